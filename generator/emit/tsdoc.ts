@@ -1,0 +1,80 @@
+// Kerneldoc prose to TSDoc: paragraphs kept, `::` literal blocks as fenced code, `Return:` and
+// other sections as tags, `struct x` / `enum y` / ioctl and constant names as {@link}s,
+// `@member` as code spans, and everything TSDoc would misread escaped.
+import type { DocBlock, DocLine, KernelDoc } from "../parse/kerneldoc.js";
+
+export interface LinkContext {
+  /** Names declared in the module being emitted (types, codecs, constants). */
+  symbols: ReadonlySet<string>;
+}
+
+const PLACEHOLDER = "\u0000";
+
+/** Converts one line or paragraph of kerneldoc prose to TSDoc inline text. */
+export function inlineText(text: string, ctx: LinkContext): string {
+  const kept: string[] = [];
+  const keep = (s: string) => {
+    kept.push(s);
+    return `${PLACEHOLDER}${kept.length - 1}${PLACEHOLDER}`;
+  };
+  let out = text
+    // Existing code spans stay as written.
+    .replace(/`[^`]*`/g, (m) => keep(m))
+    .replace(/@([A-Za-z_][\w.]*(?:\[\])?)/g, (_m, name: string) => keep("`" + name + "`"))
+    .replace(/\b(struct|union|enum)\s+([A-Za-z_]\w*)/g, (m, kw: string, name: string) =>
+      ctx.symbols.has(name) ? keep(`{@link ${name} | ${kw} ${name}}`) : m,
+    )
+    .replace(/\b[A-Z][A-Z0-9_]{2,}\b/g, (m) => (ctx.symbols.has(m) ? keep(`{@link ${m}}`) : m));
+  out = escapeTsdoc(out);
+  return out.replace(new RegExp(`${PLACEHOLDER}(\\d+)${PLACEHOLDER}`, "g"), (_m, i: string) => kept[Number(i)]!);
+}
+
+/** Escapes TSDoc's special characters and anything that would end the comment. */
+export function escapeTsdoc(text: string): string {
+  return text.replace(/[\\@{}<>]/g, (c) => "\\" + c).replace(/\*\//g, "*\\/");
+}
+
+function paragraph(lines: DocLine[], ctx: LinkContext): string {
+  return inlineText(lines.map((l) => l.text.trim()).join(" "), ctx);
+}
+
+function literal(lines: DocLine[]): string {
+  const indent = Math.min(...lines.filter((l) => l.text.trim()).map((l) => /^\s*/.exec(l.text)![0].length));
+  const body = lines.map((l) => l.text.slice(indent).replace(/\*\//g, "*\\/")).join("\n");
+  return "```\n" + body + "\n```";
+}
+
+export function blocksText(blocks: DocBlock[], ctx: LinkContext): string {
+  return blocks.map((b) => (b.kind === "text" ? paragraph(b.lines, ctx) : literal(b.lines))).join("\n\n");
+}
+
+/** The whole comment of a declaration: summary, description, sections. */
+export function declarationDoc(doc: KernelDoc | undefined, ctx: LinkContext, extra: string[] = []): string {
+  const parts: string[] = [];
+  if (doc) {
+    const summary = paragraph(doc.summary, ctx);
+    if (summary) parts.push(summary);
+    const description = blocksText(doc.description, ctx);
+    if (description) parts.push(description);
+    for (const s of doc.sections) {
+      const body = blocksText(s.blocks, ctx);
+      if (/^returns?$/i.test(s.title)) parts.push(`@returns ${body}`);
+      else if (/^examples?$/i.test(s.title)) parts.push(`@example\n${body}`);
+      else parts.push(`**${escapeTsdoc(s.title)}:** ${body}`);
+    }
+  }
+  parts.push(...extra);
+  return parts.join("\n\n");
+}
+
+/** A plain C comment (`/* Region size (bytes) *\/`) as TSDoc text. */
+export function plainComment(text: string, ctx: LinkContext): string {
+  const body = text
+    .replace(/^\/\*+/, "")
+    .replace(/\*+\/$/, "")
+    .split("\n")
+    .map((l) => l.replace(/^\s*\*\s?/, "").trim())
+    .filter(Boolean)
+    .join(" ");
+  return inlineText(body, ctx);
+}

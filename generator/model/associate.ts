@@ -1,0 +1,112 @@
+// What the kerneldoc says beyond the C types: which struct each ioctl takes, and which
+// __aligned_u64 members are user pointers (to what, counted by which member). Anything the
+// docs cannot tell comes from the reviewed override file of the header.
+import { fail } from "../diagnostics.js";
+import { proseOf } from "../parse/kerneldoc.js";
+import type { ConstantDecl, HeaderModel, IoctlDirection, RecordDecl, TypeRef, UserPointer } from "./ir.js";
+
+export interface Overrides {
+  /** IOCTL_NAME -> argument ("struct x" or a scalar type name). */
+  ioctls?: Record<string, { argument: string; reason: string }>;
+  /** "struct.member" -> pointer facts. */
+  userPointers?: Record<string, { pointee?: string; count?: string; elementSize?: number; reason: string }>;
+}
+
+const DIRECTIONS: Record<string, IoctlDirection> = { _IO: "none", _IOR: "read", _IOW: "write", _IOWR: "readwrite" };
+
+export function associate(
+  model: HeaderModel,
+  lookup: { tag(name: string): RecordDecl | undefined; type(name: string): TypeRef | undefined },
+  overrides: Overrides,
+  overridesFile: string,
+): void {
+  const ioctls = new Map<string, ConstantDecl>();
+  for (const c of model.constants) if (c.ioctl) ioctls.set(c.name, c);
+
+  const resolveArgument = (text: string): { record?: RecordDecl; scalar?: TypeRef } => {
+    const m = /^(?:struct|union)\s+(\w+)$/.exec(text);
+    if (m) return { record: lookup.tag(m[1]!) };
+    return { scalar: lookup.type(text) };
+  };
+
+  // iommufd style: `struct iommu_ioas_map - ioctl(IOMMU_IOAS_MAP)`.
+  for (const r of model.records) {
+    const name = r.doc?.ioctl?.name;
+    const c = name ? ioctls.get(name) : undefined;
+    if (c?.ioctl && !c.ioctl.argument && (r.doc!.kind === "struct" || r.doc!.kind === "union")) {
+      c.ioctl.argument = r;
+      c.ioctl.argumentSource = "kerneldoc";
+    }
+  }
+  // vfio style: `VFIO_X - _IOWR(VFIO_TYPE, VFIO_BASE + n, struct vfio_y)` above the #define.
+  // The comment may stand above the #define or above the argument struct.
+  const signatures = new Map([...model.looseDocs, ...model.kerneldocs].filter((d) => d.ioctl?.macro && d.ioctl.name).map((d) => [d.ioctl!.name!, d.ioctl!]));
+  for (const c of ioctls.values()) {
+    const d = signatures.get(c.name);
+    if (!c.ioctl || !d?.macro) continue;
+    c.ioctl.documentedDirection = DIRECTIONS[d.macro];
+    if (d.argument && !c.ioctl.argument) {
+      const { record, scalar } = resolveArgument(d.argument);
+      if (record) c.ioctl.argument = record;
+      if (scalar) c.ioctl.scalarArgument = scalar;
+      if (record || scalar) c.ioctl.argumentSource = "kerneldoc";
+    }
+  }
+  for (const [name, o] of Object.entries(overrides.ioctls ?? {})) {
+    const c = ioctls.get(name);
+    if (!c?.ioctl) fail("override", `override names ioctl '${name}', which ${model.displayName} does not define`, { file: overridesFile, line: 1, column: 1 });
+    const { record, scalar } = resolveArgument(o.argument);
+    if (!record && !scalar) fail("override", `override for '${name}' names unknown type '${o.argument}'`, { file: overridesFile, line: 1, column: 1 });
+    c.ioctl.argument = record;
+    c.ioctl.scalarArgument = scalar;
+    c.ioctl.argumentSource = "override";
+  }
+
+  model.userPointers = findUserPointers(model, lookup);
+  for (const [key, o] of Object.entries(overrides.userPointers ?? {})) {
+    const [tag, member] = key.split(".");
+    const record = model.records.find((r) => r.tag === tag);
+    if (!record || !record.members?.some((m) => m.name === member)) {
+      fail("override", `override names '${key}', which ${model.displayName} does not define`, { file: overridesFile, line: 1, column: 1 });
+    }
+    model.userPointers = model.userPointers.filter((p) => !(p.record === record && p.member === member));
+    model.userPointers.push({
+      record,
+      member: member!,
+      pointee: o.pointee ? lookup.tag(o.pointee.replace(/^(struct|union)\s+/, "")) : undefined,
+      countMember: o.count,
+      elementSize: o.elementSize,
+      source: "override",
+    });
+  }
+}
+
+function isAligned64(t: TypeRef, alignedAttr: number | undefined): boolean {
+  let cur = t;
+  while (cur.kind === "typedef") {
+    if (cur.decl.name === "__u64" && alignedAttr === 8) return true;
+    if (cur.decl.name === "__aligned_u64") return true;
+    cur = cur.decl.type;
+  }
+  return false;
+}
+
+/** Members documented as user pointers: "Pointer to ...", "User pointer to ...", "...uptr". */
+function findUserPointers(model: HeaderModel, lookup: { tag(name: string): RecordDecl | undefined }): UserPointer[] {
+  const out: UserPointer[] = [];
+  for (const r of model.records) {
+    if (!r.doc || !r.members) continue;
+    for (const m of r.members) {
+      if (!m.name || !isAligned64(m.type, m.attrs.aligned)) continue;
+      const param = r.doc.params.find((p) => p.name === m.name);
+      const text = param ? proseOf(param.lines) : "";
+      if (!/\bpointer\b/i.test(text) && !/_uptr$|_ptr$/.test(m.name)) continue;
+      const pointeeName = /\b(?:struct|union)\s+(\w+)/.exec(text)?.[1];
+      const pointee = pointeeName ? lookup.tag(pointeeName) : undefined;
+      // The count member is the one whose doc names this member: "number of elements in @x".
+      const counter = r.doc.params.find((p) => p.name !== m.name && new RegExp(`@${m.name}\\b`).test(proseOf(p.lines)) && /\b(number|length|size|entries|num)\b/i.test(proseOf(p.lines)));
+      out.push({ record: r, member: m.name, pointee, countMember: counter?.name, source: "kerneldoc" });
+    }
+  }
+  return out;
+}

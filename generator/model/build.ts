@@ -1,0 +1,124 @@
+// parse -> model: preprocess a header for one ABI, parse it with tree-sitter, build typed
+// declarations, evaluate its constants and ioctls, and attach what the kerneldoc says.
+import fs from "node:fs";
+import path from "node:path";
+import { fail } from "../diagnostics.js";
+import { DeclarationBuilder } from "../parse/declarations.js";
+import { isKernelDocComment, parseKernelDoc, type KernelDoc } from "../parse/kerneldoc.js";
+import { preprocess } from "../parse/preprocess.js";
+import { parseUnit } from "../parse/tree.js";
+import { GNU_KEYWORDS, longBits, type Abi } from "./abi.js";
+import { associate, type Overrides } from "./associate.js";
+import { evaluateDefines } from "./constants.js";
+import type { DocSection, HeaderModel, TypeRef } from "./ir.js";
+import { LayoutEngine } from "./layout.js";
+
+export interface BuildOptions {
+  abi: Abi;
+  /** -I directories, searched in order. Defaults to defaultIncludeDirs(header). */
+  includeDirs?: string[];
+  overrides?: Overrides;
+  overridesFile?: string;
+  readFile?: (file: string) => string | undefined;
+}
+
+export interface BuiltHeader {
+  model: HeaderModel;
+  layout: LayoutEngine;
+  /** Every file the header pulled in (for change detection). */
+  files: string[];
+}
+
+/**
+ * Compiler-style default: the folder above the header's `linux/` (so `<linux/types.h>` works),
+ * and that folder's multiarch `<triplet>/` for `<asm/...>`, as Debian installs them.
+ */
+export function defaultIncludeDirs(header: string, abi: Abi): string[] {
+  const dir = path.dirname(path.resolve(header));
+  const root = path.basename(dir) === "linux" ? path.dirname(dir) : dir;
+  const dirs = [root];
+  const arch = path.join(root, abi.triplet);
+  if (fs.existsSync(arch)) dirs.push(arch);
+  return dirs;
+}
+
+export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
+  const file = path.resolve(header);
+  const abi = opts.abi;
+  const tu = preprocess(file, {
+    includeDirs: opts.includeDirs ?? defaultIncludeDirs(file, abi),
+    predefined: { ...GNU_KEYWORDS, ...abi.predefined },
+    longBits: longBits(abi),
+    readFile: opts.readFile,
+  });
+  const unit = parseUnit(tu.tokens);
+  const layout = new LayoutEngine(abi);
+  const builder = new DeclarationBuilder(unit, layout);
+  const decls = builder.build();
+  const inMain = <T extends { loc: { file: string } }>(xs: T[]) => xs.filter((x) => x.loc.file === file);
+
+  const { constants, other } = evaluateDefines(tu, builder.evalEnv(), abi, decls.tags);
+  const docs: DocSection[] = [];
+  const kerneldocs: KernelDoc[] = [];
+  const looseDocs: KernelDoc[] = [];
+  for (const t of tu.tokens) {
+    if (t.kind !== "comment" || t.loc.file !== file) continue;
+    const doc = parseKernelDoc(t.text, t.loc);
+    if (doc && !isKernelDocComment(t.text)) looseDocs.push(doc);
+    if (!doc || !isKernelDocComment(t.text)) continue;
+    kerneldocs.push(doc);
+    if (doc?.kind === "doc") docs.push({ kind: "doc", title: doc.name, doc, loc: t.loc, comment: { text: t.text, loc: t.loc } });
+  }
+  const model: HeaderModel = {
+    file,
+    displayName: header,
+    records: inMain(decls.records),
+    enums: inMain(decls.enums),
+    typedefs: inMain(decls.typedefs),
+    constants,
+    otherDefines: other,
+    docs,
+    kerneldocs,
+    looseDocs,
+    userPointers: [],
+    all: { records: decls.records, enums: decls.enums, typedefs: decls.typedefs },
+  };
+  // Every record of the header must have a layout: an incomplete one is an error here, not a
+  // hole in the bindings.
+  for (const r of model.records) layout.record(r);
+  associate(
+    model,
+    {
+      tag: (name) => {
+        const d = decls.tags.get(name);
+        return d && d.kind !== "enum" ? d : undefined;
+      },
+      type: (name): TypeRef | undefined => {
+        const td = decls.typedefsByName.get(name);
+        if (td) return { kind: "typedef", decl: td };
+        if (/^(unsigned |signed )?(char|short|int|long|long long)$/.test(name)) {
+          const r = builder.typeName([{ kind: "ident", text: name.split(" ")[0]!, loc: model.records[0]?.loc ?? { file, line: 1, column: 1 }, bol: false, spaceBefore: false }], 0);
+          if (r) return { kind: "builtin", name: name as "int" };
+        }
+        return undefined;
+      },
+    },
+    opts.overrides ?? {},
+    opts.overridesFile ?? "<overrides>",
+  );
+  return { model, layout, files: tu.files };
+}
+
+export function loadOverrides(file: string): Overrides {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    return JSON.parse(text) as Overrides;
+  } catch (err) {
+    fail("override", `invalid JSON: ${(err as Error).message}`, { file, line: 1, column: 1 });
+  }
+}

@@ -1,0 +1,99 @@
+// The main header's object-like #defines: integer constants (evaluated through the real
+// asm/ioctl.h macros, so request numbers follow the target's _IOC encoding) and the rest.
+import { InputError } from "../diagnostics.js";
+import { isKernelDocComment, parseKernelDoc } from "../parse/kerneldoc.js";
+import { Expander, type Macro, type TranslationUnit } from "../parse/preprocess.js";
+import type { Abi } from "./abi.js";
+import { evaluate, type EvalEnv } from "./consteval.js";
+import type { ConstantDecl, IoctlDirection, OtherDefine, RecordDecl } from "./ir.js";
+
+const IOCTL_MACROS = new Set(["_IO", "_IOR", "_IOW", "_IOWR", "_IOR_BAD", "_IOW_BAD", "_IOWR_BAD"]);
+
+/** Whether the macro's definition reaches one of the _IO* request macros. */
+function requestMacro(m: Macro, macros: Map<string, Macro>, seen = new Set<string>()): Macro["body"][number] | undefined {
+  seen.add(m.name);
+  for (let i = 0; i < m.body.length; i++) {
+    const t = m.body[i]!;
+    if (t.kind !== "ident") continue;
+    if (IOCTL_MACROS.has(t.text) && m.body[i + 1]?.text === "(") return t;
+    const inner = macros.get(t.text);
+    if (inner && !inner.params && !seen.has(inner.name)) {
+      const found = requestMacro(inner, macros, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export function decodeRequest(abi: Abi, request: bigint): { direction: IoctlDirection; type: number; nr: number; size: number } {
+  const { nrBits, typeBits, sizeBits, dirBits } = abi.ioc;
+  const field = (shift: number, bits: number) => Number((request >> BigInt(shift)) & ((1n << BigInt(bits)) - 1n));
+  const nr = field(0, nrBits);
+  const type = field(nrBits, typeBits);
+  const size = field(nrBits + typeBits, sizeBits);
+  const dir = field(nrBits + typeBits + sizeBits, dirBits);
+  const read = (dir & abi.ioc.read) !== 0;
+  const write = (dir & abi.ioc.write) !== 0 && abi.ioc.write !== 0;
+  const direction: IoctlDirection = read && write ? "readwrite" : read ? "read" : write ? "write" : "none";
+  return { direction, type, nr, size };
+}
+
+export function evaluateDefines(
+  tu: TranslationUnit,
+  env: EvalEnv,
+  abi: Abi,
+  tags: Map<string, unknown>,
+): { constants: ConstantDecl[]; other: OtherDefine[] } {
+  const constants: ConstantDecl[] = [];
+  const other: OtherDefine[] = [];
+  const expander = new Expander(tu.macros, () => {});
+  for (const m of tu.mainDefines) {
+    if (tu.macros.get(m.name) !== m) {
+      other.push({ name: m.name, loc: m.loc, reason: "#undef'd or redefined later" });
+      continue;
+    }
+    if (m.body.length === 0) {
+      other.push({ name: m.name, loc: m.loc, reason: "empty (a flag or include guard)" });
+      continue;
+    }
+    const site = { ...m.body[0]!, kind: "ident" as const, text: m.name, loc: m.loc, hide: undefined };
+    let value;
+    try {
+      value = evaluate(expander.expand([site]).filter((t) => t.kind !== "comment"), env, site);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      other.push({ name: m.name, loc: m.loc, reason: `not an integer constant: ${err.diagnostic.message}` });
+      continue;
+    }
+    const decl: ConstantDecl = { kind: "constant", name: m.name, value, loc: m.loc };
+    if (m.comment) {
+      decl.comment = { text: m.comment.text, loc: m.comment.loc };
+      if (isKernelDocComment(m.comment.text)) decl.doc = parseKernelDoc(m.comment.text, m.comment.loc);
+    }
+    if (requestMacro(m, tu.macros)) {
+      const request = BigInt.asUintN(64, value.v);
+      decl.ioctl = { name: m.name, request, ...decodeRequest(abi, request) };
+      // _IOR(type, nr, struct x): the argument is named by the macro itself.
+      const arg = structNamedIn(m, tu.macros);
+      if (arg && tags.has(arg)) {
+        decl.ioctl.argument = tags.get(arg) as RecordDecl;
+        decl.ioctl.argumentSource = "macro";
+      }
+    }
+    constants.push(decl);
+  }
+  return { constants, other };
+}
+
+function structNamedIn(m: Macro, macros: Map<string, Macro>): string | undefined {
+  for (let i = 0; i + 1 < m.body.length; i++) {
+    const t = m.body[i]!;
+    if ((t.text === "struct" || t.text === "union") && m.body[i + 1]!.kind === "ident") return m.body[i + 1]!.text;
+    const inner = t.kind === "ident" ? macros.get(t.text) : undefined;
+    if (inner && !inner.params && inner !== m) {
+      const found = structNamedIn(inner, macros);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

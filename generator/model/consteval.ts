@@ -1,0 +1,283 @@
+// C integer constant expressions over preprocessing tokens, with C's typing rules (literal
+// types, integer promotion, usual arithmetic conversions, wrap-around), so `~0U`, `1 << 31`
+// and `(__u32)-1` get the value gcc gives them. Used for #if, enum values, array lengths and
+// #define constants (including the sizeof() behind _IOC).
+import { fail } from "../diagnostics.js";
+import type { Token } from "../parse/lexer.js";
+
+export interface IntType {
+  bits: number;
+  signed: boolean;
+  /** C conversion rank: char 1, short 2, int 3, long 4, long long 5. */
+  rank: number;
+}
+
+export interface Value {
+  v: bigint;
+  t: IntType;
+}
+
+export interface EvalEnv {
+  longBits: number;
+  /** Value of an identifier that is not a macro (enumerator); undefined is an error. */
+  identifier(tok: Token): Value | undefined;
+  /**
+   * Parses a type name starting at toks[pos] (for casts and sizeof). Returns undefined when the
+   * tokens there do not start a type name.
+   */
+  typeName?(toks: Token[], pos: number): { end: number; size: number; align: number; int?: IntType } | undefined;
+}
+
+export const intTypes = (longBits: number) => ({
+  int: { bits: 32, signed: true, rank: 3 },
+  uint: { bits: 32, signed: false, rank: 3 },
+  long: { bits: longBits, signed: true, rank: 4 },
+  ulong: { bits: longBits, signed: false, rank: 4 },
+  llong: { bits: 64, signed: true, rank: 5 },
+  ullong: { bits: 64, signed: false, rank: 5 },
+});
+
+export function wrap(v: bigint, t: IntType): bigint {
+  return t.signed ? BigInt.asIntN(t.bits, v) : BigInt.asUintN(t.bits, v);
+}
+
+const fits = (v: bigint, t: IntType) => wrap(v, t) === v;
+
+function parseNumber(tok: Token, longBits: number): Value {
+  const T = intTypes(longBits);
+  const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)([uUlL]*)$/.exec(tok.text);
+  if (!m) fail("bad-constant", `invalid integer constant '${tok.text}'`, tok.loc);
+  const digits = m[1]!;
+  const suffix = m[2]!.toLowerCase();
+  const v = /^0[0-7]+$/.test(digits) ? BigInt("0o" + digits.slice(1)) : BigInt(digits);
+  const decimal = /^[1-9]/.test(digits) || digits === "0";
+  const unsigned = suffix.includes("u");
+  const longs = (suffix.match(/l/g) ?? []).length;
+  if (!/^(u?l{0,2}|l{1,2}u)$/.test(suffix)) fail("bad-constant", `invalid suffix on integer constant '${tok.text}'`, tok.loc);
+  let candidates: IntType[];
+  if (longs === 2) candidates = unsigned ? [T.ullong] : decimal ? [T.llong] : [T.llong, T.ullong];
+  else if (longs === 1)
+    candidates = unsigned ? [T.ulong, T.ullong] : decimal ? [T.long, T.llong] : [T.long, T.ulong, T.llong, T.ullong];
+  else if (unsigned) candidates = [T.uint, T.ulong, T.ullong];
+  else candidates = decimal ? [T.int, T.long, T.llong] : [T.int, T.uint, T.long, T.ulong, T.llong, T.ullong];
+  const t = candidates.find((c) => fits(v, c));
+  if (!t) fail("bad-constant", `integer constant '${tok.text}' is too large`, tok.loc);
+  return { v, t };
+}
+
+const ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, "0": 0, a: 7, b: 8, f: 12, v: 11, e: 27, "\\": 92, "'": 39, '"': 34, "?": 63 };
+
+function parseChar(tok: Token): Value {
+  const body = tok.text.slice(1, -1);
+  const bytes: number[] = [];
+  for (let i = 0; i < body.length; ) {
+    if (body[i] !== "\\") {
+      bytes.push(body.charCodeAt(i++));
+      continue;
+    }
+    const e = body[i + 1] ?? "";
+    let m: RegExpExecArray | null;
+    if ((m = /^x([0-9a-fA-F]+)/.exec(body.slice(i + 1)))) {
+      bytes.push(parseInt(m[1]!, 16) & 0xff);
+      i += 1 + m[0].length;
+    } else if ((m = /^[0-7]{1,3}/.exec(body.slice(i + 1)))) {
+      bytes.push(parseInt(m[0], 8) & 0xff);
+      i += 1 + m[0].length;
+    } else if (e in ESCAPES) {
+      bytes.push(ESCAPES[e]!);
+      i += 2;
+    } else fail("bad-constant", `unknown escape sequence '\\${e}'`, tok.loc);
+  }
+  if (bytes.length === 0) fail("bad-constant", "empty character constant", tok.loc);
+  // gcc: a char constant has type int; a single char is sign-extended from (signed) char on
+  // x86, multi-character constants are big-endian packed.
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  if (bytes.length === 1) v = BigInt.asIntN(8, v);
+  return { v: BigInt.asIntN(32, v), t: { bits: 32, signed: true, rank: 3 } };
+}
+
+function promote(t: IntType): IntType {
+  if (t.rank < 3) return { bits: 32, signed: true, rank: 3 };
+  return t;
+}
+
+function common(a: IntType, b: IntType): IntType {
+  a = promote(a);
+  b = promote(b);
+  if (a.signed === b.signed) return a.rank >= b.rank ? a : b;
+  const [u, s] = a.signed ? [b, a] : [a, b];
+  if (u.rank >= s.rank) return u;
+  if (s.bits > u.bits) return s;
+  return { bits: s.bits, signed: false, rank: s.rank };
+}
+
+const BINARY_PRECEDENCE: Record<string, number> = {
+  "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6,
+  "<": 7, ">": 7, "<=": 7, ">=": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
+};
+
+class Evaluator {
+  private pos = 0;
+  private readonly T: ReturnType<typeof intTypes>;
+  constructor(
+    private readonly toks: Token[],
+    private readonly env: EvalEnv,
+    private readonly whole: Token,
+  ) {
+    this.T = intTypes(env.longBits);
+  }
+
+  run(): Value {
+    if (this.toks.length === 0) fail("bad-constant", "expected an expression", this.whole.loc);
+    const v = this.conditional();
+    if (this.pos < this.toks.length) {
+      const t = this.toks[this.pos]!;
+      fail("bad-constant", `unexpected '${t.text}' in constant expression`, t.loc);
+    }
+    return v;
+  }
+
+  private peek(): Token | undefined {
+    return this.toks[this.pos];
+  }
+  private at(text: string): boolean {
+    const t = this.toks[this.pos];
+    return t !== undefined && t.kind === "punct" && t.text === text;
+  }
+  private expect(text: string): void {
+    const t = this.toks[this.pos];
+    if (!t || t.text !== text) fail("bad-constant", `expected '${text}' in constant expression`, (t ?? this.last()).loc);
+    this.pos++;
+  }
+  private last(): Token {
+    return this.toks[this.toks.length - 1] ?? this.whole;
+  }
+
+  private conditional(): Value {
+    const c = this.binary(1);
+    if (!this.at("?")) return c;
+    this.pos++;
+    const a = this.conditional();
+    this.expect(":");
+    const b = this.conditional();
+    const t = common(a.t, b.t);
+    return { v: wrap(c.v !== 0n ? a.v : b.v, t), t };
+  }
+
+  private binary(minPrec: number): Value {
+    let left = this.unary();
+    for (;;) {
+      const op = this.peek();
+      const prec = op && op.kind === "punct" ? BINARY_PRECEDENCE[op.text] : undefined;
+      if (prec === undefined || prec < minPrec) return left;
+      this.pos++;
+      const right = this.binary(prec + 1);
+      left = this.apply(op!, left, right);
+    }
+  }
+
+  private apply(op: Token, a: Value, b: Value): Value {
+    const int = this.T.int;
+    const bool = (x: boolean): Value => ({ v: x ? 1n : 0n, t: int });
+    switch (op.text) {
+      case "||":
+        return bool(a.v !== 0n || b.v !== 0n);
+      case "&&":
+        return bool(a.v !== 0n && b.v !== 0n);
+      case "<<":
+      case ">>": {
+        const t = promote(a.t);
+        if (b.v < 0n || b.v >= BigInt(t.bits)) fail("bad-constant", `shift count ${b.v} is out of range for a ${t.bits}-bit operand`, op.loc);
+        return { v: wrap(op.text === "<<" ? a.v << b.v : a.v >> b.v, t), t };
+      }
+    }
+    const t = common(a.t, b.t);
+    const x = wrap(a.v, t);
+    const y = wrap(b.v, t);
+    switch (op.text) {
+      case "==": return bool(x === y);
+      case "!=": return bool(x !== y);
+      case "<": return bool(x < y);
+      case ">": return bool(x > y);
+      case "<=": return bool(x <= y);
+      case ">=": return bool(x >= y);
+      case "+": return { v: wrap(x + y, t), t };
+      case "-": return { v: wrap(x - y, t), t };
+      case "*": return { v: wrap(x * y, t), t };
+      case "/":
+      case "%":
+        if (y === 0n) fail("bad-constant", "division by zero in constant expression", op.loc);
+        return { v: wrap(op.text === "/" ? x / y : x % y, t), t };
+      case "&": return { v: wrap(x & y, t), t };
+      case "|": return { v: wrap(x | y, t), t };
+      case "^": return { v: wrap(x ^ y, t), t };
+    }
+    fail("bad-constant", `unsupported operator '${op.text}'`, op.loc);
+  }
+
+  private unary(): Value {
+    const tok = this.peek();
+    if (!tok) fail("bad-constant", "expression ends early", this.last().loc);
+    if (tok.kind === "punct") {
+      switch (tok.text) {
+        case "+":
+        case "-":
+        case "~":
+        case "!": {
+          this.pos++;
+          const a = this.unary();
+          const t = promote(a.t);
+          if (tok.text === "!") return { v: a.v === 0n ? 1n : 0n, t: this.T.int };
+          const v = tok.text === "+" ? a.v : tok.text === "-" ? -a.v : ~a.v;
+          return { v: wrap(v, t), t };
+        }
+        case "(": {
+          const cast = this.env.typeName?.(this.toks, this.pos + 1);
+          if (cast && this.toks[cast.end]?.text === ")") {
+            this.pos = cast.end + 1;
+            const a = this.unary();
+            const t = cast.int ?? this.T.ulong;
+            return { v: wrap(a.v, t), t };
+          }
+          this.pos++;
+          const v = this.conditional();
+          this.expect(")");
+          return v;
+        }
+      }
+    }
+    if (tok.kind === "ident" && (tok.text === "sizeof" || tok.text === "_Alignof" || tok.text === "__alignof__" || tok.text === "alignof")) {
+      this.pos++;
+      const sizeof = tok.text === "sizeof";
+      if (this.at("(")) {
+        const ty = this.env.typeName?.(this.toks, this.pos + 1);
+        if (ty && this.toks[ty.end]?.text === ")") {
+          this.pos = ty.end + 1;
+          return { v: BigInt(sizeof ? ty.size : ty.align), t: this.T.ulong };
+        }
+      }
+      // sizeof of an expression: its type's size.
+      const a = this.unary();
+      return { v: BigInt(sizeof ? a.t.bits / 8 : a.t.bits / 8), t: this.T.ulong };
+    }
+    this.pos++;
+    switch (tok.kind) {
+      case "number":
+        return parseNumber(tok, this.env.longBits);
+      case "char":
+        return parseChar(tok);
+      case "ident": {
+        const v = this.env.identifier(tok);
+        if (!v) fail("bad-constant", `'${tok.text}' is not a constant`, tok.loc);
+        return v;
+      }
+    }
+    fail("bad-constant", `unexpected '${tok.text}' in constant expression`, tok.loc);
+  }
+}
+
+/** Evaluates `toks` as a C integer constant expression; `at` locates errors for empty input. */
+export function evaluate(toks: Token[], env: EvalEnv, at: Token): Value {
+  return new Evaluator(toks, env, at).run();
+}

@@ -1,0 +1,160 @@
+// The typed model of a header: what the parser produces and the layout engine, the linter and
+// the emitter consume. Declarations keep their source location and their kerneldoc.
+import type { SourceLocation } from "../diagnostics.js";
+import type { KernelDoc } from "../parse/kerneldoc.js";
+import type { Value } from "./consteval.js";
+
+/** C's builtin arithmetic types, normalised ("unsigned long long", "signed char", ...). */
+export type BuiltinName =
+  | "void" | "_Bool" | "char" | "signed char" | "unsigned char"
+  | "short" | "unsigned short" | "int" | "unsigned int" | "long" | "unsigned long"
+  | "long long" | "unsigned long long" | "__int128" | "unsigned __int128"
+  | "float" | "double" | "long double";
+
+export type TypeRef =
+  | { kind: "builtin"; name: BuiltinName }
+  | { kind: "typedef"; decl: TypedefDecl }
+  | { kind: "record"; decl: RecordDecl }
+  | { kind: "enum"; decl: EnumDecl }
+  /** length null: a flexible array member (`T x[]`). */
+  | { kind: "array"; element: TypeRef; length: number | null }
+  | { kind: "pointer"; target: TypeRef }
+  | { kind: "function" };
+
+export interface Attributes {
+  /** __attribute__((aligned(N))) */
+  aligned?: number;
+  /** __attribute__((packed)) */
+  packed?: boolean;
+}
+
+export interface Comment {
+  text: string;
+  loc: SourceLocation;
+}
+
+interface DeclBase {
+  loc: SourceLocation;
+  /** The comment right before the declaration, if any (kerneldoc or not). */
+  comment?: Comment;
+  doc?: KernelDoc;
+}
+
+export interface Member {
+  /** Undefined for anonymous struct/union members and unnamed bitfields. */
+  name?: string;
+  type: TypeRef;
+  /** The type as written when a macro spelled it (`__aligned_u64`). */
+  writtenType?: string;
+  bitWidth?: number;
+  attrs: Attributes;
+  loc: SourceLocation;
+  /** Trailing or preceding plain comment, e.g. vfio.h's `/* Region size (bytes) *\/`. */
+  comment?: Comment;
+}
+
+export interface RecordDecl extends DeclBase {
+  kind: "struct" | "union";
+  tag?: string;
+  /** Undefined while incomplete (`struct x;` or only used through a pointer). */
+  members?: Member[];
+  attrs: Attributes;
+}
+
+export interface Enumerator {
+  name: string;
+  value: Value;
+  loc: SourceLocation;
+}
+
+export interface EnumDecl extends DeclBase {
+  kind: "enum";
+  tag?: string;
+  enumerators: Enumerator[];
+  attrs: Attributes;
+}
+
+export interface TypedefDecl extends DeclBase {
+  kind: "typedef";
+  name: string;
+  type: TypeRef;
+  attrs: Attributes;
+}
+
+/** An integer object-like #define of the main header. */
+export interface ConstantDecl extends DeclBase {
+  kind: "constant";
+  name: string;
+  value: Value;
+  /** Set when the definition expands through _IO/_IOR/_IOW/_IOWR. */
+  ioctl?: IoctlDecl;
+}
+
+export type IoctlDirection = "none" | "write" | "read" | "readwrite";
+
+export interface IoctlDecl {
+  name: string;
+  request: bigint;
+  /** From the request encoding. */
+  direction: IoctlDirection;
+  type: number;
+  nr: number;
+  /** Size encoded in the request (0 for _IO). */
+  size: number;
+  /** The argument struct, from the macro or the kerneldoc. */
+  argument?: RecordDecl;
+  /** A scalar argument (`_IOW(VFIO_TYPE, n, __s32)`), from the kerneldoc. */
+  scalarArgument?: TypeRef;
+  /** How the argument was associated, for review. */
+  argumentSource?: "macro" | "kerneldoc" | "override";
+  /** The data direction the documentation gives for the argument. */
+  documentedDirection?: IoctlDirection;
+}
+
+/** A `/** DOC: title` block: module-level documentation. */
+export interface DocSection extends DeclBase {
+  kind: "doc";
+  title: string;
+}
+
+/** A non-integer #define of the main header (include guard, string, function-like...). */
+export interface OtherDefine {
+  name: string;
+  loc: SourceLocation;
+  reason: string;
+}
+
+export interface UserPointer {
+  record: RecordDecl;
+  member: string;
+  /** The pointee record, where known. */
+  pointee?: RecordDecl;
+  /** Byte buffer or element array. */
+  elementSize?: number;
+  /** The member holding the element count, where the doc says so. */
+  countMember?: string;
+  source: "kerneldoc" | "override";
+}
+
+export interface HeaderModel {
+  file: string;
+  /** The header as given on the command line (used in output). */
+  displayName: string;
+  records: RecordDecl[];
+  enums: EnumDecl[];
+  typedefs: TypedefDecl[];
+  constants: ConstantDecl[];
+  otherDefines: OtherDefine[];
+  docs: DocSection[];
+  /** Every kerneldoc comment of the header, wherever it stands. */
+  kerneldocs: KernelDoc[];
+  /** Comments opened with plain `/*` whose first line is in kerneldoc form. */
+  looseDocs: KernelDoc[];
+  userPointers: UserPointer[];
+  /** Every declaration of every file, for type resolution across includes. */
+  all: { records: RecordDecl[]; enums: EnumDecl[]; typedefs: TypedefDecl[] };
+}
+
+export function isMain(model: { file: string }, d: { loc: SourceLocation }): boolean {
+  return d.loc.file === model.file;
+}

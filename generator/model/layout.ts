@@ -1,0 +1,225 @@
+// C ABI layout as gcc does it for System V targets: sizes, alignments, member offsets,
+// padding, unions, anonymous members, flexible arrays, bitfields, aligned/packed attributes.
+import { fail } from "../diagnostics.js";
+import type { Abi } from "./abi.js";
+import type { IntType } from "./consteval.js";
+import type { EnumDecl, Member, RecordDecl, TypeRef } from "./ir.js";
+
+export interface MemberLayout {
+  member: Member;
+  /** Byte offset of the member (of its storage unit for bitfields). */
+  offset: number;
+  size: number;
+  /** Bit offset from the start of the record, for bitfields. */
+  bitOffset?: number;
+}
+
+export interface RecordLayout {
+  size: number;
+  align: number;
+  members: MemberLayout[];
+}
+
+/** A member flattened through anonymous structs/unions, with its absolute position. */
+export interface FlatMember {
+  name: string;
+  member: Member;
+  offset: number;
+  size: number;
+  bitOffset?: number;
+  bitSize?: number;
+  /** The anonymous unions it sits in (for emitting union semantics). */
+  inUnion: boolean;
+}
+
+export class LayoutEngine {
+  private readonly records = new Map<RecordDecl, RecordLayout>();
+  private readonly inProgress = new Set<RecordDecl>();
+
+  constructor(readonly abi: Abi) {}
+
+  sizeOf(t: TypeRef): number {
+    return this.info(t).size;
+  }
+
+  alignOf(t: TypeRef): number {
+    return this.info(t).align;
+  }
+
+  info(t: TypeRef): { size: number; align: number } {
+    switch (t.kind) {
+      case "builtin":
+        if (t.name === "void") return { size: 1, align: 1 };
+        return { size: this.abi.types[t.name][0], align: this.abi.types[t.name][1] };
+      case "pointer":
+        return { size: this.abi.types.pointer[0], align: this.abi.types.pointer[1] };
+      case "typedef": {
+        const inner = this.info(t.decl.type);
+        return { size: inner.size, align: t.decl.attrs.aligned ?? inner.align };
+      }
+      case "record": {
+        const l = this.record(t.decl);
+        return { size: l.size, align: l.align };
+      }
+      case "enum":
+        return this.enumInfo(t.decl);
+      case "array": {
+        const e = this.info(t.element);
+        return { size: e.size * (t.length ?? 0), align: e.align };
+      }
+      case "function":
+        return { size: 1, align: 1 };
+    }
+  }
+
+  /** The integer type behind a type, for casts and codecs; undefined for non-integers. */
+  intType(t: TypeRef): IntType | undefined {
+    switch (t.kind) {
+      case "typedef":
+        return this.intType(t.decl.type);
+      case "enum": {
+        const { size } = this.enumInfo(t.decl);
+        const negative = t.decl.enumerators.some((e) => e.value.v < 0n);
+        return { bits: size * 8, signed: negative || size === 4 && !t.decl.enumerators.some((e) => e.value.v > 0x7fffffffn), rank: 3 };
+      }
+      case "pointer":
+        return { bits: this.abi.types.pointer[0] * 8, signed: false, rank: 4 };
+      case "builtin": {
+        const n = t.name;
+        if (n === "void" || n === "float" || n === "double" || n === "long double") return undefined;
+        const bits = this.abi.types[n][0] * 8;
+        const signed = n === "char" ? this.abi.charSigned : !n.startsWith("unsigned") && n !== "_Bool";
+        const rank = n === "_Bool" ? 0 : n.endsWith("char") ? 1 : n.endsWith("short") ? 2 : n.endsWith("long long") ? 5 : n.endsWith("long") ? 4 : n.endsWith("int128") ? 6 : 3;
+        return { bits, signed, rank };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private enumInfo(e: EnumDecl): { size: number; align: number } {
+    // gcc: int when every value fits in int (or unsigned int), else a 64-bit type.
+    const fits32 = e.enumerators.every((x) => x.value.v >= -(2n ** 31n) && x.value.v < 2n ** 32n) &&
+      !(e.enumerators.some((x) => x.value.v < 0n) && e.enumerators.some((x) => x.value.v >= 2n ** 31n));
+    let size = fits32 ? 4 : 8;
+    if (e.attrs.packed) {
+      const max = e.enumerators.reduce((m, x) => (x.value.v > m ? x.value.v : m), 0n);
+      const min = e.enumerators.reduce((m, x) => (x.value.v < m ? x.value.v : m), 0n);
+      size = [1, 2, 4, 8].find((s) => (min < 0n ? min >= -(2n ** BigInt(s * 8 - 1)) && max < 2n ** BigInt(s * 8 - 1) : max < 2n ** BigInt(s * 8)))!;
+    }
+    return { size, align: e.attrs.aligned ?? size };
+  }
+
+  record(decl: RecordDecl): RecordLayout {
+    const done = this.records.get(decl);
+    if (done) return done;
+    if (!decl.members) fail("incomplete-type", `${decl.kind} ${decl.tag ?? "<anonymous>"} is incomplete here`, decl.loc);
+    if (this.inProgress.has(decl)) fail("recursive-type", `${decl.kind} ${decl.tag ?? "<anonymous>"} contains itself`, decl.loc);
+    this.inProgress.add(decl);
+    try {
+      const l = decl.kind === "union" ? this.layoutUnion(decl, decl.members) : this.layoutStruct(decl, decl.members);
+      this.records.set(decl, l);
+      return l;
+    } finally {
+      this.inProgress.delete(decl);
+    }
+  }
+
+  private memberAlign(decl: RecordDecl, m: Member): number {
+    const natural = this.alignOf(m.type);
+    // packed drops natural alignment to 1; an explicit aligned attribute still counts.
+    const base = decl.attrs.packed || m.attrs.packed ? 1 : natural;
+    return Math.max(base, m.attrs.aligned ?? 1);
+  }
+
+  private layoutStruct(decl: RecordDecl, members: Member[]): RecordLayout {
+    let bit = 0; // current position in bits
+    let align = 1;
+    const out: MemberLayout[] = [];
+    members.forEach((m, index) => {
+      const size = this.sizeOf(m.type);
+      if (m.bitWidth !== undefined) {
+        const unitBits = size * 8;
+        const typeAlign = this.alignOf(m.type);
+        if (m.bitWidth > unitBits) fail("bitfield", `width of bitfield '${m.name ?? ""}' exceeds its type`, m.loc);
+        if (m.bitWidth === 0) {
+          bit = roundUp(bit, typeAlign * 8);
+          return;
+        }
+        if (!(decl.attrs.packed || m.attrs.packed) && Math.floor(bit / unitBits) !== Math.floor((bit + m.bitWidth - 1) / unitBits)) {
+          bit = roundUp(bit, unitBits);
+        }
+        if (m.name !== undefined) align = Math.max(align, decl.attrs.packed || m.attrs.packed ? 1 : typeAlign);
+        if (m.attrs.aligned) {
+          bit = roundUp(bit, m.attrs.aligned * 8);
+          align = Math.max(align, m.attrs.aligned);
+        }
+        const unitStart = Math.floor(bit / unitBits) * size;
+        out.push({ member: m, offset: unitStart, size, bitOffset: bit });
+        bit += m.bitWidth;
+        return;
+      }
+      const a = this.memberAlign(decl, m);
+      const isFlexible = m.type.kind === "array" && m.type.length === null;
+      if (isFlexible && index !== members.length - 1) fail("flexible-array", `flexible array member '${m.name ?? ""}' is not at the end of ${decl.kind} ${decl.tag ?? "<anonymous>"}`, m.loc);
+      const offset = roundUp(Math.ceil(bit / 8), a);
+      align = Math.max(align, a);
+      out.push({ member: m, offset, size });
+      bit = (offset + size) * 8;
+    });
+    if (decl.attrs.aligned) align = Math.max(align, decl.attrs.aligned);
+    return { size: roundUp(Math.ceil(bit / 8), align), align, members: out };
+  }
+
+  private layoutUnion(decl: RecordDecl, members: Member[]): RecordLayout {
+    let size = 0;
+    let align = 1;
+    const out: MemberLayout[] = [];
+    for (const m of members) {
+      const s = this.sizeOf(m.type);
+      if (m.bitWidth !== undefined) {
+        if (m.bitWidth === 0) continue;
+        if (m.name !== undefined) align = Math.max(align, decl.attrs.packed ? 1 : this.alignOf(m.type));
+        out.push({ member: m, offset: 0, size: s, bitOffset: 0 });
+        size = Math.max(size, Math.ceil(m.bitWidth / 8));
+        continue;
+      }
+      const a = this.memberAlign(decl, m);
+      align = Math.max(align, a);
+      out.push({ member: m, offset: 0, size: s });
+      size = Math.max(size, s);
+    }
+    if (decl.attrs.aligned) align = Math.max(align, decl.attrs.aligned);
+    return { size: roundUp(size, align), align, members: out };
+  }
+
+  /** Members with names, through anonymous structs and unions, at absolute offsets. */
+  flatten(decl: RecordDecl, base = 0, inUnion = decl.kind === "union"): FlatMember[] {
+    const out: FlatMember[] = [];
+    for (const ml of this.record(decl).members) {
+      const m = ml.member;
+      if (m.name === undefined) {
+        if (m.type.kind === "record" && m.bitWidth === undefined) {
+          out.push(...this.flatten(m.type.decl, base + ml.offset, inUnion || m.type.decl.kind === "union"));
+        }
+        continue;
+      }
+      if (ml.bitOffset !== undefined) {
+        out.push({ name: m.name, member: m, offset: base + ml.offset, size: ml.size, bitOffset: base * 8 + ml.bitOffset, bitSize: m.bitWidth, inUnion });
+      } else {
+        out.push({ name: m.name, member: m, offset: base + ml.offset, size: ml.size, inUnion });
+      }
+    }
+    return out;
+  }
+}
+
+export function roundUp(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
+
+/** Strips typedefs (keeping the outermost aligned attribute out of it). */
+export function resolveTypedefs(t: TypeRef): TypeRef {
+  while (t.kind === "typedef") t = t.decl.type;
+  return t;
+}

@@ -1,0 +1,51 @@
+// The layout as `uapigen layout --json` prints it: exactly what the generator computed.
+import type { HeaderModel } from "./ir.js";
+import type { LayoutEngine } from "./layout.js";
+
+export interface FieldReport {
+  offset?: number;
+  size?: number;
+  bit_offset?: number;
+  bit_size?: number;
+}
+
+export interface LayoutReport {
+  arch: string;
+  structs: Record<string, { kind: "struct" | "union"; size: number; align: number; fields: Record<string, FieldReport> }>;
+  ioctls: Record<string, bigint>;
+  constants: Record<string, bigint>;
+}
+
+export function layoutReport(model: HeaderModel, layout: LayoutEngine): LayoutReport {
+  const report: LayoutReport = { arch: layout.abi.name, structs: {}, ioctls: {}, constants: {} };
+  for (const r of model.records) {
+    if (!r.tag) continue; // anonymous records are reported inside the record that holds them
+    const l = layout.record(r);
+    const fields: Record<string, FieldReport> = {};
+    for (const f of layout.flatten(r)) {
+      fields[f.name] = f.bitSize !== undefined ? { bit_offset: f.bitOffset!, bit_size: f.bitSize } : { offset: f.offset, size: f.size };
+    }
+    report.structs[r.tag] = { kind: r.kind, size: l.size, align: l.align, fields };
+  }
+  for (const e of model.enums) for (const x of e.enumerators) report.constants[x.name] = x.value.v;
+  for (const c of model.constants) {
+    report.constants[c.name] = c.value.v;
+    if (c.ioctl) report.ioctls[c.name] = c.ioctl.request;
+  }
+  return report;
+}
+
+/** JSON with bigints written as exact integers. */
+export function toJson(value: unknown, indent = 2): string {
+  const marks: string[] = [];
+  const text = JSON.stringify(
+    value,
+    (_k, v) => {
+      if (typeof v !== "bigint") return v;
+      marks.push(v.toString());
+      return `\u0000${marks.length - 1}\u0000`;
+    },
+    indent,
+  );
+  return text.replace(/"\\u0000(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]!);
+}

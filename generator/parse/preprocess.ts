@@ -1,0 +1,386 @@
+// A C preprocessor for uAPI headers: conditionals evaluated against the target ABI's predefined
+// macros, #include resolution (compiler style), and object- and function-like macro expansion
+// (#, ##, variadics, hide sets). Its output is the translation unit as tokens that keep the
+// location of the source token, or of the macro invocation that produced them, plus comments.
+import fs from "node:fs";
+import path from "node:path";
+import { fail, type SourceLocation } from "../diagnostics.js";
+import { evaluate } from "../model/consteval.js";
+import { tokenize, type Token } from "./lexer.js";
+
+export interface Macro {
+  name: string;
+  /** Undefined for object-like macros. */
+  params?: string[];
+  variadic: boolean;
+  body: Token[];
+  loc: SourceLocation;
+  /** Predefined by the ABI rather than written in a header. */
+  builtin: boolean;
+  /** The comment right before the #define line (a kerneldoc for ioctls in vfio.h). */
+  comment?: Token;
+}
+
+export interface PreprocessOptions {
+  includeDirs: string[];
+  /** NAME -> replacement text, e.g. the target's __x86_64__, __CHAR_BIT__. */
+  predefined: Record<string, string>;
+  longBits: number;
+  /** Reads a file; defaults to fs. Tests and the fuzzer substitute their own. */
+  readFile?: (file: string) => string | undefined;
+}
+
+export interface TranslationUnit {
+  mainFile: string;
+  /** Active, macro-expanded tokens of every file in inclusion order, comments included. */
+  tokens: Token[];
+  macros: Map<string, Macro>;
+  /** Object-like macros defined by the main file, in definition order. */
+  mainDefines: Macro[];
+  files: string[];
+}
+
+const MAX_INCLUDE_DEPTH = 64;
+const MAX_EXPANSION_TOKENS = 2_000_000;
+
+interface Conditional {
+  /** This branch is being compiled. */
+  active: boolean;
+  /** Some branch of this #if chain has been taken. */
+  taken: boolean;
+  parentActive: boolean;
+  sawElse: boolean;
+  loc: SourceLocation;
+}
+
+export function preprocess(mainFile: string, opts: PreprocessOptions): TranslationUnit {
+  const read = opts.readFile ?? ((f: string) => (fs.existsSync(f) && fs.statSync(f).isFile() ? fs.readFileSync(f, "utf8") : undefined));
+  const macros = new Map<string, Macro>();
+  const builtinLoc: SourceLocation = { file: "<built-in>", line: 1, column: 1 };
+  for (const [name, value] of Object.entries(opts.predefined)) {
+    macros.set(name, { name, variadic: false, body: tokenize(value, "<built-in>"), loc: builtinLoc, builtin: true });
+  }
+  const out: Token[] = [];
+  const mainDefines: Macro[] = [];
+  const files: string[] = [];
+  const pragmaOnce = new Set<string>();
+  let budget = MAX_EXPANSION_TOKENS;
+
+  const expander = new Expander(macros, () => {
+    if (--budget < 0) fail("macro-expansion", "macro expansion is too large", undefined);
+  });
+
+  function resolveInclude(name: string, quoted: boolean, from: string): string | undefined {
+    const dirs = quoted ? [path.dirname(from), ...opts.includeDirs] : opts.includeDirs;
+    for (const dir of dirs) {
+      const candidate = path.join(dir, name);
+      if (read(candidate) !== undefined) return candidate;
+    }
+    return undefined;
+  }
+
+  function processFile(file: string, depth: number, includeLoc?: SourceLocation): void {
+    if (pragmaOnce.has(file)) return;
+    const text = read(file);
+    if (text === undefined) fail("include", `cannot read '${file}'`, includeLoc);
+    files.push(file);
+    const toks = tokenize(text, file);
+    const stack: Conditional[] = [];
+    const isActive = () => stack.length === 0 || stack[stack.length - 1]!.active;
+    let run: Token[] = [];
+    const flush = () => {
+      if (run.length) out.push(...expander.expand(run));
+      run = [];
+    };
+    let i = 0;
+    while (i < toks.length) {
+      const t = toks[i]!;
+      if (!(t.bol && t.kind === "punct" && t.text === "#")) {
+        if (isActive()) run.push(t);
+        i++;
+        continue;
+      }
+      // A directive: the tokens up to the end of the logical line (comments dropped).
+      let j = i + 1;
+      while (j < toks.length && !toks[j]!.bol) j++;
+      const line = toks.slice(i + 1, j).filter((x) => x.kind !== "comment");
+      i = j;
+      const before = run[run.length - 1];
+      flush();
+      out.push({ ...t, kind: "barrier", text: "" });
+      const name = line[0];
+      if (!name) continue; // null directive
+      const args = line.slice(1);
+      const kw = name.text;
+      switch (kw) {
+        case "if":
+        case "ifdef":
+        case "ifndef": {
+          const parentActive = isActive();
+          let cond = false;
+          if (parentActive) {
+            if (kw === "if") cond = evalCondition(args, name);
+            else {
+              const id = args[0];
+              if (!id || id.kind !== "ident") fail("directive", `#${kw} expects a macro name`, name.loc);
+              cond = macros.has(id.text) === (kw === "ifdef");
+            }
+          }
+          stack.push({ active: parentActive && cond, taken: cond, parentActive, sawElse: false, loc: name.loc });
+          continue;
+        }
+        case "elif":
+        case "else": {
+          const top = stack[stack.length - 1];
+          if (!top) fail("directive", `#${kw} without #if`, name.loc);
+          if (top.sawElse) fail("directive", `#${kw} after #else`, name.loc);
+          if (kw === "else") {
+            top.sawElse = true;
+            top.active = top.parentActive && !top.taken;
+            top.taken = true;
+          } else {
+            const cond = top.parentActive && !top.taken && evalCondition(args, name);
+            top.active = cond;
+            top.taken ||= cond;
+          }
+          continue;
+        }
+        case "endif":
+          if (!stack.pop()) fail("directive", "#endif without #if", name.loc);
+          continue;
+      }
+      if (!isActive()) continue;
+      switch (kw) {
+        case "define":
+          define(args, name, file, before?.kind === "comment" ? before : undefined);
+          break;
+        case "undef":
+          if (args[0]?.kind !== "ident") fail("directive", "#undef expects a macro name", name.loc);
+          macros.delete(args[0]!.text);
+          break;
+        case "include":
+        case "include_next": {
+          if (depth >= MAX_INCLUDE_DEPTH) fail("include", `#include nested more than ${MAX_INCLUDE_DEPTH} levels (recursive include?)`, name.loc);
+          const spec = includeSpec(args.length && args[0]!.kind === "ident" ? expander.expand(args) : args, name);
+          const target = resolveInclude(spec.name, spec.quoted, file);
+          if (!target) fail("include", `'${spec.name}' file not found (add its directory with -I)`, args[0]?.loc ?? name.loc);
+          processFile(target, depth + 1, name.loc);
+          break;
+        }
+        case "pragma":
+          if (args[0]?.text === "once") pragmaOnce.add(file);
+          break;
+        case "error":
+          fail("error-directive", `#error ${args.map((a) => a.text).join(" ")}`, name.loc);
+        case "warning":
+        case "line":
+        case "ident":
+          break;
+        default:
+          fail("directive", `unknown preprocessing directive '#${kw}'`, name.loc);
+      }
+    }
+    flush();
+    if (stack.length) fail("directive", "unterminated conditional directive", stack[stack.length - 1]!.loc);
+  }
+
+  function includeSpec(args: Token[], at: Token): { name: string; quoted: boolean } {
+    const first = args[0];
+    if (first?.kind === "string") return { name: first.text.slice(1, -1), quoted: true };
+    if (first?.text === "<") {
+      const close = args.findIndex((a) => a.text === ">");
+      if (close > 0) return { name: args.slice(1, close).map((a) => a.text).join(""), quoted: false };
+    }
+    fail("include", "#include expects \"FILENAME\" or <FILENAME>", at.loc);
+  }
+
+  function define(args: Token[], at: Token, file: string, comment: Token | undefined): void {
+    const nameTok = args[0];
+    if (!nameTok || nameTok.kind !== "ident") fail("directive", "macro names must be identifiers", nameTok?.loc ?? at.loc);
+    let body = args.slice(1);
+    let params: string[] | undefined;
+    let variadic = false;
+    if (body[0]?.text === "(" && !body[0].spaceBefore) {
+      params = [];
+      let k = 1;
+      for (;;) {
+        const p = body[k];
+        if (!p) fail("directive", "missing ')' in macro parameter list", nameTok.loc);
+        if (p.text === ")") break;
+        if (p.text === "...") {
+          params.push("__VA_ARGS__");
+          variadic = true;
+        } else if (p.kind === "ident") {
+          params.push(p.text);
+          if (body[k + 1]?.text === "...") {
+            variadic = true;
+            k++;
+          }
+        } else if (p.text !== ",") fail("directive", `invalid token '${p.text}' in macro parameter list`, p.loc);
+        k++;
+      }
+      body = body.slice(k + 1);
+    }
+    const macro: Macro = { name: nameTok.text, params, variadic, body, loc: nameTok.loc, builtin: false, comment };
+    macros.set(macro.name, macro);
+    if (file === mainFile && !params) mainDefines.push(macro);
+  }
+
+  function evalCondition(args: Token[], at: Token): boolean {
+    const replaced: Token[] = [];
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k]!;
+      if (a.kind === "ident" && a.text === "defined") {
+        const paren = args[k + 1]?.text === "(";
+        const id = args[k + (paren ? 2 : 1)];
+        if (!id || id.kind !== "ident") fail("directive", "'defined' expects a macro name", a.loc);
+        if (paren && args[k + 3]?.text !== ")") fail("directive", "missing ')' after 'defined'", a.loc);
+        replaced.push({ ...a, kind: "number", text: macros.has(id.text) ? "1" : "0" });
+        k += paren ? 3 : 1;
+      } else replaced.push(a);
+    }
+    const expanded = expander.expand(replaced).filter((x) => x.kind !== "comment");
+    const v = evaluate(expanded, {
+      longBits: opts.longBits,
+      // Identifiers left after expansion are 0 in #if, as in C.
+      identifier: () => ({ v: 0n, t: { bits: 64, signed: true, rank: 5 } }),
+    }, at);
+    return v.v !== 0n;
+  }
+
+  processFile(mainFile, 0);
+  return { mainFile, tokens: out, macros, mainDefines, files };
+}
+
+/** Macro expansion with per-token hide sets (Prosser's algorithm, simplified). */
+export class Expander {
+  constructor(
+    private readonly macros: Map<string, Macro>,
+    private readonly tick: () => void,
+  ) {}
+
+  expand(input: Token[]): Token[] {
+    const out: Token[] = [];
+    let queue = input;
+    let i = 0;
+    while (i < queue.length) {
+      const t = queue[i]!;
+      const m = t.kind === "ident" ? this.macros.get(t.text) : undefined;
+      if (!m || t.hide?.has(t.text)) {
+        out.push(t);
+        i++;
+        continue;
+      }
+      if (!m.params) {
+        const hide = new Set(t.hide ?? []).add(m.name);
+        queue = [...this.substitute(m, [], t, hide), ...queue.slice(i + 1)];
+        i = 0;
+        continue;
+      }
+      let k = i + 1;
+      while (queue[k]?.kind === "comment") k++;
+      if (queue[k]?.text !== "(") {
+        out.push(t);
+        i++;
+        continue;
+      }
+      const call = this.collectArgs(queue, k, t);
+      const args = call.args;
+      const want = m.params.length;
+      if (m.variadic) {
+        while (args.length < want) args.push([]);
+        if (args.length > want) {
+          const rest = args.splice(want - 1);
+          const joined: Token[] = [];
+          rest.forEach((a, n) => {
+            if (n) joined.push({ ...t, kind: "punct", text: "," });
+            joined.push(...a);
+          });
+          args.push(joined);
+        }
+      } else if (!(want === 0 && args.length === 1 && args[0]!.length === 0) && args.length !== want) {
+        fail("macro-expansion", `macro '${m.name}' expects ${want} argument(s), got ${args.length}`, t.loc);
+      }
+      const hide = new Set(t.hide ?? []).add(m.name);
+      queue = [...this.substitute(m, args, t, hide), ...queue.slice(call.end)];
+      i = 0;
+    }
+    return out;
+  }
+
+  private collectArgs(toks: Token[], open: number, at: Token): { args: Token[][]; end: number } {
+    const args: Token[][] = [[]];
+    let depth = 0;
+    for (let k = open + 1; k < toks.length; k++) {
+      const a = toks[k]!;
+      if (a.kind === "comment") continue;
+      if (a.text === "(") depth++;
+      else if (a.text === ")") {
+        if (depth === 0) return { args, end: k + 1 };
+        depth--;
+      } else if (a.text === "," && depth === 0) {
+        args.push([]);
+        continue;
+      }
+      args[args.length - 1]!.push(a);
+    }
+    fail("macro-expansion", `unterminated argument list invoking macro '${at.text}'`, at.loc);
+  }
+
+  private substitute(m: Macro, args: Token[][], site: Token, hide: Set<string>): Token[] {
+    const params = m.params ?? [];
+    const argOf = (tok: Token | undefined) => (tok && tok.kind === "ident" ? params.indexOf(tok.text) : -1);
+    const body = m.body;
+    // Each entry is a token or a placemarker (null) for an empty argument next to ##.
+    const result: (Token | null)[] = [];
+    const relocate = (x: Token): Token => {
+      this.tick();
+      return { ...x, loc: site.loc, bol: false, hide, expandedFrom: site.expandedFrom ?? site.text };
+    };
+    for (let k = 0; k < body.length; k++) {
+      const b = body[k]!;
+      if (b.text === "#" && b.kind === "punct" && m.params) {
+        const p = argOf(body[k + 1]);
+        if (p < 0) fail("macro-expansion", "'#' is not followed by a macro parameter", b.loc);
+        const text = args[p]!.map((a, n) => (n && a.spaceBefore ? " " : "") + a.text).join("");
+        result.push(relocate({ ...b, kind: "string", text: JSON.stringify(text) }));
+        k++;
+        continue;
+      }
+      const p = argOf(b);
+      if (p >= 0) {
+        const pasted = body[k - 1]?.text === "##" || body[k + 1]?.text === "##";
+        const arg = args[p]!;
+        const tokens = pasted ? arg : this.expand(arg);
+        if (pasted && tokens.length === 0) result.push(null);
+        // Argument tokens were written at the call site: they keep their own locations.
+        for (const a of tokens) {
+          this.tick();
+          result.push({ ...a, bol: false, hide: new Set([...(a.hide ?? []), ...hide]) });
+        }
+        continue;
+      }
+      result.push(relocate(b));
+    }
+    // Token pasting.
+    const pasted: (Token | null)[] = [];
+    for (let k = 0; k < result.length; k++) {
+      const r = result[k];
+      if (r && r.text === "##" && r.kind === "punct") {
+        const left = pasted.pop();
+        const right = result[++k];
+        if (left === undefined || right === undefined) fail("macro-expansion", "'##' cannot appear at either end of a macro expansion", site.loc);
+        if (left === null) pasted.push(right);
+        else if (right === null) pasted.push(left);
+        else {
+          const joined = tokenize(left.text + right.text, site.loc.file).filter((x) => x.kind !== "comment");
+          if (joined.length !== 1) fail("macro-expansion", `pasting "${left.text}" and "${right.text}" does not give a valid preprocessing token`, site.loc);
+          pasted.push({ ...left, kind: joined[0]!.kind, text: joined[0]!.text });
+        }
+        continue;
+      }
+      pasted.push(r ?? null);
+    }
+    return pasted.filter((x): x is Token => x !== null);
+  }
+}

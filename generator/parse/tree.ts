@@ -1,0 +1,81 @@
+// The preprocessed translation unit as text for tree-sitter, with a map from every character
+// back to the token (and so the source location) it came from.
+import Parser from "tree-sitter";
+import C from "tree-sitter-c";
+import type { Token } from "./lexer.js";
+
+export type SyntaxNode = Parser.SyntaxNode;
+
+export interface ParsedUnit {
+  root: SyntaxNode;
+  /** Code tokens (comments removed) in text order. */
+  code: Token[];
+  /** Start offset of code[i] in the text. */
+  offsets: number[];
+  /** The comment just before code[i], if nothing but white space separates them. */
+  commentBefore: (Token | undefined)[];
+  /** A comment after code[i] on the same source line. */
+  commentAfter: (Token | undefined)[];
+}
+
+let parser: Parser | undefined;
+
+export function parseUnit(tokens: Token[]): ParsedUnit {
+  const code: Token[] = [];
+  const offsets: number[] = [];
+  const commentBefore: (Token | undefined)[] = [];
+  const commentAfter: (Token | undefined)[] = [];
+  let pendingComment: Token | undefined;
+  let text = "";
+  let prev: Token | undefined;
+  for (const t of tokens) {
+    if (t.kind === "barrier") {
+      pendingComment = undefined;
+      continue;
+    }
+    if (t.kind === "comment") {
+      const last = code.length - 1;
+      if (prev && last >= 0 && commentAfter[last] === undefined && prev.loc.file === t.loc.file && prev.loc.line === t.loc.line) {
+        commentAfter[last] = t;
+      } else pendingComment = t;
+      continue;
+    }
+    if (prev) text += prev.loc.file === t.loc.file && prev.loc.line === t.loc.line ? " " : "\n";
+    offsets.push(text.length);
+    // tree-sitter's offsets are bytes; keep the text ASCII so they are characters too.
+    text += t.text.replace(/[^\x00-\x7f]/g, "?");
+    code.push(t);
+    commentBefore.push(pendingComment);
+    commentAfter.push(undefined);
+    pendingComment = undefined;
+    prev = t;
+  }
+  parser ??= new Parser();
+  parser.setLanguage(C as unknown as Parser.Language);
+  // The default 32 KiB chunking of the string input is fine for ASCII text.
+  const tree = parser.parse((index: number) => text.slice(index, index + 65536));
+  return { root: tree.rootNode, code, offsets, commentBefore, commentAfter };
+}
+
+/** Index of the code token at text offset `offset` (the one starting at or before it). */
+export function tokenIndexAt(unit: ParsedUnit, offset: number): number {
+  let lo = 0;
+  let hi = unit.offsets.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (unit.offsets[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+export function tokensOf(unit: ParsedUnit, node: SyntaxNode): Token[] {
+  const start = tokenIndexAt(unit, node.startIndex);
+  const out: Token[] = [];
+  for (let i = start; i < unit.code.length && unit.offsets[i]! < node.endIndex; i++) out.push(unit.code[i]!);
+  return out;
+}
+
+export function firstToken(unit: ParsedUnit, node: SyntaxNode): Token {
+  return unit.code[tokenIndexAt(unit, node.startIndex)]!;
+}
