@@ -49,3 +49,16 @@ export function toJson(value: unknown, indent = 2): string {
   );
   return text.replace(/"\\u0000(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]!);
 }
+
+/** The same layout for people: one block per struct, one line per member. */
+export function layoutText(report: LayoutReport): string {
+  const lines: string[] = [];
+  for (const [tag, s] of Object.entries(report.structs)) {
+    lines.push(`${s.kind} ${tag}: size ${s.size}, align ${s.align}`);
+    for (const [name, f] of Object.entries(s.fields)) {
+      lines.push(f.bit_size !== undefined ? `  bit ${f.bit_offset}:${f.bit_size}  ${name}` : `  +${f.offset} (${f.size})  ${name}`);
+    }
+  }
+  for (const [name, v] of Object.entries(report.ioctls)) lines.push(`ioctl ${name} = 0x${v.toString(16)}`);
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Entry point of the `uapigen` command; the code lives in generator/ (compiled to dist/).
+import { main } from "../dist/generator/cli.js";
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (err) => {
+    // Only bugs in uapigen get here: user mistakes are reported as located diagnostics.
+    process.stderr.write(`uapigen: internal error: ${err?.stack ?? err}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,107 @@
+// The `uapigen` command line. Exit status: 0 success, 1 findings or stale output, 2 usage or
+// input errors (printed as `file:line:col: error: ... [rule]`, never as a stack trace).
+import fs from "node:fs";
+import path from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { InputError } from "./diagnostics.js";
+
+interface Config {
+  headers?: string[];
+  out?: string;
+  includeDirs?: string[];
+  overrides?: string;
+  runtimeImport?: string;
+  arch?: string;
+}
+
+const CONFIG_FILE = "uapigen.config.json";
+
+function readConfig(): Config {
+  if (!fs.existsSync(CONFIG_FILE)) return {};
+  try {
+    return JSON.parse(fs.readFileSync(CONFIG_FILE, "utf8")) as Config;
+  } catch (err) {
+    throw new InputError("config", `invalid JSON: ${(err as Error).message}`, { file: CONFIG_FILE, line: 1, column: 1 });
+  }
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("uapigen")
+    .description("Linux uAPI headers to exact, documented TypeScript bindings")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError("(run with --help for usage)");
+  let status = 0;
+
+  program
+    .command("generate")
+    .description(`generate TypeScript modules (defaults come from ${CONFIG_FILE})`)
+    .option("--header <file>", "a header to generate from (repeatable)", collect, [])
+    .option("--out <dir>", "output directory")
+    .option("-I, --include <dir>", "add an include directory, searched in order (repeatable)", collect, [])
+    .option("--arch <name>", "target ABI")
+    .option("--overrides <dir>", "directory of <header>.json override files")
+    .option("--check", "exit 1 and name the files that differ instead of writing")
+    .action(async (o: { header: string[]; out?: string; include: string[]; arch?: string; overrides?: string; check?: boolean }) => {
+      const config = readConfig();
+      const { generate } = await import("./generate.js");
+      const out = o.out ?? config.out ?? "generated";
+      const result = await generate({
+        headers: o.header.length ? o.header : (config.headers ?? []),
+        out,
+        includeDirs: o.include.length ? o.include : config.includeDirs,
+        arch: o.arch ?? config.arch ?? "x86_64",
+        overridesDir: o.overrides ?? config.overrides,
+        runtimeImport: config.runtimeImport ?? "../runtime/codec.js",
+        check: o.check,
+        stampFile: path.join("node_modules", ".cache", "uapigen", `${out.replace(/[^\w.-]/g, "_")}.stamp.json`),
+      });
+      for (const w of result.warnings) process.stderr.write(`${w}\n`);
+      if (o.check) {
+        for (const f of result.changed) process.stderr.write(`${f}: differs from what uapigen generates\n`);
+        status = result.changed.length ? 1 : 0;
+        if (!status) process.stdout.write(`${result.written.length || "all"} file(s) up to date\n`);
+        return;
+      }
+      process.stdout.write(
+        result.upToDate && !result.changed.length
+          ? `up to date: ${result.written.join(", ")}\n`
+          : `generated ${result.changed.join(", ") || "nothing new"}\n`,
+      );
+    });
+
+  program
+    .command("layout")
+    .description("print the layout uapigen computes for a header: sizes, offsets, ioctls, constants")
+    .argument("<header>", "the header")
+    .option("--json", "machine-readable output")
+    .addOption(new Option("--arch <name>", "target ABI").default("x86_64"))
+    .option("-I, --include <dir>", "add an include directory (repeatable)", collect, [])
+    .action(async (header: string, o: { json?: boolean; arch: string; include: string[] }) => {
+      const { getAbi, ABIS } = await import("./model/abi.js");
+      const abi = getAbi(o.arch);
+      if (!abi) throw new InputError("usage", `unknown architecture '${o.arch}' (known: ${Object.keys(ABIS).join(", ")})`);
+      if (!fs.existsSync(header)) throw new InputError("usage", `no such header: ${header}`);
+      const { buildHeader } = await import("./model/build.js");
+      const { layoutReport, toJson, layoutText } = await import("./model/report.js");
+      const built = buildHeader(header, { abi, includeDirs: o.include.length ? o.include : undefined });
+      const report = layoutReport(built.model, built.layout);
+      process.stdout.write(o.json ? `${toJson(report)}\n` : layoutText(report));
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return status;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help" ? 0 : 2;
+    }
+    if (err instanceof InputError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,153 @@
+// The generate job: headers -> model -> TypeScript modules, written atomically, with an
+// input-hash stamp so an unchanged re-run does no work. Heavy modules (tree-sitter, ts-morph,
+// prettier) load only when there is work to do.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { fail } from "./diagnostics.js";
+
+export interface GenerateOptions {
+  headers: string[];
+  out: string;
+  includeDirs?: string[];
+  arch: string;
+  /** Directory of <header-stem>.json override files. */
+  overridesDir?: string;
+  runtimeImport: string;
+  /** Compare instead of writing; returns the files that differ. */
+  check?: boolean;
+  /** Where the unchanged-inputs stamp lives; undefined disables it. */
+  stampFile?: string;
+}
+
+export interface GenerateResult {
+  /** Output files, relative to cwd. */
+  written: string[];
+  /** Files whose content differs (with check) or was changed. */
+  changed: string[];
+  upToDate: boolean;
+  /** Lint-style warnings collected while generating. */
+  warnings: string[];
+}
+
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+
+const generatorDir = path.dirname(fileURLToPath(import.meta.url));
+
+/** A hash of the generator's own code, so a new uapigen version invalidates the stamp. */
+function generatorHash(): string {
+  const h = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".js")) h.update(e.name).update(fs.readFileSync(p));
+    }
+  };
+  walk(generatorDir);
+  return h.digest("hex");
+}
+
+interface Stamp {
+  key: string;
+  inputs: string[];
+  outputs: Record<string, string>;
+}
+
+function stampKey(opts: GenerateOptions, inputs: string[], overrides: string[]): string | undefined {
+  const h = createHash("sha256");
+  h.update(JSON.stringify({ ...opts, check: undefined, stampFile: undefined })).update(generatorHash());
+  for (const f of inputs) {
+    if (!fs.existsSync(f)) return undefined;
+    h.update(f).update(fs.readFileSync(f));
+  }
+  // Override files are optional; their absence is part of the key too.
+  for (const f of overrides) h.update(f).update(fs.existsSync(f) ? fs.readFileSync(f) : "<absent>");
+  return h.digest("hex");
+}
+
+function readStamp(file: string | undefined): Stamp | undefined {
+  if (!file || !fs.existsSync(file)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as Stamp;
+  } catch {
+    return undefined;
+  }
+}
+
+export function outputName(header: string, out: string): string {
+  return path.join(out, `${path.basename(header).replace(/\.h$/, "")}.ts`);
+}
+
+function overridesFile(opts: GenerateOptions, header: string): string | undefined {
+  return opts.overridesDir ? path.join(opts.overridesDir, `${path.basename(header).replace(/\.h$/, "")}.json`) : undefined;
+}
+
+/** `linux-libc-dev 7.3.4-1~bpo13+1` from the PROVENANCE.json beside the vendored tree. */
+function provenanceOf(header: string): string | undefined {
+  let dir = path.dirname(path.resolve(header));
+  for (let i = 0; i < 3; i++) {
+    const p = path.join(dir, "PROVENANCE.json");
+    if (fs.existsSync(p)) {
+      const prov = JSON.parse(fs.readFileSync(p, "utf8")) as { package?: string; version?: string };
+      return prov.package && prov.version ? `${prov.package} ${prov.version}` : undefined;
+    }
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
+export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
+  if (!opts.headers.length) fail("usage", "no headers to generate from (pass --header or list them in uapigen.config.json)");
+  const outputs = opts.headers.map((h) => outputName(h, opts.out));
+  const overrideFiles = opts.headers.map((h) => overridesFile(opts, h)).filter((f): f is string => !!f);
+
+  // Unchanged inputs and untouched outputs: nothing to do.
+  const stamp = opts.check ? undefined : readStamp(opts.stampFile);
+  if (stamp) {
+    const key = stampKey(opts, stamp.inputs, overrideFiles);
+    const intact = outputs.every((o) => fs.existsSync(o) && stamp.outputs[o] === sha256(fs.readFileSync(o)));
+    if (key === stamp.key && intact) return { written: outputs, changed: [], upToDate: true, warnings: [] };
+  }
+
+  const { getAbi } = await import("./model/abi.js");
+  const { buildHeader, loadOverrides } = await import("./model/build.js");
+  const { emitModule } = await import("./emit/module.js");
+  const abi = getAbi(opts.arch);
+  if (!abi) fail("usage", `unknown architecture '${opts.arch}'`);
+  for (const h of opts.headers) if (!fs.existsSync(h)) fail("usage", `no such header: ${h}`);
+
+  const texts: string[] = [];
+  const inputs = new Set<string>();
+  for (const header of opts.headers) {
+    const ovFile = overridesFile(opts, header);
+    const built = buildHeader(header, {
+      abi,
+      includeDirs: opts.includeDirs?.length ? opts.includeDirs : undefined,
+      overrides: ovFile ? loadOverrides(ovFile) : undefined,
+      overridesFile: ovFile,
+    });
+    for (const f of built.files) inputs.add(path.relative(process.cwd(), f));
+    texts.push(await emitModule(built.model, built.layout, abi, { runtimeImport: opts.runtimeImport, provenance: provenanceOf(header) }));
+  }
+
+  const changed = outputs.filter((o, i) => !fs.existsSync(o) || fs.readFileSync(o, "utf8") !== texts[i]);
+  if (opts.check) return { written: [], changed, upToDate: changed.length === 0, warnings: [] };
+
+  // Everything is generated before anything is written: a failure above leaves `out` untouched.
+  const { default: writeFileAtomic } = await import("write-file-atomic");
+  fs.mkdirSync(opts.out, { recursive: true });
+  for (const [i, o] of outputs.entries()) if (changed.includes(o)) writeFileAtomic.sync(o, texts[i]!);
+  if (opts.stampFile) {
+    const inputList = [...inputs].sort();
+    const newStamp: Stamp = {
+      key: stampKey(opts, inputList, overrideFiles) ?? "",
+      inputs: inputList,
+      outputs: Object.fromEntries(outputs.map((o, i) => [o, sha256(texts[i]!)])),
+    };
+    fs.mkdirSync(path.dirname(opts.stampFile), { recursive: true });
+    writeFileAtomic.sync(opts.stampFile, JSON.stringify(newStamp));
+  }
+  return { written: outputs, changed, upToDate: changed.length === 0, warnings: [] };
+}

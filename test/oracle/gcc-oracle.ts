@@ -1,0 +1,158 @@
+// The layout oracle: gcc compiles a probe against the same headers and must agree with
+// `uapigen layout` on every struct, union, member, enumerator, #define and ioctl. What gcc
+// declares is enumerated independently (DWARF, `gcc -dM`, the header's #define lines), so a
+// declaration uapigen misses is a failure, not a gap.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { LayoutReport } from "../../generator/model/report.js";
+import { readDwarf } from "./dwarf.js";
+
+export interface OracleResult {
+  mismatches: string[];
+  /** How many facts were compared. */
+  checked: { records: number; members: number; constants: number; ioctls: number; otherDefines: number };
+}
+
+export interface OracleInput {
+  header: string;
+  /** The #include spelling, e.g. linux/iommufd.h. */
+  include: string;
+  includeDirs: string[];
+  report: LayoutReport;
+  /** Defines uapigen classified as non-integer, with its reason. */
+  otherDefines: { name: string; reason: string }[];
+  gcc?: string;
+}
+
+/** Object-like #defines written in the header text (a plain scan, not uapigen's parser). */
+export function definesInText(text: string): string[] {
+  const names: string[] = [];
+  const joined = text.replace(/\\\n/g, " ");
+  for (const m of joined.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\(?)/gm)) if (!m[2]) names.push(m[1]!);
+  return names;
+}
+
+const cString = (s: string) => JSON.stringify(s);
+
+export function runOracle(input: OracleInput): OracleResult {
+  const gcc = input.gcc ?? "gcc";
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-oracle-"));
+  const mismatches: string[] = [];
+  const checked = { records: 0, members: 0, constants: 0, ioctls: 0, otherDefines: 0 };
+  const iflags = input.includeDirs.flatMap((d) => ["-I", d]);
+  try {
+    // 1. What gcc declares: DWARF of a probe that only includes the header.
+    const decls = path.join(dir, "decls.c");
+    fs.writeFileSync(decls, `#include <${input.include}>\n`);
+    execFileSync(gcc, ["-gdwarf-5", "-fno-eliminate-unused-debug-types", "-c", ...iflags, decls, "-o", path.join(dir, "decls.o")], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    const dwarf = readDwarf(path.join(dir, "decls.o"), input.header, dir);
+    const macros = new Map<string, string>();
+    const dm = execFileSync(gcc, ["-dM", "-E", ...iflags, decls], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 26 });
+    for (const m of dm.matchAll(/^#define ([A-Za-z_]\w*)(\([^)]*\))?(?: (.*))?$/gm)) if (!m[2]) macros.set(m[1]!, m[3] ?? "");
+
+    const report = input.report;
+    for (const u of dwarf.untagged) mismatches.push(`untagged record '${u}' (typedef only) is not reported`);
+    // 2. Both directions: every record gcc has, uapigen has, and the other way round.
+    for (const name of Object.keys(report.structs)) if (!dwarf.records.has(name)) mismatches.push(`${name}: uapigen reports it, gcc does not declare it`);
+    const probe: string[] = [];
+    for (const [name, rec] of dwarf.records) {
+      const mine = report.structs[name];
+      if (!mine) {
+        mismatches.push(`${rec.kind} ${name}: declared by the header but missing from uapigen's layout`);
+        continue;
+      }
+      checked.records++;
+      if (mine.kind !== rec.kind) mismatches.push(`${name}: kind ${mine.kind}, gcc says ${rec.kind}`);
+      const t = `${rec.kind} ${name}`;
+      probe.push(`printf("S %s %zu %zu\\n", ${cString(name)}, sizeof(${t}), _Alignof(${t}));`);
+      const gccNames = new Set(rec.members.map((m) => m.name));
+      for (const f of Object.keys(mine.fields)) if (!gccNames.has(f)) mismatches.push(`${name}.${f}: uapigen reports a member gcc does not have`);
+      for (const m of rec.members) {
+        const f = mine.fields[m.name];
+        if (!f) {
+          mismatches.push(`${name}.${m.name}: member missing from uapigen's layout`);
+          continue;
+        }
+        checked.members++;
+        if (m.bitSize !== undefined) {
+          if (f.bit_offset !== m.bitOffset || f.bit_size !== m.bitSize) mismatches.push(`${name}.${m.name}: bitfield ${f.bit_offset}:${f.bit_size}, gcc says ${m.bitOffset}:${m.bitSize}`);
+          continue;
+        }
+        const size = m.flexible ? "(size_t)0" : `sizeof(((${t} *)0)->${m.name})`;
+        probe.push(`printf("M %s %s %zu %zu\\n", ${cString(name)}, ${cString(m.name)}, offsetof(${t}, ${m.name}), ${size});`);
+      }
+    }
+    // 3. Constants: every enumerator and every object-like #define of the header text.
+    const textDefines = definesInText(fs.readFileSync(input.header, "utf8"));
+    const other = new Map(input.otherDefines.map((o) => [o.name, o.reason]));
+    const constantNames = new Set([...dwarf.enumerators.keys()]);
+    for (const name of textDefines) {
+      if (!macros.has(name)) {
+        if (report.constants[name] !== undefined) mismatches.push(`${name}: not defined for this target, but uapigen reports it`);
+        continue; // in an inactive #if branch
+      }
+      const body = macros.get(name)!.trim();
+      if (other.has(name)) {
+        checked.otherDefines++;
+        if (body === "") continue;
+        // uapigen says "not an integer": gcc must agree that it is a string.
+        probe.push(`printf("O %s %d\\n", ${cString(name)}, _Generic((${name}), char *: 1, const char *: 1, default: 0));`);
+        continue;
+      }
+      constantNames.add(name);
+    }
+    for (const name of Object.keys(report.constants)) if (!constantNames.has(name)) mismatches.push(`${name}: uapigen reports a constant that is neither an enumerator nor an integer #define of the header`);
+    for (const name of constantNames) {
+      if (report.constants[name] === undefined) {
+        mismatches.push(`${name}: constant missing from uapigen's layout`);
+        continue;
+      }
+      checked.constants++;
+      probe.push(`if (((${name}) - (${name}) - 1) < 0) printf("C %s %lld\\n", ${cString(name)}, (long long)(${name})); else printf("C %s %llu\\n", ${cString(name)}, (unsigned long long)(${name}));`);
+    }
+    for (const [name, v] of dwarf.enumerators) {
+      if (report.constants[name] !== undefined && report.constants[name] !== v) mismatches.push(`${name}: ${report.constants[name]}, DWARF says ${v}`);
+    }
+    // ioctls: every #define that expands through _IO/_IOR/_IOW/_IOWR.
+    for (const name of constantNames) {
+      const body = macros.get(name) ?? "";
+      const isIoctl = /\b_IO(W|R|WR)?\s*\(/.test(body) || /\b_IO(W|R|WR)?\s*\(/.test(expandOnce(body, macros));
+      if (isIoctl !== (report.ioctls[name] !== undefined)) mismatches.push(`${name}: ${isIoctl ? "an ioctl uapigen does not list" : "listed as an ioctl but is not one"}`);
+      if (isIoctl) checked.ioctls++;
+    }
+
+    // 4. Compile and run the probe; compare every number.
+    const src = path.join(dir, "probe.c");
+    fs.writeFileSync(src, `#include <stdio.h>\n#include <stddef.h>\n#include <${input.include}>\nint main(void) {\n${probe.join("\n")}\nreturn 0;\n}\n`);
+    execFileSync(gcc, ["-w", ...iflags, src, "-o", path.join(dir, "probe")], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    const out = execFileSync(path.join(dir, "probe"), { encoding: "utf8", maxBuffer: 1 << 26 });
+    for (const line of out.trim().split("\n")) {
+      const [kind, a, b, c, d] = line.split(" ");
+      if (kind === "S") {
+        const s = report.structs[a!]!;
+        if (s.size !== Number(b) || s.align !== Number(c)) mismatches.push(`${a}: size ${s.size} align ${s.align}, gcc says size ${b} align ${c}`);
+      } else if (kind === "M") {
+        const f = report.structs[a!]!.fields[b!]!;
+        if (f.offset !== Number(c) || f.size !== Number(d)) mismatches.push(`${a}.${b}: offset ${f.offset} size ${f.size}, gcc says offset ${c} size ${d}`);
+      } else if (kind === "C") {
+        if (report.constants[a!] !== BigInt(b!)) mismatches.push(`${a}: ${report.constants[a!]}, gcc says ${b}`);
+        if (report.ioctls[a!] !== undefined && report.ioctls[a!] !== BigInt(b!)) mismatches.push(`${a}: ioctl ${report.ioctls[a!]}, gcc says ${b}`);
+      } else if (kind === "O") {
+        if (b !== "1") mismatches.push(`${a}: uapigen says not an integer constant (${other.get(a!)}), gcc disagrees`);
+      }
+    }
+  } catch (err) {
+    const e = err as { stderr?: Buffer; message: string };
+    mismatches.push(`oracle failed: ${e.stderr?.toString().slice(0, 2000) || e.message}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { mismatches, checked };
+}
+
+/** One level of object-like macro expansion, enough to see `#define X Y` with Y an ioctl. */
+function expandOnce(body: string, macros: Map<string, string>): string {
+  return body.replace(/\b[A-Za-z_]\w*\b/g, (id) => macros.get(id) ?? id);
+}
