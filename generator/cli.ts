@@ -43,8 +43,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("-I, --include <dir>", "add an include directory, searched in order (repeatable)", collect, [])
     .option("--arch <name>", "target ABI")
     .option("--overrides <dir>", "directory of <header>.json override files")
+    .option("--runtime-import <specifier>", "module specifier of the runtime codec helpers, as seen from the output")
     .option("--check", "exit 1 and name the files that differ instead of writing")
-    .action(async (o: { header: string[]; out?: string; include: string[]; arch?: string; overrides?: string; check?: boolean }) => {
+    .action(async (o: { header: string[]; out?: string; include: string[]; arch?: string; overrides?: string; runtimeImport?: string; check?: boolean }) => {
       const config = readConfig();
       const { generate } = await import("./generate.js");
       const out = o.out ?? config.out ?? "generated";
@@ -54,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
         includeDirs: o.include.length ? o.include : config.includeDirs,
         arch: o.arch ?? config.arch ?? "x86_64",
         overridesDir: o.overrides ?? config.overrides,
-        runtimeImport: config.runtimeImport ?? "../runtime/codec.js",
+        runtimeImport: o.runtimeImport ?? config.runtimeImport ?? "../runtime/codec.js",
         check: o.check,
         stampFile: path.join("node_modules", ".cache", "uapigen", `${out.replace(/[^\w.-]/g, "_")}.stamp.json`),
       });

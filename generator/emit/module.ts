@@ -133,7 +133,8 @@ function emitConstant(sf: Statements, c: ConstantDecl, ctx: LinkContext): void {
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [doc],
-    declarations: [{ name: c.name, initializer: numberLiteral(c.value.v, c.value.t.bits, c.ioctl !== undefined || c.value.v > 255n) }],
+    // Request numbers fit 32 bits on every architecture; they are numbers, like fd arguments.
+    declarations: [{ name: c.name, initializer: numberLiteral(c.value.v, c.ioctl ? 32 : c.value.t.bits, c.ioctl !== undefined || c.value.v > 255n) }],
   });
 }
 

@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fail } from "../diagnostics.js";
-import { DeclarationBuilder } from "../parse/declarations.js";
+import { BUILTIN_TYPE_WORDS, builtinName, DeclarationBuilder } from "../parse/declarations.js";
 import { isKernelDocComment, parseKernelDoc, type KernelDoc } from "../parse/kerneldoc.js";
 import { preprocess } from "../parse/preprocess.js";
 import { parseUnit } from "../parse/tree.js";
@@ -57,7 +57,15 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
   const decls = builder.build();
   const inMain = <T extends { loc: { file: string } }>(xs: T[]) => xs.filter((x) => x.loc.file === file);
 
-  const { constants, other } = evaluateDefines(tu, builder.evalEnv(), abi, decls.tags);
+  // A scalar ioctl argument as spelled in a macro or a doc: `__u32`, `__s32`, `char`.
+  const scalarType = (name: string): TypeRef | undefined => {
+    const td = decls.typedefsByName.get(name);
+    if (td) return { kind: "typedef", decl: td };
+    const words = name.split(" ");
+    if (words.every((w) => BUILTIN_TYPE_WORDS.has(w))) return { kind: "builtin", name: builtinName(words, { file, line: 1, column: 1 }) };
+    return undefined;
+  };
+  const { constants, other } = evaluateDefines(tu, builder.evalEnv(), abi, decls.tags, scalarType);
   const docs: DocSection[] = [];
   const kerneldocs: KernelDoc[] = [];
   const looseDocs: KernelDoc[] = [];
@@ -93,15 +101,7 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
         const d = decls.tags.get(name);
         return d && d.kind !== "enum" ? d : undefined;
       },
-      type: (name): TypeRef | undefined => {
-        const td = decls.typedefsByName.get(name);
-        if (td) return { kind: "typedef", decl: td };
-        if (/^(unsigned |signed )?(char|short|int|long|long long)$/.test(name)) {
-          const r = builder.typeName([{ kind: "ident", text: name.split(" ")[0]!, loc: model.records[0]?.loc ?? { file, line: 1, column: 1 }, bol: false, spaceBefore: false }], 0);
-          if (r) return { kind: "builtin", name: name as "int" };
-        }
-        return undefined;
-      },
+      type: scalarType,
     },
     opts.overrides ?? {},
     opts.overridesFile ?? "<overrides>",

@@ -5,20 +5,35 @@ import { isKernelDocComment, parseKernelDoc } from "../parse/kerneldoc.js";
 import { Expander, type Macro, type TranslationUnit } from "../parse/preprocess.js";
 import type { Abi } from "./abi.js";
 import { evaluate, type EvalEnv } from "./consteval.js";
-import type { ConstantDecl, IoctlDirection, OtherDefine, RecordDecl } from "./ir.js";
+import type { Token } from "../parse/lexer.js";
+import type { ConstantDecl, IoctlDirection, OtherDefine, RecordDecl, TypeRef } from "./ir.js";
 
 const IOCTL_MACROS = new Set(["_IO", "_IOR", "_IOW", "_IOWR", "_IOR_BAD", "_IOW_BAD", "_IOWR_BAD"]);
 
-/** Whether the macro's definition reaches one of the _IO* request macros. */
-function requestMacro(m: Macro, macros: Map<string, Macro>, seen = new Set<string>()): Macro["body"][number] | undefined {
+/**
+ * The _IO*(type, nr, argument) invocation the macro's definition reaches, through object-like
+ * macros (`#define FIX_ALIAS FIX_IOR`): its macro name and the argument's tokens.
+ */
+function requestInvocation(m: Macro, macros: Map<string, Macro>, seen = new Set<string>()): { macro: string; argument: Token[] } | undefined {
   seen.add(m.name);
   for (let i = 0; i < m.body.length; i++) {
     const t = m.body[i]!;
     if (t.kind !== "ident") continue;
-    if (IOCTL_MACROS.has(t.text) && m.body[i + 1]?.text === "(") return t;
+    if (IOCTL_MACROS.has(t.text) && m.body[i + 1]?.text === "(") {
+      const args: Token[][] = [[]];
+      let depth = 0;
+      for (let k = i + 2; k < m.body.length; k++) {
+        const a = m.body[k]!;
+        if (a.text === "(") depth++;
+        if (a.text === ")" && depth-- === 0) break;
+        if (a.text === "," && depth === 0) args.push([]);
+        else args[args.length - 1]!.push(a);
+      }
+      return { macro: t.text, argument: args[2] ?? [] };
+    }
     const inner = macros.get(t.text);
     if (inner && !inner.params && !seen.has(inner.name)) {
-      const found = requestMacro(inner, macros, seen);
+      const found = requestInvocation(inner, macros, seen);
       if (found) return found;
     }
   }
@@ -43,6 +58,7 @@ export function evaluateDefines(
   env: EvalEnv,
   abi: Abi,
   tags: Map<string, unknown>,
+  scalarType: (spelling: string) => TypeRef | undefined,
 ): { constants: ConstantDecl[]; other: OtherDefine[] } {
   const constants: ConstantDecl[] = [];
   const other: OtherDefine[] = [];
@@ -70,30 +86,22 @@ export function evaluateDefines(
       decl.comment = { text: m.comment.text, loc: m.comment.loc };
       if (isKernelDocComment(m.comment.text)) decl.doc = parseKernelDoc(m.comment.text, m.comment.loc);
     }
-    if (requestMacro(m, tu.macros)) {
+    const invocation = requestInvocation(m, tu.macros);
+    if (invocation) {
       const request = BigInt.asUintN(64, value.v);
       decl.ioctl = { name: m.name, request, ...decodeRequest(abi, request) };
       // _IOR(type, nr, struct x): the argument is named by the macro itself.
-      const arg = structNamedIn(m, tu.macros);
-      if (arg && tags.has(arg)) {
-        decl.ioctl.argument = tags.get(arg) as RecordDecl;
+      const arg = invocation.argument.map((t) => t.text).join(" ");
+      const record = /^(?:struct|union) (\w+)$/.exec(arg)?.[1];
+      if (record && tags.has(record)) {
+        decl.ioctl.argument = tags.get(record) as RecordDecl;
         decl.ioctl.argumentSource = "macro";
+      } else if (arg && !record) {
+        decl.ioctl.scalarArgument = scalarType(arg);
+        if (decl.ioctl.scalarArgument) decl.ioctl.argumentSource = "macro";
       }
     }
     constants.push(decl);
   }
   return { constants, other };
-}
-
-function structNamedIn(m: Macro, macros: Map<string, Macro>): string | undefined {
-  for (let i = 0; i + 1 < m.body.length; i++) {
-    const t = m.body[i]!;
-    if ((t.text === "struct" || t.text === "union") && m.body[i + 1]!.kind === "ident") return m.body[i + 1]!.text;
-    const inner = t.kind === "ident" ? macros.get(t.text) : undefined;
-    if (inner && !inner.params && inner !== m) {
-      const found = structNamedIn(inner, macros);
-      if (found) return found;
-    }
-  }
-  return undefined;
 }

@@ -18,7 +18,7 @@ export interface Declarations {
   enumerators: Map<string, Value>;
 }
 
-const BUILTIN_WORDS = new Set(["void", "_Bool", "char", "short", "int", "long", "signed", "unsigned", "float", "double", "__int128"]);
+export const BUILTIN_TYPE_WORDS = new Set(["void", "_Bool", "char", "short", "int", "long", "signed", "unsigned", "float", "double", "__int128"]);
 
 /** Normalises a list of type keywords (`long unsigned int`) to a BuiltinName. */
 export function builtinName(words: string[], loc: SourceLocation): BuiltinName {
@@ -142,10 +142,12 @@ export class DeclarationBuilder {
       case "primitive_type":
       case "sized_type_specifier": {
         const words = node.text.split(/\s+/);
-        if (words.every((w) => BUILTIN_WORDS.has(w))) return { kind: "builtin", name: builtinName(words, loc) };
+        if (words.every((w) => BUILTIN_TYPE_WORDS.has(w))) return { kind: "builtin", name: builtinName(words, loc) };
         return this.typedefNamed(node.text, loc);
       }
       case "type_identifier":
+        // tree-sitter-c reads `_Bool` as a type name.
+        if (BUILTIN_TYPE_WORDS.has(node.text)) return { kind: "builtin", name: builtinName([node.text], loc) };
         return this.typedefNamed(node.text, loc);
       case "struct_specifier":
       case "union_specifier":
@@ -356,7 +358,7 @@ export class DeclarationBuilder {
       const t = toks[k]!;
       if (t.kind !== "ident") break;
       if (t.text === "const" || t.text === "volatile") k++;
-      else if (BUILTIN_WORDS.has(t.text) && !type) {
+      else if (BUILTIN_TYPE_WORDS.has(t.text) && !type) {
         words.push(t.text);
         k++;
       } else if ((t.text === "struct" || t.text === "union" || t.text === "enum") && !type && !words.length) {
