@@ -11,3 +11,23 @@ export const header = (version: string, name: string) => path.join(ROOT, "header
 export const X86_64: Abi = getAbi("x86_64")!;
 
 export const CLI = path.join(ROOT, "bin", "uapigen.js");
+
+import fs from "node:fs";
+import { buildHeader, type BuiltHeader } from "../generator/model/build.js";
+
+/** A virtual include root for headers written inline in tests. */
+export const VIRTUAL = "/virtual/include";
+
+/**
+ * Builds a header given as text (as `/virtual/include/linux/<name>`), with the vendored 7.3
+ * headers behind it for <linux/types.h> and friends. `files` adds more virtual files.
+ */
+export function buildText(text: string, files: Record<string, string> = {}, name = "test.h"): BuiltHeader {
+  const main = `${VIRTUAL}/linux/${name}`;
+  const virtual = new Map<string, string>([[main, text], ...Object.entries(files).map(([k, v]) => [`${VIRTUAL}/${k}`, v] as [string, string])]);
+  return buildHeader(main, {
+    abi: X86_64,
+    includeDirs: [VIRTUAL, path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu")],
+    readFile: (f) => virtual.get(f) ?? (fs.existsSync(f) && fs.statSync(f).isFile() ? fs.readFileSync(f, "utf8") : undefined),
+  });
+}
