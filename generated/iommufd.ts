@@ -484,7 +484,6 @@ export class iommu_iova_rangeView {
  * out_iova_alignment returns the minimum IOVA alignment that can be given to {@link IOMMU_IOAS_MAP}/COPY. IOVA's must satisfy::
  *
  * ```
- *
  * starting_iova % out_iova_alignment == 0
  * (starting_iova + length) % out_iova_alignment == 0
  * ```
@@ -578,7 +577,6 @@ export interface iommu_ioas_iova_rangesInit {
  * out_iova_alignment returns the minimum IOVA alignment that can be given to {@link IOMMU_IOAS_MAP}/COPY. IOVA's must satisfy::
  *
  * ```
- *
  * starting_iova % out_iova_alignment == 0
  * (starting_iova + length) % out_iova_alignment == 0
  * ```
@@ -5386,13 +5384,29 @@ export class iommu_hw_infoView {
 
 /** C: `#define IOMMU_GET_HW_INFO` = 15242 (ioctl request: none, type 59, nr 138, size 0) */
 export const IOMMU_GET_HW_INFO = 0x3b8a;
-/** C: enumerator of `enum iommufd_hwpt_set_dirty_tracking_flags` = 1 */
+/**
+ * Enable dirty tracking
+ *
+ * C: enumerator of `enum iommufd_hwpt_set_dirty_tracking_flags` = 1
+ */
 export const IOMMU_HWPT_DIRTY_TRACKING_ENABLE = 1;
-/** C: `enum iommufd_hwpt_set_dirty_tracking_flags` */
+/**
+ * Flags for steering dirty
+ *
+ * tracking
+ *
+ * C: `enum iommufd_hwpt_set_dirty_tracking_flags`
+ */
 export const iommufd_hwpt_set_dirty_tracking_flags = {
   IOMMU_HWPT_DIRTY_TRACKING_ENABLE: IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
 } as const;
-/** C: `enum iommufd_hwpt_set_dirty_tracking_flags` */
+/**
+ * Flags for steering dirty
+ *
+ * tracking
+ *
+ * C: `enum iommufd_hwpt_set_dirty_tracking_flags`
+ */
 export type iommufd_hwpt_set_dirty_tracking_flags =
   (typeof iommufd_hwpt_set_dirty_tracking_flags)[keyof typeof iommufd_hwpt_set_dirty_tracking_flags];
 
@@ -9163,7 +9177,6 @@ export type iommu_hw_queue_type = (typeof iommu_hw_queue_type)[keyof typeof iomm
  * A vIOMMU can allocate multiple queues, but it must use a different `index` per type to separate each allocation, e.g::
  *
  * ```
- *
  * Type1 HW queue0, Type1 HW queue1, Type2 HW queue0, ...
  * ```
  *
@@ -9280,7 +9293,6 @@ export interface iommu_hw_queue_allocInit {
  * A vIOMMU can allocate multiple queues, but it must use a different `index` per type to separate each allocation, e.g::
  *
  * ```
- *
  * Type1 HW queue0, Type1 HW queue1, Type2 HW queue0, ...
  * ```
  *

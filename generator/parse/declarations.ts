@@ -5,7 +5,7 @@ import { fail, type SourceLocation } from "../diagnostics.js";
 import { evaluate, intTypes, type EvalEnv, type Value } from "../model/consteval.js";
 import type { Attributes, BuiltinName, Comment, EnumDecl, Enumerator, Member, RecordDecl, TypedefDecl, TypeRef } from "../model/ir.js";
 import type { LayoutEngine } from "../model/layout.js";
-import { isKernelDocComment, parseKernelDoc } from "./kerneldoc.js";
+import { parseKernelDoc } from "./kerneldoc.js";
 import type { Token } from "./lexer.js";
 import { firstToken, tokenIndexAt, tokensOf, type ParsedUnit, type SyntaxNode } from "./tree.js";
 
@@ -84,7 +84,9 @@ export class DeclarationBuilder {
     const comment = this.commentFor(node);
     if (!comment) return;
     decl.comment = comment;
-    if (isKernelDocComment(comment.text)) decl.doc = parseKernelDoc(comment.text, comment.loc);
+    // vfio.h writes some member docs in `/*` comments of kerneldoc shape: they are still the
+    // declaration's docs (the linter reports the missing `*`; `comment` keeps the opening).
+    decl.doc = parseKernelDoc(comment.text, comment.loc);
   }
 
   private topLevel(node: SyntaxNode): void {

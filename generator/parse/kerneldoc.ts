@@ -46,7 +46,8 @@ export interface KernelDoc {
   ioctl?: { name?: string; macro?: "_IO" | "_IOR" | "_IOW" | "_IOWR"; argument?: string; argumentLoc?: SourceLocation };
 }
 
-const SECTION = /^(description|context|returns?|notes?|examples?)\s*:\s*(.*)$/i;
+// As kernel-doc: a section title is followed by one colon (`Example::` starts a literal block).
+const SECTION = /^(description|context|returns?|notes?|examples?)\s*:(?!:)\s*(.*)$/i;
 const PARAM = /^@([A-Za-z_][\w.]*|\.\.\.)\s*:\s?(.*)$/;
 
 /** Content lines of a comment: `/**`, `*\/` and the leading ` * ` removed, with locations. */
@@ -158,6 +159,7 @@ export function parseKernelDoc(text: string, loc: SourceLocation): KernelDoc | u
   const endLiteral = () => {
     if (literal) {
       while (literal.lines.length && literal.lines[literal.lines.length - 1]!.text.trim() === "") literal.lines.pop();
+      while (literal.lines.length && literal.lines[0]!.text.trim() === "") literal.lines.shift();
       if (literal.lines.length) target.push({ kind: "literal", lines: literal.lines });
     }
     literal = undefined;

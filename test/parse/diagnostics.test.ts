@@ -25,7 +25,7 @@ const cases: [string, string, string | RegExp][] = [
   ["syntax error", "struct a {\n\tint x\n};\n", /^\/virtual\/include\/linux\/test\.h:\d+:\d+: error: syntax error: .* \[syntax\]$/],
   ["unterminated comment", "struct a { int x; };\n/* never closed\n", `${H}:2:1: error: unterminated /* comment [unterminated-comment]`],
   ["#error", "#error unsupported configuration\n", `${H}:1:2: error: #error unsupported configuration [error-directive]`],
-  ["missing include", "#include <linux/nope.h>\n", `${H}:1:11: error: 'linux/nope.h' file not found (add its directory with -I) [include]`],
+  ["missing include", "#include <linux/nope.h>\n", `${H}:1:10: error: 'linux/nope.h' file not found (add its directory with -I) [include]`],
   ["unterminated #if", "#ifdef X\nstruct a { int x; };\n", `${H}:1:2: error: unterminated conditional directive [directive]`],
   ["#else twice", "#if 1\n#else\n#else\n#endif\n", `${H}:3:2: error: #else after #else [directive]`],
   ["macro arguments", "#define F(a, b) a\nenum { X = F(1) };\n", `${H}:2:12: error: macro 'F' expects 2 argument(s), got 1 [macro-expansion]`],

@@ -1,0 +1,27 @@
+// C integer constant expressions with C's typing: the values gcc gives.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { evaluate } from "../../generator/model/consteval.js";
+import { tokenize } from "../../generator/parse/lexer.js";
+
+const ev = (text: string) => {
+  const toks = tokenize(text, "x.h");
+  return evaluate(toks, { longBits: 64, identifier: () => undefined }, toks[0]!);
+};
+
+test("literal types, promotions and conversions", () => {
+  assert.equal(ev("~0U").v, 0xffffffffn);
+  assert.equal(ev("~0").v, -1n);
+  assert.equal(ev("1 << 31").v, -(2n ** 31n));
+  assert.equal(ev("1U << 31").v, 2n ** 31n);
+  assert.equal(ev("-1 < 0U").v, 0n); // -1 converts to unsigned
+  assert.equal(ev("-1L < 0U").v, 1n); // long holds every unsigned int
+  assert.equal(ev("0xffffffff").t.signed, false);
+  assert.equal(ev("4294967296").t.bits, 64);
+  assert.equal(ev("0xffffffffffffffffULL").v, 2n ** 64n - 1n);
+  assert.equal(ev("7 / -2").v, -3n);
+  assert.equal(ev("-7 % 3").v, -1n);
+  assert.equal(ev("(2 > 1) ? 10 : 20").v, 10n);
+  assert.equal(ev("'\\n' + '\\x41' + '\\101'").v, 10n + 65n + 65n);
+  assert.equal(ev("0777").v, 511n);
+});

@@ -1,0 +1,55 @@
+// Declarations from the tree-sitter tree: records, anonymous members, typedef chains, enums.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { resolveTypedefs } from "../../generator/model/layout.js";
+import { buildText } from "../helpers.js";
+
+test("typedefs resolve through linux/types.h and the asm headers, not a built-in list", () => {
+  const built = buildText("#include <linux/types.h>\nstruct s { __u64 a; __s8 b; __kernel_size_t c; __le32 d; };\n");
+  const r = built.model.records[0]!;
+  const names = r.members!.map((m) => {
+    const t = resolveTypedefs(m.type);
+    return t.kind === "builtin" ? t.name : t.kind;
+  });
+  assert.deepEqual(names, ["unsigned long long", "signed char", "unsigned long", "unsigned int"]);
+});
+
+test("anonymous structs and unions are flattened; named nested records get their own tag", () => {
+  const built = buildText("struct s { int a; union { int b; struct { short c, d; }; }; struct inner { char x; } in; };\n");
+  const s = built.model.records.find((r) => r.tag === "s")!;
+  assert.deepEqual(built.layout.flatten(s).map((f) => [f.name, f.offset, f.inUnion]), [
+    ["a", 0, false],
+    ["b", 4, true],
+    ["c", 4, true],
+    ["d", 6, true],
+    ["in", 8, false],
+  ]);
+  assert.ok(built.model.records.some((r) => r.tag === "inner"));
+});
+
+test("enum values: shifts, ORs, casts, char literals, references to enumerators and macros", () => {
+  const built = buildText("#define M 0x10\nenum e { A = 1 << 4, B = A | M | 1, C = (unsigned char)-1, D = ';', E };\n");
+  assert.deepEqual(built.model.enums[0]!.enumerators.map((x) => [x.name, x.value.v]), [
+    ["A", 16n], ["B", 17n], ["C", 255n], ["D", 59n], ["E", 60n],
+  ]);
+});
+
+test("kerneldoc attaches to the declaration below it, with its location", () => {
+  const built = buildText("/**\n * struct s - a struct\n * @a: member a\n */\nstruct s { int a; };\n");
+  const doc = built.model.records[0]!.doc!;
+  assert.equal(doc.name, "s");
+  assert.equal(doc.params[0]!.name, "a");
+});
+
+test("a forward declaration completed later is one record", () => {
+  const built = buildText("struct b;\nstruct a { struct b *p; };\nstruct b { int x; };\n");
+  assert.equal(built.model.records.filter((r) => r.tag === "b").length, 1);
+  assert.equal(built.layout.record(built.model.records.find((r) => r.tag === "a")!).size, 8);
+});
+
+test("fixed arrays with constant-expression lengths and flexible array members", () => {
+  const built = buildText("#define N 3\nstruct s { int n; char a[N * 2 + 1][2]; long f[]; };\n");
+  const s = built.layout.record(built.model.records[0]!);
+  assert.deepEqual(s.members.map((m) => [m.offset, m.size]), [[0, 4], [4, 14], [24, 0]]);
+  assert.equal(s.size, 24);
+});

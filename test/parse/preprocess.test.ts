@@ -1,0 +1,68 @@
+// The preprocessor: conditionals against the target's macros, includes, macro expansion.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { preprocess } from "../../generator/parse/preprocess.js";
+
+function run(files: Record<string, string>, predefined: Record<string, string> = {}, includeDirs = ["/i"]) {
+  const tu = preprocess("/i/linux/main.h", { includeDirs, predefined, longBits: 64, readFile: (f) => files[f] });
+  return tu;
+}
+const code = (tu: ReturnType<typeof run>) => tu.tokens.filter((t) => t.kind !== "comment" && t.kind !== "barrier").map((t) => t.text).join(" ");
+
+test("#if/#elif/#else pick the branch the target's macros select", () => {
+  const text = "#if defined(__x86_64__) && __SIZEOF_LONG__ == 8\nA\n#elif defined __i386__\nB\n#else\nC\n#endif\n";
+  assert.equal(code(run({ "/i/linux/main.h": text }, { __x86_64__: "1", __SIZEOF_LONG__: "8" })), "A");
+  assert.equal(code(run({ "/i/linux/main.h": text }, { __i386__: "1", __SIZEOF_LONG__: "4" })), "B");
+  assert.equal(code(run({ "/i/linux/main.h": text }, {})), "C");
+});
+
+test("nested conditionals inside an inactive branch stay inactive", () => {
+  const text = "#ifdef NO\n#if 1\nX\n#else\nY\n#endif\n#else\nZ\n#endif\n";
+  assert.equal(code(run({ "/i/linux/main.h": text })), "Z");
+});
+
+test("#include <...> searches -I directories in order; \"...\" starts beside the file", () => {
+  const files = {
+    "/i/linux/main.h": '#include <a.h>\n#include "b.h"\n',
+    "/i/a.h": "FROM_I",
+    "/j/a.h": "FROM_J",
+    "/i/linux/b.h": "BESIDE",
+    "/j/b.h": "WRONG",
+  };
+  assert.equal(code(run(files, {}, ["/i", "/j"])), "FROM_I BESIDE");
+  assert.equal(code(run(files, {}, ["/j", "/i"])), "FROM_J BESIDE");
+});
+
+test("object- and function-like macros, #, ##, variadics, and no recursive expansion", () => {
+  const text = [
+    "#define ONE 1",
+    "#define ADD(a, b) ((a) + (b))",
+    "#define STR(x) #x",
+    "#define CAT(a, b) a ## b",
+    "#define VA(fmt, ...) f(fmt, __VA_ARGS__)",
+    "#define NAMED(args...) g(args)",
+    "#define SELF SELF + 1",
+    "ADD(ONE, 2) STR(a  b) CAT(x, y) VA(1, 2, 3) NAMED(4, 5) SELF",
+  ].join("\n");
+  assert.equal(code(run({ "/i/linux/main.h": text })), '( ( 1 ) + ( 2 ) ) "a b" xy f ( 1 , 2 , 3 ) g ( 4 , 5 ) SELF + 1');
+});
+
+test("a #define continued over lines with backslashes", () => {
+  const tu = run({ "/i/linux/main.h": "#define LONG (1 | \\\n\t2 | \\\n\t4)\nLONG\n" });
+  assert.equal(code(tu), "( 1 | 2 | 4 )");
+  assert.equal(tu.mainDefines[0]!.name, "LONG");
+});
+
+test("expanded tokens keep the location of the invocation and the macro's name", () => {
+  const tu = run({ "/i/linux/main.h": "#define __aligned_u64 __u64 __attribute__((aligned(8)))\nstruct s {\n\t__aligned_u64 x;\n};\n" });
+  const u64 = tu.tokens.find((t) => t.text === "__u64")!;
+  assert.deepEqual(u64.loc, { file: "/i/linux/main.h", line: 3, column: 2 });
+  assert.equal(u64.expandedFrom, "__aligned_u64");
+});
+
+test("a comment right above a #define is its doc, and does not leak to the next declaration", () => {
+  const tu = run({ "/i/linux/main.h": "/** X - _IO(T, 1) */\n#define X 1\nstruct s;\n" });
+  assert.equal(tu.mainDefines[0]!.comment?.text, "/** X - _IO(T, 1) */");
+  const idx = tu.tokens.findIndex((t) => t.text === "struct");
+  assert.equal(tu.tokens[idx - 1]!.kind, "barrier");
+});
