@@ -8,14 +8,13 @@
 // (for every architecture's asm/ directory), and writes PROVENANCE.json with the package
 // version and the sha256 of the .deb and of every vendored file.
 import { execFileSync } from "node:child_process";
+import { downloadDeb, SUITES } from "./lib/debian.mjs";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
 const ROOTS = ["linux/iommufd.h", "linux/vfio.h"];
-const SUITES = ["trixie", "trixie-backports"];
-const ARCHIVE = "http://deb.debian.org/debian";
 
 function usage(msg) {
   if (msg) console.error(`update-headers: error: ${msg}`);
@@ -39,31 +38,6 @@ const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
 dest = path.resolve(dest ?? path.join(repo, "headers", series));
 
 const sha256 = (buf) => createHash("sha256").update(buf).digest("hex");
-
-/** Downloads linux-libc-dev=<version> with a throwaway apt state directory. */
-function download(work) {
-  const lists = path.join(work, "lists");
-  fs.mkdirSync(path.join(lists, "partial"), { recursive: true });
-  fs.mkdirSync(path.join(work, "archives", "partial"), { recursive: true });
-  const sources = path.join(work, "sources.list");
-  fs.writeFileSync(sources, SUITES.map((s) => `deb ${ARCHIVE} ${s} main\n`).join(""));
-  const opts = [
-    "-o", `Dir::Etc::SourceList=${sources}`,
-    "-o", "Dir::Etc::SourceParts=/dev/null",
-    "-o", `Dir::State::Lists=${lists}`,
-    "-o", `Dir::Cache::Archives=${path.join(work, "archives")}`,
-    "-o", "APT::Sandbox::User=root",
-    "-qq",
-  ];
-  execFileSync("apt-get", [...opts, "update"], { stdio: ["ignore", "ignore", "inherit"] });
-  execFileSync("apt-get", [...opts, "download", `linux-libc-dev=${version}`], {
-    cwd: work,
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const deb = fs.readdirSync(work).find((f) => f.startsWith("linux-libc-dev_") && f.endsWith(".deb"));
-  if (!deb) throw new Error(`apt-get download did not produce linux-libc-dev ${version}`);
-  return path.join(work, deb);
-}
 
 /** Every header reachable from ROOTS through #include <...>, for all architectures' asm dirs. */
 function includeClosure(include) {
@@ -90,7 +64,7 @@ function includeClosure(include) {
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-headers-"));
 try {
-  const deb = download(work);
+  const deb = downloadDeb(`linux-libc-dev=${version}`, work);
   const unpacked = path.join(work, "root");
   execFileSync("dpkg-deb", ["-x", deb, unpacked]);
   const include = path.join(unpacked, "usr", "include");

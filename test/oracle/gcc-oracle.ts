@@ -24,6 +24,8 @@ export interface OracleInput {
   /** Defines uapigen classified as non-integer, with its reason. */
   otherDefines: { name: string; reason: string }[];
   gcc?: string;
+  /** Extra compiler flags, e.g. -nostdinc when includeDirs hold the system headers too. */
+  gccFlags?: string[];
 }
 
 /** Object-like #defines written in the header text (a plain scan, not uapigen's parser). */
@@ -41,7 +43,7 @@ export function runOracle(input: OracleInput): OracleResult {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-oracle-"));
   const mismatches: string[] = [];
   const checked = { records: 0, members: 0, constants: 0, ioctls: 0, otherDefines: 0 };
-  const iflags = input.includeDirs.flatMap((d) => ["-I", d]);
+  const iflags = [...(input.gccFlags ?? []), ...input.includeDirs.flatMap((d) => ["-I", d])];
   try {
     // 1. What gcc declares: DWARF of a probe that only includes the header.
     const decls = path.join(dir, "decls.c");
