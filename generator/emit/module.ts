@@ -22,7 +22,7 @@ export interface EmitOptions {
 
 function recordNames(model: HeaderModel): RecordNames {
   const names = new Map<RecordDecl, string>();
-  for (const r of model.all.records) if (r.tag) names.set(r, r.tag);
+  for (const r of model.all.records) if (r.tag ?? r.typedefName) names.set(r, (r.tag ?? r.typedefName)!);
   // Anonymous records used as named members get `<outer>_<member>`.
   const visit = (outer: RecordDecl, prefix: string) => {
     for (const m of outer.members ?? []) {
@@ -34,7 +34,7 @@ function recordNames(model: HeaderModel): RecordNames {
       visit(inner, name);
     }
   };
-  for (const r of model.all.records) if (r.tag) visit(r, r.tag);
+  for (const r of model.all.records) if (r.tag ?? r.typedefName) visit(r, (r.tag ?? r.typedefName)!);
   return {
     of(decl) {
       const n = names.get(decl);
@@ -46,7 +46,7 @@ function recordNames(model: HeaderModel): RecordNames {
 
 /** Records to emit: the header's tagged ones, and anonymous ones it uses as named members. */
 function emittedRecords(model: HeaderModel): RecordDecl[] {
-  return model.records.filter((r) => r.tag || isNamedMemberType(model, r));
+  return model.records.filter((r) => r.tag || r.typedefName || isNamedMemberType(model, r));
 }
 
 function isNamedMemberType(model: HeaderModel, r: RecordDecl): boolean {

@@ -26,6 +26,8 @@ export interface Attributes {
   aligned?: number;
   /** __attribute__((packed)) */
   packed?: boolean;
+  /** `#pragma pack(N)` in effect where a record was defined: its members' maximum alignment. */
+  pack?: number;
 }
 
 export interface Comment {
@@ -56,6 +58,8 @@ export interface Member {
 export interface RecordDecl extends DeclBase {
   kind: "struct" | "union";
   tag?: string;
+  /** For an untagged record named by a typedef (`typedef struct { ... } Elf32_Dyn;`). */
+  typedefName?: string;
   /** Undefined while incomplete (`struct x;` or only used through a pointer). */
   members?: Member[];
   attrs: Attributes;

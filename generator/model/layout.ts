@@ -129,7 +129,9 @@ export class LayoutEngine {
     const natural = this.alignOf(m.type);
     // packed drops natural alignment to 1; an explicit aligned attribute still counts.
     const base = decl.attrs.packed || m.attrs.packed ? 1 : natural;
-    return Math.max(base, m.attrs.aligned ?? 1);
+    const aligned = Math.max(base, m.attrs.aligned ?? 1);
+    // #pragma pack caps every member's alignment, explicit aligned attributes included.
+    return decl.attrs.pack ? Math.min(aligned, decl.attrs.pack) : aligned;
   }
 
   private layoutStruct(decl: RecordDecl, members: Member[]): RecordLayout {
@@ -146,10 +148,11 @@ export class LayoutEngine {
           bit = roundUp(bit, typeAlign * 8);
           return;
         }
-        if (!(decl.attrs.packed || m.attrs.packed) && Math.floor(bit / unitBits) !== Math.floor((bit + m.bitWidth - 1) / unitBits)) {
+        const cap = decl.attrs.packed || m.attrs.packed ? 1 : decl.attrs.pack ? Math.min(typeAlign, decl.attrs.pack) : typeAlign;
+        if (cap === typeAlign && Math.floor(bit / unitBits) !== Math.floor((bit + m.bitWidth - 1) / unitBits)) {
           bit = roundUp(bit, unitBits);
         }
-        if (m.name !== undefined) align = Math.max(align, decl.attrs.packed || m.attrs.packed ? 1 : typeAlign);
+        if (m.name !== undefined) align = Math.max(align, cap);
         if (m.attrs.aligned) {
           bit = roundUp(bit, m.attrs.aligned * 8);
           align = Math.max(align, m.attrs.aligned);

@@ -19,13 +19,15 @@ export interface LayoutReport {
 export function layoutReport(model: HeaderModel, layout: LayoutEngine): LayoutReport {
   const report: LayoutReport = { arch: layout.abi.name, structs: {}, ioctls: {}, constants: {} };
   for (const r of model.records) {
-    if (!r.tag) continue; // anonymous records are reported inside the record that holds them
+    // Anonymous records are reported inside the record that holds them, or by their typedef.
+    const key = r.tag ?? r.typedefName;
+    if (!key) continue;
     const l = layout.record(r);
     const fields: Record<string, FieldReport> = {};
     for (const f of layout.flatten(r)) {
       fields[f.name] = f.bitSize !== undefined ? { bit_offset: f.bitOffset!, bit_size: f.bitSize } : { offset: f.offset, size: f.size };
     }
-    report.structs[r.tag] = { kind: r.kind, size: l.size, align: l.align, fields };
+    report.structs[key] = { kind: r.kind, size: l.size, align: l.align, fields };
   }
   for (const e of model.enums) for (const x of e.enumerators) report.constants[x.name] = x.value.v;
   for (const c of model.constants) {

@@ -132,6 +132,7 @@ export class DeclarationBuilder {
       const decl: TypedefDecl = { kind: "typedef", name, type, attrs: { ...attrs, ...dattrs }, loc: this.loc(d) };
       this.attach(decl, node);
       if ((base.kind === "record" || base.kind === "enum") && !base.decl.doc && decl.doc) base.decl.doc = decl.doc;
+      if (base.kind === "record" && !base.decl.tag && !base.decl.typedefName && type === base) base.decl.typedefName = name;
       this.decls.typedefs.push(decl);
       this.decls.typedefsByName.set(name, decl);
     }
@@ -184,6 +185,8 @@ export class DeclarationBuilder {
     const decl: RecordDecl = (existing as RecordDecl | undefined) ?? { kind, tag, attrs: {}, loc: this.loc(node) };
     decl.loc = this.loc(node);
     decl.attrs = this.attributes(node);
+    const pack = this.unit.packAt[tokenIndexAt(this.unit, node.startIndex)] ?? 0;
+    if (pack) decl.attrs.pack = pack;
     if (tag) this.decls.tags.set(tag, decl);
     const members: Member[] = [];
     for (const field of body.namedChildren) {
@@ -380,6 +383,19 @@ export class DeclarationBuilder {
       type = { kind: "pointer", target: type };
       k++;
     }
+    // Abstract array declarators: sizeof(__u8[N]) (dimensions apply outermost first).
+    const dims: number[] = [];
+    while (toks[k]?.text === "[") {
+      let depth = 0;
+      let end = k + 1;
+      for (; end < toks.length; end++) {
+        if (toks[end]!.text === "[") depth++;
+        if (toks[end]!.text === "]" && depth-- === 0) break;
+      }
+      dims.push(Number(evaluate(toks.slice(k + 1, end), this.evalEnv(), toks[k]!).v));
+      k = end + 1;
+    }
+    for (const n of dims.reverse()) type = { kind: "array", element: type, length: n };
     const info = this.layout.info(type);
     return { end: k, size: info.size, align: info.align, int: this.layout.intType(type) };
   }

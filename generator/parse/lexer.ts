@@ -3,8 +3,9 @@
 import { fail, type SourceLocation } from "../diagnostics.js";
 
 /** "barrier" marks where a directive stood, so a comment above a #define is not taken as the
- * doc of the declaration after it. */
-export type TokenKind = "ident" | "number" | "char" | "string" | "punct" | "comment" | "barrier";
+ * doc of the declaration after it; "pack" carries the `#pragma pack` value in effect from there
+ * on (its text is the maximum alignment, "0" for none). */
+export type TokenKind = "ident" | "number" | "char" | "string" | "punct" | "comment" | "barrier" | "pack";
 
 export interface Token {
   kind: TokenKind;

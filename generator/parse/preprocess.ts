@@ -64,6 +64,8 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
   const mainDefines: Macro[] = [];
   const files: string[] = [];
   const pragmaOnce = new Set<string>();
+  let pack = 0;
+  const packStack: number[] = [];
   let budget = MAX_EXPANSION_TOKENS;
 
   const expander = new Expander(macros, () => {
@@ -169,6 +171,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
         }
         case "pragma":
           if (args[0]?.text === "once") pragmaOnce.add(file);
+          else if (args[0]?.text === "pack") out.push({ ...name, kind: "pack", text: String(pragmaPack(args.slice(1), name)) });
           break;
         case "error":
           fail("error-directive", `#error ${args.map((a) => a.text).join(" ")}`, name.loc);
@@ -182,6 +185,22 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     }
     flush();
     if (stack.length) fail("directive", "unterminated conditional directive", stack[stack.length - 1]!.loc);
+  }
+
+  /** `#pragma pack(N)`, `pack()`, `pack(push[, N])`, `pack(pop)`: the new maximum alignment. */
+  function pragmaPack(args: Token[], at: Token): number {
+    const inner = args.filter((a) => a.text !== "(" && a.text !== ")" && a.text !== ",").map((a) => a.text);
+    const value = (text: string | undefined) => {
+      const n = Number(text);
+      if (!(n >= 1 && n <= 64 && (n & (n - 1)) === 0)) fail("directive", `invalid #pragma pack alignment '${text}'`, at.loc);
+      return n;
+    };
+    if (inner[0] === "push") {
+      packStack.push(pack);
+      if (inner[1] !== undefined) pack = value(inner[1]);
+    } else if (inner[0] === "pop") pack = packStack.pop() ?? 0;
+    else pack = inner[0] === undefined ? 0 : value(inner[0]);
+    return pack;
   }
 
   function includeSpec(args: Token[], at: Token): { name: string; quoted: boolean } {

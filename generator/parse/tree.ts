@@ -16,6 +16,8 @@ export interface ParsedUnit {
   commentBefore: (Token | undefined)[];
   /** A comment after code[i] on the same source line. */
   commentAfter: (Token | undefined)[];
+  /** The `#pragma pack` alignment in effect at code[i] (0: none). */
+  packAt: number[];
 }
 
 let parser: Parser | undefined;
@@ -25,10 +27,16 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
   const offsets: number[] = [];
   const commentBefore: (Token | undefined)[] = [];
   const commentAfter: (Token | undefined)[] = [];
+  const packAt: number[] = [];
+  let pack = 0;
   let pendingComment: Token | undefined;
   let text = "";
   let prev: Token | undefined;
   for (const t of tokens) {
+    if (t.kind === "pack") {
+      pack = Number(t.text);
+      continue;
+    }
     if (t.kind === "barrier") {
       pendingComment = undefined;
       continue;
@@ -47,6 +55,7 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
     code.push(t);
     commentBefore.push(pendingComment);
     commentAfter.push(undefined);
+    packAt.push(pack);
     pendingComment = undefined;
     prev = t;
   }
@@ -54,7 +63,7 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
   parser.setLanguage(C as unknown as Parser.Language);
   // The default 32 KiB chunking of the string input is fine for ASCII text.
   const tree = parser.parse((index: number) => text.slice(index, index + 65536));
-  return { root: tree.rootNode, code, offsets, commentBefore, commentAfter };
+  return { root: tree.rootNode, code, offsets, commentBefore, commentAfter, packAt };
 }
 
 /** Index of the code token at text offset `offset` (the one starting at or before it). */

@@ -23,6 +23,8 @@ export interface DwarfMember {
 export interface DwarfRecord {
   kind: "struct" | "union";
   name: string;
+  /** Named by a typedef only (`typedef struct { ... } name;`): spelled without `struct`. */
+  typedef: boolean;
   size: number;
   members: DwarfMember[];
 }
@@ -30,8 +32,6 @@ export interface DwarfRecord {
 export interface DwarfFacts {
   records: Map<string, DwarfRecord>;
   enumerators: Map<string, bigint>;
-  /** Records without a tag at file scope (only reachable through a typedef). */
-  untagged: string[];
 }
 
 function parseValue(raw: string): string {
@@ -140,15 +140,16 @@ export function readDwarf(objFile: string, header: string, compDir: string): Dwa
     }
   };
 
-  const facts: DwarfFacts = { records: new Map(), enumerators: new Map(), untagged: [] };
+  const facts: DwarfFacts = { records: new Map(), enumerators: new Map() };
+  const record = (d: Die, name: string, typedef: boolean) => {
+    const members: DwarfMember[] = [];
+    flatten(d, 0, members);
+    facts.records.set(name, { kind: d.tag === "DW_TAG_union_type" ? "union" : "struct", name, typedef, size: num(d, "DW_AT_byte_size") ?? 0, members });
+  };
   const visit = (d: Die) => {
     if ((d.tag === "DW_TAG_structure_type" || d.tag === "DW_TAG_union_type") && inHeader(d) && !d.attrs.has("DW_AT_declaration")) {
       const name = d.attrs.get("DW_AT_name");
-      if (name) {
-        const members: DwarfMember[] = [];
-        flatten(d, 0, members);
-        facts.records.set(name, { kind: d.tag === "DW_TAG_union_type" ? "union" : "struct", name, size: num(d, "DW_AT_byte_size") ?? 0, members });
-      }
+      if (name) record(d, name, false);
     }
     if (d.tag === "DW_TAG_enumeration_type" && inHeader(d)) {
       for (const e of d.children.filter((c) => c.tag === "DW_TAG_enumerator")) {
@@ -163,7 +164,9 @@ export function readDwarf(objFile: string, header: string, compDir: string): Dwa
   for (const r of roots.flatMap((x) => x.children)) {
     if (r.tag === "DW_TAG_typedef" && inHeader(r)) {
       const t = ref(r);
-      if (t && (t.tag === "DW_TAG_structure_type" || t.tag === "DW_TAG_union_type") && !t.attrs.has("DW_AT_name")) facts.untagged.push(r.attrs.get("DW_AT_name")!);
+      if (t && (t.tag === "DW_TAG_structure_type" || t.tag === "DW_TAG_union_type") && !t.attrs.has("DW_AT_name") && !t.attrs.has("DW_AT_declaration")) {
+        record(t, r.attrs.get("DW_AT_name")!, true);
+      }
     }
   }
   return facts;
