@@ -4,20 +4,7 @@
  *
  * @packageDocumentation
  */
-import {
-  arrayLength,
-  bits,
-  dataView,
-  s16,
-  s32,
-  s64,
-  s8,
-  u16,
-  u32,
-  u64,
-  u8,
-  zero,
-} from "../runtime/codec.js";
+import { dataView, s32, u16, u32, u64, u8, zero } from "../runtime/codec.js";
 import type { Codec, Int64, IoctlInfo, Target } from "../runtime/codec.js";
 /** Encodes absent nested members as zero. */
 const EMPTY = Object.freeze({});

@@ -99,3 +99,23 @@ export interface IoctlInfo {
   /** The data direction the header's documentation gives, where it gives one. */
   readonly documentedDirection?: "none" | "read" | "write" | "readwrite";
 }
+
+/**
+ * Reads a bitfield that straddles its storage unit (possible under packing): `width` bits at
+ * bit `shift` of the little-endian byte window [at, at + bytes).
+ */
+export function getBits(dv: DataView, at: number, bytes: number, shift: number, width: number, signed: boolean): number {
+  let v = 0n;
+  for (let i = bytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(dv.getUint8(at + i));
+  const x = (v >> BigInt(shift)) & ((1n << BigInt(width)) - 1n);
+  return Number(signed ? BigInt.asIntN(width, x) : x);
+}
+
+/** Writes a straddling bitfield; the other bits of the window are kept. */
+export function setBits(dv: DataView, at: number, bytes: number, shift: number, width: number, value: number): void {
+  let v = 0n;
+  for (let i = bytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(dv.getUint8(at + i));
+  const mask = ((1n << BigInt(width)) - 1n) << BigInt(shift);
+  v = (v & ~mask) | ((BigInt.asUintN(width, BigInt(value)) << BigInt(shift)) & mask);
+  for (let i = 0; i < bytes; i++, v >>= 8n) dv.setUint8(at + i, Number(v & 0xffn));
+}

@@ -20,6 +20,8 @@ export interface EmitOptions {
   provenance?: string;
 }
 
+const RUNTIME_HELPERS = ["arrayLength", "bits", "dataView", "getBits", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
+
 function recordNames(model: HeaderModel): RecordNames {
   const names = new Map<RecordDecl, string>();
   for (const r of model.all.records) if (r.tag ?? r.typedefName) names.set(r, (r.tag ?? r.typedefName)!);
@@ -75,11 +77,6 @@ export async function emitModule(model: HeaderModel, layout: LayoutEngine, abi: 
   sf.push({
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: opts.runtimeImport,
-    namedImports: ["arrayLength", "bits", "dataView", "s16", "s32", "s64", "s8", "u16", "u32", "u64", "u8", "zero"].map((name) => ({ name })),
-  });
-  sf.push({
-    kind: StructureKind.ImportDeclaration,
-    moduleSpecifier: opts.runtimeImport,
     isTypeOnly: true,
     namedImports: ["Codec", "Int64", "IoctlInfo", "Target"].map((name) => ({ name })),
   });
@@ -101,6 +98,17 @@ export async function emitModule(model: HeaderModel, layout: LayoutEngine, abi: 
   for (const item of items) item.emit();
   emitIoctlTable(sf, model, names);
 
+  // Import just the runtime helpers the code calls.
+  const strings: string[] = [];
+  const collect = (x: unknown): void => {
+    if (typeof x === "string") strings.push(x);
+    else if (Array.isArray(x)) x.forEach(collect);
+    else if (x && typeof x === "object") Object.values(x).forEach(collect);
+  };
+  collect(sf);
+  const body = strings.join("\n");
+  const helpers = RUNTIME_HELPERS.filter((h) => new RegExp(`\\b${h}\\(`).test(body));
+  if (helpers.length) sf.splice(1, 0, { kind: StructureKind.ImportDeclaration, moduleSpecifier: opts.runtimeImport, namedImports: helpers.map((name) => ({ name })) });
   const project = new Project({ useInMemoryFileSystem: true });
   const text = project.createSourceFile("module.ts", { statements: sf }, { overwrite: true }).getFullText();
   // babel-ts gives the same output as the "typescript" parser here, a third faster.

@@ -48,7 +48,21 @@ function memberDoc(r: RecordDecl, p: PlannedMember, rc: RecordContext): string {
 
 const lit = (s: string) => JSON.stringify(s);
 
+/** A bitfield that does not fit its storage unit: read through a byte window. */
+function straddles(unit: Scalar, shift: number, width: number): boolean {
+  return shift + width > unit.bits;
+}
+
+function windowOf(at: string, shift: number, width: number): { at: string; bytes: number; shift: number } {
+  const first = Math.floor(shift / 8);
+  return { at: `${at} + ${first}`, bytes: Math.ceil((shift + width) / 8) - first, shift: shift - first * 8 };
+}
+
 function bitfieldRead(unit: Scalar, at: string, shift: number, width: number): string {
+  if (straddles(unit, shift, width)) {
+    const w = windowOf(at, shift, width);
+    return `getBits(dv, ${w.at}, ${w.bytes}, ${w.shift}, ${width}, ${unit.signed})`;
+  }
   const read = `dv.get${unit.signed ? "Int" : "Uint"}${unit.bits}(${at}${unit.bits > 8 ? `, ${unit.littleEndian}` : ""})`;
   if (unit.bits === 64) {
     const v = `BigInt.as${unit.signed ? "Int" : "Uint"}N(${width}, dv.getBigUint64(${at}, ${unit.littleEndian}) >> ${shift}n)`;
@@ -62,6 +76,10 @@ function bitfieldRead(unit: Scalar, at: string, shift: number, width: number): s
 function bitfieldWrite(unit: Scalar, at: string, shift: number, width: number, value: string, where: string): string {
   const le = unit.bits > 8 ? `, ${unit.littleEndian}` : "";
   const checked = `bits(${value}, ${width}, ${unit.signed}, ${where})`;
+  if (straddles(unit, shift, width)) {
+    const w = windowOf(at, shift, width);
+    return `setBits(dv, ${w.at}, ${w.bytes}, ${w.shift}, ${width}, ${checked});`;
+  }
   if (unit.bits === 64) {
     const mask = ((1n << BigInt(width)) - 1n) << BigInt(shift);
     return `dv.setBigUint64(${at}, (dv.getBigUint64(${at}${le}) & ~${mask}n) | (BigInt.asUintN(${width}, BigInt(${checked})) << ${shift}n)${le});`;
