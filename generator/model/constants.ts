@@ -19,7 +19,10 @@ function requestInvocation(m: Macro, macros: Map<string, Macro>, seen = new Set<
   for (let i = 0; i < m.body.length; i++) {
     const t = m.body[i]!;
     if (t.kind !== "ident") continue;
-    if (IOCTL_MACROS.has(t.text) && m.body[i + 1]?.text === "(") {
+    // `#define _SIO _IO` (soundcard.h): an alias of a request macro is one too.
+    let name = t.text;
+    for (let alias = macros.get(name), n = 0; alias && !alias.params && alias.body.length === 1 && n < 8; alias = macros.get(name), n++) name = alias.body[0]!.text;
+    if (IOCTL_MACROS.has(name) && m.body[i + 1]?.text === "(") {
       const args: Token[][] = [[]];
       let depth = 0;
       for (let k = i + 2; k < m.body.length; k++) {
@@ -29,7 +32,7 @@ function requestInvocation(m: Macro, macros: Map<string, Macro>, seen = new Set<
         if (a.text === "," && depth === 0) args.push([]);
         else args[args.length - 1]!.push(a);
       }
-      return { macro: t.text, argument: args[2] ?? [] };
+      return { macro: name, argument: args[2] ?? [] };
     }
     const inner = macros.get(t.text);
     if (inner && !inner.params && !seen.has(inner.name)) {
@@ -64,10 +67,8 @@ export function evaluateDefines(
   const other: OtherDefine[] = [];
   const expander = new Expander(tu.macros, () => {});
   for (const m of tu.mainDefines) {
-    if (tu.macros.get(m.name) !== m) {
-      other.push({ name: m.name, loc: m.loc, reason: "#undef'd or redefined later" });
-      continue;
-    }
+    // Only the definition in force at the end of the header counts; an #undef'd one is gone.
+    if (tu.macros.get(m.name) !== m) continue;
     if (m.body.length === 0) {
       other.push({ name: m.name, loc: m.loc, reason: "empty (a flag or include guard)" });
       continue;

@@ -26,6 +26,8 @@ export interface EvalEnv {
    * tokens there do not start a type name.
    */
   typeName?(toks: Token[], pos: number): { end: number; size: number; align: number; int?: IntType } | undefined;
+  /** offsetof(type, designator) in bytes. */
+  offsetOf?(type: Token[], designator: Token[], at: Token): number;
 }
 
 export const intTypes = (longBits: number) => ({
@@ -68,7 +70,8 @@ function parseNumber(tok: Token, longBits: number): Value {
 const ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, "0": 0, a: 7, b: 8, f: 12, v: 11, e: 27, "\\": 92, "'": 39, '"': 34, "?": 63 };
 
 function parseChar(tok: Token): Value {
-  const body = tok.text.slice(1, -1);
+  const prefix = /^(L|u8|u|U)?/.exec(tok.text)![0];
+  const body = tok.text.slice(prefix.length + 1, -1);
   const bytes: number[] = [];
   for (let i = 0; i < body.length; ) {
     if (body[i] !== "\\") {
@@ -93,7 +96,8 @@ function parseChar(tok: Token): Value {
   // x86, multi-character constants are big-endian packed.
   let v = 0n;
   for (const b of bytes) v = (v << 8n) | BigInt(b);
-  if (bytes.length === 1) v = BigInt.asIntN(8, v);
+  // A wide character (L'x') is a wchar_t, int on Linux; no sign extension from char.
+  if (bytes.length === 1 && !prefix) v = BigInt.asIntN(8, v);
   return { v: BigInt.asIntN(32, v), t: { bits: 32, signed: true, rank: 3 } };
 }
 
@@ -119,6 +123,8 @@ const BINARY_PRECEDENCE: Record<string, number> = {
 
 class Evaluator {
   private pos = 0;
+  /** > 0 while parsing an operand C does not evaluate (`0 && f()`, the other arm of `?:`). */
+  private skipping = 0;
   private readonly T: ReturnType<typeof intTypes>;
   constructor(
     private readonly toks: Token[],
@@ -136,6 +142,41 @@ class Evaluator {
       fail("bad-constant", `unexpected '${t.text}' in constant expression`, t.loc);
     }
     return v;
+  }
+
+  /** The index just past the parenthesised group starting at the current `(`. */
+  private skipParens(): Token[] {
+    const start = this.pos;
+    let depth = 0;
+    for (; this.pos < this.toks.length; this.pos++) {
+      const t = this.toks[this.pos]!.text;
+      if (t === "(") depth++;
+      if (t === ")" && --depth === 0) {
+        this.pos++;
+        return this.toks.slice(start + 1, this.pos - 1);
+      }
+    }
+    fail("bad-constant", "missing ')' in constant expression", this.toks[start]!.loc);
+  }
+
+  /** __builtin_constant_p(x): 1 when x is an integer constant expression here. */
+  private builtinConstantP(): Value {
+    const inner = this.skipParens();
+    try {
+      new Evaluator(inner, this.env, this.whole).run();
+      return { v: 1n, t: this.T.int };
+    } catch {
+      return { v: 0n, t: this.T.int };
+    }
+  }
+
+  /** __builtin_offsetof(type, member.path[index]) */
+  private builtinOffsetof(at: Token): Value {
+    const inner = this.skipParens();
+    const comma = inner.findIndex((t) => t.text === ",");
+    if (comma < 0 || !this.env.offsetOf) fail("bad-constant", "__builtin_offsetof expects a type and a member", at.loc);
+    const off = this.env.offsetOf(inner.slice(0, comma), inner.slice(comma + 1), at);
+    return { v: BigInt(off), t: this.T.ulong };
   }
 
   private peek(): Token | undefined {
@@ -158,11 +199,20 @@ class Evaluator {
     const c = this.binary(1);
     if (!this.at("?")) return c;
     this.pos++;
-    const a = this.conditional();
+    const a = this.unevaluatedIf(c.v === 0n, () => this.conditional());
     this.expect(":");
-    const b = this.conditional();
+    const b = this.unevaluatedIf(c.v !== 0n, () => this.conditional());
     const t = common(a.t, b.t);
     return { v: wrap(c.v !== 0n ? a.v : b.v, t), t };
+  }
+
+  private unevaluatedIf(skip: boolean, parse: () => Value): Value {
+    if (skip) this.skipping++;
+    try {
+      return parse();
+    } finally {
+      if (skip) this.skipping--;
+    }
   }
 
   private binary(minPrec: number): Value {
@@ -172,8 +222,18 @@ class Evaluator {
       const prec = op && op.kind === "punct" ? BINARY_PRECEDENCE[op.text] : undefined;
       if (prec === undefined || prec < minPrec) return left;
       this.pos++;
-      const right = this.binary(prec + 1);
-      left = this.apply(op!, left, right);
+      const shortCircuit = (op!.text === "&&" && left.v === 0n) || (op!.text === "||" && left.v !== 0n);
+      const right = this.unevaluatedIf(shortCircuit, () => this.binary(prec + 1));
+      left = this.skipping || shortCircuit ? this.applyLenient(op!, left, right) : this.apply(op!, left, right);
+    }
+  }
+
+  /** Operators in unevaluated operands: the value is discarded, so no operator may fail. */
+  private applyLenient(op: Token, a: Value, b: Value): Value {
+    try {
+      return this.apply(op, a, b);
+    } catch {
+      return { v: 0n, t: common(a.t, b.t) };
     }
   }
 
@@ -250,6 +310,17 @@ class Evaluator {
     if (tok.kind === "ident" && (tok.text === "sizeof" || tok.text === "_Alignof" || tok.text === "__alignof__" || tok.text === "alignof")) {
       this.pos++;
       const sizeof = tok.text === "sizeof";
+      // sizeof("os2.") and sizeof(PREFIX "bpf.") (xattr.h): the bytes of the concatenated
+      // literals and the terminating NUL.
+      let parens = 0;
+      while (this.toks[this.pos + parens]?.text === "(") parens++;
+      if (sizeof && this.toks[this.pos + parens]?.kind === "string") {
+        this.pos += parens;
+        let bytes = 0;
+        while (this.peek()?.kind === "string") bytes += stringBytes(this.toks[this.pos++]!);
+        for (let p = 0; p < parens; p++) this.expect(")");
+        return { v: BigInt(bytes + 1), t: this.T.ulong };
+      }
       if (this.at("(")) {
         const ty = this.env.typeName?.(this.toks, this.pos + 1);
         if (ty && this.toks[ty.end]?.text === ")") {
@@ -268,13 +339,26 @@ class Evaluator {
       case "char":
         return parseChar(tok);
       case "ident": {
+        if (tok.text === "__builtin_constant_p" && this.at("(")) return this.builtinConstantP();
+        if (tok.text === "__builtin_offsetof" && this.at("(")) return this.builtinOffsetof(tok);
         const v = this.env.identifier(tok);
+        if (this.skipping) {
+          // An unevaluated call or name: parse it, its value does not matter.
+          if (this.at("(")) this.skipParens();
+          return v ?? { v: 0n, t: this.T.int };
+        }
         if (!v) fail("bad-constant", `'${tok.text}' is not a constant`, tok.loc);
         return v;
       }
     }
     fail("bad-constant", `unexpected '${tok.text}' in constant expression`, tok.loc);
   }
+}
+
+function stringBytes(tok: Token): number {
+  const body = tok.text.slice(tok.text.indexOf('"') + 1, -1);
+  // Escapes are one byte each; everything else counts in UTF-8.
+  return Buffer.byteLength(body.replace(/\\(x[0-9a-fA-F]+|[0-7]{1,3}|.)/g, "_"));
 }
 
 /** Evaluates `toks` as a C integer constant expression; `at` locates errors for empty input. */

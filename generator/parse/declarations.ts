@@ -90,6 +90,8 @@ export class DeclarationBuilder {
   }
 
   private topLevel(node: SyntaxNode): void {
+    // static inline helpers in uAPI headers have no ABI of their own; their bodies are not read.
+    if (node.type === "function_definition") return;
     if (node.hasError) {
       const bad = findError(node);
       if (bad) this.syntaxError(bad);
@@ -106,9 +108,6 @@ export class DeclarationBuilder {
       case "declaration":
         // Variables and prototypes have no binding; the types they define still count.
         this.attachSpecifier(node, this.specifier(node.childForFieldName("type")!));
-        return;
-      case "function_definition":
-        // static inline helpers in uAPI headers: no ABI of their own.
         return;
       case "expression_statement":
         if (node.namedChildCount === 0) return; // a stray ';'
@@ -251,6 +250,8 @@ export class DeclarationBuilder {
         case "identifier":
         case "field_identifier":
         case "type_identifier":
+        // tree-sitter-c knows size_t, uint32_t, ... as types even where they are declared.
+        case "primitive_type":
           return { name: cur.text, type, attrs };
         case "pointer_declarator":
           type = { kind: "pointer", target: type };
@@ -351,11 +352,40 @@ export class DeclarationBuilder {
       longBits: this.layout.abi.types.long[0] * 8,
       identifier: (tok: Token) => this.decls.enumerators.get(tok.text),
       typeName: (toks, pos) => this.typeName(toks, pos),
+      offsetOf: (type, designator, at) => this.offsetOf(type, designator, at),
     };
   }
 
+  /** offsetof(struct x, a.b[2]): members through anonymous records, nested members, indices. */
+  private offsetOf(typeToks: Token[], designator: Token[], at: Token): number {
+    const t = this.typeName(typeToks, 0);
+    if (!t || t.end !== typeToks.length) fail("bad-constant", "offsetof expects a type", at.loc);
+    let type: TypeRef = t.type;
+    let offset = 0;
+    for (let k = 0; k < designator.length; k++) {
+      const d = designator[k]!;
+      if (d.text === ".") continue;
+      while (type.kind === "typedef") type = type.decl.type;
+      if (d.text === "[") {
+        const close = designator.findIndex((x, i) => i > k && x.text === "]");
+        if (type.kind !== "array" || close < 0) fail("bad-constant", "offsetof: subscript of a non-array", d.loc);
+        const index = evaluate(designator.slice(k + 1, close), this.evalEnv(), d).v;
+        offset += Number(index) * this.layout.sizeOf(type.element);
+        type = type.element;
+        k = close;
+        continue;
+      }
+      if (type.kind !== "record") fail("bad-constant", `offsetof: '${d.text}' is not in a struct or union`, d.loc);
+      const member = this.layout.flatten(type.decl).find((f) => f.name === d.text);
+      if (!member) fail("bad-constant", `offsetof: no member named '${d.text}'`, d.loc);
+      offset += member.offset;
+      type = member.member.type;
+    }
+    return offset;
+  }
+
   /** Parses a C type name in a token list (for sizeof and casts). */
-  typeName(toks: Token[], pos: number): { end: number; size: number; align: number; int?: ReturnType<LayoutEngine["intType"]> } | undefined {
+  typeName(toks: Token[], pos: number): { end: number; size: number; align: number; int?: ReturnType<LayoutEngine["intType"]>; type: TypeRef } | undefined {
     let k = pos;
     const words: string[] = [];
     let type: TypeRef | undefined;
@@ -397,7 +427,7 @@ export class DeclarationBuilder {
     }
     for (const n of dims.reverse()) type = { kind: "array", element: type, length: n };
     const info = this.layout.info(type);
-    return { end: k, size: info.size, align: info.align, int: this.layout.intType(type) };
+    return { end: k, size: info.size, align: info.align, int: this.layout.intType(type), type };
   }
 }
 

@@ -90,8 +90,17 @@ export function tokenize(text: string, file: string): Token[] {
       continue;
     }
     if (isIdentStart(c)) {
-      // L'x' and u8"..." prefixes are rare in uAPI headers; identifiers are the common case.
       while (i < n && isIdent(text[i]!)) i++;
+      // L'x', u"...", U'x', u8"...": an encoding prefix belongs to the literal after it.
+      const quote = text[i];
+      if ((quote === "'" || quote === '"') && /^(L|u|U|u8)$/.test(text.slice(start, i))) {
+        i++;
+        while (i < n && text[i] !== quote && text[i] !== "\n") i += text[i] === "\\" ? 2 : 1;
+        if (text[i] !== quote) fail("unterminated-literal", `missing terminating ${quote} character`, loc);
+        i++;
+        push(quote === "'" ? "char" : "string", start, loc);
+        continue;
+      }
       push("ident", start, loc);
       continue;
     }

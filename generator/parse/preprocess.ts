@@ -72,11 +72,22 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     if (--budget < 0) fail("macro-expansion", "macro expansion is too large", undefined);
   });
 
-  function resolveInclude(name: string, quoted: boolean, from: string): string | undefined {
-    const dirs = quoted ? [path.dirname(from), ...opts.includeDirs] : opts.includeDirs;
-    for (const dir of dirs) {
-      const candidate = path.join(dir, name);
-      if (read(candidate) !== undefined) return candidate;
+  /** The -I directory index each file was found through (for #include_next). */
+  const foundIn = new Map<string, number>();
+
+  function resolveInclude(name: string, quoted: boolean, from: string, next: boolean): string | undefined {
+    // #include_next continues the search after the directory the current file came from.
+    const start = next ? (foundIn.get(from) ?? -1) + 1 : 0;
+    if (quoted && !next) {
+      const beside = path.join(path.dirname(from), name);
+      if (read(beside) !== undefined) return beside;
+    }
+    for (let i = start; i < opts.includeDirs.length; i++) {
+      const candidate = path.join(opts.includeDirs[i]!, name);
+      if (read(candidate) !== undefined) {
+        if (!foundIn.has(candidate)) foundIn.set(candidate, i);
+        return candidate;
+      }
     }
     return undefined;
   }
@@ -164,7 +175,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
         case "include_next": {
           if (depth >= MAX_INCLUDE_DEPTH) fail("include", `#include nested more than ${MAX_INCLUDE_DEPTH} levels (recursive include?)`, name.loc);
           const spec = includeSpec(args.length && args[0]!.kind === "ident" ? expander.expand(args) : args, name);
-          const target = resolveInclude(spec.name, spec.quoted, file);
+          const target = resolveInclude(spec.name, spec.quoted, file, kw === "include_next");
           if (!target) fail("include", `'${spec.name}' file not found (add its directory with -I)`, args[0]?.loc ?? name.loc);
           processFile(target, depth + 1, name.loc);
           break;
@@ -358,6 +369,16 @@ export class Expander {
     };
     for (let k = 0; k < body.length; k++) {
       const b = body[k]!;
+      // GNU `, ## __VA_ARGS__`: the comma goes away when the variadic argument is empty.
+      if (b.text === "," && body[k + 1]?.text === "##" && m.variadic && argOf(body[k + 2]) === params.length - 1) {
+        const rest = args[params.length - 1]!;
+        if (rest.length) {
+          result.push(relocate(b));
+          for (const a of rest) result.push({ ...a, bol: false, hide: new Set([...(a.hide ?? []), ...hide]) });
+        }
+        k += 2;
+        continue;
+      }
       if (b.text === "#" && b.kind === "punct" && m.params) {
         const p = argOf(body[k + 1]);
         if (p < 0) fail("macro-expansion", "'#' is not followed by a macro parameter", b.loc);

@@ -25,3 +25,14 @@ test("literal types, promotions and conversions", () => {
   assert.equal(ev("'\\n' + '\\x41' + '\\101'").v, 10n + 65n + 65n);
   assert.equal(ev("0777").v, 511n);
 });
+
+test("unevaluated operands, __builtin_constant_p, sizeof of string literals, wide chars", () => {
+  assert.equal(ev("0 && f(1)").v, 0n);
+  assert.equal(ev("1 || 1 / 0").v, 1n);
+  assert.equal(ev("1 ? 5 : g(2)").v, 5n);
+  assert.equal(ev("__builtin_constant_p(3) ? 7 : h(3)").v, 7n);
+  assert.equal(ev("__builtin_constant_p(x) ? 7 : 8").v, 8n);
+  assert.equal(ev('sizeof("os2.") - 1').v, 4n);
+  assert.equal(ev('sizeof(("security." "bpf.")) - 1').v, 13n);
+  assert.equal(ev("L'\\0' - 1 > 0").v, 0n);
+});

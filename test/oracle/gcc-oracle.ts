@@ -132,6 +132,8 @@ export function runOracle(input: OracleInput): OracleResult {
       probe.push(`if (((${name}) - (${name}) - 1) < 0) printf("C %s %lld\\n", ${cString(name)}, (long long)(${name})); else printf("C %s %llu\\n", ${cString(name)}, (unsigned long long)(${name}));`);
     }
     for (const [name, v] of dwarf.enumerators) {
+      // A macro of the same name (pkt_sched.h's __TC_MQPRIO_MODE_MAX) is what code sees; the probe checks it.
+      if (headerMacros.has(name)) continue;
       if (report.constants[name] !== undefined && report.constants[name] !== v) mismatches.push(`${name}: ${report.constants[name]}, DWARF says ${v}`);
     }
     // ioctls: every #define that expands through _IO/_IOR/_IOW/_IOWR.
@@ -154,7 +156,8 @@ export function runOracle(input: OracleInput): OracleResult {
 
     // 4. Compile and run the probe; compare every number.
     const src = path.join(dir, "probe.c");
-    fs.writeFileSync(src, `#include <stdio.h>\n#include <stddef.h>\n#include <${input.include}>\nint main(void) {\n${probe.join("\n")}\nreturn 0;\n}\n`);
+    // The header first, as in the DWARF pass: libc headers must not change what it defines.
+    fs.writeFileSync(src, `#include <${input.include}>\n#include <stdio.h>\n#include <stddef.h>\nint main(void) {\n${probe.join("\n")}\nreturn 0;\n}\n`);
     execFileSync(gcc, ["-w", ...iflags, src, "-o", path.join(dir, "probe")], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
     const out = execFileSync(path.join(dir, "probe"), { encoding: "utf8", maxBuffer: 1 << 26 });
     for (const line of out.trim().split("\n")) {
@@ -179,7 +182,9 @@ export function runOracle(input: OracleInput): OracleResult {
   return { mismatches, checked };
 }
 
-/** One level of object-like macro expansion, enough to see `#define X Y` with Y an ioctl. */
+/** A few levels of object-like macro expansion: `#define X Y` with Y an ioctl, `_SIOWR` aliases. */
 function expandOnce(body: string, macros: Map<string, string>): string {
-  return body.replace(/\b[A-Za-z_]\w*\b/g, (id) => macros.get(id) ?? id);
+  let text = body;
+  for (let i = 0; i < 6; i++) text = text.replace(/\b[A-Za-z_]\w*\b/g, (id) => macros.get(id) ?? id);
+  return text;
 }

@@ -53,3 +53,13 @@ test("fixed arrays with constant-expression lengths and flexible array members",
   assert.deepEqual(s.members.map((m) => [m.offset, m.size]), [[0, 4], [4, 14], [24, 0]]);
   assert.equal(s.size, 24);
 });
+
+test("offsetof through anonymous members and array subscripts; #pragma pack; typedef-named records", () => {
+  const built = buildText(
+    "#pragma pack(push, 1)\nstruct p { char a; int b; };\n#pragma pack(pop)\ntypedef struct { char x; struct p arr[3]; } named_t;\n" +
+      "enum { OFF = __builtin_offsetof(named_t, arr[2].b) };\n",
+  );
+  assert.equal(built.layout.record(built.model.records[0]!).size, 5);
+  assert.equal(built.model.records[1]!.typedefName, "named_t");
+  assert.equal(built.model.enums[0]!.enumerators[0]!.value.v, 1n + 2n * 5n + 1n);
+});

@@ -66,3 +66,9 @@ test("a comment right above a #define is its doc, and does not leak to the next 
   const idx = tu.tokens.findIndex((t) => t.text === "struct");
   assert.equal(tu.tokens[idx - 1]!.kind, "barrier");
 });
+
+test("GNU comma elision (`, ## args`) and #include_next", () => {
+  const text = "#define F(x, ctx...) f(x, ##ctx)\nF(1) F(2, 3)\n#include <n.h>\n";
+  const files = { "/i/linux/main.h": text, "/i/n.h": "#include_next <n.h>\nFIRST", "/j/n.h": "SECOND" };
+  assert.equal(code(run(files, {}, ["/i", "/j"])), "f ( 1 ) f ( 2 , 3 ) SECOND FIRST");
+});
