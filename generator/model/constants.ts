@@ -2,7 +2,8 @@
 // asm/ioctl.h macros, so request numbers follow the target's _IOC encoding) and the rest.
 import { InputError } from "../diagnostics.js";
 import { isKernelDocComment, parseKernelDoc } from "../parse/kerneldoc.js";
-import { Expander, type Macro, type TranslationUnit } from "../parse/preprocess.js";
+import { Expander } from "../parse/expander.js";
+import type { Macro, TranslationUnit } from "../parse/preprocess.js";
 import type { Abi } from "./abi.js";
 import { evaluate, type EvalEnv } from "./consteval.js";
 import type { Token } from "../parse/lexer.js";

@@ -79,8 +79,8 @@ export class LayoutEngine {
         return this.intType(t.decl.type);
       case "enum": {
         const { size } = this.enumInfo(t.decl);
-        const negative = t.decl.enumerators.some((e) => e.value.v < 0n);
-        return { bits: size * 8, signed: negative || size === 4 && !t.decl.enumerators.some((e) => e.value.v > 0x7fffffffn), rank: 3 };
+        // gcc: unsigned unless some enumerator is negative.
+        return { bits: size * 8, signed: t.decl.enumerators.some((e) => e.value.v < 0n), rank: 3 };
       }
       case "pointer":
         return { bits: this.abi.types.pointer[0] * 8, signed: false, rank: 4 };
