@@ -27,6 +27,18 @@ function readConfig(): Config {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+type Format = "text" | "json" | "sarif";
+
+async function formatFindings(findings: import("./lint/findings.js").Finding[], format: Format): Promise<string> {
+  const { formatText, formatJson, formatSarif } = await import("./lint/format.js");
+  if (format === "json") return formatJson(findings);
+  if (format === "sarif") {
+    const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    return formatSarif(findings, pkg.version);
+  }
+  return formatText(findings);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("uapigen")
     .description("Linux uAPI headers to exact, documented TypeScript bindings")
@@ -90,6 +102,25 @@ export async function main(argv: string[]): Promise<number> {
       const built = buildHeader(header, { abi, includeDirs: o.include.length ? o.include : undefined });
       const report = layoutReport(built.model, built.layout);
       process.stdout.write(o.json ? `${toJson(report)}\n` : layoutText(report));
+    });
+
+  program
+    .command("lint")
+    .description("check the kerneldoc of headers against their declarations (linted together: names resolve across them)")
+    .argument("<header...>", "the headers")
+    .option("-I, --include <dir>", "add an include directory (repeatable)", collect, [])
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
+    .option("--arch <name>", "target ABI", "x86_64")
+    .option("--strict", "accepted for symmetry with generate; findings always exit 1 here")
+    .action(async (headers: string[], o: { include: string[]; format: Format; arch: string }) => {
+      const { getAbi } = await import("./model/abi.js");
+      const abi = getAbi(o.arch);
+      if (!abi) throw new InputError("usage", `unknown architecture '${o.arch}'`);
+      for (const h of headers) if (!fs.existsSync(h)) throw new InputError("usage", `no such header: ${h}`);
+      const { lintHeaders } = await import("./lint/lint.js");
+      const findings = lintHeaders(headers, { abi, includeDirs: o.include });
+      process.stdout.write(await formatFindings(findings, o.format));
+      status = findings.length ? 1 : 0;
     });
 
   try {

@@ -10,7 +10,7 @@ import { parseUnit } from "../parse/tree.js";
 import { GNU_KEYWORDS, longBits, type Abi } from "./abi.js";
 import { associate, type Overrides } from "./associate.js";
 import { evaluateDefines } from "./constants.js";
-import type { DocSection, HeaderModel, TypeRef } from "./ir.js";
+import type { Comment, DocSection, HeaderModel, TypeRef } from "./ir.js";
 import { LayoutEngine } from "./layout.js";
 
 export interface BuildOptions {
@@ -69,8 +69,10 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
   const docs: DocSection[] = [];
   const kerneldocs: KernelDoc[] = [];
   const looseDocs: KernelDoc[] = [];
+  const comments: Comment[] = [];
   for (const t of tu.tokens) {
     if (t.kind !== "comment" || t.loc.file !== file) continue;
+    comments.push({ text: t.text, loc: t.loc });
     const doc = parseKernelDoc(t.text, t.loc);
     if (doc && !isKernelDocComment(t.text)) looseDocs.push(doc);
     if (!doc || !isKernelDocComment(t.text)) continue;
@@ -88,6 +90,8 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
     docs,
     kerneldocs,
     looseDocs,
+    comments,
+    macroNames: [...tu.macros.values()].filter((m) => !m.builtin).map((m) => m.name),
     userPointers: [],
     all: { records: decls.records, enums: decls.enums, typedefs: decls.typedefs },
   };

@@ -154,6 +154,10 @@ export interface HeaderModel {
   kerneldocs: KernelDoc[];
   /** Comments opened with plain `/*` whose first line is in kerneldoc form. */
   looseDocs: KernelDoc[];
+  /** Every comment of the header, in order. */
+  comments: Comment[];
+  /** Every macro defined by the header or what it includes (for cross-references in docs). */
+  macroNames: string[];
   userPointers: UserPointer[];
   /** Every declaration of every file, for type resolution across includes. */
   all: { records: RecordDecl[]; enums: EnumDecl[]; typedefs: TypedefDecl[] };

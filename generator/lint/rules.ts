@@ -1,0 +1,236 @@
+// The kerneldoc rules. Each reads the model of the headers being linted together, so a name
+// defined in any of them is a cross-reference, not a defect. Precision first: prose is only
+// taken to name a member when it says so (`@x`, `x[]`) or the word is plainly one (snake_case,
+// defined nowhere, and close to a real member).
+import { distance } from "fastest-levenshtein";
+import type { SourceLocation } from "../diagnostics.js";
+import type { EnumDecl, HeaderModel, RecordDecl } from "../model/ir.js";
+import type { LayoutEngine } from "../model/layout.js";
+import { parseKernelDoc, type DocBlock, type DocLine, type KernelDoc } from "../parse/kerneldoc.js";
+import type { Finding, RuleId } from "./findings.js";
+
+export interface LintUnit {
+  model: HeaderModel;
+  layout: LayoutEngine;
+}
+
+/** Every name the linted headers define: what prose may refer to without being wrong. */
+export interface Names {
+  /** struct/union/enum tags and their kind. */
+  tags: Map<string, string>;
+  members: Set<string>;
+  constants: Set<string>;
+  /** Typedefs, functions and macros of any kind. */
+  other: Set<string>;
+  /** Leading `WORD_` of the headers' constants: an unknown name with one is a broken reference. */
+  prefixes: Set<string>;
+}
+
+export function collectNames(units: LintUnit[]): Names {
+  const names: Names = { tags: new Map(), members: new Set(), constants: new Set(), other: new Set(), prefixes: new Set() };
+  for (const { model, layout } of units) {
+    for (const r of model.all.records) {
+      if (r.tag) names.tags.set(r.tag, r.kind);
+      if (r.typedefName) names.other.add(r.typedefName);
+    }
+    for (const e of model.all.enums) {
+      if (e.tag) names.tags.set(e.tag, "enum");
+      for (const x of e.enumerators) names.constants.add(x.name);
+    }
+    for (const t of model.all.typedefs) names.other.add(t.name);
+    for (const r of model.records) if (r.members) for (const f of layout.flatten(r)) names.members.add(f.name);
+    for (const c of model.constants) names.constants.add(c.name);
+    for (const m of model.macroNames) names.other.add(m);
+    for (const c of model.constants) {
+      const prefix = /^([A-Z][A-Z0-9]*_)/.exec(c.name)?.[1];
+      if (prefix) names.prefixes.add(prefix);
+    }
+  }
+  return names;
+}
+
+const lineAt = (l: DocLine, index: number): SourceLocation => ({ ...l.loc, column: l.loc.column + index });
+
+/** Prose lines of a doc: summary, text blocks, sections and member descriptions (no literal blocks). */
+function proseLines(doc: KernelDoc): DocLine[] {
+  const text = (blocks: DocBlock[]) => blocks.filter((b) => b.kind === "text").flatMap((b) => b.lines);
+  return [...doc.summary, ...doc.params.flatMap((p) => p.lines), ...text(doc.description), ...doc.sections.flatMap((s) => text(s.blocks))];
+}
+
+/** `vfio_dma_map` in `vfio_iommu_type1_dma_map`: every word of the name, in order. */
+function containsWords(candidate: string, name: string): boolean {
+  const words = candidate.split("_");
+  let i = 0;
+  for (const w of name.split("_")) {
+    while (i < words.length && words[i] !== w) i++;
+    if (i++ >= words.length) return false;
+  }
+  return true;
+}
+
+/** The best replacement for an unknown struct/union/enum name, among tags of the same kind. */
+function suggestTag(name: string, kind: string, tags: Map<string, string>, home: { tag: string; kind: string } | undefined): string | undefined {
+  const isRecord = (k: string) => k === "struct" || k === "union";
+  const sameKind = [...tags].filter(([, k]) => k === kind || (isRecord(k) && isRecord(kind))).map(([t]) => t);
+  // A doc above a struct that names a struct which does not exist means the one below it.
+  if (home && (home.kind === kind || (isRecord(home.kind) && isRecord(kind)))) return home.tag;
+  const containing = sameKind.filter((t) => containsWords(t, name));
+  if (containing.length) return nearest(name, containing, Infinity);
+  return nearest(name, sameKind, Math.max(2, name.length / 4));
+}
+
+function nearest(name: string, candidates: Iterable<string>, limit: number): string | undefined {
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const d = distance(name, c);
+    if (d < bestScore || (d === bestScore && best !== undefined && c < best)) {
+      best = c;
+      bestScore = d;
+    }
+  }
+  return best !== undefined && bestScore <= limit ? best : undefined;
+}
+
+class Linter {
+  readonly findings: Finding[] = [];
+
+  constructor(private readonly names: Names) {}
+
+  private report(rule: RuleId, loc: SourceLocation, name: string, symbol: string, message: string, suggestion?: string, length = name.length): void {
+    this.findings.push({ loc, length, severity: "warning", rule, symbol, name, message: suggestion ? `${message}; did you mean '${suggestion}'?` : message, suggestion });
+  }
+
+  record(r: RecordDecl, layout: LayoutEngine): void {
+    const doc = r.doc;
+    if (!doc || !r.comment?.text.startsWith("/**")) return;
+    const own = r.tag ?? r.typedefName ?? "";
+    const symbol = r.tag ? `${r.kind} ${r.tag}` : own;
+    if ((doc.kind === "struct" || doc.kind === "union") && (doc.name !== own || doc.kind !== r.kind)) {
+      this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc comment describes '${doc.kind} ${doc.name}' but is above '${symbol}'`, own);
+    }
+    const flat = layout.flatten(r);
+    const describesMembers = doc.kind === r.kind || (doc.kind === "function" && doc.params.length > 0);
+    if (!describesMembers) {
+      this.prose(doc, symbol, new Set(flat.map((f) => f.name)), { tag: own, kind: r.kind });
+      return;
+    }
+    // __struct_group's named twin and __DECLARE_FLEX_ARRAY's empty marker are not documented.
+    const members = flat.filter((f) => f.member.writtenType !== "__struct_group" && !(f.name.startsWith("__empty_") && f.size === 0));
+    const memberNames = new Set(members.map((f) => f.name));
+    const described = new Set(doc.params.map((p) => p.name));
+    if (doc.kind === r.kind) {
+      for (const f of members) {
+        if (!described.has(f.name)) this.report("undocumented-member", f.member.loc, f.name, symbol, `${r.kind} member '${f.name}' not described in '${own}'`);
+      }
+    }
+    for (const p of doc.params) {
+      const [head, ...rest] = p.name.split(".");
+      const m = flat.find((f) => f.name === head);
+      let ok = m !== undefined;
+      if (m && rest.length) {
+        let t = m.member.type;
+        while (t.kind === "typedef" || t.kind === "array") t = t.kind === "typedef" ? t.decl.type : t.element;
+        ok = t.kind === "record" && layout.flatten(t.decl).some((f) => f.name === rest[0]);
+      }
+      if (!ok) this.report("excess-member-doc", p.loc, p.name, symbol, `excess ${r.kind} member '${p.name}' description in '${own}'`, nearest(p.name, memberNames, Math.max(3, p.name.length / 3)));
+    }
+    this.prose(doc, symbol, memberNames, { tag: own, kind: r.kind });
+  }
+
+  enumeration(e: EnumDecl): void {
+    const doc = e.doc;
+    if (!doc || !e.comment?.text.startsWith("/**")) return;
+    const symbol = `enum ${e.tag ?? "<anonymous>"}`;
+    if (doc.kind === "enum" && e.tag && doc.name !== e.tag) {
+      this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc comment describes 'enum ${doc.name}' but is above '${symbol}'`, e.tag);
+    }
+    if (doc.kind !== "enum") return;
+    const names = new Set(e.enumerators.map((x) => x.name));
+    const described = new Set(doc.params.map((p) => p.name));
+    for (const x of e.enumerators) if (!described.has(x.name)) this.report("undocumented-member", x.loc, x.name, symbol, `enum value '${x.name}' not described in enum '${e.tag ?? ""}'`);
+    for (const p of doc.params) if (!names.has(p.name)) this.report("excess-member-doc", p.loc, p.name, symbol, `excess enum value '${p.name}' description in '${e.tag ?? ""}'`, nearest(p.name, names, Math.max(3, p.name.length / 3)));
+    this.prose(doc, symbol, names);
+  }
+
+  /** A doc without a declaration of its own (ioctl docs above a #define, DOC: blocks). */
+  freeDoc(doc: KernelDoc, symbol: string): void {
+    this.prose(doc, symbol, new Set());
+  }
+
+  /** Docs whose prose was checked, by the location of their title. */
+  readonly checked = new Set<string>();
+
+  /** Names in the prose: stale member references and unknown struct/constant names. */
+  private prose(doc: KernelDoc, symbol: string, members: Set<string>, home?: { tag: string; kind: string }): void {
+    const key = `${doc.nameLoc.file}:${doc.nameLoc.line}:${doc.nameLoc.column}`;
+    if (this.checked.has(key)) return;
+    this.checked.add(key);
+    const n = this.names;
+    const known = (name: string) => members.has(name) || n.members.has(name) || n.tags.has(name) || n.constants.has(name) || n.other.has(name);
+    if (doc.ioctl?.name && !known(doc.ioctl.name) && doc.kind !== "function") {
+      const line = doc.summary.find((l) => l.text.includes(doc.ioctl!.name!))!;
+      this.report("unknown-reference", lineAt(line, line.text.indexOf(doc.ioctl.name)), doc.ioctl.name, symbol, `ioctl '${doc.ioctl.name}' is not defined`, nearest(doc.ioctl.name, n.constants, Math.max(3, doc.ioctl.name.length / 4)));
+    }
+    for (const line of proseLines(doc)) {
+      for (const m of line.text.matchAll(/\b(struct|union|enum)\s+([A-Za-z_]\w*)/g)) {
+        const name = m[2]!;
+        if (n.tags.has(name)) continue;
+        const at = m.index! + m[0].length - name.length;
+        this.report("unknown-reference", lineAt(line, at), name, symbol, `'${m[1]} ${name}' is not defined by the linted headers`, suggestTag(name, m[1]!, n.tags, home));
+      }
+      for (const m of line.text.matchAll(/(?<![\w@])([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])\b(?![*(]|_\*|\w)/g)) {
+        const name = m[1]!;
+        const prefix = /^([A-Z][A-Z0-9]*_)/.exec(name)![1]!;
+        if (known(name) || !n.prefixes.has(prefix) || /^CONFIG_/.test(name)) continue;
+        this.report("unknown-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not defined by the linted headers`, nearest(name, n.constants, Math.max(3, name.length / 4)));
+      }
+      // @name and name[]: the prose says this is a member.
+      for (const m of line.text.matchAll(/@([A-Za-z_]\w*)(?:\.(\w+))?|(?<![\w.>-])([A-Za-z_]\w*)\[\]/g)) {
+        const name = m[1] ?? m[3]!;
+        if (known(name)) continue;
+        const at = m.index! + (m[1] ? 1 : 0);
+        this.report("stale-member-reference", lineAt(line, at), name, symbol, `'${name}' is not a member of '${symbol}'`, nearest(name, members, Math.max(4, name.length / 2)));
+      }
+      // Bare snake_case words that are plainly meant as members: close to a real one.
+      for (const m of line.text.matchAll(/(?<![\w@.>\-`])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b(?![\w([])/g)) {
+        const name = m[1]!;
+        if (known(name)) continue;
+        const close = [...members].filter((x) => name.endsWith(`_${x}`) || name.startsWith(`${x}_`) || distance(name, x) <= Math.max(1, Math.floor(x.length / 5)));
+        if (!close.length) continue;
+        this.report("stale-member-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not a member of '${symbol}'`, nearest(name, close, Infinity));
+      }
+    }
+  }
+
+  /** Comments in kerneldoc form that kernel-doc will skip because they open with `/*`. */
+  plainComment(text: string, loc: SourceLocation): void {
+    if (text.startsWith("/**")) return;
+    const doc = parseKernelDoc(text, loc);
+    const hasParams = /^\s*\*?\s*@[A-Za-z_][\w.]*\s*:/m.test(text);
+    const titled = doc && (doc.kind !== "function" || doc.ioctl?.macro !== undefined || doc.params.length > 0);
+    if (!titled && !hasParams) return;
+    const name = doc?.name ?? /@([A-Za-z_][\w.]*)\s*:/.exec(text)![1]!;
+    const symbol = doc ? (doc.kind === "function" || doc.kind === "doc" ? name : `${doc.kind} ${name}`) : name;
+    this.report("not-kerneldoc-comment", loc, name, symbol, `comment in kerneldoc form for '${name}' opens with '/*', so kernel-doc ignores it`, "/**", 2);
+  }
+}
+
+export function lintUnits(units: LintUnit[]): Finding[] {
+  const linter = new Linter(collectNames(units));
+  for (const { model, layout } of units) {
+    for (const r of model.records) linter.record(r, layout);
+    for (const e of model.enums) linter.enumeration(e);
+    // Every other kerneldoc of the header (ioctl docs above #defines, DOC: blocks, strays).
+    for (const d of model.kerneldocs) linter.freeDoc(d, d.kind === "doc" ? `DOC: ${d.name}` : d.kind === "function" ? d.name : `${d.kind} ${d.name}`);
+    for (const c of model.comments) linter.plainComment(c.text, c.loc);
+  }
+  // A doc attached to two declarations (a typedef and its struct) is reported once.
+  const seen = new Set<string>();
+  return linter.findings.filter((f) => {
+    const key = `${f.loc.file}:${f.loc.line}:${f.loc.column}:${f.rule}:${f.name}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
