@@ -57,7 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--overrides <dir>", "directory of <header>.json override files")
     .option("--runtime-import <specifier>", "module specifier of the runtime codec helpers, as seen from the output")
     .option("--check", "exit 1 and name the files that differ instead of writing")
-    .action(async (o: { header: string[]; out?: string; include: string[]; arch?: string; overrides?: string; runtimeImport?: string; check?: boolean }) => {
+    .option("--strict", "kerneldoc findings fail the run (exit 1, nothing written)")
+    .action(async (o: { header: string[]; out?: string; include: string[]; arch?: string; overrides?: string; runtimeImport?: string; check?: boolean; strict?: boolean }) => {
       const config = readConfig();
       const { generate } = await import("./generate.js");
       const out = o.out ?? config.out ?? "generated";
@@ -69,9 +70,15 @@ export async function main(argv: string[]): Promise<number> {
         overridesDir: o.overrides ?? config.overrides,
         runtimeImport: o.runtimeImport ?? config.runtimeImport ?? "../runtime/codec.js",
         check: o.check,
+        strict: o.strict,
         stampFile: path.join("node_modules", ".cache", "uapigen", `${out.replace(/[^\w.-]/g, "_")}.stamp.json`),
       });
-      for (const w of result.warnings) process.stderr.write(`${w}\n`);
+      process.stderr.write(result.warnings);
+      if (result.failed) {
+        process.stderr.write(`uapigen: ${result.findings} kerneldoc finding(s) with --strict; nothing was written\n`);
+        status = 1;
+        return;
+      }
       if (o.check) {
         for (const f of result.changed) process.stderr.write(`${f}: differs from what uapigen generates\n`);
         status = result.changed.length ? 1 : 0;

@@ -17,6 +17,8 @@ export interface GenerateOptions {
   runtimeImport: string;
   /** Compare instead of writing; returns the files that differ. */
   check?: boolean;
+  /** Kerneldoc findings fail the run (nothing is written). */
+  strict?: boolean;
   /** Where the unchanged-inputs stamp lives; undefined disables it. */
   stampFile?: string;
 }
@@ -27,8 +29,11 @@ export interface GenerateResult {
   /** Files whose content differs (with check) or was changed. */
   changed: string[];
   upToDate: boolean;
-  /** Lint-style warnings collected while generating. */
-  warnings: string[];
+  /** Kerneldoc findings, formatted as text. */
+  warnings: string;
+  findings: number;
+  /** With strict, findings stopped the run before anything was written. */
+  failed: boolean;
 }
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
@@ -53,6 +58,9 @@ interface Stamp {
   key: string;
   inputs: string[];
   outputs: Record<string, string>;
+  /** The lint findings of that run, shown again when nothing changed. */
+  warnings: string;
+  findings: number;
 }
 
 function stampKey(opts: GenerateOptions, inputs: string[], overrides: string[]): string | undefined {
@@ -108,18 +116,24 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   if (stamp) {
     const key = stampKey(opts, stamp.inputs, overrideFiles);
     const intact = outputs.every((o) => fs.existsSync(o) && stamp.outputs[o] === sha256(fs.readFileSync(o)));
-    if (key === stamp.key && intact) return { written: outputs, changed: [], upToDate: true, warnings: [] };
+    if (key === stamp.key && intact && !(opts.strict && stamp.findings)) {
+      return { written: outputs, changed: [], upToDate: true, warnings: stamp.warnings, findings: stamp.findings, failed: false };
+    }
   }
 
   const { getAbi } = await import("./model/abi.js");
   const { buildHeader, loadOverrides } = await import("./model/build.js");
   const { emitModule } = await import("./emit/module.js");
+  const { lintUnits } = await import("./lint/rules.js");
+  const { compareFindings } = await import("./lint/findings.js");
+  const { formatText } = await import("./lint/format.js");
   const abi = getAbi(opts.arch);
   if (!abi) fail("usage", `unknown architecture '${opts.arch}'`);
   for (const h of opts.headers) if (!fs.existsSync(h)) fail("usage", `no such header: ${h}`);
 
   const texts: string[] = [];
   const inputs = new Set<string>();
+  const units: { model: import("./model/ir.js").HeaderModel; layout: import("./model/layout.js").LayoutEngine }[] = [];
   for (const header of opts.headers) {
     const ovFile = overridesFile(opts, header);
     const built = buildHeader(header, {
@@ -129,11 +143,16 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       overridesFile: ovFile,
     });
     for (const f of built.files) inputs.add(path.relative(process.cwd(), f));
+    units.push({ model: built.model, layout: built.layout });
     texts.push(await emitModule(built.model, built.layout, abi, { runtimeImport: opts.runtimeImport, provenance: provenanceOf(header) }));
   }
 
+  // The headers' kerneldoc, checked together so names resolve across them.
+  const findings = lintUnits(units).sort(compareFindings);
+  const warnings = formatText(findings);
   const changed = outputs.filter((o, i) => !fs.existsSync(o) || fs.readFileSync(o, "utf8") !== texts[i]);
-  if (opts.check) return { written: [], changed, upToDate: changed.length === 0, warnings: [] };
+  if (opts.check) return { written: [], changed, upToDate: changed.length === 0, warnings, findings: findings.length, failed: false };
+  if (opts.strict && findings.length) return { written: [], changed: [], upToDate: false, warnings, findings: findings.length, failed: true };
 
   // Everything is generated before anything is written: a failure above leaves `out` untouched.
   const { default: writeFileAtomic } = await import("write-file-atomic");
@@ -145,9 +164,11 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       key: stampKey(opts, inputList, overrideFiles) ?? "",
       inputs: inputList,
       outputs: Object.fromEntries(outputs.map((o, i) => [o, sha256(texts[i]!)])),
+      warnings,
+      findings: findings.length,
     };
     fs.mkdirSync(path.dirname(opts.stampFile), { recursive: true });
     writeFileAtomic.sync(opts.stampFile, JSON.stringify(newStamp));
   }
-  return { written: outputs, changed, upToDate: changed.length === 0, warnings: [] };
+  return { written: outputs, changed, upToDate: changed.length === 0, warnings, findings: findings.length, failed: false };
 }

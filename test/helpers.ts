@@ -31,3 +31,16 @@ export function buildText(text: string, files: Record<string, string> = {}, name
     readFile: (f) => virtual.get(f) ?? (fs.existsSync(f) && fs.statSync(f).isFile() ? fs.readFileSync(f, "utf8") : undefined),
   });
 }
+
+import { lintUnits } from "../generator/lint/rules.js";
+import { compareFindings, type Finding } from "../generator/lint/findings.js";
+
+/** Lints headers given as text, together (`/virtual/include/linux/<name>`). */
+export function lintTexts(headers: Record<string, string>): Finding[] {
+  const files = Object.fromEntries(Object.entries(headers).map(([name, text]) => [`linux/${name}`, text]));
+  const units = Object.keys(headers).map((name) => {
+    const built = buildText(headers[name]!, files, name);
+    return { model: built.model, layout: built.layout };
+  });
+  return lintUnits(units).sort(compareFindings);
+}

@@ -6,10 +6,16 @@ import { RULES, type Finding, type RuleId } from "./findings.js";
 
 export type Format = "text" | "json" | "sarif";
 
+/** As gcc prints them: relative to the working directory when the file is below it. */
+export function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
+}
+
 export function formatText(findings: Finding[], read: (file: string) => string | undefined = readOnce()): string {
   const out: string[] = [];
   for (const f of findings) {
-    out.push(`${f.loc.file}:${f.loc.line}:${f.loc.column}: ${f.severity}: ${f.message} [${f.rule}]`);
+    out.push(`${displayPath(f.loc.file)}:${f.loc.line}:${f.loc.column}: ${f.severity}: ${f.message} [${f.rule}]`);
     const line = read(f.loc.file)?.split("\n")[f.loc.line - 1];
     if (line !== undefined) {
       // Tabs stay tabs so the caret lines up in any terminal.
@@ -22,7 +28,7 @@ export function formatText(findings: Finding[], read: (file: string) => string |
 
 export function formatJson(findings: Finding[]): string {
   const rows = findings.map((f) => ({
-    file: f.loc.file,
+    file: displayPath(f.loc.file),
     line: f.loc.line,
     column: f.loc.column,
     severity: f.severity,
@@ -45,7 +51,7 @@ export function formatSarif(findings: Finding[], version: string): string {
         level: "warning",
         messageText: f.message,
         ruleId: f.rule as RuleId,
-        fileUri: path.relative(process.cwd(), f.loc.file).split(path.sep).join("/"),
+        fileUri: displayPath(f.loc.file).split(path.sep).join("/"),
         startLine: f.loc.line,
         startColumn: f.loc.column,
         endLine: f.loc.line,

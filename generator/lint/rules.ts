@@ -79,6 +79,18 @@ function suggestTag(name: string, kind: string, tags: Map<string, string>, home:
   return nearest(name, sameKind, Math.max(2, name.length / 4));
 }
 
+/**
+ * The member a stale name most likely meant: one ending in the same word (`out_valid_iovas` ->
+ * `allowed_iovas`), and for `x[]` one that holds an array; else the nearest by edit distance.
+ */
+function suggestMember(name: string, members: Map<string, boolean>, asArray: boolean): string | undefined {
+  const last = name.split("_").pop()!;
+  let pool = [...members.keys()].filter((m) => m.split("_").pop() === last);
+  if (asArray && pool.some((m) => members.get(m))) pool = pool.filter((m) => members.get(m));
+  if (pool.length) return nearest(name, pool, Infinity);
+  return nearest(name, members.keys(), Math.max(2, name.length / 3));
+}
+
 function nearest(name: string, candidates: Iterable<string>, limit: number): string | undefined {
   let best: string | undefined;
   let bestScore = Infinity;
@@ -110,9 +122,16 @@ class Linter {
       this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc comment describes '${doc.kind} ${doc.name}' but is above '${symbol}'`, own);
     }
     const flat = layout.flatten(r);
+    const arrays = new Map(flat.map((f) => {
+      const text = doc.params.find((p) => p.name === f.name)?.lines.map((l) => l.text).join(" ") ?? "";
+      let t = f.member.type;
+      while (t.kind === "typedef") t = t.decl.type;
+      return [f.name, t.kind === "array" || /\b(pointer|array)\b/i.test(text)] as [string, boolean];
+    }));
     const describesMembers = doc.kind === r.kind || (doc.kind === "function" && doc.params.length > 0);
     if (!describesMembers) {
-      this.prose(doc, symbol, new Set(flat.map((f) => f.name)), { tag: own, kind: r.kind });
+      // An ioctl doc above its argument struct: a struct name it gets wrong means this one.
+      this.prose(doc, symbol, arrays, doc.kind === "function" ? { tag: own, kind: r.kind } : undefined);
       return;
     }
     // __struct_group's named twin and __DECLARE_FLEX_ARRAY's empty marker are not documented.
@@ -135,7 +154,7 @@ class Linter {
       }
       if (!ok) this.report("excess-member-doc", p.loc, p.name, symbol, `excess ${r.kind} member '${p.name}' description in '${own}'`, nearest(p.name, memberNames, Math.max(3, p.name.length / 3)));
     }
-    this.prose(doc, symbol, memberNames, { tag: own, kind: r.kind });
+    this.prose(doc, symbol, arrays, doc.kind === "function" ? { tag: own, kind: r.kind } : undefined);
   }
 
   enumeration(e: EnumDecl): void {
@@ -150,19 +169,19 @@ class Linter {
     const described = new Set(doc.params.map((p) => p.name));
     for (const x of e.enumerators) if (!described.has(x.name)) this.report("undocumented-member", x.loc, x.name, symbol, `enum value '${x.name}' not described in enum '${e.tag ?? ""}'`);
     for (const p of doc.params) if (!names.has(p.name)) this.report("excess-member-doc", p.loc, p.name, symbol, `excess enum value '${p.name}' description in '${e.tag ?? ""}'`, nearest(p.name, names, Math.max(3, p.name.length / 3)));
-    this.prose(doc, symbol, names);
+    this.prose(doc, symbol, new Map([...names].map((x) => [x, false])));
   }
 
   /** A doc without a declaration of its own (ioctl docs above a #define, DOC: blocks). */
   freeDoc(doc: KernelDoc, symbol: string): void {
-    this.prose(doc, symbol, new Set());
+    this.prose(doc, symbol, new Map());
   }
 
   /** Docs whose prose was checked, by the location of their title. */
   readonly checked = new Set<string>();
 
   /** Names in the prose: stale member references and unknown struct/constant names. */
-  private prose(doc: KernelDoc, symbol: string, members: Set<string>, home?: { tag: string; kind: string }): void {
+  private prose(doc: KernelDoc, symbol: string, members: Map<string, boolean>, home?: { tag: string; kind: string }): void {
     const key = `${doc.nameLoc.file}:${doc.nameLoc.line}:${doc.nameLoc.column}`;
     if (this.checked.has(key)) return;
     this.checked.add(key);
@@ -190,13 +209,13 @@ class Linter {
         const name = m[1] ?? m[3]!;
         if (known(name)) continue;
         const at = m.index! + (m[1] ? 1 : 0);
-        this.report("stale-member-reference", lineAt(line, at), name, symbol, `'${name}' is not a member of '${symbol}'`, nearest(name, members, Math.max(4, name.length / 2)));
+        this.report("stale-member-reference", lineAt(line, at), name, symbol, `'${name}' is not a member of '${symbol}'`, suggestMember(name, members, m[3] !== undefined));
       }
       // Bare snake_case words that are plainly meant as members: close to a real one.
       for (const m of line.text.matchAll(/(?<![\w@.>\-`])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b(?![\w([])/g)) {
         const name = m[1]!;
         if (known(name)) continue;
-        const close = [...members].filter((x) => name.endsWith(`_${x}`) || name.startsWith(`${x}_`) || distance(name, x) <= Math.max(1, Math.floor(x.length / 5)));
+        const close = [...members.keys()].filter((x) => name.endsWith(`_${x}`) || name.startsWith(`${x}_`) || distance(name, x) <= Math.max(1, Math.floor(x.length / 5)));
         if (!close.length) continue;
         this.report("stale-member-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not a member of '${symbol}'`, nearest(name, close, Infinity));
       }

@@ -21,7 +21,7 @@ test("generate --check exits 1 and names the file that differs; without --check 
   fs.appendFileSync(file, "// edited by hand\n");
   const check = run([...args, "--check"]);
   assert.equal(check.status, 1);
-  assert.equal(check.stderr, `${file}: differs from what uapigen generates\n`);
+  assert.ok(check.stderr.endsWith(`${file}: differs from what uapigen generates\n`), check.stderr);
   // The stamp notices the edited output and regenerates.
   assert.equal(run(args).status, 0);
   assert.equal(fs.readFileSync(file, "utf8"), good);

@@ -13,7 +13,8 @@ export const FIXTURE_GENERATE = [
 
 test("generated/ is what `uapigen generate` produces from headers/", () => {
   const r = spawnSync(process.execPath, [CLI, "generate", "--check"], { cwd: ROOT, encoding: "utf8" });
-  assert.equal(r.stderr, "");
+  // stderr carries the headers' kerneldoc warnings (test/lint), never a stale file.
+  assert.doesNotMatch(r.stderr, /differs from what uapigen generates/);
   assert.equal(r.status, 0);
 });
 
