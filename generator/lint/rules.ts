@@ -91,6 +91,20 @@ function suggestMember(name: string, members: Map<string, boolean>, asArray: boo
   return nearest(name, members.keys(), Math.max(2, name.length / 3));
 }
 
+/** Words put in front of a member's name when it is renamed or described: `out_num_iovas`. */
+const RENAME_MARKERS = ["out", "in", "old", "new", "orig", "user", "cur", "prev", "next", "max", "min", "valid"];
+
+/** Words that follow "struct", "union" or "enum" in English prose. */
+const ENGLISH = new Set(
+  ("a an the this that these those it its is are was were be been has have had do does can could will would should may must " +
+    "of or and with without in on at to for from by as if when which who whose what where while into onto over under than then " +
+    "not no all any each every some such other another one two both either neither same only also so but " +
+    "value values field fields member members type types name names size layout instead here there above below itself").split(" "),
+);
+
+/** `@` words that are markup, not member names (Doxygen tags, C keywords). */
+const DOC_WORDS = new Set(["param", "return", "returns", "retval", "see", "note", "brief", "struct", "union", "enum", "typedef", "p", "a", "c"]);
+
 function nearest(name: string, candidates: Iterable<string>, limit: number): string | undefined {
   let best: string | undefined;
   let bestScore = Infinity;
@@ -131,7 +145,7 @@ class Linter {
     const describesMembers = doc.kind === r.kind || (doc.kind === "function" && doc.params.length > 0);
     if (!describesMembers) {
       // An ioctl doc above its argument struct: a struct name it gets wrong means this one.
-      this.prose(doc, symbol, arrays, doc.kind === "function" ? { tag: own, kind: r.kind } : undefined);
+      this.prose(doc, symbol, arrays, doc.kind === "function" ? { tag: own, kind: r.kind } : undefined, true);
       return;
     }
     // __struct_group's named twin and __DECLARE_FLEX_ARRAY's empty marker are not documented.
@@ -154,7 +168,7 @@ class Linter {
       }
       if (!ok) this.report("excess-member-doc", p.loc, p.name, symbol, `excess ${r.kind} member '${p.name}' description in '${own}'`, nearest(p.name, memberNames, Math.max(3, p.name.length / 3)));
     }
-    this.prose(doc, symbol, arrays, doc.kind === "function" ? { tag: own, kind: r.kind } : undefined);
+    this.prose(doc, symbol, arrays, doc.kind === "function" ? { tag: own, kind: r.kind } : undefined, true);
   }
 
   enumeration(e: EnumDecl): void {
@@ -181,7 +195,7 @@ class Linter {
   readonly checked = new Set<string>();
 
   /** Names in the prose: stale member references and unknown struct/constant names. */
-  private prose(doc: KernelDoc, symbol: string, members: Map<string, boolean>, home?: { tag: string; kind: string }): void {
+  private prose(doc: KernelDoc, symbol: string, members: Map<string, boolean>, home?: { tag: string; kind: string }, strictAt = false): void {
     const key = `${doc.nameLoc.file}:${doc.nameLoc.line}:${doc.nameLoc.column}`;
     if (this.checked.has(key)) return;
     this.checked.add(key);
@@ -192,9 +206,10 @@ class Linter {
       this.report("unknown-reference", lineAt(line, line.text.indexOf(doc.ioctl.name)), doc.ioctl.name, symbol, `ioctl '${doc.ioctl.name}' is not defined`, nearest(doc.ioctl.name, n.constants, Math.max(3, doc.ioctl.name.length / 4)));
     }
     for (const line of proseLines(doc)) {
-      for (const m of line.text.matchAll(/\b(struct|union|enum)\s+([A-Za-z_]\w*)/g)) {
+      for (const m of line.text.matchAll(/\b(struct|union|enum)\s+([A-Za-z_]\w*)(?![\w*])/g)) {
         const name = m[2]!;
-        if (n.tags.has(name)) continue;
+        // "this struct is", "union of", "enum value": English, not a reference.
+        if (n.tags.has(name) || ENGLISH.has(name.toLowerCase()) || name.endsWith("_")) continue;
         const at = m.index! + m[0].length - name.length;
         this.report("unknown-reference", lineAt(line, at), name, symbol, `'${m[1]} ${name}' is not defined by the linted headers`, suggestTag(name, m[1]!, n.tags, home));
       }
@@ -204,21 +219,35 @@ class Linter {
         if (known(name) || !n.prefixes.has(prefix) || /^CONFIG_/.test(name)) continue;
         this.report("unknown-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not defined by the linted headers`, nearest(name, n.constants, Math.max(3, name.length / 4)));
       }
-      // @name and name[]: the prose says this is a member.
-      for (const m of line.text.matchAll(/@([A-Za-z_]\w*)(?:\.(\w+))?|(?<![\w.>-])([A-Za-z_]\w*)\[\]/g)) {
-        const name = m[1] ?? m[3]!;
-        if (known(name)) continue;
-        const at = m.index! + (m[1] ? 1 : 0);
-        this.report("stale-member-reference", lineAt(line, at), name, symbol, `'${name}' is not a member of '${symbol}'`, suggestMember(name, members, m[3] !== undefined));
-      }
-      // Bare snake_case words that are plainly meant as members: close to a real one.
-      for (const m of line.text.matchAll(/(?<![\w@.>\-`])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b(?![\w([])/g)) {
-        const name = m[1]!;
-        if (known(name)) continue;
-        const close = [...members.keys()].filter((x) => name.endsWith(`_${x}`) || name.startsWith(`${x}_`) || distance(name, x) <= Math.max(1, Math.floor(x.length / 5)));
-        if (!close.length) continue;
-        this.report("stale-member-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not a member of '${symbol}'`, nearest(name, close, Infinity));
-      }
+      if (members.size) this.memberReferences(line, symbol, members, known, strictAt);
+    }
+  }
+
+  /**
+   * `@x`, `x[]` and bare snake_case words that name a member which does not exist. `@x` in a
+   * struct or union doc is a member reference by convention; elsewhere, and for `x[]` and bare
+   * words, the name must also resemble a real member (same last word, a rename marker such as
+   * `out_` in front of one, or a small edit distance) to count.
+   */
+  private memberReferences(line: DocLine, symbol: string, members: Map<string, boolean>, known: (n: string) => boolean, strictAt: boolean): void {
+    const last = (x: string) => x.split("_").pop()!;
+    const sharesLastWord = (name: string) => [...members.keys()].some((m) => m.includes("_") && last(m) === last(name));
+    const close = (name: string, slack: number) =>
+      [...members.keys()].filter((m) => RENAME_MARKERS.some((p) => name === `${p}_${m}`) || distance(name, m) <= Math.max(1, Math.floor(m.length / slack)));
+    const report = (at: number, name: string, asArray: boolean) =>
+      this.report("stale-member-reference", lineAt(line, at), name, symbol, `'${name}' is not a member of '${symbol}'`, suggestMember(name, members, asArray));
+    for (const m of line.text.matchAll(/@([A-Za-z_]\w*)(?![\w(]|\.@|::)/g)) {
+      const name = m[1]!;
+      if (known(name) || DOC_WORDS.has(name)) continue;
+      if (strictAt || sharesLastWord(name) || close(name, 4).length) report(m.index! + 1, name, false);
+    }
+    for (const m of line.text.matchAll(/(?<![\w.>\-@/])([A-Za-z_]\w*)\[\]/g)) {
+      const name = m[1]!;
+      if (!known(name) && (sharesLastWord(name) || close(name, 4).length)) report(m.index!, name, true);
+    }
+    for (const m of line.text.matchAll(/(?<![\w@.>\-`/<:])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b(?![\w([>]|::)/g)) {
+      const name = m[1]!;
+      if (!known(name) && close(name, 8).length) report(m.index!, name, false);
     }
   }
 

@@ -92,12 +92,12 @@ test("unknown-reference: struct, enum, ioctl and constant names the headers do n
 });
 
 test("unknown-reference resolves names across the headers linted together", () => {
-  const a = [doc(["struct a - uses struct b and B_CONST"]), "struct a { int x; };", "#define A_CONST 1"].join("\n");
-  const b = [doc(["struct b - uses struct a and A_CONST"]), "struct b { int y; };", "#define B_CONST 2"].join("\n");
+  const a = [doc(["struct alpha - uses struct beta and B_CONST"]), "struct alpha { int x; };", "#define A_CONST 1"].join("\n");
+  const b = [doc(["struct beta - uses struct alpha and A_CONST"]), "struct beta { int y; };", "#define B_CONST 2"].join("\n");
   assert.deepEqual(summary({ "a.h": `#include <linux/b.h>\n${a}\n`, "b.h": `${b}\n` }).filter((x) => x.startsWith("unknown")), []);
-  // Alone, b.h's `struct a` is unknown (A_CONST has a prefix b.h does not use, so it is not
+  // Alone, b.h's `struct alpha` is unknown (A_CONST has a prefix b.h does not use, so it is not
   // taken as a reference), and its own member is undescribed.
-  assert.deepEqual(summary({ "b.h": `${b}\n` }), ["unknown-reference a -> b @2:27", "undocumented-member y @4:16"]);
+  assert.deepEqual(summary({ "b.h": `${b}\n` }), ["unknown-reference alpha @2:30", "undocumented-member y @4:19"]);
 });
 
 test("kerneldoc-name-mismatch: the comment names another declaration", () => {
