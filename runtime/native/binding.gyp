@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "uapigen_shim",
+      "sources": ["src/shim.c"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}
