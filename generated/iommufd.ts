@@ -797,7 +797,7 @@ export interface iommu_ioas_allow_iovas {
   /**
    * Pointer to array of {@link iommu_iova_range | struct iommu_iova_range}
    *
-   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`
+   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`, counted by `num_iovas`
    */
   allowed_iovas: bigint;
 }
@@ -825,7 +825,7 @@ export interface iommu_ioas_allow_iovasInit {
   /**
    * Pointer to array of {@link iommu_iova_range | struct iommu_iova_range}
    *
-   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`
+   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`, counted by `num_iovas`
    */
   allowed_iovas?: Int64;
 }
@@ -847,7 +847,7 @@ export const iommu_ioas_allow_iovas = {
   size: 24,
   align: 8,
   offsets: { size: 0, ioas_id: 4, num_iovas: 8, __reserved: 12, allowed_iovas: 16 },
-  pointers: { allowed_iovas: { element: iommu_iova_range } },
+  pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
   encode(value: iommu_ioas_allow_iovasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     zero(dv, offset + 12, 4);
@@ -973,7 +973,7 @@ export class iommu_ioas_allow_iovasView {
   /**
    * Pointer to array of {@link iommu_iova_range | struct iommu_iova_range}
    *
-   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`
+   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`, counted by `num_iovas`
    */
   get allowed_iovas(): bigint {
     const dv = this.dataView;
@@ -5663,7 +5663,7 @@ export interface iommu_hwpt_get_dirty_bitmap {
   /**
    * bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
    *
-   * C: `__aligned_u64 data` (offset 40, 8 bytes)
+   * C: `__aligned_u64 data` (offset 40, 8 bytes); a user pointer
    */
   data: bigint;
 }
@@ -5709,7 +5709,7 @@ export interface iommu_hwpt_get_dirty_bitmapInit {
   /**
    * bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
    *
-   * C: `__aligned_u64 data` (offset 40, 8 bytes)
+   * C: `__aligned_u64 data` (offset 40, 8 bytes); a user pointer
    */
   data?: Int64;
 }
@@ -5738,7 +5738,7 @@ export const iommu_hwpt_get_dirty_bitmap = {
     page_size: 32,
     data: 40,
   },
-
+  pointers: { data: { elementSize: 1 } },
   encode(value: iommu_hwpt_get_dirty_bitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     zero(dv, offset + 12, 4);
@@ -5941,7 +5941,7 @@ export class iommu_hwpt_get_dirty_bitmapView {
   /**
    * bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
    *
-   * C: `__aligned_u64 data` (offset 40, 8 bytes)
+   * C: `__aligned_u64 data` (offset 40, 8 bytes); a user pointer
    */
   get data(): bigint {
     const dv = this.dataView;

@@ -88,6 +88,11 @@ export function outputName(header: string, out: string): string {
   return path.join(out, `${path.basename(header).replace(/\.h$/, "")}.ts`);
 }
 
+/** The typed-call module beside each codec module. */
+export function ioctlOutputName(header: string, out: string): string {
+  return outputName(header, out).replace(/\.ts$/, "-ioctls.ts");
+}
+
 function overridesFile(opts: GenerateOptions, header: string): string | undefined {
   return opts.overridesDir ? path.join(opts.overridesDir, `${path.basename(header).replace(/\.h$/, "")}.json`) : undefined;
 }
@@ -108,7 +113,7 @@ function provenanceOf(header: string): string | undefined {
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   if (!opts.headers.length) fail("usage", "no headers to generate from (pass --header or list them in uapigen.config.json)");
-  const outputs = opts.headers.map((h) => outputName(h, opts.out));
+  const outputs = opts.headers.flatMap((h) => [outputName(h, opts.out), ioctlOutputName(h, opts.out)]);
   const overrideFiles = opts.headers.map((h) => overridesFile(opts, h)).filter((f): f is string => !!f);
 
   // Unchanged inputs and untouched outputs: nothing to do.
@@ -123,7 +128,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
 
   const { getAbi } = await import("./model/abi.js");
   const { buildHeader, loadOverrides } = await import("./model/build.js");
-  const { emitModule } = await import("./emit/module.js");
+  const { emitModule, recordNames, linkContext } = await import("./emit/module.js");
+  const { emitIoctlModule } = await import("./emit/ioctls.js");
   const { lintUnits } = await import("./lint/rules.js");
   const { compareFindings } = await import("./lint/findings.js");
   const { formatText } = await import("./lint/format.js");
@@ -145,6 +151,13 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     for (const f of built.files) inputs.add(path.relative(process.cwd(), f));
     units.push({ model: built.model, layout: built.layout });
     texts.push(await emitModule(built.model, built.layout, abi, { runtimeImport: opts.runtimeImport, provenance: provenanceOf(header) }));
+    const names = recordNames(built.model);
+    texts.push(
+      await emitIoctlModule(built.model, names, linkContext(built.model, names), {
+        codecImport: `./${path.basename(outputName(header, opts.out)).replace(/\.ts$/, ".js")}`,
+        callImport: opts.runtimeImport.replace(/codec\.js$/, "call.js"),
+      }),
+    );
   }
 
   // The headers' kerneldoc, checked together so names resolve across them.

@@ -22,7 +22,7 @@ export interface EmitOptions {
 
 const RUNTIME_HELPERS = ["arrayLength", "bits", "dataView", "getBits", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
 
-function recordNames(model: HeaderModel): RecordNames {
+export function recordNames(model: HeaderModel): RecordNames {
   const names = new Map<RecordDecl, string>();
   for (const r of model.all.records) if (r.tag ?? r.typedefName) names.set(r, (r.tag ?? r.typedefName)!);
   // Anonymous records used as named members get `<outer>_<member>`.
@@ -60,17 +60,22 @@ function numberLiteral(v: bigint, bits: number, hex: boolean): string {
   return bits > 32 ? `${text}n` : text;
 }
 
-export async function emitModule(model: HeaderModel, layout: LayoutEngine, abi: Abi, opts: EmitOptions): Promise<string> {
-  const names = recordNames(model);
-  const records = emittedRecords(model);
+/** The module's own symbols, which docs may link to. */
+export function linkContext(model: HeaderModel, names: RecordNames): LinkContext {
   const symbols = new Set<string>();
-  for (const r of records) symbols.add(names.of(r));
+  for (const r of emittedRecords(model)) symbols.add(names.of(r));
   for (const e of model.enums) {
     if (e.tag) symbols.add(e.tag);
     for (const x of e.enumerators) symbols.add(x.name);
   }
   for (const c of model.constants) symbols.add(c.name);
-  const ctx: LinkContext = { symbols };
+  return { symbols };
+}
+
+export async function emitModule(model: HeaderModel, layout: LayoutEngine, abi: Abi, opts: EmitOptions): Promise<string> {
+  const names = recordNames(model);
+  const records = emittedRecords(model);
+  const ctx = linkContext(model, names);
 
   const sf: Statements = [];
   fileComment(sf, model, opts, ctx);
