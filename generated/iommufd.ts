@@ -14,7 +14,7 @@
  *
  * @packageDocumentation
  */
-import { arrayLength, dataView, s32, u16, u32, u64, u8, zero } from "../runtime/codec.js";
+import { arrayLength, dataView, s32, u16, u32, u64, u8 } from "../runtime/codec.js";
 import type { Codec, Int64, IoctlInfo, Target } from "../runtime/codec.js";
 /** Encodes absent nested members as zero. */
 const EMPTY = Object.freeze({});
@@ -586,7 +586,7 @@ export const iommu_ioas_iova_ranges = {
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
   encode(value: iommu_ioas_iova_rangesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 32, "iommu_ioas_iova_ranges.size"), true);
     dv.setUint32(
       offset + 4,
@@ -850,7 +850,7 @@ export const iommu_ioas_allow_iovas = {
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
   encode(value: iommu_ioas_allow_iovasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 24, "iommu_ioas_allow_iovas.size"), true);
     dv.setUint32(
       offset + 4,
@@ -1138,7 +1138,7 @@ export const iommu_ioas_map = {
   pointers: { user_va: { elementSize: 1, count: "length" } },
   encode(value: iommu_ioas_mapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_ioas_map.size"), true);
     dv.setUint32(
       offset + 4,
@@ -1434,7 +1434,7 @@ export const iommu_ioas_noiommu_get_pa = {
 
   encode(value: iommu_ioas_noiommu_get_paInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_ioas_noiommu_get_pa.size"), true);
     dv.setUint32(
       offset + 4,
@@ -2603,7 +2603,7 @@ export const iommu_option = {
 
   encode(value: iommu_optionInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 10, 2);
+    dv.setUint16(offset + 10, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 24, "iommu_option.size"), true);
     dv.setUint32(
       offset + 4,
@@ -2868,7 +2868,7 @@ export const iommu_vfio_ioas = {
 
   encode(value: iommu_vfio_ioasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 10, 2);
+    dv.setUint16(offset + 10, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 12, "iommu_vfio_ioas.size"), true);
     dv.setUint32(
       offset + 4,
@@ -3134,7 +3134,7 @@ export const iommu_hwpt_vtd_s1 = {
 
   encode(value: iommu_hwpt_vtd_s1Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 20, 4);
+    dv.setUint32(offset + 20, 0);
     dv.setBigUint64(
       offset + 0,
       value.flags === undefined ? 0n : u64(value.flags, "iommu_hwpt_vtd_s1.flags"),
@@ -3682,8 +3682,8 @@ export const iommu_hwpt_alloc = {
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_hwpt_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 20, 4);
-    zero(dv, offset + 44, 4);
+    dv.setUint32(offset + 20, 0);
+    dv.setUint32(offset + 44, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 48, "iommu_hwpt_alloc.size"), true);
     dv.setUint32(
       offset + 4,
@@ -4059,7 +4059,7 @@ export const iommu_hw_info_vtd = {
 
   encode(value: iommu_hw_info_vtdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 4, 4);
+    dv.setUint32(offset + 4, 0);
     dv.setUint32(
       offset + 0,
       value.flags === undefined ? 0 : u32(value.flags, "iommu_hw_info_vtd.flags"),
@@ -4300,7 +4300,7 @@ export const iommu_hw_info_arm_smmuv3 = {
 
   encode(value: iommu_hw_info_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 4, 4);
+    dv.setUint32(offset + 4, 0);
     dv.setUint32(
       offset + 0,
       value.flags === undefined ? 0 : u32(value.flags, "iommu_hw_info_arm_smmuv3.flags"),
@@ -4545,7 +4545,7 @@ export const iommu_hw_info_tegra241_cmdqv = {
 
   encode(value: iommu_hw_info_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 7, 1);
+    dv.setUint8(offset + 7, 0);
     dv.setUint32(
       offset + 0,
       value.flags === undefined ? 0 : u32(value.flags, "iommu_hw_info_tegra241_cmdqv.flags"),
@@ -5093,8 +5093,9 @@ export const iommu_hw_info = {
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_hw_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 24, 4);
-    zero(dv, offset + 29, 3);
+    dv.setUint32(offset + 24, 0);
+    dv.setUint8(offset + 29, 0);
+    dv.setUint16(offset + 30, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_hw_info.size"), true);
     dv.setUint32(
       offset + 4,
@@ -5467,7 +5468,7 @@ export const iommu_hwpt_set_dirty_tracking = {
 
   encode(value: iommu_hwpt_set_dirty_trackingInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 16, "iommu_hwpt_set_dirty_tracking.size"), true);
     dv.setUint32(
       offset + 4,
@@ -5741,7 +5742,7 @@ export const iommu_hwpt_get_dirty_bitmap = {
   pointers: { data: { elementSize: 1 } },
   encode(value: iommu_hwpt_get_dirty_bitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 48, "iommu_hwpt_get_dirty_bitmap.size"), true);
     dv.setUint32(
       offset + 4,
@@ -6100,7 +6101,7 @@ export const iommu_hwpt_vtd_s1_invalidate = {
 
   encode(value: iommu_hwpt_vtd_s1_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 20, 4);
+    dv.setUint32(offset + 20, 0);
     dv.setBigUint64(
       offset + 0,
       value.addr === undefined ? 0n : u64(value.addr, "iommu_hwpt_vtd_s1_invalidate.addr"),
@@ -6463,7 +6464,7 @@ export const iommu_hwpt_invalidate = {
   pointers: { data_uptr: { count: "entry_num" } },
   encode(value: iommu_hwpt_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 28, 4);
+    dv.setUint32(offset + 28, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 32, "iommu_hwpt_invalidate.size"), true);
     dv.setUint32(
       offset + 4,
@@ -6860,7 +6861,7 @@ export const iommu_hwpt_pgfault = {
 
   encode(value: iommu_hwpt_pgfaultInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 20, 4);
+    dv.setUint32(offset + 20, 0);
     dv.setUint32(
       offset + 0,
       value.flags === undefined ? 0 : u32(value.flags, "iommu_hwpt_pgfault.flags"),
@@ -7755,7 +7756,7 @@ export const iommu_viommu_alloc = {
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_viommu_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 28, 4);
+    dv.setUint32(offset + 28, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_viommu_alloc.size"), true);
     dv.setUint32(
       offset + 4,
@@ -8283,7 +8284,7 @@ export const iommu_ioas_change_process = {
 
   encode(value: iommu_ioas_change_processInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 4, 4);
+    dv.setUint32(offset + 4, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 8, "iommu_ioas_change_process.size"), true);
   },
   decode(source: Target, offset = 0): iommu_ioas_change_process {
@@ -8907,7 +8908,7 @@ export const iommu_veventq_alloc = {
 
   encode(value: iommu_veventq_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 28, 4);
+    dv.setUint32(offset + 28, 0);
     dv.setUint32(offset + 0, u32(value.size ?? 32, "iommu_veventq_alloc.size"), true);
     dv.setUint32(
       offset + 4,

@@ -457,7 +457,7 @@ export const vfio_device_info = {
 
   encode(value: vfio_device_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 20, 4);
+    dv.setUint32(offset + 20, 0);
     dv.setUint32(offset + 0, u32(value.argsz ?? 24, "vfio_device_info.argsz"), true);
     dv.setUint32(
       offset + 4,
@@ -672,7 +672,7 @@ export const vfio_device_info_cap_pci_atomic_comp = {
 
   encode(value: vfio_device_info_cap_pci_atomic_compInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,
@@ -1149,7 +1149,7 @@ export const vfio_region_info_cap_sparse_mmap = {
   flexible: { name: "areas", offset: 16, elementSize: 16 },
   encode(value: vfio_region_info_cap_sparse_mmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,
@@ -1764,7 +1764,7 @@ export const vfio_device_migration_info = {
 
   encode(value: vfio_device_migration_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 4, 4);
+    dv.setUint32(offset + 4, 0);
     dv.setUint32(
       offset + 0,
       value.device_state === undefined
@@ -2036,7 +2036,7 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
 
   encode(value: vfio_region_info_cap_nvlink2_lnkspdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,
@@ -2648,7 +2648,7 @@ export const vfio_pci_dependent_device = {
 
   encode(value: vfio_pci_dependent_deviceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 0, 4);
+    dv.setUint32(offset + 0, 0);
     if (value.group_id !== undefined)
       dv.setUint32(
         offset + 0,
@@ -3263,7 +3263,8 @@ export const vfio_device_gfx_plane_info = {
 
   encode(value: vfio_device_gfx_plane_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 56, 8);
+    dv.setUint32(offset + 56, 0);
+    dv.setUint32(offset + 60, 0);
     dv.setUint32(offset + 0, u32(value.argsz ?? 64, "vfio_device_gfx_plane_info.argsz"), true);
     dv.setUint32(
       offset + 4,
@@ -3773,7 +3774,7 @@ export const vfio_device_ioeventfd = {
 
   encode(value: vfio_device_ioeventfdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 28, 4);
+    dv.setUint32(offset + 28, 0);
     dv.setUint32(offset + 0, u32(value.argsz ?? 32, "vfio_device_ioeventfd.argsz"), true);
     dv.setUint32(
       offset + 4,
@@ -5114,7 +5115,7 @@ export const vfio_device_low_power_entry_with_wakeup = {
 
   encode(value: vfio_device_low_power_entry_with_wakeupInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 4, 4);
+    dv.setUint32(offset + 4, 0);
     dv.setInt32(
       offset + 0,
       value.wakeup_eventfd === undefined
@@ -5218,7 +5219,7 @@ export const vfio_device_feature_dma_logging_control = {
 
   encode(value: vfio_device_feature_dma_logging_controlInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     dv.setBigUint64(
       offset + 0,
       value.page_size === undefined
@@ -6083,7 +6084,7 @@ export const vfio_iommu_type1_info = {
 
   encode(value: vfio_iommu_type1_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 20, 4);
+    dv.setUint32(offset + 20, 0);
     dv.setUint32(offset + 0, u32(value.argsz ?? 24, "vfio_iommu_type1_info.argsz"), true);
     dv.setUint32(
       offset + 4,
@@ -6333,7 +6334,7 @@ export const vfio_iommu_type1_info_cap_iova_range = {
   flexible: { name: "iova_ranges", offset: 16, elementSize: 16 },
   encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,
@@ -6451,7 +6452,7 @@ export const vfio_iommu_type1_info_cap_migration = {
 
   encode(value: vfio_iommu_type1_info_cap_migrationInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    zero(dv, offset + 12, 4);
+    dv.setUint32(offset + 12, 0);
     vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,

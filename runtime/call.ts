@@ -5,6 +5,8 @@
 import type { Codec, IoctlInfo } from "./codec.js";
 import { native, type IoctlArg } from "./native.js";
 
+export type { IoctlArg };
+
 export interface Transport {
   ioctl(fd: number, request: number, arg: IoctlArg, name: string): number;
   ioctlAsync(fd: number, request: number, arg: IoctlArg, name: string): Promise<number>;
@@ -78,12 +80,28 @@ function resolvePointers(info: IoctlInfo, codec: AnyCodec, args: Record<string, 
   return value;
 }
 
+/** Names the ioctl in an error from the transport (the shim does not copy names per call). */
+function named(err: unknown, name: string): unknown {
+  if (err instanceof Error && typeof (err as { code?: unknown }).code === "string" && !(err as { ioctl?: string }).ioctl) {
+    Object.assign(err, { ioctl: name, message: `${err.message} ${name}` });
+  }
+  return err;
+}
+
+function ioctl(fd: number, info: IoctlInfo, arg: IoctlArg): number {
+  try {
+    return transport().ioctl(fd, info.request, arg, info.name);
+  } catch (err) {
+    throw named(err, info.name);
+  }
+}
+
 /** A synchronous call with a struct argument; returns the struct as the kernel left it. */
 export function callStruct<T>(fd: number, info: IoctlInfo, args: object): T {
   const codec = argumentOf(info);
   const dv = scratchFor(codec);
-  codec.encode(resolvePointers(info, codec, args as Record<string, unknown>, []), dv);
-  transport().ioctl(fd, info.request, dv, info.name);
+  codec.encode(codec.pointers ? resolvePointers(info, codec, args as Record<string, unknown>, []) : args, dv);
+  ioctl(fd, info, dv);
   return codec.decode(dv) as T;
 }
 
@@ -93,7 +111,11 @@ export async function callStructAsync<T>(fd: number, info: IoctlInfo, args: obje
   const dv = new DataView(new ArrayBuffer(Math.max(8, codec.size)), 0, codec.size);
   const keep: ArrayBufferView[] = [];
   codec.encode(resolvePointers(info, codec, args as Record<string, unknown>, keep), dv);
-  await transport().ioctlAsync(fd, info.request, dv, info.name);
+  try {
+    await transport().ioctlAsync(fd, info.request, dv, info.name);
+  } catch (err) {
+    throw named(err, info.name);
+  }
   // The pointed-to buffers stay referenced until the kernel is done with them.
   keep.length = 0;
   return codec.decode(dv) as T;
@@ -104,11 +126,11 @@ export function callStructUnsafe<T>(fd: number, info: IoctlInfo, args: object): 
   const codec = argumentOf(info);
   const dv = scratchFor(codec);
   codec.encode(args, dv);
-  transport().ioctl(fd, info.request, dv, info.name);
+  ioctl(fd, info, dv);
   return codec.decode(dv) as T;
 }
 
 /** An ioctl that takes an integer by value (or nothing); returns the kernel's return value. */
 export function callValue(fd: number, info: IoctlInfo, value?: number | bigint): number {
-  return transport().ioctl(fd, info.request, value ?? 0, info.name);
+  return ioctl(fd, info, value ?? 0);
 }

@@ -22,12 +22,13 @@ export function int32(v: number, min: number, max: number, where: string, ctype:
   return v;
 }
 
-export const u8 = (v: number, where: string) => int32(v, 0, 0xff, where, "__u8");
-export const s8 = (v: number, where: string) => int32(v, -0x80, 0x7f, where, "__s8");
-export const u16 = (v: number, where: string) => int32(v, 0, 0xffff, where, "__u16");
-export const s16 = (v: number, where: string) => int32(v, -0x8000, 0x7fff, where, "__s16");
-export const u32 = (v: number, where: string) => int32(v, 0, 0xffffffff, where, "__u32");
-export const s32 = (v: number, where: string) => int32(v, -0x80000000, 0x7fffffff, where, "__s32");
+// One integer operation each: it also rejects non-numbers, NaN and fractions.
+export const u8 = (v: number, where: string) => ((v & 0xff) === v ? v : int32(v, 0, 0xff, where, "__u8"));
+export const s8 = (v: number, where: string) => (((v << 24) >> 24) === v ? v : int32(v, -0x80, 0x7f, where, "__s8"));
+export const u16 = (v: number, where: string) => ((v & 0xffff) === v ? v : int32(v, 0, 0xffff, where, "__u16"));
+export const s16 = (v: number, where: string) => (((v << 16) >> 16) === v ? v : int32(v, -0x8000, 0x7fff, where, "__s16"));
+export const u32 = (v: number, where: string) => (v >>> 0 === v ? v : int32(v, 0, 0xffffffff, where, "__u32"));
+export const s32 = (v: number, where: string) => ((v | 0) === v ? v : int32(v, -0x80000000, 0x7fffffff, where, "__s32"));
 
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MIN = -(1n << 63n);
@@ -43,6 +44,7 @@ function big(v: Int64, where: string, ctype: string): bigint {
 }
 
 export function u64(v: Int64, where: string): bigint {
+  if (typeof v === "bigint" && v >= 0n && v <= U64_MAX) return v;
   const b = big(v, where, "__u64");
   if (b < 0n || b > U64_MAX) bad(where, v, "__u64");
   return b;

@@ -88,6 +88,19 @@ function bitfieldWrite(unit: Scalar, at: string, shift: number, width: number, v
   return `dv.setUint${unit.bits}(${at}, ((dv.getUint${unit.bits}(${at}${le}) & ${~mask >>> 0}) | ((${checked} << ${shift}) & ${mask})) >>> 0${le});`;
 }
 
+/** Small gaps are written inline (the hot path); larger ones through the runtime's loop. */
+function zeroStatement(start: number, len: number): string {
+  if (len > 16) return `zero(dv, offset + ${start}, ${len});`;
+  const out: string[] = [];
+  for (let at = start, left = len; left > 0; ) {
+    const w = left >= 4 && at % 4 === 0 ? 4 : left >= 2 && at % 2 === 0 ? 2 : 1;
+    out.push(`dv.setUint${w * 8}(offset + ${at}, 0);`);
+    at += w;
+    left -= w;
+  }
+  return out.join(" ");
+}
+
 /** Byte ranges that encode must zero: padding, reserved members, unions, bitfield units. */
 function zeroRanges(size: number, plan: PlannedMember[]): [number, number][] {
   const covered = new Uint8Array(size);
@@ -139,7 +152,7 @@ export function emitRecord(sf: Statements, r: RecordDecl, rc: RecordContext): vo
   // encode
   const enc: string[] = ["const dv = dataView(target);"];
   if (r.kind === "union") enc.push(`zero(dv, offset, ${l.size});`);
-  else for (const [start, len] of zeroRanges(l.size, plan)) enc.push(`zero(dv, offset + ${start}, ${len});`);
+  else for (const [start, len] of zeroRanges(l.size, plan)) enc.push(zeroStatement(start, len));
   for (const p of value) {
     if (p.role === "reserved") continue;
     const at = `offset + ${p.flat.offset}`;

@@ -120,6 +120,7 @@ export function encodeStatements(k: FieldKind, value: string, at: string, where:
       const s = k.scalar;
       const zero = s.bits === 64 && !s.float ? "0n" : "0";
       const check = `${checker(s)}(${value}, ${where})`;
+      // `value` is a plain member read or a local: reading it twice costs nothing measurable.
       const checked = s.float ? `(${value} ?? 0)` : optional ? `${value} === undefined ? ${zero} : ${check}` : check;
       return `dv.set${accessor(s)}(${at}, ${checked}${s.bits > 8 ? `, ${s.littleEndian}` : ""});`;
     }
