@@ -80,19 +80,35 @@ function resolvePointers(info: IoctlInfo, codec: AnyCodec, args: Record<string, 
   return value;
 }
 
-/** Names the ioctl in an error from the transport (the shim does not copy names per call). */
-function named(err: unknown, name: string): unknown {
-  if (err instanceof Error && typeof (err as { code?: unknown }).code === "string" && !(err as { ioctl?: string }).ioctl) {
-    Object.assign(err, { ioctl: name, message: `${err.message} ${name}` });
+/** What the extensible-struct protocol's errors mean (the header's "General ioctl format"). */
+const EXPLAIN: Record<string, string> = {
+  E2BIG: "the kernel does not know members set in this struct (the header is newer than the kernel); leave them zero to run on this kernel",
+  EOPNOTSUPP: "the kernel does not support this ioctl, flag or type (it may be older than the header)",
+};
+
+/**
+ * Names the ioctl in an error from the transport (the shim does not copy names per call),
+ * explains E2BIG/EOPNOTSUPP, and attaches the struct as the kernel left it: in/out protocols
+ * such as IOVA_RANGES' EMSGSIZE report what they need through it.
+ */
+function named(err: unknown, name: string, struct?: unknown): unknown {
+  if (err instanceof Error && typeof (err as { code?: unknown }).code === "string") {
+    const e = err as Error & { code: string; ioctl?: string; struct?: unknown };
+    if (!e.ioctl) {
+      e.ioctl = name;
+      if (!e.message.endsWith(name)) e.message = `${e.message} ${name}`;
+      if (EXPLAIN[e.code]) e.message += `: ${EXPLAIN[e.code]}`;
+    }
+    if (struct !== undefined) e.struct = struct;
   }
   return err;
 }
 
-function ioctl(fd: number, info: IoctlInfo, arg: IoctlArg): number {
+function ioctl(fd: number, info: IoctlInfo, arg: IoctlArg, codec?: AnyCodec): number {
   try {
     return transport().ioctl(fd, info.request, arg, info.name);
   } catch (err) {
-    throw named(err, info.name);
+    throw named(err, info.name, codec && arg instanceof DataView ? codec.decode(arg) : undefined);
   }
 }
 
@@ -101,7 +117,7 @@ export function callStruct<T>(fd: number, info: IoctlInfo, args: object): T {
   const codec = argumentOf(info);
   const dv = scratchFor(codec);
   codec.encode(codec.pointers ? resolvePointers(info, codec, args as Record<string, unknown>, []) : args, dv);
-  ioctl(fd, info, dv);
+  ioctl(fd, info, dv, codec);
   return codec.decode(dv) as T;
 }
 
@@ -114,7 +130,7 @@ export async function callStructAsync<T>(fd: number, info: IoctlInfo, args: obje
   try {
     await transport().ioctlAsync(fd, info.request, dv, info.name);
   } catch (err) {
-    throw named(err, info.name);
+    throw named(err, info.name, codec.decode(dv));
   }
   // The pointed-to buffers stay referenced until the kernel is done with them.
   keep.length = 0;
@@ -126,7 +142,7 @@ export function callStructUnsafe<T>(fd: number, info: IoctlInfo, args: object): 
   const codec = argumentOf(info);
   const dv = scratchFor(codec);
   codec.encode(args, dv);
-  ioctl(fd, info, dv);
+  ioctl(fd, info, dv, codec);
   return codec.decode(dv) as T;
 }
 

@@ -60,3 +60,8 @@ export const PROT_WRITE = 2;
 export const MAP_SHARED = 0x01;
 export const MAP_PRIVATE = 0x02;
 export const MAP_ANONYMOUS = 0x20;
+
+/** Anonymous private memory (guest RAM for IOMMU_IOAS_MAP), unmapped when collected or by munmap(). */
+export function mmapAnonymous(length: number): ArrayBuffer {
+  return native().mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}

@@ -7,45 +7,9 @@ import { buildHeader } from "../../generator/model/build.js";
 import * as calls from "../../generated/iommufd-ioctls.js";
 import * as codecs from "../../generated/iommufd.js";
 import { ioctls } from "../../generated/iommufd.js";
-import { useTransport, type Transport } from "../../runtime/call.js";
-import type { IoctlArg } from "../../runtime/native.js";
+import { useTransport } from "../../runtime/call.js";
+import { FakeKernel } from "./fake-kernel.js";
 import { header, X86_64 } from "../helpers.js";
-
-interface Seen {
-  fd: number;
-  request: number;
-  name: string;
-  bytes: Uint8Array;
-}
-
-/** Records every call; `reply` may write the kernel's answer into the argument. */
-class FakeKernel implements Transport {
-  readonly seen: Seen[] = [];
-  readonly addresses = new Map<ArrayBufferView, bigint>();
-  private next = 0x7f0000001000n;
-  reply?: (seen: Seen, arg: DataView) => number;
-
-  address(view: ArrayBufferView): bigint {
-    let a = this.addresses.get(view);
-    if (a === undefined) {
-      a = this.next;
-      this.next += 0x100000n;
-      this.addresses.set(view, a);
-    }
-    return a;
-  }
-
-  ioctl(fd: number, request: number, arg: IoctlArg, name: string): number {
-    const view = arg as DataView;
-    const seen = { fd, request, name, bytes: new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice() };
-    this.seen.push(seen);
-    return this.reply ? this.reply(seen, view) : 0;
-  }
-
-  async ioctlAsync(fd: number, request: number, arg: IoctlArg, name: string): Promise<number> {
-    return this.ioctl(fd, request, arg, name);
-  }
-}
 
 afterEach(() => useTransport(undefined));
 

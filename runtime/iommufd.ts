@@ -1,0 +1,248 @@
+// The high-level iommufd API: an Iommufd object over /dev/iommu, and classes for the kernel
+// objects it creates (IOAS, HW page table, fault queue) that release them on dispose. Built on
+// the generated typed calls, so every byte still comes from the header's layout.
+import fs from "node:fs";
+import * as io from "../generated/iommufd-ioctls.js";
+import {
+  IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
+  IOMMU_IOAS_MAP_FIXED_IOVA,
+  IOMMU_IOAS_MAP_READABLE,
+  IOMMU_IOAS_MAP_WRITEABLE,
+  IOMMU_OPTION_OP_GET,
+  IOMMU_OPTION_OP_SET,
+  iommu_hwpt_page_response,
+  iommu_hwpt_pgfault,
+  iommu_iova_range,
+  type iommu_hw_info,
+  type iommu_hwpt_pgfault as PageFault,
+} from "../generated/iommufd.js";
+import { isSystemError } from "./native.js";
+
+export interface IovaRange {
+  start: bigint;
+  last: bigint;
+}
+
+export interface MapOptions {
+  /** Map at this IOVA (IOMMU_IOAS_MAP_FIXED_IOVA); otherwise the kernel chooses. */
+  iova?: bigint;
+  readable?: boolean;
+  writeable?: boolean;
+}
+
+function mapFlags(o: MapOptions): number {
+  return (o.iova !== undefined ? IOMMU_IOAS_MAP_FIXED_IOVA : 0) | (o.readable !== false ? IOMMU_IOAS_MAP_READABLE : 0) | (o.writeable !== false ? IOMMU_IOAS_MAP_WRITEABLE : 0);
+}
+
+function rangesBuffer(ranges: readonly IovaRange[]): DataView {
+  const dv = new DataView(new ArrayBuffer(Math.max(1, ranges.length) * iommu_iova_range.size));
+  ranges.forEach((r, i) => iommu_iova_range.encode(r, dv, i * iommu_iova_range.size));
+  return new DataView(dv.buffer, 0, ranges.length * iommu_iova_range.size);
+}
+
+/** An iommufd file descriptor (`/dev/iommu`). */
+export class Iommufd implements Disposable {
+  private closed = false;
+
+  /** Wraps an fd; `owned` fds are closed by close()/dispose. */
+  constructor(
+    readonly fd: number,
+    private readonly owned = true,
+  ) {}
+
+  static open(path = "/dev/iommu"): Iommufd {
+    // libuv opens every file O_CLOEXEC.
+    return new Iommufd(fs.openSync(path, "r+"));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.owned) fs.closeSync(this.fd);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** IOMMU_DESTROY of any object ID. */
+  destroy(id: number): void {
+    io.IOMMU_DESTROY(this.fd, { id });
+  }
+
+  allocIoas(): Ioas {
+    return new Ioas(this, io.IOMMU_IOAS_ALLOC(this.fd).out_ioas_id);
+  }
+
+  /**
+   * IOMMU_IOAS_IOVA_RANGES with the header's protocol: when the array is too small the kernel
+   * fails with EMSGSIZE and sets num_iovas to what it needs; grow and ask again.
+   */
+  iovaRanges(ioasId: number): { ranges: IovaRange[]; alignment: bigint } {
+    let capacity = 4;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const buffer = new DataView(new ArrayBuffer(capacity * iommu_iova_range.size));
+      try {
+        const out = io.IOMMU_IOAS_IOVA_RANGES(this.fd, { ioas_id: ioasId, allowed_iovas: buffer });
+        const ranges = Array.from({ length: out.num_iovas }, (_, i) => iommu_iova_range.decode(buffer, i * iommu_iova_range.size));
+        return { ranges, alignment: out.out_iova_alignment };
+      } catch (err) {
+        if (!isSystemError(err) || err.code !== "EMSGSIZE") throw err;
+        // The kernel wrote the count it needs into the struct; ask for that many (ranges can
+        // change between calls, so loop).
+        const needed = (err as { struct?: { num_iovas?: number } }).struct?.num_iovas ?? 0;
+        capacity = needed > capacity ? needed : capacity * 2;
+      }
+    }
+    throw new Error(`IOMMU_IOAS_IOVA_RANGES: the ranges kept changing after 8 attempts`);
+  }
+
+  /** IOMMU_IOAS_ALLOW_IOVAS: replaces the whole allowed list. */
+  allowIovas(ioasId: number, ranges: readonly IovaRange[]): void {
+    io.IOMMU_IOAS_ALLOW_IOVAS(this.fd, { ioas_id: ioasId, allowed_iovas: rangesBuffer(ranges) });
+  }
+
+  /** IOMMU_IOAS_MAP of memory the caller owns (runtime mmap()ed memory or a Buffer); returns the IOVA. */
+  map(ioasId: number, memory: ArrayBufferView | ArrayBuffer, options: MapOptions = {}): bigint {
+    const view = ArrayBuffer.isView(memory) ? memory : new Uint8Array(memory);
+    return io.IOMMU_IOAS_MAP(this.fd, { ioas_id: ioasId, flags: mapFlags(options), user_va: view, iova: options.iova ?? 0n }).iova;
+  }
+
+  /** map() on the libuv thread pool: pinning gigabytes takes a while. */
+  async mapAsync(ioasId: number, memory: ArrayBufferView | ArrayBuffer, options: MapOptions = {}): Promise<bigint> {
+    const view = ArrayBuffer.isView(memory) ? memory : new Uint8Array(memory);
+    return (await io.IOMMU_IOAS_MAPAsync(this.fd, { ioas_id: ioasId, flags: mapFlags(options), user_va: view, iova: options.iova ?? 0n })).iova;
+  }
+
+  /** IOMMU_IOAS_MAP_FILE: maps `length` bytes of a file (a memfd) from `start`; returns the IOVA. */
+  mapFile(ioasId: number, fd: number, start: bigint, length: bigint, options: MapOptions = {}): bigint {
+    return io.IOMMU_IOAS_MAP_FILE(this.fd, { ioas_id: ioasId, flags: mapFlags(options), fd, start, length, iova: options.iova ?? 0n }).iova;
+  }
+
+  /** IOMMU_IOAS_UNMAP; returns how many bytes were unmapped. */
+  unmap(ioasId: number, iova: bigint, length: bigint): bigint {
+    return io.IOMMU_IOAS_UNMAP(this.fd, { ioas_id: ioasId, iova, length }).length;
+  }
+
+  /** IOMMU_IOAS_COPY: maps what src has at srcIova into dst; returns the destination IOVA. */
+  copy(dstIoasId: number, srcIoasId: number, srcIova: bigint, length: bigint, options: MapOptions = {}): bigint {
+    return io.IOMMU_IOAS_COPY(this.fd, { dst_ioas_id: dstIoasId, src_ioas_id: srcIoasId, src_iova: srcIova, length, flags: mapFlags(options), dst_iova: options.iova ?? 0n }).dst_iova;
+  }
+
+  /** IOMMU_OPTION: reads an option, or sets it when `value` is given; returns the value in force. */
+  option(optionId: number, value?: bigint, objectId = 0): bigint {
+    const op = value === undefined ? IOMMU_OPTION_OP_GET : IOMMU_OPTION_OP_SET;
+    return io.IOMMU_OPTION(this.fd, { option_id: optionId, op, object_id: objectId, val64: value ?? 0n }).val64;
+  }
+
+  /** IOMMU_GET_HW_INFO for a device; `data` receives the driver-specific info. */
+  getHwInfo(devId: number, data: ArrayBufferView = new Uint8Array(0)): iommu_hw_info {
+    return io.IOMMU_GET_HW_INFO(this.fd, { dev_id: devId, data_uptr: data });
+  }
+
+  /** IOMMU_HWPT_ALLOC: a HW page table for a device over an IOAS (or a parent HWPT). */
+  allocHwpt(devId: number, ptId: number, options: { flags?: number; faultId?: number; dataType?: number; data?: ArrayBufferView } = {}): Hwpt {
+    const out = io.IOMMU_HWPT_ALLOC(this.fd, { dev_id: devId, pt_id: ptId, flags: options.flags ?? 0, fault_id: options.faultId ?? 0, data_type: options.dataType ?? 0, data_uptr: options.data });
+    return new Hwpt(this, out.out_hwpt_id);
+  }
+
+  /** IOMMU_FAULT_QUEUE_ALLOC: a queue of I/O page faults, read as typed events. */
+  allocFaultQueue(): FaultQueue {
+    const out = io.IOMMU_FAULT_QUEUE_ALLOC(this.fd);
+    return new FaultQueue(this, out.out_fault_id, out.out_fault_fd);
+  }
+}
+
+/** Something an Iommufd created: destroyed with IOMMU_DESTROY on dispose. */
+abstract class IommufdObject implements Disposable {
+  private destroyed = false;
+
+  constructor(
+    readonly iommufd: Iommufd,
+    readonly id: number,
+  ) {}
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.iommufd.destroy(this.id);
+  }
+
+  [Symbol.dispose](): void {
+    this.destroy();
+  }
+}
+
+/** An I/O address space. */
+export class Ioas extends IommufdObject {
+  iovaRanges() {
+    return this.iommufd.iovaRanges(this.id);
+  }
+  allowIovas(ranges: readonly IovaRange[]): void {
+    this.iommufd.allowIovas(this.id, ranges);
+  }
+  map(memory: ArrayBufferView | ArrayBuffer, options?: MapOptions): bigint {
+    return this.iommufd.map(this.id, memory, options);
+  }
+  mapAsync(memory: ArrayBufferView | ArrayBuffer, options?: MapOptions): Promise<bigint> {
+    return this.iommufd.mapAsync(this.id, memory, options);
+  }
+  mapFile(fd: number, start: bigint, length: bigint, options?: MapOptions): bigint {
+    return this.iommufd.mapFile(this.id, fd, start, length, options);
+  }
+  unmap(iova: bigint, length: bigint): bigint {
+    return this.iommufd.unmap(this.id, iova, length);
+  }
+}
+
+/** A HW page table, with dirty tracking. */
+export class Hwpt extends IommufdObject {
+  setDirtyTracking(enable: boolean): void {
+    io.IOMMU_HWPT_SET_DIRTY_TRACKING(this.iommufd.fd, { hwpt_id: this.id, flags: enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0 });
+  }
+
+  /** IOMMU_HWPT_GET_DIRTY_BITMAP of [iova, iova + length): one bit per page, set if dirty. */
+  dirtyBitmap(iova: bigint, length: bigint, pageSize: bigint, flags = 0): Uint8Array {
+    const bits = Number(length / pageSize);
+    const bitmap = new Uint8Array(Math.ceil(bits / 64) * 8);
+    io.IOMMU_HWPT_GET_DIRTY_BITMAP(this.iommufd.fd, { hwpt_id: this.id, flags, iova, length, page_size: pageSize, data: bitmap });
+    return bitmap;
+  }
+}
+
+/** An I/O page fault queue: read faults, write responses. */
+export class FaultQueue extends IommufdObject {
+  constructor(
+    iommufd: Iommufd,
+    id: number,
+    readonly fd: number,
+  ) {
+    super(iommufd, id);
+  }
+
+  /** The faults waiting in the queue (none when it is empty and non-blocking). */
+  read(max = 64): PageFault[] {
+    const buf = new Uint8Array(max * iommu_hwpt_pgfault.size);
+    let n: number;
+    try {
+      n = fs.readSync(this.fd, buf);
+    } catch (err) {
+      if (isSystemError(err) && err.code === "EAGAIN") return [];
+      throw err;
+    }
+    const dv = new DataView(buf.buffer, 0, n);
+    return Array.from({ length: Math.floor(n / iommu_hwpt_pgfault.size) }, (_, i) => iommu_hwpt_pgfault.decode(dv, i * iommu_hwpt_pgfault.size));
+  }
+
+  /** Answers a fault (by its cookie) with an IOMMUFD_PAGE_RESP_* code. */
+  respond(cookie: number, code: number): void {
+    const dv = new DataView(new ArrayBuffer(iommu_hwpt_page_response.size));
+    iommu_hwpt_page_response.encode({ cookie, code }, dv);
+    fs.writeSync(this.fd, new Uint8Array(dv.buffer));
+  }
+
+  override destroy(): void {
+    super.destroy();
+    fs.closeSync(this.fd);
+  }
+}
