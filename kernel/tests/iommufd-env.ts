@@ -1,0 +1,31 @@
+// What the guest tests share: /dev/iommu, and the iommufd test mock through the bindings uapigen
+// generated from drivers/iommu/iommufd/iommufd_test.h.
+import assert from "node:assert/strict";
+import { IOMMU_TEST_CMD } from "../generated/iommufd_test-ioctls.js";
+import { IOMMU_TEST_OP_MOCK_DOMAIN, iommu_test_cmd, type iommu_test_cmdInit } from "../generated/iommufd_test.js";
+import { Iommufd } from "../../runtime/iommufd.js";
+
+export const PAGE = 4096;
+
+export function openIommufd(): Iommufd {
+  return Iommufd.open("/dev/iommu");
+}
+
+/** IOMMU_TEST_CMD with the size filled (the selftest's `.size = sizeof(cmd)`). */
+export function testCmd(fd: Iommufd, cmd: iommu_test_cmdInit) {
+  return IOMMU_TEST_CMD(fd.fd, { size: iommu_test_cmd.size, ...cmd });
+}
+
+/** A mock device attached to `ioasId` through a mock domain. */
+export function mockDomain(fd: Iommufd, ioasId: number) {
+  return testCmd(fd, { op: IOMMU_TEST_OP_MOCK_DOMAIN, id: ioasId, mock_domain: {} }).mock_domain;
+}
+
+/** Runs `fn` and checks it fails with `code` (a Node-style system error from the shim). */
+export function expectErrno(code: string, fn: () => unknown, ioctl?: string): void {
+  assert.throws(fn, (err: NodeJS.ErrnoException & { ioctl?: string }) => {
+    assert.equal(err.code, code, err.message);
+    if (ioctl) assert.equal(err.ioctl, ioctl);
+    return true;
+  });
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// npm run test:kernel [-- --kernel 7.3|6.12|all] — the runtime against a real iommufd.
+// Builds (or reuses, keyed by source version and config) a minimal x86_64 kernel with
+// CONFIG_IOMMUFD_TEST from Debian's linux-source package, packs an initramfs with Node, the
+// compiled runtime, the generated bindings and the guest tests, boots it under
+// qemu-system-x86_64 -accel tcg, streams the serial console, and fails on any test failure, on a
+// timeout, or if the guest never reaches the tests.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { downloadDeb } from "./lib/debian.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const KERNELS = { "7.3": "7.3.4-1~bpo13+1", "6.12": "6.12.117-1" };
+const FRAGMENT = path.join(ROOT, "kernel", "iommufd.config");
+const CACHE = path.join(ROOT, ".cache", "kernel");
+const TIMEOUT_S = Number(process.env.UAPIGEN_KERNEL_TIMEOUT ?? 600);
+
+const args = process.argv.slice(2);
+const which = args[args.indexOf("--kernel") + 1] && args.includes("--kernel") ? args[args.indexOf("--kernel") + 1] : "all";
+const selected = which === "all" ? Object.keys(KERNELS) : [which];
+for (const k of selected) if (!KERNELS[k]) fail(`unknown kernel '${k}' (known: ${Object.keys(KERNELS).join(", ")}, all)`);
+
+function fail(message) {
+  console.error(`test:kernel: error: ${message}`);
+  process.exit(2);
+}
+
+const log = (m) => console.log(`test:kernel: ${m}`);
+const run = (cmd, argv, opts = {}) => execFileSync(cmd, argv, { stdio: ["ignore", "inherit", "inherit"], ...opts });
+
+/** The Debian packages the build and the VM need, installed when a command is missing. */
+function ensurePackages() {
+  const needs = { flex: "flex", bison: "bison", bc: "bc", cpio: "cpio", "qemu-system-x86_64": "qemu-system-x86", gcc: "gcc", make: "make", xz: "xz-utils" };
+  const missing = Object.entries(needs).filter(([cmd]) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0).map(([, pkg]) => pkg);
+  if (!fs.existsSync("/usr/include/libelf.h")) missing.push("libelf-dev");
+  if (!fs.existsSync("/usr/include/sys/capability.h")) missing.push("libcap-dev");
+  if (!missing.length) return;
+  log(`installing ${missing.join(" ")}`);
+  run("apt-get", ["update", "-qq"]);
+  run("apt-get", ["install", "-y", "-qq", ...missing], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+}
+
+const sha = (data) => createHash("sha256").update(data).digest("hex").slice(0, 16);
+
+/** The configured, built kernel source tree of a version (cached), and its bzImage. */
+function kernel(series) {
+  const version = KERNELS[series];
+  const key = `${version}-${sha(fs.readFileSync(FRAGMENT))}`;
+  const dir = path.join(CACHE, key);
+  const image = path.join(dir, "bzImage");
+  if (fs.existsSync(image)) {
+    log(`kernel ${version}: cached (${path.relative(ROOT, image)})`);
+    return { image, source: path.join(dir, "src"), version };
+  }
+  const t0 = Date.now();
+  fs.mkdirSync(dir, { recursive: true });
+  const work = path.join(dir, "download");
+  fs.mkdirSync(work, { recursive: true });
+  log(`kernel ${version}: downloading linux-source-${series}`);
+  const deb = downloadDeb(`linux-source-${series}=${version}`, work);
+  run("dpkg-deb", ["-x", deb, path.join(work, "x")]);
+  const tarball = fs.readdirSync(path.join(work, "x", "usr", "src")).find((f) => f.endsWith(".tar.xz"));
+  run("tar", ["xf", path.join(work, "x", "usr", "src", tarball), "-C", dir]);
+  fs.renameSync(path.join(dir, tarball.replace(/\.tar\.xz$/, "")), path.join(dir, "src"));
+  fs.rmSync(work, { recursive: true, force: true });
+  const src = path.join(dir, "src");
+  run("make", ["-s", "tinyconfig"], { cwd: src });
+  run(path.join(src, "scripts", "kconfig", "merge_config.sh"), ["-m", "-Q", ".config", FRAGMENT], { cwd: src, stdio: ["ignore", "ignore", "inherit"] });
+  run("make", ["-s", "olddefconfig"], { cwd: src });
+  // Every option the fragment asks for must have stuck.
+  const config = fs.readFileSync(path.join(src, ".config"), "utf8");
+  const wrong = [];
+  for (const m of fs.readFileSync(FRAGMENT, "utf8").matchAll(/^(CONFIG_\w+)=([yn])$/gm)) {
+    const on = new RegExp(`^${m[1]}=y$`, "m").test(config);
+    if ((m[2] === "y") !== on) wrong.push(`${m[1]}=${m[2]}`);
+  }
+  if (wrong.length) fail(`kernel ${version}: these options did not stick after olddefconfig: ${wrong.join(", ")}`);
+  log(`kernel ${version}: building bzImage with -j${os.cpus().length}`);
+  run("make", ["-s", `-j${os.cpus().length}`, "bzImage"], { cwd: src, stdio: ["ignore", "ignore", "inherit"] });
+  fs.copyFileSync(path.join(src, "arch", "x86", "boot", "bzImage"), image);
+  log(`kernel ${version}: built in ${Math.round((Date.now() - t0) / 1000)} s`);
+  return { image, source: src, version };
+}
+
+/** Copies a file (and its parent dirs) into the initramfs tree at the same absolute path. */
+function install(stage, file, as = file) {
+  const target = path.join(stage, as);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(file, target);
+  fs.chmodSync(target, fs.statSync(file).mode);
+}
+
+/** The initramfs: init, node and its libraries, the runtime, bindings and guest tests. */
+function initramfs(extra) {
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-initramfs-"));
+  execFileSync("gcc", ["-static", "-O2", "-o", path.join(stage, "init"), path.join(ROOT, "kernel", "init.c")]);
+  const nodeBin = fs.realpathSync(process.execPath);
+  install(stage, nodeBin, "/bin/node");
+  const libs = execFileSync("ldd", [nodeBin], { encoding: "utf8" }).matchAll(/(\/\S+\.so[.\d]*) \(0x/g);
+  for (const m of libs) install(stage, fs.realpathSync(m[1]), m[1]);
+  for (const dir of ["dist/runtime", "dist/generated", "dist/kernel"]) {
+    for (const f of fs.readdirSync(path.join(ROOT, dir), { recursive: true })) {
+      const p = path.join(ROOT, dir, f);
+      if (fs.statSync(p).isFile() && p.endsWith(".js")) install(stage, p, path.join("/uapigen", dir, f));
+    }
+  }
+  install(stage, path.join(ROOT, "runtime", "native", "build", "Release", "uapigen_shim.node"), "/uapigen/dist/runtime/native/build/Release/uapigen_shim.node");
+  for (const f of fs.readdirSync(path.join(ROOT, "node_modules", "node-gyp-build"))) {
+    const p = path.join(ROOT, "node_modules", "node-gyp-build", f);
+    if (fs.statSync(p).isFile()) install(stage, p, path.join("/uapigen/node_modules/node-gyp-build", f));
+  }
+  fs.writeFileSync(path.join(stage, "uapigen", "package.json"), JSON.stringify({ type: "module" }));
+  for (const [from, to] of extra) install(stage, from, to);
+  const out = path.join(stage, "..", `${path.basename(stage)}.cpio.gz`);
+  execFileSync("sh", ["-c", `find . -print0 | cpio --null -o -H newc --quiet | gzip -1 > '${out}'`], { cwd: stage });
+  fs.rmSync(stage, { recursive: true, force: true });
+  return out;
+}
+
+/** Boots the kernel and streams the console; resolves with the guest's test exit status. */
+function boot(image, initrd, command, label) {
+  return new Promise((resolve) => {
+    const append = `console=ttyS0 quiet panic=-1 rdinit=/init -- ${command.join(" ")}`;
+    const qemu = spawn("qemu-system-x86_64", ["-accel", "tcg", "-m", "2048", "-smp", "2", "-nographic", "-no-reboot", "-kernel", image, "-initrd", initrd, "-append", append], { stdio: ["ignore", "pipe", "pipe"] });
+    let started = false;
+    let status;
+    let buffer = "";
+    const timer = setTimeout(() => {
+      console.error(`test:kernel: ${label}: timed out after ${TIMEOUT_S} s`);
+      qemu.kill("SIGKILL");
+    }, TIMEOUT_S * 1000);
+    qemu.stdout.on("data", (chunk) => {
+      const text = chunk.toString();
+      process.stdout.write(text.replace(/\r/g, ""));
+      buffer = (buffer + text).slice(-4096);
+      if (buffer.includes("UAPIGEN-KERNEL: init started")) started = true;
+      const m = /UAPIGEN-KERNEL: exit=(\d+)/.exec(buffer);
+      if (m) status = Number(m[1]);
+    });
+    qemu.stderr.on("data", (chunk) => process.stderr.write(chunk));
+    qemu.on("exit", () => {
+      clearTimeout(timer);
+      if (!started) console.error(`test:kernel: ${label}: the guest never reached init`);
+      else if (status === undefined) console.error(`test:kernel: ${label}: the guest stopped before the tests finished`);
+      resolve(started && status !== undefined ? status : 1);
+    });
+  });
+}
+
+ensurePackages();
+if (!fs.existsSync(path.join(ROOT, "dist", "kernel", "tests"))) fail("dist/kernel/tests is missing: run npm run build first");
+let failed = 0;
+for (const series of selected) {
+  const t0 = Date.now();
+  const k = kernel(series);
+  const initrd = initramfs([]);
+  log(`kernel ${k.version}: booting (initramfs ${(fs.statSync(initrd).size / 2 ** 20).toFixed(1)} MiB)`);
+  const status = await boot(k.image, initrd, ["/bin/node", "--test", "/uapigen/dist/kernel/tests/"], `kernel ${k.version}`);
+  fs.rmSync(initrd, { force: true });
+  log(`kernel ${k.version}: guest tests exited ${status} (${Math.round((Date.now() - t0) / 1000)} s)`);
+  if (status !== 0) failed++;
+}
+process.exitCode = failed ? 1 : 0;
