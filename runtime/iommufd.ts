@@ -241,8 +241,14 @@ export class FaultQueue extends IommufdObject {
     fs.writeSync(this.fd, new Uint8Array(dv.buffer));
   }
 
+  /** The queue's fd holds the object: it is closed first, then the object destroyed. */
   override destroy(): void {
+    if (this.fdOpen) {
+      this.fdOpen = false;
+      fs.closeSync(this.fd);
+    }
     super.destroy();
-    fs.closeSync(this.fd);
   }
+
+  private fdOpen = true;
 }
