@@ -16,7 +16,8 @@ import { downloadDeb } from "./lib/debian.mjs";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const KERNELS = { "7.3": "7.3.4-1~bpo13+1", "6.12": "6.12.117-1" };
 const FRAGMENT = path.join(ROOT, "kernel", "iommufd.config");
-const CACHE = path.join(ROOT, ".cache", "kernel");
+// Outside the checkout, so fresh clones on the same machine reuse what was built.
+const CACHE = process.env.UAPIGEN_KERNEL_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "uapigen", "kernel");
 const TIMEOUT_S = Number(process.env.UAPIGEN_KERNEL_TIMEOUT ?? 600);
 
 const args = process.argv.slice(2);
@@ -52,10 +53,12 @@ function kernel(series) {
   const key = `${version}-${sha(fs.readFileSync(FRAGMENT))}`;
   const dir = path.join(CACHE, key);
   const image = path.join(dir, "bzImage");
-  if (fs.existsSync(image)) {
-    log(`kernel ${version}: cached (${path.relative(ROOT, image)})`);
-    return { image, source: path.join(dir, "src"), version };
+  const selftest = path.join(dir, "iommufd-selftest");
+  if (fs.existsSync(image) && fs.existsSync(selftest)) {
+    log(`kernel ${version}: cached (${image})`);
+    return { image, selftest, version };
   }
+  fs.rmSync(dir, { recursive: true, force: true });
   const t0 = Date.now();
   fs.mkdirSync(dir, { recursive: true });
   const work = path.join(dir, "download");
@@ -71,19 +74,37 @@ function kernel(series) {
   run("make", ["-s", "tinyconfig"], { cwd: src });
   run(path.join(src, "scripts", "kconfig", "merge_config.sh"), ["-m", "-Q", ".config", FRAGMENT], { cwd: src, stdio: ["ignore", "ignore", "inherit"] });
   run("make", ["-s", "olddefconfig"], { cwd: src });
-  // Every option the fragment asks for must have stuck.
+  // Every option the fragment asks for must have stuck; options this version does not define
+  // (GENERIC_PT and IOMMU_PT_* are new in 7.x) are reported and skipped.
   const config = fs.readFileSync(path.join(src, ".config"), "utf8");
+  const known = new Set(execFileSync("sh", ["-c", "grep -rhoE '^(menu)?config [A-Z0-9_]+' --include='Kconfig*' . | awk '{print $2}'"], { cwd: src, encoding: "utf8", maxBuffer: 1 << 26 }).split("\n"));
+  const fragment = fs.readFileSync(FRAGMENT, "utf8");
+  const soft = new Set([...fragment.matchAll(/^# soft: CONFIG_(\w+)/gm)].map((m) => m[1]));
   const wrong = [];
-  for (const m of fs.readFileSync(FRAGMENT, "utf8").matchAll(/^(CONFIG_\w+)=([yn])$/gm)) {
-    const on = new RegExp(`^${m[1]}=y$`, "m").test(config);
-    if ((m[2] === "y") !== on) wrong.push(`${m[1]}=${m[2]}`);
+  const absent = [];
+  const softMissed = [];
+  for (const m of fragment.matchAll(/^CONFIG_(\w+)=([yn])$/gm)) {
+    if (!known.has(m[1])) {
+      absent.push(m[1]);
+      continue;
+    }
+    const on = new RegExp(`^CONFIG_${m[1]}=y$`, "m").test(config);
+    if ((m[2] === "y") !== on) (soft.has(m[1]) ? softMissed : wrong).push(`CONFIG_${m[1]}=${m[2]}`);
   }
+  if (softMissed.length) log(`kernel ${version}: soft options that did not stick: ${softMissed.join(", ")}`);
+  if (absent.length) log(`kernel ${version}: not in this version's Kconfig, skipped: ${absent.join(", ")}`);
   if (wrong.length) fail(`kernel ${version}: these options did not stick after olddefconfig: ${wrong.join(", ")}`);
   log(`kernel ${version}: building bzImage with -j${os.cpus().length}`);
   run("make", ["-s", `-j${os.cpus().length}`, "bzImage"], { cwd: src, stdio: ["ignore", "ignore", "inherit"] });
+  // The upstream selftest of the same source, static, as the reference run.
+  run("make", ["-s", "headers"], { cwd: src, stdio: ["ignore", "ignore", "inherit"] });
+  const st = path.join(src, "tools", "testing", "selftests", "iommu");
+  run("make", ["-s", "-C", st, "LDFLAGS=-static", path.join(st, "iommufd")], { stdio: ["ignore", "ignore", "inherit"] });
+  fs.copyFileSync(path.join(st, "iommufd"), selftest);
   fs.copyFileSync(path.join(src, "arch", "x86", "boot", "bzImage"), image);
+  fs.rmSync(src, { recursive: true, force: true });
   log(`kernel ${version}: built in ${Math.round((Date.now() - t0) / 1000)} s`);
-  return { image, source: src, version };
+  return { image, selftest, version };
 }
 
 /** Copies a file (and its parent dirs) into the initramfs tree at the same absolute path. */
@@ -121,7 +142,7 @@ function initramfs(extra) {
   return out;
 }
 
-/** Boots the kernel and streams the console; resolves with the guest's test exit status. */
+/** Boots the kernel and streams the console; resolves with the guest's exit status and summaries. */
 function boot(image, initrd, command, label) {
   return new Promise((resolve) => {
     const append = `console=ttyS0 quiet panic=-1 rdinit=/init -- ${command.join(" ")}`;
@@ -129,6 +150,7 @@ function boot(image, initrd, command, label) {
     let started = false;
     let status;
     let buffer = "";
+    const summaries = [];
     const timer = setTimeout(() => {
       console.error(`test:kernel: ${label}: timed out after ${TIMEOUT_S} s`);
       qemu.kill("SIGKILL");
@@ -140,13 +162,14 @@ function boot(image, initrd, command, label) {
       if (buffer.includes("UAPIGEN-KERNEL: init started")) started = true;
       const m = /UAPIGEN-KERNEL: exit=(\d+)/.exec(buffer);
       if (m) status = Number(m[1]);
+      for (const s of text.replace(/\r/g, "").matchAll(/UAPIGEN-SUMMARY (.*)/g)) summaries.push(s[1].trim());
     });
     qemu.stderr.on("data", (chunk) => process.stderr.write(chunk));
     qemu.on("exit", () => {
       clearTimeout(timer);
       if (!started) console.error(`test:kernel: ${label}: the guest never reached init`);
       else if (status === undefined) console.error(`test:kernel: ${label}: the guest stopped before the tests finished`);
-      resolve(started && status !== undefined ? status : 1);
+      resolve({ status: started && status !== undefined ? status : 1, summaries });
     });
   });
 }
@@ -154,14 +177,18 @@ function boot(image, initrd, command, label) {
 ensurePackages();
 if (!fs.existsSync(path.join(ROOT, "dist", "kernel", "tests"))) fail("dist/kernel/tests is missing: run npm run build first");
 let failed = 0;
+const results = [];
 for (const series of selected) {
   const t0 = Date.now();
   const k = kernel(series);
-  const initrd = initramfs([]);
+  const initrd = initramfs([[k.selftest, "/bin/iommufd-selftest"]]);
   log(`kernel ${k.version}: booting (initramfs ${(fs.statSync(initrd).size / 2 ** 20).toFixed(1)} MiB)`);
-  const status = await boot(k.image, initrd, ["/bin/node", "--test", "/uapigen/dist/kernel/tests/"], `kernel ${k.version}`);
+  const { status, summaries } = await boot(k.image, initrd, ["/bin/node", "/uapigen/dist/kernel/guest-run.js"], `kernel ${k.version}`);
   fs.rmSync(initrd, { force: true });
   log(`kernel ${k.version}: guest tests exited ${status} (${Math.round((Date.now() - t0) / 1000)} s)`);
+  results.push(...summaries.map((line) => `kernel ${k.version}: ${line}`));
   if (status !== 0) failed++;
 }
+// Side by side: uapigen's scenarios and the kernel's own selftest, per kernel.
+for (const line of results) log(line);
 process.exitCode = failed ? 1 : 0;

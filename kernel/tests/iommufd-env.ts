@@ -1,6 +1,7 @@
 // What the guest tests share: /dev/iommu, and the iommufd test mock through the bindings uapigen
 // generated from drivers/iommu/iommufd/iommufd_test.h.
 import assert from "node:assert/strict";
+import os from "node:os";
 import { IOMMU_TEST_CMD } from "../generated/iommufd_test-ioctls.js";
 import { IOMMU_TEST_OP_MOCK_DOMAIN, iommu_test_cmd, type iommu_test_cmdInit } from "../generated/iommufd_test.js";
 import { Iommufd } from "../../runtime/iommufd.js";
@@ -29,3 +30,22 @@ export function expectErrno(code: string, fn: () => unknown, ioctl?: string): vo
     return true;
   });
 }
+
+/** The running kernel's [major, minor]. */
+export function kernelVersion(): [number, number] {
+  const m = /^(\d+)\.(\d+)/.exec(os.release())!;
+  return [Number(m[1]), Number(m[2])];
+}
+
+export function atLeast(major: number, minor: number): boolean {
+  const [a, b] = kernelVersion();
+  return a > major || (a === major && b >= minor);
+}
+
+/** What the kernels under test have (6.12 and 7.3): newer ioctls fail there with ENOTTY. */
+export const HAS = {
+  mapFile: atLeast(6, 13),
+  viommu: atLeast(6, 13),
+  /** struct iommu_hwpt_selftest.pagetable_type, for mock paging domains (7.x). */
+  mockPagetableType: atLeast(7, 0),
+};

@@ -1,0 +1,20 @@
+// Runs in the test VM as the init's command: uapigen's kernel tests, then the kernel's own
+// iommufd selftest as the reference, each ending in a summary line the host picks up. The exit
+// status is uapigen's tests' (the reference run is reported, not judged).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+
+const ours = spawnSync(process.execPath, ["--test", "--test-reporter=tap", "/uapigen/dist/kernel/tests/"], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+process.stdout.write(ours.stdout);
+const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, "m").exec(ours.stdout)?.[1] ?? -1);
+console.log(`UAPIGEN-SUMMARY uapigen: ${count("tests")} tests, ${count("pass")} passed, ${count("fail")} failed (Linux ${os.release()})`);
+
+const selftest = "/bin/iommufd-selftest";
+if (fs.existsSync(selftest)) {
+  const st = spawnSync(selftest, [], { encoding: "utf8", timeout: 400_000, maxBuffer: 1 << 26 });
+  for (const line of st.stdout.split("\n")) if (/^not ok /.test(line)) console.log(`selftest: ${line}`);
+  const totals = /^# Totals: .*$/m.exec(st.stdout)?.[0];
+  console.log(`UAPIGEN-SUMMARY selftest: ${totals ?? `no summary (status ${st.status}, signal ${st.signal})`}`);
+}
+process.exit(ours.status ?? 1);
