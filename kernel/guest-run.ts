@@ -13,7 +13,8 @@ console.log(`UAPIGEN-SUMMARY uapigen: ${count("tests")} tests, ${count("pass")} 
 const selftest = "/bin/iommufd-selftest";
 if (fs.existsSync(selftest)) {
   const st = spawnSync(selftest, [], { encoding: "utf8", timeout: 400_000, maxBuffer: 1 << 26 });
-  for (const line of st.stdout.split("\n")) if (/^not ok /.test(line)) console.log(`selftest: ${line}`);
+  // The failing cases and the selftest's own reason for each.
+  for (const line of `${st.stdout}\n${st.stderr}`.split("\n")) if (/^not ok |^# .*(Expected|:\d+:.*fail)/i.test(line)) console.log(`selftest: ${line}`);
   const totals = /^# Totals: .*$/m.exec(st.stdout)?.[0];
   console.log(`UAPIGEN-SUMMARY selftest: ${totals ?? `no summary (status ${st.status}, signal ${st.signal})`}`);
 }
