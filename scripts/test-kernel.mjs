@@ -111,6 +111,8 @@ function kernel(series) {
   }
   fs.copyFileSync(path.join(src, "arch", "x86", "boot", "bzImage"), image);
   fs.rmSync(src, { recursive: true, force: true });
+  // Builds of this version for an older config are stale now.
+  for (const other of fs.readdirSync(CACHE)) if (other.startsWith(`${version}-`) && other !== key) fs.rmSync(path.join(CACHE, other), { recursive: true, force: true });
   log(`kernel ${version}: built in ${Math.round((Date.now() - t0) / 1000)} s`);
   return result();
 }
