@@ -16,6 +16,7 @@ import {
   type iommu_hw_info,
   type iommu_hwpt_pgfault as PageFault,
 } from "../generated/iommufd.js";
+import { OwnedFd } from "./fd.js";
 import { isSystemError } from "./native.js";
 
 export interface IovaRange {
@@ -41,28 +42,10 @@ function rangesBuffer(ranges: readonly IovaRange[]): DataView {
 }
 
 /** An iommufd file descriptor (`/dev/iommu`). */
-export class Iommufd implements Disposable {
-  private closed = false;
-
-  /** Wraps an fd; `owned` fds are closed by close()/dispose. */
-  constructor(
-    readonly fd: number,
-    private readonly owned = true,
-  ) {}
-
+export class Iommufd extends OwnedFd {
   static open(path = "/dev/iommu"): Iommufd {
     // libuv opens every file O_CLOEXEC.
     return new Iommufd(fs.openSync(path, "r+"));
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.owned) fs.closeSync(this.fd);
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
   }
 
   /** IOMMU_DESTROY of any object ID. */

@@ -2,17 +2,12 @@
 import fs from "node:fs";
 import * as io from "../generated/vfio-ioctls.js";
 import { VFIO_DEVICE_ATTACH_PASID, VFIO_DEVICE_BIND_FLAG_TOKEN, VFIO_DEVICE_DETACH_PASID } from "../generated/vfio.js";
+import { OwnedFd } from "./fd.js";
 import type { Iommufd } from "./iommufd.js";
 
-export class VfioDevice implements Disposable {
-  private closed = false;
+export class VfioDevice extends OwnedFd {
   /** The iommufd device ID, once bound. */
   devId?: number;
-
-  constructor(
-    readonly fd: number,
-    private readonly owned = true,
-  ) {}
 
   static open(path: string): VfioDevice {
     return new VfioDevice(fs.openSync(path, "r+"));
@@ -35,13 +30,4 @@ export class VfioDevice implements Disposable {
     io.VFIO_DEVICE_DETACH_IOMMUFD_PT(this.fd, { flags: pasid === undefined ? 0 : VFIO_DEVICE_DETACH_PASID, pasid: pasid ?? 0 });
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.owned) fs.closeSync(this.fd);
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
 }
