@@ -12,6 +12,10 @@ export const X86_64: Abi = getAbi("x86_64")!;
 
 export const CLI = path.join(ROOT, "bin", "uapigen.js");
 
+/** The constructs fixture and its include path (x86_64). */
+export const FIXTURE = path.join(ROOT, "test", "fixtures", "linux", "constructs.h");
+export const FIXTURE_INCLUDES = [path.join(ROOT, "test", "fixtures"), path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu")];
+
 import fs from "node:fs";
 import { buildHeader, type BuiltHeader } from "../generator/model/build.js";
 

@@ -48,9 +48,12 @@ export class LayoutEngine {
 
   info(t: TypeRef): { size: number; align: number } {
     switch (t.kind) {
-      case "builtin":
+      case "builtin": {
         if (t.name === "void") return { size: 1, align: 1 };
-        return { size: this.abi.types[t.name][0], align: this.abi.types[t.name][1] };
+        const row = this.abi.types[t.name];
+        if (!row) fail("type", `${t.name} does not exist on ${this.abi.name}`);
+        return { size: row[0], align: row[1] };
+      }
       case "pointer":
         return { size: this.abi.types.pointer[0], align: this.abi.types.pointer[1] };
       case "typedef": {
@@ -87,7 +90,7 @@ export class LayoutEngine {
       case "builtin": {
         const n = t.name;
         if (n === "void" || n === "float" || n === "double" || n === "long double") return undefined;
-        const bits = this.abi.types[n][0] * 8;
+        const bits = (this.abi.types[n]?.[0] ?? 16) * 8;
         const signed = n === "char" ? this.abi.charSigned : !n.startsWith("unsigned") && n !== "_Bool";
         const rank = n === "_Bool" ? 0 : n.endsWith("char") ? 1 : n.endsWith("short") ? 2 : n.endsWith("long long") ? 5 : n.endsWith("long") ? 4 : n.endsWith("int128") ? 6 : 3;
         return { bits, signed, rank };
@@ -149,8 +152,12 @@ export class LayoutEngine {
           return;
         }
         const cap = decl.attrs.packed || m.attrs.packed ? 1 : decl.attrs.pack ? Math.min(typeAlign, decl.attrs.pack) : typeAlign;
-        if (cap === typeAlign && Math.floor(bit / unitBits) !== Math.floor((bit + m.bitWidth - 1) / unitBits)) {
-          bit = roundUp(bit, unitBits);
+        // gcc (PCC_BITFIELD_TYPE_MATTERS): a bitfield moves to its type's next alignment boundary
+        // when it would span more alignment units than the type's size holds. Where alignment ==
+        // size that is "does not cross a unit"; i386's 4-aligned long long allows two units.
+        const alignBits = typeAlign * 8;
+        if (cap === typeAlign && Math.floor(((bit % alignBits) + m.bitWidth + alignBits - 1) / alignBits) > unitBits / alignBits) {
+          bit = roundUp(bit, alignBits);
         }
         if (m.name !== undefined) align = Math.max(align, cap);
         if (m.attrs.aligned) {

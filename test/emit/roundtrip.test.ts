@@ -11,8 +11,7 @@ import { buildHeader, defaultIncludeDirs } from "../../generator/model/build.js"
 import type { RecordDecl } from "../../generator/model/ir.js";
 import type { LayoutEngine } from "../../generator/model/layout.js";
 import { planRecord, type FieldKind, type PlannedMember } from "../../generator/emit/records.js";
-import { header, ROOT, X86_64 } from "../helpers.js";
-import { FIXTURE, FIXTURE_INCLUDES } from "../model/constructs-oracle.test.js";
+import { FIXTURE, FIXTURE_INCLUDES, header, ROOT, X86_64 } from "../helpers.js";
 
 type AnyCodec = {
   size: number;

@@ -2,15 +2,12 @@
 // arrays, __struct_group, enums with expressions, casts, char literals, per-arch #if) through
 // the same gcc oracle as the real headers.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { test } from "node:test";
 import { buildHeader } from "../../generator/model/build.js";
 import { layoutReport } from "../../generator/model/report.js";
-import { ROOT, X86_64 } from "../helpers.js";
+import { FIXTURE, FIXTURE_INCLUDES, X86_64 } from "../helpers.js";
 import { runOracle } from "../oracle/gcc-oracle.js";
 
-export const FIXTURE = path.join(ROOT, "test", "fixtures", "linux", "constructs.h");
-export const FIXTURE_INCLUDES = [path.join(ROOT, "test", "fixtures"), path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu")];
 
 test("gcc agrees with uapigen on every construct of the fixture", () => {
   const built = buildHeader(FIXTURE, { abi: X86_64, includeDirs: FIXTURE_INCLUDES });

@@ -24,6 +24,10 @@ export interface OracleInput {
   /** Defines uapigen classified as non-integer, with its reason. */
   otherDefines: { name: string; reason: string }[];
   gcc?: string;
+  /** The target's objcopy (reads the probe's data back). */
+  objcopy?: string;
+  /** The target's byte order, for reading the probe's numbers. */
+  endian?: "little" | "big";
   /** Extra compiler flags, e.g. -nostdinc when includeDirs hold the system headers too. */
   gccFlags?: string[];
 }
@@ -35,8 +39,6 @@ export function definesInText(text: string): string[] {
   for (const m of joined.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\(?)/gm)) if (!m[2]) names.push(m[1]!);
   return names;
 }
-
-const cString = (s: string) => JSON.stringify(s);
 
 export function runOracle(input: OracleInput): OracleResult {
   const gcc = input.gcc ?? "gcc";
@@ -76,7 +78,8 @@ export function runOracle(input: OracleInput): OracleResult {
     const report = input.report;
     // 2. Both directions: every record gcc has, uapigen has, and the other way round.
     for (const name of Object.keys(report.structs)) if (!dwarf.records.has(name)) mismatches.push(`${name}: uapigen reports it, gcc does not declare it`);
-    const probe: string[] = [];
+    /** Each entry: C constant expressions, and what to do with their values. */
+    const probe: { exprs: string[]; check: (v: bigint[]) => void }[] = [];
     for (const [name, rec] of dwarf.records) {
       const mine = report.structs[name];
       if (!mine) {
@@ -86,7 +89,12 @@ export function runOracle(input: OracleInput): OracleResult {
       checked.records++;
       if (mine.kind !== rec.kind) mismatches.push(`${name}: kind ${mine.kind}, gcc says ${rec.kind}`);
       const t = rec.typedef ? name : `${rec.kind} ${name}`;
-      probe.push(`printf("S %s %zu %zu\\n", ${cString(name)}, sizeof(${t}), _Alignof(${t}));`);
+      probe.push({
+        exprs: [`sizeof(${t})`, `_Alignof(${t})`],
+        check: ([size, align]) => {
+          if (BigInt(mine.size) !== size || BigInt(mine.align) !== align) mismatches.push(`${name}: size ${mine.size} align ${mine.align}, gcc says size ${size} align ${align}`);
+        },
+      });
       const gccNames = new Set(rec.members.map((m) => m.name));
       for (const f of Object.keys(mine.fields)) if (!gccNames.has(f)) mismatches.push(`${name}.${f}: uapigen reports a member gcc does not have`);
       for (const m of rec.members) {
@@ -100,8 +108,13 @@ export function runOracle(input: OracleInput): OracleResult {
           if (f.bit_offset !== m.bitOffset || f.bit_size !== m.bitSize) mismatches.push(`${name}.${m.name}: bitfield ${f.bit_offset}:${f.bit_size}, gcc says ${m.bitOffset}:${m.bitSize}`);
           continue;
         }
-        const size = m.flexible ? "(size_t)0" : `sizeof(((${t} *)0)->${m.name})`;
-        probe.push(`printf("M %s %s %zu %zu\\n", ${cString(name)}, ${cString(m.name)}, offsetof(${t}, ${m.name}), ${size});`);
+        const size = m.flexible ? "0" : `sizeof(((${t} *)0)->${m.name})`;
+        probe.push({
+          exprs: [`offsetof(${t}, ${m.name})`, size],
+          check: ([offset, bytes]) => {
+            if (BigInt(f.offset ?? -1) !== offset || BigInt(f.size ?? -1) !== bytes) mismatches.push(`${name}.${m.name}: offset ${f.offset} size ${f.size}, gcc says offset ${offset} size ${bytes}`);
+          },
+        });
       }
     }
     // 3. Constants: every enumerator and every object-like #define of the header text.
@@ -129,7 +142,14 @@ export function runOracle(input: OracleInput): OracleResult {
         continue;
       }
       checked.constants++;
-      probe.push(`if (((${name}) - (${name}) - 1) < 0) printf("C %s %lld\\n", ${cString(name)}, (long long)(${name})); else printf("C %s %llu\\n", ${cString(name)}, (unsigned long long)(${name}));`);
+      probe.push({
+        exprs: [name, `((${name}) - (${name}) - 1) < 0`],
+        check: ([raw, signed]) => {
+          const value = signed ? BigInt.asIntN(64, raw) : raw;
+          if (report.constants[name] !== value) mismatches.push(`${name}: ${report.constants[name]}, gcc says ${value}`);
+          if (report.ioctls[name] !== undefined && report.ioctls[name] !== value) mismatches.push(`${name}: ioctl ${report.ioctls[name]}, gcc says ${value}`);
+        },
+      });
     }
     for (const [name, v] of dwarf.enumerators) {
       // A macro of the same name (pkt_sched.h's __TC_MQPRIO_MODE_MAX) is what code sees; the probe checks it.
@@ -154,24 +174,25 @@ export function runOracle(input: OracleInput): OracleResult {
       if (r.status === 0) mismatches.push(`${name}: uapigen says not an integer constant (${other.get(name)}), gcc accepts it as one`);
     }
 
-    // 4. Compile and run the probe; compare every number.
+    // 4. The probe: every number as an integer constant in a data array, compiled for the
+    // target and read back from the object in its byte order (nothing runs on the target).
     const src = path.join(dir, "probe.c");
     // The header first, as in the DWARF pass: libc headers must not change what it defines.
-    fs.writeFileSync(src, `#include <${input.include}>\n#include <stdio.h>\n#include <stddef.h>\nint main(void) {\n${probe.join("\n")}\nreturn 0;\n}\n`);
-    execFileSync(gcc, ["-w", ...iflags, src, "-o", path.join(dir, "probe")], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-    const out = execFileSync(path.join(dir, "probe"), { encoding: "utf8", maxBuffer: 1 << 26 });
-    for (const line of out.trim().split("\n")) {
-      const [kind, a, b, c, d] = line.split(" ");
-      if (kind === "S") {
-        const s = report.structs[a!]!;
-        if (s.size !== Number(b) || s.align !== Number(c)) mismatches.push(`${a}: size ${s.size} align ${s.align}, gcc says size ${b} align ${c}`);
-      } else if (kind === "M") {
-        const f = report.structs[a!]!.fields[b!]!;
-        if (f.offset !== Number(c) || f.size !== Number(d)) mismatches.push(`${a}.${b}: offset ${f.offset} size ${f.size}, gcc says offset ${c} size ${d}`);
-      } else if (kind === "C") {
-        if (report.constants[a!] !== BigInt(b!)) mismatches.push(`${a}: ${report.constants[a!]}, gcc says ${b}`);
-        if (report.ioctls[a!] !== undefined && report.ioctls[a!] !== BigInt(b!)) mismatches.push(`${a}: ioctl ${report.ioctls[a!]}, gcc says ${b}`);
-      }
+    fs.writeFileSync(src, `#include <${input.include}>\n#include <stddef.h>\nunsigned long long probe_values[] = {\n${probe.map((p) => p.exprs.map((e) => `(unsigned long long)(${e}),`).join(" ")).join("\n")}\n0 };\n`);
+    const obj = path.join(dir, "probe.o");
+    execFileSync(gcc, ["-c", "-w", "-O0", "-fno-common", ...iflags, src, "-o", obj], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync(input.objcopy ?? "objcopy", ["-O", "binary", "--only-section=.data", obj, path.join(dir, "probe.bin")]);
+    const bin = fs.readFileSync(path.join(dir, "probe.bin"));
+    const big = input.endian === "big";
+    let at = 0;
+    const next = () => {
+      const v = big ? bin.readBigUInt64BE(at) : bin.readBigUInt64LE(at);
+      at += 8;
+      return v;
+    };
+    for (const p of probe) {
+      const values = p.exprs.map(() => next());
+      p.check(values);
     }
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };

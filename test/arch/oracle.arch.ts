@@ -1,0 +1,59 @@
+// The layout oracle for every architecture row: each architecture's own cross compiler (Debian's
+// gcc-<triplet>) lays out the same headers; uapigen must agree on every declaration, constant
+// and ioctl number. Run by `npm run test:arch`, which installs the cross compilers.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+import { ABIS } from "../../generator/model/abi.js";
+import { buildHeader, defaultIncludeDirs } from "../../generator/model/build.js";
+import { layoutReport } from "../../generator/model/report.js";
+import { FIXTURE, header, ROOT } from "../helpers.js";
+import { runOracle } from "../oracle/gcc-oracle.js";
+
+/** The cross gcc of each row (scripts/abi-facts.mjs uses the same names). */
+export const CROSS_GCC: Record<string, string> = {
+  x86_64: "gcc", i386: "i686-linux-gnu-gcc", aarch64: "aarch64-linux-gnu-gcc", arm: "arm-linux-gnueabihf-gcc",
+  ppc64le: "powerpc64le-linux-gnu-gcc", ppc64: "powerpc64-linux-gnu-gcc", powerpc: "powerpc-linux-gnu-gcc",
+  s390x: "s390x-linux-gnu-gcc", riscv64: "riscv64-linux-gnu-gcc", mips64el: "mips64el-linux-gnuabi64-gcc",
+  mipsel: "mipsel-linux-gnu-gcc", sparc64: "sparc64-linux-gnu-gcc", alpha: "alpha-linux-gnu-gcc", hppa: "hppa-linux-gnu-gcc",
+};
+
+const HEADERS: [string, string][] = [["7.3", "iommufd.h"], ["6.12", "iommufd.h"], ["7.3", "vfio.h"]];
+
+for (const abi of Object.values(ABIS)) {
+  test(`${abi.name}: ${CROSS_GCC[abi.name]} agrees with uapigen on iommufd.h (7.3, 6.12) and vfio.h (7.3)`, () => {
+    const gcc = CROSS_GCC[abi.name];
+    assert.ok(gcc, `no cross compiler listed for ${abi.name}`);
+    const rows: string[] = [];
+    for (const [version, name] of HEADERS) {
+      const file = header(version, name);
+      const built = buildHeader(file, { abi });
+      const report = layoutReport(built.model, built.layout);
+      const result = runOracle({
+        header: file,
+        include: `linux/${path.basename(file)}`,
+        includeDirs: defaultIncludeDirs(file, abi),
+        report,
+        otherDefines: built.model.otherDefines,
+        gcc,
+        objcopy: gcc.replace(/gcc$/, "objcopy"),
+        endian: abi.endian,
+      });
+      assert.deepEqual(result.mismatches, [], `${abi.name} ${name} ${version}`);
+      assert.equal(result.checked.records, Object.keys(report.structs).length);
+      assert.equal(result.checked.constants, Object.keys(report.constants).length);
+      rows.push(`${name} ${version}: ${result.checked.records} records, ${result.checked.members} members, ${result.checked.constants} constants, ${result.checked.ioctls} ioctls`);
+    }
+    console.log(`${abi.name} (${abi.endian}-endian): 0 mismatches; ${rows.join("; ")}`);
+  });
+
+  test(`${abi.name}: the constructs fixture (bitfields, packing, alignment) agrees with ${CROSS_GCC[abi.name]}`, () => {
+    const gcc = CROSS_GCC[abi.name]!;
+    const dirs = [path.join(ROOT, "test", "fixtures"), path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", abi.triplet)];
+    const built = buildHeader(FIXTURE, { abi, includeDirs: dirs });
+    const report = layoutReport(built.model, built.layout);
+    const result = runOracle({ header: FIXTURE, include: "linux/constructs.h", includeDirs: dirs, report, otherDefines: built.model.otherDefines, gcc, objcopy: gcc.replace(/gcc$/, "objcopy"), endian: abi.endian });
+    assert.deepEqual(result.mismatches, []);
+    assert.equal(result.checked.records, Object.keys(report.structs).length);
+  });
+}
