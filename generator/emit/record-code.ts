@@ -63,13 +63,11 @@ function bitfieldRead(unit: Scalar, at: string, shift: number, width: number): s
     const w = windowOf(at, shift, width);
     return `getBits(dv, ${w.at}, ${w.bytes}, ${w.shift}, ${width}, ${unit.signed})`;
   }
-  const read = `dv.get${unit.signed ? "Int" : "Uint"}${unit.bits}(${at}${unit.bits > 8 ? `, ${unit.littleEndian}` : ""})`;
   if (unit.bits === 64) {
     const v = `BigInt.as${unit.signed ? "Int" : "Uint"}N(${width}, dv.getBigUint64(${at}, ${unit.littleEndian}) >> ${shift}n)`;
     return `Number(${v})`;
   }
   const raw = `dv.getUint${unit.bits}(${at}${unit.bits > 8 ? `, ${unit.littleEndian}` : ""})`;
-  void read;
   return unit.signed ? `((${raw} << ${32 - shift - width}) >> ${32 - width})` : `((${raw} >>> ${shift}) & ${2 ** width - 1})`;
 }
 
@@ -128,7 +126,7 @@ export function emitRecord(sf: Statements, r: RecordDecl, rc: RecordContext): vo
   const plan = planRecord(r, rc.layout, rc.abi, rc.names);
   const value = plan.filter((p) => p.role !== "flexible");
   const where = (p: PlannedMember) => lit(`${name}.${p.flat.name}`);
-  const typeOf = (p: PlannedMember) => (p.bitfield ? (p.bitfield.unit.bits === 64 && p.bitfield.width > 32 ? "number" : "number") : decodedType(p.kind!));
+  const typeOf = (p: PlannedMember) => (p.bitfield ? "number" : decodedType(p.kind!));
   const kindWord = r.tag ? `${r.kind} ${r.tag}` : `anonymous ${r.kind} (${name})`;
   const docs = [declarationDoc(r.doc?.kind === r.kind || r.doc?.kind === "function" ? r.doc : undefined, rc.ctx, [`C: \`${kindWord}\`, ${l.size} bytes, aligned to ${l.align}.`])];
 

@@ -5,10 +5,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { ABIS } from "../../generator/model/abi.js";
-import { buildHeader, defaultIncludeDirs } from "../../generator/model/build.js";
-import { layoutReport } from "../../generator/model/report.js";
 import { FIXTURE, header, ROOT } from "../helpers.js";
-import { runOracle } from "../oracle/gcc-oracle.js";
+import { oracleForHeader } from "../oracle/gcc-oracle.js";
 
 /** The cross gcc of each row (scripts/abi-facts.mjs uses the same names). */
 export const CROSS_GCC: Record<string, string> = {
@@ -26,19 +24,7 @@ for (const abi of Object.values(ABIS)) {
     assert.ok(gcc, `no cross compiler listed for ${abi.name}`);
     const rows: string[] = [];
     for (const [version, name] of HEADERS) {
-      const file = header(version, name);
-      const built = buildHeader(file, { abi });
-      const report = layoutReport(built.model, built.layout);
-      const result = runOracle({
-        header: file,
-        include: `linux/${path.basename(file)}`,
-        includeDirs: defaultIncludeDirs(file, abi),
-        report,
-        otherDefines: built.model.otherDefines,
-        gcc,
-        objcopy: gcc.replace(/gcc$/, "objcopy"),
-        endian: abi.endian,
-      });
+      const { result, report } = oracleForHeader(header(version, name), abi, { gcc });
       assert.deepEqual(result.mismatches, [], `${abi.name} ${name} ${version}`);
       assert.equal(result.checked.records, Object.keys(report.structs).length);
       assert.equal(result.checked.constants, Object.keys(report.constants).length);
@@ -50,9 +36,7 @@ for (const abi of Object.values(ABIS)) {
   test(`${abi.name}: the constructs fixture (bitfields, packing, alignment) agrees with ${CROSS_GCC[abi.name]}`, () => {
     const gcc = CROSS_GCC[abi.name]!;
     const dirs = [path.join(ROOT, "test", "fixtures"), path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", abi.triplet)];
-    const built = buildHeader(FIXTURE, { abi, includeDirs: dirs });
-    const report = layoutReport(built.model, built.layout);
-    const result = runOracle({ header: FIXTURE, include: "linux/constructs.h", includeDirs: dirs, report, otherDefines: built.model.otherDefines, gcc, objcopy: gcc.replace(/gcc$/, "objcopy"), endian: abi.endian });
+    const { result, report } = oracleForHeader(FIXTURE, abi, { gcc, includeDirs: dirs });
     assert.deepEqual(result.mismatches, []);
     assert.equal(result.checked.records, Object.keys(report.structs).length);
   });

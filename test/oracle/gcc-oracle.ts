@@ -6,7 +6,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { LayoutReport } from "../../generator/model/report.js";
+import type { Abi } from "../../generator/model/abi.js";
+import { buildHeader, defaultIncludeDirs } from "../../generator/model/build.js";
+import { layoutReport, type LayoutReport } from "../../generator/model/report.js";
 import { readDwarf } from "./dwarf.js";
 
 export interface OracleResult {
@@ -208,4 +210,23 @@ function expandOnce(body: string, macros: Map<string, string>): string {
   let text = body;
   for (let i = 0; i < 6; i++) text = text.replace(/\b[A-Za-z_]\w*\b/g, (id) => macros.get(id) ?? id);
   return text;
+}
+
+/** Builds a header for an ABI and runs the oracle with that ABI's compiler. */
+export function oracleForHeader(file: string, abi: Abi, options: { gcc?: string; includeDirs?: string[] } = {}): { result: OracleResult; report: LayoutReport } {
+  const includeDirs = options.includeDirs ?? defaultIncludeDirs(file, abi);
+  const built = buildHeader(file, { abi, includeDirs });
+  const report = layoutReport(built.model, built.layout);
+  const gcc = options.gcc ?? "gcc";
+  const result = runOracle({
+    header: file,
+    include: `linux/${path.basename(file)}`,
+    includeDirs,
+    report,
+    otherDefines: built.model.otherDefines,
+    gcc,
+    objcopy: gcc.replace(/gcc$/, "objcopy"),
+    endian: abi.endian,
+  });
+  return { result, report };
 }
