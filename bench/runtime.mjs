@@ -45,7 +45,6 @@ for (const f of fs.readdirSync(gen).filter((x) => x.endsWith(".ts"))) {
   fs.writeFileSync(path.join(gen, f.replace(/\.ts$/, ".js")), js);
 }
 const { BENCH_FIONREAD } = await import(pathToFileURL(path.join(gen, "bench-ioctls.js")).href);
-const { native } = await import(pathToFileURL(path.join(ROOT, "dist", "runtime", "native.js")).href);
 const { iommu_ioas_map } = await import(pathToFileURL(path.join(ROOT, "dist", "generated", "iommufd.js")).href);
 
 // A pipe with 5 bytes waiting.
@@ -102,7 +101,6 @@ const handDecode = () => ({
   length: dv.getBigUint64(24, true),
   iova: dv.getBigUint64(32, true),
 });
-void native;
 
 const rows = { c: [], typed: [], koffi: [], encode: [], handEncode: [], decode: [], handDecode: [] };
 for (let r = 0; r < ROUNDS; r++) {

@@ -21,7 +21,7 @@ const CACHE = process.env.UAPIGEN_KERNEL_CACHE ?? path.join(process.env.XDG_CACH
 const TIMEOUT_S = Number(process.env.UAPIGEN_KERNEL_TIMEOUT ?? 600);
 
 const args = process.argv.slice(2);
-const which = args[args.indexOf("--kernel") + 1] && args.includes("--kernel") ? args[args.indexOf("--kernel") + 1] : "all";
+const which = args.includes("--kernel") ? (args[args.indexOf("--kernel") + 1] ?? "all") : "all";
 const selected = which === "all" ? Object.keys(KERNELS) : [which];
 for (const k of selected) if (!KERNELS[k]) fail(`unknown kernel '${k}' (known: ${Object.keys(KERNELS).join(", ")}, all)`);
 

@@ -328,9 +328,10 @@ class Evaluator {
           return { v: BigInt(sizeof ? ty.size : ty.align), t: this.T.ulong };
         }
       }
-      // sizeof of an expression: its type's size.
+      // Of an expression: its integer type's size (also used for __alignof__(expr), a GNU form
+      // uAPI headers do not use).
       const a = this.unary();
-      return { v: BigInt(sizeof ? a.t.bits / 8 : a.t.bits / 8), t: this.T.ulong };
+      return { v: BigInt(a.t.bits / 8), t: this.T.ulong };
     }
     this.pos++;
     switch (tok.kind) {

@@ -100,14 +100,14 @@ export class DeclarationBuilder {
       case "struct_specifier":
       case "union_specifier":
       case "enum_specifier":
-        this.attachSpecifier(node, this.specifier(node));
+        this.attachSpecifier(node, node);
         return;
       case "type_definition":
         this.typedef(node);
         return;
       case "declaration":
         // Variables and prototypes have no binding; the types they define still count.
-        this.attachSpecifier(node, this.specifier(node.childForFieldName("type")!));
+        this.attachSpecifier(node, node.childForFieldName("type")!);
         return;
       case "expression_statement":
         if (node.namedChildCount === 0) return; // a stray ';'
@@ -115,10 +115,10 @@ export class DeclarationBuilder {
     fail("unsupported", `unsupported top-level construct (${node.type.replace(/_/g, " ")})`, this.loc(node));
   }
 
-  private attachSpecifier(node: SyntaxNode, t: TypeRef): void {
-    if ((t.kind === "record" || t.kind === "enum") && t.decl.loc === this.loc(node.type.endsWith("_specifier") ? node : node.childForFieldName("type")!)) {
-      this.attach(t.decl, node);
-    }
+  /** Resolves a declaration's specifier; the comment above documents it where it is defined. */
+  private attachSpecifier(node: SyntaxNode, spec: SyntaxNode): void {
+    const t = this.specifier(spec);
+    if ((t.kind === "record" || t.kind === "enum") && spec.childForFieldName("body")) this.attach(t.decl, node);
   }
 
   private typedef(node: SyntaxNode): void {
