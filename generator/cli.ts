@@ -11,7 +11,7 @@ interface Config {
   includeDirs?: string[];
   overrides?: string;
   runtimeImport?: string;
-  arch?: string;
+  arches?: string[];
 }
 
 const CONFIG_FILE = "uapigen.config.json";
@@ -53,12 +53,12 @@ export async function main(argv: string[]): Promise<number> {
     .option("--header <file>", "a header to generate from (repeatable)", collect, [])
     .option("--out <dir>", "output directory")
     .option("-I, --include <dir>", "add an include directory, searched in order (repeatable)", collect, [])
-    .option("--arch <name>", "target ABI")
+    .option("--arch <name>", "an ABI row the modules serve (repeatable; the first is the primary, whose docs they carry); default: every row", collect, [])
     .option("--overrides <dir>", "directory of <header>.json override files")
     .option("--runtime-import <specifier>", "module specifier of the runtime codec helpers, as seen from the output")
     .option("--check", "exit 1 and name the files that differ instead of writing")
     .option("--strict", "kerneldoc findings fail the run (exit 1, nothing written)")
-    .action(async (o: { header: string[]; out?: string; include: string[]; arch?: string; overrides?: string; runtimeImport?: string; check?: boolean; strict?: boolean }) => {
+    .action(async (o: { header: string[]; out?: string; include: string[]; arch: string[]; overrides?: string; runtimeImport?: string; check?: boolean; strict?: boolean }) => {
       const config = readConfig();
       const { generate } = await import("./generate.js");
       const out = o.out ?? config.out ?? "generated";
@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
         headers: o.header.length ? o.header : (config.headers ?? []),
         out,
         includeDirs: o.include.length ? o.include : config.includeDirs,
-        arch: o.arch ?? config.arch ?? "x86_64",
+        arches: o.arch.length ? o.arch : config.arches,
         overridesDir: o.overrides ?? config.overrides,
         runtimeImport: o.runtimeImport ?? config.runtimeImport ?? "../runtime/codec.js",
         check: o.check,
@@ -106,7 +106,9 @@ export async function main(argv: string[]): Promise<number> {
       if (!fs.existsSync(header)) throw new InputError("usage", `no such header: ${header}`);
       const { buildHeader } = await import("./model/build.js");
       const { layoutReport, toJson, layoutText } = await import("./model/report.js");
-      const built = buildHeader(header, { abi, includeDirs: o.include.length ? o.include : undefined });
+      const { includeDirsFor } = await import("./generate.js");
+      const triplets = Object.values(ABIS).map((a) => a.triplet);
+      const built = buildHeader(header, { abi, includeDirs: o.include.length ? includeDirsFor(o.include, abi.triplet, triplets) : undefined });
       const report = layoutReport(built.model, built.layout);
       process.stdout.write(o.json ? `${toJson(report)}\n` : layoutText(report));
     });

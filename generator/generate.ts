@@ -11,7 +11,8 @@ export interface GenerateOptions {
   headers: string[];
   out: string;
   includeDirs?: string[];
-  arch: string;
+  /** ABI rows the modules serve, the first being the primary (its docs, lint); default: all. */
+  arches?: string[];
   /** Directory of <header-stem>.json override files. */
   overridesDir?: string;
   runtimeImport: string;
@@ -111,6 +112,15 @@ function provenanceOf(header: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The -I list for one architecture: a directory named after a multiarch triplet
+ * (`headers/7.3/x86_64-linux-gnu`) stands for that architecture's asm/ headers and is swapped for
+ * the row's own triplet.
+ */
+export function includeDirsFor(dirs: string[], triplet: string, triplets: string[]): string[] {
+  return dirs.map((d) => (triplets.includes(path.basename(d)) ? path.join(path.dirname(d), triplet) : d));
+}
+
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   if (!opts.headers.length) fail("usage", "no headers to generate from (pass --header or list them in uapigen.config.json)");
   const outputs = opts.headers.flatMap((h) => [outputName(h, opts.out), ioctlOutputName(h, opts.out)]);
@@ -126,15 +136,14 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     }
   }
 
-  const { getAbi } = await import("./model/abi.js");
+  const { ABIS, getAbi } = await import("./model/abi.js");
   const { buildHeader, loadOverrides } = await import("./model/build.js");
   const { emitModule, recordNames, linkContext } = await import("./emit/module.js");
   const { emitIoctlModule } = await import("./emit/ioctls.js");
   const { lintUnits } = await import("./lint/rules.js");
   const { compareFindings } = await import("./lint/findings.js");
   const { formatText } = await import("./lint/format.js");
-  const abi = getAbi(opts.arch);
-  if (!abi) fail("usage", `unknown architecture '${opts.arch}'`);
+  const abis = (opts.arches?.length ? opts.arches : Object.keys(ABIS)).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`));
   for (const h of opts.headers) if (!fs.existsSync(h)) fail("usage", `no such header: ${h}`);
 
   const texts: string[] = [];
@@ -142,15 +151,20 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const units: { model: import("./model/ir.js").HeaderModel; layout: import("./model/layout.js").LayoutEngine }[] = [];
   for (const header of opts.headers) {
     const ovFile = overridesFile(opts, header);
-    const built = buildHeader(header, {
-      abi,
-      includeDirs: opts.includeDirs?.length ? opts.includeDirs : undefined,
-      overrides: ovFile ? loadOverrides(ovFile) : undefined,
-      overridesFile: ovFile,
+    const overrides = ovFile ? loadOverrides(ovFile) : undefined;
+    const perAbi = abis.map((abi) => {
+      const built = buildHeader(header, {
+        abi,
+        includeDirs: opts.includeDirs?.length ? includeDirsFor(opts.includeDirs, abi.triplet, Object.values(ABIS).map((a) => a.triplet)) : undefined,
+        overrides,
+        overridesFile: ovFile,
+      });
+      for (const f of built.files) inputs.add(path.relative(process.cwd(), f));
+      return { abi, model: built.model, layout: built.layout };
     });
-    for (const f of built.files) inputs.add(path.relative(process.cwd(), f));
+    const built = perAbi[0]!;
     units.push({ model: built.model, layout: built.layout });
-    texts.push(await emitModule(built.model, built.layout, abi, { runtimeImport: opts.runtimeImport, provenance: provenanceOf(header) }));
+    texts.push(await emitModule(perAbi, { runtimeImport: opts.runtimeImport, provenance: provenanceOf(header) }));
     const names = recordNames(built.model);
     texts.push(
       await emitIoctlModule(built.model, names, linkContext(built.model, names), {

@@ -1,6 +1,9 @@
 // The small runtime the generated codecs call: range checks that reject what C would
-// silently truncate (naming the member), and buffer helpers. Nothing here allocates on the
+// silently truncate (naming the member), buffer helpers, and the load-time choice of
+// architecture (arch.ts). Nothing here allocates on the
 // encode path when it is given a DataView.
+
+export { selectArch, UnsupportedArchitectureError, type ArchSelection } from "./arch.js";
 
 /** A buffer a codec can read or write. A DataView is used as is; anything else gets wrapped. */
 export type Target = DataView | ArrayBufferView | ArrayBuffer;
@@ -56,6 +59,18 @@ export function s64(v: Int64, where: string): bigint {
   return b;
 }
 
+/**
+ * A member that is 64 bits wide on some architectures and 32 on this one (`long`): it takes and
+ * gives bigint everywhere, and must fit the 32 bits here.
+ */
+export function narrow32(v: Int64, signed: boolean, where: string, ctype: string): number {
+  const n = typeof v === "bigint" ? (v >= -(1n << 31n) && v < 1n << 32n ? Number(v) : NaN) : v;
+  const min = signed ? -0x80000000 : 0;
+  const max = signed ? 0x7fffffff : 0xffffffff;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) bad(where, v, `${ctype} (32 bits on this architecture)`);
+  return n;
+}
+
 /** Checks an unsigned bitfield value against its width. */
 export function bits(v: number, width: number, signed: boolean, where: string): number {
   const min = signed ? -(2 ** (width - 1)) : 0;
@@ -102,22 +117,63 @@ export interface IoctlInfo {
   readonly documentedDirection?: "none" | "read" | "write" | "readwrite";
 }
 
-/**
- * Reads a bitfield that straddles its storage unit (possible under packing): `width` bits at
- * bit `shift` of the little-endian byte window [at, at + bytes).
- */
-export function getBits(dv: DataView, at: number, bytes: number, shift: number, width: number, signed: boolean): number {
+/** The window's bytes as an unsigned integer in the given byte order (at most 6 bytes). */
+function readWindow(dv: DataView, at: number, bytes: number, littleEndian: boolean): number {
+  if (bytes === 1) return dv.getUint8(at);
+  if (bytes === 2) return dv.getUint16(at, littleEndian);
+  if (bytes === 4) return dv.getUint32(at, littleEndian);
+  let v = 0;
+  for (let i = 0; i < bytes; i++) v = v * 256 + dv.getUint8(at + (littleEndian ? bytes - 1 - i : i));
+  return v;
+}
+
+function writeWindow(dv: DataView, at: number, bytes: number, v: number, littleEndian: boolean): void {
+  if (bytes === 1) dv.setUint8(at, v);
+  else if (bytes === 2) dv.setUint16(at, v, littleEndian);
+  else if (bytes === 4) dv.setUint32(at, v, littleEndian);
+  else {
+    for (let i = 0; i < bytes; i++, v = Math.floor(v / 256)) dv.setUint8(at + (littleEndian ? i : bytes - 1 - i), v % 256);
+  }
+}
+
+function bigWindow(dv: DataView, at: number, bytes: number, littleEndian: boolean): bigint {
   let v = 0n;
-  for (let i = bytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(dv.getUint8(at + i));
-  const x = (v >> BigInt(shift)) & ((1n << BigInt(width)) - 1n);
+  for (let i = 0; i < bytes; i++) v = (v << 8n) | BigInt(dv.getUint8(at + (littleEndian ? bytes - 1 - i : i)));
+  return v;
+}
+
+/**
+ * Where a bitfield sits in its byte window [at, at + bytes), counted from the window's least
+ * significant bit. `bitOffset` is gcc's allocation order: from the low bit of the first byte on
+ * little-endian targets, from the high bit of the first byte on big-endian ones.
+ */
+function shiftOf(bytes: number, bitOffset: number, width: number, littleEndian: boolean): number {
+  return littleEndian ? bitOffset : bytes * 8 - bitOffset - width;
+}
+
+/** Reads the `width`-bit field at allocation bit `bitOffset` of the window [at, at + bytes). */
+export function getBits(dv: DataView, at: number, bytes: number, bitOffset: number, width: number, signed: boolean, littleEndian: boolean): number {
+  const shift = shiftOf(bytes, bitOffset, width, littleEndian);
+  if (bytes <= 6) {
+    const field = Math.floor(readWindow(dv, at, bytes, littleEndian) / 2 ** shift) % 2 ** width;
+    return signed && field >= 2 ** (width - 1) ? field - 2 ** width : field;
+  }
+  const x = (bigWindow(dv, at, bytes, littleEndian) >> BigInt(shift)) & ((1n << BigInt(width)) - 1n);
   return Number(signed ? BigInt.asIntN(width, x) : x);
 }
 
-/** Writes a straddling bitfield; the other bits of the window are kept. */
-export function setBits(dv: DataView, at: number, bytes: number, shift: number, width: number, value: number): void {
-  let v = 0n;
-  for (let i = bytes - 1; i >= 0; i--) v = (v << 8n) | BigInt(dv.getUint8(at + i));
+/** Writes a bitfield (its value already range-checked); the window's other bits are kept. */
+export function setBits(dv: DataView, at: number, bytes: number, bitOffset: number, width: number, value: number, littleEndian: boolean): void {
+  const shift = shiftOf(bytes, bitOffset, width, littleEndian);
+  const field = value < 0 ? value + 2 ** width : value;
+  if (bytes <= 6) {
+    const v = readWindow(dv, at, bytes, littleEndian);
+    const scale = 2 ** shift;
+    const old = Math.floor(v / scale) % 2 ** width;
+    writeWindow(dv, at, bytes, v + (field - old) * scale, littleEndian);
+    return;
+  }
   const mask = ((1n << BigInt(width)) - 1n) << BigInt(shift);
-  v = (v & ~mask) | ((BigInt.asUintN(width, BigInt(value)) << BigInt(shift)) & mask);
-  for (let i = 0; i < bytes; i++, v >>= 8n) dv.setUint8(at + i, Number(v & 0xffn));
+  let v = (bigWindow(dv, at, bytes, littleEndian) & ~mask) | ((BigInt(field) << BigInt(shift)) & mask);
+  for (let i = 0; i < bytes; i++, v >>= 8n) dv.setUint8(at + (littleEndian ? i : bytes - 1 - i), Number(v & 0xffn));
 }

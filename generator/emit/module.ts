@@ -6,12 +6,14 @@ import { Project, StructureKind, VariableDeclarationKind, type StatementStructur
 
 /** Statements collected for one module; the file is created once from them (fast). */
 export type Statements = (string | StatementStructures)[];
-import type { Abi } from "../model/abi.js";
-import type { ConstantDecl, EnumDecl, HeaderModel, RecordDecl } from "../model/ir.js";
-import type { LayoutEngine } from "../model/layout.js";
-import { emitRecord } from "./record-code.js";
+import type { ConstantDecl, EnumDecl, HeaderModel } from "../model/ir.js";
+import { distinct, emitRecord, pickByVariant } from "./record-code.js";
 import { cSpelling, type RecordNames } from "./records.js";
 import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
+import { emittedRecords, recordNames } from "./names.js";
+import { moduleVariants, type AbiUnit, type ModuleVariants } from "./variants.js";
+
+export { emittedRecords, recordNames };
 
 export interface EmitOptions {
   /** Module specifier of the runtime codec helpers, relative to the output file. */
@@ -20,40 +22,7 @@ export interface EmitOptions {
   provenance?: string;
 }
 
-const RUNTIME_HELPERS = ["arrayLength", "bits", "dataView", "getBits", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
-
-export function recordNames(model: HeaderModel): RecordNames {
-  const names = new Map<RecordDecl, string>();
-  for (const r of model.all.records) if (r.tag ?? r.typedefName) names.set(r, (r.tag ?? r.typedefName)!);
-  // Anonymous records used as named members get `<outer>_<member>`.
-  const visit = (outer: RecordDecl, prefix: string) => {
-    for (const m of outer.members ?? []) {
-      if (m.type.kind !== "record") continue;
-      const inner = m.type.decl;
-      if (inner.tag) continue;
-      const name = m.name ? `${prefix}_${m.name}` : prefix;
-      if (m.name) names.set(inner, name);
-      visit(inner, name);
-    }
-  };
-  for (const r of model.all.records) if (r.tag ?? r.typedefName) visit(r, (r.tag ?? r.typedefName)!);
-  return {
-    of(decl) {
-      const n = names.get(decl);
-      if (!n) throw new Error(`internal: no name for record at ${decl.loc.file}:${decl.loc.line}`);
-      return n;
-    },
-  };
-}
-
-/** Records to emit: the header's tagged ones, and anonymous ones it uses as named members. */
-function emittedRecords(model: HeaderModel): RecordDecl[] {
-  return model.records.filter((r) => r.tag || r.typedefName || isNamedMemberType(model, r));
-}
-
-function isNamedMemberType(model: HeaderModel, r: RecordDecl): boolean {
-  return model.all.records.some((o) => (o.members ?? []).some((m) => m.name !== undefined && m.type.kind === "record" && m.type.decl === r));
-}
+const RUNTIME_HELPERS = ["arrayLength", "bits", "dataView", "getBits", "narrow32", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
 
 function numberLiteral(v: bigint, bits: number, hex: boolean): string {
   const text = hex && v >= 0n ? `0x${v.toString(16)}` : v.toString();
@@ -72,19 +41,42 @@ export function linkContext(model: HeaderModel, names: RecordNames): LinkContext
   return { symbols };
 }
 
-export async function emitModule(model: HeaderModel, layout: LayoutEngine, abi: Abi, opts: EmitOptions): Promise<string> {
+/** Integer constants and enumerators of a model, with their C type's width. */
+function integerValues(model: HeaderModel): Map<string, { v: bigint; bits: number; hex: boolean }> {
+  const out = new Map<string, { v: bigint; bits: number; hex: boolean }>();
+  for (const c of model.constants) out.set(c.name, { v: c.value.v, bits: c.ioctl ? 32 : c.value.t.bits, hex: c.ioctl !== undefined || c.value.v > 255n });
+  for (const e of model.enums) for (const x of e.enumerators) out.set(x.name, { v: x.value.v, bits: x.value.t.bits, hex: false });
+  return out;
+}
+
+/**
+ * One module for every ABI row in `units` (the first is the primary: its declarations, order and
+ * docs are the module's); each row's layouts and values are selected at load time.
+ */
+export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<string> {
+  const primary = units[0]!;
+  const model = primary.model;
   const names = recordNames(model);
   const records = emittedRecords(model);
   const ctx = linkContext(model, names);
+  // A constant 64 bits wide on any row is a bigint on all of them.
+  const widest = new Map<string, number>();
+  for (const u of units) for (const [n, x] of integerValues(u.model)) widest.set(n, Math.max(widest.get(n) ?? 0, x.bits));
+  const variants = moduleVariants(
+    units,
+    (m) => ({ names: recordNames(m), records: emittedRecords(m) }),
+    (m) => new Map([...integerValues(m)].map(([n, x]) => [n, numberLiteral(x.v, widest.get(n)!, x.hex)])),
+  );
 
   const sf: Statements = [];
-  fileComment(sf, model, opts, ctx);
+  fileComment(sf, model, opts, ctx, variants);
   sf.push({
     kind: StructureKind.ImportDeclaration,
     moduleSpecifier: opts.runtimeImport,
     isTypeOnly: true,
     namedImports: ["Codec", "Int64", "IoctlInfo", "Target"].map((name) => ({ name })),
   });
+  const selection = sf.length;
   sf.push(
     "/** Encodes absent nested members as zero. */",
     "const EMPTY = Object.freeze({});",
@@ -94,10 +86,11 @@ export async function emitModule(model: HeaderModel, layout: LayoutEngine, abi: 
   // Keep the header's order: constants, enums and records as they appear.
   type Item = { loc: { line: number }; emit: () => void };
   const items: Item[] = [];
-  for (const c of model.constants) items.push({ loc: c.loc, emit: () => emitConstant(sf, c, ctx) });
-  for (const e of model.enums) items.push({ loc: e.loc, emit: () => emitEnum(sf, e, ctx) });
+  for (const c of model.constants) items.push({ loc: c.loc, emit: () => emitConstant(sf, c, ctx, variants) });
+  for (const e of model.enums) items.push({ loc: e.loc, emit: () => emitEnum(sf, e, ctx, variants) });
   for (const r of records) {
-    items.push({ loc: r.loc, emit: () => emitRecord(sf, r, { layout, abi, names, ctx, pointers: model.userPointers.filter((p) => p.record === r) }) });
+    const rv = variants.records.get(names.of(r))!;
+    items.push({ loc: r.loc, emit: () => emitRecord(sf, { ...rv.units[0]!, ctx }, rv.codes, rv.elsewhere) });
   }
   items.sort((a, b) => a.loc.line - b.loc.line);
   for (const item of items) item.emit();
@@ -112,19 +105,67 @@ export async function emitModule(model: HeaderModel, layout: LayoutEngine, abi: 
   };
   collect(sf);
   const body = strings.join("\n");
+  sf.splice(selection, 0, ...archSelection(model, variants, /\bLE\b/.test(body), /\bV ===/.test(body)));
   const helpers = RUNTIME_HELPERS.filter((h) => new RegExp(`\\b${h}\\(`).test(body));
-  if (helpers.length) sf.splice(1, 0, { kind: StructureKind.ImportDeclaration, moduleSpecifier: opts.runtimeImport, namedImports: helpers.map((name) => ({ name })) });
+  helpers.push("selectArch");
+  helpers.sort();
+  sf.splice(1, 0, { kind: StructureKind.ImportDeclaration, moduleSpecifier: opts.runtimeImport, namedImports: helpers.map((name) => ({ name })) });
   const project = new Project({ useInMemoryFileSystem: true });
   const text = project.createSourceFile("module.ts", { statements: sf }, { overwrite: true }).getFullText();
   // babel-ts gives the same output as the "typescript" parser here, a third faster.
   return prettier.format(text, { parser: "babel-ts", printWidth: 100 });
 }
 
-function fileComment(sf: Statements, model: HeaderModel, opts: EmitOptions, ctx: LinkContext): void {
+/** The load-time choice: the row, its byte order (LE) and the variant (V), where the code uses them. */
+function archSelection(model: HeaderModel, variants: ModuleVariants, usesLE: boolean, usesV: boolean): Statements {
+  const rows = [...variants.variantOf].map(([name, v]) => `${JSON.stringify(name)}: ${v}`).join(", ");
+  const out: Statements = [
+    {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [
+        "The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError.",
+      ],
+      declarations: [{ name: "ARCH", initializer: `selectArch(${JSON.stringify(headerName(model.file))}, { ${rows} })` }],
+    },
+  ];
+  if (usesLE) {
+    out.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: ["Byte order of members in the machine's own order (__u32, int, bitfields); __leN and __beN members have a fixed one."],
+      declarations: [{ name: "LE", initializer: "ARCH.littleEndian" }],
+    });
+  }
+  if (usesV) {
+    out.push({
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [variants.arches.map((a, v) => `${v}: ${a.join(", ")}`).join("; ")],
+      declarations: [{ name: "V", initializer: "ARCH.variant" }],
+    });
+  }
+  return out;
+}
+
+/** `0x3b85` on all rows, or the value per variant with the rows that have it (for docs). */
+function valueChoices(name: string, variants: ModuleVariants): { initializer: string; type?: string; perArch?: string } {
+  const perVariant = variants.values.get(name)!;
+  const choices = distinct(perVariant, (t) => t).map((c) => ({ variants: c.variants, text: c.value }));
+  if (choices.length === 1) return { initializer: choices[0]!.text };
+  const bigint = choices.some((c) => c.text.endsWith("n"));
+  const type = `${bigint ? "bigint" : "number"}${choices.some((c) => c.text === "undefined") ? " | undefined" : ""}`;
+  const perArch = choices.map((c) => `${c.text} on ${c.variants.flatMap((v) => variants.arches[v]!).join(", ")}`).join("; ");
+  return { initializer: pickByVariant(choices), type, perArch };
+}
+
+function fileComment(sf: Statements, model: HeaderModel, opts: EmitOptions, ctx: LinkContext, variants: ModuleVariants): void {
   const header = headerName(model.file);
   const lines = [
     `Bindings for \`<${header}>\`, generated by uapigen${opts.provenance ? ` from ${opts.provenance}` : ""}.`,
     "Do not edit: regenerate with `npm run generate`.",
+    "",
+    `Architectures: ${[...variants.variantOf.keys()].join(", ")}; the running machine's layouts, request numbers and byte order are chosen when the module loads.`,
   ];
   for (const d of model.docs) {
     lines.push("", `## ${inlineText(d.title, ctx)}`, "", declarationDoc(d.doc, ctx));
@@ -139,8 +180,9 @@ export function headerName(file: string): string {
   return i >= 0 ? parts.slice(i).join("/") : path.basename(file);
 }
 
-function emitConstant(sf: Statements, c: ConstantDecl, ctx: LinkContext): void {
-  const extra = [`C: \`#define ${c.name}\` = ${c.value.v}${c.ioctl ? ` (ioctl request: ${c.ioctl.direction}, type ${c.ioctl.type}, nr ${c.ioctl.nr}, size ${c.ioctl.size})` : ""}`];
+function emitConstant(sf: Statements, c: ConstantDecl, ctx: LinkContext, variants: ModuleVariants): void {
+  const value = valueChoices(c.name, variants);
+  const extra = [`C: \`#define ${c.name}\` = ${value.perArch ?? c.value.v}${c.ioctl ? ` (ioctl request: ${c.ioctl.direction}, type ${c.ioctl.type}, nr ${c.ioctl.nr}, size ${c.ioctl.size}${value.perArch ? ` on ${variants.arches[0]![0]}` : ""})` : ""}`];
   const doc = c.doc && c.doc.name === c.name ? declarationDoc(c.doc, ctx, extra) : c.comment ? `${inlineComment(c.comment.text, ctx)}\n\n${extra[0]}` : extra[0]!;
   sf.push({
     kind: StructureKind.VariableStatement,
@@ -148,7 +190,7 @@ function emitConstant(sf: Statements, c: ConstantDecl, ctx: LinkContext): void {
     declarationKind: VariableDeclarationKind.Const,
     docs: [doc],
     // Request numbers fit 32 bits on every architecture; they are numbers, like fd arguments.
-    declarations: [{ name: c.name, initializer: numberLiteral(c.value.v, c.ioctl ? 32 : c.value.t.bits, c.ioctl !== undefined || c.value.v > 255n) }],
+    declarations: [{ name: c.name, initializer: value.initializer, type: value.type }],
   });
 }
 
@@ -156,18 +198,19 @@ function inlineComment(text: string, ctx: LinkContext): string {
   return inlineText(text.replace(/^\/\*+|\*+\/$/g, "").replace(/\n\s*\*\s?/g, " ").trim(), ctx);
 }
 
-function emitEnum(sf: Statements, e: EnumDecl, ctx: LinkContext): void {
+function emitEnum(sf: Statements, e: EnumDecl, ctx: LinkContext, variants: ModuleVariants): void {
   const paramDoc = (name: string) => {
     const p = e.doc?.params.find((x) => x.name === name);
     return p ? inlineText(p.lines.map((l) => l.text.trim()).join(" "), ctx) : undefined;
   };
   for (const x of e.enumerators) {
+    const value = valueChoices(x.name, variants);
     sf.push({
-    kind: StructureKind.VariableStatement,
+      kind: StructureKind.VariableStatement,
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [[paramDoc(x.name), `C: enumerator of \`enum ${e.tag ?? "<anonymous>"}\` = ${x.value.v}`].filter(Boolean).join("\n\n")],
-      declarations: [{ name: x.name, initializer: numberLiteral(x.value.v, x.value.t.bits, false) }],
+      docs: [[paramDoc(x.name), `C: enumerator of \`enum ${e.tag ?? "<anonymous>"}\` = ${value.perArch ?? x.value.v}`].filter(Boolean).join("\n\n")],
+      declarations: [{ name: x.name, initializer: value.initializer, type: value.type }],
     });
   }
   if (!e.tag) return;

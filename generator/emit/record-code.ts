@@ -1,8 +1,8 @@
 // The code emitted for one struct or union: decoded interface, Init interface, codec object and
-// view class, each member documented from the kerneldoc.
+// view class, each member documented from the kerneldoc. The codec and the view's accessor bodies
+// are made per architecture variant (recordCode); the types and docs once, from the first row.
 import { Scope, StructureKind, VariableDeclarationKind } from "ts-morph";
 import type { Statements } from "./module.js";
-import type { Abi } from "../model/abi.js";
 import type { RecordDecl, UserPointer } from "../model/ir.js";
 import type { LayoutEngine } from "../model/layout.js";
 import {
@@ -14,19 +14,40 @@ import {
   planRecord,
   type PlannedMember,
   type RecordNames,
-  type Scalar,
 } from "./records.js";
 import { declarationDoc, inlineText, plainComment, type LinkContext } from "./tsdoc.js";
 
-export interface RecordContext {
+/** One architecture variant's view of a record. */
+export interface RecordUnit {
+  decl: RecordDecl;
   layout: LayoutEngine;
-  abi: Abi;
   names: RecordNames;
-  ctx: LinkContext;
   pointers: UserPointer[];
+  /** Members 64 bits wide on another architecture (Scalar.wide). */
+  wide: ReadonlySet<string>;
 }
 
-function memberDoc(r: RecordDecl, p: PlannedMember, rc: RecordContext): string {
+export interface RecordContext extends RecordUnit {
+  ctx: LinkContext;
+}
+
+/** The architecture-dependent code of a record: its codec object and view accessor bodies. */
+export interface RecordCode {
+  codec: string;
+  getters: { name: string; returnType: string; body: string }[];
+  setters: { name: string; type: string; body: string }[];
+}
+
+/** The same record on other architectures, for the docs: where its layout differs. */
+export interface LayoutElsewhere {
+  arches: string[];
+  size: number;
+  align: number;
+  /** Member name -> `offset N, M bytes`. */
+  members: Map<string, string>;
+}
+
+function memberDoc(r: RecordDecl, p: PlannedMember, rc: RecordContext, elsewhere: LayoutElsewhere[]): string {
   const name = p.flat.name;
   const param = r.doc?.params.find((x) => x.name === name);
   const nested = r.doc?.params.filter((x) => x.name.startsWith(`${name}.`)) ?? [];
@@ -34,10 +55,11 @@ function memberDoc(r: RecordDecl, p: PlannedMember, rc: RecordContext): string {
   if (param) parts.push(inlineText(param.lines.map((l) => l.text.trim()).join(" "), rc.ctx));
   else if (p.flat.member.comment && !p.flat.member.comment.text.startsWith("/**")) parts.push(plainComment(p.flat.member.comment.text, rc.ctx));
   for (const n of nested) parts.push(`- \`${n.name}\`: ${inlineText(n.lines.map((l) => l.text.trim()).join(" "), rc.ctx)}`);
-  const where = p.flat.bitSize !== undefined ? `bits ${p.flat.bitOffset}..${p.flat.bitOffset! + p.flat.bitSize - 1}` : `offset ${p.flat.offset}, ${p.flat.size} bytes`;
+  const where = memberPlace(p);
+  const other = elsewhere.filter((e) => e.members.get(name) !== where).map((e) => `${e.members.get(name) ?? "absent"} on ${e.arches.join(", ")}`);
   const m = p.flat.member;
   const spelled = m.writtenType && m.type.kind !== "array" ? m.writtenType : cSpelling(m.type);
-  let c = `C: \`${spelled} ${name}${p.flat.bitSize !== undefined ? ` : ${p.flat.bitSize}` : ""}\` (${where})`;
+  let c = `C: \`${spelled} ${name}${p.flat.bitSize !== undefined ? ` : ${p.flat.bitSize}` : ""}\` (${[where, ...other].join("; ")})`;
   if (p.role === "size") c += "; filled in with the struct size when not given";
   if (p.role === "reserved") c += "; always written as zero";
   const ptr = rc.pointers.find((x) => x.member === name);
@@ -48,42 +70,21 @@ function memberDoc(r: RecordDecl, p: PlannedMember, rc: RecordContext): string {
 
 const lit = (s: string) => JSON.stringify(s);
 
-/** A bitfield that does not fit its storage unit: read through a byte window. */
-function straddles(unit: Scalar, shift: number, width: number): boolean {
-  return shift + width > unit.bits;
+/** `offset 8, 4 bytes` or `bits 3..7`: where a member sits, for docs. */
+export function memberPlace(p: PlannedMember): string {
+  return p.flat.bitSize !== undefined ? `bits ${p.flat.bitOffset}..${p.flat.bitOffset! + p.flat.bitSize - 1}` : `offset ${p.flat.offset}, ${p.flat.size} bytes`;
 }
 
-function windowOf(at: string, shift: number, width: number): { at: string; bytes: number; shift: number } {
-  const first = Math.floor(shift / 8);
-  return { at: `${at} + ${first}`, bytes: Math.ceil((shift + width) / 8) - first, shift: shift - first * 8 };
+type Bitfield = NonNullable<PlannedMember["bitfield"]>;
+
+// Bitfields go through the runtime: gcc allocates them from the low bit on little-endian targets
+// and from the high bit on big-endian ones, which getBits/setBits resolve with the byte order.
+function bitfieldRead(b: Bitfield, base: string): string {
+  return `getBits(dv, ${base} + ${b.window.start}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, ${b.unit.signed}, LE)`;
 }
 
-function bitfieldRead(unit: Scalar, at: string, shift: number, width: number): string {
-  if (straddles(unit, shift, width)) {
-    const w = windowOf(at, shift, width);
-    return `getBits(dv, ${w.at}, ${w.bytes}, ${w.shift}, ${width}, ${unit.signed})`;
-  }
-  if (unit.bits === 64) {
-    const v = `BigInt.as${unit.signed ? "Int" : "Uint"}N(${width}, dv.getBigUint64(${at}, ${unit.littleEndian}) >> ${shift}n)`;
-    return `Number(${v})`;
-  }
-  const raw = `dv.getUint${unit.bits}(${at}${unit.bits > 8 ? `, ${unit.littleEndian}` : ""})`;
-  return unit.signed ? `((${raw} << ${32 - shift - width}) >> ${32 - width})` : `((${raw} >>> ${shift}) & ${2 ** width - 1})`;
-}
-
-function bitfieldWrite(unit: Scalar, at: string, shift: number, width: number, value: string, where: string): string {
-  const le = unit.bits > 8 ? `, ${unit.littleEndian}` : "";
-  const checked = `bits(${value}, ${width}, ${unit.signed}, ${where})`;
-  if (straddles(unit, shift, width)) {
-    const w = windowOf(at, shift, width);
-    return `setBits(dv, ${w.at}, ${w.bytes}, ${w.shift}, ${width}, ${checked});`;
-  }
-  if (unit.bits === 64) {
-    const mask = ((1n << BigInt(width)) - 1n) << BigInt(shift);
-    return `dv.setBigUint64(${at}, (dv.getBigUint64(${at}${le}) & ~${mask}n) | (BigInt.asUintN(${width}, BigInt(${checked})) << ${shift}n)${le});`;
-  }
-  const mask = ((2 ** width - 1) * 2 ** shift) >>> 0;
-  return `dv.setUint${unit.bits}(${at}, ((dv.getUint${unit.bits}(${at}${le}) & ${~mask >>> 0}) | ((${checked} << ${shift}) & ${mask})) >>> 0${le});`;
+function bitfieldWrite(b: Bitfield, base: string, value: string, where: string): string {
+  return `setBits(dv, ${base} + ${b.window.start}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, bits(${value}, ${b.width}, ${b.unit.signed}, ${where}), LE);`;
 }
 
 /** Small gaps are written inline (the hot path); larger ones through the runtime's loop. */
@@ -120,34 +121,15 @@ function zeroRanges(size: number, plan: PlannedMember[]): [number, number][] {
   return out;
 }
 
-export function emitRecord(sf: Statements, r: RecordDecl, rc: RecordContext): void {
-  const name = rc.names.of(r);
-  const l = rc.layout.record(r);
-  const plan = planRecord(r, rc.layout, rc.abi, rc.names);
+/** The codec object and view accessors of a record, for one architecture variant. */
+export function recordCode(ru: RecordUnit): RecordCode {
+  const r = ru.decl;
+  const name = ru.names.of(r);
+  const l = ru.layout.record(r);
+  const plan = planRecord(r, ru.layout, ru.names, ru.wide);
   const value = plan.filter((p) => p.role !== "flexible");
   const where = (p: PlannedMember) => lit(`${name}.${p.flat.name}`);
-  const typeOf = (p: PlannedMember) => (p.bitfield ? "number" : decodedType(p.kind!));
-  const kindWord = r.tag ? `${r.kind} ${r.tag}` : `anonymous ${r.kind} (${name})`;
-  const docs = [declarationDoc(r.doc?.kind === r.kind || r.doc?.kind === "function" ? r.doc : undefined, rc.ctx, [`C: \`${kindWord}\`, ${l.size} bytes, aligned to ${l.align}.`])];
 
-  sf.push({
-    kind: StructureKind.Interface,
-    isExported: true,
-    name,
-    docs,
-    properties: value.map((p) => ({ name: p.flat.name, type: typeOf(p), docs: [memberDoc(r, p, rc)] })),
-  });
-  sf.push({
-    kind: StructureKind.Interface,
-    isExported: true,
-    name: `${name}Init`,
-    docs: [`What {@link ${name}.encode} accepts: every member optional (absent means zero${plan.some((p) => p.role === "size") ? ", and the size member defaults to the struct size" : ""}); reserved members are not accepted.`],
-    properties: value
-      .filter((p) => p.role !== "reserved")
-      .map((p) => ({ name: p.flat.name, hasQuestionToken: true, type: p.bitfield ? "number" : initType(p.kind!), docs: [memberDoc(r, p, rc)] })),
-  });
-
-  // encode
   const enc: string[] = ["const dv = dataView(target);"];
   if (r.kind === "union") enc.push(`zero(dv, offset, ${l.size});`);
   else for (const [start, len] of zeroRanges(l.size, plan)) enc.push(zeroStatement(start, len));
@@ -156,7 +138,7 @@ export function emitRecord(sf: Statements, r: RecordDecl, rc: RecordContext): vo
     const at = `offset + ${p.flat.offset}`;
     const v = `value.${p.flat.name}`;
     if (p.bitfield) {
-      enc.push(`if (${v} !== undefined) ${bitfieldWrite(p.bitfield.unit, at, p.bitfield.shift, p.bitfield.width, v, where(p))}`);
+      enc.push(`if (${v} !== undefined) ${bitfieldWrite(p.bitfield, "offset", v, where(p))}`);
       continue;
     }
     if (p.role === "size") {
@@ -166,29 +148,20 @@ export function emitRecord(sf: Statements, r: RecordDecl, rc: RecordContext): vo
     const stmt = encodeStatements(p.kind!, v, at, where(p));
     enc.push(p.flat.inUnion || r.kind === "union" ? `if (${v} !== undefined) ${stmt}` : stmt);
   }
-  // decode
   const dec = value.map((p) => {
     const at = `offset + ${p.flat.offset}`;
-    return `${p.flat.name}: ${p.bitfield ? bitfieldRead(p.bitfield.unit, at, p.bitfield.shift, p.bitfield.width) : decodeExpression(p.kind!, at)}`;
+    return `${p.flat.name}: ${p.bitfield ? bitfieldRead(p.bitfield, "offset") : decodeExpression(p.kind!, at)}`;
   });
   const offsets = plan.filter((p) => !p.bitfield).map((p) => `${p.flat.name}: ${p.flat.offset}`);
   const flex = plan.find((p) => p.role === "flexible");
-  const pointerRows = rc.pointers.map(
-    (p) => `${p.member}: { ${[p.pointee ? `element: ${rc.names.of(p.pointee)}` : undefined, p.elementSize ? `elementSize: ${p.elementSize}` : undefined, p.countMember ? `count: ${lit(p.countMember)}` : undefined].filter(Boolean).join(", ")} }`,
+  const pointerRows = ru.pointers.map(
+    (p) => `${p.member}: { ${[p.pointee ? `element: ${ru.names.of(p.pointee)}` : undefined, p.elementSize ? `elementSize: ${p.elementSize}` : undefined, p.countMember ? `count: ${lit(p.countMember)}` : undefined].filter(Boolean).join(", ")} }`,
   );
   const extra = [
     flex ? `flexible: { name: ${lit(flex.flat.name)}, offset: ${flex.flat.offset}, elementSize: ${flex.flexibleElement!.size} }` : undefined,
     pointerRows.length ? `pointers: { ${pointerRows.join(", ")} }` : undefined,
   ].filter(Boolean);
-  sf.push({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs,
-    declarations: [
-      {
-        name,
-        initializer: `{
+  const codec = `{
   size: ${l.size},
   align: ${l.align},
   offsets: { ${offsets.join(", ")} },
@@ -203,34 +176,119 @@ export function emitRecord(sf: Statements, r: RecordDecl, rc: RecordContext): vo
   view(target: Target, offset = 0): ${name}View {
     return new ${name}View(dataView(target), offset);
   },
-}`,
-      },
-    ],
+}`;
+  const getters = value.map((p) => {
+    const at = `this.byteOffset + ${p.flat.offset}`;
+    const body = p.bitfield
+      ? bitfieldRead(p.bitfield, "this.byteOffset")
+      : p.kind!.kind === "record"
+        ? `new ${p.kind!.codec}View(dv, ${at})`
+        : decodeExpression(p.kind!, at);
+    return { name: p.flat.name, returnType: p.kind?.kind === "record" ? `${p.kind.codec}View` : typeOf(p), body: `return ${body};` };
+  });
+  const setters = value
+    .filter((p) => p.kind?.kind !== "record")
+    .map((p) => {
+      const at = `this.byteOffset + ${p.flat.offset}`;
+      const body = p.bitfield ? bitfieldWrite(p.bitfield, "this.byteOffset", "value", where(p)) : encodeStatements(p.kind!, "value", at, where(p));
+      return { name: p.flat.name, type: p.bitfield ? "number" : initType(p.kind!), body };
+    });
+  return { codec, getters, setters };
+}
+
+const typeOf = (p: PlannedMember) => (p.bitfield ? "number" : decodedType(p.kind!));
+
+/** `V === 1 || V === 3`: the test selecting a set of the module's variants. */
+export function variantTest(variants: number[]): string {
+  return variants.map((v) => `V === ${v}`).join(" || ");
+}
+
+/**
+ * Picks per variant: `V === 1 ? b : a`, with the first (the primary row's) as the fallback.
+ * `choices` are distinct code texts with the variants that use them.
+ */
+export function pickByVariant(choices: { variants: number[]; text: string }[]): string {
+  if (choices.length === 1) return choices[0]!.text;
+  const [first, ...rest] = choices;
+  return rest.reduceRight((acc, c) => `${variantTest(c.variants)} ? ${c.text} : ${acc}`, first!.text);
+}
+
+/** Groups per-variant values by equal text, primary first. */
+export function distinct<T>(perVariant: T[], key: (t: T) => string): { variants: number[]; value: T }[] {
+  const out: { variants: number[]; value: T; key: string }[] = [];
+  perVariant.forEach((v, i) => {
+    const k = key(v);
+    const hit = out.find((o) => o.key === k);
+    if (hit) hit.variants.push(i);
+    else out.push({ variants: [i], value: v, key: k });
+  });
+  return out;
+}
+
+/**
+ * Emits a record: the types and docs from the primary row (`rc`), the codec and view accessors
+ * from each variant's code (`codes[v]`), picked at load time where they differ.
+ */
+export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[], elsewhere: LayoutElsewhere[]): void {
+  const r = rc.decl;
+  const name = rc.names.of(r);
+  const l = rc.layout.record(r);
+  const plan = planRecord(r, rc.layout, rc.names, rc.wide);
+  const value = plan.filter((p) => p.role !== "flexible");
+  const kindWord = r.tag ? `${r.kind} ${r.tag}` : `anonymous ${r.kind} (${name})`;
+  const sizes = [`${l.size} bytes, aligned to ${l.align}`, ...elsewhere.filter((e) => e.size !== l.size || e.align !== l.align).map((e) => `${e.size} bytes, aligned to ${e.align} on ${e.arches.join(", ")}`)];
+  const docs = [declarationDoc(r.doc?.kind === r.kind || r.doc?.kind === "function" ? r.doc : undefined, rc.ctx, [`C: \`${kindWord}\`, ${sizes.join("; ")}.`])];
+  const doc = (p: PlannedMember) => memberDoc(r, p, rc, elsewhere);
+
+  sf.push({
+    kind: StructureKind.Interface,
+    isExported: true,
+    name,
+    docs,
+    properties: value.map((p) => ({ name: p.flat.name, type: typeOf(p), docs: [doc(p)] })),
+  });
+  sf.push({
+    kind: StructureKind.Interface,
+    isExported: true,
+    name: `${name}Init`,
+    docs: [`What {@link ${name}.encode} accepts: every member optional (absent means zero${plan.some((p) => p.role === "size") ? ", and the size member defaults to the struct size" : ""}); reserved members are not accepted.`],
+    properties: value
+      .filter((p) => p.role !== "reserved")
+      .map((p) => ({ name: p.flat.name, hasQuestionToken: true, type: p.bitfield ? "number" : initType(p.kind!), docs: [doc(p)] })),
+  });
+  const codecs = distinct(codes, (c) => c.codec).map((c) => ({ variants: c.variants, text: c.value.codec }));
+  sf.push({
+    kind: StructureKind.VariableStatement,
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs,
+    declarations: [{ name, initializer: pickByVariant(codecs) }],
   });
   // Declared after the const so the value and type of the same name merge cleanly.
   sf.push({ kind: StructureKind.VariableStatement, declarationKind: VariableDeclarationKind.Const, declarations: [{ name: `_${name}Check`, type: `Codec<${name}, ${name}Init>`, initializer: name }] });
 
+  // One view class; an accessor whose body differs between variants branches on V.
+  const accessorBody = (pick: (c: RecordCode) => string) => {
+    const bodies = distinct(codes.map(pick), (b) => b);
+    if (bodies.length === 1) return ["const dv = this.dataView;", bodies[0]!.value];
+    const branches = bodies.slice(1).map((b) => `if (${variantTest(b.variants)}) { ${b.value} }`);
+    return ["const dv = this.dataView;", `${branches.join(" else ")} else { ${bodies[0]!.value} }`];
+  };
+  const primary = codes[0]!;
   sf.push({
     kind: StructureKind.Class,
     isExported: true,
     name: `${name}View`,
     docs: [`A zero-copy view of a \`${kindWord}\` in a buffer: reads and writes go straight to its bytes.`],
     ctors: [{ parameters: [{ name: "dataView", type: "DataView", isReadonly: true, scope: Scope.Public }, { name: "byteOffset", type: "number", initializer: "0", isReadonly: true, scope: Scope.Public }] }],
-    getAccessors: value.map((p) => {
-      const at = `this.byteOffset + ${p.flat.offset}`;
-      const body = p.bitfield
-        ? bitfieldRead(p.bitfield.unit, at, p.bitfield.shift, p.bitfield.width)
-        : p.kind!.kind === "record"
-          ? `new ${p.kind!.codec}View(dv, ${at})`
-          : decodeExpression(p.kind!, at);
-      return { name: p.flat.name, returnType: p.kind?.kind === "record" ? `${p.kind.codec}View` : typeOf(p), docs: [memberDoc(r, p, rc)], statements: [`const dv = this.dataView;`, `return ${body};`] };
+    getAccessors: primary.getters.map((g, i) => {
+      const p = value.find((x) => x.flat.name === g.name)!;
+      return { name: g.name, returnType: g.returnType, docs: [doc(p)], statements: accessorBody((c) => c.getters[i]!.body) };
     }),
-    setAccessors: value
-      .filter((p) => p.kind?.kind !== "record")
-      .map((p) => {
-        const at = `this.byteOffset + ${p.flat.offset}`;
-        const stmt = p.bitfield ? bitfieldWrite(p.bitfield.unit, at, p.bitfield.shift, p.bitfield.width, "value", where(p)) : encodeStatements(p.kind!, "value", at, where(p));
-        return { name: p.flat.name, parameters: [{ name: "value", type: p.bitfield ? "number" : initType(p.kind!) }], statements: ["const dv = this.dataView;", stmt] };
-      }),
+    setAccessors: primary.setters.map((st, i) => ({
+      name: st.name,
+      parameters: [{ name: "value", type: st.type }],
+      statements: accessorBody((c) => c.setters[i]!.body),
+    })),
   });
 }

@@ -1,7 +1,6 @@
 // Structs and unions to TypeScript: the decoded type, the Init type encode accepts, the codec
 // (size, align, offsets, encode, decode) and a zero-copy view class over a DataView.
 import { fail } from "../diagnostics.js";
-import type { Abi } from "../model/abi.js";
 import type { Member, RecordDecl, TypeRef } from "../model/ir.js";
 import { resolveTypedefs, type FlatMember, type LayoutEngine } from "../model/layout.js";
 
@@ -9,9 +8,20 @@ export interface Scalar {
   bits: number;
   signed: boolean;
   float: boolean;
-  littleEndian: boolean;
+  /** `native` for __uN and plain C types; __leN/__beN have a fixed order on every architecture. */
+  order: "native" | "little" | "big";
+  /**
+   * 32 bits here but 64 on other architectures the module serves (`long`): typed as bigint
+   * everywhere so the TypeScript types do not depend on the machine.
+   */
+  wide?: boolean;
   /** The C spelling for messages, e.g. __u32. */
   ctype: string;
+}
+
+/** The littleEndian argument of a DataView call: the module's `LE` for native byte order. */
+export function byteOrderArg(s: Scalar): string {
+  return s.order === "native" ? "LE" : String(s.order === "little");
 }
 
 export type FieldKind =
@@ -53,27 +63,29 @@ function fixedEndian(t: TypeRef): "little" | "big" | undefined {
   return undefined;
 }
 
-export function scalarOf(t: TypeRef, layout: LayoutEngine, abi: Abi, member: Member): Scalar | undefined {
+/** Bitfields and native scalars follow the target; fixed-order typedefs do not. */
+export function scalarOf(t: TypeRef, layout: LayoutEngine, member: Member, wide = false): Scalar | undefined {
   const base = resolveTypedefs(t);
-  const endian = fixedEndian(t) ?? abi.endian;
+  const order = fixedEndian(t) ?? "native";
   const spelled = cSpelling(t);
   if (base.kind === "builtin" && (base.name === "float" || base.name === "double")) {
-    return { bits: base.name === "float" ? 32 : 64, signed: true, float: true, littleEndian: endian === "little", ctype: spelled };
+    return { bits: base.name === "float" ? 32 : 64, signed: true, float: true, order, ctype: spelled };
   }
   const int = layout.intType(t);
   if (!int) return undefined;
   if (int.bits > 64) fail("unsupported", `member '${member.name ?? ""}' has type ${spelled}, which has no binding yet (wider than 64 bits)`, member.loc);
-  return { bits: int.bits, signed: int.signed, float: false, littleEndian: endian === "little", ctype: spelled };
+  return { bits: int.bits, signed: int.signed, float: false, order, ctype: spelled, ...(wide && int.bits < 64 ? { wide: true } : {}) };
 }
 
-export function kindOf(t: TypeRef, layout: LayoutEngine, abi: Abi, names: RecordNames, member: Member): FieldKind {
+export function kindOf(t: TypeRef, layout: LayoutEngine, names: RecordNames, member: Member, wide = false): FieldKind {
   const base = resolveTypedefs(t);
   if (base.kind === "record") return { kind: "record", codec: names.of(base.decl) };
   if (base.kind === "array") {
     if (base.length === null) fail("unsupported", "nested flexible array", member.loc);
-    return { kind: "array", element: kindOf(base.element, layout, abi, names, member), length: base.length, elementSize: layout.sizeOf(base.element) };
+    if (wide) fail("unsupported", `array member '${member.name ?? ""}' has an element type whose width differs between architectures; generate for fewer architectures (--arch)`, member.loc);
+    return { kind: "array", element: kindOf(base.element, layout, names, member), length: base.length, elementSize: layout.sizeOf(base.element) };
   }
-  const scalar = scalarOf(t, layout, abi, member);
+  const scalar = scalarOf(t, layout, member, wide);
   if (!scalar) fail("unsupported", `member '${member.name ?? ""}' has type ${cSpelling(t)}, which has no binding`, member.loc);
   return { kind: "scalar", scalar };
 }
@@ -92,7 +104,7 @@ const TYPED_ARRAYS: Record<string, string> = {
 export function decodedType(k: FieldKind): string {
   switch (k.kind) {
     case "scalar":
-      return k.scalar.float ? "number" : k.scalar.bits === 64 ? "bigint" : "number";
+      return k.scalar.float ? "number" : k.scalar.bits === 64 || k.scalar.wide ? "bigint" : "number";
     case "record":
       return k.codec;
     case "array":
@@ -105,7 +117,7 @@ export function decodedType(k: FieldKind): string {
 export function initType(k: FieldKind): string {
   switch (k.kind) {
     case "scalar":
-      return k.scalar.bits === 64 && !k.scalar.float ? "Int64" : "number";
+      return (k.scalar.bits === 64 || k.scalar.wide) && !k.scalar.float ? "Int64" : "number";
     case "record":
       return `${k.codec}Init`;
     case "array":
@@ -119,10 +131,10 @@ export function encodeStatements(k: FieldKind, value: string, at: string, where:
     case "scalar": {
       const s = k.scalar;
       const zero = s.bits === 64 && !s.float ? "0n" : "0";
-      const check = `${checker(s)}(${value}, ${where})`;
+      const check = s.wide ? `narrow32(${value}, ${s.signed}, ${where}, ${JSON.stringify(s.ctype)})` : `${checker(s)}(${value}, ${where})`;
       // `value` is a plain member read or a local: reading it twice costs nothing measurable.
       const checked = s.float ? `(${value} ?? 0)` : optional ? `${value} === undefined ? ${zero} : ${check}` : check;
-      return `dv.set${accessor(s)}(${at}, ${checked}${s.bits > 8 ? `, ${s.littleEndian}` : ""});`;
+      return `dv.set${accessor(s)}(${at}, ${checked}${s.bits > 8 ? `, ${byteOrderArg(s)}` : ""});`;
     }
     case "record":
       return `${k.codec}.encode(${value} ?? EMPTY, dv, ${at});`;
@@ -139,8 +151,10 @@ export function encodeStatements(k: FieldKind, value: string, at: string, where:
 /** An expression reading the member at `at`. */
 export function decodeExpression(k: FieldKind, at: string, depth = 0): string {
   switch (k.kind) {
-    case "scalar":
-      return `dv.get${accessor(k.scalar)}(${at}${k.scalar.bits > 8 ? `, ${k.scalar.littleEndian}` : ""})`;
+    case "scalar": {
+      const read = `dv.get${accessor(k.scalar)}(${at}${k.scalar.bits > 8 ? `, ${byteOrderArg(k.scalar)}` : ""})`;
+      return k.scalar.wide ? `BigInt(${read})` : read;
+    }
     case "record":
       return `${k.codec}.decode(dv, ${at})`;
     case "array": {
@@ -158,31 +172,39 @@ export interface PlannedMember {
   flat: FlatMember;
   kind?: FieldKind;
   /** Bitfield facts, for bitfield members. */
-  bitfield?: { unit: Scalar; unitOffset: number; shift: number; width: number };
+  /** Bitfield facts: the byte window holding it and its bit offset there in allocation order. */
+  bitfield?: { unit: Scalar; window: { start: number; bytes: number }; bitOffset: number; width: number };
   role: "plain" | "size" | "reserved" | "flexible";
   flexibleElement?: { kind: FieldKind; size: number };
 }
 
 const RESERVED = /^(__)?(reserved|rsvd|pad)\d*$/;
 
-/** Decides how each flattened member is encoded. */
-export function planRecord(decl: RecordDecl, layout: LayoutEngine, abi: Abi, names: RecordNames): PlannedMember[] {
+/**
+ * Decides how each flattened member is encoded. `wide` names members that other architectures
+ * make 64 bits wide (see Scalar.wide).
+ */
+export function planRecord(decl: RecordDecl, layout: LayoutEngine, names: RecordNames, wide: ReadonlySet<string> = new Set()): PlannedMember[] {
   const size = layout.record(decl).size;
   const tag = decl.tag;
   return layout.flatten(decl).map((flat): PlannedMember => {
     const m = flat.member;
     const t = m.type;
     if (flat.bitSize !== undefined) {
-      const unit = scalarOf(t, layout, abi, m);
+      const unit = scalarOf(t, layout, m);
       if (!unit || unit.float) fail("unsupported", `bitfield '${flat.name}' has a non-integer type`, m.loc);
-      const unitOffset = flat.offset;
-      return { flat, bitfield: { unit, unitOffset, shift: flat.bitOffset! - unitOffset * 8, width: flat.bitSize }, role: RESERVED.test(flat.name) ? "reserved" : "plain" };
+      // gcc allocates bitfields in the target's own bit order, whatever the typedef says.
+      unit.order = "native";
+      const first = Math.floor(flat.bitOffset! / 8);
+      const bytes = Math.floor((flat.bitOffset! + flat.bitSize - 1) / 8) - first + 1;
+      const bitfield = { unit, window: { start: first, bytes }, bitOffset: flat.bitOffset! - first * 8, width: flat.bitSize };
+      return { flat, bitfield, role: RESERVED.test(flat.name) ? "reserved" : "plain" };
     }
     const base = resolveTypedefs(t);
     if (base.kind === "array" && base.length === null) {
-      return { flat, role: "flexible", flexibleElement: { kind: kindOf(base.element, layout, abi, names, m), size: layout.sizeOf(base.element) } };
+      return { flat, role: "flexible", flexibleElement: { kind: kindOf(base.element, layout, names, m), size: layout.sizeOf(base.element) } };
     }
-    const kind = kindOf(t, layout, abi, names, m);
+    const kind = kindOf(t, layout, names, m, wide.has(flat.name));
     const doc = decl.doc?.params.find((p) => p.name === flat.name);
     const docText = doc?.lines.map((l) => l.text).join(" ") ?? "";
     const isSize =

@@ -7,14 +7,7 @@ import { test } from "node:test";
 import { ABIS } from "../../generator/model/abi.js";
 import { FIXTURE, header, ROOT } from "../helpers.js";
 import { oracleForHeader } from "../oracle/gcc-oracle.js";
-
-/** The cross gcc of each row (scripts/abi-facts.mjs uses the same names). */
-export const CROSS_GCC: Record<string, string> = {
-  x86_64: "gcc", i386: "i686-linux-gnu-gcc", aarch64: "aarch64-linux-gnu-gcc", arm: "arm-linux-gnueabihf-gcc",
-  ppc64le: "powerpc64le-linux-gnu-gcc", ppc64: "powerpc64-linux-gnu-gcc", powerpc: "powerpc-linux-gnu-gcc",
-  s390x: "s390x-linux-gnu-gcc", riscv64: "riscv64-linux-gnu-gcc", mips64el: "mips64el-linux-gnuabi64-gcc",
-  mipsel: "mipsel-linux-gnu-gcc", sparc64: "sparc64-linux-gnu-gcc", alpha: "alpha-linux-gnu-gcc", hppa: "hppa-linux-gnu-gcc",
-};
+import { CROSS_GCC } from "./cross.js";
 
 const HEADERS: [string, string][] = [["7.3", "iommufd.h"], ["6.12", "iommufd.h"], ["7.3", "vfio.h"]];
 

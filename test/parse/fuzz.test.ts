@@ -73,7 +73,7 @@ const MUTATIONS: Record<string, Mutation> = {
 async function run(text: string, emit: boolean): Promise<"ok" | "diagnostic"> {
   try {
     const built = buildText(text);
-    if (emit) await emitModule(built.model, built.layout, X86_64, { runtimeImport: "../runtime/codec.js" });
+    if (emit) await emitModule([{ abi: X86_64, model: built.model, layout: built.layout }], { runtimeImport: "../runtime/codec.js" });
     return "ok";
   } catch (err) {
     if (!(err instanceof InputError)) throw err;

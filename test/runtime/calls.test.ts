@@ -28,7 +28,7 @@ test("every iommufd ioctl with a struct: the bytes the kernel would see", () => 
     const tag = Object.keys(codecs).find((t) => (codecs as Record<string, unknown>)[t] === info.argument)!;
     const decl = byTag.get(tag);
     assert.ok(decl, `${name}: its struct`);
-    const plan = planRecord(decl, built.layout, X86_64, { of: (d) => d.tag ?? "" });
+    const plan = planRecord(decl, built.layout, { of: (d) => d.tag ?? "" });
     const args: Record<string, unknown> = {};
     const buffers: Record<string, Uint8Array> = {};
     let n = 1;

@@ -1,0 +1,144 @@
+// One module serves every architecture it was generated for. The header is modelled once per ABI
+// row; rows whose records and constants come out as the same code share a variant, and the
+// module picks its variant at load time. Byte order is not part of a variant: native members read
+// the module's `LE`, so x86_64 and s390x share code when their layouts agree.
+import { fail } from "../diagnostics.js";
+import type { Abi } from "../model/abi.js";
+import type { HeaderModel, RecordDecl } from "../model/ir.js";
+import type { LayoutEngine } from "../model/layout.js";
+import { recordCode, memberPlace, type LayoutElsewhere, type RecordCode, type RecordUnit } from "./record-code.js";
+import { emittedRecords, recordNames } from "./names.js";
+import { decodedType, planRecord, type RecordNames } from "./records.js";
+
+/** The header as modelled for one ABI row. */
+export interface AbiUnit {
+  abi: Abi;
+  model: HeaderModel;
+  layout: LayoutEngine;
+}
+
+export interface RecordVariants {
+  /** The record in each unit, in unit order. */
+  units: RecordUnit[];
+  /** Code per variant (index = variant). */
+  codes: RecordCode[];
+  /** How the other variants lay it out, for the docs. */
+  elsewhere: LayoutElsewhere[];
+}
+
+export interface ModuleVariants {
+  /** Row name -> variant, in row order. */
+  variantOf: Map<string, number>;
+  /** The rows of each variant. */
+  arches: string[][];
+  /** Per emitted record name (primary order). */
+  records: Map<string, RecordVariants>;
+  /** Constant or enumerator name -> value text per variant ("undefined" where a row lacks it). */
+  values: Map<string, string[]>;
+}
+
+/**
+ * Record name -> members that are 64 bits on some row and narrower on another (`long`): they get
+ * bigint types everywhere (Scalar.wide).
+ */
+export function wideMembers(units: { model: HeaderModel; layout: LayoutEngine }[]): Map<string, Set<string>> {
+  const widths = new Map<string, Map<string, Set<number>>>();
+  for (const u of units) {
+    const names = recordNames(u.model);
+    for (const r of emittedRecords(u.model)) {
+      const perMember = widths.get(names.of(r)) ?? new Map<string, Set<number>>();
+      widths.set(names.of(r), perMember);
+      for (const p of planRecord(r, u.layout, names)) {
+        if (p.kind?.kind !== "scalar" || p.kind.scalar.float) continue;
+        perMember.set(p.flat.name, (perMember.get(p.flat.name) ?? new Set<number>()).add(p.kind.scalar.bits));
+      }
+    }
+  }
+  return new Map([...widths].map(([rec, members]) => [rec, new Set([...members].filter(([, bits]) => bits.size > 1 && bits.has(64)).map(([m]) => m))]));
+}
+
+export interface EmittedNames {
+  names: RecordNames;
+  records: RecordDecl[];
+}
+
+/**
+ * Groups rows into variants. `emitted` gives each unit's record names and emitted records;
+ * `valueText` renders a constant's value as code.
+ */
+export function moduleVariants(
+  units: AbiUnit[],
+  emitted: (model: HeaderModel) => EmittedNames,
+  values: (model: HeaderModel) => Map<string, string>,
+): ModuleVariants {
+  const primary = units[0]!;
+  const perUnit = units.map((u) => {
+    const e = emitted(u.model);
+    return { unit: u, names: e.names, byName: new Map(e.records.map((r) => [e.names.of(r), r])), values: values(u.model) };
+  });
+  const primaryNames = [...perUnit[0]!.byName.keys()];
+  for (const pu of perUnit.slice(1)) {
+    for (const [name, decl] of [...perUnit[0]!.byName, ...pu.byName]) {
+      if (!pu.byName.has(name) || !perUnit[0]!.byName.has(name)) {
+        const has = perUnit[0]!.byName.has(name) ? primary.abi.name : pu.unit.abi.name;
+        const lacks = has === primary.abi.name ? pu.unit.abi.name : primary.abi.name;
+        fail("unsupported", `${decl.kind} ${name} is declared for ${has} but not for ${lacks}; generate for architectures that agree (--arch)`, decl.loc);
+      }
+    }
+  }
+
+  const wide = wideMembers(units);
+  const recordUnits = (name: string) =>
+    perUnit.map((pu): RecordUnit => {
+      const decl = pu.byName.get(name)!;
+      return { decl, layout: pu.unit.layout, names: pu.names, pointers: pu.unit.model.userPointers.filter((p) => p.record === decl), wide: wide.get(name) ?? new Set<string>() };
+    });
+  const codeOf = new Map<string, { units: RecordUnit[]; codes: RecordCode[] }>();
+  for (const name of primaryNames) {
+    const rus = recordUnits(name);
+    const codes = rus.map(recordCode);
+    // The TypeScript types must not depend on the machine.
+    const types = rus.map((ru) => JSON.stringify(planRecord(ru.decl, ru.layout, ru.names, ru.wide).map((p) => [p.flat.name, p.bitfield ? "number" : p.kind ? decodedType(p.kind) : "flexible"])));
+    const odd = types.findIndex((t) => t !== types[0]);
+    if (odd > 0) fail("unsupported", `${name} has different members or member types on ${units[odd]!.abi.name} than on ${primary.abi.name}; generate for architectures that agree (--arch)`, rus[0]!.decl.loc);
+    codeOf.set(name, { units: rus, codes });
+  }
+
+  const valueNames = [...perUnit[0]!.values.keys()];
+  for (const pu of perUnit) for (const n of pu.values.keys()) if (!valueNames.includes(n)) valueNames.push(n);
+  const signature = (i: number) =>
+    JSON.stringify([primaryNames.map((n) => codeOf.get(n)!.codes[i]), valueNames.map((n) => perUnit[i]!.values.get(n) ?? "undefined")]);
+  const keys: string[] = [];
+  const variantOf = new Map<string, number>();
+  const arches: string[][] = [];
+  units.forEach((u, i) => {
+    const key = signature(i);
+    let v = keys.indexOf(key);
+    if (v < 0) v = keys.push(key) - 1;
+    variantOf.set(u.abi.name, v);
+    (arches[v] ??= []).push(u.abi.name);
+  });
+  const firstUnitOf = arches.map((names) => units.findIndex((u) => u.abi.name === names[0]));
+
+  const records = new Map<string, RecordVariants>();
+  for (const name of primaryNames) {
+    const { units: rus, codes } = codeOf.get(name)!;
+    const places = (ru: RecordUnit) => {
+      const l = ru.layout.record(ru.decl);
+      return { size: l.size, align: l.align, members: new Map(planRecord(ru.decl, ru.layout, ru.names, ru.wide).map((p) => [p.flat.name, memberPlace(p)])) };
+    };
+    const elsewhere: LayoutElsewhere[] = [];
+    const mine = JSON.stringify([...places(rus[0]!).members]);
+    for (const [v, ui] of firstUnitOf.entries()) {
+      if (v === 0) continue;
+      const p = places(rus[ui]!);
+      const key = JSON.stringify([...p.members]);
+      const same = elsewhere.find((e) => JSON.stringify([...e.members]) === key && e.size === p.size && e.align === p.align);
+      if (same) same.arches.push(...arches[v]!);
+      else if (key !== mine || p.size !== places(rus[0]!).size || p.align !== places(rus[0]!).align) elsewhere.push({ arches: [...arches[v]!], ...p });
+    }
+    records.set(name, { units: rus, codes: firstUnitOf.map((ui) => codes[ui]!), elsewhere });
+  }
+  const valueMap = new Map(valueNames.map((n) => [n, firstUnitOf.map((ui) => perUnit[ui]!.values.get(n) ?? "undefined")]));
+  return { variantOf, arches, records, values: valueMap };
+}

@@ -1,0 +1,82 @@
+// Which architecture's layouts a generated module uses. Each module is generated for a set of ABI
+// rows (uapigen's names, as `uapigen layout --arch` takes them) and picks the row of the running
+// Node at load time: process.arch plus os.endianness(), since ppc64 is both byte orders.
+import os from "node:os";
+
+/** How Node names each ABI row's machine; rows with no Node port are selected by name only. */
+const ROWS: Readonly<Record<string, { nodeArch?: string; littleEndian: boolean }>> = {
+  x86_64: { nodeArch: "x64", littleEndian: true },
+  i386: { nodeArch: "ia32", littleEndian: true },
+  aarch64: { nodeArch: "arm64", littleEndian: true },
+  arm: { nodeArch: "arm", littleEndian: true },
+  ppc64le: { nodeArch: "ppc64", littleEndian: true },
+  ppc64: { nodeArch: "ppc64", littleEndian: false },
+  powerpc: { nodeArch: "ppc", littleEndian: false },
+  s390x: { nodeArch: "s390x", littleEndian: false },
+  riscv64: { nodeArch: "riscv64", littleEndian: true },
+  mips64el: { nodeArch: "mips64el", littleEndian: true },
+  mipsel: { nodeArch: "mipsel", littleEndian: true },
+  loongarch64: { nodeArch: "loong64", littleEndian: true },
+  sparc64: { littleEndian: false },
+  alpha: { littleEndian: true },
+  hppa: { littleEndian: false },
+};
+
+/**
+ * Names another machine's ABI row instead of the host's: for tests and for tools that prepare
+ * bytes for another machine. The runtime refuses to issue ioctls while it differs from the host.
+ */
+export const ARCH_OVERRIDE_ENV = "UAPIGEN_ARCH";
+
+/** The loaded module's choice: the ABI row, its byte order, and the module's layout variant. */
+export interface ArchSelection {
+  readonly name: string;
+  readonly littleEndian: boolean;
+  readonly variant: number;
+}
+
+/** Thrown at module load when the bindings have no layout for this machine. */
+export class UnsupportedArchitectureError extends Error {
+  override readonly name = "UnsupportedArchitectureError";
+}
+
+const hostLittleEndian = () => os.endianness() === "LE";
+
+/** The ABI row of the running Node, or undefined when uapigen has none for it. */
+export function hostArch(): string | undefined {
+  const le = hostLittleEndian();
+  return Object.keys(ROWS).find((name) => ROWS[name]!.nodeArch === process.arch && ROWS[name]!.littleEndian === le);
+}
+
+/** The row whose layouts this process uses: the override, else the host's. */
+export function targetArch(): string | undefined {
+  return process.env[ARCH_OVERRIDE_ENV] || hostArch();
+}
+
+/**
+ * Called once by each generated module with its rows (name → layout variant). Throws
+ * UnsupportedArchitectureError when the running machine is not one of them.
+ */
+export function selectArch(header: string, variants: Readonly<Record<string, number>>): ArchSelection {
+  const forced = process.env[ARCH_OVERRIDE_ENV];
+  const name = forced || hostArch();
+  const known = Object.keys(variants).join(", ");
+  const machine = forced
+    ? `${ARCH_OVERRIDE_ENV}=${forced}`
+    : `this machine (process.arch '${process.arch}', ${hostLittleEndian() ? "little" : "big"}-endian)`;
+  if (!name || !Object.hasOwn(variants, name) || !Object.hasOwn(ROWS, name)) {
+    throw new UnsupportedArchitectureError(
+      `the uapigen bindings for <${header}> have no layout for ${machine}; they were generated for: ${known}. ` +
+        `Regenerate them with \`uapigen generate --arch <name>\` for a row uapigen knows (\`uapigen layout --help\` lists them).`,
+    );
+  }
+  return { name, littleEndian: ROWS[name]!.littleEndian, variant: variants[name]! };
+}
+
+/** Throws unless the selected layouts are the host's own: another machine's bytes must not reach this kernel. */
+export function assertHostLayouts(what: string): void {
+  const forced = process.env[ARCH_OVERRIDE_ENV];
+  if (forced && forced !== hostArch()) {
+    throw new UnsupportedArchitectureError(`${what}: ${ARCH_OVERRIDE_ENV}=${forced} selects another machine's layouts; ioctls are refused on ${hostArch() ?? process.arch}`);
+  }
+}

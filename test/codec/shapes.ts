@@ -1,0 +1,92 @@
+// What the codec tests need to know about each record of a header on one architecture, as plain
+// JSON: the generator's plan, computed on the host, so the checks themselves (check.ts) run
+// without the generator (under s390x Node, for one).
+import { planRecord, type FieldKind } from "../../generator/emit/records.js";
+import { emittedRecords, recordNames } from "../../generator/emit/names.js";
+import { wideMembers } from "../../generator/emit/variants.js";
+import { includeDirsFor } from "../../generator/generate.js";
+import { ABIS, type Abi } from "../../generator/model/abi.js";
+import { buildHeader, defaultIncludeDirs } from "../../generator/model/build.js";
+
+export type KindShape =
+  | { scalar: { bits: number; signed: boolean; float: boolean; wide: boolean; order: "native" | "little" | "big"; ctype: string } }
+  | { record: string }
+  | { array: { element: KindShape; length: number } };
+
+export interface MemberShape {
+  name: string;
+  offset: number;
+  size: number;
+  inUnion: boolean;
+  role: "plain" | "size" | "reserved" | "flexible";
+  /** Absolute allocation-order bit offset and width, for bitfields. */
+  bitfield?: { bitOffset: number; width: number; signed: boolean };
+  kind?: KindShape;
+}
+
+export interface RecordShape {
+  kind: "struct" | "union";
+  /** How C names the type: `struct iommu_ioas_map` or a typedef name; absent for anonymous ones. */
+  cType?: string;
+  size: number;
+  members: MemberShape[];
+}
+
+/** One header's records on one architecture, by codec name. */
+export type Shapes = Record<string, RecordShape>;
+
+function kindShape(k: FieldKind): KindShape {
+  switch (k.kind) {
+    case "scalar":
+      return { scalar: { bits: k.scalar.bits, signed: k.scalar.signed, float: k.scalar.float, wide: !!k.scalar.wide, order: k.scalar.order, ctype: k.scalar.ctype } };
+    case "record":
+      return { record: k.codec };
+    case "array":
+      return { array: { element: kindShape(k.element), length: k.length } };
+  }
+}
+
+/** Builds `file` for `abi` (swapping a triplet -I for the row's own) and describes its records. */
+export function shapesFor(file: string, abi: Abi, includeDirs?: string[]): Shapes {
+  const built = buildHeader(file, { abi, includeDirs: dirsFor(file, abi, includeDirs) });
+  // Members 64 bits wide on some row are bigint everywhere; the shapes say so per member.
+  const wideByRecord = widerElsewhere(file, includeDirs);
+  const names = recordNames(built.model);
+  const out: Shapes = {};
+  for (const r of emittedRecords(built.model)) {
+    const name = names.of(r);
+    const wide = wideByRecord.get(name) ?? new Set<string>();
+    out[name] = {
+      kind: r.kind,
+      cType: r.tag ? `${r.kind} ${r.tag}` : r.typedefName,
+      size: built.layout.record(r).size,
+      members: planRecord(r, built.layout, names, wide).map((p) => ({
+        name: p.flat.name,
+        offset: p.flat.offset,
+        size: p.flat.size,
+        inUnion: p.flat.inUnion,
+        role: p.role,
+        ...(p.bitfield ? { bitfield: { bitOffset: p.flat.bitOffset!, width: p.bitfield.width, signed: p.bitfield.unit.signed } } : {}),
+        ...(p.kind ? { kind: kindShape(p.kind) } : {}),
+      })),
+    };
+  }
+  return out;
+}
+
+const wideCache = new Map<string, Map<string, Set<string>>>();
+
+/** The emitter's decision over every row (members typed bigint because another row makes them 64 bits). */
+function widerElsewhere(file: string, includeDirs?: string[]): Map<string, Set<string>> {
+  const key = JSON.stringify([file, includeDirs]);
+  let wide = wideCache.get(key);
+  if (!wide) {
+    wide = wideMembers(Object.values(ABIS).map((abi) => buildHeader(file, { abi, includeDirs: dirsFor(file, abi, includeDirs) })));
+    wideCache.set(key, wide);
+  }
+  return wide;
+}
+
+function dirsFor(file: string, abi: Abi, includeDirs?: string[]): string[] {
+  return includeDirs ? includeDirsFor(includeDirs, abi.triplet, Object.values(ABIS).map((a) => a.triplet)) : defaultIncludeDirs(file, abi);
+}
