@@ -7167,7 +7167,7 @@ export interface vfio_bitmap {
   /**
    * one bit per page
    *
-   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386; offset 16, 4 bytes on arm, hppa, powerpc, mipsel)
+   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel)
    */
   data: bigint;
 }
@@ -7189,7 +7189,7 @@ export interface vfio_bitmapInit {
   /**
    * one bit per page
    *
-   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386; offset 16, 4 bytes on arm, hppa, powerpc, mipsel)
+   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel)
    */
   data?: Int64;
 }
@@ -7358,7 +7358,7 @@ export class vfio_bitmapView {
   /**
    * one bit per page
    *
-   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386; offset 16, 4 bytes on arm, hppa, powerpc, mipsel)
+   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel)
    */
   get data(): bigint {
     const dv = this.dataView;

@@ -4,6 +4,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { InputError } from "./diagnostics.js";
+import { ABI_ROWS } from "./model/abi-rows.js";
+
+const ROW_NAMES = ABI_ROWS.map((r) => r.name).join(", ");
 
 interface Config {
   headers?: string[];
@@ -53,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--header <file>", "a header to generate from (repeatable)", collect, [])
     .option("--out <dir>", "output directory")
     .option("-I, --include <dir>", "add an include directory, searched in order (repeatable)", collect, [])
-    .option("--arch <name>", "an ABI row the modules serve (repeatable; the first is the primary, whose docs they carry); default: every row", collect, [])
+    .option("--arch <name>", `an ABI row the modules serve (repeatable; the first is the primary, whose docs they carry); default: every row (${ROW_NAMES})`, collect, [])
     .option("--overrides <dir>", "directory of <header>.json override files")
     .option("--runtime-import <specifier>", "module specifier of the runtime codec helpers, as seen from the output")
     .option("--check", "exit 1 and name the files that differ instead of writing")
@@ -97,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     .description("print the layout uapigen computes for a header: sizes, offsets, ioctls, constants")
     .argument("<header>", "the header")
     .option("--json", "machine-readable output")
-    .addOption(new Option("--arch <name>", "target ABI").default("x86_64"))
+    .addOption(new Option("--arch <name>", `target ABI row: ${ROW_NAMES}`).default("x86_64"))
     .option("-I, --include <dir>", "add an include directory (repeatable)", collect, [])
     .action(async (header: string, o: { json?: boolean; arch: string; include: string[] }) => {
       const { getAbi, ABIS } = await import("./model/abi.js");
@@ -119,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument("<header...>", "the headers")
     .option("-I, --include <dir>", "add an include directory (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
-    .option("--arch <name>", "target ABI", "x86_64")
+    .option("--arch <name>", `target ABI row: ${ROW_NAMES}`, "x86_64")
     .option("--strict", "accepted for symmetry with generate; findings always exit 1 here")
     .action(async (headers: string[], o: { include: string[]; format: Format; arch: string }) => {
       const { getAbi } = await import("./model/abi.js");

@@ -73,10 +73,16 @@ export function selectArch(header: string, variants: Readonly<Record<string, num
   return { name, littleEndian: ROWS[name]!.littleEndian, variant: variants[name]! };
 }
 
+/** The override, if it names another machine; read once (process.env is slow to read per call). */
+let foreign: string | undefined | null = null;
+
 /** Throws unless the selected layouts are the host's own: another machine's bytes must not reach this kernel. */
 export function assertHostLayouts(what: string): void {
-  const forced = process.env[ARCH_OVERRIDE_ENV];
-  if (forced && forced !== hostArch()) {
-    throw new UnsupportedArchitectureError(`${what}: ${ARCH_OVERRIDE_ENV}=${forced} selects another machine's layouts; ioctls are refused on ${hostArch() ?? process.arch}`);
+  if (foreign === null) {
+    const forced = process.env[ARCH_OVERRIDE_ENV];
+    foreign = forced && forced !== hostArch() ? forced : undefined;
+  }
+  if (foreign !== undefined) {
+    throw new UnsupportedArchitectureError(`${what}: ${ARCH_OVERRIDE_ENV}=${foreign} selects another machine's layouts; ioctls are refused on ${hostArch() ?? process.arch}`);
   }
 }

@@ -2,6 +2,7 @@
 // caller passes (their counts set or checked from the buffer's length), call, decode. Raw
 // addresses are accepted only by the *Unsafe variants. The transport is the native shim unless a
 // test injects a fake fd layer.
+import { assertHostLayouts } from "./arch.js";
 import type { Codec, IoctlInfo } from "./codec.js";
 import { native, type IoctlArg } from "./native.js";
 
@@ -20,7 +21,11 @@ export function useTransport(transport: Transport | undefined): void {
   injected = transport;
 }
 
-const transport = (): Transport => injected ?? native();
+function transport(): Transport {
+  if (injected) return injected;
+  assertHostLayouts("ioctl");
+  return native();
+}
 
 /** A user-pointer member as the generator associated it. */
 interface PointerInfo {

@@ -26,12 +26,12 @@ export const VIRTUAL = "/virtual/include";
  * Builds a header given as text (as `/virtual/include/linux/<name>`), with the vendored 7.3
  * headers behind it for <linux/types.h> and friends. `files` adds more virtual files.
  */
-export function buildText(text: string, files: Record<string, string> = {}, name = "test.h"): BuiltHeader {
+export function buildText(text: string, files: Record<string, string> = {}, name = "test.h", abi: Abi = X86_64): BuiltHeader {
   const main = `${VIRTUAL}/linux/${name}`;
   const virtual = new Map<string, string>([[main, text], ...Object.entries(files).map(([k, v]) => [`${VIRTUAL}/${k}`, v] as [string, string])]);
   return buildHeader(main, {
-    abi: X86_64,
-    includeDirs: [VIRTUAL, path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu")],
+    abi,
+    includeDirs: [VIRTUAL, path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", abi.triplet)],
     readFile: (f) => virtual.get(f) ?? (fs.existsSync(f) && fs.statSync(f).isFile() ? fs.readFileSync(f, "utf8") : undefined),
   });
 }

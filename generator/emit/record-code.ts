@@ -56,7 +56,12 @@ function memberDoc(r: RecordDecl, p: PlannedMember, rc: RecordContext, elsewhere
   else if (p.flat.member.comment && !p.flat.member.comment.text.startsWith("/**")) parts.push(plainComment(p.flat.member.comment.text, rc.ctx));
   for (const n of nested) parts.push(`- \`${n.name}\`: ${inlineText(n.lines.map((l) => l.text.trim()).join(" "), rc.ctx)}`);
   const where = memberPlace(p);
-  const other = elsewhere.filter((e) => e.members.get(name) !== where).map((e) => `${e.members.get(name) ?? "absent"} on ${e.arches.join(", ")}`);
+  const byPlace = new Map<string, string[]>();
+  for (const e of elsewhere) {
+    const place = e.members.get(name) ?? "absent";
+    if (place !== where) byPlace.set(place, [...(byPlace.get(place) ?? []), ...e.arches]);
+  }
+  const other = [...byPlace].map(([place, arches]) => `${place} on ${arches.join(", ")}`);
   const m = p.flat.member;
   const spelled = m.writtenType && m.type.kind !== "array" ? m.writtenType : cSpelling(m.type);
   let c = `C: \`${spelled} ${name}${p.flat.bitSize !== undefined ? ` : ${p.flat.bitSize}` : ""}\` (${[where, ...other].join("; ")})`;

@@ -1,0 +1,64 @@
+// One module for several architectures: what becomes a variant, what stays shared, and what
+// cannot be expressed (a record only some architectures declare).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { InputError } from "../../generator/diagnostics.js";
+import { emitModule } from "../../generator/emit/module.js";
+import { getAbi } from "../../generator/model/abi.js";
+import { buildText } from "../helpers.js";
+
+const unitsFor = (text: string, arches: string[]) =>
+  arches.map((name) => {
+    const abi = getAbi(name)!;
+    const built = buildText(text, {}, "test.h", abi);
+    return { abi, model: built.model, layout: built.layout };
+  });
+
+const emit = (text: string, arches: string[]) => emitModule(unitsFor(text, arches), { runtimeImport: "../runtime/codec.js" });
+
+const HEADER = `#include <linux/types.h>
+#include <linux/ioctl.h>
+/**
+ * struct t_args - arguments
+ * @size: sizeof(struct t_args)
+ * @addr: an address
+ * @le: little-endian on the wire
+ */
+struct t_args {
+	__u32 size;
+	unsigned long addr;
+	__le32 le;
+};
+#define T_IOCTL _IOWR('t', 1, struct t_args)
+`;
+
+test("rows with equal code share a variant; byte order is LE, not a variant", async () => {
+  const text = await emit(HEADER, ["x86_64", "s390x", "aarch64"]);
+  assert.match(text, /selectArch\("linux\/test\.h", \{ x86_64: 0, s390x: 0, aarch64: 0 \}\)/);
+  assert.doesNotMatch(text, /const V = /, "one variant: no V");
+  assert.match(text, /dv\.setUint32\(offset \+ 0, value\.size \?\? 24, LE\)|dv\.setUint32\(\s*offset \+ 0,[^;]*LE\)/);
+  assert.match(text, /offset \+ 16,[^;]*, true\)/, "__le32 is written little-endian on every row");
+});
+
+test("a member 64 bits on one row and 32 on another is bigint everywhere, narrowed where it is 32", async () => {
+  const text = await emit(HEADER, ["x86_64", "i386", "powerpc"]);
+  assert.match(text, /const V = ARCH\.variant;/);
+  assert.match(text, /addr: bigint;/);
+  assert.match(text, /narrow32\(value\.addr, false, "t_args\.addr", "unsigned long"\)/);
+  assert.match(text, /BigInt\(dv\.getUint32\(offset \+ 4, LE\)\)/);
+  // powerpc's _IOWR bits (6 << 29) equal the generic (3 << 30): it shares i386's variant.
+  assert.match(text, /selectArch\("linux\/test\.h", \{ x86_64: 0, i386: 1, powerpc: 1 \}\)/);
+  assert.match(text, /export const T_IOCTL: number = V === 1 \? 0xc00c7401 : 0xc0187401;/);
+  assert.match(text, /C: `unsigned long addr` \(offset 8, 8 bytes; offset 4, 4 bytes on i386, powerpc\)/);
+});
+
+test("a record only some rows declare is a located error naming both rows", async () => {
+  const text = `#include <linux/types.h>\n#ifdef __x86_64__\nstruct only_x86 { __u32 a; };\n#endif\nstruct both { __u32 b; };\n`;
+  await assert.rejects(emit(text, ["x86_64", "aarch64"]), (e: Error) => e instanceof InputError && /test\.h:3:\d+: error: struct only_x86 is declared for x86_64 but not for aarch64; generate for architectures that agree \(--arch\) \[unsupported\]/.test(e.message));
+});
+
+test("a constant some rows lack is undefined there, and typed so", async () => {
+  const text = await emit(`#ifdef __x86_64__\n#define ONLY_X86 7\n#endif\n#define ALL 1\n`, ["x86_64", "aarch64"]);
+  assert.match(text, /export const ONLY_X86: number \| undefined = V === 1 \? undefined : 7;/);
+  assert.match(text, /export const ALL = 1;/);
+});
