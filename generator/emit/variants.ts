@@ -127,16 +127,19 @@ export function moduleVariants(
       const l = ru.layout.record(ru.decl);
       return { size: l.size, align: l.align, members: new Map(planRecord(ru.decl, ru.layout, ru.names, ru.wide).map((p) => [p.flat.name, memberPlace(p)])) };
     };
-    const elsewhere: LayoutElsewhere[] = [];
-    const mine = JSON.stringify([...places(rus[0]!).members]);
+    // Other variants' layouts, grouped by equal layout; the primary's own is not repeated.
+    const keyOf = (p: Omit<LayoutElsewhere, "arches">) => JSON.stringify([p.size, p.align, [...p.members]]);
+    const primaryKey = keyOf(places(rus[0]!));
+    const byKey = new Map<string, LayoutElsewhere>();
     for (const [v, ui] of firstUnitOf.entries()) {
-      if (v === 0) continue;
       const p = places(rus[ui]!);
-      const key = JSON.stringify([...p.members]);
-      const same = elsewhere.find((e) => JSON.stringify([...e.members]) === key && e.size === p.size && e.align === p.align);
-      if (same) same.arches.push(...arches[v]!);
-      else if (key !== mine || p.size !== places(rus[0]!).size || p.align !== places(rus[0]!).align) elsewhere.push({ arches: [...arches[v]!], ...p });
+      const key = keyOf(p);
+      if (key === primaryKey) continue;
+      const seen = byKey.get(key);
+      if (seen) seen.arches.push(...arches[v]!);
+      else byKey.set(key, { arches: [...arches[v]!], ...p });
     }
+    const elsewhere = [...byKey.values()];
     records.set(name, { units: rus, codes: firstUnitOf.map((ui) => codes[ui]!), elsewhere });
   }
   const valueMap = new Map(valueNames.map((n) => [n, firstUnitOf.map((ui) => perUnit[ui]!.values.get(n) ?? "undefined")]));
