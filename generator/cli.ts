@@ -107,11 +107,9 @@ export async function main(argv: string[]): Promise<number> {
       const abi = getAbi(o.arch);
       if (!abi) throw new InputError("usage", `unknown architecture '${o.arch}' (known: ${Object.keys(ABIS).join(", ")})`);
       if (!fs.existsSync(header)) throw new InputError("usage", `no such header: ${header}`);
-      const { buildHeader } = await import("./model/build.js");
+      const { buildHeader, includeDirsFor } = await import("./model/build.js");
       const { layoutReport, toJson, layoutText } = await import("./model/report.js");
-      const { includeDirsFor } = await import("./generate.js");
-      const triplets = Object.values(ABIS).map((a) => a.triplet);
-      const built = buildHeader(header, { abi, includeDirs: o.include.length ? includeDirsFor(o.include, abi.triplet, triplets) : undefined });
+      const built = buildHeader(header, { abi, includeDirs: includeDirsFor(header, abi, o.include) });
       const report = layoutReport(built.model, built.layout);
       process.stdout.write(o.json ? `${toJson(report)}\n` : layoutText(report));
     });

@@ -112,15 +112,6 @@ function provenanceOf(header: string): string | undefined {
   return undefined;
 }
 
-/**
- * The -I list for one architecture: a directory named after a multiarch triplet
- * (`headers/7.3/x86_64-linux-gnu`) stands for that architecture's asm/ headers and is swapped for
- * the row's own triplet.
- */
-export function includeDirsFor(dirs: string[], triplet: string, triplets: string[]): string[] {
-  return dirs.map((d) => (triplets.includes(path.basename(d)) ? path.join(path.dirname(d), triplet) : d));
-}
-
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   if (!opts.headers.length) fail("usage", "no headers to generate from (pass --header or list them in uapigen.config.json)");
   const outputs = opts.headers.flatMap((h) => [outputName(h, opts.out), ioctlOutputName(h, opts.out)]);
@@ -137,7 +128,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   }
 
   const { ABIS, getAbi } = await import("./model/abi.js");
-  const { buildHeader, loadOverrides } = await import("./model/build.js");
+  const { buildHeader, includeDirsFor, loadOverrides } = await import("./model/build.js");
   const { emitModule, recordNames, linkContext } = await import("./emit/module.js");
   const { emitIoctlModule } = await import("./emit/ioctls.js");
   const { lintUnits } = await import("./lint/rules.js");
@@ -155,7 +146,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const perAbi = abis.map((abi) => {
       const built = buildHeader(header, {
         abi,
-        includeDirs: opts.includeDirs?.length ? includeDirsFor(opts.includeDirs, abi.triplet, Object.values(ABIS).map((a) => a.triplet)) : undefined,
+        includeDirs: includeDirsFor(header, abi, opts.includeDirs),
         overrides,
         overridesFile: ovFile,
       });

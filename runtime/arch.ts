@@ -59,7 +59,7 @@ export function targetArch(): string | undefined {
  */
 export function selectArch(header: string, variants: Readonly<Record<string, number>>): ArchSelection {
   const forced = process.env[ARCH_OVERRIDE_ENV];
-  const name = forced || hostArch();
+  const name = targetArch();
   const known = Object.keys(variants).join(", ");
   const machine = forced
     ? `${ARCH_OVERRIDE_ENV}=${forced}`

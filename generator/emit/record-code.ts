@@ -11,7 +11,6 @@ import {
   decodeExpression,
   encodeStatements,
   initType,
-  planRecord,
   type PlannedMember,
   type RecordNames,
 } from "./records.js";
@@ -23,8 +22,8 @@ export interface RecordUnit {
   layout: LayoutEngine;
   names: RecordNames;
   pointers: UserPointer[];
-  /** Members 64 bits wide on another architecture (Scalar.wide). */
-  wide: ReadonlySet<string>;
+  /** How each member is encoded here (planRecord, with the members other rows make 64 bits wide). */
+  plan: PlannedMember[];
 }
 
 export interface RecordContext extends RecordUnit {
@@ -131,7 +130,7 @@ export function recordCode(ru: RecordUnit): RecordCode {
   const r = ru.decl;
   const name = ru.names.of(r);
   const l = ru.layout.record(r);
-  const plan = planRecord(r, ru.layout, ru.names, ru.wide);
+  const plan = ru.plan;
   const value = plan.filter((p) => p.role !== "flexible");
   const where = (p: PlannedMember) => lit(`${name}.${p.flat.name}`);
 
@@ -238,7 +237,7 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
   const r = rc.decl;
   const name = rc.names.of(r);
   const l = rc.layout.record(r);
-  const plan = planRecord(r, rc.layout, rc.names, rc.wide);
+  const plan = rc.plan;
   const value = plan.filter((p) => p.role !== "flexible");
   const kindWord = r.tag ? `${r.kind} ${r.tag}` : `anonymous ${r.kind} (${name})`;
   const sizes = [`${l.size} bytes, aligned to ${l.align}`, ...elsewhere.filter((e) => e.size !== l.size || e.align !== l.align).map((e) => `${e.size} bytes, aligned to ${e.align} on ${e.arches.join(", ")}`)];

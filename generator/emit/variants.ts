@@ -91,14 +91,15 @@ export function moduleVariants(
   const recordUnits = (name: string) =>
     perUnit.map((pu): RecordUnit => {
       const decl = pu.byName.get(name)!;
-      return { decl, layout: pu.unit.layout, names: pu.names, pointers: pu.unit.model.userPointers.filter((p) => p.record === decl), wide: wide.get(name) ?? new Set<string>() };
+      const plan = planRecord(decl, pu.unit.layout, pu.names, wide.get(name));
+      return { decl, layout: pu.unit.layout, names: pu.names, pointers: pu.unit.model.userPointers.filter((p) => p.record === decl), plan };
     });
   const codeOf = new Map<string, { units: RecordUnit[]; codes: RecordCode[] }>();
   for (const name of primaryNames) {
     const rus = recordUnits(name);
     const codes = rus.map(recordCode);
     // The TypeScript types must not depend on the machine.
-    const types = rus.map((ru) => JSON.stringify(planRecord(ru.decl, ru.layout, ru.names, ru.wide).map((p) => [p.flat.name, p.bitfield ? "number" : p.kind ? decodedType(p.kind) : "flexible"])));
+    const types = rus.map((ru) => JSON.stringify(ru.plan.map((p) => [p.flat.name, p.bitfield ? "number" : p.kind ? decodedType(p.kind) : "flexible"])));
     const odd = types.findIndex((t) => t !== types[0]);
     if (odd > 0) fail("unsupported", `${name} has different members or member types on ${units[odd]!.abi.name} than on ${primary.abi.name}; generate for architectures that agree (--arch)`, rus[0]!.decl.loc);
     codeOf.set(name, { units: rus, codes });
@@ -125,7 +126,7 @@ export function moduleVariants(
     const { units: rus, codes } = codeOf.get(name)!;
     const places = (ru: RecordUnit) => {
       const l = ru.layout.record(ru.decl);
-      return { size: l.size, align: l.align, members: new Map(planRecord(ru.decl, ru.layout, ru.names, ru.wide).map((p) => [p.flat.name, memberPlace(p)])) };
+      return { size: l.size, align: l.align, members: new Map(ru.plan.map((p) => [p.flat.name, memberPlace(p)])) };
     };
     // Other variants' layouts, grouped by equal layout; the primary's own is not repeated.
     const keyOf = (p: Omit<LayoutElsewhere, "arches">) => JSON.stringify([p.size, p.align, [...p.members]]);

@@ -7,7 +7,7 @@ import { BUILTIN_TYPE_WORDS, builtinName, DeclarationBuilder } from "../parse/de
 import { isKernelDocComment, parseKernelDoc, type KernelDoc } from "../parse/kerneldoc.js";
 import { preprocess } from "../parse/preprocess.js";
 import { parseUnit } from "../parse/tree.js";
-import { GNU_KEYWORDS, longBits, type Abi } from "./abi.js";
+import { ABIS, GNU_KEYWORDS, longBits, type Abi } from "./abi.js";
 import { associate, type Overrides } from "./associate.js";
 import { evaluateDefines } from "./constants.js";
 import type { Comment, DocSection, HeaderModel, TypeRef } from "./ir.js";
@@ -40,6 +40,17 @@ export function defaultIncludeDirs(header: string, abi: Abi): string[] {
   const arch = path.join(root, abi.triplet);
   if (fs.existsSync(arch)) dirs.push(arch);
   return dirs;
+}
+
+/**
+ * The -I list for one architecture: `dirs` as given, except that a directory named after a
+ * multiarch triplet (`headers/7.3/x86_64-linux-gnu`) stands for the asm/ headers and becomes the
+ * row's own; no `dirs` means the compiler-style default.
+ */
+export function includeDirsFor(header: string, abi: Abi, dirs?: string[]): string[] {
+  if (!dirs?.length) return defaultIncludeDirs(header, abi);
+  const triplets = new Set(Object.values(ABIS).map((a) => a.triplet));
+  return dirs.map((d) => (triplets.has(path.basename(d)) ? path.join(path.dirname(d), abi.triplet) : d));
 }
 
 export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {

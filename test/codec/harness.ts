@@ -4,9 +4,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { includeDirsFor } from "../../generator/generate.js";
-import { ABIS, type Abi } from "../../generator/model/abi.js";
-import { defaultIncludeDirs } from "../../generator/model/build.js";
+import type { Abi } from "../../generator/model/abi.js";
+import { includeDirsFor } from "../../generator/model/build.js";
 import { FIXTURE, FIXTURE_INCLUDES, header, ROOT } from "../helpers.js";
 import { toJson, type CheckSpec } from "./check.js";
 import { gccSamples } from "./samples.js";
@@ -19,13 +18,11 @@ export const CODEC_MODULES: { label: string; module: string; header: string; inc
   { label: "constructs.h", module: path.join(ROOT, "dist", "test", "fixtures", "golden", "constructs.js"), header: FIXTURE, include: "linux/constructs.h", includeDirs: FIXTURE_INCLUDES },
 ];
 
-const TRIPLETS = Object.values(ABIS).map((a) => a.triplet);
-
 /** Specs for one row; with `gcc`, each carries that compiler's byte samples. */
 export function specsFor(abi: Abi, gcc?: string, runs?: number): CheckSpec[] {
   return CODEC_MODULES.map((m) => {
     const shapes = shapesFor(m.header, abi, m.includeDirs);
-    const dirs = m.includeDirs ? includeDirsFor(m.includeDirs, abi.triplet, TRIPLETS) : defaultIncludeDirs(m.header, abi);
+    const dirs = includeDirsFor(m.header, abi, m.includeDirs);
     const samples = gcc ? gccSamples(shapes, { gcc, include: m.include, includeDirs: dirs }) : undefined;
     return { label: m.label, module: m.module, arch: abi.name, littleEndian: abi.endian === "little", shapes, samples, runs };
   });

@@ -4,9 +4,8 @@
 import { planRecord, type FieldKind } from "../../generator/emit/records.js";
 import { emittedRecords, recordNames } from "../../generator/emit/names.js";
 import { wideMembers } from "../../generator/emit/variants.js";
-import { includeDirsFor } from "../../generator/generate.js";
 import { ABIS, type Abi } from "../../generator/model/abi.js";
-import { buildHeader, defaultIncludeDirs } from "../../generator/model/build.js";
+import { buildHeader, includeDirsFor } from "../../generator/model/build.js";
 
 export type KindShape =
   | { scalar: { bits: number; signed: boolean; float: boolean; wide: boolean; order: "native" | "little" | "big"; ctype: string } }
@@ -48,7 +47,7 @@ function kindShape(k: FieldKind): KindShape {
 
 /** Builds `file` for `abi` (swapping a triplet -I for the row's own) and describes its records. */
 export function shapesFor(file: string, abi: Abi, includeDirs?: string[]): Shapes {
-  const built = buildHeader(file, { abi, includeDirs: dirsFor(file, abi, includeDirs) });
+  const built = buildHeader(file, { abi, includeDirs: includeDirsFor(file, abi, includeDirs) });
   // Members 64 bits wide on some row are bigint everywhere; the shapes say so per member.
   const wideByRecord = widerElsewhere(file, includeDirs);
   const names = recordNames(built.model);
@@ -81,12 +80,8 @@ function widerElsewhere(file: string, includeDirs?: string[]): Map<string, Set<s
   const key = JSON.stringify([file, includeDirs]);
   let wide = wideCache.get(key);
   if (!wide) {
-    wide = wideMembers(Object.values(ABIS).map((abi) => buildHeader(file, { abi, includeDirs: dirsFor(file, abi, includeDirs) })));
+    wide = wideMembers(Object.values(ABIS).map((abi) => buildHeader(file, { abi, includeDirs: includeDirsFor(file, abi, includeDirs) })));
     wideCache.set(key, wide);
   }
   return wide;
-}
-
-function dirsFor(file: string, abi: Abi, includeDirs?: string[]): string[] {
-  return includeDirs ? includeDirsFor(includeDirs, abi.triplet, Object.values(ABIS).map((a) => a.triplet)) : defaultIncludeDirs(file, abi);
 }
