@@ -129,7 +129,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
 
   const { ABIS, getAbi } = await import("./model/abi.js");
   const { buildHeader, includeDirsFor, loadOverrides } = await import("./model/build.js");
-  const { emitModule, recordNames, linkContext } = await import("./emit/module.js");
+  const { emitModule, linkContext } = await import("./emit/module.js");
+  const { recordNames } = await import("./emit/names.js");
   const { emitIoctlModule } = await import("./emit/ioctls.js");
   const { lintUnits } = await import("./lint/rules.js");
   const { compareFindings } = await import("./lint/findings.js");

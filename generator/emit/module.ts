@@ -13,8 +13,6 @@ import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
 import { emittedRecords, recordNames } from "./names.js";
 import { moduleVariants, type AbiUnit, type ModuleVariants } from "./variants.js";
 
-export { emittedRecords, recordNames };
-
 export interface EmitOptions {
   /** Module specifier of the runtime codec helpers, relative to the output file. */
   runtimeImport: string;
@@ -62,11 +60,7 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   // A constant 64 bits wide on any row is a bigint on all of them.
   const widest = new Map<string, number>();
   for (const u of units) for (const [n, x] of integerValues(u.model)) widest.set(n, Math.max(widest.get(n) ?? 0, x.bits));
-  const variants = moduleVariants(
-    units,
-    (m) => ({ names: recordNames(m), records: emittedRecords(m) }),
-    (m) => new Map([...integerValues(m)].map(([n, x]) => [n, numberLiteral(x.v, widest.get(n)!, x.hex)])),
-  );
+  const variants = moduleVariants(units, (m) => new Map([...integerValues(m)].map(([n, x]) => [n, numberLiteral(x.v, widest.get(n)!, x.hex)])));
 
   const sf: Statements = [];
   fileComment(sf, model, opts, ctx, variants);

@@ -4,11 +4,11 @@
 // the module's `LE`, so x86_64 and s390x share code when their layouts agree.
 import { fail } from "../diagnostics.js";
 import type { Abi } from "../model/abi.js";
-import type { HeaderModel, RecordDecl } from "../model/ir.js";
+import type { HeaderModel } from "../model/ir.js";
 import type { LayoutEngine } from "../model/layout.js";
 import { recordCode, memberPlace, type LayoutElsewhere, type RecordCode, type RecordUnit } from "./record-code.js";
 import { emittedRecords, recordNames } from "./names.js";
-import { decodedType, planRecord, type RecordNames } from "./records.js";
+import { decodedType, planRecord } from "./records.js";
 
 /** The header as modelled for one ABI row. */
 export interface AbiUnit {
@@ -57,24 +57,12 @@ export function wideMembers(units: { model: HeaderModel; layout: LayoutEngine }[
   return new Map([...widths].map(([rec, members]) => [rec, new Set([...members].filter(([, bits]) => bits.size > 1 && bits.has(64)).map(([m]) => m))]));
 }
 
-export interface EmittedNames {
-  names: RecordNames;
-  records: RecordDecl[];
-}
-
-/**
- * Groups rows into variants. `emitted` gives each unit's record names and emitted records;
- * `valueText` renders a constant's value as code.
- */
-export function moduleVariants(
-  units: AbiUnit[],
-  emitted: (model: HeaderModel) => EmittedNames,
-  values: (model: HeaderModel) => Map<string, string>,
-): ModuleVariants {
+/** Groups rows into variants. `values` renders each constant and enumerator of a model as code. */
+export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) => Map<string, string>): ModuleVariants {
   const primary = units[0]!;
   const perUnit = units.map((u) => {
-    const e = emitted(u.model);
-    return { unit: u, names: e.names, byName: new Map(e.records.map((r) => [e.names.of(r), r])), values: values(u.model) };
+    const names = recordNames(u.model);
+    return { unit: u, names, byName: new Map(emittedRecords(u.model).map((r) => [names.of(r), r])), values: values(u.model) };
   });
   const primaryNames = [...perUnit[0]!.byName.keys()];
   for (const pu of perUnit.slice(1)) {
