@@ -71,7 +71,7 @@ export function IOMMU_DESTROY(fd: number, args: iommu_destroyInit = {}): iommu_d
  *
  * Destroy any object held within iommufd.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_DESTROYAsync(
   fd: number,
@@ -98,7 +98,7 @@ export function IOMMU_IOAS_ALLOC(fd: number, args: iommu_ioas_allocInit = {}): i
  *
  * Allocate an IO Address Space (IOAS) which holds an IO Virtual Address (IOVA) to memory mapping.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_IOAS_ALLOCAsync(
   fd: number,
@@ -158,7 +158,7 @@ export function IOMMU_IOAS_IOVA_RANGES(
  *
  * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_IOAS_IOVA_RANGESAsync(
   fd: number,
@@ -189,11 +189,11 @@ export async function IOMMU_IOAS_IOVA_RANGESAsync(
  *
  * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * UNSAFE: user-pointer members are raw addresses; nothing checks that they point at memory that is large enough and alive.
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
 export function IOMMU_IOAS_IOVA_RANGESUnsafe(
   fd: number,
-  args: iommu_ioas_iova_rangesInit = {},
+  args: iommu_ioas_iova_rangesInit & { size?: number } = {},
 ): iommu_ioas_iova_ranges {
   return callStructUnsafe<iommu_ioas_iova_ranges>(fd, ioctls.IOMMU_IOAS_IOVA_RANGES, args);
 }
@@ -235,7 +235,7 @@ export function IOMMU_IOAS_ALLOW_IOVAS(
  *
  * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_IOAS_ALLOW_IOVASAsync(
   fd: number,
@@ -259,11 +259,11 @@ export async function IOMMU_IOAS_ALLOW_IOVASAsync(
  *
  * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * UNSAFE: user-pointer members are raw addresses; nothing checks that they point at memory that is large enough and alive.
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
 export function IOMMU_IOAS_ALLOW_IOVASUnsafe(
   fd: number,
-  args: iommu_ioas_allow_iovasInit = {},
+  args: iommu_ioas_allow_iovasInit & { size?: number } = {},
 ): iommu_ioas_allow_iovas {
   return callStructUnsafe<iommu_ioas_allow_iovas>(fd, ioctls.IOMMU_IOAS_ALLOW_IOVAS, args);
 }
@@ -297,7 +297,7 @@ export function IOMMU_IOAS_MAP(
  *
  * User-pointer members ("user_va") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_IOAS_MAPAsync(
   fd: number,
@@ -317,9 +317,12 @@ export async function IOMMU_IOAS_MAPAsync(
  *
  * User-pointer members ("user_va") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * UNSAFE: user-pointer members are raw addresses; nothing checks that they point at memory that is large enough and alive.
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_IOAS_MAPUnsafe(fd: number, args: iommu_ioas_mapInit = {}): iommu_ioas_map {
+export function IOMMU_IOAS_MAPUnsafe(
+  fd: number,
+  args: iommu_ioas_mapInit & { size?: number } = {},
+): iommu_ioas_map {
   return callStructUnsafe<iommu_ioas_map>(fd, ioctls.IOMMU_IOAS_MAP, args);
 }
 
@@ -344,7 +347,7 @@ export function IOMMU_IOAS_NOIOMMU_GET_PA(
  *
  * Query the physical address backing an IOVA range. The beginning of the range must be mapped already and length must be non-zero. For noiommu devices doing unsafe DMA only.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_IOAS_NOIOMMU_GET_PAAsync(
   fd: number,
@@ -374,7 +377,7 @@ export function IOMMU_IOAS_MAP_FILE(
  *
  * Set an IOVA mapping from a memfd file. On kernels with dma-buf support, supported dma-buf files may also be accepted. This is not a generic dma-buf import path; currently supported dma-bufs include single-range VFIO PCI dma-bufs exported through VFIO_DEVICE_FEATURE_DMA_BUF, and other dma-bufs may be rejected. All other arguments and semantics match those of {@link IOMMU_IOAS_MAP}.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_IOAS_MAP_FILEAsync(
   fd: number,
@@ -405,7 +408,7 @@ export function IOMMU_IOAS_COPY(fd: number, args: iommu_ioas_copyInit = {}): iom
  *
  * This may be used to efficiently clone a subset of an IOAS to another, or as a kind of 'cache' to speed up mapping. Copy has an efficiency advantage over establishing equivalent new mappings, as internal resources are shared, and the kernel will pin the user memory only once.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_IOAS_COPYAsync(
   fd: number,
@@ -432,7 +435,7 @@ export function IOMMU_IOAS_UNMAP(fd: number, args: iommu_ioas_unmapInit = {}): i
  *
  * Unmap an IOVA range. The iova/length must be a superset of a previously mapped range used with {@link IOMMU_IOAS_MAP} or {@link IOMMU_IOAS_COPY}. Splitting or truncating ranges is not allowed. The values 0 to U64_MAX will unmap everything.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_IOAS_UNMAPAsync(
   fd: number,
@@ -459,7 +462,7 @@ export function IOMMU_OPTION(fd: number, args: iommu_optionInit = {}): iommu_opt
  *
  * Change a simple option value. This multiplexor allows controlling options on objects. {@link IOMMU_OPTION_OP_SET} will load an option and {@link IOMMU_OPTION_OP_GET} will return the current value.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_OPTIONAsync(
   fd: number,
@@ -486,7 +489,7 @@ export function IOMMU_VFIO_IOAS(fd: number, args: iommu_vfio_ioasInit = {}): iom
  *
  * The VFIO compatibility support uses a single ioas because VFIO APIs do not support the ID field. Set or Get the IOAS that VFIO compatibility will use. When VFIO_GROUP_SET_CONTAINER is used on an iommufd it will get the compatibility ioas, either by taking what is already set, or auto creating one. From then on VFIO will continue to use that ioas and is not effected by this ioctl. SET or CLEAR does not destroy any auto-created IOAS.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_VFIO_IOASAsync(
   fd: number,
@@ -532,7 +535,7 @@ export function IOMMU_HWPT_ALLOC(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_HWPT_ALLOCAsync(
   fd: number,
@@ -556,11 +559,11 @@ export async function IOMMU_HWPT_ALLOCAsync(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * UNSAFE: user-pointer members are raw addresses; nothing checks that they point at memory that is large enough and alive.
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
 export function IOMMU_HWPT_ALLOCUnsafe(
   fd: number,
-  args: iommu_hwpt_allocInit = {},
+  args: iommu_hwpt_allocInit & { size?: number } = {},
 ): iommu_hwpt_alloc {
   return callStructUnsafe<iommu_hwpt_alloc>(fd, ioctls.IOMMU_HWPT_ALLOC, args);
 }
@@ -594,7 +597,7 @@ export function IOMMU_GET_HW_INFO(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_GET_HW_INFOAsync(
   fd: number,
@@ -614,9 +617,12 @@ export async function IOMMU_GET_HW_INFOAsync(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * UNSAFE: user-pointer members are raw addresses; nothing checks that they point at memory that is large enough and alive.
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_GET_HW_INFOUnsafe(fd: number, args: iommu_hw_infoInit = {}): iommu_hw_info {
+export function IOMMU_GET_HW_INFOUnsafe(
+  fd: number,
+  args: iommu_hw_infoInit & { size?: number } = {},
+): iommu_hw_info {
   return callStructUnsafe<iommu_hw_info>(fd, ioctls.IOMMU_GET_HW_INFO, args);
 }
 
@@ -641,7 +647,7 @@ export function IOMMU_HWPT_SET_DIRTY_TRACKING(
  *
  * Toggle dirty tracking on an HW pagetable.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_HWPT_SET_DIRTY_TRACKINGAsync(
   fd: number,
@@ -687,7 +693,7 @@ export function IOMMU_HWPT_GET_DIRTY_BITMAP(
  *
  * User-pointer members ("data") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_HWPT_GET_DIRTY_BITMAPAsync(
   fd: number,
@@ -709,11 +715,11 @@ export async function IOMMU_HWPT_GET_DIRTY_BITMAPAsync(
  *
  * User-pointer members ("data") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * UNSAFE: user-pointer members are raw addresses; nothing checks that they point at memory that is large enough and alive.
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
 export function IOMMU_HWPT_GET_DIRTY_BITMAPUnsafe(
   fd: number,
-  args: iommu_hwpt_get_dirty_bitmapInit = {},
+  args: iommu_hwpt_get_dirty_bitmapInit & { size?: number } = {},
 ): iommu_hwpt_get_dirty_bitmap {
   return callStructUnsafe<iommu_hwpt_get_dirty_bitmap>(
     fd,
@@ -755,7 +761,7 @@ export function IOMMU_HWPT_INVALIDATE(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_HWPT_INVALIDATEAsync(
   fd: number,
@@ -777,11 +783,11 @@ export async function IOMMU_HWPT_INVALIDATEAsync(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * UNSAFE: user-pointer members are raw addresses; nothing checks that they point at memory that is large enough and alive.
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
 export function IOMMU_HWPT_INVALIDATEUnsafe(
   fd: number,
-  args: iommu_hwpt_invalidateInit = {},
+  args: iommu_hwpt_invalidateInit & { size?: number } = {},
 ): iommu_hwpt_invalidate {
   return callStructUnsafe<iommu_hwpt_invalidate>(fd, ioctls.IOMMU_HWPT_INVALIDATE, args);
 }
@@ -807,7 +813,7 @@ export function IOMMU_FAULT_QUEUE_ALLOC(
  *
  * Explicitly allocate a fault handling object.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_FAULT_QUEUE_ALLOCAsync(
   fd: number,
@@ -841,7 +847,7 @@ export function IOMMU_VIOMMU_ALLOC(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_VIOMMU_ALLOCAsync(
   fd: number,
@@ -859,11 +865,11 @@ export async function IOMMU_VIOMMU_ALLOCAsync(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * UNSAFE: user-pointer members are raw addresses; nothing checks that they point at memory that is large enough and alive.
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
 export function IOMMU_VIOMMU_ALLOCUnsafe(
   fd: number,
-  args: iommu_viommu_allocInit = {},
+  args: iommu_viommu_allocInit & { size?: number } = {},
 ): iommu_viommu_alloc {
   return callStructUnsafe<iommu_viommu_alloc>(fd, ioctls.IOMMU_VIOMMU_ALLOC, args);
 }
@@ -889,7 +895,7 @@ export function IOMMU_VDEVICE_ALLOC(
  *
  * Allocate a virtual device instance (for a physical device) against a vIOMMU. This instance holds the device's information (related to its vIOMMU) in a VM. User should use {@link IOMMU_DESTROY} to destroy the virtual device before destroying the physical device (by closing vfio_cdev fd). Otherwise the virtual device would be forcibly destroyed on physical device destruction, its vdevice_id would be permanently leaked (unremovable & unreusable) until iommu fd closed.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_VDEVICE_ALLOCAsync(
   fd: number,
@@ -923,7 +929,7 @@ export function IOMMU_IOAS_CHANGE_PROCESS(
  *
  * This API is useful for transferring operation of a device from one process to another, such as during userland live update.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_IOAS_CHANGE_PROCESSAsync(
   fd: number,
@@ -965,7 +971,7 @@ export function IOMMU_VEVENTQ_ALLOC(
  *
  * unless a tailing {@link IOMMU_VEVENTQ_FLAG_LOST_EVENTS} header is logged (refer to {@link iommufd_vevent_header | struct iommufd_vevent_header}).
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_VEVENTQ_ALLOCAsync(
   fd: number,
@@ -1007,7 +1013,7 @@ export function IOMMU_HW_QUEUE_ALLOC(
  * Type1 HW queue0, Type1 HW queue1, Type2 HW queue0, ...
  * ```
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_HW_QUEUE_ALLOCAsync(
   fd: number,

@@ -16,7 +16,18 @@
  *
  * @packageDocumentation
  */
-import { arrayLength, dataView, s32, selectArch, u16, u32, u64, u8 } from "../runtime/codec.js";
+import {
+  accept,
+  dataView,
+  fixedArray,
+  mustBeZero,
+  s32,
+  selectArch,
+  u16,
+  u32,
+  u64,
+  u8,
+} from "../runtime/codec.js";
 import type { Codec, Int64, IoctlInfo, Target } from "../runtime/codec.js";
 /** The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError. */
 const ARCH = selectArch("linux/iommufd.h", {
@@ -102,7 +113,7 @@ export interface iommu_destroy {
   /**
    * sizeof({@link iommu_destroy | struct iommu_destroy})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -113,14 +124,8 @@ export interface iommu_destroy {
   id: number;
 }
 
-/** What {@link iommu_destroy.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_destroy.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_destroyInit {
-  /**
-   * sizeof({@link iommu_destroy | struct iommu_destroy})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * iommufd object ID to destroy. Can be any destroyable object type.
    *
@@ -129,6 +134,7 @@ export interface iommu_destroyInit {
   id?: number;
 }
 
+const iommu_destroyMembers: ReadonlySet<string> = new Set(["size", "id"]);
 /**
  * ioctl({@link IOMMU_DESTROY})
  *
@@ -140,11 +146,13 @@ export const iommu_destroy = {
   size: 8,
   align: 4,
   offsets: { size: 0, id: 4 },
-
+  sizeMember: "size",
   encode(value: iommu_destroyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.size ?? 8, "iommu_destroy.size"), LE);
-    dv.setUint32(offset + 4, value.id === undefined ? 0 : u32(value.id, "iommu_destroy.id"), LE);
+    accept(value, iommu_destroyMembers, "iommu_destroy");
+    const { id: $id } = value;
+    dv.setUint32(offset + 0, u32(8, "iommu_destroy.size"), LE);
+    dv.setUint32(offset + 4, $id === undefined ? 0 : u32($id, "iommu_destroy.id"), LE);
   },
   decode(source: Target, offset = 0): iommu_destroy {
     const dv = dataView(source);
@@ -166,7 +174,7 @@ export class iommu_destroyView {
   /**
    * sizeof({@link iommu_destroy | struct iommu_destroy})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -212,7 +220,7 @@ export interface iommu_ioas_alloc {
   /**
    * sizeof({@link iommu_ioas_alloc | struct iommu_ioas_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -229,14 +237,8 @@ export interface iommu_ioas_alloc {
   out_ioas_id: number;
 }
 
-/** What {@link iommu_ioas_alloc.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_ioas_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_ioas_allocInit {
-  /**
-   * sizeof({@link iommu_ioas_alloc | struct iommu_ioas_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Must be 0
    *
@@ -251,6 +253,7 @@ export interface iommu_ioas_allocInit {
   out_ioas_id?: number;
 }
 
+const iommu_ioas_allocMembers: ReadonlySet<string> = new Set(["size", "flags", "out_ioas_id"]);
 /**
  * ioctl({@link IOMMU_IOAS_ALLOC})
  *
@@ -262,18 +265,16 @@ export const iommu_ioas_alloc = {
   size: 12,
   align: 4,
   offsets: { size: 0, flags: 4, out_ioas_id: 8 },
-
+  sizeMember: "size",
   encode(value: iommu_ioas_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.size ?? 12, "iommu_ioas_alloc.size"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_ioas_alloc.flags"),
-      LE,
-    );
+    accept(value, iommu_ioas_allocMembers, "iommu_ioas_alloc");
+    const { flags: $flags, out_ioas_id: $out_ioas_id } = value;
+    dv.setUint32(offset + 0, u32(12, "iommu_ioas_alloc.size"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_alloc.flags"), LE);
     dv.setUint32(
       offset + 8,
-      value.out_ioas_id === undefined ? 0 : u32(value.out_ioas_id, "iommu_ioas_alloc.out_ioas_id"),
+      $out_ioas_id === undefined ? 0 : u32($out_ioas_id, "iommu_ioas_alloc.out_ioas_id"),
       LE,
     );
   },
@@ -301,7 +302,7 @@ export class iommu_ioas_allocView {
   /**
    * sizeof({@link iommu_ioas_alloc | struct iommu_ioas_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -381,7 +382,7 @@ export interface iommu_iova_range {
   last: bigint;
 }
 
-/** What {@link iommu_iova_range.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_iova_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_iova_rangeInit {
   /**
    * First IOVA
@@ -397,6 +398,7 @@ export interface iommu_iova_rangeInit {
   last?: Int64;
 }
 
+const iommu_iova_rangeMembers: ReadonlySet<string> = new Set(["start", "last"]);
 /**
  * ioctl(IOMMU_IOVA_RANGE)
  *
@@ -411,16 +413,14 @@ export const iommu_iova_range = {
 
   encode(value: iommu_iova_rangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_iova_rangeMembers, "iommu_iova_range");
+    const { start: $start, last: $last } = value;
     dv.setBigUint64(
       offset + 0,
-      value.start === undefined ? 0n : u64(value.start, "iommu_iova_range.start"),
+      $start === undefined ? 0n : u64($start, "iommu_iova_range.start"),
       LE,
     );
-    dv.setBigUint64(
-      offset + 8,
-      value.last === undefined ? 0n : u64(value.last, "iommu_iova_range.last"),
-      LE,
-    );
+    dv.setBigUint64(offset + 8, $last === undefined ? 0n : u64($last, "iommu_iova_range.last"), LE);
   },
   decode(source: Target, offset = 0): iommu_iova_range {
     const dv = dataView(source);
@@ -502,7 +502,7 @@ export interface iommu_ioas_iova_ranges {
   /**
    * sizeof({@link iommu_ioas_iova_ranges | struct iommu_ioas_iova_ranges})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -537,14 +537,8 @@ export interface iommu_ioas_iova_ranges {
   out_iova_alignment: bigint;
 }
 
-/** What {@link iommu_ioas_iova_ranges.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_ioas_iova_ranges.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_ioas_iova_rangesInit {
-  /**
-   * sizeof({@link iommu_ioas_iova_ranges | struct iommu_ioas_iova_ranges})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * IOAS ID to read ranges from
    *
@@ -571,6 +565,14 @@ export interface iommu_ioas_iova_rangesInit {
   out_iova_alignment?: Int64;
 }
 
+const iommu_ioas_iova_rangesMembers: ReadonlySet<string> = new Set([
+  "size",
+  "ioas_id",
+  "num_iovas",
+  "__reserved",
+  "allowed_iovas",
+  "out_iova_alignment",
+]);
 /**
  * ioctl({@link IOMMU_IOAS_IOVA_RANGES})
  *
@@ -602,33 +604,43 @@ export const iommu_ioas_iova_ranges = {
     allowed_iovas: 16,
     out_iova_alignment: 24,
   },
+  sizeMember: "size",
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
   encode(value: iommu_ioas_iova_rangesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_ioas_iova_rangesMembers, "iommu_ioas_iova_ranges");
+    const {
+      ioas_id: $ioas_id,
+      num_iovas: $num_iovas,
+      __reserved: $__reserved,
+      allowed_iovas: $allowed_iovas,
+      out_iova_alignment: $out_iova_alignment,
+    } = value as iommu_ioas_iova_rangesInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 32, "iommu_ioas_iova_ranges.size"), LE);
+    dv.setUint32(offset + 0, u32(32, "iommu_ioas_iova_ranges.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.ioas_id === undefined ? 0 : u32(value.ioas_id, "iommu_ioas_iova_ranges.ioas_id"),
+      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_iova_ranges.ioas_id"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.num_iovas === undefined ? 0 : u32(value.num_iovas, "iommu_ioas_iova_ranges.num_iovas"),
+      $num_iovas === undefined ? 0 : u32($num_iovas, "iommu_ioas_iova_ranges.num_iovas"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_iova_ranges.__reserved");
     dv.setBigUint64(
       offset + 16,
-      value.allowed_iovas === undefined
+      $allowed_iovas === undefined
         ? 0n
-        : u64(value.allowed_iovas, "iommu_ioas_iova_ranges.allowed_iovas"),
+        : u64($allowed_iovas, "iommu_ioas_iova_ranges.allowed_iovas"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.out_iova_alignment === undefined
+      $out_iova_alignment === undefined
         ? 0n
-        : u64(value.out_iova_alignment, "iommu_ioas_iova_ranges.out_iova_alignment"),
+        : u64($out_iova_alignment, "iommu_ioas_iova_ranges.out_iova_alignment"),
       LE,
     );
   },
@@ -660,7 +672,7 @@ export class iommu_ioas_iova_rangesView {
   /**
    * sizeof({@link iommu_ioas_iova_ranges | struct iommu_ioas_iova_ranges})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -792,7 +804,7 @@ export interface iommu_ioas_allow_iovas {
   /**
    * sizeof({@link iommu_ioas_allow_iovas | struct iommu_ioas_allow_iovas})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -821,14 +833,8 @@ export interface iommu_ioas_allow_iovas {
   allowed_iovas: bigint;
 }
 
-/** What {@link iommu_ioas_allow_iovas.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_ioas_allow_iovas.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_ioas_allow_iovasInit {
-  /**
-   * sizeof({@link iommu_ioas_allow_iovas | struct iommu_ioas_allow_iovas})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * IOAS ID to allow IOVAs from
    *
@@ -849,6 +855,13 @@ export interface iommu_ioas_allow_iovasInit {
   allowed_iovas?: Int64;
 }
 
+const iommu_ioas_allow_iovasMembers: ReadonlySet<string> = new Set([
+  "size",
+  "ioas_id",
+  "num_iovas",
+  "__reserved",
+  "allowed_iovas",
+]);
 /**
  * ioctl({@link IOMMU_IOAS_ALLOW_IOVAS})
  *
@@ -866,26 +879,35 @@ export const iommu_ioas_allow_iovas = {
   size: 24,
   align: 8,
   offsets: { size: 0, ioas_id: 4, num_iovas: 8, __reserved: 12, allowed_iovas: 16 },
+  sizeMember: "size",
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
   encode(value: iommu_ioas_allow_iovasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_ioas_allow_iovasMembers, "iommu_ioas_allow_iovas");
+    const {
+      ioas_id: $ioas_id,
+      num_iovas: $num_iovas,
+      __reserved: $__reserved,
+      allowed_iovas: $allowed_iovas,
+    } = value as iommu_ioas_allow_iovasInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 24, "iommu_ioas_allow_iovas.size"), LE);
+    dv.setUint32(offset + 0, u32(24, "iommu_ioas_allow_iovas.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.ioas_id === undefined ? 0 : u32(value.ioas_id, "iommu_ioas_allow_iovas.ioas_id"),
+      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_allow_iovas.ioas_id"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.num_iovas === undefined ? 0 : u32(value.num_iovas, "iommu_ioas_allow_iovas.num_iovas"),
+      $num_iovas === undefined ? 0 : u32($num_iovas, "iommu_ioas_allow_iovas.num_iovas"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_allow_iovas.__reserved");
     dv.setBigUint64(
       offset + 16,
-      value.allowed_iovas === undefined
+      $allowed_iovas === undefined
         ? 0n
-        : u64(value.allowed_iovas, "iommu_ioas_allow_iovas.allowed_iovas"),
+        : u64($allowed_iovas, "iommu_ioas_allow_iovas.allowed_iovas"),
       LE,
     );
   },
@@ -916,7 +938,7 @@ export class iommu_ioas_allow_iovasView {
   /**
    * sizeof({@link iommu_ioas_allow_iovas | struct iommu_ioas_allow_iovas})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -1060,7 +1082,7 @@ export interface iommu_ioas_map {
   /**
    * sizeof({@link iommu_ioas_map | struct iommu_ioas_map})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -1101,14 +1123,8 @@ export interface iommu_ioas_map {
   iova: bigint;
 }
 
-/** What {@link iommu_ioas_map.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_ioas_map.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_ioas_mapInit {
-  /**
-   * sizeof({@link iommu_ioas_map | struct iommu_ioas_map})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Combination of {@link iommufd_ioas_map_flags | enum iommufd_ioas_map_flags}
    *
@@ -1141,6 +1157,15 @@ export interface iommu_ioas_mapInit {
   iova?: Int64;
 }
 
+const iommu_ioas_mapMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "ioas_id",
+  "__reserved",
+  "user_va",
+  "length",
+  "iova",
+]);
 /**
  * ioctl({@link IOMMU_IOAS_MAP})
  *
@@ -1154,36 +1179,39 @@ export const iommu_ioas_map = {
   size: 40,
   align: 8,
   offsets: { size: 0, flags: 4, ioas_id: 8, __reserved: 12, user_va: 16, length: 24, iova: 32 },
-  pointers: { user_va: { elementSize: 1, count: "length" } },
+  sizeMember: "size",
+  pointers: { user_va: { elementSize: 1, count: "length", persistent: true } },
   encode(value: iommu_ioas_mapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_ioas_mapMembers, "iommu_ioas_map");
+    const {
+      flags: $flags,
+      ioas_id: $ioas_id,
+      __reserved: $__reserved,
+      user_va: $user_va,
+      length: $length,
+      iova: $iova,
+    } = value as iommu_ioas_mapInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_ioas_map.size"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_ioas_map.flags"),
-      LE,
-    );
+    dv.setUint32(offset + 0, u32(40, "iommu_ioas_map.size"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_map.flags"), LE);
     dv.setUint32(
       offset + 8,
-      value.ioas_id === undefined ? 0 : u32(value.ioas_id, "iommu_ioas_map.ioas_id"),
+      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_map.ioas_id"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_map.__reserved");
     dv.setBigUint64(
       offset + 16,
-      value.user_va === undefined ? 0n : u64(value.user_va, "iommu_ioas_map.user_va"),
+      $user_va === undefined ? 0n : u64($user_va, "iommu_ioas_map.user_va"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.length === undefined ? 0n : u64(value.length, "iommu_ioas_map.length"),
+      $length === undefined ? 0n : u64($length, "iommu_ioas_map.length"),
       LE,
     );
-    dv.setBigUint64(
-      offset + 32,
-      value.iova === undefined ? 0n : u64(value.iova, "iommu_ioas_map.iova"),
-      LE,
-    );
+    dv.setBigUint64(offset + 32, $iova === undefined ? 0n : u64($iova, "iommu_ioas_map.iova"), LE);
   },
   decode(source: Target, offset = 0): iommu_ioas_map {
     const dv = dataView(source);
@@ -1213,7 +1241,7 @@ export class iommu_ioas_mapView {
   /**
    * sizeof({@link iommu_ioas_map | struct iommu_ioas_map})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -1358,7 +1386,7 @@ export interface iommu_ioas_noiommu_get_pa {
   /**
    * sizeof({@link iommu_ioas_noiommu_get_pa | struct iommu_ioas_noiommu_get_pa})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -1399,14 +1427,8 @@ export interface iommu_ioas_noiommu_get_pa {
   out_phys: bigint;
 }
 
-/** What {@link iommu_ioas_noiommu_get_pa.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_ioas_noiommu_get_pa.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_ioas_noiommu_get_paInit {
-  /**
-   * sizeof({@link iommu_ioas_noiommu_get_pa | struct iommu_ioas_noiommu_get_pa})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Reserved, must be 0 for now
    *
@@ -1439,6 +1461,15 @@ export interface iommu_ioas_noiommu_get_paInit {
   out_phys?: Int64;
 }
 
+const iommu_ioas_noiommu_get_paMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "ioas_id",
+  "__reserved",
+  "iova",
+  "length",
+  "out_phys",
+]);
 /**
  * ioctl({@link IOMMU_IOAS_NOIOMMU_GET_PA})
  *
@@ -1450,34 +1481,44 @@ export const iommu_ioas_noiommu_get_pa = {
   size: 40,
   align: 8,
   offsets: { size: 0, flags: 4, ioas_id: 8, __reserved: 12, iova: 16, length: 24, out_phys: 32 },
-
+  sizeMember: "size",
   encode(value: iommu_ioas_noiommu_get_paInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_ioas_noiommu_get_paMembers, "iommu_ioas_noiommu_get_pa");
+    const {
+      flags: $flags,
+      ioas_id: $ioas_id,
+      __reserved: $__reserved,
+      iova: $iova,
+      length: $length,
+      out_phys: $out_phys,
+    } = value as iommu_ioas_noiommu_get_paInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_ioas_noiommu_get_pa.size"), LE);
+    dv.setUint32(offset + 0, u32(40, "iommu_ioas_noiommu_get_pa.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_ioas_noiommu_get_pa.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_ioas_noiommu_get_pa.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.ioas_id === undefined ? 0 : u32(value.ioas_id, "iommu_ioas_noiommu_get_pa.ioas_id"),
+      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_noiommu_get_pa.ioas_id"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_noiommu_get_pa.__reserved");
     dv.setBigUint64(
       offset + 16,
-      value.iova === undefined ? 0n : u64(value.iova, "iommu_ioas_noiommu_get_pa.iova"),
+      $iova === undefined ? 0n : u64($iova, "iommu_ioas_noiommu_get_pa.iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.length === undefined ? 0n : u64(value.length, "iommu_ioas_noiommu_get_pa.length"),
+      $length === undefined ? 0n : u64($length, "iommu_ioas_noiommu_get_pa.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 32,
-      value.out_phys === undefined ? 0n : u64(value.out_phys, "iommu_ioas_noiommu_get_pa.out_phys"),
+      $out_phys === undefined ? 0n : u64($out_phys, "iommu_ioas_noiommu_get_pa.out_phys"),
       LE,
     );
   },
@@ -1512,7 +1553,7 @@ export class iommu_ioas_noiommu_get_paView {
   /**
    * sizeof({@link iommu_ioas_noiommu_get_pa | struct iommu_ioas_noiommu_get_pa})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -1657,7 +1698,7 @@ export interface iommu_ioas_map_file {
   /**
    * sizeof({@link iommu_ioas_map_file | struct iommu_ioas_map_file})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -1698,14 +1739,8 @@ export interface iommu_ioas_map_file {
   iova: bigint;
 }
 
-/** What {@link iommu_ioas_map_file.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_ioas_map_file.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_ioas_map_fileInit {
-  /**
-   * sizeof({@link iommu_ioas_map_file | struct iommu_ioas_map_file})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * same as for iommu_ioas_map
    *
@@ -1744,6 +1779,15 @@ export interface iommu_ioas_map_fileInit {
   iova?: Int64;
 }
 
+const iommu_ioas_map_fileMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "ioas_id",
+  "fd",
+  "start",
+  "length",
+  "iova",
+]);
 /**
  * ioctl({@link IOMMU_IOAS_MAP_FILE})
  *
@@ -1755,38 +1799,43 @@ export const iommu_ioas_map_file = {
   size: 40,
   align: 8,
   offsets: { size: 0, flags: 4, ioas_id: 8, fd: 12, start: 16, length: 24, iova: 32 },
-
+  sizeMember: "size",
   encode(value: iommu_ioas_map_fileInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_ioas_map_file.size"), LE);
+    accept(value, iommu_ioas_map_fileMembers, "iommu_ioas_map_file");
+    const {
+      flags: $flags,
+      ioas_id: $ioas_id,
+      fd: $fd,
+      start: $start,
+      length: $length,
+      iova: $iova,
+    } = value;
+    dv.setUint32(offset + 0, u32(40, "iommu_ioas_map_file.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_ioas_map_file.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_ioas_map_file.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.ioas_id === undefined ? 0 : u32(value.ioas_id, "iommu_ioas_map_file.ioas_id"),
+      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_map_file.ioas_id"),
       LE,
     );
-    dv.setInt32(
-      offset + 12,
-      value.fd === undefined ? 0 : s32(value.fd, "iommu_ioas_map_file.fd"),
-      LE,
-    );
+    dv.setInt32(offset + 12, $fd === undefined ? 0 : s32($fd, "iommu_ioas_map_file.fd"), LE);
     dv.setBigUint64(
       offset + 16,
-      value.start === undefined ? 0n : u64(value.start, "iommu_ioas_map_file.start"),
+      $start === undefined ? 0n : u64($start, "iommu_ioas_map_file.start"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.length === undefined ? 0n : u64(value.length, "iommu_ioas_map_file.length"),
+      $length === undefined ? 0n : u64($length, "iommu_ioas_map_file.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 32,
-      value.iova === undefined ? 0n : u64(value.iova, "iommu_ioas_map_file.iova"),
+      $iova === undefined ? 0n : u64($iova, "iommu_ioas_map_file.iova"),
       LE,
     );
   },
@@ -1819,7 +1868,7 @@ export class iommu_ioas_map_fileView {
   /**
    * sizeof({@link iommu_ioas_map_file | struct iommu_ioas_map_file})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -1966,7 +2015,7 @@ export interface iommu_ioas_copy {
   /**
    * sizeof({@link iommu_ioas_copy | struct iommu_ioas_copy})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -2007,14 +2056,8 @@ export interface iommu_ioas_copy {
   src_iova: bigint;
 }
 
-/** What {@link iommu_ioas_copy.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_ioas_copy.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_ioas_copyInit {
-  /**
-   * sizeof({@link iommu_ioas_copy | struct iommu_ioas_copy})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Combination of {@link iommufd_ioas_map_flags | enum iommufd_ioas_map_flags}
    *
@@ -2053,6 +2096,15 @@ export interface iommu_ioas_copyInit {
   src_iova?: Int64;
 }
 
+const iommu_ioas_copyMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "dst_ioas_id",
+  "src_ioas_id",
+  "length",
+  "dst_iova",
+  "src_iova",
+]);
 /**
  * ioctl({@link IOMMU_IOAS_COPY})
  *
@@ -2074,38 +2126,43 @@ export const iommu_ioas_copy = {
     dst_iova: 24,
     src_iova: 32,
   },
-
+  sizeMember: "size",
   encode(value: iommu_ioas_copyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_ioas_copy.size"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_ioas_copy.flags"),
-      LE,
-    );
+    accept(value, iommu_ioas_copyMembers, "iommu_ioas_copy");
+    const {
+      flags: $flags,
+      dst_ioas_id: $dst_ioas_id,
+      src_ioas_id: $src_ioas_id,
+      length: $length,
+      dst_iova: $dst_iova,
+      src_iova: $src_iova,
+    } = value;
+    dv.setUint32(offset + 0, u32(40, "iommu_ioas_copy.size"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_copy.flags"), LE);
     dv.setUint32(
       offset + 8,
-      value.dst_ioas_id === undefined ? 0 : u32(value.dst_ioas_id, "iommu_ioas_copy.dst_ioas_id"),
+      $dst_ioas_id === undefined ? 0 : u32($dst_ioas_id, "iommu_ioas_copy.dst_ioas_id"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.src_ioas_id === undefined ? 0 : u32(value.src_ioas_id, "iommu_ioas_copy.src_ioas_id"),
+      $src_ioas_id === undefined ? 0 : u32($src_ioas_id, "iommu_ioas_copy.src_ioas_id"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.length === undefined ? 0n : u64(value.length, "iommu_ioas_copy.length"),
+      $length === undefined ? 0n : u64($length, "iommu_ioas_copy.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.dst_iova === undefined ? 0n : u64(value.dst_iova, "iommu_ioas_copy.dst_iova"),
+      $dst_iova === undefined ? 0n : u64($dst_iova, "iommu_ioas_copy.dst_iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 32,
-      value.src_iova === undefined ? 0n : u64(value.src_iova, "iommu_ioas_copy.src_iova"),
+      $src_iova === undefined ? 0n : u64($src_iova, "iommu_ioas_copy.src_iova"),
       LE,
     );
   },
@@ -2137,7 +2194,7 @@ export class iommu_ioas_copyView {
   /**
    * sizeof({@link iommu_ioas_copy | struct iommu_ioas_copy})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -2282,7 +2339,7 @@ export interface iommu_ioas_unmap {
   /**
    * sizeof({@link iommu_ioas_unmap | struct iommu_ioas_unmap})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -2305,14 +2362,8 @@ export interface iommu_ioas_unmap {
   length: bigint;
 }
 
-/** What {@link iommu_ioas_unmap.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_ioas_unmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_ioas_unmapInit {
-  /**
-   * sizeof({@link iommu_ioas_unmap | struct iommu_ioas_unmap})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * IOAS ID to change the mapping of
    *
@@ -2333,6 +2384,7 @@ export interface iommu_ioas_unmapInit {
   length?: Int64;
 }
 
+const iommu_ioas_unmapMembers: ReadonlySet<string> = new Set(["size", "ioas_id", "iova", "length"]);
 /**
  * ioctl({@link IOMMU_IOAS_UNMAP})
  *
@@ -2344,23 +2396,21 @@ export const iommu_ioas_unmap = {
   size: 24,
   align: 8,
   offsets: { size: 0, ioas_id: 4, iova: 8, length: 16 },
-
+  sizeMember: "size",
   encode(value: iommu_ioas_unmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.size ?? 24, "iommu_ioas_unmap.size"), LE);
+    accept(value, iommu_ioas_unmapMembers, "iommu_ioas_unmap");
+    const { ioas_id: $ioas_id, iova: $iova, length: $length } = value;
+    dv.setUint32(offset + 0, u32(24, "iommu_ioas_unmap.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.ioas_id === undefined ? 0 : u32(value.ioas_id, "iommu_ioas_unmap.ioas_id"),
+      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_unmap.ioas_id"),
       LE,
     );
-    dv.setBigUint64(
-      offset + 8,
-      value.iova === undefined ? 0n : u64(value.iova, "iommu_ioas_unmap.iova"),
-      LE,
-    );
+    dv.setBigUint64(offset + 8, $iova === undefined ? 0n : u64($iova, "iommu_ioas_unmap.iova"), LE);
     dv.setBigUint64(
       offset + 16,
-      value.length === undefined ? 0n : u64(value.length, "iommu_ioas_unmap.length"),
+      $length === undefined ? 0n : u64($length, "iommu_ioas_unmap.length"),
       LE,
     );
   },
@@ -2389,7 +2439,7 @@ export class iommu_ioas_unmapView {
   /**
    * sizeof({@link iommu_ioas_unmap | struct iommu_ioas_unmap})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -2539,7 +2589,7 @@ export interface iommu_option {
   /**
    * sizeof({@link iommu_option | struct iommu_option})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -2574,14 +2624,8 @@ export interface iommu_option {
   val64: bigint;
 }
 
-/** What {@link iommu_option.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_option.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_optionInit {
-  /**
-   * sizeof({@link iommu_option | struct iommu_option})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * One of {@link iommufd_option | enum iommufd_option}
    *
@@ -2608,6 +2652,14 @@ export interface iommu_optionInit {
   val64?: Int64;
 }
 
+const iommu_optionMembers: ReadonlySet<string> = new Set([
+  "size",
+  "option_id",
+  "op",
+  "__reserved",
+  "object_id",
+  "val64",
+]);
 /**
  * iommu option multiplexer
  *
@@ -2619,27 +2671,32 @@ export const iommu_option = {
   size: 24,
   align: 8,
   offsets: { size: 0, option_id: 4, op: 8, __reserved: 10, object_id: 12, val64: 16 },
-
+  sizeMember: "size",
   encode(value: iommu_optionInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_optionMembers, "iommu_option");
+    const {
+      option_id: $option_id,
+      op: $op,
+      __reserved: $__reserved,
+      object_id: $object_id,
+      val64: $val64,
+    } = value as iommu_optionInit & { __reserved?: unknown };
     dv.setUint16(offset + 10, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 24, "iommu_option.size"), LE);
+    dv.setUint32(offset + 0, u32(24, "iommu_option.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.option_id === undefined ? 0 : u32(value.option_id, "iommu_option.option_id"),
+      $option_id === undefined ? 0 : u32($option_id, "iommu_option.option_id"),
       LE,
     );
-    dv.setUint16(offset + 8, value.op === undefined ? 0 : u16(value.op, "iommu_option.op"), LE);
+    dv.setUint16(offset + 8, $op === undefined ? 0 : u16($op, "iommu_option.op"), LE);
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_option.__reserved");
     dv.setUint32(
       offset + 12,
-      value.object_id === undefined ? 0 : u32(value.object_id, "iommu_option.object_id"),
+      $object_id === undefined ? 0 : u32($object_id, "iommu_option.object_id"),
       LE,
     );
-    dv.setBigUint64(
-      offset + 16,
-      value.val64 === undefined ? 0n : u64(value.val64, "iommu_option.val64"),
-      LE,
-    );
+    dv.setBigUint64(offset + 16, $val64 === undefined ? 0n : u64($val64, "iommu_option.val64"), LE);
   },
   decode(source: Target, offset = 0): iommu_option {
     const dv = dataView(source);
@@ -2668,7 +2725,7 @@ export class iommu_optionView {
   /**
    * sizeof({@link iommu_option | struct iommu_option})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -2824,7 +2881,7 @@ export interface iommu_vfio_ioas {
   /**
    * sizeof({@link iommu_vfio_ioas | struct iommu_vfio_ioas})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -2847,14 +2904,8 @@ export interface iommu_vfio_ioas {
   __reserved: number;
 }
 
-/** What {@link iommu_vfio_ioas.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_vfio_ioas.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_vfio_ioasInit {
-  /**
-   * sizeof({@link iommu_vfio_ioas | struct iommu_vfio_ioas})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * For {@link IOMMU_VFIO_IOAS_SET} the input IOAS ID to set For {@link IOMMU_VFIO_IOAS_GET} will output the IOAS ID
    *
@@ -2869,6 +2920,12 @@ export interface iommu_vfio_ioasInit {
   op?: number;
 }
 
+const iommu_vfio_ioasMembers: ReadonlySet<string> = new Set([
+  "size",
+  "ioas_id",
+  "op",
+  "__reserved",
+]);
 /**
  * ioctl({@link IOMMU_VFIO_IOAS})
  *
@@ -2880,17 +2937,24 @@ export const iommu_vfio_ioas = {
   size: 12,
   align: 4,
   offsets: { size: 0, ioas_id: 4, op: 8, __reserved: 10 },
-
+  sizeMember: "size",
   encode(value: iommu_vfio_ioasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_vfio_ioasMembers, "iommu_vfio_ioas");
+    const {
+      ioas_id: $ioas_id,
+      op: $op,
+      __reserved: $__reserved,
+    } = value as iommu_vfio_ioasInit & { __reserved?: unknown };
     dv.setUint16(offset + 10, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 12, "iommu_vfio_ioas.size"), LE);
+    dv.setUint32(offset + 0, u32(12, "iommu_vfio_ioas.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.ioas_id === undefined ? 0 : u32(value.ioas_id, "iommu_vfio_ioas.ioas_id"),
+      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_vfio_ioas.ioas_id"),
       LE,
     );
-    dv.setUint16(offset + 8, value.op === undefined ? 0 : u16(value.op, "iommu_vfio_ioas.op"), LE);
+    dv.setUint16(offset + 8, $op === undefined ? 0 : u16($op, "iommu_vfio_ioas.op"), LE);
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_vfio_ioas.__reserved");
   },
   decode(source: Target, offset = 0): iommu_vfio_ioas {
     const dv = dataView(source);
@@ -2917,7 +2981,7 @@ export class iommu_vfio_ioasView {
   /**
    * sizeof({@link iommu_vfio_ioas | struct iommu_vfio_ioas})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -3109,7 +3173,7 @@ export interface iommu_hwpt_vtd_s1 {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_vtd_s1.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hwpt_vtd_s1.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hwpt_vtd_s1Init {
   /**
    * Combination of {@link iommu_hwpt_vtd_s1_flags | enum iommu_hwpt_vtd_s1_flags}
@@ -3131,6 +3195,12 @@ export interface iommu_hwpt_vtd_s1Init {
   addr_width?: number;
 }
 
+const iommu_hwpt_vtd_s1Members: ReadonlySet<string> = new Set([
+  "flags",
+  "pgtbl_addr",
+  "addr_width",
+  "__reserved",
+]);
 /**
  * Intel VT-d stage-1 page table
  *
@@ -3145,22 +3215,30 @@ export const iommu_hwpt_vtd_s1 = {
 
   encode(value: iommu_hwpt_vtd_s1Init, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_vtd_s1Members, "iommu_hwpt_vtd_s1");
+    const {
+      flags: $flags,
+      pgtbl_addr: $pgtbl_addr,
+      addr_width: $addr_width,
+      __reserved: $__reserved,
+    } = value as iommu_hwpt_vtd_s1Init & { __reserved?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setBigUint64(
       offset + 0,
-      value.flags === undefined ? 0n : u64(value.flags, "iommu_hwpt_vtd_s1.flags"),
+      $flags === undefined ? 0n : u64($flags, "iommu_hwpt_vtd_s1.flags"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.pgtbl_addr === undefined ? 0n : u64(value.pgtbl_addr, "iommu_hwpt_vtd_s1.pgtbl_addr"),
+      $pgtbl_addr === undefined ? 0n : u64($pgtbl_addr, "iommu_hwpt_vtd_s1.pgtbl_addr"),
       LE,
     );
     dv.setUint32(
       offset + 16,
-      value.addr_width === undefined ? 0 : u32(value.addr_width, "iommu_hwpt_vtd_s1.addr_width"),
+      $addr_width === undefined ? 0 : u32($addr_width, "iommu_hwpt_vtd_s1.addr_width"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hwpt_vtd_s1.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hwpt_vtd_s1 {
     const dv = dataView(source);
@@ -3283,7 +3361,7 @@ export interface iommu_hwpt_arm_smmuv3 {
   ste: BigUint64Array;
 }
 
-/** What {@link iommu_hwpt_arm_smmuv3.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hwpt_arm_smmuv3.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hwpt_arm_smmuv3Init {
   /**
    * The first two double words of the user space Stream Table Entry for the translation. Must be little-endian. Allowed fields: (Refer to "5.2 Stream Table Entry" in SMMUv3 HW Spec) - word-0: V, Cfg, S1Fmt, S1ContextPtr, S1CDMax - word-1: EATS, S1DSS, S1CIR, S1COR, S1CSH, S1STALLD
@@ -3293,6 +3371,7 @@ export interface iommu_hwpt_arm_smmuv3Init {
   ste?: ArrayLike<Int64>;
 }
 
+const iommu_hwpt_arm_smmuv3Members: ReadonlySet<string> = new Set(["ste"]);
 /**
  * ARM SMMUv3 nested STE
  *
@@ -3313,11 +3392,12 @@ export const iommu_hwpt_arm_smmuv3 = {
 
   encode(value: iommu_hwpt_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_arm_smmuv3Members, "iommu_hwpt_arm_smmuv3");
+    const { ste: $ste } = value;
     {
-      const a0 =
-        value.ste === undefined ? NONE : arrayLength(value.ste, 2, "iommu_hwpt_arm_smmuv3.ste");
+      const a0 = $ste === undefined ? NONE : fixedArray($ste, 2, "iommu_hwpt_arm_smmuv3.ste");
       for (let i0 = 0; i0 < 2; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           offset + 0 + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_hwpt_arm_smmuv3.ste" + "[" + i0 + "]"),
@@ -3363,9 +3443,9 @@ export class iommu_hwpt_arm_smmuv3View {
   set ste(value: ArrayLike<Int64>) {
     const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : arrayLength(value, 2, "iommu_hwpt_arm_smmuv3.ste");
+      const a0 = value === undefined ? NONE : fixedArray(value, 2, "iommu_hwpt_arm_smmuv3.ste");
       for (let i0 = 0; i0 < 2; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           this.byteOffset + 0 + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_hwpt_arm_smmuv3.ste" + "[" + i0 + "]"),
@@ -3392,7 +3472,7 @@ export interface iommu_hwpt_amd_guest {
   dte: BigUint64Array;
 }
 
-/** What {@link iommu_hwpt_amd_guest.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hwpt_amd_guest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hwpt_amd_guestInit {
   /**
    * Guest Device Table Entry (DTE)
@@ -3402,6 +3482,7 @@ export interface iommu_hwpt_amd_guestInit {
   dte?: ArrayLike<Int64>;
 }
 
+const iommu_hwpt_amd_guestMembers: ReadonlySet<string> = new Set(["dte"]);
 /**
  * AMD IOMMU guest I/O page table data
  *
@@ -3416,11 +3497,12 @@ export const iommu_hwpt_amd_guest = {
 
   encode(value: iommu_hwpt_amd_guestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_amd_guestMembers, "iommu_hwpt_amd_guest");
+    const { dte: $dte } = value;
     {
-      const a0 =
-        value.dte === undefined ? NONE : arrayLength(value.dte, 4, "iommu_hwpt_amd_guest.dte");
+      const a0 = $dte === undefined ? NONE : fixedArray($dte, 4, "iommu_hwpt_amd_guest.dte");
       for (let i0 = 0; i0 < 4; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           offset + 0 + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_hwpt_amd_guest.dte" + "[" + i0 + "]"),
@@ -3464,9 +3546,9 @@ export class iommu_hwpt_amd_guestView {
   set dte(value: ArrayLike<Int64>) {
     const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : arrayLength(value, 4, "iommu_hwpt_amd_guest.dte");
+      const a0 = value === undefined ? NONE : fixedArray(value, 4, "iommu_hwpt_amd_guest.dte");
       for (let i0 = 0; i0 < 4; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           this.byteOffset + 0 + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_hwpt_amd_guest.dte" + "[" + i0 + "]"),
@@ -3536,7 +3618,7 @@ export interface iommu_hwpt_alloc {
   /**
    * sizeof({@link iommu_hwpt_alloc | struct iommu_hwpt_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -3601,14 +3683,8 @@ export interface iommu_hwpt_alloc {
   __reserved2: number;
 }
 
-/** What {@link iommu_hwpt_alloc.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_hwpt_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_hwpt_allocInit {
-  /**
-   * sizeof({@link iommu_hwpt_alloc | struct iommu_hwpt_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Combination of {@link iommufd_hwpt_alloc_flags | enum iommufd_hwpt_alloc_flags}
    *
@@ -3659,6 +3735,19 @@ export interface iommu_hwpt_allocInit {
   fault_id?: number;
 }
 
+const iommu_hwpt_allocMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "dev_id",
+  "pt_id",
+  "out_hwpt_id",
+  "__reserved",
+  "data_type",
+  "data_len",
+  "data_uptr",
+  "fault_id",
+  "__reserved2",
+]);
 /**
  * ioctl({@link IOMMU_HWPT_ALLOC})
  *
@@ -3688,52 +3777,60 @@ export const iommu_hwpt_alloc = {
     fault_id: 40,
     __reserved2: 44,
   },
+  sizeMember: "size",
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_hwpt_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_allocMembers, "iommu_hwpt_alloc");
+    const {
+      flags: $flags,
+      dev_id: $dev_id,
+      pt_id: $pt_id,
+      out_hwpt_id: $out_hwpt_id,
+      __reserved: $__reserved,
+      data_type: $data_type,
+      data_len: $data_len,
+      data_uptr: $data_uptr,
+      fault_id: $fault_id,
+      __reserved2: $__reserved2,
+    } = value as iommu_hwpt_allocInit & { __reserved?: unknown; __reserved2?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setUint32(offset + 44, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 48, "iommu_hwpt_alloc.size"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hwpt_alloc.flags"),
-      LE,
-    );
+    dv.setUint32(offset + 0, u32(48, "iommu_hwpt_alloc.size"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_hwpt_alloc.flags"), LE);
     dv.setUint32(
       offset + 8,
-      value.dev_id === undefined ? 0 : u32(value.dev_id, "iommu_hwpt_alloc.dev_id"),
+      $dev_id === undefined ? 0 : u32($dev_id, "iommu_hwpt_alloc.dev_id"),
       LE,
     );
-    dv.setUint32(
-      offset + 12,
-      value.pt_id === undefined ? 0 : u32(value.pt_id, "iommu_hwpt_alloc.pt_id"),
-      LE,
-    );
+    dv.setUint32(offset + 12, $pt_id === undefined ? 0 : u32($pt_id, "iommu_hwpt_alloc.pt_id"), LE);
     dv.setUint32(
       offset + 16,
-      value.out_hwpt_id === undefined ? 0 : u32(value.out_hwpt_id, "iommu_hwpt_alloc.out_hwpt_id"),
+      $out_hwpt_id === undefined ? 0 : u32($out_hwpt_id, "iommu_hwpt_alloc.out_hwpt_id"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hwpt_alloc.__reserved");
     dv.setUint32(
       offset + 24,
-      value.data_type === undefined ? 0 : u32(value.data_type, "iommu_hwpt_alloc.data_type"),
+      $data_type === undefined ? 0 : u32($data_type, "iommu_hwpt_alloc.data_type"),
       LE,
     );
     dv.setUint32(
       offset + 28,
-      value.data_len === undefined ? 0 : u32(value.data_len, "iommu_hwpt_alloc.data_len"),
+      $data_len === undefined ? 0 : u32($data_len, "iommu_hwpt_alloc.data_len"),
       LE,
     );
     dv.setBigUint64(
       offset + 32,
-      value.data_uptr === undefined ? 0n : u64(value.data_uptr, "iommu_hwpt_alloc.data_uptr"),
+      $data_uptr === undefined ? 0n : u64($data_uptr, "iommu_hwpt_alloc.data_uptr"),
       LE,
     );
     dv.setUint32(
       offset + 40,
-      value.fault_id === undefined ? 0 : u32(value.fault_id, "iommu_hwpt_alloc.fault_id"),
+      $fault_id === undefined ? 0 : u32($fault_id, "iommu_hwpt_alloc.fault_id"),
       LE,
     );
+    if ($__reserved2 !== undefined) mustBeZero($__reserved2, "iommu_hwpt_alloc.__reserved2");
   },
   decode(source: Target, offset = 0): iommu_hwpt_alloc {
     const dv = dataView(source);
@@ -3767,7 +3864,7 @@ export class iommu_hwpt_allocView {
   /**
    * sizeof({@link iommu_hwpt_alloc | struct iommu_hwpt_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -4032,7 +4129,7 @@ export interface iommu_hw_info_vtd {
   ecap_reg: bigint;
 }
 
-/** What {@link iommu_hw_info_vtd.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hw_info_vtd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hw_info_vtdInit {
   /**
    * Combination of {@link iommu_hw_info_vtd_flags | enum iommu_hw_info_vtd_flags}
@@ -4054,6 +4151,12 @@ export interface iommu_hw_info_vtdInit {
   ecap_reg?: Int64;
 }
 
+const iommu_hw_info_vtdMembers: ReadonlySet<string> = new Set([
+  "flags",
+  "__reserved",
+  "cap_reg",
+  "ecap_reg",
+]);
 /**
  * Intel VT-d hardware information
  *
@@ -4068,20 +4171,24 @@ export const iommu_hw_info_vtd = {
 
   encode(value: iommu_hw_info_vtdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hw_info_vtdMembers, "iommu_hw_info_vtd");
+    const {
+      flags: $flags,
+      __reserved: $__reserved,
+      cap_reg: $cap_reg,
+      ecap_reg: $ecap_reg,
+    } = value as iommu_hw_info_vtdInit & { __reserved?: unknown };
     dv.setUint32(offset + 4, 0);
-    dv.setUint32(
-      offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hw_info_vtd.flags"),
-      LE,
-    );
+    dv.setUint32(offset + 0, $flags === undefined ? 0 : u32($flags, "iommu_hw_info_vtd.flags"), LE);
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hw_info_vtd.__reserved");
     dv.setBigUint64(
       offset + 8,
-      value.cap_reg === undefined ? 0n : u64(value.cap_reg, "iommu_hw_info_vtd.cap_reg"),
+      $cap_reg === undefined ? 0n : u64($cap_reg, "iommu_hw_info_vtd.cap_reg"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.ecap_reg === undefined ? 0n : u64(value.ecap_reg, "iommu_hw_info_vtd.ecap_reg"),
+      $ecap_reg === undefined ? 0n : u64($ecap_reg, "iommu_hw_info_vtd.ecap_reg"),
       LE,
     );
   },
@@ -4257,7 +4364,7 @@ export interface iommu_hw_info_arm_smmuv3 {
   aidr: number;
 }
 
-/** What {@link iommu_hw_info_arm_smmuv3.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hw_info_arm_smmuv3.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hw_info_arm_smmuv3Init {
   /**
    * Combination of {@link iommu_hw_info_arm_smmuv3_flags | enum iommu_hw_info_arm_smmuv3_flags}
@@ -4285,6 +4392,13 @@ export interface iommu_hw_info_arm_smmuv3Init {
   aidr?: number;
 }
 
+const iommu_hw_info_arm_smmuv3Members: ReadonlySet<string> = new Set([
+  "flags",
+  "__reserved",
+  "idr",
+  "iidr",
+  "aidr",
+]);
 /**
  * ARM SMMUv3 hardware information
  *
@@ -4309,17 +4423,25 @@ export const iommu_hw_info_arm_smmuv3 = {
 
   encode(value: iommu_hw_info_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hw_info_arm_smmuv3Members, "iommu_hw_info_arm_smmuv3");
+    const {
+      flags: $flags,
+      __reserved: $__reserved,
+      idr: $idr,
+      iidr: $iidr,
+      aidr: $aidr,
+    } = value as iommu_hw_info_arm_smmuv3Init & { __reserved?: unknown };
     dv.setUint32(offset + 4, 0);
     dv.setUint32(
       offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hw_info_arm_smmuv3.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_hw_info_arm_smmuv3.flags"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hw_info_arm_smmuv3.__reserved");
     {
-      const a0 =
-        value.idr === undefined ? NONE : arrayLength(value.idr, 6, "iommu_hw_info_arm_smmuv3.idr");
+      const a0 = $idr === undefined ? NONE : fixedArray($idr, 6, "iommu_hw_info_arm_smmuv3.idr");
       for (let i0 = 0; i0 < 6; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setUint32(
           offset + 8 + i0 * 4,
           e0 === undefined ? 0 : u32(e0, "iommu_hw_info_arm_smmuv3.idr" + "[" + i0 + "]"),
@@ -4329,12 +4451,12 @@ export const iommu_hw_info_arm_smmuv3 = {
     }
     dv.setUint32(
       offset + 32,
-      value.iidr === undefined ? 0 : u32(value.iidr, "iommu_hw_info_arm_smmuv3.iidr"),
+      $iidr === undefined ? 0 : u32($iidr, "iommu_hw_info_arm_smmuv3.iidr"),
       LE,
     );
     dv.setUint32(
       offset + 36,
-      value.aidr === undefined ? 0 : u32(value.aidr, "iommu_hw_info_arm_smmuv3.aidr"),
+      $aidr === undefined ? 0 : u32($aidr, "iommu_hw_info_arm_smmuv3.aidr"),
       LE,
     );
   },
@@ -4417,9 +4539,9 @@ export class iommu_hw_info_arm_smmuv3View {
   set idr(value: ArrayLike<number>) {
     const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : arrayLength(value, 6, "iommu_hw_info_arm_smmuv3.idr");
+      const a0 = value === undefined ? NONE : fixedArray(value, 6, "iommu_hw_info_arm_smmuv3.idr");
       for (let i0 = 0; i0 < 6; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setUint32(
           this.byteOffset + 8 + i0 * 4,
           e0 === undefined ? 0 : u32(e0, "iommu_hw_info_arm_smmuv3.idr" + "[" + i0 + "]"),
@@ -4510,7 +4632,7 @@ export interface iommu_hw_info_tegra241_cmdqv {
   __reserved: number;
 }
 
-/** What {@link iommu_hw_info_tegra241_cmdqv.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hw_info_tegra241_cmdqv.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hw_info_tegra241_cmdqvInit {
   /**
    * Must be 0
@@ -4538,6 +4660,13 @@ export interface iommu_hw_info_tegra241_cmdqvInit {
   log2vsids?: number;
 }
 
+const iommu_hw_info_tegra241_cmdqvMembers: ReadonlySet<string> = new Set([
+  "flags",
+  "version",
+  "log2vcmdqs",
+  "log2vsids",
+  "__reserved",
+]);
 /**
  * NVIDIA Tegra241 CMDQV Hardware
  *
@@ -4554,28 +4683,34 @@ export const iommu_hw_info_tegra241_cmdqv = {
 
   encode(value: iommu_hw_info_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hw_info_tegra241_cmdqvMembers, "iommu_hw_info_tegra241_cmdqv");
+    const {
+      flags: $flags,
+      version: $version,
+      log2vcmdqs: $log2vcmdqs,
+      log2vsids: $log2vsids,
+      __reserved: $__reserved,
+    } = value as iommu_hw_info_tegra241_cmdqvInit & { __reserved?: unknown };
     dv.setUint8(offset + 7, 0);
     dv.setUint32(
       offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hw_info_tegra241_cmdqv.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_hw_info_tegra241_cmdqv.flags"),
       LE,
     );
     dv.setUint8(
       offset + 4,
-      value.version === undefined ? 0 : u8(value.version, "iommu_hw_info_tegra241_cmdqv.version"),
+      $version === undefined ? 0 : u8($version, "iommu_hw_info_tegra241_cmdqv.version"),
     );
     dv.setUint8(
       offset + 5,
-      value.log2vcmdqs === undefined
-        ? 0
-        : u8(value.log2vcmdqs, "iommu_hw_info_tegra241_cmdqv.log2vcmdqs"),
+      $log2vcmdqs === undefined ? 0 : u8($log2vcmdqs, "iommu_hw_info_tegra241_cmdqv.log2vcmdqs"),
     );
     dv.setUint8(
       offset + 6,
-      value.log2vsids === undefined
-        ? 0
-        : u8(value.log2vsids, "iommu_hw_info_tegra241_cmdqv.log2vsids"),
+      $log2vsids === undefined ? 0 : u8($log2vsids, "iommu_hw_info_tegra241_cmdqv.log2vsids"),
     );
+    if ($__reserved !== undefined)
+      mustBeZero($__reserved, "iommu_hw_info_tegra241_cmdqv.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hw_info_tegra241_cmdqv {
     const dv = dataView(source);
@@ -4723,7 +4858,7 @@ export interface iommu_hw_info_amd {
   efr2: bigint;
 }
 
-/** What {@link iommu_hw_info_amd.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hw_info_amd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hw_info_amdInit {
   /**
    * Value of AMD IOMMU Extended Feature Register (EFR)
@@ -4739,6 +4874,7 @@ export interface iommu_hw_info_amdInit {
   efr2?: Int64;
 }
 
+const iommu_hw_info_amdMembers: ReadonlySet<string> = new Set(["efr", "efr2"]);
 /**
  * AMD IOMMU device info
  *
@@ -4759,14 +4895,12 @@ export const iommu_hw_info_amd = {
 
   encode(value: iommu_hw_info_amdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setBigUint64(
-      offset + 0,
-      value.efr === undefined ? 0n : u64(value.efr, "iommu_hw_info_amd.efr"),
-      LE,
-    );
+    accept(value, iommu_hw_info_amdMembers, "iommu_hw_info_amd");
+    const { efr: $efr, efr2: $efr2 } = value;
+    dv.setBigUint64(offset + 0, $efr === undefined ? 0n : u64($efr, "iommu_hw_info_amd.efr"), LE);
     dv.setBigUint64(
       offset + 8,
-      value.efr2 === undefined ? 0n : u64(value.efr2, "iommu_hw_info_amd.efr2"),
+      $efr2 === undefined ? 0n : u64($efr2, "iommu_hw_info_amd.efr2"),
       LE,
     );
   },
@@ -4958,7 +5092,7 @@ export interface iommu_hw_info {
   /**
    * sizeof({@link iommu_hw_info | struct iommu_hw_info})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -5017,14 +5151,8 @@ export interface iommu_hw_info {
   out_capabilities: bigint;
 }
 
-/** What {@link iommu_hw_info.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_hw_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_hw_infoInit {
-  /**
-   * sizeof({@link iommu_hw_info | struct iommu_hw_info})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Must be 0
    *
@@ -5075,6 +5203,18 @@ export interface iommu_hw_infoInit {
   out_capabilities?: Int64;
 }
 
+const iommu_hw_infoMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "dev_id",
+  "data_len",
+  "data_uptr",
+  "in_data_type",
+  "out_data_type",
+  "out_max_pasid_log2",
+  "__reserved",
+  "out_capabilities",
+]);
 /**
  * ioctl({@link IOMMU_GET_HW_INFO})
  *
@@ -5099,60 +5239,62 @@ export const iommu_hw_info = {
     __reserved: 29,
     out_capabilities: 32,
   },
+  sizeMember: "size",
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_hw_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hw_infoMembers, "iommu_hw_info");
+    const {
+      flags: $flags,
+      dev_id: $dev_id,
+      data_len: $data_len,
+      data_uptr: $data_uptr,
+      in_data_type: $in_data_type,
+      out_data_type: $out_data_type,
+      out_max_pasid_log2: $out_max_pasid_log2,
+      __reserved: $__reserved,
+      out_capabilities: $out_capabilities,
+    } = value as iommu_hw_infoInit & { __reserved?: unknown };
     dv.setUint32(offset + 24, 0);
     dv.setUint8(offset + 29, 0);
     dv.setUint16(offset + 30, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_hw_info.size"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hw_info.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      value.dev_id === undefined ? 0 : u32(value.dev_id, "iommu_hw_info.dev_id"),
-      LE,
-    );
+    dv.setUint32(offset + 0, u32(40, "iommu_hw_info.size"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_hw_info.flags"), LE);
+    dv.setUint32(offset + 8, $dev_id === undefined ? 0 : u32($dev_id, "iommu_hw_info.dev_id"), LE);
     dv.setUint32(
       offset + 12,
-      value.data_len === undefined ? 0 : u32(value.data_len, "iommu_hw_info.data_len"),
+      $data_len === undefined ? 0 : u32($data_len, "iommu_hw_info.data_len"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.data_uptr === undefined ? 0n : u64(value.data_uptr, "iommu_hw_info.data_uptr"),
+      $data_uptr === undefined ? 0n : u64($data_uptr, "iommu_hw_info.data_uptr"),
       LE,
     );
-    if (value.in_data_type !== undefined)
+    if ($in_data_type !== undefined)
       dv.setUint32(
         offset + 24,
-        value.in_data_type === undefined
-          ? 0
-          : u32(value.in_data_type, "iommu_hw_info.in_data_type"),
+        $in_data_type === undefined ? 0 : u32($in_data_type, "iommu_hw_info.in_data_type"),
         LE,
       );
-    if (value.out_data_type !== undefined)
+    if ($out_data_type !== undefined)
       dv.setUint32(
         offset + 24,
-        value.out_data_type === undefined
-          ? 0
-          : u32(value.out_data_type, "iommu_hw_info.out_data_type"),
+        $out_data_type === undefined ? 0 : u32($out_data_type, "iommu_hw_info.out_data_type"),
         LE,
       );
     dv.setUint8(
       offset + 28,
-      value.out_max_pasid_log2 === undefined
+      $out_max_pasid_log2 === undefined
         ? 0
-        : u8(value.out_max_pasid_log2, "iommu_hw_info.out_max_pasid_log2"),
+        : u8($out_max_pasid_log2, "iommu_hw_info.out_max_pasid_log2"),
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hw_info.__reserved");
     dv.setBigUint64(
       offset + 32,
-      value.out_capabilities === undefined
+      $out_capabilities === undefined
         ? 0n
-        : u64(value.out_capabilities, "iommu_hw_info.out_capabilities"),
+        : u64($out_capabilities, "iommu_hw_info.out_capabilities"),
       LE,
     );
   },
@@ -5187,7 +5329,7 @@ export class iommu_hw_infoView {
   /**
    * sizeof({@link iommu_hw_info | struct iommu_hw_info})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -5348,9 +5490,9 @@ export class iommu_hw_infoView {
   set __reserved(value: ArrayLike<number>) {
     const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : arrayLength(value, 3, "iommu_hw_info.__reserved");
+      const a0 = value === undefined ? NONE : fixedArray(value, 3, "iommu_hw_info.__reserved");
       for (let i0 = 0; i0 < 3; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setUint8(
           this.byteOffset + 29 + i0 * 1,
           e0 === undefined ? 0 : u8(e0, "iommu_hw_info.__reserved" + "[" + i0 + "]"),
@@ -5418,7 +5560,7 @@ export interface iommu_hwpt_set_dirty_tracking {
   /**
    * sizeof({@link iommu_hwpt_set_dirty_tracking | struct iommu_hwpt_set_dirty_tracking})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -5441,14 +5583,8 @@ export interface iommu_hwpt_set_dirty_tracking {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_set_dirty_tracking.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_hwpt_set_dirty_tracking.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_hwpt_set_dirty_trackingInit {
-  /**
-   * sizeof({@link iommu_hwpt_set_dirty_tracking | struct iommu_hwpt_set_dirty_tracking})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Combination of {@link iommufd_hwpt_set_dirty_tracking_flags | enum iommufd_hwpt_set_dirty_tracking_flags}
    *
@@ -5463,6 +5599,12 @@ export interface iommu_hwpt_set_dirty_trackingInit {
   hwpt_id?: number;
 }
 
+const iommu_hwpt_set_dirty_trackingMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "hwpt_id",
+  "__reserved",
+]);
 /**
  * ioctl({@link IOMMU_HWPT_SET_DIRTY_TRACKING})
  *
@@ -5474,21 +5616,29 @@ export const iommu_hwpt_set_dirty_tracking = {
   size: 16,
   align: 4,
   offsets: { size: 0, flags: 4, hwpt_id: 8, __reserved: 12 },
-
+  sizeMember: "size",
   encode(value: iommu_hwpt_set_dirty_trackingInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_set_dirty_trackingMembers, "iommu_hwpt_set_dirty_tracking");
+    const {
+      flags: $flags,
+      hwpt_id: $hwpt_id,
+      __reserved: $__reserved,
+    } = value as iommu_hwpt_set_dirty_trackingInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 16, "iommu_hwpt_set_dirty_tracking.size"), LE);
+    dv.setUint32(offset + 0, u32(16, "iommu_hwpt_set_dirty_tracking.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hwpt_set_dirty_tracking.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_set_dirty_tracking.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.hwpt_id === undefined ? 0 : u32(value.hwpt_id, "iommu_hwpt_set_dirty_tracking.hwpt_id"),
+      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_hwpt_set_dirty_tracking.hwpt_id"),
       LE,
     );
+    if ($__reserved !== undefined)
+      mustBeZero($__reserved, "iommu_hwpt_set_dirty_tracking.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hwpt_set_dirty_tracking {
     const dv = dataView(source);
@@ -5518,7 +5668,7 @@ export class iommu_hwpt_set_dirty_trackingView {
   /**
    * sizeof({@link iommu_hwpt_set_dirty_tracking | struct iommu_hwpt_set_dirty_tracking})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -5631,7 +5781,7 @@ export interface iommu_hwpt_get_dirty_bitmap {
   /**
    * sizeof({@link iommu_hwpt_get_dirty_bitmap | struct iommu_hwpt_get_dirty_bitmap})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -5678,14 +5828,8 @@ export interface iommu_hwpt_get_dirty_bitmap {
   data: bigint;
 }
 
-/** What {@link iommu_hwpt_get_dirty_bitmap.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_hwpt_get_dirty_bitmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_hwpt_get_dirty_bitmapInit {
-  /**
-   * sizeof({@link iommu_hwpt_get_dirty_bitmap | struct iommu_hwpt_get_dirty_bitmap})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * HW pagetable ID that represents the IOMMU domain
    *
@@ -5724,6 +5868,16 @@ export interface iommu_hwpt_get_dirty_bitmapInit {
   data?: Int64;
 }
 
+const iommu_hwpt_get_dirty_bitmapMembers: ReadonlySet<string> = new Set([
+  "size",
+  "hwpt_id",
+  "flags",
+  "__reserved",
+  "iova",
+  "length",
+  "page_size",
+  "data",
+]);
 /**
  * ioctl({@link IOMMU_HWPT_GET_DIRTY_BITMAP})
  *
@@ -5748,41 +5902,52 @@ export const iommu_hwpt_get_dirty_bitmap = {
     page_size: 32,
     data: 40,
   },
-  pointers: { data: { elementSize: 1 } },
+  sizeMember: "size",
+  pointers: { data: { bitmap: { length: "length", pageSize: "page_size" } } },
   encode(value: iommu_hwpt_get_dirty_bitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_get_dirty_bitmapMembers, "iommu_hwpt_get_dirty_bitmap");
+    const {
+      hwpt_id: $hwpt_id,
+      flags: $flags,
+      __reserved: $__reserved,
+      iova: $iova,
+      length: $length,
+      page_size: $page_size,
+      data: $data,
+    } = value as iommu_hwpt_get_dirty_bitmapInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 48, "iommu_hwpt_get_dirty_bitmap.size"), LE);
+    dv.setUint32(offset + 0, u32(48, "iommu_hwpt_get_dirty_bitmap.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.hwpt_id === undefined ? 0 : u32(value.hwpt_id, "iommu_hwpt_get_dirty_bitmap.hwpt_id"),
+      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_hwpt_get_dirty_bitmap.hwpt_id"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hwpt_get_dirty_bitmap.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_get_dirty_bitmap.flags"),
       LE,
     );
+    if ($__reserved !== undefined)
+      mustBeZero($__reserved, "iommu_hwpt_get_dirty_bitmap.__reserved");
     dv.setBigUint64(
       offset + 16,
-      value.iova === undefined ? 0n : u64(value.iova, "iommu_hwpt_get_dirty_bitmap.iova"),
+      $iova === undefined ? 0n : u64($iova, "iommu_hwpt_get_dirty_bitmap.iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.length === undefined ? 0n : u64(value.length, "iommu_hwpt_get_dirty_bitmap.length"),
+      $length === undefined ? 0n : u64($length, "iommu_hwpt_get_dirty_bitmap.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 32,
-      value.page_size === undefined
-        ? 0n
-        : u64(value.page_size, "iommu_hwpt_get_dirty_bitmap.page_size"),
+      $page_size === undefined ? 0n : u64($page_size, "iommu_hwpt_get_dirty_bitmap.page_size"),
       LE,
     );
     dv.setBigUint64(
       offset + 40,
-      value.data === undefined ? 0n : u64(value.data, "iommu_hwpt_get_dirty_bitmap.data"),
+      $data === undefined ? 0n : u64($data, "iommu_hwpt_get_dirty_bitmap.data"),
       LE,
     );
   },
@@ -5818,7 +5983,7 @@ export class iommu_hwpt_get_dirty_bitmapView {
   /**
    * sizeof({@link iommu_hwpt_get_dirty_bitmap | struct iommu_hwpt_get_dirty_bitmap})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -6068,7 +6233,7 @@ export interface iommu_hwpt_vtd_s1_invalidate {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_vtd_s1_invalidate.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hwpt_vtd_s1_invalidate.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hwpt_vtd_s1_invalidateInit {
   /**
    * The start address of the range to be invalidated. It needs to be 4KB aligned.
@@ -6090,6 +6255,12 @@ export interface iommu_hwpt_vtd_s1_invalidateInit {
   flags?: number;
 }
 
+const iommu_hwpt_vtd_s1_invalidateMembers: ReadonlySet<string> = new Set([
+  "addr",
+  "npages",
+  "flags",
+  "__reserved",
+]);
 /**
  * Intel VT-d cache invalidation
  *
@@ -6110,22 +6281,31 @@ export const iommu_hwpt_vtd_s1_invalidate = {
 
   encode(value: iommu_hwpt_vtd_s1_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_vtd_s1_invalidateMembers, "iommu_hwpt_vtd_s1_invalidate");
+    const {
+      addr: $addr,
+      npages: $npages,
+      flags: $flags,
+      __reserved: $__reserved,
+    } = value as iommu_hwpt_vtd_s1_invalidateInit & { __reserved?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setBigUint64(
       offset + 0,
-      value.addr === undefined ? 0n : u64(value.addr, "iommu_hwpt_vtd_s1_invalidate.addr"),
+      $addr === undefined ? 0n : u64($addr, "iommu_hwpt_vtd_s1_invalidate.addr"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.npages === undefined ? 0n : u64(value.npages, "iommu_hwpt_vtd_s1_invalidate.npages"),
+      $npages === undefined ? 0n : u64($npages, "iommu_hwpt_vtd_s1_invalidate.npages"),
       LE,
     );
     dv.setUint32(
       offset + 16,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hwpt_vtd_s1_invalidate.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_vtd_s1_invalidate.flags"),
       LE,
     );
+    if ($__reserved !== undefined)
+      mustBeZero($__reserved, "iommu_hwpt_vtd_s1_invalidate.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hwpt_vtd_s1_invalidate {
     const dv = dataView(source);
@@ -6249,7 +6429,7 @@ export interface iommu_viommu_arm_smmuv3_invalidate {
   cmd: BigUint64Array;
 }
 
-/** What {@link iommu_viommu_arm_smmuv3_invalidate.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_viommu_arm_smmuv3_invalidate.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_viommu_arm_smmuv3_invalidateInit {
   /**
    * 128-bit cache invalidation command that runs in SMMU CMDQ. Must be little-endian.
@@ -6259,6 +6439,7 @@ export interface iommu_viommu_arm_smmuv3_invalidateInit {
   cmd?: ArrayLike<Int64>;
 }
 
+const iommu_viommu_arm_smmuv3_invalidateMembers: ReadonlySet<string> = new Set(["cmd"]);
 /**
  * ARM SMMUv3 cache invalidation
  *
@@ -6277,13 +6458,13 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
 
   encode(value: iommu_viommu_arm_smmuv3_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_viommu_arm_smmuv3_invalidateMembers, "iommu_viommu_arm_smmuv3_invalidate");
+    const { cmd: $cmd } = value;
     {
       const a0 =
-        value.cmd === undefined
-          ? NONE
-          : arrayLength(value.cmd, 2, "iommu_viommu_arm_smmuv3_invalidate.cmd");
+        $cmd === undefined ? NONE : fixedArray($cmd, 2, "iommu_viommu_arm_smmuv3_invalidate.cmd");
       for (let i0 = 0; i0 < 2; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           offset + 0 + i0 * 8,
           e0 === undefined
@@ -6334,11 +6515,9 @@ export class iommu_viommu_arm_smmuv3_invalidateView {
     const dv = this.dataView;
     {
       const a0 =
-        value === undefined
-          ? NONE
-          : arrayLength(value, 2, "iommu_viommu_arm_smmuv3_invalidate.cmd");
+        value === undefined ? NONE : fixedArray(value, 2, "iommu_viommu_arm_smmuv3_invalidate.cmd");
       for (let i0 = 0; i0 < 2; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           this.byteOffset + 0 + i0 * 8,
           e0 === undefined
@@ -6366,7 +6545,7 @@ export interface iommu_hwpt_invalidate {
   /**
    * sizeof({@link iommu_hwpt_invalidate | struct iommu_hwpt_invalidate})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -6407,14 +6586,8 @@ export interface iommu_hwpt_invalidate {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_invalidate.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_hwpt_invalidate.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_hwpt_invalidateInit {
-  /**
-   * sizeof({@link iommu_hwpt_invalidate | struct iommu_hwpt_invalidate})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * ID of a nested HWPT or a vIOMMU, for cache invalidation
    *
@@ -6447,6 +6620,15 @@ export interface iommu_hwpt_invalidateInit {
   entry_num?: number;
 }
 
+const iommu_hwpt_invalidateMembers: ReadonlySet<string> = new Set([
+  "size",
+  "hwpt_id",
+  "data_uptr",
+  "data_type",
+  "entry_len",
+  "entry_num",
+  "__reserved",
+]);
 /**
  * ioctl({@link IOMMU_HWPT_INVALIDATE})
  *
@@ -6470,36 +6652,47 @@ export const iommu_hwpt_invalidate = {
     entry_num: 24,
     __reserved: 28,
   },
-  pointers: { data_uptr: { count: "entry_num" } },
+  sizeMember: "size",
+  pointers: { data_uptr: { count: "entry_num", entrySize: "entry_len" } },
   encode(value: iommu_hwpt_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_invalidateMembers, "iommu_hwpt_invalidate");
+    const {
+      hwpt_id: $hwpt_id,
+      data_uptr: $data_uptr,
+      data_type: $data_type,
+      entry_len: $entry_len,
+      entry_num: $entry_num,
+      __reserved: $__reserved,
+    } = value as iommu_hwpt_invalidateInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 32, "iommu_hwpt_invalidate.size"), LE);
+    dv.setUint32(offset + 0, u32(32, "iommu_hwpt_invalidate.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.hwpt_id === undefined ? 0 : u32(value.hwpt_id, "iommu_hwpt_invalidate.hwpt_id"),
+      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_hwpt_invalidate.hwpt_id"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.data_uptr === undefined ? 0n : u64(value.data_uptr, "iommu_hwpt_invalidate.data_uptr"),
+      $data_uptr === undefined ? 0n : u64($data_uptr, "iommu_hwpt_invalidate.data_uptr"),
       LE,
     );
     dv.setUint32(
       offset + 16,
-      value.data_type === undefined ? 0 : u32(value.data_type, "iommu_hwpt_invalidate.data_type"),
+      $data_type === undefined ? 0 : u32($data_type, "iommu_hwpt_invalidate.data_type"),
       LE,
     );
     dv.setUint32(
       offset + 20,
-      value.entry_len === undefined ? 0 : u32(value.entry_len, "iommu_hwpt_invalidate.entry_len"),
+      $entry_len === undefined ? 0 : u32($entry_len, "iommu_hwpt_invalidate.entry_len"),
       LE,
     );
     dv.setUint32(
       offset + 24,
-      value.entry_num === undefined ? 0 : u32(value.entry_num, "iommu_hwpt_invalidate.entry_num"),
+      $entry_num === undefined ? 0 : u32($entry_num, "iommu_hwpt_invalidate.entry_num"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hwpt_invalidate.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hwpt_invalidate {
     const dv = dataView(source);
@@ -6530,7 +6723,7 @@ export class iommu_hwpt_invalidateView {
   /**
    * sizeof({@link iommu_hwpt_invalidate | struct iommu_hwpt_invalidate})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -6796,7 +6989,7 @@ export interface iommu_hwpt_pgfault {
   cookie: number;
 }
 
-/** What {@link iommu_hwpt_pgfault.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hwpt_pgfault.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hwpt_pgfaultInit {
   /**
    * Combination of {@link iommu_hwpt_pgfault_flags | enum iommu_hwpt_pgfault_flags}
@@ -6848,6 +7041,17 @@ export interface iommu_hwpt_pgfaultInit {
   cookie?: number;
 }
 
+const iommu_hwpt_pgfaultMembers: ReadonlySet<string> = new Set([
+  "flags",
+  "dev_id",
+  "pasid",
+  "grpid",
+  "perm",
+  "__reserved",
+  "addr",
+  "length",
+  "cookie",
+]);
 /**
  * iommu page fault data
  *
@@ -6870,45 +7074,54 @@ export const iommu_hwpt_pgfault = {
 
   encode(value: iommu_hwpt_pgfaultInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_pgfaultMembers, "iommu_hwpt_pgfault");
+    const {
+      flags: $flags,
+      dev_id: $dev_id,
+      pasid: $pasid,
+      grpid: $grpid,
+      perm: $perm,
+      __reserved: $__reserved,
+      addr: $addr,
+      length: $length,
+      cookie: $cookie,
+    } = value as iommu_hwpt_pgfaultInit & { __reserved?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setUint32(
       offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hwpt_pgfault.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_pgfault.flags"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.dev_id === undefined ? 0 : u32(value.dev_id, "iommu_hwpt_pgfault.dev_id"),
+      $dev_id === undefined ? 0 : u32($dev_id, "iommu_hwpt_pgfault.dev_id"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.pasid === undefined ? 0 : u32(value.pasid, "iommu_hwpt_pgfault.pasid"),
+      $pasid === undefined ? 0 : u32($pasid, "iommu_hwpt_pgfault.pasid"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.grpid === undefined ? 0 : u32(value.grpid, "iommu_hwpt_pgfault.grpid"),
+      $grpid === undefined ? 0 : u32($grpid, "iommu_hwpt_pgfault.grpid"),
       LE,
     );
-    dv.setUint32(
-      offset + 16,
-      value.perm === undefined ? 0 : u32(value.perm, "iommu_hwpt_pgfault.perm"),
-      LE,
-    );
+    dv.setUint32(offset + 16, $perm === undefined ? 0 : u32($perm, "iommu_hwpt_pgfault.perm"), LE);
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hwpt_pgfault.__reserved");
     dv.setBigUint64(
       offset + 24,
-      value.addr === undefined ? 0n : u64(value.addr, "iommu_hwpt_pgfault.addr"),
+      $addr === undefined ? 0n : u64($addr, "iommu_hwpt_pgfault.addr"),
       LE,
     );
     dv.setUint32(
       offset + 32,
-      value.length === undefined ? 0 : u32(value.length, "iommu_hwpt_pgfault.length"),
+      $length === undefined ? 0 : u32($length, "iommu_hwpt_pgfault.length"),
       LE,
     );
     dv.setUint32(
       offset + 36,
-      value.cookie === undefined ? 0 : u32(value.cookie, "iommu_hwpt_pgfault.cookie"),
+      $cookie === undefined ? 0 : u32($cookie, "iommu_hwpt_pgfault.cookie"),
       LE,
     );
   },
@@ -7161,7 +7374,7 @@ export interface iommu_hwpt_page_response {
   code: number;
 }
 
-/** What {@link iommu_hwpt_page_response.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hwpt_page_response.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hwpt_page_responseInit {
   /**
    * The kernel-managed cookie reported in the fault message.
@@ -7177,6 +7390,7 @@ export interface iommu_hwpt_page_responseInit {
   code?: number;
 }
 
+const iommu_hwpt_page_responseMembers: ReadonlySet<string> = new Set(["cookie", "code"]);
 /**
  * IOMMU page fault response
  *
@@ -7189,14 +7403,16 @@ export const iommu_hwpt_page_response = {
 
   encode(value: iommu_hwpt_page_responseInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_page_responseMembers, "iommu_hwpt_page_response");
+    const { cookie: $cookie, code: $code } = value;
     dv.setUint32(
       offset + 0,
-      value.cookie === undefined ? 0 : u32(value.cookie, "iommu_hwpt_page_response.cookie"),
+      $cookie === undefined ? 0 : u32($cookie, "iommu_hwpt_page_response.cookie"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.code === undefined ? 0 : u32(value.code, "iommu_hwpt_page_response.code"),
+      $code === undefined ? 0 : u32($code, "iommu_hwpt_page_response.code"),
       LE,
     );
   },
@@ -7270,7 +7486,7 @@ export interface iommu_fault_alloc {
   /**
    * sizeof({@link iommu_fault_alloc | struct iommu_fault_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -7293,14 +7509,8 @@ export interface iommu_fault_alloc {
   out_fault_fd: number;
 }
 
-/** What {@link iommu_fault_alloc.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_fault_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_fault_allocInit {
-  /**
-   * sizeof({@link iommu_fault_alloc | struct iommu_fault_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Must be 0
    *
@@ -7321,6 +7531,12 @@ export interface iommu_fault_allocInit {
   out_fault_fd?: number;
 }
 
+const iommu_fault_allocMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "out_fault_id",
+  "out_fault_fd",
+]);
 /**
  * ioctl({@link IOMMU_FAULT_QUEUE_ALLOC})
  *
@@ -7332,27 +7548,21 @@ export const iommu_fault_alloc = {
   size: 16,
   align: 4,
   offsets: { size: 0, flags: 4, out_fault_id: 8, out_fault_fd: 12 },
-
+  sizeMember: "size",
   encode(value: iommu_fault_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.size ?? 16, "iommu_fault_alloc.size"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_fault_alloc.flags"),
-      LE,
-    );
+    accept(value, iommu_fault_allocMembers, "iommu_fault_alloc");
+    const { flags: $flags, out_fault_id: $out_fault_id, out_fault_fd: $out_fault_fd } = value;
+    dv.setUint32(offset + 0, u32(16, "iommu_fault_alloc.size"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_fault_alloc.flags"), LE);
     dv.setUint32(
       offset + 8,
-      value.out_fault_id === undefined
-        ? 0
-        : u32(value.out_fault_id, "iommu_fault_alloc.out_fault_id"),
+      $out_fault_id === undefined ? 0 : u32($out_fault_id, "iommu_fault_alloc.out_fault_id"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.out_fault_fd === undefined
-        ? 0
-        : u32(value.out_fault_fd, "iommu_fault_alloc.out_fault_fd"),
+      $out_fault_fd === undefined ? 0 : u32($out_fault_fd, "iommu_fault_alloc.out_fault_fd"),
       LE,
     );
   },
@@ -7381,7 +7591,7 @@ export class iommu_fault_allocView {
   /**
    * sizeof({@link iommu_fault_alloc | struct iommu_fault_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -7516,7 +7726,7 @@ export interface iommu_viommu_tegra241_cmdqv {
   out_vintf_mmap_length: bigint;
 }
 
-/** What {@link iommu_viommu_tegra241_cmdqv.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_viommu_tegra241_cmdqv.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_viommu_tegra241_cmdqvInit {
   /**
    * mmap offset argument for VINTF's page0
@@ -7532,6 +7742,10 @@ export interface iommu_viommu_tegra241_cmdqvInit {
   out_vintf_mmap_length?: Int64;
 }
 
+const iommu_viommu_tegra241_cmdqvMembers: ReadonlySet<string> = new Set([
+  "out_vintf_mmap_offset",
+  "out_vintf_mmap_length",
+]);
 /**
  * NVIDIA Tegra241 CMDQV Virtual Interface
  *
@@ -7548,18 +7762,23 @@ export const iommu_viommu_tegra241_cmdqv = {
 
   encode(value: iommu_viommu_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_viommu_tegra241_cmdqvMembers, "iommu_viommu_tegra241_cmdqv");
+    const {
+      out_vintf_mmap_offset: $out_vintf_mmap_offset,
+      out_vintf_mmap_length: $out_vintf_mmap_length,
+    } = value;
     dv.setBigUint64(
       offset + 0,
-      value.out_vintf_mmap_offset === undefined
+      $out_vintf_mmap_offset === undefined
         ? 0n
-        : u64(value.out_vintf_mmap_offset, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_offset"),
+        : u64($out_vintf_mmap_offset, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_offset"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.out_vintf_mmap_length === undefined
+      $out_vintf_mmap_length === undefined
         ? 0n
-        : u64(value.out_vintf_mmap_length, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_length"),
+        : u64($out_vintf_mmap_length, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_length"),
       LE,
     );
   },
@@ -7636,7 +7855,7 @@ export interface iommu_viommu_alloc {
   /**
    * sizeof({@link iommu_viommu_alloc | struct iommu_viommu_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -7689,14 +7908,8 @@ export interface iommu_viommu_alloc {
   data_uptr: bigint;
 }
 
-/** What {@link iommu_viommu_alloc.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_viommu_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_viommu_allocInit {
-  /**
-   * sizeof({@link iommu_viommu_alloc | struct iommu_viommu_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Must be 0
    *
@@ -7741,6 +7954,17 @@ export interface iommu_viommu_allocInit {
   data_uptr?: Int64;
 }
 
+const iommu_viommu_allocMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "type",
+  "dev_id",
+  "hwpt_id",
+  "out_viommu_id",
+  "data_len",
+  "__reserved",
+  "data_uptr",
+]);
 /**
  * ioctl({@link IOMMU_VIOMMU_ALLOC})
  *
@@ -7762,46 +7986,53 @@ export const iommu_viommu_alloc = {
     __reserved: 28,
     data_uptr: 32,
   },
+  sizeMember: "size",
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_viommu_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_viommu_allocMembers, "iommu_viommu_alloc");
+    const {
+      flags: $flags,
+      type: $type,
+      dev_id: $dev_id,
+      hwpt_id: $hwpt_id,
+      out_viommu_id: $out_viommu_id,
+      data_len: $data_len,
+      __reserved: $__reserved,
+      data_uptr: $data_uptr,
+    } = value as iommu_viommu_allocInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_viommu_alloc.size"), LE);
+    dv.setUint32(offset + 0, u32(40, "iommu_viommu_alloc.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_viommu_alloc.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_viommu_alloc.flags"),
       LE,
     );
-    dv.setUint32(
-      offset + 8,
-      value.type === undefined ? 0 : u32(value.type, "iommu_viommu_alloc.type"),
-      LE,
-    );
+    dv.setUint32(offset + 8, $type === undefined ? 0 : u32($type, "iommu_viommu_alloc.type"), LE);
     dv.setUint32(
       offset + 12,
-      value.dev_id === undefined ? 0 : u32(value.dev_id, "iommu_viommu_alloc.dev_id"),
+      $dev_id === undefined ? 0 : u32($dev_id, "iommu_viommu_alloc.dev_id"),
       LE,
     );
     dv.setUint32(
       offset + 16,
-      value.hwpt_id === undefined ? 0 : u32(value.hwpt_id, "iommu_viommu_alloc.hwpt_id"),
+      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_viommu_alloc.hwpt_id"),
       LE,
     );
     dv.setUint32(
       offset + 20,
-      value.out_viommu_id === undefined
-        ? 0
-        : u32(value.out_viommu_id, "iommu_viommu_alloc.out_viommu_id"),
+      $out_viommu_id === undefined ? 0 : u32($out_viommu_id, "iommu_viommu_alloc.out_viommu_id"),
       LE,
     );
     dv.setUint32(
       offset + 24,
-      value.data_len === undefined ? 0 : u32(value.data_len, "iommu_viommu_alloc.data_len"),
+      $data_len === undefined ? 0 : u32($data_len, "iommu_viommu_alloc.data_len"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_viommu_alloc.__reserved");
     dv.setBigUint64(
       offset + 32,
-      value.data_uptr === undefined ? 0n : u64(value.data_uptr, "iommu_viommu_alloc.data_uptr"),
+      $data_uptr === undefined ? 0n : u64($data_uptr, "iommu_viommu_alloc.data_uptr"),
       LE,
     );
   },
@@ -7836,7 +8067,7 @@ export class iommu_viommu_allocView {
   /**
    * sizeof({@link iommu_viommu_alloc | struct iommu_viommu_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -8019,7 +8250,7 @@ export interface iommu_vdevice_alloc {
   /**
    * sizeof({@link iommu_vdevice_alloc | struct iommu_vdevice_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -8048,14 +8279,8 @@ export interface iommu_vdevice_alloc {
   virt_id: bigint;
 }
 
-/** What {@link iommu_vdevice_alloc.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_vdevice_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_vdevice_allocInit {
-  /**
-   * sizeof({@link iommu_vdevice_alloc | struct iommu_vdevice_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * vIOMMU ID to associate with the virtual device
    *
@@ -8082,6 +8307,13 @@ export interface iommu_vdevice_allocInit {
   virt_id?: Int64;
 }
 
+const iommu_vdevice_allocMembers: ReadonlySet<string> = new Set([
+  "size",
+  "viommu_id",
+  "dev_id",
+  "out_vdevice_id",
+  "virt_id",
+]);
 /**
  * ioctl({@link IOMMU_VDEVICE_ALLOC})
  *
@@ -8093,30 +8325,37 @@ export const iommu_vdevice_alloc = {
   size: 24,
   align: 8,
   offsets: { size: 0, viommu_id: 4, dev_id: 8, out_vdevice_id: 12, virt_id: 16 },
-
+  sizeMember: "size",
   encode(value: iommu_vdevice_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.size ?? 24, "iommu_vdevice_alloc.size"), LE);
+    accept(value, iommu_vdevice_allocMembers, "iommu_vdevice_alloc");
+    const {
+      viommu_id: $viommu_id,
+      dev_id: $dev_id,
+      out_vdevice_id: $out_vdevice_id,
+      virt_id: $virt_id,
+    } = value;
+    dv.setUint32(offset + 0, u32(24, "iommu_vdevice_alloc.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.viommu_id === undefined ? 0 : u32(value.viommu_id, "iommu_vdevice_alloc.viommu_id"),
+      $viommu_id === undefined ? 0 : u32($viommu_id, "iommu_vdevice_alloc.viommu_id"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.dev_id === undefined ? 0 : u32(value.dev_id, "iommu_vdevice_alloc.dev_id"),
+      $dev_id === undefined ? 0 : u32($dev_id, "iommu_vdevice_alloc.dev_id"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.out_vdevice_id === undefined
+      $out_vdevice_id === undefined
         ? 0
-        : u32(value.out_vdevice_id, "iommu_vdevice_alloc.out_vdevice_id"),
+        : u32($out_vdevice_id, "iommu_vdevice_alloc.out_vdevice_id"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.virt_id === undefined ? 0n : u64(value.virt_id, "iommu_vdevice_alloc.virt_id"),
+      $virt_id === undefined ? 0n : u64($virt_id, "iommu_vdevice_alloc.virt_id"),
       LE,
     );
   },
@@ -8147,7 +8386,7 @@ export class iommu_vdevice_allocView {
   /**
    * sizeof({@link iommu_vdevice_alloc | struct iommu_vdevice_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -8256,7 +8495,7 @@ export interface iommu_ioas_change_process {
   /**
    * sizeof({@link iommu_ioas_change_process | struct iommu_ioas_change_process})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -8267,16 +8506,10 @@ export interface iommu_ioas_change_process {
   __reserved: number;
 }
 
-/** What {@link iommu_ioas_change_process.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
-export interface iommu_ioas_change_processInit {
-  /**
-   * sizeof({@link iommu_ioas_change_process | struct iommu_ioas_change_process})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
-}
+/** What {@link iommu_ioas_change_process.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
+export interface iommu_ioas_change_processInit {}
 
+const iommu_ioas_change_processMembers: ReadonlySet<string> = new Set(["size", "__reserved"]);
 /**
  * ioctl(VFIO_IOAS_CHANGE_PROCESS)
  *
@@ -8290,11 +8523,16 @@ export const iommu_ioas_change_process = {
   size: 8,
   align: 4,
   offsets: { size: 0, __reserved: 4 },
-
+  sizeMember: "size",
   encode(value: iommu_ioas_change_processInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_ioas_change_processMembers, "iommu_ioas_change_process");
+    const { __reserved: $__reserved } = value as iommu_ioas_change_processInit & {
+      __reserved?: unknown;
+    };
     dv.setUint32(offset + 4, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 8, "iommu_ioas_change_process.size"), LE);
+    dv.setUint32(offset + 0, u32(8, "iommu_ioas_change_process.size"), LE);
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_change_process.__reserved");
   },
   decode(source: Target, offset = 0): iommu_ioas_change_process {
     const dv = dataView(source);
@@ -8319,7 +8557,7 @@ export class iommu_ioas_change_processView {
   /**
    * sizeof({@link iommu_ioas_change_process | struct iommu_ioas_change_process})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -8410,7 +8648,7 @@ export interface iommufd_vevent_header {
   sequence: number;
 }
 
-/** What {@link iommufd_vevent_header.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommufd_vevent_header.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommufd_vevent_headerInit {
   /**
    * Combination of {@link iommu_veventq_flag | enum iommu_veventq_flag}
@@ -8426,6 +8664,7 @@ export interface iommufd_vevent_headerInit {
   sequence?: number;
 }
 
+const iommufd_vevent_headerMembers: ReadonlySet<string> = new Set(["flags", "sequence"]);
 /**
  * Virtual Event Header for a vEVENTQ Status
  *
@@ -8450,14 +8689,16 @@ export const iommufd_vevent_header = {
 
   encode(value: iommufd_vevent_headerInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommufd_vevent_headerMembers, "iommufd_vevent_header");
+    const { flags: $flags, sequence: $sequence } = value;
     dv.setUint32(
       offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommufd_vevent_header.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommufd_vevent_header.flags"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.sequence === undefined ? 0 : u32(value.sequence, "iommufd_vevent_header.sequence"),
+      $sequence === undefined ? 0 : u32($sequence, "iommufd_vevent_header.sequence"),
       LE,
     );
   },
@@ -8571,7 +8812,7 @@ export interface iommu_vevent_arm_smmuv3 {
   evt: BigUint64Array;
 }
 
-/** What {@link iommu_vevent_arm_smmuv3.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_vevent_arm_smmuv3.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_vevent_arm_smmuv3Init {
   /**
    * 256-bit ARM SMMUv3 Event record, little-endian. Reported event records: (Refer to "7.3 Event records" in SMMUv3 HW Spec) - 0x04 C_BAD_STE - 0x06 F_STREAM_DISABLED - 0x08 C_BAD_SUBSTREAMID - 0x0a C_BAD_CD - 0x10 F_TRANSLATION - 0x11 F_ADDR_SIZE - 0x12 F_ACCESS - 0x13 F_PERMISSION
@@ -8581,6 +8822,7 @@ export interface iommu_vevent_arm_smmuv3Init {
   evt?: ArrayLike<Int64>;
 }
 
+const iommu_vevent_arm_smmuv3Members: ReadonlySet<string> = new Set(["evt"]);
 /**
  * ARM SMMUv3 Virtual Event
  *
@@ -8597,11 +8839,12 @@ export const iommu_vevent_arm_smmuv3 = {
 
   encode(value: iommu_vevent_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_vevent_arm_smmuv3Members, "iommu_vevent_arm_smmuv3");
+    const { evt: $evt } = value;
     {
-      const a0 =
-        value.evt === undefined ? NONE : arrayLength(value.evt, 4, "iommu_vevent_arm_smmuv3.evt");
+      const a0 = $evt === undefined ? NONE : fixedArray($evt, 4, "iommu_vevent_arm_smmuv3.evt");
       for (let i0 = 0; i0 < 4; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           offset + 0 + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_vevent_arm_smmuv3.evt" + "[" + i0 + "]"),
@@ -8647,9 +8890,9 @@ export class iommu_vevent_arm_smmuv3View {
   set evt(value: ArrayLike<Int64>) {
     const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : arrayLength(value, 4, "iommu_vevent_arm_smmuv3.evt");
+      const a0 = value === undefined ? NONE : fixedArray(value, 4, "iommu_vevent_arm_smmuv3.evt");
       for (let i0 = 0; i0 < 4; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           this.byteOffset + 0 + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_vevent_arm_smmuv3.evt" + "[" + i0 + "]"),
@@ -8678,7 +8921,7 @@ export interface iommu_vevent_tegra241_cmdqv {
   lvcmdq_err_map: BigUint64Array;
 }
 
-/** What {@link iommu_vevent_tegra241_cmdqv.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_vevent_tegra241_cmdqv.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_vevent_tegra241_cmdqvInit {
   /**
    * 128-bit logical vcmdq error map, little-endian. (Refer to register LVCMDQ_ERR_MAPs per VINTF )
@@ -8688,6 +8931,7 @@ export interface iommu_vevent_tegra241_cmdqvInit {
   lvcmdq_err_map?: ArrayLike<Int64>;
 }
 
+const iommu_vevent_tegra241_cmdqvMembers: ReadonlySet<string> = new Set(["lvcmdq_err_map"]);
 /**
  * Tegra241 CMDQV IRQ
  *
@@ -8704,13 +8948,15 @@ export const iommu_vevent_tegra241_cmdqv = {
 
   encode(value: iommu_vevent_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_vevent_tegra241_cmdqvMembers, "iommu_vevent_tegra241_cmdqv");
+    const { lvcmdq_err_map: $lvcmdq_err_map } = value;
     {
       const a0 =
-        value.lvcmdq_err_map === undefined
+        $lvcmdq_err_map === undefined
           ? NONE
-          : arrayLength(value.lvcmdq_err_map, 2, "iommu_vevent_tegra241_cmdqv.lvcmdq_err_map");
+          : fixedArray($lvcmdq_err_map, 2, "iommu_vevent_tegra241_cmdqv.lvcmdq_err_map");
       for (let i0 = 0; i0 < 2; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           offset + 0 + i0 * 8,
           e0 === undefined
@@ -8763,9 +9009,9 @@ export class iommu_vevent_tegra241_cmdqvView {
       const a0 =
         value === undefined
           ? NONE
-          : arrayLength(value, 2, "iommu_vevent_tegra241_cmdqv.lvcmdq_err_map");
+          : fixedArray(value, 2, "iommu_vevent_tegra241_cmdqv.lvcmdq_err_map");
       for (let i0 = 0; i0 < 2; i0++) {
-        const e0 = i0 < a0.length ? a0[i0] : undefined;
+        const e0 = a0[i0];
         dv.setBigUint64(
           this.byteOffset + 0 + i0 * 8,
           e0 === undefined
@@ -8795,7 +9041,7 @@ export interface iommu_veventq_alloc {
   /**
    * sizeof({@link iommu_veventq_alloc | struct iommu_veventq_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -8842,14 +9088,8 @@ export interface iommu_veventq_alloc {
   __reserved: number;
 }
 
-/** What {@link iommu_veventq_alloc.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_veventq_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_veventq_allocInit {
-  /**
-   * sizeof({@link iommu_veventq_alloc | struct iommu_veventq_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Must be 0
    *
@@ -8888,6 +9128,16 @@ export interface iommu_veventq_allocInit {
   out_veventq_fd?: number;
 }
 
+const iommu_veventq_allocMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "viommu_id",
+  "type",
+  "veventq_depth",
+  "out_veventq_id",
+  "out_veventq_fd",
+  "__reserved",
+]);
 /**
  * ioctl({@link IOMMU_VEVENTQ_ALLOC})
  *
@@ -8914,47 +9164,52 @@ export const iommu_veventq_alloc = {
     out_veventq_fd: 24,
     __reserved: 28,
   },
-
+  sizeMember: "size",
   encode(value: iommu_veventq_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_veventq_allocMembers, "iommu_veventq_alloc");
+    const {
+      flags: $flags,
+      viommu_id: $viommu_id,
+      type: $type,
+      veventq_depth: $veventq_depth,
+      out_veventq_id: $out_veventq_id,
+      out_veventq_fd: $out_veventq_fd,
+      __reserved: $__reserved,
+    } = value as iommu_veventq_allocInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, u32(value.size ?? 32, "iommu_veventq_alloc.size"), LE);
+    dv.setUint32(offset + 0, u32(32, "iommu_veventq_alloc.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_veventq_alloc.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_veventq_alloc.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.viommu_id === undefined ? 0 : u32(value.viommu_id, "iommu_veventq_alloc.viommu_id"),
+      $viommu_id === undefined ? 0 : u32($viommu_id, "iommu_veventq_alloc.viommu_id"),
       LE,
     );
-    dv.setUint32(
-      offset + 12,
-      value.type === undefined ? 0 : u32(value.type, "iommu_veventq_alloc.type"),
-      LE,
-    );
+    dv.setUint32(offset + 12, $type === undefined ? 0 : u32($type, "iommu_veventq_alloc.type"), LE);
     dv.setUint32(
       offset + 16,
-      value.veventq_depth === undefined
-        ? 0
-        : u32(value.veventq_depth, "iommu_veventq_alloc.veventq_depth"),
+      $veventq_depth === undefined ? 0 : u32($veventq_depth, "iommu_veventq_alloc.veventq_depth"),
       LE,
     );
     dv.setUint32(
       offset + 20,
-      value.out_veventq_id === undefined
+      $out_veventq_id === undefined
         ? 0
-        : u32(value.out_veventq_id, "iommu_veventq_alloc.out_veventq_id"),
+        : u32($out_veventq_id, "iommu_veventq_alloc.out_veventq_id"),
       LE,
     );
     dv.setUint32(
       offset + 24,
-      value.out_veventq_fd === undefined
+      $out_veventq_fd === undefined
         ? 0
-        : u32(value.out_veventq_fd, "iommu_veventq_alloc.out_veventq_fd"),
+        : u32($out_veventq_fd, "iommu_veventq_alloc.out_veventq_fd"),
       LE,
     );
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_veventq_alloc.__reserved");
   },
   decode(source: Target, offset = 0): iommu_veventq_alloc {
     const dv = dataView(source);
@@ -8986,7 +9241,7 @@ export class iommu_veventq_allocView {
   /**
    * sizeof({@link iommu_veventq_alloc | struct iommu_veventq_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;
@@ -9183,7 +9438,7 @@ export interface iommu_hw_queue_alloc {
   /**
    * sizeof({@link iommu_hw_queue_alloc | struct iommu_hw_queue_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   size: number;
   /**
@@ -9230,14 +9485,8 @@ export interface iommu_hw_queue_alloc {
   length: bigint;
 }
 
-/** What {@link iommu_hw_queue_alloc.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link iommu_hw_queue_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_hw_queue_allocInit {
-  /**
-   * sizeof({@link iommu_hw_queue_alloc | struct iommu_hw_queue_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  size?: number;
   /**
    * Must be 0
    *
@@ -9282,6 +9531,16 @@ export interface iommu_hw_queue_allocInit {
   length?: Int64;
 }
 
+const iommu_hw_queue_allocMembers: ReadonlySet<string> = new Set([
+  "size",
+  "flags",
+  "viommu_id",
+  "type",
+  "index",
+  "out_hw_queue_id",
+  "nesting_parent_iova",
+  "length",
+]);
 /**
  * ioctl({@link IOMMU_HW_QUEUE_ALLOC})
  *
@@ -9308,47 +9567,57 @@ export const iommu_hw_queue_alloc = {
     nesting_parent_iova: 24,
     length: 32,
   },
-
+  sizeMember: "size",
   encode(value: iommu_hw_queue_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.size ?? 40, "iommu_hw_queue_alloc.size"), LE);
+    accept(value, iommu_hw_queue_allocMembers, "iommu_hw_queue_alloc");
+    const {
+      flags: $flags,
+      viommu_id: $viommu_id,
+      type: $type,
+      index: $index,
+      out_hw_queue_id: $out_hw_queue_id,
+      nesting_parent_iova: $nesting_parent_iova,
+      length: $length,
+    } = value;
+    dv.setUint32(offset + 0, u32(40, "iommu_hw_queue_alloc.size"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hw_queue_alloc.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_hw_queue_alloc.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.viommu_id === undefined ? 0 : u32(value.viommu_id, "iommu_hw_queue_alloc.viommu_id"),
+      $viommu_id === undefined ? 0 : u32($viommu_id, "iommu_hw_queue_alloc.viommu_id"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.type === undefined ? 0 : u32(value.type, "iommu_hw_queue_alloc.type"),
+      $type === undefined ? 0 : u32($type, "iommu_hw_queue_alloc.type"),
       LE,
     );
     dv.setUint32(
       offset + 16,
-      value.index === undefined ? 0 : u32(value.index, "iommu_hw_queue_alloc.index"),
+      $index === undefined ? 0 : u32($index, "iommu_hw_queue_alloc.index"),
       LE,
     );
     dv.setUint32(
       offset + 20,
-      value.out_hw_queue_id === undefined
+      $out_hw_queue_id === undefined
         ? 0
-        : u32(value.out_hw_queue_id, "iommu_hw_queue_alloc.out_hw_queue_id"),
+        : u32($out_hw_queue_id, "iommu_hw_queue_alloc.out_hw_queue_id"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.nesting_parent_iova === undefined
+      $nesting_parent_iova === undefined
         ? 0n
-        : u64(value.nesting_parent_iova, "iommu_hw_queue_alloc.nesting_parent_iova"),
+        : u64($nesting_parent_iova, "iommu_hw_queue_alloc.nesting_parent_iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 32,
-      value.length === undefined ? 0n : u64(value.length, "iommu_hw_queue_alloc.length"),
+      $length === undefined ? 0n : u64($length, "iommu_hw_queue_alloc.length"),
       LE,
     );
   },
@@ -9382,7 +9651,7 @@ export class iommu_hw_queue_allocView {
   /**
    * sizeof({@link iommu_hw_queue_alloc | struct iommu_hw_queue_alloc})
    *
-   * C: `__u32 size` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get size(): number {
     const dv = this.dataView;

@@ -3,8 +3,15 @@
  *
  * @packageDocumentation
  */
-import { callStruct, callStructAsync, callStructUnsafe, callValue } from "../runtime/call.js";
-import type { CallArgs } from "../runtime/call.js";
+import {
+  callScalar,
+  callString,
+  callStruct,
+  callStructAsync,
+  callStructUnsafe,
+  callValue,
+} from "../runtime/call.js";
+import type { CallArgs, Trailing } from "../runtime/call.js";
 import { ioctls } from "./vfio.js";
 import type {
   vfio_device_attach_iommufd_pt,
@@ -49,22 +56,29 @@ import type {
   vfio_pci_hot_resetInit,
   vfio_pci_hot_reset_info,
   vfio_pci_hot_reset_infoInit,
+  vfio_precopy_info,
+  vfio_precopy_infoInit,
   vfio_region_info,
   vfio_region_infoInit,
 } from "./vfio.js";
 
-/** `ioctl(fd, VFIO_GET_API_VERSION)`; returns the kernel's return value. */
-export function VFIO_GET_API_VERSION(fd: number, value?: number | bigint): number {
-  return callValue(fd, ioctls.VFIO_GET_API_VERSION, value);
+/** `ioctl(fd, VFIO_GET_API_VERSION)`: no argument; returns the kernel's return value. */
+export function VFIO_GET_API_VERSION(fd: number): number {
+  return callValue(fd, ioctls.VFIO_GET_API_VERSION);
+}
+
+/** UNSAFE: `ioctl(fd, VFIO_GET_API_VERSION, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
+export function VFIO_GET_API_VERSIONUnsafe(fd: number, arg?: number | bigint): number {
+  return callValue(fd, ioctls.VFIO_GET_API_VERSION, arg);
 }
 
 /** `ioctl(fd, VFIO_CHECK_EXTENSION, value)` with a `__u32` passed by value; returns the kernel's return value. */
-export function VFIO_CHECK_EXTENSION(fd: number, value?: number | bigint): number {
+export function VFIO_CHECK_EXTENSION(fd: number, value: number | bigint): number {
   return callValue(fd, ioctls.VFIO_CHECK_EXTENSION, value);
 }
 
 /** `ioctl(fd, VFIO_SET_IOMMU, value)` with a `__s32` passed by value; returns the kernel's return value. */
-export function VFIO_SET_IOMMU(fd: number, value?: number | bigint): number {
+export function VFIO_SET_IOMMU(fd: number, value: number | bigint): number {
   return callValue(fd, ioctls.VFIO_SET_IOMMU, value);
 }
 
@@ -93,7 +107,7 @@ export function VFIO_GROUP_GET_STATUS(
  *
  * @returns 0 on success, -errno on failure. Availability: Always
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_GROUP_GET_STATUSAsync(
   fd: number,
@@ -102,19 +116,41 @@ export async function VFIO_GROUP_GET_STATUSAsync(
   return callStructAsync<vfio_group_status>(fd, ioctls.VFIO_GROUP_GET_STATUS, args);
 }
 
-/** `ioctl(fd, VFIO_GROUP_SET_CONTAINER, value)` with a `__s32` passed by value; returns the kernel's return value. */
-export function VFIO_GROUP_SET_CONTAINER(fd: number, value?: number | bigint): number {
-  return callValue(fd, ioctls.VFIO_GROUP_SET_CONTAINER, value);
+/** `ioctl(fd, VFIO_GROUP_SET_CONTAINER, &value)` with a `__s32` in runtime memory holding `value`; returns it unchanged. */
+export function VFIO_GROUP_SET_CONTAINER(fd: number, value: number): number {
+  return callScalar(
+    fd,
+    {
+      ...ioctls.VFIO_GROUP_SET_CONTAINER,
+      scalar: { bytes: 4, signed: true, reads: true, writes: false },
+    },
+    value,
+  ) as number;
 }
 
-/** `ioctl(fd, VFIO_GROUP_UNSET_CONTAINER)`; returns the kernel's return value. */
-export function VFIO_GROUP_UNSET_CONTAINER(fd: number, value?: number | bigint): number {
-  return callValue(fd, ioctls.VFIO_GROUP_UNSET_CONTAINER, value);
+/** UNSAFE: `ioctl(fd, VFIO_GROUP_SET_CONTAINER, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
+export function VFIO_GROUP_SET_CONTAINERUnsafe(fd: number, arg?: number | bigint): number {
+  return callValue(fd, ioctls.VFIO_GROUP_SET_CONTAINER, arg);
 }
 
-/** `ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, value)` with a `char` passed by value; returns the kernel's return value. */
-export function VFIO_GROUP_GET_DEVICE_FD(fd: number, value?: number | bigint): number {
-  return callValue(fd, ioctls.VFIO_GROUP_GET_DEVICE_FD, value);
+/** `ioctl(fd, VFIO_GROUP_UNSET_CONTAINER)`: no argument; returns the kernel's return value. */
+export function VFIO_GROUP_UNSET_CONTAINER(fd: number): number {
+  return callValue(fd, ioctls.VFIO_GROUP_UNSET_CONTAINER);
+}
+
+/** UNSAFE: `ioctl(fd, VFIO_GROUP_UNSET_CONTAINER, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
+export function VFIO_GROUP_UNSET_CONTAINERUnsafe(fd: number, arg?: number | bigint): number {
+  return callValue(fd, ioctls.VFIO_GROUP_UNSET_CONTAINER, arg);
+}
+
+/** `ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, "name")`: the kernel reads a NUL-terminated string; returns the kernel's return value. */
+export function VFIO_GROUP_GET_DEVICE_FD(fd: number, value: string): number {
+  return callString(fd, ioctls.VFIO_GROUP_GET_DEVICE_FD, value);
+}
+
+/** UNSAFE: `ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
+export function VFIO_GROUP_GET_DEVICE_FDUnsafe(fd: number, arg?: number | bigint): number {
+  return callValue(fd, ioctls.VFIO_GROUP_GET_DEVICE_FD, arg);
 }
 
 /**
@@ -129,8 +165,8 @@ export function VFIO_GROUP_GET_DEVICE_FD(fd: number, value?: number | bigint): n
 export function VFIO_DEVICE_GET_INFO(
   fd: number,
   args: vfio_device_infoInit = {},
-): vfio_device_info {
-  return callStruct<vfio_device_info>(fd, ioctls.VFIO_DEVICE_GET_INFO, args);
+): vfio_device_info & Trailing {
+  return callStruct<vfio_device_info & Trailing>(fd, ioctls.VFIO_DEVICE_GET_INFO, args);
 }
 
 /**
@@ -142,13 +178,13 @@ export function VFIO_DEVICE_GET_INFO(
  *
  * @returns 0 on success, -errno on failure.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_GET_INFOAsync(
   fd: number,
   args: vfio_device_infoInit = {},
-): Promise<vfio_device_info> {
-  return callStructAsync<vfio_device_info>(fd, ioctls.VFIO_DEVICE_GET_INFO, args);
+): Promise<vfio_device_info & Trailing> {
+  return callStructAsync<vfio_device_info & Trailing>(fd, ioctls.VFIO_DEVICE_GET_INFO, args);
 }
 
 /**
@@ -163,8 +199,8 @@ export async function VFIO_DEVICE_GET_INFOAsync(
 export function VFIO_DEVICE_GET_REGION_INFO(
   fd: number,
   args: vfio_region_infoInit = {},
-): vfio_region_info {
-  return callStruct<vfio_region_info>(fd, ioctls.VFIO_DEVICE_GET_REGION_INFO, args);
+): vfio_region_info & Trailing {
+  return callStruct<vfio_region_info & Trailing>(fd, ioctls.VFIO_DEVICE_GET_REGION_INFO, args);
 }
 
 /**
@@ -176,13 +212,13 @@ export function VFIO_DEVICE_GET_REGION_INFO(
  *
  * @returns 0 on success, -errno on failure.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_GET_REGION_INFOAsync(
   fd: number,
   args: vfio_region_infoInit = {},
-): Promise<vfio_region_info> {
-  return callStructAsync<vfio_region_info>(fd, ioctls.VFIO_DEVICE_GET_REGION_INFO, args);
+): Promise<vfio_region_info & Trailing> {
+  return callStructAsync<vfio_region_info & Trailing>(fd, ioctls.VFIO_DEVICE_GET_REGION_INFO, args);
 }
 
 /**
@@ -219,7 +255,7 @@ export function VFIO_DEVICE_GET_IRQ_INFO(fd: number, args: vfio_irq_infoInit = {
  *
  * The NORESIZE flag indicates that the interrupt lines within the index are setup as a set and new subindexes cannot be enabled without first disabling the entire index.  This is used for interrupts like PCI MSI and MSI-X where the driver may only use a subset of the available indexes, but VFIO needs to enable a specific number of vectors upfront.  In the case of MSI-X, where the user can enable MSI-X and then add and unmask vectors, it's up to userspace to make the decision whether to allocate the maximum supported number of vectors or tear down setup and incrementally increase the vectors as each is enabled. Absence of the NORESIZE flag indicates that vectors can be enabled and disabled dynamically without impacting other vectors within the index.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_GET_IRQ_INFOAsync(
   fd: number,
@@ -246,9 +282,14 @@ export async function VFIO_DEVICE_GET_IRQ_INFOAsync(
  * Setting of an event triggering mechanism to userspace for ACTION_TRIGGER enables the interrupt index for the device.  Individual subindex interrupts can be disabled using the -1 value for DATA_EVENTFD or the index can be disabled as a whole with: flags = (DATA_NONE|ACTION_TRIGGER), count = 0.
  *
  * Note that ACTION_[UN]MASK specify user-\>kernel signaling (irqfds) while ACTION_TRIGGER specifies kernel-\>user signaling.
+ *
+ * `data` takes the bytes that follow the struct; the size member covers them.
  */
-export function VFIO_DEVICE_SET_IRQS(fd: number, args: vfio_irq_setInit = {}): vfio_irq_set {
-  return callStruct<vfio_irq_set>(fd, ioctls.VFIO_DEVICE_SET_IRQS, args);
+export function VFIO_DEVICE_SET_IRQS(
+  fd: number,
+  args: vfio_irq_setInit & { readonly data?: ArrayBufferView } = {},
+): vfio_irq_set & Trailing {
+  return callStruct<vfio_irq_set & Trailing>(fd, ioctls.VFIO_DEVICE_SET_IRQS, args);
 }
 
 /**
@@ -270,41 +311,109 @@ export function VFIO_DEVICE_SET_IRQS(fd: number, args: vfio_irq_setInit = {}): v
  *
  * Note that ACTION_[UN]MASK specify user-\>kernel signaling (irqfds) while ACTION_TRIGGER specifies kernel-\>user signaling.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * `data` takes the bytes that follow the struct; the size member covers them.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_SET_IRQSAsync(
   fd: number,
-  args: vfio_irq_setInit = {},
-): Promise<vfio_irq_set> {
-  return callStructAsync<vfio_irq_set>(fd, ioctls.VFIO_DEVICE_SET_IRQS, args);
+  args: vfio_irq_setInit & { readonly data?: ArrayBufferView } = {},
+): Promise<vfio_irq_set & Trailing> {
+  return callStructAsync<vfio_irq_set & Trailing>(fd, ioctls.VFIO_DEVICE_SET_IRQS, args);
 }
 
-/** `ioctl(fd, VFIO_DEVICE_RESET)`; returns the kernel's return value. */
-export function VFIO_DEVICE_RESET(fd: number, value?: number | bigint): number {
-  return callValue(fd, ioctls.VFIO_DEVICE_RESET, value);
-}
-
-/** `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`: encodes `args`, calls, and returns the struct as the kernel left it. */
-export function VFIO_DEVICE_GET_PCI_HOT_RESET_INFO(
+/**
+ * `ioctl(fd, VFIO_DEVICE_SET_IRQS, &struct vfio_irq_set)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 10, {@link vfio_irq_set | struct vfio_irq_set})
+ *
+ * Set signaling, masking, and unmasking of interrupts.  Caller provides {@link vfio_irq_set | struct vfio_irq_set} with all fields set.  'start' and 'count' indicate the range of subindexes being specified.
+ *
+ * The DATA flags specify the type of data provided.  If DATA_NONE, the operation performs the specified action immediately on the specified interrupt(s).  For example, to unmask AUTOMASKED interrupt [0,0]: flags = (DATA_NONE|ACTION_UNMASK), index = 0, start = 0, count = 1.
+ *
+ * DATA_BOOL allows sparse support for the same on arrays of interrupts. For example, to mask interrupts [0,1] and [0,3] (but not [0,2]): flags = (DATA_BOOL|ACTION_MASK), index = 0, start = 1, count = 3, data = \{1,0,1\}
+ *
+ * DATA_EVENTFD binds the specified ACTION to the provided __s32 eventfd. A value of -1 can be used to either de-assign interrupts if already assigned or skip un-assigned interrupts.  For example, to set an eventfd to be trigger for interrupts [0,0] and [0,2]: flags = (DATA_EVENTFD|ACTION_TRIGGER), index = 0, start = 0, count = 3, data = \{fd1, -1, fd2\} If index [0,1] is previously set, two count = 1 ioctls calls would be required to set [0,0] and [0,2] without changing [0,1].
+ *
+ * Once a signaling mechanism is set, DATA_BOOL or DATA_NONE can be used with ACTION_TRIGGER to perform kernel level interrupt loopback testing from userspace (ie. simulate hardware triggering).
+ *
+ * Setting of an event triggering mechanism to userspace for ACTION_TRIGGER enables the interrupt index for the device.  Individual subindex interrupts can be disabled using the -1 value for DATA_EVENTFD or the index can be disabled as a whole with: flags = (DATA_NONE|ACTION_TRIGGER), count = 0.
+ *
+ * Note that ACTION_[UN]MASK specify user-\>kernel signaling (irqfds) while ACTION_TRIGGER specifies kernel-\>user signaling.
+ *
+ * `data` takes the bytes that follow the struct; the size member covers them.
+ *
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
+ */
+export function VFIO_DEVICE_SET_IRQSUnsafe(
   fd: number,
-  args: vfio_pci_hot_reset_infoInit = {},
-): vfio_pci_hot_reset_info {
-  return callStruct<vfio_pci_hot_reset_info>(fd, ioctls.VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, args);
+  args: vfio_irq_setInit & { argsz?: number } = {},
+  trailing?: ArrayBufferView,
+): vfio_irq_set {
+  return callStructUnsafe<vfio_irq_set>(fd, ioctls.VFIO_DEVICE_SET_IRQS, args, trailing);
+}
+
+/** `ioctl(fd, VFIO_DEVICE_RESET)`: no argument; returns the kernel's return value. */
+export function VFIO_DEVICE_RESET(fd: number): number {
+  return callValue(fd, ioctls.VFIO_DEVICE_RESET);
+}
+
+/** UNSAFE: `ioctl(fd, VFIO_DEVICE_RESET, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
+export function VFIO_DEVICE_RESETUnsafe(fd: number, arg?: number | bigint): number {
+  return callValue(fd, ioctls.VFIO_DEVICE_RESET, arg);
 }
 
 /**
  * `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * `devices` takes the bytes that follow the struct; the size member covers them.
  */
-export async function VFIO_DEVICE_GET_PCI_HOT_RESET_INFOAsync(
+export function VFIO_DEVICE_GET_PCI_HOT_RESET_INFO(
   fd: number,
-  args: vfio_pci_hot_reset_infoInit = {},
-): Promise<vfio_pci_hot_reset_info> {
-  return callStructAsync<vfio_pci_hot_reset_info>(
+  args: vfio_pci_hot_reset_infoInit & { readonly devices?: ArrayBufferView } = {},
+): vfio_pci_hot_reset_info & Trailing {
+  return callStruct<vfio_pci_hot_reset_info & Trailing>(
     fd,
     ioctls.VFIO_DEVICE_GET_PCI_HOT_RESET_INFO,
     args,
+  );
+}
+
+/**
+ * `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * `devices` takes the bytes that follow the struct; the size member covers them.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
+ */
+export async function VFIO_DEVICE_GET_PCI_HOT_RESET_INFOAsync(
+  fd: number,
+  args: vfio_pci_hot_reset_infoInit & { readonly devices?: ArrayBufferView } = {},
+): Promise<vfio_pci_hot_reset_info & Trailing> {
+  return callStructAsync<vfio_pci_hot_reset_info & Trailing>(
+    fd,
+    ioctls.VFIO_DEVICE_GET_PCI_HOT_RESET_INFO,
+    args,
+  );
+}
+
+/**
+ * `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * `devices` takes the bytes that follow the struct; the size member covers them.
+ *
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
+ */
+export function VFIO_DEVICE_GET_PCI_HOT_RESET_INFOUnsafe(
+  fd: number,
+  args: vfio_pci_hot_reset_infoInit & { argsz?: number } = {},
+  trailing?: ArrayBufferView,
+): vfio_pci_hot_reset_info {
+  return callStructUnsafe<vfio_pci_hot_reset_info>(
+    fd,
+    ioctls.VFIO_DEVICE_GET_PCI_HOT_RESET_INFO,
+    args,
+    trailing,
   );
 }
 
@@ -322,12 +431,14 @@ export async function VFIO_DEVICE_GET_PCI_HOT_RESET_INFOAsync(
  * Mixed usage of legacy groups and cdevs across the set of affected devices is not supported.
  *
  * @returns 0 on success, -errno on failure.
+ *
+ * `group_fds` takes the bytes that follow the struct; the size member covers them.
  */
 export function VFIO_DEVICE_PCI_HOT_RESET(
   fd: number,
-  args: vfio_pci_hot_resetInit = {},
-): vfio_pci_hot_reset {
-  return callStruct<vfio_pci_hot_reset>(fd, ioctls.VFIO_DEVICE_PCI_HOT_RESET, args);
+  args: vfio_pci_hot_resetInit & { readonly group_fds?: ArrayBufferView } = {},
+): vfio_pci_hot_reset & Trailing {
+  return callStruct<vfio_pci_hot_reset & Trailing>(fd, ioctls.VFIO_DEVICE_PCI_HOT_RESET, args);
 }
 
 /**
@@ -345,13 +456,42 @@ export function VFIO_DEVICE_PCI_HOT_RESET(
  *
  * @returns 0 on success, -errno on failure.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * `group_fds` takes the bytes that follow the struct; the size member covers them.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_PCI_HOT_RESETAsync(
   fd: number,
-  args: vfio_pci_hot_resetInit = {},
-): Promise<vfio_pci_hot_reset> {
-  return callStructAsync<vfio_pci_hot_reset>(fd, ioctls.VFIO_DEVICE_PCI_HOT_RESET, args);
+  args: vfio_pci_hot_resetInit & { readonly group_fds?: ArrayBufferView } = {},
+): Promise<vfio_pci_hot_reset & Trailing> {
+  return callStructAsync<vfio_pci_hot_reset & Trailing>(fd, ioctls.VFIO_DEVICE_PCI_HOT_RESET, args);
+}
+
+/**
+ * `ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &struct vfio_pci_hot_reset)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset})
+ *
+ * A PCI hot reset results in either a bus or slot reset which may affect other devices sharing the bus/slot.  The calling user must have ownership of the full set of affected devices as determined by the {@link VFIO_DEVICE_GET_PCI_HOT_RESET_INFO} ioctl.
+ *
+ * When called on a device file descriptor acquired through the vfio group interface, the user is required to provide proof of ownership of those affected devices via the group_fds array in {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset}.
+ *
+ * When called on a direct cdev opened vfio device, the flags field of {@link vfio_pci_hot_reset_info | struct vfio_pci_hot_reset_info} reports the ownership status of the affected devices and this ioctl must be called with an empty group_fds array.  See above INFO ioctl definition for ownership requirements.
+ *
+ * Mixed usage of legacy groups and cdevs across the set of affected devices is not supported.
+ *
+ * @returns 0 on success, -errno on failure.
+ *
+ * `group_fds` takes the bytes that follow the struct; the size member covers them.
+ *
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
+ */
+export function VFIO_DEVICE_PCI_HOT_RESETUnsafe(
+  fd: number,
+  args: vfio_pci_hot_resetInit & { argsz?: number } = {},
+  trailing?: ArrayBufferView,
+): vfio_pci_hot_reset {
+  return callStructUnsafe<vfio_pci_hot_reset>(fd, ioctls.VFIO_DEVICE_PCI_HOT_RESET, args, trailing);
 }
 
 /**
@@ -387,7 +527,7 @@ export function VFIO_DEVICE_QUERY_GFX_PLANE(
  *
  * @returns 0 on success, -errno on other failure.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_QUERY_GFX_PLANEAsync(
   fd: number,
@@ -396,9 +536,21 @@ export async function VFIO_DEVICE_QUERY_GFX_PLANEAsync(
   return callStructAsync<vfio_device_gfx_plane_info>(fd, ioctls.VFIO_DEVICE_QUERY_GFX_PLANE, args);
 }
 
-/** `ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, value)` with a `__u32` passed by value; returns the kernel's return value. */
-export function VFIO_DEVICE_GET_GFX_DMABUF(fd: number, value?: number | bigint): number {
-  return callValue(fd, ioctls.VFIO_DEVICE_GET_GFX_DMABUF, value);
+/** `ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, &value)` with a `__u32` in runtime memory holding `value`; returns it unchanged. */
+export function VFIO_DEVICE_GET_GFX_DMABUF(fd: number, value: number): number {
+  return callScalar(
+    fd,
+    {
+      ...ioctls.VFIO_DEVICE_GET_GFX_DMABUF,
+      scalar: { bytes: 4, signed: false, reads: true, writes: false },
+    },
+    value,
+  ) as number;
+}
+
+/** UNSAFE: `ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
+export function VFIO_DEVICE_GET_GFX_DMABUFUnsafe(fd: number, arg?: number | bigint): number {
+  return callValue(fd, ioctls.VFIO_DEVICE_GET_GFX_DMABUF, arg);
 }
 
 /**
@@ -426,7 +578,7 @@ export function VFIO_DEVICE_IOEVENTFD(
  *
  * @returns 0 on success, -errno on failure.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_IOEVENTFDAsync(
   fd: number,
@@ -443,12 +595,14 @@ export async function VFIO_DEVICE_IOEVENTFDAsync(
  * Get, set, or probe feature data of the device.  The feature is selected using the FEATURE_MASK portion of the flags field.  Support for a feature can be probed by setting both the FEATURE_MASK and PROBE bits.  A probe may optionally include the GET and/or SET bits to determine read vs write access of the feature respectively.  Probing a feature will return success if the feature is supported and all of the optionally indicated GET/SET methods are supported.  The format of the data portion of the structure is specific to the given feature.  The data portion is not required for probing.  GET and SET are mutually exclusive, except for use with PROBE.
  *
  * Return 0 on success, -errno on failure.
+ *
+ * `data` takes the bytes that follow the struct; the size member covers them.
  */
 export function VFIO_DEVICE_FEATURE(
   fd: number,
-  args: vfio_device_featureInit = {},
-): vfio_device_feature {
-  return callStruct<vfio_device_feature>(fd, ioctls.VFIO_DEVICE_FEATURE, args);
+  args: vfio_device_featureInit & { readonly data?: ArrayBufferView } = {},
+): vfio_device_feature & Trailing {
+  return callStruct<vfio_device_feature & Trailing>(fd, ioctls.VFIO_DEVICE_FEATURE, args);
 }
 
 /**
@@ -460,13 +614,36 @@ export function VFIO_DEVICE_FEATURE(
  *
  * Return 0 on success, -errno on failure.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * `data` takes the bytes that follow the struct; the size member covers them.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_FEATUREAsync(
   fd: number,
-  args: vfio_device_featureInit = {},
-): Promise<vfio_device_feature> {
-  return callStructAsync<vfio_device_feature>(fd, ioctls.VFIO_DEVICE_FEATURE, args);
+  args: vfio_device_featureInit & { readonly data?: ArrayBufferView } = {},
+): Promise<vfio_device_feature & Trailing> {
+  return callStructAsync<vfio_device_feature & Trailing>(fd, ioctls.VFIO_DEVICE_FEATURE, args);
+}
+
+/**
+ * `ioctl(fd, VFIO_DEVICE_FEATURE, &struct vfio_device_feature)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_device_feature | struct vfio_device_feature})
+ *
+ * Get, set, or probe feature data of the device.  The feature is selected using the FEATURE_MASK portion of the flags field.  Support for a feature can be probed by setting both the FEATURE_MASK and PROBE bits.  A probe may optionally include the GET and/or SET bits to determine read vs write access of the feature respectively.  Probing a feature will return success if the feature is supported and all of the optionally indicated GET/SET methods are supported.  The format of the data portion of the structure is specific to the given feature.  The data portion is not required for probing.  GET and SET are mutually exclusive, except for use with PROBE.
+ *
+ * Return 0 on success, -errno on failure.
+ *
+ * `data` takes the bytes that follow the struct; the size member covers them.
+ *
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
+ */
+export function VFIO_DEVICE_FEATUREUnsafe(
+  fd: number,
+  args: vfio_device_featureInit & { argsz?: number } = {},
+  trailing?: ArrayBufferView,
+): vfio_device_feature {
+  return callStructUnsafe<vfio_device_feature>(fd, ioctls.VFIO_DEVICE_FEATURE, args, trailing);
 }
 
 /**
@@ -510,7 +687,7 @@ export function VFIO_DEVICE_BIND_IOMMUFD(
  *
  * User-pointer members ("token_uuid_ptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_BIND_IOMMUFDAsync(
   fd: number,
@@ -536,11 +713,11 @@ export async function VFIO_DEVICE_BIND_IOMMUFDAsync(
  *
  * User-pointer members ("token_uuid_ptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  *
- * UNSAFE: user-pointer members are raw addresses; nothing checks that they point at memory that is large enough and alive.
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
 export function VFIO_DEVICE_BIND_IOMMUFDUnsafe(
   fd: number,
-  args: vfio_device_bind_iommufdInit = {},
+  args: vfio_device_bind_iommufdInit & { argsz?: number } = {},
 ): vfio_device_bind_iommufd {
   return callStructUnsafe<vfio_device_bind_iommufd>(fd, ioctls.VFIO_DEVICE_BIND_IOMMUFD, args);
 }
@@ -578,7 +755,7 @@ export function VFIO_DEVICE_ATTACH_IOMMUFD_PT(
  *
  * When a device is resetting, -EBUSY will be returned to reject any concurrent attachment to the resetting device itself or any sibling device in the IOMMU group having the resetting device.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_ATTACH_IOMMUFD_PTAsync(
   fd: number,
@@ -616,7 +793,7 @@ export function VFIO_DEVICE_DETACH_IOMMUFD_PT(
  *
  * @returns 0 on success, -errno on failure.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_DEVICE_DETACH_IOMMUFD_PTAsync(
   fd: number,
@@ -629,9 +806,74 @@ export async function VFIO_DEVICE_DETACH_IOMMUFD_PTAsync(
   );
 }
 
-/** `ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO)`; returns the kernel's return value. */
-export function VFIO_MIG_GET_PRECOPY_INFO(fd: number, value?: number | bigint): number {
-  return callValue(fd, ioctls.VFIO_MIG_GET_PRECOPY_INFO, value);
+/**
+ * `ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &struct vfio_precopy_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IO({@link VFIO_TYPE}, {@link VFIO_BASE} + 21)
+ *
+ * This ioctl is used on the migration data FD in the precopy phase of the migration data transfer. It returns an estimate of the current data sizes remaining to be transferred. It allows the user to judge when it is appropriate to leave PRE_COPY for STOP_COPY.
+ *
+ * This ioctl is valid only in PRE_COPY states and kernel driver should return -EINVAL from any other migration state.
+ *
+ * The vfio_precopy_info data structure returned by this ioctl provides estimates of data available from the device during the PRE_COPY states. This estimate is split into two categories, initial_bytes and dirty_bytes.
+ *
+ * The initial_bytes field indicates the amount of initial precopy data available from the device. This field should have a non-zero initial value and decrease as migration data is read from the device. The presence of the {@link VFIO_PRECOPY_INFO_REINIT} output flag indicates that new initial data is present on the stream. The new initial data may result, for example, from device reconfiguration during migration that requires additional initialization data. In that case initial_bytes may report a non-zero value irrespective of any previously reported values, which progresses towards zero as precopy data is read from the data stream. dirty_bytes is also reset to zero and represents the state change of the device relative to the new initial_bytes. {@link VFIO_PRECOPY_INFO_REINIT} can be reported only after userspace opts in to VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2. Without this opt-in, the flags field of {@link vfio_precopy_info | struct vfio_precopy_info} is reserved for bug-compatibility reasons.
+ *
+ * It is recommended to leave PRE_COPY for STOP_COPY only after this field reaches zero. Leaving PRE_COPY earlier might make things slower.
+ *
+ * The dirty_bytes field tracks device state changes relative to data previously retrieved.  This field starts at zero and may increase as the internal device state is modified or decrease as that modified state is read from the device.
+ *
+ * Userspace may use the combination of these fields to estimate the potential data size available during the PRE_COPY phases, as well as trends relative to the rate the device is dirtying its internal state, but these fields are not required to have any bearing relative to the data size available during the STOP_COPY phase.
+ *
+ * Drivers have a lot of flexibility in when and what they transfer during the PRE_COPY phase, and how they report this from {@link VFIO_MIG_GET_PRECOPY_INFO}.
+ *
+ * During pre-copy the migration data FD has a temporary "end of stream" that is reached when both initial_bytes and dirty_byte are zero. For instance, this may indicate that the device is idle and not currently dirtying any internal state. When read() is done on this temporary end of stream the kernel driver should return ENOMSG from read(). Userspace can wait for more data (which may never come) by using poll.
+ *
+ * Once in STOP_COPY the migration data FD has a permanent end of stream signaled in the usual way by read() always returning 0 and poll always returning readable. ENOMSG may not be returned in STOP_COPY. Support for this ioctl is mandatory if a driver claims to support {@link VFIO_MIGRATION_PRE_COPY}.
+ *
+ * @returns 0 on success, -1 and errno set on failure.
+ */
+export function VFIO_MIG_GET_PRECOPY_INFO(
+  fd: number,
+  args: vfio_precopy_infoInit = {},
+): vfio_precopy_info {
+  return callStruct<vfio_precopy_info>(fd, ioctls.VFIO_MIG_GET_PRECOPY_INFO, args);
+}
+
+/**
+ * `ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &struct vfio_precopy_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IO({@link VFIO_TYPE}, {@link VFIO_BASE} + 21)
+ *
+ * This ioctl is used on the migration data FD in the precopy phase of the migration data transfer. It returns an estimate of the current data sizes remaining to be transferred. It allows the user to judge when it is appropriate to leave PRE_COPY for STOP_COPY.
+ *
+ * This ioctl is valid only in PRE_COPY states and kernel driver should return -EINVAL from any other migration state.
+ *
+ * The vfio_precopy_info data structure returned by this ioctl provides estimates of data available from the device during the PRE_COPY states. This estimate is split into two categories, initial_bytes and dirty_bytes.
+ *
+ * The initial_bytes field indicates the amount of initial precopy data available from the device. This field should have a non-zero initial value and decrease as migration data is read from the device. The presence of the {@link VFIO_PRECOPY_INFO_REINIT} output flag indicates that new initial data is present on the stream. The new initial data may result, for example, from device reconfiguration during migration that requires additional initialization data. In that case initial_bytes may report a non-zero value irrespective of any previously reported values, which progresses towards zero as precopy data is read from the data stream. dirty_bytes is also reset to zero and represents the state change of the device relative to the new initial_bytes. {@link VFIO_PRECOPY_INFO_REINIT} can be reported only after userspace opts in to VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2. Without this opt-in, the flags field of {@link vfio_precopy_info | struct vfio_precopy_info} is reserved for bug-compatibility reasons.
+ *
+ * It is recommended to leave PRE_COPY for STOP_COPY only after this field reaches zero. Leaving PRE_COPY earlier might make things slower.
+ *
+ * The dirty_bytes field tracks device state changes relative to data previously retrieved.  This field starts at zero and may increase as the internal device state is modified or decrease as that modified state is read from the device.
+ *
+ * Userspace may use the combination of these fields to estimate the potential data size available during the PRE_COPY phases, as well as trends relative to the rate the device is dirtying its internal state, but these fields are not required to have any bearing relative to the data size available during the STOP_COPY phase.
+ *
+ * Drivers have a lot of flexibility in when and what they transfer during the PRE_COPY phase, and how they report this from {@link VFIO_MIG_GET_PRECOPY_INFO}.
+ *
+ * During pre-copy the migration data FD has a temporary "end of stream" that is reached when both initial_bytes and dirty_byte are zero. For instance, this may indicate that the device is idle and not currently dirtying any internal state. When read() is done on this temporary end of stream the kernel driver should return ENOMSG from read(). Userspace can wait for more data (which may never come) by using poll.
+ *
+ * Once in STOP_COPY the migration data FD has a permanent end of stream signaled in the usual way by read() always returning 0 and poll always returning readable. ENOMSG may not be returned in STOP_COPY. Support for this ioctl is mandatory if a driver claims to support {@link VFIO_MIGRATION_PRE_COPY}.
+ *
+ * @returns 0 on success, -1 and errno set on failure.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
+ */
+export async function VFIO_MIG_GET_PRECOPY_INFOAsync(
+  fd: number,
+  args: vfio_precopy_infoInit = {},
+): Promise<vfio_precopy_info> {
+  return callStructAsync<vfio_precopy_info>(fd, ioctls.VFIO_MIG_GET_PRECOPY_INFO, args);
 }
 
 /**
@@ -646,8 +888,8 @@ export function VFIO_MIG_GET_PRECOPY_INFO(fd: number, value?: number | bigint): 
 export function VFIO_IOMMU_GET_INFO(
   fd: number,
   args: vfio_iommu_type1_infoInit = {},
-): vfio_iommu_type1_info {
-  return callStruct<vfio_iommu_type1_info>(fd, ioctls.VFIO_IOMMU_GET_INFO, args);
+): vfio_iommu_type1_info & Trailing {
+  return callStruct<vfio_iommu_type1_info & Trailing>(fd, ioctls.VFIO_IOMMU_GET_INFO, args);
 }
 
 /**
@@ -659,13 +901,13 @@ export function VFIO_IOMMU_GET_INFO(
  *
  * XXX Should we do these by CHECK_EXTENSION too?
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_IOMMU_GET_INFOAsync(
   fd: number,
   args: vfio_iommu_type1_infoInit = {},
-): Promise<vfio_iommu_type1_info> {
-  return callStructAsync<vfio_iommu_type1_info>(fd, ioctls.VFIO_IOMMU_GET_INFO, args);
+): Promise<vfio_iommu_type1_info & Trailing> {
+  return callStructAsync<vfio_iommu_type1_info & Trailing>(fd, ioctls.VFIO_IOMMU_GET_INFO, args);
 }
 
 /**
@@ -676,10 +918,12 @@ export async function VFIO_IOMMU_GET_INFOAsync(
  * Map process virtual addresses to IO virtual addresses using the provided struct vfio_dma_map. Caller sets argsz. READ &/ WRITE required.
  *
  * If flags & {@link VFIO_DMA_MAP_FLAG_VADDR}, update the base vaddr for iova. The vaddr must have previously been invalidated with {@link VFIO_DMA_UNMAP_FLAG_VADDR}.  To maintain memory consistency within the user application, the updated vaddr must address the same memory object as originally mapped.  Failure to do so will result in user memory corruption and/or device misbehavior.  iova and size must match those in the original MAP_DMA call.  Protection is not changed, and the READ & WRITE flags must be 0.
+ *
+ * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
 export function VFIO_IOMMU_MAP_DMA(
   fd: number,
-  args: vfio_iommu_type1_dma_mapInit = {},
+  args: CallArgs<vfio_iommu_type1_dma_mapInit, "vaddr"> = {},
 ): vfio_iommu_type1_dma_map {
   return callStruct<vfio_iommu_type1_dma_map>(fd, ioctls.VFIO_IOMMU_MAP_DMA, args);
 }
@@ -693,16 +937,38 @@ export function VFIO_IOMMU_MAP_DMA(
  *
  * If flags & {@link VFIO_DMA_MAP_FLAG_VADDR}, update the base vaddr for iova. The vaddr must have previously been invalidated with {@link VFIO_DMA_UNMAP_FLAG_VADDR}.  To maintain memory consistency within the user application, the updated vaddr must address the same memory object as originally mapped.  Failure to do so will result in user memory corruption and/or device misbehavior.  iova and size must match those in the original MAP_DMA call.  Protection is not changed, and the READ & WRITE flags must be 0.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_IOMMU_MAP_DMAAsync(
   fd: number,
-  args: vfio_iommu_type1_dma_mapInit = {},
+  args: CallArgs<vfio_iommu_type1_dma_mapInit, "vaddr"> = {},
 ): Promise<vfio_iommu_type1_dma_map> {
   return callStructAsync<vfio_iommu_type1_dma_map>(fd, ioctls.VFIO_IOMMU_MAP_DMA, args);
 }
 
 /**
+ * `ioctl(fd, VFIO_IOMMU_MAP_DMA, &struct vfio_iommu_type1_dma_map)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, struct vfio_dma_map)
+ *
+ * Map process virtual addresses to IO virtual addresses using the provided struct vfio_dma_map. Caller sets argsz. READ &/ WRITE required.
+ *
+ * If flags & {@link VFIO_DMA_MAP_FLAG_VADDR}, update the base vaddr for iova. The vaddr must have previously been invalidated with {@link VFIO_DMA_UNMAP_FLAG_VADDR}.  To maintain memory consistency within the user application, the updated vaddr must address the same memory object as originally mapped.  Failure to do so will result in user memory corruption and/or device misbehavior.  iova and size must match those in the original MAP_DMA call.  Protection is not changed, and the READ & WRITE flags must be 0.
+ *
+ * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ *
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
+ */
+export function VFIO_IOMMU_MAP_DMAUnsafe(
+  fd: number,
+  args: vfio_iommu_type1_dma_mapInit & { argsz?: number } = {},
+): vfio_iommu_type1_dma_map {
+  return callStructUnsafe<vfio_iommu_type1_dma_map>(fd, ioctls.VFIO_IOMMU_MAP_DMA, args);
+}
+
+/**
  * `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
  *
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_dma_unmap)
@@ -714,12 +980,14 @@ export async function VFIO_IOMMU_MAP_DMAAsync(
  * If flags & {@link VFIO_DMA_UNMAP_FLAG_ALL}, unmap all addresses.  iova and size must be 0.  This cannot be combined with the get-dirty-bitmap flag.
  *
  * If flags & {@link VFIO_DMA_UNMAP_FLAG_VADDR}, do not unmap, but invalidate host virtual addresses in the iova range.  DMA to already-mapped pages continues. Groups may not be added to the container while any addresses are invalid. This cannot be combined with the get-dirty-bitmap flag.
+ *
+ * `data` takes the bytes that follow the struct; the size member covers them.
  */
 export function VFIO_IOMMU_UNMAP_DMA(
   fd: number,
-  args: vfio_iommu_type1_dma_unmapInit = {},
-): vfio_iommu_type1_dma_unmap {
-  return callStruct<vfio_iommu_type1_dma_unmap>(fd, ioctls.VFIO_IOMMU_UNMAP_DMA, args);
+  args: vfio_iommu_type1_dma_unmapInit & { readonly data?: ArrayBufferView } = {},
+): vfio_iommu_type1_dma_unmap & Trailing {
+  return callStruct<vfio_iommu_type1_dma_unmap & Trailing>(fd, ioctls.VFIO_IOMMU_UNMAP_DMA, args);
 }
 
 /**
@@ -735,23 +1003,69 @@ export function VFIO_IOMMU_UNMAP_DMA(
  *
  * If flags & {@link VFIO_DMA_UNMAP_FLAG_VADDR}, do not unmap, but invalidate host virtual addresses in the iova range.  DMA to already-mapped pages continues. Groups may not be added to the container while any addresses are invalid. This cannot be combined with the get-dirty-bitmap flag.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * `data` takes the bytes that follow the struct; the size member covers them.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_IOMMU_UNMAP_DMAAsync(
   fd: number,
-  args: vfio_iommu_type1_dma_unmapInit = {},
-): Promise<vfio_iommu_type1_dma_unmap> {
-  return callStructAsync<vfio_iommu_type1_dma_unmap>(fd, ioctls.VFIO_IOMMU_UNMAP_DMA, args);
+  args: vfio_iommu_type1_dma_unmapInit & { readonly data?: ArrayBufferView } = {},
+): Promise<vfio_iommu_type1_dma_unmap & Trailing> {
+  return callStructAsync<vfio_iommu_type1_dma_unmap & Trailing>(
+    fd,
+    ioctls.VFIO_IOMMU_UNMAP_DMA,
+    args,
+  );
 }
 
-/** `ioctl(fd, VFIO_IOMMU_ENABLE)`; returns the kernel's return value. */
-export function VFIO_IOMMU_ENABLE(fd: number, value?: number | bigint): number {
-  return callValue(fd, ioctls.VFIO_IOMMU_ENABLE, value);
+/**
+ * `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_dma_unmap)
+ *
+ * Unmap IO virtual addresses using the provided struct vfio_dma_unmap. Caller sets argsz.  The actual unmapped size is returned in the size field.  No guarantee is made to the user that arbitrary unmaps of iova or size different from those used in the original mapping call will succeed.
+ *
+ * {@link VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP} should be set to get the dirty bitmap before unmapping IO virtual addresses. When this flag is set, the user must provide a {@link vfio_bitmap | struct vfio_bitmap} in data[]. User must provide zero-allocated memory via vfio_bitmap.data and its size in the vfio_bitmap.size field. A bit in the bitmap represents one page, of user provided page size in vfio_bitmap.pgsize field, consecutively starting from iova offset. Bit set indicates that the page at that offset from iova is dirty. A Bitmap of the pages in the range of unmapped size is returned in the user-provided vfio_bitmap.data.
+ *
+ * If flags & {@link VFIO_DMA_UNMAP_FLAG_ALL}, unmap all addresses.  iova and size must be 0.  This cannot be combined with the get-dirty-bitmap flag.
+ *
+ * If flags & {@link VFIO_DMA_UNMAP_FLAG_VADDR}, do not unmap, but invalidate host virtual addresses in the iova range.  DMA to already-mapped pages continues. Groups may not be added to the container while any addresses are invalid. This cannot be combined with the get-dirty-bitmap flag.
+ *
+ * `data` takes the bytes that follow the struct; the size member covers them.
+ *
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
+ */
+export function VFIO_IOMMU_UNMAP_DMAUnsafe(
+  fd: number,
+  args: vfio_iommu_type1_dma_unmapInit & { argsz?: number } = {},
+  trailing?: ArrayBufferView,
+): vfio_iommu_type1_dma_unmap {
+  return callStructUnsafe<vfio_iommu_type1_dma_unmap>(
+    fd,
+    ioctls.VFIO_IOMMU_UNMAP_DMA,
+    args,
+    trailing,
+  );
 }
 
-/** `ioctl(fd, VFIO_IOMMU_DISABLE)`; returns the kernel's return value. */
-export function VFIO_IOMMU_DISABLE(fd: number, value?: number | bigint): number {
-  return callValue(fd, ioctls.VFIO_IOMMU_DISABLE, value);
+/** `ioctl(fd, VFIO_IOMMU_ENABLE)`: no argument; returns the kernel's return value. */
+export function VFIO_IOMMU_ENABLE(fd: number): number {
+  return callValue(fd, ioctls.VFIO_IOMMU_ENABLE);
+}
+
+/** UNSAFE: `ioctl(fd, VFIO_IOMMU_ENABLE, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
+export function VFIO_IOMMU_ENABLEUnsafe(fd: number, arg?: number | bigint): number {
+  return callValue(fd, ioctls.VFIO_IOMMU_ENABLE, arg);
+}
+
+/** `ioctl(fd, VFIO_IOMMU_DISABLE)`: no argument; returns the kernel's return value. */
+export function VFIO_IOMMU_DISABLE(fd: number): number {
+  return callValue(fd, ioctls.VFIO_IOMMU_DISABLE);
+}
+
+/** UNSAFE: `ioctl(fd, VFIO_IOMMU_DISABLE, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
+export function VFIO_IOMMU_DISABLEUnsafe(fd: number, arg?: number | bigint): number {
+  return callValue(fd, ioctls.VFIO_IOMMU_DISABLE, arg);
 }
 
 /**
@@ -768,12 +1082,18 @@ export function VFIO_IOMMU_DISABLE(fd: number, value?: number | bigint): number 
  * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP} flag set returns the dirty pages bitmap for IOMMU container for a given IOVA range. The user must specify the IOVA range and the pgsize through the structure vfio_iommu_type1_dirty_bitmap_get in the data[] portion. This interface supports getting a bitmap of the smallest supported pgsize only and can be modified in future to get a bitmap of any specified supported pgsize. The user must provide a zeroed memory area for the bitmap memory and specify its size in bitmap.size. One bit is used to represent one page consecutively starting from iova offset. The user should provide page size in bitmap.pgsize field. A bit set in the bitmap indicates that the page at that offset from iova is dirty. The caller must set argsz to a value including the size of structure vfio_iommu_type1_dirty_bitmap_get, but excluding the size of the actual bitmap. If dirty pages logging is not enabled, an error will be returned.
  *
  * Only one of the flags _START, _STOP and _GET may be specified at a time.
+ *
+ * `data` takes the bytes that follow the struct; the size member covers them.
  */
 export function VFIO_IOMMU_DIRTY_PAGES(
   fd: number,
-  args: vfio_iommu_type1_dirty_bitmapInit = {},
-): vfio_iommu_type1_dirty_bitmap {
-  return callStruct<vfio_iommu_type1_dirty_bitmap>(fd, ioctls.VFIO_IOMMU_DIRTY_PAGES, args);
+  args: vfio_iommu_type1_dirty_bitmapInit & { readonly data?: ArrayBufferView } = {},
+): vfio_iommu_type1_dirty_bitmap & Trailing {
+  return callStruct<vfio_iommu_type1_dirty_bitmap & Trailing>(
+    fd,
+    ioctls.VFIO_IOMMU_DIRTY_PAGES,
+    args,
+  );
 }
 
 /**
@@ -791,13 +1111,51 @@ export function VFIO_IOMMU_DIRTY_PAGES(
  *
  * Only one of the flags _START, _STOP and _GET may be specified at a time.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * `data` takes the bytes that follow the struct; the size member covers them.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_IOMMU_DIRTY_PAGESAsync(
   fd: number,
-  args: vfio_iommu_type1_dirty_bitmapInit = {},
-): Promise<vfio_iommu_type1_dirty_bitmap> {
-  return callStructAsync<vfio_iommu_type1_dirty_bitmap>(fd, ioctls.VFIO_IOMMU_DIRTY_PAGES, args);
+  args: vfio_iommu_type1_dirty_bitmapInit & { readonly data?: ArrayBufferView } = {},
+): Promise<vfio_iommu_type1_dirty_bitmap & Trailing> {
+  return callStructAsync<vfio_iommu_type1_dirty_bitmap & Trailing>(
+    fd,
+    ioctls.VFIO_IOMMU_DIRTY_PAGES,
+    args,
+  );
+}
+
+/**
+ * `ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &struct vfio_iommu_type1_dirty_bitmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_type1_dirty_bitmap | struct vfio_iommu_type1_dirty_bitmap})
+ *
+ * IOCTL is used for dirty pages logging. Caller should set flag depending on which operation to perform, details as below:
+ *
+ * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_START} flag set, instructs the IOMMU driver to log pages that are dirtied or potentially dirtied by the device; designed to be used when a migration is in progress. Dirty pages are logged until logging is disabled by user application by calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP} flag.
+ *
+ * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP} flag set, instructs the IOMMU driver to stop logging dirtied pages.
+ *
+ * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP} flag set returns the dirty pages bitmap for IOMMU container for a given IOVA range. The user must specify the IOVA range and the pgsize through the structure vfio_iommu_type1_dirty_bitmap_get in the data[] portion. This interface supports getting a bitmap of the smallest supported pgsize only and can be modified in future to get a bitmap of any specified supported pgsize. The user must provide a zeroed memory area for the bitmap memory and specify its size in bitmap.size. One bit is used to represent one page consecutively starting from iova offset. The user should provide page size in bitmap.pgsize field. A bit set in the bitmap indicates that the page at that offset from iova is dirty. The caller must set argsz to a value including the size of structure vfio_iommu_type1_dirty_bitmap_get, but excluding the size of the actual bitmap. If dirty pages logging is not enabled, an error will be returned.
+ *
+ * Only one of the flags _START, _STOP and _GET may be specified at a time.
+ *
+ * `data` takes the bytes that follow the struct; the size member covers them.
+ *
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
+ */
+export function VFIO_IOMMU_DIRTY_PAGESUnsafe(
+  fd: number,
+  args: vfio_iommu_type1_dirty_bitmapInit & { argsz?: number } = {},
+  trailing?: ArrayBufferView,
+): vfio_iommu_type1_dirty_bitmap {
+  return callStructUnsafe<vfio_iommu_type1_dirty_bitmap>(
+    fd,
+    ioctls.VFIO_IOMMU_DIRTY_PAGES,
+    args,
+    trailing,
+  );
 }
 
 /** `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &struct vfio_iommu_spapr_tce_info)`: encodes `args`, calls, and returns the struct as the kernel left it. */
@@ -811,7 +1169,7 @@ export function VFIO_IOMMU_SPAPR_TCE_GET_INFO(
 /**
  * `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &struct vfio_iommu_spapr_tce_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_IOMMU_SPAPR_TCE_GET_INFOAsync(
   fd: number,
@@ -828,7 +1186,7 @@ export function VFIO_EEH_PE_OP(fd: number, args: vfio_eeh_pe_opInit = {}): vfio_
 /**
  * `ioctl(fd, VFIO_EEH_PE_OP, &struct vfio_eeh_pe_op)`: encodes `args`, calls, and returns the struct as the kernel left it.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_EEH_PE_OPAsync(
   fd: number,
@@ -843,10 +1201,12 @@ export async function VFIO_EEH_PE_OPAsync(
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
  *
  * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
+ *
+ * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
 export function VFIO_IOMMU_SPAPR_REGISTER_MEMORY(
   fd: number,
-  args: vfio_iommu_spapr_register_memoryInit = {},
+  args: CallArgs<vfio_iommu_spapr_register_memoryInit, "vaddr"> = {},
 ): vfio_iommu_spapr_register_memory {
   return callStruct<vfio_iommu_spapr_register_memory>(
     fd,
@@ -862,13 +1222,37 @@ export function VFIO_IOMMU_SPAPR_REGISTER_MEMORY(
  *
  * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_IOMMU_SPAPR_REGISTER_MEMORYAsync(
   fd: number,
-  args: vfio_iommu_spapr_register_memoryInit = {},
+  args: CallArgs<vfio_iommu_spapr_register_memoryInit, "vaddr"> = {},
 ): Promise<vfio_iommu_spapr_register_memory> {
   return callStructAsync<vfio_iommu_spapr_register_memory>(
+    fd,
+    ioctls.VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
+    args,
+  );
+}
+
+/**
+ * `ioctl(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
+ *
+ * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
+ *
+ * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ *
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
+ */
+export function VFIO_IOMMU_SPAPR_REGISTER_MEMORYUnsafe(
+  fd: number,
+  args: vfio_iommu_spapr_register_memoryInit & { argsz?: number } = {},
+): vfio_iommu_spapr_register_memory {
+  return callStructUnsafe<vfio_iommu_spapr_register_memory>(
     fd,
     ioctls.VFIO_IOMMU_SPAPR_REGISTER_MEMORY,
     args,
@@ -881,10 +1265,12 @@ export async function VFIO_IOMMU_SPAPR_REGISTER_MEMORYAsync(
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
  *
  * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
+ *
+ * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
 export function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY(
   fd: number,
-  args: vfio_iommu_spapr_register_memoryInit = {},
+  args: CallArgs<vfio_iommu_spapr_register_memoryInit, "vaddr"> = {},
 ): vfio_iommu_spapr_register_memory {
   return callStruct<vfio_iommu_spapr_register_memory>(
     fd,
@@ -900,13 +1286,37 @@ export function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY(
  *
  * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ *
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORYAsync(
   fd: number,
-  args: vfio_iommu_spapr_register_memoryInit = {},
+  args: CallArgs<vfio_iommu_spapr_register_memoryInit, "vaddr"> = {},
 ): Promise<vfio_iommu_spapr_register_memory> {
   return callStructAsync<vfio_iommu_spapr_register_memory>(
+    fd,
+    ioctls.VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
+    args,
+  );
+}
+
+/**
+ * `ioctl(fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ *
+ * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
+ *
+ * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
+ *
+ * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ *
+ * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
+ */
+export function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORYUnsafe(
+  fd: number,
+  args: vfio_iommu_spapr_register_memoryInit & { argsz?: number } = {},
+): vfio_iommu_spapr_register_memory {
+  return callStructUnsafe<vfio_iommu_spapr_register_memory>(
     fd,
     ioctls.VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
     args,
@@ -938,7 +1348,7 @@ export function VFIO_IOMMU_SPAPR_TCE_CREATE(
  *
  * It allocates and returns an offset on a PCI bus of the new DMA window.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_IOMMU_SPAPR_TCE_CREATEAsync(
   fd: number,
@@ -968,7 +1378,7 @@ export function VFIO_IOMMU_SPAPR_TCE_REMOVE(
  *
  * Unprograms a TCE table from all groups in the container and destroys it. It receives a PCI bus offset as a window id.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function VFIO_IOMMU_SPAPR_TCE_REMOVEAsync(
   fd: number,

@@ -6,7 +6,19 @@
  *
  * @packageDocumentation
  */
-import { dataView, narrow32, s32, selectArch, u16, u32, u64, u8, zero } from "../runtime/codec.js";
+import {
+  accept,
+  dataView,
+  mustBeZero,
+  narrow32,
+  s32,
+  selectArch,
+  u16,
+  u32,
+  u64,
+  u8,
+  zero,
+} from "../runtime/codec.js";
 import type { Codec, Int64, IoctlInfo, Target } from "../runtime/codec.js";
 /** The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError. */
 const ARCH = selectArch("linux/vfio.h", {
@@ -113,7 +125,7 @@ export interface vfio_info_cap_header {
   next: number;
 }
 
-/** What {@link vfio_info_cap_header.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_info_cap_header.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_info_cap_headerInit {
   /**
    * Identifies capability
@@ -135,6 +147,7 @@ export interface vfio_info_cap_headerInit {
   next?: number;
 }
 
+const vfio_info_cap_headerMembers: ReadonlySet<string> = new Set(["id", "version", "next"]);
 /** C: `struct vfio_info_cap_header`, 8 bytes, aligned to 4. */
 export const vfio_info_cap_header = {
   size: 8,
@@ -143,21 +156,15 @@ export const vfio_info_cap_header = {
 
   encode(value: vfio_info_cap_headerInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint16(
-      offset + 0,
-      value.id === undefined ? 0 : u16(value.id, "vfio_info_cap_header.id"),
-      LE,
-    );
+    accept(value, vfio_info_cap_headerMembers, "vfio_info_cap_header");
+    const { id: $id, version: $version, next: $next } = value;
+    dv.setUint16(offset + 0, $id === undefined ? 0 : u16($id, "vfio_info_cap_header.id"), LE);
     dv.setUint16(
       offset + 2,
-      value.version === undefined ? 0 : u16(value.version, "vfio_info_cap_header.version"),
+      $version === undefined ? 0 : u16($version, "vfio_info_cap_header.version"),
       LE,
     );
-    dv.setUint32(
-      offset + 4,
-      value.next === undefined ? 0 : u32(value.next, "vfio_info_cap_header.next"),
-      LE,
-    );
+    dv.setUint32(offset + 4, $next === undefined ? 0 : u32($next, "vfio_info_cap_header.next"), LE);
   },
   decode(source: Target, offset = 0): vfio_info_cap_header {
     const dv = dataView(source);
@@ -280,20 +287,19 @@ export const VFIO_SET_IOMMU: number = V === 3 || V === 4 ? 0x20003b66 : 0x3b66;
  * C: `struct vfio_group_status`, 8 bytes, aligned to 4.
  */
 export interface vfio_group_status {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
 }
 
-/** What {@link vfio_group_status.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_group_status.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_group_statusInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
 }
 
+const vfio_group_statusMembers: ReadonlySet<string> = new Set(["argsz", "flags"]);
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 3, {@link vfio_group_status | struct vfio_group_status})
  *
@@ -307,15 +313,13 @@ export const vfio_group_status = {
   size: 8,
   align: 4,
   offsets: { argsz: 0, flags: 4 },
-
+  sizeMember: "argsz",
   encode(value: vfio_group_statusInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 8, "vfio_group_status.argsz"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_group_status.flags"),
-      LE,
-    );
+    accept(value, vfio_group_statusMembers, "vfio_group_status");
+    const { flags: $flags } = value;
+    dv.setUint32(offset + 0, u32(8, "vfio_group_status.argsz"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_group_status.flags"), LE);
   },
   decode(source: Target, offset = 0): vfio_group_status {
     const dv = dataView(source);
@@ -334,7 +338,7 @@ export class vfio_group_statusView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -412,7 +416,7 @@ export const VFIO_GROUP_GET_DEVICE_FD: number = V === 3 || V === 4 ? 0x20003b6a 
  * C: `struct vfio_device_info`, 24 bytes, aligned to 4.
  */
 export interface vfio_device_info {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -438,10 +442,8 @@ export interface vfio_device_info {
   pad: number;
 }
 
-/** What {@link vfio_device_info.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_device_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_device_infoInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -464,6 +466,14 @@ export interface vfio_device_infoInit {
   cap_offset?: number;
 }
 
+const vfio_device_infoMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "num_regions",
+  "num_irqs",
+  "cap_offset",
+  "pad",
+]);
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 7, {@link vfio_device_info | struct vfio_device_info})
  *
@@ -477,31 +487,37 @@ export const vfio_device_info = {
   size: 24,
   align: 4,
   offsets: { argsz: 0, flags: 4, num_regions: 8, num_irqs: 12, cap_offset: 16, pad: 20 },
-
+  sizeMember: "argsz",
+  trailing: { grows: true },
   encode(value: vfio_device_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_device_infoMembers, "vfio_device_info");
+    const {
+      flags: $flags,
+      num_regions: $num_regions,
+      num_irqs: $num_irqs,
+      cap_offset: $cap_offset,
+      pad: $pad,
+    } = value as vfio_device_infoInit & { pad?: unknown };
     dv.setUint32(offset + 20, 0);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 24, "vfio_device_info.argsz"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_device_info.flags"),
-      LE,
-    );
+    dv.setUint32(offset + 0, u32(24, "vfio_device_info.argsz"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_device_info.flags"), LE);
     dv.setUint32(
       offset + 8,
-      value.num_regions === undefined ? 0 : u32(value.num_regions, "vfio_device_info.num_regions"),
+      $num_regions === undefined ? 0 : u32($num_regions, "vfio_device_info.num_regions"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.num_irqs === undefined ? 0 : u32(value.num_irqs, "vfio_device_info.num_irqs"),
+      $num_irqs === undefined ? 0 : u32($num_irqs, "vfio_device_info.num_irqs"),
       LE,
     );
     dv.setUint32(
       offset + 16,
-      value.cap_offset === undefined ? 0 : u32(value.cap_offset, "vfio_device_info.cap_offset"),
+      $cap_offset === undefined ? 0 : u32($cap_offset, "vfio_device_info.cap_offset"),
       LE,
     );
+    if ($pad !== undefined) mustBeZero($pad, "vfio_device_info.pad");
   },
   decode(source: Target, offset = 0): vfio_device_info {
     const dv = dataView(source);
@@ -527,7 +543,7 @@ export class vfio_device_infoView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -679,7 +695,7 @@ export interface vfio_device_info_cap_pci_atomic_comp {
   reserved: number;
 }
 
-/** What {@link vfio_device_info_cap_pci_atomic_comp.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_info_cap_pci_atomic_comp.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_info_cap_pci_atomic_compInit {
   /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
   header?: vfio_info_cap_headerInit;
@@ -687,6 +703,11 @@ export interface vfio_device_info_cap_pci_atomic_compInit {
   flags?: number;
 }
 
+const vfio_device_info_cap_pci_atomic_compMembers: ReadonlySet<string> = new Set([
+  "header",
+  "flags",
+  "reserved",
+]);
 /** C: `struct vfio_device_info_cap_pci_atomic_comp`, 16 bytes, aligned to 4. */
 export const vfio_device_info_cap_pci_atomic_comp = {
   size: 16,
@@ -695,15 +716,25 @@ export const vfio_device_info_cap_pci_atomic_comp = {
 
   encode(value: vfio_device_info_cap_pci_atomic_compInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(
+      value,
+      vfio_device_info_cap_pci_atomic_compMembers,
+      "vfio_device_info_cap_pci_atomic_comp",
+    );
+    const {
+      header: $header,
+      flags: $flags,
+      reserved: $reserved,
+    } = value as vfio_device_info_cap_pci_atomic_compInit & { reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,
-      value.flags === undefined
-        ? 0
-        : u32(value.flags, "vfio_device_info_cap_pci_atomic_comp.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_device_info_cap_pci_atomic_comp.flags"),
       LE,
     );
+    if ($reserved !== undefined)
+      mustBeZero($reserved, "vfio_device_info_cap_pci_atomic_comp.reserved");
   },
   decode(source: Target, offset = 0): vfio_device_info_cap_pci_atomic_comp {
     const dv = dataView(source);
@@ -783,7 +814,7 @@ export const VFIO_PCI_ATOMIC_COMP128 = 4;
  * C: `struct vfio_region_info`, 32 bytes, aligned to 8.
  */
 export interface vfio_region_info {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -813,10 +844,8 @@ export interface vfio_region_info {
   offset: bigint;
 }
 
-/** What {@link vfio_region_info.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_region_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_region_infoInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -845,6 +874,14 @@ export interface vfio_region_infoInit {
   offset?: Int64;
 }
 
+const vfio_region_infoMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "index",
+  "cap_offset",
+  "size",
+  "offset",
+]);
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 8, {@link vfio_region_info | struct vfio_region_info})
  *
@@ -858,33 +895,34 @@ export const vfio_region_info = {
   size: 32,
   align: 8,
   offsets: { argsz: 0, flags: 4, index: 8, cap_offset: 12, size: 16, offset: 24 },
-
+  sizeMember: "argsz",
+  trailing: { grows: true },
   encode(value: vfio_region_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 32, "vfio_region_info.argsz"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_region_info.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      value.index === undefined ? 0 : u32(value.index, "vfio_region_info.index"),
-      LE,
-    );
+    accept(value, vfio_region_infoMembers, "vfio_region_info");
+    const {
+      flags: $flags,
+      index: $index,
+      cap_offset: $cap_offset,
+      size: $size,
+      offset: $offset,
+    } = value;
+    dv.setUint32(offset + 0, u32(32, "vfio_region_info.argsz"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_region_info.flags"), LE);
+    dv.setUint32(offset + 8, $index === undefined ? 0 : u32($index, "vfio_region_info.index"), LE);
     dv.setUint32(
       offset + 12,
-      value.cap_offset === undefined ? 0 : u32(value.cap_offset, "vfio_region_info.cap_offset"),
+      $cap_offset === undefined ? 0 : u32($cap_offset, "vfio_region_info.cap_offset"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.size === undefined ? 0n : u64(value.size, "vfio_region_info.size"),
+      $size === undefined ? 0n : u64($size, "vfio_region_info.size"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.offset === undefined ? 0n : u64(value.offset, "vfio_region_info.offset"),
+      $offset === undefined ? 0n : u64($offset, "vfio_region_info.offset"),
       LE,
     );
   },
@@ -912,7 +950,7 @@ export class vfio_region_infoView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -1052,7 +1090,7 @@ export interface vfio_region_sparse_mmap_area {
   size: bigint;
 }
 
-/** What {@link vfio_region_sparse_mmap_area.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_region_sparse_mmap_area.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_region_sparse_mmap_areaInit {
   /**
    * Offset of mmap'able area within region
@@ -1068,6 +1106,7 @@ export interface vfio_region_sparse_mmap_areaInit {
   size?: Int64;
 }
 
+const vfio_region_sparse_mmap_areaMembers: ReadonlySet<string> = new Set(["offset", "size"]);
 /** C: `struct vfio_region_sparse_mmap_area`, 16 bytes, aligned to 8. */
 export const vfio_region_sparse_mmap_area = {
   size: 16,
@@ -1076,14 +1115,16 @@ export const vfio_region_sparse_mmap_area = {
 
   encode(value: vfio_region_sparse_mmap_areaInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_region_sparse_mmap_areaMembers, "vfio_region_sparse_mmap_area");
+    const { offset: $offset, size: $size } = value;
     dv.setBigUint64(
       offset + 0,
-      value.offset === undefined ? 0n : u64(value.offset, "vfio_region_sparse_mmap_area.offset"),
+      $offset === undefined ? 0n : u64($offset, "vfio_region_sparse_mmap_area.offset"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.size === undefined ? 0n : u64(value.size, "vfio_region_sparse_mmap_area.size"),
+      $size === undefined ? 0n : u64($size, "vfio_region_sparse_mmap_area.size"),
       LE,
     );
   },
@@ -1156,7 +1197,7 @@ export interface vfio_region_info_cap_sparse_mmap {
   reserved: number;
 }
 
-/** What {@link vfio_region_info_cap_sparse_mmap.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_region_info_cap_sparse_mmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_region_info_cap_sparse_mmapInit {
   /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
   header?: vfio_info_cap_headerInit;
@@ -1164,6 +1205,11 @@ export interface vfio_region_info_cap_sparse_mmapInit {
   nr_areas?: number;
 }
 
+const vfio_region_info_cap_sparse_mmapMembers: ReadonlySet<string> = new Set([
+  "header",
+  "nr_areas",
+  "reserved",
+]);
 /** C: `struct vfio_region_info_cap_sparse_mmap`, 16 bytes, aligned to 8. */
 export const vfio_region_info_cap_sparse_mmap = {
   size: 16,
@@ -1172,15 +1218,20 @@ export const vfio_region_info_cap_sparse_mmap = {
   flexible: { name: "areas", offset: 16, elementSize: 16 },
   encode(value: vfio_region_info_cap_sparse_mmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_region_info_cap_sparse_mmapMembers, "vfio_region_info_cap_sparse_mmap");
+    const {
+      header: $header,
+      nr_areas: $nr_areas,
+      reserved: $reserved,
+    } = value as vfio_region_info_cap_sparse_mmapInit & { reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,
-      value.nr_areas === undefined
-        ? 0
-        : u32(value.nr_areas, "vfio_region_info_cap_sparse_mmap.nr_areas"),
+      $nr_areas === undefined ? 0 : u32($nr_areas, "vfio_region_info_cap_sparse_mmap.nr_areas"),
       LE,
     );
+    if ($reserved !== undefined) mustBeZero($reserved, "vfio_region_info_cap_sparse_mmap.reserved");
   },
   decode(source: Target, offset = 0): vfio_region_info_cap_sparse_mmap {
     const dv = dataView(source);
@@ -1268,7 +1319,7 @@ export interface vfio_region_info_cap_type {
   subtype: number;
 }
 
-/** What {@link vfio_region_info_cap_type.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_region_info_cap_type.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_region_info_cap_typeInit {
   /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
   header?: vfio_info_cap_headerInit;
@@ -1286,6 +1337,11 @@ export interface vfio_region_info_cap_typeInit {
   subtype?: number;
 }
 
+const vfio_region_info_cap_typeMembers: ReadonlySet<string> = new Set([
+  "header",
+  "type",
+  "subtype",
+]);
 /** C: `struct vfio_region_info_cap_type`, 16 bytes, aligned to 4. */
 export const vfio_region_info_cap_type = {
   size: 16,
@@ -1294,15 +1350,17 @@ export const vfio_region_info_cap_type = {
 
   encode(value: vfio_region_info_cap_typeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+    accept(value, vfio_region_info_cap_typeMembers, "vfio_region_info_cap_type");
+    const { header: $header, type: $type, subtype: $subtype } = value;
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,
-      value.type === undefined ? 0 : u32(value.type, "vfio_region_info_cap_type.type"),
+      $type === undefined ? 0 : u32($type, "vfio_region_info_cap_type.type"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.subtype === undefined ? 0 : u32(value.subtype, "vfio_region_info_cap_type.subtype"),
+      $subtype === undefined ? 0 : u32($subtype, "vfio_region_info_cap_type.subtype"),
       LE,
     );
   },
@@ -1476,7 +1534,7 @@ export interface vfio_region_gfx_edid {
   link_state: number;
 }
 
-/** What {@link vfio_region_gfx_edid.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_region_gfx_edid.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_region_gfx_edidInit {
   /**
    * location of the edid blob, relative to the start of the region (readonly).
@@ -1516,6 +1574,14 @@ export interface vfio_region_gfx_edidInit {
   link_state?: number;
 }
 
+const vfio_region_gfx_edidMembers: ReadonlySet<string> = new Set([
+  "edid_offset",
+  "edid_max_size",
+  "edid_size",
+  "max_xres",
+  "max_yres",
+  "link_state",
+]);
 /**
  * EDID region layout.
  *
@@ -1549,38 +1615,43 @@ export const vfio_region_gfx_edid = {
 
   encode(value: vfio_region_gfx_edidInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_region_gfx_edidMembers, "vfio_region_gfx_edid");
+    const {
+      edid_offset: $edid_offset,
+      edid_max_size: $edid_max_size,
+      edid_size: $edid_size,
+      max_xres: $max_xres,
+      max_yres: $max_yres,
+      link_state: $link_state,
+    } = value;
     dv.setUint32(
       offset + 0,
-      value.edid_offset === undefined
-        ? 0
-        : u32(value.edid_offset, "vfio_region_gfx_edid.edid_offset"),
+      $edid_offset === undefined ? 0 : u32($edid_offset, "vfio_region_gfx_edid.edid_offset"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.edid_max_size === undefined
-        ? 0
-        : u32(value.edid_max_size, "vfio_region_gfx_edid.edid_max_size"),
+      $edid_max_size === undefined ? 0 : u32($edid_max_size, "vfio_region_gfx_edid.edid_max_size"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.edid_size === undefined ? 0 : u32(value.edid_size, "vfio_region_gfx_edid.edid_size"),
+      $edid_size === undefined ? 0 : u32($edid_size, "vfio_region_gfx_edid.edid_size"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.max_xres === undefined ? 0 : u32(value.max_xres, "vfio_region_gfx_edid.max_xres"),
+      $max_xres === undefined ? 0 : u32($max_xres, "vfio_region_gfx_edid.max_xres"),
       LE,
     );
     dv.setUint32(
       offset + 16,
-      value.max_yres === undefined ? 0 : u32(value.max_yres, "vfio_region_gfx_edid.max_yres"),
+      $max_yres === undefined ? 0 : u32($max_yres, "vfio_region_gfx_edid.max_yres"),
       LE,
     );
     dv.setUint32(
       offset + 20,
-      value.link_state === undefined ? 0 : u32(value.link_state, "vfio_region_gfx_edid.link_state"),
+      $link_state === undefined ? 0 : u32($link_state, "vfio_region_gfx_edid.link_state"),
       LE,
     );
   },
@@ -1763,7 +1834,7 @@ export interface vfio_device_migration_info {
   data_size: bigint;
 }
 
-/** What {@link vfio_device_migration_info.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_migration_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_migration_infoInit {
   /**
    * VFIO device state
@@ -1779,6 +1850,13 @@ export interface vfio_device_migration_infoInit {
   data_size?: Int64;
 }
 
+const vfio_device_migration_infoMembers: ReadonlySet<string> = new Set([
+  "device_state",
+  "reserved",
+  "pending_bytes",
+  "data_offset",
+  "data_size",
+]);
 /** C: `struct vfio_device_migration_info`, 32 bytes, aligned to 8. */
 export const vfio_device_migration_info = {
   size: 32,
@@ -1787,33 +1865,38 @@ export const vfio_device_migration_info = {
 
   encode(value: vfio_device_migration_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_device_migration_infoMembers, "vfio_device_migration_info");
+    const {
+      device_state: $device_state,
+      reserved: $reserved,
+      pending_bytes: $pending_bytes,
+      data_offset: $data_offset,
+      data_size: $data_size,
+    } = value as vfio_device_migration_infoInit & { reserved?: unknown };
     dv.setUint32(offset + 4, 0);
     dv.setUint32(
       offset + 0,
-      value.device_state === undefined
+      $device_state === undefined
         ? 0
-        : u32(value.device_state, "vfio_device_migration_info.device_state"),
+        : u32($device_state, "vfio_device_migration_info.device_state"),
       LE,
     );
+    if ($reserved !== undefined) mustBeZero($reserved, "vfio_device_migration_info.reserved");
     dv.setBigUint64(
       offset + 8,
-      value.pending_bytes === undefined
+      $pending_bytes === undefined
         ? 0n
-        : u64(value.pending_bytes, "vfio_device_migration_info.pending_bytes"),
+        : u64($pending_bytes, "vfio_device_migration_info.pending_bytes"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.data_offset === undefined
-        ? 0n
-        : u64(value.data_offset, "vfio_device_migration_info.data_offset"),
+      $data_offset === undefined ? 0n : u64($data_offset, "vfio_device_migration_info.data_offset"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.data_size === undefined
-        ? 0n
-        : u64(value.data_size, "vfio_device_migration_info.data_size"),
+      $data_size === undefined ? 0n : u64($data_size, "vfio_device_migration_info.data_size"),
       LE,
     );
   },
@@ -1958,7 +2041,7 @@ export interface vfio_region_info_cap_nvlink2_ssatgt {
   tgt: bigint;
 }
 
-/** What {@link vfio_region_info_cap_nvlink2_ssatgt.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_region_info_cap_nvlink2_ssatgt.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_region_info_cap_nvlink2_ssatgtInit {
   /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
   header?: vfio_info_cap_headerInit;
@@ -1966,6 +2049,7 @@ export interface vfio_region_info_cap_nvlink2_ssatgtInit {
   tgt?: Int64;
 }
 
+const vfio_region_info_cap_nvlink2_ssatgtMembers: ReadonlySet<string> = new Set(["header", "tgt"]);
 /** C: `struct vfio_region_info_cap_nvlink2_ssatgt`, 16 bytes, aligned to 8. */
 export const vfio_region_info_cap_nvlink2_ssatgt = {
   size: 16,
@@ -1974,10 +2058,16 @@ export const vfio_region_info_cap_nvlink2_ssatgt = {
 
   encode(value: vfio_region_info_cap_nvlink2_ssatgtInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+    accept(
+      value,
+      vfio_region_info_cap_nvlink2_ssatgtMembers,
+      "vfio_region_info_cap_nvlink2_ssatgt",
+    );
+    const { header: $header, tgt: $tgt } = value;
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setBigUint64(
       offset + 8,
-      value.tgt === undefined ? 0n : u64(value.tgt, "vfio_region_info_cap_nvlink2_ssatgt.tgt"),
+      $tgt === undefined ? 0n : u64($tgt, "vfio_region_info_cap_nvlink2_ssatgt.tgt"),
       LE,
     );
   },
@@ -2043,7 +2133,7 @@ export interface vfio_region_info_cap_nvlink2_lnkspd {
   __pad: number;
 }
 
-/** What {@link vfio_region_info_cap_nvlink2_lnkspd.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_region_info_cap_nvlink2_lnkspd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_region_info_cap_nvlink2_lnkspdInit {
   /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
   header?: vfio_info_cap_headerInit;
@@ -2051,6 +2141,11 @@ export interface vfio_region_info_cap_nvlink2_lnkspdInit {
   link_speed?: number;
 }
 
+const vfio_region_info_cap_nvlink2_lnkspdMembers: ReadonlySet<string> = new Set([
+  "header",
+  "link_speed",
+  "__pad",
+]);
 /** C: `struct vfio_region_info_cap_nvlink2_lnkspd`, 16 bytes, aligned to 4. */
 export const vfio_region_info_cap_nvlink2_lnkspd = {
   size: 16,
@@ -2059,15 +2154,26 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
 
   encode(value: vfio_region_info_cap_nvlink2_lnkspdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(
+      value,
+      vfio_region_info_cap_nvlink2_lnkspdMembers,
+      "vfio_region_info_cap_nvlink2_lnkspd",
+    );
+    const {
+      header: $header,
+      link_speed: $link_speed,
+      __pad: $__pad,
+    } = value as vfio_region_info_cap_nvlink2_lnkspdInit & { __pad?: unknown };
     dv.setUint32(offset + 12, 0);
-    vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,
-      value.link_speed === undefined
+      $link_speed === undefined
         ? 0
-        : u32(value.link_speed, "vfio_region_info_cap_nvlink2_lnkspd.link_speed"),
+        : u32($link_speed, "vfio_region_info_cap_nvlink2_lnkspd.link_speed"),
       LE,
     );
+    if ($__pad !== undefined) mustBeZero($__pad, "vfio_region_info_cap_nvlink2_lnkspd.__pad");
   },
   decode(source: Target, offset = 0): vfio_region_info_cap_nvlink2_lnkspd {
     const dv = dataView(source);
@@ -2146,7 +2252,7 @@ export class vfio_region_info_cap_nvlink2_lnkspdView {
  * C: `struct vfio_irq_info`, 16 bytes, aligned to 4.
  */
 export interface vfio_irq_info {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -2164,10 +2270,8 @@ export interface vfio_irq_info {
   count: number;
 }
 
-/** What {@link vfio_irq_info.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_irq_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_irq_infoInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -2184,6 +2288,7 @@ export interface vfio_irq_infoInit {
   count?: number;
 }
 
+const vfio_irq_infoMembers: ReadonlySet<string> = new Set(["argsz", "flags", "index", "count"]);
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 9, {@link vfio_irq_info | struct vfio_irq_info})
  *
@@ -2203,25 +2308,15 @@ export const vfio_irq_info = {
   size: 16,
   align: 4,
   offsets: { argsz: 0, flags: 4, index: 8, count: 12 },
-
+  sizeMember: "argsz",
   encode(value: vfio_irq_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 16, "vfio_irq_info.argsz"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_irq_info.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      value.index === undefined ? 0 : u32(value.index, "vfio_irq_info.index"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      value.count === undefined ? 0 : u32(value.count, "vfio_irq_info.count"),
-      LE,
-    );
+    accept(value, vfio_irq_infoMembers, "vfio_irq_info");
+    const { flags: $flags, index: $index, count: $count } = value;
+    dv.setUint32(offset + 0, u32(16, "vfio_irq_info.argsz"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_irq_info.flags"), LE);
+    dv.setUint32(offset + 8, $index === undefined ? 0 : u32($index, "vfio_irq_info.index"), LE);
+    dv.setUint32(offset + 12, $count === undefined ? 0 : u32($count, "vfio_irq_info.count"), LE);
   },
   decode(source: Target, offset = 0): vfio_irq_info {
     const dv = dataView(source);
@@ -2245,7 +2340,7 @@ export class vfio_irq_infoView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -2345,7 +2440,7 @@ export const VFIO_DEVICE_GET_IRQ_INFO: number = V === 3 || V === 4 ? 0x20003b6d 
  * C: `struct vfio_irq_set`, 20 bytes, aligned to 4.
  */
 export interface vfio_irq_set {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -2357,10 +2452,8 @@ export interface vfio_irq_set {
   count: number;
 }
 
-/** What {@link vfio_irq_set.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_irq_set.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_irq_setInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /** C: `__u32 index` (offset 8, 4 bytes) */
@@ -2371,6 +2464,13 @@ export interface vfio_irq_setInit {
   count?: number;
 }
 
+const vfio_irq_setMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "index",
+  "start",
+  "count",
+]);
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 10, {@link vfio_irq_set | struct vfio_irq_set})
  *
@@ -2395,29 +2495,17 @@ export const vfio_irq_set = {
   align: 4,
   offsets: { argsz: 0, flags: 4, index: 8, start: 12, count: 16, data: 20 },
   flexible: { name: "data", offset: 20, elementSize: 1 },
+  sizeMember: "argsz",
+  trailing: { member: "data" },
   encode(value: vfio_irq_setInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 20, "vfio_irq_set.argsz"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_irq_set.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      value.index === undefined ? 0 : u32(value.index, "vfio_irq_set.index"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      value.start === undefined ? 0 : u32(value.start, "vfio_irq_set.start"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      value.count === undefined ? 0 : u32(value.count, "vfio_irq_set.count"),
-      LE,
-    );
+    accept(value, vfio_irq_setMembers, "vfio_irq_set");
+    const { flags: $flags, index: $index, start: $start, count: $count } = value;
+    dv.setUint32(offset + 0, u32(20, "vfio_irq_set.argsz"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_irq_set.flags"), LE);
+    dv.setUint32(offset + 8, $index === undefined ? 0 : u32($index, "vfio_irq_set.index"), LE);
+    dv.setUint32(offset + 12, $start === undefined ? 0 : u32($start, "vfio_irq_set.start"), LE);
+    dv.setUint32(offset + 16, $count === undefined ? 0 : u32($count, "vfio_irq_set.count"), LE);
   },
   decode(source: Target, offset = 0): vfio_irq_set {
     const dv = dataView(source);
@@ -2442,7 +2530,7 @@ export class vfio_irq_setView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -2629,7 +2717,7 @@ export interface vfio_pci_dependent_device {
   devfn: number;
 }
 
-/** What {@link vfio_pci_dependent_device.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_pci_dependent_device.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_pci_dependent_deviceInit {
   /** C: `__u32 group_id` (offset 0, 4 bytes) */
   group_id?: number;
@@ -2647,6 +2735,13 @@ export interface vfio_pci_dependent_deviceInit {
   devfn?: number;
 }
 
+const vfio_pci_dependent_deviceMembers: ReadonlySet<string> = new Set([
+  "group_id",
+  "devid",
+  "segment",
+  "bus",
+  "devfn",
+]);
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 12, {@link vfio_pci_hot_reset_info | struct vfio_pci_hot_reset_info})
  *
@@ -2671,33 +2766,36 @@ export const vfio_pci_dependent_device = {
 
   encode(value: vfio_pci_dependent_deviceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_pci_dependent_deviceMembers, "vfio_pci_dependent_device");
+    const {
+      group_id: $group_id,
+      devid: $devid,
+      segment: $segment,
+      bus: $bus,
+      devfn: $devfn,
+    } = value;
     dv.setUint32(offset + 0, 0);
-    if (value.group_id !== undefined)
+    if ($group_id !== undefined)
       dv.setUint32(
         offset + 0,
-        value.group_id === undefined
-          ? 0
-          : u32(value.group_id, "vfio_pci_dependent_device.group_id"),
+        $group_id === undefined ? 0 : u32($group_id, "vfio_pci_dependent_device.group_id"),
         LE,
       );
-    if (value.devid !== undefined)
+    if ($devid !== undefined)
       dv.setUint32(
         offset + 0,
-        value.devid === undefined ? 0 : u32(value.devid, "vfio_pci_dependent_device.devid"),
+        $devid === undefined ? 0 : u32($devid, "vfio_pci_dependent_device.devid"),
         LE,
       );
     dv.setUint16(
       offset + 4,
-      value.segment === undefined ? 0 : u16(value.segment, "vfio_pci_dependent_device.segment"),
+      $segment === undefined ? 0 : u16($segment, "vfio_pci_dependent_device.segment"),
       LE,
     );
-    dv.setUint8(
-      offset + 6,
-      value.bus === undefined ? 0 : u8(value.bus, "vfio_pci_dependent_device.bus"),
-    );
+    dv.setUint8(offset + 6, $bus === undefined ? 0 : u8($bus, "vfio_pci_dependent_device.bus"));
     dv.setUint8(
       offset + 7,
-      value.devfn === undefined ? 0 : u8(value.devfn, "vfio_pci_dependent_device.devfn"),
+      $devfn === undefined ? 0 : u8($devfn, "vfio_pci_dependent_device.devfn"),
     );
   },
   decode(source: Target, offset = 0): vfio_pci_dependent_device {
@@ -2811,7 +2909,7 @@ export const VFIO_PCI_DEVID_NOT_OWNED = -1;
 
 /** C: `struct vfio_pci_hot_reset_info`, 12 bytes, aligned to 4. */
 export interface vfio_pci_hot_reset_info {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -2819,33 +2917,36 @@ export interface vfio_pci_hot_reset_info {
   count: number;
 }
 
-/** What {@link vfio_pci_hot_reset_info.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_pci_hot_reset_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_pci_hot_reset_infoInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /** C: `__u32 count` (offset 8, 4 bytes) */
   count?: number;
 }
 
+const vfio_pci_hot_reset_infoMembers: ReadonlySet<string> = new Set(["argsz", "flags", "count"]);
 /** C: `struct vfio_pci_hot_reset_info`, 12 bytes, aligned to 4. */
 export const vfio_pci_hot_reset_info = {
   size: 12,
   align: 4,
   offsets: { argsz: 0, flags: 4, count: 8, devices: 12 },
   flexible: { name: "devices", offset: 12, elementSize: 8 },
+  sizeMember: "argsz",
+  trailing: { member: "devices" },
   encode(value: vfio_pci_hot_reset_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 12, "vfio_pci_hot_reset_info.argsz"), LE);
+    accept(value, vfio_pci_hot_reset_infoMembers, "vfio_pci_hot_reset_info");
+    const { flags: $flags, count: $count } = value;
+    dv.setUint32(offset + 0, u32(12, "vfio_pci_hot_reset_info.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_pci_hot_reset_info.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_pci_hot_reset_info.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.count === undefined ? 0 : u32(value.count, "vfio_pci_hot_reset_info.count"),
+      $count === undefined ? 0 : u32($count, "vfio_pci_hot_reset_info.count"),
       LE,
     );
   },
@@ -2871,7 +2972,7 @@ export class vfio_pci_hot_reset_infoView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -2940,7 +3041,7 @@ export const VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: number = V === 3 || V === 4 ? 0
  * C: `struct vfio_pci_hot_reset`, 12 bytes, aligned to 4.
  */
 export interface vfio_pci_hot_reset {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -2948,16 +3049,15 @@ export interface vfio_pci_hot_reset {
   count: number;
 }
 
-/** What {@link vfio_pci_hot_reset.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_pci_hot_reset.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_pci_hot_resetInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /** C: `__u32 count` (offset 8, 4 bytes) */
   count?: number;
 }
 
+const vfio_pci_hot_resetMembers: ReadonlySet<string> = new Set(["argsz", "flags", "count"]);
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset})
  *
@@ -2978,17 +3078,21 @@ export const vfio_pci_hot_reset = {
   align: 4,
   offsets: { argsz: 0, flags: 4, count: 8, group_fds: 12 },
   flexible: { name: "group_fds", offset: 12, elementSize: 4 },
+  sizeMember: "argsz",
+  trailing: { member: "group_fds" },
   encode(value: vfio_pci_hot_resetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 12, "vfio_pci_hot_reset.argsz"), LE);
+    accept(value, vfio_pci_hot_resetMembers, "vfio_pci_hot_reset");
+    const { flags: $flags, count: $count } = value;
+    dv.setUint32(offset + 0, u32(12, "vfio_pci_hot_reset.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_pci_hot_reset.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_pci_hot_reset.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.count === undefined ? 0 : u32(value.count, "vfio_pci_hot_reset.count"),
+      $count === undefined ? 0 : u32($count, "vfio_pci_hot_reset.count"),
       LE,
     );
   },
@@ -3014,7 +3118,7 @@ export class vfio_pci_hot_resetView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -3077,7 +3181,7 @@ export const VFIO_DEVICE_PCI_HOT_RESET: number = V === 3 || V === 4 ? 0x20003b71
  * C: `struct vfio_device_gfx_plane_info`, 64 bytes, aligned to 8.
  */
 export interface vfio_device_gfx_plane_info {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -3163,10 +3267,8 @@ export interface vfio_device_gfx_plane_info {
   reserved: number;
 }
 
-/** What {@link vfio_device_gfx_plane_info.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_device_gfx_plane_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_device_gfx_plane_infoInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -3249,6 +3351,24 @@ export interface vfio_device_gfx_plane_infoInit {
   dmabuf_id?: number;
 }
 
+const vfio_device_gfx_plane_infoMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "drm_plane_type",
+  "drm_format",
+  "drm_format_mod",
+  "width",
+  "height",
+  "stride",
+  "size",
+  "x_pos",
+  "y_pos",
+  "x_hot",
+  "y_hot",
+  "region_index",
+  "dmabuf_id",
+  "reserved",
+]);
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_device_query_gfx_plane)
  *
@@ -3283,94 +3403,109 @@ export const vfio_device_gfx_plane_info = {
     dmabuf_id: 56,
     reserved: 60,
   },
-
+  sizeMember: "argsz",
   encode(value: vfio_device_gfx_plane_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_device_gfx_plane_infoMembers, "vfio_device_gfx_plane_info");
+    const {
+      flags: $flags,
+      drm_plane_type: $drm_plane_type,
+      drm_format: $drm_format,
+      drm_format_mod: $drm_format_mod,
+      width: $width,
+      height: $height,
+      stride: $stride,
+      size: $size,
+      x_pos: $x_pos,
+      y_pos: $y_pos,
+      x_hot: $x_hot,
+      y_hot: $y_hot,
+      region_index: $region_index,
+      dmabuf_id: $dmabuf_id,
+      reserved: $reserved,
+    } = value as vfio_device_gfx_plane_infoInit & { reserved?: unknown };
     dv.setUint32(offset + 56, 0);
     dv.setUint32(offset + 60, 0);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 64, "vfio_device_gfx_plane_info.argsz"), LE);
+    dv.setUint32(offset + 0, u32(64, "vfio_device_gfx_plane_info.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_device_gfx_plane_info.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_device_gfx_plane_info.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.drm_plane_type === undefined
+      $drm_plane_type === undefined
         ? 0
-        : u32(value.drm_plane_type, "vfio_device_gfx_plane_info.drm_plane_type"),
+        : u32($drm_plane_type, "vfio_device_gfx_plane_info.drm_plane_type"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.drm_format === undefined
-        ? 0
-        : u32(value.drm_format, "vfio_device_gfx_plane_info.drm_format"),
+      $drm_format === undefined ? 0 : u32($drm_format, "vfio_device_gfx_plane_info.drm_format"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.drm_format_mod === undefined
+      $drm_format_mod === undefined
         ? 0n
-        : u64(value.drm_format_mod, "vfio_device_gfx_plane_info.drm_format_mod"),
+        : u64($drm_format_mod, "vfio_device_gfx_plane_info.drm_format_mod"),
       LE,
     );
     dv.setUint32(
       offset + 24,
-      value.width === undefined ? 0 : u32(value.width, "vfio_device_gfx_plane_info.width"),
+      $width === undefined ? 0 : u32($width, "vfio_device_gfx_plane_info.width"),
       LE,
     );
     dv.setUint32(
       offset + 28,
-      value.height === undefined ? 0 : u32(value.height, "vfio_device_gfx_plane_info.height"),
+      $height === undefined ? 0 : u32($height, "vfio_device_gfx_plane_info.height"),
       LE,
     );
     dv.setUint32(
       offset + 32,
-      value.stride === undefined ? 0 : u32(value.stride, "vfio_device_gfx_plane_info.stride"),
+      $stride === undefined ? 0 : u32($stride, "vfio_device_gfx_plane_info.stride"),
       LE,
     );
     dv.setUint32(
       offset + 36,
-      value.size === undefined ? 0 : u32(value.size, "vfio_device_gfx_plane_info.size"),
+      $size === undefined ? 0 : u32($size, "vfio_device_gfx_plane_info.size"),
       LE,
     );
     dv.setUint32(
       offset + 40,
-      value.x_pos === undefined ? 0 : u32(value.x_pos, "vfio_device_gfx_plane_info.x_pos"),
+      $x_pos === undefined ? 0 : u32($x_pos, "vfio_device_gfx_plane_info.x_pos"),
       LE,
     );
     dv.setUint32(
       offset + 44,
-      value.y_pos === undefined ? 0 : u32(value.y_pos, "vfio_device_gfx_plane_info.y_pos"),
+      $y_pos === undefined ? 0 : u32($y_pos, "vfio_device_gfx_plane_info.y_pos"),
       LE,
     );
     dv.setUint32(
       offset + 48,
-      value.x_hot === undefined ? 0 : u32(value.x_hot, "vfio_device_gfx_plane_info.x_hot"),
+      $x_hot === undefined ? 0 : u32($x_hot, "vfio_device_gfx_plane_info.x_hot"),
       LE,
     );
     dv.setUint32(
       offset + 52,
-      value.y_hot === undefined ? 0 : u32(value.y_hot, "vfio_device_gfx_plane_info.y_hot"),
+      $y_hot === undefined ? 0 : u32($y_hot, "vfio_device_gfx_plane_info.y_hot"),
       LE,
     );
-    if (value.region_index !== undefined)
+    if ($region_index !== undefined)
       dv.setUint32(
         offset + 56,
-        value.region_index === undefined
+        $region_index === undefined
           ? 0
-          : u32(value.region_index, "vfio_device_gfx_plane_info.region_index"),
+          : u32($region_index, "vfio_device_gfx_plane_info.region_index"),
         LE,
       );
-    if (value.dmabuf_id !== undefined)
+    if ($dmabuf_id !== undefined)
       dv.setUint32(
         offset + 56,
-        value.dmabuf_id === undefined
-          ? 0
-          : u32(value.dmabuf_id, "vfio_device_gfx_plane_info.dmabuf_id"),
+        $dmabuf_id === undefined ? 0 : u32($dmabuf_id, "vfio_device_gfx_plane_info.dmabuf_id"),
         LE,
       );
+    if ($reserved !== undefined) mustBeZero($reserved, "vfio_device_gfx_plane_info.reserved");
   },
   decode(source: Target, offset = 0): vfio_device_gfx_plane_info {
     const dv = dataView(source);
@@ -3409,7 +3544,7 @@ export class vfio_device_gfx_plane_infoView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -3729,7 +3864,7 @@ export const VFIO_DEVICE_GET_GFX_DMABUF: number = V === 3 || V === 4 ? 0x20003b7
  * C: `struct vfio_device_ioeventfd`, 32 bytes, aligned to 8.
  */
 export interface vfio_device_ioeventfd {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -3755,10 +3890,8 @@ export interface vfio_device_ioeventfd {
   reserved: number;
 }
 
-/** What {@link vfio_device_ioeventfd.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_device_ioeventfd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_device_ioeventfdInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -3781,6 +3914,14 @@ export interface vfio_device_ioeventfdInit {
   fd?: number;
 }
 
+const vfio_device_ioeventfdMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "offset",
+  "data",
+  "fd",
+  "reserved",
+]);
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 16, {@link vfio_device_ioeventfd | struct vfio_device_ioeventfd})
  *
@@ -3794,31 +3935,36 @@ export const vfio_device_ioeventfd = {
   size: 32,
   align: 8,
   offsets: { argsz: 0, flags: 4, offset: 8, data: 16, fd: 24, reserved: 28 },
-
+  sizeMember: "argsz",
   encode(value: vfio_device_ioeventfdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_device_ioeventfdMembers, "vfio_device_ioeventfd");
+    const {
+      flags: $flags,
+      offset: $offset,
+      data: $data,
+      fd: $fd,
+      reserved: $reserved,
+    } = value as vfio_device_ioeventfdInit & { reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 32, "vfio_device_ioeventfd.argsz"), LE);
+    dv.setUint32(offset + 0, u32(32, "vfio_device_ioeventfd.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_device_ioeventfd.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_device_ioeventfd.flags"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.offset === undefined ? 0n : u64(value.offset, "vfio_device_ioeventfd.offset"),
+      $offset === undefined ? 0n : u64($offset, "vfio_device_ioeventfd.offset"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.data === undefined ? 0n : u64(value.data, "vfio_device_ioeventfd.data"),
+      $data === undefined ? 0n : u64($data, "vfio_device_ioeventfd.data"),
       LE,
     );
-    dv.setInt32(
-      offset + 24,
-      value.fd === undefined ? 0 : s32(value.fd, "vfio_device_ioeventfd.fd"),
-      LE,
-    );
+    dv.setInt32(offset + 24, $fd === undefined ? 0 : s32($fd, "vfio_device_ioeventfd.fd"), LE);
+    if ($reserved !== undefined) mustBeZero($reserved, "vfio_device_ioeventfd.reserved");
   },
   decode(source: Target, offset = 0): vfio_device_ioeventfd {
     const dv = dataView(source);
@@ -3845,7 +3991,7 @@ export class vfio_device_ioeventfdView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -3971,20 +4117,19 @@ export const VFIO_DEVICE_IOEVENTFD: number = V === 3 || V === 4 ? 0x20003b74 : 0
  * C: `struct vfio_device_feature`, 8 bytes, aligned to 4.
  */
 export interface vfio_device_feature {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
 }
 
-/** What {@link vfio_device_feature.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_device_feature.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_device_featureInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
 }
 
+const vfio_device_featureMembers: ReadonlySet<string> = new Set(["argsz", "flags"]);
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_device_feature | struct vfio_device_feature})
  *
@@ -3999,12 +4144,24 @@ export const vfio_device_feature = {
   align: 4,
   offsets: { argsz: 0, flags: 4, data: 8 },
   flexible: { name: "data", offset: 8, elementSize: 1 },
+  sizeMember: "argsz",
+  trailing: {
+    member: "data",
+    unsafeWhen: {
+      member: "flags",
+      mask: 65535,
+      values: [6, 8, 13],
+      reason: "of DMA_LOGGING_START, DMA_LOGGING_REPORT and ZPCI_ERROR carries user pointers",
+    },
+  },
   encode(value: vfio_device_featureInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 8, "vfio_device_feature.argsz"), LE);
+    accept(value, vfio_device_featureMembers, "vfio_device_feature");
+    const { flags: $flags } = value;
+    dv.setUint32(offset + 0, u32(8, "vfio_device_feature.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_device_feature.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_device_feature.flags"),
       LE,
     );
   },
@@ -4026,7 +4183,7 @@ export class vfio_device_featureView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -4087,7 +4244,7 @@ export interface vfio_device_bind_iommufd {
   /**
    * User filled size of this data.
    *
-   * C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   argsz: number;
   /**
@@ -4116,14 +4273,8 @@ export interface vfio_device_bind_iommufd {
   token_uuid_ptr: bigint;
 }
 
-/** What {@link vfio_device_bind_iommufd.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_device_bind_iommufd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_device_bind_iommufdInit {
-  /**
-   * User filled size of this data.
-   *
-   * C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  argsz?: number;
   /**
    * Must be 0 or a bit flags of VFIO_DEVICE_BIND_*
    *
@@ -4150,6 +4301,13 @@ export interface vfio_device_bind_iommufdInit {
   token_uuid_ptr?: Int64;
 }
 
+const vfio_device_bind_iommufdMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "iommufd",
+  "out_devid",
+  "token_uuid_ptr",
+]);
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 18, {@link vfio_device_bind_iommufd | struct vfio_device_bind_iommufd})
  *
@@ -4169,32 +4327,38 @@ export const vfio_device_bind_iommufd = {
   size: 24,
   align: 8,
   offsets: { argsz: 0, flags: 4, iommufd: 8, out_devid: 12, token_uuid_ptr: 16 },
-  pointers: { token_uuid_ptr: {} },
+  sizeMember: "argsz",
+  pointers: { token_uuid_ptr: { bytes: 16 } },
   encode(value: vfio_device_bind_iommufdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 24, "vfio_device_bind_iommufd.argsz"), LE);
+    accept(value, vfio_device_bind_iommufdMembers, "vfio_device_bind_iommufd");
+    const {
+      flags: $flags,
+      iommufd: $iommufd,
+      out_devid: $out_devid,
+      token_uuid_ptr: $token_uuid_ptr,
+    } = value;
+    dv.setUint32(offset + 0, u32(24, "vfio_device_bind_iommufd.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_device_bind_iommufd.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_device_bind_iommufd.flags"),
       LE,
     );
     dv.setInt32(
       offset + 8,
-      value.iommufd === undefined ? 0 : s32(value.iommufd, "vfio_device_bind_iommufd.iommufd"),
+      $iommufd === undefined ? 0 : s32($iommufd, "vfio_device_bind_iommufd.iommufd"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.out_devid === undefined
-        ? 0
-        : u32(value.out_devid, "vfio_device_bind_iommufd.out_devid"),
+      $out_devid === undefined ? 0 : u32($out_devid, "vfio_device_bind_iommufd.out_devid"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.token_uuid_ptr === undefined
+      $token_uuid_ptr === undefined
         ? 0n
-        : u64(value.token_uuid_ptr, "vfio_device_bind_iommufd.token_uuid_ptr"),
+        : u64($token_uuid_ptr, "vfio_device_bind_iommufd.token_uuid_ptr"),
       LE,
     );
   },
@@ -4227,7 +4391,7 @@ export class vfio_device_bind_iommufdView {
   /**
    * User filled size of this data.
    *
-   * C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get argsz(): number {
     const dv = this.dataView;
@@ -4342,7 +4506,7 @@ export interface vfio_device_attach_iommufd_pt {
   /**
    * User filled size of this data.
    *
-   * C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   argsz: number;
   /**
@@ -4365,14 +4529,8 @@ export interface vfio_device_attach_iommufd_pt {
   pasid: number;
 }
 
-/** What {@link vfio_device_attach_iommufd_pt.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_device_attach_iommufd_pt.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_device_attach_iommufd_ptInit {
-  /**
-   * User filled size of this data.
-   *
-   * C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  argsz?: number;
   /**
    * Flags for attach.
    *
@@ -4393,6 +4551,12 @@ export interface vfio_device_attach_iommufd_ptInit {
   pasid?: number;
 }
 
+const vfio_device_attach_iommufd_ptMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "pt_id",
+  "pasid",
+]);
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_device_attach_iommufd_pt | struct vfio_device_attach_iommufd_pt})
  *
@@ -4410,23 +4574,25 @@ export const vfio_device_attach_iommufd_pt = {
   size: 16,
   align: 4,
   offsets: { argsz: 0, flags: 4, pt_id: 8, pasid: 12 },
-
+  sizeMember: "argsz",
   encode(value: vfio_device_attach_iommufd_ptInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 16, "vfio_device_attach_iommufd_pt.argsz"), LE);
+    accept(value, vfio_device_attach_iommufd_ptMembers, "vfio_device_attach_iommufd_pt");
+    const { flags: $flags, pt_id: $pt_id, pasid: $pasid } = value;
+    dv.setUint32(offset + 0, u32(16, "vfio_device_attach_iommufd_pt.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_device_attach_iommufd_pt.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_device_attach_iommufd_pt.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.pt_id === undefined ? 0 : u32(value.pt_id, "vfio_device_attach_iommufd_pt.pt_id"),
+      $pt_id === undefined ? 0 : u32($pt_id, "vfio_device_attach_iommufd_pt.pt_id"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.pasid === undefined ? 0 : u32(value.pasid, "vfio_device_attach_iommufd_pt.pasid"),
+      $pasid === undefined ? 0 : u32($pasid, "vfio_device_attach_iommufd_pt.pasid"),
       LE,
     );
   },
@@ -4458,7 +4624,7 @@ export class vfio_device_attach_iommufd_ptView {
   /**
    * User filled size of this data.
    *
-   * C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get argsz(): number {
     const dv = this.dataView;
@@ -4550,7 +4716,7 @@ export interface vfio_device_detach_iommufd_pt {
   /**
    * User filled size of this data.
    *
-   * C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   argsz: number;
   /**
@@ -4567,14 +4733,8 @@ export interface vfio_device_detach_iommufd_pt {
   pasid: number;
 }
 
-/** What {@link vfio_device_detach_iommufd_pt.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_device_detach_iommufd_pt.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_device_detach_iommufd_ptInit {
-  /**
-   * User filled size of this data.
-   *
-   * C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given
-   */
-  argsz?: number;
   /**
    * Flags for detach.
    *
@@ -4589,6 +4749,11 @@ export interface vfio_device_detach_iommufd_ptInit {
   pasid?: number;
 }
 
+const vfio_device_detach_iommufd_ptMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "pasid",
+]);
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_device_detach_iommufd_pt | struct vfio_device_detach_iommufd_pt})
  *
@@ -4602,18 +4767,20 @@ export const vfio_device_detach_iommufd_pt = {
   size: 12,
   align: 4,
   offsets: { argsz: 0, flags: 4, pasid: 8 },
-
+  sizeMember: "argsz",
   encode(value: vfio_device_detach_iommufd_ptInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 12, "vfio_device_detach_iommufd_pt.argsz"), LE);
+    accept(value, vfio_device_detach_iommufd_ptMembers, "vfio_device_detach_iommufd_pt");
+    const { flags: $flags, pasid: $pasid } = value;
+    dv.setUint32(offset + 0, u32(12, "vfio_device_detach_iommufd_pt.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_device_detach_iommufd_pt.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_device_detach_iommufd_pt.flags"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.pasid === undefined ? 0 : u32(value.pasid, "vfio_device_detach_iommufd_pt.pasid"),
+      $pasid === undefined ? 0 : u32($pasid, "vfio_device_detach_iommufd_pt.pasid"),
       LE,
     );
   },
@@ -4644,7 +4811,7 @@ export class vfio_device_detach_iommufd_ptView {
   /**
    * User filled size of this data.
    *
-   * C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given
+   * C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
    */
   get argsz(): number {
     const dv = this.dataView;
@@ -4716,12 +4883,13 @@ export interface vfio_device_feature_migration {
   flags: bigint;
 }
 
-/** What {@link vfio_device_feature_migration.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_feature_migration.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_feature_migrationInit {
   /** C: `__aligned_u64 flags` (offset 0, 8 bytes) */
   flags?: Int64;
 }
 
+const vfio_device_feature_migrationMembers: ReadonlySet<string> = new Set(["flags"]);
 /** C: `struct vfio_device_feature_migration`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_migration = {
   size: 8,
@@ -4730,9 +4898,11 @@ export const vfio_device_feature_migration = {
 
   encode(value: vfio_device_feature_migrationInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_device_feature_migrationMembers, "vfio_device_feature_migration");
+    const { flags: $flags } = value;
     dv.setBigUint64(
       offset + 0,
-      value.flags === undefined ? 0n : u64(value.flags, "vfio_device_feature_migration.flags"),
+      $flags === undefined ? 0n : u64($flags, "vfio_device_feature_migration.flags"),
       LE,
     );
   },
@@ -4793,7 +4963,7 @@ export interface vfio_device_feature_mig_state {
   data_fd: number;
 }
 
-/** What {@link vfio_device_feature_mig_state.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_feature_mig_state.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_feature_mig_stateInit {
   /**
    * From {@link vfio_device_mig_state | enum vfio_device_mig_state}
@@ -4805,6 +4975,10 @@ export interface vfio_device_feature_mig_stateInit {
   data_fd?: number;
 }
 
+const vfio_device_feature_mig_stateMembers: ReadonlySet<string> = new Set([
+  "device_state",
+  "data_fd",
+]);
 /** C: `struct vfio_device_feature_mig_state`, 8 bytes, aligned to 4. */
 export const vfio_device_feature_mig_state = {
   size: 8,
@@ -4813,16 +4987,18 @@ export const vfio_device_feature_mig_state = {
 
   encode(value: vfio_device_feature_mig_stateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_device_feature_mig_stateMembers, "vfio_device_feature_mig_state");
+    const { device_state: $device_state, data_fd: $data_fd } = value;
     dv.setUint32(
       offset + 0,
-      value.device_state === undefined
+      $device_state === undefined
         ? 0
-        : u32(value.device_state, "vfio_device_feature_mig_state.device_state"),
+        : u32($device_state, "vfio_device_feature_mig_state.device_state"),
       LE,
     );
     dv.setInt32(
       offset + 4,
-      value.data_fd === undefined ? 0 : s32(value.data_fd, "vfio_device_feature_mig_state.data_fd"),
+      $data_fd === undefined ? 0 : s32($data_fd, "vfio_device_feature_mig_state.data_fd"),
       LE,
     );
   },
@@ -4945,7 +5121,7 @@ export type vfio_device_mig_state =
  * C: `struct vfio_precopy_info`, 24 bytes, aligned to 8.
  */
 export interface vfio_precopy_info {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -4955,10 +5131,8 @@ export interface vfio_precopy_info {
   dirty_bytes: bigint;
 }
 
-/** What {@link vfio_precopy_info.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_precopy_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_precopy_infoInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /** C: `__aligned_u64 initial_bytes` (offset 8, 8 bytes) */
@@ -4967,6 +5141,12 @@ export interface vfio_precopy_infoInit {
   dirty_bytes?: Int64;
 }
 
+const vfio_precopy_infoMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "initial_bytes",
+  "dirty_bytes",
+]);
 /**
  * _IO({@link VFIO_TYPE}, {@link VFIO_BASE} + 21)
  *
@@ -4998,27 +5178,21 @@ export const vfio_precopy_info = {
   size: 24,
   align: 8,
   offsets: { argsz: 0, flags: 4, initial_bytes: 8, dirty_bytes: 16 },
-
+  sizeMember: "argsz",
   encode(value: vfio_precopy_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 24, "vfio_precopy_info.argsz"), LE);
-    dv.setUint32(
-      offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_precopy_info.flags"),
-      LE,
-    );
+    accept(value, vfio_precopy_infoMembers, "vfio_precopy_info");
+    const { flags: $flags, initial_bytes: $initial_bytes, dirty_bytes: $dirty_bytes } = value;
+    dv.setUint32(offset + 0, u32(24, "vfio_precopy_info.argsz"), LE);
+    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_precopy_info.flags"), LE);
     dv.setBigUint64(
       offset + 8,
-      value.initial_bytes === undefined
-        ? 0n
-        : u64(value.initial_bytes, "vfio_precopy_info.initial_bytes"),
+      $initial_bytes === undefined ? 0n : u64($initial_bytes, "vfio_precopy_info.initial_bytes"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.dirty_bytes === undefined
-        ? 0n
-        : u64(value.dirty_bytes, "vfio_precopy_info.dirty_bytes"),
+      $dirty_bytes === undefined ? 0n : u64($dirty_bytes, "vfio_precopy_info.dirty_bytes"),
       LE,
     );
   },
@@ -5044,7 +5218,7 @@ export class vfio_precopy_infoView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -5124,12 +5298,16 @@ export interface vfio_device_low_power_entry_with_wakeup {
   reserved: number;
 }
 
-/** What {@link vfio_device_low_power_entry_with_wakeup.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_low_power_entry_with_wakeup.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_low_power_entry_with_wakeupInit {
   /** C: `__s32 wakeup_eventfd` (offset 0, 4 bytes) */
   wakeup_eventfd?: number;
 }
 
+const vfio_device_low_power_entry_with_wakeupMembers: ReadonlySet<string> = new Set([
+  "wakeup_eventfd",
+  "reserved",
+]);
 /** C: `struct vfio_device_low_power_entry_with_wakeup`, 8 bytes, aligned to 4. */
 export const vfio_device_low_power_entry_with_wakeup = {
   size: 8,
@@ -5138,14 +5316,23 @@ export const vfio_device_low_power_entry_with_wakeup = {
 
   encode(value: vfio_device_low_power_entry_with_wakeupInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(
+      value,
+      vfio_device_low_power_entry_with_wakeupMembers,
+      "vfio_device_low_power_entry_with_wakeup",
+    );
+    const { wakeup_eventfd: $wakeup_eventfd, reserved: $reserved } =
+      value as vfio_device_low_power_entry_with_wakeupInit & { reserved?: unknown };
     dv.setUint32(offset + 4, 0);
     dv.setInt32(
       offset + 0,
-      value.wakeup_eventfd === undefined
+      $wakeup_eventfd === undefined
         ? 0
-        : s32(value.wakeup_eventfd, "vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"),
+        : s32($wakeup_eventfd, "vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"),
       LE,
     );
+    if ($reserved !== undefined)
+      mustBeZero($reserved, "vfio_device_low_power_entry_with_wakeup.reserved");
   },
   decode(source: Target, offset = 0): vfio_device_low_power_entry_with_wakeup {
     const dv = dataView(source);
@@ -5217,48 +5404,67 @@ export interface vfio_device_feature_dma_logging_control {
   num_ranges: number;
   /** C: `__u32 __reserved` (offset 12, 4 bytes); always written as zero */
   __reserved: number;
-  /** C: `__aligned_u64 ranges` (offset 16, 8 bytes) */
+  /** C: `__aligned_u64 ranges` (offset 16, 8 bytes); a user pointer */
   ranges: bigint;
 }
 
-/** What {@link vfio_device_feature_dma_logging_control.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_feature_dma_logging_control.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_feature_dma_logging_controlInit {
   /** C: `__aligned_u64 page_size` (offset 0, 8 bytes) */
   page_size?: Int64;
   /** C: `__u32 num_ranges` (offset 8, 4 bytes) */
   num_ranges?: number;
-  /** C: `__aligned_u64 ranges` (offset 16, 8 bytes) */
+  /** C: `__aligned_u64 ranges` (offset 16, 8 bytes); a user pointer */
   ranges?: Int64;
 }
 
+const vfio_device_feature_dma_logging_controlMembers: ReadonlySet<string> = new Set([
+  "page_size",
+  "num_ranges",
+  "__reserved",
+  "ranges",
+]);
 /** C: `struct vfio_device_feature_dma_logging_control`, 24 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_control = {
   size: 24,
   align: 8,
   offsets: { page_size: 0, num_ranges: 8, __reserved: 12, ranges: 16 },
-
+  pointers: {
+    ranges: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
+  },
   encode(value: vfio_device_feature_dma_logging_controlInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(
+      value,
+      vfio_device_feature_dma_logging_controlMembers,
+      "vfio_device_feature_dma_logging_control",
+    );
+    const {
+      page_size: $page_size,
+      num_ranges: $num_ranges,
+      __reserved: $__reserved,
+      ranges: $ranges,
+    } = value as vfio_device_feature_dma_logging_controlInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     dv.setBigUint64(
       offset + 0,
-      value.page_size === undefined
+      $page_size === undefined
         ? 0n
-        : u64(value.page_size, "vfio_device_feature_dma_logging_control.page_size"),
+        : u64($page_size, "vfio_device_feature_dma_logging_control.page_size"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.num_ranges === undefined
+      $num_ranges === undefined
         ? 0
-        : u32(value.num_ranges, "vfio_device_feature_dma_logging_control.num_ranges"),
+        : u32($num_ranges, "vfio_device_feature_dma_logging_control.num_ranges"),
       LE,
     );
+    if ($__reserved !== undefined)
+      mustBeZero($__reserved, "vfio_device_feature_dma_logging_control.__reserved");
     dv.setBigUint64(
       offset + 16,
-      value.ranges === undefined
-        ? 0n
-        : u64(value.ranges, "vfio_device_feature_dma_logging_control.ranges"),
+      $ranges === undefined ? 0n : u64($ranges, "vfio_device_feature_dma_logging_control.ranges"),
       LE,
     );
   },
@@ -5332,7 +5538,7 @@ export class vfio_device_feature_dma_logging_controlView {
     );
   }
 
-  /** C: `__aligned_u64 ranges` (offset 16, 8 bytes) */
+  /** C: `__aligned_u64 ranges` (offset 16, 8 bytes); a user pointer */
   get ranges(): bigint {
     const dv = this.dataView;
     return dv.getBigUint64(this.byteOffset + 16, LE);
@@ -5356,7 +5562,7 @@ export interface vfio_device_feature_dma_logging_range {
   length: bigint;
 }
 
-/** What {@link vfio_device_feature_dma_logging_range.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_feature_dma_logging_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_feature_dma_logging_rangeInit {
   /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
   iova?: Int64;
@@ -5364,6 +5570,10 @@ export interface vfio_device_feature_dma_logging_rangeInit {
   length?: Int64;
 }
 
+const vfio_device_feature_dma_logging_rangeMembers: ReadonlySet<string> = new Set([
+  "iova",
+  "length",
+]);
 /** C: `struct vfio_device_feature_dma_logging_range`, 16 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_range = {
   size: 16,
@@ -5372,16 +5582,20 @@ export const vfio_device_feature_dma_logging_range = {
 
   encode(value: vfio_device_feature_dma_logging_rangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(
+      value,
+      vfio_device_feature_dma_logging_rangeMembers,
+      "vfio_device_feature_dma_logging_range",
+    );
+    const { iova: $iova, length: $length } = value;
     dv.setBigUint64(
       offset + 0,
-      value.iova === undefined ? 0n : u64(value.iova, "vfio_device_feature_dma_logging_range.iova"),
+      $iova === undefined ? 0n : u64($iova, "vfio_device_feature_dma_logging_range.iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.length === undefined
-        ? 0n
-        : u64(value.length, "vfio_device_feature_dma_logging_range.length"),
+      $length === undefined ? 0n : u64($length, "vfio_device_feature_dma_logging_range.length"),
       LE,
     );
   },
@@ -5453,11 +5667,11 @@ export interface vfio_device_feature_dma_logging_report {
   length: bigint;
   /** C: `__aligned_u64 page_size` (offset 16, 8 bytes) */
   page_size: bigint;
-  /** C: `__aligned_u64 bitmap` (offset 24, 8 bytes) */
+  /** C: `__aligned_u64 bitmap` (offset 24, 8 bytes); a user pointer */
   bitmap: bigint;
 }
 
-/** What {@link vfio_device_feature_dma_logging_report.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_feature_dma_logging_report.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_feature_dma_logging_reportInit {
   /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
   iova?: Int64;
@@ -5465,44 +5679,52 @@ export interface vfio_device_feature_dma_logging_reportInit {
   length?: Int64;
   /** C: `__aligned_u64 page_size` (offset 16, 8 bytes) */
   page_size?: Int64;
-  /** C: `__aligned_u64 bitmap` (offset 24, 8 bytes) */
+  /** C: `__aligned_u64 bitmap` (offset 24, 8 bytes); a user pointer */
   bitmap?: Int64;
 }
 
+const vfio_device_feature_dma_logging_reportMembers: ReadonlySet<string> = new Set([
+  "iova",
+  "length",
+  "page_size",
+  "bitmap",
+]);
 /** C: `struct vfio_device_feature_dma_logging_report`, 32 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_report = {
   size: 32,
   align: 8,
   offsets: { iova: 0, length: 8, page_size: 16, bitmap: 24 },
-
+  pointers: {
+    bitmap: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
+  },
   encode(value: vfio_device_feature_dma_logging_reportInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(
+      value,
+      vfio_device_feature_dma_logging_reportMembers,
+      "vfio_device_feature_dma_logging_report",
+    );
+    const { iova: $iova, length: $length, page_size: $page_size, bitmap: $bitmap } = value;
     dv.setBigUint64(
       offset + 0,
-      value.iova === undefined
-        ? 0n
-        : u64(value.iova, "vfio_device_feature_dma_logging_report.iova"),
+      $iova === undefined ? 0n : u64($iova, "vfio_device_feature_dma_logging_report.iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.length === undefined
-        ? 0n
-        : u64(value.length, "vfio_device_feature_dma_logging_report.length"),
+      $length === undefined ? 0n : u64($length, "vfio_device_feature_dma_logging_report.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.page_size === undefined
+      $page_size === undefined
         ? 0n
-        : u64(value.page_size, "vfio_device_feature_dma_logging_report.page_size"),
+        : u64($page_size, "vfio_device_feature_dma_logging_report.page_size"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.bitmap === undefined
-        ? 0n
-        : u64(value.bitmap, "vfio_device_feature_dma_logging_report.bitmap"),
+      $bitmap === undefined ? 0n : u64($bitmap, "vfio_device_feature_dma_logging_report.bitmap"),
       LE,
     );
   },
@@ -5576,7 +5798,7 @@ export class vfio_device_feature_dma_logging_reportView {
     );
   }
 
-  /** C: `__aligned_u64 bitmap` (offset 24, 8 bytes) */
+  /** C: `__aligned_u64 bitmap` (offset 24, 8 bytes); a user pointer */
   get bitmap(): bigint {
     const dv = this.dataView;
     return dv.getBigUint64(this.byteOffset + 24, LE);
@@ -5601,12 +5823,13 @@ export interface vfio_device_feature_mig_data_size {
   stop_copy_length: bigint;
 }
 
-/** What {@link vfio_device_feature_mig_data_size.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_feature_mig_data_size.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_feature_mig_data_sizeInit {
   /** C: `__aligned_u64 stop_copy_length` (offset 0, 8 bytes) */
   stop_copy_length?: Int64;
 }
 
+const vfio_device_feature_mig_data_sizeMembers: ReadonlySet<string> = new Set(["stop_copy_length"]);
 /** C: `struct vfio_device_feature_mig_data_size`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_mig_data_size = {
   size: 8,
@@ -5615,11 +5838,13 @@ export const vfio_device_feature_mig_data_size = {
 
   encode(value: vfio_device_feature_mig_data_sizeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_device_feature_mig_data_sizeMembers, "vfio_device_feature_mig_data_size");
+    const { stop_copy_length: $stop_copy_length } = value;
     dv.setBigUint64(
       offset + 0,
-      value.stop_copy_length === undefined
+      $stop_copy_length === undefined
         ? 0n
-        : u64(value.stop_copy_length, "vfio_device_feature_mig_data_size.stop_copy_length"),
+        : u64($stop_copy_length, "vfio_device_feature_mig_data_size.stop_copy_length"),
       LE,
     );
   },
@@ -5668,12 +5893,13 @@ export interface vfio_device_feature_bus_master {
   op: number;
 }
 
-/** What {@link vfio_device_feature_bus_master.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_feature_bus_master.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_feature_bus_masterInit {
   /** C: `__u32 op` (offset 0, 4 bytes) */
   op?: number;
 }
 
+const vfio_device_feature_bus_masterMembers: ReadonlySet<string> = new Set(["op"]);
 /** C: `struct vfio_device_feature_bus_master`, 4 bytes, aligned to 4. */
 export const vfio_device_feature_bus_master = {
   size: 4,
@@ -5682,9 +5908,11 @@ export const vfio_device_feature_bus_master = {
 
   encode(value: vfio_device_feature_bus_masterInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_device_feature_bus_masterMembers, "vfio_device_feature_bus_master");
+    const { op: $op } = value;
     dv.setUint32(
       offset + 0,
-      value.op === undefined ? 0 : u32(value.op, "vfio_device_feature_bus_master.op"),
+      $op === undefined ? 0 : u32($op, "vfio_device_feature_bus_master.op"),
       LE,
     );
   },
@@ -5745,7 +5973,7 @@ export interface vfio_region_dma_range {
   length: bigint;
 }
 
-/** What {@link vfio_region_dma_range.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_region_dma_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_region_dma_rangeInit {
   /** C: `__u64 offset` (offset 0, 8 bytes) */
   offset?: Int64;
@@ -5753,6 +5981,7 @@ export interface vfio_region_dma_rangeInit {
   length?: Int64;
 }
 
+const vfio_region_dma_rangeMembers: ReadonlySet<string> = new Set(["offset", "length"]);
 /** C: `struct vfio_region_dma_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_region_dma_range =
   V === 1
@@ -5763,14 +5992,16 @@ export const vfio_region_dma_range =
 
         encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_region_dma_rangeMembers, "vfio_region_dma_range");
+          const { offset: $offset, length: $length } = value;
           dv.setBigUint64(
             offset + 0,
-            value.offset === undefined ? 0n : u64(value.offset, "vfio_region_dma_range.offset"),
+            $offset === undefined ? 0n : u64($offset, "vfio_region_dma_range.offset"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.length === undefined ? 0n : u64(value.length, "vfio_region_dma_range.length"),
+            $length === undefined ? 0n : u64($length, "vfio_region_dma_range.length"),
             LE,
           );
         },
@@ -5792,14 +6023,16 @@ export const vfio_region_dma_range =
 
         encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_region_dma_rangeMembers, "vfio_region_dma_range");
+          const { offset: $offset, length: $length } = value;
           dv.setBigUint64(
             offset + 0,
-            value.offset === undefined ? 0n : u64(value.offset, "vfio_region_dma_range.offset"),
+            $offset === undefined ? 0n : u64($offset, "vfio_region_dma_range.offset"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.length === undefined ? 0n : u64(value.length, "vfio_region_dma_range.length"),
+            $length === undefined ? 0n : u64($length, "vfio_region_dma_range.length"),
             LE,
           );
         },
@@ -5867,7 +6100,7 @@ export interface vfio_device_feature_dma_buf {
   nr_ranges: number;
 }
 
-/** What {@link vfio_device_feature_dma_buf.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_feature_dma_buf.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_feature_dma_bufInit {
   /** C: `__u32 region_index` (offset 0, 4 bytes) */
   region_index?: number;
@@ -5879,6 +6112,12 @@ export interface vfio_device_feature_dma_bufInit {
   nr_ranges?: number;
 }
 
+const vfio_device_feature_dma_bufMembers: ReadonlySet<string> = new Set([
+  "region_index",
+  "open_flags",
+  "flags",
+  "nr_ranges",
+]);
 /** C: `struct vfio_device_feature_dma_buf`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_device_feature_dma_buf =
   V === 1
@@ -5889,30 +6128,35 @@ export const vfio_device_feature_dma_buf =
         flexible: { name: "dma_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_device_feature_dma_bufMembers, "vfio_device_feature_dma_buf");
+          const {
+            region_index: $region_index,
+            open_flags: $open_flags,
+            flags: $flags,
+            nr_ranges: $nr_ranges,
+          } = value;
           dv.setUint32(
             offset + 0,
-            value.region_index === undefined
+            $region_index === undefined
               ? 0
-              : u32(value.region_index, "vfio_device_feature_dma_buf.region_index"),
+              : u32($region_index, "vfio_device_feature_dma_buf.region_index"),
             LE,
           );
           dv.setUint32(
             offset + 4,
-            value.open_flags === undefined
+            $open_flags === undefined
               ? 0
-              : u32(value.open_flags, "vfio_device_feature_dma_buf.open_flags"),
+              : u32($open_flags, "vfio_device_feature_dma_buf.open_flags"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_device_feature_dma_buf.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_device_feature_dma_buf.flags"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.nr_ranges === undefined
-              ? 0
-              : u32(value.nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"),
+            $nr_ranges === undefined ? 0 : u32($nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"),
             LE,
           );
         },
@@ -5936,30 +6180,35 @@ export const vfio_device_feature_dma_buf =
         flexible: { name: "dma_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_device_feature_dma_bufMembers, "vfio_device_feature_dma_buf");
+          const {
+            region_index: $region_index,
+            open_flags: $open_flags,
+            flags: $flags,
+            nr_ranges: $nr_ranges,
+          } = value;
           dv.setUint32(
             offset + 0,
-            value.region_index === undefined
+            $region_index === undefined
               ? 0
-              : u32(value.region_index, "vfio_device_feature_dma_buf.region_index"),
+              : u32($region_index, "vfio_device_feature_dma_buf.region_index"),
             LE,
           );
           dv.setUint32(
             offset + 4,
-            value.open_flags === undefined
+            $open_flags === undefined
               ? 0
-              : u32(value.open_flags, "vfio_device_feature_dma_buf.open_flags"),
+              : u32($open_flags, "vfio_device_feature_dma_buf.open_flags"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_device_feature_dma_buf.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_device_feature_dma_buf.flags"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.nr_ranges === undefined
-              ? 0
-              : u32(value.nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"),
+            $nr_ranges === undefined ? 0 : u32($nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"),
             LE,
           );
         },
@@ -6058,27 +6307,30 @@ export const VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2 = 12;
 
 /** C: `struct vfio_device_feature_zpci_err`, 8 bytes, aligned to 8. */
 export interface vfio_device_feature_zpci_err {
-  /** C: `__aligned_u64 data` (offset 0, 8 bytes) */
+  /** C: `__aligned_u64 data` (offset 0, 8 bytes); a user pointer */
   data: bigint;
 }
 
-/** What {@link vfio_device_feature_zpci_err.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_device_feature_zpci_err.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_device_feature_zpci_errInit {
-  /** C: `__aligned_u64 data` (offset 0, 8 bytes) */
+  /** C: `__aligned_u64 data` (offset 0, 8 bytes); a user pointer */
   data?: Int64;
 }
 
+const vfio_device_feature_zpci_errMembers: ReadonlySet<string> = new Set(["data"]);
 /** C: `struct vfio_device_feature_zpci_err`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_zpci_err = {
   size: 8,
   align: 8,
   offsets: { data: 0 },
-
+  pointers: { data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" } },
   encode(value: vfio_device_feature_zpci_errInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_device_feature_zpci_errMembers, "vfio_device_feature_zpci_err");
+    const { data: $data } = value;
     dv.setBigUint64(
       offset + 0,
-      value.data === undefined ? 0n : u64(value.data, "vfio_device_feature_zpci_err.data"),
+      $data === undefined ? 0n : u64($data, "vfio_device_feature_zpci_err.data"),
       LE,
     );
   },
@@ -6102,7 +6354,7 @@ export class vfio_device_feature_zpci_errView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__aligned_u64 data` (offset 0, 8 bytes) */
+  /** C: `__aligned_u64 data` (offset 0, 8 bytes); a user pointer */
   get data(): bigint {
     const dv = this.dataView;
     return dv.getBigUint64(this.byteOffset + 0, LE);
@@ -6131,7 +6383,7 @@ export const VFIO_DEVICE_FEATURE_ZPCI_ERROR = 13;
  * C: `struct vfio_iommu_type1_info`, 24 bytes, aligned to 8.
  */
 export interface vfio_iommu_type1_info {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -6151,10 +6403,8 @@ export interface vfio_iommu_type1_info {
   pad: number;
 }
 
-/** What {@link vfio_iommu_type1_info.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_iommu_type1_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_iommu_type1_infoInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -6171,6 +6421,13 @@ export interface vfio_iommu_type1_infoInit {
   cap_offset?: number;
 }
 
+const vfio_iommu_type1_infoMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "iova_pgsizes",
+  "cap_offset",
+  "pad",
+]);
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 12, struct vfio_iommu_info)
  *
@@ -6184,30 +6441,35 @@ export const vfio_iommu_type1_info = {
   size: 24,
   align: 8,
   offsets: { argsz: 0, flags: 4, iova_pgsizes: 8, cap_offset: 16, pad: 20 },
-
+  sizeMember: "argsz",
+  trailing: { grows: true },
   encode(value: vfio_iommu_type1_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, vfio_iommu_type1_infoMembers, "vfio_iommu_type1_info");
+    const {
+      flags: $flags,
+      iova_pgsizes: $iova_pgsizes,
+      cap_offset: $cap_offset,
+      pad: $pad,
+    } = value as vfio_iommu_type1_infoInit & { pad?: unknown };
     dv.setUint32(offset + 20, 0);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 24, "vfio_iommu_type1_info.argsz"), LE);
+    dv.setUint32(offset + 0, u32(24, "vfio_iommu_type1_info.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_type1_info.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_info.flags"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.iova_pgsizes === undefined
-        ? 0n
-        : u64(value.iova_pgsizes, "vfio_iommu_type1_info.iova_pgsizes"),
+      $iova_pgsizes === undefined ? 0n : u64($iova_pgsizes, "vfio_iommu_type1_info.iova_pgsizes"),
       LE,
     );
     dv.setUint32(
       offset + 16,
-      value.cap_offset === undefined
-        ? 0
-        : u32(value.cap_offset, "vfio_iommu_type1_info.cap_offset"),
+      $cap_offset === undefined ? 0 : u32($cap_offset, "vfio_iommu_type1_info.cap_offset"),
       LE,
     );
+    if ($pad !== undefined) mustBeZero($pad, "vfio_iommu_type1_info.pad");
   },
   decode(source: Target, offset = 0): vfio_iommu_type1_info {
     const dv = dataView(source);
@@ -6233,7 +6495,7 @@ export class vfio_iommu_type1_infoView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -6336,7 +6598,7 @@ export interface vfio_iova_range {
   end: bigint;
 }
 
-/** What {@link vfio_iova_range.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_iova_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_iova_rangeInit {
   /** C: `__u64 start` (offset 0, 8 bytes) */
   start?: Int64;
@@ -6344,6 +6606,7 @@ export interface vfio_iova_rangeInit {
   end?: Int64;
 }
 
+const vfio_iova_rangeMembers: ReadonlySet<string> = new Set(["start", "end"]);
 /** C: `struct vfio_iova_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_iova_range =
   V === 1
@@ -6354,14 +6617,16 @@ export const vfio_iova_range =
 
         encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_iova_rangeMembers, "vfio_iova_range");
+          const { start: $start, end: $end } = value;
           dv.setBigUint64(
             offset + 0,
-            value.start === undefined ? 0n : u64(value.start, "vfio_iova_range.start"),
+            $start === undefined ? 0n : u64($start, "vfio_iova_range.start"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.end === undefined ? 0n : u64(value.end, "vfio_iova_range.end"),
+            $end === undefined ? 0n : u64($end, "vfio_iova_range.end"),
             LE,
           );
         },
@@ -6380,14 +6645,16 @@ export const vfio_iova_range =
 
         encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_iova_rangeMembers, "vfio_iova_range");
+          const { start: $start, end: $end } = value;
           dv.setBigUint64(
             offset + 0,
-            value.start === undefined ? 0n : u64(value.start, "vfio_iova_range.start"),
+            $start === undefined ? 0n : u64($start, "vfio_iova_range.start"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.end === undefined ? 0n : u64(value.end, "vfio_iova_range.end"),
+            $end === undefined ? 0n : u64($end, "vfio_iova_range.end"),
             LE,
           );
         },
@@ -6449,7 +6716,7 @@ export interface vfio_iommu_type1_info_cap_iova_range {
   reserved: number;
 }
 
-/** What {@link vfio_iommu_type1_info_cap_iova_range.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_iommu_type1_info_cap_iova_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_iommu_type1_info_cap_iova_rangeInit {
   /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
   header?: vfio_info_cap_headerInit;
@@ -6457,6 +6724,11 @@ export interface vfio_iommu_type1_info_cap_iova_rangeInit {
   nr_iovas?: number;
 }
 
+const vfio_iommu_type1_info_cap_iova_rangeMembers: ReadonlySet<string> = new Set([
+  "header",
+  "nr_iovas",
+  "reserved",
+]);
 /** C: `struct vfio_iommu_type1_info_cap_iova_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_iommu_type1_info_cap_iova_range =
   V === 1
@@ -6467,15 +6739,27 @@ export const vfio_iommu_type1_info_cap_iova_range =
         flexible: { name: "iova_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(
+            value,
+            vfio_iommu_type1_info_cap_iova_rangeMembers,
+            "vfio_iommu_type1_info_cap_iova_range",
+          );
+          const {
+            header: $header,
+            nr_iovas: $nr_iovas,
+            reserved: $reserved,
+          } = value as vfio_iommu_type1_info_cap_iova_rangeInit & { reserved?: unknown };
           dv.setUint32(offset + 12, 0);
-          vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
           dv.setUint32(
             offset + 8,
-            value.nr_iovas === undefined
+            $nr_iovas === undefined
               ? 0
-              : u32(value.nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
+              : u32($nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
             LE,
           );
+          if ($reserved !== undefined)
+            mustBeZero($reserved, "vfio_iommu_type1_info_cap_iova_range.reserved");
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_info_cap_iova_range {
           const dv = dataView(source);
@@ -6496,15 +6780,27 @@ export const vfio_iommu_type1_info_cap_iova_range =
         flexible: { name: "iova_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(
+            value,
+            vfio_iommu_type1_info_cap_iova_rangeMembers,
+            "vfio_iommu_type1_info_cap_iova_range",
+          );
+          const {
+            header: $header,
+            nr_iovas: $nr_iovas,
+            reserved: $reserved,
+          } = value as vfio_iommu_type1_info_cap_iova_rangeInit & { reserved?: unknown };
           dv.setUint32(offset + 12, 0);
-          vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
           dv.setUint32(
             offset + 8,
-            value.nr_iovas === undefined
+            $nr_iovas === undefined
               ? 0
-              : u32(value.nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
+              : u32($nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
             LE,
           );
+          if ($reserved !== undefined)
+            mustBeZero($reserved, "vfio_iommu_type1_info_cap_iova_range.reserved");
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_info_cap_iova_range {
           const dv = dataView(source);
@@ -6590,7 +6886,7 @@ export interface vfio_iommu_type1_info_cap_migration {
   max_dirty_bitmap_size: bigint;
 }
 
-/** What {@link vfio_iommu_type1_info_cap_migration.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_iommu_type1_info_cap_migration.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_iommu_type1_info_cap_migrationInit {
   /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
   header?: vfio_info_cap_headerInit;
@@ -6606,6 +6902,12 @@ export interface vfio_iommu_type1_info_cap_migrationInit {
   max_dirty_bitmap_size?: Int64;
 }
 
+const vfio_iommu_type1_info_cap_migrationMembers: ReadonlySet<string> = new Set([
+  "header",
+  "flags",
+  "pgsize_bitmap",
+  "max_dirty_bitmap_size",
+]);
 /** C: `struct vfio_iommu_type1_info_cap_migration`, 32 bytes, aligned to 8; 28 bytes, aligned to 4 on i386. */
 export const vfio_iommu_type1_info_cap_migration =
   V === 1
@@ -6616,27 +6918,36 @@ export const vfio_iommu_type1_info_cap_migration =
 
         encode(value: vfio_iommu_type1_info_cap_migrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+          accept(
+            value,
+            vfio_iommu_type1_info_cap_migrationMembers,
+            "vfio_iommu_type1_info_cap_migration",
+          );
+          const {
+            header: $header,
+            flags: $flags,
+            pgsize_bitmap: $pgsize_bitmap,
+            max_dirty_bitmap_size: $max_dirty_bitmap_size,
+          } = value;
+          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
           dv.setUint32(
             offset + 8,
-            value.flags === undefined
-              ? 0
-              : u32(value.flags, "vfio_iommu_type1_info_cap_migration.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_info_cap_migration.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 12,
-            value.pgsize_bitmap === undefined
+            $pgsize_bitmap === undefined
               ? 0n
-              : u64(value.pgsize_bitmap, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
+              : u64($pgsize_bitmap, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
             LE,
           );
           dv.setBigUint64(
             offset + 20,
-            value.max_dirty_bitmap_size === undefined
+            $max_dirty_bitmap_size === undefined
               ? 0n
               : u64(
-                  value.max_dirty_bitmap_size,
+                  $max_dirty_bitmap_size,
                   "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size",
                 ),
             LE,
@@ -6662,28 +6973,37 @@ export const vfio_iommu_type1_info_cap_migration =
 
         encode(value: vfio_iommu_type1_info_cap_migrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(
+            value,
+            vfio_iommu_type1_info_cap_migrationMembers,
+            "vfio_iommu_type1_info_cap_migration",
+          );
+          const {
+            header: $header,
+            flags: $flags,
+            pgsize_bitmap: $pgsize_bitmap,
+            max_dirty_bitmap_size: $max_dirty_bitmap_size,
+          } = value;
           dv.setUint32(offset + 12, 0);
-          vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
           dv.setUint32(
             offset + 8,
-            value.flags === undefined
-              ? 0
-              : u32(value.flags, "vfio_iommu_type1_info_cap_migration.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_info_cap_migration.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.pgsize_bitmap === undefined
+            $pgsize_bitmap === undefined
               ? 0n
-              : u64(value.pgsize_bitmap, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
+              : u64($pgsize_bitmap, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
             LE,
           );
           dv.setBigUint64(
             offset + 24,
-            value.max_dirty_bitmap_size === undefined
+            $max_dirty_bitmap_size === undefined
               ? 0n
               : u64(
-                  value.max_dirty_bitmap_size,
+                  $max_dirty_bitmap_size,
                   "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size",
                 ),
             LE,
@@ -6813,7 +7133,7 @@ export interface vfio_iommu_type1_info_dma_avail {
   avail: number;
 }
 
-/** What {@link vfio_iommu_type1_info_dma_avail.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_iommu_type1_info_dma_avail.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_iommu_type1_info_dma_availInit {
   /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
   header?: vfio_info_cap_headerInit;
@@ -6821,6 +7141,7 @@ export interface vfio_iommu_type1_info_dma_availInit {
   avail?: number;
 }
 
+const vfio_iommu_type1_info_dma_availMembers: ReadonlySet<string> = new Set(["header", "avail"]);
 /** C: `struct vfio_iommu_type1_info_dma_avail`, 12 bytes, aligned to 4. */
 export const vfio_iommu_type1_info_dma_avail = {
   size: 12,
@@ -6829,10 +7150,12 @@ export const vfio_iommu_type1_info_dma_avail = {
 
   encode(value: vfio_iommu_type1_info_dma_availInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_info_cap_header.encode(value.header ?? EMPTY, dv, offset + 0);
+    accept(value, vfio_iommu_type1_info_dma_availMembers, "vfio_iommu_type1_info_dma_avail");
+    const { header: $header, avail: $avail } = value;
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
       offset + 8,
-      value.avail === undefined ? 0 : u32(value.avail, "vfio_iommu_type1_info_dma_avail.avail"),
+      $avail === undefined ? 0 : u32($avail, "vfio_iommu_type1_info_dma_avail.avail"),
       LE,
     );
   },
@@ -6894,14 +7217,14 @@ export const VFIO_IOMMU_GET_INFO: number = V === 3 || V === 4 ? 0x20003b70 : 0x3
  * C: `struct vfio_iommu_type1_dma_map`, 32 bytes, aligned to 8; 32 bytes, aligned to 4 on i386.
  */
 export interface vfio_iommu_type1_dma_map {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
   /**
    * Process virtual address
    *
-   * C: `__u64 vaddr` (offset 8, 8 bytes)
+   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
    */
   vaddr: bigint;
   /**
@@ -6918,16 +7241,14 @@ export interface vfio_iommu_type1_dma_map {
   size: bigint;
 }
 
-/** What {@link vfio_iommu_type1_dma_map.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_iommu_type1_dma_map.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_iommu_type1_dma_mapInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
    * Process virtual address
    *
-   * C: `__u64 vaddr` (offset 8, 8 bytes)
+   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
    */
   vaddr?: Int64;
   /**
@@ -6944,6 +7265,13 @@ export interface vfio_iommu_type1_dma_mapInit {
   size?: Int64;
 }
 
+const vfio_iommu_type1_dma_mapMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "vaddr",
+  "iova",
+  "size",
+]);
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, struct vfio_dma_map)
  *
@@ -6959,28 +7287,31 @@ export const vfio_iommu_type1_dma_map =
         size: 32,
         align: 4,
         offsets: { argsz: 0, flags: 4, vaddr: 8, iova: 16, size: 24 },
-
+        sizeMember: "argsz",
+        pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 32, "vfio_iommu_type1_dma_map.argsz"), LE);
+          accept(value, vfio_iommu_type1_dma_mapMembers, "vfio_iommu_type1_dma_map");
+          const { flags: $flags, vaddr: $vaddr, iova: $iova, size: $size } = value;
+          dv.setUint32(offset + 0, u32(32, "vfio_iommu_type1_dma_map.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_type1_dma_map.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_map.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.vaddr === undefined ? 0n : u64(value.vaddr, "vfio_iommu_type1_dma_map.vaddr"),
+            $vaddr === undefined ? 0n : u64($vaddr, "vfio_iommu_type1_dma_map.vaddr"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.iova === undefined ? 0n : u64(value.iova, "vfio_iommu_type1_dma_map.iova"),
+            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dma_map.iova"),
             LE,
           );
           dv.setBigUint64(
             offset + 24,
-            value.size === undefined ? 0n : u64(value.size, "vfio_iommu_type1_dma_map.size"),
+            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dma_map.size"),
             LE,
           );
         },
@@ -7002,28 +7333,31 @@ export const vfio_iommu_type1_dma_map =
         size: 32,
         align: 8,
         offsets: { argsz: 0, flags: 4, vaddr: 8, iova: 16, size: 24 },
-
+        sizeMember: "argsz",
+        pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 32, "vfio_iommu_type1_dma_map.argsz"), LE);
+          accept(value, vfio_iommu_type1_dma_mapMembers, "vfio_iommu_type1_dma_map");
+          const { flags: $flags, vaddr: $vaddr, iova: $iova, size: $size } = value;
+          dv.setUint32(offset + 0, u32(32, "vfio_iommu_type1_dma_map.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_type1_dma_map.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_map.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.vaddr === undefined ? 0n : u64(value.vaddr, "vfio_iommu_type1_dma_map.vaddr"),
+            $vaddr === undefined ? 0n : u64($vaddr, "vfio_iommu_type1_dma_map.vaddr"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.iova === undefined ? 0n : u64(value.iova, "vfio_iommu_type1_dma_map.iova"),
+            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dma_map.iova"),
             LE,
           );
           dv.setBigUint64(
             offset + 24,
-            value.size === undefined ? 0n : u64(value.size, "vfio_iommu_type1_dma_map.size"),
+            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dma_map.size"),
             LE,
           );
         },
@@ -7053,7 +7387,7 @@ export class vfio_iommu_type1_dma_mapView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -7086,7 +7420,7 @@ export class vfio_iommu_type1_dma_mapView {
   /**
    * Process virtual address
    *
-   * C: `__u64 vaddr` (offset 8, 8 bytes)
+   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
    */
   get vaddr(): bigint {
     const dv = this.dataView;
@@ -7167,12 +7501,12 @@ export interface vfio_bitmap {
   /**
    * one bit per page
    *
-   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel)
+   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel); a user pointer
    */
   data: bigint;
 }
 
-/** What {@link vfio_bitmap.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_bitmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_bitmapInit {
   /**
    * page size for bitmap in bytes
@@ -7189,11 +7523,12 @@ export interface vfio_bitmapInit {
   /**
    * one bit per page
    *
-   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel)
+   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel); a user pointer
    */
   data?: Int64;
 }
 
+const vfio_bitmapMembers: ReadonlySet<string> = new Set(["pgsize", "size", "data"]);
 /** C: `struct vfio_bitmap`, 24 bytes, aligned to 8; 20 bytes, aligned to 4 on i386. */
 export const vfio_bitmap =
   V === 1
@@ -7201,24 +7536,26 @@ export const vfio_bitmap =
         size: 20,
         align: 4,
         offsets: { pgsize: 0, size: 8, data: 16 },
-
+        pointers: {
+          data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
+        },
         encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_bitmapMembers, "vfio_bitmap");
+          const { pgsize: $pgsize, size: $size, data: $data } = value;
           dv.setBigUint64(
             offset + 0,
-            value.pgsize === undefined ? 0n : u64(value.pgsize, "vfio_bitmap.pgsize"),
+            $pgsize === undefined ? 0n : u64($pgsize, "vfio_bitmap.pgsize"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.size === undefined ? 0n : u64(value.size, "vfio_bitmap.size"),
+            $size === undefined ? 0n : u64($size, "vfio_bitmap.size"),
             LE,
           );
           dv.setUint32(
             offset + 16,
-            value.data === undefined
-              ? 0
-              : narrow32(value.data, false, "vfio_bitmap.data", "__u64 *"),
+            $data === undefined ? 0 : narrow32($data, false, "vfio_bitmap.data", "__u64 *"),
             LE,
           );
         },
@@ -7239,25 +7576,27 @@ export const vfio_bitmap =
           size: 24,
           align: 8,
           offsets: { pgsize: 0, size: 8, data: 16 },
-
+          pointers: {
+            data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
+          },
           encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
+            accept(value, vfio_bitmapMembers, "vfio_bitmap");
+            const { pgsize: $pgsize, size: $size, data: $data } = value;
             dv.setUint32(offset + 20, 0);
             dv.setBigUint64(
               offset + 0,
-              value.pgsize === undefined ? 0n : u64(value.pgsize, "vfio_bitmap.pgsize"),
+              $pgsize === undefined ? 0n : u64($pgsize, "vfio_bitmap.pgsize"),
               LE,
             );
             dv.setBigUint64(
               offset + 8,
-              value.size === undefined ? 0n : u64(value.size, "vfio_bitmap.size"),
+              $size === undefined ? 0n : u64($size, "vfio_bitmap.size"),
               LE,
             );
             dv.setUint32(
               offset + 16,
-              value.data === undefined
-                ? 0
-                : narrow32(value.data, false, "vfio_bitmap.data", "__u64 *"),
+              $data === undefined ? 0 : narrow32($data, false, "vfio_bitmap.data", "__u64 *"),
               LE,
             );
           },
@@ -7277,22 +7616,26 @@ export const vfio_bitmap =
           size: 24,
           align: 8,
           offsets: { pgsize: 0, size: 8, data: 16 },
-
+          pointers: {
+            data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
+          },
           encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
+            accept(value, vfio_bitmapMembers, "vfio_bitmap");
+            const { pgsize: $pgsize, size: $size, data: $data } = value;
             dv.setBigUint64(
               offset + 0,
-              value.pgsize === undefined ? 0n : u64(value.pgsize, "vfio_bitmap.pgsize"),
+              $pgsize === undefined ? 0n : u64($pgsize, "vfio_bitmap.pgsize"),
               LE,
             );
             dv.setBigUint64(
               offset + 8,
-              value.size === undefined ? 0n : u64(value.size, "vfio_bitmap.size"),
+              $size === undefined ? 0n : u64($size, "vfio_bitmap.size"),
               LE,
             );
             dv.setBigUint64(
               offset + 16,
-              value.data === undefined ? 0n : u64(value.data, "vfio_bitmap.data"),
+              $data === undefined ? 0n : u64($data, "vfio_bitmap.data"),
               LE,
             );
           },
@@ -7358,7 +7701,7 @@ export class vfio_bitmapView {
   /**
    * one bit per page
    *
-   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel)
+   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel); a user pointer
    */
   get data(): bigint {
     const dv = this.dataView;
@@ -7401,7 +7744,7 @@ export class vfio_bitmapView {
  * C: `struct vfio_iommu_type1_dma_unmap`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386.
  */
 export interface vfio_iommu_type1_dma_unmap {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -7419,10 +7762,8 @@ export interface vfio_iommu_type1_dma_unmap {
   size: bigint;
 }
 
-/** What {@link vfio_iommu_type1_dma_unmap.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_iommu_type1_dma_unmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_iommu_type1_dma_unmapInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -7439,6 +7780,12 @@ export interface vfio_iommu_type1_dma_unmapInit {
   size?: Int64;
 }
 
+const vfio_iommu_type1_dma_unmapMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "iova",
+  "size",
+]);
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_dma_unmap)
  *
@@ -7459,22 +7806,29 @@ export const vfio_iommu_type1_dma_unmap =
         align: 4,
         offsets: { argsz: 0, flags: 4, iova: 8, size: 16, data: 24 },
         flexible: { name: "data", offset: 24, elementSize: 1 },
+        sizeMember: "argsz",
+        trailing: {
+          member: "data",
+          unsafe: "carries a struct vfio_bitmap whose data is a user pointer",
+        },
         encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 24, "vfio_iommu_type1_dma_unmap.argsz"), LE);
+          accept(value, vfio_iommu_type1_dma_unmapMembers, "vfio_iommu_type1_dma_unmap");
+          const { flags: $flags, iova: $iova, size: $size } = value;
+          dv.setUint32(offset + 0, u32(24, "vfio_iommu_type1_dma_unmap.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_type1_dma_unmap.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_unmap.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.iova === undefined ? 0n : u64(value.iova, "vfio_iommu_type1_dma_unmap.iova"),
+            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dma_unmap.iova"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.size === undefined ? 0n : u64(value.size, "vfio_iommu_type1_dma_unmap.size"),
+            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dma_unmap.size"),
             LE,
           );
         },
@@ -7496,22 +7850,29 @@ export const vfio_iommu_type1_dma_unmap =
         align: 8,
         offsets: { argsz: 0, flags: 4, iova: 8, size: 16, data: 24 },
         flexible: { name: "data", offset: 24, elementSize: 1 },
+        sizeMember: "argsz",
+        trailing: {
+          member: "data",
+          unsafe: "carries a struct vfio_bitmap whose data is a user pointer",
+        },
         encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 24, "vfio_iommu_type1_dma_unmap.argsz"), LE);
+          accept(value, vfio_iommu_type1_dma_unmapMembers, "vfio_iommu_type1_dma_unmap");
+          const { flags: $flags, iova: $iova, size: $size } = value;
+          dv.setUint32(offset + 0, u32(24, "vfio_iommu_type1_dma_unmap.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_type1_dma_unmap.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_unmap.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.iova === undefined ? 0n : u64(value.iova, "vfio_iommu_type1_dma_unmap.iova"),
+            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dma_unmap.iova"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.size === undefined ? 0n : u64(value.size, "vfio_iommu_type1_dma_unmap.size"),
+            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dma_unmap.size"),
             LE,
           );
         },
@@ -7540,7 +7901,7 @@ export class vfio_iommu_type1_dma_unmapView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -7642,20 +8003,19 @@ export const VFIO_IOMMU_DISABLE: number = V === 3 || V === 4 ? 0x20003b74 : 0x3b
  * C: `struct vfio_iommu_type1_dirty_bitmap`, 8 bytes, aligned to 4.
  */
 export interface vfio_iommu_type1_dirty_bitmap {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
 }
 
-/** What {@link vfio_iommu_type1_dirty_bitmap.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_iommu_type1_dirty_bitmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_iommu_type1_dirty_bitmapInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
 }
 
+const vfio_iommu_type1_dirty_bitmapMembers: ReadonlySet<string> = new Set(["argsz", "flags"]);
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_type1_dirty_bitmap | struct vfio_iommu_type1_dirty_bitmap})
  *
@@ -7676,12 +8036,20 @@ export const vfio_iommu_type1_dirty_bitmap = {
   align: 4,
   offsets: { argsz: 0, flags: 4, data: 8 },
   flexible: { name: "data", offset: 8, elementSize: 1 },
+  sizeMember: "argsz",
+  trailing: {
+    member: "data",
+    unsafe:
+      "carries a struct vfio_iommu_type1_dirty_bitmap_get whose bitmap.data is a user pointer",
+  },
   encode(value: vfio_iommu_type1_dirty_bitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(offset + 0, u32(value.argsz ?? 8, "vfio_iommu_type1_dirty_bitmap.argsz"), LE);
+    accept(value, vfio_iommu_type1_dirty_bitmapMembers, "vfio_iommu_type1_dirty_bitmap");
+    const { flags: $flags } = value;
+    dv.setUint32(offset + 0, u32(8, "vfio_iommu_type1_dirty_bitmap.argsz"), LE);
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_type1_dirty_bitmap.flags"),
+      $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dirty_bitmap.flags"),
       LE,
     );
   },
@@ -7705,7 +8073,7 @@ export class vfio_iommu_type1_dirty_bitmapView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -7761,7 +8129,7 @@ export interface vfio_iommu_type1_dirty_bitmap_get {
   bitmap: vfio_bitmap;
 }
 
-/** What {@link vfio_iommu_type1_dirty_bitmap_get.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_iommu_type1_dirty_bitmap_get.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_iommu_type1_dirty_bitmap_getInit {
   /**
    * IO virtual address
@@ -7779,6 +8147,11 @@ export interface vfio_iommu_type1_dirty_bitmap_getInit {
   bitmap?: vfio_bitmapInit;
 }
 
+const vfio_iommu_type1_dirty_bitmap_getMembers: ReadonlySet<string> = new Set([
+  "iova",
+  "size",
+  "bitmap",
+]);
 /** C: `struct vfio_iommu_type1_dirty_bitmap_get`, 40 bytes, aligned to 8; 36 bytes, aligned to 4 on i386. */
 export const vfio_iommu_type1_dirty_bitmap_get =
   V === 1
@@ -7789,21 +8162,23 @@ export const vfio_iommu_type1_dirty_bitmap_get =
 
         encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(
+            value,
+            vfio_iommu_type1_dirty_bitmap_getMembers,
+            "vfio_iommu_type1_dirty_bitmap_get",
+          );
+          const { iova: $iova, size: $size, bitmap: $bitmap } = value;
           dv.setBigUint64(
             offset + 0,
-            value.iova === undefined
-              ? 0n
-              : u64(value.iova, "vfio_iommu_type1_dirty_bitmap_get.iova"),
+            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.size === undefined
-              ? 0n
-              : u64(value.size, "vfio_iommu_type1_dirty_bitmap_get.size"),
+            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"),
             LE,
           );
-          vfio_bitmap.encode(value.bitmap ?? EMPTY, dv, offset + 16);
+          vfio_bitmap.encode($bitmap ?? EMPTY, dv, offset + 16);
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_get {
           const dv = dataView(source);
@@ -7824,21 +8199,23 @@ export const vfio_iommu_type1_dirty_bitmap_get =
 
         encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(
+            value,
+            vfio_iommu_type1_dirty_bitmap_getMembers,
+            "vfio_iommu_type1_dirty_bitmap_get",
+          );
+          const { iova: $iova, size: $size, bitmap: $bitmap } = value;
           dv.setBigUint64(
             offset + 0,
-            value.iova === undefined
-              ? 0n
-              : u64(value.iova, "vfio_iommu_type1_dirty_bitmap_get.iova"),
+            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.size === undefined
-              ? 0n
-              : u64(value.size, "vfio_iommu_type1_dirty_bitmap_get.size"),
+            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"),
             LE,
           );
-          vfio_bitmap.encode(value.bitmap ?? EMPTY, dv, offset + 16);
+          vfio_bitmap.encode($bitmap ?? EMPTY, dv, offset + 16);
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_get {
           const dv = dataView(source);
@@ -7926,7 +8303,7 @@ export interface vfio_iommu_spapr_tce_ddw_info {
   levels: number;
 }
 
-/** What {@link vfio_iommu_spapr_tce_ddw_info.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_iommu_spapr_tce_ddw_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_iommu_spapr_tce_ddw_infoInit {
   /**
    * Bitmap of supported page sizes
@@ -7940,6 +8317,11 @@ export interface vfio_iommu_spapr_tce_ddw_infoInit {
   levels?: number;
 }
 
+const vfio_iommu_spapr_tce_ddw_infoMembers: ReadonlySet<string> = new Set([
+  "pgsizes",
+  "max_dynamic_windows_supported",
+  "levels",
+]);
 /** C: `struct vfio_iommu_spapr_tce_ddw_info`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_iommu_spapr_tce_ddw_info =
   V === 1
@@ -7950,28 +8332,30 @@ export const vfio_iommu_spapr_tce_ddw_info =
 
         encode(value: vfio_iommu_spapr_tce_ddw_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_iommu_spapr_tce_ddw_infoMembers, "vfio_iommu_spapr_tce_ddw_info");
+          const {
+            pgsizes: $pgsizes,
+            max_dynamic_windows_supported: $max_dynamic_windows_supported,
+            levels: $levels,
+          } = value;
           dv.setBigUint64(
             offset + 0,
-            value.pgsizes === undefined
-              ? 0n
-              : u64(value.pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"),
+            $pgsizes === undefined ? 0n : u64($pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.max_dynamic_windows_supported === undefined
+            $max_dynamic_windows_supported === undefined
               ? 0
               : u32(
-                  value.max_dynamic_windows_supported,
+                  $max_dynamic_windows_supported,
                   "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
                 ),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.levels === undefined
-              ? 0
-              : u32(value.levels, "vfio_iommu_spapr_tce_ddw_info.levels"),
+            $levels === undefined ? 0 : u32($levels, "vfio_iommu_spapr_tce_ddw_info.levels"),
             LE,
           );
         },
@@ -7994,28 +8378,30 @@ export const vfio_iommu_spapr_tce_ddw_info =
 
         encode(value: vfio_iommu_spapr_tce_ddw_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_iommu_spapr_tce_ddw_infoMembers, "vfio_iommu_spapr_tce_ddw_info");
+          const {
+            pgsizes: $pgsizes,
+            max_dynamic_windows_supported: $max_dynamic_windows_supported,
+            levels: $levels,
+          } = value;
           dv.setBigUint64(
             offset + 0,
-            value.pgsizes === undefined
-              ? 0n
-              : u64(value.pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"),
+            $pgsizes === undefined ? 0n : u64($pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.max_dynamic_windows_supported === undefined
+            $max_dynamic_windows_supported === undefined
               ? 0
               : u32(
-                  value.max_dynamic_windows_supported,
+                  $max_dynamic_windows_supported,
                   "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
                 ),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.levels === undefined
-              ? 0
-              : u32(value.levels, "vfio_iommu_spapr_tce_ddw_info.levels"),
+            $levels === undefined ? 0 : u32($levels, "vfio_iommu_spapr_tce_ddw_info.levels"),
             LE,
           );
         },
@@ -8097,7 +8483,7 @@ export class vfio_iommu_spapr_tce_ddw_infoView {
 
 /** C: `struct vfio_iommu_spapr_tce_info`, 32 bytes, aligned to 8; 32 bytes, aligned to 4 on i386. */
 export interface vfio_iommu_spapr_tce_info {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -8117,10 +8503,8 @@ export interface vfio_iommu_spapr_tce_info {
   ddw: vfio_iommu_spapr_tce_ddw_info;
 }
 
-/** What {@link vfio_iommu_spapr_tce_info.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_iommu_spapr_tce_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_iommu_spapr_tce_infoInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -8139,6 +8523,13 @@ export interface vfio_iommu_spapr_tce_infoInit {
   ddw?: vfio_iommu_spapr_tce_ddw_infoInit;
 }
 
+const vfio_iommu_spapr_tce_infoMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "dma32_window_start",
+  "dma32_window_size",
+  "ddw",
+]);
 /** C: `struct vfio_iommu_spapr_tce_info`, 32 bytes, aligned to 8; 32 bytes, aligned to 4 on i386. */
 export const vfio_iommu_spapr_tce_info =
   V === 1
@@ -8146,30 +8537,37 @@ export const vfio_iommu_spapr_tce_info =
         size: 32,
         align: 4,
         offsets: { argsz: 0, flags: 4, dma32_window_start: 8, dma32_window_size: 12, ddw: 16 },
-
+        sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 32, "vfio_iommu_spapr_tce_info.argsz"), LE);
+          accept(value, vfio_iommu_spapr_tce_infoMembers, "vfio_iommu_spapr_tce_info");
+          const {
+            flags: $flags,
+            dma32_window_start: $dma32_window_start,
+            dma32_window_size: $dma32_window_size,
+            ddw: $ddw,
+          } = value;
+          dv.setUint32(offset + 0, u32(32, "vfio_iommu_spapr_tce_info.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_spapr_tce_info.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_info.flags"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.dma32_window_start === undefined
+            $dma32_window_start === undefined
               ? 0
-              : u32(value.dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
+              : u32($dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.dma32_window_size === undefined
+            $dma32_window_size === undefined
               ? 0
-              : u32(value.dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
+              : u32($dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
             LE,
           );
-          vfio_iommu_spapr_tce_ddw_info.encode(value.ddw ?? EMPTY, dv, offset + 16);
+          vfio_iommu_spapr_tce_ddw_info.encode($ddw ?? EMPTY, dv, offset + 16);
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_info {
           const dv = dataView(source);
@@ -8189,30 +8587,37 @@ export const vfio_iommu_spapr_tce_info =
         size: 32,
         align: 8,
         offsets: { argsz: 0, flags: 4, dma32_window_start: 8, dma32_window_size: 12, ddw: 16 },
-
+        sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 32, "vfio_iommu_spapr_tce_info.argsz"), LE);
+          accept(value, vfio_iommu_spapr_tce_infoMembers, "vfio_iommu_spapr_tce_info");
+          const {
+            flags: $flags,
+            dma32_window_start: $dma32_window_start,
+            dma32_window_size: $dma32_window_size,
+            ddw: $ddw,
+          } = value;
+          dv.setUint32(offset + 0, u32(32, "vfio_iommu_spapr_tce_info.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_spapr_tce_info.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_info.flags"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.dma32_window_start === undefined
+            $dma32_window_start === undefined
               ? 0
-              : u32(value.dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
+              : u32($dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.dma32_window_size === undefined
+            $dma32_window_size === undefined
               ? 0
-              : u32(value.dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
+              : u32($dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
             LE,
           );
-          vfio_iommu_spapr_tce_ddw_info.encode(value.ddw ?? EMPTY, dv, offset + 16);
+          vfio_iommu_spapr_tce_ddw_info.encode($ddw ?? EMPTY, dv, offset + 16);
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_info {
           const dv = dataView(source);
@@ -8240,7 +8645,7 @@ export class vfio_iommu_spapr_tce_infoView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -8332,7 +8737,7 @@ export interface vfio_eeh_pe_err {
   mask: bigint;
 }
 
-/** What {@link vfio_eeh_pe_err.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link vfio_eeh_pe_err.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface vfio_eeh_pe_errInit {
   /** C: `__u32 type` (offset 0, 4 bytes) */
   type?: number;
@@ -8344,6 +8749,7 @@ export interface vfio_eeh_pe_errInit {
   mask?: Int64;
 }
 
+const vfio_eeh_pe_errMembers: ReadonlySet<string> = new Set(["type", "func", "addr", "mask"]);
 /** C: `struct vfio_eeh_pe_err`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
 export const vfio_eeh_pe_err =
   V === 1
@@ -8354,24 +8760,26 @@ export const vfio_eeh_pe_err =
 
         encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_eeh_pe_errMembers, "vfio_eeh_pe_err");
+          const { type: $type, func: $func, addr: $addr, mask: $mask } = value;
           dv.setUint32(
             offset + 0,
-            value.type === undefined ? 0 : u32(value.type, "vfio_eeh_pe_err.type"),
+            $type === undefined ? 0 : u32($type, "vfio_eeh_pe_err.type"),
             LE,
           );
           dv.setUint32(
             offset + 4,
-            value.func === undefined ? 0 : u32(value.func, "vfio_eeh_pe_err.func"),
+            $func === undefined ? 0 : u32($func, "vfio_eeh_pe_err.func"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.addr === undefined ? 0n : u64(value.addr, "vfio_eeh_pe_err.addr"),
+            $addr === undefined ? 0n : u64($addr, "vfio_eeh_pe_err.addr"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.mask === undefined ? 0n : u64(value.mask, "vfio_eeh_pe_err.mask"),
+            $mask === undefined ? 0n : u64($mask, "vfio_eeh_pe_err.mask"),
             LE,
           );
         },
@@ -8395,24 +8803,26 @@ export const vfio_eeh_pe_err =
 
         encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_eeh_pe_errMembers, "vfio_eeh_pe_err");
+          const { type: $type, func: $func, addr: $addr, mask: $mask } = value;
           dv.setUint32(
             offset + 0,
-            value.type === undefined ? 0 : u32(value.type, "vfio_eeh_pe_err.type"),
+            $type === undefined ? 0 : u32($type, "vfio_eeh_pe_err.type"),
             LE,
           );
           dv.setUint32(
             offset + 4,
-            value.func === undefined ? 0 : u32(value.func, "vfio_eeh_pe_err.func"),
+            $func === undefined ? 0 : u32($func, "vfio_eeh_pe_err.func"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.addr === undefined ? 0n : u64(value.addr, "vfio_eeh_pe_err.addr"),
+            $addr === undefined ? 0n : u64($addr, "vfio_eeh_pe_err.addr"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.mask === undefined ? 0n : u64(value.mask, "vfio_eeh_pe_err.mask"),
+            $mask === undefined ? 0n : u64($mask, "vfio_eeh_pe_err.mask"),
             LE,
           );
         },
@@ -8501,7 +8911,7 @@ export class vfio_eeh_pe_errView {
 
 /** C: `struct vfio_eeh_pe_op`, 40 bytes, aligned to 8; 36 bytes, aligned to 4 on i386. */
 export interface vfio_eeh_pe_op {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -8511,10 +8921,8 @@ export interface vfio_eeh_pe_op {
   err: vfio_eeh_pe_err;
 }
 
-/** What {@link vfio_eeh_pe_op.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_eeh_pe_op.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_eeh_pe_opInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /** C: `__u32 op` (offset 8, 4 bytes) */
@@ -8523,6 +8931,7 @@ export interface vfio_eeh_pe_opInit {
   err?: vfio_eeh_pe_errInit;
 }
 
+const vfio_eeh_pe_opMembers: ReadonlySet<string> = new Set(["argsz", "flags", "op", "err"]);
 /** C: `struct vfio_eeh_pe_op`, 40 bytes, aligned to 8; 36 bytes, aligned to 4 on i386. */
 export const vfio_eeh_pe_op =
   V === 1
@@ -8530,22 +8939,20 @@ export const vfio_eeh_pe_op =
         size: 36,
         align: 4,
         offsets: { argsz: 0, flags: 4, op: 8, err: 12 },
-
+        sizeMember: "argsz",
         encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_eeh_pe_opMembers, "vfio_eeh_pe_op");
+          const { flags: $flags, op: $op, err: $err } = value;
           zero(dv, offset + 12, 24);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 36, "vfio_eeh_pe_op.argsz"), LE);
+          dv.setUint32(offset + 0, u32(36, "vfio_eeh_pe_op.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_eeh_pe_op.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_eeh_pe_op.flags"),
             LE,
           );
-          dv.setUint32(
-            offset + 8,
-            value.op === undefined ? 0 : u32(value.op, "vfio_eeh_pe_op.op"),
-            LE,
-          );
-          if (value.err !== undefined) vfio_eeh_pe_err.encode(value.err ?? EMPTY, dv, offset + 12);
+          dv.setUint32(offset + 8, $op === undefined ? 0 : u32($op, "vfio_eeh_pe_op.op"), LE);
+          if ($err !== undefined) vfio_eeh_pe_err.encode($err ?? EMPTY, dv, offset + 12);
         },
         decode(source: Target, offset = 0): vfio_eeh_pe_op {
           const dv = dataView(source);
@@ -8564,22 +8971,20 @@ export const vfio_eeh_pe_op =
         size: 40,
         align: 8,
         offsets: { argsz: 0, flags: 4, op: 8, err: 16 },
-
+        sizeMember: "argsz",
         encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, vfio_eeh_pe_opMembers, "vfio_eeh_pe_op");
+          const { flags: $flags, op: $op, err: $err } = value;
           zero(dv, offset + 12, 28);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 40, "vfio_eeh_pe_op.argsz"), LE);
+          dv.setUint32(offset + 0, u32(40, "vfio_eeh_pe_op.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_eeh_pe_op.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_eeh_pe_op.flags"),
             LE,
           );
-          dv.setUint32(
-            offset + 8,
-            value.op === undefined ? 0 : u32(value.op, "vfio_eeh_pe_op.op"),
-            LE,
-          );
-          if (value.err !== undefined) vfio_eeh_pe_err.encode(value.err ?? EMPTY, dv, offset + 16);
+          dv.setUint32(offset + 8, $op === undefined ? 0 : u32($op, "vfio_eeh_pe_op.op"), LE);
+          if ($err !== undefined) vfio_eeh_pe_err.encode($err ?? EMPTY, dv, offset + 16);
         },
         decode(source: Target, offset = 0): vfio_eeh_pe_op {
           const dv = dataView(source);
@@ -8603,7 +9008,7 @@ export class vfio_eeh_pe_opView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -8700,14 +9105,14 @@ export const VFIO_EEH_PE_OP: number = V === 3 || V === 4 ? 0x20003b79 : 0x3b79;
  * C: `struct vfio_iommu_spapr_register_memory`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386.
  */
 export interface vfio_iommu_spapr_register_memory {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
   /**
    * Process virtual address
    *
-   * C: `__u64 vaddr` (offset 8, 8 bytes)
+   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
    */
   vaddr: bigint;
   /**
@@ -8718,16 +9123,14 @@ export interface vfio_iommu_spapr_register_memory {
   size: bigint;
 }
 
-/** What {@link vfio_iommu_spapr_register_memory.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_iommu_spapr_register_memory.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_iommu_spapr_register_memoryInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
    * Process virtual address
    *
-   * C: `__u64 vaddr` (offset 8, 8 bytes)
+   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
    */
   vaddr?: Int64;
   /**
@@ -8738,6 +9141,12 @@ export interface vfio_iommu_spapr_register_memoryInit {
   size?: Int64;
 }
 
+const vfio_iommu_spapr_register_memoryMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "vaddr",
+  "size",
+]);
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
  *
@@ -8751,33 +9160,30 @@ export const vfio_iommu_spapr_register_memory =
         size: 24,
         align: 4,
         offsets: { argsz: 0, flags: 4, vaddr: 8, size: 16 },
-
+        sizeMember: "argsz",
+        pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(
-            offset + 0,
-            u32(value.argsz ?? 24, "vfio_iommu_spapr_register_memory.argsz"),
-            LE,
+          accept(
+            value,
+            vfio_iommu_spapr_register_memoryMembers,
+            "vfio_iommu_spapr_register_memory",
           );
+          const { flags: $flags, vaddr: $vaddr, size: $size } = value;
+          dv.setUint32(offset + 0, u32(24, "vfio_iommu_spapr_register_memory.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined
-              ? 0
-              : u32(value.flags, "vfio_iommu_spapr_register_memory.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_register_memory.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.vaddr === undefined
-              ? 0n
-              : u64(value.vaddr, "vfio_iommu_spapr_register_memory.vaddr"),
+            $vaddr === undefined ? 0n : u64($vaddr, "vfio_iommu_spapr_register_memory.vaddr"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.size === undefined
-              ? 0n
-              : u64(value.size, "vfio_iommu_spapr_register_memory.size"),
+            $size === undefined ? 0n : u64($size, "vfio_iommu_spapr_register_memory.size"),
             LE,
           );
         },
@@ -8798,33 +9204,30 @@ export const vfio_iommu_spapr_register_memory =
         size: 24,
         align: 8,
         offsets: { argsz: 0, flags: 4, vaddr: 8, size: 16 },
-
+        sizeMember: "argsz",
+        pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(
-            offset + 0,
-            u32(value.argsz ?? 24, "vfio_iommu_spapr_register_memory.argsz"),
-            LE,
+          accept(
+            value,
+            vfio_iommu_spapr_register_memoryMembers,
+            "vfio_iommu_spapr_register_memory",
           );
+          const { flags: $flags, vaddr: $vaddr, size: $size } = value;
+          dv.setUint32(offset + 0, u32(24, "vfio_iommu_spapr_register_memory.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined
-              ? 0
-              : u32(value.flags, "vfio_iommu_spapr_register_memory.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_register_memory.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.vaddr === undefined
-              ? 0n
-              : u64(value.vaddr, "vfio_iommu_spapr_register_memory.vaddr"),
+            $vaddr === undefined ? 0n : u64($vaddr, "vfio_iommu_spapr_register_memory.vaddr"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.size === undefined
-              ? 0n
-              : u64(value.size, "vfio_iommu_spapr_register_memory.size"),
+            $size === undefined ? 0n : u64($size, "vfio_iommu_spapr_register_memory.size"),
             LE,
           );
         },
@@ -8853,7 +9256,7 @@ export class vfio_iommu_spapr_register_memoryView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -8886,7 +9289,7 @@ export class vfio_iommu_spapr_register_memoryView {
   /**
    * Process virtual address
    *
-   * C: `__u64 vaddr` (offset 8, 8 bytes)
+   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
    */
   get vaddr(): bigint {
     const dv = this.dataView;
@@ -8943,7 +9346,7 @@ export const VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY: number = V === 3 || V === 4 ? 0
  * C: `struct vfio_iommu_spapr_tce_create`, 40 bytes, aligned to 8; 40 bytes, aligned to 4 on i386.
  */
 export interface vfio_iommu_spapr_tce_create {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -8969,10 +9372,8 @@ export interface vfio_iommu_spapr_tce_create {
   start_addr: bigint;
 }
 
-/** What {@link vfio_iommu_spapr_tce_create.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_iommu_spapr_tce_create.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_iommu_spapr_tce_createInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -8997,6 +9398,16 @@ export interface vfio_iommu_spapr_tce_createInit {
   start_addr?: Int64;
 }
 
+const vfio_iommu_spapr_tce_createMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "page_shift",
+  "__resv1",
+  "window_size",
+  "levels",
+  "__resv2",
+  "start_addr",
+]);
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_iommu_spapr_tce_create | struct vfio_iommu_spapr_tce_create})
  *
@@ -9021,55 +9432,59 @@ export const vfio_iommu_spapr_tce_create =
           __resv2: 28,
           start_addr: 32,
         },
-
+        sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_createInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 40, "vfio_iommu_spapr_tce_create.argsz"), LE);
+          accept(value, vfio_iommu_spapr_tce_createMembers, "vfio_iommu_spapr_tce_create");
+          const {
+            flags: $flags,
+            page_shift: $page_shift,
+            __resv1: $__resv1,
+            window_size: $window_size,
+            levels: $levels,
+            __resv2: $__resv2,
+            start_addr: $start_addr,
+          } = value;
+          dv.setUint32(offset + 0, u32(40, "vfio_iommu_spapr_tce_create.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_spapr_tce_create.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_create.flags"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.page_shift === undefined
+            $page_shift === undefined
               ? 0
-              : u32(value.page_shift, "vfio_iommu_spapr_tce_create.page_shift"),
+              : u32($page_shift, "vfio_iommu_spapr_tce_create.page_shift"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.__resv1 === undefined
-              ? 0
-              : u32(value.__resv1, "vfio_iommu_spapr_tce_create.__resv1"),
+            $__resv1 === undefined ? 0 : u32($__resv1, "vfio_iommu_spapr_tce_create.__resv1"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.window_size === undefined
+            $window_size === undefined
               ? 0n
-              : u64(value.window_size, "vfio_iommu_spapr_tce_create.window_size"),
+              : u64($window_size, "vfio_iommu_spapr_tce_create.window_size"),
             LE,
           );
           dv.setUint32(
             offset + 24,
-            value.levels === undefined
-              ? 0
-              : u32(value.levels, "vfio_iommu_spapr_tce_create.levels"),
+            $levels === undefined ? 0 : u32($levels, "vfio_iommu_spapr_tce_create.levels"),
             LE,
           );
           dv.setUint32(
             offset + 28,
-            value.__resv2 === undefined
-              ? 0
-              : u32(value.__resv2, "vfio_iommu_spapr_tce_create.__resv2"),
+            $__resv2 === undefined ? 0 : u32($__resv2, "vfio_iommu_spapr_tce_create.__resv2"),
             LE,
           );
           dv.setBigUint64(
             offset + 32,
-            value.start_addr === undefined
+            $start_addr === undefined
               ? 0n
-              : u64(value.start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
+              : u64($start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
             LE,
           );
         },
@@ -9103,55 +9518,59 @@ export const vfio_iommu_spapr_tce_create =
           __resv2: 28,
           start_addr: 32,
         },
-
+        sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_createInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 40, "vfio_iommu_spapr_tce_create.argsz"), LE);
+          accept(value, vfio_iommu_spapr_tce_createMembers, "vfio_iommu_spapr_tce_create");
+          const {
+            flags: $flags,
+            page_shift: $page_shift,
+            __resv1: $__resv1,
+            window_size: $window_size,
+            levels: $levels,
+            __resv2: $__resv2,
+            start_addr: $start_addr,
+          } = value;
+          dv.setUint32(offset + 0, u32(40, "vfio_iommu_spapr_tce_create.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_spapr_tce_create.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_create.flags"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.page_shift === undefined
+            $page_shift === undefined
               ? 0
-              : u32(value.page_shift, "vfio_iommu_spapr_tce_create.page_shift"),
+              : u32($page_shift, "vfio_iommu_spapr_tce_create.page_shift"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.__resv1 === undefined
-              ? 0
-              : u32(value.__resv1, "vfio_iommu_spapr_tce_create.__resv1"),
+            $__resv1 === undefined ? 0 : u32($__resv1, "vfio_iommu_spapr_tce_create.__resv1"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.window_size === undefined
+            $window_size === undefined
               ? 0n
-              : u64(value.window_size, "vfio_iommu_spapr_tce_create.window_size"),
+              : u64($window_size, "vfio_iommu_spapr_tce_create.window_size"),
             LE,
           );
           dv.setUint32(
             offset + 24,
-            value.levels === undefined
-              ? 0
-              : u32(value.levels, "vfio_iommu_spapr_tce_create.levels"),
+            $levels === undefined ? 0 : u32($levels, "vfio_iommu_spapr_tce_create.levels"),
             LE,
           );
           dv.setUint32(
             offset + 28,
-            value.__resv2 === undefined
-              ? 0
-              : u32(value.__resv2, "vfio_iommu_spapr_tce_create.__resv2"),
+            $__resv2 === undefined ? 0 : u32($__resv2, "vfio_iommu_spapr_tce_create.__resv2"),
             LE,
           );
           dv.setBigUint64(
             offset + 32,
-            value.start_addr === undefined
+            $start_addr === undefined
               ? 0n
-              : u64(value.start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
+              : u64($start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
             LE,
           );
         },
@@ -9184,7 +9603,7 @@ export class vfio_iommu_spapr_tce_createView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -9324,7 +9743,7 @@ export const VFIO_IOMMU_SPAPR_TCE_CREATE: number = V === 3 || V === 4 ? 0x20003b
  * C: `struct vfio_iommu_spapr_tce_remove`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386.
  */
 export interface vfio_iommu_spapr_tce_remove {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   argsz: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags: number;
@@ -9336,10 +9755,8 @@ export interface vfio_iommu_spapr_tce_remove {
   start_addr: bigint;
 }
 
-/** What {@link vfio_iommu_spapr_tce_remove.encode} accepts: every member optional (absent means zero, and the size member defaults to the struct size); reserved members are not accepted. */
+/** What {@link vfio_iommu_spapr_tce_remove.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface vfio_iommu_spapr_tce_removeInit {
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
-  argsz?: number;
   /** C: `__u32 flags` (offset 4, 4 bytes) */
   flags?: number;
   /**
@@ -9350,6 +9767,11 @@ export interface vfio_iommu_spapr_tce_removeInit {
   start_addr?: Int64;
 }
 
+const vfio_iommu_spapr_tce_removeMembers: ReadonlySet<string> = new Set([
+  "argsz",
+  "flags",
+  "start_addr",
+]);
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_iommu_spapr_tce_remove | struct vfio_iommu_spapr_tce_remove})
  *
@@ -9363,20 +9785,22 @@ export const vfio_iommu_spapr_tce_remove =
         size: 16,
         align: 4,
         offsets: { argsz: 0, flags: 4, start_addr: 8 },
-
+        sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 16, "vfio_iommu_spapr_tce_remove.argsz"), LE);
+          accept(value, vfio_iommu_spapr_tce_removeMembers, "vfio_iommu_spapr_tce_remove");
+          const { flags: $flags, start_addr: $start_addr } = value;
+          dv.setUint32(offset + 0, u32(16, "vfio_iommu_spapr_tce_remove.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_spapr_tce_remove.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_remove.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.start_addr === undefined
+            $start_addr === undefined
               ? 0n
-              : u64(value.start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
+              : u64($start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
             LE,
           );
         },
@@ -9396,20 +9820,22 @@ export const vfio_iommu_spapr_tce_remove =
         size: 16,
         align: 8,
         offsets: { argsz: 0, flags: 4, start_addr: 8 },
-
+        sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          dv.setUint32(offset + 0, u32(value.argsz ?? 16, "vfio_iommu_spapr_tce_remove.argsz"), LE);
+          accept(value, vfio_iommu_spapr_tce_removeMembers, "vfio_iommu_spapr_tce_remove");
+          const { flags: $flags, start_addr: $start_addr } = value;
+          dv.setUint32(offset + 0, u32(16, "vfio_iommu_spapr_tce_remove.argsz"), LE);
           dv.setUint32(
             offset + 4,
-            value.flags === undefined ? 0 : u32(value.flags, "vfio_iommu_spapr_tce_remove.flags"),
+            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_remove.flags"),
             LE,
           );
           dv.setBigUint64(
             offset + 8,
-            value.start_addr === undefined
+            $start_addr === undefined
               ? 0n
-              : u64(value.start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
+              : u64($start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
             LE,
           );
         },
@@ -9437,7 +9863,7 @@ export class vfio_iommu_spapr_tce_removeView {
     public readonly byteOffset: number = 0,
   ) {}
 
-  /** C: `__u32 argsz` (offset 0, 4 bytes); filled in with the struct size when not given */
+  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
   get argsz(): number {
     const dv = this.dataView;
     return dv.getUint32(this.byteOffset + 0, LE);
@@ -9502,6 +9928,7 @@ export const ioctls = {
     request: VFIO_CHECK_EXTENSION,
     direction: "none",
     scalarArgument: "__u32",
+    scalarPassing: "value",
     documentedDirection: "write",
   },
   VFIO_SET_IOMMU: {
@@ -9509,6 +9936,7 @@ export const ioctls = {
     request: VFIO_SET_IOMMU,
     direction: "none",
     scalarArgument: "__s32",
+    scalarPassing: "value",
     documentedDirection: "write",
   },
   VFIO_GROUP_GET_STATUS: {
@@ -9523,6 +9951,7 @@ export const ioctls = {
     request: VFIO_GROUP_SET_CONTAINER,
     direction: "none",
     scalarArgument: "__s32",
+    scalarPassing: "pointer",
     documentedDirection: "write",
   },
   VFIO_GROUP_UNSET_CONTAINER: {
@@ -9536,6 +9965,7 @@ export const ioctls = {
     request: VFIO_GROUP_GET_DEVICE_FD,
     direction: "none",
     scalarArgument: "char",
+    scalarPassing: "string",
     documentedDirection: "write",
   },
   VFIO_DEVICE_GET_INFO: {
@@ -9598,6 +10028,7 @@ export const ioctls = {
     request: VFIO_DEVICE_GET_GFX_DMABUF,
     direction: "none",
     scalarArgument: "__u32",
+    scalarPassing: "pointer",
     documentedDirection: "write",
   },
   VFIO_DEVICE_IOEVENTFD: {
@@ -9639,6 +10070,7 @@ export const ioctls = {
     name: "VFIO_MIG_GET_PRECOPY_INFO",
     request: VFIO_MIG_GET_PRECOPY_INFO,
     direction: "none",
+    argument: vfio_precopy_info,
     documentedDirection: "none",
   },
   VFIO_IOMMU_GET_INFO: {

@@ -1,17 +1,21 @@
-// Typed ioctl calls: encode the argument struct, point user-pointer members at buffers the
-// caller passes (their counts set or checked from the buffer's length), call, decode. Raw
-// addresses are accepted only by the *Unsafe variants. The transport is the native shim unless a
-// test injects a fake fd layer.
+// Typed ioctl calls. The numbers the kernel trusts are never the caller's: the size/argsz member
+// is the length of the buffer the runtime passes, every user pointer is a buffer whose extent the
+// runtime checks (its count set or checked), and the shim writes the addresses right before the
+// syscall. Arguments are read once into a snapshot before anything else happens, so no user code
+// runs between taking an address and the call. Raw addresses go only through callStructUnsafe.
+import os from "node:os";
+import { checkFd, bytesOf, isBufferView, snapshot } from "./args.js";
 import { assertHostLayouts } from "./arch.js";
 import type { Codec, IoctlInfo } from "./codec.js";
-import { native, type IoctlArg } from "./native.js";
+import { resolvePointers, type PointerInfo, type ResolvedPointer } from "./extents.js";
+import { pinFor, recordMappingEffects, unpinUnused } from "./kernel-mappings.js";
+import { native, type IoctlArg, type PointerList } from "./native.js";
 
-export type { IoctlArg };
+export type { IoctlArg, PointerList };
 
 export interface Transport {
-  ioctl(fd: number, request: number, arg: IoctlArg, name: string): number;
-  ioctlAsync(fd: number, request: number, arg: IoctlArg, name: string): Promise<number>;
-  address(view: ArrayBufferView): bigint;
+  ioctl(fd: number, request: number, arg: IoctlArg, name: string, pointers?: PointerList): number;
+  ioctlAsync(fd: number, request: number, arg: IoctlArg, name: string, pointers?: PointerList): Promise<number>;
 }
 
 let injected: Transport | undefined;
@@ -27,62 +31,67 @@ function transport(): Transport {
   return native();
 }
 
-/** A user-pointer member as the generator associated it. */
-interface PointerInfo {
-  readonly element?: { readonly size: number };
-  readonly elementSize?: number;
-  readonly count?: string;
+/** Bytes after the fixed struct: a flexible array member, or a capability chain. */
+export interface TrailingInfo {
+  /** The flexible array member the caller may pass as a buffer. */
+  readonly member?: string;
+  /** The kernel reports the size it needs in argsz and the caller re-issues (capability chains). */
+  readonly grows?: boolean;
+  /** Safe calls refuse trailing bytes (they hold user pointers), always or for some selector values. */
+  readonly unsafe?: string;
+  readonly unsafeWhen?: { readonly member: string; readonly mask: number; readonly values: readonly number[]; readonly reason: string };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyCodec = Codec<any, any> & { readonly pointers?: Readonly<Record<string, PointerInfo>> };
+type CallCodec = Codec<any, any> & {
+  readonly pointers?: Readonly<Record<string, PointerInfo>>;
+  /** The size/argsz member: always the length of the buffer passed. */
+  readonly sizeMember?: string;
+  readonly trailing?: TrailingInfo;
+};
 
 /** The Init of a struct with its user-pointer members taking buffers instead of addresses. */
 export type CallArgs<I, P extends string> = Omit<I, P> & { readonly [K in P & keyof I]?: ArrayBufferView };
 
+/** A vfio capability (`struct vfio_info_cap_header` and what follows it, up to the next one). */
+export interface Capability {
+  readonly id: number;
+  readonly version: number;
+  /** Offset in the returned buffer. */
+  readonly offset: number;
+  /** The capability's bytes, header included. */
+  readonly bytes: Uint8Array;
+}
+
+/** What a call on a struct with trailing bytes returns besides the struct. */
+export interface Trailing {
+  /** The bytes after the fixed struct, as the kernel left them. */
+  readonly trailing: Uint8Array;
+  /** The capability chain, for structs that have one. */
+  readonly capabilities?: readonly Capability[];
+}
+
+const LE = os.endianness() === "LE";
+/** Capability chains larger than this are refused rather than allocated. */
+const MAX_GROWN = 1 << 20;
+
+interface Scratch {
+  dv: DataView;
+  busy: boolean;
+}
+
 /** One scratch buffer per codec: synchronous calls do not allocate for the struct. */
-const scratch = new WeakMap<object, DataView>();
+const scratches = new WeakMap<object, Scratch>();
 
-function scratchFor(codec: AnyCodec): DataView {
-  let dv = scratch.get(codec);
-  if (!dv) {
-    dv = new DataView(new ArrayBuffer(Math.max(8, codec.size)), 0, codec.size);
-    scratch.set(codec, dv);
-  }
-  return dv;
+function scratchFor(codec: CallCodec): Scratch | undefined {
+  let s = scratches.get(codec);
+  if (!s) scratches.set(codec, (s = { dv: new DataView(new ArrayBuffer(Math.max(8, codec.size)), 0, codec.size), busy: false }));
+  return s.busy ? undefined : s;
 }
 
-function argumentOf(info: IoctlInfo): AnyCodec {
+function argumentOf(info: IoctlInfo): CallCodec {
   if (!info.argument) throw new TypeError(`${info.name} takes no struct argument`);
-  return info.argument as AnyCodec;
-}
-
-/**
- * Replaces buffer arguments by their addresses and fills or checks their counts. Returns the
- * value to encode and the buffers that must stay alive for the call.
- */
-function resolvePointers(info: IoctlInfo, codec: AnyCodec, args: Record<string, unknown>, keep: ArrayBufferView[]): Record<string, unknown> {
-  const pointers = codec.pointers;
-  if (!pointers) return args;
-  const value: Record<string, unknown> = { ...args };
-  for (const [member, p] of Object.entries(pointers)) {
-    const buffer = args[member];
-    if (buffer === undefined) continue;
-    if (!ArrayBuffer.isView(buffer)) {
-      throw new TypeError(`${info.name}: ${member} takes a buffer (an ArrayBufferView); pass raw addresses only through ${info.name}Unsafe`);
-    }
-    keep.push(buffer);
-    value[member] = transport().address(buffer);
-    if (!p.count) continue;
-    const elementSize = p.element?.size ?? p.elementSize ?? 1;
-    const capacity = Math.floor(buffer.byteLength / elementSize);
-    const given = args[p.count];
-    if (given === undefined) value[p.count] = capacity;
-    else if (Number(given) > capacity) {
-      throw new RangeError(`${info.name}: ${p.count} is ${given}, but the ${member} buffer holds ${capacity} element(s) of ${elementSize} bytes`);
-    }
-  }
-  return value;
+  return info.argument as CallCodec;
 }
 
 /** What the extensible-struct protocol's errors mean (the header's "General ioctl format"). */
@@ -109,49 +118,251 @@ function named(err: unknown, name: string, struct?: unknown): unknown {
   return err;
 }
 
-function ioctl(fd: number, info: IoctlInfo, arg: IoctlArg, codec?: AnyCodec): number {
+/** A call made ready: the snapshot encoded, pointers resolved, persistent memory pinned. */
+interface Prepared {
+  codec: CallCodec;
+  snap: Record<string, unknown>;
+  pointers: ResolvedPointer[];
+  trailing?: Uint8Array;
+  pin?: ReturnType<typeof pinFor>;
+}
+
+function takeTrailing(info: IoctlInfo, codec: CallCodec, snap: Record<string, unknown>): Uint8Array | undefined {
+  const t = codec.trailing;
+  const member = t?.member;
+  if (!member || snap[member] === undefined) return undefined;
+  const value = snap[member];
+  delete snap[member];
+  if (!isBufferView(value)) throw new TypeError(`${info.name}: ${member} takes the trailing bytes as a buffer (an ArrayBufferView)`);
+  if (t.unsafe) throw new TypeError(`${info.name}: ${member} ${t.unsafe}; pass it only through ${info.name}Unsafe`);
+  const w = t.unsafeWhen;
+  if (w && w.values.includes(Number(snap[w.member] ?? 0) & w.mask)) throw new TypeError(`${info.name}: ${member} ${w.reason}; pass it only through ${info.name}Unsafe`);
+  return bytesOf(value).slice();
+}
+
+function prepare(fd: number, info: IoctlInfo, args: object): Prepared {
+  checkFd(fd, info.name);
+  const codec = argumentOf(info);
+  const snap = snapshot(args, info.name);
+  if (codec.sizeMember && snap[codec.sizeMember] !== undefined) {
+    throw new TypeError(`${info.name}: ${codec.sizeMember} is set by the runtime to the size of the buffer it passes`);
+  }
+  const trailing = takeTrailing(info, codec, snap);
+  const pointers = codec.pointers ? resolvePointers(info.name, codec.pointers, snap) : [];
+  const persistent = pointers.find((p) => p.persistent);
+  if (!persistent) return { codec, snap, pointers, trailing };
+  const pin = pinFor(persistent.view, persistent.bytes);
+  if (!pin) {
+    throw new TypeError(
+      `${info.name}: ${persistent.member} must be memory from mmapAnonymous(): the kernel keeps using it after the call, and only runtime memory stays mapped until the kernel lets go of it`,
+    );
+  }
+  return { codec, snap, pointers, trailing, pin };
+}
+
+function encodeInto(p: Prepared, dv: DataView): PointerList | undefined {
+  p.codec.encode(p.snap, dv);
+  if (p.trailing) new Uint8Array(dv.buffer, dv.byteOffset + p.codec.size, p.trailing.length).set(p.trailing);
+  if (p.codec.sizeMember) dv.setUint32(p.codec.offsets[p.codec.sizeMember]!, dv.byteLength, LE);
+  if (!p.pointers.length) return undefined;
+  const list: PointerList = [];
+  for (const r of p.pointers) list.push(p.codec.offsets[r.member]!, r.view, r.bytes);
+  return list;
+}
+
+/** Walks a vfio capability chain inside `bytes`, bounds-checked, each offset visited once. */
+function capabilityChain(bytes: Uint8Array, first: number, fixed: number): Capability[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Capability[] = [];
+  const seen = new Set<number>();
+  for (let at = first; at >= fixed && at + 8 <= bytes.length && !seen.has(at); ) {
+    seen.add(at);
+    const next = dv.getUint32(at + 4, LE);
+    const end = next > at && next <= bytes.length ? next : bytes.length;
+    out.push({ id: dv.getUint16(at, LE), version: dv.getUint16(at + 2, LE), offset: at, bytes: bytes.slice(at, end) });
+    if (!next) break;
+    at = next;
+  }
+  return out;
+}
+
+function withTrailing<T>(p: Prepared, dv: DataView, decoded: Record<string, unknown>): T {
+  if (!p.codec.trailing) return decoded as T;
+  const all = new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
+  const result = decoded as Record<string, unknown> & { trailing: Uint8Array; capabilities?: Capability[] };
+  result.trailing = all.slice(p.codec.size);
+  if (p.codec.trailing.grows) {
+    const first = Number(decoded.cap_offset ?? 0);
+    result.capabilities = first ? capabilityChain(all, first, p.codec.size) : [];
+  }
+  return result as T;
+}
+
+function finish<T>(fd: number, info: IoctlInfo, p: Prepared, dv: DataView): T {
+  const decoded = p.codec.decode(dv) as Record<string, unknown>;
+  recordMappingEffects(info.name, fd, p.snap, decoded, p.pin);
+  return withTrailing<T>(p, dv, decoded);
+}
+
+function callOnce(fd: number, info: IoctlInfo, p: Prepared, extra: number): DataView {
+  const total = p.codec.size + extra;
+  const scratch = total === p.codec.size ? scratchFor(p.codec) : undefined;
+  const dv = scratch ? scratch.dv : new DataView(new ArrayBuffer(total));
+  if (scratch) scratch.busy = true;
   try {
-    return transport().ioctl(fd, info.request, arg, info.name);
+    const list = encodeInto(p, dv);
+    transport().ioctl(fd, info.request, dv, info.name, list);
+    return dv;
   } catch (err) {
-    throw named(err, info.name, codec && arg instanceof DataView ? codec.decode(arg) : undefined);
+    throw named(err, info.name, dv.byteLength >= p.codec.size ? p.codec.decode(dv) : undefined);
+  } finally {
+    if (scratch) scratch.busy = false;
   }
 }
 
-/** A synchronous call with a struct argument; returns the struct as the kernel left it. */
-export function callStruct<T>(fd: number, info: IoctlInfo, args: object): T {
-  const codec = argumentOf(info);
-  const dv = scratchFor(codec);
-  codec.encode(codec.pointers ? resolvePointers(info, codec, args as Record<string, unknown>, []) : args, dv);
-  ioctl(fd, info, dv, codec);
-  return codec.decode(dv) as T;
+/** How many more bytes a growing struct asks for after a call (0 when it fits). */
+function grownBy(p: Prepared, dv: DataView): number {
+  if (!p.codec.trailing?.grows || !p.codec.sizeMember) return 0;
+  const wanted = dv.getUint32(p.codec.offsets[p.codec.sizeMember]!, LE);
+  if (wanted <= dv.byteLength) return 0;
+  if (wanted > MAX_GROWN) throw new RangeError(`the kernel asks for ${wanted} bytes, more than the runtime allocates (${MAX_GROWN})`);
+  return wanted - p.codec.size;
 }
 
-/** The same on the libuv thread pool, for calls that can take long (pinning gigabytes). */
-export async function callStructAsync<T>(fd: number, info: IoctlInfo, args: object): Promise<T> {
-  const codec = argumentOf(info);
-  const dv = new DataView(new ArrayBuffer(Math.max(8, codec.size)), 0, codec.size);
-  const keep: ArrayBufferView[] = [];
-  codec.encode(resolvePointers(info, codec, args as Record<string, unknown>, keep), dv);
+/**
+ * A synchronous call with a struct argument; returns the struct as the kernel left it. For
+ * vfio info structs the argsz protocol is followed: when the kernel says it needs more room for
+ * its capability chain, the runtime grows the buffer and asks again.
+ */
+export function callStruct<T>(fd: number, info: IoctlInfo, args: object): T {
+  const p = prepare(fd, info, args);
   try {
-    await transport().ioctlAsync(fd, info.request, dv, info.name);
+    let extra = p.trailing?.length ?? 0;
+    let dv = callOnce(fd, info, p, extra);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const more = grownBy(p, dv);
+      if (!more) break;
+      extra = more;
+      dv = callOnce(fd, info, p, extra);
+    }
+    // The scratch buffer is reused by the next call: decode before returning.
+    return finish<T>(fd, info, p, dv);
+  } catch (err) {
+    if (p.pin) unpinUnused(p.pin);
+    throw err;
+  }
+}
+
+/**
+ * The same on the libuv thread pool, for calls that can take long (pinning gigabytes). The shim
+ * copies the struct and the pointed-to buffers into runtime memory for the call (runtime mmap()
+ * memory is pinned instead), so detaching or collecting them meanwhile cannot redirect the kernel.
+ */
+export async function callStructAsync<T>(fd: number, info: IoctlInfo, args: object): Promise<T> {
+  const p = prepare(fd, info, args);
+  try {
+    let extra = p.trailing?.length ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      const dv = new DataView(new ArrayBuffer(p.codec.size + extra));
+      const list = encodeInto(p, dv);
+      try {
+        await transport().ioctlAsync(fd, info.request, dv, info.name, list);
+      } catch (err) {
+        throw named(err, info.name, p.codec.decode(dv));
+      }
+      const more = attempt < 4 ? grownBy(p, dv) : 0;
+      if (!more) return finish<T>(fd, info, p, dv);
+      extra = more;
+    }
+  } catch (err) {
+    if (p.pin) unpinUnused(p.pin);
+    throw err;
+  }
+}
+
+/** UNSAFE: user-pointer members are raw addresses, and sizes are the caller's; nothing is checked. */
+export function callStructUnsafe<T>(fd: number, info: IoctlInfo, args: object, trailing?: ArrayBufferView): T {
+  checkFd(fd, info.name);
+  const codec = argumentOf(info);
+  const extra = trailing ? bytesOf(trailing) : undefined;
+  const dv = new DataView(new ArrayBuffer(codec.size + (extra?.length ?? 0)));
+  const snap = snapshot(args, info.name);
+  const size = codec.sizeMember ? snap[codec.sizeMember] : undefined;
+  if (codec.sizeMember) delete snap[codec.sizeMember];
+  codec.encode(snap, dv);
+  if (extra) new Uint8Array(dv.buffer, codec.size).set(extra);
+  if (codec.sizeMember) dv.setUint32(codec.offsets[codec.sizeMember]!, size === undefined ? dv.byteLength : Number(size), LE);
+  try {
+    transport().ioctl(fd, info.request, dv, info.name);
   } catch (err) {
     throw named(err, info.name, codec.decode(dv));
   }
-  // The pointed-to buffers stay referenced until the kernel is done with them.
-  keep.length = 0;
-  return codec.decode(dv) as T;
-}
-
-/** UNSAFE: user-pointer members are raw addresses the caller vouches for. */
-export function callStructUnsafe<T>(fd: number, info: IoctlInfo, args: object): T {
-  const codec = argumentOf(info);
-  const dv = scratchFor(codec);
-  codec.encode(args, dv);
-  ioctl(fd, info, dv, codec);
   return codec.decode(dv) as T;
 }
 
 /** An ioctl that takes an integer by value (or nothing); returns the kernel's return value. */
 export function callValue(fd: number, info: IoctlInfo, value?: number | bigint): number {
-  return ioctl(fd, info, value ?? 0);
+  checkFd(fd, info.name);
+  try {
+    return transport().ioctl(fd, info.request, value ?? 0, info.name);
+  } catch (err) {
+    throw named(err, info.name);
+  }
+}
+
+/** The scalar an ioctl points at (`_IOW(..., int)`): its width and signedness. */
+export interface ScalarInfo {
+  readonly bytes: 1 | 2 | 4 | 8;
+  readonly signed: boolean;
+  /** Whether the kernel reads it (the caller gives a value) and writes it (the call returns it). */
+  readonly reads: boolean;
+  readonly writes: boolean;
+}
+
+/**
+ * An ioctl whose argument points at one scalar: the runtime passes a pointer to its own memory,
+ * holding `value` when the kernel reads it, and returns what the kernel left there.
+ */
+export function callScalar(fd: number, info: IoctlInfo & { readonly scalar?: ScalarInfo }, value?: number | bigint): bigint | number {
+  checkFd(fd, info.name);
+  const s = info.scalar!;
+  const dv = new DataView(new ArrayBuffer(8), 0, s.bytes);
+  if (value !== undefined) {
+    if (!s.reads) throw new TypeError(`${info.name}: the kernel only writes this value; call it without one`);
+    const bits = BigInt(s.bytes * 8);
+    const v = typeof value === "bigint" ? value : Number.isSafeInteger(value) ? BigInt(value) : NaN;
+    const min = s.signed ? -(1n << (bits - 1n)) : 0n;
+    const max = s.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+    if (typeof v !== "bigint" || v < min || v > max) throw new RangeError(`${info.name}: ${String(value)} does not fit in ${s.bytes * 8}-bit ${s.signed ? "signed" : "unsigned"}`);
+    if (s.bytes === 8) dv.setBigUint64(0, BigInt.asUintN(64, v), LE);
+    else if (s.bytes === 4) dv.setUint32(0, Number(BigInt.asUintN(32, v)), LE);
+    else if (s.bytes === 2) dv.setUint16(0, Number(BigInt.asUintN(16, v)), LE);
+    else dv.setUint8(0, Number(BigInt.asUintN(8, v)));
+  } else if (s.reads && !s.writes) {
+    throw new TypeError(`${info.name}: the kernel reads a value here; pass one`);
+  }
+  try {
+    transport().ioctl(fd, info.request, dv, info.name);
+  } catch (err) {
+    throw named(err, info.name);
+  }
+  if (s.bytes === 8) return s.signed ? dv.getBigInt64(0, LE) : dv.getBigUint64(0, LE);
+  if (s.bytes === 4) return s.signed ? dv.getInt32(0, LE) : dv.getUint32(0, LE);
+  if (s.bytes === 2) return s.signed ? dv.getInt16(0, LE) : dv.getUint16(0, LE);
+  return s.signed ? dv.getInt8(0) : dv.getUint8(0);
+}
+
+/** An ioctl whose argument points at a NUL-terminated string the kernel reads (a device name). */
+export function callString(fd: number, info: IoctlInfo, value: string): number {
+  checkFd(fd, info.name);
+  if (typeof value !== "string") throw new TypeError(`${info.name}: takes a string`);
+  const bytes = new TextEncoder().encode(value);
+  if (bytes.includes(0)) throw new TypeError(`${info.name}: the string must not contain NUL`);
+  const dv = new DataView(new ArrayBuffer(bytes.length + 1));
+  new Uint8Array(dv.buffer).set(bytes);
+  try {
+    return transport().ioctl(fd, info.request, dv, info.name);
+  } catch (err) {
+    throw named(err, info.name);
+  }
 }

@@ -21,17 +21,39 @@ function bad(where: string, v: unknown, ctype: string): never {
 
 /** Checks an integer of up to 32 bits. */
 export function int32(v: number, min: number, max: number, where: string, ctype: string): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) bad(where, v, ctype);
+  if (typeof v !== "number") throw new TypeError(`${where}: ${ctype} takes a number, not ${typeof v === "bigint" ? `the bigint ${v}n` : typeof v}`);
+  if (!Number.isInteger(v) || v < min || v > max) bad(where, v, ctype);
   return v;
 }
 
-// One integer operation each: it also rejects non-numbers, NaN and fractions.
-export const u8 = (v: number, where: string) => ((v & 0xff) === v ? v : int32(v, 0, 0xff, where, "__u8"));
-export const s8 = (v: number, where: string) => (((v << 24) >> 24) === v ? v : int32(v, -0x80, 0x7f, where, "__s8"));
-export const u16 = (v: number, where: string) => ((v & 0xffff) === v ? v : int32(v, 0, 0xffff, where, "__u16"));
-export const s16 = (v: number, where: string) => (((v << 16) >> 16) === v ? v : int32(v, -0x8000, 0x7fff, where, "__s16"));
-export const u32 = (v: number, where: string) => (v >>> 0 === v ? v : int32(v, 0, 0xffffffff, where, "__u32"));
-export const s32 = (v: number, where: string) => ((v | 0) === v ? v : int32(v, -0x80000000, 0x7fffffff, where, "__s32"));
+// One integer operation each after the type test: it also rejects NaN and fractions.
+export const u8 = (v: number, where: string) => (typeof v === "number" && (v & 0xff) === v ? v : int32(v, 0, 0xff, where, "__u8"));
+export const s8 = (v: number, where: string) => (typeof v === "number" && ((v << 24) >> 24) === v ? v : int32(v, -0x80, 0x7f, where, "__s8"));
+export const u16 = (v: number, where: string) => (typeof v === "number" && (v & 0xffff) === v ? v : int32(v, 0, 0xffff, where, "__u16"));
+export const s16 = (v: number, where: string) => (typeof v === "number" && ((v << 16) >> 16) === v ? v : int32(v, -0x8000, 0x7fff, where, "__s16"));
+export const u32 = (v: number, where: string) => (typeof v === "number" && v >>> 0 === v ? v : int32(v, 0, 0xffffffff, where, "__u32"));
+export const s32 = (v: number, where: string) => (typeof v === "number" && (v | 0) === v ? v : int32(v, -0x80000000, 0x7fffffff, where, "__s32"));
+
+/**
+ * Checks that `value` is an object whose keys are all members `encode` accepts: a misspelt key
+ * (`{ idd: 7 }`), a reserved member or the size member is an error, never silently zero.
+ */
+export function accept(value: object, members: ReadonlySet<string>, where: string): void {
+  if (value === null || typeof value !== "object") throw new TypeError(`${where}: expects an object of member values, not ${value === null ? "null" : typeof value}`);
+  for (const key in value) if (!members.has(key)) unknownMember(key, members, where);
+}
+
+/** A reserved member given anyway: only zero (as decode returns it) is accepted. */
+export function mustBeZero(v: unknown, where: string): void {
+  if (v === 0 || v === 0n) return;
+  if (v !== null && typeof v === "object" && typeof (v as ArrayLike<unknown>).length === "number" && Array.prototype.every.call(v, (x: unknown) => x === 0 || x === 0n)) return;
+  throw new RangeError(`${where} is reserved: it is always written as zero, so it only accepts 0`);
+}
+
+function unknownMember(key: string, members: ReadonlySet<string>, where: string): never {
+  const known = [...members];
+  throw new TypeError(`${where} has no member '${key}' that can be set${known.length ? ` (it takes ${known.join(", ")})` : ""}`);
+}
 
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MIN = -(1n << 63n);
@@ -78,9 +100,11 @@ export function bits(v: number, width: number, signed: boolean, where: string): 
   return int32(v, min, max, where, `a ${width}-bit ${signed ? "signed" : "unsigned"} bitfield`);
 }
 
-/** Checks that an array value fits a fixed C array. */
-export function arrayLength<T>(v: ArrayLike<T>, length: number, where: string): ArrayLike<T> {
-  if (v.length > length) throw new RangeError(`${where}: ${v.length} elements do not fit in an array of ${length}`);
+/** Checks that a value is an array (or typed array) of exactly a fixed C array's length. */
+export function fixedArray<T>(v: ArrayLike<T>, length: number, where: string): ArrayLike<T> {
+  if (v === null || typeof v !== "object") throw new TypeError(`${where}: expects an array of ${length} elements, not ${v === null ? "null" : typeof v}`);
+  const n = (v as { length?: unknown }).length;
+  if (n !== length) throw new RangeError(`${where}: expects exactly ${length} elements, got ${typeof n === "number" ? n : "no length"}`);
   return v;
 }
 
@@ -113,6 +137,8 @@ export interface IoctlInfo {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly argument?: Codec<any, any>;
   readonly scalarArgument?: string;
+  /** How a scalar argument reaches the kernel: by value, or through a pointer (to a string for `char`). */
+  readonly scalarPassing?: "value" | "pointer" | "string";
   /** The data direction the header's documentation gives, where it gives one. */
   readonly documentedDirection?: "none" | "read" | "write" | "readwrite";
 }

@@ -7,17 +7,34 @@ import { fileURLToPath } from "node:url";
 /** An ioctl argument: bytes passed by address, or an integer passed by value. */
 export type IoctlArg = ArrayBufferView | number | bigint | undefined;
 
+/**
+ * User pointers of a struct argument, flattened: `[offset, view, bytes, ...]`. The shim writes
+ * each view's address at `offset` in the struct right before the syscall, after checking that
+ * the view still holds `bytes` bytes.
+ */
+export type PointerList = (number | ArrayBufferView)[];
+
+/** A pin on runtime mmap() memory (opaque). */
+export type Pin = { readonly __pin: unique symbol };
+
 export interface NativeShim {
   /** ioctl(2); throws an Error shaped like Node's system errors (code, errno, syscall, ioctl). */
-  ioctl(fd: number, request: number | bigint, arg?: IoctlArg, name?: string): number;
-  /** ioctl(2) on the libuv thread pool; `arg` stays referenced until the call completes. */
-  ioctlAsync(fd: number, request: number | bigint, arg?: IoctlArg, name?: string): Promise<number>;
-  /** Where a view's bytes are. Runtime-internal: user pointers are filled through it. */
-  address(view: ArrayBufferView): bigint;
-  /** mmap(2) as an ArrayBuffer, unmapped by its finalizer or by munmap(). */
-  mmap(length: number, prot: number, flags: number, fd: number, offset: number): ArrayBuffer;
-  /** munmap(2) now; the ArrayBuffer is detached. */
+  ioctl(fd: number, request: number | bigint, arg?: IoctlArg, name?: string, pointers?: PointerList): number;
+  /**
+   * ioctl(2) on the libuv thread pool. The struct and the pointed-to bytes are copied into
+   * runtime memory for the call (or pinned, for runtime mmap() memory), the fd is duplicated.
+   */
+  ioctlAsync(fd: number, request: number | bigint, arg?: IoctlArg, name?: string, pointers?: PointerList): Promise<number>;
+  /** mmap(2) as an ArrayBuffer, unmapped by its finalizer or by munmap(); read-write unless `unsafe`. */
+  mmap(length: number, prot: number, flags: number, fd: number, offset: number, unsafe?: boolean): ArrayBuffer;
+  /** munmap(2) now; the ArrayBuffer is detached. EBUSY while pinned. */
   munmap(buffer: ArrayBuffer): void;
+  /** Pins the runtime mmap() memory holding `bytes` bytes of `view`; undefined if it is not such memory. */
+  pin(view: ArrayBufferView, bytes: number): Pin | undefined;
+  /** Releases a pin (once). */
+  unpin(pin: Pin): void;
+  /** How many pins hold a runtime mapping. */
+  pins(buffer: ArrayBuffer): number;
 }
 
 /** A system error as the shim throws it. */
@@ -61,7 +78,23 @@ export const MAP_SHARED = 0x01;
 export const MAP_PRIVATE = 0x02;
 export const MAP_ANONYMOUS = 0x20;
 
-/** Anonymous private memory (guest RAM for IOMMU_IOAS_MAP), unmapped when collected or by munmap(). */
+/**
+ * Anonymous private memory (guest RAM for IOMMU_IOAS_MAP), unmapped when collected or by
+ * munmap(), but never while a kernel mapping or a call in flight uses it.
+ */
 export function mmapAnonymous(length: number): ArrayBuffer {
   return native().mmap(length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+/** munmap(2) of runtime memory now; EBUSY while the kernel maps it or a call in flight uses it. */
+export function munmap(buffer: ArrayBuffer): void {
+  native().munmap(buffer);
+}
+
+/**
+ * UNSAFE: mmap(2) with any protection. A write through the ArrayBuffer to a page mapped
+ * without PROT_WRITE kills the process.
+ */
+export function mmapUnsafe(length: number, prot: number, flags: number, fd: number, offset: number): ArrayBuffer {
+  return native().mmap(length, prot, flags, fd, offset, true);
 }

@@ -20,7 +20,7 @@ export interface EmitOptions {
   provenance?: string;
 }
 
-const RUNTIME_HELPERS = ["arrayLength", "bits", "dataView", "getBits", "narrow32", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
+const RUNTIME_HELPERS = ["accept", "fixedArray", "mustBeZero", "bits", "dataView", "getBits", "narrow32", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
 
 function numberLiteral(v: bigint, bits: number, hex: boolean): string {
   const text = hex && v >= 0n ? `0x${v.toString(16)}` : v.toString();
@@ -225,6 +225,7 @@ function emitIoctlTable(sf: Statements, model: HeaderModel, names: RecordNames):
     const fields = [`name: "${c.name}"`, `request: ${c.name}`, `direction: "${io.direction}"`];
     if (io.argument) fields.push(`argument: ${names.of(io.argument)}`);
     if (io.scalarArgument) fields.push(`scalarArgument: "${cSpelling(io.scalarArgument)}"`);
+    if (io.scalarPassing) fields.push(`scalarPassing: "${io.scalarPassing}"`);
     if (io.documentedDirection) fields.push(`documentedDirection: "${io.documentedDirection}"`);
     return `${c.name}: { ${fields.join(", ")} }`;
   });

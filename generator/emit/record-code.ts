@@ -3,7 +3,7 @@
 // are made per architecture variant (recordCode); the types and docs once, from the first row.
 import { Scope, StructureKind, VariableDeclarationKind } from "ts-morph";
 import type { Statements } from "./module.js";
-import type { RecordDecl, UserPointer } from "../model/ir.js";
+import type { RecordDecl, TrailingPolicy, UserPointer } from "../model/ir.js";
 import type { LayoutEngine } from "../model/layout.js";
 import {
   cSpelling,
@@ -22,6 +22,8 @@ export interface RecordUnit {
   layout: LayoutEngine;
   names: RecordNames;
   pointers: UserPointer[];
+  /** Trailing bytes safe calls refuse, where an override says so. */
+  trailing?: TrailingPolicy;
   /** How each member is encoded here (planRecord, with the members other rows make 64 bits wide). */
   plan: PlannedMember[];
 }
@@ -64,7 +66,7 @@ function memberDoc(r: RecordDecl, p: PlannedMember, rc: RecordContext, elsewhere
   const m = p.flat.member;
   const spelled = m.writtenType && m.type.kind !== "array" ? m.writtenType : cSpelling(m.type);
   let c = `C: \`${spelled} ${name}${p.flat.bitSize !== undefined ? ` : ${p.flat.bitSize}` : ""}\` (${[where, ...other].join("; ")})`;
-  if (p.role === "size") c += "; filled in with the struct size when not given";
+  if (p.role === "size") c += "; set to the size of the buffer passed, never by the caller";
   if (p.role === "reserved") c += "; always written as zero";
   const ptr = rc.pointers.find((x) => x.member === name);
   if (ptr) c += `; a user pointer${ptr.pointee ? ` to \`struct ${ptr.pointee.tag}\`` : ""}${ptr.countMember ? `, counted by \`${ptr.countMember}\`` : ""}`;
@@ -125,6 +127,39 @@ function zeroRanges(size: number, plan: PlannedMember[]): [number, number][] {
   return out;
 }
 
+/** What bounds a user pointer's bytes, as the runtime's extents.ts reads it. */
+function pointerFacts(p: UserPointer, names: RecordNames): string[] {
+  const facts = [
+    p.pointee ? `element: ${names.of(p.pointee)}` : undefined,
+    p.elementSize ? `elementSize: ${p.elementSize}` : undefined,
+    p.countMember ? `count: ${lit(p.countMember)}` : undefined,
+    p.entrySizeMember ? `entrySize: ${lit(p.entrySizeMember)}` : undefined,
+    p.bytes !== undefined ? `bytes: ${p.bytes}` : undefined,
+    p.bitmap ? `bitmap: { length: ${lit(p.bitmap.length)}, pageSize: ${lit(p.bitmap.pageSize)} }` : undefined,
+    p.persistent ? "persistent: true" : undefined,
+  ].filter((x): x is string => x !== undefined);
+  const bounded = p.countMember || p.bytes !== undefined || p.bitmap;
+  if (!bounded) facts.push(`unbound: ${lit("uapigen does not know how many bytes the kernel uses behind it")}`);
+  return facts;
+}
+
+/**
+ * Bytes after a sized struct: its flexible array member (the caller's buffer, appended; argsz
+ * covers it) and, for vfio info structs with `cap_offset`, a capability chain that grows.
+ */
+function trailingFacts(ru: RecordUnit, flex: PlannedMember | undefined): string | undefined {
+  const grows = ru.plan.some((p) => p.flat.name === "cap_offset");
+  if (!flex && !grows) return undefined;
+  const policy = ru.trailing;
+  const facts = [
+    flex ? `member: ${lit(flex.flat.name)}` : undefined,
+    grows ? "grows: true" : undefined,
+    policy?.unsafe ? `unsafe: ${lit(policy.unsafe)}` : undefined,
+    policy?.unsafeWhen ? `unsafeWhen: ${JSON.stringify(policy.unsafeWhen)}` : undefined,
+  ].filter(Boolean);
+  return `trailing: { ${facts.join(", ")} }`;
+}
+
 /** The codec object and view accessors of a record, for one architecture variant. */
 export function recordCode(ru: RecordUnit): RecordCode {
   const r = ru.decl;
@@ -134,19 +169,32 @@ export function recordCode(ru: RecordUnit): RecordCode {
   const value = plan.filter((p) => p.role !== "flexible");
   const where = (p: PlannedMember) => lit(`${name}.${p.flat.name}`);
 
-  const enc: string[] = ["const dv = dataView(target);"];
+  // Each member is read once, after the keys are checked: a getter cannot answer twice. Reserved
+  // members are accepted only as zero, so a decoded struct encodes back and no value the caller
+  // sets is dropped silently; the size member is accepted and always written as sizeof.
+  const inputs = value.filter((p) => p.role !== "flexible" && p.role !== "size");
+  const local = (p: PlannedMember) => `$${p.flat.name}`;
+  const enc: string[] = ["const dv = dataView(target);", `accept(value, ${name}Members, ${lit(name)});`];
+  const written = inputs.filter((p) => p.role !== "plain").map((p) => `${p.flat.name}?: unknown`);
+  const source = written.length ? `value as ${name}Init & { ${written.join("; ")} }` : "value";
+  if (inputs.length) enc.push(`const { ${inputs.map((p) => `${p.flat.name}: ${local(p)}`).join(", ")} } = ${source};`);
   if (r.kind === "union") enc.push(`zero(dv, offset, ${l.size});`);
   else for (const [start, len] of zeroRanges(l.size, plan)) enc.push(zeroStatement(start, len));
   for (const p of value) {
-    if (p.role === "reserved") continue;
-    const at = `offset + ${p.flat.offset}`;
-    const v = `value.${p.flat.name}`;
-    if (p.bitfield) {
-      enc.push(`if (${v} !== undefined) ${bitfieldWrite(p.bitfield, "offset", v, where(p))}`);
+    const v = local(p);
+    if (p.role === "reserved") {
+      enc.push(`if (${v} !== undefined) mustBeZero(${v}, ${where(p)});`);
       continue;
     }
+    const at = `offset + ${p.flat.offset}`;
     if (p.role === "size") {
-      enc.push(encodeStatements(p.kind!, `${v} ?? ${l.size}`, at, where(p), 0, false));
+      // Always the struct's size, whatever a decoded value says; calls that pass more set it
+      // to what they pass, and refuse a caller's value.
+      enc.push(encodeStatements(p.kind!, `${l.size}`, at, where(p), 0, false));
+      continue;
+    }
+    if (p.bitfield) {
+      enc.push(`if (${v} !== undefined) ${bitfieldWrite(p.bitfield, "offset", v, where(p))}`);
       continue;
     }
     const stmt = encodeStatements(p.kind!, v, at, where(p));
@@ -158,11 +206,12 @@ export function recordCode(ru: RecordUnit): RecordCode {
   });
   const offsets = plan.filter((p) => !p.bitfield).map((p) => `${p.flat.name}: ${p.flat.offset}`);
   const flex = plan.find((p) => p.role === "flexible");
-  const pointerRows = ru.pointers.map(
-    (p) => `${p.member}: { ${[p.pointee ? `element: ${ru.names.of(p.pointee)}` : undefined, p.elementSize ? `elementSize: ${p.elementSize}` : undefined, p.countMember ? `count: ${lit(p.countMember)}` : undefined].filter(Boolean).join(", ")} }`,
-  );
+  const sizeMember = plan.find((p) => p.role === "size");
+  const pointerRows = ru.pointers.map((p) => `${p.member}: { ${pointerFacts(p, ru.names).join(", ")} }`);
   const extra = [
     flex ? `flexible: { name: ${lit(flex.flat.name)}, offset: ${flex.flat.offset}, elementSize: ${flex.flexibleElement!.size} }` : undefined,
+    sizeMember ? `sizeMember: ${lit(sizeMember.flat.name)}` : undefined,
+    sizeMember ? trailingFacts(ru, flex) : undefined,
     pointerRows.length ? `pointers: { ${pointerRows.join(", ")} }` : undefined,
   ].filter(Boolean);
   const codec = `{
@@ -255,12 +304,17 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     kind: StructureKind.Interface,
     isExported: true,
     name: `${name}Init`,
-    docs: [`What {@link ${name}.encode} accepts: every member optional (absent means zero${plan.some((p) => p.role === "size") ? ", and the size member defaults to the struct size" : ""}); reserved members are not accepted.`],
+    docs: [`What {@link ${name}.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero${plan.some((p) => p.role === "size") ? "; the size member is always the struct's size (typed calls set it to the size of the buffer they pass)" : ""}; unknown keys are an error.`],
     properties: value
-      .filter((p) => p.role !== "reserved")
+      .filter((p) => p.role === "plain")
       .map((p) => ({ name: p.flat.name, hasQuestionToken: true, type: p.bitfield ? "number" : initType(p.kind!), docs: [doc(p)] })),
   });
   const codecs = distinct(codes, (c) => c.codec).map((c) => ({ variants: c.variants, text: c.value.codec }));
+  sf.push({
+    kind: StructureKind.VariableStatement,
+    declarationKind: VariableDeclarationKind.Const,
+    declarations: [{ name: `${name}Members`, type: "ReadonlySet<string>", initializer: `new Set([${value.map((p) => lit(p.flat.name)).join(", ")}])` }],
+  });
   sf.push({
     kind: StructureKind.VariableStatement,
     isExported: true,

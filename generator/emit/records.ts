@@ -143,7 +143,7 @@ export function encodeStatements(k: FieldKind, value: string, at: string, where:
       const i = `i${depth}`;
       const e = `e${depth}`;
       const inner = encodeStatements(k.element, e, `${at} + ${i} * ${k.elementSize}`, `${where} + "[" + ${i} + "]"`, depth + 1);
-      return `{ const ${a} = ${value} === undefined ? NONE : arrayLength(${value}, ${k.length}, ${where}); for (let ${i} = 0; ${i} < ${k.length}; ${i}++) { const ${e} = ${i} < ${a}.length ? ${a}[${i}] : undefined; ${inner} } }`;
+      return `{ const ${a} = ${value} === undefined ? NONE : fixedArray(${value}, ${k.length}, ${where}); for (let ${i} = 0; ${i} < ${k.length}; ${i}++) { const ${e} = ${a}[${i}]; ${inner} } }`;
     }
   }
 }

@@ -6,10 +6,24 @@ import { proseOf } from "../parse/kerneldoc.js";
 import type { ConstantDecl, HeaderModel, IoctlDirection, RecordDecl, TypeRef, UserPointer } from "./ir.js";
 
 export interface Overrides {
-  /** IOCTL_NAME -> argument ("struct x" or a scalar type name). */
-  ioctls?: Record<string, { argument: string; reason: string }>;
-  /** "struct.member" -> pointer facts. */
-  userPointers?: Record<string, { pointee?: string; count?: string; elementSize?: number; reason: string }>;
+  /** IOCTL_NAME -> argument ("struct x" or a scalar type name), and how a scalar is passed. */
+  ioctls?: Record<string, { argument: string; passing?: "value" | "pointer" | "string"; reason: string }>;
+  /** "struct.member" -> pointer facts: what bounds the bytes the kernel touches behind it. */
+  userPointers?: Record<
+    string,
+    {
+      pointee?: string;
+      count?: string;
+      elementSize?: number;
+      entrySize?: string;
+      bytes?: number;
+      bitmap?: { length: string; pageSize: string };
+      persistent?: boolean;
+      reason: string;
+    }
+  >;
+  /** "struct" -> trailing bytes that safe calls refuse (they carry user pointers). */
+  trailing?: Record<string, { unsafe?: string; unsafeWhen?: { member: string; mask: number; values: number[]; reason: string }; reason: string }>;
 }
 
 const DIRECTIONS: Record<string, IoctlDirection> = { _IO: "none", _IOR: "read", _IOW: "write", _IOWR: "readwrite" };
@@ -60,6 +74,12 @@ export function associate(
     c.ioctl.argument = record;
     c.ioctl.scalarArgument = scalar;
     c.ioctl.argumentSource = "override";
+    if (o.passing) c.ioctl.scalarPassing = o.passing;
+  }
+  // A request that encodes a size points at its argument; `_IO` ones need the override's word.
+  for (const c of ioctls.values()) {
+    const io = c.ioctl!;
+    if (io.scalarArgument && !io.scalarPassing && io.direction !== "none") io.scalarPassing = "pointer";
   }
 
   model.userPointers = findUserPointers(model, lookup);
@@ -76,8 +96,17 @@ export function associate(
       pointee: o.pointee ? lookup.tag(o.pointee.replace(/^(struct|union)\s+/, "")) : undefined,
       countMember: o.count,
       elementSize: o.elementSize,
+      entrySizeMember: o.entrySize,
+      bytes: o.bytes,
+      bitmap: o.bitmap,
+      persistent: o.persistent,
       source: "override",
     });
+  }
+  for (const [tag, o] of Object.entries(overrides.trailing ?? {})) {
+    const record = model.records.find((r) => r.tag === tag);
+    if (!record) fail("override", `override names struct '${tag}', which ${model.displayName} does not define`, { file: overridesFile, line: 1, column: 1 });
+    model.trailingPolicies.push({ record, unsafe: o.unsafe, unsafeWhen: o.unsafeWhen });
   }
 }
 

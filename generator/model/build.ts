@@ -104,6 +104,7 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
     comments,
     macroNames: [...tu.macros.values()].filter((m) => !m.builtin).map((m) => m.name),
     userPointers: [],
+    trailingPolicies: [],
     all: { records: decls.records, enums: decls.enums, typedefs: decls.typedefs },
   };
   // Every record of the header must have a layout: an incomplete one is an error here, not a

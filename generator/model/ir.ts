@@ -109,6 +109,12 @@ export interface IoctlDecl {
   argument?: RecordDecl;
   /** A scalar argument (`_IOW(VFIO_TYPE, n, __s32)`), from the kerneldoc. */
   scalarArgument?: TypeRef;
+  /**
+   * How the scalar reaches the kernel: by value, or through a pointer to it (to a string for
+   * `char`). Requests with a size encoded point at it; `_IO` ones say so in an override, since
+   * their docs write `_IOW(..., __s32)` for both. Unknown: only an Unsafe call is emitted.
+   */
+  scalarPassing?: "value" | "pointer" | "string";
   /** How the argument was associated, for review. */
   argumentSource?: "macro" | "kerneldoc" | "override";
   /** The data direction the documentation gives for the argument. */
@@ -137,7 +143,24 @@ export interface UserPointer {
   elementSize?: number;
   /** The member holding the element count, where the doc says so. */
   countMember?: string;
+  /** The member holding each element's size (`entry_len`). */
+  entrySizeMember?: string;
+  /** A fixed extent in bytes (a UUID). */
+  bytes?: number;
+  /** A dirty bitmap sized from a length and a page size member. */
+  bitmap?: { length: string; pageSize: string };
+  /** The kernel keeps using the memory after the call returns (a DMA mapping). */
+  persistent?: boolean;
   source: "kerneldoc" | "override";
+}
+
+/** Trailing bytes (a flexible array member) that safe calls must refuse: they hold user pointers. */
+export interface TrailingPolicy {
+  record: RecordDecl;
+  /** Always refused, for this reason. */
+  unsafe?: string;
+  /** Refused when (member & mask) is one of values. */
+  unsafeWhen?: { member: string; mask: number; values: number[]; reason: string };
 }
 
 export interface HeaderModel {
@@ -159,6 +182,7 @@ export interface HeaderModel {
   /** Every macro defined by the header or what it includes (for cross-references in docs). */
   macroNames: string[];
   userPointers: UserPointer[];
+  trailingPolicies: TrailingPolicy[];
   /** Every declaration of every file, for type resolution across includes. */
   all: { records: RecordDecl[]; enums: EnumDecl[]; typedefs: TypedefDecl[] };
 }

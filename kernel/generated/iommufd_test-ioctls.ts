@@ -15,7 +15,7 @@ export function IOMMU_TEST_CMD(fd: number, args: iommu_test_cmdInit = {}): iommu
 /**
  * `ioctl(fd, IOMMU_TEST_CMD, &struct iommu_test_cmd)`: encodes `args`, calls, and returns the struct as the kernel left it.
  *
- * Runs on the libuv thread pool; the buffers stay referenced until the call completes.
+ * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
 export async function IOMMU_TEST_CMDAsync(
   fd: number,

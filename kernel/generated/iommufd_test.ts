@@ -6,7 +6,16 @@
  *
  * @packageDocumentation
  */
-import { dataView, s32, selectArch, u32, u64, zero } from "../../runtime/codec.js";
+import {
+  accept,
+  dataView,
+  mustBeZero,
+  s32,
+  selectArch,
+  u32,
+  u64,
+  zero,
+} from "../../runtime/codec.js";
 import type { Codec, Int64, IoctlInfo, Target } from "../../runtime/codec.js";
 /** The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError. */
 const ARCH = selectArch("linux/iommufd_test.h", {
@@ -179,7 +188,7 @@ export interface iommu_test_cmd {
   last: number;
 }
 
-/** What {@link iommu_test_cmd.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmdInit {
   /** C: `__u32 size` (offset 0, 4 bytes) */
   size?: number;
@@ -237,6 +246,36 @@ export interface iommu_test_cmdInit {
   last?: number;
 }
 
+const iommu_test_cmdMembers: ReadonlySet<string> = new Set([
+  "size",
+  "op",
+  "id",
+  "__reserved",
+  "add_reserved",
+  "mock_domain",
+  "mock_domain_flags",
+  "mock_domain_replace",
+  "check_map",
+  "check_refs",
+  "create_access",
+  "destroy_access_pages",
+  "access_pages",
+  "access_rw",
+  "memory_limit",
+  "access_replace_ioas",
+  "dirty",
+  "check_iotlb",
+  "trigger_iopf",
+  "check_dev_cache",
+  "trigger_vevent",
+  "pasid_attach",
+  "pasid_replace",
+  "pasid_detach",
+  "pasid_check",
+  "dmabuf_get",
+  "dmabuf_revoke",
+  "last",
+]);
 /** C: `struct iommu_test_cmd`, 72 bytes, aligned to 8. */
 export const iommu_test_cmd = {
   size: 72,
@@ -274,78 +313,89 @@ export const iommu_test_cmd = {
 
   encode(value: iommu_test_cmdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmdMembers, "iommu_test_cmd");
+    const {
+      size: $size,
+      op: $op,
+      id: $id,
+      __reserved: $__reserved,
+      add_reserved: $add_reserved,
+      mock_domain: $mock_domain,
+      mock_domain_flags: $mock_domain_flags,
+      mock_domain_replace: $mock_domain_replace,
+      check_map: $check_map,
+      check_refs: $check_refs,
+      create_access: $create_access,
+      destroy_access_pages: $destroy_access_pages,
+      access_pages: $access_pages,
+      access_rw: $access_rw,
+      memory_limit: $memory_limit,
+      access_replace_ioas: $access_replace_ioas,
+      dirty: $dirty,
+      check_iotlb: $check_iotlb,
+      trigger_iopf: $trigger_iopf,
+      check_dev_cache: $check_dev_cache,
+      trigger_vevent: $trigger_vevent,
+      pasid_attach: $pasid_attach,
+      pasid_replace: $pasid_replace,
+      pasid_detach: $pasid_detach,
+      pasid_check: $pasid_check,
+      dmabuf_get: $dmabuf_get,
+      dmabuf_revoke: $dmabuf_revoke,
+      last: $last,
+    } = value as iommu_test_cmdInit & { __reserved?: unknown };
     zero(dv, offset + 12, 52);
     dv.setUint32(offset + 68, 0);
-    dv.setUint32(
-      offset + 0,
-      value.size === undefined ? 0 : u32(value.size, "iommu_test_cmd.size"),
-      LE,
-    );
-    dv.setUint32(offset + 4, value.op === undefined ? 0 : u32(value.op, "iommu_test_cmd.op"), LE);
-    dv.setUint32(offset + 8, value.id === undefined ? 0 : u32(value.id, "iommu_test_cmd.id"), LE);
-    if (value.add_reserved !== undefined)
-      iommu_test_cmd_add_reserved.encode(value.add_reserved ?? EMPTY, dv, offset + 16);
-    if (value.mock_domain !== undefined)
-      iommu_test_cmd_mock_domain.encode(value.mock_domain ?? EMPTY, dv, offset + 16);
-    if (value.mock_domain_flags !== undefined)
-      iommu_test_cmd_mock_domain_flags.encode(value.mock_domain_flags ?? EMPTY, dv, offset + 16);
-    if (value.mock_domain_replace !== undefined)
-      iommu_test_cmd_mock_domain_replace.encode(
-        value.mock_domain_replace ?? EMPTY,
-        dv,
-        offset + 16,
-      );
-    if (value.check_map !== undefined)
-      iommu_test_cmd_check_map.encode(value.check_map ?? EMPTY, dv, offset + 16);
-    if (value.check_refs !== undefined)
-      iommu_test_cmd_check_refs.encode(value.check_refs ?? EMPTY, dv, offset + 16);
-    if (value.create_access !== undefined)
-      iommu_test_cmd_create_access.encode(value.create_access ?? EMPTY, dv, offset + 16);
-    if (value.destroy_access_pages !== undefined)
-      iommu_test_cmd_destroy_access_pages.encode(
-        value.destroy_access_pages ?? EMPTY,
-        dv,
-        offset + 16,
-      );
-    if (value.access_pages !== undefined)
-      iommu_test_cmd_access_pages.encode(value.access_pages ?? EMPTY, dv, offset + 16);
-    if (value.access_rw !== undefined)
-      iommu_test_cmd_access_rw.encode(value.access_rw ?? EMPTY, dv, offset + 16);
-    if (value.memory_limit !== undefined)
-      iommu_test_cmd_memory_limit.encode(value.memory_limit ?? EMPTY, dv, offset + 16);
-    if (value.access_replace_ioas !== undefined)
-      iommu_test_cmd_access_replace_ioas.encode(
-        value.access_replace_ioas ?? EMPTY,
-        dv,
-        offset + 16,
-      );
-    if (value.dirty !== undefined)
-      iommu_test_cmd_dirty.encode(value.dirty ?? EMPTY, dv, offset + 16);
-    if (value.check_iotlb !== undefined)
-      iommu_test_cmd_check_iotlb.encode(value.check_iotlb ?? EMPTY, dv, offset + 16);
-    if (value.trigger_iopf !== undefined)
-      iommu_test_cmd_trigger_iopf.encode(value.trigger_iopf ?? EMPTY, dv, offset + 16);
-    if (value.check_dev_cache !== undefined)
-      iommu_test_cmd_check_dev_cache.encode(value.check_dev_cache ?? EMPTY, dv, offset + 16);
-    if (value.trigger_vevent !== undefined)
-      iommu_test_cmd_trigger_vevent.encode(value.trigger_vevent ?? EMPTY, dv, offset + 16);
-    if (value.pasid_attach !== undefined)
-      iommu_test_cmd_pasid_attach.encode(value.pasid_attach ?? EMPTY, dv, offset + 16);
-    if (value.pasid_replace !== undefined)
-      iommu_test_cmd_pasid_replace.encode(value.pasid_replace ?? EMPTY, dv, offset + 16);
-    if (value.pasid_detach !== undefined)
-      iommu_test_cmd_pasid_detach.encode(value.pasid_detach ?? EMPTY, dv, offset + 16);
-    if (value.pasid_check !== undefined)
-      iommu_test_cmd_pasid_check.encode(value.pasid_check ?? EMPTY, dv, offset + 16);
-    if (value.dmabuf_get !== undefined)
-      iommu_test_cmd_dmabuf_get.encode(value.dmabuf_get ?? EMPTY, dv, offset + 16);
-    if (value.dmabuf_revoke !== undefined)
-      iommu_test_cmd_dmabuf_revoke.encode(value.dmabuf_revoke ?? EMPTY, dv, offset + 16);
-    dv.setUint32(
-      offset + 64,
-      value.last === undefined ? 0 : u32(value.last, "iommu_test_cmd.last"),
-      LE,
-    );
+    dv.setUint32(offset + 0, $size === undefined ? 0 : u32($size, "iommu_test_cmd.size"), LE);
+    dv.setUint32(offset + 4, $op === undefined ? 0 : u32($op, "iommu_test_cmd.op"), LE);
+    dv.setUint32(offset + 8, $id === undefined ? 0 : u32($id, "iommu_test_cmd.id"), LE);
+    if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_test_cmd.__reserved");
+    if ($add_reserved !== undefined)
+      iommu_test_cmd_add_reserved.encode($add_reserved ?? EMPTY, dv, offset + 16);
+    if ($mock_domain !== undefined)
+      iommu_test_cmd_mock_domain.encode($mock_domain ?? EMPTY, dv, offset + 16);
+    if ($mock_domain_flags !== undefined)
+      iommu_test_cmd_mock_domain_flags.encode($mock_domain_flags ?? EMPTY, dv, offset + 16);
+    if ($mock_domain_replace !== undefined)
+      iommu_test_cmd_mock_domain_replace.encode($mock_domain_replace ?? EMPTY, dv, offset + 16);
+    if ($check_map !== undefined)
+      iommu_test_cmd_check_map.encode($check_map ?? EMPTY, dv, offset + 16);
+    if ($check_refs !== undefined)
+      iommu_test_cmd_check_refs.encode($check_refs ?? EMPTY, dv, offset + 16);
+    if ($create_access !== undefined)
+      iommu_test_cmd_create_access.encode($create_access ?? EMPTY, dv, offset + 16);
+    if ($destroy_access_pages !== undefined)
+      iommu_test_cmd_destroy_access_pages.encode($destroy_access_pages ?? EMPTY, dv, offset + 16);
+    if ($access_pages !== undefined)
+      iommu_test_cmd_access_pages.encode($access_pages ?? EMPTY, dv, offset + 16);
+    if ($access_rw !== undefined)
+      iommu_test_cmd_access_rw.encode($access_rw ?? EMPTY, dv, offset + 16);
+    if ($memory_limit !== undefined)
+      iommu_test_cmd_memory_limit.encode($memory_limit ?? EMPTY, dv, offset + 16);
+    if ($access_replace_ioas !== undefined)
+      iommu_test_cmd_access_replace_ioas.encode($access_replace_ioas ?? EMPTY, dv, offset + 16);
+    if ($dirty !== undefined) iommu_test_cmd_dirty.encode($dirty ?? EMPTY, dv, offset + 16);
+    if ($check_iotlb !== undefined)
+      iommu_test_cmd_check_iotlb.encode($check_iotlb ?? EMPTY, dv, offset + 16);
+    if ($trigger_iopf !== undefined)
+      iommu_test_cmd_trigger_iopf.encode($trigger_iopf ?? EMPTY, dv, offset + 16);
+    if ($check_dev_cache !== undefined)
+      iommu_test_cmd_check_dev_cache.encode($check_dev_cache ?? EMPTY, dv, offset + 16);
+    if ($trigger_vevent !== undefined)
+      iommu_test_cmd_trigger_vevent.encode($trigger_vevent ?? EMPTY, dv, offset + 16);
+    if ($pasid_attach !== undefined)
+      iommu_test_cmd_pasid_attach.encode($pasid_attach ?? EMPTY, dv, offset + 16);
+    if ($pasid_replace !== undefined)
+      iommu_test_cmd_pasid_replace.encode($pasid_replace ?? EMPTY, dv, offset + 16);
+    if ($pasid_detach !== undefined)
+      iommu_test_cmd_pasid_detach.encode($pasid_detach ?? EMPTY, dv, offset + 16);
+    if ($pasid_check !== undefined)
+      iommu_test_cmd_pasid_check.encode($pasid_check ?? EMPTY, dv, offset + 16);
+    if ($dmabuf_get !== undefined)
+      iommu_test_cmd_dmabuf_get.encode($dmabuf_get ?? EMPTY, dv, offset + 16);
+    if ($dmabuf_revoke !== undefined)
+      iommu_test_cmd_dmabuf_revoke.encode($dmabuf_revoke ?? EMPTY, dv, offset + 16);
+    dv.setUint32(offset + 64, $last === undefined ? 0 : u32($last, "iommu_test_cmd.last"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd {
     const dv = dataView(source);
@@ -615,7 +665,7 @@ export interface iommu_test_cmd_add_reserved {
   length: bigint;
 }
 
-/** What {@link iommu_test_cmd_add_reserved.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_add_reserved.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_add_reservedInit {
   /** C: `__aligned_u64 start` (offset 0, 8 bytes) */
   start?: Int64;
@@ -623,6 +673,7 @@ export interface iommu_test_cmd_add_reservedInit {
   length?: Int64;
 }
 
+const iommu_test_cmd_add_reservedMembers: ReadonlySet<string> = new Set(["start", "length"]);
 /** C: `anonymous struct (iommu_test_cmd_add_reserved)`, 16 bytes, aligned to 8. */
 export const iommu_test_cmd_add_reserved = {
   size: 16,
@@ -631,14 +682,16 @@ export const iommu_test_cmd_add_reserved = {
 
   encode(value: iommu_test_cmd_add_reservedInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_add_reservedMembers, "iommu_test_cmd_add_reserved");
+    const { start: $start, length: $length } = value;
     dv.setBigUint64(
       offset + 0,
-      value.start === undefined ? 0n : u64(value.start, "iommu_test_cmd_add_reserved.start"),
+      $start === undefined ? 0n : u64($start, "iommu_test_cmd_add_reserved.start"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.length === undefined ? 0n : u64(value.length, "iommu_test_cmd_add_reserved.length"),
+      $length === undefined ? 0n : u64($length, "iommu_test_cmd_add_reserved.length"),
       LE,
     );
   },
@@ -707,7 +760,7 @@ export interface iommu_test_cmd_mock_domain {
   out_idev_id: number;
 }
 
-/** What {@link iommu_test_cmd_mock_domain.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_mock_domain.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_mock_domainInit {
   /** C: `__u32 out_stdev_id` (offset 0, 4 bytes) */
   out_stdev_id?: number;
@@ -721,6 +774,11 @@ export interface iommu_test_cmd_mock_domainInit {
   out_idev_id?: number;
 }
 
+const iommu_test_cmd_mock_domainMembers: ReadonlySet<string> = new Set([
+  "out_stdev_id",
+  "out_hwpt_id",
+  "out_idev_id",
+]);
 /** C: `anonymous struct (iommu_test_cmd_mock_domain)`, 12 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain = {
   size: 12,
@@ -729,25 +787,27 @@ export const iommu_test_cmd_mock_domain = {
 
   encode(value: iommu_test_cmd_mock_domainInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_mock_domainMembers, "iommu_test_cmd_mock_domain");
+    const {
+      out_stdev_id: $out_stdev_id,
+      out_hwpt_id: $out_hwpt_id,
+      out_idev_id: $out_idev_id,
+    } = value;
     dv.setUint32(
       offset + 0,
-      value.out_stdev_id === undefined
+      $out_stdev_id === undefined
         ? 0
-        : u32(value.out_stdev_id, "iommu_test_cmd_mock_domain.out_stdev_id"),
+        : u32($out_stdev_id, "iommu_test_cmd_mock_domain.out_stdev_id"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.out_hwpt_id === undefined
-        ? 0
-        : u32(value.out_hwpt_id, "iommu_test_cmd_mock_domain.out_hwpt_id"),
+      $out_hwpt_id === undefined ? 0 : u32($out_hwpt_id, "iommu_test_cmd_mock_domain.out_hwpt_id"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.out_idev_id === undefined
-        ? 0
-        : u32(value.out_idev_id, "iommu_test_cmd_mock_domain.out_idev_id"),
+      $out_idev_id === undefined ? 0 : u32($out_idev_id, "iommu_test_cmd_mock_domain.out_idev_id"),
       LE,
     );
   },
@@ -841,7 +901,7 @@ export interface iommu_test_cmd_mock_domain_flags {
   dev_flags: number;
 }
 
-/** What {@link iommu_test_cmd_mock_domain_flags.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_mock_domain_flags.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_mock_domain_flagsInit {
   /** C: `__u32 out_stdev_id` (offset 0, 4 bytes) */
   out_stdev_id?: number;
@@ -857,6 +917,12 @@ export interface iommu_test_cmd_mock_domain_flagsInit {
   dev_flags?: number;
 }
 
+const iommu_test_cmd_mock_domain_flagsMembers: ReadonlySet<string> = new Set([
+  "out_stdev_id",
+  "out_hwpt_id",
+  "out_idev_id",
+  "dev_flags",
+]);
 /** C: `anonymous struct (iommu_test_cmd_mock_domain_flags)`, 16 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain_flags = {
   size: 16,
@@ -865,32 +931,37 @@ export const iommu_test_cmd_mock_domain_flags = {
 
   encode(value: iommu_test_cmd_mock_domain_flagsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_mock_domain_flagsMembers, "iommu_test_cmd_mock_domain_flags");
+    const {
+      out_stdev_id: $out_stdev_id,
+      out_hwpt_id: $out_hwpt_id,
+      out_idev_id: $out_idev_id,
+      dev_flags: $dev_flags,
+    } = value;
     dv.setUint32(
       offset + 0,
-      value.out_stdev_id === undefined
+      $out_stdev_id === undefined
         ? 0
-        : u32(value.out_stdev_id, "iommu_test_cmd_mock_domain_flags.out_stdev_id"),
+        : u32($out_stdev_id, "iommu_test_cmd_mock_domain_flags.out_stdev_id"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.out_hwpt_id === undefined
+      $out_hwpt_id === undefined
         ? 0
-        : u32(value.out_hwpt_id, "iommu_test_cmd_mock_domain_flags.out_hwpt_id"),
+        : u32($out_hwpt_id, "iommu_test_cmd_mock_domain_flags.out_hwpt_id"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.out_idev_id === undefined
+      $out_idev_id === undefined
         ? 0
-        : u32(value.out_idev_id, "iommu_test_cmd_mock_domain_flags.out_idev_id"),
+        : u32($out_idev_id, "iommu_test_cmd_mock_domain_flags.out_idev_id"),
       LE,
     );
     dv.setUint32(
       offset + 12,
-      value.dev_flags === undefined
-        ? 0
-        : u32(value.dev_flags, "iommu_test_cmd_mock_domain_flags.dev_flags"),
+      $dev_flags === undefined ? 0 : u32($dev_flags, "iommu_test_cmd_mock_domain_flags.dev_flags"),
       LE,
     );
   },
@@ -990,12 +1061,13 @@ export interface iommu_test_cmd_mock_domain_replace {
   pt_id: number;
 }
 
-/** What {@link iommu_test_cmd_mock_domain_replace.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_mock_domain_replace.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_mock_domain_replaceInit {
   /** C: `__u32 pt_id` (offset 0, 4 bytes) */
   pt_id?: number;
 }
 
+const iommu_test_cmd_mock_domain_replaceMembers: ReadonlySet<string> = new Set(["pt_id"]);
 /** C: `anonymous struct (iommu_test_cmd_mock_domain_replace)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain_replace = {
   size: 4,
@@ -1004,9 +1076,11 @@ export const iommu_test_cmd_mock_domain_replace = {
 
   encode(value: iommu_test_cmd_mock_domain_replaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_mock_domain_replaceMembers, "iommu_test_cmd_mock_domain_replace");
+    const { pt_id: $pt_id } = value;
     dv.setUint32(
       offset + 0,
-      value.pt_id === undefined ? 0 : u32(value.pt_id, "iommu_test_cmd_mock_domain_replace.pt_id"),
+      $pt_id === undefined ? 0 : u32($pt_id, "iommu_test_cmd_mock_domain_replace.pt_id"),
       LE,
     );
   },
@@ -1056,7 +1130,7 @@ export interface iommu_test_cmd_check_map {
   uptr: bigint;
 }
 
-/** What {@link iommu_test_cmd_check_map.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_check_map.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_check_mapInit {
   /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
   iova?: Int64;
@@ -1066,6 +1140,7 @@ export interface iommu_test_cmd_check_mapInit {
   uptr?: Int64;
 }
 
+const iommu_test_cmd_check_mapMembers: ReadonlySet<string> = new Set(["iova", "length", "uptr"]);
 /** C: `anonymous struct (iommu_test_cmd_check_map)`, 24 bytes, aligned to 8. */
 export const iommu_test_cmd_check_map = {
   size: 24,
@@ -1074,19 +1149,21 @@ export const iommu_test_cmd_check_map = {
 
   encode(value: iommu_test_cmd_check_mapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_check_mapMembers, "iommu_test_cmd_check_map");
+    const { iova: $iova, length: $length, uptr: $uptr } = value;
     dv.setBigUint64(
       offset + 0,
-      value.iova === undefined ? 0n : u64(value.iova, "iommu_test_cmd_check_map.iova"),
+      $iova === undefined ? 0n : u64($iova, "iommu_test_cmd_check_map.iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.length === undefined ? 0n : u64(value.length, "iommu_test_cmd_check_map.length"),
+      $length === undefined ? 0n : u64($length, "iommu_test_cmd_check_map.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.uptr === undefined ? 0n : u64(value.uptr, "iommu_test_cmd_check_map.uptr"),
+      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_check_map.uptr"),
       LE,
     );
   },
@@ -1170,7 +1247,7 @@ export interface iommu_test_cmd_check_refs {
   refs: number;
 }
 
-/** What {@link iommu_test_cmd_check_refs.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_check_refs.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_check_refsInit {
   /** C: `__aligned_u64 length` (offset 0, 8 bytes) */
   length?: Int64;
@@ -1180,6 +1257,7 @@ export interface iommu_test_cmd_check_refsInit {
   refs?: number;
 }
 
+const iommu_test_cmd_check_refsMembers: ReadonlySet<string> = new Set(["length", "uptr", "refs"]);
 /** C: `anonymous struct (iommu_test_cmd_check_refs)`, 24 bytes, aligned to 8. */
 export const iommu_test_cmd_check_refs = {
   size: 24,
@@ -1188,20 +1266,22 @@ export const iommu_test_cmd_check_refs = {
 
   encode(value: iommu_test_cmd_check_refsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_check_refsMembers, "iommu_test_cmd_check_refs");
+    const { length: $length, uptr: $uptr, refs: $refs } = value;
     dv.setUint32(offset + 20, 0);
     dv.setBigUint64(
       offset + 0,
-      value.length === undefined ? 0n : u64(value.length, "iommu_test_cmd_check_refs.length"),
+      $length === undefined ? 0n : u64($length, "iommu_test_cmd_check_refs.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.uptr === undefined ? 0n : u64(value.uptr, "iommu_test_cmd_check_refs.uptr"),
+      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_check_refs.uptr"),
       LE,
     );
     dv.setUint32(
       offset + 16,
-      value.refs === undefined ? 0 : u32(value.refs, "iommu_test_cmd_check_refs.refs"),
+      $refs === undefined ? 0 : u32($refs, "iommu_test_cmd_check_refs.refs"),
       LE,
     );
   },
@@ -1283,7 +1363,7 @@ export interface iommu_test_cmd_create_access {
   flags: number;
 }
 
-/** What {@link iommu_test_cmd_create_access.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_create_access.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_create_accessInit {
   /** C: `__u32 out_access_fd` (offset 0, 4 bytes) */
   out_access_fd?: number;
@@ -1291,6 +1371,10 @@ export interface iommu_test_cmd_create_accessInit {
   flags?: number;
 }
 
+const iommu_test_cmd_create_accessMembers: ReadonlySet<string> = new Set([
+  "out_access_fd",
+  "flags",
+]);
 /** C: `anonymous struct (iommu_test_cmd_create_access)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_create_access = {
   size: 8,
@@ -1299,16 +1383,18 @@ export const iommu_test_cmd_create_access = {
 
   encode(value: iommu_test_cmd_create_accessInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_create_accessMembers, "iommu_test_cmd_create_access");
+    const { out_access_fd: $out_access_fd, flags: $flags } = value;
     dv.setUint32(
       offset + 0,
-      value.out_access_fd === undefined
+      $out_access_fd === undefined
         ? 0
-        : u32(value.out_access_fd, "iommu_test_cmd_create_access.out_access_fd"),
+        : u32($out_access_fd, "iommu_test_cmd_create_access.out_access_fd"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_test_cmd_create_access.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_test_cmd_create_access.flags"),
       LE,
     );
   },
@@ -1369,12 +1455,15 @@ export interface iommu_test_cmd_destroy_access_pages {
   access_pages_id: number;
 }
 
-/** What {@link iommu_test_cmd_destroy_access_pages.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_destroy_access_pages.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_destroy_access_pagesInit {
   /** C: `__u32 access_pages_id` (offset 0, 4 bytes) */
   access_pages_id?: number;
 }
 
+const iommu_test_cmd_destroy_access_pagesMembers: ReadonlySet<string> = new Set([
+  "access_pages_id",
+]);
 /** C: `anonymous struct (iommu_test_cmd_destroy_access_pages)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_destroy_access_pages = {
   size: 4,
@@ -1383,11 +1472,17 @@ export const iommu_test_cmd_destroy_access_pages = {
 
   encode(value: iommu_test_cmd_destroy_access_pagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(
+      value,
+      iommu_test_cmd_destroy_access_pagesMembers,
+      "iommu_test_cmd_destroy_access_pages",
+    );
+    const { access_pages_id: $access_pages_id } = value;
     dv.setUint32(
       offset + 0,
-      value.access_pages_id === undefined
+      $access_pages_id === undefined
         ? 0
-        : u32(value.access_pages_id, "iommu_test_cmd_destroy_access_pages.access_pages_id"),
+        : u32($access_pages_id, "iommu_test_cmd_destroy_access_pages.access_pages_id"),
       LE,
     );
   },
@@ -1441,7 +1536,7 @@ export interface iommu_test_cmd_access_pages {
   uptr: bigint;
 }
 
-/** What {@link iommu_test_cmd_access_pages.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_access_pages.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_access_pagesInit {
   /** C: `__u32 flags` (offset 0, 4 bytes) */
   flags?: number;
@@ -1455,6 +1550,13 @@ export interface iommu_test_cmd_access_pagesInit {
   uptr?: Int64;
 }
 
+const iommu_test_cmd_access_pagesMembers: ReadonlySet<string> = new Set([
+  "flags",
+  "out_access_pages_id",
+  "iova",
+  "length",
+  "uptr",
+]);
 /** C: `anonymous struct (iommu_test_cmd_access_pages)`, 32 bytes, aligned to 8. */
 export const iommu_test_cmd_access_pages = {
   size: 32,
@@ -1463,31 +1565,39 @@ export const iommu_test_cmd_access_pages = {
 
   encode(value: iommu_test_cmd_access_pagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_access_pagesMembers, "iommu_test_cmd_access_pages");
+    const {
+      flags: $flags,
+      out_access_pages_id: $out_access_pages_id,
+      iova: $iova,
+      length: $length,
+      uptr: $uptr,
+    } = value;
     dv.setUint32(
       offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_test_cmd_access_pages.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_test_cmd_access_pages.flags"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.out_access_pages_id === undefined
+      $out_access_pages_id === undefined
         ? 0
-        : u32(value.out_access_pages_id, "iommu_test_cmd_access_pages.out_access_pages_id"),
+        : u32($out_access_pages_id, "iommu_test_cmd_access_pages.out_access_pages_id"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.iova === undefined ? 0n : u64(value.iova, "iommu_test_cmd_access_pages.iova"),
+      $iova === undefined ? 0n : u64($iova, "iommu_test_cmd_access_pages.iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.length === undefined ? 0n : u64(value.length, "iommu_test_cmd_access_pages.length"),
+      $length === undefined ? 0n : u64($length, "iommu_test_cmd_access_pages.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.uptr === undefined ? 0n : u64(value.uptr, "iommu_test_cmd_access_pages.uptr"),
+      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_access_pages.uptr"),
       LE,
     );
   },
@@ -1605,7 +1715,7 @@ export interface iommu_test_cmd_access_rw {
   flags: number;
 }
 
-/** What {@link iommu_test_cmd_access_rw.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_access_rw.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_access_rwInit {
   /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
   iova?: Int64;
@@ -1617,6 +1727,12 @@ export interface iommu_test_cmd_access_rwInit {
   flags?: number;
 }
 
+const iommu_test_cmd_access_rwMembers: ReadonlySet<string> = new Set([
+  "iova",
+  "length",
+  "uptr",
+  "flags",
+]);
 /** C: `anonymous struct (iommu_test_cmd_access_rw)`, 32 bytes, aligned to 8. */
 export const iommu_test_cmd_access_rw = {
   size: 32,
@@ -1625,25 +1741,27 @@ export const iommu_test_cmd_access_rw = {
 
   encode(value: iommu_test_cmd_access_rwInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_access_rwMembers, "iommu_test_cmd_access_rw");
+    const { iova: $iova, length: $length, uptr: $uptr, flags: $flags } = value;
     dv.setUint32(offset + 28, 0);
     dv.setBigUint64(
       offset + 0,
-      value.iova === undefined ? 0n : u64(value.iova, "iommu_test_cmd_access_rw.iova"),
+      $iova === undefined ? 0n : u64($iova, "iommu_test_cmd_access_rw.iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.length === undefined ? 0n : u64(value.length, "iommu_test_cmd_access_rw.length"),
+      $length === undefined ? 0n : u64($length, "iommu_test_cmd_access_rw.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.uptr === undefined ? 0n : u64(value.uptr, "iommu_test_cmd_access_rw.uptr"),
+      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_access_rw.uptr"),
       LE,
     );
     dv.setUint32(
       offset + 24,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_test_cmd_access_rw.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_test_cmd_access_rw.flags"),
       LE,
     );
   },
@@ -1739,12 +1857,13 @@ export interface iommu_test_cmd_memory_limit {
   limit: number;
 }
 
-/** What {@link iommu_test_cmd_memory_limit.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_memory_limit.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_memory_limitInit {
   /** C: `__u32 limit` (offset 0, 4 bytes) */
   limit?: number;
 }
 
+const iommu_test_cmd_memory_limitMembers: ReadonlySet<string> = new Set(["limit"]);
 /** C: `anonymous struct (iommu_test_cmd_memory_limit)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_memory_limit = {
   size: 4,
@@ -1753,9 +1872,11 @@ export const iommu_test_cmd_memory_limit = {
 
   encode(value: iommu_test_cmd_memory_limitInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_memory_limitMembers, "iommu_test_cmd_memory_limit");
+    const { limit: $limit } = value;
     dv.setUint32(
       offset + 0,
-      value.limit === undefined ? 0 : u32(value.limit, "iommu_test_cmd_memory_limit.limit"),
+      $limit === undefined ? 0 : u32($limit, "iommu_test_cmd_memory_limit.limit"),
       LE,
     );
   },
@@ -1801,12 +1922,13 @@ export interface iommu_test_cmd_access_replace_ioas {
   ioas_id: number;
 }
 
-/** What {@link iommu_test_cmd_access_replace_ioas.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_access_replace_ioas.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_access_replace_ioasInit {
   /** C: `__u32 ioas_id` (offset 0, 4 bytes) */
   ioas_id?: number;
 }
 
+const iommu_test_cmd_access_replace_ioasMembers: ReadonlySet<string> = new Set(["ioas_id"]);
 /** C: `anonymous struct (iommu_test_cmd_access_replace_ioas)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_access_replace_ioas = {
   size: 4,
@@ -1815,11 +1937,11 @@ export const iommu_test_cmd_access_replace_ioas = {
 
   encode(value: iommu_test_cmd_access_replace_ioasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_access_replace_ioasMembers, "iommu_test_cmd_access_replace_ioas");
+    const { ioas_id: $ioas_id } = value;
     dv.setUint32(
       offset + 0,
-      value.ioas_id === undefined
-        ? 0
-        : u32(value.ioas_id, "iommu_test_cmd_access_replace_ioas.ioas_id"),
+      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_test_cmd_access_replace_ioas.ioas_id"),
       LE,
     );
   },
@@ -1875,7 +1997,7 @@ export interface iommu_test_cmd_dirty {
   out_nr_dirty: bigint;
 }
 
-/** What {@link iommu_test_cmd_dirty.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_dirty.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_dirtyInit {
   /** C: `__u32 flags` (offset 0, 4 bytes) */
   flags?: number;
@@ -1891,6 +2013,14 @@ export interface iommu_test_cmd_dirtyInit {
   out_nr_dirty?: Int64;
 }
 
+const iommu_test_cmd_dirtyMembers: ReadonlySet<string> = new Set([
+  "flags",
+  "iova",
+  "length",
+  "page_size",
+  "uptr",
+  "out_nr_dirty",
+]);
 /** C: `anonymous struct (iommu_test_cmd_dirty)`, 48 bytes, aligned to 8. */
 export const iommu_test_cmd_dirty = {
   size: 48,
@@ -1899,37 +2029,44 @@ export const iommu_test_cmd_dirty = {
 
   encode(value: iommu_test_cmd_dirtyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_dirtyMembers, "iommu_test_cmd_dirty");
+    const {
+      flags: $flags,
+      iova: $iova,
+      length: $length,
+      page_size: $page_size,
+      uptr: $uptr,
+      out_nr_dirty: $out_nr_dirty,
+    } = value;
     dv.setUint32(offset + 4, 0);
     dv.setUint32(
       offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_test_cmd_dirty.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_test_cmd_dirty.flags"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.iova === undefined ? 0n : u64(value.iova, "iommu_test_cmd_dirty.iova"),
+      $iova === undefined ? 0n : u64($iova, "iommu_test_cmd_dirty.iova"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.length === undefined ? 0n : u64(value.length, "iommu_test_cmd_dirty.length"),
+      $length === undefined ? 0n : u64($length, "iommu_test_cmd_dirty.length"),
       LE,
     );
     dv.setBigUint64(
       offset + 24,
-      value.page_size === undefined ? 0n : u64(value.page_size, "iommu_test_cmd_dirty.page_size"),
+      $page_size === undefined ? 0n : u64($page_size, "iommu_test_cmd_dirty.page_size"),
       LE,
     );
     dv.setBigUint64(
       offset + 32,
-      value.uptr === undefined ? 0n : u64(value.uptr, "iommu_test_cmd_dirty.uptr"),
+      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_dirty.uptr"),
       LE,
     );
     dv.setBigUint64(
       offset + 40,
-      value.out_nr_dirty === undefined
-        ? 0n
-        : u64(value.out_nr_dirty, "iommu_test_cmd_dirty.out_nr_dirty"),
+      $out_nr_dirty === undefined ? 0n : u64($out_nr_dirty, "iommu_test_cmd_dirty.out_nr_dirty"),
       LE,
     );
   },
@@ -2057,7 +2194,7 @@ export interface iommu_test_cmd_check_iotlb {
   iotlb: number;
 }
 
-/** What {@link iommu_test_cmd_check_iotlb.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_check_iotlb.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_check_iotlbInit {
   /** C: `__u32 id` (offset 0, 4 bytes) */
   id?: number;
@@ -2065,6 +2202,7 @@ export interface iommu_test_cmd_check_iotlbInit {
   iotlb?: number;
 }
 
+const iommu_test_cmd_check_iotlbMembers: ReadonlySet<string> = new Set(["id", "iotlb"]);
 /** C: `anonymous struct (iommu_test_cmd_check_iotlb)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_check_iotlb = {
   size: 8,
@@ -2073,14 +2211,12 @@ export const iommu_test_cmd_check_iotlb = {
 
   encode(value: iommu_test_cmd_check_iotlbInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    dv.setUint32(
-      offset + 0,
-      value.id === undefined ? 0 : u32(value.id, "iommu_test_cmd_check_iotlb.id"),
-      LE,
-    );
+    accept(value, iommu_test_cmd_check_iotlbMembers, "iommu_test_cmd_check_iotlb");
+    const { id: $id, iotlb: $iotlb } = value;
+    dv.setUint32(offset + 0, $id === undefined ? 0 : u32($id, "iommu_test_cmd_check_iotlb.id"), LE);
     dv.setUint32(
       offset + 4,
-      value.iotlb === undefined ? 0 : u32(value.iotlb, "iommu_test_cmd_check_iotlb.iotlb"),
+      $iotlb === undefined ? 0 : u32($iotlb, "iommu_test_cmd_check_iotlb.iotlb"),
       LE,
     );
   },
@@ -2149,7 +2285,7 @@ export interface iommu_test_cmd_trigger_iopf {
   addr: bigint;
 }
 
-/** What {@link iommu_test_cmd_trigger_iopf.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_trigger_iopf.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_trigger_iopfInit {
   /** C: `__u32 dev_id` (offset 0, 4 bytes) */
   dev_id?: number;
@@ -2163,6 +2299,13 @@ export interface iommu_test_cmd_trigger_iopfInit {
   addr?: Int64;
 }
 
+const iommu_test_cmd_trigger_iopfMembers: ReadonlySet<string> = new Set([
+  "dev_id",
+  "pasid",
+  "grpid",
+  "perm",
+  "addr",
+]);
 /** C: `anonymous struct (iommu_test_cmd_trigger_iopf)`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
 export const iommu_test_cmd_trigger_iopf =
   V === 1
@@ -2173,31 +2316,31 @@ export const iommu_test_cmd_trigger_iopf =
 
         encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, iommu_test_cmd_trigger_iopfMembers, "iommu_test_cmd_trigger_iopf");
+          const { dev_id: $dev_id, pasid: $pasid, grpid: $grpid, perm: $perm, addr: $addr } = value;
           dv.setUint32(
             offset + 0,
-            value.dev_id === undefined
-              ? 0
-              : u32(value.dev_id, "iommu_test_cmd_trigger_iopf.dev_id"),
+            $dev_id === undefined ? 0 : u32($dev_id, "iommu_test_cmd_trigger_iopf.dev_id"),
             LE,
           );
           dv.setUint32(
             offset + 4,
-            value.pasid === undefined ? 0 : u32(value.pasid, "iommu_test_cmd_trigger_iopf.pasid"),
+            $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_trigger_iopf.pasid"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.grpid === undefined ? 0 : u32(value.grpid, "iommu_test_cmd_trigger_iopf.grpid"),
+            $grpid === undefined ? 0 : u32($grpid, "iommu_test_cmd_trigger_iopf.grpid"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.perm === undefined ? 0 : u32(value.perm, "iommu_test_cmd_trigger_iopf.perm"),
+            $perm === undefined ? 0 : u32($perm, "iommu_test_cmd_trigger_iopf.perm"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.addr === undefined ? 0n : u64(value.addr, "iommu_test_cmd_trigger_iopf.addr"),
+            $addr === undefined ? 0n : u64($addr, "iommu_test_cmd_trigger_iopf.addr"),
             LE,
           );
         },
@@ -2222,31 +2365,31 @@ export const iommu_test_cmd_trigger_iopf =
 
         encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
+          accept(value, iommu_test_cmd_trigger_iopfMembers, "iommu_test_cmd_trigger_iopf");
+          const { dev_id: $dev_id, pasid: $pasid, grpid: $grpid, perm: $perm, addr: $addr } = value;
           dv.setUint32(
             offset + 0,
-            value.dev_id === undefined
-              ? 0
-              : u32(value.dev_id, "iommu_test_cmd_trigger_iopf.dev_id"),
+            $dev_id === undefined ? 0 : u32($dev_id, "iommu_test_cmd_trigger_iopf.dev_id"),
             LE,
           );
           dv.setUint32(
             offset + 4,
-            value.pasid === undefined ? 0 : u32(value.pasid, "iommu_test_cmd_trigger_iopf.pasid"),
+            $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_trigger_iopf.pasid"),
             LE,
           );
           dv.setUint32(
             offset + 8,
-            value.grpid === undefined ? 0 : u32(value.grpid, "iommu_test_cmd_trigger_iopf.grpid"),
+            $grpid === undefined ? 0 : u32($grpid, "iommu_test_cmd_trigger_iopf.grpid"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            value.perm === undefined ? 0 : u32(value.perm, "iommu_test_cmd_trigger_iopf.perm"),
+            $perm === undefined ? 0 : u32($perm, "iommu_test_cmd_trigger_iopf.perm"),
             LE,
           );
           dv.setBigUint64(
             offset + 16,
-            value.addr === undefined ? 0n : u64(value.addr, "iommu_test_cmd_trigger_iopf.addr"),
+            $addr === undefined ? 0n : u64($addr, "iommu_test_cmd_trigger_iopf.addr"),
             LE,
           );
         },
@@ -2360,7 +2503,7 @@ export interface iommu_test_cmd_check_dev_cache {
   cache: number;
 }
 
-/** What {@link iommu_test_cmd_check_dev_cache.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_check_dev_cache.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_check_dev_cacheInit {
   /** C: `__u32 id` (offset 0, 4 bytes) */
   id?: number;
@@ -2368,6 +2511,7 @@ export interface iommu_test_cmd_check_dev_cacheInit {
   cache?: number;
 }
 
+const iommu_test_cmd_check_dev_cacheMembers: ReadonlySet<string> = new Set(["id", "cache"]);
 /** C: `anonymous struct (iommu_test_cmd_check_dev_cache)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_check_dev_cache = {
   size: 8,
@@ -2376,14 +2520,16 @@ export const iommu_test_cmd_check_dev_cache = {
 
   encode(value: iommu_test_cmd_check_dev_cacheInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_check_dev_cacheMembers, "iommu_test_cmd_check_dev_cache");
+    const { id: $id, cache: $cache } = value;
     dv.setUint32(
       offset + 0,
-      value.id === undefined ? 0 : u32(value.id, "iommu_test_cmd_check_dev_cache.id"),
+      $id === undefined ? 0 : u32($id, "iommu_test_cmd_check_dev_cache.id"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.cache === undefined ? 0 : u32(value.cache, "iommu_test_cmd_check_dev_cache.cache"),
+      $cache === undefined ? 0 : u32($cache, "iommu_test_cmd_check_dev_cache.cache"),
       LE,
     );
   },
@@ -2444,12 +2590,13 @@ export interface iommu_test_cmd_trigger_vevent {
   dev_id: number;
 }
 
-/** What {@link iommu_test_cmd_trigger_vevent.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_trigger_vevent.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_trigger_veventInit {
   /** C: `__u32 dev_id` (offset 0, 4 bytes) */
   dev_id?: number;
 }
 
+const iommu_test_cmd_trigger_veventMembers: ReadonlySet<string> = new Set(["dev_id"]);
 /** C: `anonymous struct (iommu_test_cmd_trigger_vevent)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_trigger_vevent = {
   size: 4,
@@ -2458,9 +2605,11 @@ export const iommu_test_cmd_trigger_vevent = {
 
   encode(value: iommu_test_cmd_trigger_veventInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_trigger_veventMembers, "iommu_test_cmd_trigger_vevent");
+    const { dev_id: $dev_id } = value;
     dv.setUint32(
       offset + 0,
-      value.dev_id === undefined ? 0 : u32(value.dev_id, "iommu_test_cmd_trigger_vevent.dev_id"),
+      $dev_id === undefined ? 0 : u32($dev_id, "iommu_test_cmd_trigger_vevent.dev_id"),
       LE,
     );
   },
@@ -2508,7 +2657,7 @@ export interface iommu_test_cmd_pasid_attach {
   pt_id: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_attach.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_pasid_attach.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_pasid_attachInit {
   /** C: `__u32 pasid` (offset 0, 4 bytes) */
   pasid?: number;
@@ -2516,6 +2665,7 @@ export interface iommu_test_cmd_pasid_attachInit {
   pt_id?: number;
 }
 
+const iommu_test_cmd_pasid_attachMembers: ReadonlySet<string> = new Set(["pasid", "pt_id"]);
 /** C: `anonymous struct (iommu_test_cmd_pasid_attach)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_attach = {
   size: 8,
@@ -2524,14 +2674,16 @@ export const iommu_test_cmd_pasid_attach = {
 
   encode(value: iommu_test_cmd_pasid_attachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_pasid_attachMembers, "iommu_test_cmd_pasid_attach");
+    const { pasid: $pasid, pt_id: $pt_id } = value;
     dv.setUint32(
       offset + 0,
-      value.pasid === undefined ? 0 : u32(value.pasid, "iommu_test_cmd_pasid_attach.pasid"),
+      $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_pasid_attach.pasid"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.pt_id === undefined ? 0 : u32(value.pt_id, "iommu_test_cmd_pasid_attach.pt_id"),
+      $pt_id === undefined ? 0 : u32($pt_id, "iommu_test_cmd_pasid_attach.pt_id"),
       LE,
     );
   },
@@ -2594,7 +2746,7 @@ export interface iommu_test_cmd_pasid_replace {
   pt_id: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_replace.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_pasid_replace.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_pasid_replaceInit {
   /** C: `__u32 pasid` (offset 0, 4 bytes) */
   pasid?: number;
@@ -2602,6 +2754,7 @@ export interface iommu_test_cmd_pasid_replaceInit {
   pt_id?: number;
 }
 
+const iommu_test_cmd_pasid_replaceMembers: ReadonlySet<string> = new Set(["pasid", "pt_id"]);
 /** C: `anonymous struct (iommu_test_cmd_pasid_replace)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_replace = {
   size: 8,
@@ -2610,14 +2763,16 @@ export const iommu_test_cmd_pasid_replace = {
 
   encode(value: iommu_test_cmd_pasid_replaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_pasid_replaceMembers, "iommu_test_cmd_pasid_replace");
+    const { pasid: $pasid, pt_id: $pt_id } = value;
     dv.setUint32(
       offset + 0,
-      value.pasid === undefined ? 0 : u32(value.pasid, "iommu_test_cmd_pasid_replace.pasid"),
+      $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_pasid_replace.pasid"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.pt_id === undefined ? 0 : u32(value.pt_id, "iommu_test_cmd_pasid_replace.pt_id"),
+      $pt_id === undefined ? 0 : u32($pt_id, "iommu_test_cmd_pasid_replace.pt_id"),
       LE,
     );
   },
@@ -2678,12 +2833,13 @@ export interface iommu_test_cmd_pasid_detach {
   pasid: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_detach.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_pasid_detach.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_pasid_detachInit {
   /** C: `__u32 pasid` (offset 0, 4 bytes) */
   pasid?: number;
 }
 
+const iommu_test_cmd_pasid_detachMembers: ReadonlySet<string> = new Set(["pasid"]);
 /** C: `anonymous struct (iommu_test_cmd_pasid_detach)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_detach = {
   size: 4,
@@ -2692,9 +2848,11 @@ export const iommu_test_cmd_pasid_detach = {
 
   encode(value: iommu_test_cmd_pasid_detachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_pasid_detachMembers, "iommu_test_cmd_pasid_detach");
+    const { pasid: $pasid } = value;
     dv.setUint32(
       offset + 0,
-      value.pasid === undefined ? 0 : u32(value.pasid, "iommu_test_cmd_pasid_detach.pasid"),
+      $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_pasid_detach.pasid"),
       LE,
     );
   },
@@ -2742,7 +2900,7 @@ export interface iommu_test_cmd_pasid_check {
   hwpt_id: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_check.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_pasid_check.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_pasid_checkInit {
   /** C: `__u32 pasid` (offset 0, 4 bytes) */
   pasid?: number;
@@ -2750,6 +2908,7 @@ export interface iommu_test_cmd_pasid_checkInit {
   hwpt_id?: number;
 }
 
+const iommu_test_cmd_pasid_checkMembers: ReadonlySet<string> = new Set(["pasid", "hwpt_id"]);
 /** C: `anonymous struct (iommu_test_cmd_pasid_check)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_check = {
   size: 8,
@@ -2758,14 +2917,16 @@ export const iommu_test_cmd_pasid_check = {
 
   encode(value: iommu_test_cmd_pasid_checkInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_pasid_checkMembers, "iommu_test_cmd_pasid_check");
+    const { pasid: $pasid, hwpt_id: $hwpt_id } = value;
     dv.setUint32(
       offset + 0,
-      value.pasid === undefined ? 0 : u32(value.pasid, "iommu_test_cmd_pasid_check.pasid"),
+      $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_pasid_check.pasid"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.hwpt_id === undefined ? 0 : u32(value.hwpt_id, "iommu_test_cmd_pasid_check.hwpt_id"),
+      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_test_cmd_pasid_check.hwpt_id"),
       LE,
     );
   },
@@ -2828,7 +2989,7 @@ export interface iommu_test_cmd_dmabuf_get {
   open_flags: number;
 }
 
-/** What {@link iommu_test_cmd_dmabuf_get.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_dmabuf_get.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_dmabuf_getInit {
   /** C: `__u32 length` (offset 0, 4 bytes) */
   length?: number;
@@ -2836,6 +2997,7 @@ export interface iommu_test_cmd_dmabuf_getInit {
   open_flags?: number;
 }
 
+const iommu_test_cmd_dmabuf_getMembers: ReadonlySet<string> = new Set(["length", "open_flags"]);
 /** C: `anonymous struct (iommu_test_cmd_dmabuf_get)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_dmabuf_get = {
   size: 8,
@@ -2844,16 +3006,16 @@ export const iommu_test_cmd_dmabuf_get = {
 
   encode(value: iommu_test_cmd_dmabuf_getInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_dmabuf_getMembers, "iommu_test_cmd_dmabuf_get");
+    const { length: $length, open_flags: $open_flags } = value;
     dv.setUint32(
       offset + 0,
-      value.length === undefined ? 0 : u32(value.length, "iommu_test_cmd_dmabuf_get.length"),
+      $length === undefined ? 0 : u32($length, "iommu_test_cmd_dmabuf_get.length"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.open_flags === undefined
-        ? 0
-        : u32(value.open_flags, "iommu_test_cmd_dmabuf_get.open_flags"),
+      $open_flags === undefined ? 0 : u32($open_flags, "iommu_test_cmd_dmabuf_get.open_flags"),
       LE,
     );
   },
@@ -2916,7 +3078,7 @@ export interface iommu_test_cmd_dmabuf_revoke {
   revoked: number;
 }
 
-/** What {@link iommu_test_cmd_dmabuf_revoke.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_cmd_dmabuf_revoke.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_cmd_dmabuf_revokeInit {
   /** C: `__s32 dmabuf_fd` (offset 0, 4 bytes) */
   dmabuf_fd?: number;
@@ -2924,6 +3086,7 @@ export interface iommu_test_cmd_dmabuf_revokeInit {
   revoked?: number;
 }
 
+const iommu_test_cmd_dmabuf_revokeMembers: ReadonlySet<string> = new Set(["dmabuf_fd", "revoked"]);
 /** C: `anonymous struct (iommu_test_cmd_dmabuf_revoke)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_dmabuf_revoke = {
   size: 8,
@@ -2932,16 +3095,16 @@ export const iommu_test_cmd_dmabuf_revoke = {
 
   encode(value: iommu_test_cmd_dmabuf_revokeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_cmd_dmabuf_revokeMembers, "iommu_test_cmd_dmabuf_revoke");
+    const { dmabuf_fd: $dmabuf_fd, revoked: $revoked } = value;
     dv.setInt32(
       offset + 0,
-      value.dmabuf_fd === undefined
-        ? 0
-        : s32(value.dmabuf_fd, "iommu_test_cmd_dmabuf_revoke.dmabuf_fd"),
+      $dmabuf_fd === undefined ? 0 : s32($dmabuf_fd, "iommu_test_cmd_dmabuf_revoke.dmabuf_fd"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.revoked === undefined ? 0 : u32(value.revoked, "iommu_test_cmd_dmabuf_revoke.revoked"),
+      $revoked === undefined ? 0 : u32($revoked, "iommu_test_cmd_dmabuf_revoke.revoked"),
       LE,
     );
   },
@@ -3021,7 +3184,7 @@ export interface iommu_test_hw_info {
   test_reg: number;
 }
 
-/** What {@link iommu_test_hw_info.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_test_hw_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_test_hw_infoInit {
   /** C: `__u32 flags` (offset 0, 4 bytes) */
   flags?: number;
@@ -3029,6 +3192,7 @@ export interface iommu_test_hw_infoInit {
   test_reg?: number;
 }
 
+const iommu_test_hw_infoMembers: ReadonlySet<string> = new Set(["flags", "test_reg"]);
 /** C: `struct iommu_test_hw_info`, 8 bytes, aligned to 4. */
 export const iommu_test_hw_info = {
   size: 8,
@@ -3037,14 +3201,16 @@ export const iommu_test_hw_info = {
 
   encode(value: iommu_test_hw_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_test_hw_infoMembers, "iommu_test_hw_info");
+    const { flags: $flags, test_reg: $test_reg } = value;
     dv.setUint32(
       offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_test_hw_info.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_test_hw_info.flags"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.test_reg === undefined ? 0 : u32(value.test_reg, "iommu_test_hw_info.test_reg"),
+      $test_reg === undefined ? 0 : u32($test_reg, "iommu_test_hw_info.test_reg"),
       LE,
     );
   },
@@ -3120,7 +3286,7 @@ export interface iommu_hwpt_selftest {
   pagetable_type: number;
 }
 
-/** What {@link iommu_hwpt_selftest.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hwpt_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hwpt_selftestInit {
   /**
    * default mock iotlb value, {@link IOMMU_TEST_IOTLB_DEFAULT}
@@ -3132,6 +3298,7 @@ export interface iommu_hwpt_selftestInit {
   pagetable_type?: number;
 }
 
+const iommu_hwpt_selftestMembers: ReadonlySet<string> = new Set(["iotlb", "pagetable_type"]);
 /** C: `struct iommu_hwpt_selftest`, 8 bytes, aligned to 4. */
 export const iommu_hwpt_selftest = {
   size: 8,
@@ -3140,16 +3307,18 @@ export const iommu_hwpt_selftest = {
 
   encode(value: iommu_hwpt_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_selftestMembers, "iommu_hwpt_selftest");
+    const { iotlb: $iotlb, pagetable_type: $pagetable_type } = value;
     dv.setUint32(
       offset + 0,
-      value.iotlb === undefined ? 0 : u32(value.iotlb, "iommu_hwpt_selftest.iotlb"),
+      $iotlb === undefined ? 0 : u32($iotlb, "iommu_hwpt_selftest.iotlb"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.pagetable_type === undefined
+      $pagetable_type === undefined
         ? 0
-        : u32(value.pagetable_type, "iommu_hwpt_selftest.pagetable_type"),
+        : u32($pagetable_type, "iommu_hwpt_selftest.pagetable_type"),
       LE,
     );
   },
@@ -3239,7 +3408,7 @@ export interface iommu_hwpt_invalidate_selftest {
   iotlb_id: number;
 }
 
-/** What {@link iommu_hwpt_invalidate_selftest.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_hwpt_invalidate_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_hwpt_invalidate_selftestInit {
   /**
    * Invalidate flags
@@ -3255,6 +3424,7 @@ export interface iommu_hwpt_invalidate_selftestInit {
   iotlb_id?: number;
 }
 
+const iommu_hwpt_invalidate_selftestMembers: ReadonlySet<string> = new Set(["flags", "iotlb_id"]);
 /**
  * Invalidation data for Mock driver
  *
@@ -3271,16 +3441,16 @@ export const iommu_hwpt_invalidate_selftest = {
 
   encode(value: iommu_hwpt_invalidate_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_hwpt_invalidate_selftestMembers, "iommu_hwpt_invalidate_selftest");
+    const { flags: $flags, iotlb_id: $iotlb_id } = value;
     dv.setUint32(
       offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_hwpt_invalidate_selftest.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_invalidate_selftest.flags"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.iotlb_id === undefined
-        ? 0
-        : u32(value.iotlb_id, "iommu_hwpt_invalidate_selftest.iotlb_id"),
+      $iotlb_id === undefined ? 0 : u32($iotlb_id, "iommu_hwpt_invalidate_selftest.iotlb_id"),
       LE,
     );
   },
@@ -3382,7 +3552,7 @@ export interface iommu_viommu_selftest {
   out_mmap_length: bigint;
 }
 
-/** What {@link iommu_viommu_selftest.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_viommu_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_viommu_selftestInit {
   /**
    * Input random data from user space
@@ -3410,6 +3580,12 @@ export interface iommu_viommu_selftestInit {
   out_mmap_length?: Int64;
 }
 
+const iommu_viommu_selftestMembers: ReadonlySet<string> = new Set([
+  "in_data",
+  "out_data",
+  "out_mmap_offset",
+  "out_mmap_length",
+]);
 /**
  * vIOMMU data for Mock driver
  *
@@ -3426,28 +3602,35 @@ export const iommu_viommu_selftest = {
 
   encode(value: iommu_viommu_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_viommu_selftestMembers, "iommu_viommu_selftest");
+    const {
+      in_data: $in_data,
+      out_data: $out_data,
+      out_mmap_offset: $out_mmap_offset,
+      out_mmap_length: $out_mmap_length,
+    } = value;
     dv.setUint32(
       offset + 0,
-      value.in_data === undefined ? 0 : u32(value.in_data, "iommu_viommu_selftest.in_data"),
+      $in_data === undefined ? 0 : u32($in_data, "iommu_viommu_selftest.in_data"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.out_data === undefined ? 0 : u32(value.out_data, "iommu_viommu_selftest.out_data"),
+      $out_data === undefined ? 0 : u32($out_data, "iommu_viommu_selftest.out_data"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      value.out_mmap_offset === undefined
+      $out_mmap_offset === undefined
         ? 0n
-        : u64(value.out_mmap_offset, "iommu_viommu_selftest.out_mmap_offset"),
+        : u64($out_mmap_offset, "iommu_viommu_selftest.out_mmap_offset"),
       LE,
     );
     dv.setBigUint64(
       offset + 16,
-      value.out_mmap_length === undefined
+      $out_mmap_length === undefined
         ? 0n
-        : u64(value.out_mmap_length, "iommu_viommu_selftest.out_mmap_length"),
+        : u64($out_mmap_length, "iommu_viommu_selftest.out_mmap_length"),
       LE,
     );
   },
@@ -3586,7 +3769,7 @@ export interface iommu_viommu_invalidate_selftest {
   cache_id: number;
 }
 
-/** What {@link iommu_viommu_invalidate_selftest.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_viommu_invalidate_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_viommu_invalidate_selftestInit {
   /**
    * Invalidate flags
@@ -3604,6 +3787,11 @@ export interface iommu_viommu_invalidate_selftestInit {
   cache_id?: number;
 }
 
+const iommu_viommu_invalidate_selftestMembers: ReadonlySet<string> = new Set([
+  "flags",
+  "vdev_id",
+  "cache_id",
+]);
 /**
  * Invalidation data for Mock VIOMMU
  *
@@ -3620,23 +3808,21 @@ export const iommu_viommu_invalidate_selftest = {
 
   encode(value: iommu_viommu_invalidate_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_viommu_invalidate_selftestMembers, "iommu_viommu_invalidate_selftest");
+    const { flags: $flags, vdev_id: $vdev_id, cache_id: $cache_id } = value;
     dv.setUint32(
       offset + 0,
-      value.flags === undefined ? 0 : u32(value.flags, "iommu_viommu_invalidate_selftest.flags"),
+      $flags === undefined ? 0 : u32($flags, "iommu_viommu_invalidate_selftest.flags"),
       LE,
     );
     dv.setUint32(
       offset + 4,
-      value.vdev_id === undefined
-        ? 0
-        : u32(value.vdev_id, "iommu_viommu_invalidate_selftest.vdev_id"),
+      $vdev_id === undefined ? 0 : u32($vdev_id, "iommu_viommu_invalidate_selftest.vdev_id"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      value.cache_id === undefined
-        ? 0
-        : u32(value.cache_id, "iommu_viommu_invalidate_selftest.cache_id"),
+      $cache_id === undefined ? 0 : u32($cache_id, "iommu_viommu_invalidate_selftest.cache_id"),
       LE,
     );
   },
@@ -3729,12 +3915,13 @@ export interface iommu_viommu_event_selftest {
   virt_id: number;
 }
 
-/** What {@link iommu_viommu_event_selftest.encode} accepts: every member optional (absent means zero); reserved members are not accepted. */
+/** What {@link iommu_viommu_event_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
 export interface iommu_viommu_event_selftestInit {
   /** C: `__u32 virt_id` (offset 0, 4 bytes) */
   virt_id?: number;
 }
 
+const iommu_viommu_event_selftestMembers: ReadonlySet<string> = new Set(["virt_id"]);
 /** C: `struct iommu_viommu_event_selftest`, 4 bytes, aligned to 4. */
 export const iommu_viommu_event_selftest = {
   size: 4,
@@ -3743,9 +3930,11 @@ export const iommu_viommu_event_selftest = {
 
   encode(value: iommu_viommu_event_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
+    accept(value, iommu_viommu_event_selftestMembers, "iommu_viommu_event_selftest");
+    const { virt_id: $virt_id } = value;
     dv.setUint32(
       offset + 0,
-      value.virt_id === undefined ? 0 : u32(value.virt_id, "iommu_viommu_event_selftest.virt_id"),
+      $virt_id === undefined ? 0 : u32($virt_id, "iommu_viommu_event_selftest.virt_id"),
       LE,
     );
   },

@@ -26,7 +26,10 @@ import {
   MOCK_APERTURE_START,
   MOCK_IOMMUPT_DEFAULT,
   MOCK_PAGE_SIZE,
+  IOMMU_TEST_CMD as IOMMU_TEST_CMD_REQUEST,
   iommu_hwpt_selftest,
+  iommu_test_cmd,
+  iommu_test_cmd_dirty,
   iommu_viommu_event_selftest,
 } from "../generated/iommufd_test.js";
 import { mmapAnonymous, native } from "../../runtime/native.js";
@@ -86,8 +89,12 @@ test("dirty tracking: set it, mark pages in the mock, read (and clear) the bitma
   const pteset = 2 * npte;
   const mark = new Uint8Array(Math.ceil(nbits / 64) * 8);
   for (let i = 0; i < nbits; i += pteset) mark[i >> 3]! |= 1 << (i & 7);
-  // The mock's user pointer sits in a nested struct: the test passes the address (mark stays alive).
-  const out = testCmd(fd, { op: IOMMU_TEST_OP_DIRTY, id: hwpt.id, dirty: { iova: BigInt(MOCK_APERTURE_START), length: BigInt(length), page_size: BigInt(MOCK_PAGE_SIZE), uptr: native().address(mark) } });
+  // The mock's user pointer sits in a nested struct the generated call does not bind: the test
+  // issues it through the shim, which writes mark's address at dirty.uptr.
+  const cmd = new DataView(new ArrayBuffer(iommu_test_cmd.size));
+  iommu_test_cmd.encode({ size: iommu_test_cmd.size, op: IOMMU_TEST_OP_DIRTY, id: hwpt.id, dirty: { iova: BigInt(MOCK_APERTURE_START), length: BigInt(length), page_size: BigInt(MOCK_PAGE_SIZE) } }, cmd);
+  native().ioctl(fd.fd, IOMMU_TEST_CMD_REQUEST, cmd, "IOMMU_TEST_CMD", [iommu_test_cmd.offsets.dirty + iommu_test_cmd_dirty.offsets.uptr, mark, mark.byteLength]);
+  const out = iommu_test_cmd.decode(cmd);
   assert.equal(out.dirty.out_nr_dirty, BigInt(nbits / pteset));
   const bit = (bm: Uint8Array, i: number) => ((bm[i >> 3]! >> (i & 7)) & 1) === 1;
   // Every PTE the mock marked reads back dirty, whole (npte bits), and nothing else.

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Sample } from "./check.js";
-import type { KindShape, Shapes } from "./shapes.js";
+import type { KindShape, MemberShape, Shapes } from "./shapes.js";
 
 interface Leaf {
   designator: string;
@@ -118,6 +118,29 @@ export interface SampleOptions {
   includeDirs: string[];
 }
 
+/**
+ * `.argsz = 24` for the sample's record and each record on the leaf's path that has a size
+ * member: encode always writes the struct's size there, so gcc's bytes must hold it too.
+ */
+function sizeInits(shapes: Shapes, record: string, path: (string | number)[]): string[] {
+  const out: string[] = [];
+  let shape: Shapes[string] | undefined = shapes[record];
+  let prefix = "";
+  for (let i = 0; shape && i < path.length; i++) {
+    const size = shape.members.find((m) => m.role === "size");
+    if (size && !(i === path.length - 1 && path[i] === size.name)) out.push(`${prefix}.${size.name} = ${shape.size}`);
+    const m: MemberShape | undefined = shape.members.find((x) => x.name === path[i]);
+    let kind: KindShape | undefined = m?.kind;
+    prefix += `.${String(path[i])}`;
+    while (kind && "array" in kind && typeof path[i + 1] === "number") {
+      prefix += `[${path[++i]}]`;
+      kind = kind.array.element;
+    }
+    shape = kind && "record" in kind ? shapes[kind.record] : undefined;
+  }
+  return out;
+}
+
 /** Compiles one object per member with `gcc` and returns each with its bytes. */
 export function gccSamples(shapes: Shapes, opts: SampleOptions): Sample[] {
   const pending: (Omit<Sample, "bytes"> & { symbol: string; init: string; cType: string })[] = [];
@@ -126,7 +149,7 @@ export function gccSamples(shapes: Shapes, opts: SampleOptions): Sample[] {
     if (!shape.cType) continue;
     for (const leaf of recordLeaves(shapes, record)) {
       const v = leafValue(leaf, k);
-      pending.push({ record, designator: leaf.designator, value: valueWith(shapes, record, leaf, v.js), path: leaf.path, expected: v.js, symbol: `uapigen_sample_${k}`, init: `${leaf.designator} = ${v.c}`, cType: shape.cType });
+      pending.push({ record, designator: leaf.designator, value: valueWith(shapes, record, leaf, v.js), path: leaf.path, expected: v.js, symbol: `uapigen_sample_${k}`, init: [`${leaf.designator} = ${v.c}`, ...sizeInits(shapes, record, leaf.path)].join(", "), cType: shape.cType });
       k++;
     }
   }

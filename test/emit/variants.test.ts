@@ -44,7 +44,7 @@ test("a member 64 bits on one row and 32 on another is bigint everywhere, narrow
   const text = await emit(HEADER, ["x86_64", "i386", "powerpc"]);
   assert.match(text, /const V = ARCH\.variant;/);
   assert.match(text, /addr: bigint;/);
-  assert.match(text, /narrow32\(value\.addr, false, "t_args\.addr", "unsigned long"\)/);
+  assert.match(text, /narrow32\(\$addr, false, "t_args\.addr", "unsigned long"\)/);
   assert.match(text, /BigInt\(dv\.getUint32\(offset \+ 4, LE\)\)/);
   // powerpc's _IOWR bits (6 << 29) equal the generic (3 << 30): it shares i386's variant.
   assert.match(text, /selectArch\("linux\/test\.h", \{ x86_64: 0, i386: 1, powerpc: 1 \}\)/);

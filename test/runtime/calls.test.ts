@@ -8,6 +8,7 @@ import * as calls from "../../generated/iommufd-ioctls.js";
 import * as codecs from "../../generated/iommufd.js";
 import { ioctls } from "../../generated/iommufd.js";
 import { useTransport } from "../../runtime/call.js";
+import { mmapAnonymous } from "../../runtime/native.js";
 import { FakeKernel } from "./fake-kernel.js";
 import { header, X86_64 } from "../helpers.js";
 
@@ -24,7 +25,7 @@ test("every iommufd ioctl with a struct: the bytes the kernel would see", () => 
   let checked = 0;
   for (const [name, info] of Object.entries(ioctls)) {
     if (!("argument" in info)) continue;
-    const codec = info.argument as unknown as { size: number; decode(v: DataView): Record<string, unknown>; pointers?: Record<string, { count?: string; elementSize?: number; element?: { size: number } }> };
+    const codec = info.argument as unknown as { size: number; decode(v: DataView): Record<string, unknown>; pointers?: Record<string, { count?: string; elementSize?: number; element?: { size: number }; entrySize?: string; bytes?: number; persistent?: boolean; bitmap?: { length: string; pageSize: string } }> };
     const tag = Object.keys(codecs).find((t) => (codecs as Record<string, unknown>)[t] === info.argument)!;
     const decl = byTag.get(tag);
     assert.ok(decl, `${name}: its struct`);
@@ -35,13 +36,17 @@ test("every iommufd ioctl with a struct: the bytes the kernel would see", () => 
     for (const m of plan) {
       const p = codec.pointers?.[m.flat.name];
       if (p) {
-        const size = (p.element?.size ?? p.elementSize ?? 1) * 3;
-        buffers[m.flat.name] = new Uint8Array(size + 1);
+        const size = (p.element?.size ?? p.elementSize ?? (p.entrySize ? 16 : 1)) * 3;
+        // Memory the kernel keeps using must be runtime memory; the rest may be any buffer.
+        buffers[m.flat.name] = p.persistent ? new Uint8Array(mmapAnonymous(4096), 0, size + 1) : new Uint8Array(Math.max(size + 1, p.bytes ?? 0, 8));
         args[m.flat.name] = buffers[m.flat.name];
+        if (p.entrySize) args[p.entrySize] = 16;
+        if (p.bitmap) Object.assign(args, { [p.bitmap.length]: 64n * 4096n, [p.bitmap.pageSize]: 4096n });
         continue;
       }
       if (m.role !== "plain" || m.flat.inUnion || m.kind?.kind !== "scalar" || m.kind.scalar.float) continue;
-      if (Object.values(codec.pointers ?? {}).some((x) => x.count === m.flat.name)) continue;
+      const pointerFacts = Object.values(codec.pointers ?? {});
+      if (pointerFacts.some((x) => x.count === m.flat.name || x.entrySize === m.flat.name || x.bitmap?.length === m.flat.name || x.bitmap?.pageSize === m.flat.name)) continue;
       args[m.flat.name] = m.kind.scalar.bits === 64 ? BigInt(n) : n;
       n++;
     }
@@ -60,7 +65,7 @@ test("every iommufd ioctl with a struct: the bytes the kernel would see", () => 
       else if (buffers[f]) {
         assert.equal(sent[f], kernel.addresses.get(buffers[f]!), `${name}.${f}: the buffer's address`);
         const p = codec.pointers![f]!;
-        const elementSize = p.element?.size ?? p.elementSize ?? 1;
+        const elementSize = p.element?.size ?? p.elementSize ?? (p.entrySize ? 16 : 1);
         if (p.count) assert.equal(BigInt(sent[p.count] as number), BigInt(Math.floor(buffers[f]!.byteLength / elementSize)), `${name}.${p.count}: the count from the buffer`);
       } else if (f in args) assert.equal(BigInt(sent[f] as number), BigInt(args[f] as number), `${name}.${f}`);
     }
@@ -78,6 +83,7 @@ test("a count larger than its buffer is a RangeError; a raw address only through
     message: "IOMMU_IOAS_ALLOW_IOVAS: num_iovas is 3, but the allowed_iovas buffer holds 2 element(s) of 16 bytes",
   });
   assert.throws(() => calls.IOMMU_IOAS_MAP(3, { user_va: 0x1000n as never, length: 4096 }), /user_va takes a buffer .* only through IOMMU_IOAS_MAPUnsafe/);
+  assert.throws(() => calls.IOMMU_IOAS_MAP(3, { user_va: new Uint8Array(4096) }), /user_va must be memory from mmapAnonymous\(\)/);
   const out = calls.IOMMU_IOAS_MAPUnsafe(3, { user_va: 0x1000n, length: 4096 });
   assert.equal(out.user_va, 0x1000n);
 });

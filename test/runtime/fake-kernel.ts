@@ -1,7 +1,7 @@
 // A fake fd layer for the runtime's tests: records the bytes of every ioctl and lets a test
 // play the kernel's part.
 import type { Transport } from "../../runtime/call.js";
-import type { IoctlArg } from "../../runtime/native.js";
+import type { IoctlArg, PointerList } from "../../runtime/native.js";
 
 export interface Seen {
   fd: number;
@@ -33,15 +33,23 @@ export class FakeKernel implements Transport {
     return a;
   }
 
-  ioctl(fd: number, request: number, arg: IoctlArg, name: string): number {
+  /** The pointer lists of the calls, as the runtime passed them to the shim. */
+  readonly pointerLists: (PointerList | undefined)[] = [];
+
+  ioctl(fd: number, request: number, arg: IoctlArg, name: string, pointers?: PointerList): number {
     const view = arg as DataView;
+    this.pointerLists.push(pointers);
+    // What the shim does: each pointer's address goes into the struct (fake addresses here).
+    for (let i = 0; pointers && i < pointers.length; i += 3) {
+      view.setBigUint64(pointers[i] as number, this.address(pointers[i + 1] as ArrayBufferView), true);
+    }
     const seen = { fd, request, name, bytes: new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice() };
     this.seen.push(seen);
     return this.reply ? this.reply(seen, view) : 0;
   }
 
-  async ioctlAsync(fd: number, request: number, arg: IoctlArg, name: string): Promise<number> {
-    return this.ioctl(fd, request, arg, name);
+  async ioctlAsync(fd: number, request: number, arg: IoctlArg, name: string, pointers?: PointerList): Promise<number> {
+    return this.ioctl(fd, request, arg, name, pointers);
   }
 }
 

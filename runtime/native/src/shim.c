@@ -1,9 +1,14 @@
 // The native side of the runtime: ioctl (synchronous, and asynchronous on the libuv thread
-// pool), the address of a buffer, and mmap/munmap. N-API only, so one build works on every
-// Node version the package supports. Errors are thrown shaped like Node's system errors.
+// pool) and mmap/munmap (mappings.c). N-API only, so one build works on every Node version the
+// package supports. Errors are thrown shaped like Node's system errors.
+//
+// User pointers are resolved here, not in JavaScript: the runtime passes each pointer member as
+// (offset in the struct, view, bytes the kernel will touch), and the address is taken from the
+// view's current extent right before the syscall, with no JavaScript running in between. A view
+// that no longer holds those bytes (detached, shrunk) fails the call before the kernel sees it.
 #define _GNU_SOURCE
-#define NAPI_VERSION 8
-#include <node_api.h>
+#include "mappings.h"
+#include <fcntl.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -28,7 +33,7 @@ static napi_value type_error(napi_env env, const char *message) {
 }
 
 /** An Error like Node's: message "EBADF: bad file descriptor, ioctl NAME", code, errno, syscall. */
-static napi_value system_error(napi_env env, int err, const char *syscall, const char *name) {
+napi_value system_error(napi_env env, int err, const char *syscall, const char *name) {
   const char *code = strerrorname_np(err);
   char message[256];
   snprintf(message, sizeof message, "%s: %s, %s%s%s", code ? code : "UNKNOWN", strerror(err), syscall,
@@ -51,97 +56,25 @@ static napi_value system_error(napi_env env, int err, const char *syscall, const
 
 /** The request number: a JS number (request numbers fit 32 bits) or a bigint. */
 static int get_request(napi_env env, napi_value v, unsigned long *out) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_number) {
-    double d;
-    napi_get_value_double(env, v, &d);
+  double d;
+  if (napi_get_value_double(env, v, &d) == napi_ok) {
     if (d < 0 || d > 4294967295.0 || d != (double)(uint32_t)d) return 0;
     *out = (unsigned long)(uint32_t)d;
     return 1;
   }
-  if (t == napi_bigint) {
-    uint64_t u;
-    bool lossless;
-    napi_get_value_bigint_uint64(env, v, &u, &lossless);
-    *out = (unsigned long)u;
-    return lossless;
-  }
-  return 0;
+  uint64_t u;
+  bool lossless;
+  if (napi_get_value_bigint_uint64(env, v, &u, &lossless) != napi_ok) return 0;
+  *out = (unsigned long)u;
+  return lossless;
 }
 
-/** The argument: an ArrayBufferView (passed by address) or an integer (passed by value). */
-typedef struct {
-  int is_value;
-  unsigned long value;
-  void *data;
-  size_t length;
-} ioctl_arg;
-
-static int get_arg(napi_env env, napi_value v, ioctl_arg *arg) {
-  memset(arg, 0, sizeof *arg);
-  if (v == NULL) {
-    arg->is_value = 1;
-    return 1;
-  }
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t == napi_number) {
-    double d;
-    napi_get_value_double(env, v, &d);
-    if (d != (double)(int64_t)d) return 0;
-    arg->is_value = 1;
-    arg->value = (unsigned long)(int64_t)d;
-    return 1;
-  }
-  if (t == napi_bigint) {
-    uint64_t u;
-    bool lossless;
-    napi_get_value_bigint_uint64(env, v, &u, &lossless);
-    arg->is_value = 1;
-    arg->value = (unsigned long)u;
-    return lossless;
-  }
-  if (t == napi_undefined) {
-    arg->is_value = 1;
-    return 1;
-  }
-  bool is_typed = false, is_dataview;
-  // DataView first: it is what the codecs pass.
-  napi_is_dataview(env, v, &is_dataview);
-  if (!is_dataview) napi_is_typedarray(env, v, &is_typed);
-  if (is_typed) {
-    napi_typedarray_type type;
-    size_t length, offset;
-    napi_value ab;
-    void *data;
-    napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset);
-    size_t element = 1;
-    switch (type) {
-      case napi_int16_array: case napi_uint16_array: element = 2; break;
-      case napi_int32_array: case napi_uint32_array: case napi_float32_array: element = 4; break;
-      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: element = 8; break;
-      default: break;
-    }
-    arg->data = data;
-    arg->length = length * element;
-    return 1;
-  }
-  if (is_dataview) {
-    size_t length, offset;
-    napi_value ab;
-    napi_get_dataview_info(env, v, &length, &arg->data, &ab, &offset);
-    arg->length = length;
-    return 1;
-  }
-  return 0;
-}
-
+/** A file descriptor: an integer from 0 to INT_MAX, never coerced (NaN, 1.5 and 2^32+1 fail). */
 static int get_fd(napi_env env, napi_value v, int *fd) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (t != napi_number) return 0;
-  return napi_get_value_int32(env, v, fd) == napi_ok;
+  double d;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0) || d > 2147483647.0 || d != (double)(int)d) return 0;
+  *fd = (int)d;
+  return 1;
 }
 
 static void get_name(napi_env env, napi_value v, char *name, size_t size) {
@@ -151,38 +84,140 @@ static void get_name(napi_env env, napi_value v, char *name, size_t size) {
   napi_get_value_string_utf8(env, v, name, size, NULL);
 }
 
+/** One user-pointer member: where its address goes in the struct, and the bytes behind it. */
+typedef struct {
+  uint32_t offset;
+  size_t bytes;
+  void *data;
+  napi_ref view;   /* async: the view, to copy a bounce buffer back into */
+  void *bounce;    /* async: runtime-owned copy of a JS heap buffer */
+  mapping *pinned; /* async: the runtime mapping the bytes are in */
+} pointer_slot;
+
+#define MAX_POINTERS 8
+
+typedef struct {
+  int is_value;
+  unsigned long value;
+  void *data;
+  size_t length;
+  uint32_t count;
+  pointer_slot slots[MAX_POINTERS];
+} ioctl_arg;
+
+static napi_value range_error(napi_env env, const char *message) {
+  napi_throw_range_error(env, "ERR_UAPIGEN_BUFFER", message);
+  return NULL;
+}
+
+/**
+ * Reads the pointer list [offset, view, bytes, ...] and checks each view against the struct
+ * and its byte count. Returns 0 with a pending exception on a bad list.
+ */
+static int get_pointers(napi_env env, napi_value list, ioctl_arg *arg) {
+  uint32_t n;
+  if (napi_get_array_length(env, list, &n) != napi_ok || n % 3 || n / 3 > MAX_POINTERS) {
+    type_error(env, "ioctl: pointers must be [offset, view, bytes, ...]");
+    return 0;
+  }
+  arg->count = n / 3;
+  for (uint32_t i = 0; i < arg->count; i++) {
+    napi_value v[3];
+    double offset, bytes;
+    pointer_slot *s = &arg->slots[i];
+    for (uint32_t k = 0; k < 3; k++) napi_get_element(env, list, i * 3 + k, &v[k]);
+    if (napi_get_value_double(env, v[0], &offset) != napi_ok || napi_get_value_double(env, v[2], &bytes) != napi_ok ||
+        !(offset >= 0) || offset + 8 > (double)arg->length || offset != (double)(uint32_t)offset || !(bytes >= 0) || bytes > 9007199254740991.0) {
+      type_error(env, "ioctl: a pointer slot lies outside the struct");
+      return 0;
+    }
+    size_t length;
+    if (!view_bytes(env, v[1], &s->data, &length)) {
+      type_error(env, "ioctl: a pointer member takes an ArrayBufferView");
+      return 0;
+    }
+    s->offset = (uint32_t)offset;
+    s->bytes = (size_t)bytes;
+    if (length < s->bytes || (s->bytes && !s->data)) {
+      range_error(env, "ioctl: a buffer passed as a user pointer no longer holds the bytes the kernel will use (detached or shrunk)");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/** Writes each pointer's address into the struct, in the machine's byte order. */
+static void place_pointers(ioctl_arg *arg) {
+  for (uint32_t i = 0; i < arg->count; i++) {
+    pointer_slot *s = &arg->slots[i];
+    uint64_t address = (uint64_t)(uintptr_t)(s->bounce ? s->bounce : s->data);
+    memcpy((char *)arg->data + s->offset, &address, sizeof address);
+  }
+}
+
+/** The argument: a view (passed by address, with its pointer list) or an integer by value. */
+static int get_arg(napi_env env, size_t argc, napi_value *argv, ioctl_arg *arg) {
+  memset(arg, 0, sizeof *arg);
+  napi_valuetype t = napi_undefined;
+  if (argc > 2) napi_typeof(env, argv[2], &t);
+  if (t == napi_undefined) {
+    arg->is_value = 1;
+    return 1;
+  }
+  if (t == napi_number) {
+    double d;
+    napi_get_value_double(env, argv[2], &d);
+    if (d != (double)(int64_t)d) goto bad;
+    arg->is_value = 1;
+    arg->value = (unsigned long)(int64_t)d;
+    return 1;
+  }
+  if (t == napi_bigint) {
+    uint64_t u;
+    bool lossless;
+    napi_get_value_bigint_uint64(env, argv[2], &u, &lossless);
+    arg->is_value = 1;
+    arg->value = (unsigned long)u;
+    if (!lossless) goto bad;
+    return 1;
+  }
+  if (!view_bytes(env, argv[2], &arg->data, &arg->length) || !arg->data) goto bad;
+  napi_valuetype pt = napi_undefined;
+  if (argc > 4) napi_typeof(env, argv[4], &pt);
+  return pt == napi_undefined || get_pointers(env, argv[4], arg);
+bad:
+  type_error(env, "ioctl: arg must be an ArrayBufferView or an integer");
+  return 0;
+}
+
 static long do_ioctl(int fd, unsigned long request, const ioctl_arg *arg) {
   return arg->is_value ? ioctl(fd, request, arg->value) : ioctl(fd, request, arg->data);
 }
 
-// ioctl(fd, request, arg, name?) -> the kernel's return value. The hot path: every N-API call
-// here costs tens of nanoseconds, so types are learnt from the getters' status codes, a
-// DataView (what the codecs pass) is taken first, and the name is only read for an error.
+// ioctl(fd, request, arg, name?, pointers?) -> the kernel's return value. The hot path: every
+// N-API call here costs tens of nanoseconds, so a DataView (what the codecs pass) is taken
+// first, and the name is only read for an error.
 static napi_value js_ioctl(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int fd;
   unsigned long request;
   ioctl_arg arg;
-  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) return type_error(env, "ioctl: fd must be an integer");
-  double d;
-  if (napi_get_value_double(env, argv[1], &d) == napi_ok) {
-    if (d < 0 || d > 4294967295.0 || d != (double)(uint32_t)d) return type_error(env, "ioctl: request must be a 32-bit unsigned integer or a bigint");
-    request = (unsigned long)(uint32_t)d;
-  } else if (!get_request(env, argv[1], &request)) {
-    return type_error(env, "ioctl: request must be a 32-bit unsigned integer or a bigint");
-  }
+  if (argc < 2 || !get_fd(env, argv[0], &fd)) return type_error(env, "ioctl: fd must be an integer from 0 to 2147483647");
+  if (!get_request(env, argv[1], &request)) return type_error(env, "ioctl: request must be a 32-bit unsigned integer or a bigint");
   bool is_dataview = false;
-  if (argc > 2) napi_is_dataview(env, argv[2], &is_dataview);
+  if (argc == 3 || argc == 4) napi_is_dataview(env, argv[2], &is_dataview);
   if (is_dataview) {
     napi_value ab;
     size_t offset;
-    memset(&arg, 0, sizeof arg);
+    memset(&arg, 0, offsetof(ioctl_arg, slots));
     CHECK(napi_get_dataview_info(env, argv[2], &arg.length, &arg.data, &ab, &offset));
-  } else if (!get_arg(env, argc > 2 ? argv[2] : NULL, &arg)) {
-    return type_error(env, "ioctl: arg must be an ArrayBufferView or an integer");
+    if (!arg.data) return type_error(env, "ioctl: the argument's buffer is detached");
+  } else if (!get_arg(env, argc, argv, &arg)) {
+    return NULL;
   }
+  place_pointers(&arg);
   long r = do_ioctl(fd, request, &arg);
   if (r < 0) {
     int err = errno;
@@ -199,10 +234,11 @@ static napi_value js_ioctl(napi_env env, napi_callback_info info) {
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
-  napi_ref keep; /* the buffer, alive until the call completes */
-  int fd;
+  napi_ref keep;  /* the argument view: its bytes are copied back on completion */
+  int fd;         /* a duplicate: closing the caller's number cannot redirect the call */
   unsigned long request;
   ioctl_arg arg;
+  void *caller_data; /* the argument's own bytes (before the runtime's copy) */
   long result;
   int err;
   char name[96];
@@ -215,9 +251,42 @@ static void async_execute(napi_env env, void *data) {
   c->err = c->result < 0 ? errno : 0;
 }
 
+/** Releases pins and bounce buffers; copies bounced bytes back into views still holding them. */
+static int finish_slots(napi_env env, async_call *c) {
+  int lost = 0;
+  for (uint32_t i = 0; i < c->arg.count; i++) {
+    pointer_slot *s = &c->arg.slots[i];
+    if (s->pinned) mapping_unpin(s->pinned);
+    if (s->bounce) {
+      napi_value view;
+      void *now;
+      size_t length;
+      if (napi_get_reference_value(env, s->view, &view) == napi_ok && view && view_bytes(env, view, &now, &length) && now && length >= s->bytes) {
+        memcpy(now, s->bounce, s->bytes);
+      } else {
+        lost = 1;
+      }
+      free(s->bounce);
+    }
+    if (s->view) napi_delete_reference(env, s->view);
+  }
+  return lost;
+}
+
 static void async_complete(napi_env env, napi_status status, void *data) {
   async_call *c = data;
   napi_value value;
+  if (!c->arg.is_value) {
+    napi_value view;
+    void *now;
+    size_t length;
+    if (napi_get_reference_value(env, c->keep, &view) == napi_ok && view_bytes(env, view, &now, &length) && now && length == c->arg.length) {
+      memcpy(now, c->arg.data, c->arg.length);
+    }
+    free(c->arg.data);
+  }
+  int lost = finish_slots(env, c);
+  close(c->fd);
   if (status != napi_ok) {
     napi_value msg;
     napi_create_string_utf8(env, "ioctl: the asynchronous call was cancelled", NAPI_AUTO_LENGTH, &msg);
@@ -225,6 +294,12 @@ static void async_complete(napi_env env, napi_status status, void *data) {
     napi_reject_deferred(env, c->deferred, value);
   } else if (c->err) {
     napi_reject_deferred(env, c->deferred, system_error(env, c->err, "ioctl", c->name));
+  } else if (lost) {
+    napi_value msg, code;
+    napi_create_string_utf8(env, "ioctl: a buffer was detached or shrunk during the call; the kernel's output for it is lost", NAPI_AUTO_LENGTH, &msg);
+    napi_create_string_utf8(env, "ERR_UAPIGEN_DETACHED", NAPI_AUTO_LENGTH, &code);
+    napi_create_error(env, code, msg, &value);
+    napi_reject_deferred(env, c->deferred, value);
   } else {
     napi_create_int64(env, c->result, &value);
     napi_resolve_deferred(env, c->deferred, value);
@@ -234,134 +309,92 @@ static void async_complete(napi_env env, napi_status status, void *data) {
   free(c);
 }
 
-// ioctlAsync(fd, request, arg, name?) -> Promise<number>, run on the libuv thread pool
+/**
+ * Makes an async call independent of JavaScript memory: the struct is copied into runtime
+ * memory, each pointer's bytes are either pinned (runtime mmap() memory, which cannot be
+ * unmapped while pinned) or copied into a bounce buffer, and the fd is duplicated.
+ */
+static int prepare_async(napi_env env, napi_value *argv, async_call *c) {
+  c->caller_data = c->arg.data;
+  if (!c->arg.is_value) {
+    void *copy = malloc(c->arg.length ? c->arg.length : 1);
+    if (!copy) return 0;
+    memcpy(copy, c->arg.data, c->arg.length);
+    c->arg.data = copy;
+    if (napi_create_reference(env, argv[2], 1, &c->keep) != napi_ok) return 0;
+  }
+  napi_value list = argv[4];
+  for (uint32_t i = 0; i < c->arg.count; i++) {
+    pointer_slot *s = &c->arg.slots[i];
+    napi_value view;
+    napi_get_element(env, list, i * 3 + 1, &view);
+    if (!s->bytes) continue;
+    s->pinned = mapping_pin_range(s->data, s->bytes);
+    if (s->pinned) continue;
+    s->bounce = malloc(s->bytes);
+    if (!s->bounce || napi_create_reference(env, view, 1, &s->view) != napi_ok) return 0;
+    memcpy(s->bounce, s->data, s->bytes);
+  }
+  return 1;
+}
+
+// ioctlAsync(fd, request, arg, name?, pointers?) -> Promise<number>, on the libuv thread pool
 static napi_value js_ioctl_async(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   async_call *c = calloc(1, sizeof *c);
   if (!c) {
     napi_throw_error(env, "ENOMEM", "ioctlAsync: out of memory");
     return NULL;
   }
-  if (argc < 2 || !get_fd(env, argv[0], &c->fd) || !get_request(env, argv[1], &c->request) ||
-      !get_arg(env, argc > 2 ? argv[2] : NULL, &c->arg)) {
+  c->fd = -1;
+  if (argc < 2 || !get_fd(env, argv[0], &c->fd) || !get_request(env, argv[1], &c->request)) {
     free(c);
-    return type_error(env, "ioctlAsync(fd, request, arg): fd an integer, request a 32-bit integer or bigint, arg an ArrayBufferView or integer");
+    return type_error(env, "ioctlAsync(fd, request, arg): fd an integer from 0 to 2147483647, request a 32-bit integer or bigint");
+  }
+  if (!get_arg(env, argc, argv, &c->arg)) {
+    free(c);
+    return NULL;
   }
   get_name(env, argc > 3 ? argv[3] : NULL, c->name, sizeof c->name);
-  if (!c->arg.is_value) CHECK(napi_create_reference(env, argv[2], 1, &c->keep));
+  int dup_fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) {
+    // A bad fd is the call's failure: the promise rejects, as the ioctl itself would have.
+    napi_value promise;
+    napi_deferred deferred;
+    CHECK(napi_create_promise(env, &deferred, &promise));
+    napi_reject_deferred(env, deferred, system_error(env, errno, "ioctl", c->name));
+    free(c);
+    return promise;
+  }
+  c->fd = dup_fd;
   napi_value promise, resource;
-  CHECK(napi_create_promise(env, &c->deferred, &promise));
-  CHECK(napi_create_string_utf8(env, "uapigen:ioctl", NAPI_AUTO_LENGTH, &resource));
-  CHECK(napi_create_async_work(env, NULL, resource, async_execute, async_complete, c, &c->work));
+  if (!prepare_async(env, argv, c) || napi_create_promise(env, &c->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "uapigen:ioctl", NAPI_AUTO_LENGTH, &resource) != napi_ok ||
+      napi_create_async_work(env, NULL, resource, async_execute, async_complete, c, &c->work) != napi_ok) {
+    if (!c->arg.is_value && c->arg.data != c->caller_data) free(c->arg.data);
+    finish_slots(env, c);
+    if (c->keep) napi_delete_reference(env, c->keep);
+    close(c->fd);
+    free(c);
+    napi_throw_error(env, "ENOMEM", "ioctlAsync: out of memory");
+    return NULL;
+  }
+  place_pointers(&c->arg);
   CHECK(napi_queue_async_work(env, c->work));
   return promise;
-}
-
-// address(view) -> bigint: where the bytes of an ArrayBufferView are (runtime-internal).
-static napi_value js_address(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  ioctl_arg arg;
-  if (argc < 1 || !get_arg(env, argv[0], &arg) || arg.is_value) return type_error(env, "address: expects an ArrayBufferView");
-  napi_value out;
-  CHECK(napi_create_bigint_uint64(env, (uint64_t)(uintptr_t)arg.data, &out));
-  return out;
-}
-
-typedef struct {
-  void *addr;
-  size_t length;
-  int unmapped;
-} mapping;
-
-static void unmap_finalizer(napi_env env, void *data, void *hint) {
-  (void)env;
-  (void)data;
-  mapping *m = hint;
-  if (!m->unmapped) munmap(m->addr, m->length);
-  free(m);
-}
-
-// mmap(length, prot, flags, fd, offset) -> ArrayBuffer, unmapped by its finalizer or munmap()
-static napi_value js_mmap(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  double length_d;
-  int32_t prot, flags, fd;
-  int64_t offset;
-  if (argc < 5 || napi_get_value_double(env, argv[0], &length_d) != napi_ok || napi_get_value_int32(env, argv[1], &prot) != napi_ok ||
-      napi_get_value_int32(env, argv[2], &flags) != napi_ok || napi_get_value_int32(env, argv[3], &fd) != napi_ok ||
-      napi_get_value_int64(env, argv[4], &offset) != napi_ok || length_d <= 0 || length_d > 9007199254740991.0) {
-    return type_error(env, "mmap(length, prot, flags, fd, offset): integers, length > 0");
-  }
-  size_t length = (size_t)length_d;
-  void *addr = mmap(NULL, length, prot, flags, fd, (off_t)offset);
-  if (addr == MAP_FAILED) {
-    napi_throw(env, system_error(env, errno, "mmap", NULL));
-    return NULL;
-  }
-  mapping *m = calloc(1, sizeof *m);
-  if (!m) {
-    munmap(addr, length);
-    napi_throw_error(env, "ENOMEM", "mmap: out of memory");
-    return NULL;
-  }
-  m->addr = addr;
-  m->length = length;
-  napi_value ab;
-  napi_status s = napi_create_external_arraybuffer(env, addr, length, unmap_finalizer, m, &ab);
-  if (s != napi_ok) {
-    munmap(addr, length);
-    free(m);
-    napi_throw_error(env, "ERR_UAPIGEN_EXTERNAL_BUFFER", "mmap: this Node does not allow external ArrayBuffers");
-    return NULL;
-  }
-  // Remember the mapping on the buffer for munmap().
-  napi_value handle;
-  CHECK(napi_create_external(env, m, NULL, NULL, &handle));
-  napi_property_descriptor d = {"__uapigen_mapping", NULL, NULL, NULL, NULL, handle, napi_configurable, NULL};
-  CHECK(napi_define_properties(env, ab, 1, &d));
-  return ab;
-}
-
-// munmap(arrayBuffer): unmaps now and detaches the buffer so it cannot be used afterwards.
-static napi_value js_munmap(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  napi_value handle;
-  bool has = false;
-  if (argc < 1 || napi_has_named_property(env, argv[0], "__uapigen_mapping", &has) != napi_ok || !has) {
-    return type_error(env, "munmap: expects an ArrayBuffer returned by mmap()");
-  }
-  CHECK(napi_get_named_property(env, argv[0], "__uapigen_mapping", &handle));
-  mapping *m;
-  CHECK(napi_get_value_external(env, handle, (void **)&m));
-  if (munmap(m->addr, m->length) != 0) {
-    napi_throw(env, system_error(env, errno, "munmap", NULL));
-    return NULL;
-  }
-  m->unmapped = 1;
-  // The handle goes first: once detached, the finalizer frees the mapping record.
-  bool deleted;
-  napi_value key;
-  CHECK(napi_create_string_utf8(env, "__uapigen_mapping", NAPI_AUTO_LENGTH, &key));
-  CHECK(napi_delete_property(env, argv[0], key, &deleted));
-  CHECK(napi_detach_arraybuffer(env, argv[0]));
-  return NULL;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"ioctl", NULL, js_ioctl, NULL, NULL, NULL, napi_default, NULL},
       {"ioctlAsync", NULL, js_ioctl_async, NULL, NULL, NULL, napi_default, NULL},
-      {"address", NULL, js_address, NULL, NULL, NULL, napi_default, NULL},
       {"mmap", NULL, js_mmap, NULL, NULL, NULL, napi_default, NULL},
       {"munmap", NULL, js_munmap, NULL, NULL, NULL, napi_default, NULL},
+      {"pin", NULL, js_pin, NULL, NULL, NULL, napi_default, NULL},
+      {"unpin", NULL, js_unpin, NULL, NULL, NULL, napi_default, NULL},
+      {"pins", NULL, js_pins, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
