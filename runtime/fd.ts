@@ -1,18 +1,54 @@
-// A file descriptor an object may own: closed once by close() or dispose when owned.
+// A file descriptor an object may own. After close() the object is dead: its fd getter throws
+// EBADF rather than hand out a number the process may have reused for another file. Closing is
+// refused (EBUSY) while a call the object started is still in flight.
 import fs from "node:fs";
+import { checkFd } from "./args.js";
+import { closeMappings } from "./kernel-mappings.js";
+
+function fdError(code: "EBADF" | "EBUSY", message: string): Error {
+  return Object.assign(new Error(`${code}: ${message}`), { code, errno: code === "EBADF" ? -9 : -16, syscall: "close" });
+}
 
 export class OwnedFd implements Disposable {
-  private closed = false;
+  #fd: number;
+  #closed = false;
+  #inFlight = 0;
 
   constructor(
-    readonly fd: number,
+    fd: number,
     private readonly owned = true,
-  ) {}
+  ) {
+    this.#fd = checkFd(fd, new.target.name);
+  }
+
+  /** The descriptor; EBADF once closed. */
+  get fd(): number {
+    if (this.#closed) throw fdError("EBADF", `${this.constructor.name} is closed`);
+    return this.#fd;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Runs an asynchronous call on this fd; close() is refused until it settles. */
+  protected async inFlight<T>(call: (fd: number) => Promise<T>): Promise<T> {
+    const fd = this.fd;
+    this.#inFlight++;
+    try {
+      return await call(fd);
+    } finally {
+      this.#inFlight--;
+    }
+  }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.owned) fs.closeSync(this.fd);
+    if (this.#closed) return;
+    if (this.#inFlight) throw fdError("EBUSY", `${this.constructor.name} has ${this.#inFlight} call(s) in flight; close it when they settle`);
+    this.#closed = true;
+    // The kernel drops every mapping made through this fd with it, so their memory is free.
+    closeMappings(this.#fd);
+    if (this.owned) fs.closeSync(this.#fd);
   }
 
   [Symbol.dispose](): void {

@@ -16,6 +16,7 @@ import {
   type iommu_hw_info,
   type iommu_hwpt_pgfault as PageFault,
 } from "../generated/iommufd.js";
+import { bitmapBytes } from "./extents.js";
 import { OwnedFd } from "./fd.js";
 import { isSystemError } from "./native.js";
 
@@ -85,7 +86,11 @@ export class Iommufd extends OwnedFd {
     io.IOMMU_IOAS_ALLOW_IOVAS(this.fd, { ioas_id: ioasId, allowed_iovas: rangesBuffer(ranges) });
   }
 
-  /** IOMMU_IOAS_MAP of memory the caller owns (runtime mmap()ed memory or a Buffer); returns the IOVA. */
+  /**
+   * IOMMU_IOAS_MAP of runtime memory (mmapAnonymous()); returns the IOVA. The memory stays
+   * mapped in the process, whatever happens to its buffer, until the IOAS lets go of it (unmap,
+   * destroy, or close of this Iommufd).
+   */
   map(ioasId: number, memory: ArrayBufferView | ArrayBuffer, options: MapOptions = {}): bigint {
     const view = ArrayBuffer.isView(memory) ? memory : new Uint8Array(memory);
     return io.IOMMU_IOAS_MAP(this.fd, { ioas_id: ioasId, flags: mapFlags(options), user_va: view, iova: options.iova ?? 0n }).iova;
@@ -94,7 +99,7 @@ export class Iommufd extends OwnedFd {
   /** map() on the libuv thread pool: pinning gigabytes takes a while. */
   async mapAsync(ioasId: number, memory: ArrayBufferView | ArrayBuffer, options: MapOptions = {}): Promise<bigint> {
     const view = ArrayBuffer.isView(memory) ? memory : new Uint8Array(memory);
-    return (await io.IOMMU_IOAS_MAPAsync(this.fd, { ioas_id: ioasId, flags: mapFlags(options), user_va: view, iova: options.iova ?? 0n })).iova;
+    return this.inFlight(async (fd) => (await io.IOMMU_IOAS_MAPAsync(fd, { ioas_id: ioasId, flags: mapFlags(options), user_va: view, iova: options.iova ?? 0n })).iova);
   }
 
   /** IOMMU_IOAS_MAP_FILE: maps `length` bytes of a file (a memfd) from `start`; returns the IOVA. */
@@ -184,10 +189,13 @@ export class Hwpt extends IommufdObject {
     io.IOMMU_HWPT_SET_DIRTY_TRACKING(this.iommufd.fd, { hwpt_id: this.id, flags: enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0 });
   }
 
-  /** IOMMU_HWPT_GET_DIRTY_BITMAP of [iova, iova + length): one bit per page, set if dirty. */
+  /**
+   * IOMMU_HWPT_GET_DIRTY_BITMAP of [iova, iova + length): one bit per page, set if dirty. The
+   * kernel counts pages of 2^__ffs(pageSize) bytes, so the bitmap is sized as it does.
+   */
   dirtyBitmap(iova: bigint, length: bigint, pageSize: bigint, flags = 0): Uint8Array {
-    const bits = Number(length / pageSize);
-    const bitmap = new Uint8Array(Math.ceil(bits / 64) * 8);
+    if (pageSize <= 0n) throw new RangeError(`dirtyBitmap: pageSize must be positive, not ${pageSize}`);
+    const bitmap = new Uint8Array(Number(bitmapBytes(length, pageSize)));
     io.IOMMU_HWPT_GET_DIRTY_BITMAP(this.iommufd.fd, { hwpt_id: this.id, flags, iova, length, page_size: pageSize, data: bitmap });
     return bitmap;
   }

@@ -1,4 +1,5 @@
 // Shared test helpers: the repo root and the vendored headers.
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { getAbi, type Abi } from "../generator/model/abi.js";
@@ -47,4 +48,14 @@ export function lintTexts(headers: Record<string, string>): Finding[] {
     return { model: built.model, layout: built.layout };
   });
   return lintUnits(units).sort(compareFindings);
+}
+
+/** Both ends of a FIFO (read end non-blocking): real fds for ioctls such as FIONREAD. */
+export function fifoPipe(): [number, number] {
+  const fifo = `/tmp/uapigen-fifo-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  if (spawnSync("mkfifo", [fifo]).status !== 0) throw new Error("mkfifo failed");
+  const r = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  const w = fs.openSync(fifo, fs.constants.O_WRONLY);
+  fs.rmSync(fifo);
+  return [r, w];
 }

@@ -5,6 +5,7 @@ import dgram from "node:dgram";
 import fs from "node:fs";
 import { test } from "node:test";
 import { MAP_ANONYMOUS, MAP_PRIVATE, native, PROT_READ, PROT_WRITE } from "../../runtime/native.js";
+import { fifoPipe } from "../helpers.js";
 
 const FIONREAD = 0x541b;
 const TIOCGWINSZ = 0x5413;
@@ -12,14 +13,7 @@ const TIOCSWINSZ = 0x5414;
 const SIOCGIFCONF = 0x8912;
 
 /** Two plain fds of a pipe (a FIFO: node has no pipe(2), and mkfifo is everywhere). */
-function pipe(): [number, number] {
-  const fifo = `/tmp/uapigen-fifo-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  assert.equal(spawnSync("mkfifo", [fifo]).status, 0, "mkfifo");
-  const r = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  const w = fs.openSync(fifo, fs.constants.O_WRONLY);
-  fs.rmSync(fifo);
-  return [r, w];
-}
+const pipe = fifoPipe;
 
 test("a value-style ioctl: FIONREAD counts the bytes waiting in a pipe", () => {
   const [r, w] = pipe();

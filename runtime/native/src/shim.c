@@ -276,16 +276,18 @@ static int finish_slots(napi_env env, async_call *c) {
 static void async_complete(napi_env env, napi_status status, void *data) {
   async_call *c = data;
   napi_value value;
+  int lost = finish_slots(env, c);
   if (!c->arg.is_value) {
     napi_value view;
     void *now;
     size_t length;
     if (napi_get_reference_value(env, c->keep, &view) == napi_ok && view_bytes(env, view, &now, &length) && now && length == c->arg.length) {
       memcpy(now, c->arg.data, c->arg.length);
+    } else {
+      lost = 1;
     }
     free(c->arg.data);
   }
-  int lost = finish_slots(env, c);
   close(c->fd);
   if (status != napi_ok) {
     napi_value msg;
