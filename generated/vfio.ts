@@ -3079,7 +3079,7 @@ export const vfio_pci_hot_reset = {
   offsets: { argsz: 0, flags: 4, count: 8, group_fds: 12 },
   flexible: { name: "group_fds", offset: 12, elementSize: 4 },
   sizeMember: "argsz",
-  trailing: { member: "group_fds" },
+  trailing: { member: "group_fds", count: "count", elementSize: 4 },
   encode(value: vfio_pci_hot_resetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     accept(value, vfio_pci_hot_resetMembers, "vfio_pci_hot_reset");
@@ -4150,8 +4150,9 @@ export const vfio_device_feature = {
     unsafeWhen: {
       member: "flags",
       mask: 65535,
-      values: [6, 8, 13],
-      reason: "of DMA_LOGGING_START, DMA_LOGGING_REPORT and ZPCI_ERROR carries user pointers",
+      values: [6, 8, 11, 13],
+      reason:
+        "of DMA_LOGGING_START, DMA_LOGGING_REPORT and ZPCI_ERROR carries user pointers, and DMA_BUF's nr_ranges is read without an argsz check",
     },
   },
   encode(value: vfio_device_featureInit, target: Target, offset = 0): void {

@@ -36,6 +36,15 @@ export function byteLengthOf(v: ArrayBufferView): number {
   }
 }
 
+/** A view's offset in its buffer, through the engine's accessors (buffers themselves are 8-aligned). */
+export function byteOffsetOf(v: ArrayBufferView): number {
+  try {
+    return apply(isDataView(v) ? viewByteOffset : typedByteOffset, v, []) as number;
+  } catch {
+    return 0;
+  }
+}
+
 /** The view's bytes as a Uint8Array (same memory), through the engine's accessors. */
 export function bytesOf(v: ArrayBufferView): Uint8Array {
   const dv = isDataView(v);

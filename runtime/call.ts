@@ -4,7 +4,7 @@
 // syscall. Arguments are read once into a snapshot before anything else happens, so no user code
 // runs between taking an address and the call. Raw addresses go only through callStructUnsafe.
 import os from "node:os";
-import { checkFd, bytesOf, isBufferView, snapshot } from "./args.js";
+import { byteLengthOf, bytesOf, checkFd, isBufferView, snapshot } from "./args.js";
 import { assertHostLayouts } from "./arch.js";
 import type { Codec, IoctlInfo } from "./codec.js";
 import { resolvePointers, type PointerInfo, type ResolvedPointer } from "./extents.js";
@@ -40,6 +40,9 @@ export interface TrailingInfo {
   /** Safe calls refuse trailing bytes (they hold user pointers), always or for some selector values. */
   readonly unsafe?: string;
   readonly unsafeWhen?: { readonly member: string; readonly mask: number; readonly values: readonly number[]; readonly reason: string };
+  /** The member counting trailing elements of `elementSize` bytes: set from, or checked against, them. */
+  readonly count?: string;
+  readonly elementSize?: number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -130,8 +133,16 @@ interface Prepared {
 function takeTrailing(info: IoctlInfo, codec: CallCodec, snap: Record<string, unknown>): Uint8Array | undefined {
   const t = codec.trailing;
   const member = t?.member;
-  if (!member || snap[member] === undefined) return undefined;
+  if (!member) return undefined;
   const value = snap[member];
+  if (t.count) {
+    // The kernel reads `count` elements whatever argsz says: count and bytes must agree.
+    const have = value === undefined || !isBufferView(value) ? 0 : Math.floor(byteLengthOf(value) / t.elementSize!);
+    const given = snap[t.count];
+    if (given === undefined) snap[t.count] = have;
+    else if (typeof given !== "number" || given > have) throw new RangeError(`${info.name}: ${t.count} is ${String(given)}, but ${member} holds ${have} element(s) of ${t.elementSize} bytes`);
+  }
+  if (value === undefined) return undefined;
   delete snap[member];
   if (!isBufferView(value)) throw new TypeError(`${info.name}: ${member} takes the trailing bytes as a buffer (an ArrayBufferView)`);
   if (t.unsafe) throw new TypeError(`${info.name}: ${member} ${t.unsafe}; pass it only through ${info.name}Unsafe`);

@@ -1,7 +1,7 @@
 // How many bytes the kernel touches behind each user pointer, derived from the buffer the
 // caller passes and the members the kernel reads the extent from. Counts the runtime may derive
 // are set from the buffer; counts the caller gives are checked against it.
-import { byteLengthOf, isBufferView } from "./args.js";
+import { byteLengthOf, byteOffsetOf, isBufferView } from "./args.js";
 
 /** A user-pointer member as the generator describes it (`codec.pointers`). */
 export interface PointerInfo {
@@ -80,6 +80,8 @@ export function resolvePointers(call: string, pointers: Readonly<Record<string, 
       const pageSize = integer(snap[p.bitmap.pageSize], `${call}: ${p.bitmap.pageSize}`);
       if (pageSize <= 0n) throw new RangeError(`${call}: ${p.bitmap.pageSize} must be a positive page size`);
       bytes = bitmapBytes(integer(snap[p.bitmap.length], `${call}: ${p.bitmap.length}`), pageSize);
+      // The kernel writes whole aligned u64 words: a bitmap not 8-aligned would be overrun at its start.
+      if (byteOffsetOf(buffer) % 8) throw new RangeError(`${where}: the bitmap must start 8-byte aligned (the kernel writes u64 words)`);
     } else if (p.count) {
       const size = p.entrySize ? integer(snap[p.entrySize], `${call}: ${p.entrySize}`) : BigInt(p.element?.size ?? p.elementSize ?? 1);
       if (size <= 0n) throw new RangeError(`${call}: ${p.entrySize ?? "the element size"} must be positive when ${member} is given`);

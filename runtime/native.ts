@@ -57,7 +57,8 @@ export function native(): NativeShim {
     const load = require("node-gyp-build") as (dir: string) => NativeShim;
     // Compiled to dist/runtime/; the addon lives beside the sources in runtime/native.
     const here = path.dirname(fileURLToPath(import.meta.url));
-    const candidates = [path.join(here, "native"), path.join(here, "..", "..", "runtime", "native")];
+    // UAPIGEN_NATIVE_DIR: another build of the same shim (npm run test:asan loads an ASan one).
+    const candidates = [process.env.UAPIGEN_NATIVE_DIR, path.join(here, "native"), path.join(here, "..", "..", "runtime", "native")].filter((d): d is string => !!d);
     let lastError: unknown;
     for (const dir of candidates) {
       try {

@@ -154,13 +154,15 @@ export interface UserPointer {
   source: "kerneldoc" | "override";
 }
 
-/** Trailing bytes (a flexible array member) that safe calls must refuse: they hold user pointers. */
+/** What safe calls must know of a struct's trailing bytes: refused (they hold user pointers), or counted. */
 export interface TrailingPolicy {
   record: RecordDecl;
   /** Always refused, for this reason. */
   unsafe?: string;
   /** Refused when (member & mask) is one of values. */
   unsafeWhen?: { member: string; mask: number; values: number[]; reason: string };
+  /** The member counting the trailing elements, which the kernel trusts over argsz. */
+  count?: string;
 }
 
 export interface HeaderModel {

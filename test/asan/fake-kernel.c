@@ -146,9 +146,9 @@ static void fk_gc(void) {
     for (int i = 0; i < FK_MAX_CTX; i++) {
       struct fk_ctx *c = fk_ctxs[i];
       if (!c || !c->alive) continue;
-      int refs[3] = {c->iommufd_ctx, c->group_ctx, -1};
+      int refs[2] = {-1, -1};
+      if (c->kind == FK_VFIO_DEVICE) refs[0] = c->iommufd_ctx, refs[1] = c->group_ctx;
       if (c->kind == FK_VFIO_GROUP) refs[0] = c->container_ctx, refs[1] = c->group_iommufd_ctx;
-      if (c->kind != FK_VFIO_DEVICE && c->kind != FK_VFIO_GROUP) continue;
       for (int r = 0; r < 2; r++)
         if (refs[r] >= 0 && fk_ctxs[refs[r]] && !fk_ctxs[refs[r]]->alive) fk_ctxs[refs[r]]->alive = 1, changed = 1;
     }
@@ -168,7 +168,6 @@ static void fk_gc(void) {
       fk_nctx--;
     }
   }
-  /* Everything that survived is alive again for ctx_ok(). */
 }
 
 void fk_ctx_release(int ci) {
@@ -246,6 +245,18 @@ static long fk_fake_dma(int ci) {
              (unsigned long long)m->uaddr, (unsigned long long)m->length, (unsigned long long)m->iova);
     fk_dma_touch(m->uaddr, m->length, m->prot_write);
     n++;
+  }
+  return n;
+}
+
+/* UAPIGEN_FAKE_CHECK: mappings whose memory ASan knows is not live, untouched. */
+static long fk_fake_check(int ci) {
+  long n = 0;
+  for (int i = 0; i < fk_nmaps; i++) {
+    struct fk_map *m = &fk_maps[i];
+    if (m->used && m->ctx == ci && m->uaddr && !m->vaddr_invalid &&
+        __asan_region_is_poisoned((void *)(uintptr_t)m->uaddr, m->length))
+      n++;
   }
   return n;
 }
@@ -408,9 +419,9 @@ static long fk_dispatch(int fd, int kind, unsigned int cmd, uint64_t arg) {
   fk_gc(); /* keeps contexts referenced only through closed fds from looking alive */
   if (!fk_ctxs[ci]) return -EBADF;
   if (cmd == UAPIGEN_FAKE_ADDRESS) return fk_copy_to_user(arg, &arg, sizeof arg);
-  if (cmd == UAPIGEN_FAKE_DMA) {
+  if (cmd == UAPIGEN_FAKE_DMA || cmd == UAPIGEN_FAKE_CHECK) {
     if (kind != FK_IOMMUFD && kind != FK_VFIO_CONTAINER) return -ENOTTY;
-    return fk_fake_dma(ci);
+    return cmd == UAPIGEN_FAKE_DMA ? fk_fake_dma(ci) : fk_fake_check(ci);
   }
   switch (kind) {
     case FK_IOMMUFD: return fk_iommufd_ioctl(ci, cmd, arg);

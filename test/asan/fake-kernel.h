@@ -10,7 +10,13 @@
  *   uapigen-fake-vfio-device      -> /dev/vfio/devices/vfioN (cdev) or a group-opened device
  *   uapigen-fake-vfio-container   -> /dev/vfio/vfio
  *   uapigen-fake-vfio-group       -> /dev/vfio/N
- * Everything else goes to the real ioctl.
+ * Everything else goes to the real ioctl. State is kept per open file description (recognised by
+ * a file offset the fake stamps on it), so dup()ed fds share it and closed files are forgotten.
+ *
+ * Environment: UAPIGEN_FAKE_TRACE=1 logs every fake call to stderr; UAPIGEN_FAKE_ASYNC_DELAY_MS
+ * (default 100) is how long a call made off the main thread sleeps before touching user memory.
+ * Under node, add allow_user_segv_handler=0 to ASAN_OPTIONS (or run node with
+ * --disable-wasm-trap-handler), or a wild pointer dies with a bare SIGSEGV instead of a report.
  *
  * Sources of truth (linux-source-7.3 7.3.4-1~bpo13+1) are cited at each handler.
  */
@@ -38,9 +44,12 @@
 
 /* Fake-only requests. UAPIGEN_FAKE_DMA (iommufd, container): "the device does DMA into every
  * live mapping"; returns how many mappings it touched. UAPIGEN_FAKE_ADDRESS (any fake fd):
- * stores the argument pointer as a u64 at the argument (tests learn a buffer's address). */
+ * stores the argument pointer as a u64 at the argument (tests learn a buffer's address).
+ * UAPIGEN_FAKE_CHECK (iommufd, container): how many mappings ASan already knows are not live
+ * memory (freed, out of bounds), without touching them: poll it after a GC, then DMA. */
 #define UAPIGEN_FAKE_DMA _IO('Z', 0x00)
 #define UAPIGEN_FAKE_ADDRESS _IO('Z', 0x01)
+#define UAPIGEN_FAKE_CHECK _IO('Z', 0x02)
 
 /* Kernel-internal errno that vfs_ioctl() turns into ENOTTY. */
 #define FK_ENOIOCTLCMD 515

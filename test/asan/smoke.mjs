@@ -32,6 +32,7 @@ const R = {
   IOMMU_GET_HW_INFO: IOMMU(0x8a),
   UAPIGEN_FAKE_DMA: _IO("Z", 0),
   UAPIGEN_FAKE_ADDRESS: _IO("Z", 1),
+  UAPIGEN_FAKE_CHECK: _IO("Z", 2),
 };
 // Only native().ioctl(fd, request, view) is used: it passes the view's address to ioctl().
 const sys = native();
@@ -60,8 +61,12 @@ function errno(fn) {
   }
 }
 
+// The fake device files live in one temporary directory, removed by the parent at exit.
+const root = process.env.UAPIGEN_SMOKE_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-asan-smoke-"));
+if (!process.env.UAPIGEN_SMOKE_DIR) process.on("exit", () => fs.rmSync(root, { recursive: true, force: true }));
+
 function fakeFiles() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-fake-"));
+  const dir = fs.mkdtempSync(path.join(root, "run-"));
   const open = (name) => fs.openSync(path.join(dir, name), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
   return { dir, open };
 }
@@ -100,7 +105,7 @@ function mapBuffer(iommufd, ioas, view) {
 }
 
 async function main() {
-  const { iommufd, device, ioas, devid, hwpt, open } = setup();
+  const { iommufd, device, ioas, devid, hwpt } = setup();
   check(ioas === 1 && devid === 2 && hwpt === 3, `IOAS_ALLOC/BIND/ATTACH: ioas ${ioas}, devid ${devid}, auto hwpt ${hwpt}`);
 
   // GET_REGION_INFO, room for the 48-byte sparse-mmap chain: caps at +32, cap_offset 32.
@@ -176,7 +181,6 @@ async function main() {
     await sys.ioctlAsync(iommufd, R.IOMMU_IOAS_ALLOC, again);
     check(again.getUint32(8, true) === ioas2 + 1 && Date.now() - t0 >= 100, `async IOAS_ALLOC: id ${again.getUint32(8, true)} after ${Date.now() - t0} ms`);
   }
-  void open;
 
   // (b) the crashes, each in its own process
   for (const [mode, want] of [
@@ -186,7 +190,7 @@ async function main() {
   ]) {
     // Node's own SIGSEGV handler (the wasm trap handler) hides ASan's SEGV report unless ASan
     // keeps the handler (allow_user_segv_handler=0) or node does not install it.
-    const env = { ...process.env, ASAN_OPTIONS: [process.env.ASAN_OPTIONS, "allow_user_segv_handler=0"].filter(Boolean).join(":") };
+    const env = { ...process.env, UAPIGEN_SMOKE_DIR: root, ASAN_OPTIONS: [process.env.ASAN_OPTIONS, "allow_user_segv_handler=0"].filter(Boolean).join(":") };
     const r = spawnSync(process.execPath, ["--expose-gc", "--disable-wasm-trap-handler", here, mode], { encoding: "utf8", env });
     const report = r.stderr.split("\n").filter((l) => /ERROR: AddressSanitizer|(READ|WRITE) of size|#[0-4] .*(fake|shim|uapigen)/.test(l));
     check(r.status !== 0 && want.test(r.stderr), `child "${mode}" exits ${r.status} with:\n    ${report.slice(0, 6).join("\n    ")}`);
@@ -195,7 +199,7 @@ async function main() {
 }
 
 function child(mode) {
-  const { iommufd, device, ioas, open } = setup();
+  const { iommufd, device, open } = setup();
   const alloc2 = new DataView(new ArrayBuffer(12));
   alloc2.setUint32(0, 12, true);
   ioctl(iommufd, R.IOMMU_IOAS_ALLOC, alloc2);
@@ -209,12 +213,14 @@ function child(mode) {
     let buf = new Uint8Array(new ArrayBuffer(65536));
     mapBuffer(iommufd, alloc2.getUint32(8, true), buf);
     buf = null;
-    for (let i = 0; i < 5; i++) globalThis.gc();
-    setTimeout(() => {
+    // Collect until the backing store is freed (ASan then knows the mapping is dead memory).
+    const collect = (tries) => {
       globalThis.gc();
+      if (ioctl(iommufd, R.UAPIGEN_FAKE_CHECK, 0) === 0 && tries > 0) return setTimeout(() => collect(tries - 1), 20);
       ioctl(iommufd, R.UAPIGEN_FAKE_DMA, 0);
-      console.error("use-after-free: the DMA did not fault (buffer not collected yet?)");
-    }, 200);
+      console.error("use-after-free: the DMA did not fault (the buffer was not collected)");
+    };
+    collect(250);
     return;
   } else if (mode === "scalar") {
     // VFIO_GROUP_SET_CONTAINER takes a pointer to an int; passing the fd by value makes the

@@ -43,6 +43,16 @@ test("trailing data (SET_IRQS eventfds): appended after the struct, argsz coveri
   assert.throws(() => vfio.VFIO_DEVICE_SET_IRQS(3, { data: 5 as never }), { name: "TypeError", message: /data takes the trailing bytes as a buffer/ });
 });
 
+test("PCI_HOT_RESET: the kernel reads count fds whatever argsz says, so count comes from the fds given", () => {
+  const kernel = new FakeKernel();
+  useTransport(kernel);
+  vfio.VFIO_DEVICE_PCI_HOT_RESET(3, { group_fds: Int32Array.of(5, 6) });
+  assert.equal(le(kernel.seen[0]!.bytes).getUint32(8, true), 2, "count");
+  assert.equal(le(kernel.seen[0]!.bytes).getUint32(0, true), 12 + 8, "argsz");
+  assert.throws(() => vfio.VFIO_DEVICE_PCI_HOT_RESET(3, { count: 3, group_fds: Int32Array.of(5, 6) }), { name: "RangeError", message: /count is 3, but group_fds holds 2 element\(s\) of 4 bytes/ });
+  assert.throws(() => vfio.VFIO_DEVICE_PCI_HOT_RESET(3, { count: 1 }), { name: "RangeError" });
+});
+
 test("trailing bytes that carry user pointers are refused by safe calls", () => {
   useTransport(new FakeKernel());
   assert.throws(() => vfio.VFIO_IOMMU_DIRTY_PAGES(3, { flags: 4, data: new Uint8Array(32) }), { name: "TypeError", message: /VFIO_IOMMU_DIRTY_PAGESUnsafe/ });
@@ -100,6 +110,8 @@ test("dirty bitmap: sized by the kernel's rule, __ffs(page_size), not length / p
     { name: "RangeError", message: /the kernel uses 32 bytes here, but the buffer holds 11/ },
   );
   assert.throws(() => iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP(3, { length: 4096n, page_size: 0n, data: new Uint8Array(64) }), { name: "RangeError", message: /page_size must be a positive/ });
+  // Whole aligned words: a bitmap starting mid-word would be overrun before its first byte.
+  assert.throws(() => iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP(3, { length: 4096n, page_size: 4096n, data: new Uint8Array(new ArrayBuffer(64), 4, 8) }), { name: "RangeError", message: /8-byte aligned/ });
   const bitmap = new Hwpt(new Iommufd(3, false), 1).dirtyBitmap(0n, 1n << 20n, 12288n);
   assert.equal(bitmap.length, 32);
   assert.deepEqual(kernel.pointerLists.at(-1)?.filter((x) => typeof x === "number"), [40, 32]);
