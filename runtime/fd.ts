@@ -5,8 +5,9 @@ import fs from "node:fs";
 import { checkFd } from "./args.js";
 import { closeMappings } from "./kernel-mappings.js";
 
+/** An error shaped like the shim's system errors, raised by the runtime before any syscall. */
 function fdError(code: "EBADF" | "EBUSY", message: string): Error {
-  return Object.assign(new Error(`${code}: ${message}`), { code, errno: code === "EBADF" ? -9 : -16, syscall: "close" });
+  return Object.assign(new Error(`${code}: ${message}`), { code, errno: code === "EBADF" ? -9 : -16 });
 }
 
 export class OwnedFd implements Disposable {

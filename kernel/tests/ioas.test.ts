@@ -16,7 +16,7 @@ import {
 } from "../../generated/iommufd.js";
 import { IOMMU_IOAS_IOVA_RANGES } from "../../generated/iommufd-ioctls.js";
 import { IOMMU_TEST_OP_ADD_RESERVED, IOMMU_HW_INFO_SELFTEST_REGVAL, IOMMU_HW_INFO_TYPE_SELFTEST, MOCK_APERTURE_LAST, MOCK_APERTURE_START, MOCK_PAGE_SIZE, iommu_test_hw_info } from "../generated/iommufd_test.js";
-import { mmapAnonymous, native } from "../../runtime/native.js";
+import { mmapAnonymous, munmap, native } from "../../runtime/native.js";
 import { expectErrno, mockDomain, openIommufd, PAGE, testCmd } from "./iommufd-env.js";
 
 const MAX = 2n ** 64n - 1n;
@@ -27,7 +27,10 @@ test("IOAS alloc and destroy; an unknown ID is ENOENT", () => {
   assert.ok(ioas.id > 0);
   ioas.destroy();
   expectErrno("ENOENT", () => fd.destroy(ioas.id), "IOMMU_DESTROY");
-  expectErrno("ENOENT", () => fd.map(99999, new Uint8Array(PAGE)), "IOMMU_IOAS_MAP");
+  // Mapped memory must be runtime memory (a failed map leaves it unpinned).
+  const ram = mmapAnonymous(PAGE);
+  expectErrno("ENOENT", () => fd.map(99999, ram), "IOMMU_IOAS_MAP");
+  munmap(ram);
 });
 
 test("map and unmap with a kernel-chosen and a fixed IOVA", () => {
@@ -42,6 +45,9 @@ test("map and unmap with a kernel-chosen and a fixed IOVA", () => {
   expectErrno("EEXIST", () => ioas.map(new Uint8Array(ram, 0, 4 * PAGE), { iova: 1n << 24n }), "IOMMU_IOAS_MAP");
   assert.equal(ioas.unmap(fixed, BigInt(4 * PAGE)), BigInt(4 * PAGE));
   expectErrno("ENOENT", () => ioas.unmap(fixed, BigInt(4 * PAGE)), "IOMMU_IOAS_UNMAP");
+  // JS heap memory can move or be freed while the kernel maps it: refused before the call.
+  assert.throws(() => ioas.map(new Uint8Array(PAGE)), TypeError);
+  assert.throws(() => ioas.map(Buffer.alloc(PAGE)), TypeError);
 });
 
 test("copy between IOASes", () => {

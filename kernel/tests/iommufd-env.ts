@@ -12,9 +12,15 @@ export function openIommufd(): Iommufd {
   return Iommufd.open("/dev/iommu");
 }
 
+/**
+ * Whether the bindings know iommu_test_cmd.size as its size member: then the typed call sets it
+ * (and refuses one from the caller); bindings generated before that take it from the caller.
+ */
+const TEST_CMD_SIZED_BY_RUNTIME = (iommu_test_cmd as { sizeMember?: string }).sizeMember !== undefined;
+
 /** IOMMU_TEST_CMD with the size filled (the selftest's `.size = sizeof(cmd)`). */
 export function testCmd(fd: Iommufd, cmd: iommu_test_cmdInit) {
-  return IOMMU_TEST_CMD(fd.fd, { size: iommu_test_cmd.size, ...cmd });
+  return IOMMU_TEST_CMD(fd.fd, TEST_CMD_SIZED_BY_RUNTIME ? cmd : { size: iommu_test_cmd.size, ...cmd });
 }
 
 /** A mock device attached to `ioasId` through a mock domain. */
