@@ -17,16 +17,17 @@
  * @packageDocumentation
  */
 import {
-  accept,
   dataView,
   fixedArray,
   mustBeZero,
+  notAnObject,
   s32,
   selectArch,
   u16,
   u32,
   u64,
   u8,
+  unknownMember,
 } from "../runtime/codec.js";
 import type { Codec, Int64, IoctlInfo, Target } from "../runtime/codec.js";
 /** The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError. */
@@ -134,7 +135,7 @@ export interface iommu_destroyInit {
   id?: number;
 }
 
-const iommu_destroyMembers: ReadonlySet<string> = new Set(["size", "id"]);
+const iommu_destroyMembers: readonly string[] = ["size", "id"];
 /**
  * ioctl({@link IOMMU_DESTROY})
  *
@@ -149,9 +150,18 @@ export const iommu_destroy = {
   sizeMember: "size",
   encode(value: iommu_destroyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_destroyMembers, "iommu_destroy");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_destroy");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "id":
+          break;
+        default:
+          unknownMember(key, "iommu_destroy", iommu_destroyMembers);
+      }
+    }
     const { id: $id } = value;
-    dv.setUint32(offset + 0, u32(8, "iommu_destroy.size"), LE);
+    dv.setUint32(offset + 0, 8, LE);
     dv.setUint32(offset + 4, $id === undefined ? 0 : u32($id, "iommu_destroy.id"), LE);
   },
   decode(source: Target, offset = 0): iommu_destroy {
@@ -253,7 +263,7 @@ export interface iommu_ioas_allocInit {
   out_ioas_id?: number;
 }
 
-const iommu_ioas_allocMembers: ReadonlySet<string> = new Set(["size", "flags", "out_ioas_id"]);
+const iommu_ioas_allocMembers: readonly string[] = ["size", "flags", "out_ioas_id"];
 /**
  * ioctl({@link IOMMU_IOAS_ALLOC})
  *
@@ -268,9 +278,19 @@ export const iommu_ioas_alloc = {
   sizeMember: "size",
   encode(value: iommu_ioas_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_ioas_allocMembers, "iommu_ioas_alloc");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_alloc");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "out_ioas_id":
+          break;
+        default:
+          unknownMember(key, "iommu_ioas_alloc", iommu_ioas_allocMembers);
+      }
+    }
     const { flags: $flags, out_ioas_id: $out_ioas_id } = value;
-    dv.setUint32(offset + 0, u32(12, "iommu_ioas_alloc.size"), LE);
+    dv.setUint32(offset + 0, 12, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_alloc.flags"), LE);
     dv.setUint32(
       offset + 8,
@@ -398,7 +418,7 @@ export interface iommu_iova_rangeInit {
   last?: Int64;
 }
 
-const iommu_iova_rangeMembers: ReadonlySet<string> = new Set(["start", "last"]);
+const iommu_iova_rangeMembers: readonly string[] = ["start", "last"];
 /**
  * ioctl(IOMMU_IOVA_RANGE)
  *
@@ -413,7 +433,16 @@ export const iommu_iova_range = {
 
   encode(value: iommu_iova_rangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_iova_rangeMembers, "iommu_iova_range");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_iova_range");
+    for (const key in value) {
+      switch (key) {
+        case "start":
+        case "last":
+          break;
+        default:
+          unknownMember(key, "iommu_iova_range", iommu_iova_rangeMembers);
+      }
+    }
     const { start: $start, last: $last } = value;
     dv.setBigUint64(
       offset + 0,
@@ -565,14 +594,14 @@ export interface iommu_ioas_iova_rangesInit {
   out_iova_alignment?: Int64;
 }
 
-const iommu_ioas_iova_rangesMembers: ReadonlySet<string> = new Set([
+const iommu_ioas_iova_rangesMembers: readonly string[] = [
   "size",
   "ioas_id",
   "num_iovas",
   "__reserved",
   "allowed_iovas",
   "out_iova_alignment",
-]);
+];
 /**
  * ioctl({@link IOMMU_IOAS_IOVA_RANGES})
  *
@@ -608,7 +637,20 @@ export const iommu_ioas_iova_ranges = {
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
   encode(value: iommu_ioas_iova_rangesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_ioas_iova_rangesMembers, "iommu_ioas_iova_ranges");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_iova_ranges");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "ioas_id":
+        case "num_iovas":
+        case "__reserved":
+        case "allowed_iovas":
+        case "out_iova_alignment":
+          break;
+        default:
+          unknownMember(key, "iommu_ioas_iova_ranges", iommu_ioas_iova_rangesMembers);
+      }
+    }
     const {
       ioas_id: $ioas_id,
       num_iovas: $num_iovas,
@@ -617,7 +659,7 @@ export const iommu_ioas_iova_ranges = {
       out_iova_alignment: $out_iova_alignment,
     } = value as iommu_ioas_iova_rangesInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(32, "iommu_ioas_iova_ranges.size"), LE);
+    dv.setUint32(offset + 0, 32, LE);
     dv.setUint32(
       offset + 4,
       $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_iova_ranges.ioas_id"),
@@ -855,13 +897,13 @@ export interface iommu_ioas_allow_iovasInit {
   allowed_iovas?: Int64;
 }
 
-const iommu_ioas_allow_iovasMembers: ReadonlySet<string> = new Set([
+const iommu_ioas_allow_iovasMembers: readonly string[] = [
   "size",
   "ioas_id",
   "num_iovas",
   "__reserved",
   "allowed_iovas",
-]);
+];
 /**
  * ioctl({@link IOMMU_IOAS_ALLOW_IOVAS})
  *
@@ -883,7 +925,19 @@ export const iommu_ioas_allow_iovas = {
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
   encode(value: iommu_ioas_allow_iovasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_ioas_allow_iovasMembers, "iommu_ioas_allow_iovas");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_allow_iovas");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "ioas_id":
+        case "num_iovas":
+        case "__reserved":
+        case "allowed_iovas":
+          break;
+        default:
+          unknownMember(key, "iommu_ioas_allow_iovas", iommu_ioas_allow_iovasMembers);
+      }
+    }
     const {
       ioas_id: $ioas_id,
       num_iovas: $num_iovas,
@@ -891,7 +945,7 @@ export const iommu_ioas_allow_iovas = {
       allowed_iovas: $allowed_iovas,
     } = value as iommu_ioas_allow_iovasInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(24, "iommu_ioas_allow_iovas.size"), LE);
+    dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(
       offset + 4,
       $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_allow_iovas.ioas_id"),
@@ -1157,7 +1211,7 @@ export interface iommu_ioas_mapInit {
   iova?: Int64;
 }
 
-const iommu_ioas_mapMembers: ReadonlySet<string> = new Set([
+const iommu_ioas_mapMembers: readonly string[] = [
   "size",
   "flags",
   "ioas_id",
@@ -1165,7 +1219,7 @@ const iommu_ioas_mapMembers: ReadonlySet<string> = new Set([
   "user_va",
   "length",
   "iova",
-]);
+];
 /**
  * ioctl({@link IOMMU_IOAS_MAP})
  *
@@ -1183,7 +1237,21 @@ export const iommu_ioas_map = {
   pointers: { user_va: { elementSize: 1, count: "length", persistent: true } },
   encode(value: iommu_ioas_mapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_ioas_mapMembers, "iommu_ioas_map");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "ioas_id":
+        case "__reserved":
+        case "user_va":
+        case "length":
+        case "iova":
+          break;
+        default:
+          unknownMember(key, "iommu_ioas_map", iommu_ioas_mapMembers);
+      }
+    }
     const {
       flags: $flags,
       ioas_id: $ioas_id,
@@ -1193,7 +1261,7 @@ export const iommu_ioas_map = {
       iova: $iova,
     } = value as iommu_ioas_mapInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(40, "iommu_ioas_map.size"), LE);
+    dv.setUint32(offset + 0, 40, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_map.flags"), LE);
     dv.setUint32(
       offset + 8,
@@ -1461,7 +1529,7 @@ export interface iommu_ioas_noiommu_get_paInit {
   out_phys?: Int64;
 }
 
-const iommu_ioas_noiommu_get_paMembers: ReadonlySet<string> = new Set([
+const iommu_ioas_noiommu_get_paMembers: readonly string[] = [
   "size",
   "flags",
   "ioas_id",
@@ -1469,7 +1537,7 @@ const iommu_ioas_noiommu_get_paMembers: ReadonlySet<string> = new Set([
   "iova",
   "length",
   "out_phys",
-]);
+];
 /**
  * ioctl({@link IOMMU_IOAS_NOIOMMU_GET_PA})
  *
@@ -1484,7 +1552,22 @@ export const iommu_ioas_noiommu_get_pa = {
   sizeMember: "size",
   encode(value: iommu_ioas_noiommu_get_paInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_ioas_noiommu_get_paMembers, "iommu_ioas_noiommu_get_pa");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_ioas_noiommu_get_pa");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "ioas_id":
+        case "__reserved":
+        case "iova":
+        case "length":
+        case "out_phys":
+          break;
+        default:
+          unknownMember(key, "iommu_ioas_noiommu_get_pa", iommu_ioas_noiommu_get_paMembers);
+      }
+    }
     const {
       flags: $flags,
       ioas_id: $ioas_id,
@@ -1494,7 +1577,7 @@ export const iommu_ioas_noiommu_get_pa = {
       out_phys: $out_phys,
     } = value as iommu_ioas_noiommu_get_paInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(40, "iommu_ioas_noiommu_get_pa.size"), LE);
+    dv.setUint32(offset + 0, 40, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "iommu_ioas_noiommu_get_pa.flags"),
@@ -1779,7 +1862,7 @@ export interface iommu_ioas_map_fileInit {
   iova?: Int64;
 }
 
-const iommu_ioas_map_fileMembers: ReadonlySet<string> = new Set([
+const iommu_ioas_map_fileMembers: readonly string[] = [
   "size",
   "flags",
   "ioas_id",
@@ -1787,7 +1870,7 @@ const iommu_ioas_map_fileMembers: ReadonlySet<string> = new Set([
   "start",
   "length",
   "iova",
-]);
+];
 /**
  * ioctl({@link IOMMU_IOAS_MAP_FILE})
  *
@@ -1802,7 +1885,21 @@ export const iommu_ioas_map_file = {
   sizeMember: "size",
   encode(value: iommu_ioas_map_fileInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_ioas_map_fileMembers, "iommu_ioas_map_file");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map_file");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "ioas_id":
+        case "fd":
+        case "start":
+        case "length":
+        case "iova":
+          break;
+        default:
+          unknownMember(key, "iommu_ioas_map_file", iommu_ioas_map_fileMembers);
+      }
+    }
     const {
       flags: $flags,
       ioas_id: $ioas_id,
@@ -1811,7 +1908,7 @@ export const iommu_ioas_map_file = {
       length: $length,
       iova: $iova,
     } = value;
-    dv.setUint32(offset + 0, u32(40, "iommu_ioas_map_file.size"), LE);
+    dv.setUint32(offset + 0, 40, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "iommu_ioas_map_file.flags"),
@@ -2096,7 +2193,7 @@ export interface iommu_ioas_copyInit {
   src_iova?: Int64;
 }
 
-const iommu_ioas_copyMembers: ReadonlySet<string> = new Set([
+const iommu_ioas_copyMembers: readonly string[] = [
   "size",
   "flags",
   "dst_ioas_id",
@@ -2104,7 +2201,7 @@ const iommu_ioas_copyMembers: ReadonlySet<string> = new Set([
   "length",
   "dst_iova",
   "src_iova",
-]);
+];
 /**
  * ioctl({@link IOMMU_IOAS_COPY})
  *
@@ -2129,7 +2226,21 @@ export const iommu_ioas_copy = {
   sizeMember: "size",
   encode(value: iommu_ioas_copyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_ioas_copyMembers, "iommu_ioas_copy");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_copy");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "dst_ioas_id":
+        case "src_ioas_id":
+        case "length":
+        case "dst_iova":
+        case "src_iova":
+          break;
+        default:
+          unknownMember(key, "iommu_ioas_copy", iommu_ioas_copyMembers);
+      }
+    }
     const {
       flags: $flags,
       dst_ioas_id: $dst_ioas_id,
@@ -2138,7 +2249,7 @@ export const iommu_ioas_copy = {
       dst_iova: $dst_iova,
       src_iova: $src_iova,
     } = value;
-    dv.setUint32(offset + 0, u32(40, "iommu_ioas_copy.size"), LE);
+    dv.setUint32(offset + 0, 40, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_copy.flags"), LE);
     dv.setUint32(
       offset + 8,
@@ -2384,7 +2495,7 @@ export interface iommu_ioas_unmapInit {
   length?: Int64;
 }
 
-const iommu_ioas_unmapMembers: ReadonlySet<string> = new Set(["size", "ioas_id", "iova", "length"]);
+const iommu_ioas_unmapMembers: readonly string[] = ["size", "ioas_id", "iova", "length"];
 /**
  * ioctl({@link IOMMU_IOAS_UNMAP})
  *
@@ -2399,9 +2510,20 @@ export const iommu_ioas_unmap = {
   sizeMember: "size",
   encode(value: iommu_ioas_unmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_ioas_unmapMembers, "iommu_ioas_unmap");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_unmap");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "ioas_id":
+        case "iova":
+        case "length":
+          break;
+        default:
+          unknownMember(key, "iommu_ioas_unmap", iommu_ioas_unmapMembers);
+      }
+    }
     const { ioas_id: $ioas_id, iova: $iova, length: $length } = value;
-    dv.setUint32(offset + 0, u32(24, "iommu_ioas_unmap.size"), LE);
+    dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(
       offset + 4,
       $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_unmap.ioas_id"),
@@ -2652,14 +2774,14 @@ export interface iommu_optionInit {
   val64?: Int64;
 }
 
-const iommu_optionMembers: ReadonlySet<string> = new Set([
+const iommu_optionMembers: readonly string[] = [
   "size",
   "option_id",
   "op",
   "__reserved",
   "object_id",
   "val64",
-]);
+];
 /**
  * iommu option multiplexer
  *
@@ -2674,7 +2796,20 @@ export const iommu_option = {
   sizeMember: "size",
   encode(value: iommu_optionInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_optionMembers, "iommu_option");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_option");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "option_id":
+        case "op":
+        case "__reserved":
+        case "object_id":
+        case "val64":
+          break;
+        default:
+          unknownMember(key, "iommu_option", iommu_optionMembers);
+      }
+    }
     const {
       option_id: $option_id,
       op: $op,
@@ -2683,7 +2818,7 @@ export const iommu_option = {
       val64: $val64,
     } = value as iommu_optionInit & { __reserved?: unknown };
     dv.setUint16(offset + 10, 0);
-    dv.setUint32(offset + 0, u32(24, "iommu_option.size"), LE);
+    dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(
       offset + 4,
       $option_id === undefined ? 0 : u32($option_id, "iommu_option.option_id"),
@@ -2920,12 +3055,7 @@ export interface iommu_vfio_ioasInit {
   op?: number;
 }
 
-const iommu_vfio_ioasMembers: ReadonlySet<string> = new Set([
-  "size",
-  "ioas_id",
-  "op",
-  "__reserved",
-]);
+const iommu_vfio_ioasMembers: readonly string[] = ["size", "ioas_id", "op", "__reserved"];
 /**
  * ioctl({@link IOMMU_VFIO_IOAS})
  *
@@ -2940,14 +3070,25 @@ export const iommu_vfio_ioas = {
   sizeMember: "size",
   encode(value: iommu_vfio_ioasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_vfio_ioasMembers, "iommu_vfio_ioas");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vfio_ioas");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "ioas_id":
+        case "op":
+        case "__reserved":
+          break;
+        default:
+          unknownMember(key, "iommu_vfio_ioas", iommu_vfio_ioasMembers);
+      }
+    }
     const {
       ioas_id: $ioas_id,
       op: $op,
       __reserved: $__reserved,
     } = value as iommu_vfio_ioasInit & { __reserved?: unknown };
     dv.setUint16(offset + 10, 0);
-    dv.setUint32(offset + 0, u32(12, "iommu_vfio_ioas.size"), LE);
+    dv.setUint32(offset + 0, 12, LE);
     dv.setUint32(
       offset + 4,
       $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_vfio_ioas.ioas_id"),
@@ -3195,12 +3336,12 @@ export interface iommu_hwpt_vtd_s1Init {
   addr_width?: number;
 }
 
-const iommu_hwpt_vtd_s1Members: ReadonlySet<string> = new Set([
+const iommu_hwpt_vtd_s1Members: readonly string[] = [
   "flags",
   "pgtbl_addr",
   "addr_width",
   "__reserved",
-]);
+];
 /**
  * Intel VT-d stage-1 page table
  *
@@ -3215,7 +3356,18 @@ export const iommu_hwpt_vtd_s1 = {
 
   encode(value: iommu_hwpt_vtd_s1Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_vtd_s1Members, "iommu_hwpt_vtd_s1");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_vtd_s1");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "pgtbl_addr":
+        case "addr_width":
+        case "__reserved":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_vtd_s1", iommu_hwpt_vtd_s1Members);
+      }
+    }
     const {
       flags: $flags,
       pgtbl_addr: $pgtbl_addr,
@@ -3371,7 +3523,7 @@ export interface iommu_hwpt_arm_smmuv3Init {
   ste?: ArrayLike<Int64>;
 }
 
-const iommu_hwpt_arm_smmuv3Members: ReadonlySet<string> = new Set(["ste"]);
+const iommu_hwpt_arm_smmuv3Members: readonly string[] = ["ste"];
 /**
  * ARM SMMUv3 nested STE
  *
@@ -3392,7 +3544,15 @@ export const iommu_hwpt_arm_smmuv3 = {
 
   encode(value: iommu_hwpt_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_arm_smmuv3Members, "iommu_hwpt_arm_smmuv3");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_arm_smmuv3");
+    for (const key in value) {
+      switch (key) {
+        case "ste":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_arm_smmuv3", iommu_hwpt_arm_smmuv3Members);
+      }
+    }
     const { ste: $ste } = value;
     {
       const a0 = $ste === undefined ? NONE : fixedArray($ste, 2, "iommu_hwpt_arm_smmuv3.ste");
@@ -3482,7 +3642,7 @@ export interface iommu_hwpt_amd_guestInit {
   dte?: ArrayLike<Int64>;
 }
 
-const iommu_hwpt_amd_guestMembers: ReadonlySet<string> = new Set(["dte"]);
+const iommu_hwpt_amd_guestMembers: readonly string[] = ["dte"];
 /**
  * AMD IOMMU guest I/O page table data
  *
@@ -3497,7 +3657,15 @@ export const iommu_hwpt_amd_guest = {
 
   encode(value: iommu_hwpt_amd_guestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_amd_guestMembers, "iommu_hwpt_amd_guest");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_amd_guest");
+    for (const key in value) {
+      switch (key) {
+        case "dte":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_amd_guest", iommu_hwpt_amd_guestMembers);
+      }
+    }
     const { dte: $dte } = value;
     {
       const a0 = $dte === undefined ? NONE : fixedArray($dte, 4, "iommu_hwpt_amd_guest.dte");
@@ -3735,7 +3903,7 @@ export interface iommu_hwpt_allocInit {
   fault_id?: number;
 }
 
-const iommu_hwpt_allocMembers: ReadonlySet<string> = new Set([
+const iommu_hwpt_allocMembers: readonly string[] = [
   "size",
   "flags",
   "dev_id",
@@ -3747,7 +3915,7 @@ const iommu_hwpt_allocMembers: ReadonlySet<string> = new Set([
   "data_uptr",
   "fault_id",
   "__reserved2",
-]);
+];
 /**
  * ioctl({@link IOMMU_HWPT_ALLOC})
  *
@@ -3781,7 +3949,25 @@ export const iommu_hwpt_alloc = {
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_hwpt_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_allocMembers, "iommu_hwpt_alloc");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_alloc");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "dev_id":
+        case "pt_id":
+        case "out_hwpt_id":
+        case "__reserved":
+        case "data_type":
+        case "data_len":
+        case "data_uptr":
+        case "fault_id":
+        case "__reserved2":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_alloc", iommu_hwpt_allocMembers);
+      }
+    }
     const {
       flags: $flags,
       dev_id: $dev_id,
@@ -3796,7 +3982,7 @@ export const iommu_hwpt_alloc = {
     } = value as iommu_hwpt_allocInit & { __reserved?: unknown; __reserved2?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setUint32(offset + 44, 0);
-    dv.setUint32(offset + 0, u32(48, "iommu_hwpt_alloc.size"), LE);
+    dv.setUint32(offset + 0, 48, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_hwpt_alloc.flags"), LE);
     dv.setUint32(
       offset + 8,
@@ -4151,12 +4337,7 @@ export interface iommu_hw_info_vtdInit {
   ecap_reg?: Int64;
 }
 
-const iommu_hw_info_vtdMembers: ReadonlySet<string> = new Set([
-  "flags",
-  "__reserved",
-  "cap_reg",
-  "ecap_reg",
-]);
+const iommu_hw_info_vtdMembers: readonly string[] = ["flags", "__reserved", "cap_reg", "ecap_reg"];
 /**
  * Intel VT-d hardware information
  *
@@ -4171,7 +4352,18 @@ export const iommu_hw_info_vtd = {
 
   encode(value: iommu_hw_info_vtdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hw_info_vtdMembers, "iommu_hw_info_vtd");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_vtd");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "__reserved":
+        case "cap_reg":
+        case "ecap_reg":
+          break;
+        default:
+          unknownMember(key, "iommu_hw_info_vtd", iommu_hw_info_vtdMembers);
+      }
+    }
     const {
       flags: $flags,
       __reserved: $__reserved,
@@ -4392,13 +4584,13 @@ export interface iommu_hw_info_arm_smmuv3Init {
   aidr?: number;
 }
 
-const iommu_hw_info_arm_smmuv3Members: ReadonlySet<string> = new Set([
+const iommu_hw_info_arm_smmuv3Members: readonly string[] = [
   "flags",
   "__reserved",
   "idr",
   "iidr",
   "aidr",
-]);
+];
 /**
  * ARM SMMUv3 hardware information
  *
@@ -4423,7 +4615,19 @@ export const iommu_hw_info_arm_smmuv3 = {
 
   encode(value: iommu_hw_info_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hw_info_arm_smmuv3Members, "iommu_hw_info_arm_smmuv3");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_arm_smmuv3");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "__reserved":
+        case "idr":
+        case "iidr":
+        case "aidr":
+          break;
+        default:
+          unknownMember(key, "iommu_hw_info_arm_smmuv3", iommu_hw_info_arm_smmuv3Members);
+      }
+    }
     const {
       flags: $flags,
       __reserved: $__reserved,
@@ -4660,13 +4864,13 @@ export interface iommu_hw_info_tegra241_cmdqvInit {
   log2vsids?: number;
 }
 
-const iommu_hw_info_tegra241_cmdqvMembers: ReadonlySet<string> = new Set([
+const iommu_hw_info_tegra241_cmdqvMembers: readonly string[] = [
   "flags",
   "version",
   "log2vcmdqs",
   "log2vsids",
   "__reserved",
-]);
+];
 /**
  * NVIDIA Tegra241 CMDQV Hardware
  *
@@ -4683,7 +4887,20 @@ export const iommu_hw_info_tegra241_cmdqv = {
 
   encode(value: iommu_hw_info_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hw_info_tegra241_cmdqvMembers, "iommu_hw_info_tegra241_cmdqv");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_hw_info_tegra241_cmdqv");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "version":
+        case "log2vcmdqs":
+        case "log2vsids":
+        case "__reserved":
+          break;
+        default:
+          unknownMember(key, "iommu_hw_info_tegra241_cmdqv", iommu_hw_info_tegra241_cmdqvMembers);
+      }
+    }
     const {
       flags: $flags,
       version: $version,
@@ -4874,7 +5091,7 @@ export interface iommu_hw_info_amdInit {
   efr2?: Int64;
 }
 
-const iommu_hw_info_amdMembers: ReadonlySet<string> = new Set(["efr", "efr2"]);
+const iommu_hw_info_amdMembers: readonly string[] = ["efr", "efr2"];
 /**
  * AMD IOMMU device info
  *
@@ -4895,7 +5112,16 @@ export const iommu_hw_info_amd = {
 
   encode(value: iommu_hw_info_amdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hw_info_amdMembers, "iommu_hw_info_amd");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_amd");
+    for (const key in value) {
+      switch (key) {
+        case "efr":
+        case "efr2":
+          break;
+        default:
+          unknownMember(key, "iommu_hw_info_amd", iommu_hw_info_amdMembers);
+      }
+    }
     const { efr: $efr, efr2: $efr2 } = value;
     dv.setBigUint64(offset + 0, $efr === undefined ? 0n : u64($efr, "iommu_hw_info_amd.efr"), LE);
     dv.setBigUint64(
@@ -5203,7 +5429,7 @@ export interface iommu_hw_infoInit {
   out_capabilities?: Int64;
 }
 
-const iommu_hw_infoMembers: ReadonlySet<string> = new Set([
+const iommu_hw_infoMembers: readonly string[] = [
   "size",
   "flags",
   "dev_id",
@@ -5214,7 +5440,7 @@ const iommu_hw_infoMembers: ReadonlySet<string> = new Set([
   "out_max_pasid_log2",
   "__reserved",
   "out_capabilities",
-]);
+];
 /**
  * ioctl({@link IOMMU_GET_HW_INFO})
  *
@@ -5243,7 +5469,24 @@ export const iommu_hw_info = {
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_hw_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hw_infoMembers, "iommu_hw_info");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "dev_id":
+        case "data_len":
+        case "data_uptr":
+        case "in_data_type":
+        case "out_data_type":
+        case "out_max_pasid_log2":
+        case "__reserved":
+        case "out_capabilities":
+          break;
+        default:
+          unknownMember(key, "iommu_hw_info", iommu_hw_infoMembers);
+      }
+    }
     const {
       flags: $flags,
       dev_id: $dev_id,
@@ -5258,7 +5501,7 @@ export const iommu_hw_info = {
     dv.setUint32(offset + 24, 0);
     dv.setUint8(offset + 29, 0);
     dv.setUint16(offset + 30, 0);
-    dv.setUint32(offset + 0, u32(40, "iommu_hw_info.size"), LE);
+    dv.setUint32(offset + 0, 40, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_hw_info.flags"), LE);
     dv.setUint32(offset + 8, $dev_id === undefined ? 0 : u32($dev_id, "iommu_hw_info.dev_id"), LE);
     dv.setUint32(
@@ -5599,12 +5842,12 @@ export interface iommu_hwpt_set_dirty_trackingInit {
   hwpt_id?: number;
 }
 
-const iommu_hwpt_set_dirty_trackingMembers: ReadonlySet<string> = new Set([
+const iommu_hwpt_set_dirty_trackingMembers: readonly string[] = [
   "size",
   "flags",
   "hwpt_id",
   "__reserved",
-]);
+];
 /**
  * ioctl({@link IOMMU_HWPT_SET_DIRTY_TRACKING})
  *
@@ -5619,14 +5862,26 @@ export const iommu_hwpt_set_dirty_tracking = {
   sizeMember: "size",
   encode(value: iommu_hwpt_set_dirty_trackingInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_set_dirty_trackingMembers, "iommu_hwpt_set_dirty_tracking");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_hwpt_set_dirty_tracking");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "hwpt_id":
+        case "__reserved":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_set_dirty_tracking", iommu_hwpt_set_dirty_trackingMembers);
+      }
+    }
     const {
       flags: $flags,
       hwpt_id: $hwpt_id,
       __reserved: $__reserved,
     } = value as iommu_hwpt_set_dirty_trackingInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(16, "iommu_hwpt_set_dirty_tracking.size"), LE);
+    dv.setUint32(offset + 0, 16, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "iommu_hwpt_set_dirty_tracking.flags"),
@@ -5868,7 +6123,7 @@ export interface iommu_hwpt_get_dirty_bitmapInit {
   data?: Int64;
 }
 
-const iommu_hwpt_get_dirty_bitmapMembers: ReadonlySet<string> = new Set([
+const iommu_hwpt_get_dirty_bitmapMembers: readonly string[] = [
   "size",
   "hwpt_id",
   "flags",
@@ -5877,7 +6132,7 @@ const iommu_hwpt_get_dirty_bitmapMembers: ReadonlySet<string> = new Set([
   "length",
   "page_size",
   "data",
-]);
+];
 /**
  * ioctl({@link IOMMU_HWPT_GET_DIRTY_BITMAP})
  *
@@ -5906,7 +6161,23 @@ export const iommu_hwpt_get_dirty_bitmap = {
   pointers: { data: { bitmap: { length: "length", pageSize: "page_size" } } },
   encode(value: iommu_hwpt_get_dirty_bitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_get_dirty_bitmapMembers, "iommu_hwpt_get_dirty_bitmap");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_hwpt_get_dirty_bitmap");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "hwpt_id":
+        case "flags":
+        case "__reserved":
+        case "iova":
+        case "length":
+        case "page_size":
+        case "data":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_get_dirty_bitmap", iommu_hwpt_get_dirty_bitmapMembers);
+      }
+    }
     const {
       hwpt_id: $hwpt_id,
       flags: $flags,
@@ -5917,7 +6188,7 @@ export const iommu_hwpt_get_dirty_bitmap = {
       data: $data,
     } = value as iommu_hwpt_get_dirty_bitmapInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, u32(48, "iommu_hwpt_get_dirty_bitmap.size"), LE);
+    dv.setUint32(offset + 0, 48, LE);
     dv.setUint32(
       offset + 4,
       $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_hwpt_get_dirty_bitmap.hwpt_id"),
@@ -6255,12 +6526,12 @@ export interface iommu_hwpt_vtd_s1_invalidateInit {
   flags?: number;
 }
 
-const iommu_hwpt_vtd_s1_invalidateMembers: ReadonlySet<string> = new Set([
+const iommu_hwpt_vtd_s1_invalidateMembers: readonly string[] = [
   "addr",
   "npages",
   "flags",
   "__reserved",
-]);
+];
 /**
  * Intel VT-d cache invalidation
  *
@@ -6281,7 +6552,19 @@ export const iommu_hwpt_vtd_s1_invalidate = {
 
   encode(value: iommu_hwpt_vtd_s1_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_vtd_s1_invalidateMembers, "iommu_hwpt_vtd_s1_invalidate");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_hwpt_vtd_s1_invalidate");
+    for (const key in value) {
+      switch (key) {
+        case "addr":
+        case "npages":
+        case "flags":
+        case "__reserved":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_vtd_s1_invalidate", iommu_hwpt_vtd_s1_invalidateMembers);
+      }
+    }
     const {
       addr: $addr,
       npages: $npages,
@@ -6439,7 +6722,7 @@ export interface iommu_viommu_arm_smmuv3_invalidateInit {
   cmd?: ArrayLike<Int64>;
 }
 
-const iommu_viommu_arm_smmuv3_invalidateMembers: ReadonlySet<string> = new Set(["cmd"]);
+const iommu_viommu_arm_smmuv3_invalidateMembers: readonly string[] = ["cmd"];
 /**
  * ARM SMMUv3 cache invalidation
  *
@@ -6458,7 +6741,20 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
 
   encode(value: iommu_viommu_arm_smmuv3_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_viommu_arm_smmuv3_invalidateMembers, "iommu_viommu_arm_smmuv3_invalidate");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_viommu_arm_smmuv3_invalidate");
+    for (const key in value) {
+      switch (key) {
+        case "cmd":
+          break;
+        default:
+          unknownMember(
+            key,
+            "iommu_viommu_arm_smmuv3_invalidate",
+            iommu_viommu_arm_smmuv3_invalidateMembers,
+          );
+      }
+    }
     const { cmd: $cmd } = value;
     {
       const a0 =
@@ -6620,7 +6916,7 @@ export interface iommu_hwpt_invalidateInit {
   entry_num?: number;
 }
 
-const iommu_hwpt_invalidateMembers: ReadonlySet<string> = new Set([
+const iommu_hwpt_invalidateMembers: readonly string[] = [
   "size",
   "hwpt_id",
   "data_uptr",
@@ -6628,7 +6924,7 @@ const iommu_hwpt_invalidateMembers: ReadonlySet<string> = new Set([
   "entry_len",
   "entry_num",
   "__reserved",
-]);
+];
 /**
  * ioctl({@link IOMMU_HWPT_INVALIDATE})
  *
@@ -6656,7 +6952,21 @@ export const iommu_hwpt_invalidate = {
   pointers: { data_uptr: { count: "entry_num", entrySize: "entry_len" } },
   encode(value: iommu_hwpt_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_invalidateMembers, "iommu_hwpt_invalidate");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_invalidate");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "hwpt_id":
+        case "data_uptr":
+        case "data_type":
+        case "entry_len":
+        case "entry_num":
+        case "__reserved":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_invalidate", iommu_hwpt_invalidateMembers);
+      }
+    }
     const {
       hwpt_id: $hwpt_id,
       data_uptr: $data_uptr,
@@ -6666,7 +6976,7 @@ export const iommu_hwpt_invalidate = {
       __reserved: $__reserved,
     } = value as iommu_hwpt_invalidateInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, u32(32, "iommu_hwpt_invalidate.size"), LE);
+    dv.setUint32(offset + 0, 32, LE);
     dv.setUint32(
       offset + 4,
       $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_hwpt_invalidate.hwpt_id"),
@@ -7041,7 +7351,7 @@ export interface iommu_hwpt_pgfaultInit {
   cookie?: number;
 }
 
-const iommu_hwpt_pgfaultMembers: ReadonlySet<string> = new Set([
+const iommu_hwpt_pgfaultMembers: readonly string[] = [
   "flags",
   "dev_id",
   "pasid",
@@ -7051,7 +7361,7 @@ const iommu_hwpt_pgfaultMembers: ReadonlySet<string> = new Set([
   "addr",
   "length",
   "cookie",
-]);
+];
 /**
  * iommu page fault data
  *
@@ -7074,7 +7384,23 @@ export const iommu_hwpt_pgfault = {
 
   encode(value: iommu_hwpt_pgfaultInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_pgfaultMembers, "iommu_hwpt_pgfault");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_pgfault");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "dev_id":
+        case "pasid":
+        case "grpid":
+        case "perm":
+        case "__reserved":
+        case "addr":
+        case "length":
+        case "cookie":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_pgfault", iommu_hwpt_pgfaultMembers);
+      }
+    }
     const {
       flags: $flags,
       dev_id: $dev_id,
@@ -7390,7 +7716,7 @@ export interface iommu_hwpt_page_responseInit {
   code?: number;
 }
 
-const iommu_hwpt_page_responseMembers: ReadonlySet<string> = new Set(["cookie", "code"]);
+const iommu_hwpt_page_responseMembers: readonly string[] = ["cookie", "code"];
 /**
  * IOMMU page fault response
  *
@@ -7403,7 +7729,16 @@ export const iommu_hwpt_page_response = {
 
   encode(value: iommu_hwpt_page_responseInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_page_responseMembers, "iommu_hwpt_page_response");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_page_response");
+    for (const key in value) {
+      switch (key) {
+        case "cookie":
+        case "code":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_page_response", iommu_hwpt_page_responseMembers);
+      }
+    }
     const { cookie: $cookie, code: $code } = value;
     dv.setUint32(
       offset + 0,
@@ -7531,12 +7866,12 @@ export interface iommu_fault_allocInit {
   out_fault_fd?: number;
 }
 
-const iommu_fault_allocMembers: ReadonlySet<string> = new Set([
+const iommu_fault_allocMembers: readonly string[] = [
   "size",
   "flags",
   "out_fault_id",
   "out_fault_fd",
-]);
+];
 /**
  * ioctl({@link IOMMU_FAULT_QUEUE_ALLOC})
  *
@@ -7551,9 +7886,20 @@ export const iommu_fault_alloc = {
   sizeMember: "size",
   encode(value: iommu_fault_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_fault_allocMembers, "iommu_fault_alloc");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_fault_alloc");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "out_fault_id":
+        case "out_fault_fd":
+          break;
+        default:
+          unknownMember(key, "iommu_fault_alloc", iommu_fault_allocMembers);
+      }
+    }
     const { flags: $flags, out_fault_id: $out_fault_id, out_fault_fd: $out_fault_fd } = value;
-    dv.setUint32(offset + 0, u32(16, "iommu_fault_alloc.size"), LE);
+    dv.setUint32(offset + 0, 16, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_fault_alloc.flags"), LE);
     dv.setUint32(
       offset + 8,
@@ -7742,10 +8088,10 @@ export interface iommu_viommu_tegra241_cmdqvInit {
   out_vintf_mmap_length?: Int64;
 }
 
-const iommu_viommu_tegra241_cmdqvMembers: ReadonlySet<string> = new Set([
+const iommu_viommu_tegra241_cmdqvMembers: readonly string[] = [
   "out_vintf_mmap_offset",
   "out_vintf_mmap_length",
-]);
+];
 /**
  * NVIDIA Tegra241 CMDQV Virtual Interface
  *
@@ -7762,7 +8108,17 @@ export const iommu_viommu_tegra241_cmdqv = {
 
   encode(value: iommu_viommu_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_viommu_tegra241_cmdqvMembers, "iommu_viommu_tegra241_cmdqv");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_viommu_tegra241_cmdqv");
+    for (const key in value) {
+      switch (key) {
+        case "out_vintf_mmap_offset":
+        case "out_vintf_mmap_length":
+          break;
+        default:
+          unknownMember(key, "iommu_viommu_tegra241_cmdqv", iommu_viommu_tegra241_cmdqvMembers);
+      }
+    }
     const {
       out_vintf_mmap_offset: $out_vintf_mmap_offset,
       out_vintf_mmap_length: $out_vintf_mmap_length,
@@ -7954,7 +8310,7 @@ export interface iommu_viommu_allocInit {
   data_uptr?: Int64;
 }
 
-const iommu_viommu_allocMembers: ReadonlySet<string> = new Set([
+const iommu_viommu_allocMembers: readonly string[] = [
   "size",
   "flags",
   "type",
@@ -7964,7 +8320,7 @@ const iommu_viommu_allocMembers: ReadonlySet<string> = new Set([
   "data_len",
   "__reserved",
   "data_uptr",
-]);
+];
 /**
  * ioctl({@link IOMMU_VIOMMU_ALLOC})
  *
@@ -7990,7 +8346,23 @@ export const iommu_viommu_alloc = {
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_viommu_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_viommu_allocMembers, "iommu_viommu_alloc");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_alloc");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "type":
+        case "dev_id":
+        case "hwpt_id":
+        case "out_viommu_id":
+        case "data_len":
+        case "__reserved":
+        case "data_uptr":
+          break;
+        default:
+          unknownMember(key, "iommu_viommu_alloc", iommu_viommu_allocMembers);
+      }
+    }
     const {
       flags: $flags,
       type: $type,
@@ -8002,7 +8374,7 @@ export const iommu_viommu_alloc = {
       data_uptr: $data_uptr,
     } = value as iommu_viommu_allocInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, u32(40, "iommu_viommu_alloc.size"), LE);
+    dv.setUint32(offset + 0, 40, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "iommu_viommu_alloc.flags"),
@@ -8307,13 +8679,13 @@ export interface iommu_vdevice_allocInit {
   virt_id?: Int64;
 }
 
-const iommu_vdevice_allocMembers: ReadonlySet<string> = new Set([
+const iommu_vdevice_allocMembers: readonly string[] = [
   "size",
   "viommu_id",
   "dev_id",
   "out_vdevice_id",
   "virt_id",
-]);
+];
 /**
  * ioctl({@link IOMMU_VDEVICE_ALLOC})
  *
@@ -8328,14 +8700,26 @@ export const iommu_vdevice_alloc = {
   sizeMember: "size",
   encode(value: iommu_vdevice_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_vdevice_allocMembers, "iommu_vdevice_alloc");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vdevice_alloc");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "viommu_id":
+        case "dev_id":
+        case "out_vdevice_id":
+        case "virt_id":
+          break;
+        default:
+          unknownMember(key, "iommu_vdevice_alloc", iommu_vdevice_allocMembers);
+      }
+    }
     const {
       viommu_id: $viommu_id,
       dev_id: $dev_id,
       out_vdevice_id: $out_vdevice_id,
       virt_id: $virt_id,
     } = value;
-    dv.setUint32(offset + 0, u32(24, "iommu_vdevice_alloc.size"), LE);
+    dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(
       offset + 4,
       $viommu_id === undefined ? 0 : u32($viommu_id, "iommu_vdevice_alloc.viommu_id"),
@@ -8509,7 +8893,7 @@ export interface iommu_ioas_change_process {
 /** What {@link iommu_ioas_change_process.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
 export interface iommu_ioas_change_processInit {}
 
-const iommu_ioas_change_processMembers: ReadonlySet<string> = new Set(["size", "__reserved"]);
+const iommu_ioas_change_processMembers: readonly string[] = ["size", "__reserved"];
 /**
  * ioctl(VFIO_IOAS_CHANGE_PROCESS)
  *
@@ -8526,12 +8910,22 @@ export const iommu_ioas_change_process = {
   sizeMember: "size",
   encode(value: iommu_ioas_change_processInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_ioas_change_processMembers, "iommu_ioas_change_process");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_ioas_change_process");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "__reserved":
+          break;
+        default:
+          unknownMember(key, "iommu_ioas_change_process", iommu_ioas_change_processMembers);
+      }
+    }
     const { __reserved: $__reserved } = value as iommu_ioas_change_processInit & {
       __reserved?: unknown;
     };
     dv.setUint32(offset + 4, 0);
-    dv.setUint32(offset + 0, u32(8, "iommu_ioas_change_process.size"), LE);
+    dv.setUint32(offset + 0, 8, LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_change_process.__reserved");
   },
   decode(source: Target, offset = 0): iommu_ioas_change_process {
@@ -8664,7 +9058,7 @@ export interface iommufd_vevent_headerInit {
   sequence?: number;
 }
 
-const iommufd_vevent_headerMembers: ReadonlySet<string> = new Set(["flags", "sequence"]);
+const iommufd_vevent_headerMembers: readonly string[] = ["flags", "sequence"];
 /**
  * Virtual Event Header for a vEVENTQ Status
  *
@@ -8689,7 +9083,16 @@ export const iommufd_vevent_header = {
 
   encode(value: iommufd_vevent_headerInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommufd_vevent_headerMembers, "iommufd_vevent_header");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommufd_vevent_header");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "sequence":
+          break;
+        default:
+          unknownMember(key, "iommufd_vevent_header", iommufd_vevent_headerMembers);
+      }
+    }
     const { flags: $flags, sequence: $sequence } = value;
     dv.setUint32(
       offset + 0,
@@ -8822,7 +9225,7 @@ export interface iommu_vevent_arm_smmuv3Init {
   evt?: ArrayLike<Int64>;
 }
 
-const iommu_vevent_arm_smmuv3Members: ReadonlySet<string> = new Set(["evt"]);
+const iommu_vevent_arm_smmuv3Members: readonly string[] = ["evt"];
 /**
  * ARM SMMUv3 Virtual Event
  *
@@ -8839,7 +9242,15 @@ export const iommu_vevent_arm_smmuv3 = {
 
   encode(value: iommu_vevent_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_vevent_arm_smmuv3Members, "iommu_vevent_arm_smmuv3");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vevent_arm_smmuv3");
+    for (const key in value) {
+      switch (key) {
+        case "evt":
+          break;
+        default:
+          unknownMember(key, "iommu_vevent_arm_smmuv3", iommu_vevent_arm_smmuv3Members);
+      }
+    }
     const { evt: $evt } = value;
     {
       const a0 = $evt === undefined ? NONE : fixedArray($evt, 4, "iommu_vevent_arm_smmuv3.evt");
@@ -8931,7 +9342,7 @@ export interface iommu_vevent_tegra241_cmdqvInit {
   lvcmdq_err_map?: ArrayLike<Int64>;
 }
 
-const iommu_vevent_tegra241_cmdqvMembers: ReadonlySet<string> = new Set(["lvcmdq_err_map"]);
+const iommu_vevent_tegra241_cmdqvMembers: readonly string[] = ["lvcmdq_err_map"];
 /**
  * Tegra241 CMDQV IRQ
  *
@@ -8948,7 +9359,16 @@ export const iommu_vevent_tegra241_cmdqv = {
 
   encode(value: iommu_vevent_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_vevent_tegra241_cmdqvMembers, "iommu_vevent_tegra241_cmdqv");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_vevent_tegra241_cmdqv");
+    for (const key in value) {
+      switch (key) {
+        case "lvcmdq_err_map":
+          break;
+        default:
+          unknownMember(key, "iommu_vevent_tegra241_cmdqv", iommu_vevent_tegra241_cmdqvMembers);
+      }
+    }
     const { lvcmdq_err_map: $lvcmdq_err_map } = value;
     {
       const a0 =
@@ -9128,7 +9548,7 @@ export interface iommu_veventq_allocInit {
   out_veventq_fd?: number;
 }
 
-const iommu_veventq_allocMembers: ReadonlySet<string> = new Set([
+const iommu_veventq_allocMembers: readonly string[] = [
   "size",
   "flags",
   "viommu_id",
@@ -9137,7 +9557,7 @@ const iommu_veventq_allocMembers: ReadonlySet<string> = new Set([
   "out_veventq_id",
   "out_veventq_fd",
   "__reserved",
-]);
+];
 /**
  * ioctl({@link IOMMU_VEVENTQ_ALLOC})
  *
@@ -9167,7 +9587,22 @@ export const iommu_veventq_alloc = {
   sizeMember: "size",
   encode(value: iommu_veventq_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_veventq_allocMembers, "iommu_veventq_alloc");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_veventq_alloc");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "viommu_id":
+        case "type":
+        case "veventq_depth":
+        case "out_veventq_id":
+        case "out_veventq_fd":
+        case "__reserved":
+          break;
+        default:
+          unknownMember(key, "iommu_veventq_alloc", iommu_veventq_allocMembers);
+      }
+    }
     const {
       flags: $flags,
       viommu_id: $viommu_id,
@@ -9178,7 +9613,7 @@ export const iommu_veventq_alloc = {
       __reserved: $__reserved,
     } = value as iommu_veventq_allocInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, u32(32, "iommu_veventq_alloc.size"), LE);
+    dv.setUint32(offset + 0, 32, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "iommu_veventq_alloc.flags"),
@@ -9531,7 +9966,7 @@ export interface iommu_hw_queue_allocInit {
   length?: Int64;
 }
 
-const iommu_hw_queue_allocMembers: ReadonlySet<string> = new Set([
+const iommu_hw_queue_allocMembers: readonly string[] = [
   "size",
   "flags",
   "viommu_id",
@@ -9540,7 +9975,7 @@ const iommu_hw_queue_allocMembers: ReadonlySet<string> = new Set([
   "out_hw_queue_id",
   "nesting_parent_iova",
   "length",
-]);
+];
 /**
  * ioctl({@link IOMMU_HW_QUEUE_ALLOC})
  *
@@ -9570,7 +10005,22 @@ export const iommu_hw_queue_alloc = {
   sizeMember: "size",
   encode(value: iommu_hw_queue_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hw_queue_allocMembers, "iommu_hw_queue_alloc");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_queue_alloc");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "flags":
+        case "viommu_id":
+        case "type":
+        case "index":
+        case "out_hw_queue_id":
+        case "nesting_parent_iova":
+        case "length":
+          break;
+        default:
+          unknownMember(key, "iommu_hw_queue_alloc", iommu_hw_queue_allocMembers);
+      }
+    }
     const {
       flags: $flags,
       viommu_id: $viommu_id,
@@ -9580,7 +10030,7 @@ export const iommu_hw_queue_alloc = {
       nesting_parent_iova: $nesting_parent_iova,
       length: $length,
     } = value;
-    dv.setUint32(offset + 0, u32(40, "iommu_hw_queue_alloc.size"), LE);
+    dv.setUint32(offset + 0, 40, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "iommu_hw_queue_alloc.flags"),

@@ -7,16 +7,17 @@
  * @packageDocumentation
  */
 import {
-  accept,
   dataView,
   mustBeZero,
   narrow32,
+  notAnObject,
   s32,
   selectArch,
   u16,
   u32,
   u64,
   u8,
+  unknownMember,
   zero,
 } from "../runtime/codec.js";
 import type { Codec, Int64, IoctlInfo, Target } from "../runtime/codec.js";
@@ -147,7 +148,7 @@ export interface vfio_info_cap_headerInit {
   next?: number;
 }
 
-const vfio_info_cap_headerMembers: ReadonlySet<string> = new Set(["id", "version", "next"]);
+const vfio_info_cap_headerMembers: readonly string[] = ["id", "version", "next"];
 /** C: `struct vfio_info_cap_header`, 8 bytes, aligned to 4. */
 export const vfio_info_cap_header = {
   size: 8,
@@ -156,7 +157,17 @@ export const vfio_info_cap_header = {
 
   encode(value: vfio_info_cap_headerInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_info_cap_headerMembers, "vfio_info_cap_header");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_info_cap_header");
+    for (const key in value) {
+      switch (key) {
+        case "id":
+        case "version":
+        case "next":
+          break;
+        default:
+          unknownMember(key, "vfio_info_cap_header", vfio_info_cap_headerMembers);
+      }
+    }
     const { id: $id, version: $version, next: $next } = value;
     dv.setUint16(offset + 0, $id === undefined ? 0 : u16($id, "vfio_info_cap_header.id"), LE);
     dv.setUint16(
@@ -299,7 +310,7 @@ export interface vfio_group_statusInit {
   flags?: number;
 }
 
-const vfio_group_statusMembers: ReadonlySet<string> = new Set(["argsz", "flags"]);
+const vfio_group_statusMembers: readonly string[] = ["argsz", "flags"];
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 3, {@link vfio_group_status | struct vfio_group_status})
  *
@@ -316,9 +327,18 @@ export const vfio_group_status = {
   sizeMember: "argsz",
   encode(value: vfio_group_statusInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_group_statusMembers, "vfio_group_status");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_group_status");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+          break;
+        default:
+          unknownMember(key, "vfio_group_status", vfio_group_statusMembers);
+      }
+    }
     const { flags: $flags } = value;
-    dv.setUint32(offset + 0, u32(8, "vfio_group_status.argsz"), LE);
+    dv.setUint32(offset + 0, 8, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_group_status.flags"), LE);
   },
   decode(source: Target, offset = 0): vfio_group_status {
@@ -466,14 +486,14 @@ export interface vfio_device_infoInit {
   cap_offset?: number;
 }
 
-const vfio_device_infoMembers: ReadonlySet<string> = new Set([
+const vfio_device_infoMembers: readonly string[] = [
   "argsz",
   "flags",
   "num_regions",
   "num_irqs",
   "cap_offset",
   "pad",
-]);
+];
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 7, {@link vfio_device_info | struct vfio_device_info})
  *
@@ -491,7 +511,20 @@ export const vfio_device_info = {
   trailing: { grows: true },
   encode(value: vfio_device_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_infoMembers, "vfio_device_info");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_info");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "num_regions":
+        case "num_irqs":
+        case "cap_offset":
+        case "pad":
+          break;
+        default:
+          unknownMember(key, "vfio_device_info", vfio_device_infoMembers);
+      }
+    }
     const {
       flags: $flags,
       num_regions: $num_regions,
@@ -500,7 +533,7 @@ export const vfio_device_info = {
       pad: $pad,
     } = value as vfio_device_infoInit & { pad?: unknown };
     dv.setUint32(offset + 20, 0);
-    dv.setUint32(offset + 0, u32(24, "vfio_device_info.argsz"), LE);
+    dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_device_info.flags"), LE);
     dv.setUint32(
       offset + 8,
@@ -703,11 +736,11 @@ export interface vfio_device_info_cap_pci_atomic_compInit {
   flags?: number;
 }
 
-const vfio_device_info_cap_pci_atomic_compMembers: ReadonlySet<string> = new Set([
+const vfio_device_info_cap_pci_atomic_compMembers: readonly string[] = [
   "header",
   "flags",
   "reserved",
-]);
+];
 /** C: `struct vfio_device_info_cap_pci_atomic_comp`, 16 bytes, aligned to 4. */
 export const vfio_device_info_cap_pci_atomic_comp = {
   size: 16,
@@ -716,11 +749,22 @@ export const vfio_device_info_cap_pci_atomic_comp = {
 
   encode(value: vfio_device_info_cap_pci_atomic_compInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(
-      value,
-      vfio_device_info_cap_pci_atomic_compMembers,
-      "vfio_device_info_cap_pci_atomic_comp",
-    );
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_info_cap_pci_atomic_comp");
+    for (const key in value) {
+      switch (key) {
+        case "header":
+        case "flags":
+        case "reserved":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_device_info_cap_pci_atomic_comp",
+            vfio_device_info_cap_pci_atomic_compMembers,
+          );
+      }
+    }
     const {
       header: $header,
       flags: $flags,
@@ -874,14 +918,14 @@ export interface vfio_region_infoInit {
   offset?: Int64;
 }
 
-const vfio_region_infoMembers: ReadonlySet<string> = new Set([
+const vfio_region_infoMembers: readonly string[] = [
   "argsz",
   "flags",
   "index",
   "cap_offset",
   "size",
   "offset",
-]);
+];
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 8, {@link vfio_region_info | struct vfio_region_info})
  *
@@ -899,7 +943,20 @@ export const vfio_region_info = {
   trailing: { grows: true },
   encode(value: vfio_region_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_region_infoMembers, "vfio_region_info");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "index":
+        case "cap_offset":
+        case "size":
+        case "offset":
+          break;
+        default:
+          unknownMember(key, "vfio_region_info", vfio_region_infoMembers);
+      }
+    }
     const {
       flags: $flags,
       index: $index,
@@ -907,7 +964,7 @@ export const vfio_region_info = {
       size: $size,
       offset: $offset,
     } = value;
-    dv.setUint32(offset + 0, u32(32, "vfio_region_info.argsz"), LE);
+    dv.setUint32(offset + 0, 32, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_region_info.flags"), LE);
     dv.setUint32(offset + 8, $index === undefined ? 0 : u32($index, "vfio_region_info.index"), LE);
     dv.setUint32(
@@ -1106,7 +1163,7 @@ export interface vfio_region_sparse_mmap_areaInit {
   size?: Int64;
 }
 
-const vfio_region_sparse_mmap_areaMembers: ReadonlySet<string> = new Set(["offset", "size"]);
+const vfio_region_sparse_mmap_areaMembers: readonly string[] = ["offset", "size"];
 /** C: `struct vfio_region_sparse_mmap_area`, 16 bytes, aligned to 8. */
 export const vfio_region_sparse_mmap_area = {
   size: 16,
@@ -1115,7 +1172,17 @@ export const vfio_region_sparse_mmap_area = {
 
   encode(value: vfio_region_sparse_mmap_areaInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_region_sparse_mmap_areaMembers, "vfio_region_sparse_mmap_area");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_region_sparse_mmap_area");
+    for (const key in value) {
+      switch (key) {
+        case "offset":
+        case "size":
+          break;
+        default:
+          unknownMember(key, "vfio_region_sparse_mmap_area", vfio_region_sparse_mmap_areaMembers);
+      }
+    }
     const { offset: $offset, size: $size } = value;
     dv.setBigUint64(
       offset + 0,
@@ -1205,11 +1272,11 @@ export interface vfio_region_info_cap_sparse_mmapInit {
   nr_areas?: number;
 }
 
-const vfio_region_info_cap_sparse_mmapMembers: ReadonlySet<string> = new Set([
+const vfio_region_info_cap_sparse_mmapMembers: readonly string[] = [
   "header",
   "nr_areas",
   "reserved",
-]);
+];
 /** C: `struct vfio_region_info_cap_sparse_mmap`, 16 bytes, aligned to 8. */
 export const vfio_region_info_cap_sparse_mmap = {
   size: 16,
@@ -1218,7 +1285,22 @@ export const vfio_region_info_cap_sparse_mmap = {
   flexible: { name: "areas", offset: 16, elementSize: 16 },
   encode(value: vfio_region_info_cap_sparse_mmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_region_info_cap_sparse_mmapMembers, "vfio_region_info_cap_sparse_mmap");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_region_info_cap_sparse_mmap");
+    for (const key in value) {
+      switch (key) {
+        case "header":
+        case "nr_areas":
+        case "reserved":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_region_info_cap_sparse_mmap",
+            vfio_region_info_cap_sparse_mmapMembers,
+          );
+      }
+    }
     const {
       header: $header,
       nr_areas: $nr_areas,
@@ -1337,11 +1419,7 @@ export interface vfio_region_info_cap_typeInit {
   subtype?: number;
 }
 
-const vfio_region_info_cap_typeMembers: ReadonlySet<string> = new Set([
-  "header",
-  "type",
-  "subtype",
-]);
+const vfio_region_info_cap_typeMembers: readonly string[] = ["header", "type", "subtype"];
 /** C: `struct vfio_region_info_cap_type`, 16 bytes, aligned to 4. */
 export const vfio_region_info_cap_type = {
   size: 16,
@@ -1350,7 +1428,18 @@ export const vfio_region_info_cap_type = {
 
   encode(value: vfio_region_info_cap_typeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_region_info_cap_typeMembers, "vfio_region_info_cap_type");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_region_info_cap_type");
+    for (const key in value) {
+      switch (key) {
+        case "header":
+        case "type":
+        case "subtype":
+          break;
+        default:
+          unknownMember(key, "vfio_region_info_cap_type", vfio_region_info_cap_typeMembers);
+      }
+    }
     const { header: $header, type: $type, subtype: $subtype } = value;
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
@@ -1574,14 +1663,14 @@ export interface vfio_region_gfx_edidInit {
   link_state?: number;
 }
 
-const vfio_region_gfx_edidMembers: ReadonlySet<string> = new Set([
+const vfio_region_gfx_edidMembers: readonly string[] = [
   "edid_offset",
   "edid_max_size",
   "edid_size",
   "max_xres",
   "max_yres",
   "link_state",
-]);
+];
 /**
  * EDID region layout.
  *
@@ -1615,7 +1704,20 @@ export const vfio_region_gfx_edid = {
 
   encode(value: vfio_region_gfx_edidInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_region_gfx_edidMembers, "vfio_region_gfx_edid");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_gfx_edid");
+    for (const key in value) {
+      switch (key) {
+        case "edid_offset":
+        case "edid_max_size":
+        case "edid_size":
+        case "max_xres":
+        case "max_yres":
+        case "link_state":
+          break;
+        default:
+          unknownMember(key, "vfio_region_gfx_edid", vfio_region_gfx_edidMembers);
+      }
+    }
     const {
       edid_offset: $edid_offset,
       edid_max_size: $edid_max_size,
@@ -1850,13 +1952,13 @@ export interface vfio_device_migration_infoInit {
   data_size?: Int64;
 }
 
-const vfio_device_migration_infoMembers: ReadonlySet<string> = new Set([
+const vfio_device_migration_infoMembers: readonly string[] = [
   "device_state",
   "reserved",
   "pending_bytes",
   "data_offset",
   "data_size",
-]);
+];
 /** C: `struct vfio_device_migration_info`, 32 bytes, aligned to 8. */
 export const vfio_device_migration_info = {
   size: 32,
@@ -1865,7 +1967,20 @@ export const vfio_device_migration_info = {
 
   encode(value: vfio_device_migration_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_migration_infoMembers, "vfio_device_migration_info");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_migration_info");
+    for (const key in value) {
+      switch (key) {
+        case "device_state":
+        case "reserved":
+        case "pending_bytes":
+        case "data_offset":
+        case "data_size":
+          break;
+        default:
+          unknownMember(key, "vfio_device_migration_info", vfio_device_migration_infoMembers);
+      }
+    }
     const {
       device_state: $device_state,
       reserved: $reserved,
@@ -2049,7 +2164,7 @@ export interface vfio_region_info_cap_nvlink2_ssatgtInit {
   tgt?: Int64;
 }
 
-const vfio_region_info_cap_nvlink2_ssatgtMembers: ReadonlySet<string> = new Set(["header", "tgt"]);
+const vfio_region_info_cap_nvlink2_ssatgtMembers: readonly string[] = ["header", "tgt"];
 /** C: `struct vfio_region_info_cap_nvlink2_ssatgt`, 16 bytes, aligned to 8. */
 export const vfio_region_info_cap_nvlink2_ssatgt = {
   size: 16,
@@ -2058,11 +2173,21 @@ export const vfio_region_info_cap_nvlink2_ssatgt = {
 
   encode(value: vfio_region_info_cap_nvlink2_ssatgtInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(
-      value,
-      vfio_region_info_cap_nvlink2_ssatgtMembers,
-      "vfio_region_info_cap_nvlink2_ssatgt",
-    );
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_region_info_cap_nvlink2_ssatgt");
+    for (const key in value) {
+      switch (key) {
+        case "header":
+        case "tgt":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_region_info_cap_nvlink2_ssatgt",
+            vfio_region_info_cap_nvlink2_ssatgtMembers,
+          );
+      }
+    }
     const { header: $header, tgt: $tgt } = value;
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setBigUint64(
@@ -2141,11 +2266,11 @@ export interface vfio_region_info_cap_nvlink2_lnkspdInit {
   link_speed?: number;
 }
 
-const vfio_region_info_cap_nvlink2_lnkspdMembers: ReadonlySet<string> = new Set([
+const vfio_region_info_cap_nvlink2_lnkspdMembers: readonly string[] = [
   "header",
   "link_speed",
   "__pad",
-]);
+];
 /** C: `struct vfio_region_info_cap_nvlink2_lnkspd`, 16 bytes, aligned to 4. */
 export const vfio_region_info_cap_nvlink2_lnkspd = {
   size: 16,
@@ -2154,11 +2279,22 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
 
   encode(value: vfio_region_info_cap_nvlink2_lnkspdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(
-      value,
-      vfio_region_info_cap_nvlink2_lnkspdMembers,
-      "vfio_region_info_cap_nvlink2_lnkspd",
-    );
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_region_info_cap_nvlink2_lnkspd");
+    for (const key in value) {
+      switch (key) {
+        case "header":
+        case "link_speed":
+        case "__pad":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_region_info_cap_nvlink2_lnkspd",
+            vfio_region_info_cap_nvlink2_lnkspdMembers,
+          );
+      }
+    }
     const {
       header: $header,
       link_speed: $link_speed,
@@ -2288,7 +2424,7 @@ export interface vfio_irq_infoInit {
   count?: number;
 }
 
-const vfio_irq_infoMembers: ReadonlySet<string> = new Set(["argsz", "flags", "index", "count"]);
+const vfio_irq_infoMembers: readonly string[] = ["argsz", "flags", "index", "count"];
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 9, {@link vfio_irq_info | struct vfio_irq_info})
  *
@@ -2311,9 +2447,20 @@ export const vfio_irq_info = {
   sizeMember: "argsz",
   encode(value: vfio_irq_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_irq_infoMembers, "vfio_irq_info");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_info");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "index":
+        case "count":
+          break;
+        default:
+          unknownMember(key, "vfio_irq_info", vfio_irq_infoMembers);
+      }
+    }
     const { flags: $flags, index: $index, count: $count } = value;
-    dv.setUint32(offset + 0, u32(16, "vfio_irq_info.argsz"), LE);
+    dv.setUint32(offset + 0, 16, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_irq_info.flags"), LE);
     dv.setUint32(offset + 8, $index === undefined ? 0 : u32($index, "vfio_irq_info.index"), LE);
     dv.setUint32(offset + 12, $count === undefined ? 0 : u32($count, "vfio_irq_info.count"), LE);
@@ -2464,13 +2611,7 @@ export interface vfio_irq_setInit {
   count?: number;
 }
 
-const vfio_irq_setMembers: ReadonlySet<string> = new Set([
-  "argsz",
-  "flags",
-  "index",
-  "start",
-  "count",
-]);
+const vfio_irq_setMembers: readonly string[] = ["argsz", "flags", "index", "start", "count"];
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 10, {@link vfio_irq_set | struct vfio_irq_set})
  *
@@ -2499,9 +2640,21 @@ export const vfio_irq_set = {
   trailing: { member: "data" },
   encode(value: vfio_irq_setInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_irq_setMembers, "vfio_irq_set");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_set");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "index":
+        case "start":
+        case "count":
+          break;
+        default:
+          unknownMember(key, "vfio_irq_set", vfio_irq_setMembers);
+      }
+    }
     const { flags: $flags, index: $index, start: $start, count: $count } = value;
-    dv.setUint32(offset + 0, u32(20, "vfio_irq_set.argsz"), LE);
+    dv.setUint32(offset + 0, 20, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_irq_set.flags"), LE);
     dv.setUint32(offset + 8, $index === undefined ? 0 : u32($index, "vfio_irq_set.index"), LE);
     dv.setUint32(offset + 12, $start === undefined ? 0 : u32($start, "vfio_irq_set.start"), LE);
@@ -2735,13 +2888,13 @@ export interface vfio_pci_dependent_deviceInit {
   devfn?: number;
 }
 
-const vfio_pci_dependent_deviceMembers: ReadonlySet<string> = new Set([
+const vfio_pci_dependent_deviceMembers: readonly string[] = [
   "group_id",
   "devid",
   "segment",
   "bus",
   "devfn",
-]);
+];
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 12, {@link vfio_pci_hot_reset_info | struct vfio_pci_hot_reset_info})
  *
@@ -2766,7 +2919,20 @@ export const vfio_pci_dependent_device = {
 
   encode(value: vfio_pci_dependent_deviceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_pci_dependent_deviceMembers, "vfio_pci_dependent_device");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_pci_dependent_device");
+    for (const key in value) {
+      switch (key) {
+        case "group_id":
+        case "devid":
+        case "segment":
+        case "bus":
+        case "devfn":
+          break;
+        default:
+          unknownMember(key, "vfio_pci_dependent_device", vfio_pci_dependent_deviceMembers);
+      }
+    }
     const {
       group_id: $group_id,
       devid: $devid,
@@ -2925,7 +3091,7 @@ export interface vfio_pci_hot_reset_infoInit {
   count?: number;
 }
 
-const vfio_pci_hot_reset_infoMembers: ReadonlySet<string> = new Set(["argsz", "flags", "count"]);
+const vfio_pci_hot_reset_infoMembers: readonly string[] = ["argsz", "flags", "count"];
 /** C: `struct vfio_pci_hot_reset_info`, 12 bytes, aligned to 4. */
 export const vfio_pci_hot_reset_info = {
   size: 12,
@@ -2936,9 +3102,19 @@ export const vfio_pci_hot_reset_info = {
   trailing: { member: "devices" },
   encode(value: vfio_pci_hot_reset_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_pci_hot_reset_infoMembers, "vfio_pci_hot_reset_info");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset_info");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "count":
+          break;
+        default:
+          unknownMember(key, "vfio_pci_hot_reset_info", vfio_pci_hot_reset_infoMembers);
+      }
+    }
     const { flags: $flags, count: $count } = value;
-    dv.setUint32(offset + 0, u32(12, "vfio_pci_hot_reset_info.argsz"), LE);
+    dv.setUint32(offset + 0, 12, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_pci_hot_reset_info.flags"),
@@ -3057,7 +3233,7 @@ export interface vfio_pci_hot_resetInit {
   count?: number;
 }
 
-const vfio_pci_hot_resetMembers: ReadonlySet<string> = new Set(["argsz", "flags", "count"]);
+const vfio_pci_hot_resetMembers: readonly string[] = ["argsz", "flags", "count"];
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset})
  *
@@ -3082,9 +3258,19 @@ export const vfio_pci_hot_reset = {
   trailing: { member: "group_fds", count: "count", elementSize: 4 },
   encode(value: vfio_pci_hot_resetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_pci_hot_resetMembers, "vfio_pci_hot_reset");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "count":
+          break;
+        default:
+          unknownMember(key, "vfio_pci_hot_reset", vfio_pci_hot_resetMembers);
+      }
+    }
     const { flags: $flags, count: $count } = value;
-    dv.setUint32(offset + 0, u32(12, "vfio_pci_hot_reset.argsz"), LE);
+    dv.setUint32(offset + 0, 12, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_pci_hot_reset.flags"),
@@ -3351,7 +3537,7 @@ export interface vfio_device_gfx_plane_infoInit {
   dmabuf_id?: number;
 }
 
-const vfio_device_gfx_plane_infoMembers: ReadonlySet<string> = new Set([
+const vfio_device_gfx_plane_infoMembers: readonly string[] = [
   "argsz",
   "flags",
   "drm_plane_type",
@@ -3368,7 +3554,7 @@ const vfio_device_gfx_plane_infoMembers: ReadonlySet<string> = new Set([
   "region_index",
   "dmabuf_id",
   "reserved",
-]);
+];
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_device_query_gfx_plane)
  *
@@ -3406,7 +3592,31 @@ export const vfio_device_gfx_plane_info = {
   sizeMember: "argsz",
   encode(value: vfio_device_gfx_plane_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_gfx_plane_infoMembers, "vfio_device_gfx_plane_info");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_gfx_plane_info");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "drm_plane_type":
+        case "drm_format":
+        case "drm_format_mod":
+        case "width":
+        case "height":
+        case "stride":
+        case "size":
+        case "x_pos":
+        case "y_pos":
+        case "x_hot":
+        case "y_hot":
+        case "region_index":
+        case "dmabuf_id":
+        case "reserved":
+          break;
+        default:
+          unknownMember(key, "vfio_device_gfx_plane_info", vfio_device_gfx_plane_infoMembers);
+      }
+    }
     const {
       flags: $flags,
       drm_plane_type: $drm_plane_type,
@@ -3426,7 +3636,7 @@ export const vfio_device_gfx_plane_info = {
     } = value as vfio_device_gfx_plane_infoInit & { reserved?: unknown };
     dv.setUint32(offset + 56, 0);
     dv.setUint32(offset + 60, 0);
-    dv.setUint32(offset + 0, u32(64, "vfio_device_gfx_plane_info.argsz"), LE);
+    dv.setUint32(offset + 0, 64, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_device_gfx_plane_info.flags"),
@@ -3914,14 +4124,14 @@ export interface vfio_device_ioeventfdInit {
   fd?: number;
 }
 
-const vfio_device_ioeventfdMembers: ReadonlySet<string> = new Set([
+const vfio_device_ioeventfdMembers: readonly string[] = [
   "argsz",
   "flags",
   "offset",
   "data",
   "fd",
   "reserved",
-]);
+];
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 16, {@link vfio_device_ioeventfd | struct vfio_device_ioeventfd})
  *
@@ -3938,7 +4148,20 @@ export const vfio_device_ioeventfd = {
   sizeMember: "argsz",
   encode(value: vfio_device_ioeventfdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_ioeventfdMembers, "vfio_device_ioeventfd");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_ioeventfd");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "offset":
+        case "data":
+        case "fd":
+        case "reserved":
+          break;
+        default:
+          unknownMember(key, "vfio_device_ioeventfd", vfio_device_ioeventfdMembers);
+      }
+    }
     const {
       flags: $flags,
       offset: $offset,
@@ -3947,7 +4170,7 @@ export const vfio_device_ioeventfd = {
       reserved: $reserved,
     } = value as vfio_device_ioeventfdInit & { reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, u32(32, "vfio_device_ioeventfd.argsz"), LE);
+    dv.setUint32(offset + 0, 32, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_device_ioeventfd.flags"),
@@ -4129,7 +4352,7 @@ export interface vfio_device_featureInit {
   flags?: number;
 }
 
-const vfio_device_featureMembers: ReadonlySet<string> = new Set(["argsz", "flags"]);
+const vfio_device_featureMembers: readonly string[] = ["argsz", "flags"];
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_device_feature | struct vfio_device_feature})
  *
@@ -4157,9 +4380,18 @@ export const vfio_device_feature = {
   },
   encode(value: vfio_device_featureInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_featureMembers, "vfio_device_feature");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_feature");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+          break;
+        default:
+          unknownMember(key, "vfio_device_feature", vfio_device_featureMembers);
+      }
+    }
     const { flags: $flags } = value;
-    dv.setUint32(offset + 0, u32(8, "vfio_device_feature.argsz"), LE);
+    dv.setUint32(offset + 0, 8, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_device_feature.flags"),
@@ -4302,13 +4534,13 @@ export interface vfio_device_bind_iommufdInit {
   token_uuid_ptr?: Int64;
 }
 
-const vfio_device_bind_iommufdMembers: ReadonlySet<string> = new Set([
+const vfio_device_bind_iommufdMembers: readonly string[] = [
   "argsz",
   "flags",
   "iommufd",
   "out_devid",
   "token_uuid_ptr",
-]);
+];
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 18, {@link vfio_device_bind_iommufd | struct vfio_device_bind_iommufd})
  *
@@ -4332,14 +4564,26 @@ export const vfio_device_bind_iommufd = {
   pointers: { token_uuid_ptr: { bytes: 16 } },
   encode(value: vfio_device_bind_iommufdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_bind_iommufdMembers, "vfio_device_bind_iommufd");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_bind_iommufd");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "iommufd":
+        case "out_devid":
+        case "token_uuid_ptr":
+          break;
+        default:
+          unknownMember(key, "vfio_device_bind_iommufd", vfio_device_bind_iommufdMembers);
+      }
+    }
     const {
       flags: $flags,
       iommufd: $iommufd,
       out_devid: $out_devid,
       token_uuid_ptr: $token_uuid_ptr,
     } = value;
-    dv.setUint32(offset + 0, u32(24, "vfio_device_bind_iommufd.argsz"), LE);
+    dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_device_bind_iommufd.flags"),
@@ -4552,12 +4796,12 @@ export interface vfio_device_attach_iommufd_ptInit {
   pasid?: number;
 }
 
-const vfio_device_attach_iommufd_ptMembers: ReadonlySet<string> = new Set([
+const vfio_device_attach_iommufd_ptMembers: readonly string[] = [
   "argsz",
   "flags",
   "pt_id",
   "pasid",
-]);
+];
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_device_attach_iommufd_pt | struct vfio_device_attach_iommufd_pt})
  *
@@ -4578,9 +4822,21 @@ export const vfio_device_attach_iommufd_pt = {
   sizeMember: "argsz",
   encode(value: vfio_device_attach_iommufd_ptInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_attach_iommufd_ptMembers, "vfio_device_attach_iommufd_pt");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_attach_iommufd_pt");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "pt_id":
+        case "pasid":
+          break;
+        default:
+          unknownMember(key, "vfio_device_attach_iommufd_pt", vfio_device_attach_iommufd_ptMembers);
+      }
+    }
     const { flags: $flags, pt_id: $pt_id, pasid: $pasid } = value;
-    dv.setUint32(offset + 0, u32(16, "vfio_device_attach_iommufd_pt.argsz"), LE);
+    dv.setUint32(offset + 0, 16, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_device_attach_iommufd_pt.flags"),
@@ -4750,11 +5006,7 @@ export interface vfio_device_detach_iommufd_ptInit {
   pasid?: number;
 }
 
-const vfio_device_detach_iommufd_ptMembers: ReadonlySet<string> = new Set([
-  "argsz",
-  "flags",
-  "pasid",
-]);
+const vfio_device_detach_iommufd_ptMembers: readonly string[] = ["argsz", "flags", "pasid"];
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_device_detach_iommufd_pt | struct vfio_device_detach_iommufd_pt})
  *
@@ -4771,9 +5023,20 @@ export const vfio_device_detach_iommufd_pt = {
   sizeMember: "argsz",
   encode(value: vfio_device_detach_iommufd_ptInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_detach_iommufd_ptMembers, "vfio_device_detach_iommufd_pt");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_detach_iommufd_pt");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "pasid":
+          break;
+        default:
+          unknownMember(key, "vfio_device_detach_iommufd_pt", vfio_device_detach_iommufd_ptMembers);
+      }
+    }
     const { flags: $flags, pasid: $pasid } = value;
-    dv.setUint32(offset + 0, u32(12, "vfio_device_detach_iommufd_pt.argsz"), LE);
+    dv.setUint32(offset + 0, 12, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_device_detach_iommufd_pt.flags"),
@@ -4890,7 +5153,7 @@ export interface vfio_device_feature_migrationInit {
   flags?: Int64;
 }
 
-const vfio_device_feature_migrationMembers: ReadonlySet<string> = new Set(["flags"]);
+const vfio_device_feature_migrationMembers: readonly string[] = ["flags"];
 /** C: `struct vfio_device_feature_migration`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_migration = {
   size: 8,
@@ -4899,7 +5162,16 @@ export const vfio_device_feature_migration = {
 
   encode(value: vfio_device_feature_migrationInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_feature_migrationMembers, "vfio_device_feature_migration");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_feature_migration");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+          break;
+        default:
+          unknownMember(key, "vfio_device_feature_migration", vfio_device_feature_migrationMembers);
+      }
+    }
     const { flags: $flags } = value;
     dv.setBigUint64(
       offset + 0,
@@ -4976,10 +5248,7 @@ export interface vfio_device_feature_mig_stateInit {
   data_fd?: number;
 }
 
-const vfio_device_feature_mig_stateMembers: ReadonlySet<string> = new Set([
-  "device_state",
-  "data_fd",
-]);
+const vfio_device_feature_mig_stateMembers: readonly string[] = ["device_state", "data_fd"];
 /** C: `struct vfio_device_feature_mig_state`, 8 bytes, aligned to 4. */
 export const vfio_device_feature_mig_state = {
   size: 8,
@@ -4988,7 +5257,17 @@ export const vfio_device_feature_mig_state = {
 
   encode(value: vfio_device_feature_mig_stateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_feature_mig_stateMembers, "vfio_device_feature_mig_state");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_feature_mig_state");
+    for (const key in value) {
+      switch (key) {
+        case "device_state":
+        case "data_fd":
+          break;
+        default:
+          unknownMember(key, "vfio_device_feature_mig_state", vfio_device_feature_mig_stateMembers);
+      }
+    }
     const { device_state: $device_state, data_fd: $data_fd } = value;
     dv.setUint32(
       offset + 0,
@@ -5142,12 +5421,12 @@ export interface vfio_precopy_infoInit {
   dirty_bytes?: Int64;
 }
 
-const vfio_precopy_infoMembers: ReadonlySet<string> = new Set([
+const vfio_precopy_infoMembers: readonly string[] = [
   "argsz",
   "flags",
   "initial_bytes",
   "dirty_bytes",
-]);
+];
 /**
  * _IO({@link VFIO_TYPE}, {@link VFIO_BASE} + 21)
  *
@@ -5182,9 +5461,20 @@ export const vfio_precopy_info = {
   sizeMember: "argsz",
   encode(value: vfio_precopy_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_precopy_infoMembers, "vfio_precopy_info");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_precopy_info");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "initial_bytes":
+        case "dirty_bytes":
+          break;
+        default:
+          unknownMember(key, "vfio_precopy_info", vfio_precopy_infoMembers);
+      }
+    }
     const { flags: $flags, initial_bytes: $initial_bytes, dirty_bytes: $dirty_bytes } = value;
-    dv.setUint32(offset + 0, u32(24, "vfio_precopy_info.argsz"), LE);
+    dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_precopy_info.flags"), LE);
     dv.setBigUint64(
       offset + 8,
@@ -5305,10 +5595,10 @@ export interface vfio_device_low_power_entry_with_wakeupInit {
   wakeup_eventfd?: number;
 }
 
-const vfio_device_low_power_entry_with_wakeupMembers: ReadonlySet<string> = new Set([
+const vfio_device_low_power_entry_with_wakeupMembers: readonly string[] = [
   "wakeup_eventfd",
   "reserved",
-]);
+];
 /** C: `struct vfio_device_low_power_entry_with_wakeup`, 8 bytes, aligned to 4. */
 export const vfio_device_low_power_entry_with_wakeup = {
   size: 8,
@@ -5317,11 +5607,21 @@ export const vfio_device_low_power_entry_with_wakeup = {
 
   encode(value: vfio_device_low_power_entry_with_wakeupInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(
-      value,
-      vfio_device_low_power_entry_with_wakeupMembers,
-      "vfio_device_low_power_entry_with_wakeup",
-    );
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_low_power_entry_with_wakeup");
+    for (const key in value) {
+      switch (key) {
+        case "wakeup_eventfd":
+        case "reserved":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_device_low_power_entry_with_wakeup",
+            vfio_device_low_power_entry_with_wakeupMembers,
+          );
+      }
+    }
     const { wakeup_eventfd: $wakeup_eventfd, reserved: $reserved } =
       value as vfio_device_low_power_entry_with_wakeupInit & { reserved?: unknown };
     dv.setUint32(offset + 4, 0);
@@ -5419,12 +5719,12 @@ export interface vfio_device_feature_dma_logging_controlInit {
   ranges?: Int64;
 }
 
-const vfio_device_feature_dma_logging_controlMembers: ReadonlySet<string> = new Set([
+const vfio_device_feature_dma_logging_controlMembers: readonly string[] = [
   "page_size",
   "num_ranges",
   "__reserved",
   "ranges",
-]);
+];
 /** C: `struct vfio_device_feature_dma_logging_control`, 24 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_control = {
   size: 24,
@@ -5435,11 +5735,23 @@ export const vfio_device_feature_dma_logging_control = {
   },
   encode(value: vfio_device_feature_dma_logging_controlInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(
-      value,
-      vfio_device_feature_dma_logging_controlMembers,
-      "vfio_device_feature_dma_logging_control",
-    );
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_feature_dma_logging_control");
+    for (const key in value) {
+      switch (key) {
+        case "page_size":
+        case "num_ranges":
+        case "__reserved":
+        case "ranges":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_device_feature_dma_logging_control",
+            vfio_device_feature_dma_logging_controlMembers,
+          );
+      }
+    }
     const {
       page_size: $page_size,
       num_ranges: $num_ranges,
@@ -5571,10 +5883,7 @@ export interface vfio_device_feature_dma_logging_rangeInit {
   length?: Int64;
 }
 
-const vfio_device_feature_dma_logging_rangeMembers: ReadonlySet<string> = new Set([
-  "iova",
-  "length",
-]);
+const vfio_device_feature_dma_logging_rangeMembers: readonly string[] = ["iova", "length"];
 /** C: `struct vfio_device_feature_dma_logging_range`, 16 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_range = {
   size: 16,
@@ -5583,11 +5892,21 @@ export const vfio_device_feature_dma_logging_range = {
 
   encode(value: vfio_device_feature_dma_logging_rangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(
-      value,
-      vfio_device_feature_dma_logging_rangeMembers,
-      "vfio_device_feature_dma_logging_range",
-    );
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_feature_dma_logging_range");
+    for (const key in value) {
+      switch (key) {
+        case "iova":
+        case "length":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_device_feature_dma_logging_range",
+            vfio_device_feature_dma_logging_rangeMembers,
+          );
+      }
+    }
     const { iova: $iova, length: $length } = value;
     dv.setBigUint64(
       offset + 0,
@@ -5684,12 +6003,12 @@ export interface vfio_device_feature_dma_logging_reportInit {
   bitmap?: Int64;
 }
 
-const vfio_device_feature_dma_logging_reportMembers: ReadonlySet<string> = new Set([
+const vfio_device_feature_dma_logging_reportMembers: readonly string[] = [
   "iova",
   "length",
   "page_size",
   "bitmap",
-]);
+];
 /** C: `struct vfio_device_feature_dma_logging_report`, 32 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_report = {
   size: 32,
@@ -5700,11 +6019,23 @@ export const vfio_device_feature_dma_logging_report = {
   },
   encode(value: vfio_device_feature_dma_logging_reportInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(
-      value,
-      vfio_device_feature_dma_logging_reportMembers,
-      "vfio_device_feature_dma_logging_report",
-    );
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_feature_dma_logging_report");
+    for (const key in value) {
+      switch (key) {
+        case "iova":
+        case "length":
+        case "page_size":
+        case "bitmap":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_device_feature_dma_logging_report",
+            vfio_device_feature_dma_logging_reportMembers,
+          );
+      }
+    }
     const { iova: $iova, length: $length, page_size: $page_size, bitmap: $bitmap } = value;
     dv.setBigUint64(
       offset + 0,
@@ -5830,7 +6161,7 @@ export interface vfio_device_feature_mig_data_sizeInit {
   stop_copy_length?: Int64;
 }
 
-const vfio_device_feature_mig_data_sizeMembers: ReadonlySet<string> = new Set(["stop_copy_length"]);
+const vfio_device_feature_mig_data_sizeMembers: readonly string[] = ["stop_copy_length"];
 /** C: `struct vfio_device_feature_mig_data_size`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_mig_data_size = {
   size: 8,
@@ -5839,7 +6170,20 @@ export const vfio_device_feature_mig_data_size = {
 
   encode(value: vfio_device_feature_mig_data_sizeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_feature_mig_data_sizeMembers, "vfio_device_feature_mig_data_size");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_feature_mig_data_size");
+    for (const key in value) {
+      switch (key) {
+        case "stop_copy_length":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_device_feature_mig_data_size",
+            vfio_device_feature_mig_data_sizeMembers,
+          );
+      }
+    }
     const { stop_copy_length: $stop_copy_length } = value;
     dv.setBigUint64(
       offset + 0,
@@ -5900,7 +6244,7 @@ export interface vfio_device_feature_bus_masterInit {
   op?: number;
 }
 
-const vfio_device_feature_bus_masterMembers: ReadonlySet<string> = new Set(["op"]);
+const vfio_device_feature_bus_masterMembers: readonly string[] = ["op"];
 /** C: `struct vfio_device_feature_bus_master`, 4 bytes, aligned to 4. */
 export const vfio_device_feature_bus_master = {
   size: 4,
@@ -5909,7 +6253,20 @@ export const vfio_device_feature_bus_master = {
 
   encode(value: vfio_device_feature_bus_masterInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_feature_bus_masterMembers, "vfio_device_feature_bus_master");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_feature_bus_master");
+    for (const key in value) {
+      switch (key) {
+        case "op":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_device_feature_bus_master",
+            vfio_device_feature_bus_masterMembers,
+          );
+      }
+    }
     const { op: $op } = value;
     dv.setUint32(
       offset + 0,
@@ -5982,7 +6339,7 @@ export interface vfio_region_dma_rangeInit {
   length?: Int64;
 }
 
-const vfio_region_dma_rangeMembers: ReadonlySet<string> = new Set(["offset", "length"]);
+const vfio_region_dma_rangeMembers: readonly string[] = ["offset", "length"];
 /** C: `struct vfio_region_dma_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_region_dma_range =
   V === 1
@@ -5993,7 +6350,17 @@ export const vfio_region_dma_range =
 
         encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_region_dma_rangeMembers, "vfio_region_dma_range");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_region_dma_range");
+          for (const key in value) {
+            switch (key) {
+              case "offset":
+              case "length":
+                break;
+              default:
+                unknownMember(key, "vfio_region_dma_range", vfio_region_dma_rangeMembers);
+            }
+          }
           const { offset: $offset, length: $length } = value;
           dv.setBigUint64(
             offset + 0,
@@ -6024,7 +6391,17 @@ export const vfio_region_dma_range =
 
         encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_region_dma_rangeMembers, "vfio_region_dma_range");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_region_dma_range");
+          for (const key in value) {
+            switch (key) {
+              case "offset":
+              case "length":
+                break;
+              default:
+                unknownMember(key, "vfio_region_dma_range", vfio_region_dma_rangeMembers);
+            }
+          }
           const { offset: $offset, length: $length } = value;
           dv.setBigUint64(
             offset + 0,
@@ -6113,12 +6490,12 @@ export interface vfio_device_feature_dma_bufInit {
   nr_ranges?: number;
 }
 
-const vfio_device_feature_dma_bufMembers: ReadonlySet<string> = new Set([
+const vfio_device_feature_dma_bufMembers: readonly string[] = [
   "region_index",
   "open_flags",
   "flags",
   "nr_ranges",
-]);
+];
 /** C: `struct vfio_device_feature_dma_buf`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_device_feature_dma_buf =
   V === 1
@@ -6129,7 +6506,23 @@ export const vfio_device_feature_dma_buf =
         flexible: { name: "dma_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_device_feature_dma_bufMembers, "vfio_device_feature_dma_buf");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_device_feature_dma_buf");
+          for (const key in value) {
+            switch (key) {
+              case "region_index":
+              case "open_flags":
+              case "flags":
+              case "nr_ranges":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_device_feature_dma_buf",
+                  vfio_device_feature_dma_bufMembers,
+                );
+            }
+          }
           const {
             region_index: $region_index,
             open_flags: $open_flags,
@@ -6181,7 +6574,23 @@ export const vfio_device_feature_dma_buf =
         flexible: { name: "dma_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_device_feature_dma_bufMembers, "vfio_device_feature_dma_buf");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_device_feature_dma_buf");
+          for (const key in value) {
+            switch (key) {
+              case "region_index":
+              case "open_flags":
+              case "flags":
+              case "nr_ranges":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_device_feature_dma_buf",
+                  vfio_device_feature_dma_bufMembers,
+                );
+            }
+          }
           const {
             region_index: $region_index,
             open_flags: $open_flags,
@@ -6318,7 +6727,7 @@ export interface vfio_device_feature_zpci_errInit {
   data?: Int64;
 }
 
-const vfio_device_feature_zpci_errMembers: ReadonlySet<string> = new Set(["data"]);
+const vfio_device_feature_zpci_errMembers: readonly string[] = ["data"];
 /** C: `struct vfio_device_feature_zpci_err`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_zpci_err = {
   size: 8,
@@ -6327,7 +6736,16 @@ export const vfio_device_feature_zpci_err = {
   pointers: { data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" } },
   encode(value: vfio_device_feature_zpci_errInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_device_feature_zpci_errMembers, "vfio_device_feature_zpci_err");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_device_feature_zpci_err");
+    for (const key in value) {
+      switch (key) {
+        case "data":
+          break;
+        default:
+          unknownMember(key, "vfio_device_feature_zpci_err", vfio_device_feature_zpci_errMembers);
+      }
+    }
     const { data: $data } = value;
     dv.setBigUint64(
       offset + 0,
@@ -6422,13 +6840,13 @@ export interface vfio_iommu_type1_infoInit {
   cap_offset?: number;
 }
 
-const vfio_iommu_type1_infoMembers: ReadonlySet<string> = new Set([
+const vfio_iommu_type1_infoMembers: readonly string[] = [
   "argsz",
   "flags",
   "iova_pgsizes",
   "cap_offset",
   "pad",
-]);
+];
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 12, struct vfio_iommu_info)
  *
@@ -6446,7 +6864,19 @@ export const vfio_iommu_type1_info = {
   trailing: { grows: true },
   encode(value: vfio_iommu_type1_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_iommu_type1_infoMembers, "vfio_iommu_type1_info");
+    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_info");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+        case "iova_pgsizes":
+        case "cap_offset":
+        case "pad":
+          break;
+        default:
+          unknownMember(key, "vfio_iommu_type1_info", vfio_iommu_type1_infoMembers);
+      }
+    }
     const {
       flags: $flags,
       iova_pgsizes: $iova_pgsizes,
@@ -6454,7 +6884,7 @@ export const vfio_iommu_type1_info = {
       pad: $pad,
     } = value as vfio_iommu_type1_infoInit & { pad?: unknown };
     dv.setUint32(offset + 20, 0);
-    dv.setUint32(offset + 0, u32(24, "vfio_iommu_type1_info.argsz"), LE);
+    dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_info.flags"),
@@ -6607,7 +7037,7 @@ export interface vfio_iova_rangeInit {
   end?: Int64;
 }
 
-const vfio_iova_rangeMembers: ReadonlySet<string> = new Set(["start", "end"]);
+const vfio_iova_rangeMembers: readonly string[] = ["start", "end"];
 /** C: `struct vfio_iova_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_iova_range =
   V === 1
@@ -6618,7 +7048,16 @@ export const vfio_iova_range =
 
         encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iova_rangeMembers, "vfio_iova_range");
+          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iova_range");
+          for (const key in value) {
+            switch (key) {
+              case "start":
+              case "end":
+                break;
+              default:
+                unknownMember(key, "vfio_iova_range", vfio_iova_rangeMembers);
+            }
+          }
           const { start: $start, end: $end } = value;
           dv.setBigUint64(
             offset + 0,
@@ -6646,7 +7085,16 @@ export const vfio_iova_range =
 
         encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iova_rangeMembers, "vfio_iova_range");
+          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iova_range");
+          for (const key in value) {
+            switch (key) {
+              case "start":
+              case "end":
+                break;
+              default:
+                unknownMember(key, "vfio_iova_range", vfio_iova_rangeMembers);
+            }
+          }
           const { start: $start, end: $end } = value;
           dv.setBigUint64(
             offset + 0,
@@ -6725,11 +7173,11 @@ export interface vfio_iommu_type1_info_cap_iova_rangeInit {
   nr_iovas?: number;
 }
 
-const vfio_iommu_type1_info_cap_iova_rangeMembers: ReadonlySet<string> = new Set([
+const vfio_iommu_type1_info_cap_iova_rangeMembers: readonly string[] = [
   "header",
   "nr_iovas",
   "reserved",
-]);
+];
 /** C: `struct vfio_iommu_type1_info_cap_iova_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_iommu_type1_info_cap_iova_range =
   V === 1
@@ -6740,11 +7188,22 @@ export const vfio_iommu_type1_info_cap_iova_range =
         flexible: { name: "iova_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(
-            value,
-            vfio_iommu_type1_info_cap_iova_rangeMembers,
-            "vfio_iommu_type1_info_cap_iova_range",
-          );
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_info_cap_iova_range");
+          for (const key in value) {
+            switch (key) {
+              case "header":
+              case "nr_iovas":
+              case "reserved":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_type1_info_cap_iova_range",
+                  vfio_iommu_type1_info_cap_iova_rangeMembers,
+                );
+            }
+          }
           const {
             header: $header,
             nr_iovas: $nr_iovas,
@@ -6781,11 +7240,22 @@ export const vfio_iommu_type1_info_cap_iova_range =
         flexible: { name: "iova_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(
-            value,
-            vfio_iommu_type1_info_cap_iova_rangeMembers,
-            "vfio_iommu_type1_info_cap_iova_range",
-          );
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_info_cap_iova_range");
+          for (const key in value) {
+            switch (key) {
+              case "header":
+              case "nr_iovas":
+              case "reserved":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_type1_info_cap_iova_range",
+                  vfio_iommu_type1_info_cap_iova_rangeMembers,
+                );
+            }
+          }
           const {
             header: $header,
             nr_iovas: $nr_iovas,
@@ -6903,12 +7373,12 @@ export interface vfio_iommu_type1_info_cap_migrationInit {
   max_dirty_bitmap_size?: Int64;
 }
 
-const vfio_iommu_type1_info_cap_migrationMembers: ReadonlySet<string> = new Set([
+const vfio_iommu_type1_info_cap_migrationMembers: readonly string[] = [
   "header",
   "flags",
   "pgsize_bitmap",
   "max_dirty_bitmap_size",
-]);
+];
 /** C: `struct vfio_iommu_type1_info_cap_migration`, 32 bytes, aligned to 8; 28 bytes, aligned to 4 on i386. */
 export const vfio_iommu_type1_info_cap_migration =
   V === 1
@@ -6919,11 +7389,23 @@ export const vfio_iommu_type1_info_cap_migration =
 
         encode(value: vfio_iommu_type1_info_cap_migrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(
-            value,
-            vfio_iommu_type1_info_cap_migrationMembers,
-            "vfio_iommu_type1_info_cap_migration",
-          );
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_info_cap_migration");
+          for (const key in value) {
+            switch (key) {
+              case "header":
+              case "flags":
+              case "pgsize_bitmap":
+              case "max_dirty_bitmap_size":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_type1_info_cap_migration",
+                  vfio_iommu_type1_info_cap_migrationMembers,
+                );
+            }
+          }
           const {
             header: $header,
             flags: $flags,
@@ -6974,11 +7456,23 @@ export const vfio_iommu_type1_info_cap_migration =
 
         encode(value: vfio_iommu_type1_info_cap_migrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(
-            value,
-            vfio_iommu_type1_info_cap_migrationMembers,
-            "vfio_iommu_type1_info_cap_migration",
-          );
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_info_cap_migration");
+          for (const key in value) {
+            switch (key) {
+              case "header":
+              case "flags":
+              case "pgsize_bitmap":
+              case "max_dirty_bitmap_size":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_type1_info_cap_migration",
+                  vfio_iommu_type1_info_cap_migrationMembers,
+                );
+            }
+          }
           const {
             header: $header,
             flags: $flags,
@@ -7142,7 +7636,7 @@ export interface vfio_iommu_type1_info_dma_availInit {
   avail?: number;
 }
 
-const vfio_iommu_type1_info_dma_availMembers: ReadonlySet<string> = new Set(["header", "avail"]);
+const vfio_iommu_type1_info_dma_availMembers: readonly string[] = ["header", "avail"];
 /** C: `struct vfio_iommu_type1_info_dma_avail`, 12 bytes, aligned to 4. */
 export const vfio_iommu_type1_info_dma_avail = {
   size: 12,
@@ -7151,7 +7645,21 @@ export const vfio_iommu_type1_info_dma_avail = {
 
   encode(value: vfio_iommu_type1_info_dma_availInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_iommu_type1_info_dma_availMembers, "vfio_iommu_type1_info_dma_avail");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_iommu_type1_info_dma_avail");
+    for (const key in value) {
+      switch (key) {
+        case "header":
+        case "avail":
+          break;
+        default:
+          unknownMember(
+            key,
+            "vfio_iommu_type1_info_dma_avail",
+            vfio_iommu_type1_info_dma_availMembers,
+          );
+      }
+    }
     const { header: $header, avail: $avail } = value;
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
@@ -7266,13 +7774,13 @@ export interface vfio_iommu_type1_dma_mapInit {
   size?: Int64;
 }
 
-const vfio_iommu_type1_dma_mapMembers: ReadonlySet<string> = new Set([
+const vfio_iommu_type1_dma_mapMembers: readonly string[] = [
   "argsz",
   "flags",
   "vaddr",
   "iova",
   "size",
-]);
+];
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, struct vfio_dma_map)
  *
@@ -7292,9 +7800,22 @@ export const vfio_iommu_type1_dma_map =
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_type1_dma_mapMembers, "vfio_iommu_type1_dma_map");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_dma_map");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "vaddr":
+              case "iova":
+              case "size":
+                break;
+              default:
+                unknownMember(key, "vfio_iommu_type1_dma_map", vfio_iommu_type1_dma_mapMembers);
+            }
+          }
           const { flags: $flags, vaddr: $vaddr, iova: $iova, size: $size } = value;
-          dv.setUint32(offset + 0, u32(32, "vfio_iommu_type1_dma_map.argsz"), LE);
+          dv.setUint32(offset + 0, 32, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_map.flags"),
@@ -7338,9 +7859,22 @@ export const vfio_iommu_type1_dma_map =
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_type1_dma_mapMembers, "vfio_iommu_type1_dma_map");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_dma_map");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "vaddr":
+              case "iova":
+              case "size":
+                break;
+              default:
+                unknownMember(key, "vfio_iommu_type1_dma_map", vfio_iommu_type1_dma_mapMembers);
+            }
+          }
           const { flags: $flags, vaddr: $vaddr, iova: $iova, size: $size } = value;
-          dv.setUint32(offset + 0, u32(32, "vfio_iommu_type1_dma_map.argsz"), LE);
+          dv.setUint32(offset + 0, 32, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_map.flags"),
@@ -7529,7 +8063,7 @@ export interface vfio_bitmapInit {
   data?: Int64;
 }
 
-const vfio_bitmapMembers: ReadonlySet<string> = new Set(["pgsize", "size", "data"]);
+const vfio_bitmapMembers: readonly string[] = ["pgsize", "size", "data"];
 /** C: `struct vfio_bitmap`, 24 bytes, aligned to 8; 20 bytes, aligned to 4 on i386. */
 export const vfio_bitmap =
   V === 1
@@ -7542,7 +8076,17 @@ export const vfio_bitmap =
         },
         encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_bitmapMembers, "vfio_bitmap");
+          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
+          for (const key in value) {
+            switch (key) {
+              case "pgsize":
+              case "size":
+              case "data":
+                break;
+              default:
+                unknownMember(key, "vfio_bitmap", vfio_bitmapMembers);
+            }
+          }
           const { pgsize: $pgsize, size: $size, data: $data } = value;
           dv.setBigUint64(
             offset + 0,
@@ -7582,7 +8126,17 @@ export const vfio_bitmap =
           },
           encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
-            accept(value, vfio_bitmapMembers, "vfio_bitmap");
+            if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
+            for (const key in value) {
+              switch (key) {
+                case "pgsize":
+                case "size":
+                case "data":
+                  break;
+                default:
+                  unknownMember(key, "vfio_bitmap", vfio_bitmapMembers);
+              }
+            }
             const { pgsize: $pgsize, size: $size, data: $data } = value;
             dv.setUint32(offset + 20, 0);
             dv.setBigUint64(
@@ -7622,7 +8176,17 @@ export const vfio_bitmap =
           },
           encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
-            accept(value, vfio_bitmapMembers, "vfio_bitmap");
+            if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
+            for (const key in value) {
+              switch (key) {
+                case "pgsize":
+                case "size":
+                case "data":
+                  break;
+                default:
+                  unknownMember(key, "vfio_bitmap", vfio_bitmapMembers);
+              }
+            }
             const { pgsize: $pgsize, size: $size, data: $data } = value;
             dv.setBigUint64(
               offset + 0,
@@ -7781,12 +8345,7 @@ export interface vfio_iommu_type1_dma_unmapInit {
   size?: Int64;
 }
 
-const vfio_iommu_type1_dma_unmapMembers: ReadonlySet<string> = new Set([
-  "argsz",
-  "flags",
-  "iova",
-  "size",
-]);
+const vfio_iommu_type1_dma_unmapMembers: readonly string[] = ["argsz", "flags", "iova", "size"];
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_dma_unmap)
  *
@@ -7814,9 +8373,21 @@ export const vfio_iommu_type1_dma_unmap =
         },
         encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_type1_dma_unmapMembers, "vfio_iommu_type1_dma_unmap");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_dma_unmap");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "iova":
+              case "size":
+                break;
+              default:
+                unknownMember(key, "vfio_iommu_type1_dma_unmap", vfio_iommu_type1_dma_unmapMembers);
+            }
+          }
           const { flags: $flags, iova: $iova, size: $size } = value;
-          dv.setUint32(offset + 0, u32(24, "vfio_iommu_type1_dma_unmap.argsz"), LE);
+          dv.setUint32(offset + 0, 24, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_unmap.flags"),
@@ -7858,9 +8429,21 @@ export const vfio_iommu_type1_dma_unmap =
         },
         encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_type1_dma_unmapMembers, "vfio_iommu_type1_dma_unmap");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_dma_unmap");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "iova":
+              case "size":
+                break;
+              default:
+                unknownMember(key, "vfio_iommu_type1_dma_unmap", vfio_iommu_type1_dma_unmapMembers);
+            }
+          }
           const { flags: $flags, iova: $iova, size: $size } = value;
-          dv.setUint32(offset + 0, u32(24, "vfio_iommu_type1_dma_unmap.argsz"), LE);
+          dv.setUint32(offset + 0, 24, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_unmap.flags"),
@@ -8016,7 +8599,7 @@ export interface vfio_iommu_type1_dirty_bitmapInit {
   flags?: number;
 }
 
-const vfio_iommu_type1_dirty_bitmapMembers: ReadonlySet<string> = new Set(["argsz", "flags"]);
+const vfio_iommu_type1_dirty_bitmapMembers: readonly string[] = ["argsz", "flags"];
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_type1_dirty_bitmap | struct vfio_iommu_type1_dirty_bitmap})
  *
@@ -8045,9 +8628,19 @@ export const vfio_iommu_type1_dirty_bitmap = {
   },
   encode(value: vfio_iommu_type1_dirty_bitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, vfio_iommu_type1_dirty_bitmapMembers, "vfio_iommu_type1_dirty_bitmap");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "vfio_iommu_type1_dirty_bitmap");
+    for (const key in value) {
+      switch (key) {
+        case "argsz":
+        case "flags":
+          break;
+        default:
+          unknownMember(key, "vfio_iommu_type1_dirty_bitmap", vfio_iommu_type1_dirty_bitmapMembers);
+      }
+    }
     const { flags: $flags } = value;
-    dv.setUint32(offset + 0, u32(8, "vfio_iommu_type1_dirty_bitmap.argsz"), LE);
+    dv.setUint32(offset + 0, 8, LE);
     dv.setUint32(
       offset + 4,
       $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dirty_bitmap.flags"),
@@ -8148,11 +8741,7 @@ export interface vfio_iommu_type1_dirty_bitmap_getInit {
   bitmap?: vfio_bitmapInit;
 }
 
-const vfio_iommu_type1_dirty_bitmap_getMembers: ReadonlySet<string> = new Set([
-  "iova",
-  "size",
-  "bitmap",
-]);
+const vfio_iommu_type1_dirty_bitmap_getMembers: readonly string[] = ["iova", "size", "bitmap"];
 /** C: `struct vfio_iommu_type1_dirty_bitmap_get`, 40 bytes, aligned to 8; 36 bytes, aligned to 4 on i386. */
 export const vfio_iommu_type1_dirty_bitmap_get =
   V === 1
@@ -8163,11 +8752,22 @@ export const vfio_iommu_type1_dirty_bitmap_get =
 
         encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(
-            value,
-            vfio_iommu_type1_dirty_bitmap_getMembers,
-            "vfio_iommu_type1_dirty_bitmap_get",
-          );
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_dirty_bitmap_get");
+          for (const key in value) {
+            switch (key) {
+              case "iova":
+              case "size":
+              case "bitmap":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_type1_dirty_bitmap_get",
+                  vfio_iommu_type1_dirty_bitmap_getMembers,
+                );
+            }
+          }
           const { iova: $iova, size: $size, bitmap: $bitmap } = value;
           dv.setBigUint64(
             offset + 0,
@@ -8200,11 +8800,22 @@ export const vfio_iommu_type1_dirty_bitmap_get =
 
         encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(
-            value,
-            vfio_iommu_type1_dirty_bitmap_getMembers,
-            "vfio_iommu_type1_dirty_bitmap_get",
-          );
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_type1_dirty_bitmap_get");
+          for (const key in value) {
+            switch (key) {
+              case "iova":
+              case "size":
+              case "bitmap":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_type1_dirty_bitmap_get",
+                  vfio_iommu_type1_dirty_bitmap_getMembers,
+                );
+            }
+          }
           const { iova: $iova, size: $size, bitmap: $bitmap } = value;
           dv.setBigUint64(
             offset + 0,
@@ -8318,11 +8929,11 @@ export interface vfio_iommu_spapr_tce_ddw_infoInit {
   levels?: number;
 }
 
-const vfio_iommu_spapr_tce_ddw_infoMembers: ReadonlySet<string> = new Set([
+const vfio_iommu_spapr_tce_ddw_infoMembers: readonly string[] = [
   "pgsizes",
   "max_dynamic_windows_supported",
   "levels",
-]);
+];
 /** C: `struct vfio_iommu_spapr_tce_ddw_info`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_iommu_spapr_tce_ddw_info =
   V === 1
@@ -8333,7 +8944,22 @@ export const vfio_iommu_spapr_tce_ddw_info =
 
         encode(value: vfio_iommu_spapr_tce_ddw_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_spapr_tce_ddw_infoMembers, "vfio_iommu_spapr_tce_ddw_info");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_tce_ddw_info");
+          for (const key in value) {
+            switch (key) {
+              case "pgsizes":
+              case "max_dynamic_windows_supported":
+              case "levels":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_spapr_tce_ddw_info",
+                  vfio_iommu_spapr_tce_ddw_infoMembers,
+                );
+            }
+          }
           const {
             pgsizes: $pgsizes,
             max_dynamic_windows_supported: $max_dynamic_windows_supported,
@@ -8379,7 +9005,22 @@ export const vfio_iommu_spapr_tce_ddw_info =
 
         encode(value: vfio_iommu_spapr_tce_ddw_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_spapr_tce_ddw_infoMembers, "vfio_iommu_spapr_tce_ddw_info");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_tce_ddw_info");
+          for (const key in value) {
+            switch (key) {
+              case "pgsizes":
+              case "max_dynamic_windows_supported":
+              case "levels":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_spapr_tce_ddw_info",
+                  vfio_iommu_spapr_tce_ddw_infoMembers,
+                );
+            }
+          }
           const {
             pgsizes: $pgsizes,
             max_dynamic_windows_supported: $max_dynamic_windows_supported,
@@ -8524,13 +9165,13 @@ export interface vfio_iommu_spapr_tce_infoInit {
   ddw?: vfio_iommu_spapr_tce_ddw_infoInit;
 }
 
-const vfio_iommu_spapr_tce_infoMembers: ReadonlySet<string> = new Set([
+const vfio_iommu_spapr_tce_infoMembers: readonly string[] = [
   "argsz",
   "flags",
   "dma32_window_start",
   "dma32_window_size",
   "ddw",
-]);
+];
 /** C: `struct vfio_iommu_spapr_tce_info`, 32 bytes, aligned to 8; 32 bytes, aligned to 4 on i386. */
 export const vfio_iommu_spapr_tce_info =
   V === 1
@@ -8541,14 +9182,27 @@ export const vfio_iommu_spapr_tce_info =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_spapr_tce_infoMembers, "vfio_iommu_spapr_tce_info");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_tce_info");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "dma32_window_start":
+              case "dma32_window_size":
+              case "ddw":
+                break;
+              default:
+                unknownMember(key, "vfio_iommu_spapr_tce_info", vfio_iommu_spapr_tce_infoMembers);
+            }
+          }
           const {
             flags: $flags,
             dma32_window_start: $dma32_window_start,
             dma32_window_size: $dma32_window_size,
             ddw: $ddw,
           } = value;
-          dv.setUint32(offset + 0, u32(32, "vfio_iommu_spapr_tce_info.argsz"), LE);
+          dv.setUint32(offset + 0, 32, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_info.flags"),
@@ -8591,14 +9245,27 @@ export const vfio_iommu_spapr_tce_info =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_spapr_tce_infoMembers, "vfio_iommu_spapr_tce_info");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_tce_info");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "dma32_window_start":
+              case "dma32_window_size":
+              case "ddw":
+                break;
+              default:
+                unknownMember(key, "vfio_iommu_spapr_tce_info", vfio_iommu_spapr_tce_infoMembers);
+            }
+          }
           const {
             flags: $flags,
             dma32_window_start: $dma32_window_start,
             dma32_window_size: $dma32_window_size,
             ddw: $ddw,
           } = value;
-          dv.setUint32(offset + 0, u32(32, "vfio_iommu_spapr_tce_info.argsz"), LE);
+          dv.setUint32(offset + 0, 32, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_info.flags"),
@@ -8750,7 +9417,7 @@ export interface vfio_eeh_pe_errInit {
   mask?: Int64;
 }
 
-const vfio_eeh_pe_errMembers: ReadonlySet<string> = new Set(["type", "func", "addr", "mask"]);
+const vfio_eeh_pe_errMembers: readonly string[] = ["type", "func", "addr", "mask"];
 /** C: `struct vfio_eeh_pe_err`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
 export const vfio_eeh_pe_err =
   V === 1
@@ -8761,7 +9428,18 @@ export const vfio_eeh_pe_err =
 
         encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_eeh_pe_errMembers, "vfio_eeh_pe_err");
+          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_err");
+          for (const key in value) {
+            switch (key) {
+              case "type":
+              case "func":
+              case "addr":
+              case "mask":
+                break;
+              default:
+                unknownMember(key, "vfio_eeh_pe_err", vfio_eeh_pe_errMembers);
+            }
+          }
           const { type: $type, func: $func, addr: $addr, mask: $mask } = value;
           dv.setUint32(
             offset + 0,
@@ -8804,7 +9482,18 @@ export const vfio_eeh_pe_err =
 
         encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_eeh_pe_errMembers, "vfio_eeh_pe_err");
+          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_err");
+          for (const key in value) {
+            switch (key) {
+              case "type":
+              case "func":
+              case "addr":
+              case "mask":
+                break;
+              default:
+                unknownMember(key, "vfio_eeh_pe_err", vfio_eeh_pe_errMembers);
+            }
+          }
           const { type: $type, func: $func, addr: $addr, mask: $mask } = value;
           dv.setUint32(
             offset + 0,
@@ -8932,7 +9621,7 @@ export interface vfio_eeh_pe_opInit {
   err?: vfio_eeh_pe_errInit;
 }
 
-const vfio_eeh_pe_opMembers: ReadonlySet<string> = new Set(["argsz", "flags", "op", "err"]);
+const vfio_eeh_pe_opMembers: readonly string[] = ["argsz", "flags", "op", "err"];
 /** C: `struct vfio_eeh_pe_op`, 40 bytes, aligned to 8; 36 bytes, aligned to 4 on i386. */
 export const vfio_eeh_pe_op =
   V === 1
@@ -8943,10 +9632,21 @@ export const vfio_eeh_pe_op =
         sizeMember: "argsz",
         encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_eeh_pe_opMembers, "vfio_eeh_pe_op");
+          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_op");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "op":
+              case "err":
+                break;
+              default:
+                unknownMember(key, "vfio_eeh_pe_op", vfio_eeh_pe_opMembers);
+            }
+          }
           const { flags: $flags, op: $op, err: $err } = value;
           zero(dv, offset + 12, 24);
-          dv.setUint32(offset + 0, u32(36, "vfio_eeh_pe_op.argsz"), LE);
+          dv.setUint32(offset + 0, 36, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_eeh_pe_op.flags"),
@@ -8975,10 +9675,21 @@ export const vfio_eeh_pe_op =
         sizeMember: "argsz",
         encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_eeh_pe_opMembers, "vfio_eeh_pe_op");
+          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_op");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "op":
+              case "err":
+                break;
+              default:
+                unknownMember(key, "vfio_eeh_pe_op", vfio_eeh_pe_opMembers);
+            }
+          }
           const { flags: $flags, op: $op, err: $err } = value;
           zero(dv, offset + 12, 28);
-          dv.setUint32(offset + 0, u32(40, "vfio_eeh_pe_op.argsz"), LE);
+          dv.setUint32(offset + 0, 40, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_eeh_pe_op.flags"),
@@ -9142,12 +9853,12 @@ export interface vfio_iommu_spapr_register_memoryInit {
   size?: Int64;
 }
 
-const vfio_iommu_spapr_register_memoryMembers: ReadonlySet<string> = new Set([
+const vfio_iommu_spapr_register_memoryMembers: readonly string[] = [
   "argsz",
   "flags",
   "vaddr",
   "size",
-]);
+];
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
  *
@@ -9165,13 +9876,25 @@ export const vfio_iommu_spapr_register_memory =
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(
-            value,
-            vfio_iommu_spapr_register_memoryMembers,
-            "vfio_iommu_spapr_register_memory",
-          );
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_register_memory");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "vaddr":
+              case "size":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_spapr_register_memory",
+                  vfio_iommu_spapr_register_memoryMembers,
+                );
+            }
+          }
           const { flags: $flags, vaddr: $vaddr, size: $size } = value;
-          dv.setUint32(offset + 0, u32(24, "vfio_iommu_spapr_register_memory.argsz"), LE);
+          dv.setUint32(offset + 0, 24, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_register_memory.flags"),
@@ -9209,13 +9932,25 @@ export const vfio_iommu_spapr_register_memory =
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(
-            value,
-            vfio_iommu_spapr_register_memoryMembers,
-            "vfio_iommu_spapr_register_memory",
-          );
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_register_memory");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "vaddr":
+              case "size":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_spapr_register_memory",
+                  vfio_iommu_spapr_register_memoryMembers,
+                );
+            }
+          }
           const { flags: $flags, vaddr: $vaddr, size: $size } = value;
-          dv.setUint32(offset + 0, u32(24, "vfio_iommu_spapr_register_memory.argsz"), LE);
+          dv.setUint32(offset + 0, 24, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_register_memory.flags"),
@@ -9399,7 +10134,7 @@ export interface vfio_iommu_spapr_tce_createInit {
   start_addr?: Int64;
 }
 
-const vfio_iommu_spapr_tce_createMembers: ReadonlySet<string> = new Set([
+const vfio_iommu_spapr_tce_createMembers: readonly string[] = [
   "argsz",
   "flags",
   "page_shift",
@@ -9408,7 +10143,7 @@ const vfio_iommu_spapr_tce_createMembers: ReadonlySet<string> = new Set([
   "levels",
   "__resv2",
   "start_addr",
-]);
+];
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_iommu_spapr_tce_create | struct vfio_iommu_spapr_tce_create})
  *
@@ -9436,7 +10171,27 @@ export const vfio_iommu_spapr_tce_create =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_createInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_spapr_tce_createMembers, "vfio_iommu_spapr_tce_create");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_tce_create");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "page_shift":
+              case "__resv1":
+              case "window_size":
+              case "levels":
+              case "__resv2":
+              case "start_addr":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_spapr_tce_create",
+                  vfio_iommu_spapr_tce_createMembers,
+                );
+            }
+          }
           const {
             flags: $flags,
             page_shift: $page_shift,
@@ -9446,7 +10201,7 @@ export const vfio_iommu_spapr_tce_create =
             __resv2: $__resv2,
             start_addr: $start_addr,
           } = value;
-          dv.setUint32(offset + 0, u32(40, "vfio_iommu_spapr_tce_create.argsz"), LE);
+          dv.setUint32(offset + 0, 40, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_create.flags"),
@@ -9522,7 +10277,27 @@ export const vfio_iommu_spapr_tce_create =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_createInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_spapr_tce_createMembers, "vfio_iommu_spapr_tce_create");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_tce_create");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "page_shift":
+              case "__resv1":
+              case "window_size":
+              case "levels":
+              case "__resv2":
+              case "start_addr":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_spapr_tce_create",
+                  vfio_iommu_spapr_tce_createMembers,
+                );
+            }
+          }
           const {
             flags: $flags,
             page_shift: $page_shift,
@@ -9532,7 +10307,7 @@ export const vfio_iommu_spapr_tce_create =
             __resv2: $__resv2,
             start_addr: $start_addr,
           } = value;
-          dv.setUint32(offset + 0, u32(40, "vfio_iommu_spapr_tce_create.argsz"), LE);
+          dv.setUint32(offset + 0, 40, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_create.flags"),
@@ -9768,11 +10543,7 @@ export interface vfio_iommu_spapr_tce_removeInit {
   start_addr?: Int64;
 }
 
-const vfio_iommu_spapr_tce_removeMembers: ReadonlySet<string> = new Set([
-  "argsz",
-  "flags",
-  "start_addr",
-]);
+const vfio_iommu_spapr_tce_removeMembers: readonly string[] = ["argsz", "flags", "start_addr"];
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_iommu_spapr_tce_remove | struct vfio_iommu_spapr_tce_remove})
  *
@@ -9789,9 +10560,24 @@ export const vfio_iommu_spapr_tce_remove =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_spapr_tce_removeMembers, "vfio_iommu_spapr_tce_remove");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_tce_remove");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "start_addr":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_spapr_tce_remove",
+                  vfio_iommu_spapr_tce_removeMembers,
+                );
+            }
+          }
           const { flags: $flags, start_addr: $start_addr } = value;
-          dv.setUint32(offset + 0, u32(16, "vfio_iommu_spapr_tce_remove.argsz"), LE);
+          dv.setUint32(offset + 0, 16, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_remove.flags"),
@@ -9824,9 +10610,24 @@ export const vfio_iommu_spapr_tce_remove =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, vfio_iommu_spapr_tce_removeMembers, "vfio_iommu_spapr_tce_remove");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "vfio_iommu_spapr_tce_remove");
+          for (const key in value) {
+            switch (key) {
+              case "argsz":
+              case "flags":
+              case "start_addr":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "vfio_iommu_spapr_tce_remove",
+                  vfio_iommu_spapr_tce_removeMembers,
+                );
+            }
+          }
           const { flags: $flags, start_addr: $start_addr } = value;
-          dv.setUint32(offset + 0, u32(16, "vfio_iommu_spapr_tce_remove.argsz"), LE);
+          dv.setUint32(offset + 0, 16, LE);
           dv.setUint32(
             offset + 4,
             $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_remove.flags"),

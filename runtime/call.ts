@@ -8,7 +8,7 @@ import { byteLengthOf, bytesOf, checkFd, isBufferView, snapshot } from "./args.j
 import { assertHostLayouts } from "./arch.js";
 import type { Codec, IoctlInfo } from "./codec.js";
 import { resolvePointers, type PointerInfo, type ResolvedPointer } from "./extents.js";
-import { pinFor, recordMappingEffects, unpinUnused } from "./kernel-mappings.js";
+import { changesMappings, hasMappings, pinFor, recordMappingEffects, unpinUnused } from "./kernel-mappings.js";
 import { native, type IoctlArg, type PointerList } from "./native.js";
 
 export type { IoctlArg, PointerList };
@@ -121,8 +121,14 @@ function named(err: unknown, name: string, struct?: unknown): unknown {
   return err;
 }
 
+const NO_POINTERS: ResolvedPointer[] = [];
+
 /** A call made ready: the snapshot encoded, pointers resolved, persistent memory pinned. */
 interface Prepared {
+  fd: number;
+  name: string;
+  /** The struct as encoded (for calls that change the kernel's mappings), decoded before the call. */
+  sent?: Record<string, unknown>;
   codec: CallCodec;
   snap: Record<string, unknown>;
   pointers: ResolvedPointer[];
@@ -154,27 +160,31 @@ function takeTrailing(info: IoctlInfo, codec: CallCodec, snap: Record<string, un
 function prepare(fd: number, info: IoctlInfo, args: object): Prepared {
   checkFd(fd, info.name);
   const codec = argumentOf(info);
-  const snap = snapshot(args, info.name);
-  if (codec.sizeMember && snap[codec.sizeMember] !== undefined) {
-    throw new TypeError(`${info.name}: ${codec.sizeMember} is set by the runtime to the size of the buffer it passes`);
-  }
+  // Without pointers or trailing bytes nothing is derived from the arguments before encode,
+  // which reads each member once itself: the snapshot would only cost an object per call.
+  const plain = !codec.pointers && !codec.trailing;
+  const snap = plain ? (args as Record<string, unknown>) : snapshot(args, info.name);
+  refuseSize(info, codec, snap);
+  if (plain) return { fd, name: info.name, codec, snap, pointers: NO_POINTERS };
   const trailing = takeTrailing(info, codec, snap);
   const pointers = codec.pointers ? resolvePointers(info.name, codec.pointers, snap) : [];
   const persistent = pointers.find((p) => p.persistent);
-  if (!persistent) return { codec, snap, pointers, trailing };
+  if (!persistent) return { fd, name: info.name, codec, snap, pointers, trailing };
   const pin = pinFor(persistent.view, persistent.bytes);
   if (!pin) {
     throw new TypeError(
       `${info.name}: ${persistent.member} must be memory from mmapAnonymous(): the kernel keeps using it after the call, and only runtime memory stays mapped until the kernel lets go of it`,
     );
   }
-  return { codec, snap, pointers, trailing, pin };
+  return { fd, name: info.name, codec, snap, pointers, trailing, pin };
 }
 
 function encodeInto(p: Prepared, dv: DataView): PointerList | undefined {
   p.codec.encode(p.snap, dv);
   if (p.trailing) new Uint8Array(dv.buffer, dv.byteOffset + p.codec.size, p.trailing.length).set(p.trailing);
   if (p.codec.sizeMember) dv.setUint32(p.codec.offsets[p.codec.sizeMember]!, dv.byteLength, LE);
+  // What the runtime releases pins by is what the kernel was sent, not a second read of the args.
+  if (p.pin || (hasMappings(p.fd) && changesMappings(p.name))) p.sent = p.codec.decode(dv);
   if (!p.pointers.length) return undefined;
   const list: PointerList = [];
   for (const r of p.pointers) list.push(p.codec.offsets[r.member]!, r.view, r.bytes);
@@ -211,7 +221,7 @@ function withTrailing<T>(p: Prepared, dv: DataView, decoded: Record<string, unkn
 
 function finish<T>(fd: number, info: IoctlInfo, p: Prepared, dv: DataView): T {
   const decoded = p.codec.decode(dv) as Record<string, unknown>;
-  recordMappingEffects(info.name, fd, p.snap, decoded, p.pin);
+  if (p.sent) recordMappingEffects(info.name, fd, p.sent, decoded, p.pin);
   return withTrailing<T>(p, dv, decoded);
 }
 
@@ -240,12 +250,48 @@ function grownBy(p: Prepared, dv: DataView): number {
   return wanted - p.codec.size;
 }
 
+function refuseSize(info: IoctlInfo, codec: CallCodec, args: Record<string, unknown>): void {
+  if (codec.sizeMember && args[codec.sizeMember] !== undefined) {
+    throw new TypeError(`${info.name}: ${codec.sizeMember} is set by the runtime to the size of the buffer it passes`);
+  }
+}
+
+/**
+ * The hot path: a struct with no user pointers and no trailing bytes. Encode reads each member
+ * once and nothing is derived from the arguments, so there is no snapshot to take.
+ */
+function callPlain<T>(fd: number, info: IoctlInfo, codec: CallCodec, args: object): T {
+  checkFd(fd, info.name);
+  if (args === null || typeof args !== "object") throw new TypeError(`${info.name}: the argument must be an object of member values`);
+  refuseSize(info, codec, args as Record<string, unknown>);
+  const scratch = scratchFor(codec);
+  const dv = scratch ? scratch.dv : new DataView(new ArrayBuffer(codec.size));
+  if (scratch) scratch.busy = true;
+  try {
+    codec.encode(args, dv);
+    // What the runtime releases pins by is what the kernel was sent, not a second read of args.
+    const sent = hasMappings(fd) && changesMappings(info.name) ? (codec.decode(dv) as Record<string, unknown>) : undefined;
+    try {
+      transport().ioctl(fd, info.request, dv, info.name);
+    } catch (err) {
+      throw named(err, info.name, codec.decode(dv));
+    }
+    const decoded = codec.decode(dv) as Record<string, unknown>;
+    if (sent) recordMappingEffects(info.name, fd, sent, decoded, undefined);
+    return decoded as T;
+  } finally {
+    if (scratch) scratch.busy = false;
+  }
+}
+
 /**
  * A synchronous call with a struct argument; returns the struct as the kernel left it. For
  * vfio info structs the argsz protocol is followed: when the kernel says it needs more room for
  * its capability chain, the runtime grows the buffer and asks again.
  */
 export function callStruct<T>(fd: number, info: IoctlInfo, args: object): T {
+  const codec = argumentOf(info);
+  if (!codec.pointers && !codec.trailing) return callPlain<T>(fd, info, codec, args);
   const p = prepare(fd, info, args);
   try {
     let extra = p.trailing?.length ?? 0;

@@ -34,13 +34,17 @@ export const s16 = (v: number, where: string) => (typeof v === "number" && ((v <
 export const u32 = (v: number, where: string) => (typeof v === "number" && v >>> 0 === v ? v : int32(v, 0, 0xffffffff, where, "__u32"));
 export const s32 = (v: number, where: string) => (typeof v === "number" && (v | 0) === v ? v : int32(v, -0x80000000, 0x7fffffff, where, "__s32"));
 
+/** encode was given something other than an object of member values. */
+export function notAnObject(value: unknown, where: string): never {
+  throw new TypeError(`${where}: expects an object of member values, not ${value === null ? "null" : typeof value}`);
+}
+
 /**
- * Checks that `value` is an object whose keys are all members `encode` accepts: a misspelt key
- * (`{ idd: 7 }`), a reserved member or the size member is an error, never silently zero.
+ * A key encode does not know: a misspelt member (`{ idd: 7 }`) is an error, never silently zero.
+ * `members` lists what it takes (the size member and reserved ones are accepted as encode writes them).
  */
-export function accept(value: object, members: ReadonlySet<string>, where: string): void {
-  if (value === null || typeof value !== "object") throw new TypeError(`${where}: expects an object of member values, not ${value === null ? "null" : typeof value}`);
-  for (const key in value) if (!members.has(key)) unknownMember(key, members, where);
+export function unknownMember(key: string, where: string, members: readonly string[]): never {
+  throw new TypeError(`${where} has no member '${key}' that can be set${members.length ? ` (it takes ${members.join(", ")})` : ""}`);
 }
 
 /** A reserved member given anyway: only zero (as decode returns it) is accepted. */
@@ -50,10 +54,6 @@ export function mustBeZero(v: unknown, where: string): void {
   throw new RangeError(`${where} is reserved: it is always written as zero, so it only accepts 0`);
 }
 
-function unknownMember(key: string, members: ReadonlySet<string>, where: string): never {
-  const known = [...members];
-  throw new TypeError(`${where} has no member '${key}' that can be set${known.length ? ` (it takes ${known.join(", ")})` : ""}`);
-}
 
 const U64_MAX = (1n << 64n) - 1n;
 const S64_MIN = -(1n << 63n);

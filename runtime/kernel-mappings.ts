@@ -58,11 +58,13 @@ export function removeMappings(fd: number, space: number, iova: bigint, length: 
   const list = byFd.get(fd);
   if (!list) return;
   const end = iova + length;
-  byFd.set(fd, list.filter((m) => {
+  const kept = list.filter((m) => {
     const inside = m.space === space && m.iova >= iova && m.iova + m.length <= end;
     if (inside) release(m);
     return !inside;
-  }));
+  });
+  if (kept.length) byFd.set(fd, kept);
+  else byFd.delete(fd);
 }
 
 /** Releases every mapping of an address space that was destroyed. */
@@ -76,6 +78,11 @@ export function closeMappings(fd: number): void {
   byFd.delete(fd);
 }
 
+/** Whether the runtime holds mappings made through an fd (the hot path asks before decoding). */
+export function hasMappings(fd: number): boolean {
+  return byFd.has(fd);
+}
+
 /** How many mappings the runtime holds through an fd (tests). */
 export function mappingCount(fd: number): number {
   return byFd.get(fd)?.length ?? 0;
@@ -87,6 +94,13 @@ const num = (v: unknown) => Number(v ?? 0);
 
 const VFIO_DMA_UNMAP_FLAG_ALL = 2;
 const VFIO_DMA_UNMAP_FLAG_VADDR = 4;
+
+const MAPPING_IOCTLS = new Set(["IOMMU_IOAS_MAP", "VFIO_IOMMU_MAP_DMA", "IOMMU_IOAS_COPY", "IOMMU_IOAS_UNMAP", "IOMMU_DESTROY", "VFIO_IOMMU_UNMAP_DMA"]);
+
+/** Whether a successful call of this ioctl adds, shares or removes kernel mappings. */
+export function changesMappings(name: string): boolean {
+  return MAPPING_IOCTLS.has(name);
+}
 
 /**
  * What a successful call did to the kernel's mappings, by ioctl: `sent` is what the runtime

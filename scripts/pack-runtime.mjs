@@ -26,7 +26,7 @@ for (const dir of ["generated", "runtime"]) {
   }
 }
 copy("runtime/native/binding.gyp", "runtime/native/binding.gyp");
-copy("runtime/native/src/shim.c", "runtime/native/src/shim.c");
+for (const f of fs.readdirSync(path.join(ROOT, "runtime", "native", "src"))) copy(path.join("runtime", "native", "src", f), path.join("runtime", "native", "src", f));
 const built = path.join("runtime", "native", "build", "Release", "uapigen_shim.node");
 if (!fs.existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build:native`);
 // node-gyp-build's name for an N-API build that serves every Node version.

@@ -20,7 +20,7 @@ export interface EmitOptions {
   provenance?: string;
 }
 
-const RUNTIME_HELPERS = ["accept", "fixedArray", "mustBeZero", "bits", "dataView", "getBits", "narrow32", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
+const RUNTIME_HELPERS = ["fixedArray", "mustBeZero", "notAnObject", "unknownMember", "bits", "dataView", "getBits", "narrow32", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
 
 function numberLiteral(v: bigint, bits: number, hex: boolean): string {
   const text = hex && v >= 0n ? `0x${v.toString(16)}` : v.toString();

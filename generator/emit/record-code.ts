@@ -11,6 +11,7 @@ import {
   decodeExpression,
   encodeStatements,
   initType,
+  writeConstant,
   type PlannedMember,
   type RecordNames,
 } from "./records.js";
@@ -175,7 +176,16 @@ export function recordCode(ru: RecordUnit): RecordCode {
   // sets is dropped silently; the size member is accepted and always written as sizeof.
   const inputs = value.filter((p) => p.role !== "flexible" && p.role !== "size");
   const local = (p: PlannedMember) => `$${p.flat.name}`;
-  const enc: string[] = ["const dv = dataView(target);", `accept(value, ${name}Members, ${lit(name)});`];
+  // A switch over the keys: the engine compares interned strings by identity, which keeps the
+  // unknown-key check a few nanoseconds (a Set lookup cost the encode a third of its time).
+  const cases = value.map((p) => `case ${lit(p.flat.name)}:`).join(" ");
+  const enc: string[] = [
+    "const dv = dataView(target);",
+    `if (typeof value !== "object" || value === null) notAnObject(value, ${lit(name)});`,
+    value.length
+      ? `for (const key in value) { switch (key) { ${cases} break; default: unknownMember(key, ${lit(name)}, ${name}Members); } }`
+      : `for (const key in value) unknownMember(key, ${lit(name)}, ${name}Members);`,
+  ];
   const written = inputs.filter((p) => p.role !== "plain").map((p) => `${p.flat.name}?: unknown`);
   const source = written.length ? `value as ${name}Init & { ${written.join("; ")} }` : "value";
   if (inputs.length) enc.push(`const { ${inputs.map((p) => `${p.flat.name}: ${local(p)}`).join(", ")} } = ${source};`);
@@ -191,7 +201,7 @@ export function recordCode(ru: RecordUnit): RecordCode {
     if (p.role === "size") {
       // Always the struct's size, whatever a decoded value says; calls that pass more set it
       // to what they pass, and refuse a caller's value.
-      enc.push(encodeStatements(p.kind!, `${l.size}`, at, where(p), 0, false));
+      enc.push(writeConstant(p.kind!, l.size, at));
       continue;
     }
     if (p.bitfield) {
@@ -314,7 +324,7 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
   sf.push({
     kind: StructureKind.VariableStatement,
     declarationKind: VariableDeclarationKind.Const,
-    declarations: [{ name: `${name}Members`, type: "ReadonlySet<string>", initializer: `new Set([${value.map((p) => lit(p.flat.name)).join(", ")}])` }],
+    declarations: [{ name: `${name}Members`, type: "readonly string[]", initializer: `[${value.map((p) => lit(p.flat.name)).join(", ")}]` }],
   });
   sf.push({
     kind: StructureKind.VariableStatement,

@@ -148,6 +148,14 @@ export function encodeStatements(k: FieldKind, value: string, at: string, where:
   }
 }
 
+/** A statement writing a scalar known to fit (the struct's own size) at `at`: no check. */
+export function writeConstant(k: FieldKind, value: number, at: string): string {
+  if (k.kind !== "scalar") throw new Error("writeConstant: not a scalar member");
+  const s = k.scalar;
+  const literal = s.bits === 64 ? `${value}n` : String(value);
+  return `dv.set${accessor(s)}(${at}, ${literal}${s.bits > 8 ? `, ${byteOrderArg(s)}` : ""});`;
+}
+
 /** An expression reading the member at `at`. */
 export function decodeExpression(k: FieldKind, at: string, depth = 0): string {
   switch (k.kind) {

@@ -7,13 +7,14 @@
  * @packageDocumentation
  */
 import {
-  accept,
   dataView,
   mustBeZero,
+  notAnObject,
   s32,
   selectArch,
   u32,
   u64,
+  unknownMember,
   zero,
 } from "../../runtime/codec.js";
 import type { Codec, Int64, IoctlInfo, Target } from "../../runtime/codec.js";
@@ -246,7 +247,7 @@ export interface iommu_test_cmdInit {
   last?: number;
 }
 
-const iommu_test_cmdMembers: ReadonlySet<string> = new Set([
+const iommu_test_cmdMembers: readonly string[] = [
   "size",
   "op",
   "id",
@@ -275,7 +276,7 @@ const iommu_test_cmdMembers: ReadonlySet<string> = new Set([
   "dmabuf_get",
   "dmabuf_revoke",
   "last",
-]);
+];
 /** C: `struct iommu_test_cmd`, 72 bytes, aligned to 8. */
 export const iommu_test_cmd = {
   size: 72,
@@ -313,7 +314,42 @@ export const iommu_test_cmd = {
 
   encode(value: iommu_test_cmdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmdMembers, "iommu_test_cmd");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd");
+    for (const key in value) {
+      switch (key) {
+        case "size":
+        case "op":
+        case "id":
+        case "__reserved":
+        case "add_reserved":
+        case "mock_domain":
+        case "mock_domain_flags":
+        case "mock_domain_replace":
+        case "check_map":
+        case "check_refs":
+        case "create_access":
+        case "destroy_access_pages":
+        case "access_pages":
+        case "access_rw":
+        case "memory_limit":
+        case "access_replace_ioas":
+        case "dirty":
+        case "check_iotlb":
+        case "trigger_iopf":
+        case "check_dev_cache":
+        case "trigger_vevent":
+        case "pasid_attach":
+        case "pasid_replace":
+        case "pasid_detach":
+        case "pasid_check":
+        case "dmabuf_get":
+        case "dmabuf_revoke":
+        case "last":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd", iommu_test_cmdMembers);
+      }
+    }
     const {
       size: $size,
       op: $op,
@@ -673,7 +709,7 @@ export interface iommu_test_cmd_add_reservedInit {
   length?: Int64;
 }
 
-const iommu_test_cmd_add_reservedMembers: ReadonlySet<string> = new Set(["start", "length"]);
+const iommu_test_cmd_add_reservedMembers: readonly string[] = ["start", "length"];
 /** C: `anonymous struct (iommu_test_cmd_add_reserved)`, 16 bytes, aligned to 8. */
 export const iommu_test_cmd_add_reserved = {
   size: 16,
@@ -682,7 +718,17 @@ export const iommu_test_cmd_add_reserved = {
 
   encode(value: iommu_test_cmd_add_reservedInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_add_reservedMembers, "iommu_test_cmd_add_reserved");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_add_reserved");
+    for (const key in value) {
+      switch (key) {
+        case "start":
+        case "length":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_add_reserved", iommu_test_cmd_add_reservedMembers);
+      }
+    }
     const { start: $start, length: $length } = value;
     dv.setBigUint64(
       offset + 0,
@@ -774,11 +820,11 @@ export interface iommu_test_cmd_mock_domainInit {
   out_idev_id?: number;
 }
 
-const iommu_test_cmd_mock_domainMembers: ReadonlySet<string> = new Set([
+const iommu_test_cmd_mock_domainMembers: readonly string[] = [
   "out_stdev_id",
   "out_hwpt_id",
   "out_idev_id",
-]);
+];
 /** C: `anonymous struct (iommu_test_cmd_mock_domain)`, 12 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain = {
   size: 12,
@@ -787,7 +833,18 @@ export const iommu_test_cmd_mock_domain = {
 
   encode(value: iommu_test_cmd_mock_domainInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_mock_domainMembers, "iommu_test_cmd_mock_domain");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_mock_domain");
+    for (const key in value) {
+      switch (key) {
+        case "out_stdev_id":
+        case "out_hwpt_id":
+        case "out_idev_id":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_mock_domain", iommu_test_cmd_mock_domainMembers);
+      }
+    }
     const {
       out_stdev_id: $out_stdev_id,
       out_hwpt_id: $out_hwpt_id,
@@ -917,12 +974,12 @@ export interface iommu_test_cmd_mock_domain_flagsInit {
   dev_flags?: number;
 }
 
-const iommu_test_cmd_mock_domain_flagsMembers: ReadonlySet<string> = new Set([
+const iommu_test_cmd_mock_domain_flagsMembers: readonly string[] = [
   "out_stdev_id",
   "out_hwpt_id",
   "out_idev_id",
   "dev_flags",
-]);
+];
 /** C: `anonymous struct (iommu_test_cmd_mock_domain_flags)`, 16 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain_flags = {
   size: 16,
@@ -931,7 +988,23 @@ export const iommu_test_cmd_mock_domain_flags = {
 
   encode(value: iommu_test_cmd_mock_domain_flagsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_mock_domain_flagsMembers, "iommu_test_cmd_mock_domain_flags");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_mock_domain_flags");
+    for (const key in value) {
+      switch (key) {
+        case "out_stdev_id":
+        case "out_hwpt_id":
+        case "out_idev_id":
+        case "dev_flags":
+          break;
+        default:
+          unknownMember(
+            key,
+            "iommu_test_cmd_mock_domain_flags",
+            iommu_test_cmd_mock_domain_flagsMembers,
+          );
+      }
+    }
     const {
       out_stdev_id: $out_stdev_id,
       out_hwpt_id: $out_hwpt_id,
@@ -1067,7 +1140,7 @@ export interface iommu_test_cmd_mock_domain_replaceInit {
   pt_id?: number;
 }
 
-const iommu_test_cmd_mock_domain_replaceMembers: ReadonlySet<string> = new Set(["pt_id"]);
+const iommu_test_cmd_mock_domain_replaceMembers: readonly string[] = ["pt_id"];
 /** C: `anonymous struct (iommu_test_cmd_mock_domain_replace)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain_replace = {
   size: 4,
@@ -1076,7 +1149,20 @@ export const iommu_test_cmd_mock_domain_replace = {
 
   encode(value: iommu_test_cmd_mock_domain_replaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_mock_domain_replaceMembers, "iommu_test_cmd_mock_domain_replace");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_mock_domain_replace");
+    for (const key in value) {
+      switch (key) {
+        case "pt_id":
+          break;
+        default:
+          unknownMember(
+            key,
+            "iommu_test_cmd_mock_domain_replace",
+            iommu_test_cmd_mock_domain_replaceMembers,
+          );
+      }
+    }
     const { pt_id: $pt_id } = value;
     dv.setUint32(
       offset + 0,
@@ -1140,7 +1226,7 @@ export interface iommu_test_cmd_check_mapInit {
   uptr?: Int64;
 }
 
-const iommu_test_cmd_check_mapMembers: ReadonlySet<string> = new Set(["iova", "length", "uptr"]);
+const iommu_test_cmd_check_mapMembers: readonly string[] = ["iova", "length", "uptr"];
 /** C: `anonymous struct (iommu_test_cmd_check_map)`, 24 bytes, aligned to 8. */
 export const iommu_test_cmd_check_map = {
   size: 24,
@@ -1149,7 +1235,17 @@ export const iommu_test_cmd_check_map = {
 
   encode(value: iommu_test_cmd_check_mapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_check_mapMembers, "iommu_test_cmd_check_map");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_map");
+    for (const key in value) {
+      switch (key) {
+        case "iova":
+        case "length":
+        case "uptr":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_check_map", iommu_test_cmd_check_mapMembers);
+      }
+    }
     const { iova: $iova, length: $length, uptr: $uptr } = value;
     dv.setBigUint64(
       offset + 0,
@@ -1257,7 +1353,7 @@ export interface iommu_test_cmd_check_refsInit {
   refs?: number;
 }
 
-const iommu_test_cmd_check_refsMembers: ReadonlySet<string> = new Set(["length", "uptr", "refs"]);
+const iommu_test_cmd_check_refsMembers: readonly string[] = ["length", "uptr", "refs"];
 /** C: `anonymous struct (iommu_test_cmd_check_refs)`, 24 bytes, aligned to 8. */
 export const iommu_test_cmd_check_refs = {
   size: 24,
@@ -1266,7 +1362,18 @@ export const iommu_test_cmd_check_refs = {
 
   encode(value: iommu_test_cmd_check_refsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_check_refsMembers, "iommu_test_cmd_check_refs");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_check_refs");
+    for (const key in value) {
+      switch (key) {
+        case "length":
+        case "uptr":
+        case "refs":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_check_refs", iommu_test_cmd_check_refsMembers);
+      }
+    }
     const { length: $length, uptr: $uptr, refs: $refs } = value;
     dv.setUint32(offset + 20, 0);
     dv.setBigUint64(
@@ -1371,10 +1478,7 @@ export interface iommu_test_cmd_create_accessInit {
   flags?: number;
 }
 
-const iommu_test_cmd_create_accessMembers: ReadonlySet<string> = new Set([
-  "out_access_fd",
-  "flags",
-]);
+const iommu_test_cmd_create_accessMembers: readonly string[] = ["out_access_fd", "flags"];
 /** C: `anonymous struct (iommu_test_cmd_create_access)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_create_access = {
   size: 8,
@@ -1383,7 +1487,17 @@ export const iommu_test_cmd_create_access = {
 
   encode(value: iommu_test_cmd_create_accessInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_create_accessMembers, "iommu_test_cmd_create_access");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_create_access");
+    for (const key in value) {
+      switch (key) {
+        case "out_access_fd":
+        case "flags":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_create_access", iommu_test_cmd_create_accessMembers);
+      }
+    }
     const { out_access_fd: $out_access_fd, flags: $flags } = value;
     dv.setUint32(
       offset + 0,
@@ -1461,9 +1575,7 @@ export interface iommu_test_cmd_destroy_access_pagesInit {
   access_pages_id?: number;
 }
 
-const iommu_test_cmd_destroy_access_pagesMembers: ReadonlySet<string> = new Set([
-  "access_pages_id",
-]);
+const iommu_test_cmd_destroy_access_pagesMembers: readonly string[] = ["access_pages_id"];
 /** C: `anonymous struct (iommu_test_cmd_destroy_access_pages)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_destroy_access_pages = {
   size: 4,
@@ -1472,11 +1584,20 @@ export const iommu_test_cmd_destroy_access_pages = {
 
   encode(value: iommu_test_cmd_destroy_access_pagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(
-      value,
-      iommu_test_cmd_destroy_access_pagesMembers,
-      "iommu_test_cmd_destroy_access_pages",
-    );
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_destroy_access_pages");
+    for (const key in value) {
+      switch (key) {
+        case "access_pages_id":
+          break;
+        default:
+          unknownMember(
+            key,
+            "iommu_test_cmd_destroy_access_pages",
+            iommu_test_cmd_destroy_access_pagesMembers,
+          );
+      }
+    }
     const { access_pages_id: $access_pages_id } = value;
     dv.setUint32(
       offset + 0,
@@ -1550,13 +1671,13 @@ export interface iommu_test_cmd_access_pagesInit {
   uptr?: Int64;
 }
 
-const iommu_test_cmd_access_pagesMembers: ReadonlySet<string> = new Set([
+const iommu_test_cmd_access_pagesMembers: readonly string[] = [
   "flags",
   "out_access_pages_id",
   "iova",
   "length",
   "uptr",
-]);
+];
 /** C: `anonymous struct (iommu_test_cmd_access_pages)`, 32 bytes, aligned to 8. */
 export const iommu_test_cmd_access_pages = {
   size: 32,
@@ -1565,7 +1686,20 @@ export const iommu_test_cmd_access_pages = {
 
   encode(value: iommu_test_cmd_access_pagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_access_pagesMembers, "iommu_test_cmd_access_pages");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_access_pages");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "out_access_pages_id":
+        case "iova":
+        case "length":
+        case "uptr":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_access_pages", iommu_test_cmd_access_pagesMembers);
+      }
+    }
     const {
       flags: $flags,
       out_access_pages_id: $out_access_pages_id,
@@ -1727,12 +1861,7 @@ export interface iommu_test_cmd_access_rwInit {
   flags?: number;
 }
 
-const iommu_test_cmd_access_rwMembers: ReadonlySet<string> = new Set([
-  "iova",
-  "length",
-  "uptr",
-  "flags",
-]);
+const iommu_test_cmd_access_rwMembers: readonly string[] = ["iova", "length", "uptr", "flags"];
 /** C: `anonymous struct (iommu_test_cmd_access_rw)`, 32 bytes, aligned to 8. */
 export const iommu_test_cmd_access_rw = {
   size: 32,
@@ -1741,7 +1870,18 @@ export const iommu_test_cmd_access_rw = {
 
   encode(value: iommu_test_cmd_access_rwInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_access_rwMembers, "iommu_test_cmd_access_rw");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_access_rw");
+    for (const key in value) {
+      switch (key) {
+        case "iova":
+        case "length":
+        case "uptr":
+        case "flags":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_access_rw", iommu_test_cmd_access_rwMembers);
+      }
+    }
     const { iova: $iova, length: $length, uptr: $uptr, flags: $flags } = value;
     dv.setUint32(offset + 28, 0);
     dv.setBigUint64(
@@ -1863,7 +2003,7 @@ export interface iommu_test_cmd_memory_limitInit {
   limit?: number;
 }
 
-const iommu_test_cmd_memory_limitMembers: ReadonlySet<string> = new Set(["limit"]);
+const iommu_test_cmd_memory_limitMembers: readonly string[] = ["limit"];
 /** C: `anonymous struct (iommu_test_cmd_memory_limit)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_memory_limit = {
   size: 4,
@@ -1872,7 +2012,16 @@ export const iommu_test_cmd_memory_limit = {
 
   encode(value: iommu_test_cmd_memory_limitInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_memory_limitMembers, "iommu_test_cmd_memory_limit");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_memory_limit");
+    for (const key in value) {
+      switch (key) {
+        case "limit":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_memory_limit", iommu_test_cmd_memory_limitMembers);
+      }
+    }
     const { limit: $limit } = value;
     dv.setUint32(
       offset + 0,
@@ -1928,7 +2077,7 @@ export interface iommu_test_cmd_access_replace_ioasInit {
   ioas_id?: number;
 }
 
-const iommu_test_cmd_access_replace_ioasMembers: ReadonlySet<string> = new Set(["ioas_id"]);
+const iommu_test_cmd_access_replace_ioasMembers: readonly string[] = ["ioas_id"];
 /** C: `anonymous struct (iommu_test_cmd_access_replace_ioas)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_access_replace_ioas = {
   size: 4,
@@ -1937,7 +2086,20 @@ export const iommu_test_cmd_access_replace_ioas = {
 
   encode(value: iommu_test_cmd_access_replace_ioasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_access_replace_ioasMembers, "iommu_test_cmd_access_replace_ioas");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_access_replace_ioas");
+    for (const key in value) {
+      switch (key) {
+        case "ioas_id":
+          break;
+        default:
+          unknownMember(
+            key,
+            "iommu_test_cmd_access_replace_ioas",
+            iommu_test_cmd_access_replace_ioasMembers,
+          );
+      }
+    }
     const { ioas_id: $ioas_id } = value;
     dv.setUint32(
       offset + 0,
@@ -2013,14 +2175,14 @@ export interface iommu_test_cmd_dirtyInit {
   out_nr_dirty?: Int64;
 }
 
-const iommu_test_cmd_dirtyMembers: ReadonlySet<string> = new Set([
+const iommu_test_cmd_dirtyMembers: readonly string[] = [
   "flags",
   "iova",
   "length",
   "page_size",
   "uptr",
   "out_nr_dirty",
-]);
+];
 /** C: `anonymous struct (iommu_test_cmd_dirty)`, 48 bytes, aligned to 8. */
 export const iommu_test_cmd_dirty = {
   size: 48,
@@ -2029,7 +2191,20 @@ export const iommu_test_cmd_dirty = {
 
   encode(value: iommu_test_cmd_dirtyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_dirtyMembers, "iommu_test_cmd_dirty");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dirty");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "iova":
+        case "length":
+        case "page_size":
+        case "uptr":
+        case "out_nr_dirty":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_dirty", iommu_test_cmd_dirtyMembers);
+      }
+    }
     const {
       flags: $flags,
       iova: $iova,
@@ -2202,7 +2377,7 @@ export interface iommu_test_cmd_check_iotlbInit {
   iotlb?: number;
 }
 
-const iommu_test_cmd_check_iotlbMembers: ReadonlySet<string> = new Set(["id", "iotlb"]);
+const iommu_test_cmd_check_iotlbMembers: readonly string[] = ["id", "iotlb"];
 /** C: `anonymous struct (iommu_test_cmd_check_iotlb)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_check_iotlb = {
   size: 8,
@@ -2211,7 +2386,17 @@ export const iommu_test_cmd_check_iotlb = {
 
   encode(value: iommu_test_cmd_check_iotlbInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_check_iotlbMembers, "iommu_test_cmd_check_iotlb");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_check_iotlb");
+    for (const key in value) {
+      switch (key) {
+        case "id":
+        case "iotlb":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_check_iotlb", iommu_test_cmd_check_iotlbMembers);
+      }
+    }
     const { id: $id, iotlb: $iotlb } = value;
     dv.setUint32(offset + 0, $id === undefined ? 0 : u32($id, "iommu_test_cmd_check_iotlb.id"), LE);
     dv.setUint32(
@@ -2299,13 +2484,13 @@ export interface iommu_test_cmd_trigger_iopfInit {
   addr?: Int64;
 }
 
-const iommu_test_cmd_trigger_iopfMembers: ReadonlySet<string> = new Set([
+const iommu_test_cmd_trigger_iopfMembers: readonly string[] = [
   "dev_id",
   "pasid",
   "grpid",
   "perm",
   "addr",
-]);
+];
 /** C: `anonymous struct (iommu_test_cmd_trigger_iopf)`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
 export const iommu_test_cmd_trigger_iopf =
   V === 1
@@ -2316,7 +2501,24 @@ export const iommu_test_cmd_trigger_iopf =
 
         encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, iommu_test_cmd_trigger_iopfMembers, "iommu_test_cmd_trigger_iopf");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "iommu_test_cmd_trigger_iopf");
+          for (const key in value) {
+            switch (key) {
+              case "dev_id":
+              case "pasid":
+              case "grpid":
+              case "perm":
+              case "addr":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "iommu_test_cmd_trigger_iopf",
+                  iommu_test_cmd_trigger_iopfMembers,
+                );
+            }
+          }
           const { dev_id: $dev_id, pasid: $pasid, grpid: $grpid, perm: $perm, addr: $addr } = value;
           dv.setUint32(
             offset + 0,
@@ -2365,7 +2567,24 @@ export const iommu_test_cmd_trigger_iopf =
 
         encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          accept(value, iommu_test_cmd_trigger_iopfMembers, "iommu_test_cmd_trigger_iopf");
+          if (typeof value !== "object" || value === null)
+            notAnObject(value, "iommu_test_cmd_trigger_iopf");
+          for (const key in value) {
+            switch (key) {
+              case "dev_id":
+              case "pasid":
+              case "grpid":
+              case "perm":
+              case "addr":
+                break;
+              default:
+                unknownMember(
+                  key,
+                  "iommu_test_cmd_trigger_iopf",
+                  iommu_test_cmd_trigger_iopfMembers,
+                );
+            }
+          }
           const { dev_id: $dev_id, pasid: $pasid, grpid: $grpid, perm: $perm, addr: $addr } = value;
           dv.setUint32(
             offset + 0,
@@ -2511,7 +2730,7 @@ export interface iommu_test_cmd_check_dev_cacheInit {
   cache?: number;
 }
 
-const iommu_test_cmd_check_dev_cacheMembers: ReadonlySet<string> = new Set(["id", "cache"]);
+const iommu_test_cmd_check_dev_cacheMembers: readonly string[] = ["id", "cache"];
 /** C: `anonymous struct (iommu_test_cmd_check_dev_cache)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_check_dev_cache = {
   size: 8,
@@ -2520,7 +2739,21 @@ export const iommu_test_cmd_check_dev_cache = {
 
   encode(value: iommu_test_cmd_check_dev_cacheInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_check_dev_cacheMembers, "iommu_test_cmd_check_dev_cache");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_check_dev_cache");
+    for (const key in value) {
+      switch (key) {
+        case "id":
+        case "cache":
+          break;
+        default:
+          unknownMember(
+            key,
+            "iommu_test_cmd_check_dev_cache",
+            iommu_test_cmd_check_dev_cacheMembers,
+          );
+      }
+    }
     const { id: $id, cache: $cache } = value;
     dv.setUint32(
       offset + 0,
@@ -2596,7 +2829,7 @@ export interface iommu_test_cmd_trigger_veventInit {
   dev_id?: number;
 }
 
-const iommu_test_cmd_trigger_veventMembers: ReadonlySet<string> = new Set(["dev_id"]);
+const iommu_test_cmd_trigger_veventMembers: readonly string[] = ["dev_id"];
 /** C: `anonymous struct (iommu_test_cmd_trigger_vevent)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_trigger_vevent = {
   size: 4,
@@ -2605,7 +2838,16 @@ export const iommu_test_cmd_trigger_vevent = {
 
   encode(value: iommu_test_cmd_trigger_veventInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_trigger_veventMembers, "iommu_test_cmd_trigger_vevent");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_trigger_vevent");
+    for (const key in value) {
+      switch (key) {
+        case "dev_id":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_trigger_vevent", iommu_test_cmd_trigger_veventMembers);
+      }
+    }
     const { dev_id: $dev_id } = value;
     dv.setUint32(
       offset + 0,
@@ -2665,7 +2907,7 @@ export interface iommu_test_cmd_pasid_attachInit {
   pt_id?: number;
 }
 
-const iommu_test_cmd_pasid_attachMembers: ReadonlySet<string> = new Set(["pasid", "pt_id"]);
+const iommu_test_cmd_pasid_attachMembers: readonly string[] = ["pasid", "pt_id"];
 /** C: `anonymous struct (iommu_test_cmd_pasid_attach)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_attach = {
   size: 8,
@@ -2674,7 +2916,17 @@ export const iommu_test_cmd_pasid_attach = {
 
   encode(value: iommu_test_cmd_pasid_attachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_pasid_attachMembers, "iommu_test_cmd_pasid_attach");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_pasid_attach");
+    for (const key in value) {
+      switch (key) {
+        case "pasid":
+        case "pt_id":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_pasid_attach", iommu_test_cmd_pasid_attachMembers);
+      }
+    }
     const { pasid: $pasid, pt_id: $pt_id } = value;
     dv.setUint32(
       offset + 0,
@@ -2754,7 +3006,7 @@ export interface iommu_test_cmd_pasid_replaceInit {
   pt_id?: number;
 }
 
-const iommu_test_cmd_pasid_replaceMembers: ReadonlySet<string> = new Set(["pasid", "pt_id"]);
+const iommu_test_cmd_pasid_replaceMembers: readonly string[] = ["pasid", "pt_id"];
 /** C: `anonymous struct (iommu_test_cmd_pasid_replace)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_replace = {
   size: 8,
@@ -2763,7 +3015,17 @@ export const iommu_test_cmd_pasid_replace = {
 
   encode(value: iommu_test_cmd_pasid_replaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_pasid_replaceMembers, "iommu_test_cmd_pasid_replace");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_pasid_replace");
+    for (const key in value) {
+      switch (key) {
+        case "pasid":
+        case "pt_id":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_pasid_replace", iommu_test_cmd_pasid_replaceMembers);
+      }
+    }
     const { pasid: $pasid, pt_id: $pt_id } = value;
     dv.setUint32(
       offset + 0,
@@ -2839,7 +3101,7 @@ export interface iommu_test_cmd_pasid_detachInit {
   pasid?: number;
 }
 
-const iommu_test_cmd_pasid_detachMembers: ReadonlySet<string> = new Set(["pasid"]);
+const iommu_test_cmd_pasid_detachMembers: readonly string[] = ["pasid"];
 /** C: `anonymous struct (iommu_test_cmd_pasid_detach)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_detach = {
   size: 4,
@@ -2848,7 +3110,16 @@ export const iommu_test_cmd_pasid_detach = {
 
   encode(value: iommu_test_cmd_pasid_detachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_pasid_detachMembers, "iommu_test_cmd_pasid_detach");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_pasid_detach");
+    for (const key in value) {
+      switch (key) {
+        case "pasid":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_pasid_detach", iommu_test_cmd_pasid_detachMembers);
+      }
+    }
     const { pasid: $pasid } = value;
     dv.setUint32(
       offset + 0,
@@ -2908,7 +3179,7 @@ export interface iommu_test_cmd_pasid_checkInit {
   hwpt_id?: number;
 }
 
-const iommu_test_cmd_pasid_checkMembers: ReadonlySet<string> = new Set(["pasid", "hwpt_id"]);
+const iommu_test_cmd_pasid_checkMembers: readonly string[] = ["pasid", "hwpt_id"];
 /** C: `anonymous struct (iommu_test_cmd_pasid_check)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_check = {
   size: 8,
@@ -2917,7 +3188,17 @@ export const iommu_test_cmd_pasid_check = {
 
   encode(value: iommu_test_cmd_pasid_checkInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_pasid_checkMembers, "iommu_test_cmd_pasid_check");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_pasid_check");
+    for (const key in value) {
+      switch (key) {
+        case "pasid":
+        case "hwpt_id":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_pasid_check", iommu_test_cmd_pasid_checkMembers);
+      }
+    }
     const { pasid: $pasid, hwpt_id: $hwpt_id } = value;
     dv.setUint32(
       offset + 0,
@@ -2997,7 +3278,7 @@ export interface iommu_test_cmd_dmabuf_getInit {
   open_flags?: number;
 }
 
-const iommu_test_cmd_dmabuf_getMembers: ReadonlySet<string> = new Set(["length", "open_flags"]);
+const iommu_test_cmd_dmabuf_getMembers: readonly string[] = ["length", "open_flags"];
 /** C: `anonymous struct (iommu_test_cmd_dmabuf_get)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_dmabuf_get = {
   size: 8,
@@ -3006,7 +3287,17 @@ export const iommu_test_cmd_dmabuf_get = {
 
   encode(value: iommu_test_cmd_dmabuf_getInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_dmabuf_getMembers, "iommu_test_cmd_dmabuf_get");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_dmabuf_get");
+    for (const key in value) {
+      switch (key) {
+        case "length":
+        case "open_flags":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_dmabuf_get", iommu_test_cmd_dmabuf_getMembers);
+      }
+    }
     const { length: $length, open_flags: $open_flags } = value;
     dv.setUint32(
       offset + 0,
@@ -3086,7 +3377,7 @@ export interface iommu_test_cmd_dmabuf_revokeInit {
   revoked?: number;
 }
 
-const iommu_test_cmd_dmabuf_revokeMembers: ReadonlySet<string> = new Set(["dmabuf_fd", "revoked"]);
+const iommu_test_cmd_dmabuf_revokeMembers: readonly string[] = ["dmabuf_fd", "revoked"];
 /** C: `anonymous struct (iommu_test_cmd_dmabuf_revoke)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_dmabuf_revoke = {
   size: 8,
@@ -3095,7 +3386,17 @@ export const iommu_test_cmd_dmabuf_revoke = {
 
   encode(value: iommu_test_cmd_dmabuf_revokeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_cmd_dmabuf_revokeMembers, "iommu_test_cmd_dmabuf_revoke");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_test_cmd_dmabuf_revoke");
+    for (const key in value) {
+      switch (key) {
+        case "dmabuf_fd":
+        case "revoked":
+          break;
+        default:
+          unknownMember(key, "iommu_test_cmd_dmabuf_revoke", iommu_test_cmd_dmabuf_revokeMembers);
+      }
+    }
     const { dmabuf_fd: $dmabuf_fd, revoked: $revoked } = value;
     dv.setInt32(
       offset + 0,
@@ -3192,7 +3493,7 @@ export interface iommu_test_hw_infoInit {
   test_reg?: number;
 }
 
-const iommu_test_hw_infoMembers: ReadonlySet<string> = new Set(["flags", "test_reg"]);
+const iommu_test_hw_infoMembers: readonly string[] = ["flags", "test_reg"];
 /** C: `struct iommu_test_hw_info`, 8 bytes, aligned to 4. */
 export const iommu_test_hw_info = {
   size: 8,
@@ -3201,7 +3502,16 @@ export const iommu_test_hw_info = {
 
   encode(value: iommu_test_hw_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_test_hw_infoMembers, "iommu_test_hw_info");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_hw_info");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "test_reg":
+          break;
+        default:
+          unknownMember(key, "iommu_test_hw_info", iommu_test_hw_infoMembers);
+      }
+    }
     const { flags: $flags, test_reg: $test_reg } = value;
     dv.setUint32(
       offset + 0,
@@ -3298,7 +3608,7 @@ export interface iommu_hwpt_selftestInit {
   pagetable_type?: number;
 }
 
-const iommu_hwpt_selftestMembers: ReadonlySet<string> = new Set(["iotlb", "pagetable_type"]);
+const iommu_hwpt_selftestMembers: readonly string[] = ["iotlb", "pagetable_type"];
 /** C: `struct iommu_hwpt_selftest`, 8 bytes, aligned to 4. */
 export const iommu_hwpt_selftest = {
   size: 8,
@@ -3307,7 +3617,16 @@ export const iommu_hwpt_selftest = {
 
   encode(value: iommu_hwpt_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_selftestMembers, "iommu_hwpt_selftest");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_selftest");
+    for (const key in value) {
+      switch (key) {
+        case "iotlb":
+        case "pagetable_type":
+          break;
+        default:
+          unknownMember(key, "iommu_hwpt_selftest", iommu_hwpt_selftestMembers);
+      }
+    }
     const { iotlb: $iotlb, pagetable_type: $pagetable_type } = value;
     dv.setUint32(
       offset + 0,
@@ -3424,7 +3743,7 @@ export interface iommu_hwpt_invalidate_selftestInit {
   iotlb_id?: number;
 }
 
-const iommu_hwpt_invalidate_selftestMembers: ReadonlySet<string> = new Set(["flags", "iotlb_id"]);
+const iommu_hwpt_invalidate_selftestMembers: readonly string[] = ["flags", "iotlb_id"];
 /**
  * Invalidation data for Mock driver
  *
@@ -3441,7 +3760,21 @@ export const iommu_hwpt_invalidate_selftest = {
 
   encode(value: iommu_hwpt_invalidate_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_hwpt_invalidate_selftestMembers, "iommu_hwpt_invalidate_selftest");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_hwpt_invalidate_selftest");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "iotlb_id":
+          break;
+        default:
+          unknownMember(
+            key,
+            "iommu_hwpt_invalidate_selftest",
+            iommu_hwpt_invalidate_selftestMembers,
+          );
+      }
+    }
     const { flags: $flags, iotlb_id: $iotlb_id } = value;
     dv.setUint32(
       offset + 0,
@@ -3580,12 +3913,12 @@ export interface iommu_viommu_selftestInit {
   out_mmap_length?: Int64;
 }
 
-const iommu_viommu_selftestMembers: ReadonlySet<string> = new Set([
+const iommu_viommu_selftestMembers: readonly string[] = [
   "in_data",
   "out_data",
   "out_mmap_offset",
   "out_mmap_length",
-]);
+];
 /**
  * vIOMMU data for Mock driver
  *
@@ -3602,7 +3935,18 @@ export const iommu_viommu_selftest = {
 
   encode(value: iommu_viommu_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_viommu_selftestMembers, "iommu_viommu_selftest");
+    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_selftest");
+    for (const key in value) {
+      switch (key) {
+        case "in_data":
+        case "out_data":
+        case "out_mmap_offset":
+        case "out_mmap_length":
+          break;
+        default:
+          unknownMember(key, "iommu_viommu_selftest", iommu_viommu_selftestMembers);
+      }
+    }
     const {
       in_data: $in_data,
       out_data: $out_data,
@@ -3787,11 +4131,7 @@ export interface iommu_viommu_invalidate_selftestInit {
   cache_id?: number;
 }
 
-const iommu_viommu_invalidate_selftestMembers: ReadonlySet<string> = new Set([
-  "flags",
-  "vdev_id",
-  "cache_id",
-]);
+const iommu_viommu_invalidate_selftestMembers: readonly string[] = ["flags", "vdev_id", "cache_id"];
 /**
  * Invalidation data for Mock VIOMMU
  *
@@ -3808,7 +4148,22 @@ export const iommu_viommu_invalidate_selftest = {
 
   encode(value: iommu_viommu_invalidate_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_viommu_invalidate_selftestMembers, "iommu_viommu_invalidate_selftest");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_viommu_invalidate_selftest");
+    for (const key in value) {
+      switch (key) {
+        case "flags":
+        case "vdev_id":
+        case "cache_id":
+          break;
+        default:
+          unknownMember(
+            key,
+            "iommu_viommu_invalidate_selftest",
+            iommu_viommu_invalidate_selftestMembers,
+          );
+      }
+    }
     const { flags: $flags, vdev_id: $vdev_id, cache_id: $cache_id } = value;
     dv.setUint32(
       offset + 0,
@@ -3921,7 +4276,7 @@ export interface iommu_viommu_event_selftestInit {
   virt_id?: number;
 }
 
-const iommu_viommu_event_selftestMembers: ReadonlySet<string> = new Set(["virt_id"]);
+const iommu_viommu_event_selftestMembers: readonly string[] = ["virt_id"];
 /** C: `struct iommu_viommu_event_selftest`, 4 bytes, aligned to 4. */
 export const iommu_viommu_event_selftest = {
   size: 4,
@@ -3930,7 +4285,16 @@ export const iommu_viommu_event_selftest = {
 
   encode(value: iommu_viommu_event_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    accept(value, iommu_viommu_event_selftestMembers, "iommu_viommu_event_selftest");
+    if (typeof value !== "object" || value === null)
+      notAnObject(value, "iommu_viommu_event_selftest");
+    for (const key in value) {
+      switch (key) {
+        case "virt_id":
+          break;
+        default:
+          unknownMember(key, "iommu_viommu_event_selftest", iommu_viommu_event_selftestMembers);
+      }
+    }
     const { virt_id: $virt_id } = value;
     dv.setUint32(
       offset + 0,

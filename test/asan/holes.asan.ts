@@ -217,6 +217,7 @@ test("property: random arguments, getters that detach, resize, transfer and coll
     return { view, act };
   };
   let calls = 0;
+  let refusedFds = 0;
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 0, max: fds.length - 1 }), fc.integer({ min: 0, max: 3 }), bufferArb, fc.option(fc.integer({ min: 0, max: 64 })), fc.boolean(), async (fdIndex, which, b, count, async) => {
       const fd = fds[fdIndex]!;
@@ -234,6 +235,11 @@ test("property: random arguments, getters that detach, resize, transfer and coll
         async ? vfio.VFIO_DEVICE_SET_IRQSAsync : vfio.VFIO_DEVICE_SET_IRQS,
         async ? io.IOMMU_IOAS_ALLOW_IOVASAsync : io.IOMMU_IOAS_ALLOW_IOVAS,
       ][which] as (fd: number, a: object) => unknown;
+      if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
+        await assert.rejects(async () => call(fd, args[which]!), { name: "TypeError", message: /fd must be an integer/ });
+        refusedFds++;
+        return;
+      }
       try {
         const p = call(fd, args[which]!);
         if (async && b.act !== "none") {
@@ -249,5 +255,6 @@ test("property: random arguments, getters that detach, resize, transfer and coll
     }),
     { numRuns: Number(process.env.UAPIGEN_ASAN_RUNS ?? 300) },
   );
-  assert.ok(calls >= 300 || process.env.UAPIGEN_ASAN_RUNS !== undefined);
+  assert.ok(calls + refusedFds >= 300 || process.env.UAPIGEN_ASAN_RUNS !== undefined);
+  assert.ok(refusedFds > 0 && calls > 0, `${calls} calls, ${refusedFds} bad fds refused`);
 });

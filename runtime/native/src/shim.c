@@ -207,7 +207,9 @@ static napi_value js_ioctl(napi_env env, napi_callback_info info) {
   if (argc < 2 || !get_fd(env, argv[0], &fd)) return type_error(env, "ioctl: fd must be an integer from 0 to 2147483647");
   if (!get_request(env, argv[1], &request)) return type_error(env, "ioctl: request must be a 32-bit unsigned integer or a bigint");
   bool is_dataview = false;
-  if (argc == 3 || argc == 4) napi_is_dataview(env, argv[2], &is_dataview);
+  napi_valuetype pointers = napi_undefined;
+  if (argc > 4) napi_typeof(env, argv[4], &pointers);
+  if (argc > 2 && pointers == napi_undefined) napi_is_dataview(env, argv[2], &is_dataview);
   if (is_dataview) {
     napi_value ab;
     size_t offset;
