@@ -118,14 +118,7 @@ export async function VFIO_GROUP_GET_STATUSAsync(
 
 /** `ioctl(fd, VFIO_GROUP_SET_CONTAINER, &value)` with a `__s32` in runtime memory holding `value`; returns it unchanged. */
 export function VFIO_GROUP_SET_CONTAINER(fd: number, value: number): number {
-  return callScalar(
-    fd,
-    {
-      ...ioctls.VFIO_GROUP_SET_CONTAINER,
-      scalar: { bytes: 4, signed: true, reads: true, writes: false },
-    },
-    value,
-  ) as number;
+  return callScalar(fd, ioctls.VFIO_GROUP_SET_CONTAINER, value) as number;
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_GROUP_SET_CONTAINER, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
@@ -538,14 +531,7 @@ export async function VFIO_DEVICE_QUERY_GFX_PLANEAsync(
 
 /** `ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, &value)` with a `__u32` in runtime memory holding `value`; returns it unchanged. */
 export function VFIO_DEVICE_GET_GFX_DMABUF(fd: number, value: number): number {
-  return callScalar(
-    fd,
-    {
-      ...ioctls.VFIO_DEVICE_GET_GFX_DMABUF,
-      scalar: { bytes: 4, signed: false, reads: true, writes: false },
-    },
-    value,
-  ) as number;
+  return callScalar(fd, ioctls.VFIO_DEVICE_GET_GFX_DMABUF, value) as number;
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */

@@ -10754,6 +10754,7 @@ export const ioctls = {
     direction: "none",
     scalarArgument: "__s32",
     scalarPassing: "pointer",
+    scalar: { bytes: 4, wide: false, signed: true, reads: true, writes: false },
     documentedDirection: "write",
   },
   VFIO_GROUP_UNSET_CONTAINER: {
@@ -10831,6 +10832,7 @@ export const ioctls = {
     direction: "none",
     scalarArgument: "__u32",
     scalarPassing: "pointer",
+    scalar: { bytes: 4, wide: false, signed: false, reads: true, writes: false },
     documentedDirection: "write",
   },
   VFIO_DEVICE_IOEVENTFD: {

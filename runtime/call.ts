@@ -262,23 +262,22 @@ function refuseSize(info: IoctlInfo, codec: CallCodec, args: Record<string, unkn
  */
 function callPlain<T>(fd: number, info: IoctlInfo, codec: CallCodec, args: object): T {
   checkFd(fd, info.name);
-  if (args === null || typeof args !== "object") throw new TypeError(`${info.name}: the argument must be an object of member values`);
-  refuseSize(info, codec, args as Record<string, unknown>);
   const scratch = scratchFor(codec);
   const dv = scratch ? scratch.dv : new DataView(new ArrayBuffer(codec.size));
   if (scratch) scratch.busy = true;
+  let encoded = false;
   try {
-    codec.encode(args, dv);
+    codec.encode(args, dv); // also refuses what is not an object of member values
+    refuseSize(info, codec, args as Record<string, unknown>);
     // What the runtime releases pins by is what the kernel was sent, not a second read of args.
     const sent = hasMappings(fd) && changesMappings(info.name) ? (codec.decode(dv) as Record<string, unknown>) : undefined;
-    try {
-      transport().ioctl(fd, info.request, dv, info.name);
-    } catch (err) {
-      throw named(err, info.name, codec.decode(dv));
-    }
+    encoded = true;
+    transport().ioctl(fd, info.request, dv, info.name);
     const decoded = codec.decode(dv) as Record<string, unknown>;
     if (sent) recordMappingEffects(info.name, fd, sent, decoded, undefined);
     return decoded as T;
+  } catch (err) {
+    throw encoded ? named(err, info.name, codec.decode(dv)) : err;
   } finally {
     if (scratch) scratch.busy = false;
   }
@@ -367,34 +366,28 @@ export function callValue(fd: number, info: IoctlInfo, value?: number | bigint):
   }
 }
 
-/** The scalar an ioctl points at (`_IOW(..., int)`): its width and signedness. */
-export interface ScalarInfo {
-  readonly bytes: 1 | 2 | 4 | 8;
-  readonly signed: boolean;
-  /** Whether the kernel reads it (the caller gives a value) and writes it (the call returns it). */
-  readonly reads: boolean;
-  readonly writes: boolean;
-}
-
 /**
- * An ioctl whose argument points at one scalar: the runtime passes a pointer to its own memory,
- * holding `value` when the kernel reads it, and returns what the kernel left there.
+ * An ioctl whose argument points at one scalar (`_IOW(..., int)`): the runtime passes a pointer
+ * to its own memory, holding `value` when the kernel reads it, and returns what the kernel left
+ * there (a bigint for members 64 bits wide on some architecture, such as `long`).
  */
-export function callScalar(fd: number, info: IoctlInfo & { readonly scalar?: ScalarInfo }, value?: number | bigint): bigint | number {
+export function callScalar(fd: number, info: IoctlInfo, value?: number | bigint): bigint | number {
   checkFd(fd, info.name);
-  const s = info.scalar!;
+  const s = info.scalar;
+  if (!s) throw new TypeError(`${info.name} does not point at a scalar`);
+  const bits = BigInt(s.bytes * 8);
   const dv = new DataView(new ArrayBuffer(8), 0, s.bytes);
   if (value !== undefined) {
     if (!s.reads) throw new TypeError(`${info.name}: the kernel only writes this value; call it without one`);
-    const bits = BigInt(s.bytes * 8);
-    const v = typeof value === "bigint" ? value : Number.isSafeInteger(value) ? BigInt(value) : NaN;
+    const v = typeof value === "bigint" ? value : Number.isSafeInteger(value) ? BigInt(value) : undefined;
     const min = s.signed ? -(1n << (bits - 1n)) : 0n;
     const max = s.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-    if (typeof v !== "bigint" || v < min || v > max) throw new RangeError(`${info.name}: ${String(value)} does not fit in ${s.bytes * 8}-bit ${s.signed ? "signed" : "unsigned"}`);
-    if (s.bytes === 8) dv.setBigUint64(0, BigInt.asUintN(64, v), LE);
-    else if (s.bytes === 4) dv.setUint32(0, Number(BigInt.asUintN(32, v)), LE);
-    else if (s.bytes === 2) dv.setUint16(0, Number(BigInt.asUintN(16, v)), LE);
-    else dv.setUint8(0, Number(BigInt.asUintN(8, v)));
+    if (v === undefined || v < min || v > max) throw new RangeError(`${info.name}: ${String(value)} does not fit in ${s.bytes * 8}-bit ${s.signed ? "signed" : "unsigned"}`);
+    const u = BigInt.asUintN(Number(bits), v);
+    if (s.bytes === 8) dv.setBigUint64(0, u, LE);
+    else if (s.bytes === 4) dv.setUint32(0, Number(u), LE);
+    else if (s.bytes === 2) dv.setUint16(0, Number(u), LE);
+    else dv.setUint8(0, Number(u));
   } else if (s.reads && !s.writes) {
     throw new TypeError(`${info.name}: the kernel reads a value here; pass one`);
   }
@@ -403,10 +396,9 @@ export function callScalar(fd: number, info: IoctlInfo & { readonly scalar?: Sca
   } catch (err) {
     throw named(err, info.name);
   }
-  if (s.bytes === 8) return s.signed ? dv.getBigInt64(0, LE) : dv.getBigUint64(0, LE);
-  if (s.bytes === 4) return s.signed ? dv.getInt32(0, LE) : dv.getUint32(0, LE);
-  if (s.bytes === 2) return s.signed ? dv.getInt16(0, LE) : dv.getUint16(0, LE);
-  return s.signed ? dv.getInt8(0) : dv.getUint8(0);
+  const raw = s.bytes === 8 ? dv.getBigUint64(0, LE) : BigInt(s.bytes === 4 ? dv.getUint32(0, LE) : s.bytes === 2 ? dv.getUint16(0, LE) : dv.getUint8(0));
+  const out = s.signed ? BigInt.asIntN(Number(bits), raw) : raw;
+  return s.wide ? out : Number(out);
 }
 
 /** An ioctl whose argument points at a NUL-terminated string the kernel reads (a device name). */

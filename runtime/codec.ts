@@ -139,6 +139,8 @@ export interface IoctlInfo {
   readonly scalarArgument?: string;
   /** How a scalar argument reaches the kernel: by value, or through a pointer (to a string for `char`). */
   readonly scalarPassing?: "value" | "pointer" | "string";
+  /** A scalar passed through a pointer: its width here, whether it is 64 bits on some architecture, and its directions. */
+  readonly scalar?: { readonly bytes: number; readonly wide: boolean; readonly signed: boolean; readonly reads: boolean; readonly writes: boolean };
   /** The data direction the header's documentation gives, where it gives one. */
   readonly documentedDirection?: "none" | "read" | "write" | "readwrite";
 }

@@ -80,7 +80,7 @@ export function closeMappings(fd: number): void {
 
 /** Whether the runtime holds mappings made through an fd (the hot path asks before decoding). */
 export function hasMappings(fd: number): boolean {
-  return byFd.has(fd);
+  return byFd.size !== 0 && byFd.has(fd);
 }
 
 /** How many mappings the runtime holds through an fd (tests). */

@@ -89,8 +89,6 @@ function hasSizeMember(r: RecordDecl): boolean {
   return sizeMemberOf(r) !== undefined;
 }
 
-const SCALAR_BYTES: Record<string, 1 | 2 | 4 | 8> = { char: 1, __u8: 1, __s8: 1, __u16: 2, __s16: 2, __u32: 4, __s32: 4, int: 4, __u64: 8, __s64: 8 };
-
 /**
  * An ioctl without a struct: a scalar by value, through a pointer to runtime memory, a string,
  * or nothing. What uapigen cannot tell (an `_IO` request whose docs name a type but not how it
@@ -123,19 +121,15 @@ function scalarCall(name: string, io: IoctlDecl, row: string, calls: Set<string>
     return [exported(name, `\`ioctl(fd, ${name}, "name")\`: the kernel reads a NUL-terminated string; returns the kernel's return value.`, [{ name: "value", type: "string" }], "number", `return callString(fd, ${row}, value);`), unsafe()];
   }
   if (io.scalarPassing === "pointer") {
-    const bytes = io.size || (type ? SCALAR_BYTES[type] : undefined);
-    const documented = io.documentedDirection ?? io.direction;
-    const reads = io.direction === "write" || io.direction === "readwrite" || (io.direction === "none" && (documented === "write" || documented === "readwrite"));
-    const writes = io.direction === "read" || io.direction === "readwrite" || (io.direction === "none" && (documented === "read" || documented === "readwrite"));
-    if (bytes === 1 || bytes === 2 || bytes === 4 || bytes === 8) {
-      calls.add("callScalar");
-      const signed = type !== undefined && /^(__s\d+|int|long|short|char)$/.test(type);
-      const info = `{ ...${row}, scalar: { bytes: ${bytes}, signed: ${signed}, reads: ${reads}, writes: ${writes} } }`;
-      const ret = bytes === 8 ? "bigint" : "number";
-      const doc = `\`ioctl(fd, ${name}, &value)\` with a \`${type ?? `${bytes}-byte`}\` in runtime memory${reads ? " holding `value`" : ""}; returns ${writes ? "the value the kernel left there" : "it unchanged"}.`;
-      return [exported(name, doc, [{ name: "value", type: bytes === 8 ? "bigint" : "number", hasQuestionToken: !reads }], ret, `return callScalar(fd, ${info}, value) as ${ret};`), unsafe()];
-    }
-    return [unsafe()];
+    // The width, per architecture, and the directions are in the ioctls table (scalarFacts).
+    // 64 bits on some architecture: a bigint everywhere (as the table's `wide` says).
+    const wide = io.size === 8 || /\blong\b|64/.test(type ?? "");
+    const reads = io.direction === "none" ? io.documentedDirection === "write" || io.documentedDirection === "readwrite" : io.direction !== "read";
+    const writes = io.direction === "none" ? io.documentedDirection === "read" || io.documentedDirection === "readwrite" : io.direction !== "write";
+    const ret = wide ? "bigint" : "number";
+    calls.add("callScalar");
+    const doc = `\`ioctl(fd, ${name}, &value)\` with a \`${type ?? "value"}\` in runtime memory${reads ? " holding `value`" : ""}; returns ${writes ? "the value the kernel left there" : "it unchanged"}.`;
+    return [exported(name, doc, [{ name: "value", type: wide ? "bigint" : "number", hasQuestionToken: !reads }], ret, `return callScalar(fd, ${row}, value) as ${ret};`), unsafe()];
   }
   if (io.scalarPassing === "value") {
     calls.add("callValue");

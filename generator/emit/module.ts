@@ -6,7 +6,7 @@ import { Project, StructureKind, VariableDeclarationKind, type StatementStructur
 
 /** Statements collected for one module; the file is created once from them (fast). */
 export type Statements = (string | StatementStructures)[];
-import type { ConstantDecl, EnumDecl, HeaderModel } from "../model/ir.js";
+import type { ConstantDecl, EnumDecl, HeaderModel, IoctlDecl } from "../model/ir.js";
 import { distinct, emitRecord, pickByVariant } from "./record-code.js";
 import { cSpelling, type RecordNames } from "./records.js";
 import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
@@ -88,7 +88,7 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   }
   items.sort((a, b) => a.loc.line - b.loc.line);
   for (const item of items) item.emit();
-  emitIoctlTable(sf, model, names);
+  emitIoctlTable(sf, units, variants, names);
 
   // Import just the runtime helpers the code calls.
   const strings: string[] = [];
@@ -219,13 +219,37 @@ function emitEnum(sf: Statements, e: EnumDecl, ctx: LinkContext, variants: Modul
   sf.push({ kind: StructureKind.TypeAlias, isExported: true, docs, name: e.tag, type: e.enumerators.length ? `(typeof ${e.tag})[keyof typeof ${e.tag}]` : "never" });
 }
 
-function emitIoctlTable(sf: Statements, model: HeaderModel, names: RecordNames): void {
+/**
+ * What the runtime needs to pass a scalar through a pointer: its width on each variant (`long`
+ * is 4 bytes on 32-bit rows), whether the kernel reads it and whether it writes it.
+ */
+function scalarFacts(name: string, io: IoctlDecl, units: AbiUnit[], variants: ModuleVariants): string | undefined {
+  if (io.scalarPassing !== "pointer") return undefined;
+  const widths = variants.arches.map((rows) => {
+    const unit = units.find((u) => u.abi.name === rows[0])!;
+    const decl = unit.model.constants.find((c) => c.name === name)?.ioctl;
+    return decl?.size || (decl?.scalarArgument ? unit.layout.sizeOf(decl.scalarArgument) : 0);
+  });
+  if (widths.some((w) => w !== 1 && w !== 2 && w !== 4 && w !== 8)) return undefined;
+  const bytes = pickByVariant(distinct(widths, String).map((d) => ({ variants: d.variants, text: String(d.value) })));
+  const type = io.scalarArgument ? cSpelling(io.scalarArgument) : "";
+  const documented = io.direction === "none" ? io.documentedDirection : io.direction;
+  const reads = documented === "write" || documented === "readwrite";
+  const writes = documented === "read" || documented === "readwrite";
+  const signed = /^(__s\d+|int|long|short|char|signed\b.*)$/.test(type);
+  return `scalar: { bytes: ${bytes}, wide: ${widths.includes(8)}, signed: ${signed}, reads: ${reads}, writes: ${writes} }`;
+}
+
+function emitIoctlTable(sf: Statements, units: AbiUnit[], variants: ModuleVariants, names: RecordNames): void {
+  const model = units[0]!.model;
   const rows = model.constants.filter((c) => c.ioctl).map((c) => {
     const io = c.ioctl!;
     const fields = [`name: "${c.name}"`, `request: ${c.name}`, `direction: "${io.direction}"`];
     if (io.argument) fields.push(`argument: ${names.of(io.argument)}`);
     if (io.scalarArgument) fields.push(`scalarArgument: "${cSpelling(io.scalarArgument)}"`);
     if (io.scalarPassing) fields.push(`scalarPassing: "${io.scalarPassing}"`);
+    const scalar = scalarFacts(c.name, io, units, variants);
+    if (scalar) fields.push(scalar);
     if (io.documentedDirection) fields.push(`documentedDirection: "${io.documentedDirection}"`);
     return `${c.name}: { ${fields.join(", ")} }`;
   });
