@@ -136,6 +136,21 @@ export interface iommu_destroyInit {
 }
 
 const iommu_destroyMembers: readonly string[] = ["size", "id"];
+
+/** Refuses what {@link iommu_destroy.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_destroyCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_destroy");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "id":
+        break;
+      default:
+        unknownMember(key, "iommu_destroy", iommu_destroyMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_DESTROY})
  *
@@ -150,16 +165,7 @@ export const iommu_destroy = {
   sizeMember: "size",
   encode(value: iommu_destroyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_destroy");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "id":
-          break;
-        default:
-          unknownMember(key, "iommu_destroy", iommu_destroyMembers);
-      }
-    }
+    iommu_destroyCheckKeys(value);
     const { id: $id } = value;
     dv.setUint32(offset + 0, 8, LE);
     dv.setUint32(offset + 4, $id === undefined ? 0 : u32($id, "iommu_destroy.id"), LE);
@@ -264,6 +270,22 @@ export interface iommu_ioas_allocInit {
 }
 
 const iommu_ioas_allocMembers: readonly string[] = ["size", "flags", "out_ioas_id"];
+
+/** Refuses what {@link iommu_ioas_alloc.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_ioas_allocCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_alloc");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "out_ioas_id":
+        break;
+      default:
+        unknownMember(key, "iommu_ioas_alloc", iommu_ioas_allocMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_IOAS_ALLOC})
  *
@@ -278,17 +300,7 @@ export const iommu_ioas_alloc = {
   sizeMember: "size",
   encode(value: iommu_ioas_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_alloc");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "out_ioas_id":
-          break;
-        default:
-          unknownMember(key, "iommu_ioas_alloc", iommu_ioas_allocMembers);
-      }
-    }
+    iommu_ioas_allocCheckKeys(value);
     const { flags: $flags, out_ioas_id: $out_ioas_id } = value;
     dv.setUint32(offset + 0, 12, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_alloc.flags"), LE);
@@ -419,6 +431,21 @@ export interface iommu_iova_rangeInit {
 }
 
 const iommu_iova_rangeMembers: readonly string[] = ["start", "last"];
+
+/** Refuses what {@link iommu_iova_range.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_iova_rangeCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_iova_range");
+  for (const key in value) {
+    switch (key) {
+      case "start":
+      case "last":
+        break;
+      default:
+        unknownMember(key, "iommu_iova_range", iommu_iova_rangeMembers);
+    }
+  }
+}
+
 /**
  * ioctl(IOMMU_IOVA_RANGE)
  *
@@ -433,16 +460,7 @@ export const iommu_iova_range = {
 
   encode(value: iommu_iova_rangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_iova_range");
-    for (const key in value) {
-      switch (key) {
-        case "start":
-        case "last":
-          break;
-        default:
-          unknownMember(key, "iommu_iova_range", iommu_iova_rangeMembers);
-      }
-    }
+    iommu_iova_rangeCheckKeys(value);
     const { start: $start, last: $last } = value;
     dv.setBigUint64(
       offset + 0,
@@ -602,6 +620,25 @@ const iommu_ioas_iova_rangesMembers: readonly string[] = [
   "allowed_iovas",
   "out_iova_alignment",
 ];
+
+/** Refuses what {@link iommu_ioas_iova_ranges.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_ioas_iova_rangesCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_iova_ranges");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "ioas_id":
+      case "num_iovas":
+      case "__reserved":
+      case "allowed_iovas":
+      case "out_iova_alignment":
+        break;
+      default:
+        unknownMember(key, "iommu_ioas_iova_ranges", iommu_ioas_iova_rangesMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_IOAS_IOVA_RANGES})
  *
@@ -637,20 +674,7 @@ export const iommu_ioas_iova_ranges = {
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
   encode(value: iommu_ioas_iova_rangesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_iova_ranges");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "ioas_id":
-        case "num_iovas":
-        case "__reserved":
-        case "allowed_iovas":
-        case "out_iova_alignment":
-          break;
-        default:
-          unknownMember(key, "iommu_ioas_iova_ranges", iommu_ioas_iova_rangesMembers);
-      }
-    }
+    iommu_ioas_iova_rangesCheckKeys(value);
     const {
       ioas_id: $ioas_id,
       num_iovas: $num_iovas,
@@ -904,6 +928,24 @@ const iommu_ioas_allow_iovasMembers: readonly string[] = [
   "__reserved",
   "allowed_iovas",
 ];
+
+/** Refuses what {@link iommu_ioas_allow_iovas.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_ioas_allow_iovasCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_allow_iovas");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "ioas_id":
+      case "num_iovas":
+      case "__reserved":
+      case "allowed_iovas":
+        break;
+      default:
+        unknownMember(key, "iommu_ioas_allow_iovas", iommu_ioas_allow_iovasMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_IOAS_ALLOW_IOVAS})
  *
@@ -925,19 +967,7 @@ export const iommu_ioas_allow_iovas = {
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
   encode(value: iommu_ioas_allow_iovasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_allow_iovas");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "ioas_id":
-        case "num_iovas":
-        case "__reserved":
-        case "allowed_iovas":
-          break;
-        default:
-          unknownMember(key, "iommu_ioas_allow_iovas", iommu_ioas_allow_iovasMembers);
-      }
-    }
+    iommu_ioas_allow_iovasCheckKeys(value);
     const {
       ioas_id: $ioas_id,
       num_iovas: $num_iovas,
@@ -1220,6 +1250,26 @@ const iommu_ioas_mapMembers: readonly string[] = [
   "length",
   "iova",
 ];
+
+/** Refuses what {@link iommu_ioas_map.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_ioas_mapCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "ioas_id":
+      case "__reserved":
+      case "user_va":
+      case "length":
+      case "iova":
+        break;
+      default:
+        unknownMember(key, "iommu_ioas_map", iommu_ioas_mapMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_IOAS_MAP})
  *
@@ -1237,21 +1287,7 @@ export const iommu_ioas_map = {
   pointers: { user_va: { elementSize: 1, count: "length", persistent: true } },
   encode(value: iommu_ioas_mapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "ioas_id":
-        case "__reserved":
-        case "user_va":
-        case "length":
-        case "iova":
-          break;
-        default:
-          unknownMember(key, "iommu_ioas_map", iommu_ioas_mapMembers);
-      }
-    }
+    iommu_ioas_mapCheckKeys(value);
     const {
       flags: $flags,
       ioas_id: $ioas_id,
@@ -1538,6 +1574,26 @@ const iommu_ioas_noiommu_get_paMembers: readonly string[] = [
   "length",
   "out_phys",
 ];
+
+/** Refuses what {@link iommu_ioas_noiommu_get_pa.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_ioas_noiommu_get_paCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_noiommu_get_pa");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "ioas_id":
+      case "__reserved":
+      case "iova":
+      case "length":
+      case "out_phys":
+        break;
+      default:
+        unknownMember(key, "iommu_ioas_noiommu_get_pa", iommu_ioas_noiommu_get_paMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_IOAS_NOIOMMU_GET_PA})
  *
@@ -1552,22 +1608,7 @@ export const iommu_ioas_noiommu_get_pa = {
   sizeMember: "size",
   encode(value: iommu_ioas_noiommu_get_paInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_ioas_noiommu_get_pa");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "ioas_id":
-        case "__reserved":
-        case "iova":
-        case "length":
-        case "out_phys":
-          break;
-        default:
-          unknownMember(key, "iommu_ioas_noiommu_get_pa", iommu_ioas_noiommu_get_paMembers);
-      }
-    }
+    iommu_ioas_noiommu_get_paCheckKeys(value);
     const {
       flags: $flags,
       ioas_id: $ioas_id,
@@ -1871,6 +1912,26 @@ const iommu_ioas_map_fileMembers: readonly string[] = [
   "length",
   "iova",
 ];
+
+/** Refuses what {@link iommu_ioas_map_file.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_ioas_map_fileCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map_file");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "ioas_id":
+      case "fd":
+      case "start":
+      case "length":
+      case "iova":
+        break;
+      default:
+        unknownMember(key, "iommu_ioas_map_file", iommu_ioas_map_fileMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_IOAS_MAP_FILE})
  *
@@ -1885,21 +1946,7 @@ export const iommu_ioas_map_file = {
   sizeMember: "size",
   encode(value: iommu_ioas_map_fileInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map_file");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "ioas_id":
-        case "fd":
-        case "start":
-        case "length":
-        case "iova":
-          break;
-        default:
-          unknownMember(key, "iommu_ioas_map_file", iommu_ioas_map_fileMembers);
-      }
-    }
+    iommu_ioas_map_fileCheckKeys(value);
     const {
       flags: $flags,
       ioas_id: $ioas_id,
@@ -2202,6 +2249,26 @@ const iommu_ioas_copyMembers: readonly string[] = [
   "dst_iova",
   "src_iova",
 ];
+
+/** Refuses what {@link iommu_ioas_copy.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_ioas_copyCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_copy");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "dst_ioas_id":
+      case "src_ioas_id":
+      case "length":
+      case "dst_iova":
+      case "src_iova":
+        break;
+      default:
+        unknownMember(key, "iommu_ioas_copy", iommu_ioas_copyMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_IOAS_COPY})
  *
@@ -2226,21 +2293,7 @@ export const iommu_ioas_copy = {
   sizeMember: "size",
   encode(value: iommu_ioas_copyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_copy");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "dst_ioas_id":
-        case "src_ioas_id":
-        case "length":
-        case "dst_iova":
-        case "src_iova":
-          break;
-        default:
-          unknownMember(key, "iommu_ioas_copy", iommu_ioas_copyMembers);
-      }
-    }
+    iommu_ioas_copyCheckKeys(value);
     const {
       flags: $flags,
       dst_ioas_id: $dst_ioas_id,
@@ -2496,6 +2549,23 @@ export interface iommu_ioas_unmapInit {
 }
 
 const iommu_ioas_unmapMembers: readonly string[] = ["size", "ioas_id", "iova", "length"];
+
+/** Refuses what {@link iommu_ioas_unmap.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_ioas_unmapCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_unmap");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "ioas_id":
+      case "iova":
+      case "length":
+        break;
+      default:
+        unknownMember(key, "iommu_ioas_unmap", iommu_ioas_unmapMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_IOAS_UNMAP})
  *
@@ -2510,18 +2580,7 @@ export const iommu_ioas_unmap = {
   sizeMember: "size",
   encode(value: iommu_ioas_unmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_unmap");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "ioas_id":
-        case "iova":
-        case "length":
-          break;
-        default:
-          unknownMember(key, "iommu_ioas_unmap", iommu_ioas_unmapMembers);
-      }
-    }
+    iommu_ioas_unmapCheckKeys(value);
     const { ioas_id: $ioas_id, iova: $iova, length: $length } = value;
     dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(
@@ -2782,6 +2841,25 @@ const iommu_optionMembers: readonly string[] = [
   "object_id",
   "val64",
 ];
+
+/** Refuses what {@link iommu_option.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_optionCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_option");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "option_id":
+      case "op":
+      case "__reserved":
+      case "object_id":
+      case "val64":
+        break;
+      default:
+        unknownMember(key, "iommu_option", iommu_optionMembers);
+    }
+  }
+}
+
 /**
  * iommu option multiplexer
  *
@@ -2796,20 +2874,7 @@ export const iommu_option = {
   sizeMember: "size",
   encode(value: iommu_optionInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_option");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "option_id":
-        case "op":
-        case "__reserved":
-        case "object_id":
-        case "val64":
-          break;
-        default:
-          unknownMember(key, "iommu_option", iommu_optionMembers);
-      }
-    }
+    iommu_optionCheckKeys(value);
     const {
       option_id: $option_id,
       op: $op,
@@ -3056,6 +3121,23 @@ export interface iommu_vfio_ioasInit {
 }
 
 const iommu_vfio_ioasMembers: readonly string[] = ["size", "ioas_id", "op", "__reserved"];
+
+/** Refuses what {@link iommu_vfio_ioas.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_vfio_ioasCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vfio_ioas");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "ioas_id":
+      case "op":
+      case "__reserved":
+        break;
+      default:
+        unknownMember(key, "iommu_vfio_ioas", iommu_vfio_ioasMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_VFIO_IOAS})
  *
@@ -3070,18 +3152,7 @@ export const iommu_vfio_ioas = {
   sizeMember: "size",
   encode(value: iommu_vfio_ioasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vfio_ioas");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "ioas_id":
-        case "op":
-        case "__reserved":
-          break;
-        default:
-          unknownMember(key, "iommu_vfio_ioas", iommu_vfio_ioasMembers);
-      }
-    }
+    iommu_vfio_ioasCheckKeys(value);
     const {
       ioas_id: $ioas_id,
       op: $op,
@@ -3342,6 +3413,23 @@ const iommu_hwpt_vtd_s1Members: readonly string[] = [
   "addr_width",
   "__reserved",
 ];
+
+/** Refuses what {@link iommu_hwpt_vtd_s1.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_vtd_s1CheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_vtd_s1");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "pgtbl_addr":
+      case "addr_width":
+      case "__reserved":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_vtd_s1", iommu_hwpt_vtd_s1Members);
+    }
+  }
+}
+
 /**
  * Intel VT-d stage-1 page table
  *
@@ -3356,18 +3444,7 @@ export const iommu_hwpt_vtd_s1 = {
 
   encode(value: iommu_hwpt_vtd_s1Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_vtd_s1");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "pgtbl_addr":
-        case "addr_width":
-        case "__reserved":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_vtd_s1", iommu_hwpt_vtd_s1Members);
-      }
-    }
+    iommu_hwpt_vtd_s1CheckKeys(value);
     const {
       flags: $flags,
       pgtbl_addr: $pgtbl_addr,
@@ -3524,6 +3601,20 @@ export interface iommu_hwpt_arm_smmuv3Init {
 }
 
 const iommu_hwpt_arm_smmuv3Members: readonly string[] = ["ste"];
+
+/** Refuses what {@link iommu_hwpt_arm_smmuv3.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_arm_smmuv3CheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_arm_smmuv3");
+  for (const key in value) {
+    switch (key) {
+      case "ste":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_arm_smmuv3", iommu_hwpt_arm_smmuv3Members);
+    }
+  }
+}
+
 /**
  * ARM SMMUv3 nested STE
  *
@@ -3544,15 +3635,7 @@ export const iommu_hwpt_arm_smmuv3 = {
 
   encode(value: iommu_hwpt_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_arm_smmuv3");
-    for (const key in value) {
-      switch (key) {
-        case "ste":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_arm_smmuv3", iommu_hwpt_arm_smmuv3Members);
-      }
-    }
+    iommu_hwpt_arm_smmuv3CheckKeys(value);
     const { ste: $ste } = value;
     {
       const a0 = $ste === undefined ? NONE : fixedArray($ste, 2, "iommu_hwpt_arm_smmuv3.ste");
@@ -3643,6 +3726,20 @@ export interface iommu_hwpt_amd_guestInit {
 }
 
 const iommu_hwpt_amd_guestMembers: readonly string[] = ["dte"];
+
+/** Refuses what {@link iommu_hwpt_amd_guest.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_amd_guestCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_amd_guest");
+  for (const key in value) {
+    switch (key) {
+      case "dte":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_amd_guest", iommu_hwpt_amd_guestMembers);
+    }
+  }
+}
+
 /**
  * AMD IOMMU guest I/O page table data
  *
@@ -3657,15 +3754,7 @@ export const iommu_hwpt_amd_guest = {
 
   encode(value: iommu_hwpt_amd_guestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_amd_guest");
-    for (const key in value) {
-      switch (key) {
-        case "dte":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_amd_guest", iommu_hwpt_amd_guestMembers);
-      }
-    }
+    iommu_hwpt_amd_guestCheckKeys(value);
     const { dte: $dte } = value;
     {
       const a0 = $dte === undefined ? NONE : fixedArray($dte, 4, "iommu_hwpt_amd_guest.dte");
@@ -3916,6 +4005,30 @@ const iommu_hwpt_allocMembers: readonly string[] = [
   "fault_id",
   "__reserved2",
 ];
+
+/** Refuses what {@link iommu_hwpt_alloc.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_allocCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_alloc");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "dev_id":
+      case "pt_id":
+      case "out_hwpt_id":
+      case "__reserved":
+      case "data_type":
+      case "data_len":
+      case "data_uptr":
+      case "fault_id":
+      case "__reserved2":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_alloc", iommu_hwpt_allocMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_HWPT_ALLOC})
  *
@@ -3949,25 +4062,7 @@ export const iommu_hwpt_alloc = {
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_hwpt_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_alloc");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "dev_id":
-        case "pt_id":
-        case "out_hwpt_id":
-        case "__reserved":
-        case "data_type":
-        case "data_len":
-        case "data_uptr":
-        case "fault_id":
-        case "__reserved2":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_alloc", iommu_hwpt_allocMembers);
-      }
-    }
+    iommu_hwpt_allocCheckKeys(value);
     const {
       flags: $flags,
       dev_id: $dev_id,
@@ -4338,6 +4433,23 @@ export interface iommu_hw_info_vtdInit {
 }
 
 const iommu_hw_info_vtdMembers: readonly string[] = ["flags", "__reserved", "cap_reg", "ecap_reg"];
+
+/** Refuses what {@link iommu_hw_info_vtd.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hw_info_vtdCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_vtd");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "__reserved":
+      case "cap_reg":
+      case "ecap_reg":
+        break;
+      default:
+        unknownMember(key, "iommu_hw_info_vtd", iommu_hw_info_vtdMembers);
+    }
+  }
+}
+
 /**
  * Intel VT-d hardware information
  *
@@ -4352,18 +4464,7 @@ export const iommu_hw_info_vtd = {
 
   encode(value: iommu_hw_info_vtdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_vtd");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "__reserved":
-        case "cap_reg":
-        case "ecap_reg":
-          break;
-        default:
-          unknownMember(key, "iommu_hw_info_vtd", iommu_hw_info_vtdMembers);
-      }
-    }
+    iommu_hw_info_vtdCheckKeys(value);
     const {
       flags: $flags,
       __reserved: $__reserved,
@@ -4591,6 +4692,24 @@ const iommu_hw_info_arm_smmuv3Members: readonly string[] = [
   "iidr",
   "aidr",
 ];
+
+/** Refuses what {@link iommu_hw_info_arm_smmuv3.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hw_info_arm_smmuv3CheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_arm_smmuv3");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "__reserved":
+      case "idr":
+      case "iidr":
+      case "aidr":
+        break;
+      default:
+        unknownMember(key, "iommu_hw_info_arm_smmuv3", iommu_hw_info_arm_smmuv3Members);
+    }
+  }
+}
+
 /**
  * ARM SMMUv3 hardware information
  *
@@ -4615,19 +4734,7 @@ export const iommu_hw_info_arm_smmuv3 = {
 
   encode(value: iommu_hw_info_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_arm_smmuv3");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "__reserved":
-        case "idr":
-        case "iidr":
-        case "aidr":
-          break;
-        default:
-          unknownMember(key, "iommu_hw_info_arm_smmuv3", iommu_hw_info_arm_smmuv3Members);
-      }
-    }
+    iommu_hw_info_arm_smmuv3CheckKeys(value);
     const {
       flags: $flags,
       __reserved: $__reserved,
@@ -4871,6 +4978,25 @@ const iommu_hw_info_tegra241_cmdqvMembers: readonly string[] = [
   "log2vsids",
   "__reserved",
 ];
+
+/** Refuses what {@link iommu_hw_info_tegra241_cmdqv.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hw_info_tegra241_cmdqvCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_hw_info_tegra241_cmdqv");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "version":
+      case "log2vcmdqs":
+      case "log2vsids":
+      case "__reserved":
+        break;
+      default:
+        unknownMember(key, "iommu_hw_info_tegra241_cmdqv", iommu_hw_info_tegra241_cmdqvMembers);
+    }
+  }
+}
+
 /**
  * NVIDIA Tegra241 CMDQV Hardware
  *
@@ -4887,20 +5013,7 @@ export const iommu_hw_info_tegra241_cmdqv = {
 
   encode(value: iommu_hw_info_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_hw_info_tegra241_cmdqv");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "version":
-        case "log2vcmdqs":
-        case "log2vsids":
-        case "__reserved":
-          break;
-        default:
-          unknownMember(key, "iommu_hw_info_tegra241_cmdqv", iommu_hw_info_tegra241_cmdqvMembers);
-      }
-    }
+    iommu_hw_info_tegra241_cmdqvCheckKeys(value);
     const {
       flags: $flags,
       version: $version,
@@ -5092,6 +5205,21 @@ export interface iommu_hw_info_amdInit {
 }
 
 const iommu_hw_info_amdMembers: readonly string[] = ["efr", "efr2"];
+
+/** Refuses what {@link iommu_hw_info_amd.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hw_info_amdCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_amd");
+  for (const key in value) {
+    switch (key) {
+      case "efr":
+      case "efr2":
+        break;
+      default:
+        unknownMember(key, "iommu_hw_info_amd", iommu_hw_info_amdMembers);
+    }
+  }
+}
+
 /**
  * AMD IOMMU device info
  *
@@ -5112,16 +5240,7 @@ export const iommu_hw_info_amd = {
 
   encode(value: iommu_hw_info_amdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_amd");
-    for (const key in value) {
-      switch (key) {
-        case "efr":
-        case "efr2":
-          break;
-        default:
-          unknownMember(key, "iommu_hw_info_amd", iommu_hw_info_amdMembers);
-      }
-    }
+    iommu_hw_info_amdCheckKeys(value);
     const { efr: $efr, efr2: $efr2 } = value;
     dv.setBigUint64(offset + 0, $efr === undefined ? 0n : u64($efr, "iommu_hw_info_amd.efr"), LE);
     dv.setBigUint64(
@@ -5441,6 +5560,29 @@ const iommu_hw_infoMembers: readonly string[] = [
   "__reserved",
   "out_capabilities",
 ];
+
+/** Refuses what {@link iommu_hw_info.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hw_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "dev_id":
+      case "data_len":
+      case "data_uptr":
+      case "in_data_type":
+      case "out_data_type":
+      case "out_max_pasid_log2":
+      case "__reserved":
+      case "out_capabilities":
+        break;
+      default:
+        unknownMember(key, "iommu_hw_info", iommu_hw_infoMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_GET_HW_INFO})
  *
@@ -5469,24 +5611,7 @@ export const iommu_hw_info = {
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_hw_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "dev_id":
-        case "data_len":
-        case "data_uptr":
-        case "in_data_type":
-        case "out_data_type":
-        case "out_max_pasid_log2":
-        case "__reserved":
-        case "out_capabilities":
-          break;
-        default:
-          unknownMember(key, "iommu_hw_info", iommu_hw_infoMembers);
-      }
-    }
+    iommu_hw_infoCheckKeys(value);
     const {
       flags: $flags,
       dev_id: $dev_id,
@@ -5848,6 +5973,24 @@ const iommu_hwpt_set_dirty_trackingMembers: readonly string[] = [
   "hwpt_id",
   "__reserved",
 ];
+
+/** Refuses what {@link iommu_hwpt_set_dirty_tracking.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_set_dirty_trackingCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_hwpt_set_dirty_tracking");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "hwpt_id":
+      case "__reserved":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_set_dirty_tracking", iommu_hwpt_set_dirty_trackingMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_HWPT_SET_DIRTY_TRACKING})
  *
@@ -5862,19 +6005,7 @@ export const iommu_hwpt_set_dirty_tracking = {
   sizeMember: "size",
   encode(value: iommu_hwpt_set_dirty_trackingInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_hwpt_set_dirty_tracking");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "hwpt_id":
-        case "__reserved":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_set_dirty_tracking", iommu_hwpt_set_dirty_trackingMembers);
-      }
-    }
+    iommu_hwpt_set_dirty_trackingCheckKeys(value);
     const {
       flags: $flags,
       hwpt_id: $hwpt_id,
@@ -6133,6 +6264,28 @@ const iommu_hwpt_get_dirty_bitmapMembers: readonly string[] = [
   "page_size",
   "data",
 ];
+
+/** Refuses what {@link iommu_hwpt_get_dirty_bitmap.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_get_dirty_bitmapCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_hwpt_get_dirty_bitmap");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "hwpt_id":
+      case "flags":
+      case "__reserved":
+      case "iova":
+      case "length":
+      case "page_size":
+      case "data":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_get_dirty_bitmap", iommu_hwpt_get_dirty_bitmapMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_HWPT_GET_DIRTY_BITMAP})
  *
@@ -6161,23 +6314,7 @@ export const iommu_hwpt_get_dirty_bitmap = {
   pointers: { data: { bitmap: { length: "length", pageSize: "page_size" } } },
   encode(value: iommu_hwpt_get_dirty_bitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_hwpt_get_dirty_bitmap");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "hwpt_id":
-        case "flags":
-        case "__reserved":
-        case "iova":
-        case "length":
-        case "page_size":
-        case "data":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_get_dirty_bitmap", iommu_hwpt_get_dirty_bitmapMembers);
-      }
-    }
+    iommu_hwpt_get_dirty_bitmapCheckKeys(value);
     const {
       hwpt_id: $hwpt_id,
       flags: $flags,
@@ -6532,6 +6669,24 @@ const iommu_hwpt_vtd_s1_invalidateMembers: readonly string[] = [
   "flags",
   "__reserved",
 ];
+
+/** Refuses what {@link iommu_hwpt_vtd_s1_invalidate.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_vtd_s1_invalidateCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_hwpt_vtd_s1_invalidate");
+  for (const key in value) {
+    switch (key) {
+      case "addr":
+      case "npages":
+      case "flags":
+      case "__reserved":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_vtd_s1_invalidate", iommu_hwpt_vtd_s1_invalidateMembers);
+    }
+  }
+}
+
 /**
  * Intel VT-d cache invalidation
  *
@@ -6552,19 +6707,7 @@ export const iommu_hwpt_vtd_s1_invalidate = {
 
   encode(value: iommu_hwpt_vtd_s1_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_hwpt_vtd_s1_invalidate");
-    for (const key in value) {
-      switch (key) {
-        case "addr":
-        case "npages":
-        case "flags":
-        case "__reserved":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_vtd_s1_invalidate", iommu_hwpt_vtd_s1_invalidateMembers);
-      }
-    }
+    iommu_hwpt_vtd_s1_invalidateCheckKeys(value);
     const {
       addr: $addr,
       npages: $npages,
@@ -6723,6 +6866,25 @@ export interface iommu_viommu_arm_smmuv3_invalidateInit {
 }
 
 const iommu_viommu_arm_smmuv3_invalidateMembers: readonly string[] = ["cmd"];
+
+/** Refuses what {@link iommu_viommu_arm_smmuv3_invalidate.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_viommu_arm_smmuv3_invalidateCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_viommu_arm_smmuv3_invalidate");
+  for (const key in value) {
+    switch (key) {
+      case "cmd":
+        break;
+      default:
+        unknownMember(
+          key,
+          "iommu_viommu_arm_smmuv3_invalidate",
+          iommu_viommu_arm_smmuv3_invalidateMembers,
+        );
+    }
+  }
+}
+
 /**
  * ARM SMMUv3 cache invalidation
  *
@@ -6741,20 +6903,7 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
 
   encode(value: iommu_viommu_arm_smmuv3_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_viommu_arm_smmuv3_invalidate");
-    for (const key in value) {
-      switch (key) {
-        case "cmd":
-          break;
-        default:
-          unknownMember(
-            key,
-            "iommu_viommu_arm_smmuv3_invalidate",
-            iommu_viommu_arm_smmuv3_invalidateMembers,
-          );
-      }
-    }
+    iommu_viommu_arm_smmuv3_invalidateCheckKeys(value);
     const { cmd: $cmd } = value;
     {
       const a0 =
@@ -6925,6 +7074,26 @@ const iommu_hwpt_invalidateMembers: readonly string[] = [
   "entry_num",
   "__reserved",
 ];
+
+/** Refuses what {@link iommu_hwpt_invalidate.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_invalidateCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_invalidate");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "hwpt_id":
+      case "data_uptr":
+      case "data_type":
+      case "entry_len":
+      case "entry_num":
+      case "__reserved":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_invalidate", iommu_hwpt_invalidateMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_HWPT_INVALIDATE})
  *
@@ -6952,21 +7121,7 @@ export const iommu_hwpt_invalidate = {
   pointers: { data_uptr: { count: "entry_num", entrySize: "entry_len" } },
   encode(value: iommu_hwpt_invalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_invalidate");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "hwpt_id":
-        case "data_uptr":
-        case "data_type":
-        case "entry_len":
-        case "entry_num":
-        case "__reserved":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_invalidate", iommu_hwpt_invalidateMembers);
-      }
-    }
+    iommu_hwpt_invalidateCheckKeys(value);
     const {
       hwpt_id: $hwpt_id,
       data_uptr: $data_uptr,
@@ -7362,6 +7517,28 @@ const iommu_hwpt_pgfaultMembers: readonly string[] = [
   "length",
   "cookie",
 ];
+
+/** Refuses what {@link iommu_hwpt_pgfault.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_pgfaultCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_pgfault");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "dev_id":
+      case "pasid":
+      case "grpid":
+      case "perm":
+      case "__reserved":
+      case "addr":
+      case "length":
+      case "cookie":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_pgfault", iommu_hwpt_pgfaultMembers);
+    }
+  }
+}
+
 /**
  * iommu page fault data
  *
@@ -7384,23 +7561,7 @@ export const iommu_hwpt_pgfault = {
 
   encode(value: iommu_hwpt_pgfaultInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_pgfault");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "dev_id":
-        case "pasid":
-        case "grpid":
-        case "perm":
-        case "__reserved":
-        case "addr":
-        case "length":
-        case "cookie":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_pgfault", iommu_hwpt_pgfaultMembers);
-      }
-    }
+    iommu_hwpt_pgfaultCheckKeys(value);
     const {
       flags: $flags,
       dev_id: $dev_id,
@@ -7717,6 +7878,21 @@ export interface iommu_hwpt_page_responseInit {
 }
 
 const iommu_hwpt_page_responseMembers: readonly string[] = ["cookie", "code"];
+
+/** Refuses what {@link iommu_hwpt_page_response.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_page_responseCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_page_response");
+  for (const key in value) {
+    switch (key) {
+      case "cookie":
+      case "code":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_page_response", iommu_hwpt_page_responseMembers);
+    }
+  }
+}
+
 /**
  * IOMMU page fault response
  *
@@ -7729,16 +7905,7 @@ export const iommu_hwpt_page_response = {
 
   encode(value: iommu_hwpt_page_responseInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_page_response");
-    for (const key in value) {
-      switch (key) {
-        case "cookie":
-        case "code":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_page_response", iommu_hwpt_page_responseMembers);
-      }
-    }
+    iommu_hwpt_page_responseCheckKeys(value);
     const { cookie: $cookie, code: $code } = value;
     dv.setUint32(
       offset + 0,
@@ -7872,6 +8039,23 @@ const iommu_fault_allocMembers: readonly string[] = [
   "out_fault_id",
   "out_fault_fd",
 ];
+
+/** Refuses what {@link iommu_fault_alloc.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_fault_allocCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_fault_alloc");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "out_fault_id":
+      case "out_fault_fd":
+        break;
+      default:
+        unknownMember(key, "iommu_fault_alloc", iommu_fault_allocMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_FAULT_QUEUE_ALLOC})
  *
@@ -7886,18 +8070,7 @@ export const iommu_fault_alloc = {
   sizeMember: "size",
   encode(value: iommu_fault_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_fault_alloc");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "out_fault_id":
-        case "out_fault_fd":
-          break;
-        default:
-          unknownMember(key, "iommu_fault_alloc", iommu_fault_allocMembers);
-      }
-    }
+    iommu_fault_allocCheckKeys(value);
     const { flags: $flags, out_fault_id: $out_fault_id, out_fault_fd: $out_fault_fd } = value;
     dv.setUint32(offset + 0, 16, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_fault_alloc.flags"), LE);
@@ -8092,6 +8265,22 @@ const iommu_viommu_tegra241_cmdqvMembers: readonly string[] = [
   "out_vintf_mmap_offset",
   "out_vintf_mmap_length",
 ];
+
+/** Refuses what {@link iommu_viommu_tegra241_cmdqv.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_viommu_tegra241_cmdqvCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_viommu_tegra241_cmdqv");
+  for (const key in value) {
+    switch (key) {
+      case "out_vintf_mmap_offset":
+      case "out_vintf_mmap_length":
+        break;
+      default:
+        unknownMember(key, "iommu_viommu_tegra241_cmdqv", iommu_viommu_tegra241_cmdqvMembers);
+    }
+  }
+}
+
 /**
  * NVIDIA Tegra241 CMDQV Virtual Interface
  *
@@ -8108,17 +8297,7 @@ export const iommu_viommu_tegra241_cmdqv = {
 
   encode(value: iommu_viommu_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_viommu_tegra241_cmdqv");
-    for (const key in value) {
-      switch (key) {
-        case "out_vintf_mmap_offset":
-        case "out_vintf_mmap_length":
-          break;
-        default:
-          unknownMember(key, "iommu_viommu_tegra241_cmdqv", iommu_viommu_tegra241_cmdqvMembers);
-      }
-    }
+    iommu_viommu_tegra241_cmdqvCheckKeys(value);
     const {
       out_vintf_mmap_offset: $out_vintf_mmap_offset,
       out_vintf_mmap_length: $out_vintf_mmap_length,
@@ -8321,6 +8500,28 @@ const iommu_viommu_allocMembers: readonly string[] = [
   "__reserved",
   "data_uptr",
 ];
+
+/** Refuses what {@link iommu_viommu_alloc.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_viommu_allocCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_alloc");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "type":
+      case "dev_id":
+      case "hwpt_id":
+      case "out_viommu_id":
+      case "data_len":
+      case "__reserved":
+      case "data_uptr":
+        break;
+      default:
+        unknownMember(key, "iommu_viommu_alloc", iommu_viommu_allocMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_VIOMMU_ALLOC})
  *
@@ -8346,23 +8547,7 @@ export const iommu_viommu_alloc = {
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
   encode(value: iommu_viommu_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_alloc");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "type":
-        case "dev_id":
-        case "hwpt_id":
-        case "out_viommu_id":
-        case "data_len":
-        case "__reserved":
-        case "data_uptr":
-          break;
-        default:
-          unknownMember(key, "iommu_viommu_alloc", iommu_viommu_allocMembers);
-      }
-    }
+    iommu_viommu_allocCheckKeys(value);
     const {
       flags: $flags,
       type: $type,
@@ -8686,6 +8871,24 @@ const iommu_vdevice_allocMembers: readonly string[] = [
   "out_vdevice_id",
   "virt_id",
 ];
+
+/** Refuses what {@link iommu_vdevice_alloc.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_vdevice_allocCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vdevice_alloc");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "viommu_id":
+      case "dev_id":
+      case "out_vdevice_id":
+      case "virt_id":
+        break;
+      default:
+        unknownMember(key, "iommu_vdevice_alloc", iommu_vdevice_allocMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_VDEVICE_ALLOC})
  *
@@ -8700,19 +8903,7 @@ export const iommu_vdevice_alloc = {
   sizeMember: "size",
   encode(value: iommu_vdevice_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vdevice_alloc");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "viommu_id":
-        case "dev_id":
-        case "out_vdevice_id":
-        case "virt_id":
-          break;
-        default:
-          unknownMember(key, "iommu_vdevice_alloc", iommu_vdevice_allocMembers);
-      }
-    }
+    iommu_vdevice_allocCheckKeys(value);
     const {
       viommu_id: $viommu_id,
       dev_id: $dev_id,
@@ -8894,6 +9085,21 @@ export interface iommu_ioas_change_process {
 export interface iommu_ioas_change_processInit {}
 
 const iommu_ioas_change_processMembers: readonly string[] = ["size", "__reserved"];
+
+/** Refuses what {@link iommu_ioas_change_process.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_ioas_change_processCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_change_process");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "__reserved":
+        break;
+      default:
+        unknownMember(key, "iommu_ioas_change_process", iommu_ioas_change_processMembers);
+    }
+  }
+}
+
 /**
  * ioctl(VFIO_IOAS_CHANGE_PROCESS)
  *
@@ -8910,17 +9116,7 @@ export const iommu_ioas_change_process = {
   sizeMember: "size",
   encode(value: iommu_ioas_change_processInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_ioas_change_process");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "__reserved":
-          break;
-        default:
-          unknownMember(key, "iommu_ioas_change_process", iommu_ioas_change_processMembers);
-      }
-    }
+    iommu_ioas_change_processCheckKeys(value);
     const { __reserved: $__reserved } = value as iommu_ioas_change_processInit & {
       __reserved?: unknown;
     };
@@ -9059,6 +9255,21 @@ export interface iommufd_vevent_headerInit {
 }
 
 const iommufd_vevent_headerMembers: readonly string[] = ["flags", "sequence"];
+
+/** Refuses what {@link iommufd_vevent_header.encode} cannot take: a non-object, or a key that is not a member. */
+function iommufd_vevent_headerCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommufd_vevent_header");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "sequence":
+        break;
+      default:
+        unknownMember(key, "iommufd_vevent_header", iommufd_vevent_headerMembers);
+    }
+  }
+}
+
 /**
  * Virtual Event Header for a vEVENTQ Status
  *
@@ -9083,16 +9294,7 @@ export const iommufd_vevent_header = {
 
   encode(value: iommufd_vevent_headerInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommufd_vevent_header");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "sequence":
-          break;
-        default:
-          unknownMember(key, "iommufd_vevent_header", iommufd_vevent_headerMembers);
-      }
-    }
+    iommufd_vevent_headerCheckKeys(value);
     const { flags: $flags, sequence: $sequence } = value;
     dv.setUint32(
       offset + 0,
@@ -9226,6 +9428,20 @@ export interface iommu_vevent_arm_smmuv3Init {
 }
 
 const iommu_vevent_arm_smmuv3Members: readonly string[] = ["evt"];
+
+/** Refuses what {@link iommu_vevent_arm_smmuv3.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_vevent_arm_smmuv3CheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vevent_arm_smmuv3");
+  for (const key in value) {
+    switch (key) {
+      case "evt":
+        break;
+      default:
+        unknownMember(key, "iommu_vevent_arm_smmuv3", iommu_vevent_arm_smmuv3Members);
+    }
+  }
+}
+
 /**
  * ARM SMMUv3 Virtual Event
  *
@@ -9242,15 +9458,7 @@ export const iommu_vevent_arm_smmuv3 = {
 
   encode(value: iommu_vevent_arm_smmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vevent_arm_smmuv3");
-    for (const key in value) {
-      switch (key) {
-        case "evt":
-          break;
-        default:
-          unknownMember(key, "iommu_vevent_arm_smmuv3", iommu_vevent_arm_smmuv3Members);
-      }
-    }
+    iommu_vevent_arm_smmuv3CheckKeys(value);
     const { evt: $evt } = value;
     {
       const a0 = $evt === undefined ? NONE : fixedArray($evt, 4, "iommu_vevent_arm_smmuv3.evt");
@@ -9343,6 +9551,21 @@ export interface iommu_vevent_tegra241_cmdqvInit {
 }
 
 const iommu_vevent_tegra241_cmdqvMembers: readonly string[] = ["lvcmdq_err_map"];
+
+/** Refuses what {@link iommu_vevent_tegra241_cmdqv.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_vevent_tegra241_cmdqvCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_vevent_tegra241_cmdqv");
+  for (const key in value) {
+    switch (key) {
+      case "lvcmdq_err_map":
+        break;
+      default:
+        unknownMember(key, "iommu_vevent_tegra241_cmdqv", iommu_vevent_tegra241_cmdqvMembers);
+    }
+  }
+}
+
 /**
  * Tegra241 CMDQV IRQ
  *
@@ -9359,16 +9582,7 @@ export const iommu_vevent_tegra241_cmdqv = {
 
   encode(value: iommu_vevent_tegra241_cmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_vevent_tegra241_cmdqv");
-    for (const key in value) {
-      switch (key) {
-        case "lvcmdq_err_map":
-          break;
-        default:
-          unknownMember(key, "iommu_vevent_tegra241_cmdqv", iommu_vevent_tegra241_cmdqvMembers);
-      }
-    }
+    iommu_vevent_tegra241_cmdqvCheckKeys(value);
     const { lvcmdq_err_map: $lvcmdq_err_map } = value;
     {
       const a0 =
@@ -9558,6 +9772,27 @@ const iommu_veventq_allocMembers: readonly string[] = [
   "out_veventq_fd",
   "__reserved",
 ];
+
+/** Refuses what {@link iommu_veventq_alloc.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_veventq_allocCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_veventq_alloc");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "viommu_id":
+      case "type":
+      case "veventq_depth":
+      case "out_veventq_id":
+      case "out_veventq_fd":
+      case "__reserved":
+        break;
+      default:
+        unknownMember(key, "iommu_veventq_alloc", iommu_veventq_allocMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_VEVENTQ_ALLOC})
  *
@@ -9587,22 +9822,7 @@ export const iommu_veventq_alloc = {
   sizeMember: "size",
   encode(value: iommu_veventq_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_veventq_alloc");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "viommu_id":
-        case "type":
-        case "veventq_depth":
-        case "out_veventq_id":
-        case "out_veventq_fd":
-        case "__reserved":
-          break;
-        default:
-          unknownMember(key, "iommu_veventq_alloc", iommu_veventq_allocMembers);
-      }
-    }
+    iommu_veventq_allocCheckKeys(value);
     const {
       flags: $flags,
       viommu_id: $viommu_id,
@@ -9976,6 +10196,27 @@ const iommu_hw_queue_allocMembers: readonly string[] = [
   "nesting_parent_iova",
   "length",
 ];
+
+/** Refuses what {@link iommu_hw_queue_alloc.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hw_queue_allocCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_queue_alloc");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "flags":
+      case "viommu_id":
+      case "type":
+      case "index":
+      case "out_hw_queue_id":
+      case "nesting_parent_iova":
+      case "length":
+        break;
+      default:
+        unknownMember(key, "iommu_hw_queue_alloc", iommu_hw_queue_allocMembers);
+    }
+  }
+}
+
 /**
  * ioctl({@link IOMMU_HW_QUEUE_ALLOC})
  *
@@ -10005,22 +10246,7 @@ export const iommu_hw_queue_alloc = {
   sizeMember: "size",
   encode(value: iommu_hw_queue_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_queue_alloc");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "flags":
-        case "viommu_id":
-        case "type":
-        case "index":
-        case "out_hw_queue_id":
-        case "nesting_parent_iova":
-        case "length":
-          break;
-        default:
-          unknownMember(key, "iommu_hw_queue_alloc", iommu_hw_queue_allocMembers);
-      }
-    }
+    iommu_hw_queue_allocCheckKeys(value);
     const {
       flags: $flags,
       viommu_id: $viommu_id,

@@ -149,6 +149,22 @@ export interface vfio_info_cap_headerInit {
 }
 
 const vfio_info_cap_headerMembers: readonly string[] = ["id", "version", "next"];
+
+/** Refuses what {@link vfio_info_cap_header.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_info_cap_headerCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_info_cap_header");
+  for (const key in value) {
+    switch (key) {
+      case "id":
+      case "version":
+      case "next":
+        break;
+      default:
+        unknownMember(key, "vfio_info_cap_header", vfio_info_cap_headerMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_info_cap_header`, 8 bytes, aligned to 4. */
 export const vfio_info_cap_header = {
   size: 8,
@@ -157,17 +173,7 @@ export const vfio_info_cap_header = {
 
   encode(value: vfio_info_cap_headerInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_info_cap_header");
-    for (const key in value) {
-      switch (key) {
-        case "id":
-        case "version":
-        case "next":
-          break;
-        default:
-          unknownMember(key, "vfio_info_cap_header", vfio_info_cap_headerMembers);
-      }
-    }
+    vfio_info_cap_headerCheckKeys(value);
     const { id: $id, version: $version, next: $next } = value;
     dv.setUint16(offset + 0, $id === undefined ? 0 : u16($id, "vfio_info_cap_header.id"), LE);
     dv.setUint16(
@@ -311,6 +317,21 @@ export interface vfio_group_statusInit {
 }
 
 const vfio_group_statusMembers: readonly string[] = ["argsz", "flags"];
+
+/** Refuses what {@link vfio_group_status.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_group_statusCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_group_status");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+        break;
+      default:
+        unknownMember(key, "vfio_group_status", vfio_group_statusMembers);
+    }
+  }
+}
+
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 3, {@link vfio_group_status | struct vfio_group_status})
  *
@@ -327,16 +348,7 @@ export const vfio_group_status = {
   sizeMember: "argsz",
   encode(value: vfio_group_statusInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_group_status");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-          break;
-        default:
-          unknownMember(key, "vfio_group_status", vfio_group_statusMembers);
-      }
-    }
+    vfio_group_statusCheckKeys(value);
     const { flags: $flags } = value;
     dv.setUint32(offset + 0, 8, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_group_status.flags"), LE);
@@ -494,6 +506,25 @@ const vfio_device_infoMembers: readonly string[] = [
   "cap_offset",
   "pad",
 ];
+
+/** Refuses what {@link vfio_device_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_info");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "num_regions":
+      case "num_irqs":
+      case "cap_offset":
+      case "pad":
+        break;
+      default:
+        unknownMember(key, "vfio_device_info", vfio_device_infoMembers);
+    }
+  }
+}
+
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 7, {@link vfio_device_info | struct vfio_device_info})
  *
@@ -511,20 +542,7 @@ export const vfio_device_info = {
   trailing: { grows: true },
   encode(value: vfio_device_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_info");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "num_regions":
-        case "num_irqs":
-        case "cap_offset":
-        case "pad":
-          break;
-        default:
-          unknownMember(key, "vfio_device_info", vfio_device_infoMembers);
-      }
-    }
+    vfio_device_infoCheckKeys(value);
     const {
       flags: $flags,
       num_regions: $num_regions,
@@ -741,6 +759,27 @@ const vfio_device_info_cap_pci_atomic_compMembers: readonly string[] = [
   "flags",
   "reserved",
 ];
+
+/** Refuses what {@link vfio_device_info_cap_pci_atomic_comp.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_info_cap_pci_atomic_compCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_info_cap_pci_atomic_comp");
+  for (const key in value) {
+    switch (key) {
+      case "header":
+      case "flags":
+      case "reserved":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_device_info_cap_pci_atomic_comp",
+          vfio_device_info_cap_pci_atomic_compMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_device_info_cap_pci_atomic_comp`, 16 bytes, aligned to 4. */
 export const vfio_device_info_cap_pci_atomic_comp = {
   size: 16,
@@ -749,22 +788,7 @@ export const vfio_device_info_cap_pci_atomic_comp = {
 
   encode(value: vfio_device_info_cap_pci_atomic_compInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_info_cap_pci_atomic_comp");
-    for (const key in value) {
-      switch (key) {
-        case "header":
-        case "flags":
-        case "reserved":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_device_info_cap_pci_atomic_comp",
-            vfio_device_info_cap_pci_atomic_compMembers,
-          );
-      }
-    }
+    vfio_device_info_cap_pci_atomic_compCheckKeys(value);
     const {
       header: $header,
       flags: $flags,
@@ -926,6 +950,25 @@ const vfio_region_infoMembers: readonly string[] = [
   "size",
   "offset",
 ];
+
+/** Refuses what {@link vfio_region_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_region_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "index":
+      case "cap_offset":
+      case "size":
+      case "offset":
+        break;
+      default:
+        unknownMember(key, "vfio_region_info", vfio_region_infoMembers);
+    }
+  }
+}
+
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 8, {@link vfio_region_info | struct vfio_region_info})
  *
@@ -943,20 +986,7 @@ export const vfio_region_info = {
   trailing: { grows: true },
   encode(value: vfio_region_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "index":
-        case "cap_offset":
-        case "size":
-        case "offset":
-          break;
-        default:
-          unknownMember(key, "vfio_region_info", vfio_region_infoMembers);
-      }
-    }
+    vfio_region_infoCheckKeys(value);
     const {
       flags: $flags,
       index: $index,
@@ -1164,6 +1194,22 @@ export interface vfio_region_sparse_mmap_areaInit {
 }
 
 const vfio_region_sparse_mmap_areaMembers: readonly string[] = ["offset", "size"];
+
+/** Refuses what {@link vfio_region_sparse_mmap_area.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_region_sparse_mmap_areaCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_region_sparse_mmap_area");
+  for (const key in value) {
+    switch (key) {
+      case "offset":
+      case "size":
+        break;
+      default:
+        unknownMember(key, "vfio_region_sparse_mmap_area", vfio_region_sparse_mmap_areaMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_region_sparse_mmap_area`, 16 bytes, aligned to 8. */
 export const vfio_region_sparse_mmap_area = {
   size: 16,
@@ -1172,17 +1218,7 @@ export const vfio_region_sparse_mmap_area = {
 
   encode(value: vfio_region_sparse_mmap_areaInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_region_sparse_mmap_area");
-    for (const key in value) {
-      switch (key) {
-        case "offset":
-        case "size":
-          break;
-        default:
-          unknownMember(key, "vfio_region_sparse_mmap_area", vfio_region_sparse_mmap_areaMembers);
-      }
-    }
+    vfio_region_sparse_mmap_areaCheckKeys(value);
     const { offset: $offset, size: $size } = value;
     dv.setBigUint64(
       offset + 0,
@@ -1277,6 +1313,27 @@ const vfio_region_info_cap_sparse_mmapMembers: readonly string[] = [
   "nr_areas",
   "reserved",
 ];
+
+/** Refuses what {@link vfio_region_info_cap_sparse_mmap.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_region_info_cap_sparse_mmapCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_region_info_cap_sparse_mmap");
+  for (const key in value) {
+    switch (key) {
+      case "header":
+      case "nr_areas":
+      case "reserved":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_region_info_cap_sparse_mmap",
+          vfio_region_info_cap_sparse_mmapMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_region_info_cap_sparse_mmap`, 16 bytes, aligned to 8. */
 export const vfio_region_info_cap_sparse_mmap = {
   size: 16,
@@ -1285,22 +1342,7 @@ export const vfio_region_info_cap_sparse_mmap = {
   flexible: { name: "areas", offset: 16, elementSize: 16 },
   encode(value: vfio_region_info_cap_sparse_mmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_region_info_cap_sparse_mmap");
-    for (const key in value) {
-      switch (key) {
-        case "header":
-        case "nr_areas":
-        case "reserved":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_region_info_cap_sparse_mmap",
-            vfio_region_info_cap_sparse_mmapMembers,
-          );
-      }
-    }
+    vfio_region_info_cap_sparse_mmapCheckKeys(value);
     const {
       header: $header,
       nr_areas: $nr_areas,
@@ -1420,6 +1462,22 @@ export interface vfio_region_info_cap_typeInit {
 }
 
 const vfio_region_info_cap_typeMembers: readonly string[] = ["header", "type", "subtype"];
+
+/** Refuses what {@link vfio_region_info_cap_type.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_region_info_cap_typeCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info_cap_type");
+  for (const key in value) {
+    switch (key) {
+      case "header":
+      case "type":
+      case "subtype":
+        break;
+      default:
+        unknownMember(key, "vfio_region_info_cap_type", vfio_region_info_cap_typeMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_region_info_cap_type`, 16 bytes, aligned to 4. */
 export const vfio_region_info_cap_type = {
   size: 16,
@@ -1428,18 +1486,7 @@ export const vfio_region_info_cap_type = {
 
   encode(value: vfio_region_info_cap_typeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_region_info_cap_type");
-    for (const key in value) {
-      switch (key) {
-        case "header":
-        case "type":
-        case "subtype":
-          break;
-        default:
-          unknownMember(key, "vfio_region_info_cap_type", vfio_region_info_cap_typeMembers);
-      }
-    }
+    vfio_region_info_cap_typeCheckKeys(value);
     const { header: $header, type: $type, subtype: $subtype } = value;
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
@@ -1671,6 +1718,25 @@ const vfio_region_gfx_edidMembers: readonly string[] = [
   "max_yres",
   "link_state",
 ];
+
+/** Refuses what {@link vfio_region_gfx_edid.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_region_gfx_edidCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_gfx_edid");
+  for (const key in value) {
+    switch (key) {
+      case "edid_offset":
+      case "edid_max_size":
+      case "edid_size":
+      case "max_xres":
+      case "max_yres":
+      case "link_state":
+        break;
+      default:
+        unknownMember(key, "vfio_region_gfx_edid", vfio_region_gfx_edidMembers);
+    }
+  }
+}
+
 /**
  * EDID region layout.
  *
@@ -1704,20 +1770,7 @@ export const vfio_region_gfx_edid = {
 
   encode(value: vfio_region_gfx_edidInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_gfx_edid");
-    for (const key in value) {
-      switch (key) {
-        case "edid_offset":
-        case "edid_max_size":
-        case "edid_size":
-        case "max_xres":
-        case "max_yres":
-        case "link_state":
-          break;
-        default:
-          unknownMember(key, "vfio_region_gfx_edid", vfio_region_gfx_edidMembers);
-      }
-    }
+    vfio_region_gfx_edidCheckKeys(value);
     const {
       edid_offset: $edid_offset,
       edid_max_size: $edid_max_size,
@@ -1959,6 +2012,24 @@ const vfio_device_migration_infoMembers: readonly string[] = [
   "data_offset",
   "data_size",
 ];
+
+/** Refuses what {@link vfio_device_migration_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_migration_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_migration_info");
+  for (const key in value) {
+    switch (key) {
+      case "device_state":
+      case "reserved":
+      case "pending_bytes":
+      case "data_offset":
+      case "data_size":
+        break;
+      default:
+        unknownMember(key, "vfio_device_migration_info", vfio_device_migration_infoMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_device_migration_info`, 32 bytes, aligned to 8. */
 export const vfio_device_migration_info = {
   size: 32,
@@ -1967,20 +2038,7 @@ export const vfio_device_migration_info = {
 
   encode(value: vfio_device_migration_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_migration_info");
-    for (const key in value) {
-      switch (key) {
-        case "device_state":
-        case "reserved":
-        case "pending_bytes":
-        case "data_offset":
-        case "data_size":
-          break;
-        default:
-          unknownMember(key, "vfio_device_migration_info", vfio_device_migration_infoMembers);
-      }
-    }
+    vfio_device_migration_infoCheckKeys(value);
     const {
       device_state: $device_state,
       reserved: $reserved,
@@ -2165,6 +2223,26 @@ export interface vfio_region_info_cap_nvlink2_ssatgtInit {
 }
 
 const vfio_region_info_cap_nvlink2_ssatgtMembers: readonly string[] = ["header", "tgt"];
+
+/** Refuses what {@link vfio_region_info_cap_nvlink2_ssatgt.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_region_info_cap_nvlink2_ssatgtCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_region_info_cap_nvlink2_ssatgt");
+  for (const key in value) {
+    switch (key) {
+      case "header":
+      case "tgt":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_region_info_cap_nvlink2_ssatgt",
+          vfio_region_info_cap_nvlink2_ssatgtMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_region_info_cap_nvlink2_ssatgt`, 16 bytes, aligned to 8. */
 export const vfio_region_info_cap_nvlink2_ssatgt = {
   size: 16,
@@ -2173,21 +2251,7 @@ export const vfio_region_info_cap_nvlink2_ssatgt = {
 
   encode(value: vfio_region_info_cap_nvlink2_ssatgtInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_region_info_cap_nvlink2_ssatgt");
-    for (const key in value) {
-      switch (key) {
-        case "header":
-        case "tgt":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_region_info_cap_nvlink2_ssatgt",
-            vfio_region_info_cap_nvlink2_ssatgtMembers,
-          );
-      }
-    }
+    vfio_region_info_cap_nvlink2_ssatgtCheckKeys(value);
     const { header: $header, tgt: $tgt } = value;
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setBigUint64(
@@ -2271,6 +2335,27 @@ const vfio_region_info_cap_nvlink2_lnkspdMembers: readonly string[] = [
   "link_speed",
   "__pad",
 ];
+
+/** Refuses what {@link vfio_region_info_cap_nvlink2_lnkspd.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_region_info_cap_nvlink2_lnkspdCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_region_info_cap_nvlink2_lnkspd");
+  for (const key in value) {
+    switch (key) {
+      case "header":
+      case "link_speed":
+      case "__pad":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_region_info_cap_nvlink2_lnkspd",
+          vfio_region_info_cap_nvlink2_lnkspdMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_region_info_cap_nvlink2_lnkspd`, 16 bytes, aligned to 4. */
 export const vfio_region_info_cap_nvlink2_lnkspd = {
   size: 16,
@@ -2279,22 +2364,7 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
 
   encode(value: vfio_region_info_cap_nvlink2_lnkspdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_region_info_cap_nvlink2_lnkspd");
-    for (const key in value) {
-      switch (key) {
-        case "header":
-        case "link_speed":
-        case "__pad":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_region_info_cap_nvlink2_lnkspd",
-            vfio_region_info_cap_nvlink2_lnkspdMembers,
-          );
-      }
-    }
+    vfio_region_info_cap_nvlink2_lnkspdCheckKeys(value);
     const {
       header: $header,
       link_speed: $link_speed,
@@ -2425,6 +2495,23 @@ export interface vfio_irq_infoInit {
 }
 
 const vfio_irq_infoMembers: readonly string[] = ["argsz", "flags", "index", "count"];
+
+/** Refuses what {@link vfio_irq_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_irq_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_info");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "index":
+      case "count":
+        break;
+      default:
+        unknownMember(key, "vfio_irq_info", vfio_irq_infoMembers);
+    }
+  }
+}
+
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 9, {@link vfio_irq_info | struct vfio_irq_info})
  *
@@ -2447,18 +2534,7 @@ export const vfio_irq_info = {
   sizeMember: "argsz",
   encode(value: vfio_irq_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_info");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "index":
-        case "count":
-          break;
-        default:
-          unknownMember(key, "vfio_irq_info", vfio_irq_infoMembers);
-      }
-    }
+    vfio_irq_infoCheckKeys(value);
     const { flags: $flags, index: $index, count: $count } = value;
     dv.setUint32(offset + 0, 16, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_irq_info.flags"), LE);
@@ -2612,6 +2688,24 @@ export interface vfio_irq_setInit {
 }
 
 const vfio_irq_setMembers: readonly string[] = ["argsz", "flags", "index", "start", "count"];
+
+/** Refuses what {@link vfio_irq_set.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_irq_setCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_set");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "index":
+      case "start":
+      case "count":
+        break;
+      default:
+        unknownMember(key, "vfio_irq_set", vfio_irq_setMembers);
+    }
+  }
+}
+
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 10, {@link vfio_irq_set | struct vfio_irq_set})
  *
@@ -2640,19 +2734,7 @@ export const vfio_irq_set = {
   trailing: { member: "data" },
   encode(value: vfio_irq_setInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_set");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "index":
-        case "start":
-        case "count":
-          break;
-        default:
-          unknownMember(key, "vfio_irq_set", vfio_irq_setMembers);
-      }
-    }
+    vfio_irq_setCheckKeys(value);
     const { flags: $flags, index: $index, start: $start, count: $count } = value;
     dv.setUint32(offset + 0, 20, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_irq_set.flags"), LE);
@@ -2895,6 +2977,24 @@ const vfio_pci_dependent_deviceMembers: readonly string[] = [
   "bus",
   "devfn",
 ];
+
+/** Refuses what {@link vfio_pci_dependent_device.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_pci_dependent_deviceCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_dependent_device");
+  for (const key in value) {
+    switch (key) {
+      case "group_id":
+      case "devid":
+      case "segment":
+      case "bus":
+      case "devfn":
+        break;
+      default:
+        unknownMember(key, "vfio_pci_dependent_device", vfio_pci_dependent_deviceMembers);
+    }
+  }
+}
+
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 12, {@link vfio_pci_hot_reset_info | struct vfio_pci_hot_reset_info})
  *
@@ -2919,20 +3019,7 @@ export const vfio_pci_dependent_device = {
 
   encode(value: vfio_pci_dependent_deviceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_pci_dependent_device");
-    for (const key in value) {
-      switch (key) {
-        case "group_id":
-        case "devid":
-        case "segment":
-        case "bus":
-        case "devfn":
-          break;
-        default:
-          unknownMember(key, "vfio_pci_dependent_device", vfio_pci_dependent_deviceMembers);
-      }
-    }
+    vfio_pci_dependent_deviceCheckKeys(value);
     const {
       group_id: $group_id,
       devid: $devid,
@@ -3092,6 +3179,22 @@ export interface vfio_pci_hot_reset_infoInit {
 }
 
 const vfio_pci_hot_reset_infoMembers: readonly string[] = ["argsz", "flags", "count"];
+
+/** Refuses what {@link vfio_pci_hot_reset_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_pci_hot_reset_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset_info");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "count":
+        break;
+      default:
+        unknownMember(key, "vfio_pci_hot_reset_info", vfio_pci_hot_reset_infoMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_pci_hot_reset_info`, 12 bytes, aligned to 4. */
 export const vfio_pci_hot_reset_info = {
   size: 12,
@@ -3102,17 +3205,7 @@ export const vfio_pci_hot_reset_info = {
   trailing: { member: "devices" },
   encode(value: vfio_pci_hot_reset_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset_info");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "count":
-          break;
-        default:
-          unknownMember(key, "vfio_pci_hot_reset_info", vfio_pci_hot_reset_infoMembers);
-      }
-    }
+    vfio_pci_hot_reset_infoCheckKeys(value);
     const { flags: $flags, count: $count } = value;
     dv.setUint32(offset + 0, 12, LE);
     dv.setUint32(
@@ -3234,6 +3327,22 @@ export interface vfio_pci_hot_resetInit {
 }
 
 const vfio_pci_hot_resetMembers: readonly string[] = ["argsz", "flags", "count"];
+
+/** Refuses what {@link vfio_pci_hot_reset.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_pci_hot_resetCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "count":
+        break;
+      default:
+        unknownMember(key, "vfio_pci_hot_reset", vfio_pci_hot_resetMembers);
+    }
+  }
+}
+
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset})
  *
@@ -3258,17 +3367,7 @@ export const vfio_pci_hot_reset = {
   trailing: { member: "group_fds", count: "count", elementSize: 4 },
   encode(value: vfio_pci_hot_resetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "count":
-          break;
-        default:
-          unknownMember(key, "vfio_pci_hot_reset", vfio_pci_hot_resetMembers);
-      }
-    }
+    vfio_pci_hot_resetCheckKeys(value);
     const { flags: $flags, count: $count } = value;
     dv.setUint32(offset + 0, 12, LE);
     dv.setUint32(
@@ -3555,6 +3654,35 @@ const vfio_device_gfx_plane_infoMembers: readonly string[] = [
   "dmabuf_id",
   "reserved",
 ];
+
+/** Refuses what {@link vfio_device_gfx_plane_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_gfx_plane_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_gfx_plane_info");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "drm_plane_type":
+      case "drm_format":
+      case "drm_format_mod":
+      case "width":
+      case "height":
+      case "stride":
+      case "size":
+      case "x_pos":
+      case "y_pos":
+      case "x_hot":
+      case "y_hot":
+      case "region_index":
+      case "dmabuf_id":
+      case "reserved":
+        break;
+      default:
+        unknownMember(key, "vfio_device_gfx_plane_info", vfio_device_gfx_plane_infoMembers);
+    }
+  }
+}
+
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_device_query_gfx_plane)
  *
@@ -3592,31 +3720,7 @@ export const vfio_device_gfx_plane_info = {
   sizeMember: "argsz",
   encode(value: vfio_device_gfx_plane_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_gfx_plane_info");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "drm_plane_type":
-        case "drm_format":
-        case "drm_format_mod":
-        case "width":
-        case "height":
-        case "stride":
-        case "size":
-        case "x_pos":
-        case "y_pos":
-        case "x_hot":
-        case "y_hot":
-        case "region_index":
-        case "dmabuf_id":
-        case "reserved":
-          break;
-        default:
-          unknownMember(key, "vfio_device_gfx_plane_info", vfio_device_gfx_plane_infoMembers);
-      }
-    }
+    vfio_device_gfx_plane_infoCheckKeys(value);
     const {
       flags: $flags,
       drm_plane_type: $drm_plane_type,
@@ -4132,6 +4236,25 @@ const vfio_device_ioeventfdMembers: readonly string[] = [
   "fd",
   "reserved",
 ];
+
+/** Refuses what {@link vfio_device_ioeventfd.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_ioeventfdCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_ioeventfd");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "offset":
+      case "data":
+      case "fd":
+      case "reserved":
+        break;
+      default:
+        unknownMember(key, "vfio_device_ioeventfd", vfio_device_ioeventfdMembers);
+    }
+  }
+}
+
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 16, {@link vfio_device_ioeventfd | struct vfio_device_ioeventfd})
  *
@@ -4148,20 +4271,7 @@ export const vfio_device_ioeventfd = {
   sizeMember: "argsz",
   encode(value: vfio_device_ioeventfdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_ioeventfd");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "offset":
-        case "data":
-        case "fd":
-        case "reserved":
-          break;
-        default:
-          unknownMember(key, "vfio_device_ioeventfd", vfio_device_ioeventfdMembers);
-      }
-    }
+    vfio_device_ioeventfdCheckKeys(value);
     const {
       flags: $flags,
       offset: $offset,
@@ -4353,6 +4463,21 @@ export interface vfio_device_featureInit {
 }
 
 const vfio_device_featureMembers: readonly string[] = ["argsz", "flags"];
+
+/** Refuses what {@link vfio_device_feature.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_featureCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_feature");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+        break;
+      default:
+        unknownMember(key, "vfio_device_feature", vfio_device_featureMembers);
+    }
+  }
+}
+
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_device_feature | struct vfio_device_feature})
  *
@@ -4380,16 +4505,7 @@ export const vfio_device_feature = {
   },
   encode(value: vfio_device_featureInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_feature");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-          break;
-        default:
-          unknownMember(key, "vfio_device_feature", vfio_device_featureMembers);
-      }
-    }
+    vfio_device_featureCheckKeys(value);
     const { flags: $flags } = value;
     dv.setUint32(offset + 0, 8, LE);
     dv.setUint32(
@@ -4541,6 +4657,24 @@ const vfio_device_bind_iommufdMembers: readonly string[] = [
   "out_devid",
   "token_uuid_ptr",
 ];
+
+/** Refuses what {@link vfio_device_bind_iommufd.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_bind_iommufdCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_bind_iommufd");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "iommufd":
+      case "out_devid":
+      case "token_uuid_ptr":
+        break;
+      default:
+        unknownMember(key, "vfio_device_bind_iommufd", vfio_device_bind_iommufdMembers);
+    }
+  }
+}
+
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 18, {@link vfio_device_bind_iommufd | struct vfio_device_bind_iommufd})
  *
@@ -4564,19 +4698,7 @@ export const vfio_device_bind_iommufd = {
   pointers: { token_uuid_ptr: { bytes: 16 } },
   encode(value: vfio_device_bind_iommufdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_bind_iommufd");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "iommufd":
-        case "out_devid":
-        case "token_uuid_ptr":
-          break;
-        default:
-          unknownMember(key, "vfio_device_bind_iommufd", vfio_device_bind_iommufdMembers);
-      }
-    }
+    vfio_device_bind_iommufdCheckKeys(value);
     const {
       flags: $flags,
       iommufd: $iommufd,
@@ -4802,6 +4924,24 @@ const vfio_device_attach_iommufd_ptMembers: readonly string[] = [
   "pt_id",
   "pasid",
 ];
+
+/** Refuses what {@link vfio_device_attach_iommufd_pt.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_attach_iommufd_ptCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_attach_iommufd_pt");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "pt_id":
+      case "pasid":
+        break;
+      default:
+        unknownMember(key, "vfio_device_attach_iommufd_pt", vfio_device_attach_iommufd_ptMembers);
+    }
+  }
+}
+
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_device_attach_iommufd_pt | struct vfio_device_attach_iommufd_pt})
  *
@@ -4822,19 +4962,7 @@ export const vfio_device_attach_iommufd_pt = {
   sizeMember: "argsz",
   encode(value: vfio_device_attach_iommufd_ptInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_attach_iommufd_pt");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "pt_id":
-        case "pasid":
-          break;
-        default:
-          unknownMember(key, "vfio_device_attach_iommufd_pt", vfio_device_attach_iommufd_ptMembers);
-      }
-    }
+    vfio_device_attach_iommufd_ptCheckKeys(value);
     const { flags: $flags, pt_id: $pt_id, pasid: $pasid } = value;
     dv.setUint32(offset + 0, 16, LE);
     dv.setUint32(
@@ -5007,6 +5135,23 @@ export interface vfio_device_detach_iommufd_ptInit {
 }
 
 const vfio_device_detach_iommufd_ptMembers: readonly string[] = ["argsz", "flags", "pasid"];
+
+/** Refuses what {@link vfio_device_detach_iommufd_pt.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_detach_iommufd_ptCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_detach_iommufd_pt");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "pasid":
+        break;
+      default:
+        unknownMember(key, "vfio_device_detach_iommufd_pt", vfio_device_detach_iommufd_ptMembers);
+    }
+  }
+}
+
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_device_detach_iommufd_pt | struct vfio_device_detach_iommufd_pt})
  *
@@ -5023,18 +5168,7 @@ export const vfio_device_detach_iommufd_pt = {
   sizeMember: "argsz",
   encode(value: vfio_device_detach_iommufd_ptInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_detach_iommufd_pt");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "pasid":
-          break;
-        default:
-          unknownMember(key, "vfio_device_detach_iommufd_pt", vfio_device_detach_iommufd_ptMembers);
-      }
-    }
+    vfio_device_detach_iommufd_ptCheckKeys(value);
     const { flags: $flags, pasid: $pasid } = value;
     dv.setUint32(offset + 0, 12, LE);
     dv.setUint32(
@@ -5154,6 +5288,21 @@ export interface vfio_device_feature_migrationInit {
 }
 
 const vfio_device_feature_migrationMembers: readonly string[] = ["flags"];
+
+/** Refuses what {@link vfio_device_feature_migration.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_feature_migrationCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_feature_migration");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+        break;
+      default:
+        unknownMember(key, "vfio_device_feature_migration", vfio_device_feature_migrationMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_device_feature_migration`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_migration = {
   size: 8,
@@ -5162,16 +5311,7 @@ export const vfio_device_feature_migration = {
 
   encode(value: vfio_device_feature_migrationInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_feature_migration");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-          break;
-        default:
-          unknownMember(key, "vfio_device_feature_migration", vfio_device_feature_migrationMembers);
-      }
-    }
+    vfio_device_feature_migrationCheckKeys(value);
     const { flags: $flags } = value;
     dv.setBigUint64(
       offset + 0,
@@ -5249,6 +5389,22 @@ export interface vfio_device_feature_mig_stateInit {
 }
 
 const vfio_device_feature_mig_stateMembers: readonly string[] = ["device_state", "data_fd"];
+
+/** Refuses what {@link vfio_device_feature_mig_state.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_feature_mig_stateCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_feature_mig_state");
+  for (const key in value) {
+    switch (key) {
+      case "device_state":
+      case "data_fd":
+        break;
+      default:
+        unknownMember(key, "vfio_device_feature_mig_state", vfio_device_feature_mig_stateMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_device_feature_mig_state`, 8 bytes, aligned to 4. */
 export const vfio_device_feature_mig_state = {
   size: 8,
@@ -5257,17 +5413,7 @@ export const vfio_device_feature_mig_state = {
 
   encode(value: vfio_device_feature_mig_stateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_feature_mig_state");
-    for (const key in value) {
-      switch (key) {
-        case "device_state":
-        case "data_fd":
-          break;
-        default:
-          unknownMember(key, "vfio_device_feature_mig_state", vfio_device_feature_mig_stateMembers);
-      }
-    }
+    vfio_device_feature_mig_stateCheckKeys(value);
     const { device_state: $device_state, data_fd: $data_fd } = value;
     dv.setUint32(
       offset + 0,
@@ -5427,6 +5573,23 @@ const vfio_precopy_infoMembers: readonly string[] = [
   "initial_bytes",
   "dirty_bytes",
 ];
+
+/** Refuses what {@link vfio_precopy_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_precopy_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_precopy_info");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "initial_bytes":
+      case "dirty_bytes":
+        break;
+      default:
+        unknownMember(key, "vfio_precopy_info", vfio_precopy_infoMembers);
+    }
+  }
+}
+
 /**
  * _IO({@link VFIO_TYPE}, {@link VFIO_BASE} + 21)
  *
@@ -5461,18 +5624,7 @@ export const vfio_precopy_info = {
   sizeMember: "argsz",
   encode(value: vfio_precopy_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_precopy_info");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "initial_bytes":
-        case "dirty_bytes":
-          break;
-        default:
-          unknownMember(key, "vfio_precopy_info", vfio_precopy_infoMembers);
-      }
-    }
+    vfio_precopy_infoCheckKeys(value);
     const { flags: $flags, initial_bytes: $initial_bytes, dirty_bytes: $dirty_bytes } = value;
     dv.setUint32(offset + 0, 24, LE);
     dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_precopy_info.flags"), LE);
@@ -5599,6 +5751,26 @@ const vfio_device_low_power_entry_with_wakeupMembers: readonly string[] = [
   "wakeup_eventfd",
   "reserved",
 ];
+
+/** Refuses what {@link vfio_device_low_power_entry_with_wakeup.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_low_power_entry_with_wakeupCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_low_power_entry_with_wakeup");
+  for (const key in value) {
+    switch (key) {
+      case "wakeup_eventfd":
+      case "reserved":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_device_low_power_entry_with_wakeup",
+          vfio_device_low_power_entry_with_wakeupMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_device_low_power_entry_with_wakeup`, 8 bytes, aligned to 4. */
 export const vfio_device_low_power_entry_with_wakeup = {
   size: 8,
@@ -5607,21 +5779,7 @@ export const vfio_device_low_power_entry_with_wakeup = {
 
   encode(value: vfio_device_low_power_entry_with_wakeupInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_low_power_entry_with_wakeup");
-    for (const key in value) {
-      switch (key) {
-        case "wakeup_eventfd":
-        case "reserved":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_device_low_power_entry_with_wakeup",
-            vfio_device_low_power_entry_with_wakeupMembers,
-          );
-      }
-    }
+    vfio_device_low_power_entry_with_wakeupCheckKeys(value);
     const { wakeup_eventfd: $wakeup_eventfd, reserved: $reserved } =
       value as vfio_device_low_power_entry_with_wakeupInit & { reserved?: unknown };
     dv.setUint32(offset + 4, 0);
@@ -5725,6 +5883,28 @@ const vfio_device_feature_dma_logging_controlMembers: readonly string[] = [
   "__reserved",
   "ranges",
 ];
+
+/** Refuses what {@link vfio_device_feature_dma_logging_control.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_feature_dma_logging_controlCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_feature_dma_logging_control");
+  for (const key in value) {
+    switch (key) {
+      case "page_size":
+      case "num_ranges":
+      case "__reserved":
+      case "ranges":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_device_feature_dma_logging_control",
+          vfio_device_feature_dma_logging_controlMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_device_feature_dma_logging_control`, 24 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_control = {
   size: 24,
@@ -5735,23 +5915,7 @@ export const vfio_device_feature_dma_logging_control = {
   },
   encode(value: vfio_device_feature_dma_logging_controlInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_feature_dma_logging_control");
-    for (const key in value) {
-      switch (key) {
-        case "page_size":
-        case "num_ranges":
-        case "__reserved":
-        case "ranges":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_device_feature_dma_logging_control",
-            vfio_device_feature_dma_logging_controlMembers,
-          );
-      }
-    }
+    vfio_device_feature_dma_logging_controlCheckKeys(value);
     const {
       page_size: $page_size,
       num_ranges: $num_ranges,
@@ -5884,6 +6048,26 @@ export interface vfio_device_feature_dma_logging_rangeInit {
 }
 
 const vfio_device_feature_dma_logging_rangeMembers: readonly string[] = ["iova", "length"];
+
+/** Refuses what {@link vfio_device_feature_dma_logging_range.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_feature_dma_logging_rangeCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_feature_dma_logging_range");
+  for (const key in value) {
+    switch (key) {
+      case "iova":
+      case "length":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_device_feature_dma_logging_range",
+          vfio_device_feature_dma_logging_rangeMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_device_feature_dma_logging_range`, 16 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_range = {
   size: 16,
@@ -5892,21 +6076,7 @@ export const vfio_device_feature_dma_logging_range = {
 
   encode(value: vfio_device_feature_dma_logging_rangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_feature_dma_logging_range");
-    for (const key in value) {
-      switch (key) {
-        case "iova":
-        case "length":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_device_feature_dma_logging_range",
-            vfio_device_feature_dma_logging_rangeMembers,
-          );
-      }
-    }
+    vfio_device_feature_dma_logging_rangeCheckKeys(value);
     const { iova: $iova, length: $length } = value;
     dv.setBigUint64(
       offset + 0,
@@ -6009,6 +6179,28 @@ const vfio_device_feature_dma_logging_reportMembers: readonly string[] = [
   "page_size",
   "bitmap",
 ];
+
+/** Refuses what {@link vfio_device_feature_dma_logging_report.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_feature_dma_logging_reportCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_feature_dma_logging_report");
+  for (const key in value) {
+    switch (key) {
+      case "iova":
+      case "length":
+      case "page_size":
+      case "bitmap":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_device_feature_dma_logging_report",
+          vfio_device_feature_dma_logging_reportMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_device_feature_dma_logging_report`, 32 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_report = {
   size: 32,
@@ -6019,23 +6211,7 @@ export const vfio_device_feature_dma_logging_report = {
   },
   encode(value: vfio_device_feature_dma_logging_reportInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_feature_dma_logging_report");
-    for (const key in value) {
-      switch (key) {
-        case "iova":
-        case "length":
-        case "page_size":
-        case "bitmap":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_device_feature_dma_logging_report",
-            vfio_device_feature_dma_logging_reportMembers,
-          );
-      }
-    }
+    vfio_device_feature_dma_logging_reportCheckKeys(value);
     const { iova: $iova, length: $length, page_size: $page_size, bitmap: $bitmap } = value;
     dv.setBigUint64(
       offset + 0,
@@ -6162,6 +6338,25 @@ export interface vfio_device_feature_mig_data_sizeInit {
 }
 
 const vfio_device_feature_mig_data_sizeMembers: readonly string[] = ["stop_copy_length"];
+
+/** Refuses what {@link vfio_device_feature_mig_data_size.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_feature_mig_data_sizeCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_feature_mig_data_size");
+  for (const key in value) {
+    switch (key) {
+      case "stop_copy_length":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_device_feature_mig_data_size",
+          vfio_device_feature_mig_data_sizeMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_device_feature_mig_data_size`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_mig_data_size = {
   size: 8,
@@ -6170,20 +6365,7 @@ export const vfio_device_feature_mig_data_size = {
 
   encode(value: vfio_device_feature_mig_data_sizeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_feature_mig_data_size");
-    for (const key in value) {
-      switch (key) {
-        case "stop_copy_length":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_device_feature_mig_data_size",
-            vfio_device_feature_mig_data_sizeMembers,
-          );
-      }
-    }
+    vfio_device_feature_mig_data_sizeCheckKeys(value);
     const { stop_copy_length: $stop_copy_length } = value;
     dv.setBigUint64(
       offset + 0,
@@ -6245,6 +6427,21 @@ export interface vfio_device_feature_bus_masterInit {
 }
 
 const vfio_device_feature_bus_masterMembers: readonly string[] = ["op"];
+
+/** Refuses what {@link vfio_device_feature_bus_master.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_feature_bus_masterCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_feature_bus_master");
+  for (const key in value) {
+    switch (key) {
+      case "op":
+        break;
+      default:
+        unknownMember(key, "vfio_device_feature_bus_master", vfio_device_feature_bus_masterMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_device_feature_bus_master`, 4 bytes, aligned to 4. */
 export const vfio_device_feature_bus_master = {
   size: 4,
@@ -6253,20 +6450,7 @@ export const vfio_device_feature_bus_master = {
 
   encode(value: vfio_device_feature_bus_masterInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_feature_bus_master");
-    for (const key in value) {
-      switch (key) {
-        case "op":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_device_feature_bus_master",
-            vfio_device_feature_bus_masterMembers,
-          );
-      }
-    }
+    vfio_device_feature_bus_masterCheckKeys(value);
     const { op: $op } = value;
     dv.setUint32(
       offset + 0,
@@ -6340,6 +6524,21 @@ export interface vfio_region_dma_rangeInit {
 }
 
 const vfio_region_dma_rangeMembers: readonly string[] = ["offset", "length"];
+
+/** Refuses what {@link vfio_region_dma_range.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_region_dma_rangeCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_dma_range");
+  for (const key in value) {
+    switch (key) {
+      case "offset":
+      case "length":
+        break;
+      default:
+        unknownMember(key, "vfio_region_dma_range", vfio_region_dma_rangeMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_region_dma_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_region_dma_range =
   V === 1
@@ -6350,17 +6549,7 @@ export const vfio_region_dma_range =
 
         encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_region_dma_range");
-          for (const key in value) {
-            switch (key) {
-              case "offset":
-              case "length":
-                break;
-              default:
-                unknownMember(key, "vfio_region_dma_range", vfio_region_dma_rangeMembers);
-            }
-          }
+          vfio_region_dma_rangeCheckKeys(value);
           const { offset: $offset, length: $length } = value;
           dv.setBigUint64(
             offset + 0,
@@ -6391,17 +6580,7 @@ export const vfio_region_dma_range =
 
         encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_region_dma_range");
-          for (const key in value) {
-            switch (key) {
-              case "offset":
-              case "length":
-                break;
-              default:
-                unknownMember(key, "vfio_region_dma_range", vfio_region_dma_rangeMembers);
-            }
-          }
+          vfio_region_dma_rangeCheckKeys(value);
           const { offset: $offset, length: $length } = value;
           dv.setBigUint64(
             offset + 0,
@@ -6496,6 +6675,24 @@ const vfio_device_feature_dma_bufMembers: readonly string[] = [
   "flags",
   "nr_ranges",
 ];
+
+/** Refuses what {@link vfio_device_feature_dma_buf.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_feature_dma_bufCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_feature_dma_buf");
+  for (const key in value) {
+    switch (key) {
+      case "region_index":
+      case "open_flags":
+      case "flags":
+      case "nr_ranges":
+        break;
+      default:
+        unknownMember(key, "vfio_device_feature_dma_buf", vfio_device_feature_dma_bufMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_device_feature_dma_buf`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_device_feature_dma_buf =
   V === 1
@@ -6506,23 +6703,7 @@ export const vfio_device_feature_dma_buf =
         flexible: { name: "dma_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_device_feature_dma_buf");
-          for (const key in value) {
-            switch (key) {
-              case "region_index":
-              case "open_flags":
-              case "flags":
-              case "nr_ranges":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_device_feature_dma_buf",
-                  vfio_device_feature_dma_bufMembers,
-                );
-            }
-          }
+          vfio_device_feature_dma_bufCheckKeys(value);
           const {
             region_index: $region_index,
             open_flags: $open_flags,
@@ -6574,23 +6755,7 @@ export const vfio_device_feature_dma_buf =
         flexible: { name: "dma_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_device_feature_dma_buf");
-          for (const key in value) {
-            switch (key) {
-              case "region_index":
-              case "open_flags":
-              case "flags":
-              case "nr_ranges":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_device_feature_dma_buf",
-                  vfio_device_feature_dma_bufMembers,
-                );
-            }
-          }
+          vfio_device_feature_dma_bufCheckKeys(value);
           const {
             region_index: $region_index,
             open_flags: $open_flags,
@@ -6728,6 +6893,21 @@ export interface vfio_device_feature_zpci_errInit {
 }
 
 const vfio_device_feature_zpci_errMembers: readonly string[] = ["data"];
+
+/** Refuses what {@link vfio_device_feature_zpci_err.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_device_feature_zpci_errCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_device_feature_zpci_err");
+  for (const key in value) {
+    switch (key) {
+      case "data":
+        break;
+      default:
+        unknownMember(key, "vfio_device_feature_zpci_err", vfio_device_feature_zpci_errMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_device_feature_zpci_err`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_zpci_err = {
   size: 8,
@@ -6736,16 +6916,7 @@ export const vfio_device_feature_zpci_err = {
   pointers: { data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" } },
   encode(value: vfio_device_feature_zpci_errInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_device_feature_zpci_err");
-    for (const key in value) {
-      switch (key) {
-        case "data":
-          break;
-        default:
-          unknownMember(key, "vfio_device_feature_zpci_err", vfio_device_feature_zpci_errMembers);
-      }
-    }
+    vfio_device_feature_zpci_errCheckKeys(value);
     const { data: $data } = value;
     dv.setBigUint64(
       offset + 0,
@@ -6847,6 +7018,24 @@ const vfio_iommu_type1_infoMembers: readonly string[] = [
   "cap_offset",
   "pad",
 ];
+
+/** Refuses what {@link vfio_iommu_type1_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_type1_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_info");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "iova_pgsizes":
+      case "cap_offset":
+      case "pad":
+        break;
+      default:
+        unknownMember(key, "vfio_iommu_type1_info", vfio_iommu_type1_infoMembers);
+    }
+  }
+}
+
 /**
  * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 12, struct vfio_iommu_info)
  *
@@ -6864,19 +7053,7 @@ export const vfio_iommu_type1_info = {
   trailing: { grows: true },
   encode(value: vfio_iommu_type1_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_info");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-        case "iova_pgsizes":
-        case "cap_offset":
-        case "pad":
-          break;
-        default:
-          unknownMember(key, "vfio_iommu_type1_info", vfio_iommu_type1_infoMembers);
-      }
-    }
+    vfio_iommu_type1_infoCheckKeys(value);
     const {
       flags: $flags,
       iova_pgsizes: $iova_pgsizes,
@@ -7038,6 +7215,21 @@ export interface vfio_iova_rangeInit {
 }
 
 const vfio_iova_rangeMembers: readonly string[] = ["start", "end"];
+
+/** Refuses what {@link vfio_iova_range.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iova_rangeCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iova_range");
+  for (const key in value) {
+    switch (key) {
+      case "start":
+      case "end":
+        break;
+      default:
+        unknownMember(key, "vfio_iova_range", vfio_iova_rangeMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_iova_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_iova_range =
   V === 1
@@ -7048,16 +7240,7 @@ export const vfio_iova_range =
 
         encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iova_range");
-          for (const key in value) {
-            switch (key) {
-              case "start":
-              case "end":
-                break;
-              default:
-                unknownMember(key, "vfio_iova_range", vfio_iova_rangeMembers);
-            }
-          }
+          vfio_iova_rangeCheckKeys(value);
           const { start: $start, end: $end } = value;
           dv.setBigUint64(
             offset + 0,
@@ -7085,16 +7268,7 @@ export const vfio_iova_range =
 
         encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iova_range");
-          for (const key in value) {
-            switch (key) {
-              case "start":
-              case "end":
-                break;
-              default:
-                unknownMember(key, "vfio_iova_range", vfio_iova_rangeMembers);
-            }
-          }
+          vfio_iova_rangeCheckKeys(value);
           const { start: $start, end: $end } = value;
           dv.setBigUint64(
             offset + 0,
@@ -7178,6 +7352,27 @@ const vfio_iommu_type1_info_cap_iova_rangeMembers: readonly string[] = [
   "nr_iovas",
   "reserved",
 ];
+
+/** Refuses what {@link vfio_iommu_type1_info_cap_iova_range.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_iommu_type1_info_cap_iova_range");
+  for (const key in value) {
+    switch (key) {
+      case "header":
+      case "nr_iovas":
+      case "reserved":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_iommu_type1_info_cap_iova_range",
+          vfio_iommu_type1_info_cap_iova_rangeMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_iommu_type1_info_cap_iova_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_iommu_type1_info_cap_iova_range =
   V === 1
@@ -7188,22 +7383,7 @@ export const vfio_iommu_type1_info_cap_iova_range =
         flexible: { name: "iova_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_info_cap_iova_range");
-          for (const key in value) {
-            switch (key) {
-              case "header":
-              case "nr_iovas":
-              case "reserved":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_type1_info_cap_iova_range",
-                  vfio_iommu_type1_info_cap_iova_rangeMembers,
-                );
-            }
-          }
+          vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value);
           const {
             header: $header,
             nr_iovas: $nr_iovas,
@@ -7240,22 +7420,7 @@ export const vfio_iommu_type1_info_cap_iova_range =
         flexible: { name: "iova_ranges", offset: 16, elementSize: 16 },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_info_cap_iova_range");
-          for (const key in value) {
-            switch (key) {
-              case "header":
-              case "nr_iovas":
-              case "reserved":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_type1_info_cap_iova_range",
-                  vfio_iommu_type1_info_cap_iova_rangeMembers,
-                );
-            }
-          }
+          vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value);
           const {
             header: $header,
             nr_iovas: $nr_iovas,
@@ -7379,6 +7544,28 @@ const vfio_iommu_type1_info_cap_migrationMembers: readonly string[] = [
   "pgsize_bitmap",
   "max_dirty_bitmap_size",
 ];
+
+/** Refuses what {@link vfio_iommu_type1_info_cap_migration.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_type1_info_cap_migrationCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_iommu_type1_info_cap_migration");
+  for (const key in value) {
+    switch (key) {
+      case "header":
+      case "flags":
+      case "pgsize_bitmap":
+      case "max_dirty_bitmap_size":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_iommu_type1_info_cap_migration",
+          vfio_iommu_type1_info_cap_migrationMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_iommu_type1_info_cap_migration`, 32 bytes, aligned to 8; 28 bytes, aligned to 4 on i386. */
 export const vfio_iommu_type1_info_cap_migration =
   V === 1
@@ -7389,23 +7576,7 @@ export const vfio_iommu_type1_info_cap_migration =
 
         encode(value: vfio_iommu_type1_info_cap_migrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_info_cap_migration");
-          for (const key in value) {
-            switch (key) {
-              case "header":
-              case "flags":
-              case "pgsize_bitmap":
-              case "max_dirty_bitmap_size":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_type1_info_cap_migration",
-                  vfio_iommu_type1_info_cap_migrationMembers,
-                );
-            }
-          }
+          vfio_iommu_type1_info_cap_migrationCheckKeys(value);
           const {
             header: $header,
             flags: $flags,
@@ -7456,23 +7627,7 @@ export const vfio_iommu_type1_info_cap_migration =
 
         encode(value: vfio_iommu_type1_info_cap_migrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_info_cap_migration");
-          for (const key in value) {
-            switch (key) {
-              case "header":
-              case "flags":
-              case "pgsize_bitmap":
-              case "max_dirty_bitmap_size":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_type1_info_cap_migration",
-                  vfio_iommu_type1_info_cap_migrationMembers,
-                );
-            }
-          }
+          vfio_iommu_type1_info_cap_migrationCheckKeys(value);
           const {
             header: $header,
             flags: $flags,
@@ -7637,6 +7792,26 @@ export interface vfio_iommu_type1_info_dma_availInit {
 }
 
 const vfio_iommu_type1_info_dma_availMembers: readonly string[] = ["header", "avail"];
+
+/** Refuses what {@link vfio_iommu_type1_info_dma_avail.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_type1_info_dma_availCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_iommu_type1_info_dma_avail");
+  for (const key in value) {
+    switch (key) {
+      case "header":
+      case "avail":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_iommu_type1_info_dma_avail",
+          vfio_iommu_type1_info_dma_availMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_iommu_type1_info_dma_avail`, 12 bytes, aligned to 4. */
 export const vfio_iommu_type1_info_dma_avail = {
   size: 12,
@@ -7645,21 +7820,7 @@ export const vfio_iommu_type1_info_dma_avail = {
 
   encode(value: vfio_iommu_type1_info_dma_availInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_iommu_type1_info_dma_avail");
-    for (const key in value) {
-      switch (key) {
-        case "header":
-        case "avail":
-          break;
-        default:
-          unknownMember(
-            key,
-            "vfio_iommu_type1_info_dma_avail",
-            vfio_iommu_type1_info_dma_availMembers,
-          );
-      }
-    }
+    vfio_iommu_type1_info_dma_availCheckKeys(value);
     const { header: $header, avail: $avail } = value;
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
     dv.setUint32(
@@ -7781,6 +7942,24 @@ const vfio_iommu_type1_dma_mapMembers: readonly string[] = [
   "iova",
   "size",
 ];
+
+/** Refuses what {@link vfio_iommu_type1_dma_map.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_type1_dma_mapCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_dma_map");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "vaddr":
+      case "iova":
+      case "size":
+        break;
+      default:
+        unknownMember(key, "vfio_iommu_type1_dma_map", vfio_iommu_type1_dma_mapMembers);
+    }
+  }
+}
+
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, struct vfio_dma_map)
  *
@@ -7800,20 +7979,7 @@ export const vfio_iommu_type1_dma_map =
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_dma_map");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "vaddr":
-              case "iova":
-              case "size":
-                break;
-              default:
-                unknownMember(key, "vfio_iommu_type1_dma_map", vfio_iommu_type1_dma_mapMembers);
-            }
-          }
+          vfio_iommu_type1_dma_mapCheckKeys(value);
           const { flags: $flags, vaddr: $vaddr, iova: $iova, size: $size } = value;
           dv.setUint32(offset + 0, 32, LE);
           dv.setUint32(
@@ -7859,20 +8025,7 @@ export const vfio_iommu_type1_dma_map =
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_dma_map");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "vaddr":
-              case "iova":
-              case "size":
-                break;
-              default:
-                unknownMember(key, "vfio_iommu_type1_dma_map", vfio_iommu_type1_dma_mapMembers);
-            }
-          }
+          vfio_iommu_type1_dma_mapCheckKeys(value);
           const { flags: $flags, vaddr: $vaddr, iova: $iova, size: $size } = value;
           dv.setUint32(offset + 0, 32, LE);
           dv.setUint32(
@@ -8064,6 +8217,22 @@ export interface vfio_bitmapInit {
 }
 
 const vfio_bitmapMembers: readonly string[] = ["pgsize", "size", "data"];
+
+/** Refuses what {@link vfio_bitmap.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_bitmapCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
+  for (const key in value) {
+    switch (key) {
+      case "pgsize":
+      case "size":
+      case "data":
+        break;
+      default:
+        unknownMember(key, "vfio_bitmap", vfio_bitmapMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_bitmap`, 24 bytes, aligned to 8; 20 bytes, aligned to 4 on i386. */
 export const vfio_bitmap =
   V === 1
@@ -8076,17 +8245,7 @@ export const vfio_bitmap =
         },
         encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
-          for (const key in value) {
-            switch (key) {
-              case "pgsize":
-              case "size":
-              case "data":
-                break;
-              default:
-                unknownMember(key, "vfio_bitmap", vfio_bitmapMembers);
-            }
-          }
+          vfio_bitmapCheckKeys(value);
           const { pgsize: $pgsize, size: $size, data: $data } = value;
           dv.setBigUint64(
             offset + 0,
@@ -8126,17 +8285,7 @@ export const vfio_bitmap =
           },
           encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
-            if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
-            for (const key in value) {
-              switch (key) {
-                case "pgsize":
-                case "size":
-                case "data":
-                  break;
-                default:
-                  unknownMember(key, "vfio_bitmap", vfio_bitmapMembers);
-              }
-            }
+            vfio_bitmapCheckKeys(value);
             const { pgsize: $pgsize, size: $size, data: $data } = value;
             dv.setUint32(offset + 20, 0);
             dv.setBigUint64(
@@ -8176,17 +8325,7 @@ export const vfio_bitmap =
           },
           encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
-            if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
-            for (const key in value) {
-              switch (key) {
-                case "pgsize":
-                case "size":
-                case "data":
-                  break;
-                default:
-                  unknownMember(key, "vfio_bitmap", vfio_bitmapMembers);
-              }
-            }
+            vfio_bitmapCheckKeys(value);
             const { pgsize: $pgsize, size: $size, data: $data } = value;
             dv.setBigUint64(
               offset + 0,
@@ -8346,6 +8485,23 @@ export interface vfio_iommu_type1_dma_unmapInit {
 }
 
 const vfio_iommu_type1_dma_unmapMembers: readonly string[] = ["argsz", "flags", "iova", "size"];
+
+/** Refuses what {@link vfio_iommu_type1_dma_unmap.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_type1_dma_unmapCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_dma_unmap");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "iova":
+      case "size":
+        break;
+      default:
+        unknownMember(key, "vfio_iommu_type1_dma_unmap", vfio_iommu_type1_dma_unmapMembers);
+    }
+  }
+}
+
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_dma_unmap)
  *
@@ -8373,19 +8529,7 @@ export const vfio_iommu_type1_dma_unmap =
         },
         encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_dma_unmap");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "iova":
-              case "size":
-                break;
-              default:
-                unknownMember(key, "vfio_iommu_type1_dma_unmap", vfio_iommu_type1_dma_unmapMembers);
-            }
-          }
+          vfio_iommu_type1_dma_unmapCheckKeys(value);
           const { flags: $flags, iova: $iova, size: $size } = value;
           dv.setUint32(offset + 0, 24, LE);
           dv.setUint32(
@@ -8429,19 +8573,7 @@ export const vfio_iommu_type1_dma_unmap =
         },
         encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_dma_unmap");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "iova":
-              case "size":
-                break;
-              default:
-                unknownMember(key, "vfio_iommu_type1_dma_unmap", vfio_iommu_type1_dma_unmapMembers);
-            }
-          }
+          vfio_iommu_type1_dma_unmapCheckKeys(value);
           const { flags: $flags, iova: $iova, size: $size } = value;
           dv.setUint32(offset + 0, 24, LE);
           dv.setUint32(
@@ -8600,6 +8732,22 @@ export interface vfio_iommu_type1_dirty_bitmapInit {
 }
 
 const vfio_iommu_type1_dirty_bitmapMembers: readonly string[] = ["argsz", "flags"];
+
+/** Refuses what {@link vfio_iommu_type1_dirty_bitmap.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_type1_dirty_bitmapCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_iommu_type1_dirty_bitmap");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+        break;
+      default:
+        unknownMember(key, "vfio_iommu_type1_dirty_bitmap", vfio_iommu_type1_dirty_bitmapMembers);
+    }
+  }
+}
+
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_type1_dirty_bitmap | struct vfio_iommu_type1_dirty_bitmap})
  *
@@ -8628,17 +8776,7 @@ export const vfio_iommu_type1_dirty_bitmap = {
   },
   encode(value: vfio_iommu_type1_dirty_bitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "vfio_iommu_type1_dirty_bitmap");
-    for (const key in value) {
-      switch (key) {
-        case "argsz":
-        case "flags":
-          break;
-        default:
-          unknownMember(key, "vfio_iommu_type1_dirty_bitmap", vfio_iommu_type1_dirty_bitmapMembers);
-      }
-    }
+    vfio_iommu_type1_dirty_bitmapCheckKeys(value);
     const { flags: $flags } = value;
     dv.setUint32(offset + 0, 8, LE);
     dv.setUint32(
@@ -8742,6 +8880,27 @@ export interface vfio_iommu_type1_dirty_bitmap_getInit {
 }
 
 const vfio_iommu_type1_dirty_bitmap_getMembers: readonly string[] = ["iova", "size", "bitmap"];
+
+/** Refuses what {@link vfio_iommu_type1_dirty_bitmap_get.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_type1_dirty_bitmap_getCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_iommu_type1_dirty_bitmap_get");
+  for (const key in value) {
+    switch (key) {
+      case "iova":
+      case "size":
+      case "bitmap":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_iommu_type1_dirty_bitmap_get",
+          vfio_iommu_type1_dirty_bitmap_getMembers,
+        );
+    }
+  }
+}
+
 /** C: `struct vfio_iommu_type1_dirty_bitmap_get`, 40 bytes, aligned to 8; 36 bytes, aligned to 4 on i386. */
 export const vfio_iommu_type1_dirty_bitmap_get =
   V === 1
@@ -8752,22 +8911,7 @@ export const vfio_iommu_type1_dirty_bitmap_get =
 
         encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_dirty_bitmap_get");
-          for (const key in value) {
-            switch (key) {
-              case "iova":
-              case "size":
-              case "bitmap":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_type1_dirty_bitmap_get",
-                  vfio_iommu_type1_dirty_bitmap_getMembers,
-                );
-            }
-          }
+          vfio_iommu_type1_dirty_bitmap_getCheckKeys(value);
           const { iova: $iova, size: $size, bitmap: $bitmap } = value;
           dv.setBigUint64(
             offset + 0,
@@ -8800,22 +8944,7 @@ export const vfio_iommu_type1_dirty_bitmap_get =
 
         encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_type1_dirty_bitmap_get");
-          for (const key in value) {
-            switch (key) {
-              case "iova":
-              case "size":
-              case "bitmap":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_type1_dirty_bitmap_get",
-                  vfio_iommu_type1_dirty_bitmap_getMembers,
-                );
-            }
-          }
+          vfio_iommu_type1_dirty_bitmap_getCheckKeys(value);
           const { iova: $iova, size: $size, bitmap: $bitmap } = value;
           dv.setBigUint64(
             offset + 0,
@@ -8934,6 +9063,23 @@ const vfio_iommu_spapr_tce_ddw_infoMembers: readonly string[] = [
   "max_dynamic_windows_supported",
   "levels",
 ];
+
+/** Refuses what {@link vfio_iommu_spapr_tce_ddw_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_spapr_tce_ddw_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_iommu_spapr_tce_ddw_info");
+  for (const key in value) {
+    switch (key) {
+      case "pgsizes":
+      case "max_dynamic_windows_supported":
+      case "levels":
+        break;
+      default:
+        unknownMember(key, "vfio_iommu_spapr_tce_ddw_info", vfio_iommu_spapr_tce_ddw_infoMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_iommu_spapr_tce_ddw_info`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
 export const vfio_iommu_spapr_tce_ddw_info =
   V === 1
@@ -8944,22 +9090,7 @@ export const vfio_iommu_spapr_tce_ddw_info =
 
         encode(value: vfio_iommu_spapr_tce_ddw_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_tce_ddw_info");
-          for (const key in value) {
-            switch (key) {
-              case "pgsizes":
-              case "max_dynamic_windows_supported":
-              case "levels":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_spapr_tce_ddw_info",
-                  vfio_iommu_spapr_tce_ddw_infoMembers,
-                );
-            }
-          }
+          vfio_iommu_spapr_tce_ddw_infoCheckKeys(value);
           const {
             pgsizes: $pgsizes,
             max_dynamic_windows_supported: $max_dynamic_windows_supported,
@@ -9005,22 +9136,7 @@ export const vfio_iommu_spapr_tce_ddw_info =
 
         encode(value: vfio_iommu_spapr_tce_ddw_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_tce_ddw_info");
-          for (const key in value) {
-            switch (key) {
-              case "pgsizes":
-              case "max_dynamic_windows_supported":
-              case "levels":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_spapr_tce_ddw_info",
-                  vfio_iommu_spapr_tce_ddw_infoMembers,
-                );
-            }
-          }
+          vfio_iommu_spapr_tce_ddw_infoCheckKeys(value);
           const {
             pgsizes: $pgsizes,
             max_dynamic_windows_supported: $max_dynamic_windows_supported,
@@ -9172,6 +9288,24 @@ const vfio_iommu_spapr_tce_infoMembers: readonly string[] = [
   "dma32_window_size",
   "ddw",
 ];
+
+/** Refuses what {@link vfio_iommu_spapr_tce_info.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_spapr_tce_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_spapr_tce_info");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "dma32_window_start":
+      case "dma32_window_size":
+      case "ddw":
+        break;
+      default:
+        unknownMember(key, "vfio_iommu_spapr_tce_info", vfio_iommu_spapr_tce_infoMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_iommu_spapr_tce_info`, 32 bytes, aligned to 8; 32 bytes, aligned to 4 on i386. */
 export const vfio_iommu_spapr_tce_info =
   V === 1
@@ -9182,20 +9316,7 @@ export const vfio_iommu_spapr_tce_info =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_tce_info");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "dma32_window_start":
-              case "dma32_window_size":
-              case "ddw":
-                break;
-              default:
-                unknownMember(key, "vfio_iommu_spapr_tce_info", vfio_iommu_spapr_tce_infoMembers);
-            }
-          }
+          vfio_iommu_spapr_tce_infoCheckKeys(value);
           const {
             flags: $flags,
             dma32_window_start: $dma32_window_start,
@@ -9245,20 +9366,7 @@ export const vfio_iommu_spapr_tce_info =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_infoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_tce_info");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "dma32_window_start":
-              case "dma32_window_size":
-              case "ddw":
-                break;
-              default:
-                unknownMember(key, "vfio_iommu_spapr_tce_info", vfio_iommu_spapr_tce_infoMembers);
-            }
-          }
+          vfio_iommu_spapr_tce_infoCheckKeys(value);
           const {
             flags: $flags,
             dma32_window_start: $dma32_window_start,
@@ -9418,6 +9526,23 @@ export interface vfio_eeh_pe_errInit {
 }
 
 const vfio_eeh_pe_errMembers: readonly string[] = ["type", "func", "addr", "mask"];
+
+/** Refuses what {@link vfio_eeh_pe_err.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_eeh_pe_errCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_err");
+  for (const key in value) {
+    switch (key) {
+      case "type":
+      case "func":
+      case "addr":
+      case "mask":
+        break;
+      default:
+        unknownMember(key, "vfio_eeh_pe_err", vfio_eeh_pe_errMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_eeh_pe_err`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
 export const vfio_eeh_pe_err =
   V === 1
@@ -9428,18 +9553,7 @@ export const vfio_eeh_pe_err =
 
         encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_err");
-          for (const key in value) {
-            switch (key) {
-              case "type":
-              case "func":
-              case "addr":
-              case "mask":
-                break;
-              default:
-                unknownMember(key, "vfio_eeh_pe_err", vfio_eeh_pe_errMembers);
-            }
-          }
+          vfio_eeh_pe_errCheckKeys(value);
           const { type: $type, func: $func, addr: $addr, mask: $mask } = value;
           dv.setUint32(
             offset + 0,
@@ -9482,18 +9596,7 @@ export const vfio_eeh_pe_err =
 
         encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_err");
-          for (const key in value) {
-            switch (key) {
-              case "type":
-              case "func":
-              case "addr":
-              case "mask":
-                break;
-              default:
-                unknownMember(key, "vfio_eeh_pe_err", vfio_eeh_pe_errMembers);
-            }
-          }
+          vfio_eeh_pe_errCheckKeys(value);
           const { type: $type, func: $func, addr: $addr, mask: $mask } = value;
           dv.setUint32(
             offset + 0,
@@ -9622,6 +9725,23 @@ export interface vfio_eeh_pe_opInit {
 }
 
 const vfio_eeh_pe_opMembers: readonly string[] = ["argsz", "flags", "op", "err"];
+
+/** Refuses what {@link vfio_eeh_pe_op.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_eeh_pe_opCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_op");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "op":
+      case "err":
+        break;
+      default:
+        unknownMember(key, "vfio_eeh_pe_op", vfio_eeh_pe_opMembers);
+    }
+  }
+}
+
 /** C: `struct vfio_eeh_pe_op`, 40 bytes, aligned to 8; 36 bytes, aligned to 4 on i386. */
 export const vfio_eeh_pe_op =
   V === 1
@@ -9632,18 +9752,7 @@ export const vfio_eeh_pe_op =
         sizeMember: "argsz",
         encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_op");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "op":
-              case "err":
-                break;
-              default:
-                unknownMember(key, "vfio_eeh_pe_op", vfio_eeh_pe_opMembers);
-            }
-          }
+          vfio_eeh_pe_opCheckKeys(value);
           const { flags: $flags, op: $op, err: $err } = value;
           zero(dv, offset + 12, 24);
           dv.setUint32(offset + 0, 36, LE);
@@ -9675,18 +9784,7 @@ export const vfio_eeh_pe_op =
         sizeMember: "argsz",
         encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_op");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "op":
-              case "err":
-                break;
-              default:
-                unknownMember(key, "vfio_eeh_pe_op", vfio_eeh_pe_opMembers);
-            }
-          }
+          vfio_eeh_pe_opCheckKeys(value);
           const { flags: $flags, op: $op, err: $err } = value;
           zero(dv, offset + 12, 28);
           dv.setUint32(offset + 0, 40, LE);
@@ -9859,6 +9957,28 @@ const vfio_iommu_spapr_register_memoryMembers: readonly string[] = [
   "vaddr",
   "size",
 ];
+
+/** Refuses what {@link vfio_iommu_spapr_register_memory.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_spapr_register_memoryCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_iommu_spapr_register_memory");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "vaddr":
+      case "size":
+        break;
+      default:
+        unknownMember(
+          key,
+          "vfio_iommu_spapr_register_memory",
+          vfio_iommu_spapr_register_memoryMembers,
+        );
+    }
+  }
+}
+
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
  *
@@ -9876,23 +9996,7 @@ export const vfio_iommu_spapr_register_memory =
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_register_memory");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "vaddr":
-              case "size":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_spapr_register_memory",
-                  vfio_iommu_spapr_register_memoryMembers,
-                );
-            }
-          }
+          vfio_iommu_spapr_register_memoryCheckKeys(value);
           const { flags: $flags, vaddr: $vaddr, size: $size } = value;
           dv.setUint32(offset + 0, 24, LE);
           dv.setUint32(
@@ -9932,23 +10036,7 @@ export const vfio_iommu_spapr_register_memory =
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
         encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_register_memory");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "vaddr":
-              case "size":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_spapr_register_memory",
-                  vfio_iommu_spapr_register_memoryMembers,
-                );
-            }
-          }
+          vfio_iommu_spapr_register_memoryCheckKeys(value);
           const { flags: $flags, vaddr: $vaddr, size: $size } = value;
           dv.setUint32(offset + 0, 24, LE);
           dv.setUint32(
@@ -10144,6 +10232,28 @@ const vfio_iommu_spapr_tce_createMembers: readonly string[] = [
   "__resv2",
   "start_addr",
 ];
+
+/** Refuses what {@link vfio_iommu_spapr_tce_create.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_spapr_tce_createCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_iommu_spapr_tce_create");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "page_shift":
+      case "__resv1":
+      case "window_size":
+      case "levels":
+      case "__resv2":
+      case "start_addr":
+        break;
+      default:
+        unknownMember(key, "vfio_iommu_spapr_tce_create", vfio_iommu_spapr_tce_createMembers);
+    }
+  }
+}
+
 /**
  * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_iommu_spapr_tce_create | struct vfio_iommu_spapr_tce_create})
  *
@@ -10171,27 +10281,7 @@ export const vfio_iommu_spapr_tce_create =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_createInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_tce_create");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "page_shift":
-              case "__resv1":
-              case "window_size":
-              case "levels":
-              case "__resv2":
-              case "start_addr":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_spapr_tce_create",
-                  vfio_iommu_spapr_tce_createMembers,
-                );
-            }
-          }
+          vfio_iommu_spapr_tce_createCheckKeys(value);
           const {
             flags: $flags,
             page_shift: $page_shift,
@@ -10277,27 +10367,7 @@ export const vfio_iommu_spapr_tce_create =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_createInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_tce_create");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "page_shift":
-              case "__resv1":
-              case "window_size":
-              case "levels":
-              case "__resv2":
-              case "start_addr":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_spapr_tce_create",
-                  vfio_iommu_spapr_tce_createMembers,
-                );
-            }
-          }
+          vfio_iommu_spapr_tce_createCheckKeys(value);
           const {
             flags: $flags,
             page_shift: $page_shift,
@@ -10544,6 +10614,23 @@ export interface vfio_iommu_spapr_tce_removeInit {
 }
 
 const vfio_iommu_spapr_tce_removeMembers: readonly string[] = ["argsz", "flags", "start_addr"];
+
+/** Refuses what {@link vfio_iommu_spapr_tce_remove.encode} cannot take: a non-object, or a key that is not a member. */
+function vfio_iommu_spapr_tce_removeCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "vfio_iommu_spapr_tce_remove");
+  for (const key in value) {
+    switch (key) {
+      case "argsz":
+      case "flags":
+      case "start_addr":
+        break;
+      default:
+        unknownMember(key, "vfio_iommu_spapr_tce_remove", vfio_iommu_spapr_tce_removeMembers);
+    }
+  }
+}
+
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_iommu_spapr_tce_remove | struct vfio_iommu_spapr_tce_remove})
  *
@@ -10560,22 +10647,7 @@ export const vfio_iommu_spapr_tce_remove =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_tce_remove");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "start_addr":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_spapr_tce_remove",
-                  vfio_iommu_spapr_tce_removeMembers,
-                );
-            }
-          }
+          vfio_iommu_spapr_tce_removeCheckKeys(value);
           const { flags: $flags, start_addr: $start_addr } = value;
           dv.setUint32(offset + 0, 16, LE);
           dv.setUint32(
@@ -10610,22 +10682,7 @@ export const vfio_iommu_spapr_tce_remove =
         sizeMember: "argsz",
         encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "vfio_iommu_spapr_tce_remove");
-          for (const key in value) {
-            switch (key) {
-              case "argsz":
-              case "flags":
-              case "start_addr":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "vfio_iommu_spapr_tce_remove",
-                  vfio_iommu_spapr_tce_removeMembers,
-                );
-            }
-          }
+          vfio_iommu_spapr_tce_removeCheckKeys(value);
           const { flags: $flags, start_addr: $start_addr } = value;
           dv.setUint32(offset + 0, 16, LE);
           dv.setUint32(

@@ -277,6 +277,47 @@ const iommu_test_cmdMembers: readonly string[] = [
   "dmabuf_revoke",
   "last",
 ];
+
+/** Refuses what {@link iommu_test_cmd.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmdCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd");
+  for (const key in value) {
+    switch (key) {
+      case "size":
+      case "op":
+      case "id":
+      case "__reserved":
+      case "add_reserved":
+      case "mock_domain":
+      case "mock_domain_flags":
+      case "mock_domain_replace":
+      case "check_map":
+      case "check_refs":
+      case "create_access":
+      case "destroy_access_pages":
+      case "access_pages":
+      case "access_rw":
+      case "memory_limit":
+      case "access_replace_ioas":
+      case "dirty":
+      case "check_iotlb":
+      case "trigger_iopf":
+      case "check_dev_cache":
+      case "trigger_vevent":
+      case "pasid_attach":
+      case "pasid_replace":
+      case "pasid_detach":
+      case "pasid_check":
+      case "dmabuf_get":
+      case "dmabuf_revoke":
+      case "last":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd", iommu_test_cmdMembers);
+    }
+  }
+}
+
 /** C: `struct iommu_test_cmd`, 72 bytes, aligned to 8. */
 export const iommu_test_cmd = {
   size: 72,
@@ -314,42 +355,7 @@ export const iommu_test_cmd = {
 
   encode(value: iommu_test_cmdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd");
-    for (const key in value) {
-      switch (key) {
-        case "size":
-        case "op":
-        case "id":
-        case "__reserved":
-        case "add_reserved":
-        case "mock_domain":
-        case "mock_domain_flags":
-        case "mock_domain_replace":
-        case "check_map":
-        case "check_refs":
-        case "create_access":
-        case "destroy_access_pages":
-        case "access_pages":
-        case "access_rw":
-        case "memory_limit":
-        case "access_replace_ioas":
-        case "dirty":
-        case "check_iotlb":
-        case "trigger_iopf":
-        case "check_dev_cache":
-        case "trigger_vevent":
-        case "pasid_attach":
-        case "pasid_replace":
-        case "pasid_detach":
-        case "pasid_check":
-        case "dmabuf_get":
-        case "dmabuf_revoke":
-        case "last":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd", iommu_test_cmdMembers);
-      }
-    }
+    iommu_test_cmdCheckKeys(value);
     const {
       size: $size,
       op: $op,
@@ -710,6 +716,22 @@ export interface iommu_test_cmd_add_reservedInit {
 }
 
 const iommu_test_cmd_add_reservedMembers: readonly string[] = ["start", "length"];
+
+/** Refuses what {@link iommu_test_cmd_add_reserved.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_add_reservedCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_add_reserved");
+  for (const key in value) {
+    switch (key) {
+      case "start":
+      case "length":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_add_reserved", iommu_test_cmd_add_reservedMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_add_reserved)`, 16 bytes, aligned to 8. */
 export const iommu_test_cmd_add_reserved = {
   size: 16,
@@ -718,17 +740,7 @@ export const iommu_test_cmd_add_reserved = {
 
   encode(value: iommu_test_cmd_add_reservedInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_add_reserved");
-    for (const key in value) {
-      switch (key) {
-        case "start":
-        case "length":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_add_reserved", iommu_test_cmd_add_reservedMembers);
-      }
-    }
+    iommu_test_cmd_add_reservedCheckKeys(value);
     const { start: $start, length: $length } = value;
     dv.setBigUint64(
       offset + 0,
@@ -825,6 +837,22 @@ const iommu_test_cmd_mock_domainMembers: readonly string[] = [
   "out_hwpt_id",
   "out_idev_id",
 ];
+
+/** Refuses what {@link iommu_test_cmd_mock_domain.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_mock_domainCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_mock_domain");
+  for (const key in value) {
+    switch (key) {
+      case "out_stdev_id":
+      case "out_hwpt_id":
+      case "out_idev_id":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_mock_domain", iommu_test_cmd_mock_domainMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_mock_domain)`, 12 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain = {
   size: 12,
@@ -833,18 +861,7 @@ export const iommu_test_cmd_mock_domain = {
 
   encode(value: iommu_test_cmd_mock_domainInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_mock_domain");
-    for (const key in value) {
-      switch (key) {
-        case "out_stdev_id":
-        case "out_hwpt_id":
-        case "out_idev_id":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_mock_domain", iommu_test_cmd_mock_domainMembers);
-      }
-    }
+    iommu_test_cmd_mock_domainCheckKeys(value);
     const {
       out_stdev_id: $out_stdev_id,
       out_hwpt_id: $out_hwpt_id,
@@ -980,6 +997,28 @@ const iommu_test_cmd_mock_domain_flagsMembers: readonly string[] = [
   "out_idev_id",
   "dev_flags",
 ];
+
+/** Refuses what {@link iommu_test_cmd_mock_domain_flags.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_mock_domain_flagsCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_mock_domain_flags");
+  for (const key in value) {
+    switch (key) {
+      case "out_stdev_id":
+      case "out_hwpt_id":
+      case "out_idev_id":
+      case "dev_flags":
+        break;
+      default:
+        unknownMember(
+          key,
+          "iommu_test_cmd_mock_domain_flags",
+          iommu_test_cmd_mock_domain_flagsMembers,
+        );
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_mock_domain_flags)`, 16 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain_flags = {
   size: 16,
@@ -988,23 +1027,7 @@ export const iommu_test_cmd_mock_domain_flags = {
 
   encode(value: iommu_test_cmd_mock_domain_flagsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_mock_domain_flags");
-    for (const key in value) {
-      switch (key) {
-        case "out_stdev_id":
-        case "out_hwpt_id":
-        case "out_idev_id":
-        case "dev_flags":
-          break;
-        default:
-          unknownMember(
-            key,
-            "iommu_test_cmd_mock_domain_flags",
-            iommu_test_cmd_mock_domain_flagsMembers,
-          );
-      }
-    }
+    iommu_test_cmd_mock_domain_flagsCheckKeys(value);
     const {
       out_stdev_id: $out_stdev_id,
       out_hwpt_id: $out_hwpt_id,
@@ -1141,6 +1164,25 @@ export interface iommu_test_cmd_mock_domain_replaceInit {
 }
 
 const iommu_test_cmd_mock_domain_replaceMembers: readonly string[] = ["pt_id"];
+
+/** Refuses what {@link iommu_test_cmd_mock_domain_replace.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_mock_domain_replaceCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_mock_domain_replace");
+  for (const key in value) {
+    switch (key) {
+      case "pt_id":
+        break;
+      default:
+        unknownMember(
+          key,
+          "iommu_test_cmd_mock_domain_replace",
+          iommu_test_cmd_mock_domain_replaceMembers,
+        );
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_mock_domain_replace)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain_replace = {
   size: 4,
@@ -1149,20 +1191,7 @@ export const iommu_test_cmd_mock_domain_replace = {
 
   encode(value: iommu_test_cmd_mock_domain_replaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_mock_domain_replace");
-    for (const key in value) {
-      switch (key) {
-        case "pt_id":
-          break;
-        default:
-          unknownMember(
-            key,
-            "iommu_test_cmd_mock_domain_replace",
-            iommu_test_cmd_mock_domain_replaceMembers,
-          );
-      }
-    }
+    iommu_test_cmd_mock_domain_replaceCheckKeys(value);
     const { pt_id: $pt_id } = value;
     dv.setUint32(
       offset + 0,
@@ -1227,6 +1256,22 @@ export interface iommu_test_cmd_check_mapInit {
 }
 
 const iommu_test_cmd_check_mapMembers: readonly string[] = ["iova", "length", "uptr"];
+
+/** Refuses what {@link iommu_test_cmd_check_map.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_check_mapCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_map");
+  for (const key in value) {
+    switch (key) {
+      case "iova":
+      case "length":
+      case "uptr":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_check_map", iommu_test_cmd_check_mapMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_check_map)`, 24 bytes, aligned to 8. */
 export const iommu_test_cmd_check_map = {
   size: 24,
@@ -1235,17 +1280,7 @@ export const iommu_test_cmd_check_map = {
 
   encode(value: iommu_test_cmd_check_mapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_map");
-    for (const key in value) {
-      switch (key) {
-        case "iova":
-        case "length":
-        case "uptr":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_check_map", iommu_test_cmd_check_mapMembers);
-      }
-    }
+    iommu_test_cmd_check_mapCheckKeys(value);
     const { iova: $iova, length: $length, uptr: $uptr } = value;
     dv.setBigUint64(
       offset + 0,
@@ -1354,6 +1389,22 @@ export interface iommu_test_cmd_check_refsInit {
 }
 
 const iommu_test_cmd_check_refsMembers: readonly string[] = ["length", "uptr", "refs"];
+
+/** Refuses what {@link iommu_test_cmd_check_refs.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_check_refsCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_refs");
+  for (const key in value) {
+    switch (key) {
+      case "length":
+      case "uptr":
+      case "refs":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_check_refs", iommu_test_cmd_check_refsMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_check_refs)`, 24 bytes, aligned to 8. */
 export const iommu_test_cmd_check_refs = {
   size: 24,
@@ -1362,18 +1413,7 @@ export const iommu_test_cmd_check_refs = {
 
   encode(value: iommu_test_cmd_check_refsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_check_refs");
-    for (const key in value) {
-      switch (key) {
-        case "length":
-        case "uptr":
-        case "refs":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_check_refs", iommu_test_cmd_check_refsMembers);
-      }
-    }
+    iommu_test_cmd_check_refsCheckKeys(value);
     const { length: $length, uptr: $uptr, refs: $refs } = value;
     dv.setUint32(offset + 20, 0);
     dv.setBigUint64(
@@ -1479,6 +1519,22 @@ export interface iommu_test_cmd_create_accessInit {
 }
 
 const iommu_test_cmd_create_accessMembers: readonly string[] = ["out_access_fd", "flags"];
+
+/** Refuses what {@link iommu_test_cmd_create_access.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_create_accessCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_create_access");
+  for (const key in value) {
+    switch (key) {
+      case "out_access_fd":
+      case "flags":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_create_access", iommu_test_cmd_create_accessMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_create_access)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_create_access = {
   size: 8,
@@ -1487,17 +1543,7 @@ export const iommu_test_cmd_create_access = {
 
   encode(value: iommu_test_cmd_create_accessInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_create_access");
-    for (const key in value) {
-      switch (key) {
-        case "out_access_fd":
-        case "flags":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_create_access", iommu_test_cmd_create_accessMembers);
-      }
-    }
+    iommu_test_cmd_create_accessCheckKeys(value);
     const { out_access_fd: $out_access_fd, flags: $flags } = value;
     dv.setUint32(
       offset + 0,
@@ -1576,6 +1622,25 @@ export interface iommu_test_cmd_destroy_access_pagesInit {
 }
 
 const iommu_test_cmd_destroy_access_pagesMembers: readonly string[] = ["access_pages_id"];
+
+/** Refuses what {@link iommu_test_cmd_destroy_access_pages.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_destroy_access_pagesCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_destroy_access_pages");
+  for (const key in value) {
+    switch (key) {
+      case "access_pages_id":
+        break;
+      default:
+        unknownMember(
+          key,
+          "iommu_test_cmd_destroy_access_pages",
+          iommu_test_cmd_destroy_access_pagesMembers,
+        );
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_destroy_access_pages)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_destroy_access_pages = {
   size: 4,
@@ -1584,20 +1649,7 @@ export const iommu_test_cmd_destroy_access_pages = {
 
   encode(value: iommu_test_cmd_destroy_access_pagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_destroy_access_pages");
-    for (const key in value) {
-      switch (key) {
-        case "access_pages_id":
-          break;
-        default:
-          unknownMember(
-            key,
-            "iommu_test_cmd_destroy_access_pages",
-            iommu_test_cmd_destroy_access_pagesMembers,
-          );
-      }
-    }
+    iommu_test_cmd_destroy_access_pagesCheckKeys(value);
     const { access_pages_id: $access_pages_id } = value;
     dv.setUint32(
       offset + 0,
@@ -1678,6 +1730,25 @@ const iommu_test_cmd_access_pagesMembers: readonly string[] = [
   "length",
   "uptr",
 ];
+
+/** Refuses what {@link iommu_test_cmd_access_pages.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_access_pagesCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_access_pages");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "out_access_pages_id":
+      case "iova":
+      case "length":
+      case "uptr":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_access_pages", iommu_test_cmd_access_pagesMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_access_pages)`, 32 bytes, aligned to 8. */
 export const iommu_test_cmd_access_pages = {
   size: 32,
@@ -1686,20 +1757,7 @@ export const iommu_test_cmd_access_pages = {
 
   encode(value: iommu_test_cmd_access_pagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_access_pages");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "out_access_pages_id":
-        case "iova":
-        case "length":
-        case "uptr":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_access_pages", iommu_test_cmd_access_pagesMembers);
-      }
-    }
+    iommu_test_cmd_access_pagesCheckKeys(value);
     const {
       flags: $flags,
       out_access_pages_id: $out_access_pages_id,
@@ -1862,6 +1920,23 @@ export interface iommu_test_cmd_access_rwInit {
 }
 
 const iommu_test_cmd_access_rwMembers: readonly string[] = ["iova", "length", "uptr", "flags"];
+
+/** Refuses what {@link iommu_test_cmd_access_rw.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_access_rwCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_access_rw");
+  for (const key in value) {
+    switch (key) {
+      case "iova":
+      case "length":
+      case "uptr":
+      case "flags":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_access_rw", iommu_test_cmd_access_rwMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_access_rw)`, 32 bytes, aligned to 8. */
 export const iommu_test_cmd_access_rw = {
   size: 32,
@@ -1870,18 +1945,7 @@ export const iommu_test_cmd_access_rw = {
 
   encode(value: iommu_test_cmd_access_rwInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_access_rw");
-    for (const key in value) {
-      switch (key) {
-        case "iova":
-        case "length":
-        case "uptr":
-        case "flags":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_access_rw", iommu_test_cmd_access_rwMembers);
-      }
-    }
+    iommu_test_cmd_access_rwCheckKeys(value);
     const { iova: $iova, length: $length, uptr: $uptr, flags: $flags } = value;
     dv.setUint32(offset + 28, 0);
     dv.setBigUint64(
@@ -2004,6 +2068,21 @@ export interface iommu_test_cmd_memory_limitInit {
 }
 
 const iommu_test_cmd_memory_limitMembers: readonly string[] = ["limit"];
+
+/** Refuses what {@link iommu_test_cmd_memory_limit.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_memory_limitCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_memory_limit");
+  for (const key in value) {
+    switch (key) {
+      case "limit":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_memory_limit", iommu_test_cmd_memory_limitMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_memory_limit)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_memory_limit = {
   size: 4,
@@ -2012,16 +2091,7 @@ export const iommu_test_cmd_memory_limit = {
 
   encode(value: iommu_test_cmd_memory_limitInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_memory_limit");
-    for (const key in value) {
-      switch (key) {
-        case "limit":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_memory_limit", iommu_test_cmd_memory_limitMembers);
-      }
-    }
+    iommu_test_cmd_memory_limitCheckKeys(value);
     const { limit: $limit } = value;
     dv.setUint32(
       offset + 0,
@@ -2078,6 +2148,25 @@ export interface iommu_test_cmd_access_replace_ioasInit {
 }
 
 const iommu_test_cmd_access_replace_ioasMembers: readonly string[] = ["ioas_id"];
+
+/** Refuses what {@link iommu_test_cmd_access_replace_ioas.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_access_replace_ioasCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_access_replace_ioas");
+  for (const key in value) {
+    switch (key) {
+      case "ioas_id":
+        break;
+      default:
+        unknownMember(
+          key,
+          "iommu_test_cmd_access_replace_ioas",
+          iommu_test_cmd_access_replace_ioasMembers,
+        );
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_access_replace_ioas)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_access_replace_ioas = {
   size: 4,
@@ -2086,20 +2175,7 @@ export const iommu_test_cmd_access_replace_ioas = {
 
   encode(value: iommu_test_cmd_access_replace_ioasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_access_replace_ioas");
-    for (const key in value) {
-      switch (key) {
-        case "ioas_id":
-          break;
-        default:
-          unknownMember(
-            key,
-            "iommu_test_cmd_access_replace_ioas",
-            iommu_test_cmd_access_replace_ioasMembers,
-          );
-      }
-    }
+    iommu_test_cmd_access_replace_ioasCheckKeys(value);
     const { ioas_id: $ioas_id } = value;
     dv.setUint32(
       offset + 0,
@@ -2183,6 +2259,25 @@ const iommu_test_cmd_dirtyMembers: readonly string[] = [
   "uptr",
   "out_nr_dirty",
 ];
+
+/** Refuses what {@link iommu_test_cmd_dirty.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_dirtyCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dirty");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "iova":
+      case "length":
+      case "page_size":
+      case "uptr":
+      case "out_nr_dirty":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_dirty", iommu_test_cmd_dirtyMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_dirty)`, 48 bytes, aligned to 8. */
 export const iommu_test_cmd_dirty = {
   size: 48,
@@ -2191,20 +2286,7 @@ export const iommu_test_cmd_dirty = {
 
   encode(value: iommu_test_cmd_dirtyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dirty");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "iova":
-        case "length":
-        case "page_size":
-        case "uptr":
-        case "out_nr_dirty":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_dirty", iommu_test_cmd_dirtyMembers);
-      }
-    }
+    iommu_test_cmd_dirtyCheckKeys(value);
     const {
       flags: $flags,
       iova: $iova,
@@ -2378,6 +2460,21 @@ export interface iommu_test_cmd_check_iotlbInit {
 }
 
 const iommu_test_cmd_check_iotlbMembers: readonly string[] = ["id", "iotlb"];
+
+/** Refuses what {@link iommu_test_cmd_check_iotlb.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_check_iotlbCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_iotlb");
+  for (const key in value) {
+    switch (key) {
+      case "id":
+      case "iotlb":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_check_iotlb", iommu_test_cmd_check_iotlbMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_check_iotlb)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_check_iotlb = {
   size: 8,
@@ -2386,17 +2483,7 @@ export const iommu_test_cmd_check_iotlb = {
 
   encode(value: iommu_test_cmd_check_iotlbInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_check_iotlb");
-    for (const key in value) {
-      switch (key) {
-        case "id":
-        case "iotlb":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_check_iotlb", iommu_test_cmd_check_iotlbMembers);
-      }
-    }
+    iommu_test_cmd_check_iotlbCheckKeys(value);
     const { id: $id, iotlb: $iotlb } = value;
     dv.setUint32(offset + 0, $id === undefined ? 0 : u32($id, "iommu_test_cmd_check_iotlb.id"), LE);
     dv.setUint32(
@@ -2491,6 +2578,25 @@ const iommu_test_cmd_trigger_iopfMembers: readonly string[] = [
   "perm",
   "addr",
 ];
+
+/** Refuses what {@link iommu_test_cmd_trigger_iopf.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_trigger_iopfCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_trigger_iopf");
+  for (const key in value) {
+    switch (key) {
+      case "dev_id":
+      case "pasid":
+      case "grpid":
+      case "perm":
+      case "addr":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_trigger_iopf", iommu_test_cmd_trigger_iopfMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_trigger_iopf)`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
 export const iommu_test_cmd_trigger_iopf =
   V === 1
@@ -2501,24 +2607,7 @@ export const iommu_test_cmd_trigger_iopf =
 
         encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "iommu_test_cmd_trigger_iopf");
-          for (const key in value) {
-            switch (key) {
-              case "dev_id":
-              case "pasid":
-              case "grpid":
-              case "perm":
-              case "addr":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "iommu_test_cmd_trigger_iopf",
-                  iommu_test_cmd_trigger_iopfMembers,
-                );
-            }
-          }
+          iommu_test_cmd_trigger_iopfCheckKeys(value);
           const { dev_id: $dev_id, pasid: $pasid, grpid: $grpid, perm: $perm, addr: $addr } = value;
           dv.setUint32(
             offset + 0,
@@ -2567,24 +2656,7 @@ export const iommu_test_cmd_trigger_iopf =
 
         encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          if (typeof value !== "object" || value === null)
-            notAnObject(value, "iommu_test_cmd_trigger_iopf");
-          for (const key in value) {
-            switch (key) {
-              case "dev_id":
-              case "pasid":
-              case "grpid":
-              case "perm":
-              case "addr":
-                break;
-              default:
-                unknownMember(
-                  key,
-                  "iommu_test_cmd_trigger_iopf",
-                  iommu_test_cmd_trigger_iopfMembers,
-                );
-            }
-          }
+          iommu_test_cmd_trigger_iopfCheckKeys(value);
           const { dev_id: $dev_id, pasid: $pasid, grpid: $grpid, perm: $perm, addr: $addr } = value;
           dv.setUint32(
             offset + 0,
@@ -2731,6 +2803,22 @@ export interface iommu_test_cmd_check_dev_cacheInit {
 }
 
 const iommu_test_cmd_check_dev_cacheMembers: readonly string[] = ["id", "cache"];
+
+/** Refuses what {@link iommu_test_cmd_check_dev_cache.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_check_dev_cacheCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_check_dev_cache");
+  for (const key in value) {
+    switch (key) {
+      case "id":
+      case "cache":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_check_dev_cache", iommu_test_cmd_check_dev_cacheMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_check_dev_cache)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_check_dev_cache = {
   size: 8,
@@ -2739,21 +2827,7 @@ export const iommu_test_cmd_check_dev_cache = {
 
   encode(value: iommu_test_cmd_check_dev_cacheInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_check_dev_cache");
-    for (const key in value) {
-      switch (key) {
-        case "id":
-        case "cache":
-          break;
-        default:
-          unknownMember(
-            key,
-            "iommu_test_cmd_check_dev_cache",
-            iommu_test_cmd_check_dev_cacheMembers,
-          );
-      }
-    }
+    iommu_test_cmd_check_dev_cacheCheckKeys(value);
     const { id: $id, cache: $cache } = value;
     dv.setUint32(
       offset + 0,
@@ -2830,6 +2904,21 @@ export interface iommu_test_cmd_trigger_veventInit {
 }
 
 const iommu_test_cmd_trigger_veventMembers: readonly string[] = ["dev_id"];
+
+/** Refuses what {@link iommu_test_cmd_trigger_vevent.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_trigger_veventCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_trigger_vevent");
+  for (const key in value) {
+    switch (key) {
+      case "dev_id":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_trigger_vevent", iommu_test_cmd_trigger_veventMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_trigger_vevent)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_trigger_vevent = {
   size: 4,
@@ -2838,16 +2927,7 @@ export const iommu_test_cmd_trigger_vevent = {
 
   encode(value: iommu_test_cmd_trigger_veventInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_trigger_vevent");
-    for (const key in value) {
-      switch (key) {
-        case "dev_id":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_trigger_vevent", iommu_test_cmd_trigger_veventMembers);
-      }
-    }
+    iommu_test_cmd_trigger_veventCheckKeys(value);
     const { dev_id: $dev_id } = value;
     dv.setUint32(
       offset + 0,
@@ -2908,6 +2988,22 @@ export interface iommu_test_cmd_pasid_attachInit {
 }
 
 const iommu_test_cmd_pasid_attachMembers: readonly string[] = ["pasid", "pt_id"];
+
+/** Refuses what {@link iommu_test_cmd_pasid_attach.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_pasid_attachCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_pasid_attach");
+  for (const key in value) {
+    switch (key) {
+      case "pasid":
+      case "pt_id":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_pasid_attach", iommu_test_cmd_pasid_attachMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_pasid_attach)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_attach = {
   size: 8,
@@ -2916,17 +3012,7 @@ export const iommu_test_cmd_pasid_attach = {
 
   encode(value: iommu_test_cmd_pasid_attachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_pasid_attach");
-    for (const key in value) {
-      switch (key) {
-        case "pasid":
-        case "pt_id":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_pasid_attach", iommu_test_cmd_pasid_attachMembers);
-      }
-    }
+    iommu_test_cmd_pasid_attachCheckKeys(value);
     const { pasid: $pasid, pt_id: $pt_id } = value;
     dv.setUint32(
       offset + 0,
@@ -3007,6 +3093,22 @@ export interface iommu_test_cmd_pasid_replaceInit {
 }
 
 const iommu_test_cmd_pasid_replaceMembers: readonly string[] = ["pasid", "pt_id"];
+
+/** Refuses what {@link iommu_test_cmd_pasid_replace.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_pasid_replaceCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_pasid_replace");
+  for (const key in value) {
+    switch (key) {
+      case "pasid":
+      case "pt_id":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_pasid_replace", iommu_test_cmd_pasid_replaceMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_pasid_replace)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_replace = {
   size: 8,
@@ -3015,17 +3117,7 @@ export const iommu_test_cmd_pasid_replace = {
 
   encode(value: iommu_test_cmd_pasid_replaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_pasid_replace");
-    for (const key in value) {
-      switch (key) {
-        case "pasid":
-        case "pt_id":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_pasid_replace", iommu_test_cmd_pasid_replaceMembers);
-      }
-    }
+    iommu_test_cmd_pasid_replaceCheckKeys(value);
     const { pasid: $pasid, pt_id: $pt_id } = value;
     dv.setUint32(
       offset + 0,
@@ -3102,6 +3194,21 @@ export interface iommu_test_cmd_pasid_detachInit {
 }
 
 const iommu_test_cmd_pasid_detachMembers: readonly string[] = ["pasid"];
+
+/** Refuses what {@link iommu_test_cmd_pasid_detach.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_pasid_detachCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_pasid_detach");
+  for (const key in value) {
+    switch (key) {
+      case "pasid":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_pasid_detach", iommu_test_cmd_pasid_detachMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_pasid_detach)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_detach = {
   size: 4,
@@ -3110,16 +3217,7 @@ export const iommu_test_cmd_pasid_detach = {
 
   encode(value: iommu_test_cmd_pasid_detachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_pasid_detach");
-    for (const key in value) {
-      switch (key) {
-        case "pasid":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_pasid_detach", iommu_test_cmd_pasid_detachMembers);
-      }
-    }
+    iommu_test_cmd_pasid_detachCheckKeys(value);
     const { pasid: $pasid } = value;
     dv.setUint32(
       offset + 0,
@@ -3180,6 +3278,21 @@ export interface iommu_test_cmd_pasid_checkInit {
 }
 
 const iommu_test_cmd_pasid_checkMembers: readonly string[] = ["pasid", "hwpt_id"];
+
+/** Refuses what {@link iommu_test_cmd_pasid_check.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_pasid_checkCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_pasid_check");
+  for (const key in value) {
+    switch (key) {
+      case "pasid":
+      case "hwpt_id":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_pasid_check", iommu_test_cmd_pasid_checkMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_pasid_check)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_check = {
   size: 8,
@@ -3188,17 +3301,7 @@ export const iommu_test_cmd_pasid_check = {
 
   encode(value: iommu_test_cmd_pasid_checkInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_pasid_check");
-    for (const key in value) {
-      switch (key) {
-        case "pasid":
-        case "hwpt_id":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_pasid_check", iommu_test_cmd_pasid_checkMembers);
-      }
-    }
+    iommu_test_cmd_pasid_checkCheckKeys(value);
     const { pasid: $pasid, hwpt_id: $hwpt_id } = value;
     dv.setUint32(
       offset + 0,
@@ -3279,6 +3382,21 @@ export interface iommu_test_cmd_dmabuf_getInit {
 }
 
 const iommu_test_cmd_dmabuf_getMembers: readonly string[] = ["length", "open_flags"];
+
+/** Refuses what {@link iommu_test_cmd_dmabuf_get.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_dmabuf_getCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dmabuf_get");
+  for (const key in value) {
+    switch (key) {
+      case "length":
+      case "open_flags":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_dmabuf_get", iommu_test_cmd_dmabuf_getMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_dmabuf_get)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_dmabuf_get = {
   size: 8,
@@ -3287,17 +3405,7 @@ export const iommu_test_cmd_dmabuf_get = {
 
   encode(value: iommu_test_cmd_dmabuf_getInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_dmabuf_get");
-    for (const key in value) {
-      switch (key) {
-        case "length":
-        case "open_flags":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_dmabuf_get", iommu_test_cmd_dmabuf_getMembers);
-      }
-    }
+    iommu_test_cmd_dmabuf_getCheckKeys(value);
     const { length: $length, open_flags: $open_flags } = value;
     dv.setUint32(
       offset + 0,
@@ -3378,6 +3486,22 @@ export interface iommu_test_cmd_dmabuf_revokeInit {
 }
 
 const iommu_test_cmd_dmabuf_revokeMembers: readonly string[] = ["dmabuf_fd", "revoked"];
+
+/** Refuses what {@link iommu_test_cmd_dmabuf_revoke.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_cmd_dmabuf_revokeCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_test_cmd_dmabuf_revoke");
+  for (const key in value) {
+    switch (key) {
+      case "dmabuf_fd":
+      case "revoked":
+        break;
+      default:
+        unknownMember(key, "iommu_test_cmd_dmabuf_revoke", iommu_test_cmd_dmabuf_revokeMembers);
+    }
+  }
+}
+
 /** C: `anonymous struct (iommu_test_cmd_dmabuf_revoke)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_dmabuf_revoke = {
   size: 8,
@@ -3386,17 +3510,7 @@ export const iommu_test_cmd_dmabuf_revoke = {
 
   encode(value: iommu_test_cmd_dmabuf_revokeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_test_cmd_dmabuf_revoke");
-    for (const key in value) {
-      switch (key) {
-        case "dmabuf_fd":
-        case "revoked":
-          break;
-        default:
-          unknownMember(key, "iommu_test_cmd_dmabuf_revoke", iommu_test_cmd_dmabuf_revokeMembers);
-      }
-    }
+    iommu_test_cmd_dmabuf_revokeCheckKeys(value);
     const { dmabuf_fd: $dmabuf_fd, revoked: $revoked } = value;
     dv.setInt32(
       offset + 0,
@@ -3494,6 +3608,21 @@ export interface iommu_test_hw_infoInit {
 }
 
 const iommu_test_hw_infoMembers: readonly string[] = ["flags", "test_reg"];
+
+/** Refuses what {@link iommu_test_hw_info.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_test_hw_infoCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_hw_info");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "test_reg":
+        break;
+      default:
+        unknownMember(key, "iommu_test_hw_info", iommu_test_hw_infoMembers);
+    }
+  }
+}
+
 /** C: `struct iommu_test_hw_info`, 8 bytes, aligned to 4. */
 export const iommu_test_hw_info = {
   size: 8,
@@ -3502,16 +3631,7 @@ export const iommu_test_hw_info = {
 
   encode(value: iommu_test_hw_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_hw_info");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "test_reg":
-          break;
-        default:
-          unknownMember(key, "iommu_test_hw_info", iommu_test_hw_infoMembers);
-      }
-    }
+    iommu_test_hw_infoCheckKeys(value);
     const { flags: $flags, test_reg: $test_reg } = value;
     dv.setUint32(
       offset + 0,
@@ -3609,6 +3729,21 @@ export interface iommu_hwpt_selftestInit {
 }
 
 const iommu_hwpt_selftestMembers: readonly string[] = ["iotlb", "pagetable_type"];
+
+/** Refuses what {@link iommu_hwpt_selftest.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_selftestCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_selftest");
+  for (const key in value) {
+    switch (key) {
+      case "iotlb":
+      case "pagetable_type":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_selftest", iommu_hwpt_selftestMembers);
+    }
+  }
+}
+
 /** C: `struct iommu_hwpt_selftest`, 8 bytes, aligned to 4. */
 export const iommu_hwpt_selftest = {
   size: 8,
@@ -3617,16 +3752,7 @@ export const iommu_hwpt_selftest = {
 
   encode(value: iommu_hwpt_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_selftest");
-    for (const key in value) {
-      switch (key) {
-        case "iotlb":
-        case "pagetable_type":
-          break;
-        default:
-          unknownMember(key, "iommu_hwpt_selftest", iommu_hwpt_selftestMembers);
-      }
-    }
+    iommu_hwpt_selftestCheckKeys(value);
     const { iotlb: $iotlb, pagetable_type: $pagetable_type } = value;
     dv.setUint32(
       offset + 0,
@@ -3744,6 +3870,22 @@ export interface iommu_hwpt_invalidate_selftestInit {
 }
 
 const iommu_hwpt_invalidate_selftestMembers: readonly string[] = ["flags", "iotlb_id"];
+
+/** Refuses what {@link iommu_hwpt_invalidate_selftest.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_hwpt_invalidate_selftestCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_hwpt_invalidate_selftest");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "iotlb_id":
+        break;
+      default:
+        unknownMember(key, "iommu_hwpt_invalidate_selftest", iommu_hwpt_invalidate_selftestMembers);
+    }
+  }
+}
+
 /**
  * Invalidation data for Mock driver
  *
@@ -3760,21 +3902,7 @@ export const iommu_hwpt_invalidate_selftest = {
 
   encode(value: iommu_hwpt_invalidate_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_hwpt_invalidate_selftest");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "iotlb_id":
-          break;
-        default:
-          unknownMember(
-            key,
-            "iommu_hwpt_invalidate_selftest",
-            iommu_hwpt_invalidate_selftestMembers,
-          );
-      }
-    }
+    iommu_hwpt_invalidate_selftestCheckKeys(value);
     const { flags: $flags, iotlb_id: $iotlb_id } = value;
     dv.setUint32(
       offset + 0,
@@ -3919,6 +4047,23 @@ const iommu_viommu_selftestMembers: readonly string[] = [
   "out_mmap_offset",
   "out_mmap_length",
 ];
+
+/** Refuses what {@link iommu_viommu_selftest.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_viommu_selftestCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_selftest");
+  for (const key in value) {
+    switch (key) {
+      case "in_data":
+      case "out_data":
+      case "out_mmap_offset":
+      case "out_mmap_length":
+        break;
+      default:
+        unknownMember(key, "iommu_viommu_selftest", iommu_viommu_selftestMembers);
+    }
+  }
+}
+
 /**
  * vIOMMU data for Mock driver
  *
@@ -3935,18 +4080,7 @@ export const iommu_viommu_selftest = {
 
   encode(value: iommu_viommu_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_selftest");
-    for (const key in value) {
-      switch (key) {
-        case "in_data":
-        case "out_data":
-        case "out_mmap_offset":
-        case "out_mmap_length":
-          break;
-        default:
-          unknownMember(key, "iommu_viommu_selftest", iommu_viommu_selftestMembers);
-      }
-    }
+    iommu_viommu_selftestCheckKeys(value);
     const {
       in_data: $in_data,
       out_data: $out_data,
@@ -4132,6 +4266,27 @@ export interface iommu_viommu_invalidate_selftestInit {
 }
 
 const iommu_viommu_invalidate_selftestMembers: readonly string[] = ["flags", "vdev_id", "cache_id"];
+
+/** Refuses what {@link iommu_viommu_invalidate_selftest.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_viommu_invalidate_selftestCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_viommu_invalidate_selftest");
+  for (const key in value) {
+    switch (key) {
+      case "flags":
+      case "vdev_id":
+      case "cache_id":
+        break;
+      default:
+        unknownMember(
+          key,
+          "iommu_viommu_invalidate_selftest",
+          iommu_viommu_invalidate_selftestMembers,
+        );
+    }
+  }
+}
+
 /**
  * Invalidation data for Mock VIOMMU
  *
@@ -4148,22 +4303,7 @@ export const iommu_viommu_invalidate_selftest = {
 
   encode(value: iommu_viommu_invalidate_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_viommu_invalidate_selftest");
-    for (const key in value) {
-      switch (key) {
-        case "flags":
-        case "vdev_id":
-        case "cache_id":
-          break;
-        default:
-          unknownMember(
-            key,
-            "iommu_viommu_invalidate_selftest",
-            iommu_viommu_invalidate_selftestMembers,
-          );
-      }
-    }
+    iommu_viommu_invalidate_selftestCheckKeys(value);
     const { flags: $flags, vdev_id: $vdev_id, cache_id: $cache_id } = value;
     dv.setUint32(
       offset + 0,
@@ -4277,6 +4417,21 @@ export interface iommu_viommu_event_selftestInit {
 }
 
 const iommu_viommu_event_selftestMembers: readonly string[] = ["virt_id"];
+
+/** Refuses what {@link iommu_viommu_event_selftest.encode} cannot take: a non-object, or a key that is not a member. */
+function iommu_viommu_event_selftestCheckKeys(value: unknown): void {
+  if (typeof value !== "object" || value === null)
+    notAnObject(value, "iommu_viommu_event_selftest");
+  for (const key in value) {
+    switch (key) {
+      case "virt_id":
+        break;
+      default:
+        unknownMember(key, "iommu_viommu_event_selftest", iommu_viommu_event_selftestMembers);
+    }
+  }
+}
+
 /** C: `struct iommu_viommu_event_selftest`, 4 bytes, aligned to 4. */
 export const iommu_viommu_event_selftest = {
   size: 4,
@@ -4285,16 +4440,7 @@ export const iommu_viommu_event_selftest = {
 
   encode(value: iommu_viommu_event_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    if (typeof value !== "object" || value === null)
-      notAnObject(value, "iommu_viommu_event_selftest");
-    for (const key in value) {
-      switch (key) {
-        case "virt_id":
-          break;
-        default:
-          unknownMember(key, "iommu_viommu_event_selftest", iommu_viommu_event_selftestMembers);
-      }
-    }
+    iommu_viommu_event_selftestCheckKeys(value);
     const { virt_id: $virt_id } = value;
     dv.setUint32(
       offset + 0,
