@@ -26,6 +26,7 @@ import type {
   vfio_device_gfx_plane_infoInit,
   vfio_device_info,
   vfio_device_infoInit,
+  vfio_device_info_cap_pci_atomic_comp,
   vfio_device_ioeventfd,
   vfio_device_ioeventfdInit,
   vfio_eeh_pe_op,
@@ -48,6 +49,10 @@ import type {
   vfio_iommu_type1_dma_unmapInit,
   vfio_iommu_type1_info,
   vfio_iommu_type1_infoInit,
+  vfio_iommu_type1_info_cap_iova_range,
+  vfio_iommu_type1_info_cap_migration,
+  vfio_iommu_type1_info_dma_avail,
+  vfio_iova_range,
   vfio_irq_info,
   vfio_irq_infoInit,
   vfio_irq_set,
@@ -60,6 +65,11 @@ import type {
   vfio_precopy_infoInit,
   vfio_region_info,
   vfio_region_infoInit,
+  vfio_region_info_cap_nvlink2_lnkspd,
+  vfio_region_info_cap_nvlink2_ssatgt,
+  vfio_region_info_cap_sparse_mmap,
+  vfio_region_info_cap_type,
+  vfio_region_sparse_mmap_area,
 } from "./vfio.js";
 
 /** `ioctl(fd, VFIO_GET_API_VERSION)`: no argument; returns the kernel's return value. */
@@ -158,8 +168,12 @@ export function VFIO_GROUP_GET_DEVICE_FDUnsafe(fd: number, arg?: number | bigint
 export function VFIO_DEVICE_GET_INFO(
   fd: number,
   args: vfio_device_infoInit = {},
-): vfio_device_info & Trailing {
-  return callStruct<vfio_device_info & Trailing>(fd, ioctls.VFIO_DEVICE_GET_INFO, args);
+): vfio_device_info & Trailing<vfio_device_info_cap_pci_atomic_comp> {
+  return callStruct<vfio_device_info & Trailing<vfio_device_info_cap_pci_atomic_comp>>(
+    fd,
+    ioctls.VFIO_DEVICE_GET_INFO,
+    args,
+  );
 }
 
 /**
@@ -176,8 +190,12 @@ export function VFIO_DEVICE_GET_INFO(
 export async function VFIO_DEVICE_GET_INFOAsync(
   fd: number,
   args: vfio_device_infoInit = {},
-): Promise<vfio_device_info & Trailing> {
-  return callStructAsync<vfio_device_info & Trailing>(fd, ioctls.VFIO_DEVICE_GET_INFO, args);
+): Promise<vfio_device_info & Trailing<vfio_device_info_cap_pci_atomic_comp>> {
+  return callStructAsync<vfio_device_info & Trailing<vfio_device_info_cap_pci_atomic_comp>>(
+    fd,
+    ioctls.VFIO_DEVICE_GET_INFO,
+    args,
+  );
 }
 
 /**
@@ -192,8 +210,22 @@ export async function VFIO_DEVICE_GET_INFOAsync(
 export function VFIO_DEVICE_GET_REGION_INFO(
   fd: number,
   args: vfio_region_infoInit = {},
-): vfio_region_info & Trailing {
-  return callStruct<vfio_region_info & Trailing>(fd, ioctls.VFIO_DEVICE_GET_REGION_INFO, args);
+): vfio_region_info &
+  Trailing<
+    | (vfio_region_info_cap_sparse_mmap & { readonly areas?: vfio_region_sparse_mmap_area[] })
+    | vfio_region_info_cap_type
+    | vfio_region_info_cap_nvlink2_ssatgt
+    | vfio_region_info_cap_nvlink2_lnkspd
+  > {
+  return callStruct<
+    vfio_region_info &
+      Trailing<
+        | (vfio_region_info_cap_sparse_mmap & { readonly areas?: vfio_region_sparse_mmap_area[] })
+        | vfio_region_info_cap_type
+        | vfio_region_info_cap_nvlink2_ssatgt
+        | vfio_region_info_cap_nvlink2_lnkspd
+      >
+  >(fd, ioctls.VFIO_DEVICE_GET_REGION_INFO, args);
 }
 
 /**
@@ -210,8 +242,24 @@ export function VFIO_DEVICE_GET_REGION_INFO(
 export async function VFIO_DEVICE_GET_REGION_INFOAsync(
   fd: number,
   args: vfio_region_infoInit = {},
-): Promise<vfio_region_info & Trailing> {
-  return callStructAsync<vfio_region_info & Trailing>(fd, ioctls.VFIO_DEVICE_GET_REGION_INFO, args);
+): Promise<
+  vfio_region_info &
+    Trailing<
+      | (vfio_region_info_cap_sparse_mmap & { readonly areas?: vfio_region_sparse_mmap_area[] })
+      | vfio_region_info_cap_type
+      | vfio_region_info_cap_nvlink2_ssatgt
+      | vfio_region_info_cap_nvlink2_lnkspd
+    >
+> {
+  return callStructAsync<
+    vfio_region_info &
+      Trailing<
+        | (vfio_region_info_cap_sparse_mmap & { readonly areas?: vfio_region_sparse_mmap_area[] })
+        | vfio_region_info_cap_type
+        | vfio_region_info_cap_nvlink2_ssatgt
+        | vfio_region_info_cap_nvlink2_lnkspd
+      >
+  >(fd, ioctls.VFIO_DEVICE_GET_REGION_INFO, args);
 }
 
 /**
@@ -874,8 +922,20 @@ export async function VFIO_MIG_GET_PRECOPY_INFOAsync(
 export function VFIO_IOMMU_GET_INFO(
   fd: number,
   args: vfio_iommu_type1_infoInit = {},
-): vfio_iommu_type1_info & Trailing {
-  return callStruct<vfio_iommu_type1_info & Trailing>(fd, ioctls.VFIO_IOMMU_GET_INFO, args);
+): vfio_iommu_type1_info &
+  Trailing<
+    | (vfio_iommu_type1_info_cap_iova_range & { readonly iova_ranges?: vfio_iova_range[] })
+    | vfio_iommu_type1_info_cap_migration
+    | vfio_iommu_type1_info_dma_avail
+  > {
+  return callStruct<
+    vfio_iommu_type1_info &
+      Trailing<
+        | (vfio_iommu_type1_info_cap_iova_range & { readonly iova_ranges?: vfio_iova_range[] })
+        | vfio_iommu_type1_info_cap_migration
+        | vfio_iommu_type1_info_dma_avail
+      >
+  >(fd, ioctls.VFIO_IOMMU_GET_INFO, args);
 }
 
 /**
@@ -892,8 +952,22 @@ export function VFIO_IOMMU_GET_INFO(
 export async function VFIO_IOMMU_GET_INFOAsync(
   fd: number,
   args: vfio_iommu_type1_infoInit = {},
-): Promise<vfio_iommu_type1_info & Trailing> {
-  return callStructAsync<vfio_iommu_type1_info & Trailing>(fd, ioctls.VFIO_IOMMU_GET_INFO, args);
+): Promise<
+  vfio_iommu_type1_info &
+    Trailing<
+      | (vfio_iommu_type1_info_cap_iova_range & { readonly iova_ranges?: vfio_iova_range[] })
+      | vfio_iommu_type1_info_cap_migration
+      | vfio_iommu_type1_info_dma_avail
+    >
+> {
+  return callStructAsync<
+    vfio_iommu_type1_info &
+      Trailing<
+        | (vfio_iommu_type1_info_cap_iova_range & { readonly iova_ranges?: vfio_iova_range[] })
+        | vfio_iommu_type1_info_cap_migration
+        | vfio_iommu_type1_info_dma_avail
+      >
+  >(fd, ioctls.VFIO_IOMMU_GET_INFO, args);
 }
 
 /**

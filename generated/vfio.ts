@@ -538,6 +538,14 @@ export const vfio_device_info = {
   size: 24,
   align: 4,
   offsets: { argsz: 0, flags: 4, num_regions: 8, num_irqs: 12, cap_offset: 16, pad: 20 },
+  capability: (id: number) => {
+    switch (id) {
+      case 5:
+        return vfio_device_info_cap_pci_atomic_comp;
+      default:
+        return undefined;
+    }
+  },
   sizeMember: "argsz",
   trailing: { grows: true },
   encode(value: vfio_device_infoInit, target: Target, offset = 0): void {
@@ -982,6 +990,20 @@ export const vfio_region_info = {
   size: 32,
   align: 8,
   offsets: { argsz: 0, flags: 4, index: 8, cap_offset: 12, size: 16, offset: 24 },
+  capability: (id: number) => {
+    switch (id) {
+      case 1:
+        return vfio_region_info_cap_sparse_mmap;
+      case 2:
+        return vfio_region_info_cap_type;
+      case 4:
+        return vfio_region_info_cap_nvlink2_ssatgt;
+      case 5:
+        return vfio_region_info_cap_nvlink2_lnkspd;
+      default:
+        return undefined;
+    }
+  },
   sizeMember: "argsz",
   trailing: { grows: true },
   encode(value: vfio_region_infoInit, target: Target, offset = 0): void {
@@ -1339,7 +1361,13 @@ export const vfio_region_info_cap_sparse_mmap = {
   size: 16,
   align: 8,
   offsets: { header: 0, nr_areas: 8, reserved: 12, areas: 16 },
-  flexible: { name: "areas", offset: 16, elementSize: 16 },
+  flexible: {
+    name: "areas",
+    offset: 16,
+    elementSize: 16,
+    element: vfio_region_sparse_mmap_area,
+    count: "nr_areas",
+  },
   encode(value: vfio_region_info_cap_sparse_mmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_region_info_cap_sparse_mmapCheckKeys(value);
@@ -3200,7 +3228,7 @@ export const vfio_pci_hot_reset_info = {
   size: 12,
   align: 4,
   offsets: { argsz: 0, flags: 4, count: 8, devices: 12 },
-  flexible: { name: "devices", offset: 12, elementSize: 8 },
+  flexible: { name: "devices", offset: 12, elementSize: 8, element: vfio_pci_dependent_device },
   sizeMember: "argsz",
   trailing: { member: "devices" },
   encode(value: vfio_pci_hot_reset_infoInit, target: Target, offset = 0): void {
@@ -6700,7 +6728,13 @@ export const vfio_device_feature_dma_buf =
         size: 16,
         align: 4,
         offsets: { region_index: 0, open_flags: 4, flags: 8, nr_ranges: 12, dma_ranges: 16 },
-        flexible: { name: "dma_ranges", offset: 16, elementSize: 16 },
+        flexible: {
+          name: "dma_ranges",
+          offset: 16,
+          elementSize: 16,
+          element: vfio_region_dma_range,
+          count: "nr_ranges",
+        },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_device_feature_dma_bufCheckKeys(value);
@@ -6752,7 +6786,13 @@ export const vfio_device_feature_dma_buf =
         size: 16,
         align: 8,
         offsets: { region_index: 0, open_flags: 4, flags: 8, nr_ranges: 12, dma_ranges: 16 },
-        flexible: { name: "dma_ranges", offset: 16, elementSize: 16 },
+        flexible: {
+          name: "dma_ranges",
+          offset: 16,
+          elementSize: 16,
+          element: vfio_region_dma_range,
+          count: "nr_ranges",
+        },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_device_feature_dma_bufCheckKeys(value);
@@ -7049,6 +7089,18 @@ export const vfio_iommu_type1_info = {
   size: 24,
   align: 8,
   offsets: { argsz: 0, flags: 4, iova_pgsizes: 8, cap_offset: 16, pad: 20 },
+  capability: (id: number) => {
+    switch (id) {
+      case 1:
+        return vfio_iommu_type1_info_cap_iova_range;
+      case 2:
+        return vfio_iommu_type1_info_cap_migration;
+      case 3:
+        return vfio_iommu_type1_info_dma_avail;
+      default:
+        return undefined;
+    }
+  },
   sizeMember: "argsz",
   trailing: { grows: true },
   encode(value: vfio_iommu_type1_infoInit, target: Target, offset = 0): void {
@@ -7380,7 +7432,13 @@ export const vfio_iommu_type1_info_cap_iova_range =
         size: 16,
         align: 4,
         offsets: { header: 0, nr_iovas: 8, reserved: 12, iova_ranges: 16 },
-        flexible: { name: "iova_ranges", offset: 16, elementSize: 16 },
+        flexible: {
+          name: "iova_ranges",
+          offset: 16,
+          elementSize: 16,
+          element: vfio_iova_range,
+          count: "nr_iovas",
+        },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value);
@@ -7417,7 +7475,13 @@ export const vfio_iommu_type1_info_cap_iova_range =
         size: 16,
         align: 8,
         offsets: { header: 0, nr_iovas: 8, reserved: 12, iova_ranges: 16 },
-        flexible: { name: "iova_ranges", offset: 16, elementSize: 16 },
+        flexible: {
+          name: "iova_ranges",
+          offset: 16,
+          elementSize: 16,
+          element: vfio_iova_range,
+          count: "nr_iovas",
+        },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value);

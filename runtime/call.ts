@@ -48,6 +48,10 @@ export interface TrailingInfo {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type CallCodec = Codec<any, any> & {
   readonly pointers?: Readonly<Record<string, PointerInfo>>;
+  /** A flexible array member: its element codec (for records) and count member, where known. */
+  readonly flexible?: { readonly name: string; readonly offset: number; readonly elementSize: number; readonly element?: CallCodec; readonly count?: string };
+  /** The codec of a capability ID in this info struct's chain. */
+  readonly capability?: (id: number) => CallCodec | undefined;
   /** The size/argsz member: always the length of the buffer passed. */
   readonly sizeMember?: string;
   readonly trailing?: TrailingInfo;
@@ -56,22 +60,27 @@ type CallCodec = Codec<any, any> & {
 /** The Init of a struct with its user-pointer members taking buffers instead of addresses. */
 export type CallArgs<I, P extends string> = Omit<I, P> & { readonly [K in P & keyof I]?: ArrayBufferView };
 
-/** A vfio capability (`struct vfio_info_cap_header` and what follows it, up to the next one). */
-export interface Capability {
+/**
+ * A vfio capability (`struct vfio_info_cap_header` and what follows it, up to the next one),
+ * with its struct decoded where the header defines one for its ID (`value`, its flexible array
+ * of elements included, as many as its count says and its bytes hold).
+ */
+export interface Capability<V = never> {
   readonly id: number;
   readonly version: number;
   /** Offset in the returned buffer. */
   readonly offset: number;
   /** The capability's bytes, header included. */
   readonly bytes: Uint8Array;
+  readonly value?: V;
 }
 
 /** What a call on a struct with trailing bytes returns besides the struct. */
-export interface Trailing {
+export interface Trailing<V = never> {
   /** The bytes after the fixed struct, as the kernel left them. */
   readonly trailing: Uint8Array;
   /** The capability chain, for structs that have one. */
-  readonly capabilities?: readonly Capability[];
+  readonly capabilities?: readonly Capability<V>[];
 }
 
 const LE = os.endianness() === "LE";
@@ -191,16 +200,32 @@ function encodeInto(p: Prepared, dv: DataView): PointerList | undefined {
   return list;
 }
 
-/** Walks a vfio capability chain inside `bytes`, bounds-checked, each offset visited once. */
-function capabilityChain(bytes: Uint8Array, first: number, fixed: number): Capability[] {
+/** A capability's struct and flexible elements, decoded only as far as its bytes hold them. */
+function decodeCapability(codec: CallCodec | undefined, bytes: Uint8Array): unknown {
+  if (!codec || bytes.length < codec.size) return undefined;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: Capability[] = [];
+  const value = codec.decode(dv) as Record<string, unknown>;
+  const flex = codec.flexible;
+  if (flex?.element && flex.count) {
+    const fits = Math.floor((bytes.length - flex.offset) / flex.elementSize);
+    const n = Math.min(Number(value[flex.count] ?? 0), fits);
+    value[flex.name] = Array.from({ length: n }, (_, i) => flex.element!.decode(dv, flex.offset + i * flex.elementSize));
+  }
+  return value;
+}
+
+/** Walks a vfio capability chain inside `bytes`, bounds-checked, each offset visited once. */
+function capabilityChain(codec: CallCodec, bytes: Uint8Array, first: number): Capability<unknown>[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Capability<unknown>[] = [];
   const seen = new Set<number>();
-  for (let at = first; at >= fixed && at + 8 <= bytes.length && !seen.has(at); ) {
+  for (let at = first; at >= codec.size && at + 8 <= bytes.length && !seen.has(at); ) {
     seen.add(at);
+    const id = dv.getUint16(at, LE);
     const next = dv.getUint32(at + 4, LE);
     const end = next > at && next <= bytes.length ? next : bytes.length;
-    out.push({ id: dv.getUint16(at, LE), version: dv.getUint16(at + 2, LE), offset: at, bytes: bytes.slice(at, end) });
+    const own = bytes.slice(at, end);
+    out.push({ id, version: dv.getUint16(at + 2, LE), offset: at, bytes: own, value: decodeCapability(codec.capability?.(id), own) });
     if (!next) break;
     at = next;
   }
@@ -210,11 +235,11 @@ function capabilityChain(bytes: Uint8Array, first: number, fixed: number): Capab
 function withTrailing<T>(p: Prepared, dv: DataView, decoded: Record<string, unknown>): T {
   if (!p.codec.trailing) return decoded as T;
   const all = new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
-  const result = decoded as Record<string, unknown> & { trailing: Uint8Array; capabilities?: Capability[] };
+  const result = decoded as Record<string, unknown> & { trailing: Uint8Array; capabilities?: Capability<unknown>[] };
   result.trailing = all.slice(p.codec.size);
   if (p.codec.trailing.grows) {
     const first = Number(decoded.cap_offset ?? 0);
-    result.capabilities = first ? capabilityChain(all, first, p.codec.size) : [];
+    result.capabilities = first ? capabilityChain(p.codec, all, first) : [];
   }
   return result as T;
 }

@@ -30,7 +30,8 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       const trailing = hasSizeMember(io.argument) && flexible?.name && flexible.type.kind === "array" && flexible.type.length === null ? flexible.name : undefined;
       let args = pointers.length ? `CallArgs<${t}Init, ${pointers.join(" | ")}>` : `${t}Init`;
       if (trailing) args += ` & { readonly ${trailing}?: ArrayBufferView }`;
-      const returns = trailing || io.argument.members?.some((m) => m.name === "cap_offset") ? `${t} & Trailing` : t;
+      const capabilities = model.capabilities.filter((c) => c.info === io.argument).map((c) => capabilityType(c.record, names, types));
+      const returns = capabilities.length ? `${t} & Trailing<${capabilities.join(" | ")}>` : trailing || io.argument.members?.some((m) => m.name === "cap_offset") ? `${t} & Trailing` : t;
       const doc = [`\`ioctl(fd, ${c.name}, &${io.argument.kind} ${t})\`: encodes \`args\`, calls, and returns the struct as the kernel left it.`, declarationDoc(io.argument.doc, ctx)];
       if (pointers.length) doc.push(`User-pointer members (${pointers.join(", ")}) take buffers; their counts are set from the buffers' lengths, or checked against them.`);
       if (trailing) doc.push(`\`${trailing}\` takes the bytes that follow the struct; the size member covers them.`);
@@ -70,6 +71,19 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
   const project = new Project({ useInMemoryFileSystem: true });
   const text = project.createSourceFile("ioctls.ts", { statements }, { overwrite: true }).getFullText();
   return prettier.format(text, { parser: "babel-ts", printWidth: 100 });
+}
+
+/** A capability's decoded type: its struct, with its flexible array of records where it has one. */
+function capabilityType(r: RecordDecl, names: RecordNames, types: Set<string>): string {
+  const t = names.of(r);
+  types.add(t);
+  const last = r.members?.at(-1);
+  let element = last?.type.kind === "array" && last.type.length === null ? last.type.element : undefined;
+  while (element?.kind === "typedef") element = element.decl.type;
+  if (!last?.name || element?.kind !== "record") return t;
+  const e = names.of(element.decl);
+  types.add(e);
+  return `(${t} & { readonly ${last.name}?: ${e}[] })`;
 }
 
 /** The call module's types the functions use. */

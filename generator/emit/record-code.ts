@@ -3,7 +3,7 @@
 // are made per architecture variant (recordCode); the types and docs once, from the first row.
 import { Scope, StructureKind, VariableDeclarationKind } from "ts-morph";
 import type { Statements } from "./module.js";
-import type { RecordDecl, TrailingPolicy, UserPointer } from "../model/ir.js";
+import type { Capability, RecordDecl, TrailingPolicy, UserPointer } from "../model/ir.js";
 import type { LayoutEngine } from "../model/layout.js";
 import {
   cSpelling,
@@ -25,6 +25,8 @@ export interface RecordUnit {
   pointers: UserPointer[];
   /** Trailing bytes safe calls refuse, where an override says so. */
   trailing?: TrailingPolicy;
+  /** The capabilities of an info struct's chain. */
+  capabilities?: Capability[];
   /** How each member is encoded here (planRecord, with the members other rows make 64 bits wide). */
   plan: PlannedMember[];
 }
@@ -128,6 +130,29 @@ function zeroRanges(size: number, plan: PlannedMember[]): [number, number][] {
   return out;
 }
 
+/** A flexible array member: where it starts, its element (a codec for records) and its count. */
+function flexibleFacts(flex: PlannedMember): string {
+  const element = flex.flexibleElement!;
+  return [
+    `name: ${lit(flex.flat.name)}`,
+    `offset: ${flex.flat.offset}`,
+    `elementSize: ${element.size}`,
+    element.kind.kind === "record" ? `element: ${element.kind.codec}` : undefined,
+    flex.flexibleCount ? `count: ${lit(flex.flexibleCount)}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(", ");
+}
+
+/**
+ * The codec of each capability ID an info struct's chain can hold. A function: the capability
+ * structs are declared after the info struct, so they cannot be referenced at load.
+ */
+function capabilityLookup(ru: RecordUnit): string {
+  const cases = ru.capabilities!.map((c) => `case ${c.id}: return ${ru.names.of(c.record)};`).join(" ");
+  return `(id: number) => { switch (id) { ${cases} default: return undefined; } }`;
+}
+
 /** What bounds a user pointer's bytes, as the runtime's extents.ts reads it. */
 function pointerFacts(p: UserPointer, names: RecordNames): string[] {
   const facts = [
@@ -211,7 +236,8 @@ export function recordCode(ru: RecordUnit): RecordCode {
   const sizeMember = plan.find((p) => p.role === "size");
   const pointerRows = ru.pointers.map((p) => `${p.member}: { ${pointerFacts(p, ru.names).join(", ")} }`);
   const extra = [
-    flex ? `flexible: { name: ${lit(flex.flat.name)}, offset: ${flex.flat.offset}, elementSize: ${flex.flexibleElement!.size} }` : undefined,
+    flex ? `flexible: { ${flexibleFacts(flex)} }` : undefined,
+    ru.capabilities?.length ? `capability: ${capabilityLookup(ru)}` : undefined,
     sizeMember ? `sizeMember: ${lit(sizeMember.flat.name)}` : undefined,
     sizeMember ? trailingFacts(ru, flex) : undefined,
     pointerRows.length ? `pointers: { ${pointerRows.join(", ")} }` : undefined,

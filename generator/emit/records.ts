@@ -184,6 +184,8 @@ export interface PlannedMember {
   bitfield?: { unit: Scalar; window: { start: number; bytes: number }; bitOffset: number; width: number };
   role: "plain" | "size" | "reserved" | "flexible";
   flexibleElement?: { kind: FieldKind; size: number };
+  /** The member counting a flexible array's elements (`nr_areas`), where one is named so. */
+  flexibleCount?: string;
 }
 
 const RESERVED = /^(__)?(reserved|rsvd|pad)\d*$/;
@@ -195,7 +197,7 @@ const RESERVED = /^(__)?(reserved|rsvd|pad)\d*$/;
 export function planRecord(decl: RecordDecl, layout: LayoutEngine, names: RecordNames, wide: ReadonlySet<string> = new Set()): PlannedMember[] {
   const size = layout.record(decl).size;
   const tag = decl.tag;
-  return layout.flatten(decl).map((flat): PlannedMember => {
+  const plan = layout.flatten(decl).map((flat): PlannedMember => {
     const m = flat.member;
     const t = m.type;
     if (flat.bitSize !== undefined) {
@@ -223,4 +225,9 @@ export function planRecord(decl: RecordDecl, layout: LayoutEngine, names: Record
     if (RESERVED.test(flat.name) && !flat.inUnion) return { flat, kind, role: "reserved" };
     return { flat, kind, role: "plain" };
   });
+  // A flexible array's count: the one scalar member named nr_* or num_* (vfio's nr_areas, nr_iovas).
+  const flexible = plan.find((p) => p.role === "flexible");
+  const counts = plan.filter((p) => p.role === "plain" && p.kind?.kind === "scalar" && /^(nr|num)_/.test(p.flat.name));
+  if (flexible && counts.length === 1) flexible.flexibleCount = counts[0]!.flat.name;
+  return plan;
 }

@@ -80,7 +80,7 @@ export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) =>
     perUnit.map((pu): RecordUnit => {
       const decl = pu.byName.get(name)!;
       const plan = planRecord(decl, pu.unit.layout, pu.names, wide.get(name));
-      return { decl, layout: pu.unit.layout, names: pu.names, pointers: pu.unit.model.userPointers.filter((p) => p.record === decl), trailing: pu.unit.model.trailingPolicies.find((t) => t.record === decl), plan };
+      return { decl, layout: pu.unit.layout, names: pu.names, pointers: pu.unit.model.userPointers.filter((p) => p.record === decl), trailing: pu.unit.model.trailingPolicies.find((t) => t.record === decl), capabilities: pu.unit.model.capabilities.filter((c) => c.info === decl), plan };
     });
   const codeOf = new Map<string, { units: RecordUnit[]; codes: RecordCode[] }>();
   for (const name of primaryNames) {

@@ -3,7 +3,7 @@
 // docs cannot tell comes from the reviewed override file of the header.
 import { fail } from "../diagnostics.js";
 import { proseOf } from "../parse/kerneldoc.js";
-import type { ConstantDecl, HeaderModel, IoctlDirection, RecordDecl, TypeRef, UserPointer } from "./ir.js";
+import type { Capability, ConstantDecl, HeaderModel, IoctlDirection, RecordDecl, TypeRef, UserPointer } from "./ir.js";
 
 export interface Overrides {
   /** IOCTL_NAME -> argument ("struct x" or a scalar type name), and how a scalar is passed. */
@@ -83,6 +83,7 @@ export function associate(
   }
 
   model.userPointers = findUserPointers(model, lookup);
+  model.capabilities = findCapabilities(model);
   for (const [key, o] of Object.entries(overrides.userPointers ?? {})) {
     const [tag, member] = key.split(".");
     const record = model.records.find((r) => r.tag === tag);
@@ -136,6 +137,30 @@ function findUserPointers(model: HeaderModel, lookup: { tag(name: string): Recor
       const counter = r.doc.params.find((p) => p.name !== m.name && new RegExp(`@${m.name}\\b`).test(proseOf(p.lines)) && /\b(number|length|size|entries|num)\b/i.test(proseOf(p.lines)));
       out.push({ record: r, member: m.name, pointee, countMember: counter?.name, source: "kerneldoc" });
     }
+  }
+  return out;
+}
+
+/** The first member's struct tag, through typedefs. */
+function firstMemberTag(r: RecordDecl): string | undefined {
+  let t = r.members?.[0]?.type;
+  while (t?.kind === "typedef") t = t.decl.type;
+  return t?.kind === "record" ? t.decl.tag : undefined;
+}
+
+/**
+ * Capability chains: info structs with `argsz` and `cap_offset`, and the capability structs named
+ * after their info struct and after an ID constant (see Capability in ir.ts).
+ */
+function findCapabilities(model: HeaderModel): Capability[] {
+  const ids = new Map(model.constants.filter((c) => !c.ioctl).map((c) => [c.name, c.value.v]));
+  const infos = model.records.filter((r) => r.tag && r.members?.[0]?.name === "argsz" && r.members.some((m) => m.name === "cap_offset"));
+  const out: Capability[] = [];
+  for (const record of model.records) {
+    if (!record.tag || firstMemberTag(record) !== "vfio_info_cap_header") continue;
+    const info = infos.find((i) => record.tag!.startsWith(`${i.tag}_`));
+    const id = ids.get(record.tag.toUpperCase());
+    if (info && id !== undefined) out.push({ info, id: Number(id), record });
   }
   return out;
 }

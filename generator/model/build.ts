@@ -105,6 +105,7 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
     macroNames: [...tu.macros.values()].filter((m) => !m.builtin).map((m) => m.name),
     userPointers: [],
     trailingPolicies: [],
+    capabilities: [],
     all: { records: decls.records, enums: decls.enums, typedefs: decls.typedefs },
   };
   // Every record of the header must have a layout: an incomplete one is an error here, not a

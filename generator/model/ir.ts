@@ -154,6 +154,17 @@ export interface UserPointer {
   source: "kerneldoc" | "override";
 }
 
+/**
+ * A capability an info struct's chain can hold: vfio names each capability's struct after its ID
+ * constant (`VFIO_REGION_INFO_CAP_SPARSE_MMAP` 1, `struct vfio_region_info_cap_sparse_mmap`),
+ * the struct starts with `struct vfio_info_cap_header`, and its tag starts with the info struct's.
+ */
+export interface Capability {
+  info: RecordDecl;
+  id: number;
+  record: RecordDecl;
+}
+
 /** What safe calls must know of a struct's trailing bytes: refused (they hold user pointers), or counted. */
 export interface TrailingPolicy {
   record: RecordDecl;
@@ -185,6 +196,8 @@ export interface HeaderModel {
   macroNames: string[];
   userPointers: UserPointer[];
   trailingPolicies: TrailingPolicy[];
+  /** vfio capability chains: the struct of each capability ID an info struct can return. */
+  capabilities: Capability[];
   /** Every declaration of every file, for type resolution across includes. */
   all: { records: RecordDecl[]; enums: EnumDecl[]; typedefs: TypedefDecl[] };
 }

@@ -57,6 +57,11 @@ test("GET_REGION_INFO: a caller's argsz never reaches the kernel; the chain come
   const info = vfio.VFIO_DEVICE_GET_REGION_INFO(device.fd, { index: 0 });
   assert.equal(info.argsz, 80);
   assert.equal(info.capabilities?.[0]?.id, 1, "the sparse-mmap capability");
+  // Decoded into its struct, with its areas[] as many as nr_areas says and its bytes hold.
+  const sparse = info.capabilities![0]!.value as { nr_areas: number; areas?: { offset: bigint; size: bigint }[] };
+  assert.equal(sparse.nr_areas, 2);
+  assert.equal(sparse.areas?.length, 2);
+  assert.equal(sparse.areas![1]!.size, 0xd000n);
   assert.equal(info.trailing.length, 48);
   const dev = vfio.VFIO_DEVICE_GET_INFO(device.fd);
   assert.equal(dev.num_regions, 9);
@@ -156,6 +161,8 @@ test("VFIO type1: SET_CONTAINER takes a pointer to the fd; MAP_DMA of runtime me
   munmap(ram);
   const info = vfio.VFIO_IOMMU_GET_INFO(container);
   assert.ok(info.capabilities && info.capabilities.length > 0, "the type1 capability chain");
+  const ranges = info.capabilities.find((c) => c.id === 1)?.value as { nr_iovas: number; iova_ranges?: { start: bigint; end: bigint }[] } | undefined;
+  assert.ok(ranges && ranges.iova_ranges?.length === ranges.nr_iovas && ranges.nr_iovas > 0, "IOVA_RANGE decoded with its ranges");
 });
 
 test("getters run before any address is taken: a count getter that transfers the buffer and collects", () => {

@@ -74,7 +74,7 @@ test("capability chains: the runtime asks, grows to the argsz the kernel wants, 
     arg.setUint16(vfio_region_info.size, 1, true); // id: SPARSE_MMAP
     arg.setUint16(vfio_region_info.size + 2, 1, true);
     arg.setUint32(vfio_region_info.size + 4, 0, true); // next: none
-    arg.setUint32(vfio_region_info.size + 8, 0xabcd, true);
+    arg.setUint32(vfio_region_info.size + 8, 0xabcd, true); // nr_areas: far more than the bytes hold
     return 0;
   };
   useTransport(kernel);
@@ -84,6 +84,10 @@ test("capability chains: the runtime asks, grows to the argsz the kernel wants, 
   assert.equal(info.capabilities?.length, 1);
   assert.equal(info.capabilities![0]!.id, 1);
   assert.equal(le(info.capabilities![0]!.bytes).getUint32(8, true), 0xabcd);
+  // Decoded as its struct; areas[] only as many as the capability's bytes hold, whatever nr_areas says.
+  const sparse = info.capabilities![0]!.value as { nr_areas: number; areas: unknown[] };
+  assert.equal(sparse.nr_areas, 0xabcd);
+  assert.equal(sparse.areas.length, 0);
   assert.equal(info.trailing.length, chain);
   // A chain that loops or points outside the buffer ends the walk instead of reading beyond it.
   kernel.reply = (_seen, arg) => {
