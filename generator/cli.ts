@@ -3,29 +3,53 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
+import { z } from "zod";
 import { InputError } from "./diagnostics.js";
 import { ABI_ROWS } from "./model/abi-rows.js";
+import { generatorVersion } from "./version.js";
 
 const ROW_NAMES = ABI_ROWS.map((r) => r.name).join(", ");
 
-interface Config {
-  headers?: string[];
-  out?: string;
-  includeDirs?: string[];
-  overrides?: string;
-  runtimeImport?: string;
-  arches?: string[];
-}
+// The config file's schema: every key optional, nothing else allowed, each of its type.
+const ConfigSchema = z.strictObject({
+  headers: z.array(z.string()).optional(),
+  out: z.string().optional(),
+  includeDirs: z.array(z.string()).optional(),
+  overrides: z.string().optional(),
+  runtimeImport: z.string().optional(),
+  arches: z.array(z.enum(ABI_ROWS.map((r) => r.name) as [string, ...string[]])).optional(),
+});
+
+type Config = z.infer<typeof ConfigSchema>;
 
 const CONFIG_FILE = "uapigen.config.json";
 
+/** Where a key is written in the config text (its first occurrence), for located errors. */
+function locate(text: string, key: PropertyKey | undefined): { line: number; column: number } {
+  const at = key === undefined ? -1 : text.indexOf(JSON.stringify(String(key)));
+  if (at < 0) return { line: 1, column: 1 };
+  const before = text.slice(0, at).split("\n");
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
 function readConfig(): Config {
   if (!fs.existsSync(CONFIG_FILE)) return {};
+  const text = fs.readFileSync(CONFIG_FILE, "utf8");
+  let json: unknown;
   try {
-    return JSON.parse(fs.readFileSync(CONFIG_FILE, "utf8")) as Config;
+    json = JSON.parse(text);
   } catch (err) {
     throw new InputError("config", `invalid JSON: ${(err as Error).message}`, { file: CONFIG_FILE, line: 1, column: 1 });
   }
+  const parsed = ConfigSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
+  const key = keys[0] ?? issue.path[0];
+  const message = keys.length
+    ? `unknown key ${keys.map((k) => `'${k}'`).join(", ")} (it takes ${Object.keys(ConfigSchema.shape).join(", ")})`
+    : `'${issue.path.join(".")}': ${issue.message}`;
+  throw new InputError("config", message, { file: CONFIG_FILE, ...locate(text, key) });
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -36,8 +60,7 @@ async function formatFindings(findings: import("./lint/findings.js").Finding[], 
   const { formatText, formatJson, formatSarif } = await import("./lint/format.js");
   if (format === "json") return formatJson(findings);
   if (format === "sarif") {
-    const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-    return formatSarif(findings, pkg.version);
+    return formatSarif(findings, generatorVersion());
   }
   return formatText(findings);
 }
@@ -45,6 +68,7 @@ async function formatFindings(findings: import("./lint/findings.js").Finding[], 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("uapigen")
     .description("Linux uAPI headers to exact, documented TypeScript bindings")
+    .version(generatorVersion(), "-V, --version", "print uapigen's version")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError("(run with --help for usage)");

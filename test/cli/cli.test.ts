@@ -45,3 +45,26 @@ test("an unknown architecture is a usage error", () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown architecture .vax. \(known: x86_64, i386, aarch64, .*hppa\)/);
 });
+
+test("--version prints uapigen's version", () => {
+  const r = run(["--version"]);
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout.trim(), (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version);
+});
+
+test("the config file is validated: unknown keys and wrong types are located errors naming the key", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-config-"));
+  const inDir = (config: string) => {
+    fs.writeFileSync(path.join(dir, "uapigen.config.json"), config);
+    return spawnSync(process.execPath, [CLI, "generate"], { cwd: dir, encoding: "utf8" });
+  };
+  const unknown = inDir('{\n  "headers": ["a.h"],\n  "outt": "x"\n}\n');
+  assert.equal(unknown.status, 2);
+  assert.equal(unknown.stderr, "uapigen.config.json:3:3: error: unknown key 'outt' (it takes headers, out, includeDirs, overrides, runtimeImport, arches) [config]\n");
+  const type = inDir('{\n  "headers": "a.h"\n}\n');
+  assert.equal(type.stderr, "uapigen.config.json:2:3: error: 'headers': Invalid input: expected array, received string [config]\n");
+  const arch = inDir('{ "arches": ["x86"] }');
+  assert.match(arch.stderr, /^uapigen\.config\.json:1:3: error: 'arches\.0': Invalid option: expected one of "x86_64"\|"i386"/);
+  assert.equal(fs.readdirSync(dir).length, 1, "nothing written");
+  fs.rmSync(dir, { recursive: true, force: true });
+});
