@@ -79,20 +79,22 @@ export async function main(argv: string[]): Promise<number> {
     .description(`generate TypeScript modules (defaults come from ${CONFIG_FILE})`)
     .option("--header <file>", "a header to generate from (repeatable)", collect, [])
     .option("--out <dir>", "output directory")
-    .option("-I, --include <dir>", "add an include directory, searched in order (repeatable)", collect, [])
+    .option("-I, --include-dir <dir>", "add an include directory, searched in order (repeatable)", collect, [])
+    .option("--include <file>", "include a file before each header, as gcc's -include (repeatable; a path, or a name found like <name>)", collect, [])
     .option("--arch <name>", `an ABI row the modules serve (repeatable; the first is the primary, whose docs they carry); default: every row (${ROW_NAMES})`, collect, [])
     .option("--overrides <dir>", "directory of <header>.json override files")
     .option("--runtime-import <specifier>", "module specifier of the runtime codec helpers, as seen from the output")
     .option("--check", "exit 1 and name the files that differ instead of writing")
     .option("--strict", "kerneldoc findings fail the run (exit 1, nothing written)")
-    .action(async (o: { header: string[]; out?: string; include: string[]; arch: string[]; overrides?: string; runtimeImport?: string; check?: boolean; strict?: boolean }) => {
+    .action(async (o: { header: string[]; out?: string; includeDir: string[]; include: string[]; arch: string[]; overrides?: string; runtimeImport?: string; check?: boolean; strict?: boolean }) => {
       const config = readConfig();
       const { generate } = await import("./generate.js");
       const out = o.out ?? config.out ?? "generated";
       const result = await generate({
         headers: o.header.length ? o.header : (config.headers ?? []),
         out,
-        includeDirs: o.include.length ? o.include : config.includeDirs,
+        includeDirs: o.includeDir.length ? o.includeDir : config.includeDirs,
+        forceIncludes: o.include.map((f) => (fs.existsSync(f) ? path.resolve(f) : f)),
         arches: o.arch.length ? o.arch : config.arches,
         overridesDir: o.overrides ?? config.overrides,
         runtimeImport: o.runtimeImport ?? config.runtimeImport ?? "../runtime/codec.js",
@@ -125,15 +127,17 @@ export async function main(argv: string[]): Promise<number> {
     .argument("<header>", "the header")
     .option("--json", "machine-readable output")
     .addOption(new Option("--arch <name>", `target ABI row: ${ROW_NAMES}`).default("x86_64"))
-    .option("-I, --include <dir>", "add an include directory (repeatable)", collect, [])
-    .action(async (header: string, o: { json?: boolean; arch: string; include: string[] }) => {
+    .option("-I, --include-dir <dir>", "add an include directory (repeatable)", collect, [])
+    .option("--include <file>", "include a file before the header, as gcc's -include (repeatable)", collect, [])
+    .action(async (header: string, o: { json?: boolean; arch: string; includeDir: string[]; include: string[] }) => {
       const { getAbi, ABIS } = await import("./model/abi.js");
       const abi = getAbi(o.arch);
       if (!abi) throw new InputError("usage", `unknown architecture '${o.arch}' (known: ${Object.keys(ABIS).join(", ")})`);
       if (!fs.existsSync(header)) throw new InputError("usage", `no such header: ${header}`);
       const { buildHeader, includeDirsFor } = await import("./model/build.js");
       const { layoutReport, toJson, layoutText } = await import("./model/report.js");
-      const built = buildHeader(header, { abi, includeDirs: includeDirsFor(header, abi, o.include) });
+      const forceIncludes = o.include.map((f) => (fs.existsSync(f) ? path.resolve(f) : f));
+      const built = buildHeader(header, { abi, includeDirs: includeDirsFor(header, abi, o.includeDir), forceIncludes });
       const report = layoutReport(built.model, built.layout);
       process.stdout.write(o.json ? `${toJson(report)}\n` : layoutText(report));
     });
@@ -142,17 +146,17 @@ export async function main(argv: string[]): Promise<number> {
     .command("lint")
     .description("check the kerneldoc of headers against their declarations (linted together: names resolve across them)")
     .argument("<header...>", "the headers")
-    .option("-I, --include <dir>", "add an include directory (repeatable)", collect, [])
+    .option("-I, --include-dir <dir>", "add an include directory (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
     .option("--arch <name>", `target ABI row: ${ROW_NAMES}`, "x86_64")
     .option("--strict", "accepted for symmetry with generate; findings always exit 1 here")
-    .action(async (headers: string[], o: { include: string[]; format: Format; arch: string }) => {
+    .action(async (headers: string[], o: { includeDir: string[]; format: Format; arch: string }) => {
       const { getAbi } = await import("./model/abi.js");
       const abi = getAbi(o.arch);
       if (!abi) throw new InputError("usage", `unknown architecture '${o.arch}'`);
       for (const h of headers) if (!fs.existsSync(h)) throw new InputError("usage", `no such header: ${h}`);
       const { lintHeaders } = await import("./lint/lint.js");
-      const findings = lintHeaders(headers, { abi, includeDirs: o.include });
+      const findings = lintHeaders(headers, { abi, includeDirs: o.includeDir });
       process.stdout.write(await formatFindings(findings, o.format));
       status = findings.length ? 1 : 0;
     });

@@ -11,6 +11,8 @@ export interface GenerateOptions {
   headers: string[];
   out: string;
   includeDirs?: string[];
+  /** Files included before each header (gcc's -include), after uapigen's prelude. */
+  forceIncludes?: string[];
   /** ABI rows the modules serve, the first being the primary (its docs, lint); default: all. */
   arches?: string[];
   /** Directory of <header-stem>.json override files. */
@@ -134,7 +136,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const { emitIoctlModule } = await import("./emit/ioctls.js");
   const { lintUnits } = await import("./lint/rules.js");
   const { compareFindings } = await import("./lint/findings.js");
-  const { formatText } = await import("./lint/format.js");
+  const { displayPath, formatText } = await import("./lint/format.js");
   const abis = (opts.arches?.length ? opts.arches : Object.keys(ABIS)).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`));
   for (const h of opts.headers) if (!fs.existsSync(h)) fail("usage", `no such header: ${h}`);
 
@@ -148,6 +150,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       const built = buildHeader(header, {
         abi,
         includeDirs: includeDirsFor(header, abi, opts.includeDirs),
+        forceIncludes: opts.forceIncludes,
         overrides,
         overridesFile: ovFile,
       });
@@ -168,7 +171,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
 
   // The headers' kerneldoc, checked together so names resolve across them.
   const findings = lintUnits(units).sort(compareFindings);
-  const warnings = formatText(findings);
+  const warnings = formatText(findings) + unevaluatedWarnings(units.map((u) => u.model), displayPath);
   const changed = outputs.filter((o, i) => !fs.existsSync(o) || fs.readFileSync(o, "utf8") !== texts[i]);
   if (opts.check) return { written: [], changed, upToDate: changed.length === 0, warnings, findings: findings.length, failed: false };
   if (opts.strict && findings.length) return { written: [], changed: [], upToDate: false, warnings, findings: findings.length, failed: true };
@@ -190,4 +193,25 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     writeFileAtomic.sync(opts.stampFile, JSON.stringify(newStamp));
   }
   return { written: outputs, changed, upToDate: changed.length === 0, warnings, findings: findings.length, failed: false };
+}
+
+/**
+ * A located warning for every #define of a header meant as an integer (a request, a size, a
+ * number) that could not be evaluated: it is not emitted, and the user is told why and what
+ * would fix it, never left to find it missing.
+ */
+function unevaluatedWarnings(models: import("./model/ir.js").HeaderModel[], display: (file: string) => string): string {
+  const lines: string[] = [];
+  for (const model of models) {
+    for (const o of model.otherDefines) {
+      if (!o.unevaluated) continue;
+      const hint = /'(struct|union|enum) \w+' is not defined/.test(o.reason)
+        ? "; the type is declared in another header: add it with --include"
+        : /is not a constant/.test(o.reason)
+          ? "; a name no included header defines: add the header that does with --include"
+          : "";
+      lines.push(`${display(o.loc.file)}:${o.loc.line}:${o.loc.column}: warning: '${o.name}' is not emitted: ${o.reason}${hint} [unevaluated-define]`);
+    }
+  }
+  return lines.length ? `${lines.join("\n")}\n` : "";
 }

@@ -2,6 +2,7 @@
 // declarations, evaluate its constants and ioctls, and attach what the kerneldoc says.
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { fail } from "../diagnostics.js";
 import { BUILTIN_TYPE_WORDS, builtinName, DeclarationBuilder } from "../parse/declarations.js";
 import { isKernelDocComment, parseKernelDoc, type KernelDoc } from "../parse/kerneldoc.js";
@@ -20,6 +21,22 @@ export interface BuildOptions {
   overrides?: Overrides;
   overridesFile?: string;
   readFile?: (file: string) => string | undefined;
+  /** Included before the header (gcc's -include), after uapigen's prelude (PRELUDE). */
+  forceIncludes?: string[];
+  /** Leave out the prelude (tests of the bare preprocessor). */
+  noPrelude?: boolean;
+}
+
+/**
+ * The C user's prelude every header gets: <linux/ioctl.h> and size_t (generator/prelude/). From
+ * dist/generator/model/ the sources' prelude folder is three levels up.
+ */
+export const PRELUDE = fileURLToPath(new URL("../../../generator/prelude/uapigen-prelude.h", import.meta.url));
+
+/** The prelude needs the uAPI tree's own headers; a tree without them (a test's) goes without. */
+function preludeResolves(dirs: string[], readFile?: (file: string) => string | undefined): boolean {
+  const exists = (f: string) => (readFile ? readFile(f) !== undefined : fs.existsSync(f));
+  return ["linux/ioctl.h", "linux/posix_types.h"].every((h) => dirs.some((d) => exists(path.join(d, h))));
 }
 
 export interface BuiltHeader {
@@ -56,11 +73,13 @@ export function includeDirsFor(header: string, abi: Abi, dirs?: string[]): strin
 export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
   const file = path.resolve(header);
   const abi = opts.abi;
+  const includeDirs = opts.includeDirs ?? defaultIncludeDirs(file, abi);
   const tu = preprocess(file, {
-    includeDirs: opts.includeDirs ?? defaultIncludeDirs(file, abi),
+    includeDirs,
     predefined: { ...GNU_KEYWORDS, ...abi.predefined },
     longBits: longBits(abi),
     readFile: opts.readFile,
+    forceIncludes: [...(opts.noPrelude || !preludeResolves(includeDirs, opts.readFile) ? [] : [PRELUDE]), ...(opts.forceIncludes ?? [])],
   });
   const unit = parseUnit(tu.tokens);
   const layout = new LayoutEngine(abi);

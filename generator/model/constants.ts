@@ -71,7 +71,7 @@ export function evaluateDefines(
     // Only the definition in force at the end of the header counts; an #undef'd one is gone.
     if (tu.macros.get(m.name) !== m) continue;
     if (m.body.length === 0) {
-      other.push({ name: m.name, loc: m.loc, reason: "empty (a flag or include guard)" });
+      other.push({ name: m.name, loc: m.loc, reason: "empty (a flag or include guard)", unevaluated: false });
       continue;
     }
     const site = { ...m.body[0]!, kind: "ident" as const, text: m.name, loc: m.loc, hide: undefined };
@@ -80,7 +80,8 @@ export function evaluateDefines(
       value = evaluate(expander.expand([site]).filter((t) => t.kind !== "comment"), env, site);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      other.push({ name: m.name, loc: m.loc, reason: `not an integer constant: ${err.diagnostic.message}` });
+      const text = m.body.some((t) => t.kind === "string");
+      other.push({ name: m.name, loc: m.loc, reason: text ? "a string" : `not an integer constant: ${err.diagnostic.message}`, unevaluated: !text });
       continue;
     }
     const decl: ConstantDecl = { kind: "constant", name: m.name, value, loc: m.loc };

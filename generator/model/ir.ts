@@ -132,6 +132,11 @@ export interface OtherDefine {
   name: string;
   loc: SourceLocation;
   reason: string;
+  /**
+   * Meant as an integer (a request, a size, a number) but not evaluable here: reported, never
+   * dropped silently. Empty and string macros are not.
+   */
+  unevaluated: boolean;
 }
 
 export interface UserPointer {

@@ -14,10 +14,12 @@ export interface LayoutReport {
   structs: Record<string, { kind: "struct" | "union"; size: number; align: number; fields: Record<string, FieldReport> }>;
   ioctls: Record<string, bigint>;
   constants: Record<string, bigint>;
+  /** #defines meant as integers that could not be evaluated here, and why. */
+  unevaluated: Record<string, { line: number; reason: string }>;
 }
 
 export function layoutReport(model: HeaderModel, layout: LayoutEngine): LayoutReport {
-  const report: LayoutReport = { arch: layout.abi.name, structs: {}, ioctls: {}, constants: {} };
+  const report: LayoutReport = { arch: layout.abi.name, structs: {}, ioctls: {}, constants: {}, unevaluated: {} };
   for (const r of model.records) {
     // Anonymous records are reported inside the record that holds them, or by their typedef.
     const key = r.tag ?? r.typedefName;
@@ -34,6 +36,7 @@ export function layoutReport(model: HeaderModel, layout: LayoutEngine): LayoutRe
     report.constants[c.name] = c.value.v;
     if (c.ioctl) report.ioctls[c.name] = c.ioctl.request;
   }
+  for (const o of model.otherDefines) if (o.unevaluated) report.unevaluated[o.name] = { line: o.loc.line, reason: o.reason };
   return report;
 }
 

@@ -29,6 +29,8 @@ export interface PreprocessOptions {
   longBits: number;
   /** Reads a file; defaults to fs. Tests and the fuzzer substitute their own. */
   readFile?: (file: string) => string | undefined;
+  /** Files processed before the main one, as gcc's -include: paths, or names found like <name>. */
+  forceIncludes?: string[];
 }
 
 export interface TranslationUnit {
@@ -279,6 +281,11 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     return v.v !== 0n;
   }
 
+  for (const name of opts.forceIncludes ?? []) {
+    const target = path.isAbsolute(name) ? (read(name) !== undefined ? name : undefined) : resolveInclude(name, false, mainFile, false);
+    if (!target) fail("include", `'${name}' (included before the header, as with -include) not found`, { file: mainFile, line: 1, column: 1 });
+    processFile(target, 1);
+  }
   processFile(mainFile, 0);
   return { mainFile, tokens: out, macros, mainDefines, files };
 }
