@@ -4524,12 +4524,12 @@ export const vfio_device_feature = {
   sizeMember: "argsz",
   trailing: {
     member: "data",
-    unsafeWhen: {
+    safeWhen: {
       member: "flags",
       mask: 65535,
-      values: [6, 8, 11, 13],
+      values: [1, 2, 3, 4, 5, 7, 9, 10, 12],
       reason:
-        "of DMA_LOGGING_START, DMA_LOGGING_REPORT and ZPCI_ERROR carries user pointers, and DMA_BUF's nr_ranges is read without an argsz check",
+        "carries user pointers or a count the kernel reads without an argsz check (DMA_LOGGING_START, DMA_LOGGING_REPORT, DMA_BUF, ZPCI_ERROR), or is a feature uapigen has not reviewed",
     },
   },
   encode(value: vfio_device_featureInit, target: Target, offset = 0): void {

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { fail } from "./diagnostics.js";
+import { fail, InputError } from "./diagnostics.js";
 
 export interface GenerateOptions {
   headers: string[];
@@ -130,14 +130,24 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   }
 
   const { ABIS, getAbi } = await import("./model/abi.js");
-  const { buildHeader, includeDirsFor, loadOverrides } = await import("./model/build.js");
+  const { buildHeader, hasAsmHeaders, includeDirsFor, loadOverrides } = await import("./model/build.js");
   const { emitModule, linkContext } = await import("./emit/module.js");
   const { recordNames } = await import("./emit/names.js");
   const { emitIoctlModule } = await import("./emit/ioctls.js");
   const { lintUnits } = await import("./lint/rules.js");
   const { compareFindings } = await import("./lint/findings.js");
   const { displayPath, formatText } = await import("./lint/format.js");
-  const abis = (opts.arches?.length ? opts.arches : Object.keys(ABIS)).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`));
+  let note = "";
+  let abis = (opts.arches?.length ? opts.arches : Object.keys(ABIS)).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`));
+  if (!opts.arches?.length) {
+    // Like a compiler: every row the include path has asm/ headers for (a vendored tree has them
+    // all; a system's /usr/include only its own), and say so when that is not all of them.
+    const usable = abis.filter((abi) => opts.headers.every((h) => hasAsmHeaders(includeDirsFor(h, abi, opts.includeDirs))));
+    if (usable.length && usable.length < abis.length) {
+      note = `uapigen: note: generating for ${usable.map((a) => a.name).join(", ")} only: the include path has asm/ headers for ${usable.map((a) => a.triplet).join(", ")} only (--arch chooses architectures)\n`;
+      abis = usable;
+    }
+  }
   for (const h of opts.headers) if (!fs.existsSync(h)) fail("usage", `no such header: ${h}`);
 
   const texts: string[] = [];
@@ -147,13 +157,15 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const ovFile = overridesFile(opts, header);
     const overrides = ovFile ? loadOverrides(ovFile) : undefined;
     const perAbi = abis.map((abi) => {
-      const built = buildHeader(header, {
-        abi,
-        includeDirs: includeDirsFor(header, abi, opts.includeDirs),
-        forceIncludes: opts.forceIncludes,
-        overrides,
-        overridesFile: ovFile,
-      });
+      const built = forArch(abi, () =>
+        buildHeader(header, {
+          abi,
+          includeDirs: includeDirsFor(header, abi, opts.includeDirs),
+          forceIncludes: opts.forceIncludes,
+          overrides,
+          overridesFile: ovFile,
+        }),
+      );
       for (const f of built.files) inputs.add(path.relative(process.cwd(), f));
       return { abi, model: built.model, layout: built.layout };
     });
@@ -171,7 +183,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
 
   // The headers' kerneldoc, checked together so names resolve across them.
   const findings = lintUnits(units).sort(compareFindings);
-  const warnings = formatText(findings) + unevaluatedWarnings(units.map((u) => u.model), displayPath);
+  const warnings = note + formatText(findings) + unevaluatedWarnings(units.map((u) => u.model), displayPath);
   const changed = outputs.filter((o, i) => !fs.existsSync(o) || fs.readFileSync(o, "utf8") !== texts[i]);
   if (opts.check) return { written: [], changed, upToDate: changed.length === 0, warnings, findings: findings.length, failed: false };
   if (opts.strict && findings.length) return { written: [], changed: [], upToDate: false, warnings, findings: findings.length, failed: true };
@@ -214,4 +226,15 @@ function unevaluatedWarnings(models: import("./model/ir.js").HeaderModel[], disp
     }
   }
   return lines.length ? `${lines.join("\n")}\n` : "";
+}
+
+/** A missing asm/ header names the architecture it was looked for: a tree may have only some. */
+function forArch<T>(abi: import("./model/abi.js").Abi, build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (!(err instanceof InputError) || err.diagnostic.rule !== "include" || !err.diagnostic.message.includes("'asm/")) throw err;
+    const d = err.diagnostic;
+    throw new InputError(d.rule, `${d.message}, building for ${abi.name} (${abi.triplet}); choose architectures with --arch`, d.loc);
+  }
 }

@@ -8,7 +8,7 @@ import { byteLengthOf, bytesOf, checkFd, isBufferView, snapshot } from "./args.j
 import { assertHostLayouts } from "./arch.js";
 import type { Codec, IoctlInfo } from "./codec.js";
 import { resolvePointers, type PointerInfo, type ResolvedPointer } from "./extents.js";
-import { changesMappings, hasMappings, pinFor, recordMappingEffects, unpinUnused } from "./kernel-mappings.js";
+import { changesMappings, mappingEffect, pinFor, unpinUnused, type MappingEffect, type MappingOwner } from "./kernel-mappings.js";
 import { native, type IoctlArg, type PointerList } from "./native.js";
 
 export type { IoctlArg, PointerList };
@@ -39,7 +39,7 @@ export interface TrailingInfo {
   readonly grows?: boolean;
   /** Safe calls refuse trailing bytes (they hold user pointers), always or for some selector values. */
   readonly unsafe?: string;
-  readonly unsafeWhen?: { readonly member: string; readonly mask: number; readonly values: readonly number[]; readonly reason: string };
+  readonly safeWhen?: { readonly member: string; readonly mask: number; readonly values: readonly number[]; readonly reason: string };
   /** The member counting trailing elements of `elementSize` bytes: set from, or checked against, them. */
   readonly count?: string;
   readonly elementSize?: number;
@@ -131,13 +131,16 @@ function named(err: unknown, name: string, struct?: unknown): unknown {
 }
 
 const NO_POINTERS: ResolvedPointer[] = [];
+const { defineProperty } = Object;
 
 /** A call made ready: the snapshot encoded, pointers resolved, persistent memory pinned. */
 interface Prepared {
   fd: number;
   name: string;
-  /** The struct as encoded (for calls that change the kernel's mappings), decoded before the call. */
-  sent?: Record<string, unknown>;
+  /** The object that owns the fd and the mappings made through it (Iommufd); none for a bare fd. */
+  owner?: MappingOwner;
+  /** What the call does to the owner's mappings, decided from the struct as encoded. */
+  effect?: MappingEffect;
   codec: CallCodec;
   snap: Record<string, unknown>;
   pointers: ResolvedPointer[];
@@ -161,12 +164,12 @@ function takeTrailing(info: IoctlInfo, codec: CallCodec, snap: Record<string, un
   delete snap[member];
   if (!isBufferView(value)) throw new TypeError(`${info.name}: ${member} takes the trailing bytes as a buffer (an ArrayBufferView)`);
   if (t.unsafe) throw new TypeError(`${info.name}: ${member} ${t.unsafe}; pass it only through ${info.name}Unsafe`);
-  const w = t.unsafeWhen;
-  if (w && w.values.includes(Number(snap[w.member] ?? 0) & w.mask)) throw new TypeError(`${info.name}: ${member} ${w.reason}; pass it only through ${info.name}Unsafe`);
+  const w = t.safeWhen;
+  if (w && !w.values.includes(Number(snap[w.member] ?? 0) & w.mask)) throw new TypeError(`${info.name}: ${member} of this ${w.member} value ${w.reason}; pass it only through ${info.name}Unsafe`);
   return bytesOf(value).slice();
 }
 
-function prepare(fd: number, info: IoctlInfo, args: object): Prepared {
+function prepare(fd: number, info: IoctlInfo, args: object, owner?: MappingOwner): Prepared {
   checkFd(fd, info.name);
   const codec = argumentOf(info);
   // Without pointers or trailing bytes nothing is derived from the arguments before encode,
@@ -174,29 +177,37 @@ function prepare(fd: number, info: IoctlInfo, args: object): Prepared {
   const plain = !codec.pointers && !codec.trailing;
   const snap = plain ? (args as Record<string, unknown>) : snapshot(args, info.name);
   refuseSize(info, codec, snap);
-  if (plain) return { fd, name: info.name, codec, snap, pointers: NO_POINTERS };
+  if (plain) return { fd, name: info.name, owner, codec, snap, pointers: NO_POINTERS };
   const trailing = takeTrailing(info, codec, snap);
   const pointers = codec.pointers ? resolvePointers(info.name, codec.pointers, snap) : [];
   const persistent = pointers.find((p) => p.persistent);
-  if (!persistent) return { fd, name: info.name, codec, snap, pointers, trailing };
+  if (!persistent) return { fd, name: info.name, owner, codec, snap, pointers, trailing };
   const pin = pinFor(persistent.view, persistent.bytes);
   if (!pin) {
     throw new TypeError(
       `${info.name}: ${persistent.member} must be memory from mmapAnonymous(): the kernel keeps using it after the call, and only runtime memory stays mapped until the kernel lets go of it`,
     );
   }
-  return { fd, name: info.name, codec, snap, pointers, trailing, pin };
+  return { fd, name: info.name, owner, codec, snap, pointers, trailing, pin };
 }
 
 function encodeInto(p: Prepared, dv: DataView): PointerList | undefined {
   p.codec.encode(p.snap, dv);
   if (p.trailing) new Uint8Array(dv.buffer, dv.byteOffset + p.codec.size, p.trailing.length).set(p.trailing);
   if (p.codec.sizeMember) dv.setUint32(p.codec.offsets[p.codec.sizeMember]!, dv.byteLength, LE);
-  // What the runtime releases pins by is what the kernel was sent, not a second read of the args.
-  if (p.pin || (hasMappings(p.fd) && changesMappings(p.name))) p.sent = p.codec.decode(dv);
+  // The effect on the owner's mappings follows what the kernel is sent, not a second read of args.
+  if (!p.effect && p.owner && changesMappings(p.name)) p.effect = mappingEffect(p.name, p.owner, p.codec.decode(dv) as Record<string, unknown>, p.pin);
   if (!p.pointers.length) return undefined;
+  // Own data properties, defined directly: no setter or getter on Array.prototype sees the list.
   const list: PointerList = [];
-  for (const r of p.pointers) list.push(p.codec.offsets[r.member]!, r.view, r.bytes);
+  let i = 0;
+  const put = (value: number | ArrayBufferView) => defineProperty(list, i++, { value, writable: true, enumerable: true, configurable: true });
+  for (let k = 0; k < p.pointers.length; k++) {
+    const r = p.pointers[k]!;
+    put(p.codec.offsets[r.member]!);
+    put(r.view);
+    put(r.bytes);
+  }
   return list;
 }
 
@@ -244,10 +255,16 @@ function withTrailing<T>(p: Prepared, dv: DataView, decoded: Record<string, unkn
   return result as T;
 }
 
-function finish<T>(fd: number, info: IoctlInfo, p: Prepared, dv: DataView): T {
+function finish<T>(info: IoctlInfo, p: Prepared, dv: DataView): T {
   const decoded = p.codec.decode(dv) as Record<string, unknown>;
-  if (p.sent) recordMappingEffects(info.name, fd, p.sent, decoded, p.pin);
+  p.effect?.commit(decoded);
   return withTrailing<T>(p, dv, decoded);
+}
+
+/** A failed call gives back what it took: the pin of persistent memory, shared pins of a COPY. */
+function abandon(p: Prepared): void {
+  p.effect?.abandon();
+  if (p.pin) unpinUnused(p.pin);
 }
 
 function callOnce(fd: number, info: IoctlInfo, p: Prepared, extra: number): DataView {
@@ -282,8 +299,9 @@ function refuseSize(info: IoctlInfo, codec: CallCodec, args: Record<string, unkn
 }
 
 /**
- * The hot path: a struct with no user pointers and no trailing bytes. Encode reads each member
- * once and nothing is derived from the arguments, so there is no snapshot to take.
+ * The hot path: a struct with no user pointers and no trailing bytes, and no owner's mappings to
+ * keep. Encode reads each member once and nothing is derived from the arguments, so there is no
+ * snapshot to take.
  */
 function callPlain<T>(fd: number, info: IoctlInfo, codec: CallCodec, args: object): T {
   checkFd(fd, info.name);
@@ -294,13 +312,9 @@ function callPlain<T>(fd: number, info: IoctlInfo, codec: CallCodec, args: objec
   try {
     codec.encode(args, dv); // also refuses what is not an object of member values
     refuseSize(info, codec, args as Record<string, unknown>);
-    // What the runtime releases pins by is what the kernel was sent, not a second read of args.
-    const sent = hasMappings(fd) && changesMappings(info.name) ? (codec.decode(dv) as Record<string, unknown>) : undefined;
     encoded = true;
     transport().ioctl(fd, info.request, dv, info.name);
-    const decoded = codec.decode(dv) as Record<string, unknown>;
-    if (sent) recordMappingEffects(info.name, fd, sent, decoded, undefined);
-    return decoded as T;
+    return codec.decode(dv) as T;
   } catch (err) {
     throw encoded ? named(err, info.name, codec.decode(dv)) : err;
   } finally {
@@ -313,10 +327,10 @@ function callPlain<T>(fd: number, info: IoctlInfo, codec: CallCodec, args: objec
  * vfio info structs the argsz protocol is followed: when the kernel says it needs more room for
  * its capability chain, the runtime grows the buffer and asks again.
  */
-export function callStruct<T>(fd: number, info: IoctlInfo, args: object): T {
+export function callStruct<T>(fd: number, info: IoctlInfo, args: object, owner?: MappingOwner): T {
   const codec = argumentOf(info);
-  if (!codec.pointers && !codec.trailing) return callPlain<T>(fd, info, codec, args);
-  const p = prepare(fd, info, args);
+  if (!codec.pointers && !codec.trailing && !(owner && changesMappings(info.name))) return callPlain<T>(fd, info, codec, args);
+  const p = prepare(fd, info, args, owner);
   try {
     let extra = p.trailing?.length ?? 0;
     let dv = callOnce(fd, info, p, extra);
@@ -327,9 +341,9 @@ export function callStruct<T>(fd: number, info: IoctlInfo, args: object): T {
       dv = callOnce(fd, info, p, extra);
     }
     // The scratch buffer is reused by the next call: decode before returning.
-    return finish<T>(fd, info, p, dv);
+    return finish<T>(info, p, dv);
   } catch (err) {
-    if (p.pin) unpinUnused(p.pin);
+    abandon(p);
     throw err;
   }
 }
@@ -339,8 +353,8 @@ export function callStruct<T>(fd: number, info: IoctlInfo, args: object): T {
  * copies the struct and the pointed-to buffers into runtime memory for the call (runtime mmap()
  * memory is pinned instead), so detaching or collecting them meanwhile cannot redirect the kernel.
  */
-export async function callStructAsync<T>(fd: number, info: IoctlInfo, args: object): Promise<T> {
-  const p = prepare(fd, info, args);
+export async function callStructAsync<T>(fd: number, info: IoctlInfo, args: object, owner?: MappingOwner): Promise<T> {
+  const p = prepare(fd, info, args, owner);
   try {
     let extra = p.trailing?.length ?? 0;
     for (let attempt = 0; ; attempt++) {
@@ -352,11 +366,11 @@ export async function callStructAsync<T>(fd: number, info: IoctlInfo, args: obje
         throw named(err, info.name, p.codec.decode(dv));
       }
       const more = attempt < 4 ? grownBy(p, dv) : 0;
-      if (!more) return finish<T>(fd, info, p, dv);
+      if (!more) return finish<T>(info, p, dv);
       extra = more;
     }
   } catch (err) {
-    if (p.pin) unpinUnused(p.pin);
+    abandon(p);
     throw err;
   }
 }

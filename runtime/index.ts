@@ -3,7 +3,8 @@ export * from "./codec.js";
 export { ARCH_OVERRIDE_ENV, hostArch, targetArch } from "./arch.js";
 // The typed calls are reached through the generated modules, which import ./call.js: exported
 // here they would take any request with any codec. The raw shim is exported only as Unsafe.
-export { useTransport, type CallArgs, type Capability, type Trailing, type Transport } from "./call.js";
+// Replacing the kernel is for tests: a fake that answers "unmapped" releases real pins.
+export { useTransport as useTransportUnsafe, type CallArgs, type Capability, type Trailing, type Transport } from "./call.js";
 export { isSystemError, mmapAnonymous, mmapUnsafe, munmap, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, native as nativeUnsafe, PROT_READ, PROT_WRITE, type NativeShim, type SystemError } from "./native.js";
 export { FaultQueue, Hwpt, Ioas, Iommufd, type IovaRange, type MapOptions } from "./iommufd.js";
 export { VfioDevice } from "./vfio.js";

@@ -13,11 +13,17 @@ import {
   iommu_hwpt_page_response,
   iommu_hwpt_pgfault,
   iommu_iova_range,
+  ioctls,
   type iommu_hw_info,
+  type iommu_ioas_copy,
+  type iommu_ioas_map,
+  type iommu_ioas_unmap,
   type iommu_hwpt_pgfault as PageFault,
 } from "../generated/iommufd.js";
 import { bitmapBytes } from "./extents.js";
+import { callStruct, callStructAsync } from "./call.js";
 import { OwnedFd } from "./fd.js";
+import { ownedMappings } from "./kernel-mappings.js";
 import { isSystemError } from "./native.js";
 
 export interface IovaRange {
@@ -49,9 +55,27 @@ export class Iommufd extends OwnedFd {
     return new Iommufd(fs.openSync(path, "r+"));
   }
 
-  /** IOMMU_DESTROY of any object ID. */
+  /** IOMMU_DESTROY of any object ID (an IOAS's mappings go with it). */
   destroy(id: number): void {
-    io.IOMMU_DESTROY(this.fd, { id });
+    callStruct(this.fd, ioctls.IOMMU_DESTROY, { id }, this.mappingOwner);
+  }
+
+  /**
+   * Closes /dev/iommu. The file can outlive this fd (a bound vfio device holds it), and with it
+   * the IOAS mappings, so each mapping made through this object is unmapped first; the memory of
+   * one the kernel refuses to unmap stays pinned.
+   */
+  override close(): void {
+    if (!this.closed && this.inFlightCalls === 0 && this.mappingOwner) {
+      for (const m of ownedMappings(this.mappingOwner)) {
+        try {
+          callStruct(this.fd, ioctls.IOMMU_IOAS_UNMAP, { ioas_id: m.space, iova: m.iova, length: m.length }, this.mappingOwner);
+        } catch {
+          // Still mapped as far as the runtime can tell: its pin stays.
+        }
+      }
+    }
+    super.close();
   }
 
   allocIoas(): Ioas {
@@ -93,13 +117,13 @@ export class Iommufd extends OwnedFd {
    */
   map(ioasId: number, memory: ArrayBufferView | ArrayBuffer, options: MapOptions = {}): bigint {
     const view = ArrayBuffer.isView(memory) ? memory : new Uint8Array(memory);
-    return io.IOMMU_IOAS_MAP(this.fd, { ioas_id: ioasId, flags: mapFlags(options), user_va: view, iova: options.iova ?? 0n }).iova;
+    return callStruct<iommu_ioas_map>(this.fd, ioctls.IOMMU_IOAS_MAP, { ioas_id: ioasId, flags: mapFlags(options), user_va: view, iova: options.iova ?? 0n }, this.mappingOwner).iova;
   }
 
   /** map() on the libuv thread pool: pinning gigabytes takes a while. */
   async mapAsync(ioasId: number, memory: ArrayBufferView | ArrayBuffer, options: MapOptions = {}): Promise<bigint> {
     const view = ArrayBuffer.isView(memory) ? memory : new Uint8Array(memory);
-    return this.inFlight(async (fd) => (await io.IOMMU_IOAS_MAPAsync(fd, { ioas_id: ioasId, flags: mapFlags(options), user_va: view, iova: options.iova ?? 0n })).iova);
+    return this.inFlight(async (fd) => (await callStructAsync<iommu_ioas_map>(fd, ioctls.IOMMU_IOAS_MAP, { ioas_id: ioasId, flags: mapFlags(options), user_va: view, iova: options.iova ?? 0n }, this.mappingOwner)).iova);
   }
 
   /** IOMMU_IOAS_MAP_FILE: maps `length` bytes of a file (a memfd) from `start`; returns the IOVA. */
@@ -109,12 +133,13 @@ export class Iommufd extends OwnedFd {
 
   /** IOMMU_IOAS_UNMAP; returns how many bytes were unmapped. */
   unmap(ioasId: number, iova: bigint, length: bigint): bigint {
-    return io.IOMMU_IOAS_UNMAP(this.fd, { ioas_id: ioasId, iova, length }).length;
+    return callStruct<iommu_ioas_unmap>(this.fd, ioctls.IOMMU_IOAS_UNMAP, { ioas_id: ioasId, iova, length }, this.mappingOwner).length;
   }
 
   /** IOMMU_IOAS_COPY: maps what src has at srcIova into dst; returns the destination IOVA. */
   copy(dstIoasId: number, srcIoasId: number, srcIova: bigint, length: bigint, options: MapOptions = {}): bigint {
-    return io.IOMMU_IOAS_COPY(this.fd, { dst_ioas_id: dstIoasId, src_ioas_id: srcIoasId, src_iova: srcIova, length, flags: mapFlags(options), dst_iova: options.iova ?? 0n }).dst_iova;
+    const args = { dst_ioas_id: dstIoasId, src_ioas_id: srcIoasId, src_iova: srcIova, length, flags: mapFlags(options), dst_iova: options.iova ?? 0n };
+    return callStruct<iommu_ioas_copy>(this.fd, ioctls.IOMMU_IOAS_COPY, args, this.mappingOwner).dst_iova;
   }
 
   /** IOMMU_OPTION: reads an option, or sets it when `value` is given; returns the value in force. */
@@ -141,19 +166,28 @@ export class Iommufd extends OwnedFd {
   }
 }
 
-/** Something an Iommufd created: destroyed with IOMMU_DESTROY on dispose. */
+/** Something an Iommufd created: destroyed with IOMMU_DESTROY on dispose, dead after that. */
 abstract class IommufdObject implements Disposable {
-  private destroyed = false;
+  #id: number;
+  #destroyed = false;
 
   constructor(
     readonly iommufd: Iommufd,
-    readonly id: number,
-  ) {}
+    id: number,
+  ) {
+    this.#id = id;
+  }
+
+  /** The object's ID; an error once destroyed (the kernel may give the ID to another object). */
+  get id(): number {
+    if (this.#destroyed) throw Object.assign(new Error(`ENOENT: this ${this.constructor.name} was destroyed`), { code: "ENOENT", errno: -2 });
+    return this.#id;
+  }
 
   destroy(): void {
-    if (this.destroyed) return;
-    this.destroyed = true;
-    this.iommufd.destroy(this.id);
+    if (this.#destroyed) return;
+    this.iommufd.destroy(this.#id);
+    this.#destroyed = true;
   }
 
   [Symbol.dispose](): void {
@@ -203,12 +237,16 @@ export class Hwpt extends IommufdObject {
 
 /** An I/O page fault queue: read faults, write responses. */
 export class FaultQueue extends IommufdObject {
-  constructor(
-    iommufd: Iommufd,
-    id: number,
-    readonly fd: number,
-  ) {
+  /** The queue's own fd: closed first on destroy, then never used again (EBADF). */
+  readonly #queue: OwnedFd;
+
+  constructor(iommufd: Iommufd, id: number, fd: number) {
     super(iommufd, id);
+    this.#queue = new OwnedFd(fd);
+  }
+
+  get fd(): number {
+    return this.#queue.fd;
   }
 
   /** The faults waiting in the queue (none when it is empty and non-blocking). */
@@ -234,12 +272,7 @@ export class FaultQueue extends IommufdObject {
 
   /** The queue's fd holds the object: it is closed first, then the object destroyed. */
   override destroy(): void {
-    if (this.fdOpen) {
-      this.fdOpen = false;
-      fs.closeSync(this.fd);
-    }
+    this.#queue.close();
     super.destroy();
   }
-
-  private fdOpen = true;
 }

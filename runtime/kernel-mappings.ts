@@ -1,8 +1,10 @@
 // Memory the kernel keeps using after a call returns: an IOAS or DMA mapping of runtime mmap()
-// memory. Each mapping holds a pin (the memory cannot be unmapped, not even when its buffer is
-// collected) until the runtime sees the mapping go: an unmap that covers it, the destruction of
-// its address space, or the close of its fd through the runtime. What the runtime cannot see
-// (an fd closed behind its back) keeps the memory pinned: leaking is safe, freeing early is not.
+// memory. Each mapping holds a pin: the memory cannot be unmapped, not even when its buffer is
+// collected. A pin is released only when the kernel has confirmed that the mapping is gone, and
+// only for mappings made through an object that owns its fd (an Iommufd): an fd number can be
+// closed and reused behind the runtime's back, and a file can outlive its number (a bound device
+// holds the iommufd), so nothing is released by fd number. Mappings made through a bare fd number
+// stay pinned for the life of the process: leaking is safe, freeing early is not.
 import { native, type Pin } from "./native.js";
 
 interface SharedPin {
@@ -18,10 +20,13 @@ interface Mapping {
   shared: SharedPin;
 }
 
-const byFd = new Map<number, Mapping[]>();
+/** An object that owns its fd and the mappings made through it. */
+export type MappingOwner = object;
 
-function release(m: Mapping): void {
-  if (--m.shared.refs === 0) native().unpin(m.shared.pin);
+const byOwner = new WeakMap<MappingOwner, Mapping[]>();
+
+function release(shared: SharedPin): void {
+  if (--shared.refs === 0) native().unpin(shared.pin);
 }
 
 /** Pins `bytes` bytes of a view for a mapping; undefined if it is not runtime mmap() memory. */
@@ -30,63 +35,7 @@ export function pinFor(view: ArrayBufferView, bytes: number): SharedPin | undefi
   return pin && { pin, refs: 1 };
 }
 
-export function unpinUnused(shared: SharedPin): void {
-  if (--shared.refs === 0) native().unpin(shared.pin);
-}
-
-export function addMapping(fd: number, space: number, iova: bigint, length: bigint, shared: SharedPin): void {
-  let list = byFd.get(fd);
-  if (!list) byFd.set(fd, (list = []));
-  list.push({ space, iova, length, shared });
-}
-
-/** IOMMU_IOAS_COPY: the destination maps the same memory, so it shares the source's pins. */
-export function copyMappings(fd: number, from: number, fromIova: bigint, to: number, toIova: bigint, length: bigint): void {
-  const list = byFd.get(fd) ?? [];
-  const fromEnd = fromIova + length;
-  for (const m of [...list]) {
-    const start = m.iova > fromIova ? m.iova : fromIova;
-    const end = m.iova + m.length < fromEnd ? m.iova + m.length : fromEnd;
-    if (m.space !== from || start >= end) continue;
-    m.shared.refs++;
-    list.push({ space: to, iova: toIova + (start - fromIova), length: end - start, shared: m.shared });
-  }
-}
-
-/** Releases the mappings of `space` that lie wholly inside [iova, iova + length). */
-export function removeMappings(fd: number, space: number, iova: bigint, length: bigint): void {
-  const list = byFd.get(fd);
-  if (!list) return;
-  const end = iova + length;
-  const kept = list.filter((m) => {
-    const inside = m.space === space && m.iova >= iova && m.iova + m.length <= end;
-    if (inside) release(m);
-    return !inside;
-  });
-  if (kept.length) byFd.set(fd, kept);
-  else byFd.delete(fd);
-}
-
-/** Releases every mapping of an address space that was destroyed. */
-export function removeSpace(fd: number, space: number): void {
-  removeMappings(fd, space, 0n, 1n << 65n);
-}
-
-/** The fd was closed through the runtime: every mapping made through it is gone. */
-export function closeMappings(fd: number): void {
-  for (const m of byFd.get(fd) ?? []) release(m);
-  byFd.delete(fd);
-}
-
-/** Whether the runtime holds mappings made through an fd (the hot path asks before decoding). */
-export function hasMappings(fd: number): boolean {
-  return byFd.size !== 0 && byFd.has(fd);
-}
-
-/** How many mappings the runtime holds through an fd (tests). */
-export function mappingCount(fd: number): number {
-  return byFd.get(fd)?.length ?? 0;
-}
+export { release as unpinUnused };
 
 type Values = Record<string, unknown>;
 const big = (v: unknown) => (typeof v === "bigint" ? v : BigInt((v as number | undefined) ?? 0));
@@ -95,37 +44,112 @@ const num = (v: unknown) => Number(v ?? 0);
 const VFIO_DMA_UNMAP_FLAG_ALL = 2;
 const VFIO_DMA_UNMAP_FLAG_VADDR = 4;
 
-const MAPPING_IOCTLS = new Set(["IOMMU_IOAS_MAP", "VFIO_IOMMU_MAP_DMA", "IOMMU_IOAS_COPY", "IOMMU_IOAS_UNMAP", "IOMMU_DESTROY", "VFIO_IOMMU_UNMAP_DMA"]);
+/** Applies a call's effect on the owner's mappings once the kernel says it succeeded. */
+export interface MappingEffect {
+  commit(got: Values): void;
+  /** The call failed: give back what was taken when it was submitted. */
+  abandon(): void;
+}
 
-/** Whether a successful call of this ioctl adds, shares or removes kernel mappings. */
-export function changesMappings(name: string): boolean {
-  return MAPPING_IOCTLS.has(name);
+const NONE: MappingEffect = { commit() {}, abandon() {} };
+
+function list(owner: MappingOwner): Mapping[] {
+  let l = byOwner.get(owner);
+  if (!l) byOwner.set(owner, (l = []));
+  return l;
+}
+
+/** Takes out of the owner's list the mappings `pick` chooses when the call succeeds. */
+function removing(owner: MappingOwner, pick: (m: Mapping) => boolean): MappingEffect {
+  // Chosen now, at submission: a mapping made while an async call is in flight is not its victim.
+  const victims = list(owner).filter(pick);
+  return {
+    commit() {
+      const l = list(owner);
+      for (const v of victims) {
+        const i = l.indexOf(v);
+        if (i < 0) continue;
+        l.splice(i, 1);
+        release(v.shared);
+      }
+    },
+    abandon() {},
+  };
 }
 
 /**
- * What a successful call did to the kernel's mappings, by ioctl: `sent` is what the runtime
- * encoded, `got` the struct as the kernel left it, `pin` the memory of a persistent pointer.
+ * What a call does to its owner's mappings, decided when it is submitted from the struct the
+ * kernel is sent: `commit` applies it when the call succeeded. Without an owner (a bare fd), a
+ * mapping's pin is never released, and the runtime keeps no record.
  */
-export function recordMappingEffects(name: string, fd: number, sent: Values, got: Values, pin: SharedPin | undefined): void {
+export function mappingEffect(name: string, owner: MappingOwner | undefined, sent: Values, pin: SharedPin | undefined): MappingEffect {
+  if (!owner) return NONE;
   switch (name) {
     case "IOMMU_IOAS_MAP":
-      return addMapping(fd, num(sent.ioas_id), big(got.iova), big(sent.length), pin!);
-    case "VFIO_IOMMU_MAP_DMA":
-      return addMapping(fd, 0, big(sent.iova), big(sent.size), pin!);
-    case "IOMMU_IOAS_COPY":
-      return copyMappings(fd, num(sent.src_ioas_id), big(sent.src_iova), num(sent.dst_ioas_id), big(got.dst_iova), big(sent.length));
-    case "IOMMU_IOAS_UNMAP":
-      return removeMappings(fd, num(sent.ioas_id), big(sent.iova), big(sent.length));
-    case "IOMMU_DESTROY":
-      return removeSpace(fd, num(sent.id));
+    case "VFIO_IOMMU_MAP_DMA": {
+      const iommufd = name === "IOMMU_IOAS_MAP";
+      return {
+        commit: (got) => {
+          if (pin) list(owner).push({ space: iommufd ? num(sent.ioas_id) : 0, iova: big(iommufd ? got.iova : sent.iova), length: big(iommufd ? sent.length : sent.size), shared: pin });
+        },
+        abandon() {},
+      };
+    }
+    case "IOMMU_IOAS_COPY": {
+      // The destination maps the same memory: it shares the source's pins, taken now.
+      const from = num(sent.src_ioas_id);
+      const fromIova = big(sent.src_iova);
+      const fromEnd = fromIova + big(sent.length);
+      const pieces = list(owner)
+        .filter((m) => m.space === from && m.iova < fromEnd && m.iova + m.length > fromIova)
+        .map((m) => {
+          m.shared.refs++;
+          const start = m.iova > fromIova ? m.iova : fromIova;
+          const end = m.iova + m.length < fromEnd ? m.iova + m.length : fromEnd;
+          return { offset: start - fromIova, length: end - start, shared: m.shared };
+        });
+      return {
+        commit: (got) => {
+          const to = num(sent.dst_ioas_id);
+          const dst = big(got.dst_iova);
+          for (const p of pieces) list(owner).push({ space: to, iova: dst + p.offset, length: p.length, shared: p.shared });
+        },
+        abandon: () => pieces.forEach((p) => release(p.shared)),
+      };
+    }
+    case "IOMMU_IOAS_UNMAP": {
+      const space = num(sent.ioas_id);
+      const start = big(sent.iova);
+      const end = start + big(sent.length);
+      return removing(owner, (m) => m.space === space && m.iova >= start && m.iova + m.length <= end);
+    }
+    case "IOMMU_DESTROY": {
+      const space = num(sent.id);
+      return removing(owner, (m) => m.space === space);
+    }
     case "VFIO_IOMMU_UNMAP_DMA": {
       const flags = num(sent.flags);
-      if (flags & VFIO_DMA_UNMAP_FLAG_VADDR) return; // the pages stay pinned and mapped
-      if (flags & VFIO_DMA_UNMAP_FLAG_ALL) return removeSpace(fd, 0);
-      return removeMappings(fd, 0, big(sent.iova), big(sent.size));
+      if (flags & VFIO_DMA_UNMAP_FLAG_VADDR) return NONE; // the pages stay pinned and mapped
+      const start = big(sent.iova);
+      const end = start + big(sent.size);
+      return removing(owner, (m) => m.space === 0 && (flags & VFIO_DMA_UNMAP_FLAG_ALL ? true : m.iova >= start && m.iova + m.length <= end));
     }
     default:
-      // Any other persistent pointer (SPAPR memory registration): held until the fd closes.
-      if (pin) addMapping(fd, -1, 0n, 0n, pin);
+      return NONE;
   }
+}
+
+/** Whether a call of this ioctl can add, share or remove mappings (only then is `sent` decoded). */
+export function changesMappings(name: string): boolean {
+  return name === "IOMMU_IOAS_MAP" || name === "VFIO_IOMMU_MAP_DMA" || name === "IOMMU_IOAS_COPY" || name === "IOMMU_IOAS_UNMAP" || name === "IOMMU_DESTROY" || name === "VFIO_IOMMU_UNMAP_DMA";
+}
+
+/** The owner's mappings (IOAS, IOVA, length), for unmapping them before its fd closes. */
+export function ownedMappings(owner: MappingOwner): { space: number; iova: bigint; length: bigint }[] {
+  return list(owner).map(({ space, iova, length }) => ({ space, iova, length }));
+}
+
+/** How many mappings an owner holds pins for (tests). */
+export function mappingCount(owner: MappingOwner): number {
+  return byOwner.get(owner)?.length ?? 0;
 }

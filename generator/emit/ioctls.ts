@@ -46,6 +46,17 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
         returnType: ret,
         statements: [`return ${call}<${ret.replace(/^Promise<(.*)>$/, "$1")}>(fd, ${row}, args${call === "callStructUnsafe" && trailing ? ", trailing" : ""});`],
       });
+      // A flexible array the kernel reads without a size member to bound it: no safe call can
+      // know how far it reads past the struct.
+      const unbounded = !hasSizeMember(io.argument) && flexible?.type.kind === "array" && flexible.type.length === null;
+      if (unbounded) {
+        calls.add("callStructUnsafe");
+        const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, `${t}Init`, ["UNSAFE: the struct ends in a flexible array and has no size member, so nothing bounds what the kernel reads after it; pass those bytes as `trailing`."]);
+        unsafe.statements = [`return callStructUnsafe<${t}>(fd, ${row}, args, trailing);`];
+        unsafe.parameters!.push({ name: "trailing", type: "ArrayBufferView", hasQuestionToken: true });
+        functions.push(unsafe);
+        continue;
+      }
       calls.add("callStruct").add("callStructAsync");
       functions.push(fn(c.name, "callStruct", returns, args));
       functions.push(fn(`${c.name}Async`, "callStructAsync", `Promise<${returns}>`, args, ["Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call."], true));

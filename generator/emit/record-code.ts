@@ -181,7 +181,7 @@ function trailingFacts(ru: RecordUnit, flex: PlannedMember | undefined): string 
     flex ? `member: ${lit(flex.flat.name)}` : undefined,
     grows ? "grows: true" : undefined,
     policy?.unsafe ? `unsafe: ${lit(policy.unsafe)}` : undefined,
-    policy?.unsafeWhen ? `unsafeWhen: ${JSON.stringify(policy.unsafeWhen)}` : undefined,
+    policy?.safeWhen ? `safeWhen: ${JSON.stringify(policy.safeWhen)}` : undefined,
     policy?.count && flex ? `count: ${lit(policy.count)}, elementSize: ${flex.flexibleElement!.size}` : undefined,
   ].filter(Boolean);
   return `trailing: { ${facts.join(", ")} }`;

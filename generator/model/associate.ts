@@ -23,7 +23,7 @@ export interface Overrides {
     }
   >;
   /** "struct" -> trailing bytes that safe calls refuse (they carry user pointers). */
-  trailing?: Record<string, { unsafe?: string; unsafeWhen?: { member: string; mask: number; values: number[]; reason: string }; count?: string; reason: string }>;
+  trailing?: Record<string, { unsafe?: string; safeWhen?: { member: string; mask: number; values: number[]; reason: string }; count?: string; reason: string }>;
 }
 
 const DIRECTIONS: Record<string, IoctlDirection> = { _IO: "none", _IOR: "read", _IOW: "write", _IOWR: "readwrite" };
@@ -107,7 +107,7 @@ export function associate(
   for (const [tag, o] of Object.entries(overrides.trailing ?? {})) {
     const record = model.records.find((r) => r.tag === tag);
     if (!record) fail("override", `override names struct '${tag}', which ${model.displayName} does not define`, { file: overridesFile, line: 1, column: 1 });
-    model.trailingPolicies.push({ record, unsafe: o.unsafe, unsafeWhen: o.unsafeWhen, count: o.count });
+    model.trailingPolicies.push({ record, unsafe: o.unsafe, safeWhen: o.safeWhen, count: o.count });
   }
 }
 

@@ -65,9 +65,19 @@ export function defaultIncludeDirs(header: string, abi: Abi): string[] {
  * row's own; no `dirs` means the compiler-style default.
  */
 export function includeDirsFor(header: string, abi: Abi, dirs?: string[]): string[] {
-  if (!dirs?.length) return defaultIncludeDirs(header, abi);
   const triplets = new Set(Object.values(ABIS).map((a) => a.triplet));
-  return dirs.map((d) => (triplets.has(path.basename(d)) ? path.join(path.dirname(d), abi.triplet) : d));
+  const given = dirs?.length ? dirs.map((d) => (triplets.has(path.basename(d)) ? path.join(path.dirname(d), abi.triplet) : d)) : defaultIncludeDirs(header, abi);
+  // After them, the system's directories, as gcc searches them: the row's multiarch one, then /usr/include.
+  const system = [path.join(SYSTEM_INCLUDE, abi.triplet), SYSTEM_INCLUDE].filter((d) => !given.some((g) => path.resolve(g) === d) && fs.existsSync(d));
+  return [...given, ...system];
+}
+
+/** Where the system's headers are (Debian's linux-libc-dev and libc). */
+export const SYSTEM_INCLUDE = "/usr/include";
+
+/** Whether an include list has the asm/ headers of its architecture (a tree may have only some). */
+export function hasAsmHeaders(dirs: string[]): boolean {
+  return dirs.some((d) => fs.existsSync(path.join(d, "asm", "types.h")));
 }
 
 export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {

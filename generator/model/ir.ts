@@ -175,8 +175,8 @@ export interface TrailingPolicy {
   record: RecordDecl;
   /** Always refused, for this reason. */
   unsafe?: string;
-  /** Refused when (member & mask) is one of values. */
-  unsafeWhen?: { member: string; mask: number; values: number[]; reason: string };
+  /** Accepted only when (member & mask) is one of values (an allowlist). */
+  safeWhen?: { member: string; mask: number; values: number[]; reason: string };
   /** The member counting the trailing elements, which the kernel trusts over argsz. */
   count?: string;
 }

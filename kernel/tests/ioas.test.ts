@@ -24,9 +24,12 @@ const MAX = 2n ** 64n - 1n;
 test("IOAS alloc and destroy; an unknown ID is ENOENT", () => {
   using fd = openIommufd();
   const ioas = fd.allocIoas();
-  assert.ok(ioas.id > 0);
+  const id = ioas.id;
+  assert.ok(id > 0);
   ioas.destroy();
-  expectErrno("ENOENT", () => fd.destroy(ioas.id), "IOMMU_DESTROY");
+  // The object is dead (the runtime refuses its ID), and the kernel knows the ID no more.
+  expectErrno("ENOENT", () => ioas.id);
+  expectErrno("ENOENT", () => fd.destroy(id), "IOMMU_DESTROY");
   // Mapped memory must be runtime memory (a failed map leaves it unpinned).
   const ram = mmapAnonymous(PAGE);
   expectErrno("ENOENT", () => fd.map(99999, ram), "IOMMU_IOAS_MAP");

@@ -11,6 +11,7 @@ import { after, test } from "node:test";
 import fc from "fast-check";
 import * as io from "../../generated/iommufd-ioctls.js";
 import {
+  ioctls,
   IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
   IOMMU_HWPT_ALLOC_NEST_PARENT,
   IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
@@ -18,6 +19,7 @@ import {
 } from "../../generated/iommufd.js";
 import * as vfio from "../../generated/vfio-ioctls.js";
 import { VFIO_DEVICE_BIND_FLAG_TOKEN, VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_IRQ_SET_DATA_EVENTFD, VFIO_TYPE1v2_IOMMU } from "../../generated/vfio.js";
+import { callStructAsync } from "../../runtime/call.js";
 import { Iommufd } from "../../runtime/iommufd.js";
 import { mmapAnonymous, munmap, native } from "../../runtime/native.js";
 import { VfioDevice } from "../../runtime/vfio.js";
@@ -147,7 +149,7 @@ test("async MAP: munmap is EBUSY while in flight and while mapped", async () => 
   iommufd.close();
 });
 
-test("VFIO type1: SET_CONTAINER takes a pointer to the fd; MAP_DMA of runtime memory only, pinned until UNMAP_DMA", () => {
+test("VFIO type1: SET_CONTAINER takes a pointer to the fd; MAP_DMA of runtime memory only, pinned for good through a bare fd", () => {
   const group = open("vfio-group");
   const container = open("vfio-container");
   vfio.VFIO_GROUP_SET_CONTAINER(group, container);
@@ -158,7 +160,8 @@ test("VFIO type1: SET_CONTAINER takes a pointer to the fd; MAP_DMA of runtime me
   assert.throws(() => munmap(ram), { code: "EBUSY" });
   dma(container);
   vfio.VFIO_IOMMU_UNMAP_DMA(container, { iova: 0x100000n, size: 1n << 16n });
-  munmap(ram);
+  // Through a bare fd number nothing releases the pin: the number could be reused behind the runtime.
+  assert.throws(() => munmap(ram), { code: "EBUSY" });
   const info = vfio.VFIO_IOMMU_GET_INFO(container);
   assert.ok(info.capabilities && info.capabilities.length > 0, "the type1 capability chain");
   const ranges = info.capabilities.find((c) => c.id === 1)?.value as { nr_iovas: number; iova_ranges?: { start: bigint; end: bigint }[] } | undefined;
@@ -264,4 +267,69 @@ test("property: random arguments, getters that detach, resize, transfer and coll
   );
   assert.ok(calls + refusedFds >= 300 || process.env.UAPIGEN_ASAN_RUNS !== undefined);
   assert.ok(refusedFds > 0 && calls > 0, `${calls} calls, ${refusedFds} bad fds refused`);
+});
+
+test("Array.prototype accessors cannot swap the pointer list the shim reads (sync and async)", async () => {
+  const { iommufd, devId } = setup();
+  const tiny = new Uint8Array(8);
+  const stash: Record<number, unknown> = {};
+  const hijack = (i: number, get: () => unknown) =>
+    Object.defineProperty(Array.prototype, String(i), { configurable: true, set(x) { stash[i] = x; }, get });
+  const big = new Uint8Array(4096);
+  hijack(1, () => tiny);
+  hijack(2, () => 0);
+  try {
+    assert.equal(io.IOMMU_GET_HW_INFO(iommufd.fd, { dev_id: devId, data_uptr: big }).data_len, 40);
+  } finally {
+    delete (Array.prototype as unknown as Record<number, unknown>)[1];
+    delete (Array.prototype as unknown as Record<number, unknown>)[2];
+  }
+  // Async: a getter that frees the buffer on a second read of the list never runs.
+  let buffer: Uint8Array | undefined = new Uint8Array(1 << 16);
+  let reads = 0;
+  hijack(1, () => {
+    if (++reads === 2 && buffer) {
+      structuredClone(buffer.buffer, { transfer: [buffer.buffer] });
+      buffer = undefined;
+      gc();
+    }
+    return stash[1];
+  });
+  let pending: Promise<unknown>;
+  try {
+    pending = io.IOMMU_GET_HW_INFOAsync(iommufd.fd, { dev_id: devId, data_uptr: buffer });
+  } finally {
+    delete (Array.prototype as unknown as Record<number, unknown>)[1];
+  }
+  await pending;
+  assert.equal(reads, 0, "the list is own data properties: no accessor on Array.prototype ran");
+});
+
+test("closing an Iommufd a bound device still holds: its mappings are unmapped first, then the memory is free", () => {
+  const { iommufd, ioas } = setup(); // the device stays bound: the kernel file outlives this fd
+  const ram = mmapAnonymous(1 << 16);
+  ioas.map(ram);
+  iommufd.close();
+  munmap(ram); // allowed: the IOAS no longer maps it
+  const reused = mmapAnonymous(1 << 16); // may land at the same address
+  new Uint8Array(reused).fill(0);
+  // No device DMA reaches the new memory: nothing is mapped any more.
+  assert.ok(new Uint8Array(reused).every((b) => b === 0));
+});
+
+test("async UNMAP against a map made while it is in flight: only the old mapping is released", async () => {
+  const { iommufd, ioas } = setup();
+  const a = mmapAnonymous(1 << 16);
+  const iova = ioas.map(a);
+  const owner = iommufd as unknown as { mappingOwner: object };
+  const unmapping = callStructAsync(iommufd.fd, ioctls.IOMMU_IOAS_UNMAP, { ioas_id: ioas.id, iova, length: 1n << 16n }, owner.mappingOwner);
+  await new Promise((r) => setTimeout(r, 20));
+  const b = mmapAnonymous(1 << 16);
+  const again = ioas.map(b, { iova: iova + (1n << 20n) });
+  await unmapping;
+  assert.throws(() => munmap(b), { code: "EBUSY" }, "b is still mapped");
+  dma(iommufd.fd);
+  ioas.unmap(again, 1n << 16n);
+  munmap(b);
+  munmap(a);
 });

@@ -18,6 +18,8 @@ const HEADER = `#include <linux/types.h>
 #define FS_IOC_SETFLAGS _IOW('f', 2, long)
 #define T_COUNT _IOWR('t', 3, int)
 #define T_RESET _IO('t', 4)
+struct t_list { __u32 n; __u32 ids[]; };
+#define T_LIST _IOW('t', 5, struct t_list)
 `;
 
 async function emitted(): Promise<string> {
@@ -47,6 +49,9 @@ test("_IOR/_IOW/_IOWR of a scalar: a pointer to runtime memory, the value in and
   assert.doesNotMatch(text.replace(/export function \w+Unsafe[\s\S]*?\n\}/g, ""), /callValue\(fd, ioctls\.\w+, /);
   assert.match(text, /export function T_RESET\(fd: number\): number \{\s*return callValue\(fd, ioctls\.T_RESET\);/);
   assert.match(text, /export function T_RESETUnsafe\(fd: number, arg\?: number \| bigint\): number/);
+  // A flexible array with no size member to bound it: only the Unsafe call, which takes the bytes.
+  assert.doesNotMatch(text, /export (async )?function T_LIST(Async)?\(/);
+  assert.match(text, /export function T_LISTUnsafe\(\s*fd: number,\s*args: t_listInit = \{\},\s*trailing\?: ArrayBufferView,?\s*\): t_list/);
 });
 
 test("callScalar: the kernel reads the value from, and writes its answer to, runtime memory", () => {

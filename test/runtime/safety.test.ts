@@ -6,16 +6,16 @@ import dgram from "node:dgram";
 import fs from "node:fs";
 import { afterEach, test } from "node:test";
 import * as iommufd from "../../generated/iommufd-ioctls.js";
-import { iommu_hwpt_amd_guest, iommu_ioas_iova_ranges } from "../../generated/iommufd.js";
+import { ioctls, iommu_hwpt_amd_guest, iommu_ioas_iova_ranges } from "../../generated/iommufd.js";
 import * as vfio from "../../generated/vfio-ioctls.js";
 import { VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_IRQ_SET_DATA_EVENTFD, vfio_device_bind_iommufd, vfio_irq_set, vfio_region_info } from "../../generated/vfio.js";
-import { useTransport } from "../../runtime/call.js";
+import { callStructAsync, useTransport } from "../../runtime/call.js";
 import { bitmapBytes } from "../../runtime/extents.js";
-import { Hwpt, Iommufd } from "../../runtime/iommufd.js";
+import { FaultQueue, Hwpt, Iommufd } from "../../runtime/iommufd.js";
 import { mappingCount } from "../../runtime/kernel-mappings.js";
 import { mmapAnonymous, mmapUnsafe, munmap, native, PROT_READ, MAP_PRIVATE, MAP_ANONYMOUS } from "../../runtime/native.js";
 import { fifoPipe } from "../helpers.js";
-import { FakeKernel } from "./fake-kernel.js";
+import { FakeKernel, systemError } from "./fake-kernel.js";
 
 afterEach(() => useTransport(undefined));
 
@@ -59,6 +59,8 @@ test("trailing bytes that carry user pointers are refused by safe calls", () => 
   // DMA_LOGGING_REPORT (8) carries a bitmap address; MIGRATION (1) only a value.
   assert.throws(() => vfio.VFIO_DEVICE_FEATURE(3, { flags: 8, data: new Uint8Array(32) }), { name: "TypeError", message: /VFIO_DEVICE_FEATUREUnsafe/ });
   vfio.VFIO_DEVICE_FEATURE(3, { flags: 1, data: new Uint8Array(8) });
+  // An allowlist: a feature uapigen has not reviewed (99) is refused too.
+  assert.throws(() => vfio.VFIO_DEVICE_FEATURE(3, { flags: 99, data: new Uint8Array(8) }), { name: "TypeError", message: /VFIO_DEVICE_FEATUREUnsafe/ });
 });
 
 test("capability chains: the runtime asks, grows to the argsz the kernel wants, asks again, and walks the chain", () => {
@@ -140,7 +142,7 @@ test("bind token: the kernel reads 16 bytes, so a shorter buffer is refused", ()
   assert.equal(vfio_device_bind_iommufd.size, 24);
 });
 
-test("DMA mappings: raw addresses and JS heap buffers are refused; runtime memory stays pinned until unmapped", () => {
+test("DMA mappings: raw addresses and JS heap buffers are refused; memory mapped through a bare fd stays pinned", () => {
   const kernel = new FakeKernel();
   useTransport(kernel);
   assert.throws(() => vfio.VFIO_IOMMU_MAP_DMA(20, { vaddr: 0x7f0000000000n as never, size: 4096n }), /vaddr takes a buffer .* VFIO_IOMMU_MAP_DMAUnsafe/);
@@ -150,13 +152,25 @@ test("DMA mappings: raw addresses and JS heap buffers are refused; runtime memor
   vfio.VFIO_IOMMU_MAP_DMA(20, { vaddr: new Uint8Array(ram), iova: 0x100000n, flags: 3 });
   assert.equal(native().pins(ram), 1);
   assert.throws(() => munmap(ram), { code: "EBUSY" });
+  // A bare fd number can be closed and reused behind the runtime's back, and the file can outlive
+  // it: nothing done through a number releases the pin. Leaking is safe; freeing early is not.
   vfio.VFIO_IOMMU_UNMAP_DMA(20, { iova: 0x100000n, size: 1n << 16n });
-  assert.equal(native().pins(ram), 0);
-  munmap(ram);
-  assert.equal(ram.byteLength, 0);
+  assert.equal(native().pins(ram), 1);
+  assert.throws(() => munmap(ram), { code: "EBUSY" });
+  // A failed map gives its pin back.
+  kernel.reply = () => {
+    throw systemError("EINVAL", 22);
+  };
+  const other = mmapAnonymous(1 << 16);
+  assert.throws(() => vfio.VFIO_IOMMU_MAP_DMA(20, { vaddr: new Uint8Array(other), iova: 0x200000n, flags: 3 }), { code: "EINVAL" });
+  assert.equal(native().pins(other), 0);
+  munmap(other);
 });
 
-test("IOAS mappings: COPY shares the pin, UNMAP and DESTROY release it, close releases everything", () => {
+/** An Iommufd that owns a real fd (of /dev/null), so it owns its mappings; the kernel is the fake. */
+const ownedIommufd = () => new Iommufd(fs.openSync("/dev/null", "r"));
+
+test("IOAS mappings: COPY shares the pin, UNMAP and DESTROY release it, close unmaps what is left first", () => {
   const kernel = new FakeKernel();
   kernel.reply = (seen, arg) => {
     if (seen.name === "IOMMU_IOAS_MAP") arg.setBigUint64(32, 0x10000n, true);
@@ -165,35 +179,106 @@ test("IOAS mappings: COPY shares the pin, UNMAP and DESTROY release it, close re
     return 0;
   };
   useTransport(kernel);
-  const fd = new Iommufd(21, false);
+  const fd = ownedIommufd();
   const ram = mmapAnonymous(1 << 16);
   fd.map(1, ram);
   fd.copy(2, 1, 0x10000n, 1n << 16n);
-  assert.equal(mappingCount(21), 2);
+  assert.equal(mappingCount(fd), 2);
   assert.equal(fd.unmap(1, 0x10000n, 1n << 16n), 1n << 16n);
   assert.equal(native().pins(ram), 1, "the copy in IOAS 2 still uses the memory");
   fd.destroy(2);
   assert.equal(native().pins(ram), 0);
   fd.map(1, ram);
   assert.equal(native().pins(ram), 1);
+  const before = kernel.seen.length;
   fd.close();
+  assert.deepEqual(kernel.seen.slice(before).map((s) => s.name), ["IOMMU_IOAS_UNMAP"], "unmapped before the fd closed");
   assert.equal(native().pins(ram), 0);
-  assert.equal(mappingCount(21), 0);
+  assert.equal(mappingCount(fd), 0);
+});
+
+test("close keeps the pin of a mapping the kernel refuses to unmap; an fd the object does not own releases nothing", () => {
+  const kernel = new FakeKernel();
+  kernel.reply = (seen) => {
+    if (seen.name === "IOMMU_IOAS_UNMAP") throw systemError("EBUSY", 16);
+    return 0;
+  };
+  useTransport(kernel);
+  const fd = ownedIommufd();
+  const ram = mmapAnonymous(1 << 16);
+  fd.map(1, ram);
+  fd.close();
+  assert.equal(native().pins(ram), 1, "still mapped as far as the runtime can tell");
+  kernel.reply = () => 0;
+  const borrowed = new Iommufd(24, false);
+  const other = mmapAnonymous(1 << 16);
+  borrowed.map(1, other);
+  borrowed.unmap(1, 0n, 1n << 16n);
+  borrowed.close();
+  assert.equal(native().pins(other), 1, "a borrowed fd number can be closed and reused behind the runtime");
+});
+
+test("async UNMAP releases only what was mapped when it was submitted", async () => {
+  const kernel = new FakeKernel();
+  let release!: () => void;
+  kernel.reply = (seen, arg) => {
+    if (seen.name === "IOMMU_IOAS_MAP") arg.setBigUint64(32, 0x10000n, true);
+    return 0;
+  };
+  const sync = kernel.ioctl.bind(kernel);
+  kernel.ioctlAsync = (fd, request, arg, name, pointers) =>
+    new Promise((resolve) => {
+      release = () => resolve(sync(fd, request, arg, name, pointers));
+    });
+  useTransport(kernel);
+  const fd = ownedIommufd();
+  const a = mmapAnonymous(1 << 16);
+  fd.map(1, a);
+  const unmapping = callStructAsync(fd.fd, ioctls.IOMMU_IOAS_UNMAP, { ioas_id: 1, iova: 0x10000n, length: 1n << 16n }, (fd as unknown as { mappingOwner: object }).mappingOwner);
+  // Meanwhile the same IOVA is mapped again (the first mapping's unmap has not completed).
+  const b = mmapAnonymous(1 << 16);
+  fd.map(1, b);
+  release();
+  await unmapping;
+  assert.equal(native().pins(a), 0, "the mapping the unmap was submitted for");
+  assert.equal(native().pins(b), 1, "not the one made while it was in flight");
+  kernel.ioctlAsync = async (...args) => sync(...args);
+  fd.close();
+  assert.equal(native().pins(b), 0);
 });
 
 test("a collected buffer of pinned memory is not unmapped: the kernel still maps it", () => {
   const gc = (globalThis as { gc?: () => void }).gc!;
   useTransport(new FakeKernel());
-  const fd = new Iommufd(22, false);
+  const fd = ownedIommufd();
   let view: Uint8Array | undefined = new Uint8Array(mmapAnonymous(1 << 16));
   view[0] = 42;
   fd.map(1, view);
   view = undefined;
   gc();
   gc();
-  // The mapping record is alive while pinned; close() unpins and then unmaps it.
+  // The mapping record is alive while pinned; close() unmaps it, unpins, and the memory goes.
   fd.close();
-  assert.equal(mappingCount(22), 0);
+  assert.equal(mappingCount(fd), 0);
+});
+
+test("objects are dead once destroyed or closed: no call on an ID or fd number the kernel may reuse", () => {
+  const kernel = new FakeKernel();
+  kernel.reply = (seen, arg) => {
+    if (seen.name === "IOMMU_IOAS_ALLOC") arg.setUint32(8, 9, true);
+    return 0;
+  };
+  useTransport(kernel);
+  const fd = new Iommufd(25, false);
+  const ioas = fd.allocIoas();
+  ioas.destroy();
+  assert.throws(() => ioas.map(new Uint8Array(mmapAnonymous(4096))), { code: "ENOENT" });
+  assert.throws(() => ioas.id, { code: "ENOENT" });
+  const [r, w] = fifoPipe();
+  const queue = new FaultQueue(fd, 3, r);
+  queue.destroy();
+  assert.throws(() => queue.respond(1, 0), { code: "EBADF" });
+  fs.closeSync(w);
 });
 
 test("scalar pointers: _IOW(..., __s32) on an _IO request passes a pointer to runtime memory, not the number", () => {

@@ -58,7 +58,8 @@ napi_value system_error(napi_env env, int err, const char *syscall, const char *
 static int get_request(napi_env env, napi_value v, unsigned long *out) {
   double d;
   if (napi_get_value_double(env, v, &d) == napi_ok) {
-    if (d < 0 || d > 4294967295.0 || d != (double)(uint32_t)d) return 0;
+    // Range first: casting NaN or an out-of-range double is undefined behaviour.
+    if (!(d >= 0 && d <= 4294967295.0) || d != (double)(uint32_t)d) return 0;
     *out = (unsigned long)(uint32_t)d;
     return 1;
   }
@@ -72,7 +73,7 @@ static int get_request(napi_env env, napi_value v, unsigned long *out) {
 /** A file descriptor: an integer from 0 to INT_MAX, never coerced (NaN, 1.5 and 2^32+1 fail). */
 static int get_fd(napi_env env, napi_value v, int *fd) {
   double d;
-  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0) || d > 2147483647.0 || d != (double)(int)d) return 0;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0 && d <= 2147483647.0) || d != (double)(int)d) return 0;
   *fd = (int)d;
   return 1;
 }
@@ -89,6 +90,7 @@ typedef struct {
   uint32_t offset;
   size_t bytes;
   void *data;
+  napi_value value; /* the view as read from the list, once (valid during the native call) */
   napi_ref view;   /* async: the view, to copy a bounce buffer back into */
   void *bounce;    /* async: runtime-owned copy of a JS heap buffer */
   mapping *pinned; /* async: the runtime mapping the bytes are in */
@@ -116,7 +118,8 @@ static napi_value range_error(napi_env env, const char *message) {
  */
 static int get_pointers(napi_env env, napi_value list, ioctl_arg *arg) {
   uint32_t n;
-  if (napi_get_array_length(env, list, &n) != napi_ok || n % 3 || n / 3 > MAX_POINTERS) {
+  bool is_array = false;
+  if (napi_is_array(env, list, &is_array) != napi_ok || !is_array || napi_get_array_length(env, list, &n) != napi_ok || n % 3 || n / 3 > MAX_POINTERS) {
     type_error(env, "ioctl: pointers must be [offset, view, bytes, ...]");
     return 0;
   }
@@ -125,9 +128,16 @@ static int get_pointers(napi_env env, napi_value list, ioctl_arg *arg) {
     napi_value v[3];
     double offset, bytes;
     pointer_slot *s = &arg->slots[i];
-    for (uint32_t k = 0; k < 3; k++) napi_get_element(env, list, i * 3 + k, &v[k]);
+    // Each element is read exactly once; the runtime builds the list of own data properties.
+    for (uint32_t k = 0; k < 3; k++) {
+      if (napi_get_element(env, list, i * 3 + k, &v[k]) != napi_ok) {
+        type_error(env, "ioctl: pointers must be [offset, view, bytes, ...]");
+        return 0;
+      }
+    }
     if (napi_get_value_double(env, v[0], &offset) != napi_ok || napi_get_value_double(env, v[2], &bytes) != napi_ok ||
-        !(offset >= 0) || offset + 8 > (double)arg->length || offset != (double)(uint32_t)offset || !(bytes >= 0) || bytes > 9007199254740991.0) {
+        !(offset >= 0 && offset + 8 <= (double)arg->length) || offset != (double)(uint32_t)offset || !(bytes >= 0 && bytes <= 9007199254740991.0) ||
+        bytes != (double)(uint64_t)bytes) {
       type_error(env, "ioctl: a pointer slot lies outside the struct");
       return 0;
     }
@@ -136,6 +146,7 @@ static int get_pointers(napi_env env, napi_value list, ioctl_arg *arg) {
       type_error(env, "ioctl: a pointer member takes an ArrayBufferView");
       return 0;
     }
+    s->value = v[1];
     s->offset = (uint32_t)offset;
     s->bytes = (size_t)bytes;
     if (length < s->bytes || (s->bytes && !s->data)) {
@@ -167,7 +178,7 @@ static int get_arg(napi_env env, size_t argc, napi_value *argv, ioctl_arg *arg) 
   if (t == napi_number) {
     double d;
     napi_get_value_double(env, argv[2], &d);
-    if (d != (double)(int64_t)d) goto bad;
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != (double)(int64_t)d) goto bad;
     arg->is_value = 1;
     arg->value = (unsigned long)(int64_t)d;
     return 1;
@@ -327,16 +338,15 @@ static int prepare_async(napi_env env, napi_value *argv, async_call *c) {
     c->arg.data = copy;
     if (napi_create_reference(env, argv[2], 1, &c->keep) != napi_ok) return 0;
   }
-  napi_value list = argv[4];
+  (void)argv;
   for (uint32_t i = 0; i < c->arg.count; i++) {
     pointer_slot *s = &c->arg.slots[i];
-    napi_value view;
-    napi_get_element(env, list, i * 3 + 1, &view);
     if (!s->bytes) continue;
     s->pinned = mapping_pin_range(s->data, s->bytes);
     if (s->pinned) continue;
+    // The view read by get_pointers, with no JavaScript run since: s->data is still its memory.
     s->bounce = malloc(s->bytes);
-    if (!s->bounce || napi_create_reference(env, view, 1, &s->view) != napi_ok) return 0;
+    if (!s->bounce || napi_create_reference(env, s->value, 1, &s->view) != napi_ok) return 0;
     memcpy(s->bounce, s->data, s->bytes);
   }
   return 1;
@@ -365,12 +375,14 @@ static napi_value js_ioctl_async(napi_env env, napi_callback_info info) {
   int dup_fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 0);
   if (dup_fd < 0) {
     // A bad fd is the call's failure: the promise rejects, as the ioctl itself would have.
+    int err = errno;
     napi_value promise;
     napi_deferred deferred;
-    CHECK(napi_create_promise(env, &deferred, &promise));
-    napi_reject_deferred(env, deferred, system_error(env, errno, "ioctl", c->name));
+    napi_status st = napi_create_promise(env, &deferred, &promise);
+    if (st == napi_ok) napi_reject_deferred(env, deferred, system_error(env, err, "ioctl", c->name));
     free(c);
-    return promise;
+    if (st != napi_ok) napi_throw_error(env, "ERR_UAPIGEN_NAPI", "N-API call failed: napi_create_promise");
+    return st == napi_ok ? promise : NULL;
   }
   c->fd = dup_fd;
   napi_value promise, resource;
@@ -386,7 +398,22 @@ static napi_value js_ioctl_async(napi_env env, napi_callback_info info) {
     return NULL;
   }
   place_pointers(&c->arg);
-  CHECK(napi_queue_async_work(env, c->work));
+  if (napi_queue_async_work(env, c->work) != napi_ok) {
+    // Never queued: undo everything prepare_async took, and fail the call.
+    napi_value err;
+    napi_deferred deferred = c->deferred;
+    napi_delete_async_work(env, c->work);
+    if (!c->arg.is_value && c->arg.data != c->caller_data) free(c->arg.data);
+    finish_slots(env, c);
+    if (c->keep) napi_delete_reference(env, c->keep);
+    close(c->fd);
+    free(c);
+    napi_create_string_utf8(env, "ioctlAsync: the call could not be queued", NAPI_AUTO_LENGTH, &err);
+    napi_value e;
+    napi_create_error(env, NULL, err, &e);
+    napi_reject_deferred(env, deferred, e);
+    return promise;
+  }
   return promise;
 }
 
