@@ -1,6 +1,6 @@
 // What the emitted records are called: tagged records by their tag, anonymous records used as
 // named members by `<outer>_<member>`.
-import type { HeaderModel, RecordDecl } from "../model/ir.js";
+import type { HeaderModel, RecordDecl, TypeRef } from "../model/ir.js";
 import type { RecordNames } from "./records.js";
 
 export function recordNames(model: HeaderModel): RecordNames {
@@ -9,9 +9,8 @@ export function recordNames(model: HeaderModel): RecordNames {
   // Anonymous records used as named members get `<outer>_<member>`.
   const visit = (outer: RecordDecl, prefix: string) => {
     for (const m of outer.members ?? []) {
-      if (m.type.kind !== "record") continue;
-      const inner = m.type.decl;
-      if (inner.tag) continue;
+      const inner = recordOf(m.type);
+      if (!inner || inner.tag) continue;
       const name = m.name ? `${prefix}_${m.name}` : prefix;
       if (m.name) names.set(inner, name);
       visit(inner, name);
@@ -33,5 +32,12 @@ export function emittedRecords(model: HeaderModel): RecordDecl[] {
 }
 
 function isNamedMemberType(model: HeaderModel, r: RecordDecl): boolean {
-  return model.all.records.some((o) => (o.members ?? []).some((m) => m.name !== undefined && m.type.kind === "record" && m.type.decl === r));
+  return model.all.records.some((o) => (o.members ?? []).some((m) => m.name !== undefined && recordOf(m.type) === r));
+}
+
+/** The record a member holds, directly or as the element of a (multi-dimensional) array. */
+function recordOf(t: TypeRef): RecordDecl | undefined {
+  let cur = t;
+  while (cur.kind === "array") cur = cur.element;
+  return cur.kind === "record" ? cur.decl : undefined;
 }

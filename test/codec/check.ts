@@ -50,6 +50,19 @@ export function normalise(v: unknown): unknown {
   return v;
 }
 
+/**
+ * The decoded value cut to the shape of what was encoded: the members of union elements the
+ * arbitrary left out (it sets none of a union's members) are not compared.
+ */
+function projected(decoded: unknown, given: unknown): unknown {
+  if (ArrayBuffer.isView(decoded)) return decoded;
+  if (Array.isArray(given) && Array.isArray(decoded)) return given.map((g, i) => projected(decoded[i], g));
+  if (given && typeof given === "object" && !ArrayBuffer.isView(given) && decoded && typeof decoded === "object") {
+    return Object.fromEntries(Object.keys(given).map((k) => [k, projected((decoded as Record<string, unknown>)[k], (given as Record<string, unknown>)[k])]));
+  }
+  return decoded;
+}
+
 function scalarArb(s: Extract<KindShape, { scalar: unknown }>["scalar"]): fc.Arbitrary<unknown> {
   if (s.float) return s.bits === 32 ? fc.float({ noNaN: true }).map(Math.fround) : fc.double({ noNaN: true });
   if (s.bits === 64) return s.signed ? fc.bigInt(-(1n << 63n), (1n << 63n) - 1n) : fc.bigInt(0n, (1n << 64n) - 1n);
@@ -140,7 +153,7 @@ export function checkRoundTrips(mod: CodecModule, spec: CheckSpec): number {
       fc.property(recordArb(name), fc.integer({ min: 0, max: 16 }), (value, offset) => {
         codec.encode(value, buf, offset);
         const decoded = codec.decode(buf, offset);
-        for (const [k, v] of Object.entries(value)) assert.deepEqual(normalise(decoded[k]), normalise(v), `${where}.${k}`);
+        for (const [k, v] of Object.entries(value)) assert.deepEqual(normalise(projected(decoded[k], v)), normalise(v), `${where}.${k}`);
         const view = codec.view(buf, offset);
         for (const k of Object.keys(value)) if (typeof view[k] !== "object") assert.deepEqual(normalise(view[k]), normalise(decoded[k]), `${where} view.${k}`);
       }),
