@@ -11,7 +11,7 @@ import { parseUnit } from "../parse/tree.js";
 import { ABIS, GNU_KEYWORDS, longBits, type Abi } from "./abi.js";
 import { associate, type Overrides } from "./associate.js";
 import { evaluateDefines } from "./constants.js";
-import type { Comment, DocSection, HeaderModel, TypeRef } from "./ir.js";
+import type { Comment, ConstantDecl, DocSection, EnumDecl, HeaderModel, TypeRef } from "./ir.js";
 import { LayoutEngine } from "./layout.js";
 
 export interface BuildOptions {
@@ -32,6 +32,15 @@ export interface BuildOptions {
  * dist/generator/model/ the sources' prelude folder is three levels up.
  */
 export const PRELUDE = fileURLToPath(new URL("../../../generator/prelude/uapigen-prelude.h", import.meta.url));
+
+/**
+ * `#define IPPROTO_IP IPPROTO_IP` after `enum { IPPROTO_IP = 0, ... }` (so #ifdef works) names
+ * the enumerator the module exports already: one export per name, the enumerator's.
+ */
+function withoutEnumeratorAliases(constants: ConstantDecl[], enums: EnumDecl[]): ConstantDecl[] {
+  const enumerators = new Set(enums.flatMap((e) => e.enumerators.map((x) => x.name)));
+  return constants.filter((c) => !enumerators.has(c.name));
+}
 
 /** The prelude needs the uAPI tree's own headers; a tree without them (a test's) goes without. */
 function preludeResolves(dirs: string[], readFile?: (file: string) => string | undefined): boolean {
@@ -125,7 +134,7 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
     records: inMain(decls.records),
     enums: inMain(decls.enums),
     typedefs: inMain(decls.typedefs),
-    constants,
+    constants: withoutEnumeratorAliases(constants, inMain(decls.enums)),
     otherDefines: other,
     docs,
     kerneldocs,

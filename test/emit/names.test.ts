@@ -1,0 +1,32 @@
+// One export per name: an enumerator and the `#define X X` that makes it visible to #ifdef are
+// one constant; anonymous records inside arrays get their `<outer>_<member>` names.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { emitModule } from "../../generator/emit/module.js";
+import { buildText, X86_64 } from "../helpers.js";
+
+const HEADER = `#include <linux/types.h>
+enum {
+	T_PROTO_IP = 0,
+#define T_PROTO_IP T_PROTO_IP
+	T_PROTO_ICMP = 1,
+#define T_PROTO_ICMP T_PROTO_ICMP
+};
+#define T_OTHER 7
+struct t_caps {
+	__u32 magic;
+	struct {
+		__u32 permitted;
+	} data[2];
+};
+`;
+
+test("an enumerator and its self-alias #define are one export; arrays of anonymous records are named", async () => {
+  const built = buildText(HEADER, {}, "test.h", X86_64);
+  assert.deepEqual(built.model.constants.map((c) => c.name), ["T_OTHER"]);
+  const text = await emitModule([{ abi: X86_64, model: built.model, layout: built.layout }], { runtimeImport: "../runtime/codec.js" });
+  assert.equal(text.match(/export const T_PROTO_IP\b/g)?.length, 1);
+  assert.equal(text.match(/export const T_PROTO_ICMP\b/g)?.length, 1);
+  assert.match(text, /data: t_caps_data\[\];/);
+  assert.match(text, /export const t_caps_data = \{/);
+});
