@@ -76,10 +76,14 @@ export function defaultIncludeDirs(header: string, abi: Abi): string[] {
 export function includeDirsFor(header: string, abi: Abi, dirs?: string[]): string[] {
   const triplets = new Set(Object.values(ABIS).map((a) => a.triplet));
   const given = dirs?.length ? dirs.map((d) => (triplets.has(path.basename(d)) ? path.join(path.dirname(d), abi.triplet) : d)) : defaultIncludeDirs(header, abi);
-  // After them, the system's directories, as gcc searches them: the row's multiarch one, then /usr/include.
+  // After them, as gcc searches: uapigen's freestanding headers (stddef.h, limits.h, ...), then
+  // the system's directories, the row's multiarch one first.
   const system = [path.join(SYSTEM_INCLUDE, abi.triplet), SYSTEM_INCLUDE].filter((d) => !given.some((g) => path.resolve(g) === d) && fs.existsSync(d));
-  return [...given, ...system];
+  return [...given, RESOURCE_INCLUDE, ...system];
 }
+
+/** uapigen's own freestanding headers, as a compiler ships them (generator/include/). */
+export const RESOURCE_INCLUDE = fileURLToPath(new URL("../../../generator/include", import.meta.url));
 
 /** Where the system's headers are (Debian's linux-libc-dev and libc). */
 export const SYSTEM_INCLUDE = "/usr/include";

@@ -57,3 +57,49 @@ test("requests that rely on <sys/ioctl.h> and size_t are evaluated; the rest are
   assert.equal(fs.existsSync(path.join(dir, "gen3")), false);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("freestanding headers (stddef.h, limits.h, stdint.h, stdbool.h) come with uapigen, per architecture, as gcc lays them out", () => {
+  const dir = tree({
+    "linux/fs_like.h": `#include <stddef.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdbool.h>
+struct fl_args {
+	size_t len;
+	uint64_t off;
+	bool ok;
+	int32_t id;
+	uintptr_t addr;
+};
+#define FL_MAX INT_MAX
+#define FL_LMAX LONG_MAX
+`,
+  });
+  const layout = (arch: string) => {
+    const r = run(dir, ["layout", "linux/fs_like.h", "--json", "--arch", arch, ...INCLUDES]);
+    assert.equal(r.status, 0, r.stderr);
+    // Constants as written (JSON.parse would round 64-bit integers to doubles).
+    const constants = Object.fromEntries([...r.stdout.matchAll(/"(FL_\w+)": (-?\d+)/g)].map((m) => [m[1]!, m[2]!]));
+    return { ...(JSON.parse(r.stdout) as { structs: Record<string, { size: number; fields: Record<string, { offset: number; size: number }> }> }), constants };
+  };
+  const x86 = layout("x86_64");
+  const i386 = layout("i386");
+  assert.equal(x86.structs.fl_args!.fields.len!.size, 8);
+  assert.equal(i386.structs.fl_args!.fields.len!.size, 4);
+  assert.equal(BigInt(x86.constants.FL_LMAX!), (1n << 63n) - 1n);
+  assert.equal(BigInt(i386.constants.FL_LMAX!), (1n << 31n) - 1n);
+  assert.equal(BigInt(x86.constants.FL_MAX!), 2147483647n);
+  // gcc, with its own freestanding headers and the same uAPI tree, agrees on x86_64.
+  const probe = path.join(dir, "probe.c");
+  fs.writeFileSync(probe, `#include <linux/fs_like.h>
+#include <stdio.h>
+int main(void) { printf("%zu %zu %zu %zu %zu %zu\\n", sizeof(struct fl_args), offsetof(struct fl_args, off), offsetof(struct fl_args, ok), offsetof(struct fl_args, id), offsetof(struct fl_args, addr), sizeof(((struct fl_args *)0)->addr)); return 0; }
+`);
+  const exe = path.join(dir, "probe");
+  const cc = spawnSync("gcc", ["-o", exe, probe, "-I", dir, ...INCLUDES], { encoding: "utf8" });
+  assert.equal(cc.status, 0, cc.stderr);
+  const [size, off, ok, id, addr, addrSize] = spawnSync(exe, { encoding: "utf8" }).stdout.trim().split(" ").map(Number);
+  const f = x86.structs.fl_args!;
+  assert.deepEqual([f.size, f.fields.off!.offset, f.fields.ok!.offset, f.fields.id!.offset, f.fields.addr!.offset, f.fields.addr!.size], [size, off, ok, id, addr, addrSize]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
