@@ -10,7 +10,7 @@ export function recordNames(model: HeaderModel): RecordNames {
   const visit = (outer: RecordDecl, prefix: string) => {
     for (const m of outer.members ?? []) {
       const inner = recordOf(m.type);
-      if (!inner || inner.tag) continue;
+      if (!inner || inner.tag || inner.typedefName) continue;
       const name = m.name ? `${prefix}_${m.name}` : prefix;
       if (m.name) names.set(inner, name);
       visit(inner, name);
@@ -26,9 +26,36 @@ export function recordNames(model: HeaderModel): RecordNames {
   };
 }
 
-/** Records to emit: the header's tagged ones, and anonymous ones it uses as named members. */
+/**
+ * Records to emit: the header's tagged ones, anonymous ones it uses as named members, and the
+ * records of included headers its records hold (`guid_t` in acrn.h): a module is complete on its
+ * own, its codecs never refer to a name it does not define. Included records come first, in the
+ * order they are met.
+ */
 export function emittedRecords(model: HeaderModel): RecordDecl[] {
-  return model.records.filter((r) => r.tag || r.typedefName || isNamedMemberType(model, r));
+  const own = model.records.filter((r) => r.tag || r.typedefName || isNamedMemberType(model, r));
+  const mine = new Set(model.records);
+  const included: RecordDecl[] = [];
+  const seen = new Set<RecordDecl>();
+  const visit = (r: RecordDecl) => {
+    for (const m of r.members ?? []) {
+      const inner = recordOf(m.type);
+      if (!inner || seen.has(inner)) continue;
+      seen.add(inner);
+      visit(inner);
+      if (!mine.has(inner) && (inner.tag || inner.typedefName || isNamedMemberType(model, inner))) included.push(inner);
+    }
+  };
+  // The ioctls' argument structs too: KVM_GET_CPUID2 takes asm/kvm.h's struct kvm_cpuid2.
+  for (const c of model.constants) {
+    const arg = c.ioctl?.argument;
+    if (!arg || mine.has(arg) || seen.has(arg)) continue;
+    seen.add(arg);
+    visit(arg);
+    included.push(arg);
+  }
+  for (const r of own) visit(r);
+  return [...included, ...own];
 }
 
 function isNamedMemberType(model: HeaderModel, r: RecordDecl): boolean {
@@ -38,6 +65,6 @@ function isNamedMemberType(model: HeaderModel, r: RecordDecl): boolean {
 /** The record a member holds, directly or as the element of a (multi-dimensional) array. */
 function recordOf(t: TypeRef): RecordDecl | undefined {
   let cur = t;
-  while (cur.kind === "array") cur = cur.element;
+  while (cur.kind === "array" || cur.kind === "typedef") cur = cur.kind === "array" ? cur.element : cur.decl.type;
   return cur.kind === "record" ? cur.decl : undefined;
 }
