@@ -1366,7 +1366,9 @@ export const vfio_region_info_cap_sparse_mmap = {
     name: "areas",
     offset: 16,
     elementSize: 16,
-    element: vfio_region_sparse_mmap_area,
+    get element() {
+      return vfio_region_sparse_mmap_area;
+    },
     count: "nr_areas",
   },
   encode(value: vfio_region_info_cap_sparse_mmapInit, target: Target, offset = 0): void {
@@ -3229,7 +3231,14 @@ export const vfio_pci_hot_reset_info = {
   size: 12,
   align: 4,
   offsets: { argsz: 0, flags: 4, count: 8, devices: 12 },
-  flexible: { name: "devices", offset: 12, elementSize: 8, element: vfio_pci_dependent_device },
+  flexible: {
+    name: "devices",
+    offset: 12,
+    elementSize: 8,
+    get element() {
+      return vfio_pci_dependent_device;
+    },
+  },
   sizeMember: "argsz",
   trailing: { member: "devices" },
   encode(value: vfio_pci_hot_reset_infoInit, target: Target, offset = 0): void {
@@ -6733,7 +6742,9 @@ export const vfio_device_feature_dma_buf =
           name: "dma_ranges",
           offset: 16,
           elementSize: 16,
-          element: vfio_region_dma_range,
+          get element() {
+            return vfio_region_dma_range;
+          },
           count: "nr_ranges",
         },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
@@ -6791,7 +6802,9 @@ export const vfio_device_feature_dma_buf =
           name: "dma_ranges",
           offset: 16,
           elementSize: 16,
-          element: vfio_region_dma_range,
+          get element() {
+            return vfio_region_dma_range;
+          },
           count: "nr_ranges",
         },
         encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
@@ -7437,7 +7450,9 @@ export const vfio_iommu_type1_info_cap_iova_range =
           name: "iova_ranges",
           offset: 16,
           elementSize: 16,
-          element: vfio_iova_range,
+          get element() {
+            return vfio_iova_range;
+          },
           count: "nr_iovas",
         },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
@@ -7480,7 +7495,9 @@ export const vfio_iommu_type1_info_cap_iova_range =
           name: "iova_ranges",
           offset: 16,
           elementSize: 16,
-          element: vfio_iova_range,
+          get element() {
+            return vfio_iova_range;
+          },
           count: "nr_iovas",
         },
         encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {

@@ -79,7 +79,7 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   );
 
   // Keep the header's order: constants, enums and records as they appear.
-  type Item = { loc: { line: number }; emit: () => void };
+  type Item = { loc: { file: string; line: number }; emit: () => void };
   const items: Item[] = [];
   for (const c of model.constants) items.push({ loc: c.loc, emit: () => emitConstant(sf, c, ctx, variants) });
   for (const e of model.enums) items.push({ loc: e.loc, emit: () => emitEnum(sf, e, ctx, variants) });
@@ -87,7 +87,10 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
     const rv = variants.records.get(names.of(r))!;
     items.push({ loc: r.loc, emit: () => emitRecord(sf, { ...rv.units[0]!, ctx }, rv.codes, rv.elsewhere) });
   }
-  items.sort((a, b) => a.loc.line - b.loc.line);
+  // Records of included headers first, in the order emittedRecords gives (dependencies first);
+  // the header's own declarations after them, in the header's order.
+  const line = (i: Item) => (i.loc.file === model.file ? i.loc.line : -1);
+  items.sort((a, b) => line(a) - line(b));
   for (const item of items) item.emit();
   emitIoctlTable(sf, units, variants, names);
 

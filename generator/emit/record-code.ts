@@ -137,7 +137,8 @@ function flexibleFacts(flex: PlannedMember): string {
     `name: ${lit(flex.flat.name)}`,
     `offset: ${flex.flat.offset}`,
     `elementSize: ${element.size}`,
-    element.kind.kind === "record" ? `element: ${element.kind.codec}` : undefined,
+    // A getter: the element struct may be declared inside this one, after it (ndctl.h).
+    element.kind.kind === "record" ? `get element() { return ${element.kind.codec}; }` : undefined,
     flex.flexibleCount ? `count: ${lit(flex.flexibleCount)}` : undefined,
   ]
     .filter(Boolean)
