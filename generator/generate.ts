@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { fail, InputError } from "./diagnostics.js";
+import { fail, formatDiagnostic, InputError } from "./diagnostics.js";
 
 export interface GenerateOptions {
   headers: string[];
@@ -222,7 +222,7 @@ function unevaluatedWarnings(models: import("./model/ir.js").HeaderModel[], disp
         : /is not a constant/.test(o.reason)
           ? "; a name no included header defines: add the header that does with --include"
           : "";
-      lines.push(`${display(o.loc.file)}:${o.loc.line}:${o.loc.column}: warning: '${o.name}' is not emitted: ${o.reason}${hint} [unevaluated-define]`);
+      lines.push(formatDiagnostic({ severity: "warning", rule: "unevaluated-define", message: `'${o.name}' is not emitted: ${o.reason}${hint}`, loc: { ...o.loc, file: display(o.loc.file) } }));
     }
   }
   return lines.length ? `${lines.join("\n")}\n` : "";

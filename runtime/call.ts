@@ -255,7 +255,7 @@ function withTrailing<T>(p: Prepared, dv: DataView, decoded: Record<string, unkn
   return result as T;
 }
 
-function finish<T>(info: IoctlInfo, p: Prepared, dv: DataView): T {
+function finish<T>(p: Prepared, dv: DataView): T {
   const decoded = p.codec.decode(dv) as Record<string, unknown>;
   p.effect?.commit(decoded);
   return withTrailing<T>(p, dv, decoded);
@@ -277,7 +277,7 @@ function callOnce(fd: number, info: IoctlInfo, p: Prepared, extra: number): Data
     transport().ioctl(fd, info.request, dv, info.name, list);
     return dv;
   } catch (err) {
-    throw named(err, info.name, dv.byteLength >= p.codec.size ? p.codec.decode(dv) : undefined);
+    throw named(err, info.name, p.codec.decode(dv));
   } finally {
     if (scratch) scratch.busy = false;
   }
@@ -341,7 +341,7 @@ export function callStruct<T>(fd: number, info: IoctlInfo, args: object, owner?:
       dv = callOnce(fd, info, p, extra);
     }
     // The scratch buffer is reused by the next call: decode before returning.
-    return finish<T>(info, p, dv);
+    return finish<T>(p, dv);
   } catch (err) {
     abandon(p);
     throw err;
@@ -366,7 +366,7 @@ export async function callStructAsync<T>(fd: number, info: IoctlInfo, args: obje
         throw named(err, info.name, p.codec.decode(dv));
       }
       const more = attempt < 4 ? grownBy(p, dv) : 0;
-      if (!more) return finish<T>(info, p, dv);
+      if (!more) return finish<T>(p, dv);
       extra = more;
     }
   } catch (err) {

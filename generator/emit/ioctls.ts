@@ -4,7 +4,7 @@
 import * as prettier from "prettier";
 import { Project, StructureKind, type FunctionDeclarationStructure } from "ts-morph";
 import type { HeaderModel, IoctlDecl, RecordDecl } from "../model/ir.js";
-import type { RecordNames } from "./records.js";
+import { sizeMemberName, type RecordNames } from "./records.js";
 import { generatorVersion } from "../version.js";
 import { declarationDoc, type LinkContext } from "./tsdoc.js";
 
@@ -28,7 +28,8 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       types.add(t).add(`${t}Init`);
       const pointers = model.userPointers.filter((p) => p.record === io.argument).map((p) => JSON.stringify(p.member));
       const flexible = io.argument.members?.at(-1);
-      const trailing = hasSizeMember(io.argument) && flexible?.name && flexible.type.kind === "array" && flexible.type.length === null ? flexible.name : undefined;
+      const sizeMember = sizeMemberName(io.argument);
+      const trailing = sizeMember !== undefined && flexible?.name && flexible.type.kind === "array" && flexible.type.length === null ? flexible.name : undefined;
       let args = pointers.length ? `CallArgs<${t}Init, ${pointers.join(" | ")}>` : `${t}Init`;
       if (trailing) args += ` & { readonly ${trailing}?: ArrayBufferView }`;
       const capabilities = model.capabilities.filter((c) => c.info === io.argument).map((c) => capabilityType(c.record, names, types));
@@ -48,7 +49,7 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       });
       // A flexible array the kernel reads without a size member to bound it: no safe call can
       // know how far it reads past the struct.
-      const unbounded = !hasSizeMember(io.argument) && flexible?.type.kind === "array" && flexible.type.length === null;
+      const unbounded = sizeMember === undefined && flexible?.type.kind === "array" && flexible.type.length === null;
       if (unbounded) {
         calls.add("callStructUnsafe");
         const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, `${t}Init`, ["UNSAFE: the struct ends in a flexible array and has no size member, so nothing bounds what the kernel reads after it; pass those bytes as `trailing`."]);
@@ -62,7 +63,7 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       functions.push(fn(`${c.name}Async`, "callStructAsync", `Promise<${returns}>`, args, ["Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call."], true));
       if (pointers.length || trailing) {
         calls.add("callStructUnsafe");
-        const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, hasSizeMember(io.argument) ? `${t}Init & { ${sizeMemberOf(io.argument)}?: number }` : `${t}Init`, ["UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive."]);
+        const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, sizeMember !== undefined ? `${t}Init & { ${sizeMember}?: number }` : `${t}Init`, ["UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive."]);
         if (trailing) unsafe.parameters!.push({ name: "trailing", type: "ArrayBufferView", hasQuestionToken: true });
         functions.push(unsafe);
       }
@@ -102,17 +103,6 @@ function capabilityType(r: RecordDecl, names: RecordNames, types: Set<string>): 
 function typeImports(functions: FunctionDeclarationStructure[]): string[] {
   const text = functions.map((f) => `${(f.parameters ?? []).map((p) => p.type).join(" ")} ${f.returnType}`).join(" ");
   return ["CallArgs", "Trailing"].filter((n) => new RegExp(`\\b${n}\\b`).test(text));
-}
-
-const SIZE_MEMBERS = ["argsz", "size"];
-
-function sizeMemberOf(r: RecordDecl): string | undefined {
-  const first = r.members?.[0]?.name;
-  return first && SIZE_MEMBERS.includes(first) ? first : undefined;
-}
-
-function hasSizeMember(r: RecordDecl): boolean {
-  return sizeMemberOf(r) !== undefined;
 }
 
 /**

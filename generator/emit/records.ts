@@ -191,12 +191,24 @@ export interface PlannedMember {
 const RESERVED = /^(__)?(reserved|rsvd|pad)\d*$/;
 
 /**
+ * The struct's size member, by the headers' conventions: a first member `argsz` (vfio), or `size`
+ * documented as `sizeof(struct <tag>)` (iommufd). The codecs and the typed calls both ask here.
+ */
+export function sizeMemberName(decl: RecordDecl): string | undefined {
+  const first = decl.members?.[0]?.name;
+  if (first === "argsz") return first;
+  if (first !== "size" || !decl.tag) return undefined;
+  const doc = decl.doc?.params.find((p) => p.name === "size")?.lines.map((l) => l.text).join(" ") ?? "";
+  return new RegExp(`sizeof\\s*\\(\\s*struct\\s+${decl.tag}\\s*\\)`).test(doc) ? first : undefined;
+}
+
+/**
  * Decides how each flattened member is encoded. `wide` names members that other architectures
  * make 64 bits wide (see Scalar.wide).
  */
 export function planRecord(decl: RecordDecl, layout: LayoutEngine, names: RecordNames, wide: ReadonlySet<string> = new Set()): PlannedMember[] {
   const size = layout.record(decl).size;
-  const tag = decl.tag;
+  const sizeMember = sizeMemberName(decl);
   const plan = layout.flatten(decl).map((flat): PlannedMember => {
     const m = flat.member;
     const t = m.type;
@@ -215,12 +227,7 @@ export function planRecord(decl: RecordDecl, layout: LayoutEngine, names: Record
       return { flat, role: "flexible", flexibleElement: { kind: kindOf(base.element, layout, names, m), size: layout.sizeOf(base.element) } };
     }
     const kind = kindOf(t, layout, names, m, wide.has(flat.name));
-    const doc = decl.doc?.params.find((p) => p.name === flat.name);
-    const docText = doc?.lines.map((l) => l.text).join(" ") ?? "";
-    const isSize =
-      kind.kind === "scalar" && !flat.inUnion &&
-      ((flat.name === "size" && tag !== undefined && new RegExp(`sizeof\\s*\\(\\s*struct\\s+${tag}\\s*\\)`).test(docText)) || flat.name === "argsz") &&
-      flat.offset === 0 && size > 0;
+    const isSize = kind.kind === "scalar" && !flat.inUnion && flat.offset === 0 && size > 0 && flat.name === sizeMember;
     if (isSize) return { flat, kind, role: "size" };
     if (RESERVED.test(flat.name) && !flat.inUnion) return { flat, kind, role: "reserved" };
     return { flat, kind, role: "plain" };

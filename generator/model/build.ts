@@ -44,8 +44,7 @@ function withoutEnumeratorAliases(constants: ConstantDecl[], enums: EnumDecl[]):
 
 /** The prelude needs the uAPI tree's own headers; a tree without them (a test's) goes without. */
 function preludeResolves(dirs: string[], readFile?: (file: string) => string | undefined): boolean {
-  const exists = (f: string) => (readFile ? readFile(f) !== undefined : fs.existsSync(f));
-  return ["linux/ioctl.h", "linux/posix_types.h"].every((h) => dirs.some((d) => exists(path.join(d, h))));
+  return ["linux/ioctl.h", "linux/posix_types.h"].every((h) => resolves(dirs, h, readFile));
 }
 
 export interface BuiltHeader {
@@ -88,9 +87,14 @@ export const RESOURCE_INCLUDE = fileURLToPath(new URL("../../../generator/includ
 /** Where the system's headers are (Debian's linux-libc-dev and libc). */
 export const SYSTEM_INCLUDE = "/usr/include";
 
+/** Whether `name` resolves in an include list (through `readFile` when the files are virtual). */
+function resolves(dirs: string[], name: string, readFile?: (file: string) => string | undefined): boolean {
+  return dirs.some((d) => (readFile ? readFile(path.join(d, name)) !== undefined : fs.existsSync(path.join(d, name))));
+}
+
 /** Whether an include list has the asm/ headers of its architecture (a tree may have only some). */
 export function hasAsmHeaders(dirs: string[]): boolean {
-  return dirs.some((d) => fs.existsSync(path.join(d, "asm", "types.h")));
+  return resolves(dirs, "asm/types.h");
 }
 
 export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {

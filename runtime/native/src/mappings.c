@@ -163,13 +163,20 @@ static mapping *mapping_of_buffer(napi_env env, napi_value ab) {
   return found;
 }
 
+/** The mapping of the call's one argument (an mmap() ArrayBuffer); NULL with a TypeError pending. */
+static mapping *mapping_argument(napi_env env, napi_callback_info info, const char *usage, napi_value *ab) {
+  size_t argc = 1;
+  if (napi_get_cb_info(env, info, &argc, ab, NULL, NULL) != napi_ok) return NULL;
+  mapping *m = argc < 1 ? NULL : mapping_of_buffer(env, *ab);
+  if (!m) type_error(env, usage);
+  return m;
+}
+
 // munmap(arrayBuffer): unmaps now and detaches the buffer; EBUSY while the kernel uses it.
 napi_value js_munmap(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  mapping *m = argc < 1 ? NULL : mapping_of_buffer(env, argv[0]);
-  if (!m) return type_error(env, "munmap: expects an ArrayBuffer returned by mmap()");
+  napi_value ab;
+  mapping *m = mapping_argument(env, info, "munmap: expects an ArrayBuffer returned by mmap()", &ab);
+  if (!m) return NULL;
   pthread_mutex_lock(&lock);
   int busy = m->pins > 0;
   if (!busy) {
@@ -183,7 +190,7 @@ napi_value js_munmap(napi_env env, napi_callback_info info) {
   }
   munmap(m->addr, m->length);
   // The finalizer (now or at collection) frees the record.
-  napi_detach_arraybuffer(env, argv[0]);
+  napi_detach_arraybuffer(env, ab);
   return NULL;
 }
 
@@ -247,11 +254,9 @@ napi_value js_unpin(napi_env env, napi_callback_info info) {
 
 // pins(arrayBuffer) -> how many pins hold the mapping (tests and diagnostics).
 napi_value js_pins(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  mapping *m = argc < 1 ? NULL : mapping_of_buffer(env, argv[0]);
-  if (!m) return type_error(env, "pins: expects an ArrayBuffer returned by mmap()");
+  napi_value ab;
+  mapping *m = mapping_argument(env, info, "pins: expects an ArrayBuffer returned by mmap()", &ab);
+  if (!m) return NULL;
   pthread_mutex_lock(&lock);
   int pins = m->pins;
   pthread_mutex_unlock(&lock);
