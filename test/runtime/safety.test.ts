@@ -434,3 +434,25 @@ test("memory: mmap returns only read-write buffers; any protection only through 
   munmap(ro);
   assert.throws(() => munmap(new ArrayBuffer(8)), { name: "TypeError" });
 });
+
+test("hostile buffers: a subclass lying about its length, a Proxy, shared memory", () => {
+  const kernel = new FakeKernel();
+  useTransport(kernel);
+  class Liar extends Uint8Array {
+    override get byteLength(): number {
+      return 1 << 20;
+    }
+    override get length(): number {
+      return 1 << 20;
+    }
+  }
+  // The count comes from the engine's length (32 bytes: 2 ranges), never the getter's.
+  assert.equal(iommufd.IOMMU_IOAS_IOVA_RANGES(3, { ioas_id: 1, allowed_iovas: new Liar(32) }).num_iovas, 2);
+  assert.deepEqual(kernel.pointerLists.at(-1)?.filter((x) => typeof x === "number"), [16, 32]);
+  // A Proxy is not a view: refused, not unwrapped.
+  assert.throws(() => iommufd.IOMMU_IOAS_IOVA_RANGES(3, { allowed_iovas: new Proxy(new Uint8Array(32), {}) }), { name: "TypeError", message: /takes a buffer/ });
+  // Shared memory cannot shrink or detach: accepted, bounded like any view.
+  assert.equal(iommufd.IOMMU_IOAS_IOVA_RANGES(3, { allowed_iovas: new Uint8Array(new SharedArrayBuffer(48)) }).num_iovas, 3);
+  assert.throws(() => iommufd.IOMMU_IOAS_IOVA_RANGES(3, { num_iovas: NaN, allowed_iovas: new Uint8Array(32) }), { name: "RangeError" });
+  assert.throws(() => iommufd.IOMMU_DESTROY(3, [1] as never), { name: "TypeError", message: /no member '0'/ });
+});
