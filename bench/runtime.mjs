@@ -18,7 +18,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (process.argv[2] === "--view-child") {
   // Child: 5M view writes and reads; the parent counts the scavenges --trace-gc prints.
-  const { iommu_ioas_map } = await import(pathToFileURL(path.join(ROOT, "dist", "generated", "iommufd.js")).href);
+  const { iommu_ioas_map } = await import(pathToFileURL(path.join(ROOT, "linux", "dist", "generated", "iommufd.js")).href);
   const view = iommu_ioas_map.view(new DataView(new ArrayBuffer(iommu_ioas_map.size)));
   // In a function: module top-level variables live in a context and box their numbers.
   const loop = () => {
@@ -36,7 +36,7 @@ if (process.argv[2] === "--view-child") {
 
 // The bench header through uapigen itself: a typed call named BENCH_FIONREAD.
 const gen = path.join(work, "gen");
-execFileSync(process.execPath, [path.join(ROOT, "bin", "uapigen.js"), "generate", "--header", path.join(ROOT, "bench", "fixtures", "linux", "bench.h"), "--out", gen, "-I", path.join(ROOT, "headers", "7.3"), "-I", path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu"), "--runtime-import", pathToFileURL(path.join(ROOT, "dist", "runtime", "codec.js")).href], { stdio: "ignore" });
+execFileSync(process.execPath, [path.join(ROOT, "generator", "bin", "uapigen.js"), "generate", "--header", path.join(ROOT, "bench", "fixtures", "linux", "bench.h"), "--out", gen, "-I", path.join(ROOT, "headers", "7.3"), "-I", path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu"), "--runtime", pathToFileURL(path.join(ROOT, "runtime", "dist")).href], { stdio: "ignore" });
 // Compile the generated modules to JS (ts-morph bundles the TypeScript compiler API).
 const { ts } = await import("ts-morph");
 for (const f of fs.readdirSync(gen).filter((x) => x.endsWith(".ts"))) {
@@ -45,7 +45,7 @@ for (const f of fs.readdirSync(gen).filter((x) => x.endsWith(".ts"))) {
   fs.writeFileSync(path.join(gen, f.replace(/\.ts$/, ".js")), js);
 }
 const { BENCH_FIONREAD } = await import(pathToFileURL(path.join(gen, "bench-ioctls.js")).href);
-const { iommu_ioas_map } = await import(pathToFileURL(path.join(ROOT, "dist", "generated", "iommufd.js")).href);
+const { iommu_ioas_map } = await import(pathToFileURL(path.join(ROOT, "linux", "dist", "generated", "iommufd.js")).href);
 
 // A pipe with 5 bytes waiting.
 const fifo = path.join(work, "fifo");

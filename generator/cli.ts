@@ -16,7 +16,7 @@ const ConfigSchema = z.strictObject({
   out: z.string().optional(),
   includeDirs: z.array(z.string()).optional(),
   overrides: z.string().optional(),
-  runtimeImport: z.string().optional(),
+  runtime: z.string().optional(),
   arches: z.array(z.enum(ABI_ROWS.map((r) => r.name) as [string, ...string[]])).optional(),
 });
 
@@ -83,12 +83,12 @@ export async function main(argv: string[]): Promise<number> {
     .option("--include <file>", "include a file before each header, as gcc's -include (repeatable; a path, or a name found like <name>)", collect, [])
     .option("--arch <name>", `an ABI row the modules serve (repeatable; the first is the primary, whose docs they carry); default: every row (${ROW_NAMES})`, collect, [])
     .option("--overrides <dir>", "directory of <header>.json override files")
-    .option("--runtime-import <specifier>", "module specifier of the runtime codec helpers, as seen from the output")
+    .option("--runtime <package>", "the runtime generated code imports: a package name (default @uapigen/runtime), or a path to its compiled modules as seen from the output")
     .option("--check", "exit 1 and name the files that differ instead of writing")
     .option("--strict", "kerneldoc findings fail the run (exit 1, nothing written)")
-    .action(async (o: { header: string[]; out?: string; includeDir: string[]; include: string[]; arch: string[]; overrides?: string; runtimeImport?: string; check?: boolean; strict?: boolean }) => {
+    .action(async (o: { header: string[]; out?: string; includeDir: string[]; include: string[]; arch: string[]; overrides?: string; runtime?: string; check?: boolean; strict?: boolean }) => {
       const config = readConfig();
-      const { generate } = await import("./generate.js");
+      const { DEFAULT_RUNTIME, generate } = await import("./generate.js");
       const out = o.out ?? config.out ?? "generated";
       const result = await generate({
         headers: o.header.length ? o.header : (config.headers ?? []),
@@ -97,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
         forceIncludes: o.include.map((f) => (fs.existsSync(f) ? path.resolve(f) : f)),
         arches: o.arch.length ? o.arch : config.arches,
         overridesDir: o.overrides ?? config.overrides,
-        runtimeImport: o.runtimeImport ?? config.runtimeImport ?? "../runtime/codec.js",
+        runtime: o.runtime ?? config.runtime ?? DEFAULT_RUNTIME,
         check: o.check,
         strict: o.strict,
         stampFile: path.join("node_modules", ".cache", "uapigen", `${out.replace(/[^\w.-]/g, "_")}.stamp.json`),

@@ -3,6 +3,7 @@
 // prettier) load only when there is work to do.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { fail, formatDiagnostic, InputError } from "./diagnostics.js";
@@ -17,13 +18,40 @@ export interface GenerateOptions {
   arches?: string[];
   /** Directory of <header-stem>.json override files. */
   overridesDir?: string;
-  runtimeImport: string;
+  /**
+   * The runtime generated code imports: a package name (its `codec` and `codegen` entries) or a
+   * path to a folder of its compiled modules (`<path>/codec.js`, `<path>/codegen.js`).
+   */
+  runtime: string;
   /** Compare instead of writing; returns the files that differ. */
   check?: boolean;
   /** Kerneldoc findings fail the run (nothing is written). */
   strict?: boolean;
   /** Where the unchanged-inputs stamp lives; undefined disables it. */
   stampFile?: string;
+}
+
+/** The default runtime: the package uapigen's own bindings use. */
+export const DEFAULT_RUNTIME = "@uapigen/runtime";
+
+/** A runtime entry as generated code imports it: a package subpath, or a file beside a path. */
+export function runtimeModule(runtime: string, entry: "codec" | "codegen"): string {
+  const isPath = runtime.startsWith(".") || runtime.startsWith("/") || runtime.startsWith("file:");
+  return isPath ? `${runtime.replace(/\/$/, "")}/${entry}.js` : `${runtime}/${entry}`;
+}
+
+/**
+ * A warning when generated code would not find its runtime: a package name that does not
+ * resolve from the output directory (a path is the caller's to get right).
+ */
+export function missingRuntimeWarning(runtime: string, out: string): string {
+  if (runtime.startsWith(".") || runtime.startsWith("/") || runtime.startsWith("file:")) return "";
+  try {
+    createRequire(path.resolve(out, "index.js")).resolve(`${runtime}/package.json`);
+    return "";
+  } catch {
+    return formatDiagnostic({ severity: "warning", rule: "runtime-missing", message: `the generated modules import '${runtime}', which is not installed where they are: npm install ${runtime}` }) + "\n";
+  }
 }
 
 export interface GenerateResult {
@@ -171,19 +199,19 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     });
     const built = perAbi[0]!;
     units.push({ model: built.model, layout: built.layout });
-    texts.push(await emitModule(perAbi, { runtimeImport: opts.runtimeImport, provenance: provenanceOf(header) }));
+    texts.push(await emitModule(perAbi, { runtimeImport: runtimeModule(opts.runtime, "codec"), provenance: provenanceOf(header) }));
     const names = recordNames(built.model);
     texts.push(
       await emitIoctlModule(built.model, names, linkContext(built.model, names), {
         codecImport: `./${path.basename(outputName(header, opts.out)).replace(/\.ts$/, ".js")}`,
-        callImport: opts.runtimeImport.replace(/codec\.js$/, "call.js"),
+        callImport: runtimeModule(opts.runtime, "codegen"),
       }),
     );
   }
 
   // The headers' kerneldoc, checked together so names resolve across them.
   const findings = lintUnits(units).sort(compareFindings);
-  const warnings = note + formatText(findings) + unevaluatedWarnings(units.map((u) => u.model), displayPath);
+  const warnings = note + missingRuntimeWarning(opts.runtime, opts.out) + formatText(findings) + unevaluatedWarnings(units.map((u) => u.model), displayPath);
   const changed = outputs.filter((o, i) => !fs.existsSync(o) || fs.readFileSync(o, "utf8") !== texts[i]);
   if (opts.check) return { written: [], changed, upToDate: changed.length === 0, warnings, findings: findings.length, failed: false };
   if (opts.strict && findings.length) return { written: [], changed: [], upToDate: false, warnings, findings: findings.length, failed: true };

@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 // A file descriptor an object may own. After close() the object is dead: its fd getter throws
 // EBADF rather than hand out a number the process may have reused for another file. Closing is
 // refused (EBUSY) while a call the object started is still in flight. An object that owns its fd

@@ -1,4 +1,4 @@
-// The runtime's public surface (`<package>/runtime`).
+// The runtime's public surface for applications (`@uapigen/runtime`).
 export * from "./codec.js";
 export { ARCH_OVERRIDE_ENV, hostArch, targetArch } from "./arch.js";
 // The typed calls are reached through the generated modules, which import ./call.js: exported
@@ -6,5 +6,3 @@ export { ARCH_OVERRIDE_ENV, hostArch, targetArch } from "./arch.js";
 // Replacing the kernel is for tests: a fake that answers "unmapped" releases real pins.
 export { useTransport as useTransportUnsafe, type CallArgs, type Capability, type Trailing, type Transport } from "./call.js";
 export { isSystemError, mmapAnonymous, mmapUnsafe, munmap, MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED, native as nativeUnsafe, PROT_READ, PROT_WRITE, type NativeShim, type SystemError } from "./native.js";
-export { FaultQueue, Hwpt, Ioas, Iommufd, type IovaRange, type MapOptions } from "./iommufd.js";
-export { VfioDevice } from "./vfio.js";

@@ -1,5 +1,5 @@
-// The native shim (runtime/native/src/shim.c), loaded with node-gyp-build so prebuilt binaries
-// can be dropped into runtime/native/prebuilds later.
+// The native shim (native/src/shim.c), loaded with node-gyp-build: a prebuilt binary from
+// native/prebuilds/<platform>-<arch>/ where one fits, else the one built from source.
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,10 +55,10 @@ export function native(): NativeShim {
   if (!shim) {
     const require = createRequire(import.meta.url);
     const load = require("node-gyp-build") as (dir: string) => NativeShim;
-    // Compiled to dist/runtime/; the addon lives beside the sources in runtime/native.
-    const here = path.dirname(fileURLToPath(import.meta.url));
+    // Compiled to dist/; the addon (built, or prebuilt per platform) is in the package's native/.
+    const packaged = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "native");
     // UAPIGEN_NATIVE_DIR: another build of the same shim (npm run test:asan loads an ASan one).
-    const candidates = [process.env.UAPIGEN_NATIVE_DIR, path.join(here, "native"), path.join(here, "..", "..", "runtime", "native")].filter((d): d is string => !!d);
+    const candidates = [process.env.UAPIGEN_NATIVE_DIR, packaged].filter((d): d is string => !!d);
     let lastError: unknown;
     for (const dir of candidates) {
       try {

@@ -15,11 +15,11 @@ const args = process.argv.slice(2);
 // Worker mode: survey a slice of the headers and print JSON lines.
 if (args[0] === "--worker") {
   const [, include, part, parts] = args;
-  const { buildHeader } = await import(path.join(ROOT, "dist/generator/model/build.js"));
-  const { getAbi } = await import(path.join(ROOT, "dist/generator/model/abi.js"));
-  const { layoutReport } = await import(path.join(ROOT, "dist/generator/model/report.js"));
+  const { buildHeader } = await import(path.join(ROOT, "generator/dist/model/build.js"));
+  const { getAbi } = await import(path.join(ROOT, "generator/dist/model/abi.js"));
+  const { layoutReport } = await import(path.join(ROOT, "generator/dist/model/report.js"));
   const { runOracle } = await import(path.join(ROOT, "dist/test/oracle/gcc-oracle.js"));
-  const { InputError } = await import(path.join(ROOT, "dist/generator/diagnostics.js"));
+  const { InputError } = await import(path.join(ROOT, "generator/dist/diagnostics.js"));
   const abi = getAbi("x86_64");
   const gccInclude = execFileSync("gcc", ["-print-file-name=include"], { encoding: "utf8" }).trim();
   // The same directories for uapigen and gcc (gcc with -nostdinc): libc headers come last.

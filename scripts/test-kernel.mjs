@@ -133,18 +133,26 @@ function initramfs(extra) {
   install(stage, nodeBin, "/bin/node");
   const libs = execFileSync("ldd", [nodeBin], { encoding: "utf8" }).matchAll(/(\/\S+\.so[.\d]*) \(0x/g);
   for (const m of libs) install(stage, fs.realpathSync(m[1]), m[1]);
-  for (const dir of ["dist/runtime", "dist/generated", "dist/kernel"]) {
+  // The workspace as it is here: the packages' compiled JS, linked into node_modules by name,
+  // and the root package.json whose "imports" the tests use (one module instance either way).
+  for (const dir of ["runtime/dist", "linux/dist", "dist/kernel"]) {
     for (const f of fs.readdirSync(path.join(ROOT, dir), { recursive: true })) {
       const p = path.join(ROOT, dir, f);
       if (fs.statSync(p).isFile() && p.endsWith(".js")) install(stage, p, path.join("/uapigen", dir, f));
     }
   }
-  install(stage, path.join(ROOT, "runtime", "native", "build", "Release", "uapigen_shim.node"), "/uapigen/dist/runtime/native/build/Release/uapigen_shim.node");
+  for (const pkg of ["runtime", "linux"]) {
+    install(stage, path.join(ROOT, pkg, "package.json"), `/uapigen/${pkg}/package.json`);
+    fs.mkdirSync(path.join(stage, "uapigen", "node_modules", "@uapigen"), { recursive: true });
+    fs.symlinkSync(`../../${pkg}`, path.join(stage, "uapigen", "node_modules", "@uapigen", pkg));
+  }
+  install(stage, path.join(ROOT, "runtime", "native", "build", "Release", "uapigen_shim.node"), "/uapigen/runtime/native/build/Release/uapigen_shim.node");
   for (const f of fs.readdirSync(path.join(ROOT, "node_modules", "node-gyp-build"))) {
     const p = path.join(ROOT, "node_modules", "node-gyp-build", f);
     if (fs.statSync(p).isFile()) install(stage, p, path.join("/uapigen/node_modules/node-gyp-build", f));
   }
-  fs.writeFileSync(path.join(stage, "uapigen", "package.json"), JSON.stringify({ type: "module" }));
+  const { imports } = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  fs.writeFileSync(path.join(stage, "uapigen", "package.json"), JSON.stringify({ type: "module", imports }));
   for (const [from, to] of extra) install(stage, from, to);
   const out = path.join(stage, "..", `${path.basename(stage)}.cpio.gz`);
   execFileSync("sh", ["-c", `find . -print0 | cpio --null -o -H newc --quiet | gzip -1 > '${out}'`], { cwd: stage });

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { getAbi, type Abi } from "../generator/model/abi.js";
+import { getAbi, type Abi } from "#generator/model/abi.js";
 
 /** The repository root (tests run from dist/test/...). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -11,14 +11,14 @@ export const header = (version: string, name: string) => path.join(ROOT, "header
 
 export const X86_64: Abi = getAbi("x86_64")!;
 
-export const CLI = path.join(ROOT, "bin", "uapigen.js");
+export const CLI = path.join(ROOT, "generator", "bin", "uapigen.js");
 
 /** The constructs fixture and its include path (x86_64). */
 export const FIXTURE = path.join(ROOT, "test", "fixtures", "linux", "constructs.h");
 export const FIXTURE_INCLUDES = [path.join(ROOT, "test", "fixtures"), path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu")];
 
 import fs from "node:fs";
-import { buildHeader, type BuiltHeader } from "../generator/model/build.js";
+import { buildHeader, type BuiltHeader } from "#generator/model/build.js";
 
 /** A virtual include root for headers written inline in tests. */
 export const VIRTUAL = "/virtual/include";
@@ -37,8 +37,8 @@ export function buildText(text: string, files: Record<string, string> = {}, name
   });
 }
 
-import { lintUnits } from "../generator/lint/rules.js";
-import { compareFindings, type Finding } from "../generator/lint/findings.js";
+import { lintUnits } from "#generator/lint/rules.js";
+import { compareFindings, type Finding } from "#generator/lint/findings.js";
 
 /** Lints headers given as text, together (`/virtual/include/linux/<name>`). */
 export function lintTexts(headers: Record<string, string>): Finding[] {

@@ -28,10 +28,10 @@ export interface BuildOptions {
 }
 
 /**
- * The C user's prelude every header gets: <linux/ioctl.h> and size_t (generator/prelude/). From
- * dist/generator/model/ the sources' prelude folder is three levels up.
+ * The C user's prelude every header gets: <linux/ioctl.h> and size_t (the package's prelude/,
+ * two levels up from dist/model/).
  */
-export const PRELUDE = fileURLToPath(new URL("../../../generator/prelude/uapigen-prelude.h", import.meta.url));
+export const PRELUDE = fileURLToPath(new URL("../../prelude/uapigen-prelude.h", import.meta.url));
 
 /**
  * `#define IPPROTO_IP IPPROTO_IP` after `enum { IPPROTO_IP = 0, ... }` (so #ifdef works) names
@@ -82,7 +82,7 @@ export function includeDirsFor(header: string, abi: Abi, dirs?: string[]): strin
 }
 
 /** uapigen's own freestanding headers, as a compiler ships them (generator/include/). */
-export const RESOURCE_INCLUDE = fileURLToPath(new URL("../../../generator/include", import.meta.url));
+export const RESOURCE_INCLUDE = fileURLToPath(new URL("../../include", import.meta.url));
 
 /** Where the system's headers are (Debian's linux-libc-dev and libc). */
 export const SYSTEM_INCLUDE = "/usr/include";

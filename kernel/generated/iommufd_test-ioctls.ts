@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-import { callStruct, callStructAsync } from "../../runtime/call.js";
+import { callStruct, callStructAsync } from "@uapigen/runtime/codegen";
 import { ioctls } from "./iommufd_test.js";
 import type { iommu_test_cmd, iommu_test_cmdInit } from "./iommufd_test.js";
 

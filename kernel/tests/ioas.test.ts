@@ -13,10 +13,10 @@ import {
   iommu_ioas_alloc,
   iommu_ioas_map,
   iommu_ioas_unmap,
-} from "../../generated/iommufd.js";
-import { IOMMU_IOAS_IOVA_RANGES } from "../../generated/iommufd-ioctls.js";
+} from "#linux/generated/iommufd.js";
+import { IOMMU_IOAS_IOVA_RANGES } from "#linux/generated/iommufd-ioctls.js";
 import { IOMMU_TEST_OP_ADD_RESERVED, IOMMU_HW_INFO_SELFTEST_REGVAL, IOMMU_HW_INFO_TYPE_SELFTEST, MOCK_APERTURE_LAST, MOCK_APERTURE_START, MOCK_PAGE_SIZE, iommu_test_hw_info } from "../generated/iommufd_test.js";
-import { mmapAnonymous, munmap, native } from "../../runtime/native.js";
+import { mmapAnonymous, munmap, native } from "#runtime/native.js";
 import { expectErrno, mockDomain, openIommufd, PAGE, testCmd } from "./iommufd-env.js";
 
 const MAX = 2n ** 64n - 1n;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import os from "node:os";
 import { IOMMU_TEST_CMD } from "../generated/iommufd_test-ioctls.js";
 import { IOMMU_TEST_OP_MOCK_DOMAIN, iommu_test_cmd, type iommu_test_cmdInit } from "../generated/iommufd_test.js";
-import { Iommufd } from "../../runtime/iommufd.js";
+import { Iommufd } from "#linux/iommufd.js";
 
 export const PAGE = 4096;
 

@@ -3,9 +3,9 @@
 // anything, not even on a file that reuses its number.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { IOMMU_OPTION_RLIMIT_MODE } from "../../generated/iommufd.js";
-import { IOMMU_IOAS_ALLOC } from "../../generated/iommufd-ioctls.js";
-import { mmapAnonymous, munmap, native } from "../../runtime/native.js";
+import { IOMMU_OPTION_RLIMIT_MODE } from "#linux/generated/iommufd.js";
+import { IOMMU_IOAS_ALLOC } from "#linux/generated/iommufd-ioctls.js";
+import { mmapAnonymous, munmap, native } from "#runtime/native.js";
 import { expectErrno, openIommufd, PAGE } from "./iommufd-env.js";
 
 const MAX = 2n ** 64n - 1n;

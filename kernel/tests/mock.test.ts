@@ -12,7 +12,7 @@ import {
   IOMMU_PGFAULT_PERM_WRITE,
   IOMMUFD_PAGE_RESP_SUCCESS,
   iommufd_vevent_header,
-} from "../../generated/iommufd.js";
+} from "#linux/generated/iommufd.js";
 import {
   IOMMU_HWPT_GET_DIRTY_BITMAP,
   IOMMU_HWPT_GET_DIRTY_BITMAPUnsafe,
@@ -21,7 +21,7 @@ import {
   IOMMU_VDEVICE_ALLOC,
   IOMMU_VEVENTQ_ALLOC,
   IOMMU_VIOMMU_ALLOC,
-} from "../../generated/iommufd-ioctls.js";
+} from "#linux/generated/iommufd-ioctls.js";
 import {
   IOMMU_HWPT_DATA_SELFTEST,
   IOMMU_HWPT_INVALIDATE_DATA_SELFTEST,
@@ -44,8 +44,8 @@ import {
   iommu_test_cmd_dirty,
   iommu_viommu_event_selftest,
 } from "../generated/iommufd_test.js";
-import type { Hwpt, Iommufd } from "../../runtime/iommufd.js";
-import { mmapAnonymous, native } from "../../runtime/native.js";
+import type { Hwpt, Iommufd } from "#linux/iommufd.js";
+import { mmapAnonymous, native } from "#runtime/native.js";
 import { expectErrno, HAS, mockDomain, openIommufd, PAGE, testCmd } from "./iommufd-env.js";
 
 /**

@@ -9,20 +9,20 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import fc from "fast-check";
-import * as io from "../../generated/iommufd-ioctls.js";
+import * as io from "#linux/generated/iommufd-ioctls.js";
 import {
   ioctls,
   IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
   IOMMU_HWPT_ALLOC_NEST_PARENT,
   IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3,
   IOMMU_VIOMMU_TYPE_ARM_SMMUV3,
-} from "../../generated/iommufd.js";
-import * as vfio from "../../generated/vfio-ioctls.js";
-import { VFIO_DEVICE_BIND_FLAG_TOKEN, VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_IRQ_SET_DATA_EVENTFD, VFIO_TYPE1v2_IOMMU } from "../../generated/vfio.js";
-import { callStructAsync } from "../../runtime/call.js";
-import { Iommufd } from "../../runtime/iommufd.js";
-import { mmapAnonymous, munmap, native } from "../../runtime/native.js";
-import { VfioDevice } from "../../runtime/vfio.js";
+} from "#linux/generated/iommufd.js";
+import * as vfio from "#linux/generated/vfio-ioctls.js";
+import { VFIO_DEVICE_BIND_FLAG_TOKEN, VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_IRQ_SET_DATA_EVENTFD, VFIO_TYPE1v2_IOMMU } from "#linux/generated/vfio.js";
+import { callStructAsync } from "#runtime/call.js";
+import { Iommufd } from "#linux/iommufd.js";
+import { mmapAnonymous, munmap, native } from "#runtime/native.js";
+import { VfioDevice } from "#linux/vfio.js";
 
 const gc = (globalThis as { gc?: () => void }).gc!;
 assert.ok(gc, "run with --expose-gc");

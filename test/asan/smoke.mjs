@@ -13,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { native } from "../../dist/runtime/native.js";
+import { native } from "#runtime/native.js";
 
 const here = fileURLToPath(import.meta.url);
 const _IO = (type, nr) => (type.charCodeAt(0) << 8) | nr;

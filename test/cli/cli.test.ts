@@ -6,8 +6,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { buildHeader } from "../../generator/model/build.js";
-import { layoutReport, toJson } from "../../generator/model/report.js";
+import { buildHeader } from "#generator/model/build.js";
+import { layoutReport, toJson } from "#generator/model/report.js";
 import { CLI, header, ROOT, X86_64 } from "../helpers.js";
 
 const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
@@ -49,7 +49,26 @@ test("an unknown architecture is a usage error", () => {
 test("--version prints uapigen's version", () => {
   const r = run(["--version"]);
   assert.equal(r.status, 0);
-  assert.equal(r.stdout.trim(), (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version);
+  assert.equal(r.stdout.trim(), (JSON.parse(fs.readFileSync(path.join(ROOT, "generator", "package.json"), "utf8")) as { version: string }).version);
+});
+
+test("generate warns when the runtime the modules import is not installed where they are", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-runtime-"));
+  const args = ["generate", "--header", header("7.3", "iommufd.h"), "--arch", "x86_64", "-I", path.join(ROOT, "headers", "7.3"), "-I", path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu")];
+  const outside = run([...args, "--out", path.join(dir, "gen")]);
+  assert.equal(outside.status, 0, outside.stderr);
+  assert.match(outside.stderr, /^uapigen: warning: the generated modules import '@uapigen\/runtime', which is not installed where they are: npm install @uapigen\/runtime \[runtime-missing\]$/m);
+  assert.match(fs.readFileSync(path.join(dir, "gen", "iommufd.ts"), "utf8"), /from "@uapigen\/runtime\/codec";/);
+  // Inside the workspace the package resolves (node_modules/@uapigen/runtime): no warning.
+  const inside = fs.mkdtempSync(path.join(ROOT, "dist", "gen-"));
+  const found = run([...args, "--out", inside]);
+  assert.doesNotMatch(found.stderr, /runtime-missing/);
+  // Another package, or a path (not checked: the caller's to get right).
+  const other = run([...args, "--out", path.join(dir, "other"), "--runtime", "../rt"]);
+  assert.doesNotMatch(other.stderr, /runtime-missing/);
+  assert.match(fs.readFileSync(path.join(dir, "other", "iommufd-ioctls.ts"), "utf8"), /from "\.\.\/rt\/codegen\.js";/);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(inside, { recursive: true, force: true });
 });
 
 test("the config file is validated: unknown keys and wrong types are located errors naming the key", () => {
@@ -60,7 +79,7 @@ test("the config file is validated: unknown keys and wrong types are located err
   };
   const unknown = inDir('{\n  "headers": ["a.h"],\n  "outt": "x"\n}\n');
   assert.equal(unknown.status, 2);
-  assert.equal(unknown.stderr, "uapigen.config.json:3:3: error: unknown key 'outt' (it takes headers, out, includeDirs, overrides, runtimeImport, arches) [config]\n");
+  assert.equal(unknown.stderr, "uapigen.config.json:3:3: error: unknown key 'outt' (it takes headers, out, includeDirs, overrides, runtime, arches) [config]\n");
   const type = inDir('{\n  "headers": "a.h"\n}\n');
   assert.equal(type.stderr, "uapigen.config.json:2:3: error: 'headers': Invalid input: expected array, received string [config]\n");
   const arch = inDir('{ "arches": ["x86"] }');

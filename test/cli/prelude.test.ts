@@ -41,14 +41,15 @@ test("requests that rely on <sys/ioctl.h> and size_t are evaluated; the rest are
   assert.deepEqual(Object.keys(report.unevaluated), ["UF_TRACE"], "the string macro is not an integer, and not reported");
   assert.match(report.unevaluated.UF_TRACE!.reason, /'struct uf_trace' is not defined/);
 
-  const gen = run(dir, ["generate", "--header", "linux/uf.h", "--out", "gen", "--arch", "x86_64", ...INCLUDES]);
+  // A runtime path: this temp folder has no @uapigen/runtime to find (test/cli/cli.test.ts).
+  const gen = run(dir, ["generate", "--header", "linux/uf.h", "--out", "gen", "--arch", "x86_64", "--runtime", "../runtime", ...INCLUDES]);
   assert.equal(gen.status, 0, gen.stderr);
   assert.equal(
     gen.stderr,
     "linux/uf.h:5:9: warning: 'UF_TRACE' is not emitted: not an integer constant: 'struct uf_trace' is not defined; the type is declared in another header: add it with --include [unevaluated-define]\n",
   );
   // --include brings the struct in: the request is evaluated and nothing is reported.
-  const withTrace = run(dir, ["generate", "--header", "linux/uf.h", "--out", "gen2", "--arch", "x86_64", "--include", "extra/uf_trace.h", ...INCLUDES]);
+  const withTrace = run(dir, ["generate", "--header", "linux/uf.h", "--out", "gen2", "--arch", "x86_64", "--include", "extra/uf_trace.h", "--runtime", "../runtime", ...INCLUDES]);
   assert.equal(withTrace.stderr, "");
   assert.match(fs.readFileSync(path.join(dir, "gen2", "uf.ts"), "utf8"), /export const UF_TRACE = 0xc0241273;/);
   const missing = run(dir, ["generate", "--header", "linux/uf.h", "--out", "gen3", "--include", "nope.h", ...INCLUDES]);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { targetArch } from "../../runtime/arch.js";
+import { targetArch } from "#runtime/arch.js";
 import { checkRoundTrips, checkSamples, fromJson, type CheckSpec, type CodecModule } from "./check.js";
 
 const specs = fromJson<CheckSpec[]>(fs.readFileSync(process.env.UAPIGEN_CHECK_SPEC ?? assert.fail("UAPIGEN_CHECK_SPEC is not set"), "utf8"));

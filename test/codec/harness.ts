@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Abi } from "../../generator/model/abi.js";
-import { includeDirsFor } from "../../generator/model/build.js";
+import type { Abi } from "#generator/model/abi.js";
+import { includeDirsFor } from "#generator/model/build.js";
 import { FIXTURE, FIXTURE_INCLUDES, header, ROOT } from "../helpers.js";
 import { toJson, type CheckSpec } from "./check.js";
 import { gccSamples } from "./samples.js";
@@ -13,8 +13,8 @@ import { shapesFor } from "./shapes.js";
 
 /** The generated modules under test, with their header and -I list (x86_64 triplet; swapped per row). */
 export const CODEC_MODULES: { label: string; module: string; header: string; include: string; includeDirs?: string[] }[] = [
-  { label: "iommufd.h", module: path.join(ROOT, "dist", "generated", "iommufd.js"), header: header("7.3", "iommufd.h"), include: "linux/iommufd.h" },
-  { label: "vfio.h", module: path.join(ROOT, "dist", "generated", "vfio.js"), header: header("7.3", "vfio.h"), include: "linux/vfio.h" },
+  { label: "iommufd.h", module: path.join(ROOT, "linux", "dist", "generated", "iommufd.js"), header: header("7.3", "iommufd.h"), include: "linux/iommufd.h" },
+  { label: "vfio.h", module: path.join(ROOT, "linux", "dist", "generated", "vfio.js"), header: header("7.3", "vfio.h"), include: "linux/vfio.h" },
   { label: "constructs.h", module: path.join(ROOT, "dist", "test", "fixtures", "golden", "constructs.js"), header: FIXTURE, include: "linux/constructs.h", includeDirs: FIXTURE_INCLUDES },
 ];
 

@@ -1,11 +1,11 @@
 // What the codec tests need to know about each record of a header on one architecture, as plain
 // JSON: the generator's plan, computed on the host, so the checks themselves (check.ts) run
 // without the generator (under s390x Node, for one).
-import { planRecord, type FieldKind } from "../../generator/emit/records.js";
-import { emittedRecords, recordNames } from "../../generator/emit/names.js";
-import { wideMembers } from "../../generator/emit/variants.js";
-import { ABIS, type Abi } from "../../generator/model/abi.js";
-import { buildHeader, includeDirsFor } from "../../generator/model/build.js";
+import { planRecord, type FieldKind } from "#generator/emit/records.js";
+import { emittedRecords, recordNames } from "#generator/emit/names.js";
+import { wideMembers } from "#generator/emit/variants.js";
+import { ABIS, type Abi } from "#generator/model/abi.js";
+import { buildHeader, includeDirsFor } from "#generator/model/build.js";
 
 export type KindShape =
   | { scalar: { bits: number; signed: boolean; float: boolean; wide: boolean; order: "native" | "little" | "big"; ctype: string } }

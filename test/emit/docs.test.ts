@@ -4,19 +4,19 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { buildHeader, defaultIncludeDirs } from "../../generator/model/build.js";
-import { proseOf } from "../../generator/parse/kerneldoc.js";
-import { inlineText, plainComment } from "../../generator/emit/tsdoc.js";
+import { buildHeader, defaultIncludeDirs } from "#generator/model/build.js";
+import { proseOf } from "#generator/parse/kerneldoc.js";
+import { inlineText, plainComment } from "#generator/emit/tsdoc.js";
 import { header, ROOT, X86_64 } from "../helpers.js";
 
 for (const name of ["iommufd.h", "vfio.h"]) {
-  test(`every documented member of ${name} carries its description in generated/`, () => {
+  test(`every documented member of ${name} carries its description in linux/generated/`, () => {
     const file = header("7.3", name);
     const built = buildHeader(file, { abi: X86_64, includeDirs: defaultIncludeDirs(file, X86_64) });
     // Compare as plain text: links, code spans and escapes reduced to their words.
     const plain = (t: string) =>
       t.replace(/\{@link [^|}]+\| ([^}]+)\}/g, "$1").replace(/\{@link ([^}]+)\}/g, "$1").replace(/[`\\]/g, "").replace(/@(?=\w)/g, "").replace(/\s+/g, " ");
-    const text = plain(fs.readFileSync(path.join(ROOT, "generated", name.replace(".h", ".ts")), "utf8").replace(/\n\s*\*\s?/g, " "));
+    const text = plain(fs.readFileSync(path.join(ROOT, "linux", "generated", name.replace(".h", ".ts")), "utf8").replace(/\n\s*\*\s?/g, " "));
     let checked = 0;
     for (const r of built.model.records) {
       if (!r.tag) continue;

@@ -1,5 +1,5 @@
 // Golden tests: what uapigen generates now is byte-identical to what is committed, for the
-// real headers (generated/) and the constructs fixture.
+// real headers (linux/generated/) and the constructs fixture.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { test } from "node:test";
@@ -8,10 +8,9 @@ import { CLI, ROOT } from "../helpers.js";
 export const FIXTURE_GENERATE = [
   "generate", "--header", "test/fixtures/linux/constructs.h", "--out", "test/fixtures/golden",
   "-I", "test/fixtures", "-I", "headers/7.3", "-I", "headers/7.3/x86_64-linux-gnu",
-  "--runtime-import", "../../../runtime/codec.js",
 ];
 
-test("generated/ is what `uapigen generate` produces from headers/", () => {
+test("linux/generated/ is what `uapigen generate` produces from headers/", () => {
   const r = spawnSync(process.execPath, [CLI, "generate", "--check"], { cwd: ROOT, encoding: "utf8" });
   // stderr carries the headers' kerneldoc warnings (test/lint), never a stale file.
   assert.doesNotMatch(r.stderr, /differs from what uapigen generates/);
@@ -28,7 +27,7 @@ test("the constructs fixture generates its golden module", () => {
 export const KERNEL_TEST_GENERATE = [
   "generate", "--header", "kernel/headers/linux/iommufd_test.h", "--out", "kernel/generated",
   "-I", "kernel/headers", "-I", "headers/7.3", "-I", "headers/7.3/x86_64-linux-gnu",
-  "--overrides", "overrides", "--runtime-import", "../../runtime/codec.js",
+  "--overrides", "overrides",
 ];
 
 test("kernel/generated is what uapigen generates from the test mock's header", () => {

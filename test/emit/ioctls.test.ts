@@ -2,11 +2,11 @@
 // at is passed through runtime memory, never as a number the kernel would dereference.
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { emitIoctlModule } from "../../generator/emit/ioctls.js";
-import { emitModule, linkContext } from "../../generator/emit/module.js";
-import { getAbi } from "../../generator/model/abi.js";
-import { recordNames } from "../../generator/emit/names.js";
-import { callScalar, useTransport } from "../../runtime/call.js";
+import { emitIoctlModule } from "#generator/emit/ioctls.js";
+import { emitModule, linkContext } from "#generator/emit/module.js";
+import { getAbi } from "#generator/model/abi.js";
+import { recordNames } from "#generator/emit/names.js";
+import { callScalar, useTransport } from "#runtime/call.js";
 import { FakeKernel } from "../runtime/fake-kernel.js";
 import { buildText, X86_64 } from "../helpers.js";
 

@@ -2,7 +2,7 @@
 // one constant; anonymous records inside arrays get their `<outer>_<member>` names.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { emitModule } from "../../generator/emit/module.js";
+import { emitModule } from "#generator/emit/module.js";
 import { buildText, X86_64 } from "../helpers.js";
 
 const HEADER = `#include <linux/types.h>

@@ -3,7 +3,7 @@
 // false alarm to fix in the rule, or a new defect to confirm, never an expected output.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { lintHeaders } from "../../generator/lint/lint.js";
+import { lintHeaders } from "#generator/lint/lint.js";
 import { header, X86_64 } from "../helpers.js";
 
 const lint = (...files: string[]) =>

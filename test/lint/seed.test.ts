@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { lintHeaders } from "../../generator/lint/lint.js";
+import { lintHeaders } from "#generator/lint/lint.js";
 import { ROOT, X86_64 } from "../helpers.js";
 
 const SEED = path.join(ROOT, "test", "fixtures", "lint", "linux", "seed.h");

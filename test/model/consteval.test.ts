@@ -1,8 +1,8 @@
 // C integer constant expressions with C's typing: the values gcc gives.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { evaluate } from "../../generator/model/consteval.js";
-import { tokenize } from "../../generator/parse/lexer.js";
+import { evaluate } from "#generator/model/consteval.js";
+import { tokenize } from "#generator/parse/lexer.js";
 
 const ev = (text: string) => {
   const toks = tokenize(text, "x.h");

@@ -3,8 +3,8 @@
 // the same gcc oracle as the real headers.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { buildHeader } from "../../generator/model/build.js";
-import { layoutReport } from "../../generator/model/report.js";
+import { buildHeader } from "#generator/model/build.js";
+import { layoutReport } from "#generator/model/report.js";
 import { FIXTURE, FIXTURE_INCLUDES, X86_64 } from "../helpers.js";
 import { runOracle } from "../oracle/gcc-oracle.js";
 

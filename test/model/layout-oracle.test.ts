@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { buildHeader, defaultIncludeDirs } from "../../generator/model/build.js";
-import { layoutReport } from "../../generator/model/report.js";
+import { buildHeader, defaultIncludeDirs } from "#generator/model/build.js";
+import { layoutReport } from "#generator/model/report.js";
 import { header, X86_64 } from "../helpers.js";
 import { oracleForHeader, runOracle } from "../oracle/gcc-oracle.js";
 

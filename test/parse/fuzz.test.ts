@@ -7,8 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { InputError } from "../../generator/diagnostics.js";
-import { emitModule } from "../../generator/emit/module.js";
+import { InputError } from "#generator/diagnostics.js";
+import { emitModule } from "#generator/emit/module.js";
 import { buildText, CLI, header, ROOT, X86_64 } from "../helpers.js";
 
 const SEED = Number(process.env.UAPIGEN_FUZZ_SEED ?? 20261125);

@@ -1,7 +1,7 @@
 // Kerneldoc parsing: titles, members (continuations, nested names), sections, literal blocks.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseKernelDoc, proseOf } from "../../generator/parse/kerneldoc.js";
+import { parseKernelDoc, proseOf } from "#generator/parse/kerneldoc.js";
 
 const at = { file: "h.h", line: 10, column: 1 };
 

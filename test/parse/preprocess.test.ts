@@ -1,7 +1,7 @@
 // The preprocessor: conditionals against the target's macros, includes, macro expansion.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { preprocess } from "../../generator/parse/preprocess.js";
+import { preprocess } from "#generator/parse/preprocess.js";
 
 function run(files: Record<string, string>, predefined: Record<string, string> = {}, includeDirs = ["/i"]) {
   const tu = preprocess("/i/linux/main.h", { includeDirs, predefined, longBits: 64, readFile: (f) => files[f] });

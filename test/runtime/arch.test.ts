@@ -5,11 +5,11 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { test } from "node:test";
-import { hostArch, selectArch, UnsupportedArchitectureError } from "../../runtime/arch.js";
+import { hostArch, selectArch, UnsupportedArchitectureError } from "#runtime/arch.js";
 import { ROOT } from "../helpers.js";
 
-const IOMMUFD = path.join(ROOT, "dist", "generated", "iommufd.js");
-const IOCTLS = path.join(ROOT, "dist", "generated", "iommufd-ioctls.js");
+const IOMMUFD = path.join(ROOT, "linux", "dist", "generated", "iommufd.js");
+const IOCTLS = path.join(ROOT, "linux", "dist", "generated", "iommufd-ioctls.js");
 
 /** Runs `code` as an ES module in a child Node; `preload` runs first (to fake process.arch). */
 function node(code: string, env: Record<string, string> = {}, preload?: string) {

@@ -2,13 +2,13 @@
 // iommufd ioctl (size filled, reserved zeroed, pointers set from buffers, counts consistent).
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
-import { planRecord } from "../../generator/emit/records.js";
-import { buildHeader } from "../../generator/model/build.js";
-import * as calls from "../../generated/iommufd-ioctls.js";
-import * as codecs from "../../generated/iommufd.js";
-import { ioctls } from "../../generated/iommufd.js";
-import { useTransport } from "../../runtime/call.js";
-import { mmapAnonymous } from "../../runtime/native.js";
+import { planRecord } from "#generator/emit/records.js";
+import { buildHeader } from "#generator/model/build.js";
+import * as calls from "#linux/generated/iommufd-ioctls.js";
+import * as codecs from "#linux/generated/iommufd.js";
+import { ioctls } from "#linux/generated/iommufd.js";
+import { useTransport } from "#runtime/call.js";
+import { mmapAnonymous } from "#runtime/native.js";
 import { FakeKernel } from "./fake-kernel.js";
 import { header, X86_64 } from "../helpers.js";
 

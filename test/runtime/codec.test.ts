@@ -1,7 +1,7 @@
 // Encoders reject what C would truncate, naming the member.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { iommu_ioas_map } from "../../generated/iommufd.js";
+import { iommu_ioas_map } from "#linux/generated/iommufd.js";
 
 const buf = new DataView(new ArrayBuffer(iommu_ioas_map.size));
 

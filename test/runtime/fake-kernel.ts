@@ -1,7 +1,7 @@
 // A fake fd layer for the runtime's tests: records the bytes of every ioctl and lets a test
 // play the kernel's part.
-import type { Transport } from "../../runtime/call.js";
-import type { IoctlArg, PointerList } from "../../runtime/native.js";
+import type { Transport } from "#runtime/call.js";
+import type { IoctlArg, PointerList } from "#runtime/native.js";
 
 export interface Seen {
   fd: number;

@@ -15,12 +15,12 @@ import {
   iommu_ioas_map,
   iommu_iova_range,
   iommu_destroy,
-} from "../../generated/iommufd.js";
-import { vfio_device_attach_iommufd_pt, vfio_device_bind_iommufd } from "../../generated/vfio.js";
-import { useTransport } from "../../runtime/call.js";
-import { Iommufd } from "../../runtime/iommufd.js";
-import { mmapAnonymous } from "../../runtime/native.js";
-import { VfioDevice } from "../../runtime/vfio.js";
+} from "#linux/generated/iommufd.js";
+import { vfio_device_attach_iommufd_pt, vfio_device_bind_iommufd } from "#linux/generated/vfio.js";
+import { useTransport } from "#runtime/call.js";
+import { Iommufd } from "#linux/iommufd.js";
+import { mmapAnonymous } from "#runtime/native.js";
+import { VfioDevice } from "#linux/vfio.js";
 import { FakeKernel, systemError } from "./fake-kernel.js";
 
 afterEach(() => useTransport(undefined));

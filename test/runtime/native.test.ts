@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import dgram from "node:dgram";
 import fs from "node:fs";
 import { test } from "node:test";
-import { MAP_ANONYMOUS, MAP_PRIVATE, native, PROT_READ, PROT_WRITE } from "../../runtime/native.js";
+import { MAP_ANONYMOUS, MAP_PRIVATE, native, PROT_READ, PROT_WRITE } from "#runtime/native.js";
 import { fifoPipe } from "../helpers.js";
 
 const FIONREAD = 0x541b;

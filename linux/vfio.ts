@@ -1,8 +1,8 @@
 // vfio device cdev (`/dev/vfio/devices/vfioN`) on iommufd: bind, attach and detach a page table.
 import fs from "node:fs";
-import * as io from "../generated/vfio-ioctls.js";
-import { VFIO_DEVICE_ATTACH_PASID, VFIO_DEVICE_BIND_FLAG_TOKEN, VFIO_DEVICE_DETACH_PASID } from "../generated/vfio.js";
-import { OwnedFd } from "./fd.js";
+import * as io from "./generated/vfio-ioctls.js";
+import { VFIO_DEVICE_ATTACH_PASID, VFIO_DEVICE_BIND_FLAG_TOKEN, VFIO_DEVICE_DETACH_PASID } from "./generated/vfio.js";
+import { OwnedFd } from "@uapigen/runtime/codegen";
 import type { Iommufd } from "./iommufd.js";
 
 export class VfioDevice extends OwnedFd {

@@ -2,7 +2,7 @@
 // objects it creates (IOAS, HW page table, fault queue) that release them on dispose. Built on
 // the generated typed calls, so every byte still comes from the header's layout.
 import fs from "node:fs";
-import * as io from "../generated/iommufd-ioctls.js";
+import * as io from "./generated/iommufd-ioctls.js";
 import {
   IOMMU_HWPT_DIRTY_TRACKING_ENABLE,
   IOMMU_IOAS_MAP_FIXED_IOVA,
@@ -19,12 +19,9 @@ import {
   type iommu_ioas_map,
   type iommu_ioas_unmap,
   type iommu_hwpt_pgfault as PageFault,
-} from "../generated/iommufd.js";
-import { bitmapBytes } from "./extents.js";
-import { callStruct, callStructAsync } from "./call.js";
-import { OwnedFd } from "./fd.js";
-import { ownedMappings } from "./kernel-mappings.js";
-import { isSystemError } from "./native.js";
+} from "./generated/iommufd.js";
+import { isSystemError } from "@uapigen/runtime";
+import { bitmapBytes, callStruct, callStructAsync, OwnedFd, ownedMappings } from "@uapigen/runtime/codegen";
 
 export interface IovaRange {
   start: bigint;

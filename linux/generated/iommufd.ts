@@ -29,8 +29,8 @@ import {
   u64,
   u8,
   unknownMember,
-} from "../runtime/codec.js";
-import type { Codec, Int64, IoctlInfo, Target } from "../runtime/codec.js";
+} from "@uapigen/runtime/codec";
+import type { Codec, Int64, IoctlInfo, Target } from "@uapigen/runtime/codec";
 /** The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError. */
 const ARCH = selectArch("linux/iommufd.h", {
   x86_64: 0,

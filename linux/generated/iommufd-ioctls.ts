@@ -4,8 +4,8 @@
  *
  * @packageDocumentation
  */
-import { callStruct, callStructAsync, callStructUnsafe } from "../runtime/call.js";
-import type { CallArgs } from "../runtime/call.js";
+import { callStruct, callStructAsync, callStructUnsafe } from "@uapigen/runtime/codegen";
+import type { CallArgs } from "@uapigen/runtime/codegen";
 import { ioctls } from "./iommufd.js";
 import type {
   iommu_destroy,

@@ -11,8 +11,8 @@ import {
   callStructAsync,
   callStructUnsafe,
   callValue,
-} from "../runtime/call.js";
-import type { CallArgs, Trailing } from "../runtime/call.js";
+} from "@uapigen/runtime/codegen";
+import type { CallArgs, Trailing } from "@uapigen/runtime/codegen";
 import { ioctls } from "./vfio.js";
 import type {
   vfio_device_attach_iommufd_pt,

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// Entry point of the `uapigen` command; the code lives in generator/ (compiled to dist/).
+// Entry point of the `uapigen` command; the code is compiled from the package's sources to dist/.
 import module from "node:module";
 
 // Node >= 22.1 caches compiled code on disk: ts-morph and prettier load several times faster.
 module.enableCompileCache?.();
-const { main } = await import("../dist/generator/cli.js");
+const { main } = await import("../dist/cli.js");
 
 main(process.argv.slice(2)).then(
   (status) => {

