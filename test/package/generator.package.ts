@@ -69,3 +69,19 @@ test("linux-libc-dev 7.3's userfaultfd.h: all 13 requests (12 UFFDIO_*, USERFAUL
   assert.equal(checkRequests("7.3 userfaultfd.h", header, emitted, dirs), 13);
   assert.equal(Object.keys(emitted).length, 13, "and nothing else");
 });
+
+for (const version of ["22", "24"]) {
+  test(`Node ${version}: the installed generator runs, and the generated module calls the kernel through the prebuilt shim`, () => {
+    const command = process.env[`UAPIGEN_NODE_${version}`];
+    assert.ok(command, `UAPIGEN_NODE_${version} is not set: run this through \`npm run test:package\``);
+    const r = spawnSync(command, [path.join(modules, "uapigen", "bin", "uapigen.js"), "generate", "--header", "/usr/include/linux/userfaultfd.h", "--out", `src/node${version}`], { cwd: project, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    // Same generator, same bytes, whichever Node ran it.
+    assert.equal(fs.readFileSync(path.join(project, "src", `node${version}`, "userfaultfd.ts"), "utf8"), fs.readFileSync(path.join(project, "src", "system", "userfaultfd.ts"), "utf8"));
+    // The module compiled under Node 20 (build/src/system), run under this Node: a real ioctl.
+    const script = `const io = await import("./build/src/system/userfaultfd-ioctls.js"); const fs = await import("node:fs"); const fd = fs.openSync("/dev/null", "r"); try { io.UFFDIO_API(fd, {}); } catch (e) { console.log(JSON.stringify({ version: process.versions.node.split(".")[0], code: e.code, ioctl: e.ioctl })); }`;
+    const run = spawnSync(command, ["--input-type=module", "-e", script], { cwd: project, encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), { version, code: "ENOTTY", ioctl: "UFFDIO_API" });
+  });
+}
