@@ -18,6 +18,7 @@ export const FIXTURE = path.join(ROOT, "test", "fixtures", "linux", "constructs.
 export const FIXTURE_INCLUDES = [path.join(ROOT, "test", "fixtures"), path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu")];
 
 import fs from "node:fs";
+import type { Overrides } from "#generator/model/associate.js";
 import { buildHeader, type BuiltHeader } from "#generator/model/build.js";
 
 /** A virtual include root for headers written inline in tests. */
@@ -25,15 +26,18 @@ export const VIRTUAL = "/virtual/include";
 
 /**
  * Builds a header given as text (as `/virtual/include/linux/<name>`), with the vendored 7.3
- * headers behind it for <linux/types.h> and friends. `files` adds more virtual files.
+ * headers behind it for <linux/types.h> and friends. `files` adds more virtual files;
+ * `overrides` stands for the header's override file (`overrides/<stem>.json` in messages).
  */
-export function buildText(text: string, files: Record<string, string> = {}, name = "test.h", abi: Abi = X86_64): BuiltHeader {
+export function buildText(text: string, files: Record<string, string> = {}, name = "test.h", abi: Abi = X86_64, overrides?: Overrides): BuiltHeader {
   const main = `${VIRTUAL}/linux/${name}`;
   const virtual = new Map<string, string>([[main, text], ...Object.entries(files).map(([k, v]) => [`${VIRTUAL}/${k}`, v] as [string, string])]);
   return buildHeader(main, {
     abi,
     includeDirs: [VIRTUAL, path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", abi.triplet)],
     readFile: (f) => virtual.get(f) ?? (fs.existsSync(f) && fs.statSync(f).isFile() ? fs.readFileSync(f, "utf8") : undefined),
+    overrides,
+    overridesFile: `overrides/${name.replace(/\.h$/, "")}.json`,
   });
 }
 

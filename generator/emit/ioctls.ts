@@ -34,7 +34,7 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       if (trailing) args += ` & { readonly ${trailing}?: ArrayBufferView }`;
       const capabilities = model.capabilities.filter((c) => c.info === io.argument).map((c) => capabilityType(c.record, names, types));
       const returns = capabilities.length ? `${t} & Trailing<${capabilities.join(" | ")}>` : trailing || io.argument.members?.some((m) => m.name === "cap_offset") ? `${t} & Trailing` : t;
-      const doc = [`\`ioctl(fd, ${c.name}, &${io.argument.kind} ${t})\`: encodes \`args\`, calls, and returns the struct as the kernel left it.`, declarationDoc(io.argument.doc, ctx)];
+      const doc = [`\`ioctl(fd, ${c.name}, &${io.argument.kind} ${t})\`: encodes \`args\`, calls, and returns the struct as the kernel left it.`, legacyNote(io), declarationDoc(io.argument.doc, ctx)];
       if (pointers.length) doc.push(`User-pointer members (${pointers.join(", ")}) take buffers; their counts are set from the buffers' lengths, or checked against them.`);
       if (trailing) doc.push(`\`${trailing}\` takes the bytes that follow the struct; the size member covers them.`);
       const fn = (name: string, call: string, ret: string, argType: string, extra: string[] = [], isAsync = false): FunctionDeclarationStructure => ({
@@ -86,6 +86,11 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
   return prettier.format(text, { parser: "babel-ts", printWidth: 100 });
 }
 
+/** Where a request's argument comes from when the number does not encode it (tty's 0x5413). */
+function legacyNote(io: IoctlDecl): string {
+  return io.legacy ? `\`${io.name}\` is a legacy request number, not _IOC-encoded: its direction and argument are the reviewed override file's.` : "";
+}
+
 /** A capability's decoded type: its struct, with its flexible array of records where it has one. */
 function capabilityType(r: RecordDecl, names: RecordNames, types: Set<string>): string {
   const t = names.of(r);
@@ -117,7 +122,7 @@ function scalarCall(name: string, io: IoctlDecl, row: string, calls: Set<string>
     kind: StructureKind.Function,
     isExported: true,
     name: fname,
-    docs: [docs],
+    docs: [[docs, legacyNote(io)].filter(Boolean).join("\n\n")],
     parameters: [fdParam, ...(params ?? [])],
     returnType,
     statements: [statement],

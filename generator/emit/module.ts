@@ -181,7 +181,12 @@ export function headerName(file: string): string {
 
 function emitConstant(sf: Statements, c: ConstantDecl, ctx: LinkContext, variants: ModuleVariants): void {
   const value = valueChoices(c.name, variants);
-  const extra = [`C: \`#define ${c.name}\` = ${value.perArch ?? c.value.v}${c.ioctl ? ` (ioctl request: ${c.ioctl.direction}, type ${c.ioctl.type}, nr ${c.ioctl.nr}, size ${c.ioctl.size}${value.perArch ? ` on ${variants.arches[0]![0]}` : ""})` : ""}`];
+  const request = !c.ioctl
+    ? ""
+    : c.ioctl.legacy
+      ? ` (legacy ioctl request, not _IOC-encoded: ${c.ioctl.direction}, as the override file declares${value.perArch ? ` on ${variants.arches[0]![0]}` : ""})`
+      : ` (ioctl request: ${c.ioctl.direction}, type ${c.ioctl.type}, nr ${c.ioctl.nr}, size ${c.ioctl.size}${value.perArch ? ` on ${variants.arches[0]![0]}` : ""})`;
+  const extra = [`C: \`#define ${c.name}\` = ${value.perArch ?? c.value.v}${request}`];
   const doc = c.doc && c.doc.name === c.name ? declarationDoc(c.doc, ctx, extra) : c.comment ? `${inlineComment(c.comment.text, ctx)}\n\n${extra[0]}` : extra[0]!;
   sf.push({
     kind: StructureKind.VariableStatement,

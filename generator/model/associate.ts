@@ -5,9 +5,23 @@ import { fail } from "../diagnostics.js";
 import { proseOf } from "../parse/kerneldoc.js";
 import type { Capability, ConstantDecl, HeaderModel, IoctlDirection, RecordDecl, TypeRef, UserPointer } from "./ir.js";
 
+/** What an override file says of one ioctl. */
+export interface IoctlOverride {
+  /** "struct x" or a scalar type name; only a legacy request of direction "none" may go without. */
+  argument?: string;
+  /** How a scalar is passed. */
+  passing?: "value" | "pointer" | "string";
+  /**
+   * The constant is a request although the header does not encode it with _IOC (tty's
+   * `#define TIOCGWINSZ 0x5413`): the data direction `_IOR`/`_IOW`/`_IOWR`/`_IO` would give.
+   */
+  legacyRequest?: { direction: IoctlDirection };
+  reason: string;
+}
+
 export interface Overrides {
-  /** IOCTL_NAME -> argument ("struct x" or a scalar type name), and how a scalar is passed. */
-  ioctls?: Record<string, { argument: string; passing?: "value" | "pointer" | "string"; reason: string }>;
+  /** IOCTL_NAME -> argument, how a scalar is passed, and whether a plain number is a request. */
+  ioctls?: Record<string, IoctlOverride>;
   /** "struct.member" -> pointer facts: what bounds the bytes the kernel touches behind it. */
   userPointers?: Record<
     string,
@@ -36,6 +50,7 @@ export function associate(
 ): void {
   const ioctls = new Map<string, ConstantDecl>();
   for (const c of model.constants) if (c.ioctl) ioctls.set(c.name, c);
+  for (const c of declareLegacyRequests(model, overrides, overridesFile)) ioctls.set(c.name, c);
 
   const resolveArgument = (text: string): { record?: RecordDecl; scalar?: TypeRef } => {
     const m = /^(?:struct|union)\s+(\w+)$/.exec(text);
@@ -68,7 +83,17 @@ export function associate(
   }
   for (const [name, o] of Object.entries(overrides.ioctls ?? {})) {
     const c = ioctls.get(name);
-    if (!c?.ioctl) fail("override", `override names ioctl '${name}', which ${model.displayName} does not define`, { file: overridesFile, line: 1, column: 1 });
+    const where = { file: overridesFile, line: 1, column: 1 };
+    if (!c?.ioctl) {
+      const plain = model.constants.some((x) => x.name === name);
+      fail("override", plain ? `override names ioctl '${name}', which ${model.displayName} defines as a plain number: declare it a request with legacyRequest` : `override names ioctl '${name}', which ${model.displayName} does not define`, where);
+    }
+    // A legacy request that takes nothing (direction "none", as the legacy check requires).
+    if (o.argument === undefined) {
+      if (!c.ioctl.legacy) fail("override", `override for '${name}' names no argument`, where);
+      c.ioctl.argumentSource = "override";
+      continue;
+    }
     const { record, scalar } = resolveArgument(o.argument);
     if (!record && !scalar) fail("override", `override for '${name}' names unknown type '${o.argument}'`, { file: overridesFile, line: 1, column: 1 });
     c.ioctl.argument = record;
@@ -109,6 +134,42 @@ export function associate(
     if (!record) fail("override", `override names struct '${tag}', which ${model.displayName} does not define`, { file: overridesFile, line: 1, column: 1 });
     model.trailingPolicies.push({ record, unsafe: o.unsafe, safeWhen: o.safeWhen, count: o.count });
   }
+}
+
+const isDirection = (x: unknown): x is IoctlDirection => Object.values(DIRECTIONS).includes(x as IoctlDirection);
+
+/**
+ * The constants an override declares legacy requests, made requests: a plain number (tty's
+ * 0x5413) is sent as is, and what the kernel reads or writes through it is the override's word.
+ * Where the architecture encodes the constant with _IOC (TIOCGWINSZ is _IOR on powerpc), the
+ * encoding is the fact and must agree with the declared direction.
+ */
+function declareLegacyRequests(model: HeaderModel, overrides: Overrides, overridesFile: string): ConstantDecl[] {
+  const declared: ConstantDecl[] = [];
+  for (const [name, o] of Object.entries(overrides.ioctls ?? {})) {
+    if (o.legacyRequest === undefined) continue;
+    const where = { file: overridesFile, line: 1, column: 1 };
+    const c = model.constants.find((x) => x.name === name);
+    if (!c) fail("override", `override declares '${name}' a legacy request, but ${model.displayName} does not define it`, where);
+    const direction: unknown = o.legacyRequest?.direction;
+    if (!isDirection(direction)) {
+      fail("override", `override for '${name}': legacyRequest.direction is ${JSON.stringify(direction)}; it takes "none", "read", "write" or "readwrite"`, where);
+    }
+    if (c.ioctl) {
+      if (c.ioctl.direction !== direction) fail("override", `override declares '${name}' a legacy ${direction} request, but ${model.displayName} encodes it with _IOC as ${c.ioctl.direction}`, where);
+      continue;
+    }
+    const v = c.value.v;
+    if (v < 0n || v > 0xffffffffn) fail("override", `override declares '${name}' a legacy request, but its value ${v} is not a request number (0 to 0xffffffff)`, where);
+    // The runtime sizes what the kernel touches from the argument's type, never from the caller.
+    if (direction !== "none" && o.argument === undefined) {
+      fail("override", `override declares '${name}' a legacy ${direction} request without an argument: the runtime sizes what the kernel ${direction === "write" ? "reads" : "writes"} from the argument's type`, where);
+    }
+    // Legacy numbers keep _IO's layout of the low 16 bits: type ('T', 0x54) and number (0x13).
+    c.ioctl = { name, request: v, direction, type: Number((v >> 8n) & 0xffn), nr: Number(v & 0xffn), size: 0, legacy: true };
+    declared.push(c);
+  }
+  return declared;
 }
 
 function isAligned64(t: TypeRef, alignedAttr: number | undefined): boolean {

@@ -103,8 +103,13 @@ export interface IoctlDecl {
   direction: IoctlDirection;
   type: number;
   nr: number;
-  /** Size encoded in the request (0 for _IO). */
+  /** Size encoded in the request (0 for _IO, and for a legacy request). */
   size: number;
+  /**
+   * A legacy request: a plain number, not `_IOC`-encoded (tty's `TIOCGWINSZ` 0x5413), which the
+   * override file declares a request; its direction and argument are the override's.
+   */
+  legacy?: boolean;
   /** The argument struct, from the macro or the kerneldoc. */
   argument?: RecordDecl;
   /** A scalar argument (`_IOW(VFIO_TYPE, n, __s32)`), from the kerneldoc. */
