@@ -57,6 +57,18 @@ export function wideMembers(units: { model: HeaderModel; layout: LayoutEngine }[
   return new Map([...widths].map(([rec, members]) => [rec, new Set([...members].filter(([, bits]) => bits.size > 1 && bits.has(64)).map(([m]) => m))]));
 }
 
+/**
+ * The width of each scalar an ioctl points at. A request's size encodes it, so its value tells
+ * rows apart; a legacy request's or an `_IO` one's does not (a `long` is 8 bytes on x86_64 and
+ * 4 on i386 behind the same number), so the widths are part of what makes a variant.
+ */
+function pointedScalarWidths(u: AbiUnit): [string, number][] {
+  return u.model.constants.flatMap((c) => {
+    const io = c.ioctl;
+    return io?.scalarPassing === "pointer" && io.scalarArgument ? [[c.name, io.size || u.layout.sizeOf(io.scalarArgument)] as [string, number]] : [];
+  });
+}
+
 /** Groups rows into variants. `values` renders each constant and enumerator of a model as code. */
 export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) => Map<string, string>): ModuleVariants {
   const primary = units[0]!;
@@ -96,7 +108,7 @@ export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) =>
   const valueNames = [...perUnit[0]!.values.keys()];
   for (const pu of perUnit) for (const n of pu.values.keys()) if (!valueNames.includes(n)) valueNames.push(n);
   const signature = (i: number) =>
-    JSON.stringify([primaryNames.map((n) => codeOf.get(n)!.codes[i]), valueNames.map((n) => perUnit[i]!.values.get(n) ?? "undefined")]);
+    JSON.stringify([primaryNames.map((n) => codeOf.get(n)!.codes[i]), valueNames.map((n) => perUnit[i]!.values.get(n) ?? "undefined"), pointedScalarWidths(units[i]!)]);
   const keys: string[] = [];
   const variantOf = new Map<string, number>();
   const arches: string[][] = [];
