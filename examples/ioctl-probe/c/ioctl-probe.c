@@ -1,7 +1,7 @@
 // The C twin of src/main.ts: the same ioctls on the same kinds of objects, through the system's
 // headers, printed as the same JSON. The test compares the two outputs.
 //
-//   ioctl-probe [FILE...]   (the same arguments and defaults as the Node tool)
+//   ioctl-probe [FILE...]   (the arguments and defaults of node dist/main.js)
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,9 @@
-#!/usr/bin/env node
 // ioctl-probe: calls ioctls any Linux machine has through bindings uapigen generated from this
 // machine's own headers at build time (src/gen/), and prints what the kernel answered as JSON.
 // c/ioctl-probe.c does the same in C; the two outputs must be identical.
 //
-//   ioctl-probe [FILE...]   FS_IOC_GETFLAGS on each FILE (default: a new file in the temp
-//                           directory, and /proc/version, whose filesystem has no flags)
+//   node dist/main.js [FILE...]   FS_IOC_GETFLAGS on each FILE (default: a new file in the
+//                                 temp directory, and /proc/version, whose filesystem has none)
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
