@@ -65,18 +65,7 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
 
   const sf: Statements = [];
   fileComment(sf, model, opts, ctx, variants);
-  sf.push({
-    kind: StructureKind.ImportDeclaration,
-    moduleSpecifier: opts.runtimeImport,
-    isTypeOnly: true,
-    namedImports: ["Codec", "Int64", "IoctlInfo", "Target"].map((name) => ({ name })),
-  });
-  const selection = sf.length;
-  sf.push(
-    "/** Encodes absent nested members as zero. */",
-    "const EMPTY = Object.freeze({});",
-    "const NONE: ArrayLike<never> = Object.freeze([]);",
-  );
+  const imported = sf.length;
 
   // Keep the header's order: constants, enums and records as they appear.
   type Item = { loc: { file: string; line: number }; emit: () => void };
@@ -94,24 +83,39 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   for (const item of items) item.emit();
   emitIoctlTable(sf, units, variants, names);
 
-  // Import just the runtime helpers the code calls.
-  const strings: string[] = [];
-  const collect = (x: unknown): void => {
-    if (typeof x === "string") strings.push(x);
-    else if (Array.isArray(x)) x.forEach(collect);
-    else if (x && typeof x === "object") Object.values(x).forEach(collect);
-  };
-  collect(sf);
-  const body = strings.join("\n");
-  sf.splice(selection, 0, ...archSelection(model, variants, /\bLE\b/.test(body), /\bV ===/.test(body)));
+  // Import and declare just what the code uses.
+  const body = codeText(sf);
+  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(body);
+  const declared: Statements = [];
+  if (uses("EMPTY")) declared.push("/** Encodes absent nested members as zero. */", "const EMPTY = Object.freeze({});");
+  if (uses("NONE")) declared.push("const NONE: ArrayLike<never> = Object.freeze([]);");
+  sf.splice(imported, 0, ...archSelection(model, variants, uses("LE"), /\bV ===/.test(body)), ...declared);
   const helpers = RUNTIME_HELPERS.filter((h) => new RegExp(`\\b${h}\\(`).test(body));
   helpers.push("selectArch");
   helpers.sort();
-  sf.splice(1, 0, { kind: StructureKind.ImportDeclaration, moduleSpecifier: opts.runtimeImport, namedImports: helpers.map((name) => ({ name })) });
+  const types = ["Codec", "Int64", "IoctlInfo", "Target"].filter(uses);
+  sf.splice(
+    imported,
+    0,
+    { kind: StructureKind.ImportDeclaration, moduleSpecifier: opts.runtimeImport, namedImports: helpers.map((name) => ({ name })) },
+    ...(types.length ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: opts.runtimeImport, isTypeOnly: true, namedImports: types.map((name) => ({ name })) }] : []),
+  );
   const project = new Project({ useInMemoryFileSystem: true });
   const text = project.createSourceFile("module.ts", { statements: sf }, { overwrite: true }).getFullText();
   // babel-ts gives the same output as the "typescript" parser here, a third faster.
   return prettier.format(text, { parser: "babel-ts", printWidth: 100 });
+}
+
+/** The code of a module's statements, without their docs and comments: what it uses. */
+function codeText(sf: Statements): string {
+  const strings: string[] = [];
+  const collect = (x: unknown): void => {
+    if (typeof x === "string") strings.push(x);
+    else if (Array.isArray(x)) x.forEach(collect);
+    else if (x && typeof x === "object") for (const [key, value] of Object.entries(x)) if (key !== "docs") collect(value);
+  };
+  collect(sf.filter((s) => typeof s !== "string" || !s.startsWith("/**")));
+  return strings.join("\n");
 }
 
 /** The load-time choice: the row, its byte order (LE) and the variant (V), where the code uses them. */

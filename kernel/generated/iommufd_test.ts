@@ -42,7 +42,6 @@ const LE = ARCH.littleEndian;
 const V = ARCH.variant;
 /** Encodes absent nested members as zero. */
 const EMPTY = Object.freeze({});
-const NONE: ArrayLike<never> = Object.freeze([]);
 /** C: enumerator of `enum <anonymous>` = 1 */
 export const IOMMU_TEST_OP_ADD_RESERVED = 1;
 /** C: enumerator of `enum <anonymous>` = 2 */

@@ -52,8 +52,6 @@ const ARCH = selectArch("linux/iommufd.h", {
 const LE = ARCH.littleEndian;
 /** 0: x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 1: ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha */
 const V = ARCH.variant;
-/** Encodes absent nested members as zero. */
-const EMPTY = Object.freeze({});
 const NONE: ArrayLike<never> = Object.freeze([]);
 /** C: `#define IOMMUFD_TYPE` = 59 */
 export const IOMMUFD_TYPE = 59;

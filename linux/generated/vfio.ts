@@ -45,7 +45,6 @@ const LE = ARCH.littleEndian;
 const V = ARCH.variant;
 /** Encodes absent nested members as zero. */
 const EMPTY = Object.freeze({});
-const NONE: ArrayLike<never> = Object.freeze([]);
 /** C: `#define VFIO_API_VERSION` = 0 */
 export const VFIO_API_VERSION = 0;
 /**
