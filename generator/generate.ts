@@ -34,10 +34,16 @@ export interface GenerateOptions {
 /** The default runtime: the package uapigen's own bindings use. */
 export const DEFAULT_RUNTIME = "@uapigen/runtime";
 
-/** A runtime entry as generated code imports it: a package subpath, or a file beside a path. */
-export function runtimeModule(runtime: string, entry: "codec" | "codegen"): string {
+/**
+ * A runtime entry as generated code imports it: a package subpath, or a file beside a path. A
+ * relative path is relative to the output directory; `subdir` is where the importing module sits
+ * in it (`asm` for `<out>/asm/kvm.ts`).
+ */
+export function runtimeModule(runtime: string, entry: "codec" | "codegen", subdir = ""): string {
   const isPath = runtime.startsWith(".") || runtime.startsWith("/") || runtime.startsWith("file:");
-  return isPath ? `${runtime.replace(/\/$/, "")}/${entry}.js` : `${runtime}/${entry}`;
+  if (!isPath) return `${runtime}/${entry}`;
+  const file = `${runtime.replace(/\/$/, "")}/${entry}.js`;
+  return runtime.startsWith(".") && subdir ? path.posix.join(path.posix.relative(subdir, "."), file) : file;
 }
 
 /**
@@ -55,7 +61,7 @@ export function missingRuntimeWarning(runtime: string, out: string): string {
 }
 
 export interface GenerateResult {
-  /** Output files, relative to cwd. */
+  /** Output files, relative to cwd: each header's module and typed calls, then included headers' modules. */
   written: string[];
   /** Files whose content differs (with check) or was changed. */
   changed: string[];
@@ -144,22 +150,24 @@ function provenanceOf(header: string): string | undefined {
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   if (!opts.headers.length) fail("usage", "no headers to generate from (pass --header or list them in uapigen.config.json)");
-  const outputs = opts.headers.flatMap((h) => [outputName(h, opts.out), ioctlOutputName(h, opts.out)]);
   const overrideFiles = opts.headers.map((h) => overridesFile(opts, h)).filter((f): f is string => !!f);
 
   // Unchanged inputs and untouched outputs: nothing to do.
   const stamp = opts.check ? undefined : readStamp(opts.stampFile);
   if (stamp) {
+    // The same inputs give the same outputs: those the stamp lists, included headers' modules too.
     const key = stampKey(opts, stamp.inputs, overrideFiles);
-    const intact = outputs.every((o) => fs.existsSync(o) && stamp.outputs[o] === sha256(fs.readFileSync(o)));
+    const previous = Object.keys(stamp.outputs);
+    const intact = previous.every((o) => fs.existsSync(o) && stamp.outputs[o] === sha256(fs.readFileSync(o)));
     if (key === stamp.key && intact && !(opts.strict && stamp.findings)) {
-      return { written: outputs, changed: [], upToDate: true, warnings: stamp.warnings, findings: stamp.findings, failed: false };
+      return { written: previous, changed: [], upToDate: true, warnings: stamp.warnings, findings: stamp.findings, failed: false };
     }
   }
 
   const { ABIS, getAbi } = await import("./model/abi.js");
   const { buildHeader, hasAsmHeaders, includeDirsFor, loadOverrides } = await import("./model/build.js");
   const { emitModule, linkContext } = await import("./emit/module.js");
+  const { planModules } = await import("./emit/plan.js");
   const { recordNames } = await import("./emit/names.js");
   const { emitIoctlModule } = await import("./emit/ioctls.js");
   const { lintUnits } = await import("./lint/rules.js");
@@ -178,17 +186,17 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   }
   for (const h of opts.headers) if (!fs.existsSync(h)) fail("usage", `no such header: ${h}`);
 
-  const texts: string[] = [];
   const inputs = new Set<string>();
-  const units: { model: import("./model/ir.js").HeaderModel; layout: import("./model/layout.js").LayoutEngine }[] = [];
+  const run: import("./emit/plan.js").RunHeader[] = [];
   for (const header of opts.headers) {
     const ovFile = overridesFile(opts, header);
     const overrides = ovFile ? loadOverrides(ovFile) : undefined;
-    const perAbi = abis.map((abi) => {
+    const includeDirs = abis.map((abi) => includeDirsFor(header, abi, opts.includeDirs));
+    const perAbi = abis.map((abi, i) => {
       const built = forArch(abi, () =>
         buildHeader(header, {
           abi,
-          includeDirs: includeDirsFor(header, abi, opts.includeDirs),
+          includeDirs: includeDirs[i],
           forceIncludes: opts.forceIncludes,
           overrides,
           overridesFile: ovFile,
@@ -197,17 +205,29 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       for (const f of built.files) inputs.add(path.relative(process.cwd(), f));
       return { abi, model: built.model, layout: built.layout };
     });
-    const built = perAbi[0]!;
-    units.push({ model: built.model, layout: built.layout });
-    texts.push(await emitModule(perAbi, { runtimeImport: runtimeModule(opts.runtime, "codec"), provenance: provenanceOf(header) }));
-    const names = recordNames(built.model);
+    run.push({ file: outputName(header, opts.out), units: perAbi, includeDirs });
+  }
+
+  // Each header's module and typed calls; then, once, the records of included headers they use.
+  const outputs: string[] = [];
+  const texts: string[] = [];
+  for (const [i, m] of planModules(run, opts.out).entries()) {
+    const primary = m.units[0]!;
+    const subdir = path.relative(opts.out, path.dirname(m.file));
+    outputs.push(m.file);
+    texts.push(await emitModule(m.units, { runtimeImport: runtimeModule(opts.runtime, "codec", subdir), provenance: provenanceOf(primary.model.file), header: m.header, usedBy: m.usedBy, imports: m.imports }));
+    if (m.usedBy) continue;
+    const names = recordNames(primary.model);
+    outputs.push(ioctlOutputName(opts.headers[i]!, opts.out));
     texts.push(
-      await emitIoctlModule(built.model, names, linkContext(built.model, names), {
-        codecImport: `./${path.basename(outputName(header, opts.out)).replace(/\.ts$/, ".js")}`,
+      await emitIoctlModule(primary.model, names, linkContext(primary.model, names, m.imports.keys()), {
+        codecImport: `./${path.basename(m.file).replace(/\.ts$/, ".js")}`,
         callImport: runtimeModule(opts.runtime, "codegen"),
+        recordImports: m.imports,
       }),
     );
   }
+  const units = run.map((h) => h.units[0]!);
 
   // The headers' kerneldoc, checked together so names resolve across them.
   const findings = lintUnits(units).sort(compareFindings);
@@ -218,8 +238,11 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
 
   // Everything is generated before anything is written: a failure above leaves `out` untouched.
   const { default: writeFileAtomic } = await import("write-file-atomic");
-  fs.mkdirSync(opts.out, { recursive: true });
-  for (const [i, o] of outputs.entries()) if (changed.includes(o)) writeFileAtomic.sync(o, texts[i]!);
+  for (const [i, o] of outputs.entries()) {
+    if (!changed.includes(o)) continue;
+    fs.mkdirSync(path.dirname(o), { recursive: true });
+    writeFileAtomic.sync(o, texts[i]!);
+  }
   if (opts.stampFile) {
     const inputList = [...inputs].sort();
     const newStamp: Stamp = {

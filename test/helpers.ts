@@ -24,6 +24,9 @@ import { buildHeader, type BuiltHeader } from "#generator/model/build.js";
 /** A virtual include root for headers written inline in tests. */
 export const VIRTUAL = "/virtual/include";
 
+/** The include path of headers built from text: the virtual root, then the vendored 7.3 tree. */
+export const virtualIncludeDirs = (abi: Abi = X86_64) => [VIRTUAL, path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", abi.triplet)];
+
 /**
  * Builds a header given as text (as `/virtual/include/linux/<name>`), with the vendored 7.3
  * headers behind it for <linux/types.h> and friends. `files` adds more virtual files;
@@ -34,11 +37,17 @@ export function buildText(text: string, files: Record<string, string> = {}, name
   const virtual = new Map<string, string>([[main, text], ...Object.entries(files).map(([k, v]) => [`${VIRTUAL}/${k}`, v] as [string, string])]);
   return buildHeader(main, {
     abi,
-    includeDirs: [VIRTUAL, path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", abi.triplet)],
+    includeDirs: virtualIncludeDirs(abi),
     readFile: (f) => virtual.get(f) ?? (fs.existsSync(f) && fs.statSync(f).isFile() ? fs.readFileSync(f, "utf8") : undefined),
     overrides,
     overridesFile: `overrides/${name.replace(/\.h$/, "")}.json`,
   });
+}
+
+/** The names of each `import { ... } from "<specifier>"` of a module, in order. */
+export function importsFrom(text: string, specifier: string): string[] {
+  const found = [...text.matchAll(/^import \{([^}]*)\} from "([^"]+)";$/gm)].filter((m) => m[2] === specifier);
+  return found.flatMap((m) => m[1]!.split(",").map((n) => n.trim()).filter(Boolean));
 }
 
 import { lintUnits } from "#generator/lint/rules.js";

@@ -13,11 +13,14 @@ export interface IoctlModuleOptions {
   codecImport: string;
   /** The runtime's call module: `../runtime/call.js`. */
   callImport: string;
+  /** Records another module emits (an included header's): name -> its module, relative to the output. */
+  recordImports?: ReadonlyMap<string, string>;
 }
 
 export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ctx: LinkContext, opts: IoctlModuleOptions): Promise<string> {
   const functions: FunctionDeclarationStructure[] = [];
-  const types = new Set<string>();
+  /** Type name -> the record it belongs to (`kvm_regsInit` -> `kvm_regs`): where it is imported from. */
+  const types = new Map<string, string>();
   const calls = new Set<string>();
   for (const c of model.constants) {
     const io = c.ioctl;
@@ -25,7 +28,7 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
     const row = `ioctls.${c.name}`;
     if (io.argument) {
       const t = names.of(io.argument);
-      types.add(t).add(`${t}Init`);
+      types.set(t, t).set(`${t}Init`, t);
       const pointers = model.userPointers.filter((p) => p.record === io.argument).map((p) => JSON.stringify(p.member));
       const flexible = io.argument.members?.at(-1);
       const sizeMember = sizeMemberName(io.argument);
@@ -78,7 +81,7 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: opts.callImport, isTypeOnly: true, namedImports: typeImports(functions).map((name) => ({ name })) }]
       : []),
     { kind: StructureKind.ImportDeclaration as const, moduleSpecifier: opts.codecImport, namedImports: [{ name: "ioctls" }] },
-    ...(types.size ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: opts.codecImport, isTypeOnly: true, namedImports: [...types].sort().map((name) => ({ name })) }] : []),
+    ...typeImportsByModule(types, opts),
     ...functions,
   ];
   const project = new Project({ useInMemoryFileSystem: true });
@@ -91,16 +94,28 @@ function legacyNote(io: IoctlDecl): string {
   return io.legacy ? `\`${io.name}\` is a legacy request number, not _IOC-encoded: its direction and argument are the reviewed override file's.` : "";
 }
 
+/** The record types the calls name, imported from the module that emits each record. */
+function typeImportsByModule(types: Map<string, string>, opts: IoctlModuleOptions) {
+  const bySpecifier = new Map<string, string[]>();
+  for (const [name, record] of types) {
+    const specifier = opts.recordImports?.get(record) ?? opts.codecImport;
+    bySpecifier.set(specifier, [...(bySpecifier.get(specifier) ?? []), name]);
+  }
+  return [...bySpecifier]
+    .sort(([a], [b]) => (a === opts.codecImport ? -1 : b === opts.codecImport ? 1 : a.localeCompare(b)))
+    .map(([moduleSpecifier, names]) => ({ kind: StructureKind.ImportDeclaration as const, moduleSpecifier, isTypeOnly: true, namedImports: names.sort().map((name) => ({ name })) }));
+}
+
 /** A capability's decoded type: its struct, with its flexible array of records where it has one. */
-function capabilityType(r: RecordDecl, names: RecordNames, types: Set<string>): string {
+function capabilityType(r: RecordDecl, names: RecordNames, types: Map<string, string>): string {
   const t = names.of(r);
-  types.add(t);
+  types.set(t, t);
   const last = r.members?.at(-1);
   let element = last?.type.kind === "array" && last.type.length === null ? last.type.element : undefined;
   while (element?.kind === "typedef") element = element.decl.type;
   if (!last?.name || element?.kind !== "record") return t;
   const e = names.of(element.decl);
-  types.add(e);
+  types.set(e, e);
   return `(${t} & { readonly ${last.name}?: ${e}[] })`;
 }
 

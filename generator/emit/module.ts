@@ -19,6 +19,15 @@ export interface EmitOptions {
   runtimeImport: string;
   /** Where the header came from, for the file comment (e.g. linux-libc-dev 7.3.4-1~bpo13+1). */
   provenance?: string;
+  /** The header as C includes it (`asm/kvm.h`); by default from the model's file (`linux/...`). */
+  header?: string;
+  /**
+   * Set for an included header's module (plan.ts): the headers whose modules use its records.
+   * It has no constants and no ioctls table, just those records and enums.
+   */
+  usedBy?: string[];
+  /** Records of other modules that this one's code refers to: name -> module specifier. */
+  imports?: ReadonlyMap<string, string>;
 }
 
 const RUNTIME_HELPERS = ["fixedArray", "mustBeZero", "notAnObject", "unknownMember", "bits", "dataView", "getBits", "narrow32", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
@@ -28,9 +37,9 @@ function numberLiteral(v: bigint, bits: number, hex: boolean): string {
   return bits > 32 ? `${text}n` : text;
 }
 
-/** The module's own symbols, which docs may link to. */
-export function linkContext(model: HeaderModel, names: RecordNames): LinkContext {
-  const symbols = new Set<string>();
+/** The module's own symbols and the records it imports, which docs may link to. */
+export function linkContext(model: HeaderModel, names: RecordNames, imported: Iterable<string> = []): LinkContext {
+  const symbols = new Set<string>(imported);
   for (const r of emittedRecords(model)) symbols.add(names.of(r));
   for (const e of model.enums) {
     if (e.tag) symbols.add(e.tag);
@@ -57,14 +66,16 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   const model = primary.model;
   const names = recordNames(model);
   const records = emittedRecords(model);
-  const ctx = linkContext(model, names);
+  const header = opts.header ?? headerName(model.file);
+  const imports = opts.imports ?? new Map<string, string>();
+  const ctx = linkContext(model, names, imports.keys());
   // A constant 64 bits wide on any row is a bigint on all of them.
   const widest = new Map<string, number>();
   for (const u of units) for (const [n, x] of integerValues(u.model)) widest.set(n, Math.max(widest.get(n) ?? 0, x.bits));
   const variants = moduleVariants(units, (m) => new Map([...integerValues(m)].map(([n, x]) => [n, numberLiteral(x.v, widest.get(n)!, x.hex)])));
 
   const sf: Statements = [];
-  fileComment(sf, model, opts, ctx, variants);
+  fileComment(sf, model, header, opts, ctx, variants);
   const imported = sf.length;
 
   // Keep the header's order: constants, enums and records as they appear.
@@ -76,20 +87,17 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
     const rv = variants.records.get(names.of(r))!;
     items.push({ loc: r.loc, emit: () => emitRecord(sf, { ...rv.units[0]!, ctx }, rv.codes, rv.elsewhere) });
   }
-  // Records of included headers first, in the order emittedRecords gives (dependencies first);
-  // the header's own declarations after them, in the header's order.
-  const line = (i: Item) => (i.loc.file === model.file ? i.loc.line : -1);
-  items.sort((a, b) => line(a) - line(b));
+  items.sort((a, b) => a.loc.line - b.loc.line);
   for (const item of items) item.emit();
-  emitIoctlTable(sf, units, variants, names);
+  if (!opts.usedBy) emitIoctlTable(sf, units, variants, names);
 
-  // Import and declare just what the code uses.
+  // Import and declare just what the code uses: runtime helpers and types, other modules' records.
   const body = codeText(sf);
   const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(body);
   const declared: Statements = [];
   if (uses("EMPTY")) declared.push("/** Encodes absent nested members as zero. */", "const EMPTY = Object.freeze({});");
   if (uses("NONE")) declared.push("const NONE: ArrayLike<never> = Object.freeze([]);");
-  sf.splice(imported, 0, ...archSelection(model, variants, uses("LE"), /\bV ===/.test(body)), ...declared);
+  sf.splice(imported, 0, ...archSelection(header, variants, uses("LE"), /\bV ===/.test(body)), ...declared);
   const helpers = RUNTIME_HELPERS.filter((h) => new RegExp(`\\b${h}\\(`).test(body));
   helpers.push("selectArch");
   helpers.sort();
@@ -99,6 +107,7 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
     0,
     { kind: StructureKind.ImportDeclaration, moduleSpecifier: opts.runtimeImport, namedImports: helpers.map((name) => ({ name })) },
     ...(types.length ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: opts.runtimeImport, isTypeOnly: true, namedImports: types.map((name) => ({ name })) }] : []),
+    ...recordImports(imports, uses),
   );
   const project = new Project({ useInMemoryFileSystem: true });
   const text = project.createSourceFile("module.ts", { statements: sf }, { overwrite: true }).getFullText();
@@ -118,8 +127,23 @@ function codeText(sf: Statements): string {
   return strings.join("\n");
 }
 
+/**
+ * One import per module the code uses records of: each record's codec and view class as values,
+ * its Init interface as a type, whichever the code names.
+ */
+function recordImports(imports: ReadonlyMap<string, string>, uses: (name: string) => boolean): Statements {
+  const bySpecifier = new Map<string, { name: string; isTypeOnly?: boolean }[]>();
+  for (const [name, specifier] of imports) {
+    const named = [{ name }, { name: `${name}Init`, isTypeOnly: true }, { name: `${name}View` }].filter((n) => uses(n.name));
+    bySpecifier.set(specifier, [...(bySpecifier.get(specifier) ?? []), ...named]);
+  }
+  return [...bySpecifier]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([moduleSpecifier, named]) => ({ kind: StructureKind.ImportDeclaration, moduleSpecifier, namedImports: named.sort((a, b) => a.name.localeCompare(b.name)) }));
+}
+
 /** The load-time choice: the row, its byte order (LE) and the variant (V), where the code uses them. */
-function archSelection(model: HeaderModel, variants: ModuleVariants, usesLE: boolean, usesV: boolean): Statements {
+function archSelection(header: string, variants: ModuleVariants, usesLE: boolean, usesV: boolean): Statements {
   const rows = [...variants.variantOf].map(([name, v]) => `${JSON.stringify(name)}: ${v}`).join(", ");
   const out: Statements = [
     {
@@ -128,7 +152,7 @@ function archSelection(model: HeaderModel, variants: ModuleVariants, usesLE: boo
       docs: [
         "The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError.",
       ],
-      declarations: [{ name: "ARCH", initializer: `selectArch(${JSON.stringify(headerName(model.file))}, { ${rows} })` }],
+      declarations: [{ name: "ARCH", initializer: `selectArch(${JSON.stringify(header)}, { ${rows} })` }],
     },
   ];
   if (usesLE) {
@@ -161,10 +185,13 @@ function valueChoices(name: string, variants: ModuleVariants): { initializer: st
   return { initializer: pickByVariant(choices), type, perArch };
 }
 
-function fileComment(sf: Statements, model: HeaderModel, opts: EmitOptions, ctx: LinkContext, variants: ModuleVariants): void {
-  const header = headerName(model.file);
+function fileComment(sf: Statements, model: HeaderModel, header: string, opts: EmitOptions, ctx: LinkContext, variants: ModuleVariants): void {
+  const users = opts.usedBy?.map((h) => `\`<${h}>\``);
+  const what = users
+    ? `Bindings for the declarations of \`<${header}>\` that ${users.join(", ")} ${users.length > 1 ? "use (their modules import" : "uses (its module imports"} them from here)`
+    : `Bindings for \`<${header}>\``;
   const lines = [
-    `Bindings for \`<${header}>\`, generated by uapigen${opts.provenance ? ` from ${opts.provenance}` : ""}.`,
+    `${what}, generated by uapigen${opts.provenance ? ` from ${opts.provenance}` : ""}.`,
     `@generated by uapigen v${generatorVersion()}`,
     "Do not edit: regenerate with `npm run generate`.",
     "",

@@ -1,9 +1,10 @@
 // What the emitted records are called: tagged records by their tag, anonymous records used as
 // named members by `<outer>_<member>`.
-import type { HeaderModel, RecordDecl, TypeRef } from "../model/ir.js";
+import type { EnumDecl, HeaderModel, RecordDecl, TypeRef } from "../model/ir.js";
 import type { RecordNames } from "./records.js";
 
-export function recordNames(model: HeaderModel): RecordNames {
+/** Every record of the model that has a name (an anonymous record flattened into another has none). */
+export function namedRecords(model: HeaderModel): Map<RecordDecl, string> {
   const names = new Map<RecordDecl, string>();
   for (const r of model.all.records) if (r.tag ?? r.typedefName) names.set(r, (r.tag ?? r.typedefName)!);
   // Anonymous records used as named members get `<outer>_<member>`.
@@ -17,6 +18,11 @@ export function recordNames(model: HeaderModel): RecordNames {
     }
   };
   for (const r of model.all.records) if (r.tag ?? r.typedefName) visit(r, (r.tag ?? r.typedefName)!);
+  return names;
+}
+
+export function recordNames(model: HeaderModel): RecordNames {
+  const names = namedRecords(model);
   return {
     of(decl) {
       const n = names.get(decl);
@@ -27,44 +33,46 @@ export function recordNames(model: HeaderModel): RecordNames {
 }
 
 /**
- * Records to emit: the header's tagged ones, anonymous ones it uses as named members, and the
- * records of included headers its records hold (`guid_t` in acrn.h): a module is complete on its
- * own, its codecs never refer to a name it does not define. Included records come first, in the
- * order they are met.
+ * The header's own records to emit: tagged ones, typedef-named ones, and anonymous ones it uses
+ * as named members. Records of included headers are emitted in their own header's module
+ * (plan.ts), which this one imports.
  */
 export function emittedRecords(model: HeaderModel): RecordDecl[] {
-  const own = model.records.filter((r) => r.tag || r.typedefName || isNamedMemberType(model, r));
-  const mine = new Set(model.records);
-  const included: RecordDecl[] = [];
-  const seen = new Set<RecordDecl>();
-  const visit = (r: RecordDecl) => {
-    for (const m of r.members ?? []) {
-      const inner = recordOf(m.type);
-      if (!inner || seen.has(inner)) continue;
-      seen.add(inner);
-      visit(inner);
-      if (!mine.has(inner) && (inner.tag || inner.typedefName || isNamedMemberType(model, inner))) included.push(inner);
-    }
-  };
-  // The ioctls' argument structs too: KVM_GET_CPUID2 takes asm/kvm.h's struct kvm_cpuid2.
-  for (const c of model.constants) {
-    const arg = c.ioctl?.argument;
-    if (!arg || mine.has(arg) || seen.has(arg)) continue;
-    seen.add(arg);
-    visit(arg);
-    included.push(arg);
+  return model.records.filter((r) => r.tag || r.typedefName || isNamedMemberType(model, r));
+}
+
+/**
+ * The types of a record's members as its code sees them: an anonymous struct or union without a
+ * member name is flattened into the record, so its members' types stand in for it.
+ */
+export function memberTypes(r: RecordDecl): TypeRef[] {
+  const out: TypeRef[] = [];
+  for (const m of r.members ?? []) {
+    if (m.name === undefined && m.type.kind === "record" && m.bitWidth === undefined) out.push(...memberTypes(m.type.decl));
+    else if (m.name !== undefined) out.push(m.type);
   }
-  for (const r of own) visit(r);
-  return [...included, ...own];
+  return out;
 }
 
 function isNamedMemberType(model: HeaderModel, r: RecordDecl): boolean {
   return model.all.records.some((o) => (o.members ?? []).some((m) => m.name !== undefined && recordOf(m.type) === r));
 }
 
-/** The record a member holds, directly or as the element of a (multi-dimensional) array. */
-function recordOf(t: TypeRef): RecordDecl | undefined {
+/** The type a member holds, through typedefs and (multi-dimensional) arrays. */
+function elementOf(t: TypeRef): TypeRef {
   let cur = t;
   while (cur.kind === "array" || cur.kind === "typedef") cur = cur.kind === "array" ? cur.element : cur.decl.type;
-  return cur.kind === "record" ? cur.decl : undefined;
+  return cur;
+}
+
+/** The record a member holds, directly or as the element of an array. */
+export function recordOf(t: TypeRef): RecordDecl | undefined {
+  const e = elementOf(t);
+  return e.kind === "record" ? e.decl : undefined;
+}
+
+/** The enum a member is declared with, directly or as the element of an array. */
+export function enumOf(t: TypeRef): EnumDecl | undefined {
+  const e = elementOf(t);
+  return e.kind === "enum" ? e.decl : undefined;
 }

@@ -1,5 +1,6 @@
 // One export per name: an enumerator and the `#define X X` that makes it visible to #ifdef are
-// one constant; anonymous records inside arrays get their `<outer>_<member>` names.
+// one constant; anonymous records inside arrays get their `<outer>_<member>` names. (Records of
+// included headers: plan.test.ts.)
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { emitModule } from "#generator/emit/module.js";
@@ -29,21 +30,4 @@ test("an enumerator and its self-alias #define are one export; arrays of anonymo
   assert.equal(text.match(/export const T_PROTO_ICMP\b/g)?.length, 1);
   assert.match(text, /data: t_caps_data\[\];/);
   assert.match(text, /export const t_caps_data = \{/);
-});
-
-test("records of included headers that the module's records or ioctls use are emitted in it", async () => {
-  const files = {
-    "linux/t_types.h": "#include <linux/types.h>\ntypedef struct { __u8 b[16]; } t_guid_t;\nstruct t_cpuid { __u32 n; __u32 pad; };\n",
-  };
-  const header = `#include <linux/t_types.h>
-#include <linux/ioctl.h>
-struct t_vm { t_guid_t id; __u32 flags; };
-#define T_GET_CPUID _IOWR('t', 1, struct t_cpuid)
-`;
-  const built = buildText(header, files, "test.h", X86_64);
-  const text = await emitModule([{ abi: X86_64, model: built.model, layout: built.layout }], { runtimeImport: "../runtime/codec.js" });
-  assert.match(text, /export const t_guid_t = \{/, "held by struct t_vm");
-  assert.match(text, /export const t_cpuid = \{/, "the argument of T_GET_CPUID");
-  assert.ok(text.indexOf("export const t_guid_t = {") < text.indexOf("export const t_vm = {"), "before the records that use it");
-  assert.match(text, /argument: t_cpuid/);
 });
