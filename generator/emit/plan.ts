@@ -68,11 +68,15 @@ interface Source {
   enums: Map<string, Map<string, EnumDecl>>;
 }
 
+/** The file declaring `d`, absolute (an -I directory given relative gives relative locations). */
+const fileOf = (d: RecordDecl | EnumDecl) => path.resolve(d.loc.file);
+
 /** Enums have no codec to import; an anonymous one is known by its first enumerator. */
 const enumKey = (e: EnumDecl) => e.tag ?? e.enumerators[0]?.name ?? `<enum at line ${e.loc.line}>`;
 
 /** `asm/kvm.h` for a file found in `<dir>/asm/kvm.h`: relative to the deepest include directory holding it. */
 export function includeName(file: string, dirs: string[]): string {
+  file = path.resolve(file);
   const holding = dirs.map((d) => path.resolve(d)).filter((d) => file.startsWith(d + path.sep));
   const dir = holding.sort((a, b) => b.length - a.length)[0];
   return dir ? path.relative(dir, file).split(path.sep).join("/") : path.basename(file);
@@ -87,8 +91,14 @@ export function moduleSpecifier(from: string, to: string): string {
 export function planModules(run: RunHeader[], out: string): PlannedModule[] {
   const rows = run[0]!.units.map((u) => u.abi.name);
   const mainOf = new Map(run.map((h) => [h.units[0]!.model.file, h]));
+  const mainModules = new Map<string, RunHeader>();
+  for (const h of run) {
+    const other = mainModules.get(h.file);
+    if (other) fail("usage", `${other.units[0]!.model.displayName} and ${h.units[0]!.model.displayName} would both be emitted as ${h.file}`);
+    mainModules.set(h.file, h);
+  }
   const included = new Map<string, Included>();
-  const headerAt = (file: string) => included.get(file)?.header ?? headerName(run.find((h) => h.file === file)!.units[0]!.model.file);
+  const headerAt = (file: string) => included.get(file)?.header ?? headerName(mainModules.get(file)!.units[0]!.model.file);
   const uses = new Map<string, Map<string, Homes>>();
 
   rows.forEach((row, i) => {
@@ -97,10 +107,10 @@ export function planModules(run: RunHeader[], out: string): PlannedModule[] {
       const names = recordNames(unit.model);
       const mainHeader = headerAt(h.file);
       const homeOf = (d: RecordDecl | EnumDecl): Included | undefined => {
-        if (mainOf.has(d.loc.file)) return undefined;
+        if (mainOf.has(fileOf(d))) return undefined;
         const header = includeName(d.loc.file, h.includeDirs[i]!);
         const file = path.join(out, `${header.replace(/^linux\//, "").replace(/\.h$/, "")}.ts`);
-        if (run.some((o) => o.file === file)) fail("clash", `${header} would be emitted as ${file}, the module of a header of the run`, d.loc);
+        if (mainModules.has(file)) fail("clash", `${header} would be emitted as ${file}, the module of a header of the run`, d.loc);
         const inc = included.get(file) ?? { file, header, usedBy: new Set(), records: new Map(), enums: new Map() };
         if (inc.header !== header) fail("clash", `${header} and ${inc.header} would both be emitted as ${file}`, d.loc);
         included.set(file, inc);
@@ -110,7 +120,7 @@ export function planModules(run: RunHeader[], out: string): PlannedModule[] {
       const seen = new Set<RecordDecl>();
       const use = (from: string, d: RecordDecl) => {
         const inc = homeOf(d);
-        const file = inc?.file ?? mainOf.get(d.loc.file)!.file;
+        const file = inc?.file ?? mainOf.get(fileOf(d))!.file;
         const name = names.of(d);
         if (file !== from) {
           const byName = uses.get(from) ?? new Map<string, Homes>();
@@ -197,7 +207,7 @@ function includedUnit(inc: Included, sources: Source[]): AbiUnit {
     const found = sources.map((s) => ({ decl: index(s).get(inc.header)?.get(key), source: s })).filter((f): f is { decl: T; source: Source } => f.decl !== undefined);
     const label = `${used.decl.kind} ${key}`;
     if (!found.length) fail("unsupported", `${label} is declared in ${inc.header} for ${[...used.rows].join(", ")} but not for ${abi.name}; generate for architectures that agree (--arch)`, used.decl.loc);
-    const other = found.find((f) => f.decl.loc.file !== found[0]!.decl.loc.file);
+    const other = found.find((f) => fileOf(f.decl) !== fileOf(found[0]!.decl));
     if (other) fail("clash", `${label} is declared in two files for ${abi.name}: ${found[0]!.decl.loc.file} and ${other.decl.loc.file}`, other.decl.loc);
     return found[0]!;
   };
