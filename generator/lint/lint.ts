@@ -7,11 +7,13 @@ import { lintUnits } from "./rules.js";
 export interface LintOptions {
   abi: Abi;
   includeDirs?: string[];
+  /** Included before each header, as gcc's -include. */
+  forceIncludes?: string[];
 }
 
 export function lintHeaders(headers: string[], opts: LintOptions): Finding[] {
   const units = headers.map((h) => {
-    const built = buildHeader(h, { abi: opts.abi, includeDirs: opts.includeDirs?.length ? opts.includeDirs : undefined });
+    const built = buildHeader(h, { abi: opts.abi, includeDirs: opts.includeDirs?.length ? opts.includeDirs : undefined, forceIncludes: opts.forceIncludes });
     return { model: built.model, layout: built.layout };
   });
   return lintUnits(units).sort(compareFindings);

@@ -4,9 +4,11 @@
 // defined nowhere, and close to a real member).
 import { distance } from "fastest-levenshtein";
 import type { SourceLocation } from "../diagnostics.js";
-import type { EnumDecl, HeaderModel, RecordDecl } from "../model/ir.js";
+import type { Comment, EnumDecl, HeaderModel, RecordDecl } from "../model/ir.js";
 import type { LayoutEngine } from "../model/layout.js";
-import { parseKernelDoc, type DocBlock, type DocLine, type KernelDoc } from "../parse/kerneldoc.js";
+import { parseKernelDoc, titleOnOpeningLine, type DocBlock, type DocLine, type KernelDoc } from "../parse/kerneldoc.js";
+import { bodyDocs } from "./body-docs.js";
+import { checkTitles } from "./titles.js";
 import type { Finding, RuleId } from "./findings.js";
 
 export interface LintUnit {
@@ -127,15 +129,25 @@ class Linter {
     this.findings.push({ loc, length, severity: "warning", rule, symbol, name, message: suggestion ? `${message}; did you mean '${suggestion}'?` : message, suggestion });
   }
 
-  record(r: RecordDecl, layout: LayoutEngine): void {
-    const doc = r.doc;
-    if (!doc || !r.comment?.text.startsWith("/**")) return;
+  record(r: RecordDecl, layout: LayoutEngine, comments: Comment[]): void {
+    const base = r.doc;
+    if (!base || !r.comment?.text.startsWith("/**")) return;
     const own = r.tag ?? r.typedefName ?? "";
     const symbol = r.tag ? `${r.kind} ${r.tag}` : own;
-    if ((doc.kind === "struct" || doc.kind === "union") && (doc.name !== own || doc.kind !== r.kind)) {
-      this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc comment describes '${doc.kind} ${doc.name}' but is above '${symbol}'`, own);
+    if ((base.kind === "struct" || base.kind === "union") && (base.name !== own || base.kind !== r.kind)) {
+      // kernel-doc stops here too: the descriptions belong to the declaration the title names.
+      this.report("kerneldoc-name-mismatch", base.nameLoc, base.name, symbol, `kerneldoc comment describes '${base.kind} ${base.name}' but is above '${symbol}'`, own);
+      return;
+    }
+    if (base.kind === "function" && base.name === own && r.tag && !base.ioctl) {
+      this.report("kerneldoc-name-mismatch", base.nameLoc, base.name, symbol, `kerneldoc title '${own}' has no '${r.kind}' keyword, so kernel-doc reads it as a function`, `${r.kind} ${own}`);
+      return;
     }
     const flat = layout.flatten(r);
+    const body = bodyDocs(comments, r.loc.file, r.loc.line, Math.max(r.loc.line, ...flat.map((f) => f.member.loc.line)));
+    const doc: KernelDoc = body.params.length ? { ...base, params: [...base.params, ...body.params] } : base;
+    // kernel-doc skips a comment whose title shares the `/**` line: nothing is required of it.
+    const read = !titleOnOpeningLine(r.comment.text);
     const arrays = new Map(flat.map((f) => {
       const text = doc.params.find((p) => p.name === f.name)?.lines.map((l) => l.text).join(" ") ?? "";
       let t = f.member.type;
@@ -149,10 +161,10 @@ class Linter {
       return;
     }
     // __struct_group's named twin and __DECLARE_FLEX_ARRAY's empty marker are not documented.
-    const members = flat.filter((f) => f.member.writtenType !== "__struct_group" && !(f.name.startsWith("__empty_") && f.size === 0));
+    const members = flat.filter((f) => f.member.writtenType !== "__struct_group" && !(f.name.startsWith("__empty_") && f.size === 0) && !body.isPrivate(f.member.loc.line));
     const memberNames = new Set(members.map((f) => f.name));
     const described = new Set(doc.params.map((p) => p.name));
-    if (doc.kind === r.kind) {
+    if (doc.kind === r.kind && read) {
       for (const f of members) {
         if (!described.has(f.name)) this.report("undocumented-member", f.member.loc, f.name, symbol, `${r.kind} member '${f.name}' not described in '${own}'`);
       }
@@ -171,17 +183,25 @@ class Linter {
     this.prose(doc, symbol, arrays, doc.kind === "function" ? { tag: own, kind: r.kind } : undefined, true);
   }
 
-  enumeration(e: EnumDecl): void {
-    const doc = e.doc;
-    if (!doc || !e.comment?.text.startsWith("/**")) return;
+  enumeration(e: EnumDecl, comments: Comment[]): void {
+    const base = e.doc;
+    if (!base || !e.comment?.text.startsWith("/**")) return;
+    const body = bodyDocs(comments, e.loc.file, e.loc.line, Math.max(e.loc.line, ...e.enumerators.map((x) => x.loc.line)));
+    const doc: KernelDoc = body.params.length ? { ...base, params: [...base.params, ...body.params] } : base;
+    const read = !titleOnOpeningLine(e.comment.text);
     const symbol = `enum ${e.tag ?? "<anonymous>"}`;
     if (doc.kind === "enum" && e.tag && doc.name !== e.tag) {
       this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc comment describes 'enum ${doc.name}' but is above '${symbol}'`, e.tag);
+      return;
+    }
+    if (doc.kind === "function" && doc.name === e.tag && !doc.ioctl) {
+      this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc title '${e.tag}' has no 'enum' keyword, so kernel-doc reads it as a function`, `enum ${e.tag}`);
+      return;
     }
     if (doc.kind !== "enum") return;
     const names = new Set(e.enumerators.map((x) => x.name));
     const described = new Set(doc.params.map((p) => p.name));
-    for (const x of e.enumerators) if (!described.has(x.name)) this.report("undocumented-member", x.loc, x.name, symbol, `enum value '${x.name}' not described in enum '${e.tag ?? ""}'`);
+    for (const x of e.enumerators) if (read && !described.has(x.name) && !body.isPrivate(x.loc.line)) this.report("undocumented-member", x.loc, x.name, symbol, `enum value '${x.name}' not described in enum '${e.tag ?? ""}'`);
     for (const p of doc.params) if (!names.has(p.name)) this.report("excess-member-doc", p.loc, p.name, symbol, `excess enum value '${p.name}' description in '${e.tag ?? ""}'`, nearest(p.name, names, Math.max(3, p.name.length / 3)));
     this.prose(doc, symbol, new Map([...names].map((x) => [x, false])));
   }
@@ -267,11 +287,12 @@ class Linter {
 export function lintUnits(units: LintUnit[]): Finding[] {
   const linter = new Linter(collectNames(units));
   for (const { model, layout } of units) {
-    for (const r of model.records) linter.record(r, layout);
-    for (const e of model.enums) linter.enumeration(e);
+    for (const r of model.records) linter.record(r, layout, model.comments);
+    for (const e of model.enums) linter.enumeration(e, model.comments);
     // Every other kerneldoc of the header (ioctl docs above #defines, DOC: blocks, strays).
     for (const d of model.kerneldocs) linter.freeDoc(d, d.kind === "doc" ? `DOC: ${d.name}` : d.kind === "function" ? d.name : `${d.kind} ${d.name}`);
     for (const c of model.comments) linter.plainComment(c.text, c.loc);
+    checkTitles(model, (f) => linter.findings.push({ ...f, severity: "warning", message: f.suggestion ? `${f.message}; did you mean '${f.suggestion}'?` : f.message }));
   }
   // A doc attached to two declarations (a typedef and its struct) is reported once.
   const seen = new Set<string>();

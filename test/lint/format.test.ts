@@ -52,7 +52,7 @@ test("sarif: a SARIF 2.1.0 log with the rules and one located result per finding
   assert.match(log.$schema, /sarif-2\.1\.0/);
   const run = log.runs[0]!;
   assert.equal(run.tool.driver.name, "uapigen");
-  assert.deepEqual(run.tool.driver.rules.map((x) => x.id).sort(), ["excess-member-doc", "kerneldoc-name-mismatch", "not-kerneldoc-comment", "stale-member-reference", "undocumented-member", "unknown-reference"]);
+  assert.deepEqual(run.tool.driver.rules.map((x) => x.id).sort(), ["excess-member-doc", "kerneldoc-name-mismatch", "malformed-kerneldoc", "not-kerneldoc-comment", "stale-member-reference", "undocumented-member", "unknown-reference"]);
   assert.equal(run.results.length, 4);
   const first = run.results[0]!;
   assert.equal(first.ruleId, "stale-member-reference");
