@@ -31,6 +31,8 @@ async function includeDirs(source, libc) {
   fs.mkdirSync(path.join(stubs, "linux"), { recursive: true });
   for (const f of ["compiler.h", "compiler_types.h"]) fs.writeFileSync(path.join(stubs, "linux", f), "");
   fs.writeFileSync(path.join(stubs, "uapigen-compat.h"), COMPAT);
+  // What a program includes before some headers (errqueue.h's struct timespec, coda.h's int64_t).
+  fs.writeFileSync(path.join(stubs, "uapigen-libc.h"), "#include <stdint.h>\n#include <time.h>\n#include <sys/socket.h>\n");
   return { abi, stubs, dirs: includeDirsFor(path.join(source, "include/uapi/linux/x.h"), abi, [path.join(source, "include", "uapi"), stubs, path.join(libc, abi.triplet), libc]) };
 }
 
@@ -44,12 +46,24 @@ if (args[0] === "--worker") {
   for (const [i, name] of names.entries()) {
     if (i % Number(parts) !== Number(part)) continue;
     const file = path.join(linux, name);
-    try {
-      const findings = lintHeaders([file], { abi, includeDirs: dirs, forceIncludes: [path.join(stubs, "uapigen-compat.h")] });
-      const rows = findings.filter((f) => f.loc.file === file).map((f) => ({ header: name, line: f.loc.line, column: f.loc.column, rule: f.rule, symbol: f.symbol, name: f.name, message: f.message }));
+    const attempt = (includes) => {
+      try {
+        return { findings: lintHeaders([file], { abi, includeDirs: dirs, forceIncludes: includes.map((f) => path.join(stubs, f)) }) };
+      } catch (err) {
+        return { error: String(err?.message ?? err).split("\n")[0] };
+      }
+    };
+    const unparsed = (r) => (r.error ? Infinity : r.findings.filter((f) => f.rule === "unparsed-declaration").length);
+    // Alone first, as the header is; with libc's basics first when that leaves less unparsed.
+    let best = attempt(["uapigen-compat.h"]);
+    if (unparsed(best) > 0) {
+      const withLibc = attempt(["uapigen-libc.h", "uapigen-compat.h"]);
+      if (unparsed(withLibc) < unparsed(best)) best = withLibc;
+    }
+    if (best.error) console.log(JSON.stringify({ header: name, error: best.error }));
+    else {
+      const rows = best.findings.filter((f) => f.loc.file === file).map((f) => ({ header: name, line: f.loc.line, column: f.loc.column, rule: f.rule, symbol: f.symbol, name: f.name, message: f.message }));
       console.log(JSON.stringify({ header: name, findings: rows }));
-    } catch (err) {
-      console.log(JSON.stringify({ header: name, error: String(err?.message ?? err).split("\n")[0] }));
     }
   }
   process.exit(0);
