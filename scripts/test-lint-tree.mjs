@@ -41,6 +41,9 @@ if (args[0] === "--worker") {
   const [, source, libc, part, parts] = args;
   const { lintHeaders } = await import(path.join(ROOT, "generator/dist/lint/lint.js"));
   const { abi, stubs, dirs } = await includeDirs(source, libc);
+  // Members under another architecture's #if (mshv.h) are linted too.
+  const { getAbi } = await import(path.join(ROOT, "generator/dist/model/abi.js"));
+  const moreAbis = ["aarch64"].map((n) => getAbi(n));
   const linux = path.join(source, "include", "uapi", "linux");
   const names = fs.readdirSync(linux).filter((f) => f.endsWith(".h")).sort();
   for (const [i, name] of names.entries()) {
@@ -48,7 +51,7 @@ if (args[0] === "--worker") {
     const file = path.join(linux, name);
     const attempt = (includes) => {
       try {
-        return { findings: lintHeaders([file], { abi, includeDirs: dirs, forceIncludes: includes.map((f) => path.join(stubs, f)) }) };
+        return { findings: lintHeaders([file], { abi, moreAbis, includeDirs: dirs, forceIncludes: includes.map((f) => path.join(stubs, f)) }) };
       } catch (err) {
         return { error: String(err?.message ?? err).split("\n")[0] };
       }

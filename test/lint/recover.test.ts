@@ -40,3 +40,33 @@ test("a stray ';' in one struct: located finding, and the enum after it still li
   assert.equal(findings[1], "undocumented-member E_B @9:15");
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("members under another architecture's #if are linted on the union of rows", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-rows-"));
+  const file = path.join(dir, "m.h");
+  fs.writeFileSync(
+    file,
+    [
+      "/**",
+      " * struct m - per-architecture tail",
+      " * @a: common",
+      " * @x86_only: documented, exists on x86_64 only",
+      " */",
+      "struct m {",
+      "\tint a;",
+      "#if defined(__x86_64__)",
+      "\tint x86_only;",
+      "#else",
+      "\tint other_rsvd;",
+      "#endif",
+      "};",
+      "",
+    ].join("\n"),
+  );
+  const lint = (...rows: string[]) =>
+    lintHeaders([file], { abi: getAbi(rows[0]!)!, moreAbis: rows.slice(1).map((r) => getAbi(r)!) }).map((f) => `${f.rule} ${f.name} @${f.loc.line}`);
+  assert.deepEqual(lint("x86_64"), []);
+  assert.deepEqual(lint("aarch64"), ["excess-member-doc x86_only @4", "undocumented-member other_rsvd @11"]);
+  assert.deepEqual(lint("x86_64", "aarch64"), ["undocumented-member other_rsvd @11"]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
