@@ -273,7 +273,8 @@ class Linter {
 
   /** Comments in kerneldoc form that kernel-doc will skip because they open with `/*`. */
   plainComment(text: string, loc: SourceLocation): void {
-    if (text.startsWith("/**")) return;
+    // One-line notes (`/* struct in6_addr */`, `/* enum devlink_trap_action */`) are not docs.
+    if (text.startsWith("/**") || !text.includes("\n")) return;
     const doc = parseKernelDoc(text, loc);
     const hasParams = /^\s*\*?\s*@[A-Za-z_][\w.]*\s*:/m.test(text);
     const titled = doc && (doc.kind !== "function" || doc.ioctl?.macro !== undefined || doc.params.length > 0);

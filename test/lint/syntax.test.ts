@@ -120,3 +120,16 @@ test("malformed-kerneldoc: /** comments whose first line is prose", () => {
   ].join("\n");
   assert.deepEqual(summary(text), ["malformed-kerneldoc /** -> /* @2:1", "malformed-kerneldoc /** -> /* @5:1"]);
 });
+
+test("not-kerneldoc-comment: a /* comment with a title and @lines, not a one-line type note", () => {
+  const text = [
+    "/* struct in6_addr */",
+    "/* enum devlink_trap_action */",
+    "/*",
+    " * struct page_region - Page region with flags",
+    " * @start: Start of the region",
+    " */",
+    "struct page_region { __u64 start; };",
+  ].join("\n");
+  assert.deepEqual(summary(text), ["not-kerneldoc-comment page_region -> /** @4:1"]);
+});
