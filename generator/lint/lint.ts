@@ -3,10 +3,11 @@
 import path from "node:path";
 import { InputError } from "../diagnostics.js";
 import { ABIS, type Abi } from "../model/abi.js";
-import { buildHeader } from "../model/build.js";
+import { buildHeader, includeDirsFor } from "../model/build.js";
 import { compareFindings, type Finding } from "./findings.js";
 import { withRecovery } from "./recover.js";
 import { lintUnits } from "./rules.js";
+import { worldNames } from "./world.js";
 
 export interface LintOptions {
   abi: Abi;
@@ -60,5 +61,7 @@ function lintRow(headers: string[], abi: Abi, opts: LintOptions): Finding[] {
     }
     return { model: built.model, layout: built.layout };
   });
-  return [...lintUnits(units), ...skippedFindings].sort(compareFindings);
+  // Names from the rest of the installed tree, found where these headers' includes are.
+  const world = worldNames(headers.flatMap((h) => [path.dirname(path.dirname(path.resolve(h))), ...includeDirsFor(h, abi, opts.includeDirs)]));
+  return [...lintUnits(units, world), ...skippedFindings].sort(compareFindings);
 }

@@ -24,12 +24,17 @@ export interface Names {
   constants: Set<string>;
   /** Typedefs, functions and macros of any kind. */
   other: Set<string>;
-  /** Leading `WORD_` of the headers' constants: an unknown name with one is a broken reference. */
-  prefixes: Set<string>;
+  /**
+   * Leading `WORD_` of each header's constants: an unknown name with one of its own header's
+   * prefixes is a broken reference (per header, so linting many headers does not widen it).
+   */
+  prefixes: Map<string, Set<string>>;
+  /** Names defined elsewhere in the installed uAPI tree or libc: references, not defects. */
+  world: (name: string) => boolean;
 }
 
-export function collectNames(units: LintUnit[]): Names {
-  const names: Names = { tags: new Map(), members: new Set(), constants: new Set(), other: new Set(), prefixes: new Set() };
+export function collectNames(units: LintUnit[], world: (name: string) => boolean = () => false): Names {
+  const names: Names = { tags: new Map(), members: new Set(), constants: new Set(), other: new Set(), prefixes: new Map(), world };
   for (const { model, layout } of units) {
     for (const r of model.all.records) {
       if (r.tag) names.tags.set(r.tag, r.kind);
@@ -43,9 +48,11 @@ export function collectNames(units: LintUnit[]): Names {
     for (const r of model.records) if (r.members) for (const f of layout.flatten(r)) names.members.add(f.name);
     for (const c of model.constants) names.constants.add(c.name);
     for (const m of model.macroNames) names.other.add(m);
+    const own = names.prefixes.get(model.file) ?? new Set<string>();
+    names.prefixes.set(model.file, own);
     for (const c of model.constants) {
       const prefix = /^([A-Z][A-Z0-9]*_)/.exec(c.name)?.[1];
-      if (prefix) names.prefixes.add(prefix);
+      if (prefix) own.add(prefix);
     }
   }
   return names;
@@ -74,8 +81,9 @@ function containsWords(candidate: string, name: string): boolean {
 function suggestTag(name: string, kind: string, tags: Map<string, string>, home: { tag: string; kind: string } | undefined): string | undefined {
   const isRecord = (k: string) => k === "struct" || k === "union";
   const sameKind = [...tags].filter(([, k]) => k === kind || (isRecord(k) && isRecord(kind))).map(([t]) => t);
-  // A doc above a struct that names a struct which does not exist means the one below it.
-  if (home && (home.kind === kind || (isRecord(home.kind) && isRecord(kind)))) return home.tag;
+  // A doc above a struct that names a similar struct which does not exist means the one below.
+  const similar = (t: string) => containsWords(t, name) || t.split("_").slice(0, 2).join("_") === name.split("_").slice(0, 2).join("_") || distance(t, name) <= Math.max(2, name.length / 4);
+  if (home && (home.kind === kind || (isRecord(home.kind) && isRecord(kind))) && name.includes("_") && similar(home.tag)) return home.tag;
   const containing = sameKind.filter((t) => containsWords(t, name));
   if (containing.length) return nearest(name, containing, Infinity);
   return nearest(name, sameKind, Math.max(2, name.length / 4));
@@ -229,14 +237,19 @@ class Linter {
       for (const m of line.text.matchAll(/\b(struct|union|enum)\s+([A-Za-z_]\w*)(?![\w*])/g)) {
         const name = m[2]!;
         // "this struct is", "union of", "enum value": English, not a reference.
-        if (n.tags.has(name) || ENGLISH.has(name.toLowerCase()) || name.endsWith("_")) continue;
+        if (n.tags.has(name) || n.other.has(name) || n.world(name) || ENGLISH.has(name.toLowerCase()) || name.endsWith("_")) continue;
+        // Defined nowhere we can see: a defect only when it resembles one of the linted tags
+        // (a rename); otherwise it may be a kernel-internal type (`struct net_device`).
+        const suggestion = suggestTag(name, m[1]!, n.tags, home);
+        if (!suggestion) continue;
         const at = m.index! + m[0].length - name.length;
-        this.report("unknown-reference", lineAt(line, at), name, symbol, `'${m[1]} ${name}' is not defined by the linted headers`, suggestTag(name, m[1]!, n.tags, home));
+        this.report("unknown-reference", lineAt(line, at), name, symbol, `'${m[1]} ${name}' is not defined by the linted headers`, suggestion);
       }
       for (const m of line.text.matchAll(/(?<![\w@])([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])\b(?![*(]|_\*|\w)/g)) {
         const name = m[1]!;
         const prefix = /^([A-Z][A-Z0-9]*_)/.exec(name)![1]!;
-        if (known(name) || !n.prefixes.has(prefix) || /^CONFIG_/.test(name)) continue;
+        // `LSM_ID_XXX`, `DFL_FPGA_XXX_SET_IRQ`: placeholders, not names.
+        if (known(name) || n.world(name) || !n.prefixes.get(doc.nameLoc.file)?.has(prefix) || /^CONFIG_/.test(name) || /(^|_)X{2,}(_|$)/.test(name)) continue;
         this.report("unknown-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not defined by the linted headers`, nearest(name, n.constants, Math.max(3, name.length / 4)));
       }
       if (members.size) this.memberReferences(line, symbol, members, known, strictAt);
@@ -285,8 +298,8 @@ class Linter {
   }
 }
 
-export function lintUnits(units: LintUnit[]): Finding[] {
-  const linter = new Linter(collectNames(units));
+export function lintUnits(units: LintUnit[], world?: (name: string) => boolean): Finding[] {
+  const linter = new Linter(collectNames(units, world));
   for (const { model, layout } of units) {
     for (const r of model.records) linter.record(r, layout, model.comments);
     for (const e of model.enums) linter.enumeration(e, model.comments);
