@@ -28,7 +28,8 @@ function namesIn(dir: string): Set<string> {
     const d = path.join(dir, folder);
     let entries: string[];
     try {
-      entries = fs.readdirSync(d);
+      // linux/ with its subfolders (linux/can/netlink.h); the others flat.
+      entries = folder === "linux" ? (fs.readdirSync(d, { recursive: true }) as string[]) : fs.readdirSync(d);
     } catch {
       continue;
     }
