@@ -66,7 +66,9 @@ test("members under another architecture's #if are linted on the union of rows",
   const lint = (...rows: string[]) =>
     lintHeaders([file], { abi: getAbi(rows[0]!)!, moreAbis: rows.slice(1).map((r) => getAbi(r)!) }).map((f) => `${f.rule} ${f.name} @${f.loc.line}`);
   assert.deepEqual(lint("x86_64"), []);
-  assert.deepEqual(lint("aarch64"), ["excess-member-doc x86_only @4", "undocumented-member other_rsvd @11"]);
+  // x86_only is under a branch aarch64 does not take: it exists, as kernel-doc (reading the raw
+  // source) sees it, so its description is not excess on any row.
+  assert.deepEqual(lint("aarch64"), ["undocumented-member other_rsvd @11"]);
   assert.deepEqual(lint("x86_64", "aarch64"), ["undocumented-member other_rsvd @11"]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
