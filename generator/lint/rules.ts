@@ -8,6 +8,7 @@ import type { Comment, EnumDecl, HeaderModel, RecordDecl } from "../model/ir.js"
 import type { LayoutEngine } from "../model/layout.js";
 import { parseKernelDoc, titleOnOpeningLine, type DocBlock, type DocLine, type KernelDoc } from "../parse/kerneldoc.js";
 import { bodyDocs } from "./body-docs.js";
+import { claimsNamespace, namespacesOf, type Namespaces } from "./namespaces.js";
 import { checkTitles } from "./titles.js";
 import type { Finding, RuleId } from "./findings.js";
 
@@ -25,16 +26,18 @@ export interface Names {
   /** Typedefs, functions and macros of any kind. */
   other: Set<string>;
   /**
-   * Leading `WORD_` of each header's constants: an unknown name with one of its own header's
-   * prefixes is a broken reference (per header, so linting many headers does not widen it).
+   * Each header's constant namespaces: an unknown name in one of its own header's is a broken
+   * reference (per header, so linting many headers does not widen them).
    */
-  prefixes: Map<string, Set<string>>;
+  namespaces: Map<string, Namespaces>;
+  /** Names each header writes only under branches not taken (`#ifdef __KERNEL__`): they exist. */
+  inactive: Map<string, Set<string>>;
   /** Names defined elsewhere in the installed uAPI tree or libc: references, not defects. */
   world: (name: string) => boolean;
 }
 
 export function collectNames(units: LintUnit[], world: (name: string) => boolean = () => false): Names {
-  const names: Names = { tags: new Map(), members: new Set(), constants: new Set(), other: new Set(), prefixes: new Map(), world };
+  const names: Names = { tags: new Map(), members: new Set(), constants: new Set(), other: new Set(), namespaces: new Map(), inactive: new Map(), world };
   for (const { model, layout } of units) {
     for (const r of model.all.records) {
       if (r.tag) names.tags.set(r.tag, r.kind);
@@ -48,12 +51,8 @@ export function collectNames(units: LintUnit[], world: (name: string) => boolean
     for (const r of model.records) if (r.members) for (const f of layout.flatten(r)) names.members.add(f.name);
     for (const c of model.constants) names.constants.add(c.name);
     for (const m of model.macroNames) names.other.add(m);
-    const own = names.prefixes.get(model.file) ?? new Set<string>();
-    names.prefixes.set(model.file, own);
-    for (const c of model.constants) {
-      const prefix = /^([A-Z][A-Z0-9]*_)/.exec(c.name)?.[1];
-      if (prefix) own.add(prefix);
-    }
+    names.namespaces.set(model.file, namespacesOf([...model.constants.map((c) => c.name), ...model.enums.flatMap((e) => e.enumerators.map((x) => x.name))]));
+    names.inactive.set(model.file, model.inactiveNames);
   }
   return names;
 }
@@ -133,6 +132,11 @@ class Linter {
 
   constructor(private readonly names: Names) {}
 
+  /** kernel-doc reads the raw source: a member or enumerator under `#ifdef __KERNEL__` exists for it. */
+  private underOtherBranch(file: string, name: string): boolean {
+    return this.names.inactive.get(file)?.has(name) === true;
+  }
+
   private report(rule: RuleId, loc: SourceLocation, name: string, symbol: string, message: string, suggestion?: string, length = name.length): void {
     this.findings.push({ loc, length, severity: "warning", rule, symbol, name, message: suggestion ? `${message}; did you mean '${suggestion}'?` : message, suggestion });
   }
@@ -186,7 +190,7 @@ class Linter {
         while (t.kind === "typedef" || t.kind === "array") t = t.kind === "typedef" ? t.decl.type : t.element;
         ok = t.kind === "record" && layout.flatten(t.decl).some((f) => f.name === rest[0]);
       }
-      if (!ok) this.report("excess-member-doc", p.loc, p.name, symbol, `excess ${r.kind} member '${p.name}' description in '${own}'`, nearest(p.name, memberNames, Math.max(3, p.name.length / 3)));
+      if (!ok && !this.underOtherBranch(r.loc.file, head!)) this.report("excess-member-doc", p.loc, p.name, symbol, `excess ${r.kind} member '${p.name}' description in '${own}'`, nearest(p.name, memberNames, Math.max(3, p.name.length / 3)));
     }
     this.prose(doc, symbol, arrays, doc.kind === "function" ? { tag: own, kind: r.kind } : undefined, true);
   }
@@ -210,7 +214,7 @@ class Linter {
     const names = new Set(e.enumerators.map((x) => x.name));
     const described = new Set(doc.params.map((p) => p.name));
     for (const x of e.enumerators) if (read && !described.has(x.name) && !body.isPrivate(x.loc.line)) this.report("undocumented-member", x.loc, x.name, symbol, `enum value '${x.name}' not described in enum '${e.tag ?? ""}'`);
-    for (const p of doc.params) if (!names.has(p.name)) this.report("excess-member-doc", p.loc, p.name, symbol, `excess enum value '${p.name}' description in '${e.tag ?? ""}'`, nearest(p.name, names, Math.max(3, p.name.length / 3)));
+    for (const p of doc.params) if (!names.has(p.name) && !this.underOtherBranch(e.loc.file, p.name)) this.report("excess-member-doc", p.loc, p.name, symbol, `excess enum value '${p.name}' description in '${e.tag ?? ""}'`, nearest(p.name, names, Math.max(3, p.name.length / 3)));
     this.prose(doc, symbol, new Map([...names].map((x) => [x, false])));
   }
 
@@ -228,11 +232,13 @@ class Linter {
     if (this.checked.has(key)) return;
     this.checked.add(key);
     const n = this.names;
-    const known = (name: string) => members.has(name) || n.members.has(name) || n.tags.has(name) || n.constants.has(name) || n.other.has(name);
+    const inactive = n.inactive.get(doc.nameLoc.file);
+    const known = (name: string) => members.has(name) || n.members.has(name) || n.tags.has(name) || n.constants.has(name) || n.other.has(name) || inactive?.has(name) === true;
     if (doc.ioctl?.name && !known(doc.ioctl.name) && doc.kind !== "function") {
       const line = doc.summary.find((l) => l.text.includes(doc.ioctl!.name!))!;
       this.report("unknown-reference", lineAt(line, line.text.indexOf(doc.ioctl.name)), doc.ioctl.name, symbol, `ioctl '${doc.ioctl.name}' is not defined`, nearest(doc.ioctl.name, n.constants, Math.max(3, doc.ioctl.name.length / 4)));
     }
+    const describes = new Map(doc.params.flatMap((p) => p.lines.map((l) => [l, p.name] as const)));
     for (const line of proseLines(doc)) {
       for (const m of line.text.matchAll(/\b(struct|union|enum)\s+([A-Za-z_]\w*)(?![\w*])/g)) {
         const name = m[2]!;
@@ -247,10 +253,15 @@ class Linter {
       }
       for (const m of line.text.matchAll(/(?<![\w@])([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])\b(?![*(]|_\*|\w)/g)) {
         const name = m[1]!;
-        const prefix = /^([A-Z][A-Z0-9]*_)/.exec(name)![1]!;
         // `LSM_ID_XXX`, `DFL_FPGA_XXX_SET_IRQ`: placeholders, not names.
-        if (known(name) || n.world(name) || !n.prefixes.get(doc.nameLoc.file)?.has(prefix) || /^CONFIG_/.test(name) || /(^|_)X{2,}(_|$)/.test(name)) continue;
-        this.report("unknown-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not defined by the linted headers`, nearest(name, n.constants, Math.max(3, name.length / 4)));
+        if (known(name) || n.world(name) || /^CONFIG_/.test(name) || /(^|_)X{2,}(_|$)/.test(name)) continue;
+        // `NCSI_CHANNEL_ACTIVE` in @NCSI_CHANNEL_ATTR_ACTIVE's description: the state the
+        // enumerator reports, named by its own words, not a reference to another constant.
+        const owner = describes.get(line);
+        if (owner && containsWords(owner, name)) continue;
+        const suggestion = nearest(name, n.constants, Math.max(3, name.length / 4));
+        if (!claimsNamespace(name, n.namespaces.get(doc.nameLoc.file), () => suggestion !== undefined)) continue;
+        this.report("unknown-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not defined by the linted headers`, suggestion);
       }
       if (members.size) this.memberReferences(line, symbol, members, known, strictAt);
     }
@@ -272,6 +283,9 @@ class Linter {
     for (const m of line.text.matchAll(/@([A-Za-z_]\w*)(?![\w(]|\.@|::)/g)) {
       const name = m[1]!;
       if (known(name) || DOC_WORDS.has(name)) continue;
+      // `@exception mask`: a member's name written with a space, prose rather than a stale name.
+      const next = /^\s+([a-z]\w*)/.exec(line.text.slice(m.index! + m[0].length))?.[1];
+      if (next && members.has(`${name}_${next}`)) continue;
       if (strictAt || sharesLastWord(name) || close(name, 4).length) report(m.index! + 1, name, false);
     }
     for (const m of line.text.matchAll(/(?<![\w.>\-@/])([A-Za-z_]\w*)\[\]/g)) {
