@@ -4,7 +4,8 @@
 // warning of a shared class that uapigen misses (unless README lists it as wrong in kernel-doc),
 // on a uapigen-only finding judged false in test/lint/judged.json, and on one not judged yet.
 // Prints the counts README quotes. Needs `npm run build` first.
-// --write-unjudged FILE: write the unjudged findings as judged.json rows to fill in.
+// --write-unjudged FILE: write the unjudged findings as judged.json rows to fill in. Judgements
+// of findings no longer reported fail the test too, so the file is exactly what uapigen reports.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -123,6 +124,13 @@ for (const f of c.judgedFalse) {
 for (const f of c.unjudged) {
   failed = true;
   console.error(`UNJUDGED ${findingId(f)}: ${f.message}`);
+}
+// A judgement of a finding uapigen no longer makes is stale: the file lists exactly what it reports.
+const onlyIds = new Set(c.only.map(findingId));
+const stale = judged.filter((j) => !onlyIds.has(j.finding));
+for (const j of stale) {
+  failed = true;
+  console.error(`NO LONGER REPORTED ${j.finding} (judged ${j.verdict}: ${j.reason}); remove it from ${path.relative(ROOT, JUDGED)}`);
 }
 const write = args.indexOf("--write-unjudged");
 if (write >= 0) fs.writeFileSync(args[write + 1], `${JSON.stringify(c.unjudged.map((f) => ({ finding: findingId(f), verdict: null, reason: f.message })), null, 1)}\n`);
