@@ -107,7 +107,7 @@ export function parseKernelDoc(text: string, loc: SourceLocation): KernelDoc | u
     name = first.text.slice(m[0].length).trim();
     nameCol = m[0].length;
     summaryStart = first.text.length;
-  } else if ((m = /^([A-Za-z_]\w*)\s*(?:\(\))?\s*-+\s*/.exec(first.text))) {
+  } else if ((m = /^([A-Za-z_]\w*)\s*(?:\(\))?\s*(?:-+\s*|$)/.exec(first.text))) {
     kind = "function";
     name = m[1]!;
     nameCol = 0;

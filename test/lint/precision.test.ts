@@ -69,3 +69,10 @@ test("an enumerator's description may name its state by its own words, not anoth
   ].join("\n");
   assert.deepEqual(summary(text), ["unknown-reference CH_ATTR_IDX @4"]);
 });
+
+test("a title that is a bare name (kfd_ioctl.h's '* kfd_x_args') is read as a function doc", () => {
+  const bare = [doc(["s_args", "", "Arguments."]), "struct s_args {\n\t__u32 a;\n};"].join("\n");
+  assert.deepEqual(summary(bare), ["kerneldoc-name-mismatch s_args @3"]);
+  const titled = [doc(["struct s_args - arguments", "@a: a"]), "struct s_args {\n\t__u32 a;\n};"].join("\n");
+  assert.deepEqual(summary(titled), []);
+});
