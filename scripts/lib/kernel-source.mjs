@@ -45,12 +45,12 @@ export function kernelSource(series, version, log = console.log) {
 }
 
 /** linux-libc-dev's usr/include (every architecture's asm/ headers), unpacked once. */
-export function libcDevInclude(version, log = console.log) {
+export function libcDevInclude(version, log = console.log, suites = undefined) {
   const dir = path.join(CACHE, `linux-libc-dev-${version}`);
   const include = path.join(dir, "root", "usr", "include");
   if (fs.existsSync(path.join(include, "linux"))) return include;
   fs.mkdirSync(dir, { recursive: true });
   log(`downloading linux-libc-dev=${version}`);
-  execFileSync("dpkg-deb", ["-x", downloadDeb(`linux-libc-dev=${version}`, dir), path.join(dir, "root")]);
+  execFileSync("dpkg-deb", ["-x", downloadDeb(`linux-libc-dev=${version}`, dir, suites), path.join(dir, "root")]);
   return include;
 }
