@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
-import { InputError } from "./diagnostics.js";
+import { fail, InputError } from "./diagnostics.js";
 import { ABI_ROWS } from "./model/abi-rows.js";
 import { generatorVersion } from "./version.js";
 
@@ -148,15 +148,14 @@ export async function main(argv: string[]): Promise<number> {
     .argument("<header...>", "the headers")
     .option("-I, --include-dir <dir>", "add an include directory (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
-    .option("--arch <name>", `target ABI row: ${ROW_NAMES}`, "x86_64")
+    .option("--arch <name>", `an ABI row to lint (repeatable: members under any row's #if count; default x86_64): ${ROW_NAMES}`, collect, [])
     .option("--strict", "accepted for symmetry with generate; findings always exit 1 here")
-    .action(async (headers: string[], o: { includeDir: string[]; format: Format; arch: string }) => {
+    .action(async (headers: string[], o: { includeDir: string[]; format: Format; arch: string[] }) => {
       const { getAbi } = await import("./model/abi.js");
-      const abi = getAbi(o.arch);
-      if (!abi) throw new InputError("usage", `unknown architecture '${o.arch}'`);
+      const [abi, ...moreAbis] = (o.arch.length ? o.arch : ["x86_64"]).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}'`));
       for (const h of headers) if (!fs.existsSync(h)) throw new InputError("usage", `no such header: ${h}`);
       const { lintHeaders } = await import("./lint/lint.js");
-      const findings = lintHeaders(headers, { abi, includeDirs: o.includeDir });
+      const findings = lintHeaders(headers, { abi: abi!, moreAbis, includeDirs: o.includeDir });
       process.stdout.write(await formatFindings(findings, o.format));
       status = findings.length ? 1 : 0;
     });

@@ -9,6 +9,8 @@ export const RULES = {
   "unknown-reference": "A struct, union, enum, constant or ioctl named in the docs is not defined by the linted headers.",
   "kerneldoc-name-mismatch": "The kerneldoc comment names a different declaration than the one it documents.",
   "not-kerneldoc-comment": "A comment written in kerneldoc form opens with /* instead of /**, so kernel-doc ignores it.",
+  "unparsed-declaration": "A declaration uapigen cannot build (a syntax error, a type the header does not define); it is skipped and the rest of the header is linted.",
+  "malformed-kerneldoc": "A comment opened with /** does not start with a kerneldoc title, so kernel-doc warns and skips it.",
 } as const;
 
 export type RuleId = keyof typeof RULES;

@@ -4,9 +4,12 @@
 // defined nowhere, and close to a real member).
 import { distance } from "fastest-levenshtein";
 import type { SourceLocation } from "../diagnostics.js";
-import type { EnumDecl, HeaderModel, RecordDecl } from "../model/ir.js";
+import type { Comment, EnumDecl, HeaderModel, RecordDecl } from "../model/ir.js";
 import type { LayoutEngine } from "../model/layout.js";
-import { parseKernelDoc, type DocBlock, type DocLine, type KernelDoc } from "../parse/kerneldoc.js";
+import { parseKernelDoc, titleOnOpeningLine, type DocBlock, type DocLine, type KernelDoc } from "../parse/kerneldoc.js";
+import { bodyDocs } from "./body-docs.js";
+import { claimsNamespace, namespacesOf, type Namespaces } from "./namespaces.js";
+import { checkTitles } from "./titles.js";
 import type { Finding, RuleId } from "./findings.js";
 
 export interface LintUnit {
@@ -22,12 +25,19 @@ export interface Names {
   constants: Set<string>;
   /** Typedefs, functions and macros of any kind. */
   other: Set<string>;
-  /** Leading `WORD_` of the headers' constants: an unknown name with one is a broken reference. */
-  prefixes: Set<string>;
+  /**
+   * Each header's constant namespaces: an unknown name in one of its own header's is a broken
+   * reference (per header, so linting many headers does not widen them).
+   */
+  namespaces: Map<string, Namespaces>;
+  /** Names each header writes only under branches not taken (`#ifdef __KERNEL__`): they exist. */
+  inactive: Map<string, Set<string>>;
+  /** Names defined elsewhere in the installed uAPI tree or libc: references, not defects. */
+  world: (name: string) => boolean;
 }
 
-export function collectNames(units: LintUnit[]): Names {
-  const names: Names = { tags: new Map(), members: new Set(), constants: new Set(), other: new Set(), prefixes: new Set() };
+export function collectNames(units: LintUnit[], world: (name: string) => boolean = () => false): Names {
+  const names: Names = { tags: new Map(), members: new Set(), constants: new Set(), other: new Set(), namespaces: new Map(), inactive: new Map(), world };
   for (const { model, layout } of units) {
     for (const r of model.all.records) {
       if (r.tag) names.tags.set(r.tag, r.kind);
@@ -41,10 +51,8 @@ export function collectNames(units: LintUnit[]): Names {
     for (const r of model.records) if (r.members) for (const f of layout.flatten(r)) names.members.add(f.name);
     for (const c of model.constants) names.constants.add(c.name);
     for (const m of model.macroNames) names.other.add(m);
-    for (const c of model.constants) {
-      const prefix = /^([A-Z][A-Z0-9]*_)/.exec(c.name)?.[1];
-      if (prefix) names.prefixes.add(prefix);
-    }
+    names.namespaces.set(model.file, namespacesOf([...model.constants.map((c) => c.name), ...model.enums.flatMap((e) => e.enumerators.map((x) => x.name))]));
+    names.inactive.set(model.file, model.inactiveNames);
   }
   return names;
 }
@@ -72,8 +80,9 @@ function containsWords(candidate: string, name: string): boolean {
 function suggestTag(name: string, kind: string, tags: Map<string, string>, home: { tag: string; kind: string } | undefined): string | undefined {
   const isRecord = (k: string) => k === "struct" || k === "union";
   const sameKind = [...tags].filter(([, k]) => k === kind || (isRecord(k) && isRecord(kind))).map(([t]) => t);
-  // A doc above a struct that names a struct which does not exist means the one below it.
-  if (home && (home.kind === kind || (isRecord(home.kind) && isRecord(kind)))) return home.tag;
+  // A doc above a struct that names a similar struct which does not exist means the one below.
+  const similar = (t: string) => containsWords(t, name) || t.split("_").slice(0, 2).join("_") === name.split("_").slice(0, 2).join("_") || distance(t, name) <= Math.max(2, name.length / 4);
+  if (home && (home.kind === kind || (isRecord(home.kind) && isRecord(kind))) && name.includes("_") && similar(home.tag)) return home.tag;
   const containing = sameKind.filter((t) => containsWords(t, name));
   if (containing.length) return nearest(name, containing, Infinity);
   return nearest(name, sameKind, Math.max(2, name.length / 4));
@@ -123,19 +132,34 @@ class Linter {
 
   constructor(private readonly names: Names) {}
 
+  /** kernel-doc reads the raw source: a member or enumerator under `#ifdef __KERNEL__` exists for it. */
+  private underOtherBranch(file: string, name: string): boolean {
+    return this.names.inactive.get(file)?.has(name) === true;
+  }
+
   private report(rule: RuleId, loc: SourceLocation, name: string, symbol: string, message: string, suggestion?: string, length = name.length): void {
     this.findings.push({ loc, length, severity: "warning", rule, symbol, name, message: suggestion ? `${message}; did you mean '${suggestion}'?` : message, suggestion });
   }
 
-  record(r: RecordDecl, layout: LayoutEngine): void {
-    const doc = r.doc;
-    if (!doc || !r.comment?.text.startsWith("/**")) return;
+  record(r: RecordDecl, layout: LayoutEngine, comments: Comment[]): void {
+    const base = r.doc;
+    if (!base || !r.comment?.text.startsWith("/**")) return;
     const own = r.tag ?? r.typedefName ?? "";
     const symbol = r.tag ? `${r.kind} ${r.tag}` : own;
-    if ((doc.kind === "struct" || doc.kind === "union") && (doc.name !== own || doc.kind !== r.kind)) {
-      this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc comment describes '${doc.kind} ${doc.name}' but is above '${symbol}'`, own);
+    if ((base.kind === "struct" || base.kind === "union") && (base.name !== own || base.kind !== r.kind)) {
+      // kernel-doc stops here too: the descriptions belong to the declaration the title names.
+      this.report("kerneldoc-name-mismatch", base.nameLoc, base.name, symbol, `kerneldoc comment describes '${base.kind} ${base.name}' but is above '${symbol}'`, own);
+      return;
+    }
+    if (base.kind === "function" && base.name === own && r.tag && !base.ioctl) {
+      this.report("kerneldoc-name-mismatch", base.nameLoc, base.name, symbol, `kerneldoc title '${own}' has no '${r.kind}' keyword, so kernel-doc reads it as a function`, `${r.kind} ${own}`);
+      return;
     }
     const flat = layout.flatten(r);
+    const body = bodyDocs(comments, r.loc.file, r.loc.line, Math.max(r.loc.line, ...flat.map((f) => f.member.loc.line)));
+    const doc: KernelDoc = body.params.length ? { ...base, params: [...base.params, ...body.params] } : base;
+    // kernel-doc skips a comment whose title shares the `/**` line: nothing is required of it.
+    const read = !titleOnOpeningLine(r.comment.text);
     const arrays = new Map(flat.map((f) => {
       const text = doc.params.find((p) => p.name === f.name)?.lines.map((l) => l.text).join(" ") ?? "";
       let t = f.member.type;
@@ -149,10 +173,10 @@ class Linter {
       return;
     }
     // __struct_group's named twin and __DECLARE_FLEX_ARRAY's empty marker are not documented.
-    const members = flat.filter((f) => f.member.writtenType !== "__struct_group" && !(f.name.startsWith("__empty_") && f.size === 0));
+    const members = flat.filter((f) => f.member.writtenType !== "__struct_group" && !(f.name.startsWith("__empty_") && f.size === 0) && !body.isPrivate(f.member.loc.line));
     const memberNames = new Set(members.map((f) => f.name));
     const described = new Set(doc.params.map((p) => p.name));
-    if (doc.kind === r.kind) {
+    if (doc.kind === r.kind && read) {
       for (const f of members) {
         if (!described.has(f.name)) this.report("undocumented-member", f.member.loc, f.name, symbol, `${r.kind} member '${f.name}' not described in '${own}'`);
       }
@@ -166,23 +190,31 @@ class Linter {
         while (t.kind === "typedef" || t.kind === "array") t = t.kind === "typedef" ? t.decl.type : t.element;
         ok = t.kind === "record" && layout.flatten(t.decl).some((f) => f.name === rest[0]);
       }
-      if (!ok) this.report("excess-member-doc", p.loc, p.name, symbol, `excess ${r.kind} member '${p.name}' description in '${own}'`, nearest(p.name, memberNames, Math.max(3, p.name.length / 3)));
+      if (!ok && !this.underOtherBranch(r.loc.file, head!)) this.report("excess-member-doc", p.loc, p.name, symbol, `excess ${r.kind} member '${p.name}' description in '${own}'`, nearest(p.name, memberNames, Math.max(3, p.name.length / 3)));
     }
     this.prose(doc, symbol, arrays, doc.kind === "function" ? { tag: own, kind: r.kind } : undefined, true);
   }
 
-  enumeration(e: EnumDecl): void {
-    const doc = e.doc;
-    if (!doc || !e.comment?.text.startsWith("/**")) return;
+  enumeration(e: EnumDecl, comments: Comment[]): void {
+    const base = e.doc;
+    if (!base || !e.comment?.text.startsWith("/**")) return;
+    const body = bodyDocs(comments, e.loc.file, e.loc.line, Math.max(e.loc.line, ...e.enumerators.map((x) => x.loc.line)));
+    const doc: KernelDoc = body.params.length ? { ...base, params: [...base.params, ...body.params] } : base;
+    const read = !titleOnOpeningLine(e.comment.text);
     const symbol = `enum ${e.tag ?? "<anonymous>"}`;
     if (doc.kind === "enum" && e.tag && doc.name !== e.tag) {
       this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc comment describes 'enum ${doc.name}' but is above '${symbol}'`, e.tag);
+      return;
+    }
+    if (doc.kind === "function" && doc.name === e.tag && !doc.ioctl) {
+      this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc title '${e.tag}' has no 'enum' keyword, so kernel-doc reads it as a function`, `enum ${e.tag}`);
+      return;
     }
     if (doc.kind !== "enum") return;
     const names = new Set(e.enumerators.map((x) => x.name));
     const described = new Set(doc.params.map((p) => p.name));
-    for (const x of e.enumerators) if (!described.has(x.name)) this.report("undocumented-member", x.loc, x.name, symbol, `enum value '${x.name}' not described in enum '${e.tag ?? ""}'`);
-    for (const p of doc.params) if (!names.has(p.name)) this.report("excess-member-doc", p.loc, p.name, symbol, `excess enum value '${p.name}' description in '${e.tag ?? ""}'`, nearest(p.name, names, Math.max(3, p.name.length / 3)));
+    for (const x of e.enumerators) if (read && !described.has(x.name) && !body.isPrivate(x.loc.line)) this.report("undocumented-member", x.loc, x.name, symbol, `enum value '${x.name}' not described in enum '${e.tag ?? ""}'`);
+    for (const p of doc.params) if (!names.has(p.name) && !this.underOtherBranch(e.loc.file, p.name)) this.report("excess-member-doc", p.loc, p.name, symbol, `excess enum value '${p.name}' description in '${e.tag ?? ""}'`, nearest(p.name, names, Math.max(3, p.name.length / 3)));
     this.prose(doc, symbol, new Map([...names].map((x) => [x, false])));
   }
 
@@ -200,24 +232,36 @@ class Linter {
     if (this.checked.has(key)) return;
     this.checked.add(key);
     const n = this.names;
-    const known = (name: string) => members.has(name) || n.members.has(name) || n.tags.has(name) || n.constants.has(name) || n.other.has(name);
+    const inactive = n.inactive.get(doc.nameLoc.file);
+    const known = (name: string) => members.has(name) || n.members.has(name) || n.tags.has(name) || n.constants.has(name) || n.other.has(name) || inactive?.has(name) === true;
     if (doc.ioctl?.name && !known(doc.ioctl.name) && doc.kind !== "function") {
       const line = doc.summary.find((l) => l.text.includes(doc.ioctl!.name!))!;
       this.report("unknown-reference", lineAt(line, line.text.indexOf(doc.ioctl.name)), doc.ioctl.name, symbol, `ioctl '${doc.ioctl.name}' is not defined`, nearest(doc.ioctl.name, n.constants, Math.max(3, doc.ioctl.name.length / 4)));
     }
+    const describes = new Map(doc.params.flatMap((p) => p.lines.map((l) => [l, p.name] as const)));
     for (const line of proseLines(doc)) {
       for (const m of line.text.matchAll(/\b(struct|union|enum)\s+([A-Za-z_]\w*)(?![\w*])/g)) {
         const name = m[2]!;
         // "this struct is", "union of", "enum value": English, not a reference.
-        if (n.tags.has(name) || ENGLISH.has(name.toLowerCase()) || name.endsWith("_")) continue;
+        if (n.tags.has(name) || n.other.has(name) || n.world(name) || ENGLISH.has(name.toLowerCase()) || name.endsWith("_")) continue;
+        // Defined nowhere we can see: a defect only when it resembles one of the linted tags
+        // (a rename); otherwise it may be a kernel-internal type (`struct net_device`).
+        const suggestion = suggestTag(name, m[1]!, n.tags, home);
+        if (!suggestion) continue;
         const at = m.index! + m[0].length - name.length;
-        this.report("unknown-reference", lineAt(line, at), name, symbol, `'${m[1]} ${name}' is not defined by the linted headers`, suggestTag(name, m[1]!, n.tags, home));
+        this.report("unknown-reference", lineAt(line, at), name, symbol, `'${m[1]} ${name}' is not defined by the linted headers`, suggestion);
       }
       for (const m of line.text.matchAll(/(?<![\w@])([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])\b(?![*(]|_\*|\w)/g)) {
         const name = m[1]!;
-        const prefix = /^([A-Z][A-Z0-9]*_)/.exec(name)![1]!;
-        if (known(name) || !n.prefixes.has(prefix) || /^CONFIG_/.test(name)) continue;
-        this.report("unknown-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not defined by the linted headers`, nearest(name, n.constants, Math.max(3, name.length / 4)));
+        // `LSM_ID_XXX`, `DFL_FPGA_XXX_SET_IRQ`: placeholders, not names.
+        if (known(name) || n.world(name) || /^CONFIG_/.test(name) || /(^|_)X{2,}(_|$)/.test(name)) continue;
+        // `NCSI_CHANNEL_ACTIVE` in @NCSI_CHANNEL_ATTR_ACTIVE's description: the state the
+        // enumerator reports, named by its own words, not a reference to another constant.
+        const owner = describes.get(line);
+        if (owner && containsWords(owner, name)) continue;
+        const suggestion = nearest(name, n.constants, Math.max(3, name.length / 4));
+        if (!claimsNamespace(name, n.namespaces.get(doc.nameLoc.file), () => suggestion !== undefined)) continue;
+        this.report("unknown-reference", lineAt(line, m.index!), name, symbol, `'${name}' is not defined by the linted headers`, suggestion);
       }
       if (members.size) this.memberReferences(line, symbol, members, known, strictAt);
     }
@@ -239,6 +283,9 @@ class Linter {
     for (const m of line.text.matchAll(/@([A-Za-z_]\w*)(?![\w(]|\.@|::)/g)) {
       const name = m[1]!;
       if (known(name) || DOC_WORDS.has(name)) continue;
+      // `@exception mask`: a member's name written with a space, prose rather than a stale name.
+      const next = /^\s+([a-z]\w*)/.exec(line.text.slice(m.index! + m[0].length))?.[1];
+      if (next && members.has(`${name}_${next}`)) continue;
       if (strictAt || sharesLastWord(name) || close(name, 4).length) report(m.index! + 1, name, false);
     }
     for (const m of line.text.matchAll(/(?<![\w.>\-@/])([A-Za-z_]\w*)\[\]/g)) {
@@ -253,7 +300,8 @@ class Linter {
 
   /** Comments in kerneldoc form that kernel-doc will skip because they open with `/*`. */
   plainComment(text: string, loc: SourceLocation): void {
-    if (text.startsWith("/**")) return;
+    // One-line notes (`/* struct in6_addr */`, `/* enum devlink_trap_action */`) are not docs.
+    if (text.startsWith("/**") || !text.includes("\n")) return;
     const doc = parseKernelDoc(text, loc);
     const hasParams = /^\s*\*?\s*@[A-Za-z_][\w.]*\s*:/m.test(text);
     const titled = doc && (doc.kind !== "function" || doc.ioctl?.macro !== undefined || doc.params.length > 0);
@@ -264,14 +312,15 @@ class Linter {
   }
 }
 
-export function lintUnits(units: LintUnit[]): Finding[] {
-  const linter = new Linter(collectNames(units));
+export function lintUnits(units: LintUnit[], world?: (name: string) => boolean): Finding[] {
+  const linter = new Linter(collectNames(units, world));
   for (const { model, layout } of units) {
-    for (const r of model.records) linter.record(r, layout);
-    for (const e of model.enums) linter.enumeration(e);
+    for (const r of model.records) linter.record(r, layout, model.comments);
+    for (const e of model.enums) linter.enumeration(e, model.comments);
     // Every other kerneldoc of the header (ioctl docs above #defines, DOC: blocks, strays).
     for (const d of model.kerneldocs) linter.freeDoc(d, d.kind === "doc" ? `DOC: ${d.name}` : d.kind === "function" ? d.name : `${d.kind} ${d.name}`);
     for (const c of model.comments) linter.plainComment(c.text, c.loc);
+    checkTitles(model, (f) => linter.findings.push({ ...f, severity: "warning", message: f.suggestion ? `${f.message}; did you mean '${f.suggestion}'?` : f.message }));
   }
   // A doc attached to two declarations (a typedef and its struct) is reported once.
   const seen = new Set<string>();

@@ -149,6 +149,10 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
     looseDocs,
     comments,
     macroNames: [...tu.macros.values()].filter((m) => !m.builtin).map((m) => m.name),
+    inactiveNames: tu.inactiveNames,
+    macros: [...tu.macros.values()]
+      .filter((m) => !m.builtin && m.loc.file === file)
+      .map((m) => ({ name: m.name, loc: m.loc, comment: m.comment ? { text: m.comment.text, loc: m.comment.loc } : undefined })),
     userPointers: [],
     trailingPolicies: [],
     capabilities: [],

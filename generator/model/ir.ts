@@ -204,6 +204,10 @@ export interface HeaderModel {
   comments: Comment[];
   /** Every macro defined by the header or what it includes (for cross-references in docs). */
   macroNames: string[];
+  /** Names the header writes only in preprocessor branches not taken for this ABI. */
+  inactiveNames: Set<string>;
+  /** The header's own #defines with the comment right before each (kerneldoc checks what it names). */
+  macros: { name: string; loc: SourceLocation; comment?: Comment }[];
   userPointers: UserPointer[];
   trailingPolicies: TrailingPolicy[];
   /** vfio capability chains: the struct of each capability ID an info struct can return. */

@@ -107,7 +107,7 @@ export function parseKernelDoc(text: string, loc: SourceLocation): KernelDoc | u
     name = first.text.slice(m[0].length).trim();
     nameCol = m[0].length;
     summaryStart = first.text.length;
-  } else if ((m = /^([A-Za-z_]\w*)\s*(?:\(\))?\s*-+\s*/.exec(first.text))) {
+  } else if ((m = /^([A-Za-z_]\w*)\s*(?:\(\))?\s*(?:-+\s*|$)/.exec(first.text))) {
     kind = "function";
     name = m[1]!;
     nameCol = 0;
@@ -216,4 +216,48 @@ export function parseKernelDoc(text: string, loc: SourceLocation): KernelDoc | u
 /** Joins lines into one string of prose (single spaces). */
 export function proseOf(lines: DocLine[]): string {
   return lines.map((l) => l.text.trim()).filter(Boolean).join(" ");
+}
+
+/**
+ * An inline member doc inside a struct, union or enum body (`/** @x: ... *\/`, or `/**` alone
+ * followed by `@x:` lines): its descriptions, as kernel-doc adds them to the enclosing doc.
+ */
+export function parseInlineMemberDoc(text: string, loc: SourceLocation): DocParam[] {
+  if (!isKernelDocComment(text)) return [];
+  const params: DocParam[] = [];
+  let current: DocParam | undefined;
+  for (const line of commentLines(text, loc)) {
+    const t = trimLine(line);
+    const m = PARAM.exec(t.text);
+    if (m) {
+      const valueCol = m[0].length - m[2]!.length;
+      current = { name: m[1]!, loc: { ...t.loc, column: t.loc.column + 1 }, lines: [{ text: m[2]!, loc: { ...t.loc, column: t.loc.column + valueCol } }] };
+      params.push(current);
+    } else if (current) current.lines.push(t);
+    else return [];
+  }
+  return params;
+}
+
+/** kernel-doc reads a comment only when `/**` stands alone on its line. */
+export function titleOnOpeningLine(text: string): boolean {
+  return /^\/\*\*[ \t]*\S/.test(text) && !/^\/\*\*[ \t]*\*\//.test(text);
+}
+
+/**
+ * Why kernel-doc rejects a `/**` comment as not kernel-doc: its first line names no declaration
+ * (`name`, `name()`, `name - summary`, `name: summary`, `struct name`, `DOC: title`). Undefined
+ * when the comment is kerneldoc, or when kernel-doc would not read it at all.
+ */
+export function notKernelDocTitle(text: string, loc: SourceLocation): DocLine | undefined {
+  // kernel-doc starts reading at a `/**` in the first column only (indented ones are inline docs).
+  if (!isKernelDocComment(text) || titleOnOpeningLine(text) || !text.includes("\n") || loc.column !== 1) return undefined;
+  const first = commentLines(text, loc)[0];
+  const raw = text.split("\n")[1] ?? "";
+  // kernel-doc reports only a first line that starts with a word (`Zoned block device ioctl's:`).
+  if (!first || !/^\s*\*\s*\w/.test(raw)) return undefined;
+  const t = trimLine(first);
+  if (/^(struct|union|enum|typedef|var)\b/.test(t.text) || /^DOC:/.test(t.text)) return undefined;
+  if (/^(?:\w+\s*\*\s*)?(?:define\s+)?\w+\s*(?:\(\w*\))?\s*(?:[-:].*)?$/.test(t.text)) return undefined;
+  return t;
 }

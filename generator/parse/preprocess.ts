@@ -41,6 +41,11 @@ export interface TranslationUnit {
   /** Object-like macros defined by the main file, in definition order. */
   mainDefines: Macro[];
   files: string[];
+  /**
+   * Identifiers the main file writes in branches not taken (`#ifdef __KERNEL__`), #define
+   * names included: they exist in another configuration, so docs may name them.
+   */
+  inactiveNames: Set<string>;
 }
 
 const MAX_INCLUDE_DEPTH = 64;
@@ -65,6 +70,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
   }
   const out: Token[] = [];
   const mainDefines: Macro[] = [];
+  const inactiveNames = new Set<string>();
   const files: string[] = [];
   const pragmaOnce = new Set<string>();
   let pack = 0;
@@ -113,6 +119,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
       const t = toks[i]!;
       if (!(t.bol && t.kind === "punct" && t.text === "#")) {
         if (isActive()) run.push(t);
+        else if (file === mainFile && t.kind === "ident") inactiveNames.add(t.text);
         i++;
         continue;
       }
@@ -165,7 +172,10 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
           if (!stack.pop()) fail("directive", "#endif without #if", name.loc);
           continue;
       }
-      if (!isActive()) continue;
+      if (!isActive()) {
+        if (file === mainFile && kw === "define" && args[0]?.kind === "ident") inactiveNames.add(args[0].text);
+        continue;
+      }
       switch (kw) {
         case "define":
           define(args, name, file, before?.kind === "comment" ? before : undefined);
@@ -287,5 +297,5 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     processFile(target, 1);
   }
   processFile(mainFile, 0);
-  return { mainFile, tokens: out, macros, mainDefines, files };
+  return { mainFile, tokens: out, macros, mainDefines, files, inactiveNames };
 }

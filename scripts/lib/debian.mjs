@@ -5,15 +5,17 @@ import fs from "node:fs";
 import path from "node:path";
 
 export const SUITES = ["trixie", "trixie-backports"];
+/** Every suite with a linux-libc-dev the history test compares (bullseye 5.10 to 7.3). */
+export const HISTORY_SUITES = ["bullseye", "bookworm", ...SUITES];
 const ARCHIVE = "http://deb.debian.org/debian";
 
-/** Downloads `name=version` into `work` and returns the .deb's path. */
-export function downloadDeb(spec, work) {
+/** Downloads `name=version` from `suites` into `work` and returns the .deb's path. */
+export function downloadDeb(spec, work, suites = SUITES) {
   const lists = path.join(work, "lists");
   fs.mkdirSync(path.join(lists, "partial"), { recursive: true });
   fs.mkdirSync(path.join(work, "archives", "partial"), { recursive: true });
   const sources = path.join(work, "sources.list");
-  fs.writeFileSync(sources, SUITES.map((s) => `deb ${ARCHIVE} ${s} main\n`).join(""));
+  fs.writeFileSync(sources, suites.map((s) => `deb ${ARCHIVE} ${s} main\n`).join(""));
   const opts = [
     "-o", `Dir::Etc::SourceList=${sources}`,
     "-o", "Dir::Etc::SourceParts=/dev/null",

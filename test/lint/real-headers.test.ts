@@ -25,6 +25,10 @@ const VFIO_73 = [
   "vfio.h:942:1 not-kerneldoc-comment VFIO_DEVICE_ATTACH_IOMMUFD_PT -> /**",
   "vfio.h:982:1 not-kerneldoc-comment VFIO_DEVICE_DETACH_IOMMUFD_PT -> /**",
   "vfio.h:1300:40 stale-member-reference dirty_byte -> dirty_bytes",
+  // Upon VFIO_DEVICE_FEATURE_... comments opened with /**: kernel-doc rejects them too.
+  "vfio.h:1479:1 malformed-kerneldoc /** -> /*",
+  "vfio.h:1500:1 malformed-kerneldoc /** -> /*",
+  "vfio.h:1537:1 malformed-kerneldoc /** -> /*",
   "vfio.h:1561:65 unknown-reference vfio_iommu_info -> vfio_iommu_type1_info",
   "vfio.h:1564:11 unknown-reference vfio_iommu_info -> vfio_iommu_type1_info",
   "vfio.h:1641:64 unknown-reference vfio_dma_map -> vfio_iommu_type1_dma_map",
