@@ -2,11 +2,11 @@
 // asm/ioctl.h macros, so request numbers follow the target's _IOC encoding) and the rest.
 import { InputError } from "../diagnostics.js";
 import { isKernelDocComment, parseKernelDoc } from "../parse/kerneldoc.js";
-import { Expander } from "../parse/expander.js";
-import type { Macro, TranslationUnit } from "../parse/preprocess.js";
+import { ExpansionBudget, Expander } from "../parse/expander.js";
+import { MAX_EXPANSION_TOKENS, type Macro, type TranslationUnit } from "../parse/preprocess.js";
 import type { Abi } from "./abi.js";
 import { evaluate, type EvalEnv } from "./consteval.js";
-import type { Token } from "../parse/lexer.js";
+import { token, type Token } from "../parse/lexer.js";
 import type { ConstantDecl, IoctlDirection, OtherDefine, RecordDecl, TypeRef } from "./ir.js";
 
 const IOCTL_MACROS = new Set(["_IO", "_IOR", "_IOW", "_IOWR", "_IOR_BAD", "_IOW_BAD", "_IOWR_BAD"]);
@@ -66,7 +66,6 @@ export function evaluateDefines(
 ): { constants: ConstantDecl[]; other: OtherDefine[] } {
   const constants: ConstantDecl[] = [];
   const other: OtherDefine[] = [];
-  const expander = new Expander(tu.macros, () => {});
   for (const m of tu.mainDefines) {
     // Only the definition in force at the end of the header counts; an #undef'd one is gone.
     if (tu.macros.get(m.name) !== m) continue;
@@ -74,9 +73,11 @@ export function evaluateDefines(
       other.push({ name: m.name, loc: m.loc, reason: "empty (a flag or include guard)", unevaluated: false });
       continue;
     }
-    const site = { ...m.body[0]!, kind: "ident" as const, text: m.name, loc: m.loc, hide: undefined };
+    const site = token("ident", m.name, m.loc, false, m.body[0]!.spaceBefore);
     let value;
     try {
+      // Each #define on its own budget: one that expands to too much is not emitted, with a warning.
+      const expander = new Expander(tu.macros, new ExpansionBudget(MAX_EXPANSION_TOKENS));
       value = evaluate(expander.expand([site]).filter((t) => t.kind !== "comment"), env, site);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

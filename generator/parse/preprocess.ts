@@ -1,13 +1,13 @@
 // A C preprocessor for uAPI headers: conditionals evaluated against the target ABI's predefined
 // macros, #include resolution (compiler style), and object- and function-like macro expansion
-// (#, ##, variadics, hide sets). Its output is the translation unit as tokens that keep the
+// (#, ##, variadics; see expander.ts). Its output is the translation unit as tokens that keep the
 // location of the source token, or of the macro invocation that produced them, plus comments.
 import fs from "node:fs";
 import path from "node:path";
 import { fail, type SourceLocation } from "../diagnostics.js";
 import { evaluate } from "../model/consteval.js";
-import { Expander } from "./expander.js";
-import { tokenize, type Token } from "./lexer.js";
+import { ExpansionBudget, Expander } from "./expander.js";
+import { retoken, tokenize, type Token } from "./lexer.js";
 
 export interface Macro {
   name: string;
@@ -44,7 +44,8 @@ export interface TranslationUnit {
 }
 
 const MAX_INCLUDE_DEPTH = 64;
-const MAX_EXPANSION_TOKENS = 2_000_000;
+/** Token copies macro expansion may place in one translation unit: they are all kept. */
+export const MAX_EXPANSION_TOKENS = 2_000_000;
 
 interface Conditional {
   /** This branch is being compiled. */
@@ -69,11 +70,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
   const pragmaOnce = new Set<string>();
   let pack = 0;
   const packStack: number[] = [];
-  let budget = MAX_EXPANSION_TOKENS;
-
-  const expander = new Expander(macros, () => {
-    if (--budget < 0) fail("macro-expansion", "macro expansion is too large", undefined);
-  });
+  const expander = new Expander(macros, new ExpansionBudget(MAX_EXPANSION_TOKENS));
 
   /** The -I directory index each file was found through (for #include_next). */
   const foundIn = new Map<string, number>();
@@ -105,7 +102,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     const isActive = () => stack.length === 0 || stack[stack.length - 1]!.active;
     let run: Token[] = [];
     const flush = () => {
-      if (run.length) out.push(...expander.expand(run));
+      if (run.length) expander.expand(run, out);
       run = [];
     };
     let i = 0;
@@ -123,7 +120,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
       i = j;
       const before = run[run.length - 1];
       flush();
-      out.push({ ...t, kind: "barrier", text: "" });
+      out.push(retoken(t, "barrier", ""));
       const name = line[0];
       if (!name) continue; // null directive
       const args = line.slice(1);
@@ -185,7 +182,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
         }
         case "pragma":
           if (args[0]?.text === "once") pragmaOnce.add(file);
-          else if (args[0]?.text === "pack") out.push({ ...name, kind: "pack", text: String(pragmaPack(args.slice(1), name)) });
+          else if (args[0]?.text === "pack") out.push(retoken(name, "pack", String(pragmaPack(args.slice(1), name))));
           break;
         case "error":
           fail("error-directive", `#error ${args.map((a) => a.text).join(" ")}`, name.loc);
@@ -268,7 +265,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
         const id = args[k + (paren ? 2 : 1)];
         if (!id || id.kind !== "ident") fail("directive", "'defined' expects a macro name", a.loc);
         if (paren && args[k + 3]?.text !== ")") fail("directive", "missing ')' after 'defined'", a.loc);
-        replaced.push({ ...a, kind: "number", text: macros.has(id.text) ? "1" : "0" });
+        replaced.push(retoken(a, "number", macros.has(id.text) ? "1" : "0"));
         k += paren ? 3 : 1;
       } else replaced.push(a);
     }
