@@ -33,17 +33,34 @@ export function recordNames(model: HeaderModel): RecordNames {
  * order they are met.
  */
 export function emittedRecords(model: HeaderModel): RecordDecl[] {
-  const own = model.records.filter((r) => r.tag || r.typedefName || isNamedMemberType(model, r));
+  const namedMemberTypes = new Set<RecordDecl>();
+  for (const o of model.all.records) {
+    for (const m of o.members ?? []) {
+      const inner = m.name === undefined ? undefined : recordOf(m.type);
+      if (inner) namedMemberTypes.add(inner);
+    }
+  }
+  const own = model.records.filter((r) => r.tag || r.typedefName || namedMemberTypes.has(r));
   const mine = new Set(model.records);
   const included: RecordDecl[] = [];
   const seen = new Set<RecordDecl>();
-  const visit = (r: RecordDecl) => {
-    for (const m of r.members ?? []) {
+  // Depth first on an explicit stack (records hold records as deep as the header nests them);
+  // a record comes after the records it holds.
+  const visit = (root: RecordDecl) => {
+    const stack = [{ record: root, next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const m = top.record.members?.[top.next++];
+      if (!m) {
+        stack.pop();
+        const r = top.record;
+        if (stack.length && !mine.has(r) && (r.tag || r.typedefName || namedMemberTypes.has(r))) included.push(r);
+        continue;
+      }
       const inner = recordOf(m.type);
       if (!inner || seen.has(inner)) continue;
       seen.add(inner);
-      visit(inner);
-      if (!mine.has(inner) && (inner.tag || inner.typedefName || isNamedMemberType(model, inner))) included.push(inner);
+      stack.push({ record: inner, next: 0 });
     }
   };
   // The ioctls' argument structs too: KVM_GET_CPUID2 takes asm/kvm.h's struct kvm_cpuid2.
@@ -56,10 +73,6 @@ export function emittedRecords(model: HeaderModel): RecordDecl[] {
   }
   for (const r of own) visit(r);
   return [...included, ...own];
-}
-
-function isNamedMemberType(model: HeaderModel, r: RecordDecl): boolean {
-  return model.all.records.some((o) => (o.members ?? []).some((m) => m.name !== undefined && recordOf(m.type) === r));
 }
 
 /** The record a member holds, directly or as the element of a (multi-dimensional) array. */
