@@ -1,4 +1,4 @@
-// The generate job: headers -> model -> TypeScript modules, written atomically, with an
+// The generate job: headers -> model -> TypeScript modules, written atomically (output.ts), with an
 // input-hash stamp so an unchanged re-run does no work. Heavy modules (tree-sitter, ts-morph,
 // prettier) load only when there is work to do.
 import { createHash } from "node:crypto";
@@ -189,10 +189,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   if (opts.strict && findings.length) return { written: [], changed: [], upToDate: false, warnings, findings: findings.length, failed: true };
 
   // Everything is generated before anything is written: a failure above leaves `out` untouched.
-  const { default: writeFileAtomic } = await import("write-file-atomic");
-  fs.mkdirSync(opts.out, { recursive: true });
-  for (const [i, o] of outputs.entries()) if (changed.includes(o)) writeFileAtomic.sync(o, texts[i]!);
+  const { writeOutputs } = await import("./output.js");
+  await writeOutputs(opts.out, outputs.flatMap((file, i) => (changed.includes(file) ? [{ file, text: texts[i]! }] : [])));
   if (opts.stampFile) {
+    const { default: writeFileAtomic } = await import("write-file-atomic");
     const inputList = [...inputs].sort();
     const newStamp: Stamp = {
       key: stampKey(opts, inputList, overrideFiles) ?? "",
