@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { fail, formatDiagnostic, InputError } from "./diagnostics.js";
+import type { AbiUnit } from "./emit/variants.js";
 
 export interface GenerateOptions {
   headers: string[];
@@ -134,6 +135,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const { emitModule, linkContext } = await import("./emit/module.js");
   const { recordNames } = await import("./emit/names.js");
   const { emitIoctlModule } = await import("./emit/ioctls.js");
+  const { checkModuleSize } = await import("./emit/limits.js");
   const { lintUnits } = await import("./lint/rules.js");
   const { compareFindings } = await import("./lint/findings.js");
   const { displayPath, formatText } = await import("./lint/format.js");
@@ -156,7 +158,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   for (const header of opts.headers) {
     const ovFile = overridesFile(opts, header);
     const overrides = ovFile ? loadOverrides(ovFile) : undefined;
-    const perAbi = abis.map((abi) => {
+    const perAbi: AbiUnit[] = [];
+    for (const abi of abis) {
       const built = forArch(abi, () =>
         buildHeader(header, {
           abi,
@@ -167,8 +170,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
         }),
       );
       for (const f of built.files) inputs.add(path.relative(process.cwd(), f));
-      return { abi, model: built.model, layout: built.layout };
-    });
+      // Too much to emit is known from the first row, before the other rows are built.
+      if (!perAbi.length) checkModuleSize(built.model, built.layout);
+      perAbi.push({ abi, model: built.model, layout: built.layout });
+    }
     const built = perAbi[0]!;
     units.push({ model: built.model, layout: built.layout });
     texts.push(await emitModule(perAbi, { runtimeImport: opts.runtimeImport, provenance: provenanceOf(header) }));

@@ -1,0 +1,28 @@
+// How much one module may hold. Emitting costs some 2 ms and 100 KB of memory per record member
+// (ts-morph builds the module, prettier formats it), a tenth of that per constant: a header with
+// 100,000 members would take minutes and gigabytes. The largest header of /usr/include/linux
+// has 687 members and 915 constants.
+import { fail } from "../diagnostics.js";
+import type { HeaderModel } from "../model/ir.js";
+import type { LayoutEngine } from "../model/layout.js";
+import { emittedRecords } from "./names.js";
+
+export const MAX_MODULE_MEMBERS = 4096;
+export const MAX_MODULE_CONSTANTS = 16384;
+
+/** Fails, at the declaration that goes past it, when a module would hold more than the limits. */
+export function checkModuleSize(model: HeaderModel, layout: LayoutEngine): void {
+  let members = 0;
+  for (const r of emittedRecords(model)) {
+    const flat = layout.flatten(r);
+    if (members + flat.length > MAX_MODULE_MEMBERS) {
+      const at = flat[MAX_MODULE_MEMBERS - members]!.member;
+      fail("module-size", `too much to emit: the module would hold more than ${MAX_MODULE_MEMBERS} record members (${r.kind} ${r.tag ?? r.typedefName ?? "<anonymous>"} has ${flat.length})`, at.loc);
+    }
+    members += flat.length;
+  }
+  const constants = [...model.constants, ...model.enums.flatMap((e) => e.enumerators)];
+  if (constants.length > MAX_MODULE_CONSTANTS) {
+    fail("module-size", `too much to emit: the module would hold more than ${MAX_MODULE_CONSTANTS} constants and enumerators`, constants[MAX_MODULE_CONSTANTS]!.loc);
+  }
+}
