@@ -258,7 +258,7 @@ export class DeclarationBuilder {
     const out: Member[] = [];
     const kids = node.children;
     for (const d of declarators) {
-      const next = kids[kids.findIndex((k) => k.id === d.id) + 1];
+      const next = kids[kids.indexOf(d) + 1];
       const bitWidth = next?.type === "bitfield_clause" ? this.bitWidth(next) : undefined;
       if (d.isMissing) {
         out.push({ type: base, bitWidth, attrs, loc: this.loc(node), comment });
