@@ -44,6 +44,12 @@ export interface TranslationUnit {
 }
 
 const MAX_INCLUDE_DEPTH = 64;
+/**
+ * Bytes of source one translation unit may read, every file and every time it is included:
+ * parsing costs about a second and 100 MB of memory per 4 MiB. The headers of
+ * /usr/include/linux read 1.5 MB at most.
+ */
+export const MAX_INPUT_BYTES = 16 * 2 ** 20;
 /** Token copies macro expansion may place in one translation unit: they are all kept. */
 export const MAX_EXPANSION_TOKENS = 2_000_000;
 
@@ -58,7 +64,19 @@ interface Conditional {
 }
 
 export function preprocess(mainFile: string, opts: PreprocessOptions): TranslationUnit {
-  const read = opts.readFile ?? ((f: string) => (fs.existsSync(f) && fs.statSync(f).isFile() ? fs.readFileSync(f, "utf8") : undefined));
+  const isFile = (f: string) => fs.existsSync(f) && fs.statSync(f).isFile();
+  const read = opts.readFile ?? ((f: string) => (isFile(f) ? fs.readFileSync(f, "utf8") : undefined));
+  // Include lookup asks only whether a file is there: reading it is for processFile, past the size check.
+  const exists = opts.readFile ? (f: string) => opts.readFile!(f) !== undefined : isFile;
+  let inputBytes = 0;
+  /** Counts a file's bytes against the translation unit's input limit. */
+  const admit = (bytes: number, file: string, at: SourceLocation | undefined) => {
+    inputBytes += bytes;
+    if (inputBytes <= MAX_INPUT_BYTES) return;
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+    const message = `the header and what it includes are more than ${mib(MAX_INPUT_BYTES)} ('${path.basename(file)}' is ${mib(bytes)}); uapigen reads at most ${MAX_INPUT_BYTES} bytes per header`;
+    fail("input-size", message, at ?? { file, line: 1, column: 1 });
+  };
   const macros = new Map<string, Macro>();
   const builtinLoc: SourceLocation = { file: "<built-in>", line: 1, column: 1 };
   for (const [name, value] of Object.entries(opts.predefined)) {
@@ -80,11 +98,11 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     const start = next ? (foundIn.get(from) ?? -1) + 1 : 0;
     if (quoted && !next) {
       const beside = path.join(path.dirname(from), name);
-      if (read(beside) !== undefined) return beside;
+      if (exists(beside)) return beside;
     }
     for (let i = start; i < opts.includeDirs.length; i++) {
       const candidate = path.join(opts.includeDirs[i]!, name);
-      if (read(candidate) !== undefined) {
+      if (exists(candidate)) {
         if (!foundIn.has(candidate)) foundIn.set(candidate, i);
         return candidate;
       }
@@ -94,8 +112,11 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
 
   function processFile(file: string, depth: number, includeLoc?: SourceLocation): void {
     if (pragmaOnce.has(file)) return;
+    // The size first, from the file system where there is one: a huge file is never read.
+    if (!opts.readFile && isFile(file)) admit(fs.statSync(file).size, file, includeLoc);
     const text = read(file);
     if (text === undefined) fail("include", `cannot read '${file}'`, includeLoc);
+    if (opts.readFile) admit(text.length, file, includeLoc);
     files.push(file);
     const toks = tokenize(text, file);
     const stack: Conditional[] = [];
@@ -279,7 +300,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
   }
 
   for (const name of opts.forceIncludes ?? []) {
-    const target = path.isAbsolute(name) ? (read(name) !== undefined ? name : undefined) : resolveInclude(name, false, mainFile, false);
+    const target = path.isAbsolute(name) ? (exists(name) ? name : undefined) : resolveInclude(name, false, mainFile, false);
     if (!target) fail("include", `'${name}' (included before the header, as with -include) not found`, { file: mainFile, line: 1, column: 1 });
     processFile(target, 1);
   }
