@@ -42,7 +42,11 @@ const PUNCTUATORS = [
 const isIdentStart = (c: string) => /[A-Za-z_$]/.test(c);
 const isIdent = (c: string) => /[A-Za-z0-9_$]/.test(c);
 
-export function tokenize(text: string, file: string): Token[] {
+/**
+ * Tokens of `text`. `limit`: at most `max` tokens (comments included) counting the `before` of
+ * the files read before this one; the token past it is an [input-size] error.
+ */
+export function tokenize(text: string, file: string, limit = { max: Infinity, before: 0 }): Token[] {
   const out: Token[] = [];
   let i = 0;
   let line = 1;
@@ -52,6 +56,7 @@ export function tokenize(text: string, file: string): Token[] {
   const n = text.length;
   const here = (): SourceLocation => ({ file, line, column: i - lineStart + 1 });
   const push = (kind: TokenKind, start: number, loc: SourceLocation) => {
+    if (limit.before + out.length >= limit.max) fail("input-size", `the header and what it includes are more than ${limit.max} tokens before preprocessing`, loc);
     out.push(token(kind, text.slice(start, i), loc, bol, space));
     bol = false;
     space = false;

@@ -50,6 +50,13 @@ const MAX_INCLUDE_DEPTH = 64;
  * /usr/include/linux read 1.5 MB at most.
  */
 export const MAX_INPUT_BYTES = 16 * 2 ** 20;
+/**
+ * Tokens a translation unit may have once preprocessed, comments included: the syntax tree
+ * over them costs some 200 bytes a token. The headers of /usr/include/linux have 18,000 at most.
+ */
+export const MAX_UNIT_TOKENS = 500_000;
+/** Tokens the files of a translation unit may have, inactive branches included (about 150 bytes each). */
+export const MAX_SOURCE_TOKENS = 2 * MAX_UNIT_TOKENS;
 /** Token copies macro expansion may place in one translation unit: they are all kept. */
 export const MAX_EXPANSION_TOKENS = 2_000_000;
 
@@ -69,6 +76,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
   // Include lookup asks only whether a file is there: reading it is for processFile, past the size check.
   const exists = opts.readFile ? (f: string) => opts.readFile!(f) !== undefined : isFile;
   let inputBytes = 0;
+  let sourceTokens = 0;
   /** Counts a file's bytes against the translation unit's input limit. */
   const admit = (bytes: number, file: string, at: SourceLocation | undefined) => {
     inputBytes += bytes;
@@ -118,13 +126,17 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     if (text === undefined) fail("include", `cannot read '${file}'`, includeLoc);
     if (opts.readFile) admit(text.length, file, includeLoc);
     files.push(file);
-    const toks = tokenize(text, file);
+    const toks = tokenize(text, file, { max: MAX_SOURCE_TOKENS, before: sourceTokens });
+    sourceTokens += toks.length;
     const stack: Conditional[] = [];
     const isActive = () => stack.length === 0 || stack[stack.length - 1]!.active;
     let run: Token[] = [];
     const flush = () => {
       if (run.length) expander.expand(run, out);
       run = [];
+      if (out.length > MAX_UNIT_TOKENS) {
+        fail("input-size", `the header and what it includes are more than ${MAX_UNIT_TOKENS} tokens once preprocessed`, out[MAX_UNIT_TOKENS]!.loc);
+      }
     };
     let i = 0;
     while (i < toks.length) {

@@ -7,11 +7,13 @@ import C from "tree-sitter-c";
 import type { Token } from "./lexer.js";
 
 /** A node of the syntax tree, with the part of tree-sitter's node interface the parser uses. */
+/** The children of every leaf: one array, not one per node (most nodes are leaves). */
+const NO_CHILDREN: SyntaxNode[] = [];
+
 export class SyntaxNode {
-  readonly children: SyntaxNode[] = [];
+  children: SyntaxNode[] = NO_CHILDREN;
   /** An ERROR or MISSING node is here or below. */
   hasError = false;
-  private index = 0;
 
   constructor(
     readonly type: string,
@@ -24,10 +26,8 @@ export class SyntaxNode {
     readonly parent: SyntaxNode | null,
     private readonly source: string,
   ) {
-    if (parent) {
-      this.index = parent.children.length;
-      parent.children.push(this);
-    }
+    if (parent?.children === NO_CHILDREN) parent.children = [this];
+    else parent?.children.push(this);
   }
 
   get text(): string {
@@ -43,7 +43,8 @@ export class SyntaxNode {
   }
 
   get nextSibling(): SyntaxNode | null {
-    return this.parent?.children[this.index + 1] ?? null;
+    const siblings = this.parent?.children;
+    return siblings?.[siblings.indexOf(this) + 1] ?? null;
   }
 
   childForFieldName(field: string): SyntaxNode | null {
