@@ -66,6 +66,8 @@ const SHAPES: Shape[] = [
   { name: "a chain of 10,000 #defines, used", text: `${chain(10_000)}struct s { unsigned char a[M10000]; };\n`, command: "generate" },
   { name: "a chain of 10,000 #defines, defined backwards", text: `${lines(10_000, (i) => `#define M${10_000 - i} M${9_999 - i}`)}\n#define M0 1\n`, command: "layout", rule: "macro-expansion" },
   { name: "a 3 MB kerneldoc comment, generated", text: () => `/**\n * struct s - ${"word ".repeat(600_000)}\n */\nstruct s { int x; };\n`, command: "generate", rule: "module-size" },
+  { name: "3,000 structs each holding the one before, generated", text: `struct s0 { int x; };\n${lines(2999, (i) => `struct s${i + 1} { struct s${i} m; };`)}\n`, command: "generate", rule: "module-size" },
+  { name: "16 MB of dense declarations", text: () => lines(700_000, (i) => `struct s${i} { int x; };`), command: "layout", rule: "input-size" },
   { name: "a 50 MB header", text: () => "struct s { int x; };\n".repeat(2_500_000), command: "layout", rule: "input-size" },
 ];
 
