@@ -6,10 +6,10 @@ import Parser from "tree-sitter";
 import C from "tree-sitter-c";
 import type { Token } from "./lexer.js";
 
-/** A node of the syntax tree, with the part of tree-sitter's node interface the parser uses. */
 /** The children of every leaf: one array, not one per node (most nodes are leaves). */
 const NO_CHILDREN: SyntaxNode[] = [];
 
+/** A node of the syntax tree, with the part of tree-sitter's node interface the parser uses. */
 export class SyntaxNode {
   children: SyntaxNode[] = NO_CHILDREN;
   /** An ERROR or MISSING node is here or below. */
