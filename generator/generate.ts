@@ -1,4 +1,4 @@
-// The generate job: headers -> model -> TypeScript modules, written atomically, with an
+// The generate job: headers -> model -> TypeScript modules, written atomically (output.ts), with an
 // input-hash stamp so an unchanged re-run does no work. Heavy modules (tree-sitter, ts-morph,
 // prettier) load only when there is work to do.
 import { createHash } from "node:crypto";
@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { fail, formatDiagnostic, InputError } from "./diagnostics.js";
+import type { AbiUnit } from "./emit/variants.js";
 
 export interface GenerateOptions {
   headers: string[];
@@ -170,6 +171,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const { planModules } = await import("./emit/plan.js");
   const { recordNames } = await import("./emit/names.js");
   const { emitIoctlModule } = await import("./emit/ioctls.js");
+  const { checkModuleSize } = await import("./emit/limits.js");
   const { lintUnits } = await import("./lint/rules.js");
   const { compareFindings } = await import("./lint/findings.js");
   const { displayPath, formatText } = await import("./lint/format.js");
@@ -192,7 +194,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const ovFile = overridesFile(opts, header);
     const overrides = ovFile ? loadOverrides(ovFile) : undefined;
     const includeDirs = abis.map((abi) => includeDirsFor(header, abi, opts.includeDirs));
-    const perAbi = abis.map((abi, i) => {
+    const perAbi: AbiUnit[] = [];
+    for (const [i, abi] of abis.entries()) {
       const built = forArch(abi, () =>
         buildHeader(header, {
           abi,
@@ -203,8 +206,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
         }),
       );
       for (const f of built.files) inputs.add(path.relative(process.cwd(), f));
-      return { abi, model: built.model, layout: built.layout };
-    });
+      // Too much to emit is known from the first row, before the other rows are built.
+      if (!perAbi.length) checkModuleSize(built.model, built.layout);
+      perAbi.push({ abi, model: built.model, layout: built.layout });
+    }
     run.push({ file: outputName(header, opts.out), units: perAbi, includeDirs });
   }
 
@@ -237,13 +242,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   if (opts.strict && findings.length) return { written: [], changed: [], upToDate: false, warnings, findings: findings.length, failed: true };
 
   // Everything is generated before anything is written: a failure above leaves `out` untouched.
-  const { default: writeFileAtomic } = await import("write-file-atomic");
-  for (const [i, o] of outputs.entries()) {
-    if (!changed.includes(o)) continue;
-    fs.mkdirSync(path.dirname(o), { recursive: true });
-    writeFileAtomic.sync(o, texts[i]!);
-  }
+  const { writeOutputs } = await import("./output.js");
+  await writeOutputs(opts.out, outputs.flatMap((file, i) => (changed.includes(file) ? [{ file, text: texts[i]! }] : [])));
   if (opts.stampFile) {
+    const { default: writeFileAtomic } = await import("write-file-atomic");
     const inputList = [...inputs].sort();
     const newStamp: Stamp = {
       key: stampKey(opts, inputList, overrideFiles) ?? "",

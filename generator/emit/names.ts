@@ -1,6 +1,6 @@
 // What the emitted records are called: tagged records by their tag, anonymous records used as
 // named members by `<outer>_<member>`.
-import type { EnumDecl, HeaderModel, RecordDecl, TypeRef } from "../model/ir.js";
+import type { EnumDecl, HeaderModel, Member, RecordDecl, TypeRef } from "../model/ir.js";
 import type { RecordNames } from "./records.js";
 
 /** Every record of the model that has a name (an anonymous record flattened into another has none). */
@@ -38,24 +38,36 @@ export function recordNames(model: HeaderModel): RecordNames {
  * (plan.ts), which this one imports.
  */
 export function emittedRecords(model: HeaderModel): RecordDecl[] {
-  return model.records.filter((r) => r.tag || r.typedefName || isNamedMemberType(model, r));
+  // One pass over every member: a record per record would be quadratic on a header of many.
+  const namedMemberTypes = new Set<RecordDecl>();
+  for (const o of model.all.records) {
+    for (const m of o.members ?? []) {
+      const inner = m.name === undefined ? undefined : recordOf(m.type);
+      if (inner) namedMemberTypes.add(inner);
+    }
+  }
+  return model.records.filter((r) => r.tag || r.typedefName || namedMemberTypes.has(r));
 }
 
 /**
  * The types of a record's members as its code sees them: an anonymous struct or union without a
- * member name is flattened into the record, so its members' types stand in for it.
+ * member name is flattened into the record, so its members' types stand in for it. Walked on an
+ * explicit stack: anonymous members nest as deep as the header writes them.
  */
 export function memberTypes(r: RecordDecl): TypeRef[] {
   const out: TypeRef[] = [];
-  for (const m of r.members ?? []) {
-    if (m.name === undefined && m.type.kind === "record" && m.bitWidth === undefined) out.push(...memberTypes(m.type.decl));
+  const stack: { members: readonly Member[]; next: number }[] = [{ members: r.members ?? [], next: 0 }];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const m = top.members[top.next++];
+    if (!m) {
+      stack.pop();
+      continue;
+    }
+    if (m.name === undefined && m.type.kind === "record" && m.bitWidth === undefined) stack.push({ members: m.type.decl.members ?? [], next: 0 });
     else if (m.name !== undefined) out.push(m.type);
   }
   return out;
-}
-
-function isNamedMemberType(model: HeaderModel, r: RecordDecl): boolean {
-  return model.all.records.some((o) => (o.members ?? []).some((m) => m.name !== undefined && recordOf(m.type) === r));
 }
 
 /** The type a member holds, through typedefs and (multi-dimensional) arrays. */

@@ -111,22 +111,19 @@ function zeroStatement(start: number, len: number): string {
 
 /** Byte ranges that encode must zero: padding, reserved members, unions, bitfield units. */
 function zeroRanges(size: number, plan: PlannedMember[]): [number, number][] {
-  const covered = new Uint8Array(size);
-  for (const p of plan) {
-    if (p.flat.inUnion || p.bitfield || p.role === "reserved" || p.role === "flexible" || !p.kind) continue;
-    covered.fill(1, p.flat.offset, p.flat.offset + p.flat.size);
-  }
+  // The gaps between the members encode writes, from their ranges: no byte map, whose size
+  // would be the struct's.
+  const covered = plan
+    .filter((p) => !(p.flat.inUnion || p.bitfield || p.role === "reserved" || p.role === "flexible" || !p.kind) && p.flat.size > 0)
+    .map((p) => [p.flat.offset, p.flat.offset + p.flat.size] as const)
+    .sort((a, b) => a[0] - b[0]);
   const out: [number, number][] = [];
-  for (let i = 0; i < size; ) {
-    if (covered[i]) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < size && !covered[j]) j++;
-    out.push([i, j - i]);
-    i = j;
+  let at = 0;
+  for (const [start, end] of covered) {
+    if (start > at) out.push([at, start - at]);
+    at = Math.max(at, end);
   }
+  if (at < size) out.push([at, size - at]);
   return out;
 }
 

@@ -39,7 +39,7 @@ function paragraph(lines: DocLine[], ctx: LinkContext): string {
 }
 
 function literal(lines: DocLine[]): string {
-  const indent = Math.min(...lines.filter((l) => l.text.trim()).map((l) => /^\s*/.exec(l.text)![0].length));
+  const indent = lines.filter((l) => l.text.trim()).reduce((min, l) => Math.min(min, /^\s*/.exec(l.text)![0].length), Infinity);
   const body = lines.map((l) => l.text.slice(indent).replace(/\*\//g, "*\\/")).join("\n");
   return "```\n" + body + "\n```";
 }
@@ -63,7 +63,7 @@ export function declarationDoc(doc: KernelDoc | undefined, ctx: LinkContext, ext
       else parts.push(`**${escapeTsdoc(s.title)}:** ${body}`);
     }
   }
-  parts.push(...extra);
+  for (const e of extra) parts.push(e);
   return parts.join("\n\n");
 }
 

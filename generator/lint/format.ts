@@ -14,9 +14,15 @@ export function displayPath(file: string): string {
 
 export function formatText(findings: Finding[], read: (file: string) => string | undefined = readOnce()): string {
   const out: string[] = [];
+  // Split once per file: a header can have as many findings as lines.
+  const lines = new Map<string, string[] | undefined>();
+  const linesOf = (file: string) => {
+    if (!lines.has(file)) lines.set(file, read(file)?.split("\n"));
+    return lines.get(file);
+  };
   for (const f of findings) {
     out.push(`${displayPath(f.loc.file)}:${f.loc.line}:${f.loc.column}: ${f.severity}: ${f.message} [${f.rule}]`);
-    const line = read(f.loc.file)?.split("\n")[f.loc.line - 1];
+    const line = linesOf(f.loc.file)?.[f.loc.line - 1];
     if (line !== undefined) {
       // Tabs stay tabs so the caret lines up in any terminal.
       const lead = line.slice(0, f.loc.column - 1).replace(/[^\t]/g, " ");

@@ -2,7 +2,7 @@
 // types, integer promotion, usual arithmetic conversions, wrap-around), so `~0U`, `1 << 31`
 // and `(__u32)-1` get the value gcc gives them. Used for #if, enum values, array lengths and
 // #define constants (including the sizeof() behind _IOC).
-import { fail } from "../diagnostics.js";
+import { fail, InputError } from "../diagnostics.js";
 import type { Token } from "../parse/lexer.js";
 
 export interface IntType {
@@ -116,6 +116,25 @@ function common(a: IntType, b: IntType): IntType {
   return { bits: s.bits, signed: false, rank: s.rank };
 }
 
+/**
+ * How deeply a constant expression may nest: parentheses, casts, unary operators, ?: arms, and
+ * evaluations inside evaluations (sizeof(T[N])). The parser recurses at each level.
+ */
+export const MAX_EXPRESSION_NESTING = 256;
+
+// Module-wide because evaluations nest through the environment (typeName, offsetOf).
+let nesting = 0;
+
+function nested<T>(at: Token, parse: () => T): T {
+  if (nesting >= MAX_EXPRESSION_NESTING) fail("nesting-limit", `constant expression nested more than ${MAX_EXPRESSION_NESTING} levels deep`, at.loc);
+  nesting++;
+  try {
+    return parse();
+  } finally {
+    nesting--;
+  }
+}
+
 const BINARY_PRECEDENCE: Record<string, number> = {
   "||": 1, "&&": 2, "|": 3, "^": 4, "&": 5, "==": 6, "!=": 6,
   "<": 7, ">": 7, "<=": 7, ">=": 7, "<<": 8, ">>": 8, "+": 9, "-": 9, "*": 10, "/": 10, "%": 10,
@@ -161,11 +180,14 @@ class Evaluator {
 
   /** __builtin_constant_p(x): 1 when x is an integer constant expression here. */
   private builtinConstantP(): Value {
+    const at = this.toks[this.pos]!;
     const inner = this.skipParens();
     try {
-      new Evaluator(inner, this.env, this.whole).run();
+      evaluate(inner, this.env, at);
       return { v: 1n, t: this.T.int };
-    } catch {
+    } catch (err) {
+      // Not a constant is an answer; an expression too deep to look at is not.
+      if (!(err instanceof InputError) || err.diagnostic.rule === "nesting-limit") throw err;
       return { v: 0n, t: this.T.int };
     }
   }
@@ -198,10 +220,10 @@ class Evaluator {
   private conditional(): Value {
     const c = this.binary(1);
     if (!this.at("?")) return c;
-    this.pos++;
-    const a = this.unevaluatedIf(c.v === 0n, () => this.conditional());
+    const question = this.toks[this.pos++]!;
+    const a = this.unevaluatedIf(c.v === 0n, () => nested(question, () => this.conditional()));
     this.expect(":");
-    const b = this.unevaluatedIf(c.v !== 0n, () => this.conditional());
+    const b = this.unevaluatedIf(c.v !== 0n, () => nested(question, () => this.conditional()));
     const t = common(a.t, b.t);
     return { v: wrap(c.v !== 0n ? a.v : b.v, t), t };
   }
@@ -286,7 +308,7 @@ class Evaluator {
         case "~":
         case "!": {
           this.pos++;
-          const a = this.unary();
+          const a = nested(tok, () => this.unary());
           const t = promote(a.t);
           if (tok.text === "!") return { v: a.v === 0n ? 1n : 0n, t: this.T.int };
           const v = tok.text === "+" ? a.v : tok.text === "-" ? -a.v : ~a.v;
@@ -296,12 +318,12 @@ class Evaluator {
           const cast = this.env.typeName?.(this.toks, this.pos + 1);
           if (cast && this.toks[cast.end]?.text === ")") {
             this.pos = cast.end + 1;
-            const a = this.unary();
+            const a = nested(tok, () => this.unary());
             const t = cast.int ?? this.T.ulong;
             return { v: wrap(a.v, t), t };
           }
           this.pos++;
-          const v = this.conditional();
+          const v = nested(tok, () => this.conditional());
           this.expect(")");
           return v;
         }
@@ -330,7 +352,7 @@ class Evaluator {
       }
       // Of an expression: its integer type's size (also used for __alignof__(expr), a GNU form
       // uAPI headers do not use).
-      const a = this.unary();
+      const a = nested(tok, () => this.unary());
       return { v: BigInt(a.t.bits / 8), t: this.T.ulong };
     }
     this.pos++;
@@ -364,5 +386,5 @@ function stringBytes(tok: Token): number {
 
 /** Evaluates `toks` as a C integer constant expression; `at` locates errors for empty input. */
 export function evaluate(toks: Token[], env: EvalEnv, at: Token): Value {
-  return new Evaluator(toks, env, at).run();
+  return nested(at, () => new Evaluator(toks, env, at).run());
 }

@@ -16,8 +16,8 @@ export type TypeRef =
   | { kind: "typedef"; decl: TypedefDecl }
   | { kind: "record"; decl: RecordDecl }
   | { kind: "enum"; decl: EnumDecl }
-  /** length null: a flexible array member (`T x[]`). */
-  | { kind: "array"; element: TypeRef; length: number | null }
+  /** length null: a flexible array member (`T x[]`). loc: where its size is declared. */
+  | { kind: "array"; element: TypeRef; length: number | null; loc?: SourceLocation }
   | { kind: "pointer"; target: TypeRef }
   | { kind: "function" };
 

@@ -32,6 +32,12 @@ export interface FlatMember {
   inUnion: boolean;
 }
 
+/**
+ * The largest object uapigen lays out, in bytes: sizes stay exact in JavaScript numbers (in bits
+ * too), and no ioctl argument comes near it.
+ */
+export const MAX_OBJECT_BYTES = 0x7fffffff;
+
 export class LayoutEngine {
   private readonly records = new Map<RecordDecl, RecordLayout>();
   private readonly inProgress = new Set<RecordDecl>();
@@ -68,7 +74,11 @@ export class LayoutEngine {
         return this.enumInfo(t.decl);
       case "array": {
         const e = this.info(t.element);
-        return { size: e.size * (t.length ?? 0), align: e.align };
+        const size = e.size * (t.length ?? 0);
+        if (size > MAX_OBJECT_BYTES) {
+          fail("array-size", `size of array (${BigInt(e.size) * BigInt(t.length ?? 0)} bytes) is too large (at most ${MAX_OBJECT_BYTES})`, t.loc);
+        }
+        return { size, align: e.align };
       }
       case "function":
         return { size: 1, align: 1 };
@@ -114,6 +124,45 @@ export class LayoutEngine {
   }
 
   record(decl: RecordDecl): RecordLayout {
+    const done = this.records.get(decl);
+    if (done) return done;
+    for (const inner of this.heldRecords(decl)) this.layOut(inner);
+    return this.layOut(decl);
+  }
+
+  /**
+   * The complete records `decl` holds by value, directly or through them, not yet laid out,
+   * innermost first: laid out in this order, no record's layout recurses into another's, however
+   * long a chain of structs holding structs the header has. Incomplete ones are left to layOut
+   * to report where it meets them.
+   */
+  private heldRecords(decl: RecordDecl): RecordDecl[] {
+    const order: RecordDecl[] = [];
+    const visited = new Set<RecordDecl>([decl]);
+    const path: { decl: RecordDecl; next: number }[] = [{ decl, next: 0 }];
+    const onPath = new Set<RecordDecl>([decl]);
+    while (path.length) {
+      const top = path[path.length - 1]!;
+      const member = top.decl.members?.[top.next++];
+      if (!member) {
+        path.pop();
+        onPath.delete(top.decl);
+        if (path.length) order.push(top.decl);
+        continue;
+      }
+      let t = member.type;
+      while (t.kind === "typedef" || t.kind === "array") t = t.kind === "typedef" ? t.decl.type : t.element;
+      if (t.kind !== "record") continue;
+      if (onPath.has(t.decl) || this.inProgress.has(t.decl)) fail("recursive-type", `${t.decl.kind} ${t.decl.tag ?? "<anonymous>"} contains itself`, t.decl.loc);
+      if (visited.has(t.decl) || this.records.has(t.decl) || !t.decl.members) continue;
+      visited.add(t.decl);
+      onPath.add(t.decl);
+      path.push({ decl: t.decl, next: 0 });
+    }
+    return order;
+  }
+
+  private layOut(decl: RecordDecl): RecordLayout {
     const done = this.records.get(decl);
     if (done) return done;
     if (!decl.members) fail("incomplete-type", `${decl.kind} ${decl.tag ?? "<anonymous>"} is incomplete here`, decl.loc);
@@ -176,9 +225,12 @@ export class LayoutEngine {
       align = Math.max(align, a);
       out.push({ member: m, offset, size });
       bit = (offset + size) * 8;
+      if (offset + size > MAX_OBJECT_BYTES) tooLarge(decl, offset + size, m);
     });
     if (decl.attrs.aligned) align = Math.max(align, decl.attrs.aligned);
-    return { size: roundUp(Math.ceil(bit / 8), align), align, members: out };
+    const size = roundUp(Math.ceil(bit / 8), align);
+    if (size > MAX_OBJECT_BYTES) tooLarge(decl, size);
+    return { size, align, members: out };
   }
 
   private layoutUnion(decl: RecordDecl, members: Member[]): RecordLayout {
@@ -200,28 +252,44 @@ export class LayoutEngine {
       size = Math.max(size, s);
     }
     if (decl.attrs.aligned) align = Math.max(align, decl.attrs.aligned);
+    if (roundUp(size, align) > MAX_OBJECT_BYTES) tooLarge(decl, roundUp(size, align));
     return { size: roundUp(size, align), align, members: out };
   }
 
   /** Members with names, through anonymous structs and unions, at absolute offsets. */
   flatten(decl: RecordDecl, base = 0, inUnion = decl.kind === "union"): FlatMember[] {
     const out: FlatMember[] = [];
-    for (const ml of this.record(decl).members) {
+    // An explicit stack: `struct a;` as a member is an anonymous member too, so anonymous
+    // members can chain through tagged records as far as the header goes.
+    const stack = [{ members: this.record(decl).members, next: 0, base, inUnion }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const ml = top.members[top.next++];
+      if (!ml) {
+        stack.pop();
+        continue;
+      }
       const m = ml.member;
       if (m.name === undefined) {
         if (m.type.kind === "record" && m.bitWidth === undefined) {
-          out.push(...this.flatten(m.type.decl, base + ml.offset, inUnion || m.type.decl.kind === "union"));
+          const inner = m.type.decl;
+          stack.push({ members: this.record(inner).members, next: 0, base: top.base + ml.offset, inUnion: top.inUnion || inner.kind === "union" });
         }
         continue;
       }
       if (ml.bitOffset !== undefined) {
-        out.push({ name: m.name, member: m, offset: base + ml.offset, size: ml.size, bitOffset: base * 8 + ml.bitOffset, bitSize: m.bitWidth, inUnion });
+        out.push({ name: m.name, member: m, offset: top.base + ml.offset, size: ml.size, bitOffset: top.base * 8 + ml.bitOffset, bitSize: m.bitWidth, inUnion: top.inUnion });
       } else {
-        out.push({ name: m.name, member: m, offset: base + ml.offset, size: ml.size, inUnion });
+        out.push({ name: m.name, member: m, offset: top.base + ml.offset, size: ml.size, inUnion: top.inUnion });
       }
     }
     return out;
   }
+}
+
+function tooLarge(decl: RecordDecl, bytes: number, at?: Member): never {
+  const what = `${decl.kind} ${decl.tag ?? "<anonymous>"}`;
+  fail("record-size", `${what} is too large (${bytes} bytes or more; at most ${MAX_OBJECT_BYTES})`, at?.loc ?? decl.loc);
 }
 
 export function roundUp(n: number, a: number): number {

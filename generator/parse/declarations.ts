@@ -18,6 +18,13 @@ export interface Declarations {
   enumerators: Map<string, Value>;
 }
 
+/**
+ * How deeply record definitions may nest inside one another (`struct { union { ... } }`), and
+ * how long a chain of typedefs, arrays and pointers may be: the passes over types (layout,
+ * codecs, docs) recurse along them. Records held by value are laid out without recursion.
+ */
+export const MAX_NESTING = 256;
+
 export const BUILTIN_TYPE_WORDS = new Set(["void", "_Bool", "char", "short", "int", "long", "signed", "unsigned", "float", "double", "__int128"]);
 
 /** Normalises a list of type keywords (`long unsigned int`) to a BuiltinName. */
@@ -52,10 +59,39 @@ export class DeclarationBuilder {
     enumerators: new Map(),
   };
 
+  /** Record definitions open at the node being read. */
+  private recordNesting = 0;
+  /** The length of each typedef, array and pointer chain (MAX_NESTING). */
+  private readonly depths = new WeakMap<object, number>();
+
   constructor(
     private readonly unit: ParsedUnit,
     private readonly layout: LayoutEngine,
   ) {}
+
+  /** How long the chain of typedefs, arrays and pointers `t` starts is. */
+  private depth(t: TypeRef): number {
+    switch (t.kind) {
+      case "typedef":
+        return 1 + (this.depths.get(t.decl) ?? 0);
+      case "array":
+      case "pointer":
+        return this.depths.get(t) ?? 1;
+      default:
+        return 1;
+    }
+  }
+
+  private setDepth(of: object, depth: number, loc: SourceLocation): void {
+    if (depth > MAX_NESTING) fail("nesting-limit", `type nested more than ${MAX_NESTING} levels deep (typedefs, arrays and pointers)`, loc);
+    this.depths.set(of, depth);
+  }
+
+  /** A pointer or array of `inner`, one level deeper. */
+  private derived<T extends TypeRef & { kind: "array" | "pointer" }>(type: T, inner: TypeRef, loc: SourceLocation): T {
+    this.setDepth(type, this.depth(inner) + 1, loc);
+    return type;
+  }
 
   build(): Declarations {
     for (const node of this.unit.root.namedChildren) this.topLevel(node);
@@ -129,6 +165,7 @@ export class DeclarationBuilder {
       const { name, type, attrs: dattrs } = this.declarator(d, base);
       if (!name) fail("syntax", "typedef without a name", this.loc(d));
       const decl: TypedefDecl = { kind: "typedef", name, type, attrs: { ...attrs, ...dattrs }, loc: this.loc(d) };
+      this.setDepth(decl, this.depth(type), decl.loc);
       this.attach(decl, node);
       if ((base.kind === "record" || base.kind === "enum") && !base.decl.doc && decl.doc) base.decl.doc = decl.doc;
       if (base.kind === "record" && !base.decl.tag && !base.decl.typedefName && type === base) base.decl.typedefName = name;
@@ -187,10 +224,16 @@ export class DeclarationBuilder {
     const pack = this.unit.packAt[tokenIndexAt(this.unit, node.startIndex)] ?? 0;
     if (pack) decl.attrs.pack = pack;
     if (tag) this.decls.tags.set(tag, decl);
+    if (this.recordNesting >= MAX_NESTING) fail("nesting-limit", `${kind} definitions nested more than ${MAX_NESTING} levels deep`, decl.loc);
+    this.recordNesting++;
     const members: Member[] = [];
-    for (const field of body.namedChildren) {
-      if (field.type === "field_declaration") members.push(...this.field(field));
-      else fail("unsupported", `unsupported construct in ${kind} body (${field.type.replace(/_/g, " ")})`, this.loc(field));
+    try {
+      for (const field of body.namedChildren) {
+        if (field.type !== "field_declaration") fail("unsupported", `unsupported construct in ${kind} body (${field.type.replace(/_/g, " ")})`, this.loc(field));
+        for (const m of this.field(field)) members.push(m);
+      }
+    } finally {
+      this.recordNesting--;
     }
     decl.members = members;
     this.decls.records.push(decl);
@@ -215,7 +258,7 @@ export class DeclarationBuilder {
     const out: Member[] = [];
     const kids = node.children;
     for (const d of declarators) {
-      const next = kids[kids.findIndex((k) => k.id === d.id) + 1];
+      const next = kids[kids.indexOf(d) + 1];
       const bitWidth = next?.type === "bitfield_clause" ? this.bitWidth(next) : undefined;
       if (d.isMissing) {
         out.push({ type: base, bitWidth, attrs, loc: this.loc(node), comment });
@@ -254,7 +297,7 @@ export class DeclarationBuilder {
         case "primitive_type":
           return { name: cur.text, type, attrs };
         case "pointer_declarator":
-          type = { kind: "pointer", target: type };
+          type = this.derived({ kind: "pointer", target: type }, type, this.loc(cur));
           break;
         case "array_declarator": {
           const size = cur.childForFieldName("size");
@@ -265,7 +308,8 @@ export class DeclarationBuilder {
             if (v > 0x7fffffffn) fail("array-size", `size of array (${v}) is too large`, this.loc(size));
             length = Number(v);
           }
-          type = { kind: "array", element: type, length };
+          const loc = this.loc(size ?? cur);
+          type = this.derived({ kind: "array", element: type, length, loc }, type, loc);
           break;
         }
         case "function_declarator":
@@ -410,11 +454,11 @@ export class DeclarationBuilder {
     if (!type && !words.length) return undefined;
     type ??= { kind: "builtin", name: builtinName(words, toks[pos]!.loc) };
     while (toks[k]?.text === "*") {
-      type = { kind: "pointer", target: type };
+      type = this.derived({ kind: "pointer", target: type }, type, toks[k]!.loc);
       k++;
     }
     // Abstract array declarators: sizeof(__u8[N]) (dimensions apply outermost first).
-    const dims: number[] = [];
+    const dims: { length: number; loc: SourceLocation }[] = [];
     while (toks[k]?.text === "[") {
       let depth = 0;
       let end = k + 1;
@@ -422,24 +466,24 @@ export class DeclarationBuilder {
         if (toks[end]!.text === "[") depth++;
         if (toks[end]!.text === "]" && depth-- === 0) break;
       }
-      dims.push(Number(evaluate(toks.slice(k + 1, end), this.evalEnv(), toks[k]!).v));
+      dims.push({ length: Number(evaluate(toks.slice(k + 1, end), this.evalEnv(), toks[k]!).v), loc: toks[k]!.loc });
       k = end + 1;
     }
-    for (const n of dims.reverse()) type = { kind: "array", element: type, length: n };
+    for (const { length, loc } of dims.reverse()) type = this.derived({ kind: "array", element: type, length, loc }, type, loc);
     const info = this.layout.info(type);
     return { end: k, size: info.size, align: info.align, int: this.layout.intType(type), type };
   }
 }
 
-function findError(node: SyntaxNode): SyntaxNode | undefined {
-  // The name of an unnamed bitfield (`unsigned : 0;`) is reported MISSING but is valid C.
-  if (node.isMissing && node.type === "field_identifier" && node.nextSibling?.type === "bitfield_clause") return undefined;
-  if (node.type === "ERROR" || node.isMissing) return node;
-  for (const c of node.children) {
-    if (c.hasError || c.isMissing || c.type === "ERROR") {
-      const f = findError(c);
-      if (f) return f;
-    }
+function findError(root: SyntaxNode): SyntaxNode | undefined {
+  // Depth first in source order, on an explicit stack: the tree is as deep as the input nests.
+  const stack = [root];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    // The name of an unnamed bitfield (`unsigned : 0;`) is reported MISSING but is valid C.
+    if (node.isMissing && node.type === "field_identifier" && node.nextSibling?.type === "bitfield_clause") continue;
+    if (node.type === "ERROR" || node.isMissing) return node;
+    const bad = node.children.filter((c) => c.hasError || c.isMissing || c.type === "ERROR");
+    for (let i = bad.length - 1; i >= 0; i--) stack.push(bad[i]!);
   }
   return undefined;
 }

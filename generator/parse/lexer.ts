@@ -17,8 +17,21 @@ export interface Token {
   spaceBefore: boolean;
   /** The macro invocation (outermost) this token came from, e.g. `__aligned_u64`. */
   expandedFrom?: string;
-  /** Macros that produced this token and must not expand it again. */
-  hide?: ReadonlySet<string>;
+  /** A macro name read while its macro was being replaced: it never expands. */
+  noExpand?: boolean;
+}
+
+/**
+ * A token with every field in one order, so all tokens share one shape: a spread copy
+ * (`{ ...t, text }`) costs several times as much, and expansion makes millions of them.
+ */
+export function token(kind: TokenKind, text: string, loc: SourceLocation, bol: boolean, spaceBefore: boolean, expandedFrom?: string, noExpand = false): Token {
+  return { kind, text, loc, bol, spaceBefore, expandedFrom, noExpand };
+}
+
+/** `t` as another kind and text, where it stands. */
+export function retoken(t: Token, kind: TokenKind, text: string): Token {
+  return token(kind, text, t.loc, t.bol, t.spaceBefore, t.expandedFrom, t.noExpand);
 }
 
 const PUNCTUATORS = [
@@ -29,7 +42,11 @@ const PUNCTUATORS = [
 const isIdentStart = (c: string) => /[A-Za-z_$]/.test(c);
 const isIdent = (c: string) => /[A-Za-z0-9_$]/.test(c);
 
-export function tokenize(text: string, file: string): Token[] {
+/**
+ * Tokens of `text`. `limit`: at most `max` tokens (comments included) counting the `before` of
+ * the files read before this one; the token past it is an [input-size] error.
+ */
+export function tokenize(text: string, file: string, limit = { max: Infinity, before: 0 }): Token[] {
   const out: Token[] = [];
   let i = 0;
   let line = 1;
@@ -39,7 +56,8 @@ export function tokenize(text: string, file: string): Token[] {
   const n = text.length;
   const here = (): SourceLocation => ({ file, line, column: i - lineStart + 1 });
   const push = (kind: TokenKind, start: number, loc: SourceLocation) => {
-    out.push({ kind, text: text.slice(start, i), loc, bol, spaceBefore: space });
+    if (limit.before + out.length >= limit.max) fail("input-size", `the header and what it includes are more than ${limit.max} tokens before preprocessing`, loc);
+    out.push(token(kind, text.slice(start, i), loc, bol, space));
     bol = false;
     space = false;
   };

@@ -1,13 +1,13 @@
 // A C preprocessor for uAPI headers: conditionals evaluated against the target ABI's predefined
 // macros, #include resolution (compiler style), and object- and function-like macro expansion
-// (#, ##, variadics, hide sets). Its output is the translation unit as tokens that keep the
+// (#, ##, variadics; see expander.ts). Its output is the translation unit as tokens that keep the
 // location of the source token, or of the macro invocation that produced them, plus comments.
 import fs from "node:fs";
 import path from "node:path";
 import { fail, type SourceLocation } from "../diagnostics.js";
 import { evaluate } from "../model/consteval.js";
-import { Expander } from "./expander.js";
-import { tokenize, type Token } from "./lexer.js";
+import { ExpansionBudget, Expander } from "./expander.js";
+import { retoken, tokenize, type Token } from "./lexer.js";
 
 export interface Macro {
   name: string;
@@ -49,7 +49,21 @@ export interface TranslationUnit {
 }
 
 const MAX_INCLUDE_DEPTH = 64;
-const MAX_EXPANSION_TOKENS = 2_000_000;
+/**
+ * Bytes of source one translation unit may read, every file and every time it is included:
+ * parsing costs about a second and 100 MB of memory per 4 MiB. The headers of
+ * /usr/include/linux read 1.5 MB at most.
+ */
+export const MAX_INPUT_BYTES = 16 * 2 ** 20;
+/**
+ * Tokens a translation unit may have once preprocessed, comments included: the syntax tree
+ * over them costs some 200 bytes a token. The headers of /usr/include/linux have 18,000 at most.
+ */
+export const MAX_UNIT_TOKENS = 500_000;
+/** Tokens the files of a translation unit may have, inactive branches included (about 150 bytes each). */
+export const MAX_SOURCE_TOKENS = 2 * MAX_UNIT_TOKENS;
+/** Token copies macro expansion may place in one translation unit: they are all kept. */
+export const MAX_EXPANSION_TOKENS = 2_000_000;
 
 interface Conditional {
   /** This branch is being compiled. */
@@ -62,7 +76,20 @@ interface Conditional {
 }
 
 export function preprocess(mainFile: string, opts: PreprocessOptions): TranslationUnit {
-  const read = opts.readFile ?? ((f: string) => (fs.existsSync(f) && fs.statSync(f).isFile() ? fs.readFileSync(f, "utf8") : undefined));
+  const isFile = (f: string) => fs.existsSync(f) && fs.statSync(f).isFile();
+  const read = opts.readFile ?? ((f: string) => (isFile(f) ? fs.readFileSync(f, "utf8") : undefined));
+  // Include lookup asks only whether a file is there: reading it is for processFile, past the size check.
+  const exists = opts.readFile ? (f: string) => opts.readFile!(f) !== undefined : isFile;
+  let inputBytes = 0;
+  let sourceTokens = 0;
+  /** Counts a file's bytes against the translation unit's input limit. */
+  const admit = (bytes: number, file: string, at: SourceLocation | undefined) => {
+    inputBytes += bytes;
+    if (inputBytes <= MAX_INPUT_BYTES) return;
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+    const message = `the header and what it includes are more than ${mib(MAX_INPUT_BYTES)} ('${path.basename(file)}' is ${mib(bytes)}); uapigen reads at most ${MAX_INPUT_BYTES} bytes per header`;
+    fail("input-size", message, at ?? { file, line: 1, column: 1 });
+  };
   const macros = new Map<string, Macro>();
   const builtinLoc: SourceLocation = { file: "<built-in>", line: 1, column: 1 };
   for (const [name, value] of Object.entries(opts.predefined)) {
@@ -75,11 +102,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
   const pragmaOnce = new Set<string>();
   let pack = 0;
   const packStack: number[] = [];
-  let budget = MAX_EXPANSION_TOKENS;
-
-  const expander = new Expander(macros, () => {
-    if (--budget < 0) fail("macro-expansion", "macro expansion is too large", undefined);
-  });
+  const expander = new Expander(macros, new ExpansionBudget(MAX_EXPANSION_TOKENS));
 
   /** The -I directory index each file was found through (for #include_next). */
   const foundIn = new Map<string, number>();
@@ -89,11 +112,11 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     const start = next ? (foundIn.get(from) ?? -1) + 1 : 0;
     if (quoted && !next) {
       const beside = path.join(path.dirname(from), name);
-      if (read(beside) !== undefined) return beside;
+      if (exists(beside)) return beside;
     }
     for (let i = start; i < opts.includeDirs.length; i++) {
       const candidate = path.join(opts.includeDirs[i]!, name);
-      if (read(candidate) !== undefined) {
+      if (exists(candidate)) {
         if (!foundIn.has(candidate)) foundIn.set(candidate, i);
         return candidate;
       }
@@ -103,16 +126,23 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
 
   function processFile(file: string, depth: number, includeLoc?: SourceLocation): void {
     if (pragmaOnce.has(file)) return;
+    // The size first, from the file system where there is one: a huge file is never read.
+    if (!opts.readFile && isFile(file)) admit(fs.statSync(file).size, file, includeLoc);
     const text = read(file);
     if (text === undefined) fail("include", `cannot read '${file}'`, includeLoc);
+    if (opts.readFile) admit(text.length, file, includeLoc);
     files.push(file);
-    const toks = tokenize(text, file);
+    const toks = tokenize(text, file, { max: MAX_SOURCE_TOKENS, before: sourceTokens });
+    sourceTokens += toks.length;
     const stack: Conditional[] = [];
     const isActive = () => stack.length === 0 || stack[stack.length - 1]!.active;
     let run: Token[] = [];
     const flush = () => {
-      if (run.length) out.push(...expander.expand(run));
+      if (run.length) expander.expand(run, out);
       run = [];
+      if (out.length > MAX_UNIT_TOKENS) {
+        fail("input-size", `the header and what it includes are more than ${MAX_UNIT_TOKENS} tokens once preprocessed`, out[MAX_UNIT_TOKENS]!.loc);
+      }
     };
     let i = 0;
     while (i < toks.length) {
@@ -130,7 +160,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
       i = j;
       const before = run[run.length - 1];
       flush();
-      out.push({ ...t, kind: "barrier", text: "" });
+      out.push(retoken(t, "barrier", ""));
       const name = line[0];
       if (!name) continue; // null directive
       const args = line.slice(1);
@@ -195,7 +225,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
         }
         case "pragma":
           if (args[0]?.text === "once") pragmaOnce.add(file);
-          else if (args[0]?.text === "pack") out.push({ ...name, kind: "pack", text: String(pragmaPack(args.slice(1), name)) });
+          else if (args[0]?.text === "pack") out.push(retoken(name, "pack", String(pragmaPack(args.slice(1), name))));
           break;
         case "error":
           fail("error-directive", `#error ${args.map((a) => a.text).join(" ")}`, name.loc);
@@ -278,7 +308,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
         const id = args[k + (paren ? 2 : 1)];
         if (!id || id.kind !== "ident") fail("directive", "'defined' expects a macro name", a.loc);
         if (paren && args[k + 3]?.text !== ")") fail("directive", "missing ')' after 'defined'", a.loc);
-        replaced.push({ ...a, kind: "number", text: macros.has(id.text) ? "1" : "0" });
+        replaced.push(retoken(a, "number", macros.has(id.text) ? "1" : "0"));
         k += paren ? 3 : 1;
       } else replaced.push(a);
     }
@@ -292,7 +322,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
   }
 
   for (const name of opts.forceIncludes ?? []) {
-    const target = path.isAbsolute(name) ? (read(name) !== undefined ? name : undefined) : resolveInclude(name, false, mainFile, false);
+    const target = path.isAbsolute(name) ? (exists(name) ? name : undefined) : resolveInclude(name, false, mainFile, false);
     if (!target) fail("include", `'${name}' (included before the header, as with -include) not found`, { file: mainFile, line: 1, column: 1 });
     processFile(target, 1);
   }

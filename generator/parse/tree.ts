@@ -1,10 +1,98 @@
 // The preprocessed translation unit as text for tree-sitter, with a map from every character
-// back to the token (and so the source location) it came from.
+// back to the token (and so the source location) it came from. The syntax tree is copied out of
+// tree-sitter into plain objects in one walk of a cursor: the binding's own node objects cost
+// microseconds each (a native call, a weak reference, a finalizer), several per token.
 import Parser from "tree-sitter";
 import C from "tree-sitter-c";
 import type { Token } from "./lexer.js";
 
-export type SyntaxNode = Parser.SyntaxNode;
+/** The children of every leaf: one array, not one per node (most nodes are leaves). */
+const NO_CHILDREN: SyntaxNode[] = [];
+
+/** A node of the syntax tree, with the part of tree-sitter's node interface the parser uses. */
+export class SyntaxNode {
+  children: SyntaxNode[] = NO_CHILDREN;
+  /** An ERROR or MISSING node is here or below. */
+  hasError = false;
+
+  constructor(
+    readonly type: string,
+    readonly startIndex: number,
+    readonly endIndex: number,
+    readonly isNamed: boolean,
+    readonly isMissing: boolean,
+    /** The field of its parent it fills, if any. */
+    readonly field: string | null,
+    readonly parent: SyntaxNode | null,
+    private readonly source: string,
+  ) {
+    if (parent?.children === NO_CHILDREN) parent.children = [this];
+    else parent?.children.push(this);
+  }
+
+  get text(): string {
+    return this.source.slice(this.startIndex, this.endIndex);
+  }
+
+  get namedChildren(): SyntaxNode[] {
+    return this.children.filter((c) => c.isNamed);
+  }
+
+  get namedChildCount(): number {
+    return this.namedChildren.length;
+  }
+
+  get nextSibling(): SyntaxNode | null {
+    const siblings = this.parent?.children;
+    return siblings?.[siblings.indexOf(this) + 1] ?? null;
+  }
+
+  childForFieldName(field: string): SyntaxNode | null {
+    return this.children.find((c) => c.field === field) ?? null;
+  }
+
+  childrenForFieldName(field: string): SyntaxNode[] {
+    return this.children.filter((c) => c.field === field);
+  }
+}
+
+/** tree-sitter's tree as SyntaxNodes, depth first on its cursor (no recursion: trees are deep). */
+function copyTree(tree: Parser.Tree, source: string): SyntaxNode {
+  const cursor = tree.walk();
+  // One string per node type and field, not one per node.
+  const types = new Map<number, string>();
+  const fields = new Map<number, string | null>();
+  const here = (parent: SyntaxNode | null) => {
+    const typeId = cursor.nodeTypeId;
+    let type = types.get(typeId);
+    if (type === undefined) types.set(typeId, (type = cursor.nodeType));
+    const fieldId = cursor.currentFieldId;
+    let field = fields.get(fieldId);
+    if (field === undefined) fields.set(fieldId, (field = cursor.currentFieldName ?? null));
+    return new SyntaxNode(type, cursor.startIndex, cursor.endIndex, cursor.nodeIsNamed, cursor.nodeIsMissing, field, parent, source);
+  };
+  const root = here(null);
+  let node = root;
+  for (;;) {
+    if (cursor.gotoFirstChild()) {
+      node = here(node);
+      continue;
+    }
+    // The node is done: on to its next sibling, or up to its parent, which is done then too.
+    for (;;) {
+      if (node.type === "ERROR" || node.isMissing) node.hasError = true;
+      const parent = node.parent;
+      if (!parent) return root;
+      if (node.hasError) parent.hasError = true;
+      if (cursor.gotoNextSibling()) {
+        node = here(parent);
+        break;
+      }
+      cursor.gotoParent();
+      node = parent;
+    }
+  }
+}
 
 export interface ParsedUnit {
   root: SyntaxNode;
@@ -63,7 +151,7 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
   parser.setLanguage(C as unknown as Parser.Language);
   // The default 32 KiB chunking of the string input is fine for ASCII text.
   const tree = parser.parse((index: number) => text.slice(index, index + 65536));
-  return { root: tree.rootNode, code, offsets, commentBefore, commentAfter, packAt };
+  return { root: copyTree(tree, text), code, offsets, commentBefore, commentAfter, packAt };
 }
 
 /** Index of the code token at text offset `offset` (the one starting at or before it). */

@@ -41,6 +41,11 @@ const cases: [string, string, string | RegExp][] = [
   ["recursive include", "#include <linux/test.h>\n", /#include nested more than 64 levels \(recursive include\?\) \[include\]$/],
   ["unknown directive", "#frobnicate\n", `${H}:1:2: error: unknown preprocessing directive '#frobnicate' [directive]`],
   ["shift out of range", "enum { X = 1 << 40 };\n", /shift count 40 is out of range for a 32-bit operand \[bad-constant\]$/],
+  ["array too large in bytes", "struct a { int x[0x40000000]; };\n", `${H}:1:18: error: size of array (4294967296 bytes) is too large (at most 2147483647) [array-size]`],
+  ["struct too large", "struct a { char x[0x40000000]; char y[0x40000000]; };\n", `${H}:1:37: error: struct a is too large (2147483648 bytes or more; at most 2147483647) [record-size]`],
+  ["expression nested too deep", `enum { X = ${"(".repeat(300)}1${")".repeat(300)} };\n`, `${H}:1:267: error: constant expression nested more than 256 levels deep [nesting-limit]`],
+  ["typedef chain too long", `typedef int t0;\n${Array.from({ length: 300 }, (_, i) => `typedef t${i} t${i + 1};`).join("\n")}\n`, `${H}:257:14: error: type nested more than 256 levels deep (typedefs, arrays and pointers) [nesting-limit]`],
+  ["records nested too deep", `struct a {\n${"struct {\n".repeat(300)}int x;\n${"};\n".repeat(300)}};\n`, `${H}:257:1: error: struct definitions nested more than 256 levels deep [nesting-limit]`],
 ];
 
 for (const [name, text, expected] of cases) {

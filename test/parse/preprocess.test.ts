@@ -72,3 +72,42 @@ test("GNU comma elision (`, ## args`) and #include_next", () => {
   const files = { "/i/linux/main.h": text, "/i/n.h": "#include_next <n.h>\nFIRST", "/j/n.h": "SECOND" };
   assert.equal(code(run(files, {}, ["/i", "/j"])), "f ( 1 ) f ( 2 , 3 ) SECOND FIRST");
 });
+
+test("rescanning follows gcc: the C standard's examples of 6.10.3.5 and a painted name", () => {
+  const text = [
+    "#define x 3",
+    "#define f(a) f(x * (a))",
+    "#undef x",
+    "#define x 2",
+    "#define g f",
+    "#define z z[0]",
+    "#define h g(~",
+    "#define m(a) a(w)",
+    "#define w 0,1",
+    "#define t(a) a",
+    "f(y+1) + f(f(z)) % t(t(g)(0) + t)(1);",
+    "g(x+(3,4)-w) | h 5) & m",
+    "(f)^m(m);",
+    // Unspecified by the standard (6.10.3.4p4); gcc gives 2*9*G.
+    "#define F(a) a*G",
+    "#define G(a) F(a)",
+    "F(2)(9)",
+    "#define AA BB",
+    "#define BB AA",
+    "AA BB",
+  ].join("\n");
+  // What `gcc -E` prints, token by token.
+  const gcc = [
+    "f ( 2 * ( y + 1 ) ) + f ( 2 * ( f ( 2 * ( z [ 0 ] ) ) ) ) % f ( 2 * ( 0 ) ) + t ( 1 ) ;",
+    "f ( 2 * ( 2 + ( 3 , 4 ) - 0 , 1 ) ) | f ( 2 * ( ~ 5 ) ) & f ( 2 * ( 0 , 1 ) ) ^ m ( 0 , 1 ) ;",
+    "2 * 9 * G AA BB",
+  ].join(" ");
+  assert.equal(code(run({ "/i/linux/main.h": text })), gcc);
+});
+
+test("an argument used many times is expanded once and counted at every use", () => {
+  const text = "#define ONE 1\n#define TWICE(x) x x\n#define FOUR(x) TWICE(TWICE(x))\nFOUR(ONE)\n";
+  assert.equal(code(run({ "/i/linux/main.h": text })), "1 1 1 1");
+  const bomb = "#define A(x) x x x x x x x x\n#define B(x) A(A(A(x)))\n#define C(x) B(B(B(x)))\n#define D(x) C(C(C(x)))\nD(1)\n";
+  assert.throws(() => run({ "/i/linux/main.h": bomb }), /main\.h:5:1: error: macro expansion of 'D' is too large \(more than 2000000 tokens\) \[macro-expansion\]/);
+});
