@@ -5,7 +5,7 @@ import { planRecord, type FieldKind } from "../../generator/emit/records.js";
 import { emittedRecords, recordNames } from "../../generator/emit/names.js";
 import { wideMembers } from "../../generator/emit/variants.js";
 import { ABIS, type Abi } from "../../generator/model/abi.js";
-import { buildHeader, includeDirsFor } from "../../generator/model/build.js";
+import { buildHeader, includeDirsFor, type BuiltHeader } from "../../generator/model/build.js";
 
 export type KindShape =
   | { scalar: { bits: number; signed: boolean; float: boolean; wide: boolean; order: "native" | "little" | "big"; ctype: string } }
@@ -45,11 +45,21 @@ function kindShape(k: FieldKind): KindShape {
   }
 }
 
-/** Builds `file` for `abi` (swapping a triplet -I for the row's own) and describes its records. */
-export function shapesFor(file: string, abi: Abi, includeDirs?: string[]): Shapes {
+/**
+ * Builds `file` for `abi` (swapping a triplet -I for the row's own) and describes its records.
+ * Members are typed bigint when 64 bits wide on any of `rows` (default: every row), as the
+ * emitter does for a module generated for those rows.
+ */
+export function shapesFor(file: string, abi: Abi, includeDirs?: string[], rows?: Abi[]): Shapes {
   const built = buildHeader(file, { abi, includeDirs: includeDirsFor(file, abi, includeDirs) });
-  // Members 64 bits wide on some row are bigint everywhere; the shapes say so per member.
-  const wideByRecord = widerElsewhere(file, includeDirs);
+  const wide = rows
+    ? wideMembers(rows.map((row) => (row === abi ? built : buildHeader(file, { abi: row, includeDirs: includeDirsFor(file, row, includeDirs) }))))
+    : widerElsewhere(file, includeDirs);
+  return shapesOf(built, wide);
+}
+
+/** The records of a built header, with `wideByRecord` saying which members are bigint. */
+export function shapesOf(built: BuiltHeader, wideByRecord: Map<string, Set<string>>): Shapes {
   const names = recordNames(built.model);
   const out: Shapes = {};
   for (const r of emittedRecords(built.model)) {
