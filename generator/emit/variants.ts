@@ -86,8 +86,9 @@ export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) =>
   for (const name of primaryNames) {
     const rus = recordUnits(name);
     const codes = rus.map(recordCode);
-    // The TypeScript types must not depend on the machine.
-    const types = rus.map((ru) => JSON.stringify(ru.plan.map((p) => [p.flat.name, p.bitfield ? "number" : p.kind ? decodedType(p.kind) : "flexible"])));
+    // The TypeScript types must not depend on the machine. The order of the members may: ip.h's
+    // iphdr declares `ihl:4, version:4` or `version:4, ihl:4` by bitfield order, one type either way.
+    const types = rus.map((ru) => JSON.stringify(ru.plan.map((p) => [p.flat.name, p.bitfield ? "number" : p.kind ? decodedType(p.kind) : "flexible"]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0))));
     const odd = types.findIndex((t) => t !== types[0]);
     if (odd > 0) fail("unsupported", `${name} has different members or member types on ${units[odd]!.abi.name} than on ${primary.abi.name}; generate for architectures that agree (--arch)`, rus[0]!.decl.loc);
     codeOf.set(name, { units: rus, codes });
