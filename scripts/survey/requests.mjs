@@ -15,13 +15,18 @@ function macrosOf(gcc, flags, probe, header) {
   const text = execFileSync(gcc, ["-dD", "-E", ...flags, probe], { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "pipe"] });
   const uses = new Map();
   const own = new Set();
+  const functionLike = new Set();
+  const bodies = new Map();
   let current = "";
   for (const line of text.split("\n")) {
     const marker = /^# \d+ "([^"]+)"/.exec(line);
     if (marker) current = path.resolve(marker[1]);
     const def = /^#define ([A-Za-z_]\w*)(\([^)]*\))?(?: (.*))?$/.exec(line);
     if (def) {
+      bodies.set(def[1], (def[3] ?? "").trim());
       uses.set(def[1], new Set((def[3] ?? "").match(/[A-Za-z_]\w*/g) ?? []));
+      if (def[2]) functionLike.add(def[1]);
+      else functionLike.delete(def[1]);
       if (!def[2] && current === header) own.add(def[1]);
       else own.delete(def[1]);
     }
@@ -29,9 +34,10 @@ function macrosOf(gcc, flags, probe, header) {
     if (undef) {
       uses.delete(undef[1]);
       own.delete(undef[1]);
+      functionLike.delete(undef[1]);
     }
   }
-  return { uses, own };
+  return { uses, own, functionLike, bodies };
 }
 
 /** Whether a macro's expansion reaches a request constructor (through any macro it names). */
@@ -67,7 +73,18 @@ function evaluate(gcc, flags, include, names, endian, dir) {
         rejected[name] = m[2];
       }
     }
-    if (!bad.size) throw new Error(`gcc rejects the request probe: ${r.stderr.slice(0, 500)}`);
+    // An error gcc places in a header, not on a line of the probe: find its names one by one.
+    if (!bad.size) {
+      for (const name of pending) {
+        fs.writeFileSync(src, `#include <${include}>\nunsigned long long uapigen_request = (unsigned long long)(${name});\n`);
+        const one = spawnSync(gcc, ["-fsyntax-only", "-w", ...flags, src], { encoding: "utf8" });
+        if (one.status !== 0) {
+          bad.add(name);
+          rejected[name] = /error: (.*)/.exec(one.stderr)?.[1] ?? "gcc error";
+        }
+      }
+      if (!bad.size) throw new Error(`gcc rejects the request probe: ${r.stderr.slice(0, 500)}`);
+    }
     pending = pending.filter((n) => !bad.has(n));
   }
   const values = {};
@@ -86,7 +103,8 @@ function evaluate(gcc, flags, include, names, endian, dir) {
 export function gccRequests({ gcc, flags, include, header, endian, dir }) {
   const probe = path.join(dir, "macros.c");
   fs.writeFileSync(probe, `#include <${include}>\n`);
-  const { uses, own } = macrosOf(gcc, flags, probe, path.resolve(header));
-  const names = [...own].filter((n) => reachesConstructor(n, uses)).sort();
+  const { uses, own, functionLike, bodies } = macrosOf(gcc, flags, probe, path.resolve(header));
+  // soundcard.h's `#define _SIO _IO` names a macro to call, not a number.
+  const names = [...own].filter((n) => !functionLike.has(bodies.get(n)) && reachesConstructor(n, uses)).sort();
   return evaluate(gcc, flags, include, names, endian, dir);
 }

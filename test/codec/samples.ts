@@ -51,7 +51,7 @@ function zeroInit(shapes: Shapes, record: string): Record<string, unknown> {
 }
 
 function zeroOf(shapes: Shapes, kind: KindShape): unknown {
-  if ("scalar" in kind) return kind.scalar.bits === 64 || kind.scalar.wide ? 0n : 0;
+  if ("scalar" in kind) return !kind.scalar.float && (kind.scalar.bits === 64 || kind.scalar.wide) ? 0n : 0;
   if ("record" in kind) return zeroInit(shapes, kind.record);
   return Array.from({ length: kind.array.length }, () => zeroOf(shapes, kind.array.element));
 }
