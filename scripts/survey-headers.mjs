@@ -11,8 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runPool } from "./survey/pool.mjs";
-import { merge, print, summarise } from "./survey/report.mjs";
-import { DEFAULT_VERSION, ROWS, surveyJobs, unpackedTree } from "./survey/tree.mjs";
+import { merge, print, printJoint, summarise } from "./survey/report.mjs";
+import { DEFAULT_VERSION, jointIncludeDirs, ROWS, surveyJobs, unpackedTree } from "./survey/tree.mjs";
 import { typecheck } from "./survey/typecheck.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -27,6 +27,10 @@ try {
   stamp(`${jobs.length} row-header pairs`);
   const generated = await runPool("generate", jobs, { size, context: { root: ROOT, work, include } });
   stamp("generated");
+  jointIncludeDirs(include, work); // links each row's libc before the workers look
+  const linuxJobs = jobs.filter((j) => j.row === ROWS[0].name && j.include.startsWith("linux/"));
+  const joint = await runPool("joint", linuxJobs, { size, context: { root: ROOT, work, include } });
+  stamp("generated as one module for both rows");
   const { errors } = typecheck(ROOT, work);
   stamp("type-checked");
   const loaded = [];
@@ -40,8 +44,9 @@ try {
   const seconds = (performance.now() - started) / 1000;
   const summary = summarise(results, ROWS.map((r) => r.name));
   print(version, results, summary, seconds);
-  if (process.env.SURVEY_OUT) fs.writeFileSync(process.env.SURVEY_OUT, JSON.stringify({ version, seconds, summary, results }, null, 1));
-  process.exitCode = summary.some((s) => s.crashes) ? 1 : 0;
+  printJoint(joint);
+  if (process.env.SURVEY_OUT) fs.writeFileSync(process.env.SURVEY_OUT, JSON.stringify({ version, seconds, summary, results, joint }, null, 1));
+  process.exitCode = summary.some((s) => s.crashes) || joint.some((j) => j.crash) ? 1 : 0;
 } finally {
   if (!process.env.SURVEY_KEEP) fs.rmSync(work, { recursive: true, force: true });
 }

@@ -13,23 +13,30 @@ export function jobPaths(work, job) {
   return { ts: path.join(work, "ts", job.row, `${stem}.ts`), js: path.join(work, "js", job.row, `${stem}.js`), spec: path.join(work, "specs", job.row, `${stem}.json`), outDir: path.join(work, "ts", job.row, path.dirname(stem)) };
 }
 
-const firstError = (stderr) => String(stderr).split("\n").find((l) => /error/.test(l))?.trim() ?? "gcc error";
+export const firstError = (stderr) => String(stderr).split("\n").find((l) => /error/.test(l))?.trim() ?? "gcc error";
 
 let loaded;
 
-/** Imports uapigen's build and the codec harness from dist/ once per worker. */
-async function load(root) {
+/** Imports uapigen's build and the codec harness from dist/ once per worker, by name. */
+export async function load(root) {
   const dist = (p) => path.join(root, "dist", p);
-  loaded ??= {
+  if (loaded) return loaded;
+  const from = async (file, names) => {
+    const mod = await import(dist(file));
+    return Object.fromEntries(names.map((n) => [n, mod[n]]));
+  };
+  loaded = {
     dist,
-    ...(await import(dist("generator/generate.js"))),
-    ...(await import(dist("generator/model/abi.js"))),
-    ...(await import(dist("generator/model/build.js"))),
-    ...(await import(dist("generator/diagnostics.js"))),
-    ...(await import(dist("generator/emit/variants.js"))),
-    ...(await import(dist("test/codec/shapes.js"))),
-    ...(await import(dist("test/codec/samples.js"))),
-    ...(await import(dist("test/codec/check.js"))),
+    ...(await from("generator/generate.js", ["generate"])),
+    ...(await from("generator/model/abi.js", ["getAbi"])),
+    ...(await from("generator/model/build.js", ["buildHeader", "includeDirsFor", "PRELUDE"])),
+    ...(await from("generator/diagnostics.js", ["InputError"])),
+    ...(await from("generator/emit/variants.js", ["wideMembers"])),
+    ...(await from("generator/model/report.js", ["layoutReport"])),
+    ...(await from("test/codec/shapes.js", ["shapesOf"])),
+    ...(await from("test/codec/samples.js", ["gccSamples"])),
+    ...(await from("test/codec/check.js", ["toJson"])),
+    ...(await from("test/oracle/gcc-oracle.js", ["runOracle"])),
   };
   return loaded;
 }
@@ -38,7 +45,7 @@ const dirsByRow = new Map();
 
 /** Runs stage 1 for one job; returns its result (stage "generated" when it got through). */
 export async function generateJob(job, { root, work, include }) {
-  const { dist, generate, getAbi, buildHeader, includeDirsFor, PRELUDE, InputError, wideMembers, shapesOf, gccSamples, toJson } = await load(root);
+  const { dist, generate, getAbi, buildHeader, includeDirsFor, PRELUDE, InputError, wideMembers, shapesOf, gccSamples, toJson, layoutReport, runOracle } = await load(root);
   const row = rowNamed(job.row);
   const abi = getAbi(row.name);
   if (!dirsByRow.has(row.name)) dirsByRow.set(row.name, includeDirs(include, row));
@@ -61,6 +68,19 @@ export async function generateJob(job, { root, work, include }) {
       if (err instanceof InputError) return done("generate", `${err.diagnostic.rule}: ${err.message.replaceAll(include + "/", "")}`);
       return done("generate", String(err.stack).split("\n").slice(0, 3).join(" | "), { crash: true });
     }
+    // The layout oracle: every record, member, constant and request against the row's gcc.
+    const oracle = runOracle({
+      header: job.file,
+      include: job.include,
+      includeDirs: dirs,
+      report: layoutReport(built.model, built.layout),
+      otherDefines: built.model.otherDefines,
+      gcc: row.gcc,
+      objcopy: row.gcc.replace(/gcc$/, "objcopy"),
+      endian: row.endian,
+      gccFlags: flags.slice(0, 3),
+    });
+    result.oracle = { checked: oracle.checked, mismatches: oracle.mismatches };
     const unevaluated = Object.fromEntries(built.model.otherDefines.filter((o) => o.unevaluated).map((o) => [o.name, o.reason]));
     const spec = { label: job.include, module: paths.js, arch: row.name, littleEndian: row.endian === "little", shapes: {}, samples: [], runs: 10 };
     let samplesError;

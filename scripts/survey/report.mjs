@@ -3,7 +3,7 @@
 // that was dropped or differs from gcc's.
 
 /** Stages in order; a header's stage is the first it did not get through ("ok": none). */
-export const STAGES = ["gcc", "generate", "typecheck", "load", "round-trip", "ok"];
+export const STAGES = ["gcc", "generate", "oracle", "typecheck", "load", "round-trip", "ok"];
 
 /**
  * One result per row and header: stage 1's, then the first tsc error of either of its modules,
@@ -21,7 +21,9 @@ export function merge(generated, tscErrors, loaded) {
     const requests = { gcc: gccRequests, ...(l.requests ?? { matched: 0, mismatched: {}, dropped: Object.fromEntries(Object.keys(gccRequests.values).map((n) => [n, "the module did not load"])) }) };
     const tsc = tscErrors.get(g.ts) ?? tscErrors.get(g.ts.replace(/\.ts$/, "-ioctls.ts"));
     const { spec: _spec, ts: _ts, ...rest } = g;
-    if (tsc) return { ...rest, stage: "typecheck", reason: tsc, requests, codecs: l.codecs, samples: l.samples };
+    // The first stage that failed; the later ones still ran and are counted.
+    if (g.oracle.mismatches.length) return { ...rest, ...l, requests, stage: "oracle", reason: g.oracle.mismatches.slice(0, 3).join("; ") };
+    if (tsc) return { ...rest, ...l, requests, stage: "typecheck", reason: tsc };
     return { ...rest, ...l, requests };
   });
 }
@@ -38,6 +40,8 @@ export function summarise(results, rows) {
       headers: mine.length,
       gccCompiles: past("gcc"),
       generate: past("generate"),
+      oracle: past("oracle"),
+      oracleChecked: ["records", "members", "constants", "ioctls"].map((k) => sum((r) => r.oracle?.checked[k])),
       typecheck: past("typecheck"),
       load: past("load"),
       roundTrip: past("round-trip"),
@@ -56,12 +60,14 @@ export function summarise(results, rows) {
 }
 
 export function print(version, results, summary, seconds) {
-  const line = (label, f) => console.log(`  ${label.padEnd(44)} ${summary.map((s) => String(f(s)).padStart(9)).join(" ")}`);
+  const line = (label, f) => console.log(`  ${label.padEnd(44)} ${summary.map((s) => String(f(s)).padStart(22)).join(" ")}`);
   console.log(`linux-libc-dev ${version}: linux/*.h and each row's asm/*.h, in ${Math.round(seconds)} s`);
   line("", (s) => s.row);
   line("headers", (s) => s.headers);
   line("gcc compiles alone (with the prelude)", (s) => s.gccCompiles);
   line("uapigen generates the module", (s) => s.generate);
+  line("layout oracle: 0 mismatches with gcc", (s) => s.oracle);
+  line("  records / members / constants / ioctls", (s) => s.oracleChecked.join("/"));
   line("tsc --strict type-checks it", (s) => s.typecheck);
   line("Node loads it", (s) => s.load);
   line("every codec round-trips against gcc's bytes", (s) => s.roundTrip);
@@ -81,4 +87,13 @@ export function print(version, results, summary, seconds) {
     ...Object.entries(r.requests?.mismatched ?? {}).map(([n, why]) => `  ${r.row.padEnd(7)} ${r.header} ${n}: mismatched: ${why}`),
   ]);
   if (requestLines.length) console.log(`\nRequests dropped or mismatched:\n${requestLines.join("\n")}`);
+}
+
+/** The joint generation: how many linux/*.h one module serves on both rows, and why not the rest. */
+export function printJoint(joint) {
+  if (!joint.length) return;
+  const compiled = joint.filter((j) => j.stage !== "gcc");
+  const ok = joint.filter((j) => j.stage === "ok");
+  console.log(`\nlinux/*.h as one module for ${joint[0].row}: ${ok.length} of the ${compiled.length} gcc compiles on both rows`);
+  for (const j of compiled.filter((x) => x.stage !== "ok")) console.log(`  ${j.header}: ${j.crash ? "(crash) " : ""}${j.reason}`);
 }

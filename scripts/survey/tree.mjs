@@ -50,4 +50,18 @@ export function surveyJobs(include) {
   return jobs;
 }
 
+/**
+ * The -I list for one module serving every row: uapigen swaps each directory named after a
+ * triplet for the row's own, so each row's libc is linked under work/libc/<triplet>.
+ */
+export function jointIncludeDirs(include, work) {
+  for (const row of ROWS) {
+    const link = path.join(work, "libc", row.triplet);
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    if (!fs.existsSync(link)) fs.symlinkSync(row.libc[0], link);
+  }
+  const [primary] = ROWS;
+  return [include, path.join(include, primary.triplet), includeDirs(include, primary)[2], path.join(work, "libc", primary.triplet), "/usr/include"];
+}
+
 export const rowNamed = (name) => ROWS.find((r) => r.name === name);
