@@ -31,9 +31,8 @@ export async function load(root) {
     ...(await from("generator/model/abi.js", ["getAbi"])),
     ...(await from("generator/model/build.js", ["buildHeader", "includeDirsFor", "PRELUDE"])),
     ...(await from("generator/diagnostics.js", ["InputError"])),
-    ...(await from("generator/emit/variants.js", ["wideMembers"])),
     ...(await from("generator/model/report.js", ["layoutReport"])),
-    ...(await from("test/codec/shapes.js", ["shapesOf"])),
+    ...(await from("test/codec/shapes.js", ["shapesOf", "rowChoices"])),
     ...(await from("test/codec/samples.js", ["gccSamples"])),
     ...(await from("test/codec/check.js", ["toJson"])),
     ...(await from("test/oracle/gcc-oracle.js", ["runOracle"])),
@@ -45,7 +44,7 @@ const dirsByRow = new Map();
 
 /** Runs stage 1 for one job; returns its result (stage "generated" when it got through). */
 export async function generateJob(job, { root, work, include }) {
-  const { dist, generate, getAbi, buildHeader, includeDirsFor, PRELUDE, InputError, wideMembers, shapesOf, gccSamples, toJson, layoutReport, runOracle } = await load(root);
+  const { dist, generate, getAbi, buildHeader, includeDirsFor, PRELUDE, InputError, rowChoices, shapesOf, gccSamples, toJson, layoutReport, runOracle } = await load(root);
   const row = rowNamed(job.row);
   const abi = getAbi(row.name);
   if (!dirsByRow.has(row.name)) dirsByRow.set(row.name, includeDirs(include, row));
@@ -85,7 +84,7 @@ export async function generateJob(job, { root, work, include }) {
     const spec = { label: job.include, module: paths.js, arch: row.name, littleEndian: row.endian === "little", shapes: {}, samples: [], runs: 10 };
     let samplesError;
     try {
-      spec.shapes = shapesOf(built, wideMembers([built]));
+      spec.shapes = shapesOf(built, rowChoices([built]));
       if (Object.values(spec.shapes).some((s) => s.cType)) spec.samples = gccSamples(spec.shapes, { gcc: row.gcc, include: job.include, includeDirs: dirs, flags: flags.slice(0, 3) });
     } catch (err) {
       // The module is still type-checked and loaded; its round trip reports this.

@@ -81,3 +81,15 @@ struct hdr {
   assert.match(getter("version"), /if \(V === 1\) \{\s*return getBits\(dv, this\.byteOffset \+ 0, 1, 0, 4, false, LE\);\s*\} else \{\s*return getBits\(dv, this\.byteOffset \+ 0, 1, 4, 4, false, LE\);/);
   assert.match(getter("ihl"), /if \(V === 1\) \{\s*return getBits\(dv, this\.byteOffset \+ 0, 1, 4, 4, false, LE\);\s*\} else \{\s*return getBits\(dv, this\.byteOffset \+ 0, 1, 0, 4, false, LE\);/);
 });
+
+test("a char array, signed on x86_64 and unsigned on s390x, is bytes on both; alone, x86_64 keeps its sign", async () => {
+  const text = "struct named { char name[16]; signed char delta; };\n";
+  const both = await emit(text, ["x86_64", "s390x"]);
+  assert.match(both, /name: Uint8Array;/);
+  assert.match(both, /name: Uint8Array\.from\(\{ length: 16 \}, \(_, i0\) => dv\.getUint8\(offset \+ 0 \+ i0 \* 1\)\)/);
+  assert.match(both, /u8\(e0, "named\.name"/);
+  assert.doesNotMatch(both, /const V = /, "one variant: the rows share the code");
+  assert.match(both, /delta: number;/);
+  assert.match(await emit(text, ["x86_64"]), /name: Int8Array;/);
+  assert.match(await emit(text, ["s390x"]), /name: Uint8Array;/);
+});
