@@ -17,7 +17,7 @@ export async function jointJob(job, { root, work, include }) {
     if (!rowDirs.has(row.name)) rowDirs.set(row.name, includeDirs(include, row));
     const flags = ["-nostdinc", "-include", PRELUDE, ...rowDirs.get(row.name).flatMap((d) => ["-I", d])];
     const cc = spawnSync(row.gcc, [...flags, "-fsyntax-only", "-x", "c", "-"], { input: `#include <${job.include}>\n`, encoding: "utf8" });
-    if (cc.status !== 0) return { ...result, stage: "gcc", reason: `${row.name}: ${firstError(cc.stderr)}` };
+    if (cc.status !== 0) return { ...result, stage: "gcc", reason: `${row.name}: ${firstError(cc.stderr).replaceAll(include + "/", "")}` };
   }
   try {
     const out = path.join(work, "joint", path.dirname(job.include));

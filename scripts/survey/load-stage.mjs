@@ -21,10 +21,18 @@ export function compareRequests(mod, requests, unevaluated) {
   return { matched: matched.length, dropped, mismatched };
 }
 
-/** Why a check failed: its message, and for an assertion what it got. */
+/** Why a check failed: its message, and for an assertion what it got (bytes: the first that differs). */
 function failure(err) {
-  const got = err && "actual" in err && "expected" in err && typeof err.actual !== "object" ? ` (got ${err.actual}, expected ${err.expected})` : "";
-  return `${firstLine(err)}${got}`;
+  if (!err || !("actual" in err) || typeof err.actual === "object") return firstLine(err);
+  const [got, expected] = [String(err.actual), String(err.expected)];
+  const hex = /^[0-9a-f]+$/;
+  if (got.length > 40 && hex.test(got) && hex.test(expected)) {
+    let i = 0;
+    while (i < got.length && got[i] === expected[i]) i++;
+    const byte = i >> 1;
+    return `${firstLine(err)} (byte ${byte}: got ${got.slice(byte * 2, byte * 2 + 2)}, expected ${expected.slice(byte * 2, byte * 2 + 2)})`;
+  }
+  return `${firstLine(err)} (got ${got}, expected ${expected})`;
 }
 
 let checks;
