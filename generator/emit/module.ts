@@ -52,8 +52,9 @@ export function linkContext(model: HeaderModel, names: RecordNames, imported: It
 /** Integer constants and enumerators of a model, with their C type's width. */
 function integerValues(model: HeaderModel): Map<string, { v: bigint; bits: number; hex: boolean }> {
   const out = new Map<string, { v: bigint; bits: number; hex: boolean }>();
-  for (const c of model.constants) out.set(c.name, { v: c.value.v, bits: c.ioctl ? 32 : c.value.t.bits, hex: c.ioctl !== undefined || c.value.v > 255n });
   for (const e of model.enums) for (const x of e.enumerators) out.set(x.name, { v: x.value.v, bits: x.value.t.bits, hex: false });
+  // A #define named like an enumerator is what C code sees (withoutEnumeratorAliases).
+  for (const c of model.constants) out.set(c.name, { v: c.value.v, bits: c.ioctl ? 32 : c.value.t.bits, hex: c.ioctl !== undefined || c.value.v > 255n });
   return out;
 }
 
@@ -82,7 +83,8 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   type Item = { loc: { file: string; line: number }; emit: () => void };
   const items: Item[] = [];
   for (const c of model.constants) items.push({ loc: c.loc, emit: () => emitConstant(sf, c, ctx, variants) });
-  for (const e of model.enums) items.push({ loc: e.loc, emit: () => emitEnum(sf, e, ctx, variants) });
+  const defined = new Set(model.constants.map((c) => c.name));
+  for (const e of model.enums) items.push({ loc: e.loc, emit: () => emitEnum(sf, e, ctx, variants, defined) });
   for (const r of records) {
     const rv = variants.records.get(names.of(r))!;
     items.push({ loc: r.loc, emit: () => emitRecord(sf, { ...rv.units[0]!, ctx }, rv.codes, rv.elsewhere) });
@@ -233,12 +235,14 @@ function inlineComment(text: string, ctx: LinkContext): string {
   return inlineText(text.replace(/^\/\*+|\*+\/$/g, "").replace(/\n\s*\*\s?/g, " ").trim(), ctx);
 }
 
-function emitEnum(sf: Statements, e: EnumDecl, ctx: LinkContext, variants: ModuleVariants): void {
+/** `defined`: #define names, exported by emitConstant; an enumerator of such a name is not. */
+function emitEnum(sf: Statements, e: EnumDecl, ctx: LinkContext, variants: ModuleVariants, defined: ReadonlySet<string>): void {
   const paramDoc = (name: string) => {
     const p = e.doc?.params.find((x) => x.name === name);
     return p ? inlineText(p.lines.map((l) => l.text.trim()).join(" "), ctx) : undefined;
   };
   for (const x of e.enumerators) {
+    if (defined.has(x.name)) continue;
     const value = valueChoices(x.name, variants);
     sf.push({
       kind: StructureKind.VariableStatement,
@@ -255,7 +259,8 @@ function emitEnum(sf: Statements, e: EnumDecl, ctx: LinkContext, variants: Modul
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs,
-    declarations: [{ name: e.tag, initializer: `{ ${e.enumerators.map((x) => `${x.name}: ${x.name}`).join(", ")} } as const` }],
+    // A #define's constant may come later in the module: its value, not its name (no TDZ).
+    declarations: [{ name: e.tag, initializer: `{ ${e.enumerators.map((x) => `${x.name}: ${defined.has(x.name) ? valueChoices(x.name, variants).initializer : x.name}`).join(", ")} } as const` }],
   });
   sf.push({ kind: StructureKind.TypeAlias, isExported: true, docs, name: e.tag, type: e.enumerators.length ? `(typeof ${e.tag})[keyof typeof ${e.tag}]` : "never" });
 }

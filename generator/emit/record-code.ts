@@ -375,20 +375,23 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     return ["const dv = this.dataView;", `${branches.join(" else ")} else { ${bodies[0]!.value} }`];
   };
   const primary = codes[0]!;
+  // By name: a variant may declare the members in another order (ip.h's bitfields by byte order).
+  const getterOf = (c: RecordCode, name: string) => c.getters.find((g) => g.name === name)!.body;
+  const setterOf = (c: RecordCode, name: string) => c.setters.find((st) => st.name === name)!.body;
   sf.push({
     kind: StructureKind.Class,
     isExported: true,
     name: `${name}View`,
     docs: [`A zero-copy view of a \`${kindWord}\` in a buffer: reads and writes go straight to its bytes.`],
     ctors: [{ parameters: [{ name: "dataView", type: "DataView", isReadonly: true, scope: Scope.Public }, { name: "byteOffset", type: "number", initializer: "0", isReadonly: true, scope: Scope.Public }] }],
-    getAccessors: primary.getters.map((g, i) => {
+    getAccessors: primary.getters.map((g) => {
       const p = value.find((x) => x.flat.name === g.name)!;
-      return { name: g.name, returnType: g.returnType, docs: [doc(p)], statements: accessorBody((c) => c.getters[i]!.body) };
+      return { name: g.name, returnType: g.returnType, docs: [doc(p)], statements: accessorBody((c) => getterOf(c, g.name)) };
     }),
-    setAccessors: primary.setters.map((st, i) => ({
+    setAccessors: primary.setters.map((st) => ({
       name: st.name,
       parameters: [{ name: "value", type: st.type }],
-      statements: accessorBody((c) => c.setters[i]!.body),
+      statements: accessorBody((c) => setterOf(c, st.name)),
     })),
   });
 }

@@ -77,16 +77,22 @@ export function scalarOf(t: TypeRef, layout: LayoutEngine, member: Member, wide 
   return { bits: int.bits, signed: int.signed, float: false, order, ctype: spelled, ...(wide && int.bits < 64 ? { wide: true } : {}) };
 }
 
-export function kindOf(t: TypeRef, layout: LayoutEngine, names: RecordNames, member: Member, wide = false): FieldKind {
+/**
+ * `unsignedBytes`: the member is an array of plain `char`, signed on some of the module's rows and
+ * unsigned on others (x86_64 and s390x); its elements are bytes, 0 to 255, on every row, so that
+ * its type (Uint8Array) does not depend on the machine.
+ */
+export function kindOf(t: TypeRef, layout: LayoutEngine, names: RecordNames, member: Member, wide = false, unsignedBytes = false): FieldKind {
   const base = resolveTypedefs(t);
   if (base.kind === "record") return { kind: "record", codec: names.of(base.decl) };
   if (base.kind === "array") {
     if (base.length === null) fail("unsupported", "nested flexible array", member.loc);
     if (wide) fail("unsupported", `array member '${member.name ?? ""}' has an element type whose width differs between architectures; generate for fewer architectures (--arch)`, member.loc);
-    return { kind: "array", element: kindOf(base.element, layout, names, member), length: base.length, elementSize: layout.sizeOf(base.element) };
+    return { kind: "array", element: kindOf(base.element, layout, names, member, false, unsignedBytes), length: base.length, elementSize: layout.sizeOf(base.element) };
   }
   const scalar = scalarOf(t, layout, member, wide);
   if (!scalar) fail("unsupported", `member '${member.name ?? ""}' has type ${cSpelling(t)}, which has no binding`, member.loc);
+  if (unsignedBytes && scalar.bits === 8 && !scalar.float) scalar.signed = false;
   return { kind: "scalar", scalar };
 }
 
@@ -204,9 +210,10 @@ export function sizeMemberName(decl: RecordDecl): string | undefined {
 
 /**
  * Decides how each flattened member is encoded. `wide` names members that other architectures
- * make 64 bits wide (see Scalar.wide).
+ * make 64 bits wide (see Scalar.wide); `unsignedBytes` char arrays whose sign differs between
+ * them (see kindOf).
  */
-export function planRecord(decl: RecordDecl, layout: LayoutEngine, names: RecordNames, wide: ReadonlySet<string> = new Set()): PlannedMember[] {
+export function planRecord(decl: RecordDecl, layout: LayoutEngine, names: RecordNames, wide: ReadonlySet<string> = new Set(), unsignedBytes: ReadonlySet<string> = new Set()): PlannedMember[] {
   const size = layout.record(decl).size;
   const sizeMember = sizeMemberName(decl);
   const plan = layout.flatten(decl).map((flat): PlannedMember => {
@@ -226,7 +233,7 @@ export function planRecord(decl: RecordDecl, layout: LayoutEngine, names: Record
     if (base.kind === "array" && base.length === null) {
       return { flat, role: "flexible", flexibleElement: { kind: kindOf(base.element, layout, names, m), size: layout.sizeOf(base.element) } };
     }
-    const kind = kindOf(t, layout, names, m, wide.has(flat.name));
+    const kind = kindOf(t, layout, names, m, wide.has(flat.name), unsignedBytes.has(flat.name));
     const isSize = kind.kind === "scalar" && !flat.inUnion && flat.offset === 0 && size > 0 && flat.name === sizeMember;
     if (isSize) return { flat, kind, role: "size" };
     if (RESERVED.test(flat.name) && !flat.inUnion) return { flat, kind, role: "reserved" };

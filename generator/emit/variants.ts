@@ -69,6 +69,29 @@ function pointedScalarWidths(u: AbiUnit): [string, number][] {
   });
 }
 
+/**
+ * Record name -> arrays of 8-bit integers signed on some row and unsigned on another (plain
+ * `char`: signed on x86_64, unsigned on s390x, arm, aarch64, ppc): they are bytes everywhere.
+ */
+export function mixedSignBytes(units: { model: HeaderModel; layout: LayoutEngine }[]): Map<string, Set<string>> {
+  const signs = new Map<string, Map<string, Set<boolean>>>();
+  for (const u of units) {
+    const names = recordNames(u.model);
+    for (const r of emittedRecords(u.model)) {
+      const perMember = signs.get(names.of(r)) ?? new Map<string, Set<boolean>>();
+      signs.set(names.of(r), perMember);
+      for (const p of planRecord(r, u.layout, names)) {
+        let k = p.kind;
+        if (k?.kind !== "array") continue;
+        while (k.kind === "array") k = k.element;
+        if (k.kind !== "scalar" || k.scalar.float || k.scalar.bits !== 8) continue;
+        perMember.set(p.flat.name, (perMember.get(p.flat.name) ?? new Set<boolean>()).add(k.scalar.signed));
+      }
+    }
+  }
+  return new Map([...signs].map(([rec, members]) => [rec, new Set([...members].filter(([, s]) => s.size > 1).map(([m]) => m))]));
+}
+
 /** Groups rows into variants. `values` renders each constant and enumerator of a model as code. */
 export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) => Map<string, string>): ModuleVariants {
   const primary = units[0]!;
@@ -88,18 +111,20 @@ export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) =>
   }
 
   const wide = wideMembers(units);
+  const bytes = mixedSignBytes(units);
   const recordUnits = (name: string) =>
     perUnit.map((pu): RecordUnit => {
       const decl = pu.byName.get(name)!;
-      const plan = planRecord(decl, pu.unit.layout, pu.names, wide.get(name));
+      const plan = planRecord(decl, pu.unit.layout, pu.names, wide.get(name), bytes.get(name));
       return { decl, layout: pu.unit.layout, names: pu.names, pointers: pu.unit.model.userPointers.filter((p) => p.record === decl), trailing: pu.unit.model.trailingPolicies.find((t) => t.record === decl), capabilities: pu.unit.model.capabilities.filter((c) => c.info === decl), plan };
     });
   const codeOf = new Map<string, { units: RecordUnit[]; codes: RecordCode[] }>();
   for (const name of primaryNames) {
     const rus = recordUnits(name);
     const codes = rus.map(recordCode);
-    // The TypeScript types must not depend on the machine.
-    const types = rus.map((ru) => JSON.stringify(ru.plan.map((p) => [p.flat.name, p.bitfield ? "number" : p.kind ? decodedType(p.kind) : "flexible"])));
+    // The TypeScript types must not depend on the machine. The order of the members may: ip.h's
+    // iphdr declares `ihl:4, version:4` or `version:4, ihl:4` by bitfield order, one type either way.
+    const types = rus.map((ru) => JSON.stringify(ru.plan.map((p) => [p.flat.name, p.bitfield ? "number" : p.kind ? decodedType(p.kind) : "flexible"]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0))));
     const odd = types.findIndex((t) => t !== types[0]);
     if (odd > 0) fail("unsupported", `${name} has different members or member types on ${units[odd]!.abi.name} than on ${primary.abi.name}; generate for architectures that agree (--arch)`, rus[0]!.decl.loc);
     codeOf.set(name, { units: rus, codes });

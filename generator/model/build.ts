@@ -35,11 +35,13 @@ export const PRELUDE = fileURLToPath(new URL("../../prelude/uapigen-prelude.h", 
 
 /**
  * `#define IPPROTO_IP IPPROTO_IP` after `enum { IPPROTO_IP = 0, ... }` (so #ifdef works) names
- * the enumerator the module exports already: one export per name, the enumerator's.
+ * the enumerator the module exports already: one export per name, the enumerator's. A #define of
+ * another value (pkt_sched.h's `#define __TC_MQPRIO_MODE_MAX (__TC_MQPRIO_MODE_MAX - 1)`) is what
+ * C code sees under that name: it stays, and the emitter exports it instead of the enumerator.
  */
 function withoutEnumeratorAliases(constants: ConstantDecl[], enums: EnumDecl[]): ConstantDecl[] {
-  const enumerators = new Set(enums.flatMap((e) => e.enumerators.map((x) => x.name)));
-  return constants.filter((c) => !enumerators.has(c.name));
+  const enumerators = new Map(enums.flatMap((e) => e.enumerators.map((x) => [x.name, x.value.v] as const)));
+  return constants.filter((c) => enumerators.get(c.name) !== c.value.v);
 }
 
 /** The prelude needs the uAPI tree's own headers; a tree without them (a test's) goes without. */

@@ -201,6 +201,50 @@ class Evaluator {
     return { v: BigInt(off), t: this.T.ulong };
   }
 
+  /**
+   * `(typeof(x))(a)`: a cast to the type of `x` (__ALIGN_KERNEL, behind netlink.h's
+   * NL_MMAP_HDRLEN). Returns undefined when the parenthesis holds something else.
+   */
+  private typeofCast(): Value | undefined {
+    const start = this.pos;
+    if (this.toks[start + 1]?.text !== "typeof" || this.toks[start + 2]?.text !== "(") return undefined;
+    this.pos = start + 2;
+    const inner = this.skipParens();
+    if (!this.at(")")) {
+      this.pos = start;
+      return undefined;
+    }
+    this.pos++;
+    const asType = this.env.typeName?.(inner, 0);
+    const t = asType && asType.end === inner.length ? (asType.int ?? this.T.ulong) : new Evaluator(inner, this.env, this.whole).run().t;
+    const a = this.unary();
+    return { v: wrap(a.v, t), t };
+  }
+
+  /**
+   * `&((struct x *)0)->member`, offsetof written out (nilfs2_ondisk.h's NILFS_SB_BYTES): the
+   * member's offset. Any other `&` is not a constant.
+   */
+  private nullMemberAddress(amp: Token): Value {
+    const t = this.toks;
+    const star = t.findIndex((x, i) => i > this.pos + 2 && x.text === "*");
+    const ok = t[this.pos + 1]?.text === "(" && t[this.pos + 2]?.text === "(" && star > 0 && t[star + 1]?.text === ")" && t[star + 2]?.text === "0" && t[star + 3]?.text === ")" && t[star + 4]?.text === "->";
+    if (!ok || !this.env.offsetOf) fail("bad-constant", "unexpected '&' in constant expression", amp.loc);
+    let end = star + 5;
+    while (t[end]?.kind === "ident" || t[end]?.text === "." || t[end]?.text === "[") {
+      if (t[end]!.text !== "[") {
+        end++;
+        continue;
+      }
+      let depth = 0;
+      for (; end < t.length; end++) if (t[end]!.text === "[") depth++; else if (t[end]!.text === "]" && --depth === 0) break;
+      end++;
+    }
+    const offset = this.env.offsetOf(t.slice(this.pos + 3, star), t.slice(star + 5, end), amp);
+    this.pos = end;
+    return { v: BigInt(offset), t: this.T.ulong };
+  }
+
   private peek(): Token | undefined {
     return this.toks[this.pos];
   }
@@ -314,7 +358,11 @@ class Evaluator {
           const v = tok.text === "+" ? a.v : tok.text === "-" ? -a.v : ~a.v;
           return { v: wrap(v, t), t };
         }
+        case "&":
+          return this.nullMemberAddress(tok);
         case "(": {
+          const typed = this.typeofCast();
+          if (typed) return typed;
           const cast = this.env.typeName?.(this.toks, this.pos + 1);
           if (cast && this.toks[cast.end]?.text === ")") {
             this.pos = cast.end + 1;

@@ -147,6 +147,7 @@ export class DeclarationBuilder {
         return;
       case "expression_statement":
         if (node.namedChildCount === 0) return; // a stray ';'
+        if (isStaticAssert(node)) return;
     }
     fail("unsupported", `unsupported top-level construct (${node.type.replace(/_/g, " ")})`, this.loc(node));
   }
@@ -229,8 +230,9 @@ export class DeclarationBuilder {
     const members: Member[] = [];
     try {
       for (const field of body.namedChildren) {
-        if (field.type !== "field_declaration") fail("unsupported", `unsupported construct in ${kind} body (${field.type.replace(/_/g, " ")})`, this.loc(field));
-        for (const m of this.field(field)) members.push(m);
+        if (field.type === "field_declaration") {
+          for (const m of this.field(field)) members.push(m);
+        } else if (!isStraySemicolon(field)) fail("unsupported", `unsupported construct in ${kind} body (${field.type.replace(/_/g, " ")})`, this.loc(field));
       }
     } finally {
       this.recordNesting--;
@@ -442,7 +444,10 @@ export class DeclarationBuilder {
         k++;
       } else if ((t.text === "struct" || t.text === "union" || t.text === "enum") && !type && !words.length) {
         const name = toks[k + 1];
-        const decl = name ? this.decls.tags.get(name.text) : undefined;
+        let decl = name ? this.decls.tags.get(name.text) : undefined;
+        // `struct x *` needs no definition of x (agpgart.h's requests take `struct agp_bind*`):
+        // as in C, the pointer is to an incomplete type, of pointer size.
+        if (!decl && name && t.text !== "enum" && pointerFollows(toks, k + 2)) decl = { kind: t.text as "struct" | "union", tag: name.text, attrs: {}, loc: name.loc };
         if (!decl) fail("unknown-type", `'${t.text} ${name?.text ?? ""}' is not defined`, t.loc);
         type = decl.kind === "enum" ? { kind: "enum", decl } : { kind: "record", decl };
         k += 2;
@@ -475,10 +480,26 @@ export class DeclarationBuilder {
   }
 }
 
+/** Whether `*` follows at `k`, past qualifiers. */
+function pointerFollows(toks: Token[], k: number): boolean {
+  while (toks[k]?.text === "const" || toks[k]?.text === "volatile") k++;
+  return toks[k]?.text === "*";
+}
+
+/** A `;` standing alone in a struct body (nfc.h has `char service_name[N];;`): GNU C accepts it. */
+const isStraySemicolon = (node: SyntaxNode) => node.type === "ERROR" && node.text === ";" && node.parent?.type === "field_declaration_list";
+
+/** `_Static_assert(...)` at file scope (asm/elf.h): gcc has checked it; it declares nothing. */
+function isStaticAssert(node: SyntaxNode): boolean {
+  const call = node.namedChildren[0];
+  return node.namedChildCount === 1 && call?.type === "call_expression" && /^(_Static_assert|static_assert)$/.test(call.childForFieldName("function")?.text ?? "");
+}
+
 function findError(root: SyntaxNode): SyntaxNode | undefined {
   // Depth first in source order, on an explicit stack: the tree is as deep as the input nests.
   const stack = [root];
   for (let node = stack.pop(); node; node = stack.pop()) {
+    if (isStraySemicolon(node)) continue;
     // The name of an unnamed bitfield (`unsigned : 0;`) is reported MISSING but is valid C.
     if (node.isMissing && node.type === "field_identifier" && node.nextSibling?.type === "bitfield_clause") continue;
     if (node.type === "ERROR" || node.isMissing) return node;

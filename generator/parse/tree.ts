@@ -120,7 +120,9 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
   let pendingComment: Token | undefined;
   let text = "";
   let prev: Token | undefined;
-  for (const t of tokens) {
+  const dropped = attributesBeforeInitializers(tokens);
+  for (const [i, t] of tokens.entries()) {
+    if (dropped.has(i)) continue;
     if (t.kind === "pack") {
       pack = Number(t.text);
       continue;
@@ -152,6 +154,32 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
   // The default 32 KiB chunking of the string input is fine for ASCII text.
   const tree = parser.parse((index: number) => text.slice(index, index + 65536));
   return { root: copyTree(tree, text), code, offsets, commentBefore, commentAfter, packAt };
+}
+
+const isCode = (t: Token) => t.kind !== "comment" && t.kind !== "pack" && t.kind !== "barrier";
+
+/**
+ * The tokens of each `__attribute__((...))` written between a declarator and its `= ...`
+ * (amd_hsmp.h's `table[] __attribute__((unused)) = {`, an enumerator's `deprecated`): gcc takes
+ * them, tree-sitter-c has no place for them, and they change no type.
+ */
+function attributesBeforeInitializers(tokens: Token[]): Set<number> {
+  const code = [...tokens.keys()].filter((i) => isCode(tokens[i]!));
+  const out = new Set<number>();
+  for (let c = 0; c < code.length; c++) {
+    if (tokens[code[c]!]!.text !== "__attribute__" || tokens[code[c + 1]!]?.text !== "(") continue;
+    let depth = 0;
+    let end = c + 1;
+    for (; end < code.length; end++) {
+      const text = tokens[code[end]!]!.text;
+      if (text === "(") depth++;
+      else if (text === ")" && --depth === 0) break;
+    }
+    if (tokens[code[end + 1]!]?.text !== "=") continue;
+    for (let k = c; k <= end; k++) out.add(code[k]!);
+    c = end;
+  }
+  return out;
 }
 
 /** Index of the code token at text offset `offset` (the one starting at or before it). */

@@ -9,6 +9,9 @@ import { FIXTURE, header, ROOT } from "../helpers.js";
 import { oracleForHeader } from "../oracle/gcc-oracle.js";
 import { CROSS_GCC } from "./cross.js";
 
+/** Records the whole-tree survey found (test/codec/edges.test.ts), a union bitfield among them. */
+const EDGES = path.join(ROOT, "test", "fixtures", "linux", "codec-edges.h");
+
 const HEADERS: [string, string][] = [["7.3", "iommufd.h"], ["6.12", "iommufd.h"], ["7.3", "vfio.h"]];
 
 for (const abi of Object.values(ABIS)) {
@@ -26,11 +29,13 @@ for (const abi of Object.values(ABIS)) {
     console.log(`${abi.name} (${abi.endian}-endian): 0 mismatches; ${rows.join("; ")}`);
   });
 
-  test(`${abi.name}: the constructs fixture (bitfields, packing, alignment) agrees with ${CROSS_GCC[abi.name]}`, () => {
+  test(`${abi.name}: the constructs and codec-edges fixtures (bitfields, packing, alignment) agree with ${CROSS_GCC[abi.name]}`, () => {
     const gcc = CROSS_GCC[abi.name]!;
     const dirs = [path.join(ROOT, "test", "fixtures"), path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", abi.triplet)];
-    const { result, report } = oracleForHeader(FIXTURE, abi, { gcc, includeDirs: dirs });
-    assert.deepEqual(result.mismatches, []);
-    assert.equal(result.checked.records, Object.keys(report.structs).length);
+    for (const fixture of [FIXTURE, EDGES]) {
+      const { result, report } = oracleForHeader(fixture, abi, { gcc, includeDirs: dirs });
+      assert.deepEqual(result.mismatches, [], path.basename(fixture));
+      assert.equal(result.checked.records, Object.keys(report.structs).length);
+    }
   });
 }

@@ -93,10 +93,19 @@ function keptBits(shapes: Shapes, name: string, littleEndian: boolean): Uint8Arr
   };
   for (const m of shape.members) {
     if (m.bitfield) {
+      // Reserved bitfields (tcp_ao_add's `reserved:30`) are written as zero, like reserved members.
+      if (m.role !== "plain") continue;
       for (let b = m.bitfield.bitOffset; b < m.bitfield.bitOffset + m.bitfield.width; b++) keep[b >> 3]! |= 1 << (littleEndian ? b & 7 : 7 - (b & 7));
     } else if (m.role === "plain" && m.kind) place(m.kind, m.offset, m.size);
   }
   return keep;
+}
+
+function holdsNaN(v: unknown): boolean {
+  if (typeof v === "number") return Number.isNaN(v);
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<unknown>).some(holdsNaN);
+  if (v && typeof v === "object") return Object.values(v).some(holdsNaN);
+  return false;
 }
 
 /**
@@ -110,7 +119,8 @@ function clearWritten(shapes: Shapes, name: string, value: Record<string, unknow
   const clear = (kind: KindShape | undefined, v: unknown): unknown => {
     if (!kind || v === undefined) return v;
     if ("record" in kind) return clearWritten(shapes, kind.record, v as Record<string, unknown>);
-    if ("array" in kind && "record" in kind.array.element) return (v as unknown[]).map((x) => clear(kind.array.element, x));
+    // Arrays of arrays too: ptp_sys_offset_extended's ts[25][3] of struct ptp_clock_time.
+    if ("array" in kind && !("scalar" in kind.array.element)) return (v as unknown[]).map((x) => clear(kind.array.element, x));
     return v;
   };
   for (const m of shape.members) {
@@ -166,7 +176,10 @@ export function checkRoundTrips(mod: CodecModule, spec: CheckSpec): number {
         fc.property(fc.uint8Array({ minLength: codec.size, maxLength: codec.size }), (bytes) => {
           const src = new DataView(bytes.buffer.slice(0));
           const out = new DataView(new ArrayBuffer(codec.size));
-          codec.encode(clearWritten(shapes, name, codec.decode(src)), out);
+          const decoded = codec.decode(src);
+          // A NaN's payload need not survive a JavaScript number (s390x's double fprs[16]).
+          fc.pre(!holdsNaN(decoded));
+          codec.encode(clearWritten(shapes, name, decoded), out);
           const back = new Uint8Array(out.buffer);
           // The size member is always the struct's size, whatever the decoded bytes said.
           const sizeMember = shape.members.find((m) => m.role === "size");

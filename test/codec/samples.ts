@@ -51,7 +51,7 @@ function zeroInit(shapes: Shapes, record: string): Record<string, unknown> {
 }
 
 function zeroOf(shapes: Shapes, kind: KindShape): unknown {
-  if ("scalar" in kind) return kind.scalar.bits === 64 || kind.scalar.wide ? 0n : 0;
+  if ("scalar" in kind) return !kind.scalar.float && (kind.scalar.bits === 64 || kind.scalar.wide) ? 0n : 0;
   if ("record" in kind) return zeroInit(shapes, kind.record);
   return Array.from({ length: kind.array.length }, () => zeroOf(shapes, kind.array.element));
 }
@@ -116,6 +116,8 @@ export interface SampleOptions {
   gcc: string;
   include: string;
   includeDirs: string[];
+  /** More compiler flags: -nostdinc, `-include` of a prelude. */
+  flags?: string[];
 }
 
 /**
@@ -159,7 +161,7 @@ export function gccSamples(shapes: Shapes, opts: SampleOptions): Sample[] {
     const obj = path.join(dir, "samples.o");
     const lines = pending.map((p) => `SAMPLE ${p.cType} ${p.symbol} = { ${p.init} };`);
     fs.writeFileSync(src, `#include <${opts.include}>\n${PRELUDE}\n${lines.join("\n")}\n`);
-    const iflags = opts.includeDirs.flatMap((d) => ["-I", d]);
+    const iflags = [...(opts.flags ?? []), ...opts.includeDirs.flatMap((d) => ["-I", d])];
     execFileSync(opts.gcc, ["-c", "-w", "-O0", "-fno-common", ...iflags, src, "-o", obj], { stdio: ["ignore", "ignore", "pipe"] });
     const bin = path.join(dir, "samples.bin");
     const tool = (name: string) => opts.gcc.replace(/gcc$/, name);

@@ -3,9 +3,9 @@
 // without the generator (under s390x Node, for one).
 import { planRecord, type FieldKind } from "#generator/emit/records.js";
 import { emittedRecords, recordNames } from "#generator/emit/names.js";
-import { wideMembers } from "#generator/emit/variants.js";
+import { mixedSignBytes, wideMembers } from "#generator/emit/variants.js";
 import { ABIS, type Abi } from "#generator/model/abi.js";
-import { buildHeader, includeDirsFor } from "#generator/model/build.js";
+import { buildHeader, includeDirsFor, type BuiltHeader } from "#generator/model/build.js";
 
 export type KindShape =
   | { scalar: { bits: number; signed: boolean; float: boolean; wide: boolean; order: "native" | "little" | "big"; ctype: string } }
@@ -45,21 +45,37 @@ function kindShape(k: FieldKind): KindShape {
   }
 }
 
-/** Builds `file` for `abi` (swapping a triplet -I for the row's own) and describes its records. */
-export function shapesFor(file: string, abi: Abi, includeDirs?: string[]): Shapes {
+/** The emitter's choices that depend on all the module's rows: bigint members, byte arrays. */
+export interface RowChoices {
+  wide: Map<string, Set<string>>;
+  bytes: Map<string, Set<string>>;
+}
+
+export const rowChoices = (units: BuiltHeader[]): RowChoices => ({ wide: wideMembers(units), bytes: mixedSignBytes(units) });
+
+/**
+ * Builds `file` for `abi` (swapping a triplet -I for the row's own) and describes its records,
+ * as the emitter plans them for a module of `rows` (default: every row).
+ */
+export function shapesFor(file: string, abi: Abi, includeDirs?: string[], rows?: Abi[]): Shapes {
   const built = buildHeader(file, { abi, includeDirs: includeDirsFor(file, abi, includeDirs) });
-  // Members 64 bits wide on some row are bigint everywhere; the shapes say so per member.
-  const wideByRecord = widerElsewhere(file, includeDirs);
+  const choices = rows
+    ? rowChoices(rows.map((row) => (row === abi ? built : buildHeader(file, { abi: row, includeDirs: includeDirsFor(file, row, includeDirs) }))))
+    : choicesForEveryRow(file, includeDirs);
+  return shapesOf(built, choices);
+}
+
+/** The records of a built header, planned with the module's row choices. */
+export function shapesOf(built: BuiltHeader, choices: RowChoices): Shapes {
   const names = recordNames(built.model);
   const out: Shapes = {};
   for (const r of emittedRecords(built.model)) {
     const name = names.of(r);
-    const wide = wideByRecord.get(name) ?? new Set<string>();
     out[name] = {
       kind: r.kind,
       cType: r.tag ? `${r.kind} ${r.tag}` : r.typedefName,
       size: built.layout.record(r).size,
-      members: planRecord(r, built.layout, names, wide).map((p) => ({
+      members: planRecord(r, built.layout, names, choices.wide.get(name), choices.bytes.get(name)).map((p) => ({
         name: p.flat.name,
         offset: p.flat.offset,
         size: p.flat.size,
@@ -73,15 +89,15 @@ export function shapesFor(file: string, abi: Abi, includeDirs?: string[]): Shape
   return out;
 }
 
-const wideCache = new Map<string, Map<string, Set<string>>>();
+const choicesCache = new Map<string, RowChoices>();
 
-/** The emitter's decision over every row (members typed bigint because another row makes them 64 bits). */
-function widerElsewhere(file: string, includeDirs?: string[]): Map<string, Set<string>> {
+/** The choices of a module for every row (the default of `uapigen generate`). */
+function choicesForEveryRow(file: string, includeDirs?: string[]): RowChoices {
   const key = JSON.stringify([file, includeDirs]);
-  let wide = wideCache.get(key);
-  if (!wide) {
-    wide = wideMembers(Object.values(ABIS).map((abi) => buildHeader(file, { abi, includeDirs: includeDirsFor(file, abi, includeDirs) })));
-    wideCache.set(key, wide);
+  let choices = choicesCache.get(key);
+  if (!choices) {
+    choices = rowChoices(Object.values(ABIS).map((abi) => buildHeader(file, { abi, includeDirs: includeDirsFor(file, abi, includeDirs) })));
+    choicesCache.set(key, choices);
   }
-  return wide;
+  return choices;
 }

@@ -62,3 +62,34 @@ test("a constant some rows lack is undefined there, and typed so", async () => {
   assert.match(text, /export const ONLY_X86: number \| undefined = V === 1 \? undefined : 7;/);
   assert.match(text, /export const ALL = 1;/);
 });
+
+test("members declared in another order by byte order (ip.h's iphdr) are one type; each row's view reads its own bits", async () => {
+  const text = `#include <linux/types.h>
+struct hdr {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__u8 ihl:4, version:4;
+#else
+	__u8 version:4, ihl:4;
+#endif
+	__u8 tos;
+};
+`;
+  const out = await emit(text, ["x86_64", "s390x"]);
+  const view = out.slice(out.indexOf("export class hdrView"));
+  const getter = (name: string) => view.slice(view.indexOf(`get ${name}()`), view.indexOf("}", view.indexOf(`get ${name}()`)) + 200);
+  // version: bits 4..7 in allocation order on x86_64, bits 0..3 on s390x (both the high nibble).
+  assert.match(getter("version"), /if \(V === 1\) \{\s*return getBits\(dv, this\.byteOffset \+ 0, 1, 0, 4, false, LE\);\s*\} else \{\s*return getBits\(dv, this\.byteOffset \+ 0, 1, 4, 4, false, LE\);/);
+  assert.match(getter("ihl"), /if \(V === 1\) \{\s*return getBits\(dv, this\.byteOffset \+ 0, 1, 4, 4, false, LE\);\s*\} else \{\s*return getBits\(dv, this\.byteOffset \+ 0, 1, 0, 4, false, LE\);/);
+});
+
+test("a char array, signed on x86_64 and unsigned on s390x, is bytes on both; alone, x86_64 keeps its sign", async () => {
+  const text = "struct named { char name[16]; signed char delta; };\n";
+  const both = await emit(text, ["x86_64", "s390x"]);
+  assert.match(both, /name: Uint8Array;/);
+  assert.match(both, /name: Uint8Array\.from\(\{ length: 16 \}, \(_, i0\) => dv\.getUint8\(offset \+ 0 \+ i0 \* 1\)\)/);
+  assert.match(both, /u8\(e0, "named\.name"/);
+  assert.doesNotMatch(both, /const V = /, "one variant: the rows share the code");
+  assert.match(both, /delta: number;/);
+  assert.match(await emit(text, ["x86_64"]), /name: Int8Array;/);
+  assert.match(await emit(text, ["s390x"]), /name: Uint8Array;/);
+});

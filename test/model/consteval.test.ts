@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { evaluate } from "#generator/model/consteval.js";
 import { tokenize } from "#generator/parse/lexer.js";
+import { buildText } from "../helpers.js";
 
 const ev = (text: string) => {
   const toks = tokenize(text, "x.h");
@@ -35,4 +36,31 @@ test("unevaluated operands, __builtin_constant_p, sizeof of string literals, wid
   assert.equal(ev('sizeof("os2.") - 1').v, 4n);
   assert.equal(ev('sizeof(("security." "bpf.")) - 1').v, 13n);
   assert.equal(ev("L'\\0' - 1 > 0").v, 0n);
+});
+
+// From the whole-tree survey (npm run survey): two idioms gcc evaluates in linux-libc-dev 7.3.
+
+test("a cast to typeof(x), as __ALIGN_KERNEL writes it (netlink.h's NL_MMAP_HDRLEN)", () => {
+  const built = buildText(`struct hdr { unsigned int a; unsigned short b; };
+#define ALIGN_MASK(x, mask) (((x) + (mask)) & ~(mask))
+#define ALIGN(x, a) ALIGN_MASK(x, (typeof(x))(a) - 1)
+#define HDRLEN ALIGN(sizeof(struct hdr), 16)
+#define NARROW ((typeof(unsigned char))300)
+`);
+  const value = (name: string) => built.model.constants.find((c) => c.name === name)?.value;
+  assert.equal(value("HDRLEN")?.v, 16n);
+  assert.equal(value("HDRLEN")?.t.bits, 64, "the type of sizeof: size_t");
+  assert.equal(value("NARROW")?.v, 44n);
+});
+
+test("&((struct x *)0)->member is the member's offset (nilfs2_ondisk.h's NILFS_SB_BYTES)", () => {
+  const built = buildText(`struct sb { unsigned int magic; struct { unsigned short n[4]; } in; unsigned long long reserved[8]; };
+#define SB_BYTES ((long)&((struct sb *)0)->reserved)
+#define DEEP ((long)&((struct sb *)0)->in.n[2])
+#define NOT_A_CONSTANT (&x)
+`);
+  const value = (name: string) => built.model.constants.find((c) => c.name === name)?.value.v;
+  assert.equal(value("SB_BYTES"), 16n);
+  assert.equal(value("DEEP"), 8n);
+  assert.match(built.model.otherDefines.find((o) => o.name === "NOT_A_CONSTANT")!.reason, /unexpected '&'/);
 });

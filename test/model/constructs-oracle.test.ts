@@ -20,3 +20,12 @@ test("gcc agrees with uapigen on every construct of the fixture", () => {
   assert.equal(report.constants.FIX_INACTIVE, undefined);
   assert.equal(report.ioctls.FIX_ALIAS, report.ioctls.FIX_IOR);
 });
+
+test("gcc agrees with uapigen on the codec-edges fixture (records the whole-tree survey found)", () => {
+  const file = FIXTURE.replace("constructs.h", "codec-edges.h");
+  const built = buildHeader(file, { abi: X86_64, includeDirs: FIXTURE_INCLUDES });
+  const report = layoutReport(built.model, built.layout);
+  const result = runOracle({ header: file, include: "linux/codec-edges.h", includeDirs: FIXTURE_INCLUDES, report, otherDefines: built.model.otherDefines });
+  assert.deepEqual(result.mismatches, []);
+  assert.equal(result.checked.records, Object.keys(report.structs).length);
+});

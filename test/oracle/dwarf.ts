@@ -89,7 +89,7 @@ function fileTable(objFile: string, compDir: string): Map<number, string> {
   return files;
 }
 
-export function readDwarf(objFile: string, header: string, compDir: string): DwarfFacts {
+export function readDwarf(objFile: string, header: string, compDir: string, endian: "little" | "big" = "little"): DwarfFacts {
   const text = execFileSync("readelf", ["--debug-dump=info", "--wide", objFile], { encoding: "utf8", maxBuffer: 1 << 28 });
   const files = fileTable(objFile, compDir);
   const target = path.resolve(header);
@@ -127,9 +127,11 @@ export function readDwarf(objFile: string, header: string, compDir: string): Dwa
       if (bitSize !== undefined) {
         let bitOffset = num(m, "DW_AT_data_bit_offset");
         if (bitOffset === undefined) {
-          // DWARF 2-4 style: offset of the field's high bit within a storage unit (little-endian here).
+          // DWARF 2-4 style (gcc still writes it for union members): the bits from the storage
+          // unit's most significant bit to the field's, which is allocation order on big-endian.
           const byteSize = num(m, "DW_AT_byte_size")!;
-          bitOffset = offset * 8 + byteSize * 8 - num(m, "DW_AT_bit_offset")! - bitSize;
+          const fromTop = num(m, "DW_AT_bit_offset")!;
+          bitOffset = offset * 8 + (endian === "big" ? fromTop : byteSize * 8 - fromTop - bitSize);
         } else bitOffset += base * 8;
         out.push({ name, offset, bitOffset, bitSize, flexible: false });
         continue;

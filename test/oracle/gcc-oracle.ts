@@ -53,7 +53,7 @@ export function runOracle(input: OracleInput): OracleResult {
     const decls = path.join(dir, "decls.c");
     fs.writeFileSync(decls, `#include <${input.include}>\n`);
     execFileSync(gcc, ["-gdwarf-5", "-fno-eliminate-unused-debug-types", "-c", ...iflags, decls, "-o", path.join(dir, "decls.o")], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-    const dwarf = readDwarf(path.join(dir, "decls.o"), input.header, dir);
+    const dwarf = readDwarf(path.join(dir, "decls.o"), input.header, dir, input.endian);
     // Every macro gcc ends up with, and which of them the header itself defined (from the
     // linemarkers of `gcc -E -dD`: a guarded #define the header skipped does not count).
     const macros = new Map<string, string>();

@@ -63,3 +63,31 @@ test("offsetof through anonymous members and array subscripts; #pragma pack; typ
   assert.equal(built.model.records[1]!.typedefName, "named_t");
   assert.equal(built.model.enums[0]!.enumerators[0]!.value.v, 1n + 2n * 5n + 1n);
 });
+
+// Constructs the whole-tree survey (npm run survey) found in linux-libc-dev 7.3 that gcc accepts.
+
+test("a stray ';' in a struct body declares nothing (nfc.h)", () => {
+  const built = buildText("struct s { char name[6]; /* a URI */; unsigned int len; };\n");
+  assert.deepEqual(built.layout.flatten(built.model.records[0]!).map((f) => [f.name, f.offset]), [["name", 0], ["len", 8]]);
+});
+
+test("a file-scope _Static_assert is skipped (asm/elf.h)", () => {
+  const built = buildText("struct s { int a; };\n_Static_assert(sizeof(struct s) % 4 == 0, \"s\");\n");
+  assert.equal(built.model.records.length, 1);
+});
+
+test("an attribute between a declarator and its initializer (amd_hsmp.h, cxl_mem.h)", () => {
+  const built = buildText("struct d { int a, b; };\nstatic const struct d table[] __attribute__((unused)) = { {0, 1}, {2, 3} };\nenum e { OLD __attribute__((deprecated)) = 4, NEW };\n");
+  assert.equal(built.model.records[0]!.tag, "d");
+  assert.deepEqual(built.model.enums[0]!.enumerators.map((x) => [x.name, x.value.v]), [["OLD", 4n], ["NEW", 5n]]);
+});
+
+test("a request on a pointer to a struct never defined has pointer size (agpgart.h)", () => {
+  const built = buildText("#define AGPIOC_BIND _IOW('A', 8, struct agp_bind *)\n#define SIZE sizeof(const struct agp_bind *)\n");
+  const value = (name: string) => built.model.constants.find((c) => c.name === name)?.value.v;
+  assert.equal(value("AGPIOC_BIND"), (1n << 30n) | (8n << 16n) | (0x41n << 8n) | 8n);
+  assert.equal(value("SIZE"), 8n);
+  // Without the pointer the struct must be complete, as in C.
+  const bare = buildText("#define BAD sizeof(struct agp_bind)\n");
+  assert.match(bare.model.otherDefines.find((o) => o.name === "BAD")!.reason, /'struct agp_bind' is not defined/);
+});
