@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { lockFile } from "./lib/cache-lock.mjs";
 import { downloadDeb } from "./lib/debian.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -47,32 +48,69 @@ function ensurePackages() {
 
 const sha = (data) => createHash("sha256").update(data).digest("hex").slice(0, 16);
 
-/** The configured, built kernel source tree of a version (cached), and its bzImage. */
-function kernel(series) {
+/** Cache entries no run has used for this long are removed (other branches' configs included). */
+const PRUNE_AFTER_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * The built kernel of a version (cached) and its selftest. Concurrent runs on one machine share
+ * the cache: each entry is built under an flock of its own, in a `.partial` directory renamed
+ * into place when complete, so a run never sees (or boots) half an entry, and two runs never
+ * build the same entry at once.
+ */
+async function kernel(series) {
   const version = KERNELS[series];
   const key = `${version}-${sha(fs.readFileSync(FRAGMENT))}`;
   const dir = path.join(CACHE, key);
-  const image = path.join(dir, "bzImage");
+  fs.mkdirSync(CACHE, { recursive: true });
+  const release = await lockFile(path.join(CACHE, `${key}.lock`), () => log(`kernel ${version}: another run is building it; waiting for its lock`));
+  try {
+    if (!fs.existsSync(path.join(dir, "bzImage"))) await build(series, version, dir);
+    else log(`kernel ${version}: cached (${dir})`);
+    const now = new Date();
+    fs.utimesSync(dir, now, now); // last used: what pruning goes by
+  } finally {
+    release();
+  }
+  await prune();
   const selftest = path.join(dir, "iommufd-selftest");
   const noSelftest = path.join(dir, "selftest-unavailable.txt");
-  const result = () => ({ image, version, selftest: fs.existsSync(selftest) ? selftest : undefined, selftestMissing: fs.existsSync(noSelftest) ? fs.readFileSync(noSelftest, "utf8").trim() : undefined });
-  if (fs.existsSync(image) && (fs.existsSync(selftest) || fs.existsSync(noSelftest))) {
-    log(`kernel ${version}: cached (${image})`);
-    return result();
+  return { image: path.join(dir, "bzImage"), version, selftest: fs.existsSync(selftest) ? selftest : undefined, selftestMissing: fs.existsSync(noSelftest) ? fs.readFileSync(noSelftest, "utf8").trim() : undefined };
+}
+
+/** Removes entries unused for PRUNE_AFTER_MS whose lock is free (nobody builds or waits for them). */
+async function prune() {
+  for (const name of fs.readdirSync(CACHE)) {
+    const entry = path.join(CACHE, name);
+    if (name.endsWith(".lock") || name.endsWith(".partial") || Date.now() - fs.statSync(entry).mtimeMs < PRUNE_AFTER_MS) continue;
+    const release = await lockFile(`${entry}.lock`, null);
+    if (!release) continue;
+    try {
+      log(`removing ${name} from the cache (unused for ${Math.round(PRUNE_AFTER_MS / 864e5)} days)`);
+      fs.rmSync(entry, { recursive: true, force: true });
+    } finally {
+      release();
+    }
   }
+}
+
+/** Builds a kernel and its selftest into `${dir}.partial`, then renames it to `dir`. */
+async function build(series, version, dir) {
+  // Under the lock: a .partial here is what a run that died left behind.
+  const partial = `${dir}.partial`;
+  fs.rmSync(partial, { recursive: true, force: true });
   fs.rmSync(dir, { recursive: true, force: true });
   const t0 = Date.now();
-  fs.mkdirSync(dir, { recursive: true });
-  const work = path.join(dir, "download");
+  fs.mkdirSync(partial, { recursive: true });
+  const work = path.join(partial, "download");
   fs.mkdirSync(work, { recursive: true });
   log(`kernel ${version}: downloading linux-source-${series}`);
   const deb = downloadDeb(`linux-source-${series}=${version}`, work);
   run("dpkg-deb", ["-x", deb, path.join(work, "x")]);
   const tarball = fs.readdirSync(path.join(work, "x", "usr", "src")).find((f) => f.endsWith(".tar.xz"));
-  run("tar", ["xf", path.join(work, "x", "usr", "src", tarball), "-C", dir]);
-  fs.renameSync(path.join(dir, tarball.replace(/\.tar\.xz$/, "")), path.join(dir, "src"));
+  run("tar", ["xf", path.join(work, "x", "usr", "src", tarball), "-C", partial]);
+  fs.renameSync(path.join(partial, tarball.replace(/\.tar\.xz$/, "")), path.join(partial, "src"));
   fs.rmSync(work, { recursive: true, force: true });
-  const src = path.join(dir, "src");
+  const src = path.join(partial, "src");
   run("make", ["-s", "tinyconfig"], { cwd: src });
   run(path.join(src, "scripts", "kconfig", "merge_config.sh"), ["-m", "-Q", ".config", FRAGMENT], { cwd: src, stdio: ["ignore", "ignore", "inherit"] });
   run("make", ["-s", "olddefconfig"], { cwd: src });
@@ -104,17 +142,15 @@ function kernel(series) {
   // Debian's 6.12.117 source carries a selftest backported from newer kernels that does not
   // compile against its own headers: the reference run is then reported as unavailable.
   const built = spawnSync("make", ["-s", "-C", st, "LDFLAGS=-static", path.join(st, "iommufd")], { encoding: "utf8" });
-  if (built.status === 0) fs.copyFileSync(path.join(st, "iommufd"), selftest);
+  if (built.status === 0) fs.copyFileSync(path.join(st, "iommufd"), path.join(partial, "iommufd-selftest"));
   else {
     const why = /error: .*/.exec(built.stderr)?.[0] ?? `make exited ${built.status}`;
-    fs.writeFileSync(noSelftest, `the upstream selftest of this source does not build: ${why}\n`);
+    fs.writeFileSync(path.join(partial, "selftest-unavailable.txt"), `the upstream selftest of this source does not build: ${why}\n`);
   }
-  fs.copyFileSync(path.join(src, "arch", "x86", "boot", "bzImage"), image);
+  fs.copyFileSync(path.join(src, "arch", "x86", "boot", "bzImage"), path.join(partial, "bzImage"));
   fs.rmSync(src, { recursive: true, force: true });
-  // Builds of this version for an older config are stale now.
-  for (const other of fs.readdirSync(CACHE)) if (other.startsWith(`${version}-`) && other !== key) fs.rmSync(path.join(CACHE, other), { recursive: true, force: true });
+  fs.renameSync(partial, dir);
   log(`kernel ${version}: built in ${Math.round((Date.now() - t0) / 1000)} s`);
-  return result();
 }
 
 /** Copies a file (and its parent dirs) into the initramfs tree at the same absolute path. */
@@ -201,7 +237,7 @@ let failed = 0;
 const results = [];
 for (const series of selected) {
   const t0 = Date.now();
-  const k = kernel(series);
+  const k = await kernel(series);
   const initrd = initramfs(k.selftest ? [[k.selftest, "/bin/iommufd-selftest"]] : []);
   log(`kernel ${k.version}: booting (initramfs ${(fs.statSync(initrd).size / 2 ** 20).toFixed(1)} MiB)`);
   const { status, summaries } = await boot(k.image, initrd, ["/bin/node", "/uapigen/dist/kernel/guest-run.js"], `kernel ${k.version}`);
