@@ -196,12 +196,22 @@ function initramfs(extra) {
   return out;
 }
 
+/**
+ * QEMU's edu PCI test device behind an emulated Intel VT-d, for the real-device suite
+ * (kernel/tests/edu*): one on the root bus, and one behind a PCIe root port, whose secondary bus
+ * reset makes it resettable through vfio (a root-bus edu has no reset method).
+ */
+const DEVICE_QEMU = ["-machine", "q35", "-device", "intel-iommu,intremap=off", "-device", "edu", "-device", "pcie-root-port,id=uapigen-port,chassis=1", "-device", "edu,bus=uapigen-port"];
+const DEVICE_CMDLINE = "intel_iommu=on iommufd.allow_unsafe_interrupts=1 vfio_pci.ids=1234:11e8";
+
 /** Boots the kernel and streams the console; resolves with the guest's exit status and summaries. */
 function boot(image, initrd, command, label) {
   return new Promise((resolve) => {
-    // hugepages=64: 128 MiB of 2 MiB pages for the selftest's MAP_HUGETLB cases.
-    const append = `console=ttyS0 quiet panic=-1 hugepages=64 rdinit=/init -- ${command.join(" ")}`;
-    const qemu = spawn("qemu-system-x86_64", ["-accel", "tcg", "-m", "2048", "-smp", "2", "-nographic", "-no-reboot", "-kernel", image, "-initrd", initrd, "-append", append], { stdio: ["ignore", "pipe", "pipe"] });
+    // hugepages=64: 128 MiB of 2 MiB pages for the selftest's MAP_HUGETLB cases. The rest is the
+    // real device: vfio-pci takes QEMU's edu, and the IOMMU isolates it without interrupt
+    // remapping, which iommufd then has to be told to accept.
+    const append = `console=ttyS0 quiet panic=-1 hugepages=64 ${DEVICE_CMDLINE} rdinit=/init -- ${command.join(" ")}`;
+    const qemu = spawn("qemu-system-x86_64", ["-accel", "tcg", "-m", "2048", "-smp", "2", ...DEVICE_QEMU, "-nographic", "-no-reboot", "-kernel", image, "-initrd", initrd, "-append", append], { stdio: ["ignore", "pipe", "pipe"] });
     let started = false;
     let status;
     let buffer = "";
