@@ -108,9 +108,21 @@ export class VfioDevice extends OwnedFd {
     return regionInfo(io.VFIO_DEVICE_GET_REGION_INFO(this.fd, { index }));
   }
 
-  /** Every region the device reports (unimplemented ones have size 0). */
+  /**
+   * Every region the device describes, by index (unimplemented BARs have size 0). Indices the
+   * kernel answers EINVAL for are left out: vfio-pci counts the VGA region in num_regions on
+   * every device, and describes it only on VGA devices.
+   */
   regions(): RegionInfo[] {
-    return Array.from({ length: this.info().numRegions }, (_, i) => this.region(i));
+    const out: RegionInfo[] = [];
+    for (let index = 0; index < this.info().numRegions; index++) {
+      try {
+        out.push(this.region(index));
+      } catch (err) {
+        if (!isSystemError(err) || err.code !== "EINVAL") throw err;
+      }
+    }
+    return out;
   }
 
   /** Reads `length` bytes of a region at `offset` (pread on the device fd). */

@@ -295,3 +295,20 @@ test("close detaches the page table it attached, then closes", () => {
   assert.deepEqual(kernel.seen.map((s) => s.name), ["VFIO_DEVICE_ATTACH_IOMMUFD_PT", "VFIO_DEVICE_DETACH_IOMMUFD_PT"]);
   assert.throws(() => device.info(), { code: "EBADF" });
 });
+
+test("regions(): every index num_regions counts, less those the kernel answers EINVAL for (VGA)", () => {
+  const { device, answers, cleanup } = fakeDevice([{ offset: 0, size: 0x1000, flags: R | W | M }, { offset: 0x1000, size: 0, flags: 0 }]);
+  try {
+    answers.VFIO_DEVICE_GET_INFO = (arg) => (arg.setUint32(vfio_device_info.offsets.num_regions!, 3, true), 0);
+    assert.deepEqual(device.regions().map((r) => [r.index, r.size]), [[0, 0x1000n], [1, 0n]]);
+    const region = answers.VFIO_DEVICE_GET_REGION_INFO!;
+    answers.VFIO_DEVICE_GET_REGION_INFO = () => {
+      throw systemError("EIO", 5);
+    };
+    assert.throws(() => device.regions(), { code: "EIO" });
+    answers.VFIO_DEVICE_GET_REGION_INFO = region;
+  } finally {
+    device.close();
+    cleanup();
+  }
+});
