@@ -197,20 +197,28 @@ function initramfs(extra) {
 }
 
 /**
- * QEMU's edu PCI test device behind an emulated Intel VT-d, for the real-device suite
- * (kernel/tests/edu*): one on the root bus, and one behind a PCIe root port, whose secondary bus
- * reset makes it resettable through vfio (a root-bus edu has no reset method).
+ * Devices behind an emulated Intel VT-d for the real-device suite (kernel/tests/edu*, msix*):
+ * QEMU's edu on the root bus, another behind a PCIe root port, whose secondary bus reset makes it
+ * resettable through vfio (a root-bus edu has no reset method), and a virtio-rng for MSI-X (its
+ * MSI-X BAR is the one region vfio-pci gives a capability) and function-level reset, behind a
+ * port of its own: only there is it a PCIe function, with FLR.
  */
-const DEVICE_QEMU = ["-machine", "q35", "-device", "intel-iommu,intremap=off", "-device", "edu", "-device", "pcie-root-port,id=uapigen-port,chassis=1", "-device", "edu,bus=uapigen-port"];
-const DEVICE_CMDLINE = "intel_iommu=on iommufd.allow_unsafe_interrupts=1 vfio_pci.ids=1234:11e8";
+const DEVICE_QEMU = [
+  ...["-machine", "q35", "-device", "intel-iommu,intremap=off"],
+  ...["-device", "edu", "-device", "pcie-root-port,id=uapigen-port,chassis=1", "-device", "edu,bus=uapigen-port"],
+  ...["-device", "pcie-root-port,id=uapigen-port2,chassis=2", "-device", "virtio-rng-pci-non-transitional,bus=uapigen-port2"],
+];
+const DEVICE_CMDLINE = "intel_iommu=on iommufd.allow_unsafe_interrupts=1 vfio_pci.ids=1234:11e8,1af4:1044";
 
 /** Boots the kernel and streams the console; resolves with the guest's exit status and summaries. */
 function boot(image, initrd, command, label) {
   return new Promise((resolve) => {
-    // hugepages=64: 128 MiB of 2 MiB pages for the selftest's MAP_HUGETLB cases. The rest is the
-    // real device: vfio-pci takes QEMU's edu, and the IOMMU isolates it without interrupt
-    // remapping, which iommufd then has to be told to accept.
-    const append = `console=ttyS0 quiet panic=-1 hugepages=64 ${DEVICE_CMDLINE} rdinit=/init -- ${command.join(" ")}`;
+    // hugepages=64: 128 MiB of 2 MiB pages for the selftest's MAP_HUGETLB cases. clocksource=hpet:
+    // a TSC calibrated while a loaded host starves the VM runs the guest's clock many times too
+    // fast (timeouts expire early); QEMU's HPET follows the host's clock. The rest is the real
+    // device: vfio-pci takes QEMU's edu, and the IOMMU isolates it without interrupt remapping,
+    // which iommufd then has to be told to accept.
+    const append = `console=ttyS0 quiet panic=-1 hugepages=64 clocksource=hpet ${DEVICE_CMDLINE} rdinit=/init -- ${command.join(" ")}`;
     const qemu = spawn("qemu-system-x86_64", ["-accel", "tcg", "-m", "2048", "-smp", "2", ...DEVICE_QEMU, "-nographic", "-no-reboot", "-kernel", image, "-initrd", initrd, "-append", append], { stdio: ["ignore", "pipe", "pipe"] });
     let started = false;
     let status;

@@ -16,41 +16,17 @@ import { PCI_CAP_ID_MSI, PCI_COMMAND_MASTER, VfioDevice } from "#linux/vfio.js";
 import { EventFd } from "#runtime/eventfd.js";
 import { mmapAnonymous, native } from "#runtime/native.js";
 import { DMA_IRQ_STATUS, Edu, EDU_ID, eduAddresses, KernelLog } from "./edu.js";
+import { IRQ_TIMEOUT_MS, openDevice } from "./vfio-env.js";
 import { expectErrno } from "./iommufd-env.js";
 
 const { root: EDU, behindPort: EDU_BEHIND_PORT } = eduAddresses();
 const MiB = 1n << 20n;
-const SOON = () => ({ signal: AbortSignal.timeout(10_000) });
+const SOON = () => ({ signal: AbortSignal.timeout(IRQ_TIMEOUT_MS) });
 
-/** The root-bus edu, bound to a fresh iommufd and attached to a fresh IOAS. */
+/** The root-bus edu (or another), bound to a fresh iommufd and attached to a fresh IOAS. */
 function openEdu(address = EDU) {
   assert.ok(address, "the VM has an edu device bound to vfio-pci (vfio_pci.ids=1234:11e8)");
-  const iommufd = Iommufd.open();
-  const ioas = iommufd.allocIoas();
-  const device = VfioDevice.openPci(address);
-  try {
-    device.bind(iommufd);
-    // Attaching to an IOAS makes the kernel allocate a HW page table for the device's IOMMU: its
-    // ID comes back in pt_id.
-    const hwpt = device.attach(ioas);
-    assert.ok(hwpt > 0 && hwpt !== ioas.id, `attach gave back HWPT ${hwpt} for IOAS ${ioas.id}`);
-  } catch (err) {
-    // A device left bound would make every later bind fail.
-    device.close();
-    ioas.destroy();
-    iommufd.close();
-    throw err;
-  }
-  return {
-    iommufd,
-    ioas,
-    device,
-    [Symbol.dispose]() {
-      device.close();
-      ioas.destroy();
-      iommufd.close();
-    },
-  };
+  return openDevice(address);
 }
 
 test("bind, attach; device, region and IRQ info as the kernel reports them", () => {

@@ -3,9 +3,9 @@
 // (scripts/test-kernel.mjs) gives the VM two: one on the root bus for the DMA and interrupt
 // tests, one behind a PCIe root port, which a secondary bus reset can reset.
 import fs from "node:fs";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RegionMapping } from "#linux/vfio.js";
+import { pciDevices } from "./vfio-env.js";
 
 export const EDU_ID = 0x010000ed;
 const VENDOR = 0x1234;
@@ -41,16 +41,13 @@ export const MAX_DMA = 4095;
 /** edu masks DMA addresses to 28 bits: IOVAs must stay below 256 MiB. */
 export const DMA_LIMIT = 1n << 28n;
 
-/** The PCI addresses of the edu devices vfio-pci has: on the root bus first. */
-export function eduAddresses(sysfs = "/sys/bus/pci/devices"): { root?: string; behindPort?: string } {
-  const edus = fs.readdirSync(sysfs).filter((a) => {
-    const id = (f: string) => Number(fs.readFileSync(path.join(sysfs, a, f), "utf8").trim());
-    return id("vendor") === VENDOR && id("device") === DEVICE;
-  });
+/** The PCI addresses of the edu devices vfio-pci has: on the root bus, and behind a port. */
+export function eduAddresses(): { root?: string; behindPort?: string } {
+  const edus = pciDevices(VENDOR, DEVICE);
   return { root: edus.find((a) => a.startsWith("0000:00:")), behindPort: edus.find((a) => !a.startsWith("0000:00:")) };
 }
 
-async function until(what: string, done: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(what: string, done: () => boolean, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();
   while (!done()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`edu: ${what} did not happen within ${timeoutMs} ms`);
