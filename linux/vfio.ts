@@ -174,6 +174,20 @@ export class VfioDevice extends OwnedFd {
     return mapping;
   }
 
+  /** Every part of a region that may be mapped, mapped: each sparse-mmap area, or the whole region. */
+  mmapAll(index: number): RegionMapping[] {
+    const sparse = this.region(index).capabilities.find((c) => c.kind === "sparse-mmap");
+    if (!sparse) return [this.mmap(index)];
+    const out: RegionMapping[] = [];
+    try {
+      for (const a of sparse.areas) if (a.size > 0n) out.push(this.mmap(index, { offset: a.offset, length: a.size }));
+    } catch (err) {
+      for (const m of out) m.unmap();
+      throw err;
+    }
+    return out;
+  }
+
   /** PCI config space through the config region (vfio-pci devices). */
   get pci(): PciConfig {
     this.#pci ??= new PciConfig({

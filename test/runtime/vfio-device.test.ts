@@ -115,6 +115,8 @@ test("region(): the capability chain (sparse mmap, type, MSI-X mappable) as type
     assert.throws(() => device.mmap(0), { name: "RangeError", message: /outside its sparse-mmap areas/ });
     using area = device.mmap(0, { offset: 0x4000n, length: 0x2000n });
     assert.equal(area.length, 0x2000);
+    const all = device.mmapAll(0);
+    assert.deepEqual(all.map((m) => [m.offset, m.length]), [[0x1000n, 0x1000], [0x4000n, 0x2000]]);
   } finally {
     device.close();
     cleanup();
