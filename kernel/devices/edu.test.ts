@@ -17,7 +17,7 @@ import { EventFd } from "#runtime/eventfd.js";
 import { mmapAnonymous, native } from "#runtime/native.js";
 import { DMA_IRQ_STATUS, Edu, EDU_ID, eduAddresses, KernelLog } from "./edu.js";
 import { IRQ_TIMEOUT_MS, openDevice } from "./vfio-env.js";
-import { expectErrno } from "./iommufd-env.js";
+import { expectErrno } from "../tests/iommufd-env.js";
 
 const { root: EDU, behindPort: EDU_BEHIND_PORT } = eduAddresses();
 const MiB = 1n << 20n;
