@@ -18,6 +18,7 @@ import {
   VFIO_IRQ_SET_DATA_EVENTFD,
   VFIO_IRQ_SET_DATA_NONE,
   VFIO_PCI_CONFIG_REGION_INDEX,
+  VFIO_PCI_VGA_REGION_INDEX,
   vfio_pci_dependent_device,
 } from "./generated/vfio.js";
 import { isSystemError, mmapShared, type EventFd } from "@uapigen/runtime";
@@ -109,17 +110,18 @@ export class VfioDevice extends OwnedFd {
   }
 
   /**
-   * Every region the device describes, by index (unimplemented BARs have size 0). Indices the
-   * kernel answers EINVAL for are left out: vfio-pci counts the VGA region in num_regions on
-   * every device, and describes it only on VGA devices.
+   * Every region the device describes, by index (unimplemented BARs have size 0). vfio-pci counts
+   * the VGA region in num_regions on every device and describes it only on VGA devices: its
+   * EINVAL there leaves the region out.
    */
   regions(): RegionInfo[] {
+    const info = this.info();
     const out: RegionInfo[] = [];
-    for (let index = 0; index < this.info().numRegions; index++) {
+    for (let index = 0; index < info.numRegions; index++) {
       try {
         out.push(this.region(index));
       } catch (err) {
-        if (!isSystemError(err) || err.code !== "EINVAL") throw err;
+        if (!(info.pci && index === VFIO_PCI_VGA_REGION_INDEX && isSystemError(err) && err.code === "EINVAL")) throw err;
       }
     }
     return out;
