@@ -23,6 +23,8 @@ import {
 import { isSystemError } from "@uapigen/runtime";
 import { bitmapBytes, callStruct, callStructAsync, OwnedFd, ownedMappings } from "@uapigen/runtime/codegen";
 
+const U64_MAX = (1n << 64n) - 1n;
+
 export interface IovaRange {
   start: bigint;
   last: bigint;
@@ -209,8 +211,13 @@ export class Ioas extends IommufdObject {
   mapFile(fd: number, start: bigint, length: bigint, options?: MapOptions): bigint {
     return this.iommufd.mapFile(this.id, fd, start, length, options);
   }
+  /** Unmaps every mapping inside [iova, iova + length); returns how many bytes that was. */
   unmap(iova: bigint, length: bigint): bigint {
     return this.iommufd.unmap(this.id, iova, length);
+  }
+  /** Unmaps everything this IOAS maps (IOVA 0, length 2^64-1 means all); returns how many bytes. */
+  unmapAll(): bigint {
+    return this.iommufd.unmap(this.id, 0n, U64_MAX);
   }
 }
 

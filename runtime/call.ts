@@ -160,8 +160,9 @@ function takeTrailing(info: IoctlInfo, codec: CallCodec, snap: Record<string, un
     if (given === undefined) snap[t.count] = have;
     else if (typeof given !== "number" || given > have) throw new RangeError(`${info.name}: ${t.count} is ${String(given)}, but ${member} holds ${have} element(s) of ${t.elementSize} bytes`);
   }
-  if (value === undefined) return undefined;
+  // Absent or undefined: no trailing bytes (and not a member for encode to refuse).
   delete snap[member];
+  if (value === undefined) return undefined;
   if (!isBufferView(value)) throw new TypeError(`${info.name}: ${member} takes the trailing bytes as a buffer (an ArrayBufferView)`);
   if (t.unsafe) throw new TypeError(`${info.name}: ${member} ${t.unsafe}; pass it only through ${info.name}Unsafe`);
   const w = t.safeWhen;

@@ -3,6 +3,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { checkFd } from "./args.js";
 
 /** An ioctl argument: bytes passed by address, or an integer passed by value. */
 export type IoctlArg = ArrayBufferView | number | bigint | undefined;
@@ -35,7 +36,20 @@ export interface NativeShim {
   unpin(pin: Pin): void;
   /** How many pins hold a runtime mapping. */
   pins(buffer: ArrayBuffer): number;
+  /** eventfd(2), always EFD_NONBLOCK | EFD_CLOEXEC. */
+  eventfd(initval: number, semaphore?: boolean): number;
+  /** read(2) of an eventfd's counter; undefined when it is zero. */
+  eventfdRead(fd: number): bigint | undefined;
+  /** write(2) to an eventfd's counter. */
+  eventfdWrite(fd: number, value: bigint): void;
+  /** Watches fd on the libuv loop: `callback(status)` whenever it is readable, until pollStop. */
+  pollStart(fd: number, callback: (status: number) => void): Watcher;
+  /** Stops a watcher (once); the fd may be closed right after. */
+  pollStop(watcher: Watcher): void;
 }
+
+/** A readiness watcher on the libuv loop (opaque). */
+export type Watcher = { readonly __watcher: unique symbol };
 
 /** A system error as the shim throws it. */
 export interface SystemError extends Error {
@@ -90,6 +104,18 @@ export function mmapAnonymous(length: number): ArrayBuffer {
 /** munmap(2) of runtime memory now; EBUSY while the kernel maps it or a call in flight uses it. */
 export function munmap(buffer: ArrayBuffer): void {
   native().munmap(buffer);
+}
+
+/**
+ * A shared read-write mapping of `length` bytes of a file or device at `offset` (a vfio region,
+ * a memfd) as runtime memory: unmapped when collected or by munmap(), never while pinned. An
+ * access to a page the file no longer backs (a truncated file, a device region whose memory
+ * access is disabled or reset) raises SIGBUS, as it would in C.
+ */
+export function mmapShared(fd: number, offset: number | bigint, length: number): ArrayBuffer {
+  const at = typeof offset === "bigint" && offset <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(offset) : offset;
+  if (typeof at !== "number" || !Number.isSafeInteger(at) || at < 0) throw new RangeError(`mmapShared: offset must be a non-negative safe integer, not ${String(offset)}`);
+  return native().mmap(length, PROT_READ | PROT_WRITE, MAP_SHARED, checkFd(fd, "mmapShared"), at);
 }
 
 /**

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run test:kernel [-- --kernel 7.3|6.12|all] — the runtime against a real iommufd.
+// npm run test:kernel [-- --kernel 7.3|6.12|all] [--suite iommufd|devices|all] — the runtime
+// against a real iommufd, and a real PCI device through vfio-pci.
 // Builds (or reuses, keyed by source version and config) a minimal x86_64 kernel with
 // CONFIG_IOMMUFD_TEST from Debian's linux-source package, packs an initramfs with Node, the
 // compiled runtime, the generated bindings and the guest tests, boots it under
@@ -11,6 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { lockFile } from "./lib/cache-lock.mjs";
 import { downloadDeb } from "./lib/debian.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,6 +26,9 @@ const args = process.argv.slice(2);
 const which = args.includes("--kernel") ? (args[args.indexOf("--kernel") + 1] ?? "all") : "all";
 const selected = which === "all" ? Object.keys(KERNELS) : [which];
 for (const k of selected) if (!KERNELS[k]) fail(`unknown kernel '${k}' (known: ${Object.keys(KERNELS).join(", ")}, all)`);
+const suiteArg = args.includes("--suite") ? (args[args.indexOf("--suite") + 1] ?? "all") : "all";
+const suites = suiteArg === "all" ? ["iommufd", "devices"] : [suiteArg];
+for (const s of suites) if (!["iommufd", "devices"].includes(s)) fail(`unknown suite '${s}' (known: iommufd, devices, all)`);
 
 function fail(message) {
   console.error(`test:kernel: error: ${message}`);
@@ -47,32 +52,69 @@ function ensurePackages() {
 
 const sha = (data) => createHash("sha256").update(data).digest("hex").slice(0, 16);
 
-/** The configured, built kernel source tree of a version (cached), and its bzImage. */
-function kernel(series) {
+/** Cache entries no run has used for this long are removed (other branches' configs included). */
+const PRUNE_AFTER_MS = 14 * 24 * 3600 * 1000;
+
+/**
+ * The built kernel of a version (cached) and its selftest. Concurrent runs on one machine share
+ * the cache: each entry is built under an flock of its own, in a `.partial` directory renamed
+ * into place when complete, so a run never sees (or boots) half an entry, and two runs never
+ * build the same entry at once.
+ */
+async function kernel(series) {
   const version = KERNELS[series];
   const key = `${version}-${sha(fs.readFileSync(FRAGMENT))}`;
   const dir = path.join(CACHE, key);
-  const image = path.join(dir, "bzImage");
+  fs.mkdirSync(CACHE, { recursive: true });
+  const release = await lockFile(path.join(CACHE, `${key}.lock`), () => log(`kernel ${version}: another run is building it; waiting for its lock`));
+  try {
+    if (!fs.existsSync(path.join(dir, "bzImage"))) await build(series, version, dir);
+    else log(`kernel ${version}: cached (${dir})`);
+    const now = new Date();
+    fs.utimesSync(dir, now, now); // last used: what pruning goes by
+  } finally {
+    release();
+  }
+  await prune();
   const selftest = path.join(dir, "iommufd-selftest");
   const noSelftest = path.join(dir, "selftest-unavailable.txt");
-  const result = () => ({ image, version, selftest: fs.existsSync(selftest) ? selftest : undefined, selftestMissing: fs.existsSync(noSelftest) ? fs.readFileSync(noSelftest, "utf8").trim() : undefined });
-  if (fs.existsSync(image) && (fs.existsSync(selftest) || fs.existsSync(noSelftest))) {
-    log(`kernel ${version}: cached (${image})`);
-    return result();
+  return { image: path.join(dir, "bzImage"), version, selftest: fs.existsSync(selftest) ? selftest : undefined, selftestMissing: fs.existsSync(noSelftest) ? fs.readFileSync(noSelftest, "utf8").trim() : undefined };
+}
+
+/** Removes entries unused for PRUNE_AFTER_MS whose lock is free (nobody builds or waits for them). */
+async function prune() {
+  for (const name of fs.readdirSync(CACHE)) {
+    const entry = path.join(CACHE, name);
+    if (name.endsWith(".lock") || name.endsWith(".partial") || Date.now() - fs.statSync(entry).mtimeMs < PRUNE_AFTER_MS) continue;
+    const release = await lockFile(`${entry}.lock`, null);
+    if (!release) continue;
+    try {
+      log(`removing ${name} from the cache (unused for ${Math.round(PRUNE_AFTER_MS / 864e5)} days)`);
+      fs.rmSync(entry, { recursive: true, force: true });
+    } finally {
+      release();
+    }
   }
+}
+
+/** Builds a kernel and its selftest into `${dir}.partial`, then renames it to `dir`. */
+async function build(series, version, dir) {
+  // Under the lock: a .partial here is what a run that died left behind.
+  const partial = `${dir}.partial`;
+  fs.rmSync(partial, { recursive: true, force: true });
   fs.rmSync(dir, { recursive: true, force: true });
   const t0 = Date.now();
-  fs.mkdirSync(dir, { recursive: true });
-  const work = path.join(dir, "download");
+  fs.mkdirSync(partial, { recursive: true });
+  const work = path.join(partial, "download");
   fs.mkdirSync(work, { recursive: true });
   log(`kernel ${version}: downloading linux-source-${series}`);
   const deb = downloadDeb(`linux-source-${series}=${version}`, work);
   run("dpkg-deb", ["-x", deb, path.join(work, "x")]);
   const tarball = fs.readdirSync(path.join(work, "x", "usr", "src")).find((f) => f.endsWith(".tar.xz"));
-  run("tar", ["xf", path.join(work, "x", "usr", "src", tarball), "-C", dir]);
-  fs.renameSync(path.join(dir, tarball.replace(/\.tar\.xz$/, "")), path.join(dir, "src"));
+  run("tar", ["xf", path.join(work, "x", "usr", "src", tarball), "-C", partial]);
+  fs.renameSync(path.join(partial, tarball.replace(/\.tar\.xz$/, "")), path.join(partial, "src"));
   fs.rmSync(work, { recursive: true, force: true });
-  const src = path.join(dir, "src");
+  const src = path.join(partial, "src");
   run("make", ["-s", "tinyconfig"], { cwd: src });
   run(path.join(src, "scripts", "kconfig", "merge_config.sh"), ["-m", "-Q", ".config", FRAGMENT], { cwd: src, stdio: ["ignore", "ignore", "inherit"] });
   run("make", ["-s", "olddefconfig"], { cwd: src });
@@ -104,17 +146,15 @@ function kernel(series) {
   // Debian's 6.12.117 source carries a selftest backported from newer kernels that does not
   // compile against its own headers: the reference run is then reported as unavailable.
   const built = spawnSync("make", ["-s", "-C", st, "LDFLAGS=-static", path.join(st, "iommufd")], { encoding: "utf8" });
-  if (built.status === 0) fs.copyFileSync(path.join(st, "iommufd"), selftest);
+  if (built.status === 0) fs.copyFileSync(path.join(st, "iommufd"), path.join(partial, "iommufd-selftest"));
   else {
     const why = /error: .*/.exec(built.stderr)?.[0] ?? `make exited ${built.status}`;
-    fs.writeFileSync(noSelftest, `the upstream selftest of this source does not build: ${why}\n`);
+    fs.writeFileSync(path.join(partial, "selftest-unavailable.txt"), `the upstream selftest of this source does not build: ${why}\n`);
   }
-  fs.copyFileSync(path.join(src, "arch", "x86", "boot", "bzImage"), image);
+  fs.copyFileSync(path.join(src, "arch", "x86", "boot", "bzImage"), path.join(partial, "bzImage"));
   fs.rmSync(src, { recursive: true, force: true });
-  // Builds of this version for an older config are stale now.
-  for (const other of fs.readdirSync(CACHE)) if (other.startsWith(`${version}-`) && other !== key) fs.rmSync(path.join(CACHE, other), { recursive: true, force: true });
+  fs.renameSync(partial, dir);
   log(`kernel ${version}: built in ${Math.round((Date.now() - t0) / 1000)} s`);
-  return result();
 }
 
 /** Copies a file (and its parent dirs) into the initramfs tree at the same absolute path. */
@@ -160,12 +200,45 @@ function initramfs(extra) {
   return out;
 }
 
-/** Boots the kernel and streams the console; resolves with the guest's exit status and summaries. */
-function boot(image, initrd, command, label) {
+/**
+ * Devices behind an emulated Intel VT-d for the real-device suite (kernel/devices/):
+ * QEMU's edu on the root bus, another behind a PCIe root port, whose secondary bus reset makes it
+ * resettable through vfio (a root-bus edu has no reset method), and a virtio-rng for MSI-X (its
+ * MSI-X BAR is the one region vfio-pci gives a capability) and function-level reset, behind a
+ * port of its own: only there is it a PCIe function, with FLR.
+ */
+const DEVICE_QEMU = [
+  ...["-machine", "q35", "-device", "intel-iommu,intremap=off"],
+  ...["-device", "edu", "-device", "pcie-root-port,id=uapigen-port,chassis=1", "-device", "edu,bus=uapigen-port"],
+  ...["-device", "pcie-root-port,id=uapigen-port2,chassis=2", "-device", "virtio-rng-pci-non-transitional,bus=uapigen-port2"],
+];
+const DEVICE_CMDLINE = "intel_iommu=on iommufd.allow_unsafe_interrupts=1 vfio_pci.ids=1234:11e8,1af4:1044";
+
+/**
+ * Each kernel boots twice, once per suite. "iommufd": the tests against the iommufd test mock
+ * (kernel/tests/) and the kernel's own selftest, on QEMU's default machine, which has no IOMMU.
+ * "devices": the real-device suite (kernel/devices/) on q35 with VT-d. Not one machine: 6.12's
+ * test mock cannot share one with an active IOMMU driver (its iommu_device_register_bus gives the
+ * mock no fwnode, so mock devices are probed with the ops of the first IOMMU registered without
+ * one, VT-d's, and MOCK_DOMAIN fails with EINVAL); 7.x gives it a software node of its own.
+ */
+const SUITES = {
+  // hugepages=64: 128 MiB of 2 MiB pages for the selftest's MAP_HUGETLB cases.
+  iommufd: { dir: "tests", qemu: [], cmdline: "hugepages=64", selftest: true },
+  // vfio-pci takes the devices, and the IOMMU isolates them without interrupt remapping, which
+  // iommufd then has to be told to accept.
+  devices: { dir: "devices", qemu: DEVICE_QEMU, cmdline: DEVICE_CMDLINE, selftest: false },
+};
+
+/** Boots the kernel for a suite and streams the console; resolves with the guest's exit status and summaries. */
+function boot(image, initrd, suite, label) {
   return new Promise((resolve) => {
-    // hugepages=64: 128 MiB of 2 MiB pages for the selftest's MAP_HUGETLB cases.
-    const append = `console=ttyS0 quiet panic=-1 hugepages=64 rdinit=/init -- ${command.join(" ")}`;
-    const qemu = spawn("qemu-system-x86_64", ["-accel", "tcg", "-m", "2048", "-smp", "2", "-nographic", "-no-reboot", "-kernel", image, "-initrd", initrd, "-append", append], { stdio: ["ignore", "pipe", "pipe"] });
+    const { dir, qemu: machine, cmdline, selftest } = SUITES[suite];
+    const command = ["/bin/node", "/uapigen/dist/kernel/guest-run.js", dir, ...(selftest ? ["--selftest"] : [])];
+    // clocksource=hpet: a TSC calibrated while a loaded host starves the VM runs the guest's clock
+    // many times too fast (timeouts expire early); QEMU's HPET follows the host's clock.
+    const append = `console=ttyS0 quiet panic=-1 clocksource=hpet ${cmdline} rdinit=/init -- ${command.join(" ")}`;
+    const qemu = spawn("qemu-system-x86_64", ["-accel", "tcg", "-m", "2048", "-smp", "2", ...machine, "-nographic", "-no-reboot", "-kernel", image, "-initrd", initrd, "-append", append], { stdio: ["ignore", "pipe", "pipe"] });
     let started = false;
     let status;
     let buffer = "";
@@ -200,16 +273,18 @@ if (!fs.existsSync(path.join(ROOT, "dist", "kernel", "tests"))) fail("dist/kerne
 let failed = 0;
 const results = [];
 for (const series of selected) {
-  const t0 = Date.now();
-  const k = kernel(series);
+  const k = await kernel(series);
   const initrd = initramfs(k.selftest ? [[k.selftest, "/bin/iommufd-selftest"]] : []);
-  log(`kernel ${k.version}: booting (initramfs ${(fs.statSync(initrd).size / 2 ** 20).toFixed(1)} MiB)`);
-  const { status, summaries } = await boot(k.image, initrd, ["/bin/node", "/uapigen/dist/kernel/guest-run.js"], `kernel ${k.version}`);
+  for (const suite of suites) {
+    const t0 = Date.now();
+    log(`kernel ${k.version}: booting for the ${suite} suite (initramfs ${(fs.statSync(initrd).size / 2 ** 20).toFixed(1)} MiB)`);
+    const { status, summaries } = await boot(k.image, initrd, suite, `kernel ${k.version} (${suite})`);
+    log(`kernel ${k.version}: ${suite} suite exited ${status} (${Math.round((Date.now() - t0) / 1000)} s)`);
+    results.push(...summaries.map((line) => `kernel ${k.version}: ${line}`));
+    if (status !== 0) failed++;
+  }
   fs.rmSync(initrd, { force: true });
-  log(`kernel ${k.version}: guest tests exited ${status} (${Math.round((Date.now() - t0) / 1000)} s)`);
-  results.push(...summaries.map((line) => `kernel ${k.version}: ${line}`));
-  if (k.selftestMissing) results.push(`kernel ${k.version}: selftest: ${k.selftestMissing}`);
-  if (status !== 0) failed++;
+  if (k.selftestMissing && suites.includes("iommufd")) results.push(`kernel ${k.version}: selftest: ${k.selftestMissing}`);
 }
 // Side by side: uapigen's scenarios and the kernel's own selftest, per kernel.
 for (const line of results) log(line);

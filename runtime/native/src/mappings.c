@@ -198,6 +198,9 @@ typedef struct {
   mapping *m;
 } pin_handle;
 
+/** Tells a pin handle from other externals (an eventfd watcher's handle passed to unpin). */
+static const napi_type_tag PIN_TAG = {0x75617069676e7069ULL, 0x6e68616e646c6521ULL};
+
 static void pin_finalizer(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
@@ -234,6 +237,12 @@ napi_value js_pin(napi_env env, napi_callback_info info) {
     free(h);
     return NULL;
   }
+  if (napi_type_tag_object(env, out, &PIN_TAG) != napi_ok) {
+    // The handle is freed by its finalizer; the pin goes with it, as nobody could release it.
+    mapping_unpin(m);
+    h->m = NULL;
+    return NULL;
+  }
   return out;
 }
 
@@ -242,7 +251,9 @@ napi_value js_unpin(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   pin_handle *h;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_get_value_external(env, argv[0], (void **)&h) != napi_ok) {
+  bool tagged = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || napi_check_object_type_tag(env, argv[0], &PIN_TAG, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, argv[0], (void **)&h) != napi_ok) {
     return type_error(env, "unpin(handle): a handle from pin()");
   }
   if (h->m) {

@@ -20,6 +20,12 @@ napi_value js_pin(napi_env env, napi_callback_info info);
 napi_value js_unpin(napi_env env, napi_callback_info info);
 napi_value js_pins(napi_env env, napi_callback_info info);
 
+napi_value js_eventfd(napi_env env, napi_callback_info info);
+napi_value js_eventfd_read(napi_env env, napi_callback_info info);
+napi_value js_eventfd_write(napi_env env, napi_callback_info info);
+napi_value js_poll_start(napi_env env, napi_callback_info info);
+napi_value js_poll_stop(napi_env env, napi_callback_info info);
+
 /** Where an ArrayBufferView's bytes are, read by the engine (no user getter runs); 0 if not a view. */
 int view_bytes(napi_env env, napi_value v, void **data, size_t *length);
 

@@ -426,6 +426,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"pin", NULL, js_pin, NULL, NULL, NULL, napi_default, NULL},
       {"unpin", NULL, js_unpin, NULL, NULL, NULL, napi_default, NULL},
       {"pins", NULL, js_pins, NULL, NULL, NULL, napi_default, NULL},
+      {"eventfd", NULL, js_eventfd, NULL, NULL, NULL, napi_default, NULL},
+      {"eventfdRead", NULL, js_eventfd_read, NULL, NULL, NULL, napi_default, NULL},
+      {"eventfdWrite", NULL, js_eventfd_write, NULL, NULL, NULL, napi_default, NULL},
+      {"pollStart", NULL, js_poll_start, NULL, NULL, NULL, napi_default, NULL},
+      {"pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
