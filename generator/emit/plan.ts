@@ -227,6 +227,8 @@ function includedUnit(inc: Included, sources: Source[]): AbiUnit {
     looseDocs: [],
     comments: [],
     macroNames: [],
+    inactiveNames: new Set(),
+    macros: [],
     userPointers: [],
     trailingPolicies: [],
     capabilities: [],
