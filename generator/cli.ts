@@ -56,11 +56,12 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 type Format = "text" | "json" | "sarif";
 
-async function formatFindings(findings: import("./lint/findings.js").Finding[], format: Format): Promise<string> {
-  const { formatText, formatJson, formatSarif } = await import("./lint/format.js");
+async function formatFindings(findings: import("./lint/findings.js").Finding[], format: Format, baseUri?: string): Promise<string> {
+  const { formatText, formatJson } = await import("./lint/format.js");
   if (format === "json") return formatJson(findings);
   if (format === "sarif") {
-    return formatSarif(findings, generatorVersion());
+    const { formatSarif } = await import("./lint/sarif.js");
+    return formatSarif(findings, { version: generatorVersion(), baseUri });
   }
   return formatText(findings);
 }
@@ -149,14 +150,17 @@ export async function main(argv: string[]): Promise<number> {
     .option("-I, --include-dir <dir>", "add an include directory (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
     .option("--arch <name>", `an ABI row to lint (repeatable: members under any row's #if count; default x86_64): ${ROW_NAMES}`, collect, [])
+    .option("--base-uri <uri>", "SARIF: the file:// URI (or directory) file URIs are relative to, as %SRCROOT% (default: the working directory)")
     .option("--strict", "accepted for symmetry with generate; findings always exit 1 here")
-    .action(async (headers: string[], o: { includeDir: string[]; format: Format; arch: string[] }) => {
+    .action(async (headers: string[], o: { includeDir: string[]; format: Format; arch: string[]; baseUri?: string }) => {
       const { getAbi } = await import("./model/abi.js");
       const [abi, ...moreAbis] = (o.arch.length ? o.arch : ["x86_64"]).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}'`));
       for (const h of headers) if (!fs.existsSync(h)) throw new InputError("usage", `no such header: ${h}`);
+      // A bad base is a usage error before any linting.
+      if (o.baseUri !== undefined) (await import("./lint/sarif.js")).baseUriOf(o.baseUri);
       const { lintHeaders } = await import("./lint/lint.js");
       const findings = lintHeaders(headers, { abi: abi!, moreAbis, includeDirs: o.includeDir });
-      process.stdout.write(await formatFindings(findings, o.format));
+      process.stdout.write(await formatFindings(findings, o.format, o.baseUri));
       status = findings.length ? 1 : 0;
     });
 
