@@ -54,13 +54,20 @@ function readConfig(): Config {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/** Commander reads `--no-x` as negating `--x`; this one is an option of its own (`noRule`). */
+function plainOption(option: Option): Option {
+  option.negate = false;
+  return option;
+}
+
 type Format = "text" | "json" | "sarif";
 
-async function formatFindings(findings: import("./lint/findings.js").Finding[], format: Format): Promise<string> {
-  const { formatText, formatJson, formatSarif } = await import("./lint/format.js");
+async function formatFindings(findings: import("./lint/findings.js").Finding[], format: Format, baseUri?: string): Promise<string> {
+  const { formatText, formatJson } = await import("./lint/format.js");
   if (format === "json") return formatJson(findings);
   if (format === "sarif") {
-    return formatSarif(findings, generatorVersion());
+    const { formatSarif } = await import("./lint/sarif.js");
+    return formatSarif(findings, { version: generatorVersion(), baseUri });
   }
   return formatText(findings);
 }
@@ -86,7 +93,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--runtime <package>", "the runtime generated code imports: a package name (default @uapigen/runtime), or a path to its compiled modules as seen from the output")
     .option("--check", "exit 1 and name the files that differ instead of writing")
     .option("--strict", "kerneldoc findings fail the run (exit 1, nothing written)")
-    .action(async (o: { header: string[]; out?: string; includeDir: string[]; include: string[]; arch: string[]; overrides?: string; runtime?: string; check?: boolean; strict?: boolean }) => {
+    .option("-q, --quiet", "do not print the kerneldoc findings (input errors and other warnings still print; --strict still counts them)")
+    .action(async (o: { header: string[]; out?: string; includeDir: string[]; include: string[]; arch: string[]; overrides?: string; runtime?: string; check?: boolean; strict?: boolean; quiet?: boolean }) => {
       const config = readConfig();
       const { DEFAULT_RUNTIME, generate } = await import("./generate.js");
       const out = o.out ?? config.out ?? "generated";
@@ -100,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
         runtime: o.runtime ?? config.runtime ?? DEFAULT_RUNTIME,
         check: o.check,
         strict: o.strict,
+        quiet: o.quiet,
         stampFile: path.join("node_modules", ".cache", "uapigen", `${out.replace(/[^\w.-]/g, "_")}.stamp.json`),
       });
       process.stderr.write(result.warnings);
@@ -149,14 +158,21 @@ export async function main(argv: string[]): Promise<number> {
     .option("-I, --include-dir <dir>", "add an include directory (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
     .option("--arch <name>", `an ABI row to lint (repeatable: members under any row's #if count; default x86_64): ${ROW_NAMES}`, collect, [])
+    .option("--rule <id>", "report only this rule's findings (repeatable)", collect, [])
+    .addOption(plainOption(new Option("--no-rule <id>", "do not report this rule's findings (repeatable)").argParser(collect).default([])))
+    .option("--base-uri <uri>", "SARIF: the file:// URI (or directory) file URIs are relative to, as %SRCROOT% (default: the working directory)")
     .option("--strict", "accepted for symmetry with generate; findings always exit 1 here")
-    .action(async (headers: string[], o: { includeDir: string[]; format: Format; arch: string[] }) => {
+    .action(async (headers: string[], o: { includeDir: string[]; format: Format; arch: string[]; rule: string[]; noRule: string[]; baseUri?: string }) => {
       const { getAbi } = await import("./model/abi.js");
       const [abi, ...moreAbis] = (o.arch.length ? o.arch : ["x86_64"]).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}'`));
       for (const h of headers) if (!fs.existsSync(h)) throw new InputError("usage", `no such header: ${h}`);
+      // Bad rule ids and a bad base are usage errors before any linting.
+      const { selectRules } = await import("./lint/select.js");
+      const rules = selectRules(o.rule, o.noRule);
+      if (o.baseUri !== undefined) (await import("./lint/sarif.js")).baseUriOf(o.baseUri);
       const { lintHeaders } = await import("./lint/lint.js");
-      const findings = lintHeaders(headers, { abi: abi!, moreAbis, includeDirs: o.includeDir });
-      process.stdout.write(await formatFindings(findings, o.format));
+      const findings = lintHeaders(headers, { abi: abi!, moreAbis, includeDirs: o.includeDir }).filter((f) => rules.has(f.rule));
+      process.stdout.write(await formatFindings(findings, o.format, o.baseUri));
       status = findings.length ? 1 : 0;
     });
 

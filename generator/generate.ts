@@ -28,6 +28,11 @@ export interface GenerateOptions {
   check?: boolean;
   /** Kerneldoc findings fail the run (nothing is written). */
   strict?: boolean;
+  /**
+   * Leave the kerneldoc findings out of the warnings (they still count, and still fail a strict
+   * run); input errors and the other warnings stay, as they say why output is missing.
+   */
+  quiet?: boolean;
   /** Where the unchanged-inputs stamp lives; undefined disables it. */
   stampFile?: string;
 }
@@ -67,7 +72,7 @@ export interface GenerateResult {
   /** Files whose content differs (with check) or was changed. */
   changed: string[];
   upToDate: boolean;
-  /** Kerneldoc findings, formatted as text. */
+  /** Warnings as text: the kerneldoc findings (unless quiet), unevaluated defines, setup notes. */
   warnings: string;
   findings: number;
   /** With strict, findings stopped the run before anything was written. */
@@ -96,14 +101,15 @@ interface Stamp {
   key: string;
   inputs: string[];
   outputs: Record<string, string>;
-  /** The lint findings of that run, shown again when nothing changed. */
+  /** The warnings of that run, shown again when nothing changed: with the findings and without. */
   warnings: string;
+  quietWarnings: string;
   findings: number;
 }
 
 function stampKey(opts: GenerateOptions, inputs: string[], overrides: string[]): string | undefined {
   const h = createHash("sha256");
-  h.update(JSON.stringify({ ...opts, check: undefined, stampFile: undefined })).update(generatorHash());
+  h.update(JSON.stringify({ ...opts, check: undefined, quiet: undefined, stampFile: undefined })).update(generatorHash());
   for (const f of inputs) {
     if (!fs.existsSync(f)) return undefined;
     h.update(f).update(fs.readFileSync(f));
@@ -161,7 +167,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const previous = Object.keys(stamp.outputs);
     const intact = previous.every((o) => fs.existsSync(o) && stamp.outputs[o] === sha256(fs.readFileSync(o)));
     if (key === stamp.key && intact && !(opts.strict && stamp.findings)) {
-      return { written: previous, changed: [], upToDate: true, warnings: stamp.warnings, findings: stamp.findings, failed: false };
+      return { written: previous, changed: [], upToDate: true, warnings: opts.quiet ? stamp.quietWarnings : stamp.warnings, findings: stamp.findings, failed: false };
     }
   }
 
@@ -236,7 +242,10 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
 
   // The headers' kerneldoc, checked together so names resolve across them.
   const findings = lintUnits(units).sort(compareFindings);
-  const warnings = note + missingRuntimeWarning(opts.runtime, opts.out) + formatText(findings) + unevaluatedWarnings(units.map((u) => u.model), displayPath);
+  const [before, after] = [note + missingRuntimeWarning(opts.runtime, opts.out), unevaluatedWarnings(units.map((u) => u.model), displayPath)];
+  const allWarnings = before + formatText(findings) + after;
+  const quietWarnings = before + after;
+  const warnings = opts.quiet ? quietWarnings : allWarnings;
   const changed = outputs.filter((o, i) => !fs.existsSync(o) || fs.readFileSync(o, "utf8") !== texts[i]);
   if (opts.check) return { written: [], changed, upToDate: changed.length === 0, warnings, findings: findings.length, failed: false };
   if (opts.strict && findings.length) return { written: [], changed: [], upToDate: false, warnings, findings: findings.length, failed: true };
@@ -251,7 +260,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       key: stampKey(opts, inputList, overrideFiles) ?? "",
       inputs: inputList,
       outputs: Object.fromEntries(outputs.map((o, i) => [o, sha256(texts[i]!)])),
-      warnings,
+      warnings: allWarnings,
+      quietWarnings,
       findings: findings.length,
     };
     fs.mkdirSync(path.dirname(opts.stampFile), { recursive: true });

@@ -11,13 +11,35 @@ const SEED = "test/fixtures/lint/linux/seed.h";
 const INCLUDES = ["-I", "headers/7.3", "-I", "headers/7.3/x86_64-linux-gnu"];
 const lint = (...args: string[]) => spawnSync(process.execPath, [CLI, "lint", ...args], { cwd: ROOT, encoding: "utf8" });
 
-test("text: gcc style with the source line and a caret under the token; exit 1", () => {
+test("text: gcc style with the source line under a gutter and a caret under the token; exit 1", () => {
   const r = lint(SEED, ...INCLUDES);
   assert.equal(r.status, 1);
   const lines = r.stdout.split("\n");
   assert.equal(lines[0], `${SEED}:39:20: warning: 'out_num_iovas' is not a member of 'struct iommu_ioas_iova_ranges'; did you mean 'num_iovas'? [stale-member-reference]`);
-  assert.equal(lines[1], "  * is not allowed. out_num_iovas will be set to the total number of iovas and");
-  assert.equal(lines[2], `${" ".repeat(20)}^${"~".repeat("out_num_iovas".length - 1)}`);
+  assert.equal(lines[1], "   39 |  * is not allowed. out_num_iovas will be set to the total number of iovas and");
+  assert.equal(lines[2], `      | ${" ".repeat(19)}^${"~".repeat("out_num_iovas".length - 1)}`);
+});
+
+test("text: display columns and the excerpt exactly as gcc prints them for a tab-indented line", (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-gcc-"));
+  fs.mkdirSync(path.join(dir, "linux"));
+  // Line 5 is the same in both files: uapigen finds the undocumented member, gcc notes the
+  // expansion of the macro the C file defines with its name.
+  const tail = "struct s {\n\tint\tfoo_bar;\n};\n";
+  fs.writeFileSync(path.join(dir, "linux", "s.h"), `/**\n * struct s - s\n */\n${tail}`);
+  fs.writeFileSync(path.join(dir, "s.c"), `#define foo_bar 1\n/* */\n/* */\n${tail}`);
+  const gcc = spawnSync("gcc", ["-fsyntax-only", "-fdiagnostics-color=never", "s.c"], { cwd: dir, encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+  if (gcc.error) {
+    t.skip("gcc is not installed");
+    return;
+  }
+  const ours = spawnSync(process.execPath, [CLI, "lint", "linux/s.h"], { cwd: dir, encoding: "utf8" }).stdout.split("\n");
+  const theirs = gcc.stderr.split("\n");
+  const at = theirs.findIndex((l) => l.startsWith("s.c:5:"));
+  assert.equal(theirs[at], "s.c:5:17: note: in expansion of macro 'foo_bar'");
+  assert.equal(ours[0], "linux/s.h:5:17: warning: struct member 'foo_bar' not described in 's' [undocumented-member]");
+  assert.deepEqual(ours.slice(1, 3), theirs.slice(at + 1, at + 3));
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test("json: an array of {file, line, column, severity, rule, symbol, name, message, suggestion}", () => {
@@ -49,7 +71,7 @@ test("sarif: a SARIF 2.1.0 log with the rules and one located result per finding
     runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number; endColumn: number } } }[] }[] }[];
   };
   assert.equal(log.version, "2.1.0");
-  assert.match(log.$schema, /sarif-2\.1\.0/);
+  assert.match(log.$schema, /sarif-schema-2\.1\.0\.json$/);
   const run = log.runs[0]!;
   assert.equal(run.tool.driver.name, "uapigen");
   assert.deepEqual(run.tool.driver.rules.map((x) => x.id).sort(), ["excess-member-doc", "kerneldoc-name-mismatch", "malformed-kerneldoc", "not-kerneldoc-comment", "stale-member-reference", "undocumented-member", "unknown-reference", "unparsed-declaration"]);
@@ -90,7 +112,7 @@ test("generate shows the findings as warnings; --strict fails the run and writes
   assert.deepEqual(fs.readdirSync(out), []);
   const plain = gen();
   assert.equal(plain.status, 0);
-  assert.match(plain.stderr, /seed\.h:88:8: warning: struct member 'num_iovas' not described in 'iommu_ioas_allow_iovas' \[undocumented-member\]/);
+  assert.match(plain.stderr, /seed\.h:88:15: warning: struct member 'num_iovas' not described in 'iommu_ioas_allow_iovas' \[undocumented-member\]/);
   assert.deepEqual(fs.readdirSync(out).sort(), ["seed-ioctls.ts", "seed.ts"]);
   // An unchanged re-run still shows them (kept with the stamp), and --strict still fails.
   assert.match(gen().stderr, /\[undocumented-member\]/);
