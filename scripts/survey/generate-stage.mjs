@@ -8,10 +8,15 @@ import path from "node:path";
 import { includeDirs, rowNamed } from "./tree.mjs";
 import { gccRequests } from "./requests.mjs";
 
-/** Where a job's generated module and its spec go: linux/ and asm/ modules share basenames. */
+/**
+ * Where a job's generated modules and its spec go: a folder per header and row, as a user's run
+ * for that header would have (the modules of its included headers beside it), so that no job
+ * overwrites another's.
+ */
 export function jobPaths(work, job) {
   const stem = job.include.replace(/\.h$/, "");
-  return { ts: path.join(work, "ts", job.row, `${stem}.ts`), js: path.join(work, "js", job.row, `${stem}.js`), spec: path.join(work, "specs", job.row, `${stem}.json`), outDir: path.join(work, "ts", job.row, path.dirname(stem)) };
+  const base = path.basename(stem);
+  return { ts: path.join(work, "ts", job.row, stem, `${base}.ts`), js: path.join(work, "js", job.row, stem, `${base}.js`), spec: path.join(work, "specs", job.row, `${stem}.json`), outDir: path.join(work, "ts", job.row, stem) };
 }
 
 export const firstError = (stderr) => String(stderr).split("\n").find((l) => /error/.test(l))?.trim() ?? "gcc error";

@@ -20,7 +20,7 @@ export async function jointJob(job, { root, work, include }) {
     if (cc.status !== 0) return { ...result, stage: "gcc", reason: `${row.name}: ${firstError(cc.stderr).replaceAll(include + "/", "")}` };
   }
   try {
-    const out = path.join(work, "joint", path.dirname(job.include));
+    const out = path.join(work, "joint", job.include.replace(/\.h$/, ""));
     await generate({ headers: [job.file], out, includeDirs: jointIncludeDirs(include, work), arches: ROWS.map((r) => r.name), runtime: path.join(dist("."), "..", "runtime", "dist") });
     return { ...result, stage: "ok" };
   } catch (err) {

@@ -1,6 +1,7 @@
 // Folds the stages' results into one line per row and header, counts them per row, and prints
 // the table, every header short of full success with its stage and reason, and every request
 // that was dropped or differs from gcc's.
+import path from "node:path";
 
 /** Stages in order; a header's stage is the first it did not get through ("ok": none). */
 export const STAGES = ["gcc", "generate", "oracle", "typecheck", "load", "round-trip", "ok"];
@@ -19,7 +20,8 @@ export function merge(generated, tscErrors, loaded) {
     const l = byKey.get(`${g.row} ${g.header}`);
     const { requests: gccRequests } = g;
     const requests = { gcc: gccRequests, ...(l.requests ?? { matched: 0, mismatched: {}, dropped: Object.fromEntries(Object.keys(gccRequests.values).map((n) => [n, "the module did not load"])) }) };
-    const tsc = tscErrors.get(g.ts) ?? tscErrors.get(g.ts.replace(/\.ts$/, "-ioctls.ts"));
+    // Any error in the job's folder: its module, its typed calls, its included headers' modules.
+    const tsc = [...tscErrors].find(([file]) => file.startsWith(path.dirname(g.ts) + path.sep))?.[1];
     const { spec: _spec, ts: _ts, ...rest } = g;
     // The first stage that failed; the later ones still ran and are counted.
     if (g.oracle.mismatches.length) return { ...rest, ...l, requests, stage: "oracle", reason: g.oracle.mismatches.slice(0, 3).join("; ") };
