@@ -46,12 +46,14 @@ test("files below the working directory are URIs relative to %SRCROOT%, the work
 });
 
 test("--base-uri: relative to that directory; files outside it are absolute file:// URIs", () => {
-  const below = sarif(os.tmpdir(), "--base-uri", pathToFileURL(path.join(ROOT, "test", "fixtures")).href).log;
+  // A working directory of its own: the checkout itself may lie under the temp directory.
+  const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-sarif-cwd-"));
+  const below = sarif(elsewhere, "--base-uri", pathToFileURL(path.join(ROOT, "test", "fixtures")).href).log;
   assert.equal(below.runs[0]!.originalUriBaseIds["%SRCROOT%"]!.uri, `${pathToFileURL(path.join(ROOT, "test", "fixtures")).href}/`);
   for (const loc of uris(below)) assert.deepEqual(loc, { uri: "lint/linux/seed.h", uriBaseId: "%SRCROOT%" });
   // A directory path is taken as its file:// URI.
-  assert.deepEqual(uris(sarif(os.tmpdir(), "--base-uri", path.join(ROOT, "test")).log)[0], { uri: "fixtures/lint/linux/seed.h", uriBaseId: "%SRCROOT%" });
-  const outside = sarif(os.tmpdir()).log;
+  assert.deepEqual(uris(sarif(elsewhere, "--base-uri", path.join(ROOT, "test")).log)[0], { uri: "fixtures/lint/linux/seed.h", uriBaseId: "%SRCROOT%" });
+  const outside = sarif(elsewhere).log;
   for (const loc of uris(outside)) assert.deepEqual(loc, { uri: pathToFileURL(path.join(ROOT, SEED)).href });
   const bad = spawnSync(process.execPath, [CLI, "lint", SEED, "--format", "sarif", "--base-uri", "https://example.org/linux/"], { cwd: ROOT, encoding: "utf8" });
   assert.equal(bad.status, 2);
@@ -85,7 +87,7 @@ test("the official SARIF 2.1.0 schema accepts the log (Ajv, draft-04)", () => {
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
   const validate = ajv.compile(schema);
-  for (const cwd of [ROOT, os.tmpdir()]) {
+  for (const cwd of [ROOT, fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-sarif-cwd-"))]) {
     const { log } = sarif(cwd);
     assert.ok(validate(log), ajv.errorsText(validate.errors));
   }
@@ -101,7 +103,7 @@ test("the SARIF Multitool's validate reports no errors", () => {
   const inside = path.join(dir, "inside.sarif");
   const outside = path.join(dir, "outside.sarif");
   fs.writeFileSync(inside, sarif(ROOT).text);
-  fs.writeFileSync(outside, sarif(os.tmpdir()).text);
+  fs.writeFileSync(outside, sarif(fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-sarif-cwd-"))).text);
   // A control the validator must reject (a base URI without its trailing slash): proof it ran.
   const control = path.join(dir, "control.sarif");
   fs.writeFileSync(control, sarif(ROOT).text.replace(`${pathToFileURL(ROOT).href}/"`, `${pathToFileURL(ROOT).href}"`));
