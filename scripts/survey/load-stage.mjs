@@ -23,6 +23,7 @@ export function compareRequests(mod, requests, unevaluated) {
 
 /** Why a check failed: its message, and for an assertion what it got (bytes: the first that differs). */
 function failure(err) {
+  if (process.env.SURVEY_DEBUG) console.error(String(err?.stack ?? err).slice(0, 3000));
   if (!err || !("actual" in err) || typeof err.actual === "object") return firstLine(err);
   const [got, expected] = [String(err.actual), String(err.expected)];
   const hex = /^[0-9a-f]+$/;
@@ -43,17 +44,23 @@ export async function loadJob(file, { root }) {
   const { spec, samplesError, requests, unevaluated } = checks.fromJson(fs.readFileSync(file, "utf8"));
   const result = { row: spec.arch, header: spec.label };
   let mod;
+  // The codecs of the records the header holds from included headers are in those headers'
+  // modules, beside it in the job's folder: the checks see them all, under their names.
+  let codecs;
   try {
     mod = await import(pathToFileURL(spec.module).href);
     await import(pathToFileURL(spec.module.replace(/\.js$/, "-ioctls.js")).href);
+    const folder = path.dirname(spec.module);
+    const included = fs.readdirSync(folder, { recursive: true }).map((f) => path.join(folder, f)).filter((f) => f.endsWith(".js") && f !== spec.module && !f.endsWith("-ioctls.js"));
+    codecs = Object.assign({}, ...(await Promise.all(included.map((f) => import(pathToFileURL(f).href)))), mod);
   } catch (err) {
     return { ...result, stage: "load", reason: firstLine(err) };
   }
   result.requests = compareRequests(mod, requests, unevaluated);
   try {
     if (samplesError) throw new Error(samplesError);
-    result.codecs = checks.checkRoundTrips(mod, spec);
-    result.samples = checks.checkSamples(mod, spec);
+    result.codecs = checks.checkRoundTrips(codecs, spec);
+    result.samples = checks.checkSamples(codecs, spec);
   } catch (err) {
     return { ...result, stage: "round-trip", reason: failure(err) };
   }

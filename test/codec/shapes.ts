@@ -2,10 +2,11 @@
 // JSON: the generator's plan, computed on the host, so the checks themselves (check.ts) run
 // without the generator (under s390x Node, for one).
 import { planRecord, type FieldKind } from "#generator/emit/records.js";
-import { emittedRecords, recordNames } from "#generator/emit/names.js";
+import { emittedRecords, memberTypes, recordNames, recordOf } from "#generator/emit/names.js";
 import { mixedSignBytes, wideMembers } from "#generator/emit/variants.js";
 import { ABIS, type Abi } from "#generator/model/abi.js";
 import { buildHeader, includeDirsFor, type BuiltHeader } from "#generator/model/build.js";
+import type { RecordDecl } from "#generator/model/ir.js";
 
 export type KindShape =
   | { scalar: { bits: number; signed: boolean; float: boolean; wide: boolean; order: "native" | "little" | "big"; ctype: string } }
@@ -69,7 +70,7 @@ export function shapesFor(file: string, abi: Abi, includeDirs?: string[], rows?:
 export function shapesOf(built: BuiltHeader, choices: RowChoices): Shapes {
   const names = recordNames(built.model);
   const out: Shapes = {};
-  for (const r of emittedRecords(built.model)) {
+  for (const r of recordsInUse(built)) {
     const name = names.of(r);
     out[name] = {
       kind: r.kind,
@@ -87,6 +88,24 @@ export function shapesOf(built: BuiltHeader, choices: RowChoices): Shapes {
     };
   }
   return out;
+}
+
+/**
+ * The header's own records, and the included headers' records they hold or its ioctls take
+ * (their codecs live in those headers' modules): a nested record's padding is only known from
+ * its own shape.
+ */
+function recordsInUse(built: BuiltHeader): RecordDecl[] {
+  const seen = new Set<RecordDecl>(emittedRecords(built.model));
+  const todo = [...seen, ...built.model.constants.flatMap((c) => (c.ioctl?.argument ? [c.ioctl.argument] : []))];
+  for (let r = todo.pop(); r; r = todo.pop()) {
+    seen.add(r);
+    for (const t of memberTypes(r)) {
+      const inner = recordOf(t);
+      if (inner && !seen.has(inner)) todo.push(inner);
+    }
+  }
+  return [...seen];
 }
 
 const choicesCache = new Map<string, RowChoices>();
