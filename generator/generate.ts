@@ -40,14 +40,16 @@ export interface GenerateOptions {
 /** The default runtime: the package uapigen's own bindings use. */
 export const DEFAULT_RUNTIME = "@uapigen/runtime";
 
+/** Whether `--runtime` names a folder of compiled modules (a path or file: URL), not a package. */
+const isRuntimePath = (runtime: string) => runtime.startsWith(".") || runtime.startsWith("/") || runtime.startsWith("file:");
+
 /**
  * A runtime entry as generated code imports it: a package subpath, or a file beside a path. A
  * relative path is relative to the output directory; `subdir` is where the importing module sits
  * in it (`asm` for `<out>/asm/kvm.ts`).
  */
 export function runtimeModule(runtime: string, entry: "codec" | "codegen", subdir = ""): string {
-  const isPath = runtime.startsWith(".") || runtime.startsWith("/") || runtime.startsWith("file:");
-  if (!isPath) return `${runtime}/${entry}`;
+  if (!isRuntimePath(runtime)) return `${runtime}/${entry}`;
   const file = `${runtime.replace(/\/$/, "")}/${entry}.js`;
   return runtime.startsWith(".") && subdir ? path.posix.join(path.posix.relative(subdir, "."), file) : file;
 }
@@ -57,7 +59,7 @@ export function runtimeModule(runtime: string, entry: "codec" | "codegen", subdi
  * resolve from the output directory (a path is the caller's to get right).
  */
 export function missingRuntimeWarning(runtime: string, out: string): string {
-  if (runtime.startsWith(".") || runtime.startsWith("/") || runtime.startsWith("file:")) return "";
+  if (isRuntimePath(runtime)) return "";
   try {
     createRequire(path.resolve(out, "index.js")).resolve(`${runtime}/package.json`);
     return "";

@@ -12,13 +12,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runPool } from "./survey/pool.mjs";
 import { merge, print, printJoint, summarise } from "./survey/report.mjs";
-import { DEFAULT_VERSION, jointIncludeDirs, ROWS, surveyJobs, unpackedTree } from "./survey/tree.mjs";
+import { libcDevInclude } from "./lib/kernel-source.mjs";
+import { DEFAULT_VERSION, jointIncludeDirs, ROWS, surveyJobs } from "./survey/tree.mjs";
 import { typecheck } from "./survey/typecheck.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const version = process.argv[2] ?? DEFAULT_VERSION;
 const started = performance.now();
-const include = unpackedTree(version);
+const include = libcDevInclude(version, (m) => console.log(`survey: ${m}`));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-survey-"));
 const size = Math.max(1, os.availableParallelism());
 const stamp = (what) => console.error(`survey: ${what} (${Math.round((performance.now() - started) / 1000)} s)`);

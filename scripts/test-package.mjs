@@ -11,24 +11,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { downloadDeb } from "./lib/debian.mjs";
+import { libcDevInclude } from "./lib/kernel-source.mjs";
 import { aptInstall, nodeCommand, have } from "./lib/tools.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const WHO = "test:package";
 const LIBC_DEV = "7.3.4-1~bpo13+1";
-
-/** linux-libc-dev's usr/include, unpacked once. */
-function libcDev(version) {
-  const dir = path.join(os.homedir(), ".cache", "uapigen", `linux-libc-dev-${version}`);
-  const include = path.join(dir, "root", "usr", "include");
-  if (fs.existsSync(path.join(include, "linux", "userfaultfd.h"))) return include;
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  console.log(`${WHO}: fetching linux-libc-dev ${version} from Debian`);
-  execFileSync("dpkg-deb", ["-x", downloadDeb(`linux-libc-dev=${version}`, dir), path.join(dir, "root")]);
-  return include;
-}
 
 const dir = path.join(ROOT, "dist", "test", "package");
 if (!fs.existsSync(dir)) throw new Error("dist/test/package is missing: run npm run build first");
@@ -41,7 +29,7 @@ const env = {
   UAPIGEN_ARM64_NODE: nodeCommand("arm64", WHO),
   UAPIGEN_NODE_22: nodeCommand("x64-22", WHO),
   UAPIGEN_NODE_24: nodeCommand("x64-24", WHO),
-  UAPIGEN_LIBC_DEV_7_3: libcDev(LIBC_DEV),
+  UAPIGEN_LIBC_DEV_7_3: libcDevInclude(LIBC_DEV, (m) => console.log(`${WHO}: ${m}`)),
 };
 const files = fs.readdirSync(dir).filter((f) => f.endsWith(".package.js")).sort().map((f) => path.join(dir, f));
 const r = spawnSync(process.execPath, ["--test", ...files], { stdio: "inherit", env });

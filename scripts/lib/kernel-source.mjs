@@ -44,13 +44,26 @@ export function kernelSource(series, version, log = console.log) {
   return dir;
 }
 
-/** linux-libc-dev's usr/include (every architecture's asm/ headers), unpacked once. */
+/**
+ * linux-libc-dev's usr/include (every architecture's asm/ headers), unpacked once and renamed
+ * into place when complete, so an interrupted download is never taken for a tree. The survey,
+ * the package tests and the lint tests share it.
+ */
 export function libcDevInclude(version, log = console.log, suites = undefined) {
   const dir = path.join(CACHE, `linux-libc-dev-${version}`);
   const include = path.join(dir, "root", "usr", "include");
-  if (fs.existsSync(path.join(include, "linux"))) return include;
-  fs.mkdirSync(dir, { recursive: true });
-  log(`downloading linux-libc-dev=${version}`);
-  execFileSync("dpkg-deb", ["-x", downloadDeb(`linux-libc-dev=${version}`, dir, suites), path.join(dir, "root")]);
+  if (fs.existsSync(path.join(dir, ".complete"))) return include;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(CACHE, { recursive: true });
+  const work = fs.mkdtempSync(path.join(CACHE, "linux-libc-dev-download-"));
+  try {
+    log(`downloading linux-libc-dev=${version}`);
+    execFileSync("dpkg-deb", ["-x", downloadDeb(`linux-libc-dev=${version}`, work, suites), path.join(work, "root")]);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.renameSync(path.join(work, "root"), path.join(dir, "root"));
+    fs.writeFileSync(path.join(dir, ".complete"), `${version}\n`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
   return include;
 }

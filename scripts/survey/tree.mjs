@@ -1,11 +1,9 @@
-// The surveyed tree and its rows: linux-libc-dev unpacked once into ~/.cache/uapigen, the
+// The surveyed tree and its rows (linux-libc-dev comes from ../lib/kernel-source.mjs): the
 // headers of each row (every linux/*.h, and that row's own asm/*.h), and the include list uapigen
 // and the row's gcc share (gcc with -nostdinc, so both look in the same places, libc last).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { downloadDeb } from "../lib/debian.mjs";
 
 export const DEFAULT_VERSION = "7.3.4-1~bpo13+1";
 
@@ -14,23 +12,6 @@ export const ROWS = [
   { name: "x86_64", triplet: "x86_64-linux-gnu", gcc: "gcc", libc: ["/usr/include/x86_64-linux-gnu", "/usr/include"], endian: "little" },
   { name: "s390x", triplet: "s390x-linux-gnu", gcc: "s390x-linux-gnu-gcc", libc: ["/usr/s390x-linux-gnu/include"], endian: "big" },
 ];
-
-/** The unpacked package's usr/include, downloaded through a private apt setup on first use. */
-export function unpackedTree(version) {
-  const dir = path.join(os.homedir(), ".cache", "uapigen", "survey", `linux-libc-dev-${version}`);
-  const include = path.join(dir, "root", "usr", "include");
-  if (fs.existsSync(path.join(include, "linux", "ioctl.h"))) return include;
-  fs.rmSync(dir, { recursive: true, force: true });
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-survey-deb-"));
-  try {
-    const deb = downloadDeb(`linux-libc-dev=${version}`, work);
-    fs.mkdirSync(dir, { recursive: true });
-    execFileSync("dpkg-deb", ["-x", deb, path.join(dir, "root")]);
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
-  return include;
-}
 
 /** -I directories for a row: the tree, its asm/ headers, gcc's own headers, then libc's. */
 export function includeDirs(include, row) {
