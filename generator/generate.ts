@@ -40,6 +40,9 @@ export interface GenerateOptions {
 /** The default runtime: the package uapigen's own bindings use. */
 export const DEFAULT_RUNTIME = "@uapigen/runtime";
 
+/** npm's rule for a package name (scoped or not): what generated code can import by name. */
+const PACKAGE_NAME = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+
 /** Whether `--runtime` names a folder of compiled modules (a path or file: URL), not a package. */
 const isRuntimePath = (runtime: string) => runtime.startsWith(".") || runtime.startsWith("/") || runtime.startsWith("file:");
 
@@ -195,6 +198,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     }
   }
   for (const h of opts.headers) if (!fs.existsSync(h)) fail("usage", `no such header: ${h}`);
+  if (fs.existsSync(opts.out) && !fs.statSync(opts.out).isDirectory()) fail("usage", `--out ${opts.out} is not a directory`);
+  if (!isRuntimePath(opts.runtime) && !PACKAGE_NAME.test(opts.runtime)) fail("usage", `--runtime '${opts.runtime}' is neither an npm package name nor a path (./, ../, / or file:)`);
 
   const inputs = new Set<string>();
   const run: import("./emit/plan.js").RunHeader[] = [];

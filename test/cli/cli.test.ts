@@ -46,6 +46,23 @@ test("an unknown architecture is a usage error", () => {
   assert.match(r.stderr, /unknown architecture .vax. \(known: x86_64, i386, aarch64, .*hppa\)/);
 });
 
+test("--out that is a file and a --runtime that is no package name are usage errors, with nothing written", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-args-"));
+  const args = ["generate", "--header", header("7.3", "iommufd.h"), "--arch", "x86_64", "-I", path.join(ROOT, "headers", "7.3"), "-I", path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu")];
+  fs.writeFileSync(path.join(dir, "afile"), "mine");
+  const file = run([...args, "--out", path.join(dir, "afile")]);
+  assert.equal(file.status, 2, file.stderr);
+  assert.equal(file.stderr, `uapigen: error: --out ${path.join(dir, "afile")} is not a directory [usage]\n`);
+  assert.equal(fs.readFileSync(path.join(dir, "afile"), "utf8"), "mine");
+  for (const runtime of ["", "Not A Package", "@scope/"]) {
+    const bad = run([...args, "--out", path.join(dir, "gen"), "--runtime", runtime]);
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.equal(bad.stderr, `uapigen: error: --runtime '${runtime}' is neither an npm package name nor a path (./, ../, / or file:) [usage]\n`);
+  }
+  assert.equal(fs.existsSync(path.join(dir, "gen")), false);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test("--version prints uapigen's version", () => {
   const r = run(["--version"]);
   assert.equal(r.status, 0);
