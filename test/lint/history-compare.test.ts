@@ -24,3 +24,10 @@ test("/* to /** is a comment kernel-doc skipped; a changed declaration is no doc
   const changed = header(["struct s - s", "@size: size", "@flags: f"]).replace("__u32 flags", "__u64 flags");
   assert.deepEqual(defects(header(["struct s - s", "@size: size", "@flgs: f"]), changed), []);
 });
+
+test("an undescribed member is looked for down to the declaration's end, past comments in it", () => {
+  const body = (doc: string[]) => ["/**", ...doc.map((l) => ` * ${l}`), " */", "enum e {", "\t/* private: */", "\tE_UNSPEC,", "\t/* public: */", "\tE_A, /* a long note */", "\tE_B,", "};", ""].join("\n");
+  const [added] = defects(body(["enum e - e", "@E_A: a"]), body(["enum e - e", "@E_A: a", "@E_B: b"]));
+  assert.equal(`${added!.kind} ${added!.name} ${added!.declEndLine}`, "undescribed member E_B 11");
+  assert.equal(isCaught(added!, [{ line: 10, rule: "undocumented-member", name: "E_B" }]), true);
+});

@@ -27,7 +27,9 @@ export interface Defect {
 }
 
 const lineOf = (text: string, offset: number) => text.slice(0, offset).split("\n").length;
-const stripComments = (s: string) => s.replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\/\/[^\n]*/g, " ");
+// Comments become blanks of the same length (newlines kept), so offsets still index the text.
+const blank = (c: string) => c.replace(/[^\n]/g, " ");
+const stripComments = (s: string) => s.replace(/\/\*[\s\S]*?\*\//g, blank).replace(/\/\/[^\n]*/g, blank);
 const collapse = (s: string) => s.replace(/\s+/g, " ").trim();
 
 /** What a comment documents: a #define line, or code up to the `;` that ends it at depth 0. */
