@@ -13,8 +13,8 @@ import { libcDevInclude } from "./lib/kernel-source.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const VERSIONS = ["5.10.223-1", "6.1.176-1", "6.12.117-1", "7.2.12-1~bpo13+1", "7.3.4-1~bpo13+1"];
-// The goal is 95%; this is the floor measured now (README), raised as misses are fixed.
-const THRESHOLD = 0.85;
+// The goal the issue set; 155 / 162 measured (README).
+const THRESHOLD = 0.95;
 const list = process.argv.includes("--list");
 const log = (m) => console.log(`test:lint-history: ${m}`);
 

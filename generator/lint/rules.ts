@@ -151,8 +151,10 @@ class Linter {
       this.report("kerneldoc-name-mismatch", base.nameLoc, base.name, symbol, `kerneldoc comment describes '${base.kind} ${base.name}' but is above '${symbol}'`, own);
       return;
     }
-    if (base.kind === "function" && base.name === own && r.tag && !base.ioctl) {
-      this.report("kerneldoc-name-mismatch", base.nameLoc, base.name, symbol, `kerneldoc title '${own}' has no '${r.kind}' keyword, so kernel-doc reads it as a function`, `${r.kind} ${own}`);
+    if (base.kind === "function" && r.tag && !base.ioctl) {
+      // kernel-doc reads a bare title as a function's and cannot parse the struct after it.
+      const differs = base.name === own ? "" : ` and is not the '${symbol}' that follows`;
+      this.report("kerneldoc-name-mismatch", base.nameLoc, base.name, symbol, `kerneldoc title '${base.name}' has no '${r.kind}' keyword${differs}, so kernel-doc reads it as a function`, `${r.kind} ${own}`);
       return;
     }
     const flat = layout.flatten(r);

@@ -74,8 +74,13 @@ test("a title without struct/enum is a mismatch; an ioctl title above its struct
     " */",
     "struct s_arg { __u32 a; };",
     "#define S_IOCTL _IOW('x', 1, struct s_arg)",
+    "/**",
+    " * s_qury_args",
+    " *     @a (IN) - a misspelled bare title",
+    " */",
+    "struct s_query_args { __u32 a; };",
   ].join("\n");
-  assert.deepEqual(summary(text), ["kerneldoc-name-mismatch s_cfg -> struct s_cfg @3:4"]);
+  assert.deepEqual(summary(text), ["kerneldoc-name-mismatch s_cfg -> struct s_cfg @3:4", "kerneldoc-name-mismatch s_qury_args -> struct s_query_args @14:4"]);
 });
 
 test("a NAME - ... doc must name the #define below it", () => {
@@ -108,8 +113,9 @@ test("malformed-kerneldoc: /** comments whose first line is prose", () => {
     " * DOC: a doc block",
     " */",
     "/**",
-    " * frob() - a function",
+    " * frob() - a function-like macro",
     " */",
+    "#define frob(x) (x)",
     "struct t {",
     "\t/**",
     "\t * Indented: an inline comment, not read as a title",
