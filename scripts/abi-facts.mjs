@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Prints the ABI rows of generator/model/abi.ts as each architecture's cross compiler sees
+// Prints the ABI rows of generator/target/abi.ts as each architecture's cross compiler sees
 // them: type sizes and alignments (as symbol sizes of char arrays, read with the toolchain's
 // own nm, so nothing runs on the target), byte order, char signedness, and the predefined macros
 // the asm/ headers test. The _IOC layout comes from the architecture's asm/ioctl.h.

@@ -19,7 +19,7 @@ const list = process.argv.includes("--list");
 const log = (m) => console.log(`test:lint-history: ${m}`);
 
 const { lintHeaders } = await import(path.join(ROOT, "generator/dist/lint/lint.js"));
-const { getAbi } = await import(path.join(ROOT, "generator/dist/model/abi.js"));
+const { getAbi } = await import(path.join(ROOT, "generator/dist/target/abi.js"));
 const { includeDirsFor } = await import(path.join(ROOT, "generator/dist/model/build.js"));
 const { worldNames } = await import(path.join(ROOT, "generator/dist/lint/world.js"));
 const { docOnlyChanges, defectsOf, isCaught } = await import(path.join(ROOT, "dist/test/lint/history-compare.js"));

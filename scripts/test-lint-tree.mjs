@@ -25,7 +25,7 @@ const COMPAT = ["__user", "__force", "__iomem", "__attribute_const__"].map((w) =
 /** The include directories for a source tree: its uapi, the installed asm/, then the system. */
 async function includeDirs(source, libc) {
   const { includeDirsFor } = await import(path.join(ROOT, "generator/dist/model/build.js"));
-  const { getAbi } = await import(path.join(ROOT, "generator/dist/model/abi.js"));
+  const { getAbi } = await import(path.join(ROOT, "generator/dist/target/abi.js"));
   const abi = getAbi("x86_64");
   const stubs = path.join(source, ".uapigen-stubs");
   // <linux/compiler.h> is a kernel header headers_install removes the includes of.
@@ -43,7 +43,7 @@ if (args[0] === "--worker") {
   const { lintHeaders } = await import(path.join(ROOT, "generator/dist/lint/lint.js"));
   const { abi, stubs, dirs } = await includeDirs(source, libc);
   // Members under another architecture's #if (mshv.h) are linted too.
-  const { getAbi } = await import(path.join(ROOT, "generator/dist/model/abi.js"));
+  const { getAbi } = await import(path.join(ROOT, "generator/dist/target/abi.js"));
   const moreAbis = ["aarch64"].map((n) => getAbi(n));
   const linux = path.join(source, "include", "uapi", "linux");
   const names = fs.readdirSync(linux).filter((f) => f.endsWith(".h")).sort();

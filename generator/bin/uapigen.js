@@ -4,7 +4,7 @@ import module from "node:module";
 
 // Node >= 22.1 caches compiled code on disk: ts-morph and prettier load several times faster.
 module.enableCompileCache?.();
-const { main } = await import("../dist/cli.js");
+const { main } = await import("../dist/cli/cli.js");
 
 main(process.argv.slice(2)).then(
   (status) => {

@@ -3,9 +3,9 @@
 // only needs layouts does not load the native shim.
 import * as prettier from "prettier";
 import { Project, StructureKind, type FunctionDeclarationStructure } from "ts-morph";
-import type { HeaderModel, IoctlDecl, RecordDecl } from "../model/ir.js";
+import type { HeaderModel, IoctlDecl, RecordDecl } from "../ir/decls.js";
 import { sizeMemberName, type RecordNames } from "./records.js";
-import { generatorVersion } from "../version.js";
+import { generatorVersion } from "./version.js";
 import { declarationDoc, type LinkContext } from "./tsdoc.js";
 
 export interface IoctlModuleOptions {

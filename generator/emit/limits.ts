@@ -3,9 +3,9 @@
 // constant, and 150 bytes per byte of comment turned into docs: a header with 100,000 members
 // would take minutes and gigabytes. The largest header of /usr/include/linux has 170 records,
 // 687 members, 915 constants and some 250 KB of comments.
-import { fail } from "../diagnostics.js";
-import type { HeaderModel } from "../model/ir.js";
-import type { LayoutEngine } from "../model/layout.js";
+import { fail } from "../ir/diagnostics.js";
+import type { HeaderModel } from "../ir/decls.js";
+import type { LayoutEngine } from "../target/layout.js";
 import { emittedRecords } from "./names.js";
 
 export const MAX_MODULE_RECORDS = 1024;

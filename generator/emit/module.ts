@@ -2,14 +2,11 @@
 // Output is deterministic: no timestamps, no absolute paths, declarations in header order.
 import path from "node:path";
 import * as prettier from "prettier";
-import { Project, StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
-
-/** Statements collected for one module; the file is created once from them (fast). */
-export type Statements = (string | StatementStructures)[];
-import type { ConstantDecl, EnumDecl, HeaderModel, IoctlDecl } from "../model/ir.js";
-import { distinct, emitRecord, pickByVariant } from "./record-code.js";
+import { Project, StructureKind, VariableDeclarationKind } from "ts-morph";
+import type { ConstantDecl, EnumDecl, HeaderModel, IoctlDecl } from "../ir/decls.js";
+import { distinct, emitRecord, pickByVariant, type Statements } from "./record-code.js";
 import { cSpelling, type RecordNames } from "./records.js";
-import { generatorVersion } from "../version.js";
+import { generatorVersion } from "./version.js";
 import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
 import { emittedRecords, recordNames } from "./names.js";
 import { moduleVariants, type AbiUnit, type ModuleVariants } from "./variants.js";

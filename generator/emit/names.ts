@@ -1,6 +1,6 @@
 // What the emitted records are called: tagged records by their tag, anonymous records used as
 // named members by `<outer>_<member>`.
-import type { EnumDecl, HeaderModel, Member, RecordDecl, TypeRef } from "../model/ir.js";
+import type { EnumDecl, HeaderModel, Member, RecordDecl, TypeRef } from "../ir/decls.js";
 import type { RecordNames } from "./records.js";
 
 /** Every record of the model that has a name (an anonymous record flattened into another has none). */

@@ -9,8 +9,8 @@
 // declared in the same header on every row: a record or enum missing on a row, or declared in
 // another header there (a clash: no import can follow it), is a located error suggesting --arch.
 import path from "node:path";
-import { fail } from "../diagnostics.js";
-import type { EnumDecl, HeaderModel, RecordDecl } from "../model/ir.js";
+import { fail } from "../ir/diagnostics.js";
+import type { EnumDecl, HeaderModel, RecordDecl } from "../ir/decls.js";
 import { headerName } from "./module.js";
 import { emittedRecords, enumOf, memberTypes, namedRecords, recordNames, recordOf } from "./names.js";
 import type { AbiUnit } from "./variants.js";

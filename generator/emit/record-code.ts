@@ -1,10 +1,9 @@
 // The code emitted for one struct or union: decoded interface, Init interface, codec object and
 // view class, each member documented from the kerneldoc. The codec and the view's accessor bodies
 // are made per architecture variant (recordCode); the types and docs once, from the first row.
-import { Scope, StructureKind, VariableDeclarationKind } from "ts-morph";
-import type { Statements } from "./module.js";
-import type { Capability, RecordDecl, TrailingPolicy, UserPointer } from "../model/ir.js";
-import type { LayoutEngine } from "../model/layout.js";
+import { Scope, StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import type { Capability, RecordDecl, TrailingPolicy, UserPointer } from "../ir/decls.js";
+import type { LayoutEngine } from "../target/layout.js";
 import {
   cSpelling,
   decodedType,
@@ -16,6 +15,9 @@ import {
   type RecordNames,
 } from "./records.js";
 import { declarationDoc, inlineText, plainComment, type LinkContext } from "./tsdoc.js";
+
+/** Statements collected for one module; the file is created once from them (fast). */
+export type Statements = (string | StatementStructures)[];
 
 /** One architecture variant's view of a record. */
 export interface RecordUnit {

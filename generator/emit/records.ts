@@ -1,8 +1,8 @@
 // Structs and unions to TypeScript: the decoded type, the Init type encode accepts, the codec
 // (size, align, offsets, encode, decode) and a zero-copy view class over a DataView.
-import { fail } from "../diagnostics.js";
-import type { Member, RecordDecl, TypeRef } from "../model/ir.js";
-import { resolveTypedefs, type FlatMember, type LayoutEngine } from "../model/layout.js";
+import { fail } from "../ir/diagnostics.js";
+import type { Member, RecordDecl, TypeRef } from "../ir/decls.js";
+import { resolveTypedefs, type FlatMember, type LayoutEngine } from "../target/layout.js";
 
 export interface Scalar {
   bits: number;

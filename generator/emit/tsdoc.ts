@@ -1,7 +1,7 @@
 // Kerneldoc prose to TSDoc: paragraphs kept, `::` literal blocks as fenced code, `Return:` and
 // other sections as tags, `struct x` / `enum y` / ioctl and constant names as {@link}s,
 // `@member` as code spans, and everything TSDoc would misread escaped.
-import type { DocBlock, DocLine, KernelDoc } from "../parse/kerneldoc.js";
+import type { DocBlock, DocLine, KernelDoc } from "../ir/kerneldoc.js";
 
 export interface LinkContext {
   /** Names declared in the module being emitted (types, codecs, constants). */

@@ -2,10 +2,10 @@
 // row; rows whose records and constants come out as the same code share a variant, and the
 // module picks its variant at load time. Byte order is not part of a variant: native members read
 // the module's `LE`, so x86_64 and s390x share code when their layouts agree.
-import { fail } from "../diagnostics.js";
-import type { Abi } from "../model/abi.js";
-import type { HeaderModel } from "../model/ir.js";
-import type { LayoutEngine } from "../model/layout.js";
+import { fail } from "../ir/diagnostics.js";
+import type { Abi } from "../target/abi.js";
+import type { HeaderModel } from "../ir/decls.js";
+import type { LayoutEngine } from "../target/layout.js";
 import { recordCode, memberPlace, type LayoutElsewhere, type RecordCode, type RecordUnit } from "./record-code.js";
 import { emittedRecords, recordNames } from "./names.js";
 import { decodedType, planRecord } from "./records.js";

@@ -1,7 +1,7 @@
 // What the kerneldoc linter reports: stable rule ids with what each finds and how to fix it
 // (SARIF carries them as rule metadata), and one finding per defect with its location, the
 // declaration it belongs to, the offending name and a suggestion.
-import type { SourceLocation } from "../diagnostics.js";
+import type { SourceLocation } from "../ir/diagnostics.js";
 
 export interface Rule {
   /** PascalCase, as SARIF's reportingDescriptor.name wants it. */

@@ -1,8 +1,8 @@
 // lint: build every header's model for one ABI, check their docs together, sort the findings.
 // A declaration that cannot be built is reported where it is and left out, not the header.
 import path from "node:path";
-import { InputError } from "../diagnostics.js";
-import { ABIS, type Abi } from "../model/abi.js";
+import { InputError } from "../ir/diagnostics.js";
+import { ABIS, type Abi } from "../target/abi.js";
 import { buildHeader, includeDirsFor } from "../model/build.js";
 import { compareFindings, type Finding } from "./findings.js";
 import { withRecovery } from "./recover.js";

@@ -3,7 +3,7 @@
 // one bad declaration does not hide the findings of the rest of the header.
 import fs from "node:fs";
 import path from "node:path";
-import { InputError, type SourceLocation } from "../diagnostics.js";
+import { InputError, type SourceLocation } from "../ir/diagnostics.js";
 
 /** Rules of errors that concern the whole unit, not one declaration: no recovery. */
 const UNRECOVERABLE = new Set(["include", "error-directive", "usage", "io"]);

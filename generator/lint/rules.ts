@@ -3,10 +3,10 @@
 // taken to name a member when it says so (`@x`, `x[]`) or the word is plainly one (snake_case,
 // defined nowhere, and close to a real member).
 import { distance } from "fastest-levenshtein";
-import type { SourceLocation } from "../diagnostics.js";
-import type { Comment, EnumDecl, HeaderModel, RecordDecl } from "../model/ir.js";
-import type { LayoutEngine } from "../model/layout.js";
-import { parseKernelDoc, titleOnOpeningLine, type DocBlock, type DocLine, type KernelDoc } from "../parse/kerneldoc.js";
+import type { SourceLocation } from "../ir/diagnostics.js";
+import type { Comment, EnumDecl, HeaderModel, RecordDecl } from "../ir/decls.js";
+import type { LayoutEngine } from "../target/layout.js";
+import type { DocBlock, DocLine, KernelDoc } from "../ir/kerneldoc.js";
 import { bodyDocs } from "./body-docs.js";
 import { claimsNamespace, namespacesOf, type Namespaces } from "./namespaces.js";
 import { checkTitles } from "./titles.js";
@@ -161,7 +161,7 @@ class Linter {
     const body = bodyDocs(comments, r.loc.file, r.loc.line, Math.max(r.loc.line, ...flat.map((f) => f.member.loc.line)));
     const doc: KernelDoc = body.params.length ? { ...base, params: [...base.params, ...body.params] } : base;
     // kernel-doc skips a comment whose title shares the `/**` line: nothing is required of it.
-    const read = !titleOnOpeningLine(r.comment.text);
+    const read = !r.comment.reading.titleOnOpeningLine;
     const arrays = new Map(flat.map((f) => {
       const text = doc.params.find((p) => p.name === f.name)?.lines.map((l) => l.text).join(" ") ?? "";
       let t = f.member.type;
@@ -202,7 +202,7 @@ class Linter {
     if (!base || !e.comment?.text.startsWith("/**")) return;
     const body = bodyDocs(comments, e.loc.file, e.loc.line, Math.max(e.loc.line, ...e.enumerators.map((x) => x.loc.line)));
     const doc: KernelDoc = body.params.length ? { ...base, params: [...base.params, ...body.params] } : base;
-    const read = !titleOnOpeningLine(e.comment.text);
+    const read = !e.comment.reading.titleOnOpeningLine;
     const symbol = `enum ${e.tag ?? "<anonymous>"}`;
     if (doc.kind === "enum" && e.tag && doc.name !== e.tag) {
       this.report("kerneldoc-name-mismatch", doc.nameLoc, doc.name, symbol, `kerneldoc comment describes 'enum ${doc.name}' but is above '${symbol}'`, e.tag);
@@ -301,10 +301,10 @@ class Linter {
   }
 
   /** Comments in kerneldoc form that kernel-doc will skip because they open with `/*`. */
-  plainComment(text: string, loc: SourceLocation): void {
+  plainComment({ text, loc, reading }: Comment): void {
     // One-line notes (`/* struct in6_addr */`, `/* enum devlink_trap_action */`) are not docs.
     if (text.startsWith("/**") || !text.includes("\n")) return;
-    const doc = parseKernelDoc(text, loc);
+    const doc = reading.doc;
     const hasParams = /^\s*\*?\s*@[A-Za-z_][\w.]*\s*:/m.test(text);
     const titled = doc && (doc.kind !== "function" || doc.ioctl?.macro !== undefined || doc.params.length > 0);
     if (!titled && !hasParams) return;
@@ -321,7 +321,7 @@ export function lintUnits(units: LintUnit[], world?: (name: string) => boolean):
     for (const e of model.enums) linter.enumeration(e, model.comments);
     // Every other kerneldoc of the header (ioctl docs above #defines, DOC: blocks, strays).
     for (const d of model.kerneldocs) linter.freeDoc(d, d.kind === "doc" ? `DOC: ${d.name}` : d.kind === "function" ? d.name : `${d.kind} ${d.name}`);
-    for (const c of model.comments) linter.plainComment(c.text, c.loc);
+    for (const c of model.comments) linter.plainComment(c);
     checkTitles(model, (f) => linter.findings.push({ ...f, severity: "warning", message: f.suggestion ? `${f.message}; did you mean '${f.suggestion}'?` : f.message }));
   }
   // A doc attached to two declarations (a typedef and its struct) is reported once.

@@ -4,7 +4,7 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { SarifBuilder, SarifResultBuilder, SarifRuleBuilder, SarifRunBuilder } from "node-sarif-builder";
-import { InputError } from "../diagnostics.js";
+import { InputError } from "../ir/diagnostics.js";
 import { RULE_IDS, RULES, type Finding } from "./findings.js";
 
 export const SRCROOT = "%SRCROOT%";

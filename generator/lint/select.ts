@@ -1,6 +1,6 @@
 // Which rules a lint run reports: --rule ID (only these) and --no-rule ID (all but these).
 import { closest, distance } from "fastest-levenshtein";
-import { InputError } from "../diagnostics.js";
+import { InputError } from "../ir/diagnostics.js";
 import { RULE_IDS, type RuleId } from "./findings.js";
 
 function ruleId(given: string, option: string): RuleId {

@@ -1,7 +1,6 @@
 // Kerneldoc titles checked as kernel-doc reads them: a `/**` comment whose first line names no
 // declaration is rejected, and a `NAME - ...` doc must name the #define that follows it.
-import type { Comment, HeaderModel } from "../model/ir.js";
-import { commentLines, isKernelDocComment, notKernelDocTitle, titleOnOpeningLine } from "../parse/kerneldoc.js";
+import type { Comment, HeaderModel } from "../ir/decls.js";
 import type { Finding } from "./findings.js";
 
 /** kernel-doc's function/macro title: `[type *] [define] name[()] [- summary | : summary]`. */
@@ -12,8 +11,8 @@ type Report = (f: Omit<Finding, "severity" | "message" | "suggestion"> & { messa
 
 /** The name a doc read by kernel-doc gives its macro or function, with its location. */
 function macroTitle(comment: Comment): { name: string; loc: Comment["loc"] } | undefined {
-  if (!isKernelDocComment(comment.text) || titleOnOpeningLine(comment.text)) return undefined;
-  const first = commentLines(comment.text, comment.loc)[0];
+  if (!comment.reading.kernelDoc || comment.reading.titleOnOpeningLine) return undefined;
+  const first = comment.reading.firstLine;
   if (!first || first.loc.line !== comment.loc.line + 1) return undefined;
   const text = first.text.trimStart();
   const m = MACRO_TITLE.exec(text);
@@ -39,7 +38,7 @@ export function checkTitles(model: HeaderModel, report: Report): void {
   }
   for (const c of model.comments) {
     if (c.loc.file !== model.file) continue;
-    const line = notKernelDocTitle(c.text, c.loc);
+    const line = c.reading.notTitle;
     if (!line) continue;
     report({
       loc: c.loc,

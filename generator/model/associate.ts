@@ -1,9 +1,9 @@
 // What the kerneldoc says beyond the C types: which struct each ioctl takes, and which
 // __aligned_u64 members are user pointers (to what, counted by which member). Anything the
 // docs cannot tell comes from the reviewed override file of the header.
-import { fail } from "../diagnostics.js";
+import { fail } from "../ir/diagnostics.js";
 import { proseOf } from "../parse/kerneldoc.js";
-import type { Capability, ConstantDecl, HeaderModel, IoctlDirection, RecordDecl, TypeRef, UserPointer } from "./ir.js";
+import type { Capability, ConstantDecl, HeaderModel, IoctlDirection, RecordDecl, TypeRef, UserPointer } from "../ir/decls.js";
 
 /** What an override file says of one ioctl. */
 export interface IoctlOverride {

@@ -3,16 +3,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { fail } from "../diagnostics.js";
+import { fail } from "../ir/diagnostics.js";
 import { BUILTIN_TYPE_WORDS, builtinName, DeclarationBuilder } from "../parse/declarations.js";
-import { isKernelDocComment, parseKernelDoc, type KernelDoc } from "../parse/kerneldoc.js";
+import { readComment } from "../parse/kerneldoc.js";
+import type { KernelDoc } from "../ir/kerneldoc.js";
 import { preprocess } from "../parse/preprocess.js";
 import { parseUnit } from "../parse/tree.js";
-import { ABIS, GNU_KEYWORDS, longBits, type Abi } from "./abi.js";
+import { ABIS, GNU_KEYWORDS, longBits, type Abi } from "../target/abi.js";
 import { associate, type Overrides } from "./associate.js";
 import { evaluateDefines } from "./constants.js";
-import type { Comment, ConstantDecl, DocSection, EnumDecl, HeaderModel, TypeRef } from "./ir.js";
-import { LayoutEngine } from "./layout.js";
+import type { Comment, ConstantDecl, DocSection, EnumDecl, HeaderModel, TypeRef } from "../ir/decls.js";
+import { LayoutEngine } from "../target/layout.js";
 
 export interface BuildOptions {
   abi: Abi;
@@ -131,12 +132,13 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
   const comments: Comment[] = [];
   for (const t of tu.tokens) {
     if (t.kind !== "comment" || t.loc.file !== file) continue;
-    comments.push({ text: t.text, loc: t.loc });
-    const doc = parseKernelDoc(t.text, t.loc);
-    if (doc && !isKernelDocComment(t.text)) looseDocs.push(doc);
-    if (!doc || !isKernelDocComment(t.text)) continue;
+    const comment = readComment(t.text, t.loc);
+    comments.push(comment);
+    const { doc, kernelDoc } = comment.reading;
+    if (doc && !kernelDoc) looseDocs.push(doc);
+    if (!doc || !kernelDoc) continue;
     kerneldocs.push(doc);
-    if (doc?.kind === "doc") docs.push({ kind: "doc", title: doc.name, doc, loc: t.loc, comment: { text: t.text, loc: t.loc } });
+    if (doc.kind === "doc") docs.push({ kind: "doc", title: doc.name, doc, loc: t.loc, comment });
   }
   const model: HeaderModel = {
     file,
@@ -154,7 +156,7 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
     inactiveNames: tu.inactiveNames,
     macros: [...tu.macros.values()]
       .filter((m) => !m.builtin && m.loc.file === file)
-      .map((m) => ({ name: m.name, loc: m.loc, comment: m.comment ? { text: m.comment.text, loc: m.comment.loc } : undefined })),
+      .map((m) => ({ name: m.name, loc: m.loc, comment: m.comment ? readComment(m.comment.text, m.comment.loc) : undefined })),
     userPointers: [],
     trailingPolicies: [],
     capabilities: [],

@@ -1,13 +1,15 @@
 // The main header's object-like #defines: integer constants (evaluated through the real
 // asm/ioctl.h macros, so request numbers follow the target's _IOC encoding) and the rest.
-import { fail, InputError } from "../diagnostics.js";
-import { isKernelDocComment, parseKernelDoc } from "../parse/kerneldoc.js";
+import { fail, InputError } from "../ir/diagnostics.js";
+import { readComment } from "../parse/kerneldoc.js";
 import { ExpansionBudget, Expander } from "../parse/expander.js";
-import { MAX_EXPANSION_TOKENS, type Macro, type TranslationUnit } from "../parse/preprocess.js";
-import type { Abi } from "./abi.js";
-import { evaluate, type EvalEnv, type Value } from "./consteval.js";
+import type { Macro } from "../parse/expander.js";
+import { MAX_EXPANSION_TOKENS, type TranslationUnit } from "../parse/preprocess.js";
+import type { Abi } from "../target/abi.js";
+import { evaluate, type EvalEnv } from "../parse/consteval.js";
+import type { Value } from "../ir/values.js";
 import { token, type Token } from "../parse/lexer.js";
-import type { ConstantDecl, IoctlDirection, OtherDefine, RecordDecl, TypeRef } from "./ir.js";
+import type { ConstantDecl, IoctlDirection, OtherDefine, RecordDecl, TypeRef } from "../ir/decls.js";
 
 const IOCTL_MACROS = new Set(["_IO", "_IOR", "_IOW", "_IOWR", "_IOR_BAD", "_IOW_BAD", "_IOWR_BAD"]);
 
@@ -148,8 +150,8 @@ export function evaluateDefines(
     evaluated.set(m, { value, newest });
     const decl: ConstantDecl = { kind: "constant", name: m.name, value, loc: m.loc };
     if (m.comment) {
-      decl.comment = { text: m.comment.text, loc: m.comment.loc };
-      if (isKernelDocComment(m.comment.text)) decl.doc = parseKernelDoc(m.comment.text, m.comment.loc);
+      decl.comment = readComment(m.comment.text, m.comment.loc);
+      if (decl.comment.reading.kernelDoc) decl.doc = decl.comment.reading.doc;
     }
     const invocation = requestInvocation(m);
     if (invocation) {

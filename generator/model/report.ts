@@ -1,6 +1,6 @@
 // The layout as `uapigen layout --json` prints it: exactly what the generator computed.
-import type { HeaderModel } from "./ir.js";
-import type { LayoutEngine } from "./layout.js";
+import type { HeaderModel } from "../ir/decls.js";
+import type { LayoutEngine } from "../target/layout.js";
 
 export interface FieldReport {
   offset?: number;

@@ -1,11 +1,12 @@
 // Walks tree-sitter's C syntax tree of a translation unit and builds the typed declarations
 // (records, enums, typedefs) with their locations and comments. Every node kind is either
 // handled here or reported as a located error.
-import { fail, type SourceLocation } from "../diagnostics.js";
-import { evaluate, intTypes, type EvalEnv, type Value } from "../model/consteval.js";
-import type { Attributes, BuiltinName, Comment, EnumDecl, Enumerator, Member, RecordDecl, TypedefDecl, TypeRef } from "../model/ir.js";
-import type { LayoutEngine } from "../model/layout.js";
-import { parseKernelDoc } from "./kerneldoc.js";
+import { fail, type SourceLocation } from "../ir/diagnostics.js";
+import { evaluate, intTypes, type EvalEnv } from "./consteval.js";
+import type { Value } from "../ir/values.js";
+import type { Attributes, BuiltinName, Comment, EnumDecl, Enumerator, Member, RecordDecl, TypedefDecl, TypeRef } from "../ir/decls.js";
+import type { LayoutEngine } from "../target/layout.js";
+import { readComment } from "./kerneldoc.js";
 import type { Token } from "./lexer.js";
 import { firstToken, tokenIndexAt, tokensOf, type ParsedUnit, type SyntaxNode } from "./tree.js";
 
@@ -113,7 +114,7 @@ export class DeclarationBuilder {
   private commentFor(node: SyntaxNode): Comment | undefined {
     const i = tokenIndexAt(this.unit, node.startIndex);
     const c = this.unit.commentBefore[i];
-    return c ? { text: c.text, loc: c.loc } : undefined;
+    return c ? readComment(c.text, c.loc) : undefined;
   }
 
   private attach(decl: RecordDecl | EnumDecl | TypedefDecl, node: SyntaxNode): void {
@@ -122,7 +123,7 @@ export class DeclarationBuilder {
     decl.comment = comment;
     // vfio.h writes some member docs in `/*` comments of kerneldoc shape: they are still the
     // declaration's docs (the linter reports the missing `*`; `comment` keeps the opening).
-    decl.doc = parseKernelDoc(comment.text, comment.loc);
+    decl.doc = comment.reading.doc;
   }
 
   private topLevel(node: SyntaxNode): void {
@@ -276,7 +277,7 @@ export class DeclarationBuilder {
     const first = tokenIndexAt(this.unit, node.startIndex);
     const last = tokenIndexAt(this.unit, node.endIndex - 1);
     const c = this.unit.commentAfter[last] ?? this.unit.commentBefore[first];
-    return c ? { text: c.text, loc: c.loc } : undefined;
+    return c ? readComment(c.text, c.loc) : undefined;
   }
 
   private bitWidth(clause: SyntaxNode): number {

@@ -4,9 +4,22 @@
 // expansion costs what it produces; the budget counts every token an expansion places, argument
 // pre-expansion, stringification and pasting included. Object- and function-like macros, # and
 // ##, variadics (named and __VA_ARGS__, GNU comma elision).
-import { fail } from "../diagnostics.js";
+import { fail } from "../ir/diagnostics.js";
 import { retoken, token, tokenize, type Token } from "./lexer.js";
-import type { Macro } from "./preprocess.js";
+import type { SourceLocation } from "../ir/diagnostics.js";
+
+export interface Macro {
+  name: string;
+  /** Undefined for object-like macros. */
+  params?: string[];
+  variadic: boolean;
+  body: Token[];
+  loc: SourceLocation;
+  /** Predefined by the ABI rather than written in a header. */
+  builtin: boolean;
+  /** The comment right before the #define line (a kerneldoc for ioctls in vfio.h). */
+  comment?: Token;
+}
 
 /**
  * How deeply macro invocations may nest inside arguments (`F(F(F(x)))`): each level pre-expands

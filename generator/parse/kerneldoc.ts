@@ -1,50 +1,9 @@
 // Kerneldoc comments (`/** struct x - summary`, `@member:` lines, sections, `::` literal blocks,
 // `DOC:` blocks), parsed into a structure that keeps the location of every line so the linter
 // can point at a single word.
-import type { SourceLocation } from "../diagnostics.js";
-
-export interface DocLine {
-  /** Content with the leading ` * ` removed. */
-  text: string;
-  /** Location of text[0]. */
-  loc: SourceLocation;
-}
-
-export type DocBlock = { kind: "text"; lines: DocLine[] } | { kind: "literal"; lines: DocLine[] };
-
-export interface DocParam {
-  /** As written after @, e.g. `num_iovas`, `vdata.flags`, `...`. */
-  name: string;
-  /** Location of the name (after the @). */
-  loc: SourceLocation;
-  /** First line (after the colon) and continuation lines. */
-  lines: DocLine[];
-}
-
-export interface DocSectionBody {
-  title: string;
-  loc: SourceLocation;
-  blocks: DocBlock[];
-}
-
-export type DocKind = "struct" | "union" | "enum" | "typedef" | "function" | "doc";
-
-export interface KernelDoc {
-  kind: DocKind;
-  /** The identifier named on the first line (`iommu_ioas_map`, `VFIO_GET_INFO`, DOC title). */
-  name: string;
-  nameLoc: SourceLocation;
-  /** Text after ` - ` on the first line (and its continuation, for ioctl lines). */
-  summary: DocLine[];
-  params: DocParam[];
-  /** The untitled description. */
-  description: DocBlock[];
-  sections: DocSectionBody[];
-  /** Every content line after the title, for prose checks. */
-  lines: DocLine[];
-  /** `ioctl(NAME)` or `NAME - _IOWR(type, nr, struct x)` on the first line. */
-  ioctl?: { name?: string; macro?: "_IO" | "_IOR" | "_IOW" | "_IOWR"; argument?: string; argumentLoc?: SourceLocation };
-}
+import type { SourceLocation } from "../ir/diagnostics.js";
+import type { Comment } from "../ir/decls.js";
+import type { CommentReading, DocBlock, DocKind, DocLine, DocParam, DocSectionBody, KernelDoc } from "../ir/kerneldoc.js";
 
 // As kernel-doc: a section title is followed by one colon (`Example::` starts a literal block).
 const SECTION = /^(description|context|returns?|notes?|examples?)\s*:(?!:)\s*(.*)$/i;
@@ -260,4 +219,17 @@ export function notKernelDocTitle(text: string, loc: SourceLocation): DocLine | 
   if (/^(struct|union|enum|typedef|var)\b/.test(t.text) || /^DOC:/.test(t.text)) return undefined;
   if (/^(?:\w+\s*\*\s*)?(?:define\s+)?\w+\s*(?:\(\w*\))?\s*(?:[-:].*)?$/.test(t.text)) return undefined;
   return t;
+}
+
+/** A comment with kernel-doc's reading of it, made once where the comment is collected. */
+export function readComment(text: string, loc: SourceLocation): Comment {
+  const reading: CommentReading = {
+    kernelDoc: isKernelDocComment(text),
+    titleOnOpeningLine: titleOnOpeningLine(text),
+    doc: parseKernelDoc(text, loc),
+    firstLine: commentLines(text, loc)[0],
+    notTitle: notKernelDocTitle(text, loc),
+    inlineParams: parseInlineMemberDoc(text, loc),
+  };
+  return { text, loc, reading };
 }

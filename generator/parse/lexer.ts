@@ -1,6 +1,6 @@
 // C preprocessing tokens with their source positions. Backslash-newline is a line splice:
 // it is skipped like white space and does not end a directive.
-import { fail, type SourceLocation } from "../diagnostics.js";
+import { fail, type SourceLocation } from "../ir/diagnostics.js";
 
 /** "barrier" marks where a directive stood, so a comment above a #define is not taken as the
  * doc of the declaration after it; "pack" carries the `#pragma pack` value in effect from there

@@ -4,23 +4,10 @@
 // location of the source token, or of the macro invocation that produced them, plus comments.
 import fs from "node:fs";
 import path from "node:path";
-import { fail, type SourceLocation } from "../diagnostics.js";
-import { evaluate } from "../model/consteval.js";
-import { ExpansionBudget, Expander } from "./expander.js";
+import { fail, type SourceLocation } from "../ir/diagnostics.js";
+import { evaluate } from "./consteval.js";
+import { ExpansionBudget, Expander, type Macro } from "./expander.js";
 import { retoken, tokenize, type Token } from "./lexer.js";
-
-export interface Macro {
-  name: string;
-  /** Undefined for object-like macros. */
-  params?: string[];
-  variadic: boolean;
-  body: Token[];
-  loc: SourceLocation;
-  /** Predefined by the ABI rather than written in a header. */
-  builtin: boolean;
-  /** The comment right before the #define line (a kerneldoc for ioctls in vfio.h). */
-  comment?: Token;
-}
 
 export interface PreprocessOptions {
   includeDirs: string[];

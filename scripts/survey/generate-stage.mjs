@@ -33,10 +33,10 @@ export async function load(root) {
   };
   loaded = {
     dist,
-    ...(await from("generator/generate.js", ["generate"])),
-    ...(await from("generator/model/abi.js", ["getAbi"])),
+    ...(await from("generator/cli/generate.js", ["generate"])),
+    ...(await from("generator/target/abi.js", ["getAbi"])),
     ...(await from("generator/model/build.js", ["buildHeader", "includeDirsFor", "PRELUDE"])),
-    ...(await from("generator/diagnostics.js", ["InputError"])),
+    ...(await from("generator/ir/diagnostics.js", ["InputError"])),
     ...(await from("generator/model/report.js", ["layoutReport"])),
     ...(await from("test/codec/shapes.js", ["shapesOf", "rowChoices"])),
     ...(await from("test/codec/samples.js", ["gccSamples"])),

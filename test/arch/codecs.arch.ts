@@ -4,7 +4,7 @@
 // on a big-endian machine: real s390x Node under qemu-user, with no override.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ABIS, getAbi } from "#generator/model/abi.js";
+import { ABIS, getAbi } from "#generator/target/abi.js";
 import { runChecks, specsFor } from "../codec/harness.js";
 import { CROSS_GCC, S390X_NODE_ENV } from "./cross.js";
 

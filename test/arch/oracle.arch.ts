@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { ABIS } from "#generator/model/abi.js";
+import { ABIS } from "#generator/target/abi.js";
 import { FIXTURE, header, ROOT } from "../helpers.js";
 import { oracleForHeader } from "../oracle/gcc-oracle.js";
 import { CROSS_GCC } from "./cross.js";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { getAbi } from "#generator/model/abi.js";
+import { getAbi } from "#generator/target/abi.js";
 import { checkRoundTrips, checkSamples, type CodecModule } from "./check.js";
 import { CODEC_MODULES, runChecks, specsFor } from "./harness.js";
 import { X86_64 } from "../helpers.js";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { getAbi } from "#generator/model/abi.js";
+import { getAbi } from "#generator/target/abi.js";
 import { includeDirsFor } from "#generator/model/build.js";
 import { FIXTURE_INCLUDES, ROOT, X86_64 } from "../helpers.js";
 import { checkRoundTrips, checkSamples, type CheckSpec, type CodecModule } from "./check.js";

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Abi } from "#generator/model/abi.js";
+import type { Abi } from "#generator/target/abi.js";
 import { includeDirsFor } from "#generator/model/build.js";
 import { FIXTURE, FIXTURE_INCLUDES, header, ROOT } from "../helpers.js";
 import { toJson, type CheckSpec } from "./check.js";

@@ -4,9 +4,9 @@
 import { planRecord, type FieldKind } from "#generator/emit/records.js";
 import { emittedRecords, memberTypes, recordNames, recordOf } from "#generator/emit/names.js";
 import { mixedSignBytes, wideMembers } from "#generator/emit/variants.js";
-import { ABIS, type Abi } from "#generator/model/abi.js";
+import { ABIS, type Abi } from "#generator/target/abi.js";
 import { buildHeader, includeDirsFor, type BuiltHeader } from "#generator/model/build.js";
-import type { RecordDecl } from "#generator/model/ir.js";
+import type { RecordDecl } from "#generator/ir/decls.js";
 
 export type KindShape =
   | { scalar: { bits: number; signed: boolean; float: boolean; wide: boolean; order: "native" | "little" | "big"; ctype: string } }

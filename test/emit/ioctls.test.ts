@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { emitIoctlModule } from "#generator/emit/ioctls.js";
 import { emitModule, linkContext } from "#generator/emit/module.js";
-import { getAbi } from "#generator/model/abi.js";
+import { getAbi } from "#generator/target/abi.js";
 import { recordNames } from "#generator/emit/names.js";
 import type { Overrides } from "#generator/model/associate.js";
 import { callScalar, useTransport } from "#runtime/call.js";

@@ -2,9 +2,9 @@
 // cannot be expressed (a record only some architectures declare).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { InputError } from "#generator/diagnostics.js";
+import { InputError } from "#generator/ir/diagnostics.js";
 import { emitModule } from "#generator/emit/module.js";
-import { getAbi } from "#generator/model/abi.js";
+import { getAbi } from "#generator/target/abi.js";
 import { buildText } from "../helpers.js";
 
 const unitsFor = (text: string, arches: string[]) =>

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { getAbi } from "#generator/model/abi.js";
+import { getAbi } from "#generator/target/abi.js";
 import { lintHeaders } from "#generator/lint/lint.js";
 import { declarationSpan } from "#generator/lint/recover.js";
 

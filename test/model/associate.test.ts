@@ -3,9 +3,9 @@
 // inconsistent declaration is a located error, never a guess.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { InputError } from "#generator/diagnostics.js";
+import { InputError } from "#generator/ir/diagnostics.js";
 import type { Overrides } from "#generator/model/associate.js";
-import type { ConstantDecl, IoctlDecl } from "#generator/model/ir.js";
+import type { ConstantDecl, IoctlDecl } from "#generator/ir/decls.js";
 import { buildText, X86_64 } from "../helpers.js";
 
 const HEADER = `#include <linux/types.h>

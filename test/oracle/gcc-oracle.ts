@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Abi } from "#generator/model/abi.js";
+import type { Abi } from "#generator/target/abi.js";
 import { buildHeader, defaultIncludeDirs } from "#generator/model/build.js";
 import { layoutReport, type LayoutReport } from "#generator/model/report.js";
 import { readDwarf } from "./dwarf.js";

@@ -1,7 +1,7 @@
 // Declarations from the tree-sitter tree: records, anonymous members, typedef chains, enums.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { resolveTypedefs } from "#generator/model/layout.js";
+import { resolveTypedefs } from "#generator/target/layout.js";
 import { buildText } from "../helpers.js";
 
 test("typedefs resolve through linux/types.h and the asm headers, not a built-in list", () => {

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { InputError } from "#generator/diagnostics.js";
+import { InputError } from "#generator/ir/diagnostics.js";
 import { buildText, CLI } from "../helpers.js";
 
 const H = "/virtual/include/linux/test.h";

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { InputError } from "#generator/diagnostics.js";
+import { InputError } from "#generator/ir/diagnostics.js";
 import { emitModule } from "#generator/emit/module.js";
 import { buildText, CLI, header, ROOT, X86_64 } from "../helpers.js";
 

@@ -6,8 +6,8 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { fail, formatDiagnostic, InputError } from "./diagnostics.js";
-import type { AbiUnit } from "./emit/variants.js";
+import { fail, formatDiagnostic, InputError } from "../ir/diagnostics.js";
+import type { AbiUnit } from "../emit/variants.js";
 
 export interface GenerateOptions {
   headers: string[];
@@ -86,7 +86,8 @@ export interface GenerateResult {
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
-const generatorDir = path.dirname(fileURLToPath(import.meta.url));
+// The compiled generator: dist/, one folder above this file (dist/cli/).
+const generatorDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
 /** A hash of the generator's own code, so a new uapigen version invalidates the stamp. */
 function generatorHash(): string {
@@ -176,16 +177,16 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     }
   }
 
-  const { ABIS, getAbi } = await import("./model/abi.js");
-  const { buildHeader, hasAsmHeaders, includeDirsFor, loadOverrides } = await import("./model/build.js");
-  const { emitModule, linkContext } = await import("./emit/module.js");
-  const { planModules } = await import("./emit/plan.js");
-  const { recordNames } = await import("./emit/names.js");
-  const { emitIoctlModule } = await import("./emit/ioctls.js");
-  const { checkModuleSize } = await import("./emit/limits.js");
-  const { lintUnits } = await import("./lint/rules.js");
-  const { compareFindings } = await import("./lint/findings.js");
-  const { displayPath, formatText } = await import("./lint/format.js");
+  const { ABIS, getAbi } = await import("../target/abi.js");
+  const { buildHeader, hasAsmHeaders, includeDirsFor, loadOverrides } = await import("../model/build.js");
+  const { emitModule, linkContext } = await import("../emit/module.js");
+  const { planModules } = await import("../emit/plan.js");
+  const { recordNames } = await import("../emit/names.js");
+  const { emitIoctlModule } = await import("../emit/ioctls.js");
+  const { checkModuleSize } = await import("../emit/limits.js");
+  const { lintUnits } = await import("../lint/rules.js");
+  const { compareFindings } = await import("../lint/findings.js");
+  const { displayPath, formatText } = await import("../lint/format.js");
   let note = "";
   let abis = (opts.arches?.length ? opts.arches : Object.keys(ABIS)).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`));
   if (!opts.arches?.length) {
@@ -202,7 +203,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   if (!isRuntimePath(opts.runtime) && !PACKAGE_NAME.test(opts.runtime)) fail("usage", `--runtime '${opts.runtime}' is neither an npm package name nor a path (./, ../, / or file:)`);
 
   const inputs = new Set<string>();
-  const run: import("./emit/plan.js").RunHeader[] = [];
+  const run: import("../emit/plan.js").RunHeader[] = [];
   for (const header of opts.headers) {
     const ovFile = overridesFile(opts, header);
     const overrides = ovFile ? loadOverrides(ovFile) : undefined;
@@ -282,7 +283,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
  * number) that could not be evaluated: it is not emitted, and the user is told why and what
  * would fix it, never left to find it missing.
  */
-function unevaluatedWarnings(models: import("./model/ir.js").HeaderModel[], display: (file: string) => string): string {
+function unevaluatedWarnings(models: import("../ir/decls.js").HeaderModel[], display: (file: string) => string): string {
   const lines: string[] = [];
   for (const model of models) {
     for (const o of model.otherDefines) {
@@ -299,7 +300,7 @@ function unevaluatedWarnings(models: import("./model/ir.js").HeaderModel[], disp
 }
 
 /** A missing asm/ header names the architecture it was looked for: a tree may have only some. */
-function forArch<T>(abi: import("./model/abi.js").Abi, build: () => T): T {
+function forArch<T>(abi: import("../target/abi.js").Abi, build: () => T): T {
   try {
     return build();
   } catch (err) {

@@ -2,20 +2,9 @@
 // types, integer promotion, usual arithmetic conversions, wrap-around), so `~0U`, `1 << 31`
 // and `(__u32)-1` get the value gcc gives them. Used for #if, enum values, array lengths and
 // #define constants (including the sizeof() behind _IOC).
-import { fail, InputError } from "../diagnostics.js";
-import type { Token } from "../parse/lexer.js";
-
-export interface IntType {
-  bits: number;
-  signed: boolean;
-  /** C conversion rank: char 1, short 2, int 3, long 4, long long 5. */
-  rank: number;
-}
-
-export interface Value {
-  v: bigint;
-  t: IntType;
-}
+import { fail, InputError } from "../ir/diagnostics.js";
+import type { IntType, Value } from "../ir/values.js";
+import type { Token } from "./lexer.js";
 
 export interface EvalEnv {
   longBits: number;

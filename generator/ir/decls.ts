@@ -1,8 +1,8 @@
 // The typed model of a header: what the parser produces and the layout engine, the linter and
 // the emitter consume. Declarations keep their source location and their kerneldoc.
-import type { SourceLocation } from "../diagnostics.js";
-import type { KernelDoc } from "../parse/kerneldoc.js";
-import type { Value } from "./consteval.js";
+import type { SourceLocation } from "./diagnostics.js";
+import type { CommentReading, KernelDoc } from "./kerneldoc.js";
+import type { Value } from "./values.js";
 
 /** C's builtin arithmetic types, normalised ("unsigned long long", "signed char", ...). */
 export type BuiltinName =
@@ -33,6 +33,8 @@ export interface Attributes {
 export interface Comment {
   text: string;
   loc: SourceLocation;
+  /** How kernel-doc reads it, worked out once by parse/kerneldoc.ts `readComment`. */
+  reading: CommentReading;
 }
 
 interface DeclBase {

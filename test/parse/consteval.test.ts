@@ -1,7 +1,7 @@
 // C integer constant expressions with C's typing: the values gcc gives.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { evaluate } from "#generator/model/consteval.js";
+import { evaluate } from "#generator/parse/consteval.js";
 import { tokenize } from "#generator/parse/lexer.js";
 import { buildText } from "../helpers.js";
 

@@ -1,7 +1,7 @@
 // Target ABIs as data, one row per architecture, read off each architecture's cross compiler by
 // scripts/abi-facts.mjs (gcc 12, Debian bookworm) and its asm/ioctl.h. Adding an architecture is
 // adding a row.
-import type { Abi } from "./abi.js";
+import type { Abi } from "./abi-row.js";
 
 const GENERIC_IOC = { nrBits: 8, typeBits: 8, sizeBits: 14, dirBits: 2, none: 0, write: 1, read: 2 } as const;
 /** powerpc, mips, sparc and alpha: 13 size bits, 3 direction bits, _IOC_NONE = 1. */

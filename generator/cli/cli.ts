@@ -4,9 +4,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { z } from "zod";
-import { fail, InputError } from "./diagnostics.js";
-import { ABI_ROWS } from "./model/abi-rows.js";
-import { generatorVersion } from "./version.js";
+import { fail, InputError } from "../ir/diagnostics.js";
+import { ABI_ROWS } from "../target/abi-rows.js";
+import { generatorVersion } from "../emit/version.js";
 
 const ROW_NAMES = ABI_ROWS.map((r) => r.name).join(", ");
 
@@ -62,11 +62,11 @@ function plainOption(option: Option): Option {
 
 type Format = "text" | "json" | "sarif";
 
-async function formatFindings(findings: import("./lint/findings.js").Finding[], format: Format, baseUri?: string): Promise<string> {
-  const { formatText, formatJson } = await import("./lint/format.js");
+async function formatFindings(findings: import("../lint/findings.js").Finding[], format: Format, baseUri?: string): Promise<string> {
+  const { formatText, formatJson } = await import("../lint/format.js");
   if (format === "json") return formatJson(findings);
   if (format === "sarif") {
-    const { formatSarif } = await import("./lint/sarif.js");
+    const { formatSarif } = await import("../lint/sarif.js");
     return formatSarif(findings, { version: generatorVersion(), baseUri });
   }
   return formatText(findings);
@@ -139,12 +139,12 @@ export async function main(argv: string[]): Promise<number> {
     .option("-I, --include-dir <dir>", "add an include directory (repeatable)", collect, [])
     .option("--include <file>", "include a file before the header, as gcc's -include (repeatable)", collect, [])
     .action(async (header: string, o: { json?: boolean; arch: string; includeDir: string[]; include: string[] }) => {
-      const { getAbi, ABIS } = await import("./model/abi.js");
+      const { getAbi, ABIS } = await import("../target/abi.js");
       const abi = getAbi(o.arch);
       if (!abi) throw new InputError("usage", `unknown architecture '${o.arch}' (known: ${Object.keys(ABIS).join(", ")})`);
       if (!fs.existsSync(header)) throw new InputError("usage", `no such header: ${header}`);
-      const { buildHeader, includeDirsFor } = await import("./model/build.js");
-      const { layoutReport, toJson, layoutText } = await import("./model/report.js");
+      const { buildHeader, includeDirsFor } = await import("../model/build.js");
+      const { layoutReport, toJson, layoutText } = await import("../model/report.js");
       const forceIncludes = o.include.map((f) => (fs.existsSync(f) ? path.resolve(f) : f));
       const built = buildHeader(header, { abi, includeDirs: includeDirsFor(header, abi, o.includeDir), forceIncludes });
       const report = layoutReport(built.model, built.layout);
@@ -163,14 +163,14 @@ export async function main(argv: string[]): Promise<number> {
     .option("--base-uri <uri>", "SARIF: the file:// URI (or directory) file URIs are relative to, as %SRCROOT% (default: the working directory)")
     .option("--strict", "accepted for symmetry with generate; findings always exit 1 here")
     .action(async (headers: string[], o: { includeDir: string[]; format: Format; arch: string[]; rule: string[]; noRule: string[]; baseUri?: string }) => {
-      const { getAbi } = await import("./model/abi.js");
+      const { getAbi } = await import("../target/abi.js");
       const [abi, ...moreAbis] = (o.arch.length ? o.arch : ["x86_64"]).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}'`));
       for (const h of headers) if (!fs.existsSync(h)) throw new InputError("usage", `no such header: ${h}`);
       // Bad rule ids and a bad base are usage errors before any linting.
-      const { selectRules } = await import("./lint/select.js");
+      const { selectRules } = await import("../lint/select.js");
       const rules = selectRules(o.rule, o.noRule);
-      if (o.baseUri !== undefined) (await import("./lint/sarif.js")).baseUriOf(o.baseUri);
-      const { lintHeaders } = await import("./lint/lint.js");
+      if (o.baseUri !== undefined) (await import("../lint/sarif.js")).baseUriOf(o.baseUri);
+      const { lintHeaders } = await import("../lint/lint.js");
       const findings = lintHeaders(headers, { abi: abi!, moreAbis, includeDirs: o.includeDir }).filter((f) => rules.has(f.rule));
       process.stdout.write(await formatFindings(findings, o.format, o.baseUri));
       status = findings.length ? 1 : 0;

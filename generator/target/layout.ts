@@ -1,9 +1,9 @@
 // C ABI layout as gcc does it for System V targets: sizes, alignments, member offsets,
 // padding, unions, anonymous members, flexible arrays, bitfields, aligned/packed attributes.
-import { fail } from "../diagnostics.js";
+import { fail } from "../ir/diagnostics.js";
 import type { Abi } from "./abi.js";
-import type { IntType } from "./consteval.js";
-import type { EnumDecl, Member, RecordDecl, TypeRef } from "./ir.js";
+import type { IntType } from "../ir/values.js";
+import type { EnumDecl, Member, RecordDecl, TypeRef } from "../ir/decls.js";
 
 export interface MemberLayout {
   member: Member;

@@ -2,32 +2,9 @@
 // architecture's asm/ioctl.h, and the macros its compiler predefines. The rows are data, in
 // abi-rows.ts.
 import { ABI_ROWS } from "./abi-rows.js";
-import type { BuiltinName } from "./ir.js";
+import type { Abi } from "./abi-row.js";
 
-export interface IocLayout {
-  nrBits: number;
-  typeBits: number;
-  sizeBits: number;
-  dirBits: number;
-  none: number;
-  write: number;
-  read: number;
-}
-
-export interface Abi {
-  name: string;
-  /** Debian multiarch triplet: the asm/ headers live in <include>/<triplet>/asm. */
-  triplet: string;
-  endian: "little" | "big";
-  /** [size, align] of each builtin type; __int128 only where the ABI has it. */
-  types: Record<Exclude<BuiltinName, "void" | "__int128" | "unsigned __int128">, [number, number]> &
-    Partial<Record<"__int128" | "unsigned __int128", [number, number]>> & { pointer: [number, number] };
-  charSigned: boolean;
-  /** What __attribute__((aligned)) without an argument means (__BIGGEST_ALIGNMENT__). */
-  biggestAlignment: number;
-  ioc: IocLayout;
-  predefined: Record<string, string>;
-}
+export type { Abi, IocLayout } from "./abi-row.js";
 
 /** GNU spellings every gcc accepts; modelled as macros so tree-sitter sees standard C. */
 export const GNU_KEYWORDS: Record<string, string> = {
@@ -47,7 +24,7 @@ export const GNU_KEYWORDS: Record<string, string> = {
   __alignof__: "_Alignof",
 };
 
-/** Every architecture uapigen lays out for, by name (generator/model/abi-rows.ts). */
+/** Every architecture uapigen lays out for, by name (generator/target/abi-rows.ts). */
 export const ABIS: Record<string, Abi> = Object.fromEntries(ABI_ROWS.map((row) => [row.name, row]));
 
 export const DEFAULT_ABI = "x86_64";

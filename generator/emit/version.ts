@@ -4,7 +4,7 @@ import fs from "node:fs";
 let version: string | undefined;
 
 export function generatorVersion(): string {
-  // Compiled to dist/version.js; the package.json is one folder up.
-  version ??= (JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  // Compiled to dist/emit/version.js; the package.json is two folders up.
+  version ??= (JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
   return version;
 }
