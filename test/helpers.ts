@@ -18,7 +18,7 @@ export const FIXTURE = path.join(ROOT, "test", "fixtures", "linux", "constructs.
 export const FIXTURE_INCLUDES = [path.join(ROOT, "test", "fixtures"), path.join(ROOT, "headers", "7.3"), path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu")];
 
 import fs from "node:fs";
-import type { Overrides } from "#generator/model/associate.js";
+import type { Overrides } from "#generator/model/overrides.js";
 import { buildHeader, type BuiltHeader } from "#generator/model/build.js";
 
 /** A virtual include root for headers written inline in tests. */

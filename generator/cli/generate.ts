@@ -178,7 +178,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   }
 
   const { ABIS, getAbi } = await import("../target/abi.js");
-  const { buildHeader, hasAsmHeaders, includeDirsFor, loadOverrides } = await import("../model/build.js");
+  const { buildHeader, hasAsmHeaders, includeDirsFor } = await import("../model/build.js");
+  const { loadOverrides } = await import("../model/overrides.js");
   const { emitModule, linkContext } = await import("../emit/module.js");
   const { planModules } = await import("../emit/plan.js");
   const { recordNames } = await import("../emit/names.js");

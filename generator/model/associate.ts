@@ -4,41 +4,7 @@
 import { fail } from "../ir/diagnostics.js";
 import { proseOf } from "../parse/kerneldoc.js";
 import type { Capability, ConstantDecl, HeaderModel, IoctlDirection, RecordDecl, TypeRef, UserPointer } from "../ir/decls.js";
-
-/** What an override file says of one ioctl. */
-export interface IoctlOverride {
-  /** "struct x" or a scalar type name; only a legacy request of direction "none" may go without. */
-  argument?: string;
-  /** How a scalar is passed. */
-  passing?: "value" | "pointer" | "string";
-  /**
-   * The constant is a request although the header does not encode it with _IOC (tty's
-   * `#define TIOCGWINSZ 0x5413`): the data direction `_IOR`/`_IOW`/`_IOWR`/`_IO` would give.
-   */
-  legacyRequest?: { direction: IoctlDirection };
-  reason: string;
-}
-
-export interface Overrides {
-  /** IOCTL_NAME -> argument, how a scalar is passed, and whether a plain number is a request. */
-  ioctls?: Record<string, IoctlOverride>;
-  /** "struct.member" -> pointer facts: what bounds the bytes the kernel touches behind it. */
-  userPointers?: Record<
-    string,
-    {
-      pointee?: string;
-      count?: string;
-      elementSize?: number;
-      entrySize?: string;
-      bytes?: number;
-      bitmap?: { length: string; pageSize: string };
-      persistent?: boolean;
-      reason: string;
-    }
-  >;
-  /** "struct" -> trailing bytes that safe calls refuse (they carry user pointers). */
-  trailing?: Record<string, { unsafe?: string; safeWhen?: { member: string; mask: number; values: number[]; reason: string }; count?: string; reason: string }>;
-}
+import type { IoctlOverride, Overrides } from "./overrides.js";
 
 const DIRECTIONS: Record<string, IoctlDirection> = { _IO: "none", _IOR: "read", _IOW: "write", _IOWR: "readwrite" };
 

@@ -10,7 +10,8 @@ import type { KernelDoc } from "../ir/kerneldoc.js";
 import { preprocess } from "../parse/preprocess.js";
 import { parseUnit } from "../parse/tree.js";
 import { ABIS, GNU_KEYWORDS, longBits, type Abi } from "../target/abi.js";
-import { associate, type Overrides } from "./associate.js";
+import { associate } from "./associate.js";
+import type { Overrides } from "./overrides.js";
 import { evaluateDefines } from "./constants.js";
 import type { Comment, ConstantDecl, DocSection, EnumDecl, HeaderModel, TypeRef } from "../ir/decls.js";
 import { LayoutEngine } from "../target/layout.js";
@@ -180,16 +181,3 @@ export function buildHeader(header: string, opts: BuildOptions): BuiltHeader {
   return { model, layout, files: tu.files };
 }
 
-export function loadOverrides(file: string): Overrides {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    return {};
-  }
-  try {
-    return JSON.parse(text) as Overrides;
-  } catch (err) {
-    fail("override", `invalid JSON: ${(err as Error).message}`, { file, line: 1, column: 1 });
-  }
-}

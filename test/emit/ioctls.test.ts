@@ -6,7 +6,7 @@ import { emitIoctlModule } from "#generator/emit/ioctls.js";
 import { emitModule, linkContext } from "#generator/emit/module.js";
 import { getAbi } from "#generator/target/abi.js";
 import { recordNames } from "#generator/emit/names.js";
-import type { Overrides } from "#generator/model/associate.js";
+import type { Overrides } from "#generator/model/overrides.js";
 import { callScalar, useTransport } from "#runtime/call.js";
 import { FakeKernel } from "../runtime/fake-kernel.js";
 import { buildText, X86_64 } from "../helpers.js";

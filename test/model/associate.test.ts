@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InputError } from "#generator/ir/diagnostics.js";
-import type { Overrides } from "#generator/model/associate.js";
+import type { Overrides } from "#generator/model/overrides.js";
 import type { ConstantDecl, IoctlDecl } from "#generator/ir/decls.js";
 import { buildText, X86_64 } from "../helpers.js";
 
