@@ -153,10 +153,11 @@ export function planModules(run: RunHeader[], out: string): PlannedModule[] {
   const importsOf = (file: string, own: Set<string>) => {
     const imports = new Map<string, string>();
     for (const [name, homes] of [...(uses.get(file) ?? [])].sort(([a], [b]) => a.localeCompare(b))) {
-      const [[home, first], ...others] = [...homes];
+      const [chosen, ...others] = [...homes];
+      const [home, first] = chosen!;
       for (const [other, o] of others) {
         const where = (header: string, rows: Set<string>) => `in ${header} for ${[...rows].join(", ")}`;
-        fail("clash", `${o.decl.kind} ${name} is declared ${where(headerAt(other), o.rows)} but ${where(headerAt(home!), first!.rows)}; ${headerAt(file)}'s module cannot import it from both: generate for architectures that agree (--arch)`, o.decl.loc);
+        fail("clash", `${o.decl.kind} ${name} is declared ${where(headerAt(other), o.rows)} but ${where(headerAt(home), first.rows)}; ${headerAt(file)}'s module cannot import it from both: generate for architectures that agree (--arch)`, o.decl.loc);
       }
       if (own.has(name)) fail("clash", `${first!.decl.kind} ${name} of ${headerAt(home!)} has the name of a record of ${headerAt(file)}, whose module uses both`, first!.decl.loc);
       imports.set(name, moduleSpecifier(file, home!));

@@ -4,7 +4,7 @@
 import { fail } from "../ir/diagnostics.js";
 import { proseOf } from "../parse/kerneldoc.js";
 import type { Capability, ConstantDecl, HeaderModel, IoctlDirection, RecordDecl, TypeRef, UserPointer } from "../ir/decls.js";
-import type { IoctlOverride, Overrides } from "./overrides.js";
+import type { Overrides } from "./overrides.js";
 
 const DIRECTIONS: Record<string, IoctlDirection> = { _IO: "none", _IOR: "read", _IOW: "write", _IOWR: "readwrite" };
 

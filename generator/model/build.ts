@@ -3,7 +3,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { fail } from "../ir/diagnostics.js";
 import { BUILTIN_TYPE_WORDS, builtinName, DeclarationBuilder } from "../parse/declarations.js";
 import { readComment } from "../parse/kerneldoc.js";
 import type { KernelDoc } from "../ir/kerneldoc.js";

@@ -3,7 +3,7 @@
 // with objects the target's gcc initialised (samples.ts).
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { KindShape, RecordShape, Shapes } from "./shapes.js";
+import type { KindShape, Shapes } from "./shapes.js";
 
 type AnyCodec = {
   size: number;

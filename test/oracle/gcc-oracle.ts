@@ -147,7 +147,7 @@ export function runOracle(input: OracleInput): OracleResult {
       probe.push({
         exprs: [name, `((${name}) - (${name}) - 1) < 0`],
         check: ([raw, signed]) => {
-          const value = signed ? BigInt.asIntN(64, raw) : raw;
+          const value = signed ? BigInt.asIntN(64, raw!) : raw;
           if (report.constants[name] !== value) mismatches.push(`${name}: ${report.constants[name]}, gcc says ${value}`);
           if (report.ioctls[name] !== undefined && report.ioctls[name] !== value) mismatches.push(`${name}: ioctl ${report.ioctls[name]}, gcc says ${value}`);
         },

@@ -1,6 +1,5 @@
 // The native shim against ioctls any Linux has: pipes, ptys, sockets; errors shaped like Node's.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import dgram from "node:dgram";
 import fs from "node:fs";
 import { test } from "node:test";

@@ -1,7 +1,6 @@
 // Every layout, constant and ioctl uapigen computes for the vendored headers, checked against
 // gcc (see test/oracle). Coverage is total: a declaration gcc sees and uapigen does not fails.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { test } from "node:test";
 import { buildHeader, defaultIncludeDirs } from "#generator/model/build.js";
 import { layoutReport } from "#generator/model/report.js";
