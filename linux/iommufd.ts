@@ -43,7 +43,9 @@ function mapFlags(o: MapOptions): number {
 
 function rangesBuffer(ranges: readonly IovaRange[]): DataView {
   const dv = new DataView(new ArrayBuffer(Math.max(1, ranges.length) * iommu_iova_range.size));
-  ranges.forEach((r, i) => iommu_iova_range.encode(r, dv, i * iommu_iova_range.size));
+  ranges.forEach((r, i) => {
+    iommu_iova_range.encode(r, dv, i * iommu_iova_range.size);
+  });
   return new DataView(dv.buffer, 0, ranges.length * iommu_iova_range.size);
 }
 

@@ -46,6 +46,7 @@ export interface TrailingInfo {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a call takes any record's codec; its own types are checked where it is generated
 type CallCodec = Codec<any, any> & {
   readonly pointers?: Readonly<Record<string, PointerInfo>>;
   /** A flexible array member: its element codec (for records) and count member, where known. */

@@ -135,6 +135,7 @@ export interface IoctlInfo {
   /** The direction bits encoded in the request number. */
   readonly direction: "none" | "read" | "write" | "readwrite";
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: any record's codec; the generated call carries its exact types
   readonly argument?: Codec<any, any>;
   readonly scalarArgument?: string;
   /** How a scalar argument reaches the kernel: by value, or through a pointer (to a string for `char`). */

@@ -114,7 +114,9 @@ export function mappingEffect(name: string, owner: MappingOwner | undefined, sen
           const dst = big(got.dst_iova);
           for (const p of pieces) list(owner).push({ space: to, iova: dst + p.offset, length: p.length, shared: p.shared });
         },
-        abandon: () => pieces.forEach((p) => release(p.shared)),
+        abandon: () => {
+          for (const p of pieces) release(p.shared);
+        },
       };
     }
     case "IOMMU_IOAS_UNMAP": {

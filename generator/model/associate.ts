@@ -78,7 +78,7 @@ export function associate(
   for (const [key, o] of Object.entries(overrides.userPointers ?? {})) {
     const [tag, member] = key.split(".");
     const record = model.records.find((r) => r.tag === tag);
-    if (!record || !record.members?.some((m) => m.name === member)) {
+    if (!record?.members?.some((m) => m.name === member)) {
       fail("override", `override names '${key}', which ${model.displayName} does not define`, { file: overridesFile, line: 1, column: 1 });
     }
     model.userPointers = model.userPointers.filter((p) => !(p.record === record && p.member === member));

@@ -76,7 +76,7 @@ export function parseKernelDoc(text: string, loc: SourceLocation): KernelDoc | u
   const summary: DocLine[] = [
     { text: first.text.slice(summaryStart), loc: { ...first.loc, column: first.loc.column + summaryStart } },
   ];
-  let rest = lines.slice(1);
+  const rest = lines.slice(1);
   // An ioctl signature split over lines: `VFIO_X - _IOR(VFIO_TYPE, VFIO_BASE + 7,\n *   struct y)`.
   const depth = (s: string) => (s.match(/\(/g)?.length ?? 0) - (s.match(/\)/g)?.length ?? 0);
   let open = depth(summary[0]!.text);

@@ -162,7 +162,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
             if (kw === "if") cond = evalCondition(args, name);
             else {
               const id = args[0];
-              if (!id || id.kind !== "ident") fail("directive", `#${kw} expects a macro name`, name.loc);
+              if (id?.kind !== "ident") fail("directive", `#${kw} expects a macro name`, name.loc);
               cond = macros.has(id.text) === (kw === "ifdef");
             }
           }
@@ -214,6 +214,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
           if (args[0]?.text === "once") pragmaOnce.add(file);
           else if (args[0]?.text === "pack") out.push(retoken(name, "pack", String(pragmaPack(args.slice(1), name))));
           break;
+        // biome-ignore lint/suspicious/noFallthroughSwitchClause: fail() throws
         case "error":
           fail("error-directive", `#error ${args.map((a) => a.text).join(" ")}`, name.loc);
         case "warning":
@@ -256,7 +257,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
 
   function define(args: Token[], at: Token, file: string, comment: Token | undefined): void {
     const nameTok = args[0];
-    if (!nameTok || nameTok.kind !== "ident") fail("directive", "macro names must be identifiers", nameTok?.loc ?? at.loc);
+    if (nameTok?.kind !== "ident") fail("directive", "macro names must be identifiers", nameTok?.loc ?? at.loc);
     let body = args.slice(1);
     let params: string[] | undefined;
     let variadic = false;
@@ -293,7 +294,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
       if (a.kind === "ident" && a.text === "defined") {
         const paren = args[k + 1]?.text === "(";
         const id = args[k + (paren ? 2 : 1)];
-        if (!id || id.kind !== "ident") fail("directive", "'defined' expects a macro name", a.loc);
+        if (id?.kind !== "ident") fail("directive", "'defined' expects a macro name", a.loc);
         if (paren && args[k + 3]?.text !== ")") fail("directive", "missing ')' after 'defined'", a.loc);
         replaced.push(retoken(a, "number", macros.has(id.text) ? "1" : "0"));
         k += paren ? 3 : 1;

@@ -141,6 +141,7 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
     if (prev) text += prev.loc.file === t.loc.file && prev.loc.line === t.loc.line ? " " : "\n";
     offsets.push(text.length);
     // tree-sitter's offsets are bytes; keep the text ASCII so they are characters too.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the class is "not ASCII", control characters included on purpose
     text += t.text.replace(/[^\x00-\x7f]/g, "?");
     code.push(t);
     commentBefore.push(pendingComment);

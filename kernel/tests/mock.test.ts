@@ -206,7 +206,9 @@ const IOMMU_TEST_INVALIDATE_FLAG_ALL = 1 << 0;
 /** An array of struct iommu_hwpt_invalidate_selftest. */
 function invalidations(entries: { flags?: number; iotlb_id?: number }[]): DataView {
   const dv = new DataView(new ArrayBuffer(entries.length * iommu_hwpt_invalidate_selftest.size));
-  entries.forEach((e, i) => iommu_hwpt_invalidate_selftest.encode(e, dv, i * iommu_hwpt_invalidate_selftest.size));
+  entries.forEach((e, i) => {
+    iommu_hwpt_invalidate_selftest.encode(e, dv, i * iommu_hwpt_invalidate_selftest.size);
+  });
   return dv;
 }
 

@@ -92,7 +92,9 @@ function evaluate(gcc, flags, include, names, endian, dir) {
   const bin = path.join(dir, "requests.bin");
   execFileSync(gcc.replace(/gcc$/, "objcopy"), ["-O", "binary", "--only-section=.uapigen_requests", obj, bin]);
   const bytes = fs.readFileSync(bin);
-  pending.forEach((n, i) => (values[n] = (endian === "big" ? bytes.readBigUInt64BE(i * 8) : bytes.readBigUInt64LE(i * 8)).toString()));
+  pending.forEach((n, i) => {
+    values[n] = (endian === "big" ? bytes.readBigUInt64BE(i * 8) : bytes.readBigUInt64LE(i * 8)).toString();
+  });
   return { values, rejected };
 }
 

@@ -39,7 +39,9 @@ test("iovaRanges follows the EMSGSIZE protocol: grow the array to what the kerne
       throw systemError("EMSGSIZE", 90);
     }
     const out = kernel.viewAt(req.allowed_iovas)!;
-    ranges.forEach((r, i) => iommu_iova_range.encode(r, out as DataView, i * iommu_iova_range.size));
+    ranges.forEach((r, i) => {
+      iommu_iova_range.encode(r, out as DataView, i * iommu_iova_range.size);
+    });
     arg.setUint32(iommu_ioas_iova_ranges.offsets.num_iovas, ranges.length, true);
     arg.setBigUint64(iommu_ioas_iova_ranges.offsets.out_iova_alignment, 4096n, true);
     return 0;

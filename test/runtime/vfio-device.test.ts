@@ -88,7 +88,9 @@ function capability(id: number, next: number, payload: number[]): Uint8Array {
   dv.setUint16(0, id, true);
   dv.setUint16(2, 1, true);
   dv.setUint32(4, next, true);
-  payload.forEach((v, i) => dv.setUint32(8 + i * 4, v, true));
+  payload.forEach((v, i) => {
+    dv.setUint32(8 + i * 4, v, true);
+  });
   return bytes;
 }
 
@@ -178,7 +180,9 @@ test("hotResetInfo(): ENOSPC with the count needed, grow, ask again; devices dec
     arg.setUint32(vfio_pci_hot_reset_info.offsets.count!, devices.length, true);
     if (room < devices.length) throw systemError("ENOSPC", 28);
     arg.setUint32(vfio_pci_hot_reset_info.offsets.flags!, VFIO_PCI_HOT_RESET_FLAG_DEV_ID | VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED, true);
-    devices.forEach((d, i) => vfio_pci_dependent_device.encode(d, arg, vfio_pci_hot_reset_info.size + i * vfio_pci_dependent_device.size));
+    devices.forEach((d, i) => {
+      vfio_pci_dependent_device.encode(d, arg, vfio_pci_hot_reset_info.size + i * vfio_pci_dependent_device.size);
+    });
     return 0;
   };
   useTransport(kernel);
@@ -190,7 +194,7 @@ test("hotResetInfo(): ENOSPC with the count needed, grow, ask again; devices dec
 
 test("features: probe, get and set with typed payloads inside argsz", () => {
   const kernel = new FakeKernel();
-  kernel.reply = (seen, arg) => {
+  kernel.reply = (_seen, arg) => {
     const flags = vfio_device_feature.decode(arg).flags;
     if ((flags & 0xffff) === VFIO_DEVICE_FEATURE_MIGRATION && flags & VFIO_DEVICE_FEATURE_PROBE) throw systemError("ENOTTY", 25);
     if (flags & VFIO_DEVICE_FEATURE_GET) arg.setBigUint64(vfio_device_feature.size, 0x5n, true);
