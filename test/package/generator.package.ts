@@ -20,8 +20,8 @@ const uapigen = (args: string[]) => spawnSync("npx", ["--no-install", "uapigen",
 
 test("installing the generator builds nothing natively; the runtime comes prebuilt", () => {
   assert.doesNotMatch(install, /gyp (info|ERR)/);
-  assert.ok(fs.existsSync(path.join(modules, "uapigen", "dist", "cli.js")), "the tarball ships compiled JS");
-  assert.ok(!fs.existsSync(path.join(modules, "uapigen", "dist", "cli.d.ts")), "and nothing else of the build");
+  assert.ok(fs.existsSync(path.join(modules, "uapigen", "dist", "cli", "cli.js")), "the tarball ships compiled JS");
+  assert.ok(!fs.existsSync(path.join(modules, "uapigen", "dist", "cli", "cli.d.ts")), "and nothing else of the build");
   assert.ok(!fs.existsSync(path.join(modules, "@uapigen", "runtime", "native", "build")), "no source build of the shim");
   assert.ok(fs.existsSync(path.join(modules, "@uapigen", "runtime", "native", "prebuilds", "linux-x64", "node.napi.node")));
   const v = uapigen(["--version"]);
