@@ -2,25 +2,10 @@
 // rows (uapigen's names, as `uapigen layout --arch` takes them) and picks the row of the running
 // Node at load time: process.arch plus os.endianness(), since ppc64 is both byte orders.
 import os from "node:os";
+import { ARCH_ROWS, type ArchRow } from "./arch-rows.js";
 
-/** How Node names each ABI row's machine; rows with no Node port are selected by name only. */
-const ROWS: Readonly<Record<string, { nodeArch?: string; littleEndian: boolean }>> = {
-  x86_64: { nodeArch: "x64", littleEndian: true },
-  i386: { nodeArch: "ia32", littleEndian: true },
-  aarch64: { nodeArch: "arm64", littleEndian: true },
-  arm: { nodeArch: "arm", littleEndian: true },
-  ppc64le: { nodeArch: "ppc64", littleEndian: true },
-  ppc64: { nodeArch: "ppc64", littleEndian: false },
-  powerpc: { nodeArch: "ppc", littleEndian: false },
-  s390x: { nodeArch: "s390x", littleEndian: false },
-  riscv64: { nodeArch: "riscv64", littleEndian: true },
-  mips64el: { nodeArch: "mips64el", littleEndian: true },
-  mipsel: { nodeArch: "mipsel", littleEndian: true },
-  loongarch64: { nodeArch: "loong64", littleEndian: true },
-  sparc64: { littleEndian: false },
-  alpha: { littleEndian: true },
-  hppa: { littleEndian: false },
-};
+/** How Node names each ABI row's machine (arch-rows.ts, generated from scripts/lib/abi-list.mjs); rows with no Node port are selected by name only. */
+const ROWS: Readonly<Record<string, ArchRow>> = Object.fromEntries(ARCH_ROWS.map((row) => [row.name, row]));
 
 /**
  * Names another machine's ABI row instead of the host's: for tests and for tools that prepare
@@ -45,7 +30,7 @@ const hostLittleEndian = () => os.endianness() === "LE";
 /** The ABI row of the running Node, or undefined when uapigen has none for it. */
 export function hostArch(): string | undefined {
   const le = hostLittleEndian();
-  return Object.keys(ROWS).find((name) => ROWS[name]!.nodeArch === process.arch && ROWS[name]!.littleEndian === le);
+  return ARCH_ROWS.find((row) => row.nodeArch === process.arch && row.littleEndian === le)?.name;
 }
 
 /** The row whose layouts this process uses: the override, else the host's. */

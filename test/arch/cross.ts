@@ -1,11 +1,26 @@
-// The cross compiler of each ABI row (Debian's gcc-<triplet>; scripts/abi-facts.mjs reads the
-// rows off the same compilers).
-export const CROSS_GCC: Record<string, string> = {
-  x86_64: "gcc", i386: "i686-linux-gnu-gcc", aarch64: "aarch64-linux-gnu-gcc", arm: "arm-linux-gnueabihf-gcc",
-  ppc64le: "powerpc64le-linux-gnu-gcc", ppc64: "powerpc64-linux-gnu-gcc", powerpc: "powerpc-linux-gnu-gcc",
-  s390x: "s390x-linux-gnu-gcc", riscv64: "riscv64-linux-gnu-gcc", mips64el: "mips64el-linux-gnuabi64-gcc",
-  mipsel: "mipsel-linux-gnu-gcc", sparc64: "sparc64-linux-gnu-gcc", alpha: "alpha-linux-gnu-gcc", hppa: "hppa-linux-gnu-gcc",
-};
+// The cross compiler of each ABI row, from the list every architecture comes from
+// (scripts/lib/abi-list.mjs: Debian's gcc-<triplet>; scripts/abi-facts.mjs reads the rows off the
+// same compilers, and scripts/test-arch.mjs installs them).
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT } from "../helpers.js";
+
+/** One entry of scripts/lib/abi-list.mjs (its header explains the fields). */
+export interface AbiListRow {
+  readonly name: string;
+  readonly gcc: string;
+  readonly package: string;
+  readonly triplet: string;
+  readonly nodeArch?: string;
+  readonly endian: "little" | "big";
+  readonly qemu: string;
+}
+
+export const ABI_LIST: readonly AbiListRow[] = (
+  (await import(pathToFileURL(path.join(ROOT, "scripts", "lib", "abi-list.mjs")).href)) as { ABI_LIST: readonly AbiListRow[] }
+).ABI_LIST;
+
+export const CROSS_GCC: Readonly<Record<string, string>> = Object.fromEntries(ABI_LIST.map((row) => [row.name, row.gcc]));
 
 /**
  * How to run the real s390x Node (qemu-s390x-static with Debian's s390x libraries), as
