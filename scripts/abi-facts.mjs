@@ -99,7 +99,7 @@ export function toolchain(name) {
   try {
     const bin = fs.realpathSync(execFileSync("sh", ["-c", `command -v ${gcc}`], { encoding: "utf8" }).trim());
     const pkg = execFileSync("dpkg", ["-S", bin], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).split(":")[0].trim();
-    from = `Debian ${pkg} ${execFileSync("dpkg-query", ["-W", "-f", "${Version}", pkg], { encoding: "utf8" }).trim()}`;
+    from = `Debian ${pkg} ${execFileSync("dpkg-query", ["-W", "-f", "$" + "{Version}", pkg], { encoding: "utf8" }).trim()}`;
   } catch {
     // no dpkg, or a compiler dpkg does not know: say so
   }
@@ -195,10 +195,10 @@ export function renderArchRows(list = ABI_LIST) {
 
 /** The compiler of each row as a generated abi-rows.ts names it (empty if it names none). */
 export function readToolchains(text) {
-  const block = /^\/\/ The compilers:\n((?:\/\/   .*\n)*)/m.exec(text);
+  const block = /^\/\/ The compilers:\n((?:\/\/ {3}.*\n)*)/m.exec(text);
   if (!block) return {};
   return Object.fromEntries(block[1].split("\n").filter(Boolean).map((line) => {
-    const m = /^\/\/   (\S+) +(.*)$/.exec(line);
+    const m = /^\/\/ {3}(\S+) +(.*)$/.exec(line);
     return [m[1], m[2]];
   }));
 }
