@@ -100,7 +100,7 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   const helpers = RUNTIME_HELPERS.filter((h) => new RegExp(`\\b${h}\\(`).test(body));
   helpers.push("selectArch");
   helpers.sort();
-  const types = ["Codec", "Int64", "IoctlInfo", "Target"].filter(uses);
+  const types = ["GeneratedCodec", "InitOf", "Int64", "IoctlInfo", "Target"].filter(uses);
   sf.splice(
     imported,
     0,
