@@ -153,6 +153,14 @@ export interface GeneratedCodec<T, Init = Partial<T>> extends Codec<T, Init> {
   readonly [fact: string]: unknown;
 }
 
+/** What every generated view class extends: the bytes it reads and writes, and where in them. */
+export class RecordView {
+  constructor(
+    readonly dataView: DataView,
+    readonly byteOffset: number = 0,
+  ) {}
+}
+
 /** Writes `n` zero bytes at `at` without allocating. */
 export function zero(dv: DataView, at: number, n: number): void {
   let i = 0;

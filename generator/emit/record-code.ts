@@ -1,7 +1,7 @@
 // The code emitted for one struct or union: decoded interface, Init interface, codec object and
 // view class, each member documented from the kerneldoc. The codec and the view's accessor bodies
 // are made per architecture variant (recordCode); the types and docs once, from the first row.
-import { Scope, StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { Capability, RecordDecl, TrailingPolicy, UserPointer } from "../ir/decls.js";
 import type { LayoutEngine } from "../target/layout.js";
 import {
@@ -358,25 +358,22 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     type: `InitOf<${initArgs.join(", ")}>`,
   });
   const codecs = distinct(codes, (c) => c.codec).map((c) => ({ variants: c.variants, text: c.value.codec }));
-  sf.push({
-    kind: StructureKind.VariableStatement,
-    declarationKind: VariableDeclarationKind.Const,
-    declarations: [{ name: `${name}Members`, type: "readonly string[]", initializer: `[${value.map((p) => lit(p.flat.name)).join(", ")}]` }],
-  });
   // A switch over the keys: the engine compares interned strings by identity (a Set lookup cost
   // more), and a function of its own keeps the for-in from slowing the rest of encode.
   const cases = value.map((p) => `case ${lit(p.flat.name)}:`).join(" ");
+  // The member list for the error message, made only when a key is refused.
+  const members = `[${value.map((p) => lit(p.flat.name)).join(", ")}]`;
   sf.push({
     kind: StructureKind.Function,
+    // Refuses what encode cannot take: a non-object, or a key that is not a member.
     name: `${name}CheckKeys`,
-    docs: [`Refuses what {@link ${name}.encode} cannot take: a non-object, or a key that is not a member.`],
     parameters: [{ name: "value", type: "unknown" }],
     returnType: "void",
     statements: [
       `if (typeof value !== "object" || value === null) notAnObject(value, ${lit(name)});`,
       value.length
-        ? `for (const key in value) { switch (key) { ${cases} break; default: unknownMember(key, ${lit(name)}, ${name}Members); } }`
-        : `for (const key in value) unknownMember(key, ${lit(name)}, ${name}Members);`,
+        ? `for (const key in value) { switch (key) { ${cases} break; default: unknownMember(key, ${lit(name)}, ${members}); } }`
+        : `for (const key in value) unknownMember(key, ${lit(name)}, []);`,
     ],
   });
   sf.push({
@@ -405,9 +402,9 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     isExported: true,
     name: `${name}View`,
     // The members' docs are the interface's: hover shows them on the accessors it implements.
+    extends: "RecordView",
     implements: [name],
     docs: [`A zero-copy view of a \`${kindWord}\` in a buffer: reads and writes go straight to its bytes.`],
-    ctors: [{ parameters: [{ name: "dataView", type: "DataView", isReadonly: true, scope: Scope.Public }, { name: "byteOffset", type: "number", initializer: "0", isReadonly: true, scope: Scope.Public }] }],
     getAccessors: primary.getters.map((g) => {
       return { name: g.name, returnType: g.returnType, statements: accessorBody((c) => getterOf(c, g.name)) };
     }),

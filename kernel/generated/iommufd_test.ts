@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import {
+  RecordView,
   dataView,
   mustBeZero,
   notAnObject,
@@ -219,38 +220,7 @@ export type iommu_test_cmdInit = InitOf<
     dmabuf_revoke: iommu_test_cmd_dmabuf_revokeInit;
   }
 >;
-const iommu_test_cmdMembers: readonly string[] = [
-  "size",
-  "op",
-  "id",
-  "__reserved",
-  "add_reserved",
-  "mock_domain",
-  "mock_domain_flags",
-  "mock_domain_replace",
-  "check_map",
-  "check_refs",
-  "create_access",
-  "destroy_access_pages",
-  "access_pages",
-  "access_rw",
-  "memory_limit",
-  "access_replace_ioas",
-  "dirty",
-  "check_iotlb",
-  "trigger_iopf",
-  "check_dev_cache",
-  "trigger_vevent",
-  "pasid_attach",
-  "pasid_replace",
-  "pasid_detach",
-  "pasid_check",
-  "dmabuf_get",
-  "dmabuf_revoke",
-  "last",
-];
 
-/** Refuses what {@link iommu_test_cmd.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd");
   for (const key in value) {
@@ -285,7 +255,36 @@ function iommu_test_cmdCheckKeys(value: unknown): void {
       case "last":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd", iommu_test_cmdMembers);
+        unknownMember(key, "iommu_test_cmd", [
+          "size",
+          "op",
+          "id",
+          "__reserved",
+          "add_reserved",
+          "mock_domain",
+          "mock_domain_flags",
+          "mock_domain_replace",
+          "check_map",
+          "check_refs",
+          "create_access",
+          "destroy_access_pages",
+          "access_pages",
+          "access_rw",
+          "memory_limit",
+          "access_replace_ioas",
+          "dirty",
+          "check_iotlb",
+          "trigger_iopf",
+          "check_dev_cache",
+          "trigger_vevent",
+          "pasid_attach",
+          "pasid_replace",
+          "pasid_detach",
+          "pasid_check",
+          "dmabuf_get",
+          "dmabuf_revoke",
+          "last",
+        ]);
     }
   }
 }
@@ -449,12 +448,7 @@ export const iommu_test_cmd = {
 } satisfies GeneratedCodec<iommu_test_cmd, iommu_test_cmdInit>;
 
 /** A zero-copy view of a `struct iommu_test_cmd` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmdView implements iommu_test_cmd {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmdView extends RecordView implements iommu_test_cmd {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -598,9 +592,7 @@ export interface iommu_test_cmd_add_reserved {
 
 /** What {@link iommu_test_cmd_add_reserved.encode} accepts (see InitOf). */
 export type iommu_test_cmd_add_reservedInit = InitOf<iommu_test_cmd_add_reserved>;
-const iommu_test_cmd_add_reservedMembers: readonly string[] = ["start", "length"];
 
-/** Refuses what {@link iommu_test_cmd_add_reserved.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_add_reservedCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_add_reserved");
@@ -610,7 +602,7 @@ function iommu_test_cmd_add_reservedCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_add_reserved", iommu_test_cmd_add_reservedMembers);
+        unknownMember(key, "iommu_test_cmd_add_reserved", ["start", "length"]);
     }
   }
 }
@@ -637,12 +629,10 @@ export const iommu_test_cmd_add_reserved = {
 } satisfies GeneratedCodec<iommu_test_cmd_add_reserved, iommu_test_cmd_add_reservedInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_add_reserved)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_add_reservedView implements iommu_test_cmd_add_reserved {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_add_reservedView
+  extends RecordView
+  implements iommu_test_cmd_add_reserved
+{
   get start(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -684,13 +674,7 @@ export interface iommu_test_cmd_mock_domain {
 
 /** What {@link iommu_test_cmd_mock_domain.encode} accepts (see InitOf). */
 export type iommu_test_cmd_mock_domainInit = InitOf<iommu_test_cmd_mock_domain>;
-const iommu_test_cmd_mock_domainMembers: readonly string[] = [
-  "out_stdev_id",
-  "out_hwpt_id",
-  "out_idev_id",
-];
 
-/** Refuses what {@link iommu_test_cmd_mock_domain.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_mock_domainCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_mock_domain");
   for (const key in value) {
@@ -700,7 +684,11 @@ function iommu_test_cmd_mock_domainCheckKeys(value: unknown): void {
       case "out_idev_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_mock_domain", iommu_test_cmd_mock_domainMembers);
+        unknownMember(key, "iommu_test_cmd_mock_domain", [
+          "out_stdev_id",
+          "out_hwpt_id",
+          "out_idev_id",
+        ]);
     }
   }
 }
@@ -736,12 +724,10 @@ export const iommu_test_cmd_mock_domain = {
 } satisfies GeneratedCodec<iommu_test_cmd_mock_domain, iommu_test_cmd_mock_domainInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_mock_domainView implements iommu_test_cmd_mock_domain {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_mock_domainView
+  extends RecordView
+  implements iommu_test_cmd_mock_domain
+{
   get out_stdev_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -797,14 +783,7 @@ export interface iommu_test_cmd_mock_domain_flags {
 
 /** What {@link iommu_test_cmd_mock_domain_flags.encode} accepts (see InitOf). */
 export type iommu_test_cmd_mock_domain_flagsInit = InitOf<iommu_test_cmd_mock_domain_flags>;
-const iommu_test_cmd_mock_domain_flagsMembers: readonly string[] = [
-  "out_stdev_id",
-  "out_hwpt_id",
-  "out_idev_id",
-  "dev_flags",
-];
 
-/** Refuses what {@link iommu_test_cmd_mock_domain_flags.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_mock_domain_flagsCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_mock_domain_flags");
@@ -816,11 +795,12 @@ function iommu_test_cmd_mock_domain_flagsCheckKeys(value: unknown): void {
       case "dev_flags":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_test_cmd_mock_domain_flags",
-          iommu_test_cmd_mock_domain_flagsMembers,
-        );
+        unknownMember(key, "iommu_test_cmd_mock_domain_flags", [
+          "out_stdev_id",
+          "out_hwpt_id",
+          "out_idev_id",
+          "dev_flags",
+        ]);
     }
   }
 }
@@ -859,12 +839,10 @@ export const iommu_test_cmd_mock_domain_flags = {
 } satisfies GeneratedCodec<iommu_test_cmd_mock_domain_flags, iommu_test_cmd_mock_domain_flagsInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_flags)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_mock_domain_flagsView implements iommu_test_cmd_mock_domain_flags {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_mock_domain_flagsView
+  extends RecordView
+  implements iommu_test_cmd_mock_domain_flags
+{
   get out_stdev_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -922,9 +900,7 @@ export interface iommu_test_cmd_mock_domain_replace {
 
 /** What {@link iommu_test_cmd_mock_domain_replace.encode} accepts (see InitOf). */
 export type iommu_test_cmd_mock_domain_replaceInit = InitOf<iommu_test_cmd_mock_domain_replace>;
-const iommu_test_cmd_mock_domain_replaceMembers: readonly string[] = ["pt_id"];
 
-/** Refuses what {@link iommu_test_cmd_mock_domain_replace.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_mock_domain_replaceCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_mock_domain_replace");
@@ -933,11 +909,7 @@ function iommu_test_cmd_mock_domain_replaceCheckKeys(value: unknown): void {
       case "pt_id":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_test_cmd_mock_domain_replace",
-          iommu_test_cmd_mock_domain_replaceMembers,
-        );
+        unknownMember(key, "iommu_test_cmd_mock_domain_replace", ["pt_id"]);
     }
   }
 }
@@ -966,12 +938,10 @@ export const iommu_test_cmd_mock_domain_replace = {
 >;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_replace)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_mock_domain_replaceView implements iommu_test_cmd_mock_domain_replace {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_mock_domain_replaceView
+  extends RecordView
+  implements iommu_test_cmd_mock_domain_replace
+{
   get pt_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -997,9 +967,7 @@ export interface iommu_test_cmd_check_map {
 
 /** What {@link iommu_test_cmd_check_map.encode} accepts (see InitOf). */
 export type iommu_test_cmd_check_mapInit = InitOf<iommu_test_cmd_check_map>;
-const iommu_test_cmd_check_mapMembers: readonly string[] = ["iova", "length", "uptr"];
 
-/** Refuses what {@link iommu_test_cmd_check_map.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_check_mapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_map");
   for (const key in value) {
@@ -1009,7 +977,7 @@ function iommu_test_cmd_check_mapCheckKeys(value: unknown): void {
       case "uptr":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_map", iommu_test_cmd_check_mapMembers);
+        unknownMember(key, "iommu_test_cmd_check_map", ["iova", "length", "uptr"]);
     }
   }
 }
@@ -1041,12 +1009,7 @@ export const iommu_test_cmd_check_map = {
 } satisfies GeneratedCodec<iommu_test_cmd_check_map, iommu_test_cmd_check_mapInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_map)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_mapView implements iommu_test_cmd_check_map {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_check_mapView extends RecordView implements iommu_test_cmd_check_map {
   get iova(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -1092,9 +1055,7 @@ export interface iommu_test_cmd_check_refs {
 
 /** What {@link iommu_test_cmd_check_refs.encode} accepts (see InitOf). */
 export type iommu_test_cmd_check_refsInit = InitOf<iommu_test_cmd_check_refs>;
-const iommu_test_cmd_check_refsMembers: readonly string[] = ["length", "uptr", "refs"];
 
-/** Refuses what {@link iommu_test_cmd_check_refs.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_check_refsCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_refs");
   for (const key in value) {
@@ -1104,7 +1065,7 @@ function iommu_test_cmd_check_refsCheckKeys(value: unknown): void {
       case "refs":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_refs", iommu_test_cmd_check_refsMembers);
+        unknownMember(key, "iommu_test_cmd_check_refs", ["length", "uptr", "refs"]);
     }
   }
 }
@@ -1137,12 +1098,7 @@ export const iommu_test_cmd_check_refs = {
 } satisfies GeneratedCodec<iommu_test_cmd_check_refs, iommu_test_cmd_check_refsInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_refs)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_refsView implements iommu_test_cmd_check_refs {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_check_refsView extends RecordView implements iommu_test_cmd_check_refs {
   get length(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -1182,9 +1138,7 @@ export interface iommu_test_cmd_create_access {
 
 /** What {@link iommu_test_cmd_create_access.encode} accepts (see InitOf). */
 export type iommu_test_cmd_create_accessInit = InitOf<iommu_test_cmd_create_access>;
-const iommu_test_cmd_create_accessMembers: readonly string[] = ["out_access_fd", "flags"];
 
-/** Refuses what {@link iommu_test_cmd_create_access.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_create_accessCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_create_access");
@@ -1194,7 +1148,7 @@ function iommu_test_cmd_create_accessCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_create_access", iommu_test_cmd_create_accessMembers);
+        unknownMember(key, "iommu_test_cmd_create_access", ["out_access_fd", "flags"]);
     }
   }
 }
@@ -1221,12 +1175,10 @@ export const iommu_test_cmd_create_access = {
 } satisfies GeneratedCodec<iommu_test_cmd_create_access, iommu_test_cmd_create_accessInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_create_access)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_create_accessView implements iommu_test_cmd_create_access {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_create_accessView
+  extends RecordView
+  implements iommu_test_cmd_create_access
+{
   get out_access_fd(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1260,9 +1212,7 @@ export interface iommu_test_cmd_destroy_access_pages {
 
 /** What {@link iommu_test_cmd_destroy_access_pages.encode} accepts (see InitOf). */
 export type iommu_test_cmd_destroy_access_pagesInit = InitOf<iommu_test_cmd_destroy_access_pages>;
-const iommu_test_cmd_destroy_access_pagesMembers: readonly string[] = ["access_pages_id"];
 
-/** Refuses what {@link iommu_test_cmd_destroy_access_pages.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_destroy_access_pagesCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_destroy_access_pages");
@@ -1271,11 +1221,7 @@ function iommu_test_cmd_destroy_access_pagesCheckKeys(value: unknown): void {
       case "access_pages_id":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_test_cmd_destroy_access_pages",
-          iommu_test_cmd_destroy_access_pagesMembers,
-        );
+        unknownMember(key, "iommu_test_cmd_destroy_access_pages", ["access_pages_id"]);
     }
   }
 }
@@ -1308,12 +1254,10 @@ export const iommu_test_cmd_destroy_access_pages = {
 >;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_destroy_access_pages)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_destroy_access_pagesView implements iommu_test_cmd_destroy_access_pages {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_destroy_access_pagesView
+  extends RecordView
+  implements iommu_test_cmd_destroy_access_pages
+{
   get access_pages_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1343,15 +1287,7 @@ export interface iommu_test_cmd_access_pages {
 
 /** What {@link iommu_test_cmd_access_pages.encode} accepts (see InitOf). */
 export type iommu_test_cmd_access_pagesInit = InitOf<iommu_test_cmd_access_pages>;
-const iommu_test_cmd_access_pagesMembers: readonly string[] = [
-  "flags",
-  "out_access_pages_id",
-  "iova",
-  "length",
-  "uptr",
-];
 
-/** Refuses what {@link iommu_test_cmd_access_pages.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_access_pagesCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_access_pages");
@@ -1364,7 +1300,13 @@ function iommu_test_cmd_access_pagesCheckKeys(value: unknown): void {
       case "uptr":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_access_pages", iommu_test_cmd_access_pagesMembers);
+        unknownMember(key, "iommu_test_cmd_access_pages", [
+          "flags",
+          "out_access_pages_id",
+          "iova",
+          "length",
+          "uptr",
+        ]);
     }
   }
 }
@@ -1410,12 +1352,10 @@ export const iommu_test_cmd_access_pages = {
 } satisfies GeneratedCodec<iommu_test_cmd_access_pages, iommu_test_cmd_access_pagesInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_pages)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_access_pagesView implements iommu_test_cmd_access_pages {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_access_pagesView
+  extends RecordView
+  implements iommu_test_cmd_access_pages
+{
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1487,9 +1427,7 @@ export interface iommu_test_cmd_access_rw {
 
 /** What {@link iommu_test_cmd_access_rw.encode} accepts (see InitOf). */
 export type iommu_test_cmd_access_rwInit = InitOf<iommu_test_cmd_access_rw>;
-const iommu_test_cmd_access_rwMembers: readonly string[] = ["iova", "length", "uptr", "flags"];
 
-/** Refuses what {@link iommu_test_cmd_access_rw.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_access_rwCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_access_rw");
   for (const key in value) {
@@ -1500,7 +1438,7 @@ function iommu_test_cmd_access_rwCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_access_rw", iommu_test_cmd_access_rwMembers);
+        unknownMember(key, "iommu_test_cmd_access_rw", ["iova", "length", "uptr", "flags"]);
     }
   }
 }
@@ -1535,12 +1473,7 @@ export const iommu_test_cmd_access_rw = {
 } satisfies GeneratedCodec<iommu_test_cmd_access_rw, iommu_test_cmd_access_rwInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_rw)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_access_rwView implements iommu_test_cmd_access_rw {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_access_rwView extends RecordView implements iommu_test_cmd_access_rw {
   get iova(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -1590,9 +1523,7 @@ export interface iommu_test_cmd_memory_limit {
 
 /** What {@link iommu_test_cmd_memory_limit.encode} accepts (see InitOf). */
 export type iommu_test_cmd_memory_limitInit = InitOf<iommu_test_cmd_memory_limit>;
-const iommu_test_cmd_memory_limitMembers: readonly string[] = ["limit"];
 
-/** Refuses what {@link iommu_test_cmd_memory_limit.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_memory_limitCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_memory_limit");
@@ -1601,7 +1532,7 @@ function iommu_test_cmd_memory_limitCheckKeys(value: unknown): void {
       case "limit":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_memory_limit", iommu_test_cmd_memory_limitMembers);
+        unknownMember(key, "iommu_test_cmd_memory_limit", ["limit"]);
     }
   }
 }
@@ -1627,12 +1558,10 @@ export const iommu_test_cmd_memory_limit = {
 } satisfies GeneratedCodec<iommu_test_cmd_memory_limit, iommu_test_cmd_memory_limitInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_memory_limit)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_memory_limitView implements iommu_test_cmd_memory_limit {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_memory_limitView
+  extends RecordView
+  implements iommu_test_cmd_memory_limit
+{
   get limit(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1650,9 +1579,7 @@ export interface iommu_test_cmd_access_replace_ioas {
 
 /** What {@link iommu_test_cmd_access_replace_ioas.encode} accepts (see InitOf). */
 export type iommu_test_cmd_access_replace_ioasInit = InitOf<iommu_test_cmd_access_replace_ioas>;
-const iommu_test_cmd_access_replace_ioasMembers: readonly string[] = ["ioas_id"];
 
-/** Refuses what {@link iommu_test_cmd_access_replace_ioas.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_access_replace_ioasCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_access_replace_ioas");
@@ -1661,11 +1588,7 @@ function iommu_test_cmd_access_replace_ioasCheckKeys(value: unknown): void {
       case "ioas_id":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_test_cmd_access_replace_ioas",
-          iommu_test_cmd_access_replace_ioasMembers,
-        );
+        unknownMember(key, "iommu_test_cmd_access_replace_ioas", ["ioas_id"]);
     }
   }
 }
@@ -1694,12 +1617,10 @@ export const iommu_test_cmd_access_replace_ioas = {
 >;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_replace_ioas)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_access_replace_ioasView implements iommu_test_cmd_access_replace_ioas {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_access_replace_ioasView
+  extends RecordView
+  implements iommu_test_cmd_access_replace_ioas
+{
   get ioas_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1731,16 +1652,7 @@ export interface iommu_test_cmd_dirty {
 
 /** What {@link iommu_test_cmd_dirty.encode} accepts (see InitOf). */
 export type iommu_test_cmd_dirtyInit = InitOf<iommu_test_cmd_dirty>;
-const iommu_test_cmd_dirtyMembers: readonly string[] = [
-  "flags",
-  "iova",
-  "length",
-  "page_size",
-  "uptr",
-  "out_nr_dirty",
-];
 
-/** Refuses what {@link iommu_test_cmd_dirty.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_dirtyCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dirty");
   for (const key in value) {
@@ -1753,7 +1665,14 @@ function iommu_test_cmd_dirtyCheckKeys(value: unknown): void {
       case "out_nr_dirty":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_dirty", iommu_test_cmd_dirtyMembers);
+        unknownMember(key, "iommu_test_cmd_dirty", [
+          "flags",
+          "iova",
+          "length",
+          "page_size",
+          "uptr",
+          "out_nr_dirty",
+        ]);
     }
   }
 }
@@ -1799,12 +1718,7 @@ export const iommu_test_cmd_dirty = {
 } satisfies GeneratedCodec<iommu_test_cmd_dirty, iommu_test_cmd_dirtyInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_dirty)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_dirtyView implements iommu_test_cmd_dirty {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_dirtyView extends RecordView implements iommu_test_cmd_dirty {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1872,9 +1786,7 @@ export interface iommu_test_cmd_check_iotlb {
 
 /** What {@link iommu_test_cmd_check_iotlb.encode} accepts (see InitOf). */
 export type iommu_test_cmd_check_iotlbInit = InitOf<iommu_test_cmd_check_iotlb>;
-const iommu_test_cmd_check_iotlbMembers: readonly string[] = ["id", "iotlb"];
 
-/** Refuses what {@link iommu_test_cmd_check_iotlb.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_check_iotlbCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_iotlb");
   for (const key in value) {
@@ -1883,7 +1795,7 @@ function iommu_test_cmd_check_iotlbCheckKeys(value: unknown): void {
       case "iotlb":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_iotlb", iommu_test_cmd_check_iotlbMembers);
+        unknownMember(key, "iommu_test_cmd_check_iotlb", ["id", "iotlb"]);
     }
   }
 }
@@ -1910,12 +1822,10 @@ export const iommu_test_cmd_check_iotlb = {
 } satisfies GeneratedCodec<iommu_test_cmd_check_iotlb, iommu_test_cmd_check_iotlbInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_iotlb)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_iotlbView implements iommu_test_cmd_check_iotlb {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_check_iotlbView
+  extends RecordView
+  implements iommu_test_cmd_check_iotlb
+{
   get id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1953,15 +1863,7 @@ export interface iommu_test_cmd_trigger_iopf {
 
 /** What {@link iommu_test_cmd_trigger_iopf.encode} accepts (see InitOf). */
 export type iommu_test_cmd_trigger_iopfInit = InitOf<iommu_test_cmd_trigger_iopf>;
-const iommu_test_cmd_trigger_iopfMembers: readonly string[] = [
-  "dev_id",
-  "pasid",
-  "grpid",
-  "perm",
-  "addr",
-];
 
-/** Refuses what {@link iommu_test_cmd_trigger_iopf.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_trigger_iopfCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_trigger_iopf");
@@ -1974,7 +1876,13 @@ function iommu_test_cmd_trigger_iopfCheckKeys(value: unknown): void {
       case "addr":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_trigger_iopf", iommu_test_cmd_trigger_iopfMembers);
+        unknownMember(key, "iommu_test_cmd_trigger_iopf", [
+          "dev_id",
+          "pasid",
+          "grpid",
+          "perm",
+          "addr",
+        ]);
     }
   }
 }
@@ -2054,12 +1962,10 @@ export const iommu_test_cmd_trigger_iopf = (
 ) satisfies GeneratedCodec<iommu_test_cmd_trigger_iopf, iommu_test_cmd_trigger_iopfInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_iopf)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_trigger_iopfView implements iommu_test_cmd_trigger_iopf {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_trigger_iopfView
+  extends RecordView
+  implements iommu_test_cmd_trigger_iopf
+{
   get dev_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2127,9 +2033,7 @@ export interface iommu_test_cmd_check_dev_cache {
 
 /** What {@link iommu_test_cmd_check_dev_cache.encode} accepts (see InitOf). */
 export type iommu_test_cmd_check_dev_cacheInit = InitOf<iommu_test_cmd_check_dev_cache>;
-const iommu_test_cmd_check_dev_cacheMembers: readonly string[] = ["id", "cache"];
 
-/** Refuses what {@link iommu_test_cmd_check_dev_cache.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_check_dev_cacheCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_check_dev_cache");
@@ -2139,7 +2043,7 @@ function iommu_test_cmd_check_dev_cacheCheckKeys(value: unknown): void {
       case "cache":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_dev_cache", iommu_test_cmd_check_dev_cacheMembers);
+        unknownMember(key, "iommu_test_cmd_check_dev_cache", ["id", "cache"]);
     }
   }
 }
@@ -2166,12 +2070,10 @@ export const iommu_test_cmd_check_dev_cache = {
 } satisfies GeneratedCodec<iommu_test_cmd_check_dev_cache, iommu_test_cmd_check_dev_cacheInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_dev_cache)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_dev_cacheView implements iommu_test_cmd_check_dev_cache {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_check_dev_cacheView
+  extends RecordView
+  implements iommu_test_cmd_check_dev_cache
+{
   get id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2201,9 +2103,7 @@ export interface iommu_test_cmd_trigger_vevent {
 
 /** What {@link iommu_test_cmd_trigger_vevent.encode} accepts (see InitOf). */
 export type iommu_test_cmd_trigger_veventInit = InitOf<iommu_test_cmd_trigger_vevent>;
-const iommu_test_cmd_trigger_veventMembers: readonly string[] = ["dev_id"];
 
-/** Refuses what {@link iommu_test_cmd_trigger_vevent.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_trigger_veventCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_trigger_vevent");
@@ -2212,7 +2112,7 @@ function iommu_test_cmd_trigger_veventCheckKeys(value: unknown): void {
       case "dev_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_trigger_vevent", iommu_test_cmd_trigger_veventMembers);
+        unknownMember(key, "iommu_test_cmd_trigger_vevent", ["dev_id"]);
     }
   }
 }
@@ -2238,12 +2138,10 @@ export const iommu_test_cmd_trigger_vevent = {
 } satisfies GeneratedCodec<iommu_test_cmd_trigger_vevent, iommu_test_cmd_trigger_veventInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_vevent)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_trigger_veventView implements iommu_test_cmd_trigger_vevent {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_trigger_veventView
+  extends RecordView
+  implements iommu_test_cmd_trigger_vevent
+{
   get dev_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2267,9 +2165,7 @@ export interface iommu_test_cmd_pasid_attach {
 
 /** What {@link iommu_test_cmd_pasid_attach.encode} accepts (see InitOf). */
 export type iommu_test_cmd_pasid_attachInit = InitOf<iommu_test_cmd_pasid_attach>;
-const iommu_test_cmd_pasid_attachMembers: readonly string[] = ["pasid", "pt_id"];
 
-/** Refuses what {@link iommu_test_cmd_pasid_attach.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_pasid_attachCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_pasid_attach");
@@ -2279,7 +2175,7 @@ function iommu_test_cmd_pasid_attachCheckKeys(value: unknown): void {
       case "pt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_attach", iommu_test_cmd_pasid_attachMembers);
+        unknownMember(key, "iommu_test_cmd_pasid_attach", ["pasid", "pt_id"]);
     }
   }
 }
@@ -2306,12 +2202,10 @@ export const iommu_test_cmd_pasid_attach = {
 } satisfies GeneratedCodec<iommu_test_cmd_pasid_attach, iommu_test_cmd_pasid_attachInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_attach)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_attachView implements iommu_test_cmd_pasid_attach {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_pasid_attachView
+  extends RecordView
+  implements iommu_test_cmd_pasid_attach
+{
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2343,9 +2237,7 @@ export interface iommu_test_cmd_pasid_replace {
 
 /** What {@link iommu_test_cmd_pasid_replace.encode} accepts (see InitOf). */
 export type iommu_test_cmd_pasid_replaceInit = InitOf<iommu_test_cmd_pasid_replace>;
-const iommu_test_cmd_pasid_replaceMembers: readonly string[] = ["pasid", "pt_id"];
 
-/** Refuses what {@link iommu_test_cmd_pasid_replace.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_pasid_replaceCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_pasid_replace");
@@ -2355,7 +2247,7 @@ function iommu_test_cmd_pasid_replaceCheckKeys(value: unknown): void {
       case "pt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_replace", iommu_test_cmd_pasid_replaceMembers);
+        unknownMember(key, "iommu_test_cmd_pasid_replace", ["pasid", "pt_id"]);
     }
   }
 }
@@ -2382,12 +2274,10 @@ export const iommu_test_cmd_pasid_replace = {
 } satisfies GeneratedCodec<iommu_test_cmd_pasid_replace, iommu_test_cmd_pasid_replaceInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_replace)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_replaceView implements iommu_test_cmd_pasid_replace {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_pasid_replaceView
+  extends RecordView
+  implements iommu_test_cmd_pasid_replace
+{
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2417,9 +2307,7 @@ export interface iommu_test_cmd_pasid_detach {
 
 /** What {@link iommu_test_cmd_pasid_detach.encode} accepts (see InitOf). */
 export type iommu_test_cmd_pasid_detachInit = InitOf<iommu_test_cmd_pasid_detach>;
-const iommu_test_cmd_pasid_detachMembers: readonly string[] = ["pasid"];
 
-/** Refuses what {@link iommu_test_cmd_pasid_detach.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_pasid_detachCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_pasid_detach");
@@ -2428,7 +2316,7 @@ function iommu_test_cmd_pasid_detachCheckKeys(value: unknown): void {
       case "pasid":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_detach", iommu_test_cmd_pasid_detachMembers);
+        unknownMember(key, "iommu_test_cmd_pasid_detach", ["pasid"]);
     }
   }
 }
@@ -2454,12 +2342,10 @@ export const iommu_test_cmd_pasid_detach = {
 } satisfies GeneratedCodec<iommu_test_cmd_pasid_detach, iommu_test_cmd_pasid_detachInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_detach)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_detachView implements iommu_test_cmd_pasid_detach {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_pasid_detachView
+  extends RecordView
+  implements iommu_test_cmd_pasid_detach
+{
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2479,9 +2365,7 @@ export interface iommu_test_cmd_pasid_check {
 
 /** What {@link iommu_test_cmd_pasid_check.encode} accepts (see InitOf). */
 export type iommu_test_cmd_pasid_checkInit = InitOf<iommu_test_cmd_pasid_check>;
-const iommu_test_cmd_pasid_checkMembers: readonly string[] = ["pasid", "hwpt_id"];
 
-/** Refuses what {@link iommu_test_cmd_pasid_check.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_pasid_checkCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_pasid_check");
   for (const key in value) {
@@ -2490,7 +2374,7 @@ function iommu_test_cmd_pasid_checkCheckKeys(value: unknown): void {
       case "hwpt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_check", iommu_test_cmd_pasid_checkMembers);
+        unknownMember(key, "iommu_test_cmd_pasid_check", ["pasid", "hwpt_id"]);
     }
   }
 }
@@ -2517,12 +2401,10 @@ export const iommu_test_cmd_pasid_check = {
 } satisfies GeneratedCodec<iommu_test_cmd_pasid_check, iommu_test_cmd_pasid_checkInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_check)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_checkView implements iommu_test_cmd_pasid_check {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_pasid_checkView
+  extends RecordView
+  implements iommu_test_cmd_pasid_check
+{
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2554,9 +2436,7 @@ export interface iommu_test_cmd_dmabuf_get {
 
 /** What {@link iommu_test_cmd_dmabuf_get.encode} accepts (see InitOf). */
 export type iommu_test_cmd_dmabuf_getInit = InitOf<iommu_test_cmd_dmabuf_get>;
-const iommu_test_cmd_dmabuf_getMembers: readonly string[] = ["length", "open_flags"];
 
-/** Refuses what {@link iommu_test_cmd_dmabuf_get.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_dmabuf_getCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dmabuf_get");
   for (const key in value) {
@@ -2565,7 +2445,7 @@ function iommu_test_cmd_dmabuf_getCheckKeys(value: unknown): void {
       case "open_flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_dmabuf_get", iommu_test_cmd_dmabuf_getMembers);
+        unknownMember(key, "iommu_test_cmd_dmabuf_get", ["length", "open_flags"]);
     }
   }
 }
@@ -2592,12 +2472,7 @@ export const iommu_test_cmd_dmabuf_get = {
 } satisfies GeneratedCodec<iommu_test_cmd_dmabuf_get, iommu_test_cmd_dmabuf_getInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_get)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_dmabuf_getView implements iommu_test_cmd_dmabuf_get {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_dmabuf_getView extends RecordView implements iommu_test_cmd_dmabuf_get {
   get length(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2629,9 +2504,7 @@ export interface iommu_test_cmd_dmabuf_revoke {
 
 /** What {@link iommu_test_cmd_dmabuf_revoke.encode} accepts (see InitOf). */
 export type iommu_test_cmd_dmabuf_revokeInit = InitOf<iommu_test_cmd_dmabuf_revoke>;
-const iommu_test_cmd_dmabuf_revokeMembers: readonly string[] = ["dmabuf_fd", "revoked"];
 
-/** Refuses what {@link iommu_test_cmd_dmabuf_revoke.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_dmabuf_revokeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_dmabuf_revoke");
@@ -2641,7 +2514,7 @@ function iommu_test_cmd_dmabuf_revokeCheckKeys(value: unknown): void {
       case "revoked":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_dmabuf_revoke", iommu_test_cmd_dmabuf_revokeMembers);
+        unknownMember(key, "iommu_test_cmd_dmabuf_revoke", ["dmabuf_fd", "revoked"]);
     }
   }
 }
@@ -2668,12 +2541,10 @@ export const iommu_test_cmd_dmabuf_revoke = {
 } satisfies GeneratedCodec<iommu_test_cmd_dmabuf_revoke, iommu_test_cmd_dmabuf_revokeInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_revoke)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_dmabuf_revokeView implements iommu_test_cmd_dmabuf_revoke {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_cmd_dmabuf_revokeView
+  extends RecordView
+  implements iommu_test_cmd_dmabuf_revoke
+{
   get dmabuf_fd(): number {
     return this.dataView.getInt32(this.byteOffset, LE);
   }
@@ -2726,9 +2597,7 @@ export interface iommu_test_hw_info {
 
 /** What {@link iommu_test_hw_info.encode} accepts (see InitOf). */
 export type iommu_test_hw_infoInit = InitOf<iommu_test_hw_info>;
-const iommu_test_hw_infoMembers: readonly string[] = ["flags", "test_reg"];
 
-/** Refuses what {@link iommu_test_hw_info.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_hw_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_hw_info");
   for (const key in value) {
@@ -2737,7 +2606,7 @@ function iommu_test_hw_infoCheckKeys(value: unknown): void {
       case "test_reg":
         break;
       default:
-        unknownMember(key, "iommu_test_hw_info", iommu_test_hw_infoMembers);
+        unknownMember(key, "iommu_test_hw_info", ["flags", "test_reg"]);
     }
   }
 }
@@ -2764,12 +2633,7 @@ export const iommu_test_hw_info = {
 } satisfies GeneratedCodec<iommu_test_hw_info, iommu_test_hw_infoInit>;
 
 /** A zero-copy view of a `struct iommu_test_hw_info` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_hw_infoView implements iommu_test_hw_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_test_hw_infoView extends RecordView implements iommu_test_hw_info {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2812,9 +2676,7 @@ export interface iommu_hwpt_selftest {
 
 /** What {@link iommu_hwpt_selftest.encode} accepts (see InitOf). */
 export type iommu_hwpt_selftestInit = InitOf<iommu_hwpt_selftest>;
-const iommu_hwpt_selftestMembers: readonly string[] = ["iotlb", "pagetable_type"];
 
-/** Refuses what {@link iommu_hwpt_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_selftest");
   for (const key in value) {
@@ -2823,7 +2685,7 @@ function iommu_hwpt_selftestCheckKeys(value: unknown): void {
       case "pagetable_type":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_selftest", iommu_hwpt_selftestMembers);
+        unknownMember(key, "iommu_hwpt_selftest", ["iotlb", "pagetable_type"]);
     }
   }
 }
@@ -2850,12 +2712,7 @@ export const iommu_hwpt_selftest = {
 } satisfies GeneratedCodec<iommu_hwpt_selftest, iommu_hwpt_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_selftestView implements iommu_hwpt_selftest {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_selftestView extends RecordView implements iommu_hwpt_selftest {
   get iotlb(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2912,9 +2769,7 @@ export interface iommu_hwpt_invalidate_selftest {
 
 /** What {@link iommu_hwpt_invalidate_selftest.encode} accepts (see InitOf). */
 export type iommu_hwpt_invalidate_selftestInit = InitOf<iommu_hwpt_invalidate_selftest>;
-const iommu_hwpt_invalidate_selftestMembers: readonly string[] = ["flags", "iotlb_id"];
 
-/** Refuses what {@link iommu_hwpt_invalidate_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_invalidate_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_invalidate_selftest");
@@ -2924,7 +2779,7 @@ function iommu_hwpt_invalidate_selftestCheckKeys(value: unknown): void {
       case "iotlb_id":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_invalidate_selftest", iommu_hwpt_invalidate_selftestMembers);
+        unknownMember(key, "iommu_hwpt_invalidate_selftest", ["flags", "iotlb_id"]);
     }
   }
 }
@@ -2951,12 +2806,10 @@ export const iommu_hwpt_invalidate_selftest = {
 } satisfies GeneratedCodec<iommu_hwpt_invalidate_selftest, iommu_hwpt_invalidate_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_invalidate_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_invalidate_selftestView implements iommu_hwpt_invalidate_selftest {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_invalidate_selftestView
+  extends RecordView
+  implements iommu_hwpt_invalidate_selftest
+{
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3023,14 +2876,7 @@ export interface iommu_viommu_selftest {
 
 /** What {@link iommu_viommu_selftest.encode} accepts (see InitOf). */
 export type iommu_viommu_selftestInit = InitOf<iommu_viommu_selftest>;
-const iommu_viommu_selftestMembers: readonly string[] = [
-  "in_data",
-  "out_data",
-  "out_mmap_offset",
-  "out_mmap_length",
-];
 
-/** Refuses what {@link iommu_viommu_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_selftest");
   for (const key in value) {
@@ -3041,7 +2887,12 @@ function iommu_viommu_selftestCheckKeys(value: unknown): void {
       case "out_mmap_length":
         break;
       default:
-        unknownMember(key, "iommu_viommu_selftest", iommu_viommu_selftestMembers);
+        unknownMember(key, "iommu_viommu_selftest", [
+          "in_data",
+          "out_data",
+          "out_mmap_offset",
+          "out_mmap_length",
+        ]);
     }
   }
 }
@@ -3084,12 +2935,7 @@ export const iommu_viommu_selftest = {
 } satisfies GeneratedCodec<iommu_viommu_selftest, iommu_viommu_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_selftestView implements iommu_viommu_selftest {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_viommu_selftestView extends RecordView implements iommu_viommu_selftest {
   get in_data(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3168,9 +3014,7 @@ export interface iommu_viommu_invalidate_selftest {
 
 /** What {@link iommu_viommu_invalidate_selftest.encode} accepts (see InitOf). */
 export type iommu_viommu_invalidate_selftestInit = InitOf<iommu_viommu_invalidate_selftest>;
-const iommu_viommu_invalidate_selftestMembers: readonly string[] = ["flags", "vdev_id", "cache_id"];
 
-/** Refuses what {@link iommu_viommu_invalidate_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_invalidate_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_invalidate_selftest");
@@ -3181,11 +3025,7 @@ function iommu_viommu_invalidate_selftestCheckKeys(value: unknown): void {
       case "cache_id":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_viommu_invalidate_selftest",
-          iommu_viommu_invalidate_selftestMembers,
-        );
+        unknownMember(key, "iommu_viommu_invalidate_selftest", ["flags", "vdev_id", "cache_id"]);
     }
   }
 }
@@ -3217,12 +3057,10 @@ export const iommu_viommu_invalidate_selftest = {
 } satisfies GeneratedCodec<iommu_viommu_invalidate_selftest, iommu_viommu_invalidate_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_invalidate_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_invalidate_selftestView implements iommu_viommu_invalidate_selftest {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_viommu_invalidate_selftestView
+  extends RecordView
+  implements iommu_viommu_invalidate_selftest
+{
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3273,9 +3111,7 @@ export interface iommu_viommu_event_selftest {
 
 /** What {@link iommu_viommu_event_selftest.encode} accepts (see InitOf). */
 export type iommu_viommu_event_selftestInit = InitOf<iommu_viommu_event_selftest>;
-const iommu_viommu_event_selftestMembers: readonly string[] = ["virt_id"];
 
-/** Refuses what {@link iommu_viommu_event_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_event_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_event_selftest");
@@ -3284,7 +3120,7 @@ function iommu_viommu_event_selftestCheckKeys(value: unknown): void {
       case "virt_id":
         break;
       default:
-        unknownMember(key, "iommu_viommu_event_selftest", iommu_viommu_event_selftestMembers);
+        unknownMember(key, "iommu_viommu_event_selftest", ["virt_id"]);
     }
   }
 }
@@ -3310,12 +3146,10 @@ export const iommu_viommu_event_selftest = {
 } satisfies GeneratedCodec<iommu_viommu_event_selftest, iommu_viommu_event_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_event_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_event_selftestView implements iommu_viommu_event_selftest {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_viommu_event_selftestView
+  extends RecordView
+  implements iommu_viommu_event_selftest
+{
   get virt_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }

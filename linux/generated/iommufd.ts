@@ -18,6 +18,7 @@
  * @packageDocumentation
  */
 import {
+  RecordView,
   dataView,
   fixedArray,
   mustBeZero,
@@ -126,9 +127,7 @@ export interface iommu_destroy {
 
 /** What {@link iommu_destroy.encode} accepts (see InitOf). */
 export type iommu_destroyInit = InitOf<iommu_destroy, "size">;
-const iommu_destroyMembers: readonly string[] = ["size", "id"];
 
-/** Refuses what {@link iommu_destroy.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_destroyCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_destroy");
   for (const key in value) {
@@ -137,7 +136,7 @@ function iommu_destroyCheckKeys(value: unknown): void {
       case "id":
         break;
       default:
-        unknownMember(key, "iommu_destroy", iommu_destroyMembers);
+        unknownMember(key, "iommu_destroy", ["size", "id"]);
     }
   }
 }
@@ -164,12 +163,7 @@ export const iommu_destroy = {
 } satisfies GeneratedCodec<iommu_destroy, iommu_destroyInit>;
 
 /** A zero-copy view of a `struct iommu_destroy` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_destroyView implements iommu_destroy {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_destroyView extends RecordView implements iommu_destroy {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -220,9 +214,7 @@ export interface iommu_ioas_alloc {
 
 /** What {@link iommu_ioas_alloc.encode} accepts (see InitOf). */
 export type iommu_ioas_allocInit = InitOf<iommu_ioas_alloc, "size">;
-const iommu_ioas_allocMembers: readonly string[] = ["size", "flags", "out_ioas_id"];
 
-/** Refuses what {@link iommu_ioas_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_alloc");
   for (const key in value) {
@@ -232,7 +224,7 @@ function iommu_ioas_allocCheckKeys(value: unknown): void {
       case "out_ioas_id":
         break;
       default:
-        unknownMember(key, "iommu_ioas_alloc", iommu_ioas_allocMembers);
+        unknownMember(key, "iommu_ioas_alloc", ["size", "flags", "out_ioas_id"]);
     }
   }
 }
@@ -264,12 +256,7 @@ export const iommu_ioas_alloc = {
 } satisfies GeneratedCodec<iommu_ioas_alloc, iommu_ioas_allocInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_allocView implements iommu_ioas_alloc {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_ioas_allocView extends RecordView implements iommu_ioas_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -322,9 +309,7 @@ export interface iommu_iova_range {
 
 /** What {@link iommu_iova_range.encode} accepts (see InitOf). */
 export type iommu_iova_rangeInit = InitOf<iommu_iova_range>;
-const iommu_iova_rangeMembers: readonly string[] = ["start", "last"];
 
-/** Refuses what {@link iommu_iova_range.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_iova_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_iova_range");
   for (const key in value) {
@@ -333,7 +318,7 @@ function iommu_iova_rangeCheckKeys(value: unknown): void {
       case "last":
         break;
       default:
-        unknownMember(key, "iommu_iova_range", iommu_iova_rangeMembers);
+        unknownMember(key, "iommu_iova_range", ["start", "last"]);
     }
   }
 }
@@ -360,12 +345,7 @@ export const iommu_iova_range = {
 } satisfies GeneratedCodec<iommu_iova_range, iommu_iova_rangeInit>;
 
 /** A zero-copy view of a `struct iommu_iova_range` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_iova_rangeView implements iommu_iova_range {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_iova_rangeView extends RecordView implements iommu_iova_range {
   get start(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -444,16 +424,7 @@ export interface iommu_ioas_iova_ranges {
 
 /** What {@link iommu_ioas_iova_ranges.encode} accepts (see InitOf). */
 export type iommu_ioas_iova_rangesInit = InitOf<iommu_ioas_iova_ranges, "size" | "__reserved">;
-const iommu_ioas_iova_rangesMembers: readonly string[] = [
-  "size",
-  "ioas_id",
-  "num_iovas",
-  "__reserved",
-  "allowed_iovas",
-  "out_iova_alignment",
-];
 
-/** Refuses what {@link iommu_ioas_iova_ranges.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_iova_rangesCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_iova_ranges");
   for (const key in value) {
@@ -466,7 +437,14 @@ function iommu_ioas_iova_rangesCheckKeys(value: unknown): void {
       case "out_iova_alignment":
         break;
       default:
-        unknownMember(key, "iommu_ioas_iova_ranges", iommu_ioas_iova_rangesMembers);
+        unknownMember(key, "iommu_ioas_iova_ranges", [
+          "size",
+          "ioas_id",
+          "num_iovas",
+          "__reserved",
+          "allowed_iovas",
+          "out_iova_alignment",
+        ]);
     }
   }
 }
@@ -523,12 +501,7 @@ export const iommu_ioas_iova_ranges = {
 } satisfies GeneratedCodec<iommu_ioas_iova_ranges, iommu_ioas_iova_rangesInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_iova_ranges` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_iova_rangesView implements iommu_ioas_iova_ranges {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_ioas_iova_rangesView extends RecordView implements iommu_ioas_iova_ranges {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -645,15 +618,7 @@ export interface iommu_ioas_allow_iovas {
 
 /** What {@link iommu_ioas_allow_iovas.encode} accepts (see InitOf). */
 export type iommu_ioas_allow_iovasInit = InitOf<iommu_ioas_allow_iovas, "size" | "__reserved">;
-const iommu_ioas_allow_iovasMembers: readonly string[] = [
-  "size",
-  "ioas_id",
-  "num_iovas",
-  "__reserved",
-  "allowed_iovas",
-];
 
-/** Refuses what {@link iommu_ioas_allow_iovas.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_allow_iovasCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_allow_iovas");
   for (const key in value) {
@@ -665,7 +630,13 @@ function iommu_ioas_allow_iovasCheckKeys(value: unknown): void {
       case "allowed_iovas":
         break;
       default:
-        unknownMember(key, "iommu_ioas_allow_iovas", iommu_ioas_allow_iovasMembers);
+        unknownMember(key, "iommu_ioas_allow_iovas", [
+          "size",
+          "ioas_id",
+          "num_iovas",
+          "__reserved",
+          "allowed_iovas",
+        ]);
     }
   }
 }
@@ -708,12 +679,7 @@ export const iommu_ioas_allow_iovas = {
 } satisfies GeneratedCodec<iommu_ioas_allow_iovas, iommu_ioas_allow_iovasInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_allow_iovas` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_allow_iovasView implements iommu_ioas_allow_iovas {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_ioas_allow_iovasView extends RecordView implements iommu_ioas_allow_iovas {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -861,17 +827,7 @@ export interface iommu_ioas_map {
 
 /** What {@link iommu_ioas_map.encode} accepts (see InitOf). */
 export type iommu_ioas_mapInit = InitOf<iommu_ioas_map, "size" | "__reserved">;
-const iommu_ioas_mapMembers: readonly string[] = [
-  "size",
-  "flags",
-  "ioas_id",
-  "__reserved",
-  "user_va",
-  "length",
-  "iova",
-];
 
-/** Refuses what {@link iommu_ioas_map.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_mapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map");
   for (const key in value) {
@@ -885,7 +841,15 @@ function iommu_ioas_mapCheckKeys(value: unknown): void {
       case "iova":
         break;
       default:
-        unknownMember(key, "iommu_ioas_map", iommu_ioas_mapMembers);
+        unknownMember(key, "iommu_ioas_map", [
+          "size",
+          "flags",
+          "ioas_id",
+          "__reserved",
+          "user_va",
+          "length",
+          "iova",
+        ]);
     }
   }
 }
@@ -934,12 +898,7 @@ export const iommu_ioas_map = {
 } satisfies GeneratedCodec<iommu_ioas_map, iommu_ioas_mapInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_map` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_mapView implements iommu_ioas_map {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_ioas_mapView extends RecordView implements iommu_ioas_map {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1057,17 +1016,7 @@ export type iommu_ioas_noiommu_get_paInit = InitOf<
   iommu_ioas_noiommu_get_pa,
   "size" | "__reserved"
 >;
-const iommu_ioas_noiommu_get_paMembers: readonly string[] = [
-  "size",
-  "flags",
-  "ioas_id",
-  "__reserved",
-  "iova",
-  "length",
-  "out_phys",
-];
 
-/** Refuses what {@link iommu_ioas_noiommu_get_pa.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_noiommu_get_paCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_noiommu_get_pa");
   for (const key in value) {
@@ -1081,7 +1030,15 @@ function iommu_ioas_noiommu_get_paCheckKeys(value: unknown): void {
       case "out_phys":
         break;
       default:
-        unknownMember(key, "iommu_ioas_noiommu_get_pa", iommu_ioas_noiommu_get_paMembers);
+        unknownMember(key, "iommu_ioas_noiommu_get_pa", [
+          "size",
+          "flags",
+          "ioas_id",
+          "__reserved",
+          "iova",
+          "length",
+          "out_phys",
+        ]);
     }
   }
 }
@@ -1129,12 +1086,7 @@ export const iommu_ioas_noiommu_get_pa = {
 } satisfies GeneratedCodec<iommu_ioas_noiommu_get_pa, iommu_ioas_noiommu_get_paInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_noiommu_get_pa` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_noiommu_get_paView implements iommu_ioas_noiommu_get_pa {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_ioas_noiommu_get_paView extends RecordView implements iommu_ioas_noiommu_get_pa {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1269,17 +1221,7 @@ export interface iommu_ioas_map_file {
 
 /** What {@link iommu_ioas_map_file.encode} accepts (see InitOf). */
 export type iommu_ioas_map_fileInit = InitOf<iommu_ioas_map_file, "size">;
-const iommu_ioas_map_fileMembers: readonly string[] = [
-  "size",
-  "flags",
-  "ioas_id",
-  "fd",
-  "start",
-  "length",
-  "iova",
-];
 
-/** Refuses what {@link iommu_ioas_map_file.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_map_fileCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map_file");
   for (const key in value) {
@@ -1293,7 +1235,15 @@ function iommu_ioas_map_fileCheckKeys(value: unknown): void {
       case "iova":
         break;
       default:
-        unknownMember(key, "iommu_ioas_map_file", iommu_ioas_map_fileMembers);
+        unknownMember(key, "iommu_ioas_map_file", [
+          "size",
+          "flags",
+          "ioas_id",
+          "fd",
+          "start",
+          "length",
+          "iova",
+        ]);
     }
   }
 }
@@ -1340,12 +1290,7 @@ export const iommu_ioas_map_file = {
 } satisfies GeneratedCodec<iommu_ioas_map_file, iommu_ioas_map_fileInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_map_file` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_map_fileView implements iommu_ioas_map_file {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_ioas_map_fileView extends RecordView implements iommu_ioas_map_file {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1462,17 +1407,7 @@ export interface iommu_ioas_copy {
 
 /** What {@link iommu_ioas_copy.encode} accepts (see InitOf). */
 export type iommu_ioas_copyInit = InitOf<iommu_ioas_copy, "size">;
-const iommu_ioas_copyMembers: readonly string[] = [
-  "size",
-  "flags",
-  "dst_ioas_id",
-  "src_ioas_id",
-  "length",
-  "dst_iova",
-  "src_iova",
-];
 
-/** Refuses what {@link iommu_ioas_copy.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_copyCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_copy");
   for (const key in value) {
@@ -1486,7 +1421,15 @@ function iommu_ioas_copyCheckKeys(value: unknown): void {
       case "src_iova":
         break;
       default:
-        unknownMember(key, "iommu_ioas_copy", iommu_ioas_copyMembers);
+        unknownMember(key, "iommu_ioas_copy", [
+          "size",
+          "flags",
+          "dst_ioas_id",
+          "src_ioas_id",
+          "length",
+          "dst_iova",
+          "src_iova",
+        ]);
     }
   }
 }
@@ -1541,12 +1484,7 @@ export const iommu_ioas_copy = {
 } satisfies GeneratedCodec<iommu_ioas_copy, iommu_ioas_copyInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_copy` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_copyView implements iommu_ioas_copy {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_ioas_copyView extends RecordView implements iommu_ioas_copy {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1643,9 +1581,7 @@ export interface iommu_ioas_unmap {
 
 /** What {@link iommu_ioas_unmap.encode} accepts (see InitOf). */
 export type iommu_ioas_unmapInit = InitOf<iommu_ioas_unmap, "size">;
-const iommu_ioas_unmapMembers: readonly string[] = ["size", "ioas_id", "iova", "length"];
 
-/** Refuses what {@link iommu_ioas_unmap.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_unmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_unmap");
   for (const key in value) {
@@ -1656,7 +1592,7 @@ function iommu_ioas_unmapCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "iommu_ioas_unmap", iommu_ioas_unmapMembers);
+        unknownMember(key, "iommu_ioas_unmap", ["size", "ioas_id", "iova", "length"]);
     }
   }
 }
@@ -1690,12 +1626,7 @@ export const iommu_ioas_unmap = {
 } satisfies GeneratedCodec<iommu_ioas_unmap, iommu_ioas_unmapInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_unmap` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_unmapView implements iommu_ioas_unmap {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_ioas_unmapView extends RecordView implements iommu_ioas_unmap {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1842,16 +1773,7 @@ export interface iommu_option {
 
 /** What {@link iommu_option.encode} accepts (see InitOf). */
 export type iommu_optionInit = InitOf<iommu_option, "size" | "__reserved">;
-const iommu_optionMembers: readonly string[] = [
-  "size",
-  "option_id",
-  "op",
-  "__reserved",
-  "object_id",
-  "val64",
-];
 
-/** Refuses what {@link iommu_option.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_optionCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_option");
   for (const key in value) {
@@ -1864,7 +1786,14 @@ function iommu_optionCheckKeys(value: unknown): void {
       case "val64":
         break;
       default:
-        unknownMember(key, "iommu_option", iommu_optionMembers);
+        unknownMember(key, "iommu_option", [
+          "size",
+          "option_id",
+          "op",
+          "__reserved",
+          "object_id",
+          "val64",
+        ]);
     }
   }
 }
@@ -1909,12 +1838,7 @@ export const iommu_option = {
 } satisfies GeneratedCodec<iommu_option, iommu_optionInit>;
 
 /** A zero-copy view of a `struct iommu_option` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_optionView implements iommu_option {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_optionView extends RecordView implements iommu_option {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2037,9 +1961,7 @@ export interface iommu_vfio_ioas {
 
 /** What {@link iommu_vfio_ioas.encode} accepts (see InitOf). */
 export type iommu_vfio_ioasInit = InitOf<iommu_vfio_ioas, "size" | "__reserved">;
-const iommu_vfio_ioasMembers: readonly string[] = ["size", "ioas_id", "op", "__reserved"];
 
-/** Refuses what {@link iommu_vfio_ioas.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_vfio_ioasCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vfio_ioas");
   for (const key in value) {
@@ -2050,7 +1972,7 @@ function iommu_vfio_ioasCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_vfio_ioas", iommu_vfio_ioasMembers);
+        unknownMember(key, "iommu_vfio_ioas", ["size", "ioas_id", "op", "__reserved"]);
     }
   }
 }
@@ -2089,12 +2011,7 @@ export const iommu_vfio_ioas = {
 } satisfies GeneratedCodec<iommu_vfio_ioas, iommu_vfio_ioasInit>;
 
 /** A zero-copy view of a `struct iommu_vfio_ioas` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vfio_ioasView implements iommu_vfio_ioas {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_vfio_ioasView extends RecordView implements iommu_vfio_ioas {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2248,14 +2165,7 @@ export interface iommu_hwpt_vtd_s1 {
 
 /** What {@link iommu_hwpt_vtd_s1.encode} accepts (see InitOf). */
 export type iommu_hwpt_vtd_s1Init = InitOf<iommu_hwpt_vtd_s1, "__reserved">;
-const iommu_hwpt_vtd_s1Members: readonly string[] = [
-  "flags",
-  "pgtbl_addr",
-  "addr_width",
-  "__reserved",
-];
 
-/** Refuses what {@link iommu_hwpt_vtd_s1.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_vtd_s1CheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_vtd_s1");
   for (const key in value) {
@@ -2266,7 +2176,12 @@ function iommu_hwpt_vtd_s1CheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_vtd_s1", iommu_hwpt_vtd_s1Members);
+        unknownMember(key, "iommu_hwpt_vtd_s1", [
+          "flags",
+          "pgtbl_addr",
+          "addr_width",
+          "__reserved",
+        ]);
     }
   }
 }
@@ -2306,12 +2221,7 @@ export const iommu_hwpt_vtd_s1 = {
 } satisfies GeneratedCodec<iommu_hwpt_vtd_s1, iommu_hwpt_vtd_s1Init>;
 
 /** A zero-copy view of a `struct iommu_hwpt_vtd_s1` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_vtd_s1View implements iommu_hwpt_vtd_s1 {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_vtd_s1View extends RecordView implements iommu_hwpt_vtd_s1 {
   get flags(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -2369,9 +2279,7 @@ export interface iommu_hwpt_arm_smmuv3 {
 
 /** What {@link iommu_hwpt_arm_smmuv3.encode} accepts (see InitOf). */
 export type iommu_hwpt_arm_smmuv3Init = InitOf<iommu_hwpt_arm_smmuv3>;
-const iommu_hwpt_arm_smmuv3Members: readonly string[] = ["ste"];
 
-/** Refuses what {@link iommu_hwpt_arm_smmuv3.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_arm_smmuv3CheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_arm_smmuv3");
   for (const key in value) {
@@ -2379,7 +2287,7 @@ function iommu_hwpt_arm_smmuv3CheckKeys(value: unknown): void {
       case "ste":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_arm_smmuv3", iommu_hwpt_arm_smmuv3Members);
+        unknownMember(key, "iommu_hwpt_arm_smmuv3", ["ste"]);
     }
   }
 }
@@ -2417,12 +2325,7 @@ export const iommu_hwpt_arm_smmuv3 = {
 } satisfies GeneratedCodec<iommu_hwpt_arm_smmuv3, iommu_hwpt_arm_smmuv3Init>;
 
 /** A zero-copy view of a `struct iommu_hwpt_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_arm_smmuv3View implements iommu_hwpt_arm_smmuv3 {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_arm_smmuv3View extends RecordView implements iommu_hwpt_arm_smmuv3 {
   get ste(): BigUint64Array {
     return BigUint64Array.from({ length: 2 }, (_, i0) =>
       this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
@@ -2462,9 +2365,7 @@ export interface iommu_hwpt_amd_guest {
 
 /** What {@link iommu_hwpt_amd_guest.encode} accepts (see InitOf). */
 export type iommu_hwpt_amd_guestInit = InitOf<iommu_hwpt_amd_guest>;
-const iommu_hwpt_amd_guestMembers: readonly string[] = ["dte"];
 
-/** Refuses what {@link iommu_hwpt_amd_guest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_amd_guestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_amd_guest");
   for (const key in value) {
@@ -2472,7 +2373,7 @@ function iommu_hwpt_amd_guestCheckKeys(value: unknown): void {
       case "dte":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_amd_guest", iommu_hwpt_amd_guestMembers);
+        unknownMember(key, "iommu_hwpt_amd_guest", ["dte"]);
     }
   }
 }
@@ -2510,12 +2411,7 @@ export const iommu_hwpt_amd_guest = {
 } satisfies GeneratedCodec<iommu_hwpt_amd_guest, iommu_hwpt_amd_guestInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_amd_guest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_amd_guestView implements iommu_hwpt_amd_guest {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_amd_guestView extends RecordView implements iommu_hwpt_amd_guest {
   get dte(): BigUint64Array {
     return BigUint64Array.from({ length: 4 }, (_, i0) =>
       this.dataView.getBigUint64(this.byteOffset + i0 * 8, LE),
@@ -2663,21 +2559,7 @@ export interface iommu_hwpt_alloc {
 
 /** What {@link iommu_hwpt_alloc.encode} accepts (see InitOf). */
 export type iommu_hwpt_allocInit = InitOf<iommu_hwpt_alloc, "size" | "__reserved" | "__reserved2">;
-const iommu_hwpt_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "dev_id",
-  "pt_id",
-  "out_hwpt_id",
-  "__reserved",
-  "data_type",
-  "data_len",
-  "data_uptr",
-  "fault_id",
-  "__reserved2",
-];
 
-/** Refuses what {@link iommu_hwpt_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_alloc");
   for (const key in value) {
@@ -2695,7 +2577,19 @@ function iommu_hwpt_allocCheckKeys(value: unknown): void {
       case "__reserved2":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_alloc", iommu_hwpt_allocMembers);
+        unknownMember(key, "iommu_hwpt_alloc", [
+          "size",
+          "flags",
+          "dev_id",
+          "pt_id",
+          "out_hwpt_id",
+          "__reserved",
+          "data_type",
+          "data_len",
+          "data_uptr",
+          "fault_id",
+          "__reserved2",
+        ]);
     }
   }
 }
@@ -2769,12 +2663,7 @@ export const iommu_hwpt_alloc = {
 } satisfies GeneratedCodec<iommu_hwpt_alloc, iommu_hwpt_allocInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_allocView implements iommu_hwpt_alloc {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_allocView extends RecordView implements iommu_hwpt_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2924,9 +2813,7 @@ export interface iommu_hw_info_vtd {
 
 /** What {@link iommu_hw_info_vtd.encode} accepts (see InitOf). */
 export type iommu_hw_info_vtdInit = InitOf<iommu_hw_info_vtd, "__reserved">;
-const iommu_hw_info_vtdMembers: readonly string[] = ["flags", "__reserved", "cap_reg", "ecap_reg"];
 
-/** Refuses what {@link iommu_hw_info_vtd.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_info_vtdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_vtd");
   for (const key in value) {
@@ -2937,7 +2824,7 @@ function iommu_hw_info_vtdCheckKeys(value: unknown): void {
       case "ecap_reg":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_vtd", iommu_hw_info_vtdMembers);
+        unknownMember(key, "iommu_hw_info_vtd", ["flags", "__reserved", "cap_reg", "ecap_reg"]);
     }
   }
 }
@@ -2977,12 +2864,7 @@ export const iommu_hw_info_vtd = {
 } satisfies GeneratedCodec<iommu_hw_info_vtd, iommu_hw_info_vtdInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info_vtd` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_vtdView implements iommu_hw_info_vtd {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hw_info_vtdView extends RecordView implements iommu_hw_info_vtd {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3091,15 +2973,7 @@ export interface iommu_hw_info_arm_smmuv3 {
 
 /** What {@link iommu_hw_info_arm_smmuv3.encode} accepts (see InitOf). */
 export type iommu_hw_info_arm_smmuv3Init = InitOf<iommu_hw_info_arm_smmuv3, "__reserved">;
-const iommu_hw_info_arm_smmuv3Members: readonly string[] = [
-  "flags",
-  "__reserved",
-  "idr",
-  "iidr",
-  "aidr",
-];
 
-/** Refuses what {@link iommu_hw_info_arm_smmuv3.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_info_arm_smmuv3CheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_arm_smmuv3");
   for (const key in value) {
@@ -3111,7 +2985,13 @@ function iommu_hw_info_arm_smmuv3CheckKeys(value: unknown): void {
       case "aidr":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_arm_smmuv3", iommu_hw_info_arm_smmuv3Members);
+        unknownMember(key, "iommu_hw_info_arm_smmuv3", [
+          "flags",
+          "__reserved",
+          "idr",
+          "iidr",
+          "aidr",
+        ]);
     }
   }
 }
@@ -3164,12 +3044,7 @@ export const iommu_hw_info_arm_smmuv3 = {
 } satisfies GeneratedCodec<iommu_hw_info_arm_smmuv3, iommu_hw_info_arm_smmuv3Init>;
 
 /** A zero-copy view of a `struct iommu_hw_info_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_arm_smmuv3View implements iommu_hw_info_arm_smmuv3 {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hw_info_arm_smmuv3View extends RecordView implements iommu_hw_info_arm_smmuv3 {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3271,15 +3146,7 @@ export interface iommu_hw_info_tegra241_cmdqv {
 
 /** What {@link iommu_hw_info_tegra241_cmdqv.encode} accepts (see InitOf). */
 export type iommu_hw_info_tegra241_cmdqvInit = InitOf<iommu_hw_info_tegra241_cmdqv, "__reserved">;
-const iommu_hw_info_tegra241_cmdqvMembers: readonly string[] = [
-  "flags",
-  "version",
-  "log2vcmdqs",
-  "log2vsids",
-  "__reserved",
-];
 
-/** Refuses what {@link iommu_hw_info_tegra241_cmdqv.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_info_tegra241_cmdqvCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hw_info_tegra241_cmdqv");
@@ -3292,7 +3159,13 @@ function iommu_hw_info_tegra241_cmdqvCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_tegra241_cmdqv", iommu_hw_info_tegra241_cmdqvMembers);
+        unknownMember(key, "iommu_hw_info_tegra241_cmdqv", [
+          "flags",
+          "version",
+          "log2vcmdqs",
+          "log2vsids",
+          "__reserved",
+        ]);
     }
   }
 }
@@ -3336,12 +3209,10 @@ export const iommu_hw_info_tegra241_cmdqv = {
 } satisfies GeneratedCodec<iommu_hw_info_tegra241_cmdqv, iommu_hw_info_tegra241_cmdqvInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_tegra241_cmdqvView implements iommu_hw_info_tegra241_cmdqv {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hw_info_tegra241_cmdqvView
+  extends RecordView
+  implements iommu_hw_info_tegra241_cmdqv
+{
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3422,9 +3293,7 @@ export interface iommu_hw_info_amd {
 
 /** What {@link iommu_hw_info_amd.encode} accepts (see InitOf). */
 export type iommu_hw_info_amdInit = InitOf<iommu_hw_info_amd>;
-const iommu_hw_info_amdMembers: readonly string[] = ["efr", "efr2"];
 
-/** Refuses what {@link iommu_hw_info_amd.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_info_amdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_amd");
   for (const key in value) {
@@ -3433,7 +3302,7 @@ function iommu_hw_info_amdCheckKeys(value: unknown): void {
       case "efr2":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_amd", iommu_hw_info_amdMembers);
+        unknownMember(key, "iommu_hw_info_amd", ["efr", "efr2"]);
     }
   }
 }
@@ -3460,12 +3329,7 @@ export const iommu_hw_info_amd = {
 } satisfies GeneratedCodec<iommu_hw_info_amd, iommu_hw_info_amdInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info_amd` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_amdView implements iommu_hw_info_amd {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hw_info_amdView extends RecordView implements iommu_hw_info_amd {
   get efr(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -3676,20 +3540,7 @@ export interface iommu_hw_info {
 
 /** What {@link iommu_hw_info.encode} accepts (see InitOf). */
 export type iommu_hw_infoInit = InitOf<iommu_hw_info, "size" | "__reserved">;
-const iommu_hw_infoMembers: readonly string[] = [
-  "size",
-  "flags",
-  "dev_id",
-  "data_len",
-  "data_uptr",
-  "in_data_type",
-  "out_data_type",
-  "out_max_pasid_log2",
-  "__reserved",
-  "out_capabilities",
-];
 
-/** Refuses what {@link iommu_hw_info.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info");
   for (const key in value) {
@@ -3706,7 +3557,18 @@ function iommu_hw_infoCheckKeys(value: unknown): void {
       case "out_capabilities":
         break;
       default:
-        unknownMember(key, "iommu_hw_info", iommu_hw_infoMembers);
+        unknownMember(key, "iommu_hw_info", [
+          "size",
+          "flags",
+          "dev_id",
+          "data_len",
+          "data_uptr",
+          "in_data_type",
+          "out_data_type",
+          "out_max_pasid_log2",
+          "__reserved",
+          "out_capabilities",
+        ]);
     }
   }
 }
@@ -3787,12 +3649,7 @@ export const iommu_hw_info = {
 } satisfies GeneratedCodec<iommu_hw_info, iommu_hw_infoInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_infoView implements iommu_hw_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hw_infoView extends RecordView implements iommu_hw_info {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3956,14 +3813,7 @@ export type iommu_hwpt_set_dirty_trackingInit = InitOf<
   iommu_hwpt_set_dirty_tracking,
   "size" | "__reserved"
 >;
-const iommu_hwpt_set_dirty_trackingMembers: readonly string[] = [
-  "size",
-  "flags",
-  "hwpt_id",
-  "__reserved",
-];
 
-/** Refuses what {@link iommu_hwpt_set_dirty_tracking.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_set_dirty_trackingCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_set_dirty_tracking");
@@ -3975,7 +3825,12 @@ function iommu_hwpt_set_dirty_trackingCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_set_dirty_tracking", iommu_hwpt_set_dirty_trackingMembers);
+        unknownMember(key, "iommu_hwpt_set_dirty_tracking", [
+          "size",
+          "flags",
+          "hwpt_id",
+          "__reserved",
+        ]);
     }
   }
 }
@@ -4015,12 +3870,10 @@ export const iommu_hwpt_set_dirty_tracking = {
 } satisfies GeneratedCodec<iommu_hwpt_set_dirty_tracking, iommu_hwpt_set_dirty_trackingInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_set_dirty_tracking` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_set_dirty_trackingView implements iommu_hwpt_set_dirty_tracking {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_set_dirty_trackingView
+  extends RecordView
+  implements iommu_hwpt_set_dirty_tracking
+{
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -4157,18 +4010,7 @@ export type iommu_hwpt_get_dirty_bitmapInit = InitOf<
   iommu_hwpt_get_dirty_bitmap,
   "size" | "__reserved"
 >;
-const iommu_hwpt_get_dirty_bitmapMembers: readonly string[] = [
-  "size",
-  "hwpt_id",
-  "flags",
-  "__reserved",
-  "iova",
-  "length",
-  "page_size",
-  "data",
-];
 
-/** Refuses what {@link iommu_hwpt_get_dirty_bitmap.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_get_dirty_bitmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_get_dirty_bitmap");
@@ -4184,7 +4026,16 @@ function iommu_hwpt_get_dirty_bitmapCheckKeys(value: unknown): void {
       case "data":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_get_dirty_bitmap", iommu_hwpt_get_dirty_bitmapMembers);
+        unknownMember(key, "iommu_hwpt_get_dirty_bitmap", [
+          "size",
+          "hwpt_id",
+          "flags",
+          "__reserved",
+          "iova",
+          "length",
+          "page_size",
+          "data",
+        ]);
     }
   }
 }
@@ -4246,12 +4097,10 @@ export const iommu_hwpt_get_dirty_bitmap = {
 } satisfies GeneratedCodec<iommu_hwpt_get_dirty_bitmap, iommu_hwpt_get_dirty_bitmapInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_get_dirty_bitmap` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_get_dirty_bitmapView implements iommu_hwpt_get_dirty_bitmap {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_get_dirty_bitmapView
+  extends RecordView
+  implements iommu_hwpt_get_dirty_bitmap
+{
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -4447,14 +4296,7 @@ export interface iommu_hwpt_vtd_s1_invalidate {
 
 /** What {@link iommu_hwpt_vtd_s1_invalidate.encode} accepts (see InitOf). */
 export type iommu_hwpt_vtd_s1_invalidateInit = InitOf<iommu_hwpt_vtd_s1_invalidate, "__reserved">;
-const iommu_hwpt_vtd_s1_invalidateMembers: readonly string[] = [
-  "addr",
-  "npages",
-  "flags",
-  "__reserved",
-];
 
-/** Refuses what {@link iommu_hwpt_vtd_s1_invalidate.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_vtd_s1_invalidateCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_vtd_s1_invalidate");
@@ -4466,7 +4308,12 @@ function iommu_hwpt_vtd_s1_invalidateCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_vtd_s1_invalidate", iommu_hwpt_vtd_s1_invalidateMembers);
+        unknownMember(key, "iommu_hwpt_vtd_s1_invalidate", [
+          "addr",
+          "npages",
+          "flags",
+          "__reserved",
+        ]);
     }
   }
 }
@@ -4507,12 +4354,10 @@ export const iommu_hwpt_vtd_s1_invalidate = {
 } satisfies GeneratedCodec<iommu_hwpt_vtd_s1_invalidate, iommu_hwpt_vtd_s1_invalidateInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_vtd_s1_invalidate` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_vtd_s1_invalidateView implements iommu_hwpt_vtd_s1_invalidate {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_vtd_s1_invalidateView
+  extends RecordView
+  implements iommu_hwpt_vtd_s1_invalidate
+{
   get addr(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -4584,9 +4429,7 @@ export interface iommu_viommu_arm_smmuv3_invalidate {
 
 /** What {@link iommu_viommu_arm_smmuv3_invalidate.encode} accepts (see InitOf). */
 export type iommu_viommu_arm_smmuv3_invalidateInit = InitOf<iommu_viommu_arm_smmuv3_invalidate>;
-const iommu_viommu_arm_smmuv3_invalidateMembers: readonly string[] = ["cmd"];
 
-/** Refuses what {@link iommu_viommu_arm_smmuv3_invalidate.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_arm_smmuv3_invalidateCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_arm_smmuv3_invalidate");
@@ -4595,11 +4438,7 @@ function iommu_viommu_arm_smmuv3_invalidateCheckKeys(value: unknown): void {
       case "cmd":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_viommu_arm_smmuv3_invalidate",
-          iommu_viommu_arm_smmuv3_invalidateMembers,
-        );
+        unknownMember(key, "iommu_viommu_arm_smmuv3_invalidate", ["cmd"]);
     }
   }
 }
@@ -4643,12 +4482,10 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
 >;
 
 /** A zero-copy view of a `struct iommu_viommu_arm_smmuv3_invalidate` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_arm_smmuv3_invalidateView implements iommu_viommu_arm_smmuv3_invalidate {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_viommu_arm_smmuv3_invalidateView
+  extends RecordView
+  implements iommu_viommu_arm_smmuv3_invalidate
+{
   get cmd(): BigUint64Array {
     return BigUint64Array.from({ length: 2 }, (_, i0) =>
       this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
@@ -4730,17 +4567,7 @@ export interface iommu_hwpt_invalidate {
 
 /** What {@link iommu_hwpt_invalidate.encode} accepts (see InitOf). */
 export type iommu_hwpt_invalidateInit = InitOf<iommu_hwpt_invalidate, "size" | "__reserved">;
-const iommu_hwpt_invalidateMembers: readonly string[] = [
-  "size",
-  "hwpt_id",
-  "data_uptr",
-  "data_type",
-  "entry_len",
-  "entry_num",
-  "__reserved",
-];
 
-/** Refuses what {@link iommu_hwpt_invalidate.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_invalidateCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_invalidate");
   for (const key in value) {
@@ -4754,7 +4581,15 @@ function iommu_hwpt_invalidateCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_invalidate", iommu_hwpt_invalidateMembers);
+        unknownMember(key, "iommu_hwpt_invalidate", [
+          "size",
+          "hwpt_id",
+          "data_uptr",
+          "data_type",
+          "entry_len",
+          "entry_num",
+          "__reserved",
+        ]);
     }
   }
 }
@@ -4811,12 +4646,7 @@ export const iommu_hwpt_invalidate = {
 } satisfies GeneratedCodec<iommu_hwpt_invalidate, iommu_hwpt_invalidateInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_invalidate` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_invalidateView implements iommu_hwpt_invalidate {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_invalidateView extends RecordView implements iommu_hwpt_invalidate {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5031,19 +4861,7 @@ export interface iommu_hwpt_pgfault {
 
 /** What {@link iommu_hwpt_pgfault.encode} accepts (see InitOf). */
 export type iommu_hwpt_pgfaultInit = InitOf<iommu_hwpt_pgfault, "__reserved">;
-const iommu_hwpt_pgfaultMembers: readonly string[] = [
-  "flags",
-  "dev_id",
-  "pasid",
-  "grpid",
-  "perm",
-  "__reserved",
-  "addr",
-  "length",
-  "cookie",
-];
 
-/** Refuses what {@link iommu_hwpt_pgfault.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_pgfaultCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_pgfault");
   for (const key in value) {
@@ -5059,7 +4877,17 @@ function iommu_hwpt_pgfaultCheckKeys(value: unknown): void {
       case "cookie":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_pgfault", iommu_hwpt_pgfaultMembers);
+        unknownMember(key, "iommu_hwpt_pgfault", [
+          "flags",
+          "dev_id",
+          "pasid",
+          "grpid",
+          "perm",
+          "__reserved",
+          "addr",
+          "length",
+          "cookie",
+        ]);
     }
   }
 }
@@ -5124,12 +4952,7 @@ export const iommu_hwpt_pgfault = {
 } satisfies GeneratedCodec<iommu_hwpt_pgfault, iommu_hwpt_pgfaultInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_pgfault` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_pgfaultView implements iommu_hwpt_pgfault {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_pgfaultView extends RecordView implements iommu_hwpt_pgfault {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5254,9 +5077,7 @@ export interface iommu_hwpt_page_response {
 
 /** What {@link iommu_hwpt_page_response.encode} accepts (see InitOf). */
 export type iommu_hwpt_page_responseInit = InitOf<iommu_hwpt_page_response>;
-const iommu_hwpt_page_responseMembers: readonly string[] = ["cookie", "code"];
 
-/** Refuses what {@link iommu_hwpt_page_response.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_page_responseCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_page_response");
   for (const key in value) {
@@ -5265,7 +5086,7 @@ function iommu_hwpt_page_responseCheckKeys(value: unknown): void {
       case "code":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_page_response", iommu_hwpt_page_responseMembers);
+        unknownMember(key, "iommu_hwpt_page_response", ["cookie", "code"]);
     }
   }
 }
@@ -5292,12 +5113,7 @@ export const iommu_hwpt_page_response = {
 } satisfies GeneratedCodec<iommu_hwpt_page_response, iommu_hwpt_page_responseInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_page_response` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_page_responseView implements iommu_hwpt_page_response {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hwpt_page_responseView extends RecordView implements iommu_hwpt_page_response {
   get cookie(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5351,14 +5167,7 @@ export interface iommu_fault_alloc {
 
 /** What {@link iommu_fault_alloc.encode} accepts (see InitOf). */
 export type iommu_fault_allocInit = InitOf<iommu_fault_alloc, "size">;
-const iommu_fault_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "out_fault_id",
-  "out_fault_fd",
-];
 
-/** Refuses what {@link iommu_fault_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_fault_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_fault_alloc");
   for (const key in value) {
@@ -5369,7 +5178,7 @@ function iommu_fault_allocCheckKeys(value: unknown): void {
       case "out_fault_fd":
         break;
       default:
-        unknownMember(key, "iommu_fault_alloc", iommu_fault_allocMembers);
+        unknownMember(key, "iommu_fault_alloc", ["size", "flags", "out_fault_id", "out_fault_fd"]);
     }
   }
 }
@@ -5407,12 +5216,7 @@ export const iommu_fault_alloc = {
 } satisfies GeneratedCodec<iommu_fault_alloc, iommu_fault_allocInit>;
 
 /** A zero-copy view of a `struct iommu_fault_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_fault_allocView implements iommu_fault_alloc {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_fault_allocView extends RecordView implements iommu_fault_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5509,12 +5313,7 @@ export interface iommu_viommu_tegra241_cmdqv {
 
 /** What {@link iommu_viommu_tegra241_cmdqv.encode} accepts (see InitOf). */
 export type iommu_viommu_tegra241_cmdqvInit = InitOf<iommu_viommu_tegra241_cmdqv>;
-const iommu_viommu_tegra241_cmdqvMembers: readonly string[] = [
-  "out_vintf_mmap_offset",
-  "out_vintf_mmap_length",
-];
 
-/** Refuses what {@link iommu_viommu_tegra241_cmdqv.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_tegra241_cmdqvCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_tegra241_cmdqv");
@@ -5524,7 +5323,10 @@ function iommu_viommu_tegra241_cmdqvCheckKeys(value: unknown): void {
       case "out_vintf_mmap_length":
         break;
       default:
-        unknownMember(key, "iommu_viommu_tegra241_cmdqv", iommu_viommu_tegra241_cmdqvMembers);
+        unknownMember(key, "iommu_viommu_tegra241_cmdqv", [
+          "out_vintf_mmap_offset",
+          "out_vintf_mmap_length",
+        ]);
     }
   }
 }
@@ -5565,12 +5367,10 @@ export const iommu_viommu_tegra241_cmdqv = {
 } satisfies GeneratedCodec<iommu_viommu_tegra241_cmdqv, iommu_viommu_tegra241_cmdqvInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_tegra241_cmdqvView implements iommu_viommu_tegra241_cmdqv {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_viommu_tegra241_cmdqvView
+  extends RecordView
+  implements iommu_viommu_tegra241_cmdqv
+{
   get out_vintf_mmap_offset(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -5662,19 +5462,7 @@ export interface iommu_viommu_alloc {
 
 /** What {@link iommu_viommu_alloc.encode} accepts (see InitOf). */
 export type iommu_viommu_allocInit = InitOf<iommu_viommu_alloc, "size" | "__reserved">;
-const iommu_viommu_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "type",
-  "dev_id",
-  "hwpt_id",
-  "out_viommu_id",
-  "data_len",
-  "__reserved",
-  "data_uptr",
-];
 
-/** Refuses what {@link iommu_viommu_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_alloc");
   for (const key in value) {
@@ -5690,7 +5478,17 @@ function iommu_viommu_allocCheckKeys(value: unknown): void {
       case "data_uptr":
         break;
       default:
-        unknownMember(key, "iommu_viommu_alloc", iommu_viommu_allocMembers);
+        unknownMember(key, "iommu_viommu_alloc", [
+          "size",
+          "flags",
+          "type",
+          "dev_id",
+          "hwpt_id",
+          "out_viommu_id",
+          "data_len",
+          "__reserved",
+          "data_uptr",
+        ]);
     }
   }
 }
@@ -5755,12 +5553,7 @@ export const iommu_viommu_alloc = {
 } satisfies GeneratedCodec<iommu_viommu_alloc, iommu_viommu_allocInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_allocView implements iommu_viommu_alloc {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_viommu_allocView extends RecordView implements iommu_viommu_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5887,15 +5680,7 @@ export interface iommu_vdevice_alloc {
 
 /** What {@link iommu_vdevice_alloc.encode} accepts (see InitOf). */
 export type iommu_vdevice_allocInit = InitOf<iommu_vdevice_alloc, "size">;
-const iommu_vdevice_allocMembers: readonly string[] = [
-  "size",
-  "viommu_id",
-  "dev_id",
-  "out_vdevice_id",
-  "virt_id",
-];
 
-/** Refuses what {@link iommu_vdevice_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_vdevice_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vdevice_alloc");
   for (const key in value) {
@@ -5907,7 +5692,13 @@ function iommu_vdevice_allocCheckKeys(value: unknown): void {
       case "virt_id":
         break;
       default:
-        unknownMember(key, "iommu_vdevice_alloc", iommu_vdevice_allocMembers);
+        unknownMember(key, "iommu_vdevice_alloc", [
+          "size",
+          "viommu_id",
+          "dev_id",
+          "out_vdevice_id",
+          "virt_id",
+        ]);
     }
   }
 }
@@ -5948,12 +5739,7 @@ export const iommu_vdevice_alloc = {
 } satisfies GeneratedCodec<iommu_vdevice_alloc, iommu_vdevice_allocInit>;
 
 /** A zero-copy view of a `struct iommu_vdevice_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vdevice_allocView implements iommu_vdevice_alloc {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_vdevice_allocView extends RecordView implements iommu_vdevice_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6031,9 +5817,7 @@ export type iommu_ioas_change_processInit = InitOf<
   iommu_ioas_change_process,
   "size" | "__reserved"
 >;
-const iommu_ioas_change_processMembers: readonly string[] = ["size", "__reserved"];
 
-/** Refuses what {@link iommu_ioas_change_process.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_change_processCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_change_process");
   for (const key in value) {
@@ -6042,7 +5826,7 @@ function iommu_ioas_change_processCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_ioas_change_process", iommu_ioas_change_processMembers);
+        unknownMember(key, "iommu_ioas_change_process", ["size", "__reserved"]);
     }
   }
 }
@@ -6072,12 +5856,7 @@ export const iommu_ioas_change_process = {
 } satisfies GeneratedCodec<iommu_ioas_change_process, iommu_ioas_change_processInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_change_process` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_change_processView implements iommu_ioas_change_process {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_ioas_change_processView extends RecordView implements iommu_ioas_change_process {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6156,9 +5935,7 @@ export interface iommufd_vevent_header {
 
 /** What {@link iommufd_vevent_header.encode} accepts (see InitOf). */
 export type iommufd_vevent_headerInit = InitOf<iommufd_vevent_header>;
-const iommufd_vevent_headerMembers: readonly string[] = ["flags", "sequence"];
 
-/** Refuses what {@link iommufd_vevent_header.encode} cannot take: a non-object, or a key that is not a member. */
 function iommufd_vevent_headerCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommufd_vevent_header");
   for (const key in value) {
@@ -6167,7 +5944,7 @@ function iommufd_vevent_headerCheckKeys(value: unknown): void {
       case "sequence":
         break;
       default:
-        unknownMember(key, "iommufd_vevent_header", iommufd_vevent_headerMembers);
+        unknownMember(key, "iommufd_vevent_header", ["flags", "sequence"]);
     }
   }
 }
@@ -6194,12 +5971,7 @@ export const iommufd_vevent_header = {
 } satisfies GeneratedCodec<iommufd_vevent_header, iommufd_vevent_headerInit>;
 
 /** A zero-copy view of a `struct iommufd_vevent_header` in a buffer: reads and writes go straight to its bytes. */
-export class iommufd_vevent_headerView implements iommufd_vevent_header {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommufd_vevent_headerView extends RecordView implements iommufd_vevent_header {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6272,9 +6044,7 @@ export interface iommu_vevent_arm_smmuv3 {
 
 /** What {@link iommu_vevent_arm_smmuv3.encode} accepts (see InitOf). */
 export type iommu_vevent_arm_smmuv3Init = InitOf<iommu_vevent_arm_smmuv3>;
-const iommu_vevent_arm_smmuv3Members: readonly string[] = ["evt"];
 
-/** Refuses what {@link iommu_vevent_arm_smmuv3.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_vevent_arm_smmuv3CheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vevent_arm_smmuv3");
   for (const key in value) {
@@ -6282,7 +6052,7 @@ function iommu_vevent_arm_smmuv3CheckKeys(value: unknown): void {
       case "evt":
         break;
       default:
-        unknownMember(key, "iommu_vevent_arm_smmuv3", iommu_vevent_arm_smmuv3Members);
+        unknownMember(key, "iommu_vevent_arm_smmuv3", ["evt"]);
     }
   }
 }
@@ -6320,12 +6090,7 @@ export const iommu_vevent_arm_smmuv3 = {
 } satisfies GeneratedCodec<iommu_vevent_arm_smmuv3, iommu_vevent_arm_smmuv3Init>;
 
 /** A zero-copy view of a `struct iommu_vevent_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vevent_arm_smmuv3View implements iommu_vevent_arm_smmuv3 {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_vevent_arm_smmuv3View extends RecordView implements iommu_vevent_arm_smmuv3 {
   get evt(): BigUint64Array {
     return BigUint64Array.from({ length: 4 }, (_, i0) =>
       this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
@@ -6367,9 +6132,7 @@ export interface iommu_vevent_tegra241_cmdqv {
 
 /** What {@link iommu_vevent_tegra241_cmdqv.encode} accepts (see InitOf). */
 export type iommu_vevent_tegra241_cmdqvInit = InitOf<iommu_vevent_tegra241_cmdqv>;
-const iommu_vevent_tegra241_cmdqvMembers: readonly string[] = ["lvcmdq_err_map"];
 
-/** Refuses what {@link iommu_vevent_tegra241_cmdqv.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_vevent_tegra241_cmdqvCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_vevent_tegra241_cmdqv");
@@ -6378,7 +6141,7 @@ function iommu_vevent_tegra241_cmdqvCheckKeys(value: unknown): void {
       case "lvcmdq_err_map":
         break;
       default:
-        unknownMember(key, "iommu_vevent_tegra241_cmdqv", iommu_vevent_tegra241_cmdqvMembers);
+        unknownMember(key, "iommu_vevent_tegra241_cmdqv", ["lvcmdq_err_map"]);
     }
   }
 }
@@ -6423,12 +6186,10 @@ export const iommu_vevent_tegra241_cmdqv = {
 } satisfies GeneratedCodec<iommu_vevent_tegra241_cmdqv, iommu_vevent_tegra241_cmdqvInit>;
 
 /** A zero-copy view of a `struct iommu_vevent_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vevent_tegra241_cmdqvView implements iommu_vevent_tegra241_cmdqv {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_vevent_tegra241_cmdqvView
+  extends RecordView
+  implements iommu_vevent_tegra241_cmdqv
+{
   get lvcmdq_err_map(): BigUint64Array {
     return BigUint64Array.from({ length: 2 }, (_, i0) =>
       this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
@@ -6518,18 +6279,7 @@ export interface iommu_veventq_alloc {
 
 /** What {@link iommu_veventq_alloc.encode} accepts (see InitOf). */
 export type iommu_veventq_allocInit = InitOf<iommu_veventq_alloc, "size" | "__reserved">;
-const iommu_veventq_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "viommu_id",
-  "type",
-  "veventq_depth",
-  "out_veventq_id",
-  "out_veventq_fd",
-  "__reserved",
-];
 
-/** Refuses what {@link iommu_veventq_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_veventq_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_veventq_alloc");
   for (const key in value) {
@@ -6544,7 +6294,16 @@ function iommu_veventq_allocCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_veventq_alloc", iommu_veventq_allocMembers);
+        unknownMember(key, "iommu_veventq_alloc", [
+          "size",
+          "flags",
+          "viommu_id",
+          "type",
+          "veventq_depth",
+          "out_veventq_id",
+          "out_veventq_fd",
+          "__reserved",
+        ]);
     }
   }
 }
@@ -6604,12 +6363,7 @@ export const iommu_veventq_alloc = {
 } satisfies GeneratedCodec<iommu_veventq_alloc, iommu_veventq_allocInit>;
 
 /** A zero-copy view of a `struct iommu_veventq_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_veventq_allocView implements iommu_veventq_alloc {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_veventq_allocView extends RecordView implements iommu_veventq_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6783,18 +6537,7 @@ export interface iommu_hw_queue_alloc {
 
 /** What {@link iommu_hw_queue_alloc.encode} accepts (see InitOf). */
 export type iommu_hw_queue_allocInit = InitOf<iommu_hw_queue_alloc, "size">;
-const iommu_hw_queue_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "viommu_id",
-  "type",
-  "index",
-  "out_hw_queue_id",
-  "nesting_parent_iova",
-  "length",
-];
 
-/** Refuses what {@link iommu_hw_queue_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_queue_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_queue_alloc");
   for (const key in value) {
@@ -6809,7 +6552,16 @@ function iommu_hw_queue_allocCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "iommu_hw_queue_alloc", iommu_hw_queue_allocMembers);
+        unknownMember(key, "iommu_hw_queue_alloc", [
+          "size",
+          "flags",
+          "viommu_id",
+          "type",
+          "index",
+          "out_hw_queue_id",
+          "nesting_parent_iova",
+          "length",
+        ]);
     }
   }
 }
@@ -6872,12 +6624,7 @@ export const iommu_hw_queue_alloc = {
 } satisfies GeneratedCodec<iommu_hw_queue_alloc, iommu_hw_queue_allocInit>;
 
 /** A zero-copy view of a `struct iommu_hw_queue_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_queue_allocView implements iommu_hw_queue_alloc {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class iommu_hw_queue_allocView extends RecordView implements iommu_hw_queue_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import {
+  RecordView,
   dataView,
   mustBeZero,
   narrow32,
@@ -128,9 +129,7 @@ export interface vfio_info_cap_header {
 
 /** What {@link vfio_info_cap_header.encode} accepts (see InitOf). */
 export type vfio_info_cap_headerInit = InitOf<vfio_info_cap_header>;
-const vfio_info_cap_headerMembers: readonly string[] = ["id", "version", "next"];
 
-/** Refuses what {@link vfio_info_cap_header.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_info_cap_headerCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_info_cap_header");
   for (const key in value) {
@@ -140,7 +139,7 @@ function vfio_info_cap_headerCheckKeys(value: unknown): void {
       case "next":
         break;
       default:
-        unknownMember(key, "vfio_info_cap_header", vfio_info_cap_headerMembers);
+        unknownMember(key, "vfio_info_cap_header", ["id", "version", "next"]);
     }
   }
 }
@@ -172,12 +171,7 @@ export const vfio_info_cap_header = {
 } satisfies GeneratedCodec<vfio_info_cap_header, vfio_info_cap_headerInit>;
 
 /** A zero-copy view of a `struct vfio_info_cap_header` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_info_cap_headerView implements vfio_info_cap_header {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_info_cap_headerView extends RecordView implements vfio_info_cap_header {
   get id(): number {
     return this.dataView.getUint16(this.byteOffset, LE);
   }
@@ -252,9 +246,7 @@ export interface vfio_group_status {
 
 /** What {@link vfio_group_status.encode} accepts (see InitOf). */
 export type vfio_group_statusInit = InitOf<vfio_group_status, "argsz">;
-const vfio_group_statusMembers: readonly string[] = ["argsz", "flags"];
 
-/** Refuses what {@link vfio_group_status.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_group_statusCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_group_status");
   for (const key in value) {
@@ -263,7 +255,7 @@ function vfio_group_statusCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_group_status", vfio_group_statusMembers);
+        unknownMember(key, "vfio_group_status", ["argsz", "flags"]);
     }
   }
 }
@@ -290,12 +282,7 @@ export const vfio_group_status = {
 } satisfies GeneratedCodec<vfio_group_status, vfio_group_statusInit>;
 
 /** A zero-copy view of a `struct vfio_group_status` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_group_statusView implements vfio_group_status {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_group_statusView extends RecordView implements vfio_group_status {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -388,16 +375,7 @@ export interface vfio_device_info {
 
 /** What {@link vfio_device_info.encode} accepts (see InitOf). */
 export type vfio_device_infoInit = InitOf<vfio_device_info, "argsz" | "pad">;
-const vfio_device_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "num_regions",
-  "num_irqs",
-  "cap_offset",
-  "pad",
-];
 
-/** Refuses what {@link vfio_device_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_info");
   for (const key in value) {
@@ -410,7 +388,14 @@ function vfio_device_infoCheckKeys(value: unknown): void {
       case "pad":
         break;
       default:
-        unknownMember(key, "vfio_device_info", vfio_device_infoMembers);
+        unknownMember(key, "vfio_device_info", [
+          "argsz",
+          "flags",
+          "num_regions",
+          "num_irqs",
+          "cap_offset",
+          "pad",
+        ]);
     }
   }
 }
@@ -464,12 +449,7 @@ export const vfio_device_info = {
 } satisfies GeneratedCodec<vfio_device_info, vfio_device_infoInit>;
 
 /** A zero-copy view of a `struct vfio_device_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_infoView implements vfio_device_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_infoView extends RecordView implements vfio_device_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -574,13 +554,7 @@ export type vfio_device_info_cap_pci_atomic_compInit = InitOf<
   "reserved",
   { header: vfio_info_cap_headerInit }
 >;
-const vfio_device_info_cap_pci_atomic_compMembers: readonly string[] = [
-  "header",
-  "flags",
-  "reserved",
-];
 
-/** Refuses what {@link vfio_device_info_cap_pci_atomic_comp.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_info_cap_pci_atomic_compCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_info_cap_pci_atomic_comp");
@@ -591,11 +565,7 @@ function vfio_device_info_cap_pci_atomic_compCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_info_cap_pci_atomic_comp",
-          vfio_device_info_cap_pci_atomic_compMembers,
-        );
+        unknownMember(key, "vfio_device_info_cap_pci_atomic_comp", ["header", "flags", "reserved"]);
     }
   }
 }
@@ -636,12 +606,10 @@ export const vfio_device_info_cap_pci_atomic_comp = {
 >;
 
 /** A zero-copy view of a `struct vfio_device_info_cap_pci_atomic_comp` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_info_cap_pci_atomic_compView implements vfio_device_info_cap_pci_atomic_comp {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_info_cap_pci_atomic_compView
+  extends RecordView
+  implements vfio_device_info_cap_pci_atomic_comp
+{
   get header(): vfio_info_cap_headerView {
     return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
@@ -720,16 +688,7 @@ export interface vfio_region_info {
 
 /** What {@link vfio_region_info.encode} accepts (see InitOf). */
 export type vfio_region_infoInit = InitOf<vfio_region_info, "argsz">;
-const vfio_region_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "index",
-  "cap_offset",
-  "size",
-  "offset",
-];
 
-/** Refuses what {@link vfio_region_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info");
   for (const key in value) {
@@ -742,7 +701,14 @@ function vfio_region_infoCheckKeys(value: unknown): void {
       case "offset":
         break;
       default:
-        unknownMember(key, "vfio_region_info", vfio_region_infoMembers);
+        unknownMember(key, "vfio_region_info", [
+          "argsz",
+          "flags",
+          "index",
+          "cap_offset",
+          "size",
+          "offset",
+        ]);
     }
   }
 }
@@ -801,12 +767,7 @@ export const vfio_region_info = {
 } satisfies GeneratedCodec<vfio_region_info, vfio_region_infoInit>;
 
 /** A zero-copy view of a `struct vfio_region_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_infoView implements vfio_region_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_region_infoView extends RecordView implements vfio_region_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -891,9 +852,7 @@ export interface vfio_region_sparse_mmap_area {
 
 /** What {@link vfio_region_sparse_mmap_area.encode} accepts (see InitOf). */
 export type vfio_region_sparse_mmap_areaInit = InitOf<vfio_region_sparse_mmap_area>;
-const vfio_region_sparse_mmap_areaMembers: readonly string[] = ["offset", "size"];
 
-/** Refuses what {@link vfio_region_sparse_mmap_area.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_sparse_mmap_areaCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_sparse_mmap_area");
@@ -903,7 +862,7 @@ function vfio_region_sparse_mmap_areaCheckKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_region_sparse_mmap_area", vfio_region_sparse_mmap_areaMembers);
+        unknownMember(key, "vfio_region_sparse_mmap_area", ["offset", "size"]);
     }
   }
 }
@@ -930,12 +889,10 @@ export const vfio_region_sparse_mmap_area = {
 } satisfies GeneratedCodec<vfio_region_sparse_mmap_area, vfio_region_sparse_mmap_areaInit>;
 
 /** A zero-copy view of a `struct vfio_region_sparse_mmap_area` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_sparse_mmap_areaView implements vfio_region_sparse_mmap_area {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_region_sparse_mmap_areaView
+  extends RecordView
+  implements vfio_region_sparse_mmap_area
+{
   get offset(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -977,13 +934,7 @@ export type vfio_region_info_cap_sparse_mmapInit = InitOf<
   "reserved",
   { header: vfio_info_cap_headerInit }
 >;
-const vfio_region_info_cap_sparse_mmapMembers: readonly string[] = [
-  "header",
-  "nr_areas",
-  "reserved",
-];
 
-/** Refuses what {@link vfio_region_info_cap_sparse_mmap.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_info_cap_sparse_mmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_info_cap_sparse_mmap");
@@ -994,11 +945,7 @@ function vfio_region_info_cap_sparse_mmapCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_region_info_cap_sparse_mmap",
-          vfio_region_info_cap_sparse_mmapMembers,
-        );
+        unknownMember(key, "vfio_region_info_cap_sparse_mmap", ["header", "nr_areas", "reserved"]);
     }
   }
 }
@@ -1043,12 +990,10 @@ export const vfio_region_info_cap_sparse_mmap = {
 } satisfies GeneratedCodec<vfio_region_info_cap_sparse_mmap, vfio_region_info_cap_sparse_mmapInit>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_sparse_mmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_sparse_mmapView implements vfio_region_info_cap_sparse_mmap {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_region_info_cap_sparse_mmapView
+  extends RecordView
+  implements vfio_region_info_cap_sparse_mmap
+{
   get header(): vfio_info_cap_headerView {
     return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
@@ -1109,9 +1054,7 @@ export type vfio_region_info_cap_typeInit = InitOf<
   never,
   { header: vfio_info_cap_headerInit }
 >;
-const vfio_region_info_cap_typeMembers: readonly string[] = ["header", "type", "subtype"];
 
-/** Refuses what {@link vfio_region_info_cap_type.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_info_cap_typeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info_cap_type");
   for (const key in value) {
@@ -1121,7 +1064,7 @@ function vfio_region_info_cap_typeCheckKeys(value: unknown): void {
       case "subtype":
         break;
       default:
-        unknownMember(key, "vfio_region_info_cap_type", vfio_region_info_cap_typeMembers);
+        unknownMember(key, "vfio_region_info_cap_type", ["header", "type", "subtype"]);
     }
   }
 }
@@ -1153,12 +1096,7 @@ export const vfio_region_info_cap_type = {
 } satisfies GeneratedCodec<vfio_region_info_cap_type, vfio_region_info_cap_typeInit>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_type` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_typeView implements vfio_region_info_cap_type {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_region_info_cap_typeView extends RecordView implements vfio_region_info_cap_type {
   get header(): vfio_info_cap_headerView {
     return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
@@ -1287,16 +1225,7 @@ export interface vfio_region_gfx_edid {
 
 /** What {@link vfio_region_gfx_edid.encode} accepts (see InitOf). */
 export type vfio_region_gfx_edidInit = InitOf<vfio_region_gfx_edid>;
-const vfio_region_gfx_edidMembers: readonly string[] = [
-  "edid_offset",
-  "edid_max_size",
-  "edid_size",
-  "max_xres",
-  "max_yres",
-  "link_state",
-];
 
-/** Refuses what {@link vfio_region_gfx_edid.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_gfx_edidCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_gfx_edid");
   for (const key in value) {
@@ -1309,7 +1238,14 @@ function vfio_region_gfx_edidCheckKeys(value: unknown): void {
       case "link_state":
         break;
       default:
-        unknownMember(key, "vfio_region_gfx_edid", vfio_region_gfx_edidMembers);
+        unknownMember(key, "vfio_region_gfx_edid", [
+          "edid_offset",
+          "edid_max_size",
+          "edid_size",
+          "max_xres",
+          "max_yres",
+          "link_state",
+        ]);
     }
   }
 }
@@ -1361,12 +1297,7 @@ export const vfio_region_gfx_edid = {
 } satisfies GeneratedCodec<vfio_region_gfx_edid, vfio_region_gfx_edidInit>;
 
 /** A zero-copy view of a `struct vfio_region_gfx_edid` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_gfx_edidView implements vfio_region_gfx_edid {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_region_gfx_edidView extends RecordView implements vfio_region_gfx_edid {
   get edid_offset(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1465,15 +1396,7 @@ export interface vfio_device_migration_info {
 
 /** What {@link vfio_device_migration_info.encode} accepts (see InitOf). */
 export type vfio_device_migration_infoInit = InitOf<vfio_device_migration_info, "reserved">;
-const vfio_device_migration_infoMembers: readonly string[] = [
-  "device_state",
-  "reserved",
-  "pending_bytes",
-  "data_offset",
-  "data_size",
-];
 
-/** Refuses what {@link vfio_device_migration_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_migration_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_migration_info");
   for (const key in value) {
@@ -1485,7 +1408,13 @@ function vfio_device_migration_infoCheckKeys(value: unknown): void {
       case "data_size":
         break;
       default:
-        unknownMember(key, "vfio_device_migration_info", vfio_device_migration_infoMembers);
+        unknownMember(key, "vfio_device_migration_info", [
+          "device_state",
+          "reserved",
+          "pending_bytes",
+          "data_offset",
+          "data_size",
+        ]);
     }
   }
 }
@@ -1532,12 +1461,10 @@ export const vfio_device_migration_info = {
 } satisfies GeneratedCodec<vfio_device_migration_info, vfio_device_migration_infoInit>;
 
 /** A zero-copy view of a `struct vfio_device_migration_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_migration_infoView implements vfio_device_migration_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_migration_infoView
+  extends RecordView
+  implements vfio_device_migration_info
+{
   get device_state(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1640,9 +1567,7 @@ export type vfio_region_info_cap_nvlink2_ssatgtInit = InitOf<
   never,
   { header: vfio_info_cap_headerInit }
 >;
-const vfio_region_info_cap_nvlink2_ssatgtMembers: readonly string[] = ["header", "tgt"];
 
-/** Refuses what {@link vfio_region_info_cap_nvlink2_ssatgt.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_info_cap_nvlink2_ssatgtCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_info_cap_nvlink2_ssatgt");
@@ -1652,11 +1577,7 @@ function vfio_region_info_cap_nvlink2_ssatgtCheckKeys(value: unknown): void {
       case "tgt":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_region_info_cap_nvlink2_ssatgt",
-          vfio_region_info_cap_nvlink2_ssatgtMembers,
-        );
+        unknownMember(key, "vfio_region_info_cap_nvlink2_ssatgt", ["header", "tgt"]);
     }
   }
 }
@@ -1689,12 +1610,10 @@ export const vfio_region_info_cap_nvlink2_ssatgt = {
 >;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_nvlink2_ssatgt` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_nvlink2_ssatgtView implements vfio_region_info_cap_nvlink2_ssatgt {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_region_info_cap_nvlink2_ssatgtView
+  extends RecordView
+  implements vfio_region_info_cap_nvlink2_ssatgt
+{
   get header(): vfio_info_cap_headerView {
     return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
@@ -1735,13 +1654,7 @@ export type vfio_region_info_cap_nvlink2_lnkspdInit = InitOf<
   "__pad",
   { header: vfio_info_cap_headerInit }
 >;
-const vfio_region_info_cap_nvlink2_lnkspdMembers: readonly string[] = [
-  "header",
-  "link_speed",
-  "__pad",
-];
 
-/** Refuses what {@link vfio_region_info_cap_nvlink2_lnkspd.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_info_cap_nvlink2_lnkspdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_info_cap_nvlink2_lnkspd");
@@ -1752,11 +1665,11 @@ function vfio_region_info_cap_nvlink2_lnkspdCheckKeys(value: unknown): void {
       case "__pad":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_region_info_cap_nvlink2_lnkspd",
-          vfio_region_info_cap_nvlink2_lnkspdMembers,
-        );
+        unknownMember(key, "vfio_region_info_cap_nvlink2_lnkspd", [
+          "header",
+          "link_speed",
+          "__pad",
+        ]);
     }
   }
 }
@@ -1800,12 +1713,10 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
 >;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_nvlink2_lnkspd` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_nvlink2_lnkspdView implements vfio_region_info_cap_nvlink2_lnkspd {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_region_info_cap_nvlink2_lnkspdView
+  extends RecordView
+  implements vfio_region_info_cap_nvlink2_lnkspd
+{
   get header(): vfio_info_cap_headerView {
     return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
@@ -1871,9 +1782,7 @@ export interface vfio_irq_info {
 
 /** What {@link vfio_irq_info.encode} accepts (see InitOf). */
 export type vfio_irq_infoInit = InitOf<vfio_irq_info, "argsz">;
-const vfio_irq_infoMembers: readonly string[] = ["argsz", "flags", "index", "count"];
 
-/** Refuses what {@link vfio_irq_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_irq_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_info");
   for (const key in value) {
@@ -1884,7 +1793,7 @@ function vfio_irq_infoCheckKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_irq_info", vfio_irq_infoMembers);
+        unknownMember(key, "vfio_irq_info", ["argsz", "flags", "index", "count"]);
     }
   }
 }
@@ -1918,12 +1827,7 @@ export const vfio_irq_info = {
 } satisfies GeneratedCodec<vfio_irq_info, vfio_irq_infoInit>;
 
 /** A zero-copy view of a `struct vfio_irq_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_irq_infoView implements vfio_irq_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_irq_infoView extends RecordView implements vfio_irq_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2002,9 +1906,7 @@ export interface vfio_irq_set {
 
 /** What {@link vfio_irq_set.encode} accepts (see InitOf). */
 export type vfio_irq_setInit = InitOf<vfio_irq_set, "argsz">;
-const vfio_irq_setMembers: readonly string[] = ["argsz", "flags", "index", "start", "count"];
 
-/** Refuses what {@link vfio_irq_set.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_irq_setCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_set");
   for (const key in value) {
@@ -2016,7 +1918,7 @@ function vfio_irq_setCheckKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_irq_set", vfio_irq_setMembers);
+        unknownMember(key, "vfio_irq_set", ["argsz", "flags", "index", "start", "count"]);
     }
   }
 }
@@ -2054,12 +1956,7 @@ export const vfio_irq_set = {
 } satisfies GeneratedCodec<vfio_irq_set, vfio_irq_setInit>;
 
 /** A zero-copy view of a `struct vfio_irq_set` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_irq_setView implements vfio_irq_set {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_irq_setView extends RecordView implements vfio_irq_set {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2214,15 +2111,7 @@ export interface vfio_pci_dependent_device {
 
 /** What {@link vfio_pci_dependent_device.encode} accepts (see InitOf). */
 export type vfio_pci_dependent_deviceInit = InitOf<vfio_pci_dependent_device>;
-const vfio_pci_dependent_deviceMembers: readonly string[] = [
-  "group_id",
-  "devid",
-  "segment",
-  "bus",
-  "devfn",
-];
 
-/** Refuses what {@link vfio_pci_dependent_device.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_pci_dependent_deviceCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_dependent_device");
   for (const key in value) {
@@ -2234,7 +2123,13 @@ function vfio_pci_dependent_deviceCheckKeys(value: unknown): void {
       case "devfn":
         break;
       default:
-        unknownMember(key, "vfio_pci_dependent_device", vfio_pci_dependent_deviceMembers);
+        unknownMember(key, "vfio_pci_dependent_device", [
+          "group_id",
+          "devid",
+          "segment",
+          "bus",
+          "devfn",
+        ]);
     }
   }
 }
@@ -2287,12 +2182,7 @@ export const vfio_pci_dependent_device = {
 } satisfies GeneratedCodec<vfio_pci_dependent_device, vfio_pci_dependent_deviceInit>;
 
 /** A zero-copy view of a `struct vfio_pci_dependent_device` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_pci_dependent_deviceView implements vfio_pci_dependent_device {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_pci_dependent_deviceView extends RecordView implements vfio_pci_dependent_device {
   get group_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2355,9 +2245,7 @@ export interface vfio_pci_hot_reset_info {
 
 /** What {@link vfio_pci_hot_reset_info.encode} accepts (see InitOf). */
 export type vfio_pci_hot_reset_infoInit = InitOf<vfio_pci_hot_reset_info, "argsz">;
-const vfio_pci_hot_reset_infoMembers: readonly string[] = ["argsz", "flags", "count"];
 
-/** Refuses what {@link vfio_pci_hot_reset_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_pci_hot_reset_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset_info");
   for (const key in value) {
@@ -2367,7 +2255,7 @@ function vfio_pci_hot_reset_infoCheckKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_pci_hot_reset_info", vfio_pci_hot_reset_infoMembers);
+        unknownMember(key, "vfio_pci_hot_reset_info", ["argsz", "flags", "count"]);
     }
   }
 }
@@ -2408,12 +2296,7 @@ export const vfio_pci_hot_reset_info = {
 } satisfies GeneratedCodec<vfio_pci_hot_reset_info, vfio_pci_hot_reset_infoInit>;
 
 /** A zero-copy view of a `struct vfio_pci_hot_reset_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_pci_hot_reset_infoView implements vfio_pci_hot_reset_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_pci_hot_reset_infoView extends RecordView implements vfio_pci_hot_reset_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2472,9 +2355,7 @@ export interface vfio_pci_hot_reset {
 
 /** What {@link vfio_pci_hot_reset.encode} accepts (see InitOf). */
 export type vfio_pci_hot_resetInit = InitOf<vfio_pci_hot_reset, "argsz">;
-const vfio_pci_hot_resetMembers: readonly string[] = ["argsz", "flags", "count"];
 
-/** Refuses what {@link vfio_pci_hot_reset.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_pci_hot_resetCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset");
   for (const key in value) {
@@ -2484,7 +2365,7 @@ function vfio_pci_hot_resetCheckKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_pci_hot_reset", vfio_pci_hot_resetMembers);
+        unknownMember(key, "vfio_pci_hot_reset", ["argsz", "flags", "count"]);
     }
   }
 }
@@ -2518,12 +2399,7 @@ export const vfio_pci_hot_reset = {
 } satisfies GeneratedCodec<vfio_pci_hot_reset, vfio_pci_hot_resetInit>;
 
 /** A zero-copy view of a `struct vfio_pci_hot_reset` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_pci_hot_resetView implements vfio_pci_hot_reset {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_pci_hot_resetView extends RecordView implements vfio_pci_hot_reset {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2657,26 +2533,7 @@ export type vfio_device_gfx_plane_infoInit = InitOf<
   vfio_device_gfx_plane_info,
   "argsz" | "reserved"
 >;
-const vfio_device_gfx_plane_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "drm_plane_type",
-  "drm_format",
-  "drm_format_mod",
-  "width",
-  "height",
-  "stride",
-  "size",
-  "x_pos",
-  "y_pos",
-  "x_hot",
-  "y_hot",
-  "region_index",
-  "dmabuf_id",
-  "reserved",
-];
 
-/** Refuses what {@link vfio_device_gfx_plane_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_gfx_plane_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_gfx_plane_info");
   for (const key in value) {
@@ -2699,7 +2556,24 @@ function vfio_device_gfx_plane_infoCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_device_gfx_plane_info", vfio_device_gfx_plane_infoMembers);
+        unknownMember(key, "vfio_device_gfx_plane_info", [
+          "argsz",
+          "flags",
+          "drm_plane_type",
+          "drm_format",
+          "drm_format_mod",
+          "width",
+          "height",
+          "stride",
+          "size",
+          "x_pos",
+          "y_pos",
+          "x_hot",
+          "y_hot",
+          "region_index",
+          "dmabuf_id",
+          "reserved",
+        ]);
     }
   }
 }
@@ -2808,12 +2682,10 @@ export const vfio_device_gfx_plane_info = {
 } satisfies GeneratedCodec<vfio_device_gfx_plane_info, vfio_device_gfx_plane_infoInit>;
 
 /** A zero-copy view of a `struct vfio_device_gfx_plane_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_gfx_plane_infoView implements vfio_device_gfx_plane_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_gfx_plane_infoView
+  extends RecordView
+  implements vfio_device_gfx_plane_info
+{
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3058,16 +2930,7 @@ export interface vfio_device_ioeventfd {
 
 /** What {@link vfio_device_ioeventfd.encode} accepts (see InitOf). */
 export type vfio_device_ioeventfdInit = InitOf<vfio_device_ioeventfd, "argsz" | "reserved">;
-const vfio_device_ioeventfdMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "offset",
-  "data",
-  "fd",
-  "reserved",
-];
 
-/** Refuses what {@link vfio_device_ioeventfd.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_ioeventfdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_ioeventfd");
   for (const key in value) {
@@ -3080,7 +2943,14 @@ function vfio_device_ioeventfdCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_device_ioeventfd", vfio_device_ioeventfdMembers);
+        unknownMember(key, "vfio_device_ioeventfd", [
+          "argsz",
+          "flags",
+          "offset",
+          "data",
+          "fd",
+          "reserved",
+        ]);
     }
   }
 }
@@ -3125,12 +2995,7 @@ export const vfio_device_ioeventfd = {
 } satisfies GeneratedCodec<vfio_device_ioeventfd, vfio_device_ioeventfdInit>;
 
 /** A zero-copy view of a `struct vfio_device_ioeventfd` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_ioeventfdView implements vfio_device_ioeventfd {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_ioeventfdView extends RecordView implements vfio_device_ioeventfd {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3211,9 +3076,7 @@ export interface vfio_device_feature {
 
 /** What {@link vfio_device_feature.encode} accepts (see InitOf). */
 export type vfio_device_featureInit = InitOf<vfio_device_feature, "argsz">;
-const vfio_device_featureMembers: readonly string[] = ["argsz", "flags"];
 
-/** Refuses what {@link vfio_device_feature.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_featureCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_feature");
   for (const key in value) {
@@ -3222,7 +3085,7 @@ function vfio_device_featureCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_device_feature", vfio_device_featureMembers);
+        unknownMember(key, "vfio_device_feature", ["argsz", "flags"]);
     }
   }
 }
@@ -3260,12 +3123,7 @@ export const vfio_device_feature = {
 } satisfies GeneratedCodec<vfio_device_feature, vfio_device_featureInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_featureView implements vfio_device_feature {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_featureView extends RecordView implements vfio_device_feature {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3344,15 +3202,7 @@ export interface vfio_device_bind_iommufd {
 
 /** What {@link vfio_device_bind_iommufd.encode} accepts (see InitOf). */
 export type vfio_device_bind_iommufdInit = InitOf<vfio_device_bind_iommufd, "argsz">;
-const vfio_device_bind_iommufdMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "iommufd",
-  "out_devid",
-  "token_uuid_ptr",
-];
 
-/** Refuses what {@link vfio_device_bind_iommufd.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_bind_iommufdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_bind_iommufd");
   for (const key in value) {
@@ -3364,7 +3214,13 @@ function vfio_device_bind_iommufdCheckKeys(value: unknown): void {
       case "token_uuid_ptr":
         break;
       default:
-        unknownMember(key, "vfio_device_bind_iommufd", vfio_device_bind_iommufdMembers);
+        unknownMember(key, "vfio_device_bind_iommufd", [
+          "argsz",
+          "flags",
+          "iommufd",
+          "out_devid",
+          "token_uuid_ptr",
+        ]);
     }
   }
 }
@@ -3410,12 +3266,7 @@ export const vfio_device_bind_iommufd = {
 } satisfies GeneratedCodec<vfio_device_bind_iommufd, vfio_device_bind_iommufdInit>;
 
 /** A zero-copy view of a `struct vfio_device_bind_iommufd` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_bind_iommufdView implements vfio_device_bind_iommufd {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_bind_iommufdView extends RecordView implements vfio_device_bind_iommufd {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3512,14 +3363,7 @@ export interface vfio_device_attach_iommufd_pt {
 
 /** What {@link vfio_device_attach_iommufd_pt.encode} accepts (see InitOf). */
 export type vfio_device_attach_iommufd_ptInit = InitOf<vfio_device_attach_iommufd_pt, "argsz">;
-const vfio_device_attach_iommufd_ptMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "pt_id",
-  "pasid",
-];
 
-/** Refuses what {@link vfio_device_attach_iommufd_pt.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_attach_iommufd_ptCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_attach_iommufd_pt");
@@ -3531,7 +3375,7 @@ function vfio_device_attach_iommufd_ptCheckKeys(value: unknown): void {
       case "pasid":
         break;
       default:
-        unknownMember(key, "vfio_device_attach_iommufd_pt", vfio_device_attach_iommufd_ptMembers);
+        unknownMember(key, "vfio_device_attach_iommufd_pt", ["argsz", "flags", "pt_id", "pasid"]);
     }
   }
 }
@@ -3565,12 +3409,10 @@ export const vfio_device_attach_iommufd_pt = {
 } satisfies GeneratedCodec<vfio_device_attach_iommufd_pt, vfio_device_attach_iommufd_ptInit>;
 
 /** A zero-copy view of a `struct vfio_device_attach_iommufd_pt` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_attach_iommufd_ptView implements vfio_device_attach_iommufd_pt {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_attach_iommufd_ptView
+  extends RecordView
+  implements vfio_device_attach_iommufd_pt
+{
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3653,9 +3495,7 @@ export interface vfio_device_detach_iommufd_pt {
 
 /** What {@link vfio_device_detach_iommufd_pt.encode} accepts (see InitOf). */
 export type vfio_device_detach_iommufd_ptInit = InitOf<vfio_device_detach_iommufd_pt, "argsz">;
-const vfio_device_detach_iommufd_ptMembers: readonly string[] = ["argsz", "flags", "pasid"];
 
-/** Refuses what {@link vfio_device_detach_iommufd_pt.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_detach_iommufd_ptCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_detach_iommufd_pt");
@@ -3666,7 +3506,7 @@ function vfio_device_detach_iommufd_ptCheckKeys(value: unknown): void {
       case "pasid":
         break;
       default:
-        unknownMember(key, "vfio_device_detach_iommufd_pt", vfio_device_detach_iommufd_ptMembers);
+        unknownMember(key, "vfio_device_detach_iommufd_pt", ["argsz", "flags", "pasid"]);
     }
   }
 }
@@ -3698,12 +3538,10 @@ export const vfio_device_detach_iommufd_pt = {
 } satisfies GeneratedCodec<vfio_device_detach_iommufd_pt, vfio_device_detach_iommufd_ptInit>;
 
 /** A zero-copy view of a `struct vfio_device_detach_iommufd_pt` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_detach_iommufd_ptView implements vfio_device_detach_iommufd_pt {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_detach_iommufd_ptView
+  extends RecordView
+  implements vfio_device_detach_iommufd_pt
+{
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3756,9 +3594,7 @@ export interface vfio_device_feature_migration {
 
 /** What {@link vfio_device_feature_migration.encode} accepts (see InitOf). */
 export type vfio_device_feature_migrationInit = InitOf<vfio_device_feature_migration>;
-const vfio_device_feature_migrationMembers: readonly string[] = ["flags"];
 
-/** Refuses what {@link vfio_device_feature_migration.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_migrationCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_migration");
@@ -3767,7 +3603,7 @@ function vfio_device_feature_migrationCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_migration", vfio_device_feature_migrationMembers);
+        unknownMember(key, "vfio_device_feature_migration", ["flags"]);
     }
   }
 }
@@ -3793,12 +3629,10 @@ export const vfio_device_feature_migration = {
 } satisfies GeneratedCodec<vfio_device_feature_migration, vfio_device_feature_migrationInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_migration` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_migrationView implements vfio_device_feature_migration {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_feature_migrationView
+  extends RecordView
+  implements vfio_device_feature_migration
+{
   get flags(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -3835,9 +3669,7 @@ export interface vfio_device_feature_mig_state {
 
 /** What {@link vfio_device_feature_mig_state.encode} accepts (see InitOf). */
 export type vfio_device_feature_mig_stateInit = InitOf<vfio_device_feature_mig_state>;
-const vfio_device_feature_mig_stateMembers: readonly string[] = ["device_state", "data_fd"];
 
-/** Refuses what {@link vfio_device_feature_mig_state.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_mig_stateCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_mig_state");
@@ -3847,7 +3679,7 @@ function vfio_device_feature_mig_stateCheckKeys(value: unknown): void {
       case "data_fd":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_mig_state", vfio_device_feature_mig_stateMembers);
+        unknownMember(key, "vfio_device_feature_mig_state", ["device_state", "data_fd"]);
     }
   }
 }
@@ -3874,12 +3706,10 @@ export const vfio_device_feature_mig_state = {
 } satisfies GeneratedCodec<vfio_device_feature_mig_state, vfio_device_feature_mig_stateInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_mig_state` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_mig_stateView implements vfio_device_feature_mig_state {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_feature_mig_stateView
+  extends RecordView
+  implements vfio_device_feature_mig_state
+{
   get device_state(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3981,14 +3811,7 @@ export interface vfio_precopy_info {
 
 /** What {@link vfio_precopy_info.encode} accepts (see InitOf). */
 export type vfio_precopy_infoInit = InitOf<vfio_precopy_info, "argsz">;
-const vfio_precopy_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "initial_bytes",
-  "dirty_bytes",
-];
 
-/** Refuses what {@link vfio_precopy_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_precopy_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_precopy_info");
   for (const key in value) {
@@ -3999,7 +3822,7 @@ function vfio_precopy_infoCheckKeys(value: unknown): void {
       case "dirty_bytes":
         break;
       default:
-        unknownMember(key, "vfio_precopy_info", vfio_precopy_infoMembers);
+        unknownMember(key, "vfio_precopy_info", ["argsz", "flags", "initial_bytes", "dirty_bytes"]);
     }
   }
 }
@@ -4037,12 +3860,7 @@ export const vfio_precopy_info = {
 } satisfies GeneratedCodec<vfio_precopy_info, vfio_precopy_infoInit>;
 
 /** A zero-copy view of a `struct vfio_precopy_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_precopy_infoView implements vfio_precopy_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_precopy_infoView extends RecordView implements vfio_precopy_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -4108,12 +3926,7 @@ export type vfio_device_low_power_entry_with_wakeupInit = InitOf<
   vfio_device_low_power_entry_with_wakeup,
   "reserved"
 >;
-const vfio_device_low_power_entry_with_wakeupMembers: readonly string[] = [
-  "wakeup_eventfd",
-  "reserved",
-];
 
-/** Refuses what {@link vfio_device_low_power_entry_with_wakeup.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_low_power_entry_with_wakeupCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_low_power_entry_with_wakeup");
@@ -4123,11 +3936,10 @@ function vfio_device_low_power_entry_with_wakeupCheckKeys(value: unknown): void 
       case "reserved":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_low_power_entry_with_wakeup",
-          vfio_device_low_power_entry_with_wakeupMembers,
-        );
+        unknownMember(key, "vfio_device_low_power_entry_with_wakeup", [
+          "wakeup_eventfd",
+          "reserved",
+        ]);
     }
   }
 }
@@ -4164,12 +3976,10 @@ export const vfio_device_low_power_entry_with_wakeup = {
 >;
 
 /** A zero-copy view of a `struct vfio_device_low_power_entry_with_wakeup` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_low_power_entry_with_wakeupView implements vfio_device_low_power_entry_with_wakeup {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_low_power_entry_with_wakeupView
+  extends RecordView
+  implements vfio_device_low_power_entry_with_wakeup
+{
   get wakeup_eventfd(): number {
     return this.dataView.getInt32(this.byteOffset, LE);
   }
@@ -4221,14 +4031,7 @@ export type vfio_device_feature_dma_logging_controlInit = InitOf<
   vfio_device_feature_dma_logging_control,
   "__reserved"
 >;
-const vfio_device_feature_dma_logging_controlMembers: readonly string[] = [
-  "page_size",
-  "num_ranges",
-  "__reserved",
-  "ranges",
-];
 
-/** Refuses what {@link vfio_device_feature_dma_logging_control.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_dma_logging_controlCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_logging_control");
@@ -4240,11 +4043,12 @@ function vfio_device_feature_dma_logging_controlCheckKeys(value: unknown): void 
       case "ranges":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_feature_dma_logging_control",
-          vfio_device_feature_dma_logging_controlMembers,
-        );
+        unknownMember(key, "vfio_device_feature_dma_logging_control", [
+          "page_size",
+          "num_ranges",
+          "__reserved",
+          "ranges",
+        ]);
     }
   }
 }
@@ -4302,12 +4106,10 @@ export const vfio_device_feature_dma_logging_control = {
 >;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_logging_control` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_logging_controlView implements vfio_device_feature_dma_logging_control {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_feature_dma_logging_controlView
+  extends RecordView
+  implements vfio_device_feature_dma_logging_control
+{
   get page_size(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -4368,9 +4170,7 @@ export interface vfio_device_feature_dma_logging_range {
 /** What {@link vfio_device_feature_dma_logging_range.encode} accepts (see InitOf). */
 export type vfio_device_feature_dma_logging_rangeInit =
   InitOf<vfio_device_feature_dma_logging_range>;
-const vfio_device_feature_dma_logging_rangeMembers: readonly string[] = ["iova", "length"];
 
-/** Refuses what {@link vfio_device_feature_dma_logging_range.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_dma_logging_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_logging_range");
@@ -4380,11 +4180,7 @@ function vfio_device_feature_dma_logging_rangeCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_feature_dma_logging_range",
-          vfio_device_feature_dma_logging_rangeMembers,
-        );
+        unknownMember(key, "vfio_device_feature_dma_logging_range", ["iova", "length"]);
     }
   }
 }
@@ -4414,12 +4210,10 @@ export const vfio_device_feature_dma_logging_range = {
 >;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_logging_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_logging_rangeView implements vfio_device_feature_dma_logging_range {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_feature_dma_logging_rangeView
+  extends RecordView
+  implements vfio_device_feature_dma_logging_range
+{
   get iova(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -4469,14 +4263,7 @@ export interface vfio_device_feature_dma_logging_report {
 /** What {@link vfio_device_feature_dma_logging_report.encode} accepts (see InitOf). */
 export type vfio_device_feature_dma_logging_reportInit =
   InitOf<vfio_device_feature_dma_logging_report>;
-const vfio_device_feature_dma_logging_reportMembers: readonly string[] = [
-  "iova",
-  "length",
-  "page_size",
-  "bitmap",
-];
 
-/** Refuses what {@link vfio_device_feature_dma_logging_report.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_dma_logging_reportCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_logging_report");
@@ -4488,11 +4275,12 @@ function vfio_device_feature_dma_logging_reportCheckKeys(value: unknown): void {
       case "bitmap":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_feature_dma_logging_report",
-          vfio_device_feature_dma_logging_reportMembers,
-        );
+        unknownMember(key, "vfio_device_feature_dma_logging_report", [
+          "iova",
+          "length",
+          "page_size",
+          "bitmap",
+        ]);
     }
   }
 }
@@ -4540,12 +4328,10 @@ export const vfio_device_feature_dma_logging_report = {
 >;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_logging_report` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_logging_reportView implements vfio_device_feature_dma_logging_report {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_feature_dma_logging_reportView
+  extends RecordView
+  implements vfio_device_feature_dma_logging_report
+{
   get iova(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -4606,9 +4392,7 @@ export interface vfio_device_feature_mig_data_size {
 
 /** What {@link vfio_device_feature_mig_data_size.encode} accepts (see InitOf). */
 export type vfio_device_feature_mig_data_sizeInit = InitOf<vfio_device_feature_mig_data_size>;
-const vfio_device_feature_mig_data_sizeMembers: readonly string[] = ["stop_copy_length"];
 
-/** Refuses what {@link vfio_device_feature_mig_data_size.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_mig_data_sizeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_mig_data_size");
@@ -4617,11 +4401,7 @@ function vfio_device_feature_mig_data_sizeCheckKeys(value: unknown): void {
       case "stop_copy_length":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_feature_mig_data_size",
-          vfio_device_feature_mig_data_sizeMembers,
-        );
+        unknownMember(key, "vfio_device_feature_mig_data_size", ["stop_copy_length"]);
     }
   }
 }
@@ -4654,12 +4434,10 @@ export const vfio_device_feature_mig_data_size = {
 >;
 
 /** A zero-copy view of a `struct vfio_device_feature_mig_data_size` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_mig_data_sizeView implements vfio_device_feature_mig_data_size {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_feature_mig_data_sizeView
+  extends RecordView
+  implements vfio_device_feature_mig_data_size
+{
   get stop_copy_length(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -4684,9 +4462,7 @@ export interface vfio_device_feature_bus_master {
 
 /** What {@link vfio_device_feature_bus_master.encode} accepts (see InitOf). */
 export type vfio_device_feature_bus_masterInit = InitOf<vfio_device_feature_bus_master>;
-const vfio_device_feature_bus_masterMembers: readonly string[] = ["op"];
 
-/** Refuses what {@link vfio_device_feature_bus_master.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_bus_masterCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_bus_master");
@@ -4695,7 +4471,7 @@ function vfio_device_feature_bus_masterCheckKeys(value: unknown): void {
       case "op":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_bus_master", vfio_device_feature_bus_masterMembers);
+        unknownMember(key, "vfio_device_feature_bus_master", ["op"]);
     }
   }
 }
@@ -4721,12 +4497,10 @@ export const vfio_device_feature_bus_master = {
 } satisfies GeneratedCodec<vfio_device_feature_bus_master, vfio_device_feature_bus_masterInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_bus_master` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_bus_masterView implements vfio_device_feature_bus_master {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_feature_bus_masterView
+  extends RecordView
+  implements vfio_device_feature_bus_master
+{
   get op(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -4759,9 +4533,7 @@ export interface vfio_region_dma_range {
 
 /** What {@link vfio_region_dma_range.encode} accepts (see InitOf). */
 export type vfio_region_dma_rangeInit = InitOf<vfio_region_dma_range>;
-const vfio_region_dma_rangeMembers: readonly string[] = ["offset", "length"];
 
-/** Refuses what {@link vfio_region_dma_range.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_dma_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_dma_range");
   for (const key in value) {
@@ -4770,7 +4542,7 @@ function vfio_region_dma_rangeCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "vfio_region_dma_range", vfio_region_dma_rangeMembers);
+        unknownMember(key, "vfio_region_dma_range", ["offset", "length"]);
     }
   }
 }
@@ -4820,12 +4592,7 @@ export const vfio_region_dma_range = (
 ) satisfies GeneratedCodec<vfio_region_dma_range, vfio_region_dma_rangeInit>;
 
 /** A zero-copy view of a `struct vfio_region_dma_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_dma_rangeView implements vfio_region_dma_range {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_region_dma_rangeView extends RecordView implements vfio_region_dma_range {
   get offset(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -4857,14 +4624,7 @@ export interface vfio_device_feature_dma_buf {
 
 /** What {@link vfio_device_feature_dma_buf.encode} accepts (see InitOf). */
 export type vfio_device_feature_dma_bufInit = InitOf<vfio_device_feature_dma_buf>;
-const vfio_device_feature_dma_bufMembers: readonly string[] = [
-  "region_index",
-  "open_flags",
-  "flags",
-  "nr_ranges",
-];
 
-/** Refuses what {@link vfio_device_feature_dma_buf.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_dma_bufCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_buf");
@@ -4876,7 +4636,12 @@ function vfio_device_feature_dma_bufCheckKeys(value: unknown): void {
       case "nr_ranges":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_dma_buf", vfio_device_feature_dma_bufMembers);
+        unknownMember(key, "vfio_device_feature_dma_buf", [
+          "region_index",
+          "open_flags",
+          "flags",
+          "nr_ranges",
+        ]);
     }
   }
 }
@@ -4966,12 +4731,10 @@ export const vfio_device_feature_dma_buf = (
 ) satisfies GeneratedCodec<vfio_device_feature_dma_buf, vfio_device_feature_dma_bufInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_buf` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_bufView implements vfio_device_feature_dma_buf {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_feature_dma_bufView
+  extends RecordView
+  implements vfio_device_feature_dma_buf
+{
   get region_index(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5036,9 +4799,7 @@ export interface vfio_device_feature_zpci_err {
 
 /** What {@link vfio_device_feature_zpci_err.encode} accepts (see InitOf). */
 export type vfio_device_feature_zpci_errInit = InitOf<vfio_device_feature_zpci_err>;
-const vfio_device_feature_zpci_errMembers: readonly string[] = ["data"];
 
-/** Refuses what {@link vfio_device_feature_zpci_err.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_zpci_errCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_zpci_err");
@@ -5047,7 +4808,7 @@ function vfio_device_feature_zpci_errCheckKeys(value: unknown): void {
       case "data":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_zpci_err", vfio_device_feature_zpci_errMembers);
+        unknownMember(key, "vfio_device_feature_zpci_err", ["data"]);
     }
   }
 }
@@ -5073,12 +4834,10 @@ export const vfio_device_feature_zpci_err = {
 } satisfies GeneratedCodec<vfio_device_feature_zpci_err, vfio_device_feature_zpci_errInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_zpci_err` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_zpci_errView implements vfio_device_feature_zpci_err {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_device_feature_zpci_errView
+  extends RecordView
+  implements vfio_device_feature_zpci_err
+{
   get data(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -5127,15 +4886,7 @@ export interface vfio_iommu_type1_info {
 
 /** What {@link vfio_iommu_type1_info.encode} accepts (see InitOf). */
 export type vfio_iommu_type1_infoInit = InitOf<vfio_iommu_type1_info, "argsz" | "pad">;
-const vfio_iommu_type1_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "iova_pgsizes",
-  "cap_offset",
-  "pad",
-];
 
-/** Refuses what {@link vfio_iommu_type1_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_info");
   for (const key in value) {
@@ -5147,7 +4898,13 @@ function vfio_iommu_type1_infoCheckKeys(value: unknown): void {
       case "pad":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_info", vfio_iommu_type1_infoMembers);
+        unknownMember(key, "vfio_iommu_type1_info", [
+          "argsz",
+          "flags",
+          "iova_pgsizes",
+          "cap_offset",
+          "pad",
+        ]);
     }
   }
 }
@@ -5202,12 +4959,7 @@ export const vfio_iommu_type1_info = {
 } satisfies GeneratedCodec<vfio_iommu_type1_info, vfio_iommu_type1_infoInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_infoView implements vfio_iommu_type1_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_type1_infoView extends RecordView implements vfio_iommu_type1_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5278,9 +5030,7 @@ export interface vfio_iova_range {
 
 /** What {@link vfio_iova_range.encode} accepts (see InitOf). */
 export type vfio_iova_rangeInit = InitOf<vfio_iova_range>;
-const vfio_iova_rangeMembers: readonly string[] = ["start", "end"];
 
-/** Refuses what {@link vfio_iova_range.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iova_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iova_range");
   for (const key in value) {
@@ -5289,7 +5039,7 @@ function vfio_iova_rangeCheckKeys(value: unknown): void {
       case "end":
         break;
       default:
-        unknownMember(key, "vfio_iova_range", vfio_iova_rangeMembers);
+        unknownMember(key, "vfio_iova_range", ["start", "end"]);
     }
   }
 }
@@ -5339,12 +5089,7 @@ export const vfio_iova_range = (
 ) satisfies GeneratedCodec<vfio_iova_range, vfio_iova_rangeInit>;
 
 /** A zero-copy view of a `struct vfio_iova_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iova_rangeView implements vfio_iova_range {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iova_rangeView extends RecordView implements vfio_iova_range {
   get start(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -5378,13 +5123,7 @@ export type vfio_iommu_type1_info_cap_iova_rangeInit = InitOf<
   "reserved",
   { header: vfio_info_cap_headerInit }
 >;
-const vfio_iommu_type1_info_cap_iova_rangeMembers: readonly string[] = [
-  "header",
-  "nr_iovas",
-  "reserved",
-];
 
-/** Refuses what {@link vfio_iommu_type1_info_cap_iova_range.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_info_cap_iova_range");
@@ -5395,11 +5134,11 @@ function vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_type1_info_cap_iova_range",
-          vfio_iommu_type1_info_cap_iova_rangeMembers,
-        );
+        unknownMember(key, "vfio_iommu_type1_info_cap_iova_range", [
+          "header",
+          "nr_iovas",
+          "reserved",
+        ]);
     }
   }
 }
@@ -5498,12 +5237,10 @@ export const vfio_iommu_type1_info_cap_iova_range = (
 >;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info_cap_iova_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_info_cap_iova_rangeView implements vfio_iommu_type1_info_cap_iova_range {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_type1_info_cap_iova_rangeView
+  extends RecordView
+  implements vfio_iommu_type1_info_cap_iova_range
+{
   get header(): vfio_info_cap_headerView {
     return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
@@ -5562,14 +5299,7 @@ export type vfio_iommu_type1_info_cap_migrationInit = InitOf<
   never,
   { header: vfio_info_cap_headerInit }
 >;
-const vfio_iommu_type1_info_cap_migrationMembers: readonly string[] = [
-  "header",
-  "flags",
-  "pgsize_bitmap",
-  "max_dirty_bitmap_size",
-];
 
-/** Refuses what {@link vfio_iommu_type1_info_cap_migration.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_info_cap_migrationCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_info_cap_migration");
@@ -5581,11 +5311,12 @@ function vfio_iommu_type1_info_cap_migrationCheckKeys(value: unknown): void {
       case "max_dirty_bitmap_size":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_type1_info_cap_migration",
-          vfio_iommu_type1_info_cap_migrationMembers,
-        );
+        unknownMember(key, "vfio_iommu_type1_info_cap_migration", [
+          "header",
+          "flags",
+          "pgsize_bitmap",
+          "max_dirty_bitmap_size",
+        ]);
     }
   }
 }
@@ -5685,12 +5416,10 @@ export const vfio_iommu_type1_info_cap_migration = (
 >;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info_cap_migration` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_info_cap_migrationView implements vfio_iommu_type1_info_cap_migration {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_type1_info_cap_migrationView
+  extends RecordView
+  implements vfio_iommu_type1_info_cap_migration
+{
   get header(): vfio_info_cap_headerView {
     return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
@@ -5781,9 +5510,7 @@ export type vfio_iommu_type1_info_dma_availInit = InitOf<
   never,
   { header: vfio_info_cap_headerInit }
 >;
-const vfio_iommu_type1_info_dma_availMembers: readonly string[] = ["header", "avail"];
 
-/** Refuses what {@link vfio_iommu_type1_info_dma_avail.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_info_dma_availCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_info_dma_avail");
@@ -5793,11 +5520,7 @@ function vfio_iommu_type1_info_dma_availCheckKeys(value: unknown): void {
       case "avail":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_type1_info_dma_avail",
-          vfio_iommu_type1_info_dma_availMembers,
-        );
+        unknownMember(key, "vfio_iommu_type1_info_dma_avail", ["header", "avail"]);
     }
   }
 }
@@ -5824,12 +5547,10 @@ export const vfio_iommu_type1_info_dma_avail = {
 } satisfies GeneratedCodec<vfio_iommu_type1_info_dma_avail, vfio_iommu_type1_info_dma_availInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info_dma_avail` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_info_dma_availView implements vfio_iommu_type1_info_dma_avail {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_type1_info_dma_availView
+  extends RecordView
+  implements vfio_iommu_type1_info_dma_avail
+{
   get header(): vfio_info_cap_headerView {
     return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
@@ -5886,15 +5607,7 @@ export interface vfio_iommu_type1_dma_map {
 
 /** What {@link vfio_iommu_type1_dma_map.encode} accepts (see InitOf). */
 export type vfio_iommu_type1_dma_mapInit = InitOf<vfio_iommu_type1_dma_map, "argsz">;
-const vfio_iommu_type1_dma_mapMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "vaddr",
-  "iova",
-  "size",
-];
 
-/** Refuses what {@link vfio_iommu_type1_dma_map.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_dma_mapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_dma_map");
   for (const key in value) {
@@ -5906,7 +5619,7 @@ function vfio_iommu_type1_dma_mapCheckKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dma_map", vfio_iommu_type1_dma_mapMembers);
+        unknownMember(key, "vfio_iommu_type1_dma_map", ["argsz", "flags", "vaddr", "iova", "size"]);
     }
   }
 }
@@ -5986,12 +5699,7 @@ export const vfio_iommu_type1_dma_map = (
 ) satisfies GeneratedCodec<vfio_iommu_type1_dma_map, vfio_iommu_type1_dma_mapInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dma_map` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dma_mapView implements vfio_iommu_type1_dma_map {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_type1_dma_mapView extends RecordView implements vfio_iommu_type1_dma_map {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6078,9 +5786,7 @@ export interface vfio_bitmap {
 
 /** What {@link vfio_bitmap.encode} accepts (see InitOf). */
 export type vfio_bitmapInit = InitOf<vfio_bitmap>;
-const vfio_bitmapMembers: readonly string[] = ["pgsize", "size", "data"];
 
-/** Refuses what {@link vfio_bitmap.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_bitmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
   for (const key in value) {
@@ -6090,7 +5796,7 @@ function vfio_bitmapCheckKeys(value: unknown): void {
       case "data":
         break;
       default:
-        unknownMember(key, "vfio_bitmap", vfio_bitmapMembers);
+        unknownMember(key, "vfio_bitmap", ["pgsize", "size", "data"]);
     }
   }
 }
@@ -6183,12 +5889,7 @@ export const vfio_bitmap = (
 ) satisfies GeneratedCodec<vfio_bitmap, vfio_bitmapInit>;
 
 /** A zero-copy view of a `struct vfio_bitmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_bitmapView implements vfio_bitmap {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_bitmapView extends RecordView implements vfio_bitmap {
   get pgsize(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -6258,9 +5959,7 @@ export interface vfio_iommu_type1_dma_unmap {
 
 /** What {@link vfio_iommu_type1_dma_unmap.encode} accepts (see InitOf). */
 export type vfio_iommu_type1_dma_unmapInit = InitOf<vfio_iommu_type1_dma_unmap, "argsz">;
-const vfio_iommu_type1_dma_unmapMembers: readonly string[] = ["argsz", "flags", "iova", "size"];
 
-/** Refuses what {@link vfio_iommu_type1_dma_unmap.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_dma_unmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_dma_unmap");
   for (const key in value) {
@@ -6271,7 +5970,7 @@ function vfio_iommu_type1_dma_unmapCheckKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dma_unmap", vfio_iommu_type1_dma_unmapMembers);
+        unknownMember(key, "vfio_iommu_type1_dma_unmap", ["argsz", "flags", "iova", "size"]);
     }
   }
 }
@@ -6345,12 +6044,10 @@ export const vfio_iommu_type1_dma_unmap = (
 ) satisfies GeneratedCodec<vfio_iommu_type1_dma_unmap, vfio_iommu_type1_dma_unmapInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dma_unmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dma_unmapView implements vfio_iommu_type1_dma_unmap {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_type1_dma_unmapView
+  extends RecordView
+  implements vfio_iommu_type1_dma_unmap
+{
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6437,9 +6134,7 @@ export interface vfio_iommu_type1_dirty_bitmap {
 
 /** What {@link vfio_iommu_type1_dirty_bitmap.encode} accepts (see InitOf). */
 export type vfio_iommu_type1_dirty_bitmapInit = InitOf<vfio_iommu_type1_dirty_bitmap, "argsz">;
-const vfio_iommu_type1_dirty_bitmapMembers: readonly string[] = ["argsz", "flags"];
 
-/** Refuses what {@link vfio_iommu_type1_dirty_bitmap.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_dirty_bitmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_dirty_bitmap");
@@ -6449,7 +6144,7 @@ function vfio_iommu_type1_dirty_bitmapCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dirty_bitmap", vfio_iommu_type1_dirty_bitmapMembers);
+        unknownMember(key, "vfio_iommu_type1_dirty_bitmap", ["argsz", "flags"]);
     }
   }
 }
@@ -6482,12 +6177,10 @@ export const vfio_iommu_type1_dirty_bitmap = {
 } satisfies GeneratedCodec<vfio_iommu_type1_dirty_bitmap, vfio_iommu_type1_dirty_bitmapInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dirty_bitmapView implements vfio_iommu_type1_dirty_bitmap {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_type1_dirty_bitmapView
+  extends RecordView
+  implements vfio_iommu_type1_dirty_bitmap
+{
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6540,9 +6233,7 @@ export type vfio_iommu_type1_dirty_bitmap_getInit = InitOf<
   never,
   { bitmap: vfio_bitmapInit }
 >;
-const vfio_iommu_type1_dirty_bitmap_getMembers: readonly string[] = ["iova", "size", "bitmap"];
 
-/** Refuses what {@link vfio_iommu_type1_dirty_bitmap_get.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_dirty_bitmap_getCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_dirty_bitmap_get");
@@ -6553,11 +6244,7 @@ function vfio_iommu_type1_dirty_bitmap_getCheckKeys(value: unknown): void {
       case "bitmap":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_type1_dirty_bitmap_get",
-          vfio_iommu_type1_dirty_bitmap_getMembers,
-        );
+        unknownMember(key, "vfio_iommu_type1_dirty_bitmap_get", ["iova", "size", "bitmap"]);
     }
   }
 }
@@ -6620,12 +6307,10 @@ export const vfio_iommu_type1_dirty_bitmap_get = (
 >;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap_get` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dirty_bitmap_getView implements vfio_iommu_type1_dirty_bitmap_get {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_type1_dirty_bitmap_getView
+  extends RecordView
+  implements vfio_iommu_type1_dirty_bitmap_get
+{
   get iova(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -6674,13 +6359,7 @@ export interface vfio_iommu_spapr_tce_ddw_info {
 
 /** What {@link vfio_iommu_spapr_tce_ddw_info.encode} accepts (see InitOf). */
 export type vfio_iommu_spapr_tce_ddw_infoInit = InitOf<vfio_iommu_spapr_tce_ddw_info>;
-const vfio_iommu_spapr_tce_ddw_infoMembers: readonly string[] = [
-  "pgsizes",
-  "max_dynamic_windows_supported",
-  "levels",
-];
 
-/** Refuses what {@link vfio_iommu_spapr_tce_ddw_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_tce_ddw_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_tce_ddw_info");
@@ -6691,7 +6370,11 @@ function vfio_iommu_spapr_tce_ddw_infoCheckKeys(value: unknown): void {
       case "levels":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_ddw_info", vfio_iommu_spapr_tce_ddw_infoMembers);
+        unknownMember(key, "vfio_iommu_spapr_tce_ddw_info", [
+          "pgsizes",
+          "max_dynamic_windows_supported",
+          "levels",
+        ]);
     }
   }
 }
@@ -6773,12 +6456,10 @@ export const vfio_iommu_spapr_tce_ddw_info = (
 ) satisfies GeneratedCodec<vfio_iommu_spapr_tce_ddw_info, vfio_iommu_spapr_tce_ddw_infoInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_ddw_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_ddw_infoView implements vfio_iommu_spapr_tce_ddw_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_spapr_tce_ddw_infoView
+  extends RecordView
+  implements vfio_iommu_spapr_tce_ddw_info
+{
   get pgsizes(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -6844,15 +6525,7 @@ export type vfio_iommu_spapr_tce_infoInit = InitOf<
   "argsz",
   { ddw: vfio_iommu_spapr_tce_ddw_infoInit }
 >;
-const vfio_iommu_spapr_tce_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "dma32_window_start",
-  "dma32_window_size",
-  "ddw",
-];
 
-/** Refuses what {@link vfio_iommu_spapr_tce_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_tce_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_spapr_tce_info");
   for (const key in value) {
@@ -6864,7 +6537,13 @@ function vfio_iommu_spapr_tce_infoCheckKeys(value: unknown): void {
       case "ddw":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_info", vfio_iommu_spapr_tce_infoMembers);
+        unknownMember(key, "vfio_iommu_spapr_tce_info", [
+          "argsz",
+          "flags",
+          "dma32_window_start",
+          "dma32_window_size",
+          "ddw",
+        ]);
     }
   }
 }
@@ -6958,12 +6637,7 @@ export const vfio_iommu_spapr_tce_info = (
 ) satisfies GeneratedCodec<vfio_iommu_spapr_tce_info, vfio_iommu_spapr_tce_infoInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_infoView implements vfio_iommu_spapr_tce_info {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_spapr_tce_infoView extends RecordView implements vfio_iommu_spapr_tce_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -7028,9 +6702,7 @@ export interface vfio_eeh_pe_err {
 
 /** What {@link vfio_eeh_pe_err.encode} accepts (see InitOf). */
 export type vfio_eeh_pe_errInit = InitOf<vfio_eeh_pe_err>;
-const vfio_eeh_pe_errMembers: readonly string[] = ["type", "func", "addr", "mask"];
 
-/** Refuses what {@link vfio_eeh_pe_err.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_eeh_pe_errCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_err");
   for (const key in value) {
@@ -7041,7 +6713,7 @@ function vfio_eeh_pe_errCheckKeys(value: unknown): void {
       case "mask":
         break;
       default:
-        unknownMember(key, "vfio_eeh_pe_err", vfio_eeh_pe_errMembers);
+        unknownMember(key, "vfio_eeh_pe_err", ["type", "func", "addr", "mask"]);
     }
   }
 }
@@ -7105,12 +6777,7 @@ export const vfio_eeh_pe_err = (
 ) satisfies GeneratedCodec<vfio_eeh_pe_err, vfio_eeh_pe_errInit>;
 
 /** A zero-copy view of a `struct vfio_eeh_pe_err` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_eeh_pe_errView implements vfio_eeh_pe_err {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_eeh_pe_errView extends RecordView implements vfio_eeh_pe_err {
   get type(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -7158,9 +6825,7 @@ export interface vfio_eeh_pe_op {
 
 /** What {@link vfio_eeh_pe_op.encode} accepts (see InitOf). */
 export type vfio_eeh_pe_opInit = InitOf<vfio_eeh_pe_op, "argsz", { err: vfio_eeh_pe_errInit }>;
-const vfio_eeh_pe_opMembers: readonly string[] = ["argsz", "flags", "op", "err"];
 
-/** Refuses what {@link vfio_eeh_pe_op.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_eeh_pe_opCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_op");
   for (const key in value) {
@@ -7171,7 +6836,7 @@ function vfio_eeh_pe_opCheckKeys(value: unknown): void {
       case "err":
         break;
       default:
-        unknownMember(key, "vfio_eeh_pe_op", vfio_eeh_pe_opMembers);
+        unknownMember(key, "vfio_eeh_pe_op", ["argsz", "flags", "op", "err"]);
     }
   }
 }
@@ -7237,12 +6902,7 @@ export const vfio_eeh_pe_op = (
 ) satisfies GeneratedCodec<vfio_eeh_pe_op, vfio_eeh_pe_opInit>;
 
 /** A zero-copy view of a `struct vfio_eeh_pe_op` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_eeh_pe_opView implements vfio_eeh_pe_op {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_eeh_pe_opView extends RecordView implements vfio_eeh_pe_op {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -7341,14 +7001,7 @@ export type vfio_iommu_spapr_register_memoryInit = InitOf<
   vfio_iommu_spapr_register_memory,
   "argsz"
 >;
-const vfio_iommu_spapr_register_memoryMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "vaddr",
-  "size",
-];
 
-/** Refuses what {@link vfio_iommu_spapr_register_memory.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_register_memoryCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_register_memory");
@@ -7360,11 +7013,7 @@ function vfio_iommu_spapr_register_memoryCheckKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_spapr_register_memory",
-          vfio_iommu_spapr_register_memoryMembers,
-        );
+        unknownMember(key, "vfio_iommu_spapr_register_memory", ["argsz", "flags", "vaddr", "size"]);
     }
   }
 }
@@ -7430,12 +7079,10 @@ export const vfio_iommu_spapr_register_memory = (
 ) satisfies GeneratedCodec<vfio_iommu_spapr_register_memory, vfio_iommu_spapr_register_memoryInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_register_memory` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_register_memoryView implements vfio_iommu_spapr_register_memory {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_spapr_register_memoryView
+  extends RecordView
+  implements vfio_iommu_spapr_register_memory
+{
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -7534,18 +7181,7 @@ export interface vfio_iommu_spapr_tce_create {
 
 /** What {@link vfio_iommu_spapr_tce_create.encode} accepts (see InitOf). */
 export type vfio_iommu_spapr_tce_createInit = InitOf<vfio_iommu_spapr_tce_create, "argsz">;
-const vfio_iommu_spapr_tce_createMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "page_shift",
-  "__resv1",
-  "window_size",
-  "levels",
-  "__resv2",
-  "start_addr",
-];
 
-/** Refuses what {@link vfio_iommu_spapr_tce_create.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_tce_createCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_tce_create");
@@ -7561,7 +7197,16 @@ function vfio_iommu_spapr_tce_createCheckKeys(value: unknown): void {
       case "start_addr":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_create", vfio_iommu_spapr_tce_createMembers);
+        unknownMember(key, "vfio_iommu_spapr_tce_create", [
+          "argsz",
+          "flags",
+          "page_shift",
+          "__resv1",
+          "window_size",
+          "levels",
+          "__resv2",
+          "start_addr",
+        ]);
     }
   }
 }
@@ -7691,12 +7336,10 @@ export const vfio_iommu_spapr_tce_create = (
 ) satisfies GeneratedCodec<vfio_iommu_spapr_tce_create, vfio_iommu_spapr_tce_createInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_create` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_createView implements vfio_iommu_spapr_tce_create {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_spapr_tce_createView
+  extends RecordView
+  implements vfio_iommu_spapr_tce_create
+{
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -7815,9 +7458,7 @@ export interface vfio_iommu_spapr_tce_remove {
 
 /** What {@link vfio_iommu_spapr_tce_remove.encode} accepts (see InitOf). */
 export type vfio_iommu_spapr_tce_removeInit = InitOf<vfio_iommu_spapr_tce_remove, "argsz">;
-const vfio_iommu_spapr_tce_removeMembers: readonly string[] = ["argsz", "flags", "start_addr"];
 
-/** Refuses what {@link vfio_iommu_spapr_tce_remove.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_tce_removeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_tce_remove");
@@ -7828,7 +7469,7 @@ function vfio_iommu_spapr_tce_removeCheckKeys(value: unknown): void {
       case "start_addr":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_remove", vfio_iommu_spapr_tce_removeMembers);
+        unknownMember(key, "vfio_iommu_spapr_tce_remove", ["argsz", "flags", "start_addr"]);
     }
   }
 }
@@ -7896,12 +7537,10 @@ export const vfio_iommu_spapr_tce_remove = (
 ) satisfies GeneratedCodec<vfio_iommu_spapr_tce_remove, vfio_iommu_spapr_tce_removeInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_remove` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_removeView implements vfio_iommu_spapr_tce_remove {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
+export class vfio_iommu_spapr_tce_removeView
+  extends RecordView
+  implements vfio_iommu_spapr_tce_remove
+{
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
