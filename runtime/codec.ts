@@ -108,6 +108,30 @@ export function fixedArray<T>(v: ArrayLike<T>, length: number, where: string): A
   return v;
 }
 
+/** What encode accepts for a member of a decoded type: bigints as Int64, arrays as ArrayLike. */
+export type InitValue<T> = T extends bigint
+  ? Int64
+  : T extends number
+    ? number
+    : T extends BigUint64Array | BigInt64Array
+      ? ArrayLike<Int64>
+      : T extends ArrayLike<number>
+        ? ArrayLike<number>
+        : never;
+
+/**
+ * What a codec's encode accepts for the decoded struct `T`: every member optional (absent means
+ * zero) and unknown keys an error. The `Omitted` members are left out: reserved members, always
+ * zero (encode accepts them only as zero, so a decoded struct encodes back), and the size member,
+ * always the struct's size (typed calls set it to the size of the buffer they pass). Members
+ * `Explicit` names (nested records and their arrays) take the type it gives.
+ *
+ * A filtering mapped type of `T`, so each member keeps the docs written on `T`.
+ */
+export type InitOf<T, Omitted extends keyof T = never, Explicit = {}> = {
+  [K in keyof T as K extends Omitted ? never : K]?: K extends keyof Explicit ? Explicit[K] : InitValue<T[K]>;
+};
+
 /** A struct or union codec, as the generated modules export one per type. */
 export interface Codec<T, Init = Partial<T>> {
   /** sizeof */
@@ -119,6 +143,22 @@ export interface Codec<T, Init = Partial<T>> {
   /** Writes `value` at `offset`; members not given are written as zero. */
   encode(value: Init, target: Target, offset?: number): void;
   decode(source: Target, offset?: number): T;
+}
+
+/**
+ * What a generated codec object `satisfies`: a Codec, and the facts typed calls read besides
+ * (sizeMember, pointers, flexible, trailing, capability) and its view().
+ */
+export interface GeneratedCodec<T, Init = Partial<T>> extends Codec<T, Init> {
+  readonly [fact: string]: unknown;
+}
+
+/** What every generated view class extends: the bytes it reads and writes, and where in them. */
+export class RecordView {
+  constructor(
+    readonly dataView: DataView,
+    readonly byteOffset: number = 0,
+  ) {}
 }
 
 /** Writes `n` zero bytes at `at` without allocating. */

@@ -40,12 +40,13 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       const doc = [`\`ioctl(fd, ${c.name}, &${io.argument.kind} ${t})\`: encodes \`args\`, calls, and returns the struct as the kernel left it.`, legacyNote(io), declarationDoc(io.argument.doc, ctx)];
       if (pointers.length) doc.push(`User-pointer members (${pointers.join(", ")}) take buffers; their counts are set from the buffers' lengths, or checked against them.`);
       if (trailing) doc.push(`\`${trailing}\` takes the bytes that follow the struct; the size member covers them.`);
-      const fn = (name: string, call: string, ret: string, argType: string, extra: string[] = [], isAsync = false): FunctionDeclarationStructure => ({
+      // The struct's docs once, on the plain call; its Async and Unsafe forms link to it.
+      const fn = (name: string, call: string, ret: string, argType: string, extra: string[] = [], isAsync = false, linkTo?: string): FunctionDeclarationStructure => ({
         kind: StructureKind.Function,
         isExported: true,
         isAsync,
         name,
-        docs: [[...doc, ...extra].filter(Boolean).join("\n\n")],
+        docs: [[...(linkTo ? [`{@link ${linkTo}}, ${isAsync ? "asynchronously" : "unchecked"}: \`ioctl(fd, ${c.name}, &${io.argument!.kind} ${t})\`.`, legacyNote(io)] : doc), ...extra].filter(Boolean).join("\n\n")],
         parameters: [{ name: "fd", type: "number" }, { name: "args", type: argType, initializer: "{}" }],
         returnType: ret,
         statements: [`return ${call}<${ret.replace(/^Promise<(.*)>$/, "$1")}>(fd, ${row}, args${call === "callStructUnsafe" && trailing ? ", trailing" : ""});`],
@@ -63,10 +64,10 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       }
       calls.add("callStruct").add("callStructAsync");
       functions.push(fn(c.name, "callStruct", returns, args));
-      functions.push(fn(`${c.name}Async`, "callStructAsync", `Promise<${returns}>`, args, ["Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call."], true));
+      functions.push(fn(`${c.name}Async`, "callStructAsync", `Promise<${returns}>`, args, ["Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call."], true, c.name));
       if (pointers.length || trailing) {
         calls.add("callStructUnsafe");
-        const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, sizeMember !== undefined ? `${t}Init & { ${sizeMember}?: number }` : `${t}Init`, ["UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive."]);
+        const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, sizeMember !== undefined ? `${t}Init & { ${sizeMember}?: number }` : `${t}Init`, ["UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive."], false, c.name);
         if (trailing) unsafe.parameters!.push({ name: "trailing", type: "ArrayBufferView", hasQuestionToken: true });
         functions.push(unsafe);
       }

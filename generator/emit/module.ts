@@ -27,7 +27,7 @@ export interface EmitOptions {
   imports?: ReadonlyMap<string, string>;
 }
 
-const RUNTIME_HELPERS = ["fixedArray", "mustBeZero", "notAnObject", "unknownMember", "bits", "dataView", "getBits", "narrow32", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
+const RUNTIME_HELPERS = ["RecordView", "fixedArray", "mustBeZero", "notAnObject", "unknownMember", "bits", "dataView", "getBits", "narrow32", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
 
 function numberLiteral(v: bigint, bits: number, hex: boolean): string {
   const text = hex && v >= 0n ? `0x${v.toString(16)}` : v.toString();
@@ -97,10 +97,10 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   if (uses("EMPTY")) declared.push("/** Encodes absent nested members as zero. */", "const EMPTY = Object.freeze({});");
   if (uses("NONE")) declared.push("const NONE: ArrayLike<never> = Object.freeze([]);");
   sf.splice(imported, 0, ...archSelection(header, variants, uses("LE"), /\bV ===/.test(body)), ...declared);
-  const helpers = RUNTIME_HELPERS.filter((h) => new RegExp(`\\b${h}\\(`).test(body));
+  const helpers = RUNTIME_HELPERS.filter((h) => new RegExp(`\\b${h}\\(`).test(body) || (h === "RecordView" && uses(h)));
   helpers.push("selectArch");
   helpers.sort();
-  const types = ["Codec", "Int64", "IoctlInfo", "Target"].filter(uses);
+  const types = ["GeneratedCodec", "InitOf", "Int64", "IoctlInfo", "Target"].filter(uses);
   sf.splice(
     imported,
     0,

@@ -1,7 +1,7 @@
 // The code emitted for one struct or union: decoded interface, Init interface, codec object and
 // view class, each member documented from the kerneldoc. The codec and the view's accessor bodies
 // are made per architecture variant (recordCode); the types and docs once, from the first row.
-import { Scope, StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
+import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { Capability, RecordDecl, TrailingPolicy, UserPointer } from "../ir/decls.js";
 import type { LayoutEngine } from "../target/layout.js";
 import {
@@ -10,6 +10,7 @@ import {
   decodeExpression,
   encodeStatements,
   initType,
+  plus,
   writeConstant,
   type PlannedMember,
   type RecordNames,
@@ -91,20 +92,20 @@ type Bitfield = NonNullable<PlannedMember["bitfield"]>;
 // Bitfields go through the runtime: gcc allocates them from the low bit on little-endian targets
 // and from the high bit on big-endian ones, which getBits/setBits resolve with the byte order.
 function bitfieldRead(b: Bitfield, base: string): string {
-  return `getBits(dv, ${base} + ${b.window.start}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, ${b.unit.signed}, LE)`;
+  return `getBits(dv, ${plus(base, b.window.start)}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, ${b.unit.signed}, LE)`;
 }
 
 function bitfieldWrite(b: Bitfield, base: string, value: string, where: string): string {
-  return `setBits(dv, ${base} + ${b.window.start}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, bits(${value}, ${b.width}, ${b.unit.signed}, ${where}), LE);`;
+  return `setBits(dv, ${plus(base, b.window.start)}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, bits(${value}, ${b.width}, ${b.unit.signed}, ${where}), LE);`;
 }
 
 /** Small gaps are written inline (the hot path); larger ones through the runtime's loop. */
 function zeroStatement(start: number, len: number): string {
-  if (len > 16) return `zero(dv, offset + ${start}, ${len});`;
+  if (len > 16) return `zero(dv, ${plus("offset", start)}, ${len});`;
   const out: string[] = [];
   for (let at = start, left = len; left > 0; ) {
     const w = left >= 4 && at % 4 === 0 ? 4 : left >= 2 && at % 2 === 0 ? 2 : 1;
-    out.push(`dv.setUint${w * 8}(offset + ${at}, 0);`);
+    out.push(`dv.setUint${w * 8}(${plus("offset", at)}, 0);`);
     at += w;
     left -= w;
   }
@@ -204,7 +205,11 @@ export function recordCode(ru: RecordUnit): RecordCode {
   const enc: string[] = ["const dv = dataView(target);", `${name}CheckKeys(value);`];
   const written = inputs.filter((p) => p.role !== "plain").map((p) => `${p.flat.name}?: unknown`);
   const source = written.length ? `value as ${name}Init & { ${written.join("; ")} }` : "value";
-  if (inputs.length) enc.push(`const { ${inputs.map((p) => `${p.flat.name}: ${local(p)}`).join(", ")} } = ${source};`);
+  // A plain scalar absent is zero: a destructuring default, so its write has no test of its own.
+  const defaulted = (p: PlannedMember) =>
+    p.role === "plain" && !p.bitfield && !p.flat.inUnion && r.kind !== "union" && p.kind?.kind === "scalar" && !p.kind.scalar.float;
+  const withDefault = (p: PlannedMember) => (defaulted(p) ? ` = ${p.kind?.kind === "scalar" && p.kind.scalar.bits === 64 ? "0n" : "0"}` : "");
+  if (inputs.length) enc.push(`const { ${inputs.map((p) => `${p.flat.name}: ${local(p)}${withDefault(p)}`).join(", ")} } = ${source};`);
   if (r.kind === "union") enc.push(`zero(dv, offset, ${l.size});`);
   else for (const [start, len] of zeroRanges(l.size, plan)) enc.push(zeroStatement(start, len));
   for (const p of value) {
@@ -213,7 +218,7 @@ export function recordCode(ru: RecordUnit): RecordCode {
       enc.push(`if (${v} !== undefined) mustBeZero(${v}, ${where(p)});`);
       continue;
     }
-    const at = `offset + ${p.flat.offset}`;
+    const at = plus("offset", p.flat.offset);
     if (p.role === "size") {
       // Always the struct's size, whatever a decoded value says; calls that pass more set it
       // to what they pass, and refuse a caller's value.
@@ -224,11 +229,11 @@ export function recordCode(ru: RecordUnit): RecordCode {
       enc.push(`if (${v} !== undefined) ${bitfieldWrite(p.bitfield, "offset", v, where(p))}`);
       continue;
     }
-    const stmt = encodeStatements(p.kind!, v, at, where(p));
+    const stmt = encodeStatements(p.kind!, v, at, where(p), 0, !defaulted(p));
     enc.push(p.flat.inUnion || r.kind === "union" ? `if (${v} !== undefined) ${stmt}` : stmt);
   }
   const dec = value.map((p) => {
-    const at = `offset + ${p.flat.offset}`;
+    const at = plus("offset", p.flat.offset);
     return `${p.flat.name}: ${p.bitfield ? bitfieldRead(p.bitfield, "offset") : decodeExpression(p.kind!, at)}`;
   });
   const offsets = plan.filter((p) => !p.bitfield).map((p) => `${p.flat.name}: ${p.flat.offset}`);
@@ -259,7 +264,7 @@ export function recordCode(ru: RecordUnit): RecordCode {
   },
 }`;
   const getters = value.map((p) => {
-    const at = `this.byteOffset + ${p.flat.offset}`;
+    const at = plus("this.byteOffset", p.flat.offset);
     const body = p.bitfield
       ? bitfieldRead(p.bitfield, "this.byteOffset")
       : p.kind!.kind === "record"
@@ -270,14 +275,23 @@ export function recordCode(ru: RecordUnit): RecordCode {
   const setters = value
     .filter((p) => p.kind?.kind !== "record")
     .map((p) => {
-      const at = `this.byteOffset + ${p.flat.offset}`;
-      const body = p.bitfield ? bitfieldWrite(p.bitfield, "this.byteOffset", "value", where(p)) : encodeStatements(p.kind!, "value", at, where(p));
+      const at = plus("this.byteOffset", p.flat.offset);
+      const body = p.bitfield ? bitfieldWrite(p.bitfield, "this.byteOffset", "value", where(p)) : encodeStatements(p.kind!, "value", at, where(p), 0, false);
       return { name: p.flat.name, type: p.bitfield ? "number" : initType(p.kind!), body };
     });
   return { codec, getters, setters };
 }
 
 const typeOf = (p: PlannedMember) => (p.bitfield ? "number" : decodedType(p.kind!));
+
+/** The Init type the runtime's InitOf gives a member of this decoded type (codec.ts's InitValue). */
+function derivedInit(decoded: string): string | undefined {
+  if (decoded === "bigint") return "Int64";
+  if (decoded === "number") return "number";
+  if (decoded === "BigUint64Array" || decoded === "BigInt64Array") return "ArrayLike<Int64>";
+  if (/^(Uint|Int)(8|16|32)Array$/.test(decoded) || decoded === "number[]") return "ArrayLike<number>";
+  return undefined;
+}
 
 /** `V === 1 || V === 3`: the test selecting a set of the module's variants. */
 export function variantTest(variants: number[]): string {
@@ -328,53 +342,56 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     docs,
     properties: value.map((p) => ({ name: p.flat.name, type: typeOf(p), docs: [doc(p)] })),
   });
+  // Init is a mapped type of the interface: its members keep the interface's docs (hover shows
+  // them), so each doc is written once. Members whose Init type InitOf cannot derive from the
+  // decoded one (nested records, their arrays) are given explicitly.
+  const omitted = value.filter((p) => p.role !== "plain").map((p) => lit(p.flat.name));
+  const nested = value
+    .filter((p) => p.role === "plain" && !p.bitfield && initType(p.kind!) !== derivedInit(typeOf(p)))
+    .map((p) => `${p.flat.name}: ${initType(p.kind!)}`);
+  const initArgs = [name, omitted.length || nested.length ? omitted.join(" | ") || "never" : undefined, nested.length ? `{ ${nested.join("; ")} }` : undefined].filter(Boolean);
   sf.push({
-    kind: StructureKind.Interface,
+    kind: StructureKind.TypeAlias,
     isExported: true,
     name: `${name}Init`,
-    docs: [`What {@link ${name}.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero${plan.some((p) => p.role === "size") ? "; the size member is always the struct's size (typed calls set it to the size of the buffer they pass)" : ""}; unknown keys are an error.`],
-    properties: value
-      .filter((p) => p.role === "plain")
-      .map((p) => ({ name: p.flat.name, hasQuestionToken: true, type: p.bitfield ? "number" : initType(p.kind!), docs: [doc(p)] })),
+    docs: [`What {@link ${name}.encode} accepts (see InitOf).`],
+    type: `InitOf<${initArgs.join(", ")}>`,
   });
   const codecs = distinct(codes, (c) => c.codec).map((c) => ({ variants: c.variants, text: c.value.codec }));
-  sf.push({
-    kind: StructureKind.VariableStatement,
-    declarationKind: VariableDeclarationKind.Const,
-    declarations: [{ name: `${name}Members`, type: "readonly string[]", initializer: `[${value.map((p) => lit(p.flat.name)).join(", ")}]` }],
-  });
   // A switch over the keys: the engine compares interned strings by identity (a Set lookup cost
   // more), and a function of its own keeps the for-in from slowing the rest of encode.
   const cases = value.map((p) => `case ${lit(p.flat.name)}:`).join(" ");
+  // The member list for the error message, made only when a key is refused.
+  const members = `[${value.map((p) => lit(p.flat.name)).join(", ")}]`;
   sf.push({
     kind: StructureKind.Function,
+    // Refuses what encode cannot take: a non-object, or a key that is not a member.
     name: `${name}CheckKeys`,
-    docs: [`Refuses what {@link ${name}.encode} cannot take: a non-object, or a key that is not a member.`],
     parameters: [{ name: "value", type: "unknown" }],
     returnType: "void",
     statements: [
       `if (typeof value !== "object" || value === null) notAnObject(value, ${lit(name)});`,
       value.length
-        ? `for (const key in value) { switch (key) { ${cases} break; default: unknownMember(key, ${lit(name)}, ${name}Members); } }`
-        : `for (const key in value) unknownMember(key, ${lit(name)}, ${name}Members);`,
+        ? `for (const key in value) { switch (key) { ${cases} break; default: unknownMember(key, ${lit(name)}, ${members}); } }`
+        : `for (const key in value) unknownMember(key, ${lit(name)}, []);`,
     ],
   });
   sf.push({
     kind: StructureKind.VariableStatement,
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
-    docs,
-    declarations: [{ name, initializer: pickByVariant(codecs) }],
+    // No docs of its own: the value merges with the interface of the same name, whose docs hover shows.
+    declarations: [{ name, initializer: `${codecs.length > 1 ? `(${pickByVariant(codecs)})` : pickByVariant(codecs)} satisfies GeneratedCodec<${name}, ${name}Init>` }],
   });
-  // Declared after the const so the value and type of the same name merge cleanly.
-  sf.push({ kind: StructureKind.VariableStatement, declarationKind: VariableDeclarationKind.Const, declarations: [{ name: `_${name}Check`, type: `Codec<${name}, ${name}Init>`, initializer: name }] });
 
   // One view class; an accessor whose body differs between variants branches on V.
   const accessorBody = (pick: (c: RecordCode) => string) => {
     const bodies = distinct(codes.map(pick), (b) => b);
-    if (bodies.length === 1) return ["const dv = this.dataView;", bodies[0]!.value];
+    // `dv` named once where a body reads it more than once (an array); else this.dataView inline.
+    const once = (b: string) => ((b.match(/\bdv\b/g) ?? []).length > 1 ? ["const dv = this.dataView;", b] : [b.replace(/\bdv\b/, "this.dataView")]);
+    if (bodies.length === 1) return once(bodies[0]!.value);
     const branches = bodies.slice(1).map((b) => `if (${variantTest(b.variants)}) { ${b.value} }`);
-    return ["const dv = this.dataView;", `${branches.join(" else ")} else { ${bodies[0]!.value} }`];
+    return once(`${branches.join(" else ")} else { ${bodies[0]!.value} }`);
   };
   const primary = codes[0]!;
   // By name: a variant may declare the members in another order (ip.h's bitfields by byte order).
@@ -384,11 +401,12 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     kind: StructureKind.Class,
     isExported: true,
     name: `${name}View`,
+    // The members' docs are the interface's: hover shows them on the accessors it implements.
+    extends: "RecordView",
+    implements: [name],
     docs: [`A zero-copy view of a \`${kindWord}\` in a buffer: reads and writes go straight to its bytes.`],
-    ctors: [{ parameters: [{ name: "dataView", type: "DataView", isReadonly: true, scope: Scope.Public }, { name: "byteOffset", type: "number", initializer: "0", isReadonly: true, scope: Scope.Public }] }],
     getAccessors: primary.getters.map((g) => {
-      const p = value.find((x) => x.flat.name === g.name)!;
-      return { name: g.name, returnType: g.returnType, docs: [doc(p)], statements: accessorBody((c) => getterOf(c, g.name)) };
+      return { name: g.name, returnType: g.returnType, statements: accessorBody((c) => getterOf(c, g.name)) };
     }),
     setAccessors: primary.setters.map((st) => ({
       name: st.name,

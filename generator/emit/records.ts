@@ -149,7 +149,8 @@ export function encodeStatements(k: FieldKind, value: string, at: string, where:
       const i = `i${depth}`;
       const e = `e${depth}`;
       const inner = encodeStatements(k.element, e, `${at} + ${i} * ${k.elementSize}`, `${where} + "[" + ${i} + "]"`, depth + 1);
-      return `{ const ${a} = ${value} === undefined ? NONE : fixedArray(${value}, ${k.length}, ${where}); for (let ${i} = 0; ${i} < ${k.length}; ${i}++) { const ${e} = ${a}[${i}]; ${inner} } }`;
+      const checked = `fixedArray(${value}, ${k.length}, ${where})`;
+      return `{ const ${a} = ${optional ? `${value} === undefined ? NONE : ${checked}` : checked}; for (let ${i} = 0; ${i} < ${k.length}; ${i}++) { const ${e} = ${a}[${i}]; ${inner} } }`;
     }
   }
 }
@@ -161,6 +162,9 @@ export function writeConstant(k: FieldKind, value: number, at: string): string {
   const literal = s.bits === 64 ? `${value}n` : String(value);
   return `dv.set${accessor(s)}(${at}, ${literal}${s.bits > 8 ? `, ${byteOrderArg(s)}` : ""});`;
 }
+
+/** `base + n`, or `base` where n is 0. */
+export const plus = (base: string, n: number) => (n === 0 ? base : `${base} + ${n}`);
 
 /** An expression reading the member at `at`. */
 export function decodeExpression(k: FieldKind, at: string, depth = 0): string {

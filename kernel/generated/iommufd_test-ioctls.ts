@@ -14,7 +14,7 @@ export function IOMMU_TEST_CMD(fd: number, args: iommu_test_cmdInit = {}): iommu
 }
 
 /**
- * `ioctl(fd, IOMMU_TEST_CMD, &struct iommu_test_cmd)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ * {@link IOMMU_TEST_CMD}, asynchronously: `ioctl(fd, IOMMU_TEST_CMD, &struct iommu_test_cmd)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */

@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import {
+  RecordView,
   dataView,
   mustBeZero,
   notAnObject,
@@ -18,7 +19,7 @@ import {
   unknownMember,
   zero,
 } from "@uapigen/runtime/codec";
-import type { Codec, Int64, IoctlInfo, Target } from "@uapigen/runtime/codec";
+import type { GeneratedCodec, InitOf, Int64, IoctlInfo, Target } from "@uapigen/runtime/codec";
 /** The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError. */
 const ARCH = selectArch("linux/iommufd_test.h", {
   x86_64: 0,
@@ -189,96 +190,37 @@ export interface iommu_test_cmd {
   last: number;
 }
 
-/** What {@link iommu_test_cmd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmdInit {
-  /** C: `__u32 size` (offset 0, 4 bytes) */
-  size?: number;
-  /** C: `__u32 op` (offset 4, 4 bytes) */
-  op?: number;
-  /** C: `__u32 id` (offset 8, 4 bytes) */
-  id?: number;
-  /** C: `struct <anonymous> add_reserved` (offset 16, 16 bytes) */
-  add_reserved?: iommu_test_cmd_add_reservedInit;
-  /** C: `struct <anonymous> mock_domain` (offset 16, 12 bytes) */
-  mock_domain?: iommu_test_cmd_mock_domainInit;
-  /** C: `struct <anonymous> mock_domain_flags` (offset 16, 16 bytes) */
-  mock_domain_flags?: iommu_test_cmd_mock_domain_flagsInit;
-  /** C: `struct <anonymous> mock_domain_replace` (offset 16, 4 bytes) */
-  mock_domain_replace?: iommu_test_cmd_mock_domain_replaceInit;
-  /** C: `struct <anonymous> check_map` (offset 16, 24 bytes) */
-  check_map?: iommu_test_cmd_check_mapInit;
-  /** C: `struct <anonymous> check_refs` (offset 16, 24 bytes) */
-  check_refs?: iommu_test_cmd_check_refsInit;
-  /** C: `struct <anonymous> create_access` (offset 16, 8 bytes) */
-  create_access?: iommu_test_cmd_create_accessInit;
-  /** C: `struct <anonymous> destroy_access_pages` (offset 16, 4 bytes) */
-  destroy_access_pages?: iommu_test_cmd_destroy_access_pagesInit;
-  /** C: `struct <anonymous> access_pages` (offset 16, 32 bytes) */
-  access_pages?: iommu_test_cmd_access_pagesInit;
-  /** C: `struct <anonymous> access_rw` (offset 16, 32 bytes) */
-  access_rw?: iommu_test_cmd_access_rwInit;
-  /** C: `struct <anonymous> memory_limit` (offset 16, 4 bytes) */
-  memory_limit?: iommu_test_cmd_memory_limitInit;
-  /** C: `struct <anonymous> access_replace_ioas` (offset 16, 4 bytes) */
-  access_replace_ioas?: iommu_test_cmd_access_replace_ioasInit;
-  /** C: `struct <anonymous> dirty` (offset 16, 48 bytes) */
-  dirty?: iommu_test_cmd_dirtyInit;
-  /** C: `struct <anonymous> check_iotlb` (offset 16, 8 bytes) */
-  check_iotlb?: iommu_test_cmd_check_iotlbInit;
-  /** C: `struct <anonymous> trigger_iopf` (offset 16, 24 bytes) */
-  trigger_iopf?: iommu_test_cmd_trigger_iopfInit;
-  /** C: `struct <anonymous> check_dev_cache` (offset 16, 8 bytes) */
-  check_dev_cache?: iommu_test_cmd_check_dev_cacheInit;
-  /** C: `struct <anonymous> trigger_vevent` (offset 16, 4 bytes) */
-  trigger_vevent?: iommu_test_cmd_trigger_veventInit;
-  /** C: `struct <anonymous> pasid_attach` (offset 16, 8 bytes) */
-  pasid_attach?: iommu_test_cmd_pasid_attachInit;
-  /** C: `struct <anonymous> pasid_replace` (offset 16, 8 bytes) */
-  pasid_replace?: iommu_test_cmd_pasid_replaceInit;
-  /** C: `struct <anonymous> pasid_detach` (offset 16, 4 bytes) */
-  pasid_detach?: iommu_test_cmd_pasid_detachInit;
-  /** C: `struct <anonymous> pasid_check` (offset 16, 8 bytes) */
-  pasid_check?: iommu_test_cmd_pasid_checkInit;
-  /** C: `struct <anonymous> dmabuf_get` (offset 16, 8 bytes) */
-  dmabuf_get?: iommu_test_cmd_dmabuf_getInit;
-  /** C: `struct <anonymous> dmabuf_revoke` (offset 16, 8 bytes) */
-  dmabuf_revoke?: iommu_test_cmd_dmabuf_revokeInit;
-  /** C: `__u32 last` (offset 64, 4 bytes) */
-  last?: number;
-}
-
-const iommu_test_cmdMembers: readonly string[] = [
-  "size",
-  "op",
-  "id",
+/** What {@link iommu_test_cmd.encode} accepts (see InitOf). */
+export type iommu_test_cmdInit = InitOf<
+  iommu_test_cmd,
   "__reserved",
-  "add_reserved",
-  "mock_domain",
-  "mock_domain_flags",
-  "mock_domain_replace",
-  "check_map",
-  "check_refs",
-  "create_access",
-  "destroy_access_pages",
-  "access_pages",
-  "access_rw",
-  "memory_limit",
-  "access_replace_ioas",
-  "dirty",
-  "check_iotlb",
-  "trigger_iopf",
-  "check_dev_cache",
-  "trigger_vevent",
-  "pasid_attach",
-  "pasid_replace",
-  "pasid_detach",
-  "pasid_check",
-  "dmabuf_get",
-  "dmabuf_revoke",
-  "last",
-];
+  {
+    add_reserved: iommu_test_cmd_add_reservedInit;
+    mock_domain: iommu_test_cmd_mock_domainInit;
+    mock_domain_flags: iommu_test_cmd_mock_domain_flagsInit;
+    mock_domain_replace: iommu_test_cmd_mock_domain_replaceInit;
+    check_map: iommu_test_cmd_check_mapInit;
+    check_refs: iommu_test_cmd_check_refsInit;
+    create_access: iommu_test_cmd_create_accessInit;
+    destroy_access_pages: iommu_test_cmd_destroy_access_pagesInit;
+    access_pages: iommu_test_cmd_access_pagesInit;
+    access_rw: iommu_test_cmd_access_rwInit;
+    memory_limit: iommu_test_cmd_memory_limitInit;
+    access_replace_ioas: iommu_test_cmd_access_replace_ioasInit;
+    dirty: iommu_test_cmd_dirtyInit;
+    check_iotlb: iommu_test_cmd_check_iotlbInit;
+    trigger_iopf: iommu_test_cmd_trigger_iopfInit;
+    check_dev_cache: iommu_test_cmd_check_dev_cacheInit;
+    trigger_vevent: iommu_test_cmd_trigger_veventInit;
+    pasid_attach: iommu_test_cmd_pasid_attachInit;
+    pasid_replace: iommu_test_cmd_pasid_replaceInit;
+    pasid_detach: iommu_test_cmd_pasid_detachInit;
+    pasid_check: iommu_test_cmd_pasid_checkInit;
+    dmabuf_get: iommu_test_cmd_dmabuf_getInit;
+    dmabuf_revoke: iommu_test_cmd_dmabuf_revokeInit;
+  }
+>;
 
-/** Refuses what {@link iommu_test_cmd.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd");
   for (const key in value) {
@@ -313,12 +255,40 @@ function iommu_test_cmdCheckKeys(value: unknown): void {
       case "last":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd", iommu_test_cmdMembers);
+        unknownMember(key, "iommu_test_cmd", [
+          "size",
+          "op",
+          "id",
+          "__reserved",
+          "add_reserved",
+          "mock_domain",
+          "mock_domain_flags",
+          "mock_domain_replace",
+          "check_map",
+          "check_refs",
+          "create_access",
+          "destroy_access_pages",
+          "access_pages",
+          "access_rw",
+          "memory_limit",
+          "access_replace_ioas",
+          "dirty",
+          "check_iotlb",
+          "trigger_iopf",
+          "check_dev_cache",
+          "trigger_vevent",
+          "pasid_attach",
+          "pasid_replace",
+          "pasid_detach",
+          "pasid_check",
+          "dmabuf_get",
+          "dmabuf_revoke",
+          "last",
+        ]);
     }
   }
 }
 
-/** C: `struct iommu_test_cmd`, 72 bytes, aligned to 8. */
 export const iommu_test_cmd = {
   size: 72,
   align: 8,
@@ -357,9 +327,9 @@ export const iommu_test_cmd = {
     const dv = dataView(target);
     iommu_test_cmdCheckKeys(value);
     const {
-      size: $size,
-      op: $op,
-      id: $id,
+      size: $size = 0,
+      op: $op = 0,
+      id: $id = 0,
       __reserved: $__reserved,
       add_reserved: $add_reserved,
       mock_domain: $mock_domain,
@@ -384,13 +354,13 @@ export const iommu_test_cmd = {
       pasid_check: $pasid_check,
       dmabuf_get: $dmabuf_get,
       dmabuf_revoke: $dmabuf_revoke,
-      last: $last,
+      last: $last = 0,
     } = value as iommu_test_cmdInit & { __reserved?: unknown };
     zero(dv, offset + 12, 52);
     dv.setUint32(offset + 68, 0);
-    dv.setUint32(offset + 0, $size === undefined ? 0 : u32($size, "iommu_test_cmd.size"), LE);
-    dv.setUint32(offset + 4, $op === undefined ? 0 : u32($op, "iommu_test_cmd.op"), LE);
-    dv.setUint32(offset + 8, $id === undefined ? 0 : u32($id, "iommu_test_cmd.id"), LE);
+    dv.setUint32(offset, u32($size, "iommu_test_cmd.size"), LE);
+    dv.setUint32(offset + 4, u32($op, "iommu_test_cmd.op"), LE);
+    dv.setUint32(offset + 8, u32($id, "iommu_test_cmd.id"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_test_cmd.__reserved");
     if ($add_reserved !== undefined)
       iommu_test_cmd_add_reserved.encode($add_reserved ?? EMPTY, dv, offset + 16);
@@ -437,12 +407,12 @@ export const iommu_test_cmd = {
       iommu_test_cmd_dmabuf_get.encode($dmabuf_get ?? EMPTY, dv, offset + 16);
     if ($dmabuf_revoke !== undefined)
       iommu_test_cmd_dmabuf_revoke.encode($dmabuf_revoke ?? EMPTY, dv, offset + 16);
-    dv.setUint32(offset + 64, $last === undefined ? 0 : u32($last, "iommu_test_cmd.last"), LE);
+    dv.setUint32(offset + 64, u32($last, "iommu_test_cmd.last"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       op: dv.getUint32(offset + 4, LE),
       id: dv.getUint32(offset + 8, LE),
       __reserved: dv.getUint32(offset + 12, LE),
@@ -475,227 +445,140 @@ export const iommu_test_cmd = {
   view(target: Target, offset = 0): iommu_test_cmdView {
     return new iommu_test_cmdView(dataView(target), offset);
   },
-};
-const _iommu_test_cmdCheck: Codec<iommu_test_cmd, iommu_test_cmdInit> = iommu_test_cmd;
+} satisfies GeneratedCodec<iommu_test_cmd, iommu_test_cmdInit>;
 
 /** A zero-copy view of a `struct iommu_test_cmd` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmdView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 size` (offset 0, 4 bytes) */
+export class iommu_test_cmdView extends RecordView implements iommu_test_cmd {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd.size"), LE);
   }
 
-  /** C: `__u32 op` (offset 4, 4 bytes) */
   get op(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set op(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd.op"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_test_cmd.op"), LE);
   }
 
-  /** C: `__u32 id` (offset 8, 4 bytes) */
   get id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd.id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_test_cmd.id"), LE);
   }
 
-  /** C: `__u32 __reserved` (offset 12, 4 bytes); always written as zero */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd.__reserved"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_test_cmd.__reserved"), LE);
   }
 
-  /** C: `struct <anonymous> add_reserved` (offset 16, 16 bytes) */
   get add_reserved(): iommu_test_cmd_add_reservedView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_add_reservedView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_add_reservedView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> mock_domain` (offset 16, 12 bytes) */
   get mock_domain(): iommu_test_cmd_mock_domainView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_mock_domainView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_mock_domainView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> mock_domain_flags` (offset 16, 16 bytes) */
   get mock_domain_flags(): iommu_test_cmd_mock_domain_flagsView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_mock_domain_flagsView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_mock_domain_flagsView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> mock_domain_replace` (offset 16, 4 bytes) */
   get mock_domain_replace(): iommu_test_cmd_mock_domain_replaceView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_mock_domain_replaceView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_mock_domain_replaceView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> check_map` (offset 16, 24 bytes) */
   get check_map(): iommu_test_cmd_check_mapView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_check_mapView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_check_mapView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> check_refs` (offset 16, 24 bytes) */
   get check_refs(): iommu_test_cmd_check_refsView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_check_refsView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_check_refsView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> create_access` (offset 16, 8 bytes) */
   get create_access(): iommu_test_cmd_create_accessView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_create_accessView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_create_accessView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> destroy_access_pages` (offset 16, 4 bytes) */
   get destroy_access_pages(): iommu_test_cmd_destroy_access_pagesView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_destroy_access_pagesView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_destroy_access_pagesView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> access_pages` (offset 16, 32 bytes) */
   get access_pages(): iommu_test_cmd_access_pagesView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_access_pagesView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_access_pagesView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> access_rw` (offset 16, 32 bytes) */
   get access_rw(): iommu_test_cmd_access_rwView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_access_rwView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_access_rwView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> memory_limit` (offset 16, 4 bytes) */
   get memory_limit(): iommu_test_cmd_memory_limitView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_memory_limitView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_memory_limitView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> access_replace_ioas` (offset 16, 4 bytes) */
   get access_replace_ioas(): iommu_test_cmd_access_replace_ioasView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_access_replace_ioasView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_access_replace_ioasView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> dirty` (offset 16, 48 bytes) */
   get dirty(): iommu_test_cmd_dirtyView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_dirtyView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_dirtyView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> check_iotlb` (offset 16, 8 bytes) */
   get check_iotlb(): iommu_test_cmd_check_iotlbView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_check_iotlbView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_check_iotlbView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> trigger_iopf` (offset 16, 24 bytes) */
   get trigger_iopf(): iommu_test_cmd_trigger_iopfView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_trigger_iopfView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_trigger_iopfView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> check_dev_cache` (offset 16, 8 bytes) */
   get check_dev_cache(): iommu_test_cmd_check_dev_cacheView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_check_dev_cacheView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_check_dev_cacheView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> trigger_vevent` (offset 16, 4 bytes) */
   get trigger_vevent(): iommu_test_cmd_trigger_veventView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_trigger_veventView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_trigger_veventView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> pasid_attach` (offset 16, 8 bytes) */
   get pasid_attach(): iommu_test_cmd_pasid_attachView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_pasid_attachView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_pasid_attachView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> pasid_replace` (offset 16, 8 bytes) */
   get pasid_replace(): iommu_test_cmd_pasid_replaceView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_pasid_replaceView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_pasid_replaceView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> pasid_detach` (offset 16, 4 bytes) */
   get pasid_detach(): iommu_test_cmd_pasid_detachView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_pasid_detachView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_pasid_detachView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> pasid_check` (offset 16, 8 bytes) */
   get pasid_check(): iommu_test_cmd_pasid_checkView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_pasid_checkView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_pasid_checkView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> dmabuf_get` (offset 16, 8 bytes) */
   get dmabuf_get(): iommu_test_cmd_dmabuf_getView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_dmabuf_getView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_dmabuf_getView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `struct <anonymous> dmabuf_revoke` (offset 16, 8 bytes) */
   get dmabuf_revoke(): iommu_test_cmd_dmabuf_revokeView {
-    const dv = this.dataView;
-    return new iommu_test_cmd_dmabuf_revokeView(dv, this.byteOffset + 16);
+    return new iommu_test_cmd_dmabuf_revokeView(this.dataView, this.byteOffset + 16);
   }
 
-  /** C: `__u32 last` (offset 64, 4 bytes) */
   get last(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 64, LE);
+    return this.dataView.getUint32(this.byteOffset + 64, LE);
   }
 
   set last(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 64,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd.last"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 64, u32(value, "iommu_test_cmd.last"), LE);
   }
 }
 
@@ -707,17 +590,9 @@ export interface iommu_test_cmd_add_reserved {
   length: bigint;
 }
 
-/** What {@link iommu_test_cmd_add_reserved.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_add_reservedInit {
-  /** C: `__aligned_u64 start` (offset 0, 8 bytes) */
-  start?: Int64;
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
-  length?: Int64;
-}
+/** What {@link iommu_test_cmd_add_reserved.encode} accepts (see InitOf). */
+export type iommu_test_cmd_add_reservedInit = InitOf<iommu_test_cmd_add_reserved>;
 
-const iommu_test_cmd_add_reservedMembers: readonly string[] = ["start", "length"];
-
-/** Refuses what {@link iommu_test_cmd_add_reserved.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_add_reservedCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_add_reserved");
@@ -727,12 +602,11 @@ function iommu_test_cmd_add_reservedCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_add_reserved", iommu_test_cmd_add_reservedMembers);
+        unknownMember(key, "iommu_test_cmd_add_reserved", ["start", "length"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_add_reserved)`, 16 bytes, aligned to 8. */
 export const iommu_test_cmd_add_reserved = {
   size: 16,
   align: 8,
@@ -741,64 +615,44 @@ export const iommu_test_cmd_add_reserved = {
   encode(value: iommu_test_cmd_add_reservedInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_add_reservedCheckKeys(value);
-    const { start: $start, length: $length } = value;
-    dv.setBigUint64(
-      offset + 0,
-      $start === undefined ? 0n : u64($start, "iommu_test_cmd_add_reserved.start"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $length === undefined ? 0n : u64($length, "iommu_test_cmd_add_reserved.length"),
-      LE,
-    );
+    const { start: $start = 0n, length: $length = 0n } = value;
+    dv.setBigUint64(offset, u64($start, "iommu_test_cmd_add_reserved.start"), LE);
+    dv.setBigUint64(offset + 8, u64($length, "iommu_test_cmd_add_reserved.length"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_add_reserved {
     const dv = dataView(source);
-    return { start: dv.getBigUint64(offset + 0, LE), length: dv.getBigUint64(offset + 8, LE) };
+    return { start: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_add_reservedView {
     return new iommu_test_cmd_add_reservedView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_add_reservedCheck: Codec<
-  iommu_test_cmd_add_reserved,
-  iommu_test_cmd_add_reservedInit
-> = iommu_test_cmd_add_reserved;
+} satisfies GeneratedCodec<iommu_test_cmd_add_reserved, iommu_test_cmd_add_reservedInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_add_reserved)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_add_reservedView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 start` (offset 0, 8 bytes) */
+export class iommu_test_cmd_add_reservedView
+  extends RecordView
+  implements iommu_test_cmd_add_reserved
+{
   get start(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set start(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_add_reserved.start"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "iommu_test_cmd_add_reserved.start"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_add_reserved.length"),
+      u64(value, "iommu_test_cmd_add_reserved.length"),
       LE,
     );
   }
@@ -818,27 +672,9 @@ export interface iommu_test_cmd_mock_domain {
   out_idev_id: number;
 }
 
-/** What {@link iommu_test_cmd_mock_domain.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_mock_domainInit {
-  /** C: `__u32 out_stdev_id` (offset 0, 4 bytes) */
-  out_stdev_id?: number;
-  /** C: `__u32 out_hwpt_id` (offset 4, 4 bytes) */
-  out_hwpt_id?: number;
-  /**
-   * out_idev_id is the standard iommufd_bind object
-   *
-   * C: `__u32 out_idev_id` (offset 8, 4 bytes)
-   */
-  out_idev_id?: number;
-}
+/** What {@link iommu_test_cmd_mock_domain.encode} accepts (see InitOf). */
+export type iommu_test_cmd_mock_domainInit = InitOf<iommu_test_cmd_mock_domain>;
 
-const iommu_test_cmd_mock_domainMembers: readonly string[] = [
-  "out_stdev_id",
-  "out_hwpt_id",
-  "out_idev_id",
-];
-
-/** Refuses what {@link iommu_test_cmd_mock_domain.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_mock_domainCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_mock_domain");
   for (const key in value) {
@@ -848,12 +684,15 @@ function iommu_test_cmd_mock_domainCheckKeys(value: unknown): void {
       case "out_idev_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_mock_domain", iommu_test_cmd_mock_domainMembers);
+        unknownMember(key, "iommu_test_cmd_mock_domain", [
+          "out_stdev_id",
+          "out_hwpt_id",
+          "out_idev_id",
+        ]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_mock_domain)`, 12 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain = {
   size: 12,
   align: 4,
@@ -863,32 +702,18 @@ export const iommu_test_cmd_mock_domain = {
     const dv = dataView(target);
     iommu_test_cmd_mock_domainCheckKeys(value);
     const {
-      out_stdev_id: $out_stdev_id,
-      out_hwpt_id: $out_hwpt_id,
-      out_idev_id: $out_idev_id,
+      out_stdev_id: $out_stdev_id = 0,
+      out_hwpt_id: $out_hwpt_id = 0,
+      out_idev_id: $out_idev_id = 0,
     } = value;
-    dv.setUint32(
-      offset + 0,
-      $out_stdev_id === undefined
-        ? 0
-        : u32($out_stdev_id, "iommu_test_cmd_mock_domain.out_stdev_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $out_hwpt_id === undefined ? 0 : u32($out_hwpt_id, "iommu_test_cmd_mock_domain.out_hwpt_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $out_idev_id === undefined ? 0 : u32($out_idev_id, "iommu_test_cmd_mock_domain.out_idev_id"),
-      LE,
-    );
+    dv.setUint32(offset, u32($out_stdev_id, "iommu_test_cmd_mock_domain.out_stdev_id"), LE);
+    dv.setUint32(offset + 4, u32($out_hwpt_id, "iommu_test_cmd_mock_domain.out_hwpt_id"), LE);
+    dv.setUint32(offset + 8, u32($out_idev_id, "iommu_test_cmd_mock_domain.out_idev_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_mock_domain {
     const dv = dataView(source);
     return {
-      out_stdev_id: dv.getUint32(offset + 0, LE),
+      out_stdev_id: dv.getUint32(offset, LE),
       out_hwpt_id: dv.getUint32(offset + 4, LE),
       out_idev_id: dv.getUint32(offset + 8, LE),
     };
@@ -896,64 +721,45 @@ export const iommu_test_cmd_mock_domain = {
   view(target: Target, offset = 0): iommu_test_cmd_mock_domainView {
     return new iommu_test_cmd_mock_domainView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_mock_domainCheck: Codec<
-  iommu_test_cmd_mock_domain,
-  iommu_test_cmd_mock_domainInit
-> = iommu_test_cmd_mock_domain;
+} satisfies GeneratedCodec<iommu_test_cmd_mock_domain, iommu_test_cmd_mock_domainInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_mock_domainView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 out_stdev_id` (offset 0, 4 bytes) */
+export class iommu_test_cmd_mock_domainView
+  extends RecordView
+  implements iommu_test_cmd_mock_domain
+{
   get out_stdev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set out_stdev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_mock_domain.out_stdev_id"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "iommu_test_cmd_mock_domain.out_stdev_id"),
       LE,
     );
   }
 
-  /** C: `__u32 out_hwpt_id` (offset 4, 4 bytes) */
   get out_hwpt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set out_hwpt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_mock_domain.out_hwpt_id"),
+      u32(value, "iommu_test_cmd_mock_domain.out_hwpt_id"),
       LE,
     );
   }
 
-  /**
-   * out_idev_id is the standard iommufd_bind object
-   *
-   * C: `__u32 out_idev_id` (offset 8, 4 bytes)
-   */
   get out_idev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set out_idev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_mock_domain.out_idev_id"),
+      u32(value, "iommu_test_cmd_mock_domain.out_idev_id"),
       LE,
     );
   }
@@ -975,30 +781,9 @@ export interface iommu_test_cmd_mock_domain_flags {
   dev_flags: number;
 }
 
-/** What {@link iommu_test_cmd_mock_domain_flags.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_mock_domain_flagsInit {
-  /** C: `__u32 out_stdev_id` (offset 0, 4 bytes) */
-  out_stdev_id?: number;
-  /** C: `__u32 out_hwpt_id` (offset 4, 4 bytes) */
-  out_hwpt_id?: number;
-  /** C: `__u32 out_idev_id` (offset 8, 4 bytes) */
-  out_idev_id?: number;
-  /**
-   * Expand mock_domain to set mock device flags
-   *
-   * C: `__u32 dev_flags` (offset 12, 4 bytes)
-   */
-  dev_flags?: number;
-}
+/** What {@link iommu_test_cmd_mock_domain_flags.encode} accepts (see InitOf). */
+export type iommu_test_cmd_mock_domain_flagsInit = InitOf<iommu_test_cmd_mock_domain_flags>;
 
-const iommu_test_cmd_mock_domain_flagsMembers: readonly string[] = [
-  "out_stdev_id",
-  "out_hwpt_id",
-  "out_idev_id",
-  "dev_flags",
-];
-
-/** Refuses what {@link iommu_test_cmd_mock_domain_flags.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_mock_domain_flagsCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_mock_domain_flags");
@@ -1010,16 +795,16 @@ function iommu_test_cmd_mock_domain_flagsCheckKeys(value: unknown): void {
       case "dev_flags":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_test_cmd_mock_domain_flags",
-          iommu_test_cmd_mock_domain_flagsMembers,
-        );
+        unknownMember(key, "iommu_test_cmd_mock_domain_flags", [
+          "out_stdev_id",
+          "out_hwpt_id",
+          "out_idev_id",
+          "dev_flags",
+        ]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_mock_domain_flags)`, 16 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain_flags = {
   size: 16,
   align: 4,
@@ -1029,42 +814,20 @@ export const iommu_test_cmd_mock_domain_flags = {
     const dv = dataView(target);
     iommu_test_cmd_mock_domain_flagsCheckKeys(value);
     const {
-      out_stdev_id: $out_stdev_id,
-      out_hwpt_id: $out_hwpt_id,
-      out_idev_id: $out_idev_id,
-      dev_flags: $dev_flags,
+      out_stdev_id: $out_stdev_id = 0,
+      out_hwpt_id: $out_hwpt_id = 0,
+      out_idev_id: $out_idev_id = 0,
+      dev_flags: $dev_flags = 0,
     } = value;
-    dv.setUint32(
-      offset + 0,
-      $out_stdev_id === undefined
-        ? 0
-        : u32($out_stdev_id, "iommu_test_cmd_mock_domain_flags.out_stdev_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $out_hwpt_id === undefined
-        ? 0
-        : u32($out_hwpt_id, "iommu_test_cmd_mock_domain_flags.out_hwpt_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $out_idev_id === undefined
-        ? 0
-        : u32($out_idev_id, "iommu_test_cmd_mock_domain_flags.out_idev_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $dev_flags === undefined ? 0 : u32($dev_flags, "iommu_test_cmd_mock_domain_flags.dev_flags"),
-      LE,
-    );
+    dv.setUint32(offset, u32($out_stdev_id, "iommu_test_cmd_mock_domain_flags.out_stdev_id"), LE);
+    dv.setUint32(offset + 4, u32($out_hwpt_id, "iommu_test_cmd_mock_domain_flags.out_hwpt_id"), LE);
+    dv.setUint32(offset + 8, u32($out_idev_id, "iommu_test_cmd_mock_domain_flags.out_idev_id"), LE);
+    dv.setUint32(offset + 12, u32($dev_flags, "iommu_test_cmd_mock_domain_flags.dev_flags"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_mock_domain_flags {
     const dv = dataView(source);
     return {
-      out_stdev_id: dv.getUint32(offset + 0, LE),
+      out_stdev_id: dv.getUint32(offset, LE),
       out_hwpt_id: dv.getUint32(offset + 4, LE),
       out_idev_id: dv.getUint32(offset + 8, LE),
       dev_flags: dv.getUint32(offset + 12, LE),
@@ -1073,79 +836,57 @@ export const iommu_test_cmd_mock_domain_flags = {
   view(target: Target, offset = 0): iommu_test_cmd_mock_domain_flagsView {
     return new iommu_test_cmd_mock_domain_flagsView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_mock_domain_flagsCheck: Codec<
-  iommu_test_cmd_mock_domain_flags,
-  iommu_test_cmd_mock_domain_flagsInit
-> = iommu_test_cmd_mock_domain_flags;
+} satisfies GeneratedCodec<iommu_test_cmd_mock_domain_flags, iommu_test_cmd_mock_domain_flagsInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_flags)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_mock_domain_flagsView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 out_stdev_id` (offset 0, 4 bytes) */
+export class iommu_test_cmd_mock_domain_flagsView
+  extends RecordView
+  implements iommu_test_cmd_mock_domain_flags
+{
   get out_stdev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set out_stdev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_mock_domain_flags.out_stdev_id"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "iommu_test_cmd_mock_domain_flags.out_stdev_id"),
       LE,
     );
   }
 
-  /** C: `__u32 out_hwpt_id` (offset 4, 4 bytes) */
   get out_hwpt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set out_hwpt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_mock_domain_flags.out_hwpt_id"),
+      u32(value, "iommu_test_cmd_mock_domain_flags.out_hwpt_id"),
       LE,
     );
   }
 
-  /** C: `__u32 out_idev_id` (offset 8, 4 bytes) */
   get out_idev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set out_idev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_mock_domain_flags.out_idev_id"),
+      u32(value, "iommu_test_cmd_mock_domain_flags.out_idev_id"),
       LE,
     );
   }
 
-  /**
-   * Expand mock_domain to set mock device flags
-   *
-   * C: `__u32 dev_flags` (offset 12, 4 bytes)
-   */
   get dev_flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set dev_flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_mock_domain_flags.dev_flags"),
+      u32(value, "iommu_test_cmd_mock_domain_flags.dev_flags"),
       LE,
     );
   }
@@ -1157,15 +898,9 @@ export interface iommu_test_cmd_mock_domain_replace {
   pt_id: number;
 }
 
-/** What {@link iommu_test_cmd_mock_domain_replace.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_mock_domain_replaceInit {
-  /** C: `__u32 pt_id` (offset 0, 4 bytes) */
-  pt_id?: number;
-}
+/** What {@link iommu_test_cmd_mock_domain_replace.encode} accepts (see InitOf). */
+export type iommu_test_cmd_mock_domain_replaceInit = InitOf<iommu_test_cmd_mock_domain_replace>;
 
-const iommu_test_cmd_mock_domain_replaceMembers: readonly string[] = ["pt_id"];
-
-/** Refuses what {@link iommu_test_cmd_mock_domain_replace.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_mock_domain_replaceCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_mock_domain_replace");
@@ -1174,16 +909,11 @@ function iommu_test_cmd_mock_domain_replaceCheckKeys(value: unknown): void {
       case "pt_id":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_test_cmd_mock_domain_replace",
-          iommu_test_cmd_mock_domain_replaceMembers,
-        );
+        unknownMember(key, "iommu_test_cmd_mock_domain_replace", ["pt_id"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_mock_domain_replace)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_mock_domain_replace = {
   size: 4,
   align: 4,
@@ -1192,44 +922,34 @@ export const iommu_test_cmd_mock_domain_replace = {
   encode(value: iommu_test_cmd_mock_domain_replaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_mock_domain_replaceCheckKeys(value);
-    const { pt_id: $pt_id } = value;
-    dv.setUint32(
-      offset + 0,
-      $pt_id === undefined ? 0 : u32($pt_id, "iommu_test_cmd_mock_domain_replace.pt_id"),
-      LE,
-    );
+    const { pt_id: $pt_id = 0 } = value;
+    dv.setUint32(offset, u32($pt_id, "iommu_test_cmd_mock_domain_replace.pt_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_mock_domain_replace {
     const dv = dataView(source);
-    return { pt_id: dv.getUint32(offset + 0, LE) };
+    return { pt_id: dv.getUint32(offset, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_mock_domain_replaceView {
     return new iommu_test_cmd_mock_domain_replaceView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_mock_domain_replaceCheck: Codec<
+} satisfies GeneratedCodec<
   iommu_test_cmd_mock_domain_replace,
   iommu_test_cmd_mock_domain_replaceInit
-> = iommu_test_cmd_mock_domain_replace;
+>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_replace)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_mock_domain_replaceView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 pt_id` (offset 0, 4 bytes) */
+export class iommu_test_cmd_mock_domain_replaceView
+  extends RecordView
+  implements iommu_test_cmd_mock_domain_replace
+{
   get pt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set pt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_mock_domain_replace.pt_id"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "iommu_test_cmd_mock_domain_replace.pt_id"),
       LE,
     );
   }
@@ -1245,19 +965,9 @@ export interface iommu_test_cmd_check_map {
   uptr: bigint;
 }
 
-/** What {@link iommu_test_cmd_check_map.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_check_mapInit {
-  /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
-  iova?: Int64;
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
-  length?: Int64;
-  /** C: `__aligned_u64 uptr` (offset 16, 8 bytes) */
-  uptr?: Int64;
-}
+/** What {@link iommu_test_cmd_check_map.encode} accepts (see InitOf). */
+export type iommu_test_cmd_check_mapInit = InitOf<iommu_test_cmd_check_map>;
 
-const iommu_test_cmd_check_mapMembers: readonly string[] = ["iova", "length", "uptr"];
-
-/** Refuses what {@link iommu_test_cmd_check_map.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_check_mapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_map");
   for (const key in value) {
@@ -1267,12 +977,11 @@ function iommu_test_cmd_check_mapCheckKeys(value: unknown): void {
       case "uptr":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_map", iommu_test_cmd_check_mapMembers);
+        unknownMember(key, "iommu_test_cmd_check_map", ["iova", "length", "uptr"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_check_map)`, 24 bytes, aligned to 8. */
 export const iommu_test_cmd_check_map = {
   size: 24,
   align: 8,
@@ -1281,27 +990,15 @@ export const iommu_test_cmd_check_map = {
   encode(value: iommu_test_cmd_check_mapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_check_mapCheckKeys(value);
-    const { iova: $iova, length: $length, uptr: $uptr } = value;
-    dv.setBigUint64(
-      offset + 0,
-      $iova === undefined ? 0n : u64($iova, "iommu_test_cmd_check_map.iova"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $length === undefined ? 0n : u64($length, "iommu_test_cmd_check_map.length"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_check_map.uptr"),
-      LE,
-    );
+    const { iova: $iova = 0n, length: $length = 0n, uptr: $uptr = 0n } = value;
+    dv.setBigUint64(offset, u64($iova, "iommu_test_cmd_check_map.iova"), LE);
+    dv.setBigUint64(offset + 8, u64($length, "iommu_test_cmd_check_map.length"), LE);
+    dv.setBigUint64(offset + 16, u64($uptr, "iommu_test_cmd_check_map.uptr"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_check_map {
     const dv = dataView(source);
     return {
-      iova: dv.getBigUint64(offset + 0, LE),
+      iova: dv.getBigUint64(offset, LE),
       length: dv.getBigUint64(offset + 8, LE),
       uptr: dv.getBigUint64(offset + 16, LE),
     };
@@ -1309,60 +1006,38 @@ export const iommu_test_cmd_check_map = {
   view(target: Target, offset = 0): iommu_test_cmd_check_mapView {
     return new iommu_test_cmd_check_mapView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_check_mapCheck: Codec<
-  iommu_test_cmd_check_map,
-  iommu_test_cmd_check_mapInit
-> = iommu_test_cmd_check_map;
+} satisfies GeneratedCodec<iommu_test_cmd_check_map, iommu_test_cmd_check_mapInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_map)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_mapView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
+export class iommu_test_cmd_check_mapView extends RecordView implements iommu_test_cmd_check_map {
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_check_map.iova"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset, u64(value, "iommu_test_cmd_check_map.iova"), LE);
   }
 
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_check_map.length"),
+      u64(value, "iommu_test_cmd_check_map.length"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 uptr` (offset 16, 8 bytes) */
   get uptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set uptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_check_map.uptr"),
+      u64(value, "iommu_test_cmd_check_map.uptr"),
       LE,
     );
   }
@@ -1378,19 +1053,9 @@ export interface iommu_test_cmd_check_refs {
   refs: number;
 }
 
-/** What {@link iommu_test_cmd_check_refs.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_check_refsInit {
-  /** C: `__aligned_u64 length` (offset 0, 8 bytes) */
-  length?: Int64;
-  /** C: `__aligned_u64 uptr` (offset 8, 8 bytes) */
-  uptr?: Int64;
-  /** C: `__u32 refs` (offset 16, 4 bytes) */
-  refs?: number;
-}
+/** What {@link iommu_test_cmd_check_refs.encode} accepts (see InitOf). */
+export type iommu_test_cmd_check_refsInit = InitOf<iommu_test_cmd_check_refs>;
 
-const iommu_test_cmd_check_refsMembers: readonly string[] = ["length", "uptr", "refs"];
-
-/** Refuses what {@link iommu_test_cmd_check_refs.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_check_refsCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_refs");
   for (const key in value) {
@@ -1400,12 +1065,11 @@ function iommu_test_cmd_check_refsCheckKeys(value: unknown): void {
       case "refs":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_refs", iommu_test_cmd_check_refsMembers);
+        unknownMember(key, "iommu_test_cmd_check_refs", ["length", "uptr", "refs"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_check_refs)`, 24 bytes, aligned to 8. */
 export const iommu_test_cmd_check_refs = {
   size: 24,
   align: 8,
@@ -1414,28 +1078,16 @@ export const iommu_test_cmd_check_refs = {
   encode(value: iommu_test_cmd_check_refsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_check_refsCheckKeys(value);
-    const { length: $length, uptr: $uptr, refs: $refs } = value;
+    const { length: $length = 0n, uptr: $uptr = 0n, refs: $refs = 0 } = value;
     dv.setUint32(offset + 20, 0);
-    dv.setBigUint64(
-      offset + 0,
-      $length === undefined ? 0n : u64($length, "iommu_test_cmd_check_refs.length"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_check_refs.uptr"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      $refs === undefined ? 0 : u32($refs, "iommu_test_cmd_check_refs.refs"),
-      LE,
-    );
+    dv.setBigUint64(offset, u64($length, "iommu_test_cmd_check_refs.length"), LE);
+    dv.setBigUint64(offset + 8, u64($uptr, "iommu_test_cmd_check_refs.uptr"), LE);
+    dv.setUint32(offset + 16, u32($refs, "iommu_test_cmd_check_refs.refs"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_check_refs {
     const dv = dataView(source);
     return {
-      length: dv.getBigUint64(offset + 0, LE),
+      length: dv.getBigUint64(offset, LE),
       uptr: dv.getBigUint64(offset + 8, LE),
       refs: dv.getUint32(offset + 16, LE),
     };
@@ -1443,62 +1095,36 @@ export const iommu_test_cmd_check_refs = {
   view(target: Target, offset = 0): iommu_test_cmd_check_refsView {
     return new iommu_test_cmd_check_refsView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_check_refsCheck: Codec<
-  iommu_test_cmd_check_refs,
-  iommu_test_cmd_check_refsInit
-> = iommu_test_cmd_check_refs;
+} satisfies GeneratedCodec<iommu_test_cmd_check_refs, iommu_test_cmd_check_refsInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_refs)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_refsView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 length` (offset 0, 8 bytes) */
+export class iommu_test_cmd_check_refsView extends RecordView implements iommu_test_cmd_check_refs {
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_check_refs.length"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset, u64(value, "iommu_test_cmd_check_refs.length"), LE);
   }
 
-  /** C: `__aligned_u64 uptr` (offset 8, 8 bytes) */
   get uptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set uptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_check_refs.uptr"),
+      u64(value, "iommu_test_cmd_check_refs.uptr"),
       LE,
     );
   }
 
-  /** C: `__u32 refs` (offset 16, 4 bytes) */
   get refs(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set refs(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_check_refs.refs"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 16, u32(value, "iommu_test_cmd_check_refs.refs"), LE);
   }
 }
 
@@ -1510,17 +1136,9 @@ export interface iommu_test_cmd_create_access {
   flags: number;
 }
 
-/** What {@link iommu_test_cmd_create_access.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_create_accessInit {
-  /** C: `__u32 out_access_fd` (offset 0, 4 bytes) */
-  out_access_fd?: number;
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-}
+/** What {@link iommu_test_cmd_create_access.encode} accepts (see InitOf). */
+export type iommu_test_cmd_create_accessInit = InitOf<iommu_test_cmd_create_access>;
 
-const iommu_test_cmd_create_accessMembers: readonly string[] = ["out_access_fd", "flags"];
-
-/** Refuses what {@link iommu_test_cmd_create_access.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_create_accessCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_create_access");
@@ -1530,12 +1148,11 @@ function iommu_test_cmd_create_accessCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_create_access", iommu_test_cmd_create_accessMembers);
+        unknownMember(key, "iommu_test_cmd_create_access", ["out_access_fd", "flags"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_create_access)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_create_access = {
   size: 8,
   align: 4,
@@ -1544,66 +1161,44 @@ export const iommu_test_cmd_create_access = {
   encode(value: iommu_test_cmd_create_accessInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_create_accessCheckKeys(value);
-    const { out_access_fd: $out_access_fd, flags: $flags } = value;
-    dv.setUint32(
-      offset + 0,
-      $out_access_fd === undefined
-        ? 0
-        : u32($out_access_fd, "iommu_test_cmd_create_access.out_access_fd"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "iommu_test_cmd_create_access.flags"),
-      LE,
-    );
+    const { out_access_fd: $out_access_fd = 0, flags: $flags = 0 } = value;
+    dv.setUint32(offset, u32($out_access_fd, "iommu_test_cmd_create_access.out_access_fd"), LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_test_cmd_create_access.flags"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_create_access {
     const dv = dataView(source);
-    return { out_access_fd: dv.getUint32(offset + 0, LE), flags: dv.getUint32(offset + 4, LE) };
+    return { out_access_fd: dv.getUint32(offset, LE), flags: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_create_accessView {
     return new iommu_test_cmd_create_accessView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_create_accessCheck: Codec<
-  iommu_test_cmd_create_access,
-  iommu_test_cmd_create_accessInit
-> = iommu_test_cmd_create_access;
+} satisfies GeneratedCodec<iommu_test_cmd_create_access, iommu_test_cmd_create_accessInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_create_access)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_create_accessView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 out_access_fd` (offset 0, 4 bytes) */
+export class iommu_test_cmd_create_accessView
+  extends RecordView
+  implements iommu_test_cmd_create_access
+{
   get out_access_fd(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set out_access_fd(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_create_access.out_access_fd"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "iommu_test_cmd_create_access.out_access_fd"),
       LE,
     );
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_create_access.flags"),
+      u32(value, "iommu_test_cmd_create_access.flags"),
       LE,
     );
   }
@@ -1615,15 +1210,9 @@ export interface iommu_test_cmd_destroy_access_pages {
   access_pages_id: number;
 }
 
-/** What {@link iommu_test_cmd_destroy_access_pages.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_destroy_access_pagesInit {
-  /** C: `__u32 access_pages_id` (offset 0, 4 bytes) */
-  access_pages_id?: number;
-}
+/** What {@link iommu_test_cmd_destroy_access_pages.encode} accepts (see InitOf). */
+export type iommu_test_cmd_destroy_access_pagesInit = InitOf<iommu_test_cmd_destroy_access_pages>;
 
-const iommu_test_cmd_destroy_access_pagesMembers: readonly string[] = ["access_pages_id"];
-
-/** Refuses what {@link iommu_test_cmd_destroy_access_pages.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_destroy_access_pagesCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_destroy_access_pages");
@@ -1632,16 +1221,11 @@ function iommu_test_cmd_destroy_access_pagesCheckKeys(value: unknown): void {
       case "access_pages_id":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_test_cmd_destroy_access_pages",
-          iommu_test_cmd_destroy_access_pagesMembers,
-        );
+        unknownMember(key, "iommu_test_cmd_destroy_access_pages", ["access_pages_id"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_destroy_access_pages)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_destroy_access_pages = {
   size: 4,
   align: 4,
@@ -1650,46 +1234,38 @@ export const iommu_test_cmd_destroy_access_pages = {
   encode(value: iommu_test_cmd_destroy_access_pagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_destroy_access_pagesCheckKeys(value);
-    const { access_pages_id: $access_pages_id } = value;
+    const { access_pages_id: $access_pages_id = 0 } = value;
     dv.setUint32(
-      offset + 0,
-      $access_pages_id === undefined
-        ? 0
-        : u32($access_pages_id, "iommu_test_cmd_destroy_access_pages.access_pages_id"),
+      offset,
+      u32($access_pages_id, "iommu_test_cmd_destroy_access_pages.access_pages_id"),
       LE,
     );
   },
   decode(source: Target, offset = 0): iommu_test_cmd_destroy_access_pages {
     const dv = dataView(source);
-    return { access_pages_id: dv.getUint32(offset + 0, LE) };
+    return { access_pages_id: dv.getUint32(offset, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_destroy_access_pagesView {
     return new iommu_test_cmd_destroy_access_pagesView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_destroy_access_pagesCheck: Codec<
+} satisfies GeneratedCodec<
   iommu_test_cmd_destroy_access_pages,
   iommu_test_cmd_destroy_access_pagesInit
-> = iommu_test_cmd_destroy_access_pages;
+>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_destroy_access_pages)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_destroy_access_pagesView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 access_pages_id` (offset 0, 4 bytes) */
+export class iommu_test_cmd_destroy_access_pagesView
+  extends RecordView
+  implements iommu_test_cmd_destroy_access_pages
+{
   get access_pages_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set access_pages_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_destroy_access_pages.access_pages_id"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "iommu_test_cmd_destroy_access_pages.access_pages_id"),
       LE,
     );
   }
@@ -1709,29 +1285,9 @@ export interface iommu_test_cmd_access_pages {
   uptr: bigint;
 }
 
-/** What {@link iommu_test_cmd_access_pages.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_access_pagesInit {
-  /** C: `__u32 flags` (offset 0, 4 bytes) */
-  flags?: number;
-  /** C: `__u32 out_access_pages_id` (offset 4, 4 bytes) */
-  out_access_pages_id?: number;
-  /** C: `__aligned_u64 iova` (offset 8, 8 bytes) */
-  iova?: Int64;
-  /** C: `__aligned_u64 length` (offset 16, 8 bytes) */
-  length?: Int64;
-  /** C: `__aligned_u64 uptr` (offset 24, 8 bytes) */
-  uptr?: Int64;
-}
+/** What {@link iommu_test_cmd_access_pages.encode} accepts (see InitOf). */
+export type iommu_test_cmd_access_pagesInit = InitOf<iommu_test_cmd_access_pages>;
 
-const iommu_test_cmd_access_pagesMembers: readonly string[] = [
-  "flags",
-  "out_access_pages_id",
-  "iova",
-  "length",
-  "uptr",
-];
-
-/** Refuses what {@link iommu_test_cmd_access_pages.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_access_pagesCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_access_pages");
@@ -1744,12 +1300,17 @@ function iommu_test_cmd_access_pagesCheckKeys(value: unknown): void {
       case "uptr":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_access_pages", iommu_test_cmd_access_pagesMembers);
+        unknownMember(key, "iommu_test_cmd_access_pages", [
+          "flags",
+          "out_access_pages_id",
+          "iova",
+          "length",
+          "uptr",
+        ]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_access_pages)`, 32 bytes, aligned to 8. */
 export const iommu_test_cmd_access_pages = {
   size: 32,
   align: 8,
@@ -1759,44 +1320,26 @@ export const iommu_test_cmd_access_pages = {
     const dv = dataView(target);
     iommu_test_cmd_access_pagesCheckKeys(value);
     const {
-      flags: $flags,
-      out_access_pages_id: $out_access_pages_id,
-      iova: $iova,
-      length: $length,
-      uptr: $uptr,
+      flags: $flags = 0,
+      out_access_pages_id: $out_access_pages_id = 0,
+      iova: $iova = 0n,
+      length: $length = 0n,
+      uptr: $uptr = 0n,
     } = value;
-    dv.setUint32(
-      offset + 0,
-      $flags === undefined ? 0 : u32($flags, "iommu_test_cmd_access_pages.flags"),
-      LE,
-    );
+    dv.setUint32(offset, u32($flags, "iommu_test_cmd_access_pages.flags"), LE);
     dv.setUint32(
       offset + 4,
-      $out_access_pages_id === undefined
-        ? 0
-        : u32($out_access_pages_id, "iommu_test_cmd_access_pages.out_access_pages_id"),
+      u32($out_access_pages_id, "iommu_test_cmd_access_pages.out_access_pages_id"),
       LE,
     );
-    dv.setBigUint64(
-      offset + 8,
-      $iova === undefined ? 0n : u64($iova, "iommu_test_cmd_access_pages.iova"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $length === undefined ? 0n : u64($length, "iommu_test_cmd_access_pages.length"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 24,
-      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_access_pages.uptr"),
-      LE,
-    );
+    dv.setBigUint64(offset + 8, u64($iova, "iommu_test_cmd_access_pages.iova"), LE);
+    dv.setBigUint64(offset + 16, u64($length, "iommu_test_cmd_access_pages.length"), LE);
+    dv.setBigUint64(offset + 24, u64($uptr, "iommu_test_cmd_access_pages.uptr"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_access_pages {
     const dv = dataView(source);
     return {
-      flags: dv.getUint32(offset + 0, LE),
+      flags: dv.getUint32(offset, LE),
       out_access_pages_id: dv.getUint32(offset + 4, LE),
       iova: dv.getBigUint64(offset + 8, LE),
       length: dv.getBigUint64(offset + 16, LE),
@@ -1806,90 +1349,65 @@ export const iommu_test_cmd_access_pages = {
   view(target: Target, offset = 0): iommu_test_cmd_access_pagesView {
     return new iommu_test_cmd_access_pagesView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_access_pagesCheck: Codec<
-  iommu_test_cmd_access_pages,
-  iommu_test_cmd_access_pagesInit
-> = iommu_test_cmd_access_pages;
+} satisfies GeneratedCodec<iommu_test_cmd_access_pages, iommu_test_cmd_access_pagesInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_pages)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_access_pagesView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 flags` (offset 0, 4 bytes) */
+export class iommu_test_cmd_access_pagesView
+  extends RecordView
+  implements iommu_test_cmd_access_pages
+{
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_access_pages.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_access_pages.flags"), LE);
   }
 
-  /** C: `__u32 out_access_pages_id` (offset 4, 4 bytes) */
   get out_access_pages_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set out_access_pages_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_access_pages.out_access_pages_id"),
+      u32(value, "iommu_test_cmd_access_pages.out_access_pages_id"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 iova` (offset 8, 8 bytes) */
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_access_pages.iova"),
+      u64(value, "iommu_test_cmd_access_pages.iova"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 length` (offset 16, 8 bytes) */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_access_pages.length"),
+      u64(value, "iommu_test_cmd_access_pages.length"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 uptr` (offset 24, 8 bytes) */
   get uptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set uptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_access_pages.uptr"),
+      u64(value, "iommu_test_cmd_access_pages.uptr"),
       LE,
     );
   }
@@ -1907,21 +1425,9 @@ export interface iommu_test_cmd_access_rw {
   flags: number;
 }
 
-/** What {@link iommu_test_cmd_access_rw.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_access_rwInit {
-  /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
-  iova?: Int64;
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
-  length?: Int64;
-  /** C: `__aligned_u64 uptr` (offset 16, 8 bytes) */
-  uptr?: Int64;
-  /** C: `__u32 flags` (offset 24, 4 bytes) */
-  flags?: number;
-}
+/** What {@link iommu_test_cmd_access_rw.encode} accepts (see InitOf). */
+export type iommu_test_cmd_access_rwInit = InitOf<iommu_test_cmd_access_rw>;
 
-const iommu_test_cmd_access_rwMembers: readonly string[] = ["iova", "length", "uptr", "flags"];
-
-/** Refuses what {@link iommu_test_cmd_access_rw.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_access_rwCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_access_rw");
   for (const key in value) {
@@ -1932,12 +1438,11 @@ function iommu_test_cmd_access_rwCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_access_rw", iommu_test_cmd_access_rwMembers);
+        unknownMember(key, "iommu_test_cmd_access_rw", ["iova", "length", "uptr", "flags"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_access_rw)`, 32 bytes, aligned to 8. */
 export const iommu_test_cmd_access_rw = {
   size: 32,
   align: 8,
@@ -1946,33 +1451,17 @@ export const iommu_test_cmd_access_rw = {
   encode(value: iommu_test_cmd_access_rwInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_access_rwCheckKeys(value);
-    const { iova: $iova, length: $length, uptr: $uptr, flags: $flags } = value;
+    const { iova: $iova = 0n, length: $length = 0n, uptr: $uptr = 0n, flags: $flags = 0 } = value;
     dv.setUint32(offset + 28, 0);
-    dv.setBigUint64(
-      offset + 0,
-      $iova === undefined ? 0n : u64($iova, "iommu_test_cmd_access_rw.iova"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $length === undefined ? 0n : u64($length, "iommu_test_cmd_access_rw.length"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_access_rw.uptr"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 24,
-      $flags === undefined ? 0 : u32($flags, "iommu_test_cmd_access_rw.flags"),
-      LE,
-    );
+    dv.setBigUint64(offset, u64($iova, "iommu_test_cmd_access_rw.iova"), LE);
+    dv.setBigUint64(offset + 8, u64($length, "iommu_test_cmd_access_rw.length"), LE);
+    dv.setBigUint64(offset + 16, u64($uptr, "iommu_test_cmd_access_rw.uptr"), LE);
+    dv.setUint32(offset + 24, u32($flags, "iommu_test_cmd_access_rw.flags"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_access_rw {
     const dv = dataView(source);
     return {
-      iova: dv.getBigUint64(offset + 0, LE),
+      iova: dv.getBigUint64(offset, LE),
       length: dv.getBigUint64(offset + 8, LE),
       uptr: dv.getBigUint64(offset + 16, LE),
       flags: dv.getUint32(offset + 24, LE),
@@ -1981,77 +1470,48 @@ export const iommu_test_cmd_access_rw = {
   view(target: Target, offset = 0): iommu_test_cmd_access_rwView {
     return new iommu_test_cmd_access_rwView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_access_rwCheck: Codec<
-  iommu_test_cmd_access_rw,
-  iommu_test_cmd_access_rwInit
-> = iommu_test_cmd_access_rw;
+} satisfies GeneratedCodec<iommu_test_cmd_access_rw, iommu_test_cmd_access_rwInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_rw)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_access_rwView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
+export class iommu_test_cmd_access_rwView extends RecordView implements iommu_test_cmd_access_rw {
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_access_rw.iova"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset, u64(value, "iommu_test_cmd_access_rw.iova"), LE);
   }
 
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_access_rw.length"),
+      u64(value, "iommu_test_cmd_access_rw.length"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 uptr` (offset 16, 8 bytes) */
   get uptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set uptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_access_rw.uptr"),
+      u64(value, "iommu_test_cmd_access_rw.uptr"),
       LE,
     );
   }
 
-  /** C: `__u32 flags` (offset 24, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 24, LE);
+    return this.dataView.getUint32(this.byteOffset + 24, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 24,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_access_rw.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 24, u32(value, "iommu_test_cmd_access_rw.flags"), LE);
   }
 }
 
@@ -2061,15 +1521,9 @@ export interface iommu_test_cmd_memory_limit {
   limit: number;
 }
 
-/** What {@link iommu_test_cmd_memory_limit.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_memory_limitInit {
-  /** C: `__u32 limit` (offset 0, 4 bytes) */
-  limit?: number;
-}
+/** What {@link iommu_test_cmd_memory_limit.encode} accepts (see InitOf). */
+export type iommu_test_cmd_memory_limitInit = InitOf<iommu_test_cmd_memory_limit>;
 
-const iommu_test_cmd_memory_limitMembers: readonly string[] = ["limit"];
-
-/** Refuses what {@link iommu_test_cmd_memory_limit.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_memory_limitCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_memory_limit");
@@ -2078,12 +1532,11 @@ function iommu_test_cmd_memory_limitCheckKeys(value: unknown): void {
       case "limit":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_memory_limit", iommu_test_cmd_memory_limitMembers);
+        unknownMember(key, "iommu_test_cmd_memory_limit", ["limit"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_memory_limit)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_memory_limit = {
   size: 4,
   align: 4,
@@ -2092,46 +1545,29 @@ export const iommu_test_cmd_memory_limit = {
   encode(value: iommu_test_cmd_memory_limitInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_memory_limitCheckKeys(value);
-    const { limit: $limit } = value;
-    dv.setUint32(
-      offset + 0,
-      $limit === undefined ? 0 : u32($limit, "iommu_test_cmd_memory_limit.limit"),
-      LE,
-    );
+    const { limit: $limit = 0 } = value;
+    dv.setUint32(offset, u32($limit, "iommu_test_cmd_memory_limit.limit"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_memory_limit {
     const dv = dataView(source);
-    return { limit: dv.getUint32(offset + 0, LE) };
+    return { limit: dv.getUint32(offset, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_memory_limitView {
     return new iommu_test_cmd_memory_limitView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_memory_limitCheck: Codec<
-  iommu_test_cmd_memory_limit,
-  iommu_test_cmd_memory_limitInit
-> = iommu_test_cmd_memory_limit;
+} satisfies GeneratedCodec<iommu_test_cmd_memory_limit, iommu_test_cmd_memory_limitInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_memory_limit)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_memory_limitView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 limit` (offset 0, 4 bytes) */
+export class iommu_test_cmd_memory_limitView
+  extends RecordView
+  implements iommu_test_cmd_memory_limit
+{
   get limit(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set limit(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_memory_limit.limit"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_memory_limit.limit"), LE);
   }
 }
 
@@ -2141,15 +1577,9 @@ export interface iommu_test_cmd_access_replace_ioas {
   ioas_id: number;
 }
 
-/** What {@link iommu_test_cmd_access_replace_ioas.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_access_replace_ioasInit {
-  /** C: `__u32 ioas_id` (offset 0, 4 bytes) */
-  ioas_id?: number;
-}
+/** What {@link iommu_test_cmd_access_replace_ioas.encode} accepts (see InitOf). */
+export type iommu_test_cmd_access_replace_ioasInit = InitOf<iommu_test_cmd_access_replace_ioas>;
 
-const iommu_test_cmd_access_replace_ioasMembers: readonly string[] = ["ioas_id"];
-
-/** Refuses what {@link iommu_test_cmd_access_replace_ioas.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_access_replace_ioasCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_access_replace_ioas");
@@ -2158,16 +1588,11 @@ function iommu_test_cmd_access_replace_ioasCheckKeys(value: unknown): void {
       case "ioas_id":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_test_cmd_access_replace_ioas",
-          iommu_test_cmd_access_replace_ioasMembers,
-        );
+        unknownMember(key, "iommu_test_cmd_access_replace_ioas", ["ioas_id"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_access_replace_ioas)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_access_replace_ioas = {
   size: 4,
   align: 4,
@@ -2176,44 +1601,34 @@ export const iommu_test_cmd_access_replace_ioas = {
   encode(value: iommu_test_cmd_access_replace_ioasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_access_replace_ioasCheckKeys(value);
-    const { ioas_id: $ioas_id } = value;
-    dv.setUint32(
-      offset + 0,
-      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_test_cmd_access_replace_ioas.ioas_id"),
-      LE,
-    );
+    const { ioas_id: $ioas_id = 0 } = value;
+    dv.setUint32(offset, u32($ioas_id, "iommu_test_cmd_access_replace_ioas.ioas_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_access_replace_ioas {
     const dv = dataView(source);
-    return { ioas_id: dv.getUint32(offset + 0, LE) };
+    return { ioas_id: dv.getUint32(offset, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_access_replace_ioasView {
     return new iommu_test_cmd_access_replace_ioasView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_access_replace_ioasCheck: Codec<
+} satisfies GeneratedCodec<
   iommu_test_cmd_access_replace_ioas,
   iommu_test_cmd_access_replace_ioasInit
-> = iommu_test_cmd_access_replace_ioas;
+>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_replace_ioas)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_access_replace_ioasView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 ioas_id` (offset 0, 4 bytes) */
+export class iommu_test_cmd_access_replace_ioasView
+  extends RecordView
+  implements iommu_test_cmd_access_replace_ioas
+{
   get ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_access_replace_ioas.ioas_id"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "iommu_test_cmd_access_replace_ioas.ioas_id"),
       LE,
     );
   }
@@ -2235,32 +1650,9 @@ export interface iommu_test_cmd_dirty {
   out_nr_dirty: bigint;
 }
 
-/** What {@link iommu_test_cmd_dirty.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_dirtyInit {
-  /** C: `__u32 flags` (offset 0, 4 bytes) */
-  flags?: number;
-  /** C: `__aligned_u64 iova` (offset 8, 8 bytes) */
-  iova?: Int64;
-  /** C: `__aligned_u64 length` (offset 16, 8 bytes) */
-  length?: Int64;
-  /** C: `__aligned_u64 page_size` (offset 24, 8 bytes) */
-  page_size?: Int64;
-  /** C: `__aligned_u64 uptr` (offset 32, 8 bytes) */
-  uptr?: Int64;
-  /** C: `__aligned_u64 out_nr_dirty` (offset 40, 8 bytes) */
-  out_nr_dirty?: Int64;
-}
+/** What {@link iommu_test_cmd_dirty.encode} accepts (see InitOf). */
+export type iommu_test_cmd_dirtyInit = InitOf<iommu_test_cmd_dirty>;
 
-const iommu_test_cmd_dirtyMembers: readonly string[] = [
-  "flags",
-  "iova",
-  "length",
-  "page_size",
-  "uptr",
-  "out_nr_dirty",
-];
-
-/** Refuses what {@link iommu_test_cmd_dirty.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_dirtyCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dirty");
   for (const key in value) {
@@ -2273,12 +1665,18 @@ function iommu_test_cmd_dirtyCheckKeys(value: unknown): void {
       case "out_nr_dirty":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_dirty", iommu_test_cmd_dirtyMembers);
+        unknownMember(key, "iommu_test_cmd_dirty", [
+          "flags",
+          "iova",
+          "length",
+          "page_size",
+          "uptr",
+          "out_nr_dirty",
+        ]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_dirty)`, 48 bytes, aligned to 8. */
 export const iommu_test_cmd_dirty = {
   size: 48,
   align: 8,
@@ -2288,49 +1686,25 @@ export const iommu_test_cmd_dirty = {
     const dv = dataView(target);
     iommu_test_cmd_dirtyCheckKeys(value);
     const {
-      flags: $flags,
-      iova: $iova,
-      length: $length,
-      page_size: $page_size,
-      uptr: $uptr,
-      out_nr_dirty: $out_nr_dirty,
+      flags: $flags = 0,
+      iova: $iova = 0n,
+      length: $length = 0n,
+      page_size: $page_size = 0n,
+      uptr: $uptr = 0n,
+      out_nr_dirty: $out_nr_dirty = 0n,
     } = value;
     dv.setUint32(offset + 4, 0);
-    dv.setUint32(
-      offset + 0,
-      $flags === undefined ? 0 : u32($flags, "iommu_test_cmd_dirty.flags"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $iova === undefined ? 0n : u64($iova, "iommu_test_cmd_dirty.iova"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $length === undefined ? 0n : u64($length, "iommu_test_cmd_dirty.length"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 24,
-      $page_size === undefined ? 0n : u64($page_size, "iommu_test_cmd_dirty.page_size"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 32,
-      $uptr === undefined ? 0n : u64($uptr, "iommu_test_cmd_dirty.uptr"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 40,
-      $out_nr_dirty === undefined ? 0n : u64($out_nr_dirty, "iommu_test_cmd_dirty.out_nr_dirty"),
-      LE,
-    );
+    dv.setUint32(offset, u32($flags, "iommu_test_cmd_dirty.flags"), LE);
+    dv.setBigUint64(offset + 8, u64($iova, "iommu_test_cmd_dirty.iova"), LE);
+    dv.setBigUint64(offset + 16, u64($length, "iommu_test_cmd_dirty.length"), LE);
+    dv.setBigUint64(offset + 24, u64($page_size, "iommu_test_cmd_dirty.page_size"), LE);
+    dv.setBigUint64(offset + 32, u64($uptr, "iommu_test_cmd_dirty.uptr"), LE);
+    dv.setBigUint64(offset + 40, u64($out_nr_dirty, "iommu_test_cmd_dirty.out_nr_dirty"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_dirty {
     const dv = dataView(source);
     return {
-      flags: dv.getUint32(offset + 0, LE),
+      flags: dv.getUint32(offset, LE),
       iova: dv.getBigUint64(offset + 8, LE),
       length: dv.getBigUint64(offset + 16, LE),
       page_size: dv.getBigUint64(offset + 24, LE),
@@ -2341,103 +1715,62 @@ export const iommu_test_cmd_dirty = {
   view(target: Target, offset = 0): iommu_test_cmd_dirtyView {
     return new iommu_test_cmd_dirtyView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_dirtyCheck: Codec<iommu_test_cmd_dirty, iommu_test_cmd_dirtyInit> =
-  iommu_test_cmd_dirty;
+} satisfies GeneratedCodec<iommu_test_cmd_dirty, iommu_test_cmd_dirtyInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_dirty)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_dirtyView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 flags` (offset 0, 4 bytes) */
+export class iommu_test_cmd_dirtyView extends RecordView implements iommu_test_cmd_dirty {
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_dirty.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_dirty.flags"), LE);
   }
 
-  /** C: `__aligned_u64 iova` (offset 8, 8 bytes) */
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_dirty.iova"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "iommu_test_cmd_dirty.iova"), LE);
   }
 
-  /** C: `__aligned_u64 length` (offset 16, 8 bytes) */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_dirty.length"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "iommu_test_cmd_dirty.length"), LE);
   }
 
-  /** C: `__aligned_u64 page_size` (offset 24, 8 bytes) */
   get page_size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set page_size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_dirty.page_size"),
+      u64(value, "iommu_test_cmd_dirty.page_size"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 uptr` (offset 32, 8 bytes) */
   get uptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set uptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_dirty.uptr"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 32, u64(value, "iommu_test_cmd_dirty.uptr"), LE);
   }
 
-  /** C: `__aligned_u64 out_nr_dirty` (offset 40, 8 bytes) */
   get out_nr_dirty(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 40, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 40, LE);
   }
 
   set out_nr_dirty(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 40,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_dirty.out_nr_dirty"),
+      u64(value, "iommu_test_cmd_dirty.out_nr_dirty"),
       LE,
     );
   }
@@ -2451,17 +1784,9 @@ export interface iommu_test_cmd_check_iotlb {
   iotlb: number;
 }
 
-/** What {@link iommu_test_cmd_check_iotlb.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_check_iotlbInit {
-  /** C: `__u32 id` (offset 0, 4 bytes) */
-  id?: number;
-  /** C: `__u32 iotlb` (offset 4, 4 bytes) */
-  iotlb?: number;
-}
+/** What {@link iommu_test_cmd_check_iotlb.encode} accepts (see InitOf). */
+export type iommu_test_cmd_check_iotlbInit = InitOf<iommu_test_cmd_check_iotlb>;
 
-const iommu_test_cmd_check_iotlbMembers: readonly string[] = ["id", "iotlb"];
-
-/** Refuses what {@link iommu_test_cmd_check_iotlb.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_check_iotlbCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_iotlb");
   for (const key in value) {
@@ -2470,12 +1795,11 @@ function iommu_test_cmd_check_iotlbCheckKeys(value: unknown): void {
       case "iotlb":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_iotlb", iommu_test_cmd_check_iotlbMembers);
+        unknownMember(key, "iommu_test_cmd_check_iotlb", ["id", "iotlb"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_check_iotlb)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_check_iotlb = {
   size: 8,
   align: 4,
@@ -2484,60 +1808,40 @@ export const iommu_test_cmd_check_iotlb = {
   encode(value: iommu_test_cmd_check_iotlbInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_check_iotlbCheckKeys(value);
-    const { id: $id, iotlb: $iotlb } = value;
-    dv.setUint32(offset + 0, $id === undefined ? 0 : u32($id, "iommu_test_cmd_check_iotlb.id"), LE);
-    dv.setUint32(
-      offset + 4,
-      $iotlb === undefined ? 0 : u32($iotlb, "iommu_test_cmd_check_iotlb.iotlb"),
-      LE,
-    );
+    const { id: $id = 0, iotlb: $iotlb = 0 } = value;
+    dv.setUint32(offset, u32($id, "iommu_test_cmd_check_iotlb.id"), LE);
+    dv.setUint32(offset + 4, u32($iotlb, "iommu_test_cmd_check_iotlb.iotlb"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_check_iotlb {
     const dv = dataView(source);
-    return { id: dv.getUint32(offset + 0, LE), iotlb: dv.getUint32(offset + 4, LE) };
+    return { id: dv.getUint32(offset, LE), iotlb: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_check_iotlbView {
     return new iommu_test_cmd_check_iotlbView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_check_iotlbCheck: Codec<
-  iommu_test_cmd_check_iotlb,
-  iommu_test_cmd_check_iotlbInit
-> = iommu_test_cmd_check_iotlb;
+} satisfies GeneratedCodec<iommu_test_cmd_check_iotlb, iommu_test_cmd_check_iotlbInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_iotlb)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_iotlbView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 id` (offset 0, 4 bytes) */
+export class iommu_test_cmd_check_iotlbView
+  extends RecordView
+  implements iommu_test_cmd_check_iotlb
+{
   get id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_check_iotlb.id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_check_iotlb.id"), LE);
   }
 
-  /** C: `__u32 iotlb` (offset 4, 4 bytes) */
   get iotlb(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set iotlb(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_check_iotlb.iotlb"),
+      u32(value, "iommu_test_cmd_check_iotlb.iotlb"),
       LE,
     );
   }
@@ -2557,29 +1861,9 @@ export interface iommu_test_cmd_trigger_iopf {
   addr: bigint;
 }
 
-/** What {@link iommu_test_cmd_trigger_iopf.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_trigger_iopfInit {
-  /** C: `__u32 dev_id` (offset 0, 4 bytes) */
-  dev_id?: number;
-  /** C: `__u32 pasid` (offset 4, 4 bytes) */
-  pasid?: number;
-  /** C: `__u32 grpid` (offset 8, 4 bytes) */
-  grpid?: number;
-  /** C: `__u32 perm` (offset 12, 4 bytes) */
-  perm?: number;
-  /** C: `__u64 addr` (offset 16, 8 bytes) */
-  addr?: Int64;
-}
+/** What {@link iommu_test_cmd_trigger_iopf.encode} accepts (see InitOf). */
+export type iommu_test_cmd_trigger_iopfInit = InitOf<iommu_test_cmd_trigger_iopf>;
 
-const iommu_test_cmd_trigger_iopfMembers: readonly string[] = [
-  "dev_id",
-  "pasid",
-  "grpid",
-  "perm",
-  "addr",
-];
-
-/** Refuses what {@link iommu_test_cmd_trigger_iopf.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_trigger_iopfCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_trigger_iopf");
@@ -2592,13 +1876,18 @@ function iommu_test_cmd_trigger_iopfCheckKeys(value: unknown): void {
       case "addr":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_trigger_iopf", iommu_test_cmd_trigger_iopfMembers);
+        unknownMember(key, "iommu_test_cmd_trigger_iopf", [
+          "dev_id",
+          "pasid",
+          "grpid",
+          "perm",
+          "addr",
+        ]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_trigger_iopf)`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
-export const iommu_test_cmd_trigger_iopf =
+export const iommu_test_cmd_trigger_iopf = (
   V === 1
     ? {
         size: 24,
@@ -2608,37 +1897,23 @@ export const iommu_test_cmd_trigger_iopf =
         encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           iommu_test_cmd_trigger_iopfCheckKeys(value);
-          const { dev_id: $dev_id, pasid: $pasid, grpid: $grpid, perm: $perm, addr: $addr } = value;
-          dv.setUint32(
-            offset + 0,
-            $dev_id === undefined ? 0 : u32($dev_id, "iommu_test_cmd_trigger_iopf.dev_id"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 4,
-            $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_trigger_iopf.pasid"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 8,
-            $grpid === undefined ? 0 : u32($grpid, "iommu_test_cmd_trigger_iopf.grpid"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 12,
-            $perm === undefined ? 0 : u32($perm, "iommu_test_cmd_trigger_iopf.perm"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $addr === undefined ? 0n : u64($addr, "iommu_test_cmd_trigger_iopf.addr"),
-            LE,
-          );
+          const {
+            dev_id: $dev_id = 0,
+            pasid: $pasid = 0,
+            grpid: $grpid = 0,
+            perm: $perm = 0,
+            addr: $addr = 0n,
+          } = value;
+          dv.setUint32(offset, u32($dev_id, "iommu_test_cmd_trigger_iopf.dev_id"), LE);
+          dv.setUint32(offset + 4, u32($pasid, "iommu_test_cmd_trigger_iopf.pasid"), LE);
+          dv.setUint32(offset + 8, u32($grpid, "iommu_test_cmd_trigger_iopf.grpid"), LE);
+          dv.setUint32(offset + 12, u32($perm, "iommu_test_cmd_trigger_iopf.perm"), LE);
+          dv.setBigUint64(offset + 16, u64($addr, "iommu_test_cmd_trigger_iopf.addr"), LE);
         },
         decode(source: Target, offset = 0): iommu_test_cmd_trigger_iopf {
           const dv = dataView(source);
           return {
-            dev_id: dv.getUint32(offset + 0, LE),
+            dev_id: dv.getUint32(offset, LE),
             pasid: dv.getUint32(offset + 4, LE),
             grpid: dv.getUint32(offset + 8, LE),
             perm: dv.getUint32(offset + 12, LE),
@@ -2657,37 +1932,23 @@ export const iommu_test_cmd_trigger_iopf =
         encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           iommu_test_cmd_trigger_iopfCheckKeys(value);
-          const { dev_id: $dev_id, pasid: $pasid, grpid: $grpid, perm: $perm, addr: $addr } = value;
-          dv.setUint32(
-            offset + 0,
-            $dev_id === undefined ? 0 : u32($dev_id, "iommu_test_cmd_trigger_iopf.dev_id"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 4,
-            $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_trigger_iopf.pasid"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 8,
-            $grpid === undefined ? 0 : u32($grpid, "iommu_test_cmd_trigger_iopf.grpid"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 12,
-            $perm === undefined ? 0 : u32($perm, "iommu_test_cmd_trigger_iopf.perm"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $addr === undefined ? 0n : u64($addr, "iommu_test_cmd_trigger_iopf.addr"),
-            LE,
-          );
+          const {
+            dev_id: $dev_id = 0,
+            pasid: $pasid = 0,
+            grpid: $grpid = 0,
+            perm: $perm = 0,
+            addr: $addr = 0n,
+          } = value;
+          dv.setUint32(offset, u32($dev_id, "iommu_test_cmd_trigger_iopf.dev_id"), LE);
+          dv.setUint32(offset + 4, u32($pasid, "iommu_test_cmd_trigger_iopf.pasid"), LE);
+          dv.setUint32(offset + 8, u32($grpid, "iommu_test_cmd_trigger_iopf.grpid"), LE);
+          dv.setUint32(offset + 12, u32($perm, "iommu_test_cmd_trigger_iopf.perm"), LE);
+          dv.setBigUint64(offset + 16, u64($addr, "iommu_test_cmd_trigger_iopf.addr"), LE);
         },
         decode(source: Target, offset = 0): iommu_test_cmd_trigger_iopf {
           const dv = dataView(source);
           return {
-            dev_id: dv.getUint32(offset + 0, LE),
+            dev_id: dv.getUint32(offset, LE),
             pasid: dv.getUint32(offset + 4, LE),
             grpid: dv.getUint32(offset + 8, LE),
             perm: dv.getUint32(offset + 12, LE),
@@ -2697,90 +1958,66 @@ export const iommu_test_cmd_trigger_iopf =
         view(target: Target, offset = 0): iommu_test_cmd_trigger_iopfView {
           return new iommu_test_cmd_trigger_iopfView(dataView(target), offset);
         },
-      };
-const _iommu_test_cmd_trigger_iopfCheck: Codec<
-  iommu_test_cmd_trigger_iopf,
-  iommu_test_cmd_trigger_iopfInit
-> = iommu_test_cmd_trigger_iopf;
+      }
+) satisfies GeneratedCodec<iommu_test_cmd_trigger_iopf, iommu_test_cmd_trigger_iopfInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_iopf)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_trigger_iopfView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 dev_id` (offset 0, 4 bytes) */
+export class iommu_test_cmd_trigger_iopfView
+  extends RecordView
+  implements iommu_test_cmd_trigger_iopf
+{
   get dev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set dev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_trigger_iopf.dev_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_trigger_iopf.dev_id"), LE);
   }
 
-  /** C: `__u32 pasid` (offset 4, 4 bytes) */
   get pasid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set pasid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_trigger_iopf.pasid"),
+      u32(value, "iommu_test_cmd_trigger_iopf.pasid"),
       LE,
     );
   }
 
-  /** C: `__u32 grpid` (offset 8, 4 bytes) */
   get grpid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set grpid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_trigger_iopf.grpid"),
+      u32(value, "iommu_test_cmd_trigger_iopf.grpid"),
       LE,
     );
   }
 
-  /** C: `__u32 perm` (offset 12, 4 bytes) */
   get perm(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set perm(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_trigger_iopf.perm"),
+      u32(value, "iommu_test_cmd_trigger_iopf.perm"),
       LE,
     );
   }
 
-  /** C: `__u64 addr` (offset 16, 8 bytes) */
   get addr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set addr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_test_cmd_trigger_iopf.addr"),
+      u64(value, "iommu_test_cmd_trigger_iopf.addr"),
       LE,
     );
   }
@@ -2794,17 +2031,9 @@ export interface iommu_test_cmd_check_dev_cache {
   cache: number;
 }
 
-/** What {@link iommu_test_cmd_check_dev_cache.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_check_dev_cacheInit {
-  /** C: `__u32 id` (offset 0, 4 bytes) */
-  id?: number;
-  /** C: `__u32 cache` (offset 4, 4 bytes) */
-  cache?: number;
-}
+/** What {@link iommu_test_cmd_check_dev_cache.encode} accepts (see InitOf). */
+export type iommu_test_cmd_check_dev_cacheInit = InitOf<iommu_test_cmd_check_dev_cache>;
 
-const iommu_test_cmd_check_dev_cacheMembers: readonly string[] = ["id", "cache"];
-
-/** Refuses what {@link iommu_test_cmd_check_dev_cache.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_check_dev_cacheCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_check_dev_cache");
@@ -2814,12 +2043,11 @@ function iommu_test_cmd_check_dev_cacheCheckKeys(value: unknown): void {
       case "cache":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_dev_cache", iommu_test_cmd_check_dev_cacheMembers);
+        unknownMember(key, "iommu_test_cmd_check_dev_cache", ["id", "cache"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_check_dev_cache)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_check_dev_cache = {
   size: 8,
   align: 4,
@@ -2828,64 +2056,40 @@ export const iommu_test_cmd_check_dev_cache = {
   encode(value: iommu_test_cmd_check_dev_cacheInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_check_dev_cacheCheckKeys(value);
-    const { id: $id, cache: $cache } = value;
-    dv.setUint32(
-      offset + 0,
-      $id === undefined ? 0 : u32($id, "iommu_test_cmd_check_dev_cache.id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $cache === undefined ? 0 : u32($cache, "iommu_test_cmd_check_dev_cache.cache"),
-      LE,
-    );
+    const { id: $id = 0, cache: $cache = 0 } = value;
+    dv.setUint32(offset, u32($id, "iommu_test_cmd_check_dev_cache.id"), LE);
+    dv.setUint32(offset + 4, u32($cache, "iommu_test_cmd_check_dev_cache.cache"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_check_dev_cache {
     const dv = dataView(source);
-    return { id: dv.getUint32(offset + 0, LE), cache: dv.getUint32(offset + 4, LE) };
+    return { id: dv.getUint32(offset, LE), cache: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_check_dev_cacheView {
     return new iommu_test_cmd_check_dev_cacheView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_check_dev_cacheCheck: Codec<
-  iommu_test_cmd_check_dev_cache,
-  iommu_test_cmd_check_dev_cacheInit
-> = iommu_test_cmd_check_dev_cache;
+} satisfies GeneratedCodec<iommu_test_cmd_check_dev_cache, iommu_test_cmd_check_dev_cacheInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_dev_cache)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_dev_cacheView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 id` (offset 0, 4 bytes) */
+export class iommu_test_cmd_check_dev_cacheView
+  extends RecordView
+  implements iommu_test_cmd_check_dev_cache
+{
   get id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_check_dev_cache.id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_check_dev_cache.id"), LE);
   }
 
-  /** C: `__u32 cache` (offset 4, 4 bytes) */
   get cache(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set cache(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_check_dev_cache.cache"),
+      u32(value, "iommu_test_cmd_check_dev_cache.cache"),
       LE,
     );
   }
@@ -2897,15 +2101,9 @@ export interface iommu_test_cmd_trigger_vevent {
   dev_id: number;
 }
 
-/** What {@link iommu_test_cmd_trigger_vevent.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_trigger_veventInit {
-  /** C: `__u32 dev_id` (offset 0, 4 bytes) */
-  dev_id?: number;
-}
+/** What {@link iommu_test_cmd_trigger_vevent.encode} accepts (see InitOf). */
+export type iommu_test_cmd_trigger_veventInit = InitOf<iommu_test_cmd_trigger_vevent>;
 
-const iommu_test_cmd_trigger_veventMembers: readonly string[] = ["dev_id"];
-
-/** Refuses what {@link iommu_test_cmd_trigger_vevent.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_trigger_veventCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_trigger_vevent");
@@ -2914,12 +2112,11 @@ function iommu_test_cmd_trigger_veventCheckKeys(value: unknown): void {
       case "dev_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_trigger_vevent", iommu_test_cmd_trigger_veventMembers);
+        unknownMember(key, "iommu_test_cmd_trigger_vevent", ["dev_id"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_trigger_vevent)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_trigger_vevent = {
   size: 4,
   align: 4,
@@ -2928,44 +2125,31 @@ export const iommu_test_cmd_trigger_vevent = {
   encode(value: iommu_test_cmd_trigger_veventInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_trigger_veventCheckKeys(value);
-    const { dev_id: $dev_id } = value;
-    dv.setUint32(
-      offset + 0,
-      $dev_id === undefined ? 0 : u32($dev_id, "iommu_test_cmd_trigger_vevent.dev_id"),
-      LE,
-    );
+    const { dev_id: $dev_id = 0 } = value;
+    dv.setUint32(offset, u32($dev_id, "iommu_test_cmd_trigger_vevent.dev_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_trigger_vevent {
     const dv = dataView(source);
-    return { dev_id: dv.getUint32(offset + 0, LE) };
+    return { dev_id: dv.getUint32(offset, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_trigger_veventView {
     return new iommu_test_cmd_trigger_veventView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_trigger_veventCheck: Codec<
-  iommu_test_cmd_trigger_vevent,
-  iommu_test_cmd_trigger_veventInit
-> = iommu_test_cmd_trigger_vevent;
+} satisfies GeneratedCodec<iommu_test_cmd_trigger_vevent, iommu_test_cmd_trigger_veventInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_vevent)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_trigger_veventView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 dev_id` (offset 0, 4 bytes) */
+export class iommu_test_cmd_trigger_veventView
+  extends RecordView
+  implements iommu_test_cmd_trigger_vevent
+{
   get dev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set dev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_trigger_vevent.dev_id"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "iommu_test_cmd_trigger_vevent.dev_id"),
       LE,
     );
   }
@@ -2979,17 +2163,9 @@ export interface iommu_test_cmd_pasid_attach {
   pt_id: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_attach.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_pasid_attachInit {
-  /** C: `__u32 pasid` (offset 0, 4 bytes) */
-  pasid?: number;
-  /** C: `__u32 pt_id` (offset 4, 4 bytes) */
-  pt_id?: number;
-}
+/** What {@link iommu_test_cmd_pasid_attach.encode} accepts (see InitOf). */
+export type iommu_test_cmd_pasid_attachInit = InitOf<iommu_test_cmd_pasid_attach>;
 
-const iommu_test_cmd_pasid_attachMembers: readonly string[] = ["pasid", "pt_id"];
-
-/** Refuses what {@link iommu_test_cmd_pasid_attach.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_pasid_attachCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_pasid_attach");
@@ -2999,12 +2175,11 @@ function iommu_test_cmd_pasid_attachCheckKeys(value: unknown): void {
       case "pt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_attach", iommu_test_cmd_pasid_attachMembers);
+        unknownMember(key, "iommu_test_cmd_pasid_attach", ["pasid", "pt_id"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_pasid_attach)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_attach = {
   size: 8,
   align: 4,
@@ -3013,64 +2188,40 @@ export const iommu_test_cmd_pasid_attach = {
   encode(value: iommu_test_cmd_pasid_attachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_pasid_attachCheckKeys(value);
-    const { pasid: $pasid, pt_id: $pt_id } = value;
-    dv.setUint32(
-      offset + 0,
-      $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_pasid_attach.pasid"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $pt_id === undefined ? 0 : u32($pt_id, "iommu_test_cmd_pasid_attach.pt_id"),
-      LE,
-    );
+    const { pasid: $pasid = 0, pt_id: $pt_id = 0 } = value;
+    dv.setUint32(offset, u32($pasid, "iommu_test_cmd_pasid_attach.pasid"), LE);
+    dv.setUint32(offset + 4, u32($pt_id, "iommu_test_cmd_pasid_attach.pt_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_pasid_attach {
     const dv = dataView(source);
-    return { pasid: dv.getUint32(offset + 0, LE), pt_id: dv.getUint32(offset + 4, LE) };
+    return { pasid: dv.getUint32(offset, LE), pt_id: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_pasid_attachView {
     return new iommu_test_cmd_pasid_attachView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_pasid_attachCheck: Codec<
-  iommu_test_cmd_pasid_attach,
-  iommu_test_cmd_pasid_attachInit
-> = iommu_test_cmd_pasid_attach;
+} satisfies GeneratedCodec<iommu_test_cmd_pasid_attach, iommu_test_cmd_pasid_attachInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_attach)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_attachView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 pasid` (offset 0, 4 bytes) */
+export class iommu_test_cmd_pasid_attachView
+  extends RecordView
+  implements iommu_test_cmd_pasid_attach
+{
   get pasid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set pasid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_pasid_attach.pasid"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_pasid_attach.pasid"), LE);
   }
 
-  /** C: `__u32 pt_id` (offset 4, 4 bytes) */
   get pt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set pt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_pasid_attach.pt_id"),
+      u32(value, "iommu_test_cmd_pasid_attach.pt_id"),
       LE,
     );
   }
@@ -3084,17 +2235,9 @@ export interface iommu_test_cmd_pasid_replace {
   pt_id: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_replace.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_pasid_replaceInit {
-  /** C: `__u32 pasid` (offset 0, 4 bytes) */
-  pasid?: number;
-  /** C: `__u32 pt_id` (offset 4, 4 bytes) */
-  pt_id?: number;
-}
+/** What {@link iommu_test_cmd_pasid_replace.encode} accepts (see InitOf). */
+export type iommu_test_cmd_pasid_replaceInit = InitOf<iommu_test_cmd_pasid_replace>;
 
-const iommu_test_cmd_pasid_replaceMembers: readonly string[] = ["pasid", "pt_id"];
-
-/** Refuses what {@link iommu_test_cmd_pasid_replace.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_pasid_replaceCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_pasid_replace");
@@ -3104,12 +2247,11 @@ function iommu_test_cmd_pasid_replaceCheckKeys(value: unknown): void {
       case "pt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_replace", iommu_test_cmd_pasid_replaceMembers);
+        unknownMember(key, "iommu_test_cmd_pasid_replace", ["pasid", "pt_id"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_pasid_replace)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_replace = {
   size: 8,
   align: 4,
@@ -3118,64 +2260,40 @@ export const iommu_test_cmd_pasid_replace = {
   encode(value: iommu_test_cmd_pasid_replaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_pasid_replaceCheckKeys(value);
-    const { pasid: $pasid, pt_id: $pt_id } = value;
-    dv.setUint32(
-      offset + 0,
-      $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_pasid_replace.pasid"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $pt_id === undefined ? 0 : u32($pt_id, "iommu_test_cmd_pasid_replace.pt_id"),
-      LE,
-    );
+    const { pasid: $pasid = 0, pt_id: $pt_id = 0 } = value;
+    dv.setUint32(offset, u32($pasid, "iommu_test_cmd_pasid_replace.pasid"), LE);
+    dv.setUint32(offset + 4, u32($pt_id, "iommu_test_cmd_pasid_replace.pt_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_pasid_replace {
     const dv = dataView(source);
-    return { pasid: dv.getUint32(offset + 0, LE), pt_id: dv.getUint32(offset + 4, LE) };
+    return { pasid: dv.getUint32(offset, LE), pt_id: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_pasid_replaceView {
     return new iommu_test_cmd_pasid_replaceView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_pasid_replaceCheck: Codec<
-  iommu_test_cmd_pasid_replace,
-  iommu_test_cmd_pasid_replaceInit
-> = iommu_test_cmd_pasid_replace;
+} satisfies GeneratedCodec<iommu_test_cmd_pasid_replace, iommu_test_cmd_pasid_replaceInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_replace)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_replaceView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 pasid` (offset 0, 4 bytes) */
+export class iommu_test_cmd_pasid_replaceView
+  extends RecordView
+  implements iommu_test_cmd_pasid_replace
+{
   get pasid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set pasid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_pasid_replace.pasid"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_pasid_replace.pasid"), LE);
   }
 
-  /** C: `__u32 pt_id` (offset 4, 4 bytes) */
   get pt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set pt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_pasid_replace.pt_id"),
+      u32(value, "iommu_test_cmd_pasid_replace.pt_id"),
       LE,
     );
   }
@@ -3187,15 +2305,9 @@ export interface iommu_test_cmd_pasid_detach {
   pasid: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_detach.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_pasid_detachInit {
-  /** C: `__u32 pasid` (offset 0, 4 bytes) */
-  pasid?: number;
-}
+/** What {@link iommu_test_cmd_pasid_detach.encode} accepts (see InitOf). */
+export type iommu_test_cmd_pasid_detachInit = InitOf<iommu_test_cmd_pasid_detach>;
 
-const iommu_test_cmd_pasid_detachMembers: readonly string[] = ["pasid"];
-
-/** Refuses what {@link iommu_test_cmd_pasid_detach.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_pasid_detachCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_pasid_detach");
@@ -3204,12 +2316,11 @@ function iommu_test_cmd_pasid_detachCheckKeys(value: unknown): void {
       case "pasid":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_detach", iommu_test_cmd_pasid_detachMembers);
+        unknownMember(key, "iommu_test_cmd_pasid_detach", ["pasid"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_pasid_detach)`, 4 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_detach = {
   size: 4,
   align: 4,
@@ -3218,46 +2329,29 @@ export const iommu_test_cmd_pasid_detach = {
   encode(value: iommu_test_cmd_pasid_detachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_pasid_detachCheckKeys(value);
-    const { pasid: $pasid } = value;
-    dv.setUint32(
-      offset + 0,
-      $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_pasid_detach.pasid"),
-      LE,
-    );
+    const { pasid: $pasid = 0 } = value;
+    dv.setUint32(offset, u32($pasid, "iommu_test_cmd_pasid_detach.pasid"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_pasid_detach {
     const dv = dataView(source);
-    return { pasid: dv.getUint32(offset + 0, LE) };
+    return { pasid: dv.getUint32(offset, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_pasid_detachView {
     return new iommu_test_cmd_pasid_detachView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_pasid_detachCheck: Codec<
-  iommu_test_cmd_pasid_detach,
-  iommu_test_cmd_pasid_detachInit
-> = iommu_test_cmd_pasid_detach;
+} satisfies GeneratedCodec<iommu_test_cmd_pasid_detach, iommu_test_cmd_pasid_detachInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_detach)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_detachView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 pasid` (offset 0, 4 bytes) */
+export class iommu_test_cmd_pasid_detachView
+  extends RecordView
+  implements iommu_test_cmd_pasid_detach
+{
   get pasid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set pasid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_pasid_detach.pasid"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_pasid_detach.pasid"), LE);
   }
 }
 
@@ -3269,17 +2363,9 @@ export interface iommu_test_cmd_pasid_check {
   hwpt_id: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_check.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_pasid_checkInit {
-  /** C: `__u32 pasid` (offset 0, 4 bytes) */
-  pasid?: number;
-  /** C: `__u32 hwpt_id` (offset 4, 4 bytes) */
-  hwpt_id?: number;
-}
+/** What {@link iommu_test_cmd_pasid_check.encode} accepts (see InitOf). */
+export type iommu_test_cmd_pasid_checkInit = InitOf<iommu_test_cmd_pasid_check>;
 
-const iommu_test_cmd_pasid_checkMembers: readonly string[] = ["pasid", "hwpt_id"];
-
-/** Refuses what {@link iommu_test_cmd_pasid_check.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_pasid_checkCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_pasid_check");
   for (const key in value) {
@@ -3288,12 +2374,11 @@ function iommu_test_cmd_pasid_checkCheckKeys(value: unknown): void {
       case "hwpt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_check", iommu_test_cmd_pasid_checkMembers);
+        unknownMember(key, "iommu_test_cmd_pasid_check", ["pasid", "hwpt_id"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_pasid_check)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_pasid_check = {
   size: 8,
   align: 4,
@@ -3302,64 +2387,40 @@ export const iommu_test_cmd_pasid_check = {
   encode(value: iommu_test_cmd_pasid_checkInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_pasid_checkCheckKeys(value);
-    const { pasid: $pasid, hwpt_id: $hwpt_id } = value;
-    dv.setUint32(
-      offset + 0,
-      $pasid === undefined ? 0 : u32($pasid, "iommu_test_cmd_pasid_check.pasid"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_test_cmd_pasid_check.hwpt_id"),
-      LE,
-    );
+    const { pasid: $pasid = 0, hwpt_id: $hwpt_id = 0 } = value;
+    dv.setUint32(offset, u32($pasid, "iommu_test_cmd_pasid_check.pasid"), LE);
+    dv.setUint32(offset + 4, u32($hwpt_id, "iommu_test_cmd_pasid_check.hwpt_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_pasid_check {
     const dv = dataView(source);
-    return { pasid: dv.getUint32(offset + 0, LE), hwpt_id: dv.getUint32(offset + 4, LE) };
+    return { pasid: dv.getUint32(offset, LE), hwpt_id: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_pasid_checkView {
     return new iommu_test_cmd_pasid_checkView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_pasid_checkCheck: Codec<
-  iommu_test_cmd_pasid_check,
-  iommu_test_cmd_pasid_checkInit
-> = iommu_test_cmd_pasid_check;
+} satisfies GeneratedCodec<iommu_test_cmd_pasid_check, iommu_test_cmd_pasid_checkInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_check)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_checkView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 pasid` (offset 0, 4 bytes) */
+export class iommu_test_cmd_pasid_checkView
+  extends RecordView
+  implements iommu_test_cmd_pasid_check
+{
   get pasid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set pasid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_pasid_check.pasid"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_pasid_check.pasid"), LE);
   }
 
-  /** C: `__u32 hwpt_id` (offset 4, 4 bytes) */
   get hwpt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set hwpt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_pasid_check.hwpt_id"),
+      u32(value, "iommu_test_cmd_pasid_check.hwpt_id"),
       LE,
     );
   }
@@ -3373,17 +2434,9 @@ export interface iommu_test_cmd_dmabuf_get {
   open_flags: number;
 }
 
-/** What {@link iommu_test_cmd_dmabuf_get.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_dmabuf_getInit {
-  /** C: `__u32 length` (offset 0, 4 bytes) */
-  length?: number;
-  /** C: `__u32 open_flags` (offset 4, 4 bytes) */
-  open_flags?: number;
-}
+/** What {@link iommu_test_cmd_dmabuf_get.encode} accepts (see InitOf). */
+export type iommu_test_cmd_dmabuf_getInit = InitOf<iommu_test_cmd_dmabuf_get>;
 
-const iommu_test_cmd_dmabuf_getMembers: readonly string[] = ["length", "open_flags"];
-
-/** Refuses what {@link iommu_test_cmd_dmabuf_get.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_dmabuf_getCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dmabuf_get");
   for (const key in value) {
@@ -3392,12 +2445,11 @@ function iommu_test_cmd_dmabuf_getCheckKeys(value: unknown): void {
       case "open_flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_dmabuf_get", iommu_test_cmd_dmabuf_getMembers);
+        unknownMember(key, "iommu_test_cmd_dmabuf_get", ["length", "open_flags"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_dmabuf_get)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_dmabuf_get = {
   size: 8,
   align: 4,
@@ -3406,64 +2458,37 @@ export const iommu_test_cmd_dmabuf_get = {
   encode(value: iommu_test_cmd_dmabuf_getInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_dmabuf_getCheckKeys(value);
-    const { length: $length, open_flags: $open_flags } = value;
-    dv.setUint32(
-      offset + 0,
-      $length === undefined ? 0 : u32($length, "iommu_test_cmd_dmabuf_get.length"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $open_flags === undefined ? 0 : u32($open_flags, "iommu_test_cmd_dmabuf_get.open_flags"),
-      LE,
-    );
+    const { length: $length = 0, open_flags: $open_flags = 0 } = value;
+    dv.setUint32(offset, u32($length, "iommu_test_cmd_dmabuf_get.length"), LE);
+    dv.setUint32(offset + 4, u32($open_flags, "iommu_test_cmd_dmabuf_get.open_flags"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_dmabuf_get {
     const dv = dataView(source);
-    return { length: dv.getUint32(offset + 0, LE), open_flags: dv.getUint32(offset + 4, LE) };
+    return { length: dv.getUint32(offset, LE), open_flags: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_dmabuf_getView {
     return new iommu_test_cmd_dmabuf_getView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_dmabuf_getCheck: Codec<
-  iommu_test_cmd_dmabuf_get,
-  iommu_test_cmd_dmabuf_getInit
-> = iommu_test_cmd_dmabuf_get;
+} satisfies GeneratedCodec<iommu_test_cmd_dmabuf_get, iommu_test_cmd_dmabuf_getInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_get)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_dmabuf_getView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 length` (offset 0, 4 bytes) */
+export class iommu_test_cmd_dmabuf_getView extends RecordView implements iommu_test_cmd_dmabuf_get {
   get length(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set length(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_dmabuf_get.length"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_cmd_dmabuf_get.length"), LE);
   }
 
-  /** C: `__u32 open_flags` (offset 4, 4 bytes) */
   get open_flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set open_flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_dmabuf_get.open_flags"),
+      u32(value, "iommu_test_cmd_dmabuf_get.open_flags"),
       LE,
     );
   }
@@ -3477,17 +2502,9 @@ export interface iommu_test_cmd_dmabuf_revoke {
   revoked: number;
 }
 
-/** What {@link iommu_test_cmd_dmabuf_revoke.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_cmd_dmabuf_revokeInit {
-  /** C: `__s32 dmabuf_fd` (offset 0, 4 bytes) */
-  dmabuf_fd?: number;
-  /** C: `__u32 revoked` (offset 4, 4 bytes) */
-  revoked?: number;
-}
+/** What {@link iommu_test_cmd_dmabuf_revoke.encode} accepts (see InitOf). */
+export type iommu_test_cmd_dmabuf_revokeInit = InitOf<iommu_test_cmd_dmabuf_revoke>;
 
-const iommu_test_cmd_dmabuf_revokeMembers: readonly string[] = ["dmabuf_fd", "revoked"];
-
-/** Refuses what {@link iommu_test_cmd_dmabuf_revoke.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_cmd_dmabuf_revokeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_dmabuf_revoke");
@@ -3497,12 +2514,11 @@ function iommu_test_cmd_dmabuf_revokeCheckKeys(value: unknown): void {
       case "revoked":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_dmabuf_revoke", iommu_test_cmd_dmabuf_revokeMembers);
+        unknownMember(key, "iommu_test_cmd_dmabuf_revoke", ["dmabuf_fd", "revoked"]);
     }
   }
 }
 
-/** C: `anonymous struct (iommu_test_cmd_dmabuf_revoke)`, 8 bytes, aligned to 4. */
 export const iommu_test_cmd_dmabuf_revoke = {
   size: 8,
   align: 4,
@@ -3511,64 +2527,44 @@ export const iommu_test_cmd_dmabuf_revoke = {
   encode(value: iommu_test_cmd_dmabuf_revokeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_cmd_dmabuf_revokeCheckKeys(value);
-    const { dmabuf_fd: $dmabuf_fd, revoked: $revoked } = value;
-    dv.setInt32(
-      offset + 0,
-      $dmabuf_fd === undefined ? 0 : s32($dmabuf_fd, "iommu_test_cmd_dmabuf_revoke.dmabuf_fd"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $revoked === undefined ? 0 : u32($revoked, "iommu_test_cmd_dmabuf_revoke.revoked"),
-      LE,
-    );
+    const { dmabuf_fd: $dmabuf_fd = 0, revoked: $revoked = 0 } = value;
+    dv.setInt32(offset, s32($dmabuf_fd, "iommu_test_cmd_dmabuf_revoke.dmabuf_fd"), LE);
+    dv.setUint32(offset + 4, u32($revoked, "iommu_test_cmd_dmabuf_revoke.revoked"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_cmd_dmabuf_revoke {
     const dv = dataView(source);
-    return { dmabuf_fd: dv.getInt32(offset + 0, LE), revoked: dv.getUint32(offset + 4, LE) };
+    return { dmabuf_fd: dv.getInt32(offset, LE), revoked: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_test_cmd_dmabuf_revokeView {
     return new iommu_test_cmd_dmabuf_revokeView(dataView(target), offset);
   },
-};
-const _iommu_test_cmd_dmabuf_revokeCheck: Codec<
-  iommu_test_cmd_dmabuf_revoke,
-  iommu_test_cmd_dmabuf_revokeInit
-> = iommu_test_cmd_dmabuf_revoke;
+} satisfies GeneratedCodec<iommu_test_cmd_dmabuf_revoke, iommu_test_cmd_dmabuf_revokeInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_revoke)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_dmabuf_revokeView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__s32 dmabuf_fd` (offset 0, 4 bytes) */
+export class iommu_test_cmd_dmabuf_revokeView
+  extends RecordView
+  implements iommu_test_cmd_dmabuf_revoke
+{
   get dmabuf_fd(): number {
-    const dv = this.dataView;
-    return dv.getInt32(this.byteOffset + 0, LE);
+    return this.dataView.getInt32(this.byteOffset, LE);
   }
 
   set dmabuf_fd(value: number) {
-    const dv = this.dataView;
-    dv.setInt32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : s32(value, "iommu_test_cmd_dmabuf_revoke.dmabuf_fd"),
+    this.dataView.setInt32(
+      this.byteOffset,
+      s32(value, "iommu_test_cmd_dmabuf_revoke.dmabuf_fd"),
       LE,
     );
   }
 
-  /** C: `__u32 revoked` (offset 4, 4 bytes) */
   get revoked(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set revoked(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_cmd_dmabuf_revoke.revoked"),
+      u32(value, "iommu_test_cmd_dmabuf_revoke.revoked"),
       LE,
     );
   }
@@ -3599,17 +2595,9 @@ export interface iommu_test_hw_info {
   test_reg: number;
 }
 
-/** What {@link iommu_test_hw_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_test_hw_infoInit {
-  /** C: `__u32 flags` (offset 0, 4 bytes) */
-  flags?: number;
-  /** C: `__u32 test_reg` (offset 4, 4 bytes) */
-  test_reg?: number;
-}
+/** What {@link iommu_test_hw_info.encode} accepts (see InitOf). */
+export type iommu_test_hw_infoInit = InitOf<iommu_test_hw_info>;
 
-const iommu_test_hw_infoMembers: readonly string[] = ["flags", "test_reg"];
-
-/** Refuses what {@link iommu_test_hw_info.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_test_hw_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_hw_info");
   for (const key in value) {
@@ -3618,12 +2606,11 @@ function iommu_test_hw_infoCheckKeys(value: unknown): void {
       case "test_reg":
         break;
       default:
-        unknownMember(key, "iommu_test_hw_info", iommu_test_hw_infoMembers);
+        unknownMember(key, "iommu_test_hw_info", ["flags", "test_reg"]);
     }
   }
 }
 
-/** C: `struct iommu_test_hw_info`, 8 bytes, aligned to 4. */
 export const iommu_test_hw_info = {
   size: 8,
   align: 4,
@@ -3632,64 +2619,35 @@ export const iommu_test_hw_info = {
   encode(value: iommu_test_hw_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_test_hw_infoCheckKeys(value);
-    const { flags: $flags, test_reg: $test_reg } = value;
-    dv.setUint32(
-      offset + 0,
-      $flags === undefined ? 0 : u32($flags, "iommu_test_hw_info.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $test_reg === undefined ? 0 : u32($test_reg, "iommu_test_hw_info.test_reg"),
-      LE,
-    );
+    const { flags: $flags = 0, test_reg: $test_reg = 0 } = value;
+    dv.setUint32(offset, u32($flags, "iommu_test_hw_info.flags"), LE);
+    dv.setUint32(offset + 4, u32($test_reg, "iommu_test_hw_info.test_reg"), LE);
   },
   decode(source: Target, offset = 0): iommu_test_hw_info {
     const dv = dataView(source);
-    return { flags: dv.getUint32(offset + 0, LE), test_reg: dv.getUint32(offset + 4, LE) };
+    return { flags: dv.getUint32(offset, LE), test_reg: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_test_hw_infoView {
     return new iommu_test_hw_infoView(dataView(target), offset);
   },
-};
-const _iommu_test_hw_infoCheck: Codec<iommu_test_hw_info, iommu_test_hw_infoInit> =
-  iommu_test_hw_info;
+} satisfies GeneratedCodec<iommu_test_hw_info, iommu_test_hw_infoInit>;
 
 /** A zero-copy view of a `struct iommu_test_hw_info` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_hw_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 flags` (offset 0, 4 bytes) */
+export class iommu_test_hw_infoView extends RecordView implements iommu_test_hw_info {
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_test_hw_info.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_test_hw_info.flags"), LE);
   }
 
-  /** C: `__u32 test_reg` (offset 4, 4 bytes) */
   get test_reg(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set test_reg(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_test_hw_info.test_reg"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_test_hw_info.test_reg"), LE);
   }
 }
 
@@ -3716,21 +2674,9 @@ export interface iommu_hwpt_selftest {
   pagetable_type: number;
 }
 
-/** What {@link iommu_hwpt_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hwpt_selftestInit {
-  /**
-   * default mock iotlb value, {@link IOMMU_TEST_IOTLB_DEFAULT}
-   *
-   * C: `__u32 iotlb` (offset 0, 4 bytes)
-   */
-  iotlb?: number;
-  /** C: `__u32 pagetable_type` (offset 4, 4 bytes) */
-  pagetable_type?: number;
-}
+/** What {@link iommu_hwpt_selftest.encode} accepts (see InitOf). */
+export type iommu_hwpt_selftestInit = InitOf<iommu_hwpt_selftest>;
 
-const iommu_hwpt_selftestMembers: readonly string[] = ["iotlb", "pagetable_type"];
-
-/** Refuses what {@link iommu_hwpt_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_selftest");
   for (const key in value) {
@@ -3739,12 +2685,11 @@ function iommu_hwpt_selftestCheckKeys(value: unknown): void {
       case "pagetable_type":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_selftest", iommu_hwpt_selftestMembers);
+        unknownMember(key, "iommu_hwpt_selftest", ["iotlb", "pagetable_type"]);
     }
   }
 }
 
-/** C: `struct iommu_hwpt_selftest`, 8 bytes, aligned to 4. */
 export const iommu_hwpt_selftest = {
   size: 8,
   align: 4,
@@ -3753,68 +2698,37 @@ export const iommu_hwpt_selftest = {
   encode(value: iommu_hwpt_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_hwpt_selftestCheckKeys(value);
-    const { iotlb: $iotlb, pagetable_type: $pagetable_type } = value;
-    dv.setUint32(
-      offset + 0,
-      $iotlb === undefined ? 0 : u32($iotlb, "iommu_hwpt_selftest.iotlb"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $pagetable_type === undefined
-        ? 0
-        : u32($pagetable_type, "iommu_hwpt_selftest.pagetable_type"),
-      LE,
-    );
+    const { iotlb: $iotlb = 0, pagetable_type: $pagetable_type = 0 } = value;
+    dv.setUint32(offset, u32($iotlb, "iommu_hwpt_selftest.iotlb"), LE);
+    dv.setUint32(offset + 4, u32($pagetable_type, "iommu_hwpt_selftest.pagetable_type"), LE);
   },
   decode(source: Target, offset = 0): iommu_hwpt_selftest {
     const dv = dataView(source);
-    return { iotlb: dv.getUint32(offset + 0, LE), pagetable_type: dv.getUint32(offset + 4, LE) };
+    return { iotlb: dv.getUint32(offset, LE), pagetable_type: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_hwpt_selftestView {
     return new iommu_hwpt_selftestView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_selftestCheck: Codec<iommu_hwpt_selftest, iommu_hwpt_selftestInit> =
-  iommu_hwpt_selftest;
+} satisfies GeneratedCodec<iommu_hwpt_selftest, iommu_hwpt_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_selftestView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * default mock iotlb value, {@link IOMMU_TEST_IOTLB_DEFAULT}
-   *
-   * C: `__u32 iotlb` (offset 0, 4 bytes)
-   */
+export class iommu_hwpt_selftestView extends RecordView implements iommu_hwpt_selftest {
   get iotlb(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set iotlb(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_selftest.iotlb"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hwpt_selftest.iotlb"), LE);
   }
 
-  /** C: `__u32 pagetable_type` (offset 4, 4 bytes) */
   get pagetable_type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set pagetable_type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_selftest.pagetable_type"),
+      u32(value, "iommu_hwpt_selftest.pagetable_type"),
       LE,
     );
   }
@@ -3853,25 +2767,9 @@ export interface iommu_hwpt_invalidate_selftest {
   iotlb_id: number;
 }
 
-/** What {@link iommu_hwpt_invalidate_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hwpt_invalidate_selftestInit {
-  /**
-   * Invalidate flags
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * Invalidate iotlb entry index
-   *
-   * C: `__u32 iotlb_id` (offset 4, 4 bytes)
-   */
-  iotlb_id?: number;
-}
+/** What {@link iommu_hwpt_invalidate_selftest.encode} accepts (see InitOf). */
+export type iommu_hwpt_invalidate_selftestInit = InitOf<iommu_hwpt_invalidate_selftest>;
 
-const iommu_hwpt_invalidate_selftestMembers: readonly string[] = ["flags", "iotlb_id"];
-
-/** Refuses what {@link iommu_hwpt_invalidate_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_invalidate_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_invalidate_selftest");
@@ -3881,20 +2779,11 @@ function iommu_hwpt_invalidate_selftestCheckKeys(value: unknown): void {
       case "iotlb_id":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_invalidate_selftest", iommu_hwpt_invalidate_selftestMembers);
+        unknownMember(key, "iommu_hwpt_invalidate_selftest", ["flags", "iotlb_id"]);
     }
   }
 }
 
-/**
- * Invalidation data for Mock driver
- *
- * ({@link IOMMU_HWPT_INVALIDATE_DATA_SELFTEST})
- *
- * If IOMMU_TEST_INVALIDATE_ALL is set in `flags`, `iotlb_id` will be ignored
- *
- * C: `struct iommu_hwpt_invalidate_selftest`, 8 bytes, aligned to 4.
- */
 export const iommu_hwpt_invalidate_selftest = {
   size: 8,
   align: 4,
@@ -3903,72 +2792,44 @@ export const iommu_hwpt_invalidate_selftest = {
   encode(value: iommu_hwpt_invalidate_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_hwpt_invalidate_selftestCheckKeys(value);
-    const { flags: $flags, iotlb_id: $iotlb_id } = value;
-    dv.setUint32(
-      offset + 0,
-      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_invalidate_selftest.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $iotlb_id === undefined ? 0 : u32($iotlb_id, "iommu_hwpt_invalidate_selftest.iotlb_id"),
-      LE,
-    );
+    const { flags: $flags = 0, iotlb_id: $iotlb_id = 0 } = value;
+    dv.setUint32(offset, u32($flags, "iommu_hwpt_invalidate_selftest.flags"), LE);
+    dv.setUint32(offset + 4, u32($iotlb_id, "iommu_hwpt_invalidate_selftest.iotlb_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_hwpt_invalidate_selftest {
     const dv = dataView(source);
-    return { flags: dv.getUint32(offset + 0, LE), iotlb_id: dv.getUint32(offset + 4, LE) };
+    return { flags: dv.getUint32(offset, LE), iotlb_id: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_hwpt_invalidate_selftestView {
     return new iommu_hwpt_invalidate_selftestView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_invalidate_selftestCheck: Codec<
-  iommu_hwpt_invalidate_selftest,
-  iommu_hwpt_invalidate_selftestInit
-> = iommu_hwpt_invalidate_selftest;
+} satisfies GeneratedCodec<iommu_hwpt_invalidate_selftest, iommu_hwpt_invalidate_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_invalidate_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_invalidate_selftestView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Invalidate flags
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
+export class iommu_hwpt_invalidate_selftestView
+  extends RecordView
+  implements iommu_hwpt_invalidate_selftest
+{
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_invalidate_selftest.flags"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "iommu_hwpt_invalidate_selftest.flags"),
       LE,
     );
   }
 
-  /**
-   * Invalidate iotlb entry index
-   *
-   * C: `__u32 iotlb_id` (offset 4, 4 bytes)
-   */
   get iotlb_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set iotlb_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_invalidate_selftest.iotlb_id"),
+      u32(value, "iommu_hwpt_invalidate_selftest.iotlb_id"),
       LE,
     );
   }
@@ -4013,42 +2874,9 @@ export interface iommu_viommu_selftest {
   out_mmap_length: bigint;
 }
 
-/** What {@link iommu_viommu_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_viommu_selftestInit {
-  /**
-   * Input random data from user space
-   *
-   * C: `__u32 in_data` (offset 0, 4 bytes)
-   */
-  in_data?: number;
-  /**
-   * Output data (matching `in_data`) to user space
-   *
-   * C: `__u32 out_data` (offset 4, 4 bytes)
-   */
-  out_data?: number;
-  /**
-   * The offset argument for mmap syscall
-   *
-   * C: `__aligned_u64 out_mmap_offset` (offset 8, 8 bytes)
-   */
-  out_mmap_offset?: Int64;
-  /**
-   * The length argument for mmap syscall
-   *
-   * C: `__aligned_u64 out_mmap_length` (offset 16, 8 bytes)
-   */
-  out_mmap_length?: Int64;
-}
+/** What {@link iommu_viommu_selftest.encode} accepts (see InitOf). */
+export type iommu_viommu_selftestInit = InitOf<iommu_viommu_selftest>;
 
-const iommu_viommu_selftestMembers: readonly string[] = [
-  "in_data",
-  "out_data",
-  "out_mmap_offset",
-  "out_mmap_length",
-];
-
-/** Refuses what {@link iommu_viommu_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_selftest");
   for (const key in value) {
@@ -4059,20 +2887,16 @@ function iommu_viommu_selftestCheckKeys(value: unknown): void {
       case "out_mmap_length":
         break;
       default:
-        unknownMember(key, "iommu_viommu_selftest", iommu_viommu_selftestMembers);
+        unknownMember(key, "iommu_viommu_selftest", [
+          "in_data",
+          "out_data",
+          "out_mmap_offset",
+          "out_mmap_length",
+        ]);
     }
   }
 }
 
-/**
- * vIOMMU data for Mock driver
- *
- * ({@link IOMMU_VIOMMU_TYPE_SELFTEST})
- *
- * Simply set `out_data`=`in_data` for a loopback test
- *
- * C: `struct iommu_viommu_selftest`, 24 bytes, aligned to 8.
- */
 export const iommu_viommu_selftest = {
   size: 24,
   align: 8,
@@ -4082,40 +2906,24 @@ export const iommu_viommu_selftest = {
     const dv = dataView(target);
     iommu_viommu_selftestCheckKeys(value);
     const {
-      in_data: $in_data,
-      out_data: $out_data,
-      out_mmap_offset: $out_mmap_offset,
-      out_mmap_length: $out_mmap_length,
+      in_data: $in_data = 0,
+      out_data: $out_data = 0,
+      out_mmap_offset: $out_mmap_offset = 0n,
+      out_mmap_length: $out_mmap_length = 0n,
     } = value;
-    dv.setUint32(
-      offset + 0,
-      $in_data === undefined ? 0 : u32($in_data, "iommu_viommu_selftest.in_data"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $out_data === undefined ? 0 : u32($out_data, "iommu_viommu_selftest.out_data"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $out_mmap_offset === undefined
-        ? 0n
-        : u64($out_mmap_offset, "iommu_viommu_selftest.out_mmap_offset"),
-      LE,
-    );
+    dv.setUint32(offset, u32($in_data, "iommu_viommu_selftest.in_data"), LE);
+    dv.setUint32(offset + 4, u32($out_data, "iommu_viommu_selftest.out_data"), LE);
+    dv.setBigUint64(offset + 8, u64($out_mmap_offset, "iommu_viommu_selftest.out_mmap_offset"), LE);
     dv.setBigUint64(
       offset + 16,
-      $out_mmap_length === undefined
-        ? 0n
-        : u64($out_mmap_length, "iommu_viommu_selftest.out_mmap_length"),
+      u64($out_mmap_length, "iommu_viommu_selftest.out_mmap_length"),
       LE,
     );
   },
   decode(source: Target, offset = 0): iommu_viommu_selftest {
     const dv = dataView(source);
     return {
-      in_data: dv.getUint32(offset + 0, LE),
+      in_data: dv.getUint32(offset, LE),
       out_data: dv.getUint32(offset + 4, LE),
       out_mmap_offset: dv.getBigUint64(offset + 8, LE),
       out_mmap_length: dv.getBigUint64(offset + 16, LE),
@@ -4124,89 +2932,46 @@ export const iommu_viommu_selftest = {
   view(target: Target, offset = 0): iommu_viommu_selftestView {
     return new iommu_viommu_selftestView(dataView(target), offset);
   },
-};
-const _iommu_viommu_selftestCheck: Codec<iommu_viommu_selftest, iommu_viommu_selftestInit> =
-  iommu_viommu_selftest;
+} satisfies GeneratedCodec<iommu_viommu_selftest, iommu_viommu_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_selftestView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Input random data from user space
-   *
-   * C: `__u32 in_data` (offset 0, 4 bytes)
-   */
+export class iommu_viommu_selftestView extends RecordView implements iommu_viommu_selftest {
   get in_data(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set in_data(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_viommu_selftest.in_data"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_viommu_selftest.in_data"), LE);
   }
 
-  /**
-   * Output data (matching `in_data`) to user space
-   *
-   * C: `__u32 out_data` (offset 4, 4 bytes)
-   */
   get out_data(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set out_data(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_viommu_selftest.out_data"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_viommu_selftest.out_data"), LE);
   }
 
-  /**
-   * The offset argument for mmap syscall
-   *
-   * C: `__aligned_u64 out_mmap_offset` (offset 8, 8 bytes)
-   */
   get out_mmap_offset(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set out_mmap_offset(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_viommu_selftest.out_mmap_offset"),
+      u64(value, "iommu_viommu_selftest.out_mmap_offset"),
       LE,
     );
   }
 
-  /**
-   * The length argument for mmap syscall
-   *
-   * C: `__aligned_u64 out_mmap_length` (offset 16, 8 bytes)
-   */
   get out_mmap_length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set out_mmap_length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_viommu_selftest.out_mmap_length"),
+      u64(value, "iommu_viommu_selftest.out_mmap_length"),
       LE,
     );
   }
@@ -4247,27 +3012,9 @@ export interface iommu_viommu_invalidate_selftest {
   cache_id: number;
 }
 
-/** What {@link iommu_viommu_invalidate_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_viommu_invalidate_selftestInit {
-  /**
-   * Invalidate flags
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
-  flags?: number;
-  /** C: `__u32 vdev_id` (offset 4, 4 bytes) */
-  vdev_id?: number;
-  /**
-   * Invalidate cache entry index
-   *
-   * C: `__u32 cache_id` (offset 8, 4 bytes)
-   */
-  cache_id?: number;
-}
+/** What {@link iommu_viommu_invalidate_selftest.encode} accepts (see InitOf). */
+export type iommu_viommu_invalidate_selftestInit = InitOf<iommu_viommu_invalidate_selftest>;
 
-const iommu_viommu_invalidate_selftestMembers: readonly string[] = ["flags", "vdev_id", "cache_id"];
-
-/** Refuses what {@link iommu_viommu_invalidate_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_invalidate_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_invalidate_selftest");
@@ -4278,24 +3025,11 @@ function iommu_viommu_invalidate_selftestCheckKeys(value: unknown): void {
       case "cache_id":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_viommu_invalidate_selftest",
-          iommu_viommu_invalidate_selftestMembers,
-        );
+        unknownMember(key, "iommu_viommu_invalidate_selftest", ["flags", "vdev_id", "cache_id"]);
     }
   }
 }
 
-/**
- * Invalidation data for Mock VIOMMU
- *
- * ({@link IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST})
- *
- * If IOMMU_TEST_INVALIDATE_ALL is set in `flags`, `cache_id` will be ignored
- *
- * C: `struct iommu_viommu_invalidate_selftest`, 12 bytes, aligned to 4.
- */
 export const iommu_viommu_invalidate_selftest = {
   size: 12,
   align: 4,
@@ -4304,27 +3038,15 @@ export const iommu_viommu_invalidate_selftest = {
   encode(value: iommu_viommu_invalidate_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_viommu_invalidate_selftestCheckKeys(value);
-    const { flags: $flags, vdev_id: $vdev_id, cache_id: $cache_id } = value;
-    dv.setUint32(
-      offset + 0,
-      $flags === undefined ? 0 : u32($flags, "iommu_viommu_invalidate_selftest.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $vdev_id === undefined ? 0 : u32($vdev_id, "iommu_viommu_invalidate_selftest.vdev_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $cache_id === undefined ? 0 : u32($cache_id, "iommu_viommu_invalidate_selftest.cache_id"),
-      LE,
-    );
+    const { flags: $flags = 0, vdev_id: $vdev_id = 0, cache_id: $cache_id = 0 } = value;
+    dv.setUint32(offset, u32($flags, "iommu_viommu_invalidate_selftest.flags"), LE);
+    dv.setUint32(offset + 4, u32($vdev_id, "iommu_viommu_invalidate_selftest.vdev_id"), LE);
+    dv.setUint32(offset + 8, u32($cache_id, "iommu_viommu_invalidate_selftest.cache_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_viommu_invalidate_selftest {
     const dv = dataView(source);
     return {
-      flags: dv.getUint32(offset + 0, LE),
+      flags: dv.getUint32(offset, LE),
       vdev_id: dv.getUint32(offset + 4, LE),
       cache_id: dv.getUint32(offset + 8, LE),
     };
@@ -4332,68 +3054,45 @@ export const iommu_viommu_invalidate_selftest = {
   view(target: Target, offset = 0): iommu_viommu_invalidate_selftestView {
     return new iommu_viommu_invalidate_selftestView(dataView(target), offset);
   },
-};
-const _iommu_viommu_invalidate_selftestCheck: Codec<
-  iommu_viommu_invalidate_selftest,
-  iommu_viommu_invalidate_selftestInit
-> = iommu_viommu_invalidate_selftest;
+} satisfies GeneratedCodec<iommu_viommu_invalidate_selftest, iommu_viommu_invalidate_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_invalidate_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_invalidate_selftestView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Invalidate flags
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
+export class iommu_viommu_invalidate_selftestView
+  extends RecordView
+  implements iommu_viommu_invalidate_selftest
+{
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_viommu_invalidate_selftest.flags"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "iommu_viommu_invalidate_selftest.flags"),
       LE,
     );
   }
 
-  /** C: `__u32 vdev_id` (offset 4, 4 bytes) */
   get vdev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set vdev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_viommu_invalidate_selftest.vdev_id"),
+      u32(value, "iommu_viommu_invalidate_selftest.vdev_id"),
       LE,
     );
   }
 
-  /**
-   * Invalidate cache entry index
-   *
-   * C: `__u32 cache_id` (offset 8, 4 bytes)
-   */
   get cache_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set cache_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_viommu_invalidate_selftest.cache_id"),
+      u32(value, "iommu_viommu_invalidate_selftest.cache_id"),
       LE,
     );
   }
@@ -4410,15 +3109,9 @@ export interface iommu_viommu_event_selftest {
   virt_id: number;
 }
 
-/** What {@link iommu_viommu_event_selftest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_viommu_event_selftestInit {
-  /** C: `__u32 virt_id` (offset 0, 4 bytes) */
-  virt_id?: number;
-}
+/** What {@link iommu_viommu_event_selftest.encode} accepts (see InitOf). */
+export type iommu_viommu_event_selftestInit = InitOf<iommu_viommu_event_selftest>;
 
-const iommu_viommu_event_selftestMembers: readonly string[] = ["virt_id"];
-
-/** Refuses what {@link iommu_viommu_event_selftest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_event_selftestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_event_selftest");
@@ -4427,12 +3120,11 @@ function iommu_viommu_event_selftestCheckKeys(value: unknown): void {
       case "virt_id":
         break;
       default:
-        unknownMember(key, "iommu_viommu_event_selftest", iommu_viommu_event_selftestMembers);
+        unknownMember(key, "iommu_viommu_event_selftest", ["virt_id"]);
     }
   }
 }
 
-/** C: `struct iommu_viommu_event_selftest`, 4 bytes, aligned to 4. */
 export const iommu_viommu_event_selftest = {
   size: 4,
   align: 4,
@@ -4441,46 +3133,29 @@ export const iommu_viommu_event_selftest = {
   encode(value: iommu_viommu_event_selftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_viommu_event_selftestCheckKeys(value);
-    const { virt_id: $virt_id } = value;
-    dv.setUint32(
-      offset + 0,
-      $virt_id === undefined ? 0 : u32($virt_id, "iommu_viommu_event_selftest.virt_id"),
-      LE,
-    );
+    const { virt_id: $virt_id = 0 } = value;
+    dv.setUint32(offset, u32($virt_id, "iommu_viommu_event_selftest.virt_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_viommu_event_selftest {
     const dv = dataView(source);
-    return { virt_id: dv.getUint32(offset + 0, LE) };
+    return { virt_id: dv.getUint32(offset, LE) };
   },
   view(target: Target, offset = 0): iommu_viommu_event_selftestView {
     return new iommu_viommu_event_selftestView(dataView(target), offset);
   },
-};
-const _iommu_viommu_event_selftestCheck: Codec<
-  iommu_viommu_event_selftest,
-  iommu_viommu_event_selftestInit
-> = iommu_viommu_event_selftest;
+} satisfies GeneratedCodec<iommu_viommu_event_selftest, iommu_viommu_event_selftestInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_event_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_event_selftestView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 virt_id` (offset 0, 4 bytes) */
+export class iommu_viommu_event_selftestView
+  extends RecordView
+  implements iommu_viommu_event_selftest
+{
   get virt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set virt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_viommu_event_selftest.virt_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_viommu_event_selftest.virt_id"), LE);
   }
 }
 

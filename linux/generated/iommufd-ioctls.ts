@@ -66,11 +66,7 @@ export function IOMMU_DESTROY(fd: number, args: iommu_destroyInit = {}): iommu_d
 }
 
 /**
- * `ioctl(fd, IOMMU_DESTROY, &struct iommu_destroy)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_DESTROY})
- *
- * Destroy any object held within iommufd.
+ * {@link IOMMU_DESTROY}, asynchronously: `ioctl(fd, IOMMU_DESTROY, &struct iommu_destroy)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -93,11 +89,7 @@ export function IOMMU_IOAS_ALLOC(fd: number, args: iommu_ioas_allocInit = {}): i
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_ALLOC, &struct iommu_ioas_alloc)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_ALLOC})
- *
- * Allocate an IO Address Space (IOAS) which holds an IO Virtual Address (IOVA) to memory mapping.
+ * {@link IOMMU_IOAS_ALLOC}, asynchronously: `ioctl(fd, IOMMU_IOAS_ALLOC, &struct iommu_ioas_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -138,26 +130,7 @@ export function IOMMU_IOAS_IOVA_RANGES(
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &struct iommu_ioas_iova_ranges)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_IOVA_RANGES})
- *
- * Query an IOAS for ranges of allowed IOVAs. Mapping IOVA outside these ranges is not allowed. num_iovas will be set to the total number of iovas and the allowed_iovas[] will be filled in as space permits.
- *
- * The allowed ranges are dependent on the HW path the DMA operation takes, and can change during the lifetime of the IOAS. A fresh empty IOAS will have a full range, and each attached device will narrow the ranges based on that device's HW restrictions. Detaching a device can widen the ranges. Userspace should query ranges after every attach/detach to know what IOVAs are valid for mapping.
- *
- * On input num_iovas is the length of the allowed_iovas array. On output it is the total number of iovas filled in. The ioctl will return -EMSGSIZE and set num_iovas to the required value if num_iovas is too small. In this case the caller should allocate a larger output array and re-issue the ioctl.
- *
- * out_iova_alignment returns the minimum IOVA alignment that can be given to {@link IOMMU_IOAS_MAP}/COPY. IOVA's must satisfy::
- *
- * ```
- * starting_iova % out_iova_alignment == 0
- * (starting_iova + length) % out_iova_alignment == 0
- * ```
- *
- * out_iova_alignment can be 1 indicating any IOVA is allowed. It cannot be higher than the system PAGE_SIZE.
- *
- * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_IOAS_IOVA_RANGES}, asynchronously: `ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &struct iommu_ioas_iova_ranges)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -169,26 +142,7 @@ export async function IOMMU_IOAS_IOVA_RANGESAsync(
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &struct iommu_ioas_iova_ranges)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_IOVA_RANGES})
- *
- * Query an IOAS for ranges of allowed IOVAs. Mapping IOVA outside these ranges is not allowed. num_iovas will be set to the total number of iovas and the allowed_iovas[] will be filled in as space permits.
- *
- * The allowed ranges are dependent on the HW path the DMA operation takes, and can change during the lifetime of the IOAS. A fresh empty IOAS will have a full range, and each attached device will narrow the ranges based on that device's HW restrictions. Detaching a device can widen the ranges. Userspace should query ranges after every attach/detach to know what IOVAs are valid for mapping.
- *
- * On input num_iovas is the length of the allowed_iovas array. On output it is the total number of iovas filled in. The ioctl will return -EMSGSIZE and set num_iovas to the required value if num_iovas is too small. In this case the caller should allocate a larger output array and re-issue the ioctl.
- *
- * out_iova_alignment returns the minimum IOVA alignment that can be given to {@link IOMMU_IOAS_MAP}/COPY. IOVA's must satisfy::
- *
- * ```
- * starting_iova % out_iova_alignment == 0
- * (starting_iova + length) % out_iova_alignment == 0
- * ```
- *
- * out_iova_alignment can be 1 indicating any IOVA is allowed. It cannot be higher than the system PAGE_SIZE.
- *
- * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_IOAS_IOVA_RANGES}, unchecked: `ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &struct iommu_ioas_iova_ranges)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -222,19 +176,7 @@ export function IOMMU_IOAS_ALLOW_IOVAS(
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &struct iommu_ioas_allow_iovas)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_ALLOW_IOVAS})
- *
- * Ensure a range of IOVAs are always available for allocation. If this call succeeds then {@link IOMMU_IOAS_IOVA_RANGES} will never return a list of IOVA ranges that are narrower than the ranges provided here. This call will fail if {@link IOMMU_IOAS_IOVA_RANGES} is currently narrower than the given ranges.
- *
- * When an IOAS is first created the IOVA_RANGES will be maximally sized, and as devices are attached the IOVA will narrow based on the device restrictions. When an allowed range is specified any narrowing will be refused, ie device attachment can fail if the device requires limiting within the allowed range.
- *
- * Automatic IOVA allocation is also impacted by this call. MAP will only allocate within the allowed IOVAs if they are present.
- *
- * This call replaces the entire allowed list with the given list.
- *
- * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_IOAS_ALLOW_IOVAS}, asynchronously: `ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &struct iommu_ioas_allow_iovas)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -246,19 +188,7 @@ export async function IOMMU_IOAS_ALLOW_IOVASAsync(
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &struct iommu_ioas_allow_iovas)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_ALLOW_IOVAS})
- *
- * Ensure a range of IOVAs are always available for allocation. If this call succeeds then {@link IOMMU_IOAS_IOVA_RANGES} will never return a list of IOVA ranges that are narrower than the ranges provided here. This call will fail if {@link IOMMU_IOAS_IOVA_RANGES} is currently narrower than the given ranges.
- *
- * When an IOAS is first created the IOVA_RANGES will be maximally sized, and as devices are attached the IOVA will narrow based on the device restrictions. When an allowed range is specified any narrowing will be refused, ie device attachment can fail if the device requires limiting within the allowed range.
- *
- * Automatic IOVA allocation is also impacted by this call. MAP will only allocate within the allowed IOVAs if they are present.
- *
- * This call replaces the entire allowed list with the given list.
- *
- * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_IOAS_ALLOW_IOVAS}, unchecked: `ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &struct iommu_ioas_allow_iovas)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -288,15 +218,7 @@ export function IOMMU_IOAS_MAP(
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_MAP, &struct iommu_ioas_map)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_MAP})
- *
- * Set an IOVA mapping from a user pointer. If FIXED_IOVA is specified then the mapping will be established at iova, otherwise a suitable location based on the reserved and allowed lists will be automatically selected and returned in iova.
- *
- * If {@link IOMMU_IOAS_MAP_FIXED_IOVA} is specified then the iova range must currently be unused, existing IOVA cannot be replaced.
- *
- * User-pointer members ("user_va") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_IOAS_MAP}, asynchronously: `ioctl(fd, IOMMU_IOAS_MAP, &struct iommu_ioas_map)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -308,15 +230,7 @@ export async function IOMMU_IOAS_MAPAsync(
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_MAP, &struct iommu_ioas_map)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_MAP})
- *
- * Set an IOVA mapping from a user pointer. If FIXED_IOVA is specified then the mapping will be established at iova, otherwise a suitable location based on the reserved and allowed lists will be automatically selected and returned in iova.
- *
- * If {@link IOMMU_IOAS_MAP_FIXED_IOVA} is specified then the iova range must currently be unused, existing IOVA cannot be replaced.
- *
- * User-pointer members ("user_va") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_IOAS_MAP}, unchecked: `ioctl(fd, IOMMU_IOAS_MAP, &struct iommu_ioas_map)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -342,11 +256,7 @@ export function IOMMU_IOAS_NOIOMMU_GET_PA(
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_NOIOMMU_GET_PA, &struct iommu_ioas_noiommu_get_pa)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_NOIOMMU_GET_PA})
- *
- * Query the physical address backing an IOVA range. The beginning of the range must be mapped already and length must be non-zero. For noiommu devices doing unsafe DMA only.
+ * {@link IOMMU_IOAS_NOIOMMU_GET_PA}, asynchronously: `ioctl(fd, IOMMU_IOAS_NOIOMMU_GET_PA, &struct iommu_ioas_noiommu_get_pa)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -372,11 +282,7 @@ export function IOMMU_IOAS_MAP_FILE(
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_MAP_FILE, &struct iommu_ioas_map_file)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_MAP_FILE})
- *
- * Set an IOVA mapping from a memfd file. On kernels with dma-buf support, supported dma-buf files may also be accepted. This is not a generic dma-buf import path; currently supported dma-bufs include single-range VFIO PCI dma-bufs exported through VFIO_DEVICE_FEATURE_DMA_BUF, and other dma-bufs may be rejected. All other arguments and semantics match those of {@link IOMMU_IOAS_MAP}.
+ * {@link IOMMU_IOAS_MAP_FILE}, asynchronously: `ioctl(fd, IOMMU_IOAS_MAP_FILE, &struct iommu_ioas_map_file)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -401,13 +307,7 @@ export function IOMMU_IOAS_COPY(fd: number, args: iommu_ioas_copyInit = {}): iom
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_COPY, &struct iommu_ioas_copy)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_COPY})
- *
- * Copy an already existing mapping from src_ioas_id and establish it in dst_ioas_id. The src iova/length must exactly match a range used with {@link IOMMU_IOAS_MAP}.
- *
- * This may be used to efficiently clone a subset of an IOAS to another, or as a kind of 'cache' to speed up mapping. Copy has an efficiency advantage over establishing equivalent new mappings, as internal resources are shared, and the kernel will pin the user memory only once.
+ * {@link IOMMU_IOAS_COPY}, asynchronously: `ioctl(fd, IOMMU_IOAS_COPY, &struct iommu_ioas_copy)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -430,11 +330,7 @@ export function IOMMU_IOAS_UNMAP(fd: number, args: iommu_ioas_unmapInit = {}): i
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_UNMAP, &struct iommu_ioas_unmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_IOAS_UNMAP})
- *
- * Unmap an IOVA range. The iova/length must be a superset of a previously mapped range used with {@link IOMMU_IOAS_MAP} or {@link IOMMU_IOAS_COPY}. Splitting or truncating ranges is not allowed. The values 0 to U64_MAX will unmap everything.
+ * {@link IOMMU_IOAS_UNMAP}, asynchronously: `ioctl(fd, IOMMU_IOAS_UNMAP, &struct iommu_ioas_unmap)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -457,11 +353,7 @@ export function IOMMU_OPTION(fd: number, args: iommu_optionInit = {}): iommu_opt
 }
 
 /**
- * `ioctl(fd, IOMMU_OPTION, &struct iommu_option)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * iommu option multiplexer
- *
- * Change a simple option value. This multiplexor allows controlling options on objects. {@link IOMMU_OPTION_OP_SET} will load an option and {@link IOMMU_OPTION_OP_GET} will return the current value.
+ * {@link IOMMU_OPTION}, asynchronously: `ioctl(fd, IOMMU_OPTION, &struct iommu_option)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -484,11 +376,7 @@ export function IOMMU_VFIO_IOAS(fd: number, args: iommu_vfio_ioasInit = {}): iom
 }
 
 /**
- * `ioctl(fd, IOMMU_VFIO_IOAS, &struct iommu_vfio_ioas)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_VFIO_IOAS})
- *
- * The VFIO compatibility support uses a single ioas because VFIO APIs do not support the ID field. Set or Get the IOAS that VFIO compatibility will use. When VFIO_GROUP_SET_CONTAINER is used on an iommufd it will get the compatibility ioas, either by taking what is already set, or auto creating one. From then on VFIO will continue to use that ioas and is not effected by this ioctl. SET or CLEAR does not destroy any auto-created IOAS.
+ * {@link IOMMU_VFIO_IOAS}, asynchronously: `ioctl(fd, IOMMU_VFIO_IOAS, &struct iommu_vfio_ioas)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -522,19 +410,7 @@ export function IOMMU_HWPT_ALLOC(
 }
 
 /**
- * `ioctl(fd, IOMMU_HWPT_ALLOC, &struct iommu_hwpt_alloc)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_HWPT_ALLOC})
- *
- * Explicitly allocate a hardware page table object. This is the same object type that is returned by iommufd_device_attach() and represents the underlying iommu driver's iommu_domain kernel object.
- *
- * A kernel-managed HWPT will be created with the mappings from the given IOAS via the `pt_id.` The `data_type` for this allocation must be set to {@link IOMMU_HWPT_DATA_NONE}. The HWPT can be allocated as a parent HWPT for a nesting configuration by passing {@link IOMMU_HWPT_ALLOC_NEST_PARENT} via `flags.`
- *
- * A user-managed nested HWPT will be created from a given vIOMMU (wrapping a parent HWPT) or a parent HWPT via `pt_id`, in which the parent HWPT must be allocated previously via the same ioctl from a given IOAS (`pt_id`). In this case, the `data_type` must be set to a pre-defined type corresponding to an I/O page table type supported by the underlying IOMMU hardware. The device via `dev_id` and the vIOMMU via `pt_id` must be associated to the same IOMMU instance.
- *
- * If the `data_type` is set to {@link IOMMU_HWPT_DATA_NONE}, `data_len` and `data_uptr` should be zero. Otherwise, both `data_len` and `data_uptr` must be given.
- *
- * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_HWPT_ALLOC}, asynchronously: `ioctl(fd, IOMMU_HWPT_ALLOC, &struct iommu_hwpt_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -546,19 +422,7 @@ export async function IOMMU_HWPT_ALLOCAsync(
 }
 
 /**
- * `ioctl(fd, IOMMU_HWPT_ALLOC, &struct iommu_hwpt_alloc)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_HWPT_ALLOC})
- *
- * Explicitly allocate a hardware page table object. This is the same object type that is returned by iommufd_device_attach() and represents the underlying iommu driver's iommu_domain kernel object.
- *
- * A kernel-managed HWPT will be created with the mappings from the given IOAS via the `pt_id.` The `data_type` for this allocation must be set to {@link IOMMU_HWPT_DATA_NONE}. The HWPT can be allocated as a parent HWPT for a nesting configuration by passing {@link IOMMU_HWPT_ALLOC_NEST_PARENT} via `flags.`
- *
- * A user-managed nested HWPT will be created from a given vIOMMU (wrapping a parent HWPT) or a parent HWPT via `pt_id`, in which the parent HWPT must be allocated previously via the same ioctl from a given IOAS (`pt_id`). In this case, the `data_type` must be set to a pre-defined type corresponding to an I/O page table type supported by the underlying IOMMU hardware. The device via `dev_id` and the vIOMMU via `pt_id` must be associated to the same IOMMU instance.
- *
- * If the `data_type` is set to {@link IOMMU_HWPT_DATA_NONE}, `data_len` and `data_uptr` should be zero. Otherwise, both `data_len` and `data_uptr` must be given.
- *
- * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_HWPT_ALLOC}, unchecked: `ioctl(fd, IOMMU_HWPT_ALLOC, &struct iommu_hwpt_alloc)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -588,15 +452,7 @@ export function IOMMU_GET_HW_INFO(
 }
 
 /**
- * `ioctl(fd, IOMMU_GET_HW_INFO, &struct iommu_hw_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_GET_HW_INFO})
- *
- * Query an iommu type specific hardware information data from an iommu behind a given device that has been bound to iommufd. This hardware info data will be used to sync capabilities between the virtual iommu and the physical iommu, e.g. a nested translation setup needs to check the hardware info, so a guest stage-1 page table can be compatible with the physical iommu.
- *
- * To capture an iommu type specific hardware information data, `data_uptr` and its length `data_len` must be provided. Trailing bytes will be zeroed if the user buffer is larger than the data that kernel has. Otherwise, kernel only fills the buffer using the given length in `data_len.` If the ioctl succeeds, `data_len` will be updated to the length that kernel actually supports, `out_data_type` will be filled to decode the data filled in the buffer pointed by `data_uptr.` Input `data_len` == zero is allowed.
- *
- * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_GET_HW_INFO}, asynchronously: `ioctl(fd, IOMMU_GET_HW_INFO, &struct iommu_hw_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -608,15 +464,7 @@ export async function IOMMU_GET_HW_INFOAsync(
 }
 
 /**
- * `ioctl(fd, IOMMU_GET_HW_INFO, &struct iommu_hw_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_GET_HW_INFO})
- *
- * Query an iommu type specific hardware information data from an iommu behind a given device that has been bound to iommufd. This hardware info data will be used to sync capabilities between the virtual iommu and the physical iommu, e.g. a nested translation setup needs to check the hardware info, so a guest stage-1 page table can be compatible with the physical iommu.
- *
- * To capture an iommu type specific hardware information data, `data_uptr` and its length `data_len` must be provided. Trailing bytes will be zeroed if the user buffer is larger than the data that kernel has. Otherwise, kernel only fills the buffer using the given length in `data_len.` If the ioctl succeeds, `data_len` will be updated to the length that kernel actually supports, `out_data_type` will be filled to decode the data filled in the buffer pointed by `data_uptr.` Input `data_len` == zero is allowed.
- *
- * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_GET_HW_INFO}, unchecked: `ioctl(fd, IOMMU_GET_HW_INFO, &struct iommu_hw_info)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -642,11 +490,7 @@ export function IOMMU_HWPT_SET_DIRTY_TRACKING(
 }
 
 /**
- * `ioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &struct iommu_hwpt_set_dirty_tracking)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_HWPT_SET_DIRTY_TRACKING})
- *
- * Toggle dirty tracking on an HW pagetable.
+ * {@link IOMMU_HWPT_SET_DIRTY_TRACKING}, asynchronously: `ioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &struct iommu_hwpt_set_dirty_tracking)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -682,17 +526,7 @@ export function IOMMU_HWPT_GET_DIRTY_BITMAP(
 }
 
 /**
- * `ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &struct iommu_hwpt_get_dirty_bitmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_HWPT_GET_DIRTY_BITMAP})
- *
- * Checking a given IOVA is dirty:
- *
- * data[(iova / page_size) / 64] & (1ULL \<\< ((iova / page_size) % 64))
- *
- * Walk the IOMMU pagetables for a given IOVA range to return a bitmap with the dirty IOVAs. In doing so it will also by default clear any dirty bit metadata set in the IOPTE.
- *
- * User-pointer members ("data") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_HWPT_GET_DIRTY_BITMAP}, asynchronously: `ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &struct iommu_hwpt_get_dirty_bitmap)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -704,17 +538,7 @@ export async function IOMMU_HWPT_GET_DIRTY_BITMAPAsync(
 }
 
 /**
- * `ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &struct iommu_hwpt_get_dirty_bitmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_HWPT_GET_DIRTY_BITMAP})
- *
- * Checking a given IOVA is dirty:
- *
- * data[(iova / page_size) / 64] & (1ULL \<\< ((iova / page_size) % 64))
- *
- * Walk the IOMMU pagetables for a given IOVA range to return a bitmap with the dirty IOVAs. In doing so it will also by default clear any dirty bit metadata set in the IOPTE.
- *
- * User-pointer members ("data") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_HWPT_GET_DIRTY_BITMAP}, unchecked: `ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &struct iommu_hwpt_get_dirty_bitmap)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -750,17 +574,7 @@ export function IOMMU_HWPT_INVALIDATE(
 }
 
 /**
- * `ioctl(fd, IOMMU_HWPT_INVALIDATE, &struct iommu_hwpt_invalidate)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_HWPT_INVALIDATE})
- *
- * Invalidate iommu cache for user-managed page table or vIOMMU. Modifications on a user-managed page table should be followed by this operation, if a HWPT is passed in via `hwpt_id.` Other caches, such as device cache or descriptor cache can be flushed if a vIOMMU is passed in via the `hwpt_id` field.
- *
- * Each ioctl can support one or more cache invalidation requests in the array that has a total size of `entry_len` * `entry_num.`
- *
- * An empty invalidation request array by setting `entry_num`==0 is allowed, and `entry_len` and `data_uptr` would be ignored in this case. This can be used to check if the given `data_type` is supported or not by kernel.
- *
- * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_HWPT_INVALIDATE}, asynchronously: `ioctl(fd, IOMMU_HWPT_INVALIDATE, &struct iommu_hwpt_invalidate)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -772,17 +586,7 @@ export async function IOMMU_HWPT_INVALIDATEAsync(
 }
 
 /**
- * `ioctl(fd, IOMMU_HWPT_INVALIDATE, &struct iommu_hwpt_invalidate)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_HWPT_INVALIDATE})
- *
- * Invalidate iommu cache for user-managed page table or vIOMMU. Modifications on a user-managed page table should be followed by this operation, if a HWPT is passed in via `hwpt_id.` Other caches, such as device cache or descriptor cache can be flushed if a vIOMMU is passed in via the `hwpt_id` field.
- *
- * Each ioctl can support one or more cache invalidation requests in the array that has a total size of `entry_len` * `entry_num.`
- *
- * An empty invalidation request array by setting `entry_num`==0 is allowed, and `entry_len` and `data_uptr` would be ignored in this case. This can be used to check if the given `data_type` is supported or not by kernel.
- *
- * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_HWPT_INVALIDATE}, unchecked: `ioctl(fd, IOMMU_HWPT_INVALIDATE, &struct iommu_hwpt_invalidate)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -808,11 +612,7 @@ export function IOMMU_FAULT_QUEUE_ALLOC(
 }
 
 /**
- * `ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &struct iommu_fault_alloc)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_FAULT_QUEUE_ALLOC})
- *
- * Explicitly allocate a fault handling object.
+ * {@link IOMMU_FAULT_QUEUE_ALLOC}, asynchronously: `ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &struct iommu_fault_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -840,13 +640,7 @@ export function IOMMU_VIOMMU_ALLOC(
 }
 
 /**
- * `ioctl(fd, IOMMU_VIOMMU_ALLOC, &struct iommu_viommu_alloc)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_VIOMMU_ALLOC})
- *
- * Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support that is a security-isolated slice of the real IOMMU HW that is unique to a specific VM. Operations global to the IOMMU are connected to the vIOMMU, such as: - Security namespace for guest owned ID, e.g. guest-controlled cache tags - Non-device-affiliated event reporting, e.g. invalidation queue errors - Access to a sharable nesting parent pagetable across physical IOMMUs - Virtualization of various platforms IDs, e.g. RIDs and others - Delivery of paravirtualized invalidation - Direct assigned invalidation queues - Direct assigned interrupts
- *
- * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_VIOMMU_ALLOC}, asynchronously: `ioctl(fd, IOMMU_VIOMMU_ALLOC, &struct iommu_viommu_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -858,13 +652,7 @@ export async function IOMMU_VIOMMU_ALLOCAsync(
 }
 
 /**
- * `ioctl(fd, IOMMU_VIOMMU_ALLOC, &struct iommu_viommu_alloc)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_VIOMMU_ALLOC})
- *
- * Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support that is a security-isolated slice of the real IOMMU HW that is unique to a specific VM. Operations global to the IOMMU are connected to the vIOMMU, such as: - Security namespace for guest owned ID, e.g. guest-controlled cache tags - Non-device-affiliated event reporting, e.g. invalidation queue errors - Access to a sharable nesting parent pagetable across physical IOMMUs - Virtualization of various platforms IDs, e.g. RIDs and others - Delivery of paravirtualized invalidation - Direct assigned invalidation queues - Direct assigned interrupts
- *
- * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link IOMMU_VIOMMU_ALLOC}, unchecked: `ioctl(fd, IOMMU_VIOMMU_ALLOC, &struct iommu_viommu_alloc)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -890,11 +678,7 @@ export function IOMMU_VDEVICE_ALLOC(
 }
 
 /**
- * `ioctl(fd, IOMMU_VDEVICE_ALLOC, &struct iommu_vdevice_alloc)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_VDEVICE_ALLOC})
- *
- * Allocate a virtual device instance (for a physical device) against a vIOMMU. This instance holds the device's information (related to its vIOMMU) in a VM. User should use {@link IOMMU_DESTROY} to destroy the virtual device before destroying the physical device (by closing vfio_cdev fd). Otherwise the virtual device would be forcibly destroyed on physical device destruction, its vdevice_id would be permanently leaked (unremovable & unreusable) until iommu fd closed.
+ * {@link IOMMU_VDEVICE_ALLOC}, asynchronously: `ioctl(fd, IOMMU_VDEVICE_ALLOC, &struct iommu_vdevice_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -922,13 +706,7 @@ export function IOMMU_IOAS_CHANGE_PROCESS(
 }
 
 /**
- * `ioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &struct iommu_ioas_change_process)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl(VFIO_IOAS_CHANGE_PROCESS)
- *
- * This transfers pinned memory counts for every memory map in every IOAS in the context to the current process.  This only supports maps created with {@link IOMMU_IOAS_MAP_FILE}, and returns EINVAL if other maps are present. If the ioctl returns a failure status, then nothing is changed.
- *
- * This API is useful for transferring operation of a device from one process to another, such as during userland live update.
+ * {@link IOMMU_IOAS_CHANGE_PROCESS}, asynchronously: `ioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &struct iommu_ioas_change_process)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -960,17 +738,7 @@ export function IOMMU_VEVENTQ_ALLOC(
 }
 
 /**
- * `ioctl(fd, IOMMU_VEVENTQ_ALLOC, &struct iommu_veventq_alloc)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_VEVENTQ_ALLOC})
- *
- * Explicitly allocate a virtual event queue interface for a vIOMMU. A vIOMMU can have multiple FDs for different types, but is confined to one per `type.` User space should open the `out_veventq_fd` to read vEVENTs out of a vEVENTQ, if there are vEVENTs available. A vEVENTQ will lose events due to overflow, if the number of the vEVENTs hits `veventq_depth.`
- *
- * Each vEVENT in a vEVENTQ encloses a {@link iommufd_vevent_header | struct iommufd_vevent_header} followed by a type-specific data structure, in a normal case:
- *
- * +-+---------+-------+---------+-------+-----+---------+-------+-+ | | header0 | data0 | header1 | data1 | ... | headerN | dataN | | +-+---------+-------+---------+-------+-----+---------+-------+-+
- *
- * unless a tailing {@link IOMMU_VEVENTQ_FLAG_LOST_EVENTS} header is logged (refer to {@link iommufd_vevent_header | struct iommufd_vevent_header}).
+ * {@link IOMMU_VEVENTQ_ALLOC}, asynchronously: `ioctl(fd, IOMMU_VEVENTQ_ALLOC, &struct iommu_veventq_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -1002,17 +770,7 @@ export function IOMMU_HW_QUEUE_ALLOC(
 }
 
 /**
- * `ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &struct iommu_hw_queue_alloc)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * ioctl({@link IOMMU_HW_QUEUE_ALLOC})
- *
- * Allocate a HW queue object for a vIOMMU-specific HW-accelerated queue, which allows HW to access a guest queue memory described using `nesting_parent_iova` and `length.`
- *
- * A vIOMMU can allocate multiple queues, but it must use a different `index` per type to separate each allocation, e.g::
- *
- * ```
- * Type1 HW queue0, Type1 HW queue1, Type2 HW queue0, ...
- * ```
+ * {@link IOMMU_HW_QUEUE_ALLOC}, asynchronously: `ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &struct iommu_hw_queue_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */

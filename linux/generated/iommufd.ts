@@ -18,6 +18,7 @@
  * @packageDocumentation
  */
 import {
+  RecordView,
   dataView,
   fixedArray,
   mustBeZero,
@@ -30,7 +31,7 @@ import {
   u8,
   unknownMember,
 } from "@uapigen/runtime/codec";
-import type { Codec, Int64, IoctlInfo, Target } from "@uapigen/runtime/codec";
+import type { GeneratedCodec, InitOf, Int64, IoctlInfo, Target } from "@uapigen/runtime/codec";
 /** The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError. */
 const ARCH = selectArch("linux/iommufd.h", {
   x86_64: 0,
@@ -124,19 +125,9 @@ export interface iommu_destroy {
   id: number;
 }
 
-/** What {@link iommu_destroy.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_destroyInit {
-  /**
-   * iommufd object ID to destroy. Can be any destroyable object type.
-   *
-   * C: `__u32 id` (offset 4, 4 bytes)
-   */
-  id?: number;
-}
+/** What {@link iommu_destroy.encode} accepts (see InitOf). */
+export type iommu_destroyInit = InitOf<iommu_destroy, "size">;
 
-const iommu_destroyMembers: readonly string[] = ["size", "id"];
-
-/** Refuses what {@link iommu_destroy.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_destroyCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_destroy");
   for (const key in value) {
@@ -145,18 +136,11 @@ function iommu_destroyCheckKeys(value: unknown): void {
       case "id":
         break;
       default:
-        unknownMember(key, "iommu_destroy", iommu_destroyMembers);
+        unknownMember(key, "iommu_destroy", ["size", "id"]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_DESTROY})
- *
- * Destroy any object held within iommufd.
- *
- * C: `struct iommu_destroy`, 8 bytes, aligned to 4.
- */
 export const iommu_destroy = {
   size: 8,
   align: 4,
@@ -165,59 +149,35 @@ export const iommu_destroy = {
   encode(value: iommu_destroyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_destroyCheckKeys(value);
-    const { id: $id } = value;
-    dv.setUint32(offset + 0, 8, LE);
-    dv.setUint32(offset + 4, $id === undefined ? 0 : u32($id, "iommu_destroy.id"), LE);
+    const { id: $id = 0 } = value;
+    dv.setUint32(offset, 8, LE);
+    dv.setUint32(offset + 4, u32($id, "iommu_destroy.id"), LE);
   },
   decode(source: Target, offset = 0): iommu_destroy {
     const dv = dataView(source);
-    return { size: dv.getUint32(offset + 0, LE), id: dv.getUint32(offset + 4, LE) };
+    return { size: dv.getUint32(offset, LE), id: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_destroyView {
     return new iommu_destroyView(dataView(target), offset);
   },
-};
-const _iommu_destroyCheck: Codec<iommu_destroy, iommu_destroyInit> = iommu_destroy;
+} satisfies GeneratedCodec<iommu_destroy, iommu_destroyInit>;
 
 /** A zero-copy view of a `struct iommu_destroy` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_destroyView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_destroy | struct iommu_destroy})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_destroyView extends RecordView implements iommu_destroy {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_destroy.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_destroy.size"), LE);
   }
 
-  /**
-   * iommufd object ID to destroy. Can be any destroyable object type.
-   *
-   * C: `__u32 id` (offset 4, 4 bytes)
-   */
   get id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(this.byteOffset + 4, value === undefined ? 0 : u32(value, "iommu_destroy.id"), LE);
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_destroy.id"), LE);
   }
 }
 
@@ -252,25 +212,9 @@ export interface iommu_ioas_alloc {
   out_ioas_id: number;
 }
 
-/** What {@link iommu_ioas_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_ioas_allocInit {
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * Output IOAS ID for the allocated object
-   *
-   * C: `__u32 out_ioas_id` (offset 8, 4 bytes)
-   */
-  out_ioas_id?: number;
-}
+/** What {@link iommu_ioas_alloc.encode} accepts (see InitOf). */
+export type iommu_ioas_allocInit = InitOf<iommu_ioas_alloc, "size">;
 
-const iommu_ioas_allocMembers: readonly string[] = ["size", "flags", "out_ioas_id"];
-
-/** Refuses what {@link iommu_ioas_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_alloc");
   for (const key in value) {
@@ -280,18 +224,11 @@ function iommu_ioas_allocCheckKeys(value: unknown): void {
       case "out_ioas_id":
         break;
       default:
-        unknownMember(key, "iommu_ioas_alloc", iommu_ioas_allocMembers);
+        unknownMember(key, "iommu_ioas_alloc", ["size", "flags", "out_ioas_id"]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_IOAS_ALLOC})
- *
- * Allocate an IO Address Space (IOAS) which holds an IO Virtual Address (IOVA) to memory mapping.
- *
- * C: `struct iommu_ioas_alloc`, 12 bytes, aligned to 4.
- */
 export const iommu_ioas_alloc = {
   size: 12,
   align: 4,
@@ -300,19 +237,15 @@ export const iommu_ioas_alloc = {
   encode(value: iommu_ioas_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_ioas_allocCheckKeys(value);
-    const { flags: $flags, out_ioas_id: $out_ioas_id } = value;
-    dv.setUint32(offset + 0, 12, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_alloc.flags"), LE);
-    dv.setUint32(
-      offset + 8,
-      $out_ioas_id === undefined ? 0 : u32($out_ioas_id, "iommu_ioas_alloc.out_ioas_id"),
-      LE,
-    );
+    const { flags: $flags = 0, out_ioas_id: $out_ioas_id = 0 } = value;
+    dv.setUint32(offset, 12, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_ioas_alloc.flags"), LE);
+    dv.setUint32(offset + 8, u32($out_ioas_id, "iommu_ioas_alloc.out_ioas_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_ioas_alloc {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       out_ioas_id: dv.getUint32(offset + 8, LE),
     };
@@ -320,71 +253,32 @@ export const iommu_ioas_alloc = {
   view(target: Target, offset = 0): iommu_ioas_allocView {
     return new iommu_ioas_allocView(dataView(target), offset);
   },
-};
-const _iommu_ioas_allocCheck: Codec<iommu_ioas_alloc, iommu_ioas_allocInit> = iommu_ioas_alloc;
+} satisfies GeneratedCodec<iommu_ioas_alloc, iommu_ioas_allocInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_allocView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_ioas_alloc | struct iommu_ioas_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_ioas_allocView extends RecordView implements iommu_ioas_alloc {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_ioas_alloc.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_ioas_alloc.size"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_ioas_alloc.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_ioas_alloc.flags"), LE);
   }
 
-  /**
-   * Output IOAS ID for the allocated object
-   *
-   * C: `__u32 out_ioas_id` (offset 8, 4 bytes)
-   */
   get out_ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set out_ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_ioas_alloc.out_ioas_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_ioas_alloc.out_ioas_id"), LE);
   }
 }
 
@@ -413,25 +307,9 @@ export interface iommu_iova_range {
   last: bigint;
 }
 
-/** What {@link iommu_iova_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_iova_rangeInit {
-  /**
-   * First IOVA
-   *
-   * C: `__aligned_u64 start` (offset 0, 8 bytes)
-   */
-  start?: Int64;
-  /**
-   * Inclusive last IOVA
-   *
-   * C: `__aligned_u64 last` (offset 8, 8 bytes)
-   */
-  last?: Int64;
-}
+/** What {@link iommu_iova_range.encode} accepts (see InitOf). */
+export type iommu_iova_rangeInit = InitOf<iommu_iova_range>;
 
-const iommu_iova_rangeMembers: readonly string[] = ["start", "last"];
-
-/** Refuses what {@link iommu_iova_range.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_iova_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_iova_range");
   for (const key in value) {
@@ -440,18 +318,11 @@ function iommu_iova_rangeCheckKeys(value: unknown): void {
       case "last":
         break;
       default:
-        unknownMember(key, "iommu_iova_range", iommu_iova_rangeMembers);
+        unknownMember(key, "iommu_iova_range", ["start", "last"]);
     }
   }
 }
 
-/**
- * ioctl(IOMMU_IOVA_RANGE)
- *
- * An interval in IOVA space.
- *
- * C: `struct iommu_iova_range`, 16 bytes, aligned to 8.
- */
 export const iommu_iova_range = {
   size: 16,
   align: 8,
@@ -460,67 +331,35 @@ export const iommu_iova_range = {
   encode(value: iommu_iova_rangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_iova_rangeCheckKeys(value);
-    const { start: $start, last: $last } = value;
-    dv.setBigUint64(
-      offset + 0,
-      $start === undefined ? 0n : u64($start, "iommu_iova_range.start"),
-      LE,
-    );
-    dv.setBigUint64(offset + 8, $last === undefined ? 0n : u64($last, "iommu_iova_range.last"), LE);
+    const { start: $start = 0n, last: $last = 0n } = value;
+    dv.setBigUint64(offset, u64($start, "iommu_iova_range.start"), LE);
+    dv.setBigUint64(offset + 8, u64($last, "iommu_iova_range.last"), LE);
   },
   decode(source: Target, offset = 0): iommu_iova_range {
     const dv = dataView(source);
-    return { start: dv.getBigUint64(offset + 0, LE), last: dv.getBigUint64(offset + 8, LE) };
+    return { start: dv.getBigUint64(offset, LE), last: dv.getBigUint64(offset + 8, LE) };
   },
   view(target: Target, offset = 0): iommu_iova_rangeView {
     return new iommu_iova_rangeView(dataView(target), offset);
   },
-};
-const _iommu_iova_rangeCheck: Codec<iommu_iova_range, iommu_iova_rangeInit> = iommu_iova_range;
+} satisfies GeneratedCodec<iommu_iova_range, iommu_iova_rangeInit>;
 
 /** A zero-copy view of a `struct iommu_iova_range` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_iova_rangeView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * First IOVA
-   *
-   * C: `__aligned_u64 start` (offset 0, 8 bytes)
-   */
+export class iommu_iova_rangeView extends RecordView implements iommu_iova_range {
   get start(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set start(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "iommu_iova_range.start"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset, u64(value, "iommu_iova_range.start"), LE);
   }
 
-  /**
-   * Inclusive last IOVA
-   *
-   * C: `__aligned_u64 last` (offset 8, 8 bytes)
-   */
   get last(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set last(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_iova_range.last"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "iommu_iova_range.last"), LE);
   }
 }
 
@@ -583,44 +422,9 @@ export interface iommu_ioas_iova_ranges {
   out_iova_alignment: bigint;
 }
 
-/** What {@link iommu_ioas_iova_ranges.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_ioas_iova_rangesInit {
-  /**
-   * IOAS ID to read ranges from
-   *
-   * C: `__u32 ioas_id` (offset 4, 4 bytes)
-   */
-  ioas_id?: number;
-  /**
-   * Input/Output total number of ranges in the IOAS
-   *
-   * C: `__u32 num_iovas` (offset 8, 4 bytes)
-   */
-  num_iovas?: number;
-  /**
-   * Pointer to the output array of {@link iommu_iova_range | struct iommu_iova_range}
-   *
-   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`, counted by `num_iovas`
-   */
-  allowed_iovas?: Int64;
-  /**
-   * Minimum alignment required for mapping IOVA
-   *
-   * C: `__aligned_u64 out_iova_alignment` (offset 24, 8 bytes)
-   */
-  out_iova_alignment?: Int64;
-}
+/** What {@link iommu_ioas_iova_ranges.encode} accepts (see InitOf). */
+export type iommu_ioas_iova_rangesInit = InitOf<iommu_ioas_iova_ranges, "size" | "__reserved">;
 
-const iommu_ioas_iova_rangesMembers: readonly string[] = [
-  "size",
-  "ioas_id",
-  "num_iovas",
-  "__reserved",
-  "allowed_iovas",
-  "out_iova_alignment",
-];
-
-/** Refuses what {@link iommu_ioas_iova_ranges.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_iova_rangesCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_iova_ranges");
   for (const key in value) {
@@ -633,31 +437,18 @@ function iommu_ioas_iova_rangesCheckKeys(value: unknown): void {
       case "out_iova_alignment":
         break;
       default:
-        unknownMember(key, "iommu_ioas_iova_ranges", iommu_ioas_iova_rangesMembers);
+        unknownMember(key, "iommu_ioas_iova_ranges", [
+          "size",
+          "ioas_id",
+          "num_iovas",
+          "__reserved",
+          "allowed_iovas",
+          "out_iova_alignment",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_IOAS_IOVA_RANGES})
- *
- * Query an IOAS for ranges of allowed IOVAs. Mapping IOVA outside these ranges is not allowed. num_iovas will be set to the total number of iovas and the allowed_iovas[] will be filled in as space permits.
- *
- * The allowed ranges are dependent on the HW path the DMA operation takes, and can change during the lifetime of the IOAS. A fresh empty IOAS will have a full range, and each attached device will narrow the ranges based on that device's HW restrictions. Detaching a device can widen the ranges. Userspace should query ranges after every attach/detach to know what IOVAs are valid for mapping.
- *
- * On input num_iovas is the length of the allowed_iovas array. On output it is the total number of iovas filled in. The ioctl will return -EMSGSIZE and set num_iovas to the required value if num_iovas is too small. In this case the caller should allocate a larger output array and re-issue the ioctl.
- *
- * out_iova_alignment returns the minimum IOVA alignment that can be given to {@link IOMMU_IOAS_MAP}/COPY. IOVA's must satisfy::
- *
- * ```
- * starting_iova % out_iova_alignment == 0
- * (starting_iova + length) % out_iova_alignment == 0
- * ```
- *
- * out_iova_alignment can be 1 indicating any IOVA is allowed. It cannot be higher than the system PAGE_SIZE.
- *
- * C: `struct iommu_ioas_iova_ranges`, 32 bytes, aligned to 8.
- */
 export const iommu_ioas_iova_ranges = {
   size: 32,
   align: 8,
@@ -675,44 +466,28 @@ export const iommu_ioas_iova_ranges = {
     const dv = dataView(target);
     iommu_ioas_iova_rangesCheckKeys(value);
     const {
-      ioas_id: $ioas_id,
-      num_iovas: $num_iovas,
+      ioas_id: $ioas_id = 0,
+      num_iovas: $num_iovas = 0,
       __reserved: $__reserved,
-      allowed_iovas: $allowed_iovas,
-      out_iova_alignment: $out_iova_alignment,
+      allowed_iovas: $allowed_iovas = 0n,
+      out_iova_alignment: $out_iova_alignment = 0n,
     } = value as iommu_ioas_iova_rangesInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, 32, LE);
-    dv.setUint32(
-      offset + 4,
-      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_iova_ranges.ioas_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $num_iovas === undefined ? 0 : u32($num_iovas, "iommu_ioas_iova_ranges.num_iovas"),
-      LE,
-    );
+    dv.setUint32(offset, 32, LE);
+    dv.setUint32(offset + 4, u32($ioas_id, "iommu_ioas_iova_ranges.ioas_id"), LE);
+    dv.setUint32(offset + 8, u32($num_iovas, "iommu_ioas_iova_ranges.num_iovas"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_iova_ranges.__reserved");
-    dv.setBigUint64(
-      offset + 16,
-      $allowed_iovas === undefined
-        ? 0n
-        : u64($allowed_iovas, "iommu_ioas_iova_ranges.allowed_iovas"),
-      LE,
-    );
+    dv.setBigUint64(offset + 16, u64($allowed_iovas, "iommu_ioas_iova_ranges.allowed_iovas"), LE);
     dv.setBigUint64(
       offset + 24,
-      $out_iova_alignment === undefined
-        ? 0n
-        : u64($out_iova_alignment, "iommu_ioas_iova_ranges.out_iova_alignment"),
+      u64($out_iova_alignment, "iommu_ioas_iova_ranges.out_iova_alignment"),
       LE,
     );
   },
   decode(source: Target, offset = 0): iommu_ioas_iova_ranges {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       ioas_id: dv.getUint32(offset + 4, LE),
       num_iovas: dv.getUint32(offset + 8, LE),
       __reserved: dv.getUint32(offset + 12, LE),
@@ -723,127 +498,70 @@ export const iommu_ioas_iova_ranges = {
   view(target: Target, offset = 0): iommu_ioas_iova_rangesView {
     return new iommu_ioas_iova_rangesView(dataView(target), offset);
   },
-};
-const _iommu_ioas_iova_rangesCheck: Codec<iommu_ioas_iova_ranges, iommu_ioas_iova_rangesInit> =
-  iommu_ioas_iova_ranges;
+} satisfies GeneratedCodec<iommu_ioas_iova_ranges, iommu_ioas_iova_rangesInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_iova_ranges` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_iova_rangesView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_ioas_iova_ranges | struct iommu_ioas_iova_ranges})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_ioas_iova_rangesView extends RecordView implements iommu_ioas_iova_ranges {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_ioas_iova_ranges.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_ioas_iova_ranges.size"), LE);
   }
 
-  /**
-   * IOAS ID to read ranges from
-   *
-   * C: `__u32 ioas_id` (offset 4, 4 bytes)
-   */
   get ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_ioas_iova_ranges.ioas_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_ioas_iova_ranges.ioas_id"), LE);
   }
 
-  /**
-   * Input/Output total number of ranges in the IOAS
-   *
-   * C: `__u32 num_iovas` (offset 8, 4 bytes)
-   */
   get num_iovas(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set num_iovas(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_ioas_iova_ranges.num_iovas"),
+      u32(value, "iommu_ioas_iova_ranges.num_iovas"),
       LE,
     );
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 12, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_ioas_iova_ranges.__reserved"),
+      u32(value, "iommu_ioas_iova_ranges.__reserved"),
       LE,
     );
   }
 
-  /**
-   * Pointer to the output array of {@link iommu_iova_range | struct iommu_iova_range}
-   *
-   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`, counted by `num_iovas`
-   */
   get allowed_iovas(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set allowed_iovas(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_ioas_iova_ranges.allowed_iovas"),
+      u64(value, "iommu_ioas_iova_ranges.allowed_iovas"),
       LE,
     );
   }
 
-  /**
-   * Minimum alignment required for mapping IOVA
-   *
-   * C: `__aligned_u64 out_iova_alignment` (offset 24, 8 bytes)
-   */
   get out_iova_alignment(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set out_iova_alignment(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_ioas_iova_ranges.out_iova_alignment"),
+      u64(value, "iommu_ioas_iova_ranges.out_iova_alignment"),
       LE,
     );
   }
@@ -898,37 +616,9 @@ export interface iommu_ioas_allow_iovas {
   allowed_iovas: bigint;
 }
 
-/** What {@link iommu_ioas_allow_iovas.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_ioas_allow_iovasInit {
-  /**
-   * IOAS ID to allow IOVAs from
-   *
-   * C: `__u32 ioas_id` (offset 4, 4 bytes)
-   */
-  ioas_id?: number;
-  /**
-   * Input/Output total number of ranges in the IOAS
-   *
-   * C: `__u32 num_iovas` (offset 8, 4 bytes)
-   */
-  num_iovas?: number;
-  /**
-   * Pointer to array of {@link iommu_iova_range | struct iommu_iova_range}
-   *
-   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`, counted by `num_iovas`
-   */
-  allowed_iovas?: Int64;
-}
+/** What {@link iommu_ioas_allow_iovas.encode} accepts (see InitOf). */
+export type iommu_ioas_allow_iovasInit = InitOf<iommu_ioas_allow_iovas, "size" | "__reserved">;
 
-const iommu_ioas_allow_iovasMembers: readonly string[] = [
-  "size",
-  "ioas_id",
-  "num_iovas",
-  "__reserved",
-  "allowed_iovas",
-];
-
-/** Refuses what {@link iommu_ioas_allow_iovas.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_allow_iovasCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_allow_iovas");
   for (const key in value) {
@@ -940,24 +630,17 @@ function iommu_ioas_allow_iovasCheckKeys(value: unknown): void {
       case "allowed_iovas":
         break;
       default:
-        unknownMember(key, "iommu_ioas_allow_iovas", iommu_ioas_allow_iovasMembers);
+        unknownMember(key, "iommu_ioas_allow_iovas", [
+          "size",
+          "ioas_id",
+          "num_iovas",
+          "__reserved",
+          "allowed_iovas",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_IOAS_ALLOW_IOVAS})
- *
- * Ensure a range of IOVAs are always available for allocation. If this call succeeds then {@link IOMMU_IOAS_IOVA_RANGES} will never return a list of IOVA ranges that are narrower than the ranges provided here. This call will fail if {@link IOMMU_IOAS_IOVA_RANGES} is currently narrower than the given ranges.
- *
- * When an IOAS is first created the IOVA_RANGES will be maximally sized, and as devices are attached the IOVA will narrow based on the device restrictions. When an allowed range is specified any narrowing will be refused, ie device attachment can fail if the device requires limiting within the allowed range.
- *
- * Automatic IOVA allocation is also impacted by this call. MAP will only allocate within the allowed IOVAs if they are present.
- *
- * This call replaces the entire allowed list with the given list.
- *
- * C: `struct iommu_ioas_allow_iovas`, 24 bytes, aligned to 8.
- */
 export const iommu_ioas_allow_iovas = {
   size: 24,
   align: 8,
@@ -968,36 +651,22 @@ export const iommu_ioas_allow_iovas = {
     const dv = dataView(target);
     iommu_ioas_allow_iovasCheckKeys(value);
     const {
-      ioas_id: $ioas_id,
-      num_iovas: $num_iovas,
+      ioas_id: $ioas_id = 0,
+      num_iovas: $num_iovas = 0,
       __reserved: $__reserved,
-      allowed_iovas: $allowed_iovas,
+      allowed_iovas: $allowed_iovas = 0n,
     } = value as iommu_ioas_allow_iovasInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, 24, LE);
-    dv.setUint32(
-      offset + 4,
-      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_allow_iovas.ioas_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $num_iovas === undefined ? 0 : u32($num_iovas, "iommu_ioas_allow_iovas.num_iovas"),
-      LE,
-    );
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($ioas_id, "iommu_ioas_allow_iovas.ioas_id"), LE);
+    dv.setUint32(offset + 8, u32($num_iovas, "iommu_ioas_allow_iovas.num_iovas"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_allow_iovas.__reserved");
-    dv.setBigUint64(
-      offset + 16,
-      $allowed_iovas === undefined
-        ? 0n
-        : u64($allowed_iovas, "iommu_ioas_allow_iovas.allowed_iovas"),
-      LE,
-    );
+    dv.setBigUint64(offset + 16, u64($allowed_iovas, "iommu_ioas_allow_iovas.allowed_iovas"), LE);
   },
   decode(source: Target, offset = 0): iommu_ioas_allow_iovas {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       ioas_id: dv.getUint32(offset + 4, LE),
       num_iovas: dv.getUint32(offset + 8, LE),
       __reserved: dv.getUint32(offset + 12, LE),
@@ -1007,108 +676,58 @@ export const iommu_ioas_allow_iovas = {
   view(target: Target, offset = 0): iommu_ioas_allow_iovasView {
     return new iommu_ioas_allow_iovasView(dataView(target), offset);
   },
-};
-const _iommu_ioas_allow_iovasCheck: Codec<iommu_ioas_allow_iovas, iommu_ioas_allow_iovasInit> =
-  iommu_ioas_allow_iovas;
+} satisfies GeneratedCodec<iommu_ioas_allow_iovas, iommu_ioas_allow_iovasInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_allow_iovas` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_allow_iovasView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_ioas_allow_iovas | struct iommu_ioas_allow_iovas})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_ioas_allow_iovasView extends RecordView implements iommu_ioas_allow_iovas {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_ioas_allow_iovas.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_ioas_allow_iovas.size"), LE);
   }
 
-  /**
-   * IOAS ID to allow IOVAs from
-   *
-   * C: `__u32 ioas_id` (offset 4, 4 bytes)
-   */
   get ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_ioas_allow_iovas.ioas_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_ioas_allow_iovas.ioas_id"), LE);
   }
 
-  /**
-   * Input/Output total number of ranges in the IOAS
-   *
-   * C: `__u32 num_iovas` (offset 8, 4 bytes)
-   */
   get num_iovas(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set num_iovas(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_ioas_allow_iovas.num_iovas"),
+      u32(value, "iommu_ioas_allow_iovas.num_iovas"),
       LE,
     );
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 12, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_ioas_allow_iovas.__reserved"),
+      u32(value, "iommu_ioas_allow_iovas.__reserved"),
       LE,
     );
   }
 
-  /**
-   * Pointer to array of {@link iommu_iova_range | struct iommu_iova_range}
-   *
-   * C: `__aligned_u64 allowed_iovas` (offset 16, 8 bytes); a user pointer to `struct iommu_iova_range`, counted by `num_iovas`
-   */
   get allowed_iovas(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set allowed_iovas(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_ioas_allow_iovas.allowed_iovas"),
+      u64(value, "iommu_ioas_allow_iovas.allowed_iovas"),
       LE,
     );
   }
@@ -1206,51 +825,9 @@ export interface iommu_ioas_map {
   iova: bigint;
 }
 
-/** What {@link iommu_ioas_map.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_ioas_mapInit {
-  /**
-   * Combination of {@link iommufd_ioas_map_flags | enum iommufd_ioas_map_flags}
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * IOAS ID to change the mapping of
-   *
-   * C: `__u32 ioas_id` (offset 8, 4 bytes)
-   */
-  ioas_id?: number;
-  /**
-   * Userspace pointer to start mapping from
-   *
-   * C: `__aligned_u64 user_va` (offset 16, 8 bytes); a user pointer, counted by `length`
-   */
-  user_va?: Int64;
-  /**
-   * Number of bytes to map
-   *
-   * C: `__aligned_u64 length` (offset 24, 8 bytes)
-   */
-  length?: Int64;
-  /**
-   * IOVA the mapping was placed at. If {@link IOMMU_IOAS_MAP_FIXED_IOVA} is set then this must be provided as input.
-   *
-   * C: `__aligned_u64 iova` (offset 32, 8 bytes)
-   */
-  iova?: Int64;
-}
+/** What {@link iommu_ioas_map.encode} accepts (see InitOf). */
+export type iommu_ioas_mapInit = InitOf<iommu_ioas_map, "size" | "__reserved">;
 
-const iommu_ioas_mapMembers: readonly string[] = [
-  "size",
-  "flags",
-  "ioas_id",
-  "__reserved",
-  "user_va",
-  "length",
-  "iova",
-];
-
-/** Refuses what {@link iommu_ioas_map.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_mapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map");
   for (const key in value) {
@@ -1264,20 +841,19 @@ function iommu_ioas_mapCheckKeys(value: unknown): void {
       case "iova":
         break;
       default:
-        unknownMember(key, "iommu_ioas_map", iommu_ioas_mapMembers);
+        unknownMember(key, "iommu_ioas_map", [
+          "size",
+          "flags",
+          "ioas_id",
+          "__reserved",
+          "user_va",
+          "length",
+          "iova",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_IOAS_MAP})
- *
- * Set an IOVA mapping from a user pointer. If FIXED_IOVA is specified then the mapping will be established at iova, otherwise a suitable location based on the reserved and allowed lists will be automatically selected and returned in iova.
- *
- * If {@link IOMMU_IOAS_MAP_FIXED_IOVA} is specified then the iova range must currently be unused, existing IOVA cannot be replaced.
- *
- * C: `struct iommu_ioas_map`, 40 bytes, aligned to 8.
- */
 export const iommu_ioas_map = {
   size: 40,
   align: 8,
@@ -1288,38 +864,26 @@ export const iommu_ioas_map = {
     const dv = dataView(target);
     iommu_ioas_mapCheckKeys(value);
     const {
-      flags: $flags,
-      ioas_id: $ioas_id,
+      flags: $flags = 0,
+      ioas_id: $ioas_id = 0,
       __reserved: $__reserved,
-      user_va: $user_va,
-      length: $length,
-      iova: $iova,
+      user_va: $user_va = 0n,
+      length: $length = 0n,
+      iova: $iova = 0n,
     } = value as iommu_ioas_mapInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, 40, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_map.flags"), LE);
-    dv.setUint32(
-      offset + 8,
-      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_map.ioas_id"),
-      LE,
-    );
+    dv.setUint32(offset, 40, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_ioas_map.flags"), LE);
+    dv.setUint32(offset + 8, u32($ioas_id, "iommu_ioas_map.ioas_id"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_map.__reserved");
-    dv.setBigUint64(
-      offset + 16,
-      $user_va === undefined ? 0n : u64($user_va, "iommu_ioas_map.user_va"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 24,
-      $length === undefined ? 0n : u64($length, "iommu_ioas_map.length"),
-      LE,
-    );
-    dv.setBigUint64(offset + 32, $iova === undefined ? 0n : u64($iova, "iommu_ioas_map.iova"), LE);
+    dv.setBigUint64(offset + 16, u64($user_va, "iommu_ioas_map.user_va"), LE);
+    dv.setBigUint64(offset + 24, u64($length, "iommu_ioas_map.length"), LE);
+    dv.setBigUint64(offset + 32, u64($iova, "iommu_ioas_map.iova"), LE);
   },
   decode(source: Target, offset = 0): iommu_ioas_map {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       ioas_id: dv.getUint32(offset + 8, LE),
       __reserved: dv.getUint32(offset + 12, LE),
@@ -1331,147 +895,64 @@ export const iommu_ioas_map = {
   view(target: Target, offset = 0): iommu_ioas_mapView {
     return new iommu_ioas_mapView(dataView(target), offset);
   },
-};
-const _iommu_ioas_mapCheck: Codec<iommu_ioas_map, iommu_ioas_mapInit> = iommu_ioas_map;
+} satisfies GeneratedCodec<iommu_ioas_map, iommu_ioas_mapInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_map` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_mapView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_ioas_map | struct iommu_ioas_map})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_ioas_mapView extends RecordView implements iommu_ioas_map {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_ioas_map.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_ioas_map.size"), LE);
   }
 
-  /**
-   * Combination of {@link iommufd_ioas_map_flags | enum iommufd_ioas_map_flags}
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_ioas_map.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_ioas_map.flags"), LE);
   }
 
-  /**
-   * IOAS ID to change the mapping of
-   *
-   * C: `__u32 ioas_id` (offset 8, 4 bytes)
-   */
   get ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_ioas_map.ioas_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_ioas_map.ioas_id"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 12, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_ioas_map.__reserved"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_ioas_map.__reserved"), LE);
   }
 
-  /**
-   * Userspace pointer to start mapping from
-   *
-   * C: `__aligned_u64 user_va` (offset 16, 8 bytes); a user pointer, counted by `length`
-   */
   get user_va(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set user_va(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_ioas_map.user_va"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "iommu_ioas_map.user_va"), LE);
   }
 
-  /**
-   * Number of bytes to map
-   *
-   * C: `__aligned_u64 length` (offset 24, 8 bytes)
-   */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_ioas_map.length"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 24, u64(value, "iommu_ioas_map.length"), LE);
   }
 
-  /**
-   * IOVA the mapping was placed at. If {@link IOMMU_IOAS_MAP_FIXED_IOVA} is set then this must be provided as input.
-   *
-   * C: `__aligned_u64 iova` (offset 32, 8 bytes)
-   */
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_ioas_map.iova"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 32, u64(value, "iommu_ioas_map.iova"), LE);
   }
 }
 
@@ -1530,51 +1011,12 @@ export interface iommu_ioas_noiommu_get_pa {
   out_phys: bigint;
 }
 
-/** What {@link iommu_ioas_noiommu_get_pa.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_ioas_noiommu_get_paInit {
-  /**
-   * Reserved, must be 0 for now
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * IOAS ID to query IOVA to PA mapping from
-   *
-   * C: `__u32 ioas_id` (offset 8, 4 bytes)
-   */
-  ioas_id?: number;
-  /**
-   * IOVA to query
-   *
-   * C: `__aligned_u64 iova` (offset 16, 8 bytes)
-   */
-  iova?: Int64;
-  /**
-   * On input, non-zero maximum number of bytes to query starting from `iova.` On output, number of physically contiguous bytes starting from `out_phys`, capped by the input length.
-   *
-   * C: `__aligned_u64 length` (offset 24, 8 bytes)
-   */
-  length?: Int64;
-  /**
-   * Output physical address the IOVA maps to
-   *
-   * C: `__aligned_u64 out_phys` (offset 32, 8 bytes)
-   */
-  out_phys?: Int64;
-}
+/** What {@link iommu_ioas_noiommu_get_pa.encode} accepts (see InitOf). */
+export type iommu_ioas_noiommu_get_paInit = InitOf<
+  iommu_ioas_noiommu_get_pa,
+  "size" | "__reserved"
+>;
 
-const iommu_ioas_noiommu_get_paMembers: readonly string[] = [
-  "size",
-  "flags",
-  "ioas_id",
-  "__reserved",
-  "iova",
-  "length",
-  "out_phys",
-];
-
-/** Refuses what {@link iommu_ioas_noiommu_get_pa.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_noiommu_get_paCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_noiommu_get_pa");
   for (const key in value) {
@@ -1588,18 +1030,19 @@ function iommu_ioas_noiommu_get_paCheckKeys(value: unknown): void {
       case "out_phys":
         break;
       default:
-        unknownMember(key, "iommu_ioas_noiommu_get_pa", iommu_ioas_noiommu_get_paMembers);
+        unknownMember(key, "iommu_ioas_noiommu_get_pa", [
+          "size",
+          "flags",
+          "ioas_id",
+          "__reserved",
+          "iova",
+          "length",
+          "out_phys",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_IOAS_NOIOMMU_GET_PA})
- *
- * Query the physical address backing an IOVA range. The beginning of the range must be mapped already and length must be non-zero. For noiommu devices doing unsafe DMA only.
- *
- * C: `struct iommu_ioas_noiommu_get_pa`, 40 bytes, aligned to 8.
- */
 export const iommu_ioas_noiommu_get_pa = {
   size: 40,
   align: 8,
@@ -1609,46 +1052,26 @@ export const iommu_ioas_noiommu_get_pa = {
     const dv = dataView(target);
     iommu_ioas_noiommu_get_paCheckKeys(value);
     const {
-      flags: $flags,
-      ioas_id: $ioas_id,
+      flags: $flags = 0,
+      ioas_id: $ioas_id = 0,
       __reserved: $__reserved,
-      iova: $iova,
-      length: $length,
-      out_phys: $out_phys,
+      iova: $iova = 0n,
+      length: $length = 0n,
+      out_phys: $out_phys = 0n,
     } = value as iommu_ioas_noiommu_get_paInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, 40, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "iommu_ioas_noiommu_get_pa.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_noiommu_get_pa.ioas_id"),
-      LE,
-    );
+    dv.setUint32(offset, 40, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_ioas_noiommu_get_pa.flags"), LE);
+    dv.setUint32(offset + 8, u32($ioas_id, "iommu_ioas_noiommu_get_pa.ioas_id"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_noiommu_get_pa.__reserved");
-    dv.setBigUint64(
-      offset + 16,
-      $iova === undefined ? 0n : u64($iova, "iommu_ioas_noiommu_get_pa.iova"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 24,
-      $length === undefined ? 0n : u64($length, "iommu_ioas_noiommu_get_pa.length"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 32,
-      $out_phys === undefined ? 0n : u64($out_phys, "iommu_ioas_noiommu_get_pa.out_phys"),
-      LE,
-    );
+    dv.setBigUint64(offset + 16, u64($iova, "iommu_ioas_noiommu_get_pa.iova"), LE);
+    dv.setBigUint64(offset + 24, u64($length, "iommu_ioas_noiommu_get_pa.length"), LE);
+    dv.setBigUint64(offset + 32, u64($out_phys, "iommu_ioas_noiommu_get_pa.out_phys"), LE);
   },
   decode(source: Target, offset = 0): iommu_ioas_noiommu_get_pa {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       ioas_id: dv.getUint32(offset + 8, LE),
       __reserved: dv.getUint32(offset + 12, LE),
@@ -1660,148 +1083,82 @@ export const iommu_ioas_noiommu_get_pa = {
   view(target: Target, offset = 0): iommu_ioas_noiommu_get_paView {
     return new iommu_ioas_noiommu_get_paView(dataView(target), offset);
   },
-};
-const _iommu_ioas_noiommu_get_paCheck: Codec<
-  iommu_ioas_noiommu_get_pa,
-  iommu_ioas_noiommu_get_paInit
-> = iommu_ioas_noiommu_get_pa;
+} satisfies GeneratedCodec<iommu_ioas_noiommu_get_pa, iommu_ioas_noiommu_get_paInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_noiommu_get_pa` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_noiommu_get_paView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_ioas_noiommu_get_pa | struct iommu_ioas_noiommu_get_pa})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_ioas_noiommu_get_paView extends RecordView implements iommu_ioas_noiommu_get_pa {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_ioas_noiommu_get_pa.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_ioas_noiommu_get_pa.size"), LE);
   }
 
-  /**
-   * Reserved, must be 0 for now
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_ioas_noiommu_get_pa.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_ioas_noiommu_get_pa.flags"), LE);
   }
 
-  /**
-   * IOAS ID to query IOVA to PA mapping from
-   *
-   * C: `__u32 ioas_id` (offset 8, 4 bytes)
-   */
   get ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_ioas_noiommu_get_pa.ioas_id"),
+      u32(value, "iommu_ioas_noiommu_get_pa.ioas_id"),
       LE,
     );
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 12, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_ioas_noiommu_get_pa.__reserved"),
+      u32(value, "iommu_ioas_noiommu_get_pa.__reserved"),
       LE,
     );
   }
 
-  /**
-   * IOVA to query
-   *
-   * C: `__aligned_u64 iova` (offset 16, 8 bytes)
-   */
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_ioas_noiommu_get_pa.iova"),
+      u64(value, "iommu_ioas_noiommu_get_pa.iova"),
       LE,
     );
   }
 
-  /**
-   * On input, non-zero maximum number of bytes to query starting from `iova.` On output, number of physically contiguous bytes starting from `out_phys`, capped by the input length.
-   *
-   * C: `__aligned_u64 length` (offset 24, 8 bytes)
-   */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_ioas_noiommu_get_pa.length"),
+      u64(value, "iommu_ioas_noiommu_get_pa.length"),
       LE,
     );
   }
 
-  /**
-   * Output physical address the IOVA maps to
-   *
-   * C: `__aligned_u64 out_phys` (offset 32, 8 bytes)
-   */
   get out_phys(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set out_phys(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_ioas_noiommu_get_pa.out_phys"),
+      u64(value, "iommu_ioas_noiommu_get_pa.out_phys"),
       LE,
     );
   }
@@ -1862,57 +1219,9 @@ export interface iommu_ioas_map_file {
   iova: bigint;
 }
 
-/** What {@link iommu_ioas_map_file.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_ioas_map_fileInit {
-  /**
-   * same as for iommu_ioas_map
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * same as for iommu_ioas_map
-   *
-   * C: `__u32 ioas_id` (offset 8, 4 bytes)
-   */
-  ioas_id?: number;
-  /**
-   * the memfd or supported dma-buf file to map
-   *
-   * C: `__s32 fd` (offset 12, 4 bytes)
-   */
-  fd?: number;
-  /**
-   * byte offset from start of the file to map from
-   *
-   * C: `__aligned_u64 start` (offset 16, 8 bytes)
-   */
-  start?: Int64;
-  /**
-   * same as for iommu_ioas_map
-   *
-   * C: `__aligned_u64 length` (offset 24, 8 bytes)
-   */
-  length?: Int64;
-  /**
-   * same as for iommu_ioas_map
-   *
-   * C: `__aligned_u64 iova` (offset 32, 8 bytes)
-   */
-  iova?: Int64;
-}
+/** What {@link iommu_ioas_map_file.encode} accepts (see InitOf). */
+export type iommu_ioas_map_fileInit = InitOf<iommu_ioas_map_file, "size">;
 
-const iommu_ioas_map_fileMembers: readonly string[] = [
-  "size",
-  "flags",
-  "ioas_id",
-  "fd",
-  "start",
-  "length",
-  "iova",
-];
-
-/** Refuses what {@link iommu_ioas_map_file.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_map_fileCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map_file");
   for (const key in value) {
@@ -1926,18 +1235,19 @@ function iommu_ioas_map_fileCheckKeys(value: unknown): void {
       case "iova":
         break;
       default:
-        unknownMember(key, "iommu_ioas_map_file", iommu_ioas_map_fileMembers);
+        unknownMember(key, "iommu_ioas_map_file", [
+          "size",
+          "flags",
+          "ioas_id",
+          "fd",
+          "start",
+          "length",
+          "iova",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_IOAS_MAP_FILE})
- *
- * Set an IOVA mapping from a memfd file. On kernels with dma-buf support, supported dma-buf files may also be accepted. This is not a generic dma-buf import path; currently supported dma-bufs include single-range VFIO PCI dma-bufs exported through VFIO_DEVICE_FEATURE_DMA_BUF, and other dma-bufs may be rejected. All other arguments and semantics match those of {@link IOMMU_IOAS_MAP}.
- *
- * C: `struct iommu_ioas_map_file`, 40 bytes, aligned to 8.
- */
 export const iommu_ioas_map_file = {
   size: 40,
   align: 8,
@@ -1947,45 +1257,25 @@ export const iommu_ioas_map_file = {
     const dv = dataView(target);
     iommu_ioas_map_fileCheckKeys(value);
     const {
-      flags: $flags,
-      ioas_id: $ioas_id,
-      fd: $fd,
-      start: $start,
-      length: $length,
-      iova: $iova,
+      flags: $flags = 0,
+      ioas_id: $ioas_id = 0,
+      fd: $fd = 0,
+      start: $start = 0n,
+      length: $length = 0n,
+      iova: $iova = 0n,
     } = value;
-    dv.setUint32(offset + 0, 40, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "iommu_ioas_map_file.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_map_file.ioas_id"),
-      LE,
-    );
-    dv.setInt32(offset + 12, $fd === undefined ? 0 : s32($fd, "iommu_ioas_map_file.fd"), LE);
-    dv.setBigUint64(
-      offset + 16,
-      $start === undefined ? 0n : u64($start, "iommu_ioas_map_file.start"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 24,
-      $length === undefined ? 0n : u64($length, "iommu_ioas_map_file.length"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 32,
-      $iova === undefined ? 0n : u64($iova, "iommu_ioas_map_file.iova"),
-      LE,
-    );
+    dv.setUint32(offset, 40, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_ioas_map_file.flags"), LE);
+    dv.setUint32(offset + 8, u32($ioas_id, "iommu_ioas_map_file.ioas_id"), LE);
+    dv.setInt32(offset + 12, s32($fd, "iommu_ioas_map_file.fd"), LE);
+    dv.setBigUint64(offset + 16, u64($start, "iommu_ioas_map_file.start"), LE);
+    dv.setBigUint64(offset + 24, u64($length, "iommu_ioas_map_file.length"), LE);
+    dv.setBigUint64(offset + 32, u64($iova, "iommu_ioas_map_file.iova"), LE);
   },
   decode(source: Target, offset = 0): iommu_ioas_map_file {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       ioas_id: dv.getUint32(offset + 8, LE),
       fd: dv.getInt32(offset + 12, LE),
@@ -1997,148 +1287,64 @@ export const iommu_ioas_map_file = {
   view(target: Target, offset = 0): iommu_ioas_map_fileView {
     return new iommu_ioas_map_fileView(dataView(target), offset);
   },
-};
-const _iommu_ioas_map_fileCheck: Codec<iommu_ioas_map_file, iommu_ioas_map_fileInit> =
-  iommu_ioas_map_file;
+} satisfies GeneratedCodec<iommu_ioas_map_file, iommu_ioas_map_fileInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_map_file` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_map_fileView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_ioas_map_file | struct iommu_ioas_map_file})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_ioas_map_fileView extends RecordView implements iommu_ioas_map_file {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_ioas_map_file.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_ioas_map_file.size"), LE);
   }
 
-  /**
-   * same as for iommu_ioas_map
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_ioas_map_file.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_ioas_map_file.flags"), LE);
   }
 
-  /**
-   * same as for iommu_ioas_map
-   *
-   * C: `__u32 ioas_id` (offset 8, 4 bytes)
-   */
   get ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_ioas_map_file.ioas_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_ioas_map_file.ioas_id"), LE);
   }
 
-  /**
-   * the memfd or supported dma-buf file to map
-   *
-   * C: `__s32 fd` (offset 12, 4 bytes)
-   */
   get fd(): number {
-    const dv = this.dataView;
-    return dv.getInt32(this.byteOffset + 12, LE);
+    return this.dataView.getInt32(this.byteOffset + 12, LE);
   }
 
   set fd(value: number) {
-    const dv = this.dataView;
-    dv.setInt32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : s32(value, "iommu_ioas_map_file.fd"),
-      LE,
-    );
+    this.dataView.setInt32(this.byteOffset + 12, s32(value, "iommu_ioas_map_file.fd"), LE);
   }
 
-  /**
-   * byte offset from start of the file to map from
-   *
-   * C: `__aligned_u64 start` (offset 16, 8 bytes)
-   */
   get start(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set start(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_ioas_map_file.start"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "iommu_ioas_map_file.start"), LE);
   }
 
-  /**
-   * same as for iommu_ioas_map
-   *
-   * C: `__aligned_u64 length` (offset 24, 8 bytes)
-   */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_ioas_map_file.length"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 24, u64(value, "iommu_ioas_map_file.length"), LE);
   }
 
-  /**
-   * same as for iommu_ioas_map
-   *
-   * C: `__aligned_u64 iova` (offset 32, 8 bytes)
-   */
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_ioas_map_file.iova"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 32, u64(value, "iommu_ioas_map_file.iova"), LE);
   }
 }
 
@@ -2199,57 +1405,9 @@ export interface iommu_ioas_copy {
   src_iova: bigint;
 }
 
-/** What {@link iommu_ioas_copy.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_ioas_copyInit {
-  /**
-   * Combination of {@link iommufd_ioas_map_flags | enum iommufd_ioas_map_flags}
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * IOAS ID to change the mapping of
-   *
-   * C: `__u32 dst_ioas_id` (offset 8, 4 bytes)
-   */
-  dst_ioas_id?: number;
-  /**
-   * IOAS ID to copy from
-   *
-   * C: `__u32 src_ioas_id` (offset 12, 4 bytes)
-   */
-  src_ioas_id?: number;
-  /**
-   * Number of bytes to copy and map
-   *
-   * C: `__aligned_u64 length` (offset 16, 8 bytes)
-   */
-  length?: Int64;
-  /**
-   * IOVA the mapping was placed at. If {@link IOMMU_IOAS_MAP_FIXED_IOVA} is set then this must be provided as input.
-   *
-   * C: `__aligned_u64 dst_iova` (offset 24, 8 bytes)
-   */
-  dst_iova?: Int64;
-  /**
-   * IOVA to start the copy
-   *
-   * C: `__aligned_u64 src_iova` (offset 32, 8 bytes)
-   */
-  src_iova?: Int64;
-}
+/** What {@link iommu_ioas_copy.encode} accepts (see InitOf). */
+export type iommu_ioas_copyInit = InitOf<iommu_ioas_copy, "size">;
 
-const iommu_ioas_copyMembers: readonly string[] = [
-  "size",
-  "flags",
-  "dst_ioas_id",
-  "src_ioas_id",
-  "length",
-  "dst_iova",
-  "src_iova",
-];
-
-/** Refuses what {@link iommu_ioas_copy.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_copyCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_copy");
   for (const key in value) {
@@ -2263,20 +1421,19 @@ function iommu_ioas_copyCheckKeys(value: unknown): void {
       case "src_iova":
         break;
       default:
-        unknownMember(key, "iommu_ioas_copy", iommu_ioas_copyMembers);
+        unknownMember(key, "iommu_ioas_copy", [
+          "size",
+          "flags",
+          "dst_ioas_id",
+          "src_ioas_id",
+          "length",
+          "dst_iova",
+          "src_iova",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_IOAS_COPY})
- *
- * Copy an already existing mapping from src_ioas_id and establish it in dst_ioas_id. The src iova/length must exactly match a range used with {@link IOMMU_IOAS_MAP}.
- *
- * This may be used to efficiently clone a subset of an IOAS to another, or as a kind of 'cache' to speed up mapping. Copy has an efficiency advantage over establishing equivalent new mappings, as internal resources are shared, and the kernel will pin the user memory only once.
- *
- * C: `struct iommu_ioas_copy`, 40 bytes, aligned to 8.
- */
 export const iommu_ioas_copy = {
   size: 40,
   align: 8,
@@ -2294,45 +1451,25 @@ export const iommu_ioas_copy = {
     const dv = dataView(target);
     iommu_ioas_copyCheckKeys(value);
     const {
-      flags: $flags,
-      dst_ioas_id: $dst_ioas_id,
-      src_ioas_id: $src_ioas_id,
-      length: $length,
-      dst_iova: $dst_iova,
-      src_iova: $src_iova,
+      flags: $flags = 0,
+      dst_ioas_id: $dst_ioas_id = 0,
+      src_ioas_id: $src_ioas_id = 0,
+      length: $length = 0n,
+      dst_iova: $dst_iova = 0n,
+      src_iova: $src_iova = 0n,
     } = value;
-    dv.setUint32(offset + 0, 40, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_ioas_copy.flags"), LE);
-    dv.setUint32(
-      offset + 8,
-      $dst_ioas_id === undefined ? 0 : u32($dst_ioas_id, "iommu_ioas_copy.dst_ioas_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $src_ioas_id === undefined ? 0 : u32($src_ioas_id, "iommu_ioas_copy.src_ioas_id"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $length === undefined ? 0n : u64($length, "iommu_ioas_copy.length"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 24,
-      $dst_iova === undefined ? 0n : u64($dst_iova, "iommu_ioas_copy.dst_iova"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 32,
-      $src_iova === undefined ? 0n : u64($src_iova, "iommu_ioas_copy.src_iova"),
-      LE,
-    );
+    dv.setUint32(offset, 40, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_ioas_copy.flags"), LE);
+    dv.setUint32(offset + 8, u32($dst_ioas_id, "iommu_ioas_copy.dst_ioas_id"), LE);
+    dv.setUint32(offset + 12, u32($src_ioas_id, "iommu_ioas_copy.src_ioas_id"), LE);
+    dv.setBigUint64(offset + 16, u64($length, "iommu_ioas_copy.length"), LE);
+    dv.setBigUint64(offset + 24, u64($dst_iova, "iommu_ioas_copy.dst_iova"), LE);
+    dv.setBigUint64(offset + 32, u64($src_iova, "iommu_ioas_copy.src_iova"), LE);
   },
   decode(source: Target, offset = 0): iommu_ioas_copy {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       dst_ioas_id: dv.getUint32(offset + 8, LE),
       src_ioas_id: dv.getUint32(offset + 12, LE),
@@ -2344,147 +1481,64 @@ export const iommu_ioas_copy = {
   view(target: Target, offset = 0): iommu_ioas_copyView {
     return new iommu_ioas_copyView(dataView(target), offset);
   },
-};
-const _iommu_ioas_copyCheck: Codec<iommu_ioas_copy, iommu_ioas_copyInit> = iommu_ioas_copy;
+} satisfies GeneratedCodec<iommu_ioas_copy, iommu_ioas_copyInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_copy` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_copyView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_ioas_copy | struct iommu_ioas_copy})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_ioas_copyView extends RecordView implements iommu_ioas_copy {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_ioas_copy.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_ioas_copy.size"), LE);
   }
 
-  /**
-   * Combination of {@link iommufd_ioas_map_flags | enum iommufd_ioas_map_flags}
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_ioas_copy.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_ioas_copy.flags"), LE);
   }
 
-  /**
-   * IOAS ID to change the mapping of
-   *
-   * C: `__u32 dst_ioas_id` (offset 8, 4 bytes)
-   */
   get dst_ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set dst_ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_ioas_copy.dst_ioas_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_ioas_copy.dst_ioas_id"), LE);
   }
 
-  /**
-   * IOAS ID to copy from
-   *
-   * C: `__u32 src_ioas_id` (offset 12, 4 bytes)
-   */
   get src_ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set src_ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_ioas_copy.src_ioas_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_ioas_copy.src_ioas_id"), LE);
   }
 
-  /**
-   * Number of bytes to copy and map
-   *
-   * C: `__aligned_u64 length` (offset 16, 8 bytes)
-   */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_ioas_copy.length"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "iommu_ioas_copy.length"), LE);
   }
 
-  /**
-   * IOVA the mapping was placed at. If {@link IOMMU_IOAS_MAP_FIXED_IOVA} is set then this must be provided as input.
-   *
-   * C: `__aligned_u64 dst_iova` (offset 24, 8 bytes)
-   */
   get dst_iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set dst_iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_ioas_copy.dst_iova"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 24, u64(value, "iommu_ioas_copy.dst_iova"), LE);
   }
 
-  /**
-   * IOVA to start the copy
-   *
-   * C: `__aligned_u64 src_iova` (offset 32, 8 bytes)
-   */
   get src_iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set src_iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_ioas_copy.src_iova"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 32, u64(value, "iommu_ioas_copy.src_iova"), LE);
   }
 }
 
@@ -2525,31 +1579,9 @@ export interface iommu_ioas_unmap {
   length: bigint;
 }
 
-/** What {@link iommu_ioas_unmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_ioas_unmapInit {
-  /**
-   * IOAS ID to change the mapping of
-   *
-   * C: `__u32 ioas_id` (offset 4, 4 bytes)
-   */
-  ioas_id?: number;
-  /**
-   * IOVA to start the unmapping at
-   *
-   * C: `__aligned_u64 iova` (offset 8, 8 bytes)
-   */
-  iova?: Int64;
-  /**
-   * Number of bytes to unmap, and return back the bytes unmapped
-   *
-   * C: `__aligned_u64 length` (offset 16, 8 bytes)
-   */
-  length?: Int64;
-}
+/** What {@link iommu_ioas_unmap.encode} accepts (see InitOf). */
+export type iommu_ioas_unmapInit = InitOf<iommu_ioas_unmap, "size">;
 
-const iommu_ioas_unmapMembers: readonly string[] = ["size", "ioas_id", "iova", "length"];
-
-/** Refuses what {@link iommu_ioas_unmap.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_unmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_unmap");
   for (const key in value) {
@@ -2560,18 +1592,11 @@ function iommu_ioas_unmapCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "iommu_ioas_unmap", iommu_ioas_unmapMembers);
+        unknownMember(key, "iommu_ioas_unmap", ["size", "ioas_id", "iova", "length"]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_IOAS_UNMAP})
- *
- * Unmap an IOVA range. The iova/length must be a superset of a previously mapped range used with {@link IOMMU_IOAS_MAP} or {@link IOMMU_IOAS_COPY}. Splitting or truncating ranges is not allowed. The values 0 to U64_MAX will unmap everything.
- *
- * C: `struct iommu_ioas_unmap`, 24 bytes, aligned to 8.
- */
 export const iommu_ioas_unmap = {
   size: 24,
   align: 8,
@@ -2580,24 +1605,16 @@ export const iommu_ioas_unmap = {
   encode(value: iommu_ioas_unmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_ioas_unmapCheckKeys(value);
-    const { ioas_id: $ioas_id, iova: $iova, length: $length } = value;
-    dv.setUint32(offset + 0, 24, LE);
-    dv.setUint32(
-      offset + 4,
-      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_ioas_unmap.ioas_id"),
-      LE,
-    );
-    dv.setBigUint64(offset + 8, $iova === undefined ? 0n : u64($iova, "iommu_ioas_unmap.iova"), LE);
-    dv.setBigUint64(
-      offset + 16,
-      $length === undefined ? 0n : u64($length, "iommu_ioas_unmap.length"),
-      LE,
-    );
+    const { ioas_id: $ioas_id = 0, iova: $iova = 0n, length: $length = 0n } = value;
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($ioas_id, "iommu_ioas_unmap.ioas_id"), LE);
+    dv.setBigUint64(offset + 8, u64($iova, "iommu_ioas_unmap.iova"), LE);
+    dv.setBigUint64(offset + 16, u64($length, "iommu_ioas_unmap.length"), LE);
   },
   decode(source: Target, offset = 0): iommu_ioas_unmap {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       ioas_id: dv.getUint32(offset + 4, LE),
       iova: dv.getBigUint64(offset + 8, LE),
       length: dv.getBigUint64(offset + 16, LE),
@@ -2606,90 +1623,40 @@ export const iommu_ioas_unmap = {
   view(target: Target, offset = 0): iommu_ioas_unmapView {
     return new iommu_ioas_unmapView(dataView(target), offset);
   },
-};
-const _iommu_ioas_unmapCheck: Codec<iommu_ioas_unmap, iommu_ioas_unmapInit> = iommu_ioas_unmap;
+} satisfies GeneratedCodec<iommu_ioas_unmap, iommu_ioas_unmapInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_unmap` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_unmapView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_ioas_unmap | struct iommu_ioas_unmap})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_ioas_unmapView extends RecordView implements iommu_ioas_unmap {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_ioas_unmap.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_ioas_unmap.size"), LE);
   }
 
-  /**
-   * IOAS ID to change the mapping of
-   *
-   * C: `__u32 ioas_id` (offset 4, 4 bytes)
-   */
   get ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_ioas_unmap.ioas_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_ioas_unmap.ioas_id"), LE);
   }
 
-  /**
-   * IOVA to start the unmapping at
-   *
-   * C: `__aligned_u64 iova` (offset 8, 8 bytes)
-   */
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_ioas_unmap.iova"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "iommu_ioas_unmap.iova"), LE);
   }
 
-  /**
-   * Number of bytes to unmap, and return back the bytes unmapped
-   *
-   * C: `__aligned_u64 length` (offset 16, 8 bytes)
-   */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_ioas_unmap.length"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "iommu_ioas_unmap.length"), LE);
   }
 }
 
@@ -2804,44 +1771,9 @@ export interface iommu_option {
   val64: bigint;
 }
 
-/** What {@link iommu_option.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_optionInit {
-  /**
-   * One of {@link iommufd_option | enum iommufd_option}
-   *
-   * C: `__u32 option_id` (offset 4, 4 bytes)
-   */
-  option_id?: number;
-  /**
-   * One of {@link iommufd_option_ops | enum iommufd_option_ops}
-   *
-   * C: `__u16 op` (offset 8, 2 bytes)
-   */
-  op?: number;
-  /**
-   * ID of the object if required
-   *
-   * C: `__u32 object_id` (offset 12, 4 bytes)
-   */
-  object_id?: number;
-  /**
-   * Option value to set or value returned on get
-   *
-   * C: `__aligned_u64 val64` (offset 16, 8 bytes)
-   */
-  val64?: Int64;
-}
+/** What {@link iommu_option.encode} accepts (see InitOf). */
+export type iommu_optionInit = InitOf<iommu_option, "size" | "__reserved">;
 
-const iommu_optionMembers: readonly string[] = [
-  "size",
-  "option_id",
-  "op",
-  "__reserved",
-  "object_id",
-  "val64",
-];
-
-/** Refuses what {@link iommu_option.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_optionCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_option");
   for (const key in value) {
@@ -2854,18 +1786,18 @@ function iommu_optionCheckKeys(value: unknown): void {
       case "val64":
         break;
       default:
-        unknownMember(key, "iommu_option", iommu_optionMembers);
+        unknownMember(key, "iommu_option", [
+          "size",
+          "option_id",
+          "op",
+          "__reserved",
+          "object_id",
+          "val64",
+        ]);
     }
   }
 }
 
-/**
- * iommu option multiplexer
- *
- * Change a simple option value. This multiplexor allows controlling options on objects. {@link IOMMU_OPTION_OP_SET} will load an option and {@link IOMMU_OPTION_OP_GET} will return the current value.
- *
- * C: `struct iommu_option`, 24 bytes, aligned to 8.
- */
 export const iommu_option = {
   size: 24,
   align: 8,
@@ -2875,32 +1807,24 @@ export const iommu_option = {
     const dv = dataView(target);
     iommu_optionCheckKeys(value);
     const {
-      option_id: $option_id,
-      op: $op,
+      option_id: $option_id = 0,
+      op: $op = 0,
       __reserved: $__reserved,
-      object_id: $object_id,
-      val64: $val64,
+      object_id: $object_id = 0,
+      val64: $val64 = 0n,
     } = value as iommu_optionInit & { __reserved?: unknown };
     dv.setUint16(offset + 10, 0);
-    dv.setUint32(offset + 0, 24, LE);
-    dv.setUint32(
-      offset + 4,
-      $option_id === undefined ? 0 : u32($option_id, "iommu_option.option_id"),
-      LE,
-    );
-    dv.setUint16(offset + 8, $op === undefined ? 0 : u16($op, "iommu_option.op"), LE);
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($option_id, "iommu_option.option_id"), LE);
+    dv.setUint16(offset + 8, u16($op, "iommu_option.op"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_option.__reserved");
-    dv.setUint32(
-      offset + 12,
-      $object_id === undefined ? 0 : u32($object_id, "iommu_option.object_id"),
-      LE,
-    );
-    dv.setBigUint64(offset + 16, $val64 === undefined ? 0n : u64($val64, "iommu_option.val64"), LE);
+    dv.setUint32(offset + 12, u32($object_id, "iommu_option.object_id"), LE);
+    dv.setBigUint64(offset + 16, u64($val64, "iommu_option.val64"), LE);
   },
   decode(source: Target, offset = 0): iommu_option {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       option_id: dv.getUint32(offset + 4, LE),
       op: dv.getUint16(offset + 8, LE),
       __reserved: dv.getUint16(offset + 10, LE),
@@ -2911,124 +1835,56 @@ export const iommu_option = {
   view(target: Target, offset = 0): iommu_optionView {
     return new iommu_optionView(dataView(target), offset);
   },
-};
-const _iommu_optionCheck: Codec<iommu_option, iommu_optionInit> = iommu_option;
+} satisfies GeneratedCodec<iommu_option, iommu_optionInit>;
 
 /** A zero-copy view of a `struct iommu_option` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_optionView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_option | struct iommu_option})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_optionView extends RecordView implements iommu_option {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_option.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_option.size"), LE);
   }
 
-  /**
-   * One of {@link iommufd_option | enum iommufd_option}
-   *
-   * C: `__u32 option_id` (offset 4, 4 bytes)
-   */
   get option_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set option_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_option.option_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_option.option_id"), LE);
   }
 
-  /**
-   * One of {@link iommufd_option_ops | enum iommufd_option_ops}
-   *
-   * C: `__u16 op` (offset 8, 2 bytes)
-   */
   get op(): number {
-    const dv = this.dataView;
-    return dv.getUint16(this.byteOffset + 8, LE);
+    return this.dataView.getUint16(this.byteOffset + 8, LE);
   }
 
   set op(value: number) {
-    const dv = this.dataView;
-    dv.setUint16(this.byteOffset + 8, value === undefined ? 0 : u16(value, "iommu_option.op"), LE);
+    this.dataView.setUint16(this.byteOffset + 8, u16(value, "iommu_option.op"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u16 __reserved` (offset 10, 2 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint16(this.byteOffset + 10, LE);
+    return this.dataView.getUint16(this.byteOffset + 10, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint16(
-      this.byteOffset + 10,
-      value === undefined ? 0 : u16(value, "iommu_option.__reserved"),
-      LE,
-    );
+    this.dataView.setUint16(this.byteOffset + 10, u16(value, "iommu_option.__reserved"), LE);
   }
 
-  /**
-   * ID of the object if required
-   *
-   * C: `__u32 object_id` (offset 12, 4 bytes)
-   */
   get object_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set object_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_option.object_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_option.object_id"), LE);
   }
 
-  /**
-   * Option value to set or value returned on get
-   *
-   * C: `__aligned_u64 val64` (offset 16, 8 bytes)
-   */
   get val64(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set val64(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_option.val64"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "iommu_option.val64"), LE);
   }
 }
 
@@ -3103,25 +1959,9 @@ export interface iommu_vfio_ioas {
   __reserved: number;
 }
 
-/** What {@link iommu_vfio_ioas.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_vfio_ioasInit {
-  /**
-   * For {@link IOMMU_VFIO_IOAS_SET} the input IOAS ID to set For {@link IOMMU_VFIO_IOAS_GET} will output the IOAS ID
-   *
-   * C: `__u32 ioas_id` (offset 4, 4 bytes)
-   */
-  ioas_id?: number;
-  /**
-   * One of {@link iommufd_vfio_ioas_op | enum iommufd_vfio_ioas_op}
-   *
-   * C: `__u16 op` (offset 8, 2 bytes)
-   */
-  op?: number;
-}
+/** What {@link iommu_vfio_ioas.encode} accepts (see InitOf). */
+export type iommu_vfio_ioasInit = InitOf<iommu_vfio_ioas, "size" | "__reserved">;
 
-const iommu_vfio_ioasMembers: readonly string[] = ["size", "ioas_id", "op", "__reserved"];
-
-/** Refuses what {@link iommu_vfio_ioas.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_vfio_ioasCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vfio_ioas");
   for (const key in value) {
@@ -3132,18 +1972,11 @@ function iommu_vfio_ioasCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_vfio_ioas", iommu_vfio_ioasMembers);
+        unknownMember(key, "iommu_vfio_ioas", ["size", "ioas_id", "op", "__reserved"]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_VFIO_IOAS})
- *
- * The VFIO compatibility support uses a single ioas because VFIO APIs do not support the ID field. Set or Get the IOAS that VFIO compatibility will use. When VFIO_GROUP_SET_CONTAINER is used on an iommufd it will get the compatibility ioas, either by taking what is already set, or auto creating one. From then on VFIO will continue to use that ioas and is not effected by this ioctl. SET or CLEAR does not destroy any auto-created IOAS.
- *
- * C: `struct iommu_vfio_ioas`, 12 bytes, aligned to 4.
- */
 export const iommu_vfio_ioas = {
   size: 12,
   align: 4,
@@ -3153,24 +1986,20 @@ export const iommu_vfio_ioas = {
     const dv = dataView(target);
     iommu_vfio_ioasCheckKeys(value);
     const {
-      ioas_id: $ioas_id,
-      op: $op,
+      ioas_id: $ioas_id = 0,
+      op: $op = 0,
       __reserved: $__reserved,
     } = value as iommu_vfio_ioasInit & { __reserved?: unknown };
     dv.setUint16(offset + 10, 0);
-    dv.setUint32(offset + 0, 12, LE);
-    dv.setUint32(
-      offset + 4,
-      $ioas_id === undefined ? 0 : u32($ioas_id, "iommu_vfio_ioas.ioas_id"),
-      LE,
-    );
-    dv.setUint16(offset + 8, $op === undefined ? 0 : u16($op, "iommu_vfio_ioas.op"), LE);
+    dv.setUint32(offset, 12, LE);
+    dv.setUint32(offset + 4, u32($ioas_id, "iommu_vfio_ioas.ioas_id"), LE);
+    dv.setUint16(offset + 8, u16($op, "iommu_vfio_ioas.op"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_vfio_ioas.__reserved");
   },
   decode(source: Target, offset = 0): iommu_vfio_ioas {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       ioas_id: dv.getUint32(offset + 4, LE),
       op: dv.getUint16(offset + 8, LE),
       __reserved: dv.getUint16(offset + 10, LE),
@@ -3179,90 +2008,40 @@ export const iommu_vfio_ioas = {
   view(target: Target, offset = 0): iommu_vfio_ioasView {
     return new iommu_vfio_ioasView(dataView(target), offset);
   },
-};
-const _iommu_vfio_ioasCheck: Codec<iommu_vfio_ioas, iommu_vfio_ioasInit> = iommu_vfio_ioas;
+} satisfies GeneratedCodec<iommu_vfio_ioas, iommu_vfio_ioasInit>;
 
 /** A zero-copy view of a `struct iommu_vfio_ioas` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vfio_ioasView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_vfio_ioas | struct iommu_vfio_ioas})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_vfio_ioasView extends RecordView implements iommu_vfio_ioas {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_vfio_ioas.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_vfio_ioas.size"), LE);
   }
 
-  /**
-   * For {@link IOMMU_VFIO_IOAS_SET} the input IOAS ID to set For {@link IOMMU_VFIO_IOAS_GET} will output the IOAS ID
-   *
-   * C: `__u32 ioas_id` (offset 4, 4 bytes)
-   */
   get ioas_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set ioas_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_vfio_ioas.ioas_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_vfio_ioas.ioas_id"), LE);
   }
 
-  /**
-   * One of {@link iommufd_vfio_ioas_op | enum iommufd_vfio_ioas_op}
-   *
-   * C: `__u16 op` (offset 8, 2 bytes)
-   */
   get op(): number {
-    const dv = this.dataView;
-    return dv.getUint16(this.byteOffset + 8, LE);
+    return this.dataView.getUint16(this.byteOffset + 8, LE);
   }
 
   set op(value: number) {
-    const dv = this.dataView;
-    dv.setUint16(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u16(value, "iommu_vfio_ioas.op"),
-      LE,
-    );
+    this.dataView.setUint16(this.byteOffset + 8, u16(value, "iommu_vfio_ioas.op"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u16 __reserved` (offset 10, 2 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint16(this.byteOffset + 10, LE);
+    return this.dataView.getUint16(this.byteOffset + 10, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint16(
-      this.byteOffset + 10,
-      value === undefined ? 0 : u16(value, "iommu_vfio_ioas.__reserved"),
-      LE,
-    );
+    this.dataView.setUint16(this.byteOffset + 10, u16(value, "iommu_vfio_ioas.__reserved"), LE);
   }
 }
 
@@ -3384,36 +2163,9 @@ export interface iommu_hwpt_vtd_s1 {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_vtd_s1.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hwpt_vtd_s1Init {
-  /**
-   * Combination of {@link iommu_hwpt_vtd_s1_flags | enum iommu_hwpt_vtd_s1_flags}
-   *
-   * C: `__aligned_u64 flags` (offset 0, 8 bytes)
-   */
-  flags?: Int64;
-  /**
-   * The base address of the stage-1 page table.
-   *
-   * C: `__aligned_u64 pgtbl_addr` (offset 8, 8 bytes)
-   */
-  pgtbl_addr?: Int64;
-  /**
-   * The address width of the stage-1 page table
-   *
-   * C: `__u32 addr_width` (offset 16, 4 bytes)
-   */
-  addr_width?: number;
-}
+/** What {@link iommu_hwpt_vtd_s1.encode} accepts (see InitOf). */
+export type iommu_hwpt_vtd_s1Init = InitOf<iommu_hwpt_vtd_s1, "__reserved">;
 
-const iommu_hwpt_vtd_s1Members: readonly string[] = [
-  "flags",
-  "pgtbl_addr",
-  "addr_width",
-  "__reserved",
-];
-
-/** Refuses what {@link iommu_hwpt_vtd_s1.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_vtd_s1CheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_vtd_s1");
   for (const key in value) {
@@ -3424,18 +2176,16 @@ function iommu_hwpt_vtd_s1CheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_vtd_s1", iommu_hwpt_vtd_s1Members);
+        unknownMember(key, "iommu_hwpt_vtd_s1", [
+          "flags",
+          "pgtbl_addr",
+          "addr_width",
+          "__reserved",
+        ]);
     }
   }
 }
 
-/**
- * Intel VT-d stage-1 page table
- *
- * info ({@link IOMMU_HWPT_DATA_VTD_S1})
- *
- * C: `struct iommu_hwpt_vtd_s1`, 24 bytes, aligned to 8.
- */
 export const iommu_hwpt_vtd_s1 = {
   size: 24,
   align: 8,
@@ -3445,33 +2195,21 @@ export const iommu_hwpt_vtd_s1 = {
     const dv = dataView(target);
     iommu_hwpt_vtd_s1CheckKeys(value);
     const {
-      flags: $flags,
-      pgtbl_addr: $pgtbl_addr,
-      addr_width: $addr_width,
+      flags: $flags = 0n,
+      pgtbl_addr: $pgtbl_addr = 0n,
+      addr_width: $addr_width = 0,
       __reserved: $__reserved,
     } = value as iommu_hwpt_vtd_s1Init & { __reserved?: unknown };
     dv.setUint32(offset + 20, 0);
-    dv.setBigUint64(
-      offset + 0,
-      $flags === undefined ? 0n : u64($flags, "iommu_hwpt_vtd_s1.flags"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $pgtbl_addr === undefined ? 0n : u64($pgtbl_addr, "iommu_hwpt_vtd_s1.pgtbl_addr"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      $addr_width === undefined ? 0 : u32($addr_width, "iommu_hwpt_vtd_s1.addr_width"),
-      LE,
-    );
+    dv.setBigUint64(offset, u64($flags, "iommu_hwpt_vtd_s1.flags"), LE);
+    dv.setBigUint64(offset + 8, u64($pgtbl_addr, "iommu_hwpt_vtd_s1.pgtbl_addr"), LE);
+    dv.setUint32(offset + 16, u32($addr_width, "iommu_hwpt_vtd_s1.addr_width"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hwpt_vtd_s1.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hwpt_vtd_s1 {
     const dv = dataView(source);
     return {
-      flags: dv.getBigUint64(offset + 0, LE),
+      flags: dv.getBigUint64(offset, LE),
       pgtbl_addr: dv.getBigUint64(offset + 8, LE),
       addr_width: dv.getUint32(offset + 16, LE),
       __reserved: dv.getUint32(offset + 20, LE),
@@ -3480,90 +2218,40 @@ export const iommu_hwpt_vtd_s1 = {
   view(target: Target, offset = 0): iommu_hwpt_vtd_s1View {
     return new iommu_hwpt_vtd_s1View(dataView(target), offset);
   },
-};
-const _iommu_hwpt_vtd_s1Check: Codec<iommu_hwpt_vtd_s1, iommu_hwpt_vtd_s1Init> = iommu_hwpt_vtd_s1;
+} satisfies GeneratedCodec<iommu_hwpt_vtd_s1, iommu_hwpt_vtd_s1Init>;
 
 /** A zero-copy view of a `struct iommu_hwpt_vtd_s1` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_vtd_s1View {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Combination of {@link iommu_hwpt_vtd_s1_flags | enum iommu_hwpt_vtd_s1_flags}
-   *
-   * C: `__aligned_u64 flags` (offset 0, 8 bytes)
-   */
+export class iommu_hwpt_vtd_s1View extends RecordView implements iommu_hwpt_vtd_s1 {
   get flags(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set flags(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_vtd_s1.flags"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset, u64(value, "iommu_hwpt_vtd_s1.flags"), LE);
   }
 
-  /**
-   * The base address of the stage-1 page table.
-   *
-   * C: `__aligned_u64 pgtbl_addr` (offset 8, 8 bytes)
-   */
   get pgtbl_addr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set pgtbl_addr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_vtd_s1.pgtbl_addr"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "iommu_hwpt_vtd_s1.pgtbl_addr"), LE);
   }
 
-  /**
-   * The address width of the stage-1 page table
-   *
-   * C: `__u32 addr_width` (offset 16, 4 bytes)
-   */
   get addr_width(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set addr_width(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_vtd_s1.addr_width"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 16, u32(value, "iommu_hwpt_vtd_s1.addr_width"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 20, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_vtd_s1.__reserved"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 20, u32(value, "iommu_hwpt_vtd_s1.__reserved"), LE);
   }
 }
 
@@ -3589,19 +2277,9 @@ export interface iommu_hwpt_arm_smmuv3 {
   ste: BigUint64Array;
 }
 
-/** What {@link iommu_hwpt_arm_smmuv3.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hwpt_arm_smmuv3Init {
-  /**
-   * The first two double words of the user space Stream Table Entry for the translation. Must be little-endian. Allowed fields: (Refer to "5.2 Stream Table Entry" in SMMUv3 HW Spec) - word-0: V, Cfg, S1Fmt, S1ContextPtr, S1CDMax - word-1: EATS, S1DSS, S1CIR, S1COR, S1CSH, S1STALLD
-   *
-   * C: `__le64[2] ste` (offset 0, 16 bytes)
-   */
-  ste?: ArrayLike<Int64>;
-}
+/** What {@link iommu_hwpt_arm_smmuv3.encode} accepts (see InitOf). */
+export type iommu_hwpt_arm_smmuv3Init = InitOf<iommu_hwpt_arm_smmuv3>;
 
-const iommu_hwpt_arm_smmuv3Members: readonly string[] = ["ste"];
-
-/** Refuses what {@link iommu_hwpt_arm_smmuv3.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_arm_smmuv3CheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_arm_smmuv3");
   for (const key in value) {
@@ -3609,24 +2287,11 @@ function iommu_hwpt_arm_smmuv3CheckKeys(value: unknown): void {
       case "ste":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_arm_smmuv3", iommu_hwpt_arm_smmuv3Members);
+        unknownMember(key, "iommu_hwpt_arm_smmuv3", ["ste"]);
     }
   }
 }
 
-/**
- * ARM SMMUv3 nested STE
- *
- * ({@link IOMMU_HWPT_DATA_ARM_SMMUV3})
- *
- * -EIO will be returned if `ste` is not legal or contains any non-allowed field. Cfg can be used to select a S1, Bypass or Abort configuration. A Bypass nested domain will translate the same as the nesting parent. The S1 will install a Context Descriptor Table pointing at userspace memory translated by the nesting parent.
- *
- * It's suggested to allocate a vDEVICE object carrying vSID and then re-attach the nested domain, as soon as the vSID is available in the VMM level:
- *
- * - when Cfg=translate, a vDEVICE must be allocated prior to attaching to the allocated nested domain, as CD/ATS invalidations and vevents need a vSID. - when Cfg=bypass/abort, a vDEVICE is not enforced during the nested domain attachment, to support a GBPA case where VM sets CR0.SMMUEN=0. However, if VM sets CR0.SMMUEN=1 while missing a vDEVICE object, kernel would fail to report events to the VM. E.g. F_TRANSLATION when guest STE.Cfg=abort.
- *
- * C: `struct iommu_hwpt_arm_smmuv3`, 16 bytes, aligned to 8.
- */
 export const iommu_hwpt_arm_smmuv3 = {
   size: 16,
   align: 8,
@@ -3641,7 +2306,7 @@ export const iommu_hwpt_arm_smmuv3 = {
       for (let i0 = 0; i0 < 2; i0++) {
         const e0 = a0[i0];
         dv.setBigUint64(
-          offset + 0 + i0 * 8,
+          offset + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_hwpt_arm_smmuv3.ste" + "[" + i0 + "]"),
           true,
         );
@@ -3651,45 +2316,29 @@ export const iommu_hwpt_arm_smmuv3 = {
   decode(source: Target, offset = 0): iommu_hwpt_arm_smmuv3 {
     const dv = dataView(source);
     return {
-      ste: BigUint64Array.from({ length: 2 }, (_, i0) =>
-        dv.getBigUint64(offset + 0 + i0 * 8, true),
-      ),
+      ste: BigUint64Array.from({ length: 2 }, (_, i0) => dv.getBigUint64(offset + i0 * 8, true)),
     };
   },
   view(target: Target, offset = 0): iommu_hwpt_arm_smmuv3View {
     return new iommu_hwpt_arm_smmuv3View(dataView(target), offset);
   },
-};
-const _iommu_hwpt_arm_smmuv3Check: Codec<iommu_hwpt_arm_smmuv3, iommu_hwpt_arm_smmuv3Init> =
-  iommu_hwpt_arm_smmuv3;
+} satisfies GeneratedCodec<iommu_hwpt_arm_smmuv3, iommu_hwpt_arm_smmuv3Init>;
 
 /** A zero-copy view of a `struct iommu_hwpt_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_arm_smmuv3View {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * The first two double words of the user space Stream Table Entry for the translation. Must be little-endian. Allowed fields: (Refer to "5.2 Stream Table Entry" in SMMUv3 HW Spec) - word-0: V, Cfg, S1Fmt, S1ContextPtr, S1CDMax - word-1: EATS, S1DSS, S1CIR, S1COR, S1CSH, S1STALLD
-   *
-   * C: `__le64[2] ste` (offset 0, 16 bytes)
-   */
+export class iommu_hwpt_arm_smmuv3View extends RecordView implements iommu_hwpt_arm_smmuv3 {
   get ste(): BigUint64Array {
-    const dv = this.dataView;
     return BigUint64Array.from({ length: 2 }, (_, i0) =>
-      dv.getBigUint64(this.byteOffset + 0 + i0 * 8, true),
+      this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
     );
   }
 
   set ste(value: ArrayLike<Int64>) {
-    const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : fixedArray(value, 2, "iommu_hwpt_arm_smmuv3.ste");
+      const a0 = fixedArray(value, 2, "iommu_hwpt_arm_smmuv3.ste");
       for (let i0 = 0; i0 < 2; i0++) {
         const e0 = a0[i0];
-        dv.setBigUint64(
-          this.byteOffset + 0 + i0 * 8,
+        this.dataView.setBigUint64(
+          this.byteOffset + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_hwpt_arm_smmuv3.ste" + "[" + i0 + "]"),
           true,
         );
@@ -3714,19 +2363,9 @@ export interface iommu_hwpt_amd_guest {
   dte: BigUint64Array;
 }
 
-/** What {@link iommu_hwpt_amd_guest.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hwpt_amd_guestInit {
-  /**
-   * Guest Device Table Entry (DTE)
-   *
-   * C: `__u64[4] dte` (offset 0, 32 bytes)
-   */
-  dte?: ArrayLike<Int64>;
-}
+/** What {@link iommu_hwpt_amd_guest.encode} accepts (see InitOf). */
+export type iommu_hwpt_amd_guestInit = InitOf<iommu_hwpt_amd_guest>;
 
-const iommu_hwpt_amd_guestMembers: readonly string[] = ["dte"];
-
-/** Refuses what {@link iommu_hwpt_amd_guest.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_amd_guestCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_amd_guest");
   for (const key in value) {
@@ -3734,18 +2373,11 @@ function iommu_hwpt_amd_guestCheckKeys(value: unknown): void {
       case "dte":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_amd_guest", iommu_hwpt_amd_guestMembers);
+        unknownMember(key, "iommu_hwpt_amd_guest", ["dte"]);
     }
   }
 }
 
-/**
- * AMD IOMMU guest I/O page table data
- *
- * ({@link IOMMU_HWPT_DATA_AMD_GUEST})
- *
- * C: `struct iommu_hwpt_amd_guest`, 32 bytes, aligned to 8.
- */
 export const iommu_hwpt_amd_guest = {
   size: 32,
   align: 8,
@@ -3760,7 +2392,7 @@ export const iommu_hwpt_amd_guest = {
       for (let i0 = 0; i0 < 4; i0++) {
         const e0 = a0[i0];
         dv.setBigUint64(
-          offset + 0 + i0 * 8,
+          offset + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_hwpt_amd_guest.dte" + "[" + i0 + "]"),
           LE,
         );
@@ -3770,43 +2402,29 @@ export const iommu_hwpt_amd_guest = {
   decode(source: Target, offset = 0): iommu_hwpt_amd_guest {
     const dv = dataView(source);
     return {
-      dte: BigUint64Array.from({ length: 4 }, (_, i0) => dv.getBigUint64(offset + 0 + i0 * 8, LE)),
+      dte: BigUint64Array.from({ length: 4 }, (_, i0) => dv.getBigUint64(offset + i0 * 8, LE)),
     };
   },
   view(target: Target, offset = 0): iommu_hwpt_amd_guestView {
     return new iommu_hwpt_amd_guestView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_amd_guestCheck: Codec<iommu_hwpt_amd_guest, iommu_hwpt_amd_guestInit> =
-  iommu_hwpt_amd_guest;
+} satisfies GeneratedCodec<iommu_hwpt_amd_guest, iommu_hwpt_amd_guestInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_amd_guest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_amd_guestView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Guest Device Table Entry (DTE)
-   *
-   * C: `__u64[4] dte` (offset 0, 32 bytes)
-   */
+export class iommu_hwpt_amd_guestView extends RecordView implements iommu_hwpt_amd_guest {
   get dte(): BigUint64Array {
-    const dv = this.dataView;
     return BigUint64Array.from({ length: 4 }, (_, i0) =>
-      dv.getBigUint64(this.byteOffset + 0 + i0 * 8, LE),
+      this.dataView.getBigUint64(this.byteOffset + i0 * 8, LE),
     );
   }
 
   set dte(value: ArrayLike<Int64>) {
-    const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : fixedArray(value, 4, "iommu_hwpt_amd_guest.dte");
+      const a0 = fixedArray(value, 4, "iommu_hwpt_amd_guest.dte");
       for (let i0 = 0; i0 < 4; i0++) {
         const e0 = a0[i0];
-        dv.setBigUint64(
-          this.byteOffset + 0 + i0 * 8,
+        this.dataView.setBigUint64(
+          this.byteOffset + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_hwpt_amd_guest.dte" + "[" + i0 + "]"),
           LE,
         );
@@ -3939,73 +2557,9 @@ export interface iommu_hwpt_alloc {
   __reserved2: number;
 }
 
-/** What {@link iommu_hwpt_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_hwpt_allocInit {
-  /**
-   * Combination of {@link iommufd_hwpt_alloc_flags | enum iommufd_hwpt_alloc_flags}
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * The device to allocate this HWPT for
-   *
-   * C: `__u32 dev_id` (offset 8, 4 bytes)
-   */
-  dev_id?: number;
-  /**
-   * The IOAS or HWPT or vIOMMU to connect this HWPT to
-   *
-   * C: `__u32 pt_id` (offset 12, 4 bytes)
-   */
-  pt_id?: number;
-  /**
-   * The ID of the new HWPT
-   *
-   * C: `__u32 out_hwpt_id` (offset 16, 4 bytes)
-   */
-  out_hwpt_id?: number;
-  /**
-   * One of {@link iommu_hwpt_data_type | enum iommu_hwpt_data_type}
-   *
-   * C: `__u32 data_type` (offset 24, 4 bytes)
-   */
-  data_type?: number;
-  /**
-   * Length of the type specific data
-   *
-   * C: `__u32 data_len` (offset 28, 4 bytes)
-   */
-  data_len?: number;
-  /**
-   * User pointer to the type specific data
-   *
-   * C: `__aligned_u64 data_uptr` (offset 32, 8 bytes); a user pointer, counted by `data_len`
-   */
-  data_uptr?: Int64;
-  /**
-   * The ID of IOMMUFD_FAULT object. Valid only if flags field of {@link IOMMU_HWPT_FAULT_ID_VALID} is set.
-   *
-   * C: `__u32 fault_id` (offset 40, 4 bytes)
-   */
-  fault_id?: number;
-}
+/** What {@link iommu_hwpt_alloc.encode} accepts (see InitOf). */
+export type iommu_hwpt_allocInit = InitOf<iommu_hwpt_alloc, "size" | "__reserved" | "__reserved2">;
 
-const iommu_hwpt_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "dev_id",
-  "pt_id",
-  "out_hwpt_id",
-  "__reserved",
-  "data_type",
-  "data_len",
-  "data_uptr",
-  "fault_id",
-  "__reserved2",
-];
-
-/** Refuses what {@link iommu_hwpt_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_alloc");
   for (const key in value) {
@@ -4023,24 +2577,23 @@ function iommu_hwpt_allocCheckKeys(value: unknown): void {
       case "__reserved2":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_alloc", iommu_hwpt_allocMembers);
+        unknownMember(key, "iommu_hwpt_alloc", [
+          "size",
+          "flags",
+          "dev_id",
+          "pt_id",
+          "out_hwpt_id",
+          "__reserved",
+          "data_type",
+          "data_len",
+          "data_uptr",
+          "fault_id",
+          "__reserved2",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_HWPT_ALLOC})
- *
- * Explicitly allocate a hardware page table object. This is the same object type that is returned by iommufd_device_attach() and represents the underlying iommu driver's iommu_domain kernel object.
- *
- * A kernel-managed HWPT will be created with the mappings from the given IOAS via the `pt_id.` The `data_type` for this allocation must be set to {@link IOMMU_HWPT_DATA_NONE}. The HWPT can be allocated as a parent HWPT for a nesting configuration by passing {@link IOMMU_HWPT_ALLOC_NEST_PARENT} via `flags.`
- *
- * A user-managed nested HWPT will be created from a given vIOMMU (wrapping a parent HWPT) or a parent HWPT via `pt_id`, in which the parent HWPT must be allocated previously via the same ioctl from a given IOAS (`pt_id`). In this case, the `data_type` must be set to a pre-defined type corresponding to an I/O page table type supported by the underlying IOMMU hardware. The device via `dev_id` and the vIOMMU via `pt_id` must be associated to the same IOMMU instance.
- *
- * If the `data_type` is set to {@link IOMMU_HWPT_DATA_NONE}, `data_len` and `data_uptr` should be zero. Otherwise, both `data_len` and `data_uptr` must be given.
- *
- * C: `struct iommu_hwpt_alloc`, 48 bytes, aligned to 8.
- */
 export const iommu_hwpt_alloc = {
   size: 48,
   align: 8,
@@ -4063,59 +2616,35 @@ export const iommu_hwpt_alloc = {
     const dv = dataView(target);
     iommu_hwpt_allocCheckKeys(value);
     const {
-      flags: $flags,
-      dev_id: $dev_id,
-      pt_id: $pt_id,
-      out_hwpt_id: $out_hwpt_id,
+      flags: $flags = 0,
+      dev_id: $dev_id = 0,
+      pt_id: $pt_id = 0,
+      out_hwpt_id: $out_hwpt_id = 0,
       __reserved: $__reserved,
-      data_type: $data_type,
-      data_len: $data_len,
-      data_uptr: $data_uptr,
-      fault_id: $fault_id,
+      data_type: $data_type = 0,
+      data_len: $data_len = 0,
+      data_uptr: $data_uptr = 0n,
+      fault_id: $fault_id = 0,
       __reserved2: $__reserved2,
     } = value as iommu_hwpt_allocInit & { __reserved?: unknown; __reserved2?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setUint32(offset + 44, 0);
-    dv.setUint32(offset + 0, 48, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_hwpt_alloc.flags"), LE);
-    dv.setUint32(
-      offset + 8,
-      $dev_id === undefined ? 0 : u32($dev_id, "iommu_hwpt_alloc.dev_id"),
-      LE,
-    );
-    dv.setUint32(offset + 12, $pt_id === undefined ? 0 : u32($pt_id, "iommu_hwpt_alloc.pt_id"), LE);
-    dv.setUint32(
-      offset + 16,
-      $out_hwpt_id === undefined ? 0 : u32($out_hwpt_id, "iommu_hwpt_alloc.out_hwpt_id"),
-      LE,
-    );
+    dv.setUint32(offset, 48, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_hwpt_alloc.flags"), LE);
+    dv.setUint32(offset + 8, u32($dev_id, "iommu_hwpt_alloc.dev_id"), LE);
+    dv.setUint32(offset + 12, u32($pt_id, "iommu_hwpt_alloc.pt_id"), LE);
+    dv.setUint32(offset + 16, u32($out_hwpt_id, "iommu_hwpt_alloc.out_hwpt_id"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hwpt_alloc.__reserved");
-    dv.setUint32(
-      offset + 24,
-      $data_type === undefined ? 0 : u32($data_type, "iommu_hwpt_alloc.data_type"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 28,
-      $data_len === undefined ? 0 : u32($data_len, "iommu_hwpt_alloc.data_len"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 32,
-      $data_uptr === undefined ? 0n : u64($data_uptr, "iommu_hwpt_alloc.data_uptr"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 40,
-      $fault_id === undefined ? 0 : u32($fault_id, "iommu_hwpt_alloc.fault_id"),
-      LE,
-    );
+    dv.setUint32(offset + 24, u32($data_type, "iommu_hwpt_alloc.data_type"), LE);
+    dv.setUint32(offset + 28, u32($data_len, "iommu_hwpt_alloc.data_len"), LE);
+    dv.setBigUint64(offset + 32, u64($data_uptr, "iommu_hwpt_alloc.data_uptr"), LE);
+    dv.setUint32(offset + 40, u32($fault_id, "iommu_hwpt_alloc.fault_id"), LE);
     if ($__reserved2 !== undefined) mustBeZero($__reserved2, "iommu_hwpt_alloc.__reserved2");
   },
   decode(source: Target, offset = 0): iommu_hwpt_alloc {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       dev_id: dv.getUint32(offset + 8, LE),
       pt_id: dv.getUint32(offset + 12, LE),
@@ -4131,223 +2660,96 @@ export const iommu_hwpt_alloc = {
   view(target: Target, offset = 0): iommu_hwpt_allocView {
     return new iommu_hwpt_allocView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_allocCheck: Codec<iommu_hwpt_alloc, iommu_hwpt_allocInit> = iommu_hwpt_alloc;
+} satisfies GeneratedCodec<iommu_hwpt_alloc, iommu_hwpt_allocInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_allocView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_hwpt_alloc | struct iommu_hwpt_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_hwpt_allocView extends RecordView implements iommu_hwpt_alloc {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hwpt_alloc.size"), LE);
   }
 
-  /**
-   * Combination of {@link iommufd_hwpt_alloc_flags | enum iommufd_hwpt_alloc_flags}
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_hwpt_alloc.flags"), LE);
   }
 
-  /**
-   * The device to allocate this HWPT for
-   *
-   * C: `__u32 dev_id` (offset 8, 4 bytes)
-   */
   get dev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set dev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.dev_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_hwpt_alloc.dev_id"), LE);
   }
 
-  /**
-   * The IOAS or HWPT or vIOMMU to connect this HWPT to
-   *
-   * C: `__u32 pt_id` (offset 12, 4 bytes)
-   */
   get pt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set pt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.pt_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_hwpt_alloc.pt_id"), LE);
   }
 
-  /**
-   * The ID of the new HWPT
-   *
-   * C: `__u32 out_hwpt_id` (offset 16, 4 bytes)
-   */
   get out_hwpt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set out_hwpt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.out_hwpt_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 16, u32(value, "iommu_hwpt_alloc.out_hwpt_id"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 20, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.__reserved"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 20, u32(value, "iommu_hwpt_alloc.__reserved"), LE);
   }
 
-  /**
-   * One of {@link iommu_hwpt_data_type | enum iommu_hwpt_data_type}
-   *
-   * C: `__u32 data_type` (offset 24, 4 bytes)
-   */
   get data_type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 24, LE);
+    return this.dataView.getUint32(this.byteOffset + 24, LE);
   }
 
   set data_type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 24,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.data_type"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 24, u32(value, "iommu_hwpt_alloc.data_type"), LE);
   }
 
-  /**
-   * Length of the type specific data
-   *
-   * C: `__u32 data_len` (offset 28, 4 bytes)
-   */
   get data_len(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 28, LE);
+    return this.dataView.getUint32(this.byteOffset + 28, LE);
   }
 
   set data_len(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 28,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.data_len"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 28, u32(value, "iommu_hwpt_alloc.data_len"), LE);
   }
 
-  /**
-   * User pointer to the type specific data
-   *
-   * C: `__aligned_u64 data_uptr` (offset 32, 8 bytes); a user pointer, counted by `data_len`
-   */
   get data_uptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set data_uptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_alloc.data_uptr"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 32, u64(value, "iommu_hwpt_alloc.data_uptr"), LE);
   }
 
-  /**
-   * The ID of IOMMUFD_FAULT object. Valid only if flags field of {@link IOMMU_HWPT_FAULT_ID_VALID} is set.
-   *
-   * C: `__u32 fault_id` (offset 40, 4 bytes)
-   */
   get fault_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 40, LE);
+    return this.dataView.getUint32(this.byteOffset + 40, LE);
   }
 
   set fault_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 40,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.fault_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 40, u32(value, "iommu_hwpt_alloc.fault_id"), LE);
   }
 
-  /**
-   * Padding to 64-bit alignment. Must be 0.
-   *
-   * C: `__u32 __reserved2` (offset 44, 4 bytes); always written as zero
-   */
   get __reserved2(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 44, LE);
+    return this.dataView.getUint32(this.byteOffset + 44, LE);
   }
 
   set __reserved2(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 44,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_alloc.__reserved2"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 44, u32(value, "iommu_hwpt_alloc.__reserved2"), LE);
   }
 }
 
@@ -4409,31 +2811,9 @@ export interface iommu_hw_info_vtd {
   ecap_reg: bigint;
 }
 
-/** What {@link iommu_hw_info_vtd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hw_info_vtdInit {
-  /**
-   * Combination of {@link iommu_hw_info_vtd_flags | enum iommu_hw_info_vtd_flags}
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * Value of Intel VT-d capability register defined in VT-d spec section 11.4.2 Capability Register.
-   *
-   * C: `__aligned_u64 cap_reg` (offset 8, 8 bytes)
-   */
-  cap_reg?: Int64;
-  /**
-   * Value of Intel VT-d capability register defined in VT-d spec section 11.4.3 Extended Capability Register.
-   *
-   * C: `__aligned_u64 ecap_reg` (offset 16, 8 bytes)
-   */
-  ecap_reg?: Int64;
-}
+/** What {@link iommu_hw_info_vtd.encode} accepts (see InitOf). */
+export type iommu_hw_info_vtdInit = InitOf<iommu_hw_info_vtd, "__reserved">;
 
-const iommu_hw_info_vtdMembers: readonly string[] = ["flags", "__reserved", "cap_reg", "ecap_reg"];
-
-/** Refuses what {@link iommu_hw_info_vtd.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_info_vtdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_vtd");
   for (const key in value) {
@@ -4444,18 +2824,11 @@ function iommu_hw_info_vtdCheckKeys(value: unknown): void {
       case "ecap_reg":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_vtd", iommu_hw_info_vtdMembers);
+        unknownMember(key, "iommu_hw_info_vtd", ["flags", "__reserved", "cap_reg", "ecap_reg"]);
     }
   }
 }
 
-/**
- * Intel VT-d hardware information
- *
- * User needs to understand the Intel VT-d specification to decode the register value.
- *
- * C: `struct iommu_hw_info_vtd`, 24 bytes, aligned to 8.
- */
 export const iommu_hw_info_vtd = {
   size: 24,
   align: 8,
@@ -4465,29 +2838,21 @@ export const iommu_hw_info_vtd = {
     const dv = dataView(target);
     iommu_hw_info_vtdCheckKeys(value);
     const {
-      flags: $flags,
+      flags: $flags = 0,
       __reserved: $__reserved,
-      cap_reg: $cap_reg,
-      ecap_reg: $ecap_reg,
+      cap_reg: $cap_reg = 0n,
+      ecap_reg: $ecap_reg = 0n,
     } = value as iommu_hw_info_vtdInit & { __reserved?: unknown };
     dv.setUint32(offset + 4, 0);
-    dv.setUint32(offset + 0, $flags === undefined ? 0 : u32($flags, "iommu_hw_info_vtd.flags"), LE);
+    dv.setUint32(offset, u32($flags, "iommu_hw_info_vtd.flags"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hw_info_vtd.__reserved");
-    dv.setBigUint64(
-      offset + 8,
-      $cap_reg === undefined ? 0n : u64($cap_reg, "iommu_hw_info_vtd.cap_reg"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $ecap_reg === undefined ? 0n : u64($ecap_reg, "iommu_hw_info_vtd.ecap_reg"),
-      LE,
-    );
+    dv.setBigUint64(offset + 8, u64($cap_reg, "iommu_hw_info_vtd.cap_reg"), LE);
+    dv.setBigUint64(offset + 16, u64($ecap_reg, "iommu_hw_info_vtd.ecap_reg"), LE);
   },
   decode(source: Target, offset = 0): iommu_hw_info_vtd {
     const dv = dataView(source);
     return {
-      flags: dv.getUint32(offset + 0, LE),
+      flags: dv.getUint32(offset, LE),
       __reserved: dv.getUint32(offset + 4, LE),
       cap_reg: dv.getBigUint64(offset + 8, LE),
       ecap_reg: dv.getBigUint64(offset + 16, LE),
@@ -4496,90 +2861,40 @@ export const iommu_hw_info_vtd = {
   view(target: Target, offset = 0): iommu_hw_info_vtdView {
     return new iommu_hw_info_vtdView(dataView(target), offset);
   },
-};
-const _iommu_hw_info_vtdCheck: Codec<iommu_hw_info_vtd, iommu_hw_info_vtdInit> = iommu_hw_info_vtd;
+} satisfies GeneratedCodec<iommu_hw_info_vtd, iommu_hw_info_vtdInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info_vtd` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_vtdView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Combination of {@link iommu_hw_info_vtd_flags | enum iommu_hw_info_vtd_flags}
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
+export class iommu_hw_info_vtdView extends RecordView implements iommu_hw_info_vtd {
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hw_info_vtd.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hw_info_vtd.flags"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 4, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hw_info_vtd.__reserved"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_hw_info_vtd.__reserved"), LE);
   }
 
-  /**
-   * Value of Intel VT-d capability register defined in VT-d spec section 11.4.2 Capability Register.
-   *
-   * C: `__aligned_u64 cap_reg` (offset 8, 8 bytes)
-   */
   get cap_reg(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set cap_reg(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_hw_info_vtd.cap_reg"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "iommu_hw_info_vtd.cap_reg"), LE);
   }
 
-  /**
-   * Value of Intel VT-d capability register defined in VT-d spec section 11.4.3 Extended Capability Register.
-   *
-   * C: `__aligned_u64 ecap_reg` (offset 16, 8 bytes)
-   */
   get ecap_reg(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set ecap_reg(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_hw_info_vtd.ecap_reg"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "iommu_hw_info_vtd.ecap_reg"), LE);
   }
 }
 
@@ -4656,43 +2971,9 @@ export interface iommu_hw_info_arm_smmuv3 {
   aidr: number;
 }
 
-/** What {@link iommu_hw_info_arm_smmuv3.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hw_info_arm_smmuv3Init {
-  /**
-   * Combination of {@link iommu_hw_info_arm_smmuv3_flags | enum iommu_hw_info_arm_smmuv3_flags}
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * Implemented features for ARM SMMU Non-secure programming interface
-   *
-   * C: `__u32[6] idr` (offset 8, 24 bytes)
-   */
-  idr?: ArrayLike<number>;
-  /**
-   * Information about the implementation and implementer of ARM SMMU, and architecture version supported
-   *
-   * C: `__u32 iidr` (offset 32, 4 bytes)
-   */
-  iidr?: number;
-  /**
-   * ARM SMMU architecture version
-   *
-   * C: `__u32 aidr` (offset 36, 4 bytes)
-   */
-  aidr?: number;
-}
+/** What {@link iommu_hw_info_arm_smmuv3.encode} accepts (see InitOf). */
+export type iommu_hw_info_arm_smmuv3Init = InitOf<iommu_hw_info_arm_smmuv3, "__reserved">;
 
-const iommu_hw_info_arm_smmuv3Members: readonly string[] = [
-  "flags",
-  "__reserved",
-  "idr",
-  "iidr",
-  "aidr",
-];
-
-/** Refuses what {@link iommu_hw_info_arm_smmuv3.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_info_arm_smmuv3CheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_arm_smmuv3");
   for (const key in value) {
@@ -4704,28 +2985,17 @@ function iommu_hw_info_arm_smmuv3CheckKeys(value: unknown): void {
       case "aidr":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_arm_smmuv3", iommu_hw_info_arm_smmuv3Members);
+        unknownMember(key, "iommu_hw_info_arm_smmuv3", [
+          "flags",
+          "__reserved",
+          "idr",
+          "iidr",
+          "aidr",
+        ]);
     }
   }
 }
 
-/**
- * ARM SMMUv3 hardware information
- *
- * ({@link IOMMU_HW_INFO_TYPE_ARM_SMMUV3})
- *
- * For the details of `idr`, `iidr` and `aidr`, please refer to the chapters from 6.3.1 to 6.3.6 in the SMMUv3 Spec.
- *
- * This reports the raw HW capability, and not all bits are meaningful to be read by userspace. Only the following fields should be used:
- *
- * idr[0]: ST_LEVEL, TERM_MODEL, STALL_MODEL, TTENDIAN , CD2L, ASID16, TTF idr[1]: SIDSIZE, SSIDSIZE idr[3]: BBML, RIL idr[5]: VAX, GRAN64K, GRAN16K, GRAN4K, DS
- *
- * - S1P should be assumed to be true if a NESTED HWPT can be created - VFIO/iommufd only support platforms with COHACC, it should be assumed to be true. - ATS is a per-device property. If the VMM describes any devices as ATS capable in ACPI/DT it should set the corresponding idr.
- *
- * This list may expand in future (eg E0PD, AIE, PBHA, D128 etc). It is important that VMMs do not read bits outside the list to allow for compatibility with future kernels. Several features in the SMMUv3 architecture are not currently supported by the kernel for nesting: HTTU, BTM, MPAM and others.
- *
- * C: `struct iommu_hw_info_arm_smmuv3`, 40 bytes, aligned to 4.
- */
 export const iommu_hw_info_arm_smmuv3 = {
   size: 40,
   align: 4,
@@ -4735,18 +3005,14 @@ export const iommu_hw_info_arm_smmuv3 = {
     const dv = dataView(target);
     iommu_hw_info_arm_smmuv3CheckKeys(value);
     const {
-      flags: $flags,
+      flags: $flags = 0,
       __reserved: $__reserved,
       idr: $idr,
-      iidr: $iidr,
-      aidr: $aidr,
+      iidr: $iidr = 0,
+      aidr: $aidr = 0,
     } = value as iommu_hw_info_arm_smmuv3Init & { __reserved?: unknown };
     dv.setUint32(offset + 4, 0);
-    dv.setUint32(
-      offset + 0,
-      $flags === undefined ? 0 : u32($flags, "iommu_hw_info_arm_smmuv3.flags"),
-      LE,
-    );
+    dv.setUint32(offset, u32($flags, "iommu_hw_info_arm_smmuv3.flags"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hw_info_arm_smmuv3.__reserved");
     {
       const a0 = $idr === undefined ? NONE : fixedArray($idr, 6, "iommu_hw_info_arm_smmuv3.idr");
@@ -4759,21 +3025,13 @@ export const iommu_hw_info_arm_smmuv3 = {
         );
       }
     }
-    dv.setUint32(
-      offset + 32,
-      $iidr === undefined ? 0 : u32($iidr, "iommu_hw_info_arm_smmuv3.iidr"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 36,
-      $aidr === undefined ? 0 : u32($aidr, "iommu_hw_info_arm_smmuv3.aidr"),
-      LE,
-    );
+    dv.setUint32(offset + 32, u32($iidr, "iommu_hw_info_arm_smmuv3.iidr"), LE);
+    dv.setUint32(offset + 36, u32($aidr, "iommu_hw_info_arm_smmuv3.aidr"), LE);
   },
   decode(source: Target, offset = 0): iommu_hw_info_arm_smmuv3 {
     const dv = dataView(source);
     return {
-      flags: dv.getUint32(offset + 0, LE),
+      flags: dv.getUint32(offset, LE),
       __reserved: dv.getUint32(offset + 4, LE),
       idr: Uint32Array.from({ length: 6 }, (_, i0) => dv.getUint32(offset + 8 + i0 * 4, LE)),
       iidr: dv.getUint32(offset + 32, LE),
@@ -4783,76 +3041,42 @@ export const iommu_hw_info_arm_smmuv3 = {
   view(target: Target, offset = 0): iommu_hw_info_arm_smmuv3View {
     return new iommu_hw_info_arm_smmuv3View(dataView(target), offset);
   },
-};
-const _iommu_hw_info_arm_smmuv3Check: Codec<
-  iommu_hw_info_arm_smmuv3,
-  iommu_hw_info_arm_smmuv3Init
-> = iommu_hw_info_arm_smmuv3;
+} satisfies GeneratedCodec<iommu_hw_info_arm_smmuv3, iommu_hw_info_arm_smmuv3Init>;
 
 /** A zero-copy view of a `struct iommu_hw_info_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_arm_smmuv3View {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Combination of {@link iommu_hw_info_arm_smmuv3_flags | enum iommu_hw_info_arm_smmuv3_flags}
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
+export class iommu_hw_info_arm_smmuv3View extends RecordView implements iommu_hw_info_arm_smmuv3 {
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hw_info_arm_smmuv3.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hw_info_arm_smmuv3.flags"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 4, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hw_info_arm_smmuv3.__reserved"),
+      u32(value, "iommu_hw_info_arm_smmuv3.__reserved"),
       LE,
     );
   }
 
-  /**
-   * Implemented features for ARM SMMU Non-secure programming interface
-   *
-   * C: `__u32[6] idr` (offset 8, 24 bytes)
-   */
   get idr(): Uint32Array {
-    const dv = this.dataView;
     return Uint32Array.from({ length: 6 }, (_, i0) =>
-      dv.getUint32(this.byteOffset + 8 + i0 * 4, LE),
+      this.dataView.getUint32(this.byteOffset + 8 + i0 * 4, LE),
     );
   }
 
   set idr(value: ArrayLike<number>) {
-    const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : fixedArray(value, 6, "iommu_hw_info_arm_smmuv3.idr");
+      const a0 = fixedArray(value, 6, "iommu_hw_info_arm_smmuv3.idr");
       for (let i0 = 0; i0 < 6; i0++) {
         const e0 = a0[i0];
-        dv.setUint32(
+        this.dataView.setUint32(
           this.byteOffset + 8 + i0 * 4,
           e0 === undefined ? 0 : u32(e0, "iommu_hw_info_arm_smmuv3.idr" + "[" + i0 + "]"),
           LE,
@@ -4861,42 +3085,20 @@ export class iommu_hw_info_arm_smmuv3View {
     }
   }
 
-  /**
-   * Information about the implementation and implementer of ARM SMMU, and architecture version supported
-   *
-   * C: `__u32 iidr` (offset 32, 4 bytes)
-   */
   get iidr(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 32, LE);
+    return this.dataView.getUint32(this.byteOffset + 32, LE);
   }
 
   set iidr(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 32,
-      value === undefined ? 0 : u32(value, "iommu_hw_info_arm_smmuv3.iidr"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 32, u32(value, "iommu_hw_info_arm_smmuv3.iidr"), LE);
   }
 
-  /**
-   * ARM SMMU architecture version
-   *
-   * C: `__u32 aidr` (offset 36, 4 bytes)
-   */
   get aidr(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 36, LE);
+    return this.dataView.getUint32(this.byteOffset + 36, LE);
   }
 
   set aidr(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 36,
-      value === undefined ? 0 : u32(value, "iommu_hw_info_arm_smmuv3.aidr"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 36, u32(value, "iommu_hw_info_arm_smmuv3.aidr"), LE);
   }
 }
 
@@ -4942,43 +3144,9 @@ export interface iommu_hw_info_tegra241_cmdqv {
   __reserved: number;
 }
 
-/** What {@link iommu_hw_info_tegra241_cmdqv.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hw_info_tegra241_cmdqvInit {
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * Version number for the CMDQ-V HW for PARAM bits[03:00]
-   *
-   * C: `__u8 version` (offset 4, 1 bytes)
-   */
-  version?: number;
-  /**
-   * Log2 of the total number of VCMDQs for PARAM bits[07:04]
-   *
-   * C: `__u8 log2vcmdqs` (offset 5, 1 bytes)
-   */
-  log2vcmdqs?: number;
-  /**
-   * Log2 of the total number of SID replacements for PARAM bits[15:12]
-   *
-   * C: `__u8 log2vsids` (offset 6, 1 bytes)
-   */
-  log2vsids?: number;
-}
+/** What {@link iommu_hw_info_tegra241_cmdqv.encode} accepts (see InitOf). */
+export type iommu_hw_info_tegra241_cmdqvInit = InitOf<iommu_hw_info_tegra241_cmdqv, "__reserved">;
 
-const iommu_hw_info_tegra241_cmdqvMembers: readonly string[] = [
-  "flags",
-  "version",
-  "log2vcmdqs",
-  "log2vsids",
-  "__reserved",
-];
-
-/** Refuses what {@link iommu_hw_info_tegra241_cmdqv.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_info_tegra241_cmdqvCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hw_info_tegra241_cmdqv");
@@ -4991,20 +3159,17 @@ function iommu_hw_info_tegra241_cmdqvCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_tegra241_cmdqv", iommu_hw_info_tegra241_cmdqvMembers);
+        unknownMember(key, "iommu_hw_info_tegra241_cmdqv", [
+          "flags",
+          "version",
+          "log2vcmdqs",
+          "log2vsids",
+          "__reserved",
+        ]);
     }
   }
 }
 
-/**
- * NVIDIA Tegra241 CMDQV Hardware
- *
- * Information ({@link IOMMU_HW_INFO_TYPE_TEGRA241_CMDQV})
- *
- * VMM can use these fields directly in its emulated global PARAM register. Note that only one Virtual Interface (VINTF) should be exposed to a VM, i.e. PARAM bits[11:08] should be set to 0 for log2 of the total number of VINTFs.
- *
- * C: `struct iommu_hw_info_tegra241_cmdqv`, 8 bytes, aligned to 4.
- */
 export const iommu_hw_info_tegra241_cmdqv = {
   size: 8,
   align: 4,
@@ -5014,37 +3179,24 @@ export const iommu_hw_info_tegra241_cmdqv = {
     const dv = dataView(target);
     iommu_hw_info_tegra241_cmdqvCheckKeys(value);
     const {
-      flags: $flags,
-      version: $version,
-      log2vcmdqs: $log2vcmdqs,
-      log2vsids: $log2vsids,
+      flags: $flags = 0,
+      version: $version = 0,
+      log2vcmdqs: $log2vcmdqs = 0,
+      log2vsids: $log2vsids = 0,
       __reserved: $__reserved,
     } = value as iommu_hw_info_tegra241_cmdqvInit & { __reserved?: unknown };
     dv.setUint8(offset + 7, 0);
-    dv.setUint32(
-      offset + 0,
-      $flags === undefined ? 0 : u32($flags, "iommu_hw_info_tegra241_cmdqv.flags"),
-      LE,
-    );
-    dv.setUint8(
-      offset + 4,
-      $version === undefined ? 0 : u8($version, "iommu_hw_info_tegra241_cmdqv.version"),
-    );
-    dv.setUint8(
-      offset + 5,
-      $log2vcmdqs === undefined ? 0 : u8($log2vcmdqs, "iommu_hw_info_tegra241_cmdqv.log2vcmdqs"),
-    );
-    dv.setUint8(
-      offset + 6,
-      $log2vsids === undefined ? 0 : u8($log2vsids, "iommu_hw_info_tegra241_cmdqv.log2vsids"),
-    );
+    dv.setUint32(offset, u32($flags, "iommu_hw_info_tegra241_cmdqv.flags"), LE);
+    dv.setUint8(offset + 4, u8($version, "iommu_hw_info_tegra241_cmdqv.version"));
+    dv.setUint8(offset + 5, u8($log2vcmdqs, "iommu_hw_info_tegra241_cmdqv.log2vcmdqs"));
+    dv.setUint8(offset + 6, u8($log2vsids, "iommu_hw_info_tegra241_cmdqv.log2vsids"));
     if ($__reserved !== undefined)
       mustBeZero($__reserved, "iommu_hw_info_tegra241_cmdqv.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hw_info_tegra241_cmdqv {
     const dv = dataView(source);
     return {
-      flags: dv.getUint32(offset + 0, LE),
+      flags: dv.getUint32(offset, LE),
       version: dv.getUint8(offset + 4),
       log2vcmdqs: dv.getUint8(offset + 5),
       log2vsids: dv.getUint8(offset + 6),
@@ -5054,107 +3206,59 @@ export const iommu_hw_info_tegra241_cmdqv = {
   view(target: Target, offset = 0): iommu_hw_info_tegra241_cmdqvView {
     return new iommu_hw_info_tegra241_cmdqvView(dataView(target), offset);
   },
-};
-const _iommu_hw_info_tegra241_cmdqvCheck: Codec<
-  iommu_hw_info_tegra241_cmdqv,
-  iommu_hw_info_tegra241_cmdqvInit
-> = iommu_hw_info_tegra241_cmdqv;
+} satisfies GeneratedCodec<iommu_hw_info_tegra241_cmdqv, iommu_hw_info_tegra241_cmdqvInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_tegra241_cmdqvView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
+export class iommu_hw_info_tegra241_cmdqvView
+  extends RecordView
+  implements iommu_hw_info_tegra241_cmdqv
+{
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hw_info_tegra241_cmdqv.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hw_info_tegra241_cmdqv.flags"), LE);
   }
 
-  /**
-   * Version number for the CMDQ-V HW for PARAM bits[03:00]
-   *
-   * C: `__u8 version` (offset 4, 1 bytes)
-   */
   get version(): number {
-    const dv = this.dataView;
-    return dv.getUint8(this.byteOffset + 4);
+    return this.dataView.getUint8(this.byteOffset + 4);
   }
 
   set version(value: number) {
-    const dv = this.dataView;
-    dv.setUint8(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u8(value, "iommu_hw_info_tegra241_cmdqv.version"),
-    );
+    this.dataView.setUint8(this.byteOffset + 4, u8(value, "iommu_hw_info_tegra241_cmdqv.version"));
   }
 
-  /**
-   * Log2 of the total number of VCMDQs for PARAM bits[07:04]
-   *
-   * C: `__u8 log2vcmdqs` (offset 5, 1 bytes)
-   */
   get log2vcmdqs(): number {
-    const dv = this.dataView;
-    return dv.getUint8(this.byteOffset + 5);
+    return this.dataView.getUint8(this.byteOffset + 5);
   }
 
   set log2vcmdqs(value: number) {
-    const dv = this.dataView;
-    dv.setUint8(
+    this.dataView.setUint8(
       this.byteOffset + 5,
-      value === undefined ? 0 : u8(value, "iommu_hw_info_tegra241_cmdqv.log2vcmdqs"),
+      u8(value, "iommu_hw_info_tegra241_cmdqv.log2vcmdqs"),
     );
   }
 
-  /**
-   * Log2 of the total number of SID replacements for PARAM bits[15:12]
-   *
-   * C: `__u8 log2vsids` (offset 6, 1 bytes)
-   */
   get log2vsids(): number {
-    const dv = this.dataView;
-    return dv.getUint8(this.byteOffset + 6);
+    return this.dataView.getUint8(this.byteOffset + 6);
   }
 
   set log2vsids(value: number) {
-    const dv = this.dataView;
-    dv.setUint8(
+    this.dataView.setUint8(
       this.byteOffset + 6,
-      value === undefined ? 0 : u8(value, "iommu_hw_info_tegra241_cmdqv.log2vsids"),
+      u8(value, "iommu_hw_info_tegra241_cmdqv.log2vsids"),
     );
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u8 __reserved` (offset 7, 1 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint8(this.byteOffset + 7);
+    return this.dataView.getUint8(this.byteOffset + 7);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint8(
+    this.dataView.setUint8(
       this.byteOffset + 7,
-      value === undefined ? 0 : u8(value, "iommu_hw_info_tegra241_cmdqv.__reserved"),
+      u8(value, "iommu_hw_info_tegra241_cmdqv.__reserved"),
     );
   }
 }
@@ -5187,25 +3291,9 @@ export interface iommu_hw_info_amd {
   efr2: bigint;
 }
 
-/** What {@link iommu_hw_info_amd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hw_info_amdInit {
-  /**
-   * Value of AMD IOMMU Extended Feature Register (EFR)
-   *
-   * C: `__aligned_u64 efr` (offset 0, 8 bytes)
-   */
-  efr?: Int64;
-  /**
-   * Value of AMD IOMMU Extended Feature 2 Register (EFR2)
-   *
-   * C: `__aligned_u64 efr2` (offset 8, 8 bytes)
-   */
-  efr2?: Int64;
-}
+/** What {@link iommu_hw_info_amd.encode} accepts (see InitOf). */
+export type iommu_hw_info_amdInit = InitOf<iommu_hw_info_amd>;
 
-const iommu_hw_info_amdMembers: readonly string[] = ["efr", "efr2"];
-
-/** Refuses what {@link iommu_hw_info_amd.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_info_amdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_amd");
   for (const key in value) {
@@ -5214,24 +3302,11 @@ function iommu_hw_info_amdCheckKeys(value: unknown): void {
       case "efr2":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_amd", iommu_hw_info_amdMembers);
+        unknownMember(key, "iommu_hw_info_amd", ["efr", "efr2"]);
     }
   }
 }
 
-/**
- * AMD IOMMU device info
- *
- * Please See description of these registers in the following sections of the AMD I/O Virtualization Technology (IOMMU) Specification. (https://docs.amd.com/v/u/en-US/48882_3.10_PUB)
- *
- * - MMIO Offset 0030h IOMMU Extended Feature Register - MMIO Offset 01A0h IOMMU Extended Feature 2 Register
- *
- * **Note:** The EFR and EFR2 are raw values reported by hardware. VMM is responsible to determine the appropriate flags to be exposed to the VM since cetertain features are not currently supported by the kernel for HW-vIOMMU.
- *
- * Current VMM-allowed list of feature flags are: - EFR[GTSup, GASup, GioSup, PPRSup, EPHSup, GATS, GLX, PASmax]
- *
- * C: `struct iommu_hw_info_amd`, 16 bytes, aligned to 8.
- */
 export const iommu_hw_info_amd = {
   size: 16,
   align: 8,
@@ -5240,67 +3315,35 @@ export const iommu_hw_info_amd = {
   encode(value: iommu_hw_info_amdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_hw_info_amdCheckKeys(value);
-    const { efr: $efr, efr2: $efr2 } = value;
-    dv.setBigUint64(offset + 0, $efr === undefined ? 0n : u64($efr, "iommu_hw_info_amd.efr"), LE);
-    dv.setBigUint64(
-      offset + 8,
-      $efr2 === undefined ? 0n : u64($efr2, "iommu_hw_info_amd.efr2"),
-      LE,
-    );
+    const { efr: $efr = 0n, efr2: $efr2 = 0n } = value;
+    dv.setBigUint64(offset, u64($efr, "iommu_hw_info_amd.efr"), LE);
+    dv.setBigUint64(offset + 8, u64($efr2, "iommu_hw_info_amd.efr2"), LE);
   },
   decode(source: Target, offset = 0): iommu_hw_info_amd {
     const dv = dataView(source);
-    return { efr: dv.getBigUint64(offset + 0, LE), efr2: dv.getBigUint64(offset + 8, LE) };
+    return { efr: dv.getBigUint64(offset, LE), efr2: dv.getBigUint64(offset + 8, LE) };
   },
   view(target: Target, offset = 0): iommu_hw_info_amdView {
     return new iommu_hw_info_amdView(dataView(target), offset);
   },
-};
-const _iommu_hw_info_amdCheck: Codec<iommu_hw_info_amd, iommu_hw_info_amdInit> = iommu_hw_info_amd;
+} satisfies GeneratedCodec<iommu_hw_info_amd, iommu_hw_info_amdInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info_amd` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_amdView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Value of AMD IOMMU Extended Feature Register (EFR)
-   *
-   * C: `__aligned_u64 efr` (offset 0, 8 bytes)
-   */
+export class iommu_hw_info_amdView extends RecordView implements iommu_hw_info_amd {
   get efr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set efr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "iommu_hw_info_amd.efr"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset, u64(value, "iommu_hw_info_amd.efr"), LE);
   }
 
-  /**
-   * Value of AMD IOMMU Extended Feature 2 Register (EFR2)
-   *
-   * C: `__aligned_u64 efr2` (offset 8, 8 bytes)
-   */
   get efr2(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set efr2(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_hw_info_amd.efr2"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "iommu_hw_info_amd.efr2"), LE);
   }
 }
 
@@ -5495,72 +3538,9 @@ export interface iommu_hw_info {
   out_capabilities: bigint;
 }
 
-/** What {@link iommu_hw_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_hw_infoInit {
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * The device bound to the iommufd
-   *
-   * C: `__u32 dev_id` (offset 8, 4 bytes)
-   */
-  dev_id?: number;
-  /**
-   * Input the length of a user buffer in bytes. Output the length of data that kernel supports
-   *
-   * C: `__u32 data_len` (offset 12, 4 bytes)
-   */
-  data_len?: number;
-  /**
-   * User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
-   *
-   * C: `__aligned_u64 data_uptr` (offset 16, 8 bytes); a user pointer, counted by `data_len`
-   */
-  data_uptr?: Int64;
-  /**
-   * This shares the same field with `out_data_type`, making it be a bidirectional field. When {@link IOMMU_HW_INFO_FLAG_INPUT_TYPE} is set, an input type carried via this `in_data_type` field will be valid, requesting for the info data to the given type. If {@link IOMMU_HW_INFO_FLAG_INPUT_TYPE} is unset, any input value will be seen as {@link IOMMU_HW_INFO_TYPE_DEFAULT}
-   *
-   * C: `__u32 in_data_type` (offset 24, 4 bytes)
-   */
-  in_data_type?: number;
-  /**
-   * Output the iommu hardware info type as defined in the {@link iommu_hw_info_type | enum iommu_hw_info_type}.
-   *
-   * C: `__u32 out_data_type` (offset 24, 4 bytes)
-   */
-  out_data_type?: number;
-  /**
-   * Output the width of PASIDs. 0 means no PASID support. PCI devices turn to out_capabilities to check if the specific capabilities is supported or not.
-   *
-   * C: `__u8 out_max_pasid_log2` (offset 28, 1 bytes)
-   */
-  out_max_pasid_log2?: number;
-  /**
-   * Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
-   *
-   * C: `__aligned_u64 out_capabilities` (offset 32, 8 bytes)
-   */
-  out_capabilities?: Int64;
-}
+/** What {@link iommu_hw_info.encode} accepts (see InitOf). */
+export type iommu_hw_infoInit = InitOf<iommu_hw_info, "size" | "__reserved">;
 
-const iommu_hw_infoMembers: readonly string[] = [
-  "size",
-  "flags",
-  "dev_id",
-  "data_len",
-  "data_uptr",
-  "in_data_type",
-  "out_data_type",
-  "out_max_pasid_log2",
-  "__reserved",
-  "out_capabilities",
-];
-
-/** Refuses what {@link iommu_hw_info.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info");
   for (const key in value) {
@@ -5577,20 +3557,22 @@ function iommu_hw_infoCheckKeys(value: unknown): void {
       case "out_capabilities":
         break;
       default:
-        unknownMember(key, "iommu_hw_info", iommu_hw_infoMembers);
+        unknownMember(key, "iommu_hw_info", [
+          "size",
+          "flags",
+          "dev_id",
+          "data_len",
+          "data_uptr",
+          "in_data_type",
+          "out_data_type",
+          "out_max_pasid_log2",
+          "__reserved",
+          "out_capabilities",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_GET_HW_INFO})
- *
- * Query an iommu type specific hardware information data from an iommu behind a given device that has been bound to iommufd. This hardware info data will be used to sync capabilities between the virtual iommu and the physical iommu, e.g. a nested translation setup needs to check the hardware info, so a guest stage-1 page table can be compatible with the physical iommu.
- *
- * To capture an iommu type specific hardware information data, `data_uptr` and its length `data_len` must be provided. Trailing bytes will be zeroed if the user buffer is larger than the data that kernel has. Otherwise, kernel only fills the buffer using the given length in `data_len.` If the ioctl succeeds, `data_len` will be updated to the length that kernel actually supports, `out_data_type` will be filled to decode the data filled in the buffer pointed by `data_uptr.` Input `data_len` == zero is allowed.
- *
- * C: `struct iommu_hw_info`, 40 bytes, aligned to 8.
- */
 export const iommu_hw_info = {
   size: 40,
   align: 8,
@@ -5612,32 +3594,24 @@ export const iommu_hw_info = {
     const dv = dataView(target);
     iommu_hw_infoCheckKeys(value);
     const {
-      flags: $flags,
-      dev_id: $dev_id,
-      data_len: $data_len,
-      data_uptr: $data_uptr,
+      flags: $flags = 0,
+      dev_id: $dev_id = 0,
+      data_len: $data_len = 0,
+      data_uptr: $data_uptr = 0n,
       in_data_type: $in_data_type,
       out_data_type: $out_data_type,
-      out_max_pasid_log2: $out_max_pasid_log2,
+      out_max_pasid_log2: $out_max_pasid_log2 = 0,
       __reserved: $__reserved,
-      out_capabilities: $out_capabilities,
+      out_capabilities: $out_capabilities = 0n,
     } = value as iommu_hw_infoInit & { __reserved?: unknown };
     dv.setUint32(offset + 24, 0);
     dv.setUint8(offset + 29, 0);
     dv.setUint16(offset + 30, 0);
-    dv.setUint32(offset + 0, 40, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_hw_info.flags"), LE);
-    dv.setUint32(offset + 8, $dev_id === undefined ? 0 : u32($dev_id, "iommu_hw_info.dev_id"), LE);
-    dv.setUint32(
-      offset + 12,
-      $data_len === undefined ? 0 : u32($data_len, "iommu_hw_info.data_len"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $data_uptr === undefined ? 0n : u64($data_uptr, "iommu_hw_info.data_uptr"),
-      LE,
-    );
+    dv.setUint32(offset, 40, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_hw_info.flags"), LE);
+    dv.setUint32(offset + 8, u32($dev_id, "iommu_hw_info.dev_id"), LE);
+    dv.setUint32(offset + 12, u32($data_len, "iommu_hw_info.data_len"), LE);
+    dv.setBigUint64(offset + 16, u64($data_uptr, "iommu_hw_info.data_uptr"), LE);
     if ($in_data_type !== undefined)
       dv.setUint32(
         offset + 24,
@@ -5650,25 +3624,14 @@ export const iommu_hw_info = {
         $out_data_type === undefined ? 0 : u32($out_data_type, "iommu_hw_info.out_data_type"),
         LE,
       );
-    dv.setUint8(
-      offset + 28,
-      $out_max_pasid_log2 === undefined
-        ? 0
-        : u8($out_max_pasid_log2, "iommu_hw_info.out_max_pasid_log2"),
-    );
+    dv.setUint8(offset + 28, u8($out_max_pasid_log2, "iommu_hw_info.out_max_pasid_log2"));
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hw_info.__reserved");
-    dv.setBigUint64(
-      offset + 32,
-      $out_capabilities === undefined
-        ? 0n
-        : u64($out_capabilities, "iommu_hw_info.out_capabilities"),
-      LE,
-    );
+    dv.setBigUint64(offset + 32, u64($out_capabilities, "iommu_hw_info.out_capabilities"), LE);
   },
   decode(source: Target, offset = 0): iommu_hw_info {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       dev_id: dv.getUint32(offset + 8, LE),
       data_len: dv.getUint32(offset + 12, LE),
@@ -5683,184 +3646,86 @@ export const iommu_hw_info = {
   view(target: Target, offset = 0): iommu_hw_infoView {
     return new iommu_hw_infoView(dataView(target), offset);
   },
-};
-const _iommu_hw_infoCheck: Codec<iommu_hw_info, iommu_hw_infoInit> = iommu_hw_info;
+} satisfies GeneratedCodec<iommu_hw_info, iommu_hw_infoInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_hw_info | struct iommu_hw_info})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_hw_infoView extends RecordView implements iommu_hw_info {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hw_info.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hw_info.size"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hw_info.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_hw_info.flags"), LE);
   }
 
-  /**
-   * The device bound to the iommufd
-   *
-   * C: `__u32 dev_id` (offset 8, 4 bytes)
-   */
   get dev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set dev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_hw_info.dev_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_hw_info.dev_id"), LE);
   }
 
-  /**
-   * Input the length of a user buffer in bytes. Output the length of data that kernel supports
-   *
-   * C: `__u32 data_len` (offset 12, 4 bytes)
-   */
   get data_len(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set data_len(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_hw_info.data_len"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_hw_info.data_len"), LE);
   }
 
-  /**
-   * User pointer to a user-space buffer used by the kernel to fill the iommu type specific hardware information data
-   *
-   * C: `__aligned_u64 data_uptr` (offset 16, 8 bytes); a user pointer, counted by `data_len`
-   */
   get data_uptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set data_uptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_hw_info.data_uptr"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "iommu_hw_info.data_uptr"), LE);
   }
 
-  /**
-   * This shares the same field with `out_data_type`, making it be a bidirectional field. When {@link IOMMU_HW_INFO_FLAG_INPUT_TYPE} is set, an input type carried via this `in_data_type` field will be valid, requesting for the info data to the given type. If {@link IOMMU_HW_INFO_FLAG_INPUT_TYPE} is unset, any input value will be seen as {@link IOMMU_HW_INFO_TYPE_DEFAULT}
-   *
-   * C: `__u32 in_data_type` (offset 24, 4 bytes)
-   */
   get in_data_type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 24, LE);
+    return this.dataView.getUint32(this.byteOffset + 24, LE);
   }
 
   set in_data_type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 24,
-      value === undefined ? 0 : u32(value, "iommu_hw_info.in_data_type"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 24, u32(value, "iommu_hw_info.in_data_type"), LE);
   }
 
-  /**
-   * Output the iommu hardware info type as defined in the {@link iommu_hw_info_type | enum iommu_hw_info_type}.
-   *
-   * C: `__u32 out_data_type` (offset 24, 4 bytes)
-   */
   get out_data_type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 24, LE);
+    return this.dataView.getUint32(this.byteOffset + 24, LE);
   }
 
   set out_data_type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 24,
-      value === undefined ? 0 : u32(value, "iommu_hw_info.out_data_type"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 24, u32(value, "iommu_hw_info.out_data_type"), LE);
   }
 
-  /**
-   * Output the width of PASIDs. 0 means no PASID support. PCI devices turn to out_capabilities to check if the specific capabilities is supported or not.
-   *
-   * C: `__u8 out_max_pasid_log2` (offset 28, 1 bytes)
-   */
   get out_max_pasid_log2(): number {
-    const dv = this.dataView;
-    return dv.getUint8(this.byteOffset + 28);
+    return this.dataView.getUint8(this.byteOffset + 28);
   }
 
   set out_max_pasid_log2(value: number) {
-    const dv = this.dataView;
-    dv.setUint8(
-      this.byteOffset + 28,
-      value === undefined ? 0 : u8(value, "iommu_hw_info.out_max_pasid_log2"),
+    this.dataView.setUint8(this.byteOffset + 28, u8(value, "iommu_hw_info.out_max_pasid_log2"));
+  }
+
+  get __reserved(): Uint8Array {
+    return Uint8Array.from({ length: 3 }, (_, i0) =>
+      this.dataView.getUint8(this.byteOffset + 29 + i0 * 1),
     );
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u8[3] __reserved` (offset 29, 3 bytes); always written as zero
-   */
-  get __reserved(): Uint8Array {
-    const dv = this.dataView;
-    return Uint8Array.from({ length: 3 }, (_, i0) => dv.getUint8(this.byteOffset + 29 + i0 * 1));
-  }
-
   set __reserved(value: ArrayLike<number>) {
-    const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : fixedArray(value, 3, "iommu_hw_info.__reserved");
+      const a0 = fixedArray(value, 3, "iommu_hw_info.__reserved");
       for (let i0 = 0; i0 < 3; i0++) {
         const e0 = a0[i0];
-        dv.setUint8(
+        this.dataView.setUint8(
           this.byteOffset + 29 + i0 * 1,
           e0 === undefined ? 0 : u8(e0, "iommu_hw_info.__reserved" + "[" + i0 + "]"),
         );
@@ -5868,21 +3733,14 @@ export class iommu_hw_infoView {
     }
   }
 
-  /**
-   * Output the generic iommu capability info type as defined in the enum iommu_hw_capabilities.
-   *
-   * C: `__aligned_u64 out_capabilities` (offset 32, 8 bytes)
-   */
   get out_capabilities(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set out_capabilities(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_hw_info.out_capabilities"),
+      u64(value, "iommu_hw_info.out_capabilities"),
       LE,
     );
   }
@@ -5950,30 +3808,12 @@ export interface iommu_hwpt_set_dirty_tracking {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_set_dirty_tracking.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_hwpt_set_dirty_trackingInit {
-  /**
-   * Combination of {@link iommufd_hwpt_set_dirty_tracking_flags | enum iommufd_hwpt_set_dirty_tracking_flags}
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * HW pagetable ID that represents the IOMMU domain
-   *
-   * C: `__u32 hwpt_id` (offset 8, 4 bytes)
-   */
-  hwpt_id?: number;
-}
+/** What {@link iommu_hwpt_set_dirty_tracking.encode} accepts (see InitOf). */
+export type iommu_hwpt_set_dirty_trackingInit = InitOf<
+  iommu_hwpt_set_dirty_tracking,
+  "size" | "__reserved"
+>;
 
-const iommu_hwpt_set_dirty_trackingMembers: readonly string[] = [
-  "size",
-  "flags",
-  "hwpt_id",
-  "__reserved",
-];
-
-/** Refuses what {@link iommu_hwpt_set_dirty_tracking.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_set_dirty_trackingCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_set_dirty_tracking");
@@ -5985,18 +3825,16 @@ function iommu_hwpt_set_dirty_trackingCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_set_dirty_tracking", iommu_hwpt_set_dirty_trackingMembers);
+        unknownMember(key, "iommu_hwpt_set_dirty_tracking", [
+          "size",
+          "flags",
+          "hwpt_id",
+          "__reserved",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_HWPT_SET_DIRTY_TRACKING})
- *
- * Toggle dirty tracking on an HW pagetable.
- *
- * C: `struct iommu_hwpt_set_dirty_tracking`, 16 bytes, aligned to 4.
- */
 export const iommu_hwpt_set_dirty_tracking = {
   size: 16,
   align: 4,
@@ -6006,29 +3844,21 @@ export const iommu_hwpt_set_dirty_tracking = {
     const dv = dataView(target);
     iommu_hwpt_set_dirty_trackingCheckKeys(value);
     const {
-      flags: $flags,
-      hwpt_id: $hwpt_id,
+      flags: $flags = 0,
+      hwpt_id: $hwpt_id = 0,
       __reserved: $__reserved,
     } = value as iommu_hwpt_set_dirty_trackingInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, 16, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_set_dirty_tracking.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_hwpt_set_dirty_tracking.hwpt_id"),
-      LE,
-    );
+    dv.setUint32(offset, 16, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_hwpt_set_dirty_tracking.flags"), LE);
+    dv.setUint32(offset + 8, u32($hwpt_id, "iommu_hwpt_set_dirty_tracking.hwpt_id"), LE);
     if ($__reserved !== undefined)
       mustBeZero($__reserved, "iommu_hwpt_set_dirty_tracking.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hwpt_set_dirty_tracking {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       hwpt_id: dv.getUint32(offset + 8, LE),
       __reserved: dv.getUint32(offset + 12, LE),
@@ -6037,91 +3867,53 @@ export const iommu_hwpt_set_dirty_tracking = {
   view(target: Target, offset = 0): iommu_hwpt_set_dirty_trackingView {
     return new iommu_hwpt_set_dirty_trackingView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_set_dirty_trackingCheck: Codec<
-  iommu_hwpt_set_dirty_tracking,
-  iommu_hwpt_set_dirty_trackingInit
-> = iommu_hwpt_set_dirty_tracking;
+} satisfies GeneratedCodec<iommu_hwpt_set_dirty_tracking, iommu_hwpt_set_dirty_trackingInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_set_dirty_tracking` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_set_dirty_trackingView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_hwpt_set_dirty_tracking | struct iommu_hwpt_set_dirty_tracking})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_hwpt_set_dirty_trackingView
+  extends RecordView
+  implements iommu_hwpt_set_dirty_tracking
+{
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_set_dirty_tracking.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hwpt_set_dirty_tracking.size"), LE);
   }
 
-  /**
-   * Combination of {@link iommufd_hwpt_set_dirty_tracking_flags | enum iommufd_hwpt_set_dirty_tracking_flags}
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_set_dirty_tracking.flags"),
+      u32(value, "iommu_hwpt_set_dirty_tracking.flags"),
       LE,
     );
   }
 
-  /**
-   * HW pagetable ID that represents the IOMMU domain
-   *
-   * C: `__u32 hwpt_id` (offset 8, 4 bytes)
-   */
   get hwpt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set hwpt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_set_dirty_tracking.hwpt_id"),
+      u32(value, "iommu_hwpt_set_dirty_tracking.hwpt_id"),
       LE,
     );
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 12, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_set_dirty_tracking.__reserved"),
+      u32(value, "iommu_hwpt_set_dirty_tracking.__reserved"),
       LE,
     );
   }
@@ -6213,58 +4005,12 @@ export interface iommu_hwpt_get_dirty_bitmap {
   data: bigint;
 }
 
-/** What {@link iommu_hwpt_get_dirty_bitmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_hwpt_get_dirty_bitmapInit {
-  /**
-   * HW pagetable ID that represents the IOMMU domain
-   *
-   * C: `__u32 hwpt_id` (offset 4, 4 bytes)
-   */
-  hwpt_id?: number;
-  /**
-   * Combination of {@link iommufd_hwpt_get_dirty_bitmap_flags | enum iommufd_hwpt_get_dirty_bitmap_flags}
-   *
-   * C: `__u32 flags` (offset 8, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * base IOVA of the bitmap first bit
-   *
-   * C: `__aligned_u64 iova` (offset 16, 8 bytes)
-   */
-  iova?: Int64;
-  /**
-   * IOVA range size
-   *
-   * C: `__aligned_u64 length` (offset 24, 8 bytes)
-   */
-  length?: Int64;
-  /**
-   * page size granularity of each bit in the bitmap
-   *
-   * C: `__aligned_u64 page_size` (offset 32, 8 bytes)
-   */
-  page_size?: Int64;
-  /**
-   * bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
-   *
-   * C: `__aligned_u64 data` (offset 40, 8 bytes); a user pointer
-   */
-  data?: Int64;
-}
+/** What {@link iommu_hwpt_get_dirty_bitmap.encode} accepts (see InitOf). */
+export type iommu_hwpt_get_dirty_bitmapInit = InitOf<
+  iommu_hwpt_get_dirty_bitmap,
+  "size" | "__reserved"
+>;
 
-const iommu_hwpt_get_dirty_bitmapMembers: readonly string[] = [
-  "size",
-  "hwpt_id",
-  "flags",
-  "__reserved",
-  "iova",
-  "length",
-  "page_size",
-  "data",
-];
-
-/** Refuses what {@link iommu_hwpt_get_dirty_bitmap.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_get_dirty_bitmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_get_dirty_bitmap");
@@ -6280,22 +4026,20 @@ function iommu_hwpt_get_dirty_bitmapCheckKeys(value: unknown): void {
       case "data":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_get_dirty_bitmap", iommu_hwpt_get_dirty_bitmapMembers);
+        unknownMember(key, "iommu_hwpt_get_dirty_bitmap", [
+          "size",
+          "hwpt_id",
+          "flags",
+          "__reserved",
+          "iova",
+          "length",
+          "page_size",
+          "data",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_HWPT_GET_DIRTY_BITMAP})
- *
- * Checking a given IOVA is dirty:
- *
- * data[(iova / page_size) / 64] & (1ULL \<\< ((iova / page_size) % 64))
- *
- * Walk the IOMMU pagetables for a given IOVA range to return a bitmap with the dirty IOVAs. In doing so it will also by default clear any dirty bit metadata set in the IOPTE.
- *
- * C: `struct iommu_hwpt_get_dirty_bitmap`, 48 bytes, aligned to 8.
- */
 export const iommu_hwpt_get_dirty_bitmap = {
   size: 48,
   align: 8,
@@ -6315,53 +4059,29 @@ export const iommu_hwpt_get_dirty_bitmap = {
     const dv = dataView(target);
     iommu_hwpt_get_dirty_bitmapCheckKeys(value);
     const {
-      hwpt_id: $hwpt_id,
-      flags: $flags,
+      hwpt_id: $hwpt_id = 0,
+      flags: $flags = 0,
       __reserved: $__reserved,
-      iova: $iova,
-      length: $length,
-      page_size: $page_size,
-      data: $data,
+      iova: $iova = 0n,
+      length: $length = 0n,
+      page_size: $page_size = 0n,
+      data: $data = 0n,
     } = value as iommu_hwpt_get_dirty_bitmapInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    dv.setUint32(offset + 0, 48, LE);
-    dv.setUint32(
-      offset + 4,
-      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_hwpt_get_dirty_bitmap.hwpt_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_get_dirty_bitmap.flags"),
-      LE,
-    );
+    dv.setUint32(offset, 48, LE);
+    dv.setUint32(offset + 4, u32($hwpt_id, "iommu_hwpt_get_dirty_bitmap.hwpt_id"), LE);
+    dv.setUint32(offset + 8, u32($flags, "iommu_hwpt_get_dirty_bitmap.flags"), LE);
     if ($__reserved !== undefined)
       mustBeZero($__reserved, "iommu_hwpt_get_dirty_bitmap.__reserved");
-    dv.setBigUint64(
-      offset + 16,
-      $iova === undefined ? 0n : u64($iova, "iommu_hwpt_get_dirty_bitmap.iova"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 24,
-      $length === undefined ? 0n : u64($length, "iommu_hwpt_get_dirty_bitmap.length"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 32,
-      $page_size === undefined ? 0n : u64($page_size, "iommu_hwpt_get_dirty_bitmap.page_size"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 40,
-      $data === undefined ? 0n : u64($data, "iommu_hwpt_get_dirty_bitmap.data"),
-      LE,
-    );
+    dv.setBigUint64(offset + 16, u64($iova, "iommu_hwpt_get_dirty_bitmap.iova"), LE);
+    dv.setBigUint64(offset + 24, u64($length, "iommu_hwpt_get_dirty_bitmap.length"), LE);
+    dv.setBigUint64(offset + 32, u64($page_size, "iommu_hwpt_get_dirty_bitmap.page_size"), LE);
+    dv.setBigUint64(offset + 40, u64($data, "iommu_hwpt_get_dirty_bitmap.data"), LE);
   },
   decode(source: Target, offset = 0): iommu_hwpt_get_dirty_bitmap {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       hwpt_id: dv.getUint32(offset + 4, LE),
       flags: dv.getUint32(offset + 8, LE),
       __reserved: dv.getUint32(offset + 12, LE),
@@ -6374,167 +4094,101 @@ export const iommu_hwpt_get_dirty_bitmap = {
   view(target: Target, offset = 0): iommu_hwpt_get_dirty_bitmapView {
     return new iommu_hwpt_get_dirty_bitmapView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_get_dirty_bitmapCheck: Codec<
-  iommu_hwpt_get_dirty_bitmap,
-  iommu_hwpt_get_dirty_bitmapInit
-> = iommu_hwpt_get_dirty_bitmap;
+} satisfies GeneratedCodec<iommu_hwpt_get_dirty_bitmap, iommu_hwpt_get_dirty_bitmapInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_get_dirty_bitmap` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_get_dirty_bitmapView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_hwpt_get_dirty_bitmap | struct iommu_hwpt_get_dirty_bitmap})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_hwpt_get_dirty_bitmapView
+  extends RecordView
+  implements iommu_hwpt_get_dirty_bitmap
+{
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_get_dirty_bitmap.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hwpt_get_dirty_bitmap.size"), LE);
   }
 
-  /**
-   * HW pagetable ID that represents the IOMMU domain
-   *
-   * C: `__u32 hwpt_id` (offset 4, 4 bytes)
-   */
   get hwpt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set hwpt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_get_dirty_bitmap.hwpt_id"),
+      u32(value, "iommu_hwpt_get_dirty_bitmap.hwpt_id"),
       LE,
     );
   }
 
-  /**
-   * Combination of {@link iommufd_hwpt_get_dirty_bitmap_flags | enum iommufd_hwpt_get_dirty_bitmap_flags}
-   *
-   * C: `__u32 flags` (offset 8, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_get_dirty_bitmap.flags"),
+      u32(value, "iommu_hwpt_get_dirty_bitmap.flags"),
       LE,
     );
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 12, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_get_dirty_bitmap.__reserved"),
+      u32(value, "iommu_hwpt_get_dirty_bitmap.__reserved"),
       LE,
     );
   }
 
-  /**
-   * base IOVA of the bitmap first bit
-   *
-   * C: `__aligned_u64 iova` (offset 16, 8 bytes)
-   */
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_get_dirty_bitmap.iova"),
+      u64(value, "iommu_hwpt_get_dirty_bitmap.iova"),
       LE,
     );
   }
 
-  /**
-   * IOVA range size
-   *
-   * C: `__aligned_u64 length` (offset 24, 8 bytes)
-   */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_get_dirty_bitmap.length"),
+      u64(value, "iommu_hwpt_get_dirty_bitmap.length"),
       LE,
     );
   }
 
-  /**
-   * page size granularity of each bit in the bitmap
-   *
-   * C: `__aligned_u64 page_size` (offset 32, 8 bytes)
-   */
   get page_size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set page_size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_get_dirty_bitmap.page_size"),
+      u64(value, "iommu_hwpt_get_dirty_bitmap.page_size"),
       LE,
     );
   }
 
-  /**
-   * bitmap where to set the dirty bits. The bitmap bits each represent a page_size which you deviate from an arbitrary iova.
-   *
-   * C: `__aligned_u64 data` (offset 40, 8 bytes); a user pointer
-   */
   get data(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 40, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 40, LE);
   }
 
   set data(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 40,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_get_dirty_bitmap.data"),
+      u64(value, "iommu_hwpt_get_dirty_bitmap.data"),
       LE,
     );
   }
@@ -6640,36 +4294,9 @@ export interface iommu_hwpt_vtd_s1_invalidate {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_vtd_s1_invalidate.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hwpt_vtd_s1_invalidateInit {
-  /**
-   * The start address of the range to be invalidated. It needs to be 4KB aligned.
-   *
-   * C: `__aligned_u64 addr` (offset 0, 8 bytes)
-   */
-  addr?: Int64;
-  /**
-   * Number of contiguous 4K pages to be invalidated.
-   *
-   * C: `__aligned_u64 npages` (offset 8, 8 bytes)
-   */
-  npages?: Int64;
-  /**
-   * Combination of {@link iommu_hwpt_vtd_s1_invalidate_flags | enum iommu_hwpt_vtd_s1_invalidate_flags}
-   *
-   * C: `__u32 flags` (offset 16, 4 bytes)
-   */
-  flags?: number;
-}
+/** What {@link iommu_hwpt_vtd_s1_invalidate.encode} accepts (see InitOf). */
+export type iommu_hwpt_vtd_s1_invalidateInit = InitOf<iommu_hwpt_vtd_s1_invalidate, "__reserved">;
 
-const iommu_hwpt_vtd_s1_invalidateMembers: readonly string[] = [
-  "addr",
-  "npages",
-  "flags",
-  "__reserved",
-];
-
-/** Refuses what {@link iommu_hwpt_vtd_s1_invalidate.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_vtd_s1_invalidateCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_vtd_s1_invalidate");
@@ -6681,24 +4308,16 @@ function iommu_hwpt_vtd_s1_invalidateCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_vtd_s1_invalidate", iommu_hwpt_vtd_s1_invalidateMembers);
+        unknownMember(key, "iommu_hwpt_vtd_s1_invalidate", [
+          "addr",
+          "npages",
+          "flags",
+          "__reserved",
+        ]);
     }
   }
 }
 
-/**
- * Intel VT-d cache invalidation
- *
- * ({@link IOMMU_HWPT_INVALIDATE_DATA_VTD_S1})
- *
- * The Intel VT-d specific invalidation data for user-managed stage-1 cache invalidation in nested translation. Userspace uses this structure to tell the impacted cache scope after modifying the stage-1 page table.
- *
- * Invalidating all the caches related to the page table by setting `addr` to be 0 and `npages` to be U64_MAX.
- *
- * The device TLB will be invalidated automatically if ATS is enabled.
- *
- * C: `struct iommu_hwpt_vtd_s1_invalidate`, 24 bytes, aligned to 8.
- */
 export const iommu_hwpt_vtd_s1_invalidate = {
   size: 24,
   align: 8,
@@ -6708,34 +4327,22 @@ export const iommu_hwpt_vtd_s1_invalidate = {
     const dv = dataView(target);
     iommu_hwpt_vtd_s1_invalidateCheckKeys(value);
     const {
-      addr: $addr,
-      npages: $npages,
-      flags: $flags,
+      addr: $addr = 0n,
+      npages: $npages = 0n,
+      flags: $flags = 0,
       __reserved: $__reserved,
     } = value as iommu_hwpt_vtd_s1_invalidateInit & { __reserved?: unknown };
     dv.setUint32(offset + 20, 0);
-    dv.setBigUint64(
-      offset + 0,
-      $addr === undefined ? 0n : u64($addr, "iommu_hwpt_vtd_s1_invalidate.addr"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $npages === undefined ? 0n : u64($npages, "iommu_hwpt_vtd_s1_invalidate.npages"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_vtd_s1_invalidate.flags"),
-      LE,
-    );
+    dv.setBigUint64(offset, u64($addr, "iommu_hwpt_vtd_s1_invalidate.addr"), LE);
+    dv.setBigUint64(offset + 8, u64($npages, "iommu_hwpt_vtd_s1_invalidate.npages"), LE);
+    dv.setUint32(offset + 16, u32($flags, "iommu_hwpt_vtd_s1_invalidate.flags"), LE);
     if ($__reserved !== undefined)
       mustBeZero($__reserved, "iommu_hwpt_vtd_s1_invalidate.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hwpt_vtd_s1_invalidate {
     const dv = dataView(source);
     return {
-      addr: dv.getBigUint64(offset + 0, LE),
+      addr: dv.getBigUint64(offset, LE),
       npages: dv.getBigUint64(offset + 8, LE),
       flags: dv.getUint32(offset + 16, LE),
       __reserved: dv.getUint32(offset + 20, LE),
@@ -6744,91 +4351,57 @@ export const iommu_hwpt_vtd_s1_invalidate = {
   view(target: Target, offset = 0): iommu_hwpt_vtd_s1_invalidateView {
     return new iommu_hwpt_vtd_s1_invalidateView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_vtd_s1_invalidateCheck: Codec<
-  iommu_hwpt_vtd_s1_invalidate,
-  iommu_hwpt_vtd_s1_invalidateInit
-> = iommu_hwpt_vtd_s1_invalidate;
+} satisfies GeneratedCodec<iommu_hwpt_vtd_s1_invalidate, iommu_hwpt_vtd_s1_invalidateInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_vtd_s1_invalidate` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_vtd_s1_invalidateView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * The start address of the range to be invalidated. It needs to be 4KB aligned.
-   *
-   * C: `__aligned_u64 addr` (offset 0, 8 bytes)
-   */
+export class iommu_hwpt_vtd_s1_invalidateView
+  extends RecordView
+  implements iommu_hwpt_vtd_s1_invalidate
+{
   get addr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set addr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_vtd_s1_invalidate.addr"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "iommu_hwpt_vtd_s1_invalidate.addr"),
       LE,
     );
   }
 
-  /**
-   * Number of contiguous 4K pages to be invalidated.
-   *
-   * C: `__aligned_u64 npages` (offset 8, 8 bytes)
-   */
   get npages(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set npages(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_vtd_s1_invalidate.npages"),
+      u64(value, "iommu_hwpt_vtd_s1_invalidate.npages"),
       LE,
     );
   }
 
-  /**
-   * Combination of {@link iommu_hwpt_vtd_s1_invalidate_flags | enum iommu_hwpt_vtd_s1_invalidate_flags}
-   *
-   * C: `__u32 flags` (offset 16, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_vtd_s1_invalidate.flags"),
+      u32(value, "iommu_hwpt_vtd_s1_invalidate.flags"),
       LE,
     );
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 20, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_vtd_s1_invalidate.__reserved"),
+      u32(value, "iommu_hwpt_vtd_s1_invalidate.__reserved"),
       LE,
     );
   }
@@ -6854,19 +4427,9 @@ export interface iommu_viommu_arm_smmuv3_invalidate {
   cmd: BigUint64Array;
 }
 
-/** What {@link iommu_viommu_arm_smmuv3_invalidate.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_viommu_arm_smmuv3_invalidateInit {
-  /**
-   * 128-bit cache invalidation command that runs in SMMU CMDQ. Must be little-endian.
-   *
-   * C: `__le64[2] cmd` (offset 0, 16 bytes)
-   */
-  cmd?: ArrayLike<Int64>;
-}
+/** What {@link iommu_viommu_arm_smmuv3_invalidate.encode} accepts (see InitOf). */
+export type iommu_viommu_arm_smmuv3_invalidateInit = InitOf<iommu_viommu_arm_smmuv3_invalidate>;
 
-const iommu_viommu_arm_smmuv3_invalidateMembers: readonly string[] = ["cmd"];
-
-/** Refuses what {@link iommu_viommu_arm_smmuv3_invalidate.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_arm_smmuv3_invalidateCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_arm_smmuv3_invalidate");
@@ -6875,26 +4438,11 @@ function iommu_viommu_arm_smmuv3_invalidateCheckKeys(value: unknown): void {
       case "cmd":
         break;
       default:
-        unknownMember(
-          key,
-          "iommu_viommu_arm_smmuv3_invalidate",
-          iommu_viommu_arm_smmuv3_invalidateMembers,
-        );
+        unknownMember(key, "iommu_viommu_arm_smmuv3_invalidate", ["cmd"]);
     }
   }
 }
 
-/**
- * ARM SMMUv3 cache invalidation
- *
- * ({@link IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3})
- *
- * Supported command list only when passing in a vIOMMU via `hwpt_id`: CMDQ_OP_TLBI_NSNH_ALL CMDQ_OP_TLBI_NH_VA CMDQ_OP_TLBI_NH_VAA CMDQ_OP_TLBI_NH_ALL CMDQ_OP_TLBI_NH_ASID CMDQ_OP_ATC_INV CMDQ_OP_CFGI_CD CMDQ_OP_CFGI_CD_ALL
- *
- * User space must forward only valid commands: the kernel rejects, with -EIO, any command carrying an unsupported opcode, an unsupported field, or a field value that the underlying SMMU hardware does not implement.
- *
- * C: `struct iommu_viommu_arm_smmuv3_invalidate`, 16 bytes, aligned to 8.
- */
 export const iommu_viommu_arm_smmuv3_invalidate = {
   size: 16,
   align: 8,
@@ -6910,7 +4458,7 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
       for (let i0 = 0; i0 < 2; i0++) {
         const e0 = a0[i0];
         dv.setBigUint64(
-          offset + 0 + i0 * 8,
+          offset + i0 * 8,
           e0 === undefined
             ? 0n
             : u64(e0, "iommu_viommu_arm_smmuv3_invalidate.cmd" + "[" + i0 + "]"),
@@ -6922,48 +4470,35 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
   decode(source: Target, offset = 0): iommu_viommu_arm_smmuv3_invalidate {
     const dv = dataView(source);
     return {
-      cmd: BigUint64Array.from({ length: 2 }, (_, i0) =>
-        dv.getBigUint64(offset + 0 + i0 * 8, true),
-      ),
+      cmd: BigUint64Array.from({ length: 2 }, (_, i0) => dv.getBigUint64(offset + i0 * 8, true)),
     };
   },
   view(target: Target, offset = 0): iommu_viommu_arm_smmuv3_invalidateView {
     return new iommu_viommu_arm_smmuv3_invalidateView(dataView(target), offset);
   },
-};
-const _iommu_viommu_arm_smmuv3_invalidateCheck: Codec<
+} satisfies GeneratedCodec<
   iommu_viommu_arm_smmuv3_invalidate,
   iommu_viommu_arm_smmuv3_invalidateInit
-> = iommu_viommu_arm_smmuv3_invalidate;
+>;
 
 /** A zero-copy view of a `struct iommu_viommu_arm_smmuv3_invalidate` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_arm_smmuv3_invalidateView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * 128-bit cache invalidation command that runs in SMMU CMDQ. Must be little-endian.
-   *
-   * C: `__le64[2] cmd` (offset 0, 16 bytes)
-   */
+export class iommu_viommu_arm_smmuv3_invalidateView
+  extends RecordView
+  implements iommu_viommu_arm_smmuv3_invalidate
+{
   get cmd(): BigUint64Array {
-    const dv = this.dataView;
     return BigUint64Array.from({ length: 2 }, (_, i0) =>
-      dv.getBigUint64(this.byteOffset + 0 + i0 * 8, true),
+      this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
     );
   }
 
   set cmd(value: ArrayLike<Int64>) {
-    const dv = this.dataView;
     {
-      const a0 =
-        value === undefined ? NONE : fixedArray(value, 2, "iommu_viommu_arm_smmuv3_invalidate.cmd");
+      const a0 = fixedArray(value, 2, "iommu_viommu_arm_smmuv3_invalidate.cmd");
       for (let i0 = 0; i0 < 2; i0++) {
         const e0 = a0[i0];
-        dv.setBigUint64(
-          this.byteOffset + 0 + i0 * 8,
+        this.dataView.setBigUint64(
+          this.byteOffset + i0 * 8,
           e0 === undefined
             ? 0n
             : u64(e0, "iommu_viommu_arm_smmuv3_invalidate.cmd" + "[" + i0 + "]"),
@@ -7030,51 +4565,9 @@ export interface iommu_hwpt_invalidate {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_invalidate.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_hwpt_invalidateInit {
-  /**
-   * ID of a nested HWPT or a vIOMMU, for cache invalidation
-   *
-   * C: `__u32 hwpt_id` (offset 4, 4 bytes)
-   */
-  hwpt_id?: number;
-  /**
-   * User pointer to an array of driver-specific cache invalidation data.
-   *
-   * C: `__aligned_u64 data_uptr` (offset 8, 8 bytes); a user pointer, counted by `entry_num`
-   */
-  data_uptr?: Int64;
-  /**
-   * One of {@link iommu_hwpt_invalidate_data_type | enum iommu_hwpt_invalidate_data_type}, defining the data type of all the entries in the invalidation request array. It should be a type supported by the hwpt pointed by `hwpt_id.`
-   *
-   * C: `__u32 data_type` (offset 16, 4 bytes)
-   */
-  data_type?: number;
-  /**
-   * Length (in bytes) of a request entry in the request array
-   *
-   * C: `__u32 entry_len` (offset 20, 4 bytes)
-   */
-  entry_len?: number;
-  /**
-   * Input the number of cache invalidation requests in the array. Output the number of requests successfully handled by kernel.
-   *
-   * C: `__u32 entry_num` (offset 24, 4 bytes)
-   */
-  entry_num?: number;
-}
+/** What {@link iommu_hwpt_invalidate.encode} accepts (see InitOf). */
+export type iommu_hwpt_invalidateInit = InitOf<iommu_hwpt_invalidate, "size" | "__reserved">;
 
-const iommu_hwpt_invalidateMembers: readonly string[] = [
-  "size",
-  "hwpt_id",
-  "data_uptr",
-  "data_type",
-  "entry_len",
-  "entry_num",
-  "__reserved",
-];
-
-/** Refuses what {@link iommu_hwpt_invalidate.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_invalidateCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_invalidate");
   for (const key in value) {
@@ -7088,22 +4581,19 @@ function iommu_hwpt_invalidateCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_invalidate", iommu_hwpt_invalidateMembers);
+        unknownMember(key, "iommu_hwpt_invalidate", [
+          "size",
+          "hwpt_id",
+          "data_uptr",
+          "data_type",
+          "entry_len",
+          "entry_num",
+          "__reserved",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_HWPT_INVALIDATE})
- *
- * Invalidate iommu cache for user-managed page table or vIOMMU. Modifications on a user-managed page table should be followed by this operation, if a HWPT is passed in via `hwpt_id.` Other caches, such as device cache or descriptor cache can be flushed if a vIOMMU is passed in via the `hwpt_id` field.
- *
- * Each ioctl can support one or more cache invalidation requests in the array that has a total size of `entry_len` * `entry_num.`
- *
- * An empty invalidation request array by setting `entry_num`==0 is allowed, and `entry_len` and `data_uptr` would be ignored in this case. This can be used to check if the given `data_type` is supported or not by kernel.
- *
- * C: `struct iommu_hwpt_invalidate`, 32 bytes, aligned to 8.
- */
 export const iommu_hwpt_invalidate = {
   size: 32,
   align: 8,
@@ -7122,46 +4612,26 @@ export const iommu_hwpt_invalidate = {
     const dv = dataView(target);
     iommu_hwpt_invalidateCheckKeys(value);
     const {
-      hwpt_id: $hwpt_id,
-      data_uptr: $data_uptr,
-      data_type: $data_type,
-      entry_len: $entry_len,
-      entry_num: $entry_num,
+      hwpt_id: $hwpt_id = 0,
+      data_uptr: $data_uptr = 0n,
+      data_type: $data_type = 0,
+      entry_len: $entry_len = 0,
+      entry_num: $entry_num = 0,
       __reserved: $__reserved,
     } = value as iommu_hwpt_invalidateInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, 32, LE);
-    dv.setUint32(
-      offset + 4,
-      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_hwpt_invalidate.hwpt_id"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $data_uptr === undefined ? 0n : u64($data_uptr, "iommu_hwpt_invalidate.data_uptr"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      $data_type === undefined ? 0 : u32($data_type, "iommu_hwpt_invalidate.data_type"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 20,
-      $entry_len === undefined ? 0 : u32($entry_len, "iommu_hwpt_invalidate.entry_len"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 24,
-      $entry_num === undefined ? 0 : u32($entry_num, "iommu_hwpt_invalidate.entry_num"),
-      LE,
-    );
+    dv.setUint32(offset, 32, LE);
+    dv.setUint32(offset + 4, u32($hwpt_id, "iommu_hwpt_invalidate.hwpt_id"), LE);
+    dv.setBigUint64(offset + 8, u64($data_uptr, "iommu_hwpt_invalidate.data_uptr"), LE);
+    dv.setUint32(offset + 16, u32($data_type, "iommu_hwpt_invalidate.data_type"), LE);
+    dv.setUint32(offset + 20, u32($entry_len, "iommu_hwpt_invalidate.entry_len"), LE);
+    dv.setUint32(offset + 24, u32($entry_num, "iommu_hwpt_invalidate.entry_num"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hwpt_invalidate.__reserved");
   },
   decode(source: Target, offset = 0): iommu_hwpt_invalidate {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       hwpt_id: dv.getUint32(offset + 4, LE),
       data_uptr: dv.getBigUint64(offset + 8, LE),
       data_type: dv.getUint32(offset + 16, LE),
@@ -7173,146 +4643,82 @@ export const iommu_hwpt_invalidate = {
   view(target: Target, offset = 0): iommu_hwpt_invalidateView {
     return new iommu_hwpt_invalidateView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_invalidateCheck: Codec<iommu_hwpt_invalidate, iommu_hwpt_invalidateInit> =
-  iommu_hwpt_invalidate;
+} satisfies GeneratedCodec<iommu_hwpt_invalidate, iommu_hwpt_invalidateInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_invalidate` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_invalidateView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_hwpt_invalidate | struct iommu_hwpt_invalidate})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_hwpt_invalidateView extends RecordView implements iommu_hwpt_invalidate {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_invalidate.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hwpt_invalidate.size"), LE);
   }
 
-  /**
-   * ID of a nested HWPT or a vIOMMU, for cache invalidation
-   *
-   * C: `__u32 hwpt_id` (offset 4, 4 bytes)
-   */
   get hwpt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set hwpt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_invalidate.hwpt_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_hwpt_invalidate.hwpt_id"), LE);
   }
 
-  /**
-   * User pointer to an array of driver-specific cache invalidation data.
-   *
-   * C: `__aligned_u64 data_uptr` (offset 8, 8 bytes); a user pointer, counted by `entry_num`
-   */
   get data_uptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set data_uptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_invalidate.data_uptr"),
+      u64(value, "iommu_hwpt_invalidate.data_uptr"),
       LE,
     );
   }
 
-  /**
-   * One of {@link iommu_hwpt_invalidate_data_type | enum iommu_hwpt_invalidate_data_type}, defining the data type of all the entries in the invalidation request array. It should be a type supported by the hwpt pointed by `hwpt_id.`
-   *
-   * C: `__u32 data_type` (offset 16, 4 bytes)
-   */
   get data_type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set data_type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_invalidate.data_type"),
+      u32(value, "iommu_hwpt_invalidate.data_type"),
       LE,
     );
   }
 
-  /**
-   * Length (in bytes) of a request entry in the request array
-   *
-   * C: `__u32 entry_len` (offset 20, 4 bytes)
-   */
   get entry_len(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set entry_len(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_invalidate.entry_len"),
+      u32(value, "iommu_hwpt_invalidate.entry_len"),
       LE,
     );
   }
 
-  /**
-   * Input the number of cache invalidation requests in the array. Output the number of requests successfully handled by kernel.
-   *
-   * C: `__u32 entry_num` (offset 24, 4 bytes)
-   */
   get entry_num(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 24, LE);
+    return this.dataView.getUint32(this.byteOffset + 24, LE);
   }
 
   set entry_num(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 24,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_invalidate.entry_num"),
+      u32(value, "iommu_hwpt_invalidate.entry_num"),
       LE,
     );
   }
 
-  /**
-   * Must be 0.
-   *
-   * C: `__u32 __reserved` (offset 28, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 28, LE);
+    return this.dataView.getUint32(this.byteOffset + 28, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 28,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_invalidate.__reserved"),
+      u32(value, "iommu_hwpt_invalidate.__reserved"),
       LE,
     );
   }
@@ -7453,71 +4859,9 @@ export interface iommu_hwpt_pgfault {
   cookie: number;
 }
 
-/** What {@link iommu_hwpt_pgfault.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hwpt_pgfaultInit {
-  /**
-   * Combination of {@link iommu_hwpt_pgfault_flags | enum iommu_hwpt_pgfault_flags}
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * id of the originated device
-   *
-   * C: `__u32 dev_id` (offset 4, 4 bytes)
-   */
-  dev_id?: number;
-  /**
-   * Process Address Space ID
-   *
-   * C: `__u32 pasid` (offset 8, 4 bytes)
-   */
-  pasid?: number;
-  /**
-   * Page Request Group Index
-   *
-   * C: `__u32 grpid` (offset 12, 4 bytes)
-   */
-  grpid?: number;
-  /**
-   * Combination of {@link iommu_hwpt_pgfault_perm | enum iommu_hwpt_pgfault_perm}
-   *
-   * C: `__u32 perm` (offset 16, 4 bytes)
-   */
-  perm?: number;
-  /**
-   * Fault address
-   *
-   * C: `__aligned_u64 addr` (offset 24, 8 bytes)
-   */
-  addr?: Int64;
-  /**
-   * a hint of how much data the requestor is expecting to fetch. For example, if the PRI initiator knows it is going to do a 10MB transfer, it could fill in 10MB and the OS could pre-fault in 10MB of IOVA. It's default to 0 if there's no such hint.
-   *
-   * C: `__u32 length` (offset 32, 4 bytes)
-   */
-  length?: number;
-  /**
-   * kernel-managed cookie identifying a group of fault messages. The cookie number encoded in the last page fault of the group should be echoed back in the response message.
-   *
-   * C: `__u32 cookie` (offset 36, 4 bytes)
-   */
-  cookie?: number;
-}
+/** What {@link iommu_hwpt_pgfault.encode} accepts (see InitOf). */
+export type iommu_hwpt_pgfaultInit = InitOf<iommu_hwpt_pgfault, "__reserved">;
 
-const iommu_hwpt_pgfaultMembers: readonly string[] = [
-  "flags",
-  "dev_id",
-  "pasid",
-  "grpid",
-  "perm",
-  "__reserved",
-  "addr",
-  "length",
-  "cookie",
-];
-
-/** Refuses what {@link iommu_hwpt_pgfault.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_pgfaultCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_pgfault");
   for (const key in value) {
@@ -7533,16 +4877,21 @@ function iommu_hwpt_pgfaultCheckKeys(value: unknown): void {
       case "cookie":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_pgfault", iommu_hwpt_pgfaultMembers);
+        unknownMember(key, "iommu_hwpt_pgfault", [
+          "flags",
+          "dev_id",
+          "pasid",
+          "grpid",
+          "perm",
+          "__reserved",
+          "addr",
+          "length",
+          "cookie",
+        ]);
     }
   }
 }
 
-/**
- * iommu page fault data
- *
- * C: `struct iommu_hwpt_pgfault`, 40 bytes, aligned to 8.
- */
 export const iommu_hwpt_pgfault = {
   size: 40,
   align: 8,
@@ -7562,59 +4911,31 @@ export const iommu_hwpt_pgfault = {
     const dv = dataView(target);
     iommu_hwpt_pgfaultCheckKeys(value);
     const {
-      flags: $flags,
-      dev_id: $dev_id,
-      pasid: $pasid,
-      grpid: $grpid,
-      perm: $perm,
+      flags: $flags = 0,
+      dev_id: $dev_id = 0,
+      pasid: $pasid = 0,
+      grpid: $grpid = 0,
+      perm: $perm = 0,
       __reserved: $__reserved,
-      addr: $addr,
-      length: $length,
-      cookie: $cookie,
+      addr: $addr = 0n,
+      length: $length = 0,
+      cookie: $cookie = 0,
     } = value as iommu_hwpt_pgfaultInit & { __reserved?: unknown };
     dv.setUint32(offset + 20, 0);
-    dv.setUint32(
-      offset + 0,
-      $flags === undefined ? 0 : u32($flags, "iommu_hwpt_pgfault.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $dev_id === undefined ? 0 : u32($dev_id, "iommu_hwpt_pgfault.dev_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $pasid === undefined ? 0 : u32($pasid, "iommu_hwpt_pgfault.pasid"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $grpid === undefined ? 0 : u32($grpid, "iommu_hwpt_pgfault.grpid"),
-      LE,
-    );
-    dv.setUint32(offset + 16, $perm === undefined ? 0 : u32($perm, "iommu_hwpt_pgfault.perm"), LE);
+    dv.setUint32(offset, u32($flags, "iommu_hwpt_pgfault.flags"), LE);
+    dv.setUint32(offset + 4, u32($dev_id, "iommu_hwpt_pgfault.dev_id"), LE);
+    dv.setUint32(offset + 8, u32($pasid, "iommu_hwpt_pgfault.pasid"), LE);
+    dv.setUint32(offset + 12, u32($grpid, "iommu_hwpt_pgfault.grpid"), LE);
+    dv.setUint32(offset + 16, u32($perm, "iommu_hwpt_pgfault.perm"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hwpt_pgfault.__reserved");
-    dv.setBigUint64(
-      offset + 24,
-      $addr === undefined ? 0n : u64($addr, "iommu_hwpt_pgfault.addr"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 32,
-      $length === undefined ? 0 : u32($length, "iommu_hwpt_pgfault.length"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 36,
-      $cookie === undefined ? 0 : u32($cookie, "iommu_hwpt_pgfault.cookie"),
-      LE,
-    );
+    dv.setBigUint64(offset + 24, u64($addr, "iommu_hwpt_pgfault.addr"), LE);
+    dv.setUint32(offset + 32, u32($length, "iommu_hwpt_pgfault.length"), LE);
+    dv.setUint32(offset + 36, u32($cookie, "iommu_hwpt_pgfault.cookie"), LE);
   },
   decode(source: Target, offset = 0): iommu_hwpt_pgfault {
     const dv = dataView(source);
     return {
-      flags: dv.getUint32(offset + 0, LE),
+      flags: dv.getUint32(offset, LE),
       dev_id: dv.getUint32(offset + 4, LE),
       pasid: dv.getUint32(offset + 8, LE),
       grpid: dv.getUint32(offset + 12, LE),
@@ -7628,186 +4949,80 @@ export const iommu_hwpt_pgfault = {
   view(target: Target, offset = 0): iommu_hwpt_pgfaultView {
     return new iommu_hwpt_pgfaultView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_pgfaultCheck: Codec<iommu_hwpt_pgfault, iommu_hwpt_pgfaultInit> =
-  iommu_hwpt_pgfault;
+} satisfies GeneratedCodec<iommu_hwpt_pgfault, iommu_hwpt_pgfaultInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_pgfault` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_pgfaultView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Combination of {@link iommu_hwpt_pgfault_flags | enum iommu_hwpt_pgfault_flags}
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
+export class iommu_hwpt_pgfaultView extends RecordView implements iommu_hwpt_pgfault {
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_pgfault.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hwpt_pgfault.flags"), LE);
   }
 
-  /**
-   * id of the originated device
-   *
-   * C: `__u32 dev_id` (offset 4, 4 bytes)
-   */
   get dev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set dev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_pgfault.dev_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_hwpt_pgfault.dev_id"), LE);
   }
 
-  /**
-   * Process Address Space ID
-   *
-   * C: `__u32 pasid` (offset 8, 4 bytes)
-   */
   get pasid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set pasid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_pgfault.pasid"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_hwpt_pgfault.pasid"), LE);
   }
 
-  /**
-   * Page Request Group Index
-   *
-   * C: `__u32 grpid` (offset 12, 4 bytes)
-   */
   get grpid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set grpid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_pgfault.grpid"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_hwpt_pgfault.grpid"), LE);
   }
 
-  /**
-   * Combination of {@link iommu_hwpt_pgfault_perm | enum iommu_hwpt_pgfault_perm}
-   *
-   * C: `__u32 perm` (offset 16, 4 bytes)
-   */
   get perm(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set perm(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_pgfault.perm"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 16, u32(value, "iommu_hwpt_pgfault.perm"), LE);
   }
 
-  /**
-   * Must be 0.
-   *
-   * C: `__u32 __reserved` (offset 20, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_pgfault.__reserved"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 20, u32(value, "iommu_hwpt_pgfault.__reserved"), LE);
   }
 
-  /**
-   * Fault address
-   *
-   * C: `__aligned_u64 addr` (offset 24, 8 bytes)
-   */
   get addr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set addr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_hwpt_pgfault.addr"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 24, u64(value, "iommu_hwpt_pgfault.addr"), LE);
   }
 
-  /**
-   * a hint of how much data the requestor is expecting to fetch. For example, if the PRI initiator knows it is going to do a 10MB transfer, it could fill in 10MB and the OS could pre-fault in 10MB of IOVA. It's default to 0 if there's no such hint.
-   *
-   * C: `__u32 length` (offset 32, 4 bytes)
-   */
   get length(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 32, LE);
+    return this.dataView.getUint32(this.byteOffset + 32, LE);
   }
 
   set length(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 32,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_pgfault.length"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 32, u32(value, "iommu_hwpt_pgfault.length"), LE);
   }
 
-  /**
-   * kernel-managed cookie identifying a group of fault messages. The cookie number encoded in the last page fault of the group should be echoed back in the response message.
-   *
-   * C: `__u32 cookie` (offset 36, 4 bytes)
-   */
   get cookie(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 36, LE);
+    return this.dataView.getUint32(this.byteOffset + 36, LE);
   }
 
   set cookie(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 36,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_pgfault.cookie"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 36, u32(value, "iommu_hwpt_pgfault.cookie"), LE);
   }
 }
 
@@ -7860,25 +5075,9 @@ export interface iommu_hwpt_page_response {
   code: number;
 }
 
-/** What {@link iommu_hwpt_page_response.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_hwpt_page_responseInit {
-  /**
-   * The kernel-managed cookie reported in the fault message.
-   *
-   * C: `__u32 cookie` (offset 0, 4 bytes)
-   */
-  cookie?: number;
-  /**
-   * One of response code in {@link iommufd_page_response_code | enum iommufd_page_response_code}.
-   *
-   * C: `__u32 code` (offset 4, 4 bytes)
-   */
-  code?: number;
-}
+/** What {@link iommu_hwpt_page_response.encode} accepts (see InitOf). */
+export type iommu_hwpt_page_responseInit = InitOf<iommu_hwpt_page_response>;
 
-const iommu_hwpt_page_responseMembers: readonly string[] = ["cookie", "code"];
-
-/** Refuses what {@link iommu_hwpt_page_response.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hwpt_page_responseCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_page_response");
   for (const key in value) {
@@ -7887,16 +5086,11 @@ function iommu_hwpt_page_responseCheckKeys(value: unknown): void {
       case "code":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_page_response", iommu_hwpt_page_responseMembers);
+        unknownMember(key, "iommu_hwpt_page_response", ["cookie", "code"]);
     }
   }
 }
 
-/**
- * IOMMU page fault response
- *
- * C: `struct iommu_hwpt_page_response`, 8 bytes, aligned to 4.
- */
 export const iommu_hwpt_page_response = {
   size: 8,
   align: 4,
@@ -7905,74 +5099,35 @@ export const iommu_hwpt_page_response = {
   encode(value: iommu_hwpt_page_responseInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_hwpt_page_responseCheckKeys(value);
-    const { cookie: $cookie, code: $code } = value;
-    dv.setUint32(
-      offset + 0,
-      $cookie === undefined ? 0 : u32($cookie, "iommu_hwpt_page_response.cookie"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $code === undefined ? 0 : u32($code, "iommu_hwpt_page_response.code"),
-      LE,
-    );
+    const { cookie: $cookie = 0, code: $code = 0 } = value;
+    dv.setUint32(offset, u32($cookie, "iommu_hwpt_page_response.cookie"), LE);
+    dv.setUint32(offset + 4, u32($code, "iommu_hwpt_page_response.code"), LE);
   },
   decode(source: Target, offset = 0): iommu_hwpt_page_response {
     const dv = dataView(source);
-    return { cookie: dv.getUint32(offset + 0, LE), code: dv.getUint32(offset + 4, LE) };
+    return { cookie: dv.getUint32(offset, LE), code: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_hwpt_page_responseView {
     return new iommu_hwpt_page_responseView(dataView(target), offset);
   },
-};
-const _iommu_hwpt_page_responseCheck: Codec<
-  iommu_hwpt_page_response,
-  iommu_hwpt_page_responseInit
-> = iommu_hwpt_page_response;
+} satisfies GeneratedCodec<iommu_hwpt_page_response, iommu_hwpt_page_responseInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_page_response` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_page_responseView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * The kernel-managed cookie reported in the fault message.
-   *
-   * C: `__u32 cookie` (offset 0, 4 bytes)
-   */
+export class iommu_hwpt_page_responseView extends RecordView implements iommu_hwpt_page_response {
   get cookie(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set cookie(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_page_response.cookie"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hwpt_page_response.cookie"), LE);
   }
 
-  /**
-   * One of response code in {@link iommufd_page_response_code | enum iommufd_page_response_code}.
-   *
-   * C: `__u32 code` (offset 4, 4 bytes)
-   */
   get code(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set code(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hwpt_page_response.code"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_hwpt_page_response.code"), LE);
   }
 }
 
@@ -8010,36 +5165,9 @@ export interface iommu_fault_alloc {
   out_fault_fd: number;
 }
 
-/** What {@link iommu_fault_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_fault_allocInit {
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * The ID of the new FAULT
-   *
-   * C: `__u32 out_fault_id` (offset 8, 4 bytes)
-   */
-  out_fault_id?: number;
-  /**
-   * The fd of the new FAULT
-   *
-   * C: `__u32 out_fault_fd` (offset 12, 4 bytes)
-   */
-  out_fault_fd?: number;
-}
+/** What {@link iommu_fault_alloc.encode} accepts (see InitOf). */
+export type iommu_fault_allocInit = InitOf<iommu_fault_alloc, "size">;
 
-const iommu_fault_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "out_fault_id",
-  "out_fault_fd",
-];
-
-/** Refuses what {@link iommu_fault_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_fault_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_fault_alloc");
   for (const key in value) {
@@ -8050,18 +5178,11 @@ function iommu_fault_allocCheckKeys(value: unknown): void {
       case "out_fault_fd":
         break;
       default:
-        unknownMember(key, "iommu_fault_alloc", iommu_fault_allocMembers);
+        unknownMember(key, "iommu_fault_alloc", ["size", "flags", "out_fault_id", "out_fault_fd"]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_FAULT_QUEUE_ALLOC})
- *
- * Explicitly allocate a fault handling object.
- *
- * C: `struct iommu_fault_alloc`, 16 bytes, aligned to 4.
- */
 export const iommu_fault_alloc = {
   size: 16,
   align: 4,
@@ -8070,24 +5191,20 @@ export const iommu_fault_alloc = {
   encode(value: iommu_fault_allocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommu_fault_allocCheckKeys(value);
-    const { flags: $flags, out_fault_id: $out_fault_id, out_fault_fd: $out_fault_fd } = value;
-    dv.setUint32(offset + 0, 16, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "iommu_fault_alloc.flags"), LE);
-    dv.setUint32(
-      offset + 8,
-      $out_fault_id === undefined ? 0 : u32($out_fault_id, "iommu_fault_alloc.out_fault_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $out_fault_fd === undefined ? 0 : u32($out_fault_fd, "iommu_fault_alloc.out_fault_fd"),
-      LE,
-    );
+    const {
+      flags: $flags = 0,
+      out_fault_id: $out_fault_id = 0,
+      out_fault_fd: $out_fault_fd = 0,
+    } = value;
+    dv.setUint32(offset, 16, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_fault_alloc.flags"), LE);
+    dv.setUint32(offset + 8, u32($out_fault_id, "iommu_fault_alloc.out_fault_id"), LE);
+    dv.setUint32(offset + 12, u32($out_fault_fd, "iommu_fault_alloc.out_fault_fd"), LE);
   },
   decode(source: Target, offset = 0): iommu_fault_alloc {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       out_fault_id: dv.getUint32(offset + 8, LE),
       out_fault_fd: dv.getUint32(offset + 12, LE),
@@ -8096,90 +5213,40 @@ export const iommu_fault_alloc = {
   view(target: Target, offset = 0): iommu_fault_allocView {
     return new iommu_fault_allocView(dataView(target), offset);
   },
-};
-const _iommu_fault_allocCheck: Codec<iommu_fault_alloc, iommu_fault_allocInit> = iommu_fault_alloc;
+} satisfies GeneratedCodec<iommu_fault_alloc, iommu_fault_allocInit>;
 
 /** A zero-copy view of a `struct iommu_fault_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_fault_allocView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_fault_alloc | struct iommu_fault_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_fault_allocView extends RecordView implements iommu_fault_alloc {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_fault_alloc.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_fault_alloc.size"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_fault_alloc.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_fault_alloc.flags"), LE);
   }
 
-  /**
-   * The ID of the new FAULT
-   *
-   * C: `__u32 out_fault_id` (offset 8, 4 bytes)
-   */
   get out_fault_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set out_fault_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_fault_alloc.out_fault_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_fault_alloc.out_fault_id"), LE);
   }
 
-  /**
-   * The fd of the new FAULT
-   *
-   * C: `__u32 out_fault_fd` (offset 12, 4 bytes)
-   */
   get out_fault_fd(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set out_fault_fd(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_fault_alloc.out_fault_fd"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_fault_alloc.out_fault_fd"), LE);
   }
 }
 
@@ -8244,28 +5311,9 @@ export interface iommu_viommu_tegra241_cmdqv {
   out_vintf_mmap_length: bigint;
 }
 
-/** What {@link iommu_viommu_tegra241_cmdqv.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_viommu_tegra241_cmdqvInit {
-  /**
-   * mmap offset argument for VINTF's page0
-   *
-   * C: `__aligned_u64 out_vintf_mmap_offset` (offset 0, 8 bytes)
-   */
-  out_vintf_mmap_offset?: Int64;
-  /**
-   * mmap length argument for VINTF's page0
-   *
-   * C: `__aligned_u64 out_vintf_mmap_length` (offset 8, 8 bytes)
-   */
-  out_vintf_mmap_length?: Int64;
-}
+/** What {@link iommu_viommu_tegra241_cmdqv.encode} accepts (see InitOf). */
+export type iommu_viommu_tegra241_cmdqvInit = InitOf<iommu_viommu_tegra241_cmdqv>;
 
-const iommu_viommu_tegra241_cmdqvMembers: readonly string[] = [
-  "out_vintf_mmap_offset",
-  "out_vintf_mmap_length",
-];
-
-/** Refuses what {@link iommu_viommu_tegra241_cmdqv.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_tegra241_cmdqvCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_tegra241_cmdqv");
@@ -8275,20 +5323,14 @@ function iommu_viommu_tegra241_cmdqvCheckKeys(value: unknown): void {
       case "out_vintf_mmap_length":
         break;
       default:
-        unknownMember(key, "iommu_viommu_tegra241_cmdqv", iommu_viommu_tegra241_cmdqvMembers);
+        unknownMember(key, "iommu_viommu_tegra241_cmdqv", [
+          "out_vintf_mmap_offset",
+          "out_vintf_mmap_length",
+        ]);
     }
   }
 }
 
-/**
- * NVIDIA Tegra241 CMDQV Virtual Interface
- *
- * ({@link IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV})
- *
- * Both `out_vintf_mmap_offset` and `out_vintf_mmap_length` are reported by kernel for user space to mmap the VINTF page0 from the host physical address space to the guest physical address space so that a guest kernel can directly R/W access to the VINTF page0 in order to control its virtual command queues.
- *
- * C: `struct iommu_viommu_tegra241_cmdqv`, 16 bytes, aligned to 8.
- */
 export const iommu_viommu_tegra241_cmdqv = {
   size: 16,
   align: 8,
@@ -8298,81 +5340,57 @@ export const iommu_viommu_tegra241_cmdqv = {
     const dv = dataView(target);
     iommu_viommu_tegra241_cmdqvCheckKeys(value);
     const {
-      out_vintf_mmap_offset: $out_vintf_mmap_offset,
-      out_vintf_mmap_length: $out_vintf_mmap_length,
+      out_vintf_mmap_offset: $out_vintf_mmap_offset = 0n,
+      out_vintf_mmap_length: $out_vintf_mmap_length = 0n,
     } = value;
     dv.setBigUint64(
-      offset + 0,
-      $out_vintf_mmap_offset === undefined
-        ? 0n
-        : u64($out_vintf_mmap_offset, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_offset"),
+      offset,
+      u64($out_vintf_mmap_offset, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_offset"),
       LE,
     );
     dv.setBigUint64(
       offset + 8,
-      $out_vintf_mmap_length === undefined
-        ? 0n
-        : u64($out_vintf_mmap_length, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_length"),
+      u64($out_vintf_mmap_length, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_length"),
       LE,
     );
   },
   decode(source: Target, offset = 0): iommu_viommu_tegra241_cmdqv {
     const dv = dataView(source);
     return {
-      out_vintf_mmap_offset: dv.getBigUint64(offset + 0, LE),
+      out_vintf_mmap_offset: dv.getBigUint64(offset, LE),
       out_vintf_mmap_length: dv.getBigUint64(offset + 8, LE),
     };
   },
   view(target: Target, offset = 0): iommu_viommu_tegra241_cmdqvView {
     return new iommu_viommu_tegra241_cmdqvView(dataView(target), offset);
   },
-};
-const _iommu_viommu_tegra241_cmdqvCheck: Codec<
-  iommu_viommu_tegra241_cmdqv,
-  iommu_viommu_tegra241_cmdqvInit
-> = iommu_viommu_tegra241_cmdqv;
+} satisfies GeneratedCodec<iommu_viommu_tegra241_cmdqv, iommu_viommu_tegra241_cmdqvInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_tegra241_cmdqvView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * mmap offset argument for VINTF's page0
-   *
-   * C: `__aligned_u64 out_vintf_mmap_offset` (offset 0, 8 bytes)
-   */
+export class iommu_viommu_tegra241_cmdqvView
+  extends RecordView
+  implements iommu_viommu_tegra241_cmdqv
+{
   get out_vintf_mmap_offset(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set out_vintf_mmap_offset(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_offset"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_offset"),
       LE,
     );
   }
 
-  /**
-   * mmap length argument for VINTF's page0
-   *
-   * C: `__aligned_u64 out_vintf_mmap_length` (offset 8, 8 bytes)
-   */
   get out_vintf_mmap_length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set out_vintf_mmap_length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_length"),
+      u64(value, "iommu_viommu_tegra241_cmdqv.out_vintf_mmap_length"),
       LE,
     );
   }
@@ -8442,65 +5460,9 @@ export interface iommu_viommu_alloc {
   data_uptr: bigint;
 }
 
-/** What {@link iommu_viommu_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_viommu_allocInit {
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * Type of the virtual IOMMU. Must be defined in {@link iommu_viommu_type | enum iommu_viommu_type}
-   *
-   * C: `__u32 type` (offset 8, 4 bytes)
-   */
-  type?: number;
-  /**
-   * The device's physical IOMMU will be used to back the virtual IOMMU
-   *
-   * C: `__u32 dev_id` (offset 12, 4 bytes)
-   */
-  dev_id?: number;
-  /**
-   * ID of a nesting parent HWPT to associate to
-   *
-   * C: `__u32 hwpt_id` (offset 16, 4 bytes)
-   */
-  hwpt_id?: number;
-  /**
-   * Output virtual IOMMU ID for the allocated object
-   *
-   * C: `__u32 out_viommu_id` (offset 20, 4 bytes)
-   */
-  out_viommu_id?: number;
-  /**
-   * Length of the type specific data
-   *
-   * C: `__u32 data_len` (offset 24, 4 bytes)
-   */
-  data_len?: number;
-  /**
-   * User pointer to a driver-specific virtual IOMMU data
-   *
-   * C: `__aligned_u64 data_uptr` (offset 32, 8 bytes); a user pointer, counted by `data_len`
-   */
-  data_uptr?: Int64;
-}
+/** What {@link iommu_viommu_alloc.encode} accepts (see InitOf). */
+export type iommu_viommu_allocInit = InitOf<iommu_viommu_alloc, "size" | "__reserved">;
 
-const iommu_viommu_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "type",
-  "dev_id",
-  "hwpt_id",
-  "out_viommu_id",
-  "data_len",
-  "__reserved",
-  "data_uptr",
-];
-
-/** Refuses what {@link iommu_viommu_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_viommu_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_alloc");
   for (const key in value) {
@@ -8516,18 +5478,21 @@ function iommu_viommu_allocCheckKeys(value: unknown): void {
       case "data_uptr":
         break;
       default:
-        unknownMember(key, "iommu_viommu_alloc", iommu_viommu_allocMembers);
+        unknownMember(key, "iommu_viommu_alloc", [
+          "size",
+          "flags",
+          "type",
+          "dev_id",
+          "hwpt_id",
+          "out_viommu_id",
+          "data_len",
+          "__reserved",
+          "data_uptr",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_VIOMMU_ALLOC})
- *
- * Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support that is a security-isolated slice of the real IOMMU HW that is unique to a specific VM. Operations global to the IOMMU are connected to the vIOMMU, such as: - Security namespace for guest owned ID, e.g. guest-controlled cache tags - Non-device-affiliated event reporting, e.g. invalidation queue errors - Access to a sharable nesting parent pagetable across physical IOMMUs - Virtualization of various platforms IDs, e.g. RIDs and others - Delivery of paravirtualized invalidation - Direct assigned invalidation queues - Direct assigned interrupts
- *
- * C: `struct iommu_viommu_alloc`, 40 bytes, aligned to 8.
- */
 export const iommu_viommu_alloc = {
   size: 40,
   align: 8,
@@ -8548,54 +5513,30 @@ export const iommu_viommu_alloc = {
     const dv = dataView(target);
     iommu_viommu_allocCheckKeys(value);
     const {
-      flags: $flags,
-      type: $type,
-      dev_id: $dev_id,
-      hwpt_id: $hwpt_id,
-      out_viommu_id: $out_viommu_id,
-      data_len: $data_len,
+      flags: $flags = 0,
+      type: $type = 0,
+      dev_id: $dev_id = 0,
+      hwpt_id: $hwpt_id = 0,
+      out_viommu_id: $out_viommu_id = 0,
+      data_len: $data_len = 0,
       __reserved: $__reserved,
-      data_uptr: $data_uptr,
+      data_uptr: $data_uptr = 0n,
     } = value as iommu_viommu_allocInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, 40, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "iommu_viommu_alloc.flags"),
-      LE,
-    );
-    dv.setUint32(offset + 8, $type === undefined ? 0 : u32($type, "iommu_viommu_alloc.type"), LE);
-    dv.setUint32(
-      offset + 12,
-      $dev_id === undefined ? 0 : u32($dev_id, "iommu_viommu_alloc.dev_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      $hwpt_id === undefined ? 0 : u32($hwpt_id, "iommu_viommu_alloc.hwpt_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 20,
-      $out_viommu_id === undefined ? 0 : u32($out_viommu_id, "iommu_viommu_alloc.out_viommu_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 24,
-      $data_len === undefined ? 0 : u32($data_len, "iommu_viommu_alloc.data_len"),
-      LE,
-    );
+    dv.setUint32(offset, 40, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_viommu_alloc.flags"), LE);
+    dv.setUint32(offset + 8, u32($type, "iommu_viommu_alloc.type"), LE);
+    dv.setUint32(offset + 12, u32($dev_id, "iommu_viommu_alloc.dev_id"), LE);
+    dv.setUint32(offset + 16, u32($hwpt_id, "iommu_viommu_alloc.hwpt_id"), LE);
+    dv.setUint32(offset + 20, u32($out_viommu_id, "iommu_viommu_alloc.out_viommu_id"), LE);
+    dv.setUint32(offset + 24, u32($data_len, "iommu_viommu_alloc.data_len"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_viommu_alloc.__reserved");
-    dv.setBigUint64(
-      offset + 32,
-      $data_uptr === undefined ? 0n : u64($data_uptr, "iommu_viommu_alloc.data_uptr"),
-      LE,
-    );
+    dv.setBigUint64(offset + 32, u64($data_uptr, "iommu_viommu_alloc.data_uptr"), LE);
   },
   decode(source: Target, offset = 0): iommu_viommu_alloc {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       type: dv.getUint32(offset + 8, LE),
       dev_id: dv.getUint32(offset + 12, LE),
@@ -8609,184 +5550,86 @@ export const iommu_viommu_alloc = {
   view(target: Target, offset = 0): iommu_viommu_allocView {
     return new iommu_viommu_allocView(dataView(target), offset);
   },
-};
-const _iommu_viommu_allocCheck: Codec<iommu_viommu_alloc, iommu_viommu_allocInit> =
-  iommu_viommu_alloc;
+} satisfies GeneratedCodec<iommu_viommu_alloc, iommu_viommu_allocInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_allocView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_viommu_alloc | struct iommu_viommu_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_viommu_allocView extends RecordView implements iommu_viommu_alloc {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_viommu_alloc.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_viommu_alloc.size"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_viommu_alloc.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_viommu_alloc.flags"), LE);
   }
 
-  /**
-   * Type of the virtual IOMMU. Must be defined in {@link iommu_viommu_type | enum iommu_viommu_type}
-   *
-   * C: `__u32 type` (offset 8, 4 bytes)
-   */
   get type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_viommu_alloc.type"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_viommu_alloc.type"), LE);
   }
 
-  /**
-   * The device's physical IOMMU will be used to back the virtual IOMMU
-   *
-   * C: `__u32 dev_id` (offset 12, 4 bytes)
-   */
   get dev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set dev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_viommu_alloc.dev_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_viommu_alloc.dev_id"), LE);
   }
 
-  /**
-   * ID of a nesting parent HWPT to associate to
-   *
-   * C: `__u32 hwpt_id` (offset 16, 4 bytes)
-   */
   get hwpt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set hwpt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "iommu_viommu_alloc.hwpt_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 16, u32(value, "iommu_viommu_alloc.hwpt_id"), LE);
   }
 
-  /**
-   * Output virtual IOMMU ID for the allocated object
-   *
-   * C: `__u32 out_viommu_id` (offset 20, 4 bytes)
-   */
   get out_viommu_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set out_viommu_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "iommu_viommu_alloc.out_viommu_id"),
+      u32(value, "iommu_viommu_alloc.out_viommu_id"),
       LE,
     );
   }
 
-  /**
-   * Length of the type specific data
-   *
-   * C: `__u32 data_len` (offset 24, 4 bytes)
-   */
   get data_len(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 24, LE);
+    return this.dataView.getUint32(this.byteOffset + 24, LE);
   }
 
   set data_len(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 24,
-      value === undefined ? 0 : u32(value, "iommu_viommu_alloc.data_len"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 24, u32(value, "iommu_viommu_alloc.data_len"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 28, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 28, LE);
+    return this.dataView.getUint32(this.byteOffset + 28, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 28,
-      value === undefined ? 0 : u32(value, "iommu_viommu_alloc.__reserved"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 28, u32(value, "iommu_viommu_alloc.__reserved"), LE);
   }
 
-  /**
-   * User pointer to a driver-specific virtual IOMMU data
-   *
-   * C: `__aligned_u64 data_uptr` (offset 32, 8 bytes); a user pointer, counted by `data_len`
-   */
   get data_uptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set data_uptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_viommu_alloc.data_uptr"),
+      u64(value, "iommu_viommu_alloc.data_uptr"),
       LE,
     );
   }
@@ -8835,43 +5678,9 @@ export interface iommu_vdevice_alloc {
   virt_id: bigint;
 }
 
-/** What {@link iommu_vdevice_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_vdevice_allocInit {
-  /**
-   * vIOMMU ID to associate with the virtual device
-   *
-   * C: `__u32 viommu_id` (offset 4, 4 bytes)
-   */
-  viommu_id?: number;
-  /**
-   * The physical device to allocate a virtual instance on the vIOMMU
-   *
-   * C: `__u32 dev_id` (offset 8, 4 bytes)
-   */
-  dev_id?: number;
-  /**
-   * Object handle for the vDevice. Pass to IOMMU_DESTORY
-   *
-   * C: `__u32 out_vdevice_id` (offset 12, 4 bytes)
-   */
-  out_vdevice_id?: number;
-  /**
-   * Virtual device ID per vIOMMU, e.g. vSID of ARM SMMUv3, vDeviceID of AMD IOMMU, and vRID of Intel VT-d
-   *
-   * C: `__aligned_u64 virt_id` (offset 16, 8 bytes)
-   */
-  virt_id?: Int64;
-}
+/** What {@link iommu_vdevice_alloc.encode} accepts (see InitOf). */
+export type iommu_vdevice_allocInit = InitOf<iommu_vdevice_alloc, "size">;
 
-const iommu_vdevice_allocMembers: readonly string[] = [
-  "size",
-  "viommu_id",
-  "dev_id",
-  "out_vdevice_id",
-  "virt_id",
-];
-
-/** Refuses what {@link iommu_vdevice_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_vdevice_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vdevice_alloc");
   for (const key in value) {
@@ -8883,18 +5692,17 @@ function iommu_vdevice_allocCheckKeys(value: unknown): void {
       case "virt_id":
         break;
       default:
-        unknownMember(key, "iommu_vdevice_alloc", iommu_vdevice_allocMembers);
+        unknownMember(key, "iommu_vdevice_alloc", [
+          "size",
+          "viommu_id",
+          "dev_id",
+          "out_vdevice_id",
+          "virt_id",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_VDEVICE_ALLOC})
- *
- * Allocate a virtual device instance (for a physical device) against a vIOMMU. This instance holds the device's information (related to its vIOMMU) in a VM. User should use {@link IOMMU_DESTROY} to destroy the virtual device before destroying the physical device (by closing vfio_cdev fd). Otherwise the virtual device would be forcibly destroyed on physical device destruction, its vdevice_id would be permanently leaked (unremovable & unreusable) until iommu fd closed.
- *
- * C: `struct iommu_vdevice_alloc`, 24 bytes, aligned to 8.
- */
 export const iommu_vdevice_alloc = {
   size: 24,
   align: 8,
@@ -8904,39 +5712,21 @@ export const iommu_vdevice_alloc = {
     const dv = dataView(target);
     iommu_vdevice_allocCheckKeys(value);
     const {
-      viommu_id: $viommu_id,
-      dev_id: $dev_id,
-      out_vdevice_id: $out_vdevice_id,
-      virt_id: $virt_id,
+      viommu_id: $viommu_id = 0,
+      dev_id: $dev_id = 0,
+      out_vdevice_id: $out_vdevice_id = 0,
+      virt_id: $virt_id = 0n,
     } = value;
-    dv.setUint32(offset + 0, 24, LE);
-    dv.setUint32(
-      offset + 4,
-      $viommu_id === undefined ? 0 : u32($viommu_id, "iommu_vdevice_alloc.viommu_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $dev_id === undefined ? 0 : u32($dev_id, "iommu_vdevice_alloc.dev_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $out_vdevice_id === undefined
-        ? 0
-        : u32($out_vdevice_id, "iommu_vdevice_alloc.out_vdevice_id"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $virt_id === undefined ? 0n : u64($virt_id, "iommu_vdevice_alloc.virt_id"),
-      LE,
-    );
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($viommu_id, "iommu_vdevice_alloc.viommu_id"), LE);
+    dv.setUint32(offset + 8, u32($dev_id, "iommu_vdevice_alloc.dev_id"), LE);
+    dv.setUint32(offset + 12, u32($out_vdevice_id, "iommu_vdevice_alloc.out_vdevice_id"), LE);
+    dv.setBigUint64(offset + 16, u64($virt_id, "iommu_vdevice_alloc.virt_id"), LE);
   },
   decode(source: Target, offset = 0): iommu_vdevice_alloc {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       viommu_id: dv.getUint32(offset + 4, LE),
       dev_id: dv.getUint32(offset + 8, LE),
       out_vdevice_id: dv.getUint32(offset + 12, LE),
@@ -8946,110 +5736,52 @@ export const iommu_vdevice_alloc = {
   view(target: Target, offset = 0): iommu_vdevice_allocView {
     return new iommu_vdevice_allocView(dataView(target), offset);
   },
-};
-const _iommu_vdevice_allocCheck: Codec<iommu_vdevice_alloc, iommu_vdevice_allocInit> =
-  iommu_vdevice_alloc;
+} satisfies GeneratedCodec<iommu_vdevice_alloc, iommu_vdevice_allocInit>;
 
 /** A zero-copy view of a `struct iommu_vdevice_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vdevice_allocView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_vdevice_alloc | struct iommu_vdevice_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_vdevice_allocView extends RecordView implements iommu_vdevice_alloc {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_vdevice_alloc.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_vdevice_alloc.size"), LE);
   }
 
-  /**
-   * vIOMMU ID to associate with the virtual device
-   *
-   * C: `__u32 viommu_id` (offset 4, 4 bytes)
-   */
   get viommu_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set viommu_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_vdevice_alloc.viommu_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_vdevice_alloc.viommu_id"), LE);
   }
 
-  /**
-   * The physical device to allocate a virtual instance on the vIOMMU
-   *
-   * C: `__u32 dev_id` (offset 8, 4 bytes)
-   */
   get dev_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set dev_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_vdevice_alloc.dev_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_vdevice_alloc.dev_id"), LE);
   }
 
-  /**
-   * Object handle for the vDevice. Pass to IOMMU_DESTORY
-   *
-   * C: `__u32 out_vdevice_id` (offset 12, 4 bytes)
-   */
   get out_vdevice_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set out_vdevice_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_vdevice_alloc.out_vdevice_id"),
+      u32(value, "iommu_vdevice_alloc.out_vdevice_id"),
       LE,
     );
   }
 
-  /**
-   * Virtual device ID per vIOMMU, e.g. vSID of ARM SMMUv3, vDeviceID of AMD IOMMU, and vRID of Intel VT-d
-   *
-   * C: `__aligned_u64 virt_id` (offset 16, 8 bytes)
-   */
   get virt_id(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set virt_id(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "iommu_vdevice_alloc.virt_id"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "iommu_vdevice_alloc.virt_id"), LE);
   }
 }
 
@@ -9080,12 +5812,12 @@ export interface iommu_ioas_change_process {
   __reserved: number;
 }
 
-/** What {@link iommu_ioas_change_process.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_ioas_change_processInit {}
+/** What {@link iommu_ioas_change_process.encode} accepts (see InitOf). */
+export type iommu_ioas_change_processInit = InitOf<
+  iommu_ioas_change_process,
+  "size" | "__reserved"
+>;
 
-const iommu_ioas_change_processMembers: readonly string[] = ["size", "__reserved"];
-
-/** Refuses what {@link iommu_ioas_change_process.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_ioas_change_processCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_change_process");
   for (const key in value) {
@@ -9094,20 +5826,11 @@ function iommu_ioas_change_processCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_ioas_change_process", iommu_ioas_change_processMembers);
+        unknownMember(key, "iommu_ioas_change_process", ["size", "__reserved"]);
     }
   }
 }
 
-/**
- * ioctl(VFIO_IOAS_CHANGE_PROCESS)
- *
- * This transfers pinned memory counts for every memory map in every IOAS in the context to the current process.  This only supports maps created with {@link IOMMU_IOAS_MAP_FILE}, and returns EINVAL if other maps are present. If the ioctl returns a failure status, then nothing is changed.
- *
- * This API is useful for transferring operation of a device from one process to another, such as during userland live update.
- *
- * C: `struct iommu_ioas_change_process`, 8 bytes, aligned to 4.
- */
 export const iommu_ioas_change_process = {
   size: 8,
   align: 4,
@@ -9120,63 +5843,36 @@ export const iommu_ioas_change_process = {
       __reserved?: unknown;
     };
     dv.setUint32(offset + 4, 0);
-    dv.setUint32(offset + 0, 8, LE);
+    dv.setUint32(offset, 8, LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_ioas_change_process.__reserved");
   },
   decode(source: Target, offset = 0): iommu_ioas_change_process {
     const dv = dataView(source);
-    return { size: dv.getUint32(offset + 0, LE), __reserved: dv.getUint32(offset + 4, LE) };
+    return { size: dv.getUint32(offset, LE), __reserved: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommu_ioas_change_processView {
     return new iommu_ioas_change_processView(dataView(target), offset);
   },
-};
-const _iommu_ioas_change_processCheck: Codec<
-  iommu_ioas_change_process,
-  iommu_ioas_change_processInit
-> = iommu_ioas_change_process;
+} satisfies GeneratedCodec<iommu_ioas_change_process, iommu_ioas_change_processInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_change_process` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_change_processView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_ioas_change_process | struct iommu_ioas_change_process})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_ioas_change_processView extends RecordView implements iommu_ioas_change_process {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_ioas_change_process.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_ioas_change_process.size"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 4, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_ioas_change_process.__reserved"),
+      u32(value, "iommu_ioas_change_process.__reserved"),
       LE,
     );
   }
@@ -9237,25 +5933,9 @@ export interface iommufd_vevent_header {
   sequence: number;
 }
 
-/** What {@link iommufd_vevent_header.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommufd_vevent_headerInit {
-  /**
-   * Combination of {@link iommu_veventq_flag | enum iommu_veventq_flag}
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * The sequence index of a vEVENT in the vEVENTQ, with a range of [0, INT_MAX] where the following index of INT_MAX is 0
-   *
-   * C: `__u32 sequence` (offset 4, 4 bytes)
-   */
-  sequence?: number;
-}
+/** What {@link iommufd_vevent_header.encode} accepts (see InitOf). */
+export type iommufd_vevent_headerInit = InitOf<iommufd_vevent_header>;
 
-const iommufd_vevent_headerMembers: readonly string[] = ["flags", "sequence"];
-
-/** Refuses what {@link iommufd_vevent_header.encode} cannot take: a non-object, or a key that is not a member. */
 function iommufd_vevent_headerCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommufd_vevent_header");
   for (const key in value) {
@@ -9264,28 +5944,11 @@ function iommufd_vevent_headerCheckKeys(value: unknown): void {
       case "sequence":
         break;
       default:
-        unknownMember(key, "iommufd_vevent_header", iommufd_vevent_headerMembers);
+        unknownMember(key, "iommufd_vevent_header", ["flags", "sequence"]);
     }
   }
 }
 
-/**
- * Virtual Event Header for a vEVENTQ Status
- *
- * Each iommufd_vevent_header reports a sequence index of the following vEVENT:
- *
- * +----------------------+-------+----------------------+-------+---+-------+ | header0 \{sequence=0\} | data0 | header1 \{sequence=1\} | data1 |...| dataN | +----------------------+-------+----------------------+-------+---+-------+
- *
- * And this sequence index is expected to be monotonic to the sequence index of the previous vEVENT. If two adjacent sequence indexes has a delta larger than 1, it means that delta - 1 number of vEVENTs has lost, e.g. two lost vEVENTs:
- *
- * +-----+----------------------+-------+----------------------+-------+-----+ | ... | header3 \{sequence=3\} | data3 | header6 \{sequence=6\} | data6 | ... | +-----+----------------------+-------+----------------------+-------+-----+
- *
- * If a vEVENT lost at the tail of the vEVENTQ and there is no following vEVENT providing the next sequence index, an {@link IOMMU_VEVENTQ_FLAG_LOST_EVENTS} header would be added to the tail, and no data would follow this header:
- *
- * +--+----------------------+-------+-----------------------------------------+ |..| header3 \{sequence=3\} | data3 | header4 \{flags=LOST_EVENTS, sequence=4\} | +--+----------------------+-------+-----------------------------------------+
- *
- * C: `struct iommufd_vevent_header`, 8 bytes, aligned to 4.
- */
 export const iommufd_vevent_header = {
   size: 8,
   align: 4,
@@ -9294,72 +5957,35 @@ export const iommufd_vevent_header = {
   encode(value: iommufd_vevent_headerInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     iommufd_vevent_headerCheckKeys(value);
-    const { flags: $flags, sequence: $sequence } = value;
-    dv.setUint32(
-      offset + 0,
-      $flags === undefined ? 0 : u32($flags, "iommufd_vevent_header.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $sequence === undefined ? 0 : u32($sequence, "iommufd_vevent_header.sequence"),
-      LE,
-    );
+    const { flags: $flags = 0, sequence: $sequence = 0 } = value;
+    dv.setUint32(offset, u32($flags, "iommufd_vevent_header.flags"), LE);
+    dv.setUint32(offset + 4, u32($sequence, "iommufd_vevent_header.sequence"), LE);
   },
   decode(source: Target, offset = 0): iommufd_vevent_header {
     const dv = dataView(source);
-    return { flags: dv.getUint32(offset + 0, LE), sequence: dv.getUint32(offset + 4, LE) };
+    return { flags: dv.getUint32(offset, LE), sequence: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): iommufd_vevent_headerView {
     return new iommufd_vevent_headerView(dataView(target), offset);
   },
-};
-const _iommufd_vevent_headerCheck: Codec<iommufd_vevent_header, iommufd_vevent_headerInit> =
-  iommufd_vevent_header;
+} satisfies GeneratedCodec<iommufd_vevent_header, iommufd_vevent_headerInit>;
 
 /** A zero-copy view of a `struct iommufd_vevent_header` in a buffer: reads and writes go straight to its bytes. */
-export class iommufd_vevent_headerView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Combination of {@link iommu_veventq_flag | enum iommu_veventq_flag}
-   *
-   * C: `__u32 flags` (offset 0, 4 bytes)
-   */
+export class iommufd_vevent_headerView extends RecordView implements iommufd_vevent_header {
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommufd_vevent_header.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommufd_vevent_header.flags"), LE);
   }
 
-  /**
-   * The sequence index of a vEVENT in the vEVENTQ, with a range of [0, INT_MAX] where the following index of INT_MAX is 0
-   *
-   * C: `__u32 sequence` (offset 4, 4 bytes)
-   */
   get sequence(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set sequence(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommufd_vevent_header.sequence"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommufd_vevent_header.sequence"), LE);
   }
 }
 
@@ -9416,19 +6042,9 @@ export interface iommu_vevent_arm_smmuv3 {
   evt: BigUint64Array;
 }
 
-/** What {@link iommu_vevent_arm_smmuv3.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_vevent_arm_smmuv3Init {
-  /**
-   * 256-bit ARM SMMUv3 Event record, little-endian. Reported event records: (Refer to "7.3 Event records" in SMMUv3 HW Spec) - 0x04 C_BAD_STE - 0x06 F_STREAM_DISABLED - 0x08 C_BAD_SUBSTREAMID - 0x0a C_BAD_CD - 0x10 F_TRANSLATION - 0x11 F_ADDR_SIZE - 0x12 F_ACCESS - 0x13 F_PERMISSION
-   *
-   * C: `__le64[4] evt` (offset 0, 32 bytes)
-   */
-  evt?: ArrayLike<Int64>;
-}
+/** What {@link iommu_vevent_arm_smmuv3.encode} accepts (see InitOf). */
+export type iommu_vevent_arm_smmuv3Init = InitOf<iommu_vevent_arm_smmuv3>;
 
-const iommu_vevent_arm_smmuv3Members: readonly string[] = ["evt"];
-
-/** Refuses what {@link iommu_vevent_arm_smmuv3.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_vevent_arm_smmuv3CheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vevent_arm_smmuv3");
   for (const key in value) {
@@ -9436,20 +6052,11 @@ function iommu_vevent_arm_smmuv3CheckKeys(value: unknown): void {
       case "evt":
         break;
       default:
-        unknownMember(key, "iommu_vevent_arm_smmuv3", iommu_vevent_arm_smmuv3Members);
+        unknownMember(key, "iommu_vevent_arm_smmuv3", ["evt"]);
     }
   }
 }
 
-/**
- * ARM SMMUv3 Virtual Event
- *
- * ({@link IOMMU_VEVENTQ_TYPE_ARM_SMMUV3})
- *
- * StreamID field reports a virtual device ID. To receive a virtual event for a device, a vDEVICE must be allocated via {@link IOMMU_VDEVICE_ALLOC}.
- *
- * C: `struct iommu_vevent_arm_smmuv3`, 32 bytes, aligned to 8.
- */
 export const iommu_vevent_arm_smmuv3 = {
   size: 32,
   align: 8,
@@ -9464,7 +6071,7 @@ export const iommu_vevent_arm_smmuv3 = {
       for (let i0 = 0; i0 < 4; i0++) {
         const e0 = a0[i0];
         dv.setBigUint64(
-          offset + 0 + i0 * 8,
+          offset + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_vevent_arm_smmuv3.evt" + "[" + i0 + "]"),
           true,
         );
@@ -9474,45 +6081,29 @@ export const iommu_vevent_arm_smmuv3 = {
   decode(source: Target, offset = 0): iommu_vevent_arm_smmuv3 {
     const dv = dataView(source);
     return {
-      evt: BigUint64Array.from({ length: 4 }, (_, i0) =>
-        dv.getBigUint64(offset + 0 + i0 * 8, true),
-      ),
+      evt: BigUint64Array.from({ length: 4 }, (_, i0) => dv.getBigUint64(offset + i0 * 8, true)),
     };
   },
   view(target: Target, offset = 0): iommu_vevent_arm_smmuv3View {
     return new iommu_vevent_arm_smmuv3View(dataView(target), offset);
   },
-};
-const _iommu_vevent_arm_smmuv3Check: Codec<iommu_vevent_arm_smmuv3, iommu_vevent_arm_smmuv3Init> =
-  iommu_vevent_arm_smmuv3;
+} satisfies GeneratedCodec<iommu_vevent_arm_smmuv3, iommu_vevent_arm_smmuv3Init>;
 
 /** A zero-copy view of a `struct iommu_vevent_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vevent_arm_smmuv3View {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * 256-bit ARM SMMUv3 Event record, little-endian. Reported event records: (Refer to "7.3 Event records" in SMMUv3 HW Spec) - 0x04 C_BAD_STE - 0x06 F_STREAM_DISABLED - 0x08 C_BAD_SUBSTREAMID - 0x0a C_BAD_CD - 0x10 F_TRANSLATION - 0x11 F_ADDR_SIZE - 0x12 F_ACCESS - 0x13 F_PERMISSION
-   *
-   * C: `__le64[4] evt` (offset 0, 32 bytes)
-   */
+export class iommu_vevent_arm_smmuv3View extends RecordView implements iommu_vevent_arm_smmuv3 {
   get evt(): BigUint64Array {
-    const dv = this.dataView;
     return BigUint64Array.from({ length: 4 }, (_, i0) =>
-      dv.getBigUint64(this.byteOffset + 0 + i0 * 8, true),
+      this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
     );
   }
 
   set evt(value: ArrayLike<Int64>) {
-    const dv = this.dataView;
     {
-      const a0 = value === undefined ? NONE : fixedArray(value, 4, "iommu_vevent_arm_smmuv3.evt");
+      const a0 = fixedArray(value, 4, "iommu_vevent_arm_smmuv3.evt");
       for (let i0 = 0; i0 < 4; i0++) {
         const e0 = a0[i0];
-        dv.setBigUint64(
-          this.byteOffset + 0 + i0 * 8,
+        this.dataView.setBigUint64(
+          this.byteOffset + i0 * 8,
           e0 === undefined ? 0n : u64(e0, "iommu_vevent_arm_smmuv3.evt" + "[" + i0 + "]"),
           true,
         );
@@ -9539,19 +6130,9 @@ export interface iommu_vevent_tegra241_cmdqv {
   lvcmdq_err_map: BigUint64Array;
 }
 
-/** What {@link iommu_vevent_tegra241_cmdqv.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface iommu_vevent_tegra241_cmdqvInit {
-  /**
-   * 128-bit logical vcmdq error map, little-endian. (Refer to register LVCMDQ_ERR_MAPs per VINTF )
-   *
-   * C: `__le64[2] lvcmdq_err_map` (offset 0, 16 bytes)
-   */
-  lvcmdq_err_map?: ArrayLike<Int64>;
-}
+/** What {@link iommu_vevent_tegra241_cmdqv.encode} accepts (see InitOf). */
+export type iommu_vevent_tegra241_cmdqvInit = InitOf<iommu_vevent_tegra241_cmdqv>;
 
-const iommu_vevent_tegra241_cmdqvMembers: readonly string[] = ["lvcmdq_err_map"];
-
-/** Refuses what {@link iommu_vevent_tegra241_cmdqv.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_vevent_tegra241_cmdqvCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_vevent_tegra241_cmdqv");
@@ -9560,20 +6141,11 @@ function iommu_vevent_tegra241_cmdqvCheckKeys(value: unknown): void {
       case "lvcmdq_err_map":
         break;
       default:
-        unknownMember(key, "iommu_vevent_tegra241_cmdqv", iommu_vevent_tegra241_cmdqvMembers);
+        unknownMember(key, "iommu_vevent_tegra241_cmdqv", ["lvcmdq_err_map"]);
     }
   }
 }
 
-/**
- * Tegra241 CMDQV IRQ
- *
- * ({@link IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV})
- *
- * The 128-bit register value from HW exclusively reflect the error bits for a Virtual Interface represented by a vIOMMU object. Read and report directly.
- *
- * C: `struct iommu_vevent_tegra241_cmdqv`, 16 bytes, aligned to 8.
- */
 export const iommu_vevent_tegra241_cmdqv = {
   size: 16,
   align: 8,
@@ -9591,7 +6163,7 @@ export const iommu_vevent_tegra241_cmdqv = {
       for (let i0 = 0; i0 < 2; i0++) {
         const e0 = a0[i0];
         dv.setBigUint64(
-          offset + 0 + i0 * 8,
+          offset + i0 * 8,
           e0 === undefined
             ? 0n
             : u64(e0, "iommu_vevent_tegra241_cmdqv.lvcmdq_err_map" + "[" + i0 + "]"),
@@ -9604,49 +6176,33 @@ export const iommu_vevent_tegra241_cmdqv = {
     const dv = dataView(source);
     return {
       lvcmdq_err_map: BigUint64Array.from({ length: 2 }, (_, i0) =>
-        dv.getBigUint64(offset + 0 + i0 * 8, true),
+        dv.getBigUint64(offset + i0 * 8, true),
       ),
     };
   },
   view(target: Target, offset = 0): iommu_vevent_tegra241_cmdqvView {
     return new iommu_vevent_tegra241_cmdqvView(dataView(target), offset);
   },
-};
-const _iommu_vevent_tegra241_cmdqvCheck: Codec<
-  iommu_vevent_tegra241_cmdqv,
-  iommu_vevent_tegra241_cmdqvInit
-> = iommu_vevent_tegra241_cmdqv;
+} satisfies GeneratedCodec<iommu_vevent_tegra241_cmdqv, iommu_vevent_tegra241_cmdqvInit>;
 
 /** A zero-copy view of a `struct iommu_vevent_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vevent_tegra241_cmdqvView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * 128-bit logical vcmdq error map, little-endian. (Refer to register LVCMDQ_ERR_MAPs per VINTF )
-   *
-   * C: `__le64[2] lvcmdq_err_map` (offset 0, 16 bytes)
-   */
+export class iommu_vevent_tegra241_cmdqvView
+  extends RecordView
+  implements iommu_vevent_tegra241_cmdqv
+{
   get lvcmdq_err_map(): BigUint64Array {
-    const dv = this.dataView;
     return BigUint64Array.from({ length: 2 }, (_, i0) =>
-      dv.getBigUint64(this.byteOffset + 0 + i0 * 8, true),
+      this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
     );
   }
 
   set lvcmdq_err_map(value: ArrayLike<Int64>) {
-    const dv = this.dataView;
     {
-      const a0 =
-        value === undefined
-          ? NONE
-          : fixedArray(value, 2, "iommu_vevent_tegra241_cmdqv.lvcmdq_err_map");
+      const a0 = fixedArray(value, 2, "iommu_vevent_tegra241_cmdqv.lvcmdq_err_map");
       for (let i0 = 0; i0 < 2; i0++) {
         const e0 = a0[i0];
-        dv.setBigUint64(
-          this.byteOffset + 0 + i0 * 8,
+        this.dataView.setBigUint64(
+          this.byteOffset + i0 * 8,
           e0 === undefined
             ? 0n
             : u64(e0, "iommu_vevent_tegra241_cmdqv.lvcmdq_err_map" + "[" + i0 + "]"),
@@ -9721,58 +6277,9 @@ export interface iommu_veventq_alloc {
   __reserved: number;
 }
 
-/** What {@link iommu_veventq_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_veventq_allocInit {
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * virtual IOMMU ID to associate the vEVENTQ with
-   *
-   * C: `__u32 viommu_id` (offset 8, 4 bytes)
-   */
-  viommu_id?: number;
-  /**
-   * Type of the vEVENTQ. Must be defined in {@link iommu_veventq_type | enum iommu_veventq_type}
-   *
-   * C: `__u32 type` (offset 12, 4 bytes)
-   */
-  type?: number;
-  /**
-   * Maximum number of events in the vEVENTQ
-   *
-   * C: `__u32 veventq_depth` (offset 16, 4 bytes)
-   */
-  veventq_depth?: number;
-  /**
-   * The ID of the new vEVENTQ
-   *
-   * C: `__u32 out_veventq_id` (offset 20, 4 bytes)
-   */
-  out_veventq_id?: number;
-  /**
-   * The fd of the new vEVENTQ. User space must close the successfully returned fd after using it
-   *
-   * C: `__u32 out_veventq_fd` (offset 24, 4 bytes)
-   */
-  out_veventq_fd?: number;
-}
+/** What {@link iommu_veventq_alloc.encode} accepts (see InitOf). */
+export type iommu_veventq_allocInit = InitOf<iommu_veventq_alloc, "size" | "__reserved">;
 
-const iommu_veventq_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "viommu_id",
-  "type",
-  "veventq_depth",
-  "out_veventq_id",
-  "out_veventq_fd",
-  "__reserved",
-];
-
-/** Refuses what {@link iommu_veventq_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_veventq_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_veventq_alloc");
   for (const key in value) {
@@ -9787,24 +6294,20 @@ function iommu_veventq_allocCheckKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_veventq_alloc", iommu_veventq_allocMembers);
+        unknownMember(key, "iommu_veventq_alloc", [
+          "size",
+          "flags",
+          "viommu_id",
+          "type",
+          "veventq_depth",
+          "out_veventq_id",
+          "out_veventq_fd",
+          "__reserved",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_VEVENTQ_ALLOC})
- *
- * Explicitly allocate a virtual event queue interface for a vIOMMU. A vIOMMU can have multiple FDs for different types, but is confined to one per `type.` User space should open the `out_veventq_fd` to read vEVENTs out of a vEVENTQ, if there are vEVENTs available. A vEVENTQ will lose events due to overflow, if the number of the vEVENTs hits `veventq_depth.`
- *
- * Each vEVENT in a vEVENTQ encloses a {@link iommufd_vevent_header | struct iommufd_vevent_header} followed by a type-specific data structure, in a normal case:
- *
- * +-+---------+-------+---------+-------+-----+---------+-------+-+ | | header0 | data0 | header1 | data1 | ... | headerN | dataN | | +-+---------+-------+---------+-------+-----+---------+-------+-+
- *
- * unless a tailing {@link IOMMU_VEVENTQ_FLAG_LOST_EVENTS} header is logged (refer to {@link iommufd_vevent_header | struct iommufd_vevent_header}).
- *
- * C: `struct iommu_veventq_alloc`, 32 bytes, aligned to 4.
- */
 export const iommu_veventq_alloc = {
   size: 32,
   align: 4,
@@ -9823,52 +6326,28 @@ export const iommu_veventq_alloc = {
     const dv = dataView(target);
     iommu_veventq_allocCheckKeys(value);
     const {
-      flags: $flags,
-      viommu_id: $viommu_id,
-      type: $type,
-      veventq_depth: $veventq_depth,
-      out_veventq_id: $out_veventq_id,
-      out_veventq_fd: $out_veventq_fd,
+      flags: $flags = 0,
+      viommu_id: $viommu_id = 0,
+      type: $type = 0,
+      veventq_depth: $veventq_depth = 0,
+      out_veventq_id: $out_veventq_id = 0,
+      out_veventq_fd: $out_veventq_fd = 0,
       __reserved: $__reserved,
     } = value as iommu_veventq_allocInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, 32, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "iommu_veventq_alloc.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $viommu_id === undefined ? 0 : u32($viommu_id, "iommu_veventq_alloc.viommu_id"),
-      LE,
-    );
-    dv.setUint32(offset + 12, $type === undefined ? 0 : u32($type, "iommu_veventq_alloc.type"), LE);
-    dv.setUint32(
-      offset + 16,
-      $veventq_depth === undefined ? 0 : u32($veventq_depth, "iommu_veventq_alloc.veventq_depth"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 20,
-      $out_veventq_id === undefined
-        ? 0
-        : u32($out_veventq_id, "iommu_veventq_alloc.out_veventq_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 24,
-      $out_veventq_fd === undefined
-        ? 0
-        : u32($out_veventq_fd, "iommu_veventq_alloc.out_veventq_fd"),
-      LE,
-    );
+    dv.setUint32(offset, 32, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_veventq_alloc.flags"), LE);
+    dv.setUint32(offset + 8, u32($viommu_id, "iommu_veventq_alloc.viommu_id"), LE);
+    dv.setUint32(offset + 12, u32($type, "iommu_veventq_alloc.type"), LE);
+    dv.setUint32(offset + 16, u32($veventq_depth, "iommu_veventq_alloc.veventq_depth"), LE);
+    dv.setUint32(offset + 20, u32($out_veventq_id, "iommu_veventq_alloc.out_veventq_id"), LE);
+    dv.setUint32(offset + 24, u32($out_veventq_fd, "iommu_veventq_alloc.out_veventq_fd"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_veventq_alloc.__reserved");
   },
   decode(source: Target, offset = 0): iommu_veventq_alloc {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       viommu_id: dv.getUint32(offset + 8, LE),
       type: dv.getUint32(offset + 12, LE),
@@ -9881,167 +6360,84 @@ export const iommu_veventq_alloc = {
   view(target: Target, offset = 0): iommu_veventq_allocView {
     return new iommu_veventq_allocView(dataView(target), offset);
   },
-};
-const _iommu_veventq_allocCheck: Codec<iommu_veventq_alloc, iommu_veventq_allocInit> =
-  iommu_veventq_alloc;
+} satisfies GeneratedCodec<iommu_veventq_alloc, iommu_veventq_allocInit>;
 
 /** A zero-copy view of a `struct iommu_veventq_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_veventq_allocView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_veventq_alloc | struct iommu_veventq_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_veventq_allocView extends RecordView implements iommu_veventq_alloc {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_veventq_alloc.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_veventq_alloc.size"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_veventq_alloc.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_veventq_alloc.flags"), LE);
   }
 
-  /**
-   * virtual IOMMU ID to associate the vEVENTQ with
-   *
-   * C: `__u32 viommu_id` (offset 8, 4 bytes)
-   */
   get viommu_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set viommu_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_veventq_alloc.viommu_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_veventq_alloc.viommu_id"), LE);
   }
 
-  /**
-   * Type of the vEVENTQ. Must be defined in {@link iommu_veventq_type | enum iommu_veventq_type}
-   *
-   * C: `__u32 type` (offset 12, 4 bytes)
-   */
   get type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_veventq_alloc.type"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_veventq_alloc.type"), LE);
   }
 
-  /**
-   * Maximum number of events in the vEVENTQ
-   *
-   * C: `__u32 veventq_depth` (offset 16, 4 bytes)
-   */
   get veventq_depth(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set veventq_depth(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "iommu_veventq_alloc.veventq_depth"),
+      u32(value, "iommu_veventq_alloc.veventq_depth"),
       LE,
     );
   }
 
-  /**
-   * The ID of the new vEVENTQ
-   *
-   * C: `__u32 out_veventq_id` (offset 20, 4 bytes)
-   */
   get out_veventq_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set out_veventq_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "iommu_veventq_alloc.out_veventq_id"),
+      u32(value, "iommu_veventq_alloc.out_veventq_id"),
       LE,
     );
   }
 
-  /**
-   * The fd of the new vEVENTQ. User space must close the successfully returned fd after using it
-   *
-   * C: `__u32 out_veventq_fd` (offset 24, 4 bytes)
-   */
   get out_veventq_fd(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 24, LE);
+    return this.dataView.getUint32(this.byteOffset + 24, LE);
   }
 
   set out_veventq_fd(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 24,
-      value === undefined ? 0 : u32(value, "iommu_veventq_alloc.out_veventq_fd"),
+      u32(value, "iommu_veventq_alloc.out_veventq_fd"),
       LE,
     );
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 __reserved` (offset 28, 4 bytes); always written as zero
-   */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 28, LE);
+    return this.dataView.getUint32(this.byteOffset + 28, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 28,
-      value === undefined ? 0 : u32(value, "iommu_veventq_alloc.__reserved"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 28, u32(value, "iommu_veventq_alloc.__reserved"), LE);
   }
 }
 
@@ -10139,64 +6535,9 @@ export interface iommu_hw_queue_alloc {
   length: bigint;
 }
 
-/** What {@link iommu_hw_queue_alloc.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface iommu_hw_queue_allocInit {
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * Virtual IOMMU ID to associate the HW queue with
-   *
-   * C: `__u32 viommu_id` (offset 8, 4 bytes)
-   */
-  viommu_id?: number;
-  /**
-   * One of {@link iommu_hw_queue_type | enum iommu_hw_queue_type}
-   *
-   * C: `__u32 type` (offset 12, 4 bytes)
-   */
-  type?: number;
-  /**
-   * The logical index to the HW queue per virtual IOMMU for a multi-queue model
-   *
-   * C: `__u32 index` (offset 16, 4 bytes)
-   */
-  index?: number;
-  /**
-   * The ID of the new HW queue
-   *
-   * C: `__u32 out_hw_queue_id` (offset 20, 4 bytes)
-   */
-  out_hw_queue_id?: number;
-  /**
-   * Base address of the queue memory in the guest physical address space
-   *
-   * C: `__aligned_u64 nesting_parent_iova` (offset 24, 8 bytes)
-   */
-  nesting_parent_iova?: Int64;
-  /**
-   * Length of the queue memory
-   *
-   * C: `__aligned_u64 length` (offset 32, 8 bytes)
-   */
-  length?: Int64;
-}
+/** What {@link iommu_hw_queue_alloc.encode} accepts (see InitOf). */
+export type iommu_hw_queue_allocInit = InitOf<iommu_hw_queue_alloc, "size">;
 
-const iommu_hw_queue_allocMembers: readonly string[] = [
-  "size",
-  "flags",
-  "viommu_id",
-  "type",
-  "index",
-  "out_hw_queue_id",
-  "nesting_parent_iova",
-  "length",
-];
-
-/** Refuses what {@link iommu_hw_queue_alloc.encode} cannot take: a non-object, or a key that is not a member. */
 function iommu_hw_queue_allocCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_queue_alloc");
   for (const key in value) {
@@ -10211,24 +6552,20 @@ function iommu_hw_queue_allocCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "iommu_hw_queue_alloc", iommu_hw_queue_allocMembers);
+        unknownMember(key, "iommu_hw_queue_alloc", [
+          "size",
+          "flags",
+          "viommu_id",
+          "type",
+          "index",
+          "out_hw_queue_id",
+          "nesting_parent_iova",
+          "length",
+        ]);
     }
   }
 }
 
-/**
- * ioctl({@link IOMMU_HW_QUEUE_ALLOC})
- *
- * Allocate a HW queue object for a vIOMMU-specific HW-accelerated queue, which allows HW to access a guest queue memory described using `nesting_parent_iova` and `length.`
- *
- * A vIOMMU can allocate multiple queues, but it must use a different `index` per type to separate each allocation, e.g::
- *
- * ```
- * Type1 HW queue0, Type1 HW queue1, Type2 HW queue0, ...
- * ```
- *
- * C: `struct iommu_hw_queue_alloc`, 40 bytes, aligned to 8.
- */
 export const iommu_hw_queue_alloc = {
   size: 40,
   align: 8,
@@ -10247,59 +6584,31 @@ export const iommu_hw_queue_alloc = {
     const dv = dataView(target);
     iommu_hw_queue_allocCheckKeys(value);
     const {
-      flags: $flags,
-      viommu_id: $viommu_id,
-      type: $type,
-      index: $index,
-      out_hw_queue_id: $out_hw_queue_id,
-      nesting_parent_iova: $nesting_parent_iova,
-      length: $length,
+      flags: $flags = 0,
+      viommu_id: $viommu_id = 0,
+      type: $type = 0,
+      index: $index = 0,
+      out_hw_queue_id: $out_hw_queue_id = 0,
+      nesting_parent_iova: $nesting_parent_iova = 0n,
+      length: $length = 0n,
     } = value;
-    dv.setUint32(offset + 0, 40, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "iommu_hw_queue_alloc.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $viommu_id === undefined ? 0 : u32($viommu_id, "iommu_hw_queue_alloc.viommu_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $type === undefined ? 0 : u32($type, "iommu_hw_queue_alloc.type"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      $index === undefined ? 0 : u32($index, "iommu_hw_queue_alloc.index"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 20,
-      $out_hw_queue_id === undefined
-        ? 0
-        : u32($out_hw_queue_id, "iommu_hw_queue_alloc.out_hw_queue_id"),
-      LE,
-    );
+    dv.setUint32(offset, 40, LE);
+    dv.setUint32(offset + 4, u32($flags, "iommu_hw_queue_alloc.flags"), LE);
+    dv.setUint32(offset + 8, u32($viommu_id, "iommu_hw_queue_alloc.viommu_id"), LE);
+    dv.setUint32(offset + 12, u32($type, "iommu_hw_queue_alloc.type"), LE);
+    dv.setUint32(offset + 16, u32($index, "iommu_hw_queue_alloc.index"), LE);
+    dv.setUint32(offset + 20, u32($out_hw_queue_id, "iommu_hw_queue_alloc.out_hw_queue_id"), LE);
     dv.setBigUint64(
       offset + 24,
-      $nesting_parent_iova === undefined
-        ? 0n
-        : u64($nesting_parent_iova, "iommu_hw_queue_alloc.nesting_parent_iova"),
+      u64($nesting_parent_iova, "iommu_hw_queue_alloc.nesting_parent_iova"),
       LE,
     );
-    dv.setBigUint64(
-      offset + 32,
-      $length === undefined ? 0n : u64($length, "iommu_hw_queue_alloc.length"),
-      LE,
-    );
+    dv.setBigUint64(offset + 32, u64($length, "iommu_hw_queue_alloc.length"), LE);
   },
   decode(source: Target, offset = 0): iommu_hw_queue_alloc {
     const dv = dataView(source);
     return {
-      size: dv.getUint32(offset + 0, LE),
+      size: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       viommu_id: dv.getUint32(offset + 8, LE),
       type: dv.getUint32(offset + 12, LE),
@@ -10312,167 +6621,80 @@ export const iommu_hw_queue_alloc = {
   view(target: Target, offset = 0): iommu_hw_queue_allocView {
     return new iommu_hw_queue_allocView(dataView(target), offset);
   },
-};
-const _iommu_hw_queue_allocCheck: Codec<iommu_hw_queue_alloc, iommu_hw_queue_allocInit> =
-  iommu_hw_queue_alloc;
+} satisfies GeneratedCodec<iommu_hw_queue_alloc, iommu_hw_queue_allocInit>;
 
 /** A zero-copy view of a `struct iommu_hw_queue_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_queue_allocView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * sizeof({@link iommu_hw_queue_alloc | struct iommu_hw_queue_alloc})
-   *
-   * C: `__u32 size` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class iommu_hw_queue_allocView extends RecordView implements iommu_hw_queue_alloc {
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "iommu_hw_queue_alloc.size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "iommu_hw_queue_alloc.size"), LE);
   }
 
-  /**
-   * Must be 0
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "iommu_hw_queue_alloc.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "iommu_hw_queue_alloc.flags"), LE);
   }
 
-  /**
-   * Virtual IOMMU ID to associate the HW queue with
-   *
-   * C: `__u32 viommu_id` (offset 8, 4 bytes)
-   */
   get viommu_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set viommu_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "iommu_hw_queue_alloc.viommu_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "iommu_hw_queue_alloc.viommu_id"), LE);
   }
 
-  /**
-   * One of {@link iommu_hw_queue_type | enum iommu_hw_queue_type}
-   *
-   * C: `__u32 type` (offset 12, 4 bytes)
-   */
   get type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "iommu_hw_queue_alloc.type"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_hw_queue_alloc.type"), LE);
   }
 
-  /**
-   * The logical index to the HW queue per virtual IOMMU for a multi-queue model
-   *
-   * C: `__u32 index` (offset 16, 4 bytes)
-   */
   get index(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set index(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "iommu_hw_queue_alloc.index"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 16, u32(value, "iommu_hw_queue_alloc.index"), LE);
   }
 
-  /**
-   * The ID of the new HW queue
-   *
-   * C: `__u32 out_hw_queue_id` (offset 20, 4 bytes)
-   */
   get out_hw_queue_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set out_hw_queue_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "iommu_hw_queue_alloc.out_hw_queue_id"),
+      u32(value, "iommu_hw_queue_alloc.out_hw_queue_id"),
       LE,
     );
   }
 
-  /**
-   * Base address of the queue memory in the guest physical address space
-   *
-   * C: `__aligned_u64 nesting_parent_iova` (offset 24, 8 bytes)
-   */
   get nesting_parent_iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set nesting_parent_iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "iommu_hw_queue_alloc.nesting_parent_iova"),
+      u64(value, "iommu_hw_queue_alloc.nesting_parent_iova"),
       LE,
     );
   }
 
-  /**
-   * Length of the queue memory
-   *
-   * C: `__aligned_u64 length` (offset 32, 8 bytes)
-   */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "iommu_hw_queue_alloc.length"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 32, u64(value, "iommu_hw_queue_alloc.length"), LE);
   }
 }
 

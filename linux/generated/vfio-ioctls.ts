@@ -110,13 +110,7 @@ export function VFIO_GROUP_GET_STATUS(
 }
 
 /**
- * `ioctl(fd, VFIO_GROUP_GET_STATUS, &struct vfio_group_status)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 3, {@link vfio_group_status | struct vfio_group_status})
- *
- * Retrieve information about the group.  Fills in provided struct vfio_group_info.  Caller sets argsz.
- *
- * @returns 0 on success, -errno on failure. Availability: Always
+ * {@link VFIO_GROUP_GET_STATUS}, asynchronously: `ioctl(fd, VFIO_GROUP_GET_STATUS, &struct vfio_group_status)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -178,13 +172,7 @@ export function VFIO_DEVICE_GET_INFO(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_GET_INFO, &struct vfio_device_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 7, {@link vfio_device_info | struct vfio_device_info})
- *
- * Retrieve information about the device.  Fills in provided {@link vfio_device_info | struct vfio_device_info}.  Caller sets argsz.
- *
- * @returns 0 on success, -errno on failure.
+ * {@link VFIO_DEVICE_GET_INFO}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_INFO, &struct vfio_device_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -230,13 +218,7 @@ export function VFIO_DEVICE_GET_REGION_INFO(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &struct vfio_region_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 8, {@link vfio_region_info | struct vfio_region_info})
- *
- * Retrieve information about a device region.  Caller provides {@link vfio_region_info | struct vfio_region_info} with index value set.  Caller sets argsz. Implementation of region mapping is bus driver specific.  This is intended to describe MMIO, I/O port, as well as bus specific regions (ex. PCI config space).  Zero sized regions may be used to describe unimplemented regions (ex. unimplemented PCI BARs).
- *
- * @returns 0 on success, -errno on failure.
+ * {@link VFIO_DEVICE_GET_REGION_INFO}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &struct vfio_region_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -283,19 +265,7 @@ export function VFIO_DEVICE_GET_IRQ_INFO(fd: number, args: vfio_irq_infoInit = {
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &struct vfio_irq_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 9, {@link vfio_irq_info | struct vfio_irq_info})
- *
- * Retrieve information about a device IRQ.  Caller provides {@link vfio_irq_info | struct vfio_irq_info} with index value set.  Caller sets argsz. Implementation of IRQ mapping is bus driver specific.  Indexes using multiple IRQs are primarily intended to support MSI-like interrupt blocks.  Zero count irq blocks may be used to describe unimplemented interrupt types.
- *
- * The EVENTFD flag indicates the interrupt index supports eventfd based signaling.
- *
- * The MASKABLE flags indicates the index supports MASK and UNMASK actions described below.
- *
- * AUTOMASKED indicates that after signaling, the interrupt line is automatically masked by VFIO and the user needs to unmask the line to receive new interrupts.  This is primarily intended to distinguish level triggered interrupts.
- *
- * The NORESIZE flag indicates that the interrupt lines within the index are setup as a set and new subindexes cannot be enabled without first disabling the entire index.  This is used for interrupts like PCI MSI and MSI-X where the driver may only use a subset of the available indexes, but VFIO needs to enable a specific number of vectors upfront.  In the case of MSI-X, where the user can enable MSI-X and then add and unmask vectors, it's up to userspace to make the decision whether to allocate the maximum supported number of vectors or tear down setup and incrementally increase the vectors as each is enabled. Absence of the NORESIZE flag indicates that vectors can be enabled and disabled dynamically without impacting other vectors within the index.
+ * {@link VFIO_DEVICE_GET_IRQ_INFO}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &struct vfio_irq_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -335,25 +305,7 @@ export function VFIO_DEVICE_SET_IRQS(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_SET_IRQS, &struct vfio_irq_set)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 10, {@link vfio_irq_set | struct vfio_irq_set})
- *
- * Set signaling, masking, and unmasking of interrupts.  Caller provides {@link vfio_irq_set | struct vfio_irq_set} with all fields set.  'start' and 'count' indicate the range of subindexes being specified.
- *
- * The DATA flags specify the type of data provided.  If DATA_NONE, the operation performs the specified action immediately on the specified interrupt(s).  For example, to unmask AUTOMASKED interrupt [0,0]: flags = (DATA_NONE|ACTION_UNMASK), index = 0, start = 0, count = 1.
- *
- * DATA_BOOL allows sparse support for the same on arrays of interrupts. For example, to mask interrupts [0,1] and [0,3] (but not [0,2]): flags = (DATA_BOOL|ACTION_MASK), index = 0, start = 1, count = 3, data = \{1,0,1\}
- *
- * DATA_EVENTFD binds the specified ACTION to the provided __s32 eventfd. A value of -1 can be used to either de-assign interrupts if already assigned or skip un-assigned interrupts.  For example, to set an eventfd to be trigger for interrupts [0,0] and [0,2]: flags = (DATA_EVENTFD|ACTION_TRIGGER), index = 0, start = 0, count = 3, data = \{fd1, -1, fd2\} If index [0,1] is previously set, two count = 1 ioctls calls would be required to set [0,0] and [0,2] without changing [0,1].
- *
- * Once a signaling mechanism is set, DATA_BOOL or DATA_NONE can be used with ACTION_TRIGGER to perform kernel level interrupt loopback testing from userspace (ie. simulate hardware triggering).
- *
- * Setting of an event triggering mechanism to userspace for ACTION_TRIGGER enables the interrupt index for the device.  Individual subindex interrupts can be disabled using the -1 value for DATA_EVENTFD or the index can be disabled as a whole with: flags = (DATA_NONE|ACTION_TRIGGER), count = 0.
- *
- * Note that ACTION_[UN]MASK specify user-\>kernel signaling (irqfds) while ACTION_TRIGGER specifies kernel-\>user signaling.
- *
- * `data` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_DEVICE_SET_IRQS}, asynchronously: `ioctl(fd, VFIO_DEVICE_SET_IRQS, &struct vfio_irq_set)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -365,25 +317,7 @@ export async function VFIO_DEVICE_SET_IRQSAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_SET_IRQS, &struct vfio_irq_set)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 10, {@link vfio_irq_set | struct vfio_irq_set})
- *
- * Set signaling, masking, and unmasking of interrupts.  Caller provides {@link vfio_irq_set | struct vfio_irq_set} with all fields set.  'start' and 'count' indicate the range of subindexes being specified.
- *
- * The DATA flags specify the type of data provided.  If DATA_NONE, the operation performs the specified action immediately on the specified interrupt(s).  For example, to unmask AUTOMASKED interrupt [0,0]: flags = (DATA_NONE|ACTION_UNMASK), index = 0, start = 0, count = 1.
- *
- * DATA_BOOL allows sparse support for the same on arrays of interrupts. For example, to mask interrupts [0,1] and [0,3] (but not [0,2]): flags = (DATA_BOOL|ACTION_MASK), index = 0, start = 1, count = 3, data = \{1,0,1\}
- *
- * DATA_EVENTFD binds the specified ACTION to the provided __s32 eventfd. A value of -1 can be used to either de-assign interrupts if already assigned or skip un-assigned interrupts.  For example, to set an eventfd to be trigger for interrupts [0,0] and [0,2]: flags = (DATA_EVENTFD|ACTION_TRIGGER), index = 0, start = 0, count = 3, data = \{fd1, -1, fd2\} If index [0,1] is previously set, two count = 1 ioctls calls would be required to set [0,0] and [0,2] without changing [0,1].
- *
- * Once a signaling mechanism is set, DATA_BOOL or DATA_NONE can be used with ACTION_TRIGGER to perform kernel level interrupt loopback testing from userspace (ie. simulate hardware triggering).
- *
- * Setting of an event triggering mechanism to userspace for ACTION_TRIGGER enables the interrupt index for the device.  Individual subindex interrupts can be disabled using the -1 value for DATA_EVENTFD or the index can be disabled as a whole with: flags = (DATA_NONE|ACTION_TRIGGER), count = 0.
- *
- * Note that ACTION_[UN]MASK specify user-\>kernel signaling (irqfds) while ACTION_TRIGGER specifies kernel-\>user signaling.
- *
- * `data` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_DEVICE_SET_IRQS}, unchecked: `ioctl(fd, VFIO_DEVICE_SET_IRQS, &struct vfio_irq_set)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -422,9 +356,7 @@ export function VFIO_DEVICE_GET_PCI_HOT_RESET_INFO(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * `devices` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_DEVICE_GET_PCI_HOT_RESET_INFO}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -440,9 +372,7 @@ export async function VFIO_DEVICE_GET_PCI_HOT_RESET_INFOAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * `devices` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_DEVICE_GET_PCI_HOT_RESET_INFO}, unchecked: `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -484,21 +414,7 @@ export function VFIO_DEVICE_PCI_HOT_RESET(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &struct vfio_pci_hot_reset)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset})
- *
- * A PCI hot reset results in either a bus or slot reset which may affect other devices sharing the bus/slot.  The calling user must have ownership of the full set of affected devices as determined by the {@link VFIO_DEVICE_GET_PCI_HOT_RESET_INFO} ioctl.
- *
- * When called on a device file descriptor acquired through the vfio group interface, the user is required to provide proof of ownership of those affected devices via the group_fds array in {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset}.
- *
- * When called on a direct cdev opened vfio device, the flags field of {@link vfio_pci_hot_reset_info | struct vfio_pci_hot_reset_info} reports the ownership status of the affected devices and this ioctl must be called with an empty group_fds array.  See above INFO ioctl definition for ownership requirements.
- *
- * Mixed usage of legacy groups and cdevs across the set of affected devices is not supported.
- *
- * @returns 0 on success, -errno on failure.
- *
- * `group_fds` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_DEVICE_PCI_HOT_RESET}, asynchronously: `ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &struct vfio_pci_hot_reset)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -510,21 +426,7 @@ export async function VFIO_DEVICE_PCI_HOT_RESETAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &struct vfio_pci_hot_reset)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset})
- *
- * A PCI hot reset results in either a bus or slot reset which may affect other devices sharing the bus/slot.  The calling user must have ownership of the full set of affected devices as determined by the {@link VFIO_DEVICE_GET_PCI_HOT_RESET_INFO} ioctl.
- *
- * When called on a device file descriptor acquired through the vfio group interface, the user is required to provide proof of ownership of those affected devices via the group_fds array in {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset}.
- *
- * When called on a direct cdev opened vfio device, the flags field of {@link vfio_pci_hot_reset_info | struct vfio_pci_hot_reset_info} reports the ownership status of the affected devices and this ioctl must be called with an empty group_fds array.  See above INFO ioctl definition for ownership requirements.
- *
- * Mixed usage of legacy groups and cdevs across the set of affected devices is not supported.
- *
- * @returns 0 on success, -errno on failure.
- *
- * `group_fds` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_DEVICE_PCI_HOT_RESET}, unchecked: `ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &struct vfio_pci_hot_reset)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -557,17 +459,7 @@ export function VFIO_DEVICE_QUERY_GFX_PLANE(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &struct vfio_device_gfx_plane_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_device_query_gfx_plane)
- *
- * Set the drm_plane_type and flags, then retrieve the gfx plane info.
- *
- * flags supported: - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_DMABUF} are set to ask if the mdev supports dma-buf. 0 on support, -EINVAL on no support for dma-buf. - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_REGION} are set to ask if the mdev supports region. 0 on support, -EINVAL on no support for region. - {@link VFIO_GFX_PLANE_TYPE_DMABUF} or {@link VFIO_GFX_PLANE_TYPE_REGION} is set with each call to query the plane info. - Others are invalid and return -EINVAL.
- *
- * **Note:** 1. Plane could be disabled by guest. In that case, success will be returned with zero-initialized drm_format, size, width and height fields. 2. x_hot/y_hot is set to 0xFFFFFFFF if no hotspot information available
- *
- * @returns 0 on success, -errno on other failure.
+ * {@link VFIO_DEVICE_QUERY_GFX_PLANE}, asynchronously: `ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &struct vfio_device_gfx_plane_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -605,13 +497,7 @@ export function VFIO_DEVICE_IOEVENTFD(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_IOEVENTFD, &struct vfio_device_ioeventfd)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 16, {@link vfio_device_ioeventfd | struct vfio_device_ioeventfd})
- *
- * Perform a write to the device at the specified device fd offset, with the specified data and width when the provided eventfd is triggered. vfio bus drivers may not support this for all regions, for all widths, or at all.  vfio-pci currently only enables support for BAR regions, excluding the MSI-X vector table.
- *
- * @returns 0 on success, -errno on failure.
+ * {@link VFIO_DEVICE_IOEVENTFD}, asynchronously: `ioctl(fd, VFIO_DEVICE_IOEVENTFD, &struct vfio_device_ioeventfd)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -641,15 +527,7 @@ export function VFIO_DEVICE_FEATURE(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_FEATURE, &struct vfio_device_feature)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_device_feature | struct vfio_device_feature})
- *
- * Get, set, or probe feature data of the device.  The feature is selected using the FEATURE_MASK portion of the flags field.  Support for a feature can be probed by setting both the FEATURE_MASK and PROBE bits.  A probe may optionally include the GET and/or SET bits to determine read vs write access of the feature respectively.  Probing a feature will return success if the feature is supported and all of the optionally indicated GET/SET methods are supported.  The format of the data portion of the structure is specific to the given feature.  The data portion is not required for probing.  GET and SET are mutually exclusive, except for use with PROBE.
- *
- * Return 0 on success, -errno on failure.
- *
- * `data` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_DEVICE_FEATURE}, asynchronously: `ioctl(fd, VFIO_DEVICE_FEATURE, &struct vfio_device_feature)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -661,15 +539,7 @@ export async function VFIO_DEVICE_FEATUREAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_FEATURE, &struct vfio_device_feature)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_device_feature | struct vfio_device_feature})
- *
- * Get, set, or probe feature data of the device.  The feature is selected using the FEATURE_MASK portion of the flags field.  Support for a feature can be probed by setting both the FEATURE_MASK and PROBE bits.  A probe may optionally include the GET and/or SET bits to determine read vs write access of the feature respectively.  Probing a feature will return success if the feature is supported and all of the optionally indicated GET/SET methods are supported.  The format of the data portion of the structure is specific to the given feature.  The data portion is not required for probing.  GET and SET are mutually exclusive, except for use with PROBE.
- *
- * Return 0 on success, -errno on failure.
- *
- * `data` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_DEVICE_FEATURE}, unchecked: `ioctl(fd, VFIO_DEVICE_FEATURE, &struct vfio_device_feature)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -706,21 +576,7 @@ export function VFIO_DEVICE_BIND_IOMMUFD(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &struct vfio_device_bind_iommufd)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 18, {@link vfio_device_bind_iommufd | struct vfio_device_bind_iommufd})
- *
- * Bind a vfio_device to the specified iommufd.
- *
- * User is restricted from accessing the device before the binding operation is completed.  Only allowed on cdev fds.
- *
- * Unbind is automatically conducted when device fd is closed.
- *
- * A token is sometimes required to open the device, unless this is known to be needed {@link VFIO_DEVICE_BIND_FLAG_TOKEN} should not be set and token_uuid_ptr is ignored. The only case today is a PF/VF relationship where the VF bind must be provided the same token as {@link VFIO_DEVICE_FEATURE_PCI_VF_TOKEN} provided to the PF.
- *
- * @returns 0 on success, -errno on failure.
- *
- * User-pointer members ("token_uuid_ptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link VFIO_DEVICE_BIND_IOMMUFD}, asynchronously: `ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &struct vfio_device_bind_iommufd)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -732,21 +588,7 @@ export async function VFIO_DEVICE_BIND_IOMMUFDAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &struct vfio_device_bind_iommufd)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 18, {@link vfio_device_bind_iommufd | struct vfio_device_bind_iommufd})
- *
- * Bind a vfio_device to the specified iommufd.
- *
- * User is restricted from accessing the device before the binding operation is completed.  Only allowed on cdev fds.
- *
- * Unbind is automatically conducted when device fd is closed.
- *
- * A token is sometimes required to open the device, unless this is known to be needed {@link VFIO_DEVICE_BIND_FLAG_TOKEN} should not be set and token_uuid_ptr is ignored. The only case today is a PF/VF relationship where the VF bind must be provided the same token as {@link VFIO_DEVICE_FEATURE_PCI_VF_TOKEN} provided to the PF.
- *
- * @returns 0 on success, -errno on failure.
- *
- * User-pointer members ("token_uuid_ptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link VFIO_DEVICE_BIND_IOMMUFD}, unchecked: `ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &struct vfio_device_bind_iommufd)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -778,17 +620,7 @@ export function VFIO_DEVICE_ATTACH_IOMMUFD_PT(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &struct vfio_device_attach_iommufd_pt)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_device_attach_iommufd_pt | struct vfio_device_attach_iommufd_pt})
- *
- * Associate the device with an address space within the bound iommufd. Undo by {@link VFIO_DEVICE_DETACH_IOMMUFD_PT} or device fd close.  This is only allowed on cdev fds.
- *
- * If a vfio device or a pasid of this device is currently attached to a valid hw_pagetable (hwpt), without doing a {@link VFIO_DEVICE_DETACH_IOMMUFD_PT}, a second {@link VFIO_DEVICE_ATTACH_IOMMUFD_PT} ioctl passing in another hwpt id is allowed. This action, also known as a hw_pagetable replacement, will replace the currently attached hwpt of the device or the pasid of this device with a new hwpt corresponding to the given pt_id.
- *
- * @returns 0 on success, -errno on failure.
- *
- * When a device is resetting, -EBUSY will be returned to reject any concurrent attachment to the resetting device itself or any sibling device in the IOMMU group having the resetting device.
+ * {@link VFIO_DEVICE_ATTACH_IOMMUFD_PT}, asynchronously: `ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &struct vfio_device_attach_iommufd_pt)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -820,13 +652,7 @@ export function VFIO_DEVICE_DETACH_IOMMUFD_PT(
 }
 
 /**
- * `ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &struct vfio_device_detach_iommufd_pt)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_device_detach_iommufd_pt | struct vfio_device_detach_iommufd_pt})
- *
- * Remove the association of the device or a pasid of the device and its current associated address space.  After it, the device or the pasid should be in a blocking DMA state.  This is only allowed on cdev fds.
- *
- * @returns 0 on success, -errno on failure.
+ * {@link VFIO_DEVICE_DETACH_IOMMUFD_PT}, asynchronously: `ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &struct vfio_device_detach_iommufd_pt)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -876,31 +702,7 @@ export function VFIO_MIG_GET_PRECOPY_INFO(
 }
 
 /**
- * `ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &struct vfio_precopy_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IO({@link VFIO_TYPE}, {@link VFIO_BASE} + 21)
- *
- * This ioctl is used on the migration data FD in the precopy phase of the migration data transfer. It returns an estimate of the current data sizes remaining to be transferred. It allows the user to judge when it is appropriate to leave PRE_COPY for STOP_COPY.
- *
- * This ioctl is valid only in PRE_COPY states and kernel driver should return -EINVAL from any other migration state.
- *
- * The vfio_precopy_info data structure returned by this ioctl provides estimates of data available from the device during the PRE_COPY states. This estimate is split into two categories, initial_bytes and dirty_bytes.
- *
- * The initial_bytes field indicates the amount of initial precopy data available from the device. This field should have a non-zero initial value and decrease as migration data is read from the device. The presence of the {@link VFIO_PRECOPY_INFO_REINIT} output flag indicates that new initial data is present on the stream. The new initial data may result, for example, from device reconfiguration during migration that requires additional initialization data. In that case initial_bytes may report a non-zero value irrespective of any previously reported values, which progresses towards zero as precopy data is read from the data stream. dirty_bytes is also reset to zero and represents the state change of the device relative to the new initial_bytes. {@link VFIO_PRECOPY_INFO_REINIT} can be reported only after userspace opts in to VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2. Without this opt-in, the flags field of {@link vfio_precopy_info | struct vfio_precopy_info} is reserved for bug-compatibility reasons.
- *
- * It is recommended to leave PRE_COPY for STOP_COPY only after this field reaches zero. Leaving PRE_COPY earlier might make things slower.
- *
- * The dirty_bytes field tracks device state changes relative to data previously retrieved.  This field starts at zero and may increase as the internal device state is modified or decrease as that modified state is read from the device.
- *
- * Userspace may use the combination of these fields to estimate the potential data size available during the PRE_COPY phases, as well as trends relative to the rate the device is dirtying its internal state, but these fields are not required to have any bearing relative to the data size available during the STOP_COPY phase.
- *
- * Drivers have a lot of flexibility in when and what they transfer during the PRE_COPY phase, and how they report this from {@link VFIO_MIG_GET_PRECOPY_INFO}.
- *
- * During pre-copy the migration data FD has a temporary "end of stream" that is reached when both initial_bytes and dirty_byte are zero. For instance, this may indicate that the device is idle and not currently dirtying any internal state. When read() is done on this temporary end of stream the kernel driver should return ENOMSG from read(). Userspace can wait for more data (which may never come) by using poll.
- *
- * Once in STOP_COPY the migration data FD has a permanent end of stream signaled in the usual way by read() always returning 0 and poll always returning readable. ENOMSG may not be returned in STOP_COPY. Support for this ioctl is mandatory if a driver claims to support {@link VFIO_MIGRATION_PRE_COPY}.
- *
- * @returns 0 on success, -1 and errno set on failure.
+ * {@link VFIO_MIG_GET_PRECOPY_INFO}, asynchronously: `ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &struct vfio_precopy_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -940,13 +742,7 @@ export function VFIO_IOMMU_GET_INFO(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_GET_INFO, &struct vfio_iommu_type1_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 12, struct vfio_iommu_info)
- *
- * Retrieve information about the IOMMU object. Fills in provided struct vfio_iommu_info. Caller sets argsz.
- *
- * XXX Should we do these by CHECK_EXTENSION too?
+ * {@link VFIO_IOMMU_GET_INFO}, asynchronously: `ioctl(fd, VFIO_IOMMU_GET_INFO, &struct vfio_iommu_type1_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -990,15 +786,7 @@ export function VFIO_IOMMU_MAP_DMA(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_MAP_DMA, &struct vfio_iommu_type1_dma_map)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, struct vfio_dma_map)
- *
- * Map process virtual addresses to IO virtual addresses using the provided struct vfio_dma_map. Caller sets argsz. READ &/ WRITE required.
- *
- * If flags & {@link VFIO_DMA_MAP_FLAG_VADDR}, update the base vaddr for iova. The vaddr must have previously been invalidated with {@link VFIO_DMA_UNMAP_FLAG_VADDR}.  To maintain memory consistency within the user application, the updated vaddr must address the same memory object as originally mapped.  Failure to do so will result in user memory corruption and/or device misbehavior.  iova and size must match those in the original MAP_DMA call.  Protection is not changed, and the READ & WRITE flags must be 0.
- *
- * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link VFIO_IOMMU_MAP_DMA}, asynchronously: `ioctl(fd, VFIO_IOMMU_MAP_DMA, &struct vfio_iommu_type1_dma_map)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -1010,15 +798,7 @@ export async function VFIO_IOMMU_MAP_DMAAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_MAP_DMA, &struct vfio_iommu_type1_dma_map)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, struct vfio_dma_map)
- *
- * Map process virtual addresses to IO virtual addresses using the provided struct vfio_dma_map. Caller sets argsz. READ &/ WRITE required.
- *
- * If flags & {@link VFIO_DMA_MAP_FLAG_VADDR}, update the base vaddr for iova. The vaddr must have previously been invalidated with {@link VFIO_DMA_UNMAP_FLAG_VADDR}.  To maintain memory consistency within the user application, the updated vaddr must address the same memory object as originally mapped.  Failure to do so will result in user memory corruption and/or device misbehavior.  iova and size must match those in the original MAP_DMA call.  Protection is not changed, and the READ & WRITE flags must be 0.
- *
- * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link VFIO_IOMMU_MAP_DMA}, unchecked: `ioctl(fd, VFIO_IOMMU_MAP_DMA, &struct vfio_iommu_type1_dma_map)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -1052,19 +832,7 @@ export function VFIO_IOMMU_UNMAP_DMA(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_dma_unmap)
- *
- * Unmap IO virtual addresses using the provided struct vfio_dma_unmap. Caller sets argsz.  The actual unmapped size is returned in the size field.  No guarantee is made to the user that arbitrary unmaps of iova or size different from those used in the original mapping call will succeed.
- *
- * {@link VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP} should be set to get the dirty bitmap before unmapping IO virtual addresses. When this flag is set, the user must provide a {@link vfio_bitmap | struct vfio_bitmap} in data[]. User must provide zero-allocated memory via vfio_bitmap.data and its size in the vfio_bitmap.size field. A bit in the bitmap represents one page, of user provided page size in vfio_bitmap.pgsize field, consecutively starting from iova offset. Bit set indicates that the page at that offset from iova is dirty. A Bitmap of the pages in the range of unmapped size is returned in the user-provided vfio_bitmap.data.
- *
- * If flags & {@link VFIO_DMA_UNMAP_FLAG_ALL}, unmap all addresses.  iova and size must be 0.  This cannot be combined with the get-dirty-bitmap flag.
- *
- * If flags & {@link VFIO_DMA_UNMAP_FLAG_VADDR}, do not unmap, but invalidate host virtual addresses in the iova range.  DMA to already-mapped pages continues. Groups may not be added to the container while any addresses are invalid. This cannot be combined with the get-dirty-bitmap flag.
- *
- * `data` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_IOMMU_UNMAP_DMA}, asynchronously: `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -1080,19 +848,7 @@ export async function VFIO_IOMMU_UNMAP_DMAAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_dma_unmap)
- *
- * Unmap IO virtual addresses using the provided struct vfio_dma_unmap. Caller sets argsz.  The actual unmapped size is returned in the size field.  No guarantee is made to the user that arbitrary unmaps of iova or size different from those used in the original mapping call will succeed.
- *
- * {@link VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP} should be set to get the dirty bitmap before unmapping IO virtual addresses. When this flag is set, the user must provide a {@link vfio_bitmap | struct vfio_bitmap} in data[]. User must provide zero-allocated memory via vfio_bitmap.data and its size in the vfio_bitmap.size field. A bit in the bitmap represents one page, of user provided page size in vfio_bitmap.pgsize field, consecutively starting from iova offset. Bit set indicates that the page at that offset from iova is dirty. A Bitmap of the pages in the range of unmapped size is returned in the user-provided vfio_bitmap.data.
- *
- * If flags & {@link VFIO_DMA_UNMAP_FLAG_ALL}, unmap all addresses.  iova and size must be 0.  This cannot be combined with the get-dirty-bitmap flag.
- *
- * If flags & {@link VFIO_DMA_UNMAP_FLAG_VADDR}, do not unmap, but invalidate host virtual addresses in the iova range.  DMA to already-mapped pages continues. Groups may not be added to the container while any addresses are invalid. This cannot be combined with the get-dirty-bitmap flag.
- *
- * `data` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_IOMMU_UNMAP_DMA}, unchecked: `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -1158,21 +914,7 @@ export function VFIO_IOMMU_DIRTY_PAGES(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &struct vfio_iommu_type1_dirty_bitmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_type1_dirty_bitmap | struct vfio_iommu_type1_dirty_bitmap})
- *
- * IOCTL is used for dirty pages logging. Caller should set flag depending on which operation to perform, details as below:
- *
- * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_START} flag set, instructs the IOMMU driver to log pages that are dirtied or potentially dirtied by the device; designed to be used when a migration is in progress. Dirty pages are logged until logging is disabled by user application by calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP} flag.
- *
- * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP} flag set, instructs the IOMMU driver to stop logging dirtied pages.
- *
- * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP} flag set returns the dirty pages bitmap for IOMMU container for a given IOVA range. The user must specify the IOVA range and the pgsize through the structure vfio_iommu_type1_dirty_bitmap_get in the data[] portion. This interface supports getting a bitmap of the smallest supported pgsize only and can be modified in future to get a bitmap of any specified supported pgsize. The user must provide a zeroed memory area for the bitmap memory and specify its size in bitmap.size. One bit is used to represent one page consecutively starting from iova offset. The user should provide page size in bitmap.pgsize field. A bit set in the bitmap indicates that the page at that offset from iova is dirty. The caller must set argsz to a value including the size of structure vfio_iommu_type1_dirty_bitmap_get, but excluding the size of the actual bitmap. If dirty pages logging is not enabled, an error will be returned.
- *
- * Only one of the flags _START, _STOP and _GET may be specified at a time.
- *
- * `data` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_IOMMU_DIRTY_PAGES}, asynchronously: `ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &struct vfio_iommu_type1_dirty_bitmap)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -1188,21 +930,7 @@ export async function VFIO_IOMMU_DIRTY_PAGESAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &struct vfio_iommu_type1_dirty_bitmap)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_type1_dirty_bitmap | struct vfio_iommu_type1_dirty_bitmap})
- *
- * IOCTL is used for dirty pages logging. Caller should set flag depending on which operation to perform, details as below:
- *
- * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_START} flag set, instructs the IOMMU driver to log pages that are dirtied or potentially dirtied by the device; designed to be used when a migration is in progress. Dirty pages are logged until logging is disabled by user application by calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP} flag.
- *
- * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP} flag set, instructs the IOMMU driver to stop logging dirtied pages.
- *
- * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP} flag set returns the dirty pages bitmap for IOMMU container for a given IOVA range. The user must specify the IOVA range and the pgsize through the structure vfio_iommu_type1_dirty_bitmap_get in the data[] portion. This interface supports getting a bitmap of the smallest supported pgsize only and can be modified in future to get a bitmap of any specified supported pgsize. The user must provide a zeroed memory area for the bitmap memory and specify its size in bitmap.size. One bit is used to represent one page consecutively starting from iova offset. The user should provide page size in bitmap.pgsize field. A bit set in the bitmap indicates that the page at that offset from iova is dirty. The caller must set argsz to a value including the size of structure vfio_iommu_type1_dirty_bitmap_get, but excluding the size of the actual bitmap. If dirty pages logging is not enabled, an error will be returned.
- *
- * Only one of the flags _START, _STOP and _GET may be specified at a time.
- *
- * `data` takes the bytes that follow the struct; the size member covers them.
+ * {@link VFIO_IOMMU_DIRTY_PAGES}, unchecked: `ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &struct vfio_iommu_type1_dirty_bitmap)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -1228,7 +956,7 @@ export function VFIO_IOMMU_SPAPR_TCE_GET_INFO(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &struct vfio_iommu_spapr_tce_info)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ * {@link VFIO_IOMMU_SPAPR_TCE_GET_INFO}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &struct vfio_iommu_spapr_tce_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -1245,7 +973,7 @@ export function VFIO_EEH_PE_OP(fd: number, args: vfio_eeh_pe_opInit = {}): vfio_
 }
 
 /**
- * `ioctl(fd, VFIO_EEH_PE_OP, &struct vfio_eeh_pe_op)`: encodes `args`, calls, and returns the struct as the kernel left it.
+ * {@link VFIO_EEH_PE_OP}, asynchronously: `ioctl(fd, VFIO_EEH_PE_OP, &struct vfio_eeh_pe_op)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -1277,13 +1005,7 @@ export function VFIO_IOMMU_SPAPR_REGISTER_MEMORY(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
- *
- * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
- *
- * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link VFIO_IOMMU_SPAPR_REGISTER_MEMORY}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -1299,13 +1021,7 @@ export async function VFIO_IOMMU_SPAPR_REGISTER_MEMORYAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
- *
- * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
- *
- * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link VFIO_IOMMU_SPAPR_REGISTER_MEMORY}, unchecked: `ioctl(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -1341,13 +1057,7 @@ export function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
- *
- * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
- *
- * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -1363,13 +1073,7 @@ export async function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORYAsync(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
- *
- * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
- *
- * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
+ * {@link VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY}, unchecked: `ioctl(fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
@@ -1401,13 +1105,7 @@ export function VFIO_IOMMU_SPAPR_TCE_CREATE(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_CREATE, &struct vfio_iommu_spapr_tce_create)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_iommu_spapr_tce_create | struct vfio_iommu_spapr_tce_create})
- *
- * Creates an additional TCE table and programs it (sets a new DMA window) to every IOMMU group in the container. It receives page shift, window size and number of levels in the TCE table being created.
- *
- * It allocates and returns an offset on a PCI bus of the new DMA window.
+ * {@link VFIO_IOMMU_SPAPR_TCE_CREATE}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_CREATE, &struct vfio_iommu_spapr_tce_create)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
@@ -1433,11 +1131,7 @@ export function VFIO_IOMMU_SPAPR_TCE_REMOVE(
 }
 
 /**
- * `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_REMOVE, &struct vfio_iommu_spapr_tce_remove)`: encodes `args`, calls, and returns the struct as the kernel left it.
- *
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_iommu_spapr_tce_remove | struct vfio_iommu_spapr_tce_remove})
- *
- * Unprograms a TCE table from all groups in the container and destroys it. It receives a PCI bus offset as a window id.
+ * {@link VFIO_IOMMU_SPAPR_TCE_REMOVE}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_REMOVE, &struct vfio_iommu_spapr_tce_remove)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */

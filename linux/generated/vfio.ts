@@ -8,6 +8,7 @@
  * @packageDocumentation
  */
 import {
+  RecordView,
   dataView,
   mustBeZero,
   narrow32,
@@ -21,7 +22,7 @@ import {
   unknownMember,
   zero,
 } from "@uapigen/runtime/codec";
-import type { Codec, Int64, IoctlInfo, Target } from "@uapigen/runtime/codec";
+import type { GeneratedCodec, InitOf, Int64, IoctlInfo, Target } from "@uapigen/runtime/codec";
 /** The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError. */
 const ARCH = selectArch("linux/vfio.h", {
   x86_64: 0,
@@ -126,31 +127,9 @@ export interface vfio_info_cap_header {
   next: number;
 }
 
-/** What {@link vfio_info_cap_header.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_info_cap_headerInit {
-  /**
-   * Identifies capability
-   *
-   * C: `__u16 id` (offset 0, 2 bytes)
-   */
-  id?: number;
-  /**
-   * Version specific to the capability ID
-   *
-   * C: `__u16 version` (offset 2, 2 bytes)
-   */
-  version?: number;
-  /**
-   * Offset of next capability
-   *
-   * C: `__u32 next` (offset 4, 4 bytes)
-   */
-  next?: number;
-}
+/** What {@link vfio_info_cap_header.encode} accepts (see InitOf). */
+export type vfio_info_cap_headerInit = InitOf<vfio_info_cap_header>;
 
-const vfio_info_cap_headerMembers: readonly string[] = ["id", "version", "next"];
-
-/** Refuses what {@link vfio_info_cap_header.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_info_cap_headerCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_info_cap_header");
   for (const key in value) {
@@ -160,12 +139,11 @@ function vfio_info_cap_headerCheckKeys(value: unknown): void {
       case "next":
         break;
       default:
-        unknownMember(key, "vfio_info_cap_header", vfio_info_cap_headerMembers);
+        unknownMember(key, "vfio_info_cap_header", ["id", "version", "next"]);
     }
   }
 }
 
-/** C: `struct vfio_info_cap_header`, 8 bytes, aligned to 4. */
 export const vfio_info_cap_header = {
   size: 8,
   align: 4,
@@ -174,19 +152,15 @@ export const vfio_info_cap_header = {
   encode(value: vfio_info_cap_headerInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_info_cap_headerCheckKeys(value);
-    const { id: $id, version: $version, next: $next } = value;
-    dv.setUint16(offset + 0, $id === undefined ? 0 : u16($id, "vfio_info_cap_header.id"), LE);
-    dv.setUint16(
-      offset + 2,
-      $version === undefined ? 0 : u16($version, "vfio_info_cap_header.version"),
-      LE,
-    );
-    dv.setUint32(offset + 4, $next === undefined ? 0 : u32($next, "vfio_info_cap_header.next"), LE);
+    const { id: $id = 0, version: $version = 0, next: $next = 0 } = value;
+    dv.setUint16(offset, u16($id, "vfio_info_cap_header.id"), LE);
+    dv.setUint16(offset + 2, u16($version, "vfio_info_cap_header.version"), LE);
+    dv.setUint32(offset + 4, u32($next, "vfio_info_cap_header.next"), LE);
   },
   decode(source: Target, offset = 0): vfio_info_cap_header {
     const dv = dataView(source);
     return {
-      id: dv.getUint16(offset + 0, LE),
+      id: dv.getUint16(offset, LE),
       version: dv.getUint16(offset + 2, LE),
       next: dv.getUint32(offset + 4, LE),
     };
@@ -194,72 +168,32 @@ export const vfio_info_cap_header = {
   view(target: Target, offset = 0): vfio_info_cap_headerView {
     return new vfio_info_cap_headerView(dataView(target), offset);
   },
-};
-const _vfio_info_cap_headerCheck: Codec<vfio_info_cap_header, vfio_info_cap_headerInit> =
-  vfio_info_cap_header;
+} satisfies GeneratedCodec<vfio_info_cap_header, vfio_info_cap_headerInit>;
 
 /** A zero-copy view of a `struct vfio_info_cap_header` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_info_cap_headerView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Identifies capability
-   *
-   * C: `__u16 id` (offset 0, 2 bytes)
-   */
+export class vfio_info_cap_headerView extends RecordView implements vfio_info_cap_header {
   get id(): number {
-    const dv = this.dataView;
-    return dv.getUint16(this.byteOffset + 0, LE);
+    return this.dataView.getUint16(this.byteOffset, LE);
   }
 
   set id(value: number) {
-    const dv = this.dataView;
-    dv.setUint16(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u16(value, "vfio_info_cap_header.id"),
-      LE,
-    );
+    this.dataView.setUint16(this.byteOffset, u16(value, "vfio_info_cap_header.id"), LE);
   }
 
-  /**
-   * Version specific to the capability ID
-   *
-   * C: `__u16 version` (offset 2, 2 bytes)
-   */
   get version(): number {
-    const dv = this.dataView;
-    return dv.getUint16(this.byteOffset + 2, LE);
+    return this.dataView.getUint16(this.byteOffset + 2, LE);
   }
 
   set version(value: number) {
-    const dv = this.dataView;
-    dv.setUint16(
-      this.byteOffset + 2,
-      value === undefined ? 0 : u16(value, "vfio_info_cap_header.version"),
-      LE,
-    );
+    this.dataView.setUint16(this.byteOffset + 2, u16(value, "vfio_info_cap_header.version"), LE);
   }
 
-  /**
-   * Offset of next capability
-   *
-   * C: `__u32 next` (offset 4, 4 bytes)
-   */
   get next(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set next(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_info_cap_header.next"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_info_cap_header.next"), LE);
   }
 }
 
@@ -310,15 +244,9 @@ export interface vfio_group_status {
   flags: number;
 }
 
-/** What {@link vfio_group_status.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_group_statusInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-}
+/** What {@link vfio_group_status.encode} accepts (see InitOf). */
+export type vfio_group_statusInit = InitOf<vfio_group_status, "argsz">;
 
-const vfio_group_statusMembers: readonly string[] = ["argsz", "flags"];
-
-/** Refuses what {@link vfio_group_status.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_group_statusCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_group_status");
   for (const key in value) {
@@ -327,20 +255,11 @@ function vfio_group_statusCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_group_status", vfio_group_statusMembers);
+        unknownMember(key, "vfio_group_status", ["argsz", "flags"]);
     }
   }
 }
 
-/**
- * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 3, {@link vfio_group_status | struct vfio_group_status})
- *
- * Retrieve information about the group.  Fills in provided struct vfio_group_info.  Caller sets argsz.
- *
- * @returns 0 on success, -errno on failure. Availability: Always
- *
- * C: `struct vfio_group_status`, 8 bytes, aligned to 4.
- */
 export const vfio_group_status = {
   size: 8,
   align: 4,
@@ -349,55 +268,35 @@ export const vfio_group_status = {
   encode(value: vfio_group_statusInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_group_statusCheckKeys(value);
-    const { flags: $flags } = value;
-    dv.setUint32(offset + 0, 8, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_group_status.flags"), LE);
+    const { flags: $flags = 0 } = value;
+    dv.setUint32(offset, 8, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_group_status.flags"), LE);
   },
   decode(source: Target, offset = 0): vfio_group_status {
     const dv = dataView(source);
-    return { argsz: dv.getUint32(offset + 0, LE), flags: dv.getUint32(offset + 4, LE) };
+    return { argsz: dv.getUint32(offset, LE), flags: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): vfio_group_statusView {
     return new vfio_group_statusView(dataView(target), offset);
   },
-};
-const _vfio_group_statusCheck: Codec<vfio_group_status, vfio_group_statusInit> = vfio_group_status;
+} satisfies GeneratedCodec<vfio_group_status, vfio_group_statusInit>;
 
 /** A zero-copy view of a `struct vfio_group_status` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_group_statusView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_group_statusView extends RecordView implements vfio_group_status {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_group_status.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_group_status.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_group_status.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_group_status.flags"), LE);
   }
 }
 
@@ -474,40 +373,9 @@ export interface vfio_device_info {
   pad: number;
 }
 
-/** What {@link vfio_device_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_device_infoInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * Max region index + 1
-   *
-   * C: `__u32 num_regions` (offset 8, 4 bytes)
-   */
-  num_regions?: number;
-  /**
-   * Max IRQ index + 1
-   *
-   * C: `__u32 num_irqs` (offset 12, 4 bytes)
-   */
-  num_irqs?: number;
-  /**
-   * Offset within info struct of first cap
-   *
-   * C: `__u32 cap_offset` (offset 16, 4 bytes)
-   */
-  cap_offset?: number;
-}
+/** What {@link vfio_device_info.encode} accepts (see InitOf). */
+export type vfio_device_infoInit = InitOf<vfio_device_info, "argsz" | "pad">;
 
-const vfio_device_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "num_regions",
-  "num_irqs",
-  "cap_offset",
-  "pad",
-];
-
-/** Refuses what {@link vfio_device_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_info");
   for (const key in value) {
@@ -520,20 +388,18 @@ function vfio_device_infoCheckKeys(value: unknown): void {
       case "pad":
         break;
       default:
-        unknownMember(key, "vfio_device_info", vfio_device_infoMembers);
+        unknownMember(key, "vfio_device_info", [
+          "argsz",
+          "flags",
+          "num_regions",
+          "num_irqs",
+          "cap_offset",
+          "pad",
+        ]);
     }
   }
 }
 
-/**
- * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 7, {@link vfio_device_info | struct vfio_device_info})
- *
- * Retrieve information about the device.  Fills in provided {@link vfio_device_info | struct vfio_device_info}.  Caller sets argsz.
- *
- * @returns 0 on success, -errno on failure.
- *
- * C: `struct vfio_device_info`, 24 bytes, aligned to 4.
- */
 export const vfio_device_info = {
   size: 24,
   align: 4,
@@ -552,36 +418,24 @@ export const vfio_device_info = {
     const dv = dataView(target);
     vfio_device_infoCheckKeys(value);
     const {
-      flags: $flags,
-      num_regions: $num_regions,
-      num_irqs: $num_irqs,
-      cap_offset: $cap_offset,
+      flags: $flags = 0,
+      num_regions: $num_regions = 0,
+      num_irqs: $num_irqs = 0,
+      cap_offset: $cap_offset = 0,
       pad: $pad,
     } = value as vfio_device_infoInit & { pad?: unknown };
     dv.setUint32(offset + 20, 0);
-    dv.setUint32(offset + 0, 24, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_device_info.flags"), LE);
-    dv.setUint32(
-      offset + 8,
-      $num_regions === undefined ? 0 : u32($num_regions, "vfio_device_info.num_regions"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $num_irqs === undefined ? 0 : u32($num_irqs, "vfio_device_info.num_irqs"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      $cap_offset === undefined ? 0 : u32($cap_offset, "vfio_device_info.cap_offset"),
-      LE,
-    );
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_device_info.flags"), LE);
+    dv.setUint32(offset + 8, u32($num_regions, "vfio_device_info.num_regions"), LE);
+    dv.setUint32(offset + 12, u32($num_irqs, "vfio_device_info.num_irqs"), LE);
+    dv.setUint32(offset + 16, u32($cap_offset, "vfio_device_info.cap_offset"), LE);
     if ($pad !== undefined) mustBeZero($pad, "vfio_device_info.pad");
   },
   decode(source: Target, offset = 0): vfio_device_info {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       num_regions: dv.getUint32(offset + 8, LE),
       num_irqs: dv.getUint32(offset + 12, LE),
@@ -592,116 +446,56 @@ export const vfio_device_info = {
   view(target: Target, offset = 0): vfio_device_infoView {
     return new vfio_device_infoView(dataView(target), offset);
   },
-};
-const _vfio_device_infoCheck: Codec<vfio_device_info, vfio_device_infoInit> = vfio_device_info;
+} satisfies GeneratedCodec<vfio_device_info, vfio_device_infoInit>;
 
 /** A zero-copy view of a `struct vfio_device_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_device_infoView extends RecordView implements vfio_device_info {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_info.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_device_info.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_info.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_device_info.flags"), LE);
   }
 
-  /**
-   * Max region index + 1
-   *
-   * C: `__u32 num_regions` (offset 8, 4 bytes)
-   */
   get num_regions(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set num_regions(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_device_info.num_regions"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_device_info.num_regions"), LE);
   }
 
-  /**
-   * Max IRQ index + 1
-   *
-   * C: `__u32 num_irqs` (offset 12, 4 bytes)
-   */
   get num_irqs(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set num_irqs(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_device_info.num_irqs"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "vfio_device_info.num_irqs"), LE);
   }
 
-  /**
-   * Offset within info struct of first cap
-   *
-   * C: `__u32 cap_offset` (offset 16, 4 bytes)
-   */
   get cap_offset(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set cap_offset(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "vfio_device_info.cap_offset"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 16, u32(value, "vfio_device_info.cap_offset"), LE);
   }
 
-  /** C: `__u32 pad` (offset 20, 4 bytes); always written as zero */
   get pad(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set pad(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "vfio_device_info.pad"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 20, u32(value, "vfio_device_info.pad"), LE);
   }
 }
 
@@ -754,21 +548,13 @@ export interface vfio_device_info_cap_pci_atomic_comp {
   reserved: number;
 }
 
-/** What {@link vfio_device_info_cap_pci_atomic_comp.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_info_cap_pci_atomic_compInit {
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
-  header?: vfio_info_cap_headerInit;
-  /** C: `__u32 flags` (offset 8, 4 bytes) */
-  flags?: number;
-}
-
-const vfio_device_info_cap_pci_atomic_compMembers: readonly string[] = [
-  "header",
-  "flags",
+/** What {@link vfio_device_info_cap_pci_atomic_comp.encode} accepts (see InitOf). */
+export type vfio_device_info_cap_pci_atomic_compInit = InitOf<
+  vfio_device_info_cap_pci_atomic_comp,
   "reserved",
-];
+  { header: vfio_info_cap_headerInit }
+>;
 
-/** Refuses what {@link vfio_device_info_cap_pci_atomic_comp.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_info_cap_pci_atomic_compCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_info_cap_pci_atomic_comp");
@@ -779,16 +565,11 @@ function vfio_device_info_cap_pci_atomic_compCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_info_cap_pci_atomic_comp",
-          vfio_device_info_cap_pci_atomic_compMembers,
-        );
+        unknownMember(key, "vfio_device_info_cap_pci_atomic_comp", ["header", "flags", "reserved"]);
     }
   }
 }
 
-/** C: `struct vfio_device_info_cap_pci_atomic_comp`, 16 bytes, aligned to 4. */
 export const vfio_device_info_cap_pci_atomic_comp = {
   size: 16,
   align: 4,
@@ -799,23 +580,19 @@ export const vfio_device_info_cap_pci_atomic_comp = {
     vfio_device_info_cap_pci_atomic_compCheckKeys(value);
     const {
       header: $header,
-      flags: $flags,
+      flags: $flags = 0,
       reserved: $reserved,
     } = value as vfio_device_info_cap_pci_atomic_compInit & { reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
-    dv.setUint32(
-      offset + 8,
-      $flags === undefined ? 0 : u32($flags, "vfio_device_info_cap_pci_atomic_comp.flags"),
-      LE,
-    );
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
+    dv.setUint32(offset + 8, u32($flags, "vfio_device_info_cap_pci_atomic_comp.flags"), LE);
     if ($reserved !== undefined)
       mustBeZero($reserved, "vfio_device_info_cap_pci_atomic_comp.reserved");
   },
   decode(source: Target, offset = 0): vfio_device_info_cap_pci_atomic_comp {
     const dv = dataView(source);
     return {
-      header: vfio_info_cap_header.decode(dv, offset + 0),
+      header: vfio_info_cap_header.decode(dv, offset),
       flags: dv.getUint32(offset + 8, LE),
       reserved: dv.getUint32(offset + 12, LE),
     };
@@ -823,51 +600,40 @@ export const vfio_device_info_cap_pci_atomic_comp = {
   view(target: Target, offset = 0): vfio_device_info_cap_pci_atomic_compView {
     return new vfio_device_info_cap_pci_atomic_compView(dataView(target), offset);
   },
-};
-const _vfio_device_info_cap_pci_atomic_compCheck: Codec<
+} satisfies GeneratedCodec<
   vfio_device_info_cap_pci_atomic_comp,
   vfio_device_info_cap_pci_atomic_compInit
-> = vfio_device_info_cap_pci_atomic_comp;
+>;
 
 /** A zero-copy view of a `struct vfio_device_info_cap_pci_atomic_comp` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_info_cap_pci_atomic_compView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
+export class vfio_device_info_cap_pci_atomic_compView
+  extends RecordView
+  implements vfio_device_info_cap_pci_atomic_comp
+{
   get header(): vfio_info_cap_headerView {
-    const dv = this.dataView;
-    return new vfio_info_cap_headerView(dv, this.byteOffset + 0);
+    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
 
-  /** C: `__u32 flags` (offset 8, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_device_info_cap_pci_atomic_comp.flags"),
+      u32(value, "vfio_device_info_cap_pci_atomic_comp.flags"),
       LE,
     );
   }
 
-  /** C: `__u32 reserved` (offset 12, 4 bytes); always written as zero */
   get reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_device_info_cap_pci_atomic_comp.reserved"),
+      u32(value, "vfio_device_info_cap_pci_atomic_comp.reserved"),
       LE,
     );
   }
@@ -920,46 +686,9 @@ export interface vfio_region_info {
   offset: bigint;
 }
 
-/** What {@link vfio_region_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_region_infoInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * Region index
-   *
-   * C: `__u32 index` (offset 8, 4 bytes)
-   */
-  index?: number;
-  /**
-   * Offset within info struct of first cap
-   *
-   * C: `__u32 cap_offset` (offset 12, 4 bytes)
-   */
-  cap_offset?: number;
-  /**
-   * Region size (bytes)
-   *
-   * C: `__aligned_u64 size` (offset 16, 8 bytes)
-   */
-  size?: Int64;
-  /**
-   * Region offset from start of device fd
-   *
-   * C: `__aligned_u64 offset` (offset 24, 8 bytes)
-   */
-  offset?: Int64;
-}
+/** What {@link vfio_region_info.encode} accepts (see InitOf). */
+export type vfio_region_infoInit = InitOf<vfio_region_info, "argsz">;
 
-const vfio_region_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "index",
-  "cap_offset",
-  "size",
-  "offset",
-];
-
-/** Refuses what {@link vfio_region_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info");
   for (const key in value) {
@@ -972,20 +701,18 @@ function vfio_region_infoCheckKeys(value: unknown): void {
       case "offset":
         break;
       default:
-        unknownMember(key, "vfio_region_info", vfio_region_infoMembers);
+        unknownMember(key, "vfio_region_info", [
+          "argsz",
+          "flags",
+          "index",
+          "cap_offset",
+          "size",
+          "offset",
+        ]);
     }
   }
 }
 
-/**
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 8, {@link vfio_region_info | struct vfio_region_info})
- *
- * Retrieve information about a device region.  Caller provides {@link vfio_region_info | struct vfio_region_info} with index value set.  Caller sets argsz. Implementation of region mapping is bus driver specific.  This is intended to describe MMIO, I/O port, as well as bus specific regions (ex. PCI config space).  Zero sized regions may be used to describe unimplemented regions (ex. unimplemented PCI BARs).
- *
- * @returns 0 on success, -errno on failure.
- *
- * C: `struct vfio_region_info`, 32 bytes, aligned to 8.
- */
 export const vfio_region_info = {
   size: 32,
   align: 8,
@@ -1010,35 +737,23 @@ export const vfio_region_info = {
     const dv = dataView(target);
     vfio_region_infoCheckKeys(value);
     const {
-      flags: $flags,
-      index: $index,
-      cap_offset: $cap_offset,
-      size: $size,
-      offset: $offset,
+      flags: $flags = 0,
+      index: $index = 0,
+      cap_offset: $cap_offset = 0,
+      size: $size = 0n,
+      offset: $offset = 0n,
     } = value;
-    dv.setUint32(offset + 0, 32, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_region_info.flags"), LE);
-    dv.setUint32(offset + 8, $index === undefined ? 0 : u32($index, "vfio_region_info.index"), LE);
-    dv.setUint32(
-      offset + 12,
-      $cap_offset === undefined ? 0 : u32($cap_offset, "vfio_region_info.cap_offset"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $size === undefined ? 0n : u64($size, "vfio_region_info.size"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 24,
-      $offset === undefined ? 0n : u64($offset, "vfio_region_info.offset"),
-      LE,
-    );
+    dv.setUint32(offset, 32, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_region_info.flags"), LE);
+    dv.setUint32(offset + 8, u32($index, "vfio_region_info.index"), LE);
+    dv.setUint32(offset + 12, u32($cap_offset, "vfio_region_info.cap_offset"), LE);
+    dv.setBigUint64(offset + 16, u64($size, "vfio_region_info.size"), LE);
+    dv.setBigUint64(offset + 24, u64($offset, "vfio_region_info.offset"), LE);
   },
   decode(source: Target, offset = 0): vfio_region_info {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       index: dv.getUint32(offset + 8, LE),
       cap_offset: dv.getUint32(offset + 12, LE),
@@ -1049,120 +764,56 @@ export const vfio_region_info = {
   view(target: Target, offset = 0): vfio_region_infoView {
     return new vfio_region_infoView(dataView(target), offset);
   },
-};
-const _vfio_region_infoCheck: Codec<vfio_region_info, vfio_region_infoInit> = vfio_region_info;
+} satisfies GeneratedCodec<vfio_region_info, vfio_region_infoInit>;
 
 /** A zero-copy view of a `struct vfio_region_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_region_infoView extends RecordView implements vfio_region_info {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_region_info.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_region_info.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_region_info.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_region_info.flags"), LE);
   }
 
-  /**
-   * Region index
-   *
-   * C: `__u32 index` (offset 8, 4 bytes)
-   */
   get index(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set index(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_region_info.index"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_region_info.index"), LE);
   }
 
-  /**
-   * Offset within info struct of first cap
-   *
-   * C: `__u32 cap_offset` (offset 12, 4 bytes)
-   */
   get cap_offset(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set cap_offset(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_region_info.cap_offset"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "vfio_region_info.cap_offset"), LE);
   }
 
-  /**
-   * Region size (bytes)
-   *
-   * C: `__aligned_u64 size` (offset 16, 8 bytes)
-   */
   get size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_region_info.size"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "vfio_region_info.size"), LE);
   }
 
-  /**
-   * Region offset from start of device fd
-   *
-   * C: `__aligned_u64 offset` (offset 24, 8 bytes)
-   */
   get offset(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set offset(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "vfio_region_info.offset"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 24, u64(value, "vfio_region_info.offset"), LE);
   }
 }
 
@@ -1199,25 +850,9 @@ export interface vfio_region_sparse_mmap_area {
   size: bigint;
 }
 
-/** What {@link vfio_region_sparse_mmap_area.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_region_sparse_mmap_areaInit {
-  /**
-   * Offset of mmap'able area within region
-   *
-   * C: `__aligned_u64 offset` (offset 0, 8 bytes)
-   */
-  offset?: Int64;
-  /**
-   * Size of mmap'able area
-   *
-   * C: `__aligned_u64 size` (offset 8, 8 bytes)
-   */
-  size?: Int64;
-}
+/** What {@link vfio_region_sparse_mmap_area.encode} accepts (see InitOf). */
+export type vfio_region_sparse_mmap_areaInit = InitOf<vfio_region_sparse_mmap_area>;
 
-const vfio_region_sparse_mmap_areaMembers: readonly string[] = ["offset", "size"];
-
-/** Refuses what {@link vfio_region_sparse_mmap_area.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_sparse_mmap_areaCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_sparse_mmap_area");
@@ -1227,12 +862,11 @@ function vfio_region_sparse_mmap_areaCheckKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_region_sparse_mmap_area", vfio_region_sparse_mmap_areaMembers);
+        unknownMember(key, "vfio_region_sparse_mmap_area", ["offset", "size"]);
     }
   }
 }
 
-/** C: `struct vfio_region_sparse_mmap_area`, 16 bytes, aligned to 8. */
 export const vfio_region_sparse_mmap_area = {
   size: 16,
   align: 8,
@@ -1241,72 +875,44 @@ export const vfio_region_sparse_mmap_area = {
   encode(value: vfio_region_sparse_mmap_areaInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_region_sparse_mmap_areaCheckKeys(value);
-    const { offset: $offset, size: $size } = value;
-    dv.setBigUint64(
-      offset + 0,
-      $offset === undefined ? 0n : u64($offset, "vfio_region_sparse_mmap_area.offset"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $size === undefined ? 0n : u64($size, "vfio_region_sparse_mmap_area.size"),
-      LE,
-    );
+    const { offset: $offset = 0n, size: $size = 0n } = value;
+    dv.setBigUint64(offset, u64($offset, "vfio_region_sparse_mmap_area.offset"), LE);
+    dv.setBigUint64(offset + 8, u64($size, "vfio_region_sparse_mmap_area.size"), LE);
   },
   decode(source: Target, offset = 0): vfio_region_sparse_mmap_area {
     const dv = dataView(source);
-    return { offset: dv.getBigUint64(offset + 0, LE), size: dv.getBigUint64(offset + 8, LE) };
+    return { offset: dv.getBigUint64(offset, LE), size: dv.getBigUint64(offset + 8, LE) };
   },
   view(target: Target, offset = 0): vfio_region_sparse_mmap_areaView {
     return new vfio_region_sparse_mmap_areaView(dataView(target), offset);
   },
-};
-const _vfio_region_sparse_mmap_areaCheck: Codec<
-  vfio_region_sparse_mmap_area,
-  vfio_region_sparse_mmap_areaInit
-> = vfio_region_sparse_mmap_area;
+} satisfies GeneratedCodec<vfio_region_sparse_mmap_area, vfio_region_sparse_mmap_areaInit>;
 
 /** A zero-copy view of a `struct vfio_region_sparse_mmap_area` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_sparse_mmap_areaView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Offset of mmap'able area within region
-   *
-   * C: `__aligned_u64 offset` (offset 0, 8 bytes)
-   */
+export class vfio_region_sparse_mmap_areaView
+  extends RecordView
+  implements vfio_region_sparse_mmap_area
+{
   get offset(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set offset(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_region_sparse_mmap_area.offset"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "vfio_region_sparse_mmap_area.offset"),
       LE,
     );
   }
 
-  /**
-   * Size of mmap'able area
-   *
-   * C: `__aligned_u64 size` (offset 8, 8 bytes)
-   */
   get size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_region_sparse_mmap_area.size"),
+      u64(value, "vfio_region_sparse_mmap_area.size"),
       LE,
     );
   }
@@ -1322,21 +928,13 @@ export interface vfio_region_info_cap_sparse_mmap {
   reserved: number;
 }
 
-/** What {@link vfio_region_info_cap_sparse_mmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_region_info_cap_sparse_mmapInit {
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
-  header?: vfio_info_cap_headerInit;
-  /** C: `__u32 nr_areas` (offset 8, 4 bytes) */
-  nr_areas?: number;
-}
-
-const vfio_region_info_cap_sparse_mmapMembers: readonly string[] = [
-  "header",
-  "nr_areas",
+/** What {@link vfio_region_info_cap_sparse_mmap.encode} accepts (see InitOf). */
+export type vfio_region_info_cap_sparse_mmapInit = InitOf<
+  vfio_region_info_cap_sparse_mmap,
   "reserved",
-];
+  { header: vfio_info_cap_headerInit }
+>;
 
-/** Refuses what {@link vfio_region_info_cap_sparse_mmap.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_info_cap_sparse_mmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_info_cap_sparse_mmap");
@@ -1347,16 +945,11 @@ function vfio_region_info_cap_sparse_mmapCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_region_info_cap_sparse_mmap",
-          vfio_region_info_cap_sparse_mmapMembers,
-        );
+        unknownMember(key, "vfio_region_info_cap_sparse_mmap", ["header", "nr_areas", "reserved"]);
     }
   }
 }
 
-/** C: `struct vfio_region_info_cap_sparse_mmap`, 16 bytes, aligned to 8. */
 export const vfio_region_info_cap_sparse_mmap = {
   size: 16,
   align: 8,
@@ -1375,22 +968,18 @@ export const vfio_region_info_cap_sparse_mmap = {
     vfio_region_info_cap_sparse_mmapCheckKeys(value);
     const {
       header: $header,
-      nr_areas: $nr_areas,
+      nr_areas: $nr_areas = 0,
       reserved: $reserved,
     } = value as vfio_region_info_cap_sparse_mmapInit & { reserved?: unknown };
     dv.setUint32(offset + 12, 0);
-    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
-    dv.setUint32(
-      offset + 8,
-      $nr_areas === undefined ? 0 : u32($nr_areas, "vfio_region_info_cap_sparse_mmap.nr_areas"),
-      LE,
-    );
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
+    dv.setUint32(offset + 8, u32($nr_areas, "vfio_region_info_cap_sparse_mmap.nr_areas"), LE);
     if ($reserved !== undefined) mustBeZero($reserved, "vfio_region_info_cap_sparse_mmap.reserved");
   },
   decode(source: Target, offset = 0): vfio_region_info_cap_sparse_mmap {
     const dv = dataView(source);
     return {
-      header: vfio_info_cap_header.decode(dv, offset + 0),
+      header: vfio_info_cap_header.decode(dv, offset),
       nr_areas: dv.getUint32(offset + 8, LE),
       reserved: dv.getUint32(offset + 12, LE),
     };
@@ -1398,51 +987,37 @@ export const vfio_region_info_cap_sparse_mmap = {
   view(target: Target, offset = 0): vfio_region_info_cap_sparse_mmapView {
     return new vfio_region_info_cap_sparse_mmapView(dataView(target), offset);
   },
-};
-const _vfio_region_info_cap_sparse_mmapCheck: Codec<
-  vfio_region_info_cap_sparse_mmap,
-  vfio_region_info_cap_sparse_mmapInit
-> = vfio_region_info_cap_sparse_mmap;
+} satisfies GeneratedCodec<vfio_region_info_cap_sparse_mmap, vfio_region_info_cap_sparse_mmapInit>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_sparse_mmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_sparse_mmapView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
+export class vfio_region_info_cap_sparse_mmapView
+  extends RecordView
+  implements vfio_region_info_cap_sparse_mmap
+{
   get header(): vfio_info_cap_headerView {
-    const dv = this.dataView;
-    return new vfio_info_cap_headerView(dv, this.byteOffset + 0);
+    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
 
-  /** C: `__u32 nr_areas` (offset 8, 4 bytes) */
   get nr_areas(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set nr_areas(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_region_info_cap_sparse_mmap.nr_areas"),
+      u32(value, "vfio_region_info_cap_sparse_mmap.nr_areas"),
       LE,
     );
   }
 
-  /** C: `__u32 reserved` (offset 12, 4 bytes); always written as zero */
   get reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_region_info_cap_sparse_mmap.reserved"),
+      u32(value, "vfio_region_info_cap_sparse_mmap.reserved"),
       LE,
     );
   }
@@ -1473,27 +1048,13 @@ export interface vfio_region_info_cap_type {
   subtype: number;
 }
 
-/** What {@link vfio_region_info_cap_type.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_region_info_cap_typeInit {
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
-  header?: vfio_info_cap_headerInit;
-  /**
-   * global per bus driver
-   *
-   * C: `__u32 type` (offset 8, 4 bytes)
-   */
-  type?: number;
-  /**
-   * type specific
-   *
-   * C: `__u32 subtype` (offset 12, 4 bytes)
-   */
-  subtype?: number;
-}
+/** What {@link vfio_region_info_cap_type.encode} accepts (see InitOf). */
+export type vfio_region_info_cap_typeInit = InitOf<
+  vfio_region_info_cap_type,
+  never,
+  { header: vfio_info_cap_headerInit }
+>;
 
-const vfio_region_info_cap_typeMembers: readonly string[] = ["header", "type", "subtype"];
-
-/** Refuses what {@link vfio_region_info_cap_type.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_info_cap_typeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info_cap_type");
   for (const key in value) {
@@ -1503,12 +1064,11 @@ function vfio_region_info_cap_typeCheckKeys(value: unknown): void {
       case "subtype":
         break;
       default:
-        unknownMember(key, "vfio_region_info_cap_type", vfio_region_info_cap_typeMembers);
+        unknownMember(key, "vfio_region_info_cap_type", ["header", "type", "subtype"]);
     }
   }
 }
 
-/** C: `struct vfio_region_info_cap_type`, 16 bytes, aligned to 4. */
 export const vfio_region_info_cap_type = {
   size: 16,
   align: 4,
@@ -1517,23 +1077,15 @@ export const vfio_region_info_cap_type = {
   encode(value: vfio_region_info_cap_typeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_region_info_cap_typeCheckKeys(value);
-    const { header: $header, type: $type, subtype: $subtype } = value;
-    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
-    dv.setUint32(
-      offset + 8,
-      $type === undefined ? 0 : u32($type, "vfio_region_info_cap_type.type"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $subtype === undefined ? 0 : u32($subtype, "vfio_region_info_cap_type.subtype"),
-      LE,
-    );
+    const { header: $header, type: $type = 0, subtype: $subtype = 0 } = value;
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
+    dv.setUint32(offset + 8, u32($type, "vfio_region_info_cap_type.type"), LE);
+    dv.setUint32(offset + 12, u32($subtype, "vfio_region_info_cap_type.subtype"), LE);
   },
   decode(source: Target, offset = 0): vfio_region_info_cap_type {
     const dv = dataView(source);
     return {
-      header: vfio_info_cap_header.decode(dv, offset + 0),
+      header: vfio_info_cap_header.decode(dv, offset),
       type: dv.getUint32(offset + 8, LE),
       subtype: dv.getUint32(offset + 12, LE),
     };
@@ -1541,59 +1093,30 @@ export const vfio_region_info_cap_type = {
   view(target: Target, offset = 0): vfio_region_info_cap_typeView {
     return new vfio_region_info_cap_typeView(dataView(target), offset);
   },
-};
-const _vfio_region_info_cap_typeCheck: Codec<
-  vfio_region_info_cap_type,
-  vfio_region_info_cap_typeInit
-> = vfio_region_info_cap_type;
+} satisfies GeneratedCodec<vfio_region_info_cap_type, vfio_region_info_cap_typeInit>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_type` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_typeView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
+export class vfio_region_info_cap_typeView extends RecordView implements vfio_region_info_cap_type {
   get header(): vfio_info_cap_headerView {
-    const dv = this.dataView;
-    return new vfio_info_cap_headerView(dv, this.byteOffset + 0);
+    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
 
-  /**
-   * global per bus driver
-   *
-   * C: `__u32 type` (offset 8, 4 bytes)
-   */
   get type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_region_info_cap_type.type"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_region_info_cap_type.type"), LE);
   }
 
-  /**
-   * type specific
-   *
-   * C: `__u32 subtype` (offset 12, 4 bytes)
-   */
   get subtype(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set subtype(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_region_info_cap_type.subtype"),
+      u32(value, "vfio_region_info_cap_type.subtype"),
       LE,
     );
   }
@@ -1700,56 +1223,9 @@ export interface vfio_region_gfx_edid {
   link_state: number;
 }
 
-/** What {@link vfio_region_gfx_edid.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_region_gfx_edidInit {
-  /**
-   * location of the edid blob, relative to the start of the region (readonly).
-   *
-   * C: `__u32 edid_offset` (offset 0, 4 bytes)
-   */
-  edid_offset?: number;
-  /**
-   * max size of the edid blob (readonly).
-   *
-   * C: `__u32 edid_max_size` (offset 4, 4 bytes)
-   */
-  edid_max_size?: number;
-  /**
-   * actual edid size (read/write).
-   *
-   * C: `__u32 edid_size` (offset 8, 4 bytes)
-   */
-  edid_size?: number;
-  /**
-   * max display width (0 == no limitation, readonly).
-   *
-   * C: `__u32 max_xres` (offset 12, 4 bytes)
-   */
-  max_xres?: number;
-  /**
-   * max display height (0 == no limitation, readonly).
-   *
-   * C: `__u32 max_yres` (offset 16, 4 bytes)
-   */
-  max_yres?: number;
-  /**
-   * display link state (read/write). {@link VFIO_DEVICE_GFX_LINK_STATE_UP}: Monitor is turned on. {@link VFIO_DEVICE_GFX_LINK_STATE_DOWN}: Monitor is turned off.
-   *
-   * C: `__u32 link_state` (offset 20, 4 bytes)
-   */
-  link_state?: number;
-}
+/** What {@link vfio_region_gfx_edid.encode} accepts (see InitOf). */
+export type vfio_region_gfx_edidInit = InitOf<vfio_region_gfx_edid>;
 
-const vfio_region_gfx_edidMembers: readonly string[] = [
-  "edid_offset",
-  "edid_max_size",
-  "edid_size",
-  "max_xres",
-  "max_yres",
-  "link_state",
-];
-
-/** Refuses what {@link vfio_region_gfx_edid.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_gfx_edidCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_gfx_edid");
   for (const key in value) {
@@ -1762,30 +1238,18 @@ function vfio_region_gfx_edidCheckKeys(value: unknown): void {
       case "link_state":
         break;
       default:
-        unknownMember(key, "vfio_region_gfx_edid", vfio_region_gfx_edidMembers);
+        unknownMember(key, "vfio_region_gfx_edid", [
+          "edid_offset",
+          "edid_max_size",
+          "edid_size",
+          "max_xres",
+          "max_yres",
+          "link_state",
+        ]);
     }
   }
 }
 
-/**
- * EDID region layout.
- *
- * Set display link state and EDID blob.
- *
- * The EDID blob has monitor information such as brand, name, serial number, physical size, supported video modes and more.
- *
- * This special region allows userspace (typically qemu) set a virtual EDID for the virtual monitor, which allows a flexible display configuration.
- *
- * For the edid blob spec look here: https://en.wikipedia.org/wiki/Extended_Display_Identification_Data
- *
- * On linux systems you can find the EDID blob in sysfs: /sys/class/drm/$\{card\}/$\{connector\}/edid
- *
- * You can use the edid-decode ulility (comes with xorg-x11-utils) to decode the EDID blob.
- *
- * EDID update protocol: (1) set link-state to down. (2) update edid blob and size. (3) set link-state to up.
- *
- * C: `struct vfio_region_gfx_edid`, 24 bytes, aligned to 4.
- */
 export const vfio_region_gfx_edid = {
   size: 24,
   align: 4,
@@ -1802,48 +1266,24 @@ export const vfio_region_gfx_edid = {
     const dv = dataView(target);
     vfio_region_gfx_edidCheckKeys(value);
     const {
-      edid_offset: $edid_offset,
-      edid_max_size: $edid_max_size,
-      edid_size: $edid_size,
-      max_xres: $max_xres,
-      max_yres: $max_yres,
-      link_state: $link_state,
+      edid_offset: $edid_offset = 0,
+      edid_max_size: $edid_max_size = 0,
+      edid_size: $edid_size = 0,
+      max_xres: $max_xres = 0,
+      max_yres: $max_yres = 0,
+      link_state: $link_state = 0,
     } = value;
-    dv.setUint32(
-      offset + 0,
-      $edid_offset === undefined ? 0 : u32($edid_offset, "vfio_region_gfx_edid.edid_offset"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 4,
-      $edid_max_size === undefined ? 0 : u32($edid_max_size, "vfio_region_gfx_edid.edid_max_size"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $edid_size === undefined ? 0 : u32($edid_size, "vfio_region_gfx_edid.edid_size"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $max_xres === undefined ? 0 : u32($max_xres, "vfio_region_gfx_edid.max_xres"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      $max_yres === undefined ? 0 : u32($max_yres, "vfio_region_gfx_edid.max_yres"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 20,
-      $link_state === undefined ? 0 : u32($link_state, "vfio_region_gfx_edid.link_state"),
-      LE,
-    );
+    dv.setUint32(offset, u32($edid_offset, "vfio_region_gfx_edid.edid_offset"), LE);
+    dv.setUint32(offset + 4, u32($edid_max_size, "vfio_region_gfx_edid.edid_max_size"), LE);
+    dv.setUint32(offset + 8, u32($edid_size, "vfio_region_gfx_edid.edid_size"), LE);
+    dv.setUint32(offset + 12, u32($max_xres, "vfio_region_gfx_edid.max_xres"), LE);
+    dv.setUint32(offset + 16, u32($max_yres, "vfio_region_gfx_edid.max_yres"), LE);
+    dv.setUint32(offset + 20, u32($link_state, "vfio_region_gfx_edid.link_state"), LE);
   },
   decode(source: Target, offset = 0): vfio_region_gfx_edid {
     const dv = dataView(source);
     return {
-      edid_offset: dv.getUint32(offset + 0, LE),
+      edid_offset: dv.getUint32(offset, LE),
       edid_max_size: dv.getUint32(offset + 4, LE),
       edid_size: dv.getUint32(offset + 8, LE),
       max_xres: dv.getUint32(offset + 12, LE),
@@ -1854,127 +1294,62 @@ export const vfio_region_gfx_edid = {
   view(target: Target, offset = 0): vfio_region_gfx_edidView {
     return new vfio_region_gfx_edidView(dataView(target), offset);
   },
-};
-const _vfio_region_gfx_edidCheck: Codec<vfio_region_gfx_edid, vfio_region_gfx_edidInit> =
-  vfio_region_gfx_edid;
+} satisfies GeneratedCodec<vfio_region_gfx_edid, vfio_region_gfx_edidInit>;
 
 /** A zero-copy view of a `struct vfio_region_gfx_edid` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_gfx_edidView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * location of the edid blob, relative to the start of the region (readonly).
-   *
-   * C: `__u32 edid_offset` (offset 0, 4 bytes)
-   */
+export class vfio_region_gfx_edidView extends RecordView implements vfio_region_gfx_edid {
   get edid_offset(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set edid_offset(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_region_gfx_edid.edid_offset"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_region_gfx_edid.edid_offset"), LE);
   }
 
-  /**
-   * max size of the edid blob (readonly).
-   *
-   * C: `__u32 edid_max_size` (offset 4, 4 bytes)
-   */
   get edid_max_size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set edid_max_size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_region_gfx_edid.edid_max_size"),
+      u32(value, "vfio_region_gfx_edid.edid_max_size"),
       LE,
     );
   }
 
-  /**
-   * actual edid size (read/write).
-   *
-   * C: `__u32 edid_size` (offset 8, 4 bytes)
-   */
   get edid_size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set edid_size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_region_gfx_edid.edid_size"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_region_gfx_edid.edid_size"), LE);
   }
 
-  /**
-   * max display width (0 == no limitation, readonly).
-   *
-   * C: `__u32 max_xres` (offset 12, 4 bytes)
-   */
   get max_xres(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set max_xres(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_region_gfx_edid.max_xres"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "vfio_region_gfx_edid.max_xres"), LE);
   }
 
-  /**
-   * max display height (0 == no limitation, readonly).
-   *
-   * C: `__u32 max_yres` (offset 16, 4 bytes)
-   */
   get max_yres(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set max_yres(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "vfio_region_gfx_edid.max_yres"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 16, u32(value, "vfio_region_gfx_edid.max_yres"), LE);
   }
 
-  /**
-   * display link state (read/write). {@link VFIO_DEVICE_GFX_LINK_STATE_UP}: Monitor is turned on. {@link VFIO_DEVICE_GFX_LINK_STATE_DOWN}: Monitor is turned off.
-   *
-   * C: `__u32 link_state` (offset 20, 4 bytes)
-   */
   get link_state(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set link_state(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "vfio_region_gfx_edid.link_state"),
+      u32(value, "vfio_region_gfx_edid.link_state"),
       LE,
     );
   }
@@ -2019,31 +1394,9 @@ export interface vfio_device_migration_info {
   data_size: bigint;
 }
 
-/** What {@link vfio_device_migration_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_migration_infoInit {
-  /**
-   * VFIO device state
-   *
-   * C: `__u32 device_state` (offset 0, 4 bytes)
-   */
-  device_state?: number;
-  /** C: `__aligned_u64 pending_bytes` (offset 8, 8 bytes) */
-  pending_bytes?: Int64;
-  /** C: `__aligned_u64 data_offset` (offset 16, 8 bytes) */
-  data_offset?: Int64;
-  /** C: `__aligned_u64 data_size` (offset 24, 8 bytes) */
-  data_size?: Int64;
-}
+/** What {@link vfio_device_migration_info.encode} accepts (see InitOf). */
+export type vfio_device_migration_infoInit = InitOf<vfio_device_migration_info, "reserved">;
 
-const vfio_device_migration_infoMembers: readonly string[] = [
-  "device_state",
-  "reserved",
-  "pending_bytes",
-  "data_offset",
-  "data_size",
-];
-
-/** Refuses what {@link vfio_device_migration_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_migration_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_migration_info");
   for (const key in value) {
@@ -2055,12 +1408,17 @@ function vfio_device_migration_infoCheckKeys(value: unknown): void {
       case "data_size":
         break;
       default:
-        unknownMember(key, "vfio_device_migration_info", vfio_device_migration_infoMembers);
+        unknownMember(key, "vfio_device_migration_info", [
+          "device_state",
+          "reserved",
+          "pending_bytes",
+          "data_offset",
+          "data_size",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_device_migration_info`, 32 bytes, aligned to 8. */
 export const vfio_device_migration_info = {
   size: 32,
   align: 8,
@@ -2070,43 +1428,27 @@ export const vfio_device_migration_info = {
     const dv = dataView(target);
     vfio_device_migration_infoCheckKeys(value);
     const {
-      device_state: $device_state,
+      device_state: $device_state = 0,
       reserved: $reserved,
-      pending_bytes: $pending_bytes,
-      data_offset: $data_offset,
-      data_size: $data_size,
+      pending_bytes: $pending_bytes = 0n,
+      data_offset: $data_offset = 0n,
+      data_size: $data_size = 0n,
     } = value as vfio_device_migration_infoInit & { reserved?: unknown };
     dv.setUint32(offset + 4, 0);
-    dv.setUint32(
-      offset + 0,
-      $device_state === undefined
-        ? 0
-        : u32($device_state, "vfio_device_migration_info.device_state"),
-      LE,
-    );
+    dv.setUint32(offset, u32($device_state, "vfio_device_migration_info.device_state"), LE);
     if ($reserved !== undefined) mustBeZero($reserved, "vfio_device_migration_info.reserved");
     dv.setBigUint64(
       offset + 8,
-      $pending_bytes === undefined
-        ? 0n
-        : u64($pending_bytes, "vfio_device_migration_info.pending_bytes"),
+      u64($pending_bytes, "vfio_device_migration_info.pending_bytes"),
       LE,
     );
-    dv.setBigUint64(
-      offset + 16,
-      $data_offset === undefined ? 0n : u64($data_offset, "vfio_device_migration_info.data_offset"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 24,
-      $data_size === undefined ? 0n : u64($data_size, "vfio_device_migration_info.data_size"),
-      LE,
-    );
+    dv.setBigUint64(offset + 16, u64($data_offset, "vfio_device_migration_info.data_offset"), LE);
+    dv.setBigUint64(offset + 24, u64($data_size, "vfio_device_migration_info.data_size"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_migration_info {
     const dv = dataView(source);
     return {
-      device_state: dv.getUint32(offset + 0, LE),
+      device_state: dv.getUint32(offset, LE),
       reserved: dv.getUint32(offset + 4, LE),
       pending_bytes: dv.getBigUint64(offset + 8, LE),
       data_offset: dv.getBigUint64(offset + 16, LE),
@@ -2116,94 +1458,69 @@ export const vfio_device_migration_info = {
   view(target: Target, offset = 0): vfio_device_migration_infoView {
     return new vfio_device_migration_infoView(dataView(target), offset);
   },
-};
-const _vfio_device_migration_infoCheck: Codec<
-  vfio_device_migration_info,
-  vfio_device_migration_infoInit
-> = vfio_device_migration_info;
+} satisfies GeneratedCodec<vfio_device_migration_info, vfio_device_migration_infoInit>;
 
 /** A zero-copy view of a `struct vfio_device_migration_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_migration_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * VFIO device state
-   *
-   * C: `__u32 device_state` (offset 0, 4 bytes)
-   */
+export class vfio_device_migration_infoView
+  extends RecordView
+  implements vfio_device_migration_info
+{
   get device_state(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set device_state(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_migration_info.device_state"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "vfio_device_migration_info.device_state"),
       LE,
     );
   }
 
-  /** C: `__u32 reserved` (offset 4, 4 bytes); always written as zero */
   get reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_migration_info.reserved"),
+      u32(value, "vfio_device_migration_info.reserved"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 pending_bytes` (offset 8, 8 bytes) */
   get pending_bytes(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set pending_bytes(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_device_migration_info.pending_bytes"),
+      u64(value, "vfio_device_migration_info.pending_bytes"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 data_offset` (offset 16, 8 bytes) */
   get data_offset(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set data_offset(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_device_migration_info.data_offset"),
+      u64(value, "vfio_device_migration_info.data_offset"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 data_size` (offset 24, 8 bytes) */
   get data_size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set data_size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "vfio_device_migration_info.data_size"),
+      u64(value, "vfio_device_migration_info.data_size"),
       LE,
     );
   }
@@ -2244,17 +1561,13 @@ export interface vfio_region_info_cap_nvlink2_ssatgt {
   tgt: bigint;
 }
 
-/** What {@link vfio_region_info_cap_nvlink2_ssatgt.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_region_info_cap_nvlink2_ssatgtInit {
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
-  header?: vfio_info_cap_headerInit;
-  /** C: `__aligned_u64 tgt` (offset 8, 8 bytes) */
-  tgt?: Int64;
-}
+/** What {@link vfio_region_info_cap_nvlink2_ssatgt.encode} accepts (see InitOf). */
+export type vfio_region_info_cap_nvlink2_ssatgtInit = InitOf<
+  vfio_region_info_cap_nvlink2_ssatgt,
+  never,
+  { header: vfio_info_cap_headerInit }
+>;
 
-const vfio_region_info_cap_nvlink2_ssatgtMembers: readonly string[] = ["header", "tgt"];
-
-/** Refuses what {@link vfio_region_info_cap_nvlink2_ssatgt.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_info_cap_nvlink2_ssatgtCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_info_cap_nvlink2_ssatgt");
@@ -2264,16 +1577,11 @@ function vfio_region_info_cap_nvlink2_ssatgtCheckKeys(value: unknown): void {
       case "tgt":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_region_info_cap_nvlink2_ssatgt",
-          vfio_region_info_cap_nvlink2_ssatgtMembers,
-        );
+        unknownMember(key, "vfio_region_info_cap_nvlink2_ssatgt", ["header", "tgt"]);
     }
   }
 }
 
-/** C: `struct vfio_region_info_cap_nvlink2_ssatgt`, 16 bytes, aligned to 8. */
 export const vfio_region_info_cap_nvlink2_ssatgt = {
   size: 16,
   align: 8,
@@ -2282,54 +1590,42 @@ export const vfio_region_info_cap_nvlink2_ssatgt = {
   encode(value: vfio_region_info_cap_nvlink2_ssatgtInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_region_info_cap_nvlink2_ssatgtCheckKeys(value);
-    const { header: $header, tgt: $tgt } = value;
-    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
-    dv.setBigUint64(
-      offset + 8,
-      $tgt === undefined ? 0n : u64($tgt, "vfio_region_info_cap_nvlink2_ssatgt.tgt"),
-      LE,
-    );
+    const { header: $header, tgt: $tgt = 0n } = value;
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
+    dv.setBigUint64(offset + 8, u64($tgt, "vfio_region_info_cap_nvlink2_ssatgt.tgt"), LE);
   },
   decode(source: Target, offset = 0): vfio_region_info_cap_nvlink2_ssatgt {
     const dv = dataView(source);
     return {
-      header: vfio_info_cap_header.decode(dv, offset + 0),
+      header: vfio_info_cap_header.decode(dv, offset),
       tgt: dv.getBigUint64(offset + 8, LE),
     };
   },
   view(target: Target, offset = 0): vfio_region_info_cap_nvlink2_ssatgtView {
     return new vfio_region_info_cap_nvlink2_ssatgtView(dataView(target), offset);
   },
-};
-const _vfio_region_info_cap_nvlink2_ssatgtCheck: Codec<
+} satisfies GeneratedCodec<
   vfio_region_info_cap_nvlink2_ssatgt,
   vfio_region_info_cap_nvlink2_ssatgtInit
-> = vfio_region_info_cap_nvlink2_ssatgt;
+>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_nvlink2_ssatgt` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_nvlink2_ssatgtView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
+export class vfio_region_info_cap_nvlink2_ssatgtView
+  extends RecordView
+  implements vfio_region_info_cap_nvlink2_ssatgt
+{
   get header(): vfio_info_cap_headerView {
-    const dv = this.dataView;
-    return new vfio_info_cap_headerView(dv, this.byteOffset + 0);
+    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
 
-  /** C: `__aligned_u64 tgt` (offset 8, 8 bytes) */
   get tgt(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set tgt(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_region_info_cap_nvlink2_ssatgt.tgt"),
+      u64(value, "vfio_region_info_cap_nvlink2_ssatgt.tgt"),
       LE,
     );
   }
@@ -2352,21 +1648,13 @@ export interface vfio_region_info_cap_nvlink2_lnkspd {
   __pad: number;
 }
 
-/** What {@link vfio_region_info_cap_nvlink2_lnkspd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_region_info_cap_nvlink2_lnkspdInit {
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
-  header?: vfio_info_cap_headerInit;
-  /** C: `__u32 link_speed` (offset 8, 4 bytes) */
-  link_speed?: number;
-}
-
-const vfio_region_info_cap_nvlink2_lnkspdMembers: readonly string[] = [
-  "header",
-  "link_speed",
+/** What {@link vfio_region_info_cap_nvlink2_lnkspd.encode} accepts (see InitOf). */
+export type vfio_region_info_cap_nvlink2_lnkspdInit = InitOf<
+  vfio_region_info_cap_nvlink2_lnkspd,
   "__pad",
-];
+  { header: vfio_info_cap_headerInit }
+>;
 
-/** Refuses what {@link vfio_region_info_cap_nvlink2_lnkspd.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_info_cap_nvlink2_lnkspdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_info_cap_nvlink2_lnkspd");
@@ -2377,16 +1665,15 @@ function vfio_region_info_cap_nvlink2_lnkspdCheckKeys(value: unknown): void {
       case "__pad":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_region_info_cap_nvlink2_lnkspd",
-          vfio_region_info_cap_nvlink2_lnkspdMembers,
-        );
+        unknownMember(key, "vfio_region_info_cap_nvlink2_lnkspd", [
+          "header",
+          "link_speed",
+          "__pad",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_region_info_cap_nvlink2_lnkspd`, 16 bytes, aligned to 4. */
 export const vfio_region_info_cap_nvlink2_lnkspd = {
   size: 16,
   align: 4,
@@ -2397,16 +1684,14 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
     vfio_region_info_cap_nvlink2_lnkspdCheckKeys(value);
     const {
       header: $header,
-      link_speed: $link_speed,
+      link_speed: $link_speed = 0,
       __pad: $__pad,
     } = value as vfio_region_info_cap_nvlink2_lnkspdInit & { __pad?: unknown };
     dv.setUint32(offset + 12, 0);
-    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
     dv.setUint32(
       offset + 8,
-      $link_speed === undefined
-        ? 0
-        : u32($link_speed, "vfio_region_info_cap_nvlink2_lnkspd.link_speed"),
+      u32($link_speed, "vfio_region_info_cap_nvlink2_lnkspd.link_speed"),
       LE,
     );
     if ($__pad !== undefined) mustBeZero($__pad, "vfio_region_info_cap_nvlink2_lnkspd.__pad");
@@ -2414,7 +1699,7 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
   decode(source: Target, offset = 0): vfio_region_info_cap_nvlink2_lnkspd {
     const dv = dataView(source);
     return {
-      header: vfio_info_cap_header.decode(dv, offset + 0),
+      header: vfio_info_cap_header.decode(dv, offset),
       link_speed: dv.getUint32(offset + 8, LE),
       __pad: dv.getUint32(offset + 12, LE),
     };
@@ -2422,51 +1707,40 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
   view(target: Target, offset = 0): vfio_region_info_cap_nvlink2_lnkspdView {
     return new vfio_region_info_cap_nvlink2_lnkspdView(dataView(target), offset);
   },
-};
-const _vfio_region_info_cap_nvlink2_lnkspdCheck: Codec<
+} satisfies GeneratedCodec<
   vfio_region_info_cap_nvlink2_lnkspd,
   vfio_region_info_cap_nvlink2_lnkspdInit
-> = vfio_region_info_cap_nvlink2_lnkspd;
+>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_nvlink2_lnkspd` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_nvlink2_lnkspdView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
+export class vfio_region_info_cap_nvlink2_lnkspdView
+  extends RecordView
+  implements vfio_region_info_cap_nvlink2_lnkspd
+{
   get header(): vfio_info_cap_headerView {
-    const dv = this.dataView;
-    return new vfio_info_cap_headerView(dv, this.byteOffset + 0);
+    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
 
-  /** C: `__u32 link_speed` (offset 8, 4 bytes) */
   get link_speed(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set link_speed(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_region_info_cap_nvlink2_lnkspd.link_speed"),
+      u32(value, "vfio_region_info_cap_nvlink2_lnkspd.link_speed"),
       LE,
     );
   }
 
-  /** C: `__u32 __pad` (offset 12, 4 bytes); always written as zero */
   get __pad(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __pad(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_region_info_cap_nvlink2_lnkspd.__pad"),
+      u32(value, "vfio_region_info_cap_nvlink2_lnkspd.__pad"),
       LE,
     );
   }
@@ -2506,27 +1780,9 @@ export interface vfio_irq_info {
   count: number;
 }
 
-/** What {@link vfio_irq_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_irq_infoInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * IRQ index
-   *
-   * C: `__u32 index` (offset 8, 4 bytes)
-   */
-  index?: number;
-  /**
-   * Number of IRQs within this index
-   *
-   * C: `__u32 count` (offset 12, 4 bytes)
-   */
-  count?: number;
-}
+/** What {@link vfio_irq_info.encode} accepts (see InitOf). */
+export type vfio_irq_infoInit = InitOf<vfio_irq_info, "argsz">;
 
-const vfio_irq_infoMembers: readonly string[] = ["argsz", "flags", "index", "count"];
-
-/** Refuses what {@link vfio_irq_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_irq_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_info");
   for (const key in value) {
@@ -2537,26 +1793,11 @@ function vfio_irq_infoCheckKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_irq_info", vfio_irq_infoMembers);
+        unknownMember(key, "vfio_irq_info", ["argsz", "flags", "index", "count"]);
     }
   }
 }
 
-/**
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 9, {@link vfio_irq_info | struct vfio_irq_info})
- *
- * Retrieve information about a device IRQ.  Caller provides {@link vfio_irq_info | struct vfio_irq_info} with index value set.  Caller sets argsz. Implementation of IRQ mapping is bus driver specific.  Indexes using multiple IRQs are primarily intended to support MSI-like interrupt blocks.  Zero count irq blocks may be used to describe unimplemented interrupt types.
- *
- * The EVENTFD flag indicates the interrupt index supports eventfd based signaling.
- *
- * The MASKABLE flags indicates the index supports MASK and UNMASK actions described below.
- *
- * AUTOMASKED indicates that after signaling, the interrupt line is automatically masked by VFIO and the user needs to unmask the line to receive new interrupts.  This is primarily intended to distinguish level triggered interrupts.
- *
- * The NORESIZE flag indicates that the interrupt lines within the index are setup as a set and new subindexes cannot be enabled without first disabling the entire index.  This is used for interrupts like PCI MSI and MSI-X where the driver may only use a subset of the available indexes, but VFIO needs to enable a specific number of vectors upfront.  In the case of MSI-X, where the user can enable MSI-X and then add and unmask vectors, it's up to userspace to make the decision whether to allocate the maximum supported number of vectors or tear down setup and incrementally increase the vectors as each is enabled. Absence of the NORESIZE flag indicates that vectors can be enabled and disabled dynamically without impacting other vectors within the index.
- *
- * C: `struct vfio_irq_info`, 16 bytes, aligned to 4.
- */
 export const vfio_irq_info = {
   size: 16,
   align: 4,
@@ -2565,16 +1806,16 @@ export const vfio_irq_info = {
   encode(value: vfio_irq_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_irq_infoCheckKeys(value);
-    const { flags: $flags, index: $index, count: $count } = value;
-    dv.setUint32(offset + 0, 16, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_irq_info.flags"), LE);
-    dv.setUint32(offset + 8, $index === undefined ? 0 : u32($index, "vfio_irq_info.index"), LE);
-    dv.setUint32(offset + 12, $count === undefined ? 0 : u32($count, "vfio_irq_info.count"), LE);
+    const { flags: $flags = 0, index: $index = 0, count: $count = 0 } = value;
+    dv.setUint32(offset, 16, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_irq_info.flags"), LE);
+    dv.setUint32(offset + 8, u32($index, "vfio_irq_info.index"), LE);
+    dv.setUint32(offset + 12, u32($count, "vfio_irq_info.count"), LE);
   },
   decode(source: Target, offset = 0): vfio_irq_info {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       index: dv.getUint32(offset + 8, LE),
       count: dv.getUint32(offset + 12, LE),
@@ -2583,82 +1824,40 @@ export const vfio_irq_info = {
   view(target: Target, offset = 0): vfio_irq_infoView {
     return new vfio_irq_infoView(dataView(target), offset);
   },
-};
-const _vfio_irq_infoCheck: Codec<vfio_irq_info, vfio_irq_infoInit> = vfio_irq_info;
+} satisfies GeneratedCodec<vfio_irq_info, vfio_irq_infoInit>;
 
 /** A zero-copy view of a `struct vfio_irq_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_irq_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_irq_infoView extends RecordView implements vfio_irq_info {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_irq_info.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_irq_info.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_irq_info.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_irq_info.flags"), LE);
   }
 
-  /**
-   * IRQ index
-   *
-   * C: `__u32 index` (offset 8, 4 bytes)
-   */
   get index(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set index(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_irq_info.index"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_irq_info.index"), LE);
   }
 
-  /**
-   * Number of IRQs within this index
-   *
-   * C: `__u32 count` (offset 12, 4 bytes)
-   */
   get count(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set count(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_irq_info.count"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "vfio_irq_info.count"), LE);
   }
 }
 
@@ -2705,21 +1904,9 @@ export interface vfio_irq_set {
   count: number;
 }
 
-/** What {@link vfio_irq_set.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_irq_setInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /** C: `__u32 index` (offset 8, 4 bytes) */
-  index?: number;
-  /** C: `__u32 start` (offset 12, 4 bytes) */
-  start?: number;
-  /** C: `__u32 count` (offset 16, 4 bytes) */
-  count?: number;
-}
+/** What {@link vfio_irq_set.encode} accepts (see InitOf). */
+export type vfio_irq_setInit = InitOf<vfio_irq_set, "argsz">;
 
-const vfio_irq_setMembers: readonly string[] = ["argsz", "flags", "index", "start", "count"];
-
-/** Refuses what {@link vfio_irq_set.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_irq_setCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_set");
   for (const key in value) {
@@ -2731,30 +1918,11 @@ function vfio_irq_setCheckKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_irq_set", vfio_irq_setMembers);
+        unknownMember(key, "vfio_irq_set", ["argsz", "flags", "index", "start", "count"]);
     }
   }
 }
 
-/**
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 10, {@link vfio_irq_set | struct vfio_irq_set})
- *
- * Set signaling, masking, and unmasking of interrupts.  Caller provides {@link vfio_irq_set | struct vfio_irq_set} with all fields set.  'start' and 'count' indicate the range of subindexes being specified.
- *
- * The DATA flags specify the type of data provided.  If DATA_NONE, the operation performs the specified action immediately on the specified interrupt(s).  For example, to unmask AUTOMASKED interrupt [0,0]: flags = (DATA_NONE|ACTION_UNMASK), index = 0, start = 0, count = 1.
- *
- * DATA_BOOL allows sparse support for the same on arrays of interrupts. For example, to mask interrupts [0,1] and [0,3] (but not [0,2]): flags = (DATA_BOOL|ACTION_MASK), index = 0, start = 1, count = 3, data = \{1,0,1\}
- *
- * DATA_EVENTFD binds the specified ACTION to the provided __s32 eventfd. A value of -1 can be used to either de-assign interrupts if already assigned or skip un-assigned interrupts.  For example, to set an eventfd to be trigger for interrupts [0,0] and [0,2]: flags = (DATA_EVENTFD|ACTION_TRIGGER), index = 0, start = 0, count = 3, data = \{fd1, -1, fd2\} If index [0,1] is previously set, two count = 1 ioctls calls would be required to set [0,0] and [0,2] without changing [0,1].
- *
- * Once a signaling mechanism is set, DATA_BOOL or DATA_NONE can be used with ACTION_TRIGGER to perform kernel level interrupt loopback testing from userspace (ie. simulate hardware triggering).
- *
- * Setting of an event triggering mechanism to userspace for ACTION_TRIGGER enables the interrupt index for the device.  Individual subindex interrupts can be disabled using the -1 value for DATA_EVENTFD or the index can be disabled as a whole with: flags = (DATA_NONE|ACTION_TRIGGER), count = 0.
- *
- * Note that ACTION_[UN]MASK specify user-\>kernel signaling (irqfds) while ACTION_TRIGGER specifies kernel-\>user signaling.
- *
- * C: `struct vfio_irq_set`, 20 bytes, aligned to 4.
- */
 export const vfio_irq_set = {
   size: 20,
   align: 4,
@@ -2765,17 +1933,17 @@ export const vfio_irq_set = {
   encode(value: vfio_irq_setInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_irq_setCheckKeys(value);
-    const { flags: $flags, index: $index, start: $start, count: $count } = value;
-    dv.setUint32(offset + 0, 20, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_irq_set.flags"), LE);
-    dv.setUint32(offset + 8, $index === undefined ? 0 : u32($index, "vfio_irq_set.index"), LE);
-    dv.setUint32(offset + 12, $start === undefined ? 0 : u32($start, "vfio_irq_set.start"), LE);
-    dv.setUint32(offset + 16, $count === undefined ? 0 : u32($count, "vfio_irq_set.count"), LE);
+    const { flags: $flags = 0, index: $index = 0, start: $start = 0, count: $count = 0 } = value;
+    dv.setUint32(offset, 20, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_irq_set.flags"), LE);
+    dv.setUint32(offset + 8, u32($index, "vfio_irq_set.index"), LE);
+    dv.setUint32(offset + 12, u32($start, "vfio_irq_set.start"), LE);
+    dv.setUint32(offset + 16, u32($count, "vfio_irq_set.count"), LE);
   },
   decode(source: Target, offset = 0): vfio_irq_set {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       index: dv.getUint32(offset + 8, LE),
       start: dv.getUint32(offset + 12, LE),
@@ -2785,89 +1953,48 @@ export const vfio_irq_set = {
   view(target: Target, offset = 0): vfio_irq_setView {
     return new vfio_irq_setView(dataView(target), offset);
   },
-};
-const _vfio_irq_setCheck: Codec<vfio_irq_set, vfio_irq_setInit> = vfio_irq_set;
+} satisfies GeneratedCodec<vfio_irq_set, vfio_irq_setInit>;
 
 /** A zero-copy view of a `struct vfio_irq_set` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_irq_setView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_irq_setView extends RecordView implements vfio_irq_set {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_irq_set.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_irq_set.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_irq_set.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_irq_set.flags"), LE);
   }
 
-  /** C: `__u32 index` (offset 8, 4 bytes) */
   get index(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set index(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_irq_set.index"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_irq_set.index"), LE);
   }
 
-  /** C: `__u32 start` (offset 12, 4 bytes) */
   get start(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set start(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_irq_set.start"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 12, u32(value, "vfio_irq_set.start"), LE);
   }
 
-  /** C: `__u32 count` (offset 16, 4 bytes) */
   get count(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set count(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "vfio_irq_set.count"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 16, u32(value, "vfio_irq_set.count"), LE);
   }
 }
 
@@ -2982,33 +2109,9 @@ export interface vfio_pci_dependent_device {
   devfn: number;
 }
 
-/** What {@link vfio_pci_dependent_device.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_pci_dependent_deviceInit {
-  /** C: `__u32 group_id` (offset 0, 4 bytes) */
-  group_id?: number;
-  /** C: `__u32 devid` (offset 0, 4 bytes) */
-  devid?: number;
-  /** C: `__u16 segment` (offset 4, 2 bytes) */
-  segment?: number;
-  /** C: `__u8 bus` (offset 6, 1 bytes) */
-  bus?: number;
-  /**
-   * Use PCI_SLOT/PCI_FUNC
-   *
-   * C: `__u8 devfn` (offset 7, 1 bytes)
-   */
-  devfn?: number;
-}
+/** What {@link vfio_pci_dependent_device.encode} accepts (see InitOf). */
+export type vfio_pci_dependent_deviceInit = InitOf<vfio_pci_dependent_device>;
 
-const vfio_pci_dependent_deviceMembers: readonly string[] = [
-  "group_id",
-  "devid",
-  "segment",
-  "bus",
-  "devfn",
-];
-
-/** Refuses what {@link vfio_pci_dependent_device.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_pci_dependent_deviceCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_dependent_device");
   for (const key in value) {
@@ -3020,28 +2123,17 @@ function vfio_pci_dependent_deviceCheckKeys(value: unknown): void {
       case "devfn":
         break;
       default:
-        unknownMember(key, "vfio_pci_dependent_device", vfio_pci_dependent_deviceMembers);
+        unknownMember(key, "vfio_pci_dependent_device", [
+          "group_id",
+          "devid",
+          "segment",
+          "bus",
+          "devfn",
+        ]);
     }
   }
 }
 
-/**
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 12, {@link vfio_pci_hot_reset_info | struct vfio_pci_hot_reset_info})
- *
- * This command is used to query the affected devices in the hot reset for a given device.
- *
- * This command always reports the segment, bus, and devfn information for each affected device, and selectively reports the group_id or devid per the way how the calling device is opened.
- *
- * - If the calling device is opened via the traditional group/container API, group_id is reported.  User should check if it has owned all the affected devices and provides a set of group fds to prove the ownership in {@link VFIO_DEVICE_PCI_HOT_RESET} ioctl.
- *
- * - If the calling device is opened as a cdev, devid is reported. Flag {@link VFIO_PCI_HOT_RESET_FLAG_DEV_ID} is set to indicate this data type.  All the affected devices should be represented in the dev_set, ex. bound to a vfio driver, and also be owned by this interface which is determined by the following conditions: 1) Has a valid devid within the iommufd_ctx of the calling device. Ownership cannot be determined across separate iommufd_ctx and the cdev calling conventions do not support a proof-of-ownership model as provided in the legacy group interface.  In this case valid devid with value greater than zero is provided in the return structure. 2) Does not have a valid devid within the iommufd_ctx of the calling device, but belongs to the same IOMMU group as the calling device or another opened device that has a valid devid within the iommufd_ctx of the calling device.  This provides implicit ownership for devices within the same DMA isolation context.  In this case the devid value of {@link VFIO_PCI_DEVID_OWNED} is provided in the return structure.
- *
- * A devid value of {@link VFIO_PCI_DEVID_NOT_OWNED} is provided in the return structure for affected devices where device is NOT represented in the dev_set or ownership is not available.  Such devices prevent the use of {@link VFIO_DEVICE_PCI_HOT_RESET} ioctl outside of the proof-of-ownership calling conventions (ie. via legacy group accessed devices).  Flag {@link VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED} would be set when all the affected devices are represented in the dev_set and also owned by the user.  This flag is available only when flag {@link VFIO_PCI_HOT_RESET_FLAG_DEV_ID} is set, otherwise reserved. When set, user could invoke {@link VFIO_DEVICE_PCI_HOT_RESET} with a zero length fd array on the calling device as the ownership is validated by iommufd_ctx.
- *
- * @returns 0 on success, -errno on failure: -enospc = insufficient buffer, -enodev = unsupported for device.
- *
- * C: `struct vfio_pci_dependent_device`, 8 bytes, aligned to 4.
- */
 export const vfio_pci_dependent_device = {
   size: 8,
   align: 4,
@@ -3053,39 +2145,32 @@ export const vfio_pci_dependent_device = {
     const {
       group_id: $group_id,
       devid: $devid,
-      segment: $segment,
-      bus: $bus,
-      devfn: $devfn,
+      segment: $segment = 0,
+      bus: $bus = 0,
+      devfn: $devfn = 0,
     } = value;
-    dv.setUint32(offset + 0, 0);
+    dv.setUint32(offset, 0);
     if ($group_id !== undefined)
       dv.setUint32(
-        offset + 0,
+        offset,
         $group_id === undefined ? 0 : u32($group_id, "vfio_pci_dependent_device.group_id"),
         LE,
       );
     if ($devid !== undefined)
       dv.setUint32(
-        offset + 0,
+        offset,
         $devid === undefined ? 0 : u32($devid, "vfio_pci_dependent_device.devid"),
         LE,
       );
-    dv.setUint16(
-      offset + 4,
-      $segment === undefined ? 0 : u16($segment, "vfio_pci_dependent_device.segment"),
-      LE,
-    );
-    dv.setUint8(offset + 6, $bus === undefined ? 0 : u8($bus, "vfio_pci_dependent_device.bus"));
-    dv.setUint8(
-      offset + 7,
-      $devfn === undefined ? 0 : u8($devfn, "vfio_pci_dependent_device.devfn"),
-    );
+    dv.setUint16(offset + 4, u16($segment, "vfio_pci_dependent_device.segment"), LE);
+    dv.setUint8(offset + 6, u8($bus, "vfio_pci_dependent_device.bus"));
+    dv.setUint8(offset + 7, u8($devfn, "vfio_pci_dependent_device.devfn"));
   },
   decode(source: Target, offset = 0): vfio_pci_dependent_device {
     const dv = dataView(source);
     return {
-      group_id: dv.getUint32(offset + 0, LE),
-      devid: dv.getUint32(offset + 0, LE),
+      group_id: dv.getUint32(offset, LE),
+      devid: dv.getUint32(offset, LE),
       segment: dv.getUint16(offset + 4, LE),
       bus: dv.getUint8(offset + 6),
       devfn: dv.getUint8(offset + 7),
@@ -3094,94 +2179,52 @@ export const vfio_pci_dependent_device = {
   view(target: Target, offset = 0): vfio_pci_dependent_deviceView {
     return new vfio_pci_dependent_deviceView(dataView(target), offset);
   },
-};
-const _vfio_pci_dependent_deviceCheck: Codec<
-  vfio_pci_dependent_device,
-  vfio_pci_dependent_deviceInit
-> = vfio_pci_dependent_device;
+} satisfies GeneratedCodec<vfio_pci_dependent_device, vfio_pci_dependent_deviceInit>;
 
 /** A zero-copy view of a `struct vfio_pci_dependent_device` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_pci_dependent_deviceView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 group_id` (offset 0, 4 bytes) */
+export class vfio_pci_dependent_deviceView extends RecordView implements vfio_pci_dependent_device {
   get group_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set group_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_pci_dependent_device.group_id"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_pci_dependent_device.group_id"), LE);
   }
 
-  /** C: `__u32 devid` (offset 0, 4 bytes) */
   get devid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set devid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_pci_dependent_device.devid"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_pci_dependent_device.devid"), LE);
   }
 
-  /** C: `__u16 segment` (offset 4, 2 bytes) */
   get segment(): number {
-    const dv = this.dataView;
-    return dv.getUint16(this.byteOffset + 4, LE);
+    return this.dataView.getUint16(this.byteOffset + 4, LE);
   }
 
   set segment(value: number) {
-    const dv = this.dataView;
-    dv.setUint16(
+    this.dataView.setUint16(
       this.byteOffset + 4,
-      value === undefined ? 0 : u16(value, "vfio_pci_dependent_device.segment"),
+      u16(value, "vfio_pci_dependent_device.segment"),
       LE,
     );
   }
 
-  /** C: `__u8 bus` (offset 6, 1 bytes) */
   get bus(): number {
-    const dv = this.dataView;
-    return dv.getUint8(this.byteOffset + 6);
+    return this.dataView.getUint8(this.byteOffset + 6);
   }
 
   set bus(value: number) {
-    const dv = this.dataView;
-    dv.setUint8(
-      this.byteOffset + 6,
-      value === undefined ? 0 : u8(value, "vfio_pci_dependent_device.bus"),
-    );
+    this.dataView.setUint8(this.byteOffset + 6, u8(value, "vfio_pci_dependent_device.bus"));
   }
 
-  /**
-   * Use PCI_SLOT/PCI_FUNC
-   *
-   * C: `__u8 devfn` (offset 7, 1 bytes)
-   */
   get devfn(): number {
-    const dv = this.dataView;
-    return dv.getUint8(this.byteOffset + 7);
+    return this.dataView.getUint8(this.byteOffset + 7);
   }
 
   set devfn(value: number) {
-    const dv = this.dataView;
-    dv.setUint8(
-      this.byteOffset + 7,
-      value === undefined ? 0 : u8(value, "vfio_pci_dependent_device.devfn"),
-    );
+    this.dataView.setUint8(this.byteOffset + 7, u8(value, "vfio_pci_dependent_device.devfn"));
   }
 }
 
@@ -3200,17 +2243,9 @@ export interface vfio_pci_hot_reset_info {
   count: number;
 }
 
-/** What {@link vfio_pci_hot_reset_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_pci_hot_reset_infoInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /** C: `__u32 count` (offset 8, 4 bytes) */
-  count?: number;
-}
+/** What {@link vfio_pci_hot_reset_info.encode} accepts (see InitOf). */
+export type vfio_pci_hot_reset_infoInit = InitOf<vfio_pci_hot_reset_info, "argsz">;
 
-const vfio_pci_hot_reset_infoMembers: readonly string[] = ["argsz", "flags", "count"];
-
-/** Refuses what {@link vfio_pci_hot_reset_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_pci_hot_reset_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset_info");
   for (const key in value) {
@@ -3220,12 +2255,11 @@ function vfio_pci_hot_reset_infoCheckKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_pci_hot_reset_info", vfio_pci_hot_reset_infoMembers);
+        unknownMember(key, "vfio_pci_hot_reset_info", ["argsz", "flags", "count"]);
     }
   }
 }
 
-/** C: `struct vfio_pci_hot_reset_info`, 12 bytes, aligned to 4. */
 export const vfio_pci_hot_reset_info = {
   size: 12,
   align: 4,
@@ -3243,23 +2277,15 @@ export const vfio_pci_hot_reset_info = {
   encode(value: vfio_pci_hot_reset_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_pci_hot_reset_infoCheckKeys(value);
-    const { flags: $flags, count: $count } = value;
-    dv.setUint32(offset + 0, 12, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_pci_hot_reset_info.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $count === undefined ? 0 : u32($count, "vfio_pci_hot_reset_info.count"),
-      LE,
-    );
+    const { flags: $flags = 0, count: $count = 0 } = value;
+    dv.setUint32(offset, 12, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_pci_hot_reset_info.flags"), LE);
+    dv.setUint32(offset + 8, u32($count, "vfio_pci_hot_reset_info.count"), LE);
   },
   decode(source: Target, offset = 0): vfio_pci_hot_reset_info {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       count: dv.getUint32(offset + 8, LE),
     };
@@ -3267,60 +2293,32 @@ export const vfio_pci_hot_reset_info = {
   view(target: Target, offset = 0): vfio_pci_hot_reset_infoView {
     return new vfio_pci_hot_reset_infoView(dataView(target), offset);
   },
-};
-const _vfio_pci_hot_reset_infoCheck: Codec<vfio_pci_hot_reset_info, vfio_pci_hot_reset_infoInit> =
-  vfio_pci_hot_reset_info;
+} satisfies GeneratedCodec<vfio_pci_hot_reset_info, vfio_pci_hot_reset_infoInit>;
 
 /** A zero-copy view of a `struct vfio_pci_hot_reset_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_pci_hot_reset_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_pci_hot_reset_infoView extends RecordView implements vfio_pci_hot_reset_info {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_pci_hot_reset_info.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_pci_hot_reset_info.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_pci_hot_reset_info.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_pci_hot_reset_info.flags"), LE);
   }
 
-  /** C: `__u32 count` (offset 8, 4 bytes) */
   get count(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set count(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_pci_hot_reset_info.count"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_pci_hot_reset_info.count"), LE);
   }
 }
 
@@ -3355,17 +2353,9 @@ export interface vfio_pci_hot_reset {
   count: number;
 }
 
-/** What {@link vfio_pci_hot_reset.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_pci_hot_resetInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /** C: `__u32 count` (offset 8, 4 bytes) */
-  count?: number;
-}
+/** What {@link vfio_pci_hot_reset.encode} accepts (see InitOf). */
+export type vfio_pci_hot_resetInit = InitOf<vfio_pci_hot_reset, "argsz">;
 
-const vfio_pci_hot_resetMembers: readonly string[] = ["argsz", "flags", "count"];
-
-/** Refuses what {@link vfio_pci_hot_reset.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_pci_hot_resetCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset");
   for (const key in value) {
@@ -3375,26 +2365,11 @@ function vfio_pci_hot_resetCheckKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_pci_hot_reset", vfio_pci_hot_resetMembers);
+        unknownMember(key, "vfio_pci_hot_reset", ["argsz", "flags", "count"]);
     }
   }
 }
 
-/**
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset})
- *
- * A PCI hot reset results in either a bus or slot reset which may affect other devices sharing the bus/slot.  The calling user must have ownership of the full set of affected devices as determined by the {@link VFIO_DEVICE_GET_PCI_HOT_RESET_INFO} ioctl.
- *
- * When called on a device file descriptor acquired through the vfio group interface, the user is required to provide proof of ownership of those affected devices via the group_fds array in {@link vfio_pci_hot_reset | struct vfio_pci_hot_reset}.
- *
- * When called on a direct cdev opened vfio device, the flags field of {@link vfio_pci_hot_reset_info | struct vfio_pci_hot_reset_info} reports the ownership status of the affected devices and this ioctl must be called with an empty group_fds array.  See above INFO ioctl definition for ownership requirements.
- *
- * Mixed usage of legacy groups and cdevs across the set of affected devices is not supported.
- *
- * @returns 0 on success, -errno on failure.
- *
- * C: `struct vfio_pci_hot_reset`, 12 bytes, aligned to 4.
- */
 export const vfio_pci_hot_reset = {
   size: 12,
   align: 4,
@@ -3405,23 +2380,15 @@ export const vfio_pci_hot_reset = {
   encode(value: vfio_pci_hot_resetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_pci_hot_resetCheckKeys(value);
-    const { flags: $flags, count: $count } = value;
-    dv.setUint32(offset + 0, 12, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_pci_hot_reset.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $count === undefined ? 0 : u32($count, "vfio_pci_hot_reset.count"),
-      LE,
-    );
+    const { flags: $flags = 0, count: $count = 0 } = value;
+    dv.setUint32(offset, 12, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_pci_hot_reset.flags"), LE);
+    dv.setUint32(offset + 8, u32($count, "vfio_pci_hot_reset.count"), LE);
   },
   decode(source: Target, offset = 0): vfio_pci_hot_reset {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       count: dv.getUint32(offset + 8, LE),
     };
@@ -3429,60 +2396,32 @@ export const vfio_pci_hot_reset = {
   view(target: Target, offset = 0): vfio_pci_hot_resetView {
     return new vfio_pci_hot_resetView(dataView(target), offset);
   },
-};
-const _vfio_pci_hot_resetCheck: Codec<vfio_pci_hot_reset, vfio_pci_hot_resetInit> =
-  vfio_pci_hot_reset;
+} satisfies GeneratedCodec<vfio_pci_hot_reset, vfio_pci_hot_resetInit>;
 
 /** A zero-copy view of a `struct vfio_pci_hot_reset` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_pci_hot_resetView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_pci_hot_resetView extends RecordView implements vfio_pci_hot_reset {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_pci_hot_reset.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_pci_hot_reset.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_pci_hot_reset.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_pci_hot_reset.flags"), LE);
   }
 
-  /** C: `__u32 count` (offset 8, 4 bytes) */
   get count(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set count(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_pci_hot_reset.count"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_pci_hot_reset.count"), LE);
   }
 }
 
@@ -3589,110 +2528,12 @@ export interface vfio_device_gfx_plane_info {
   reserved: number;
 }
 
-/** What {@link vfio_device_gfx_plane_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_device_gfx_plane_infoInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * type of plane: DRM_PLANE_TYPE_*
-   *
-   * C: `__u32 drm_plane_type` (offset 8, 4 bytes)
-   */
-  drm_plane_type?: number;
-  /**
-   * drm format of plane
-   *
-   * C: `__u32 drm_format` (offset 12, 4 bytes)
-   */
-  drm_format?: number;
-  /**
-   * tiled mode
-   *
-   * C: `__aligned_u64 drm_format_mod` (offset 16, 8 bytes)
-   */
-  drm_format_mod?: Int64;
-  /**
-   * width of plane
-   *
-   * C: `__u32 width` (offset 24, 4 bytes)
-   */
-  width?: number;
-  /**
-   * height of plane
-   *
-   * C: `__u32 height` (offset 28, 4 bytes)
-   */
-  height?: number;
-  /**
-   * stride of plane
-   *
-   * C: `__u32 stride` (offset 32, 4 bytes)
-   */
-  stride?: number;
-  /**
-   * size of plane in bytes, align on page
-   *
-   * C: `__u32 size` (offset 36, 4 bytes)
-   */
-  size?: number;
-  /**
-   * horizontal position of cursor plane
-   *
-   * C: `__u32 x_pos` (offset 40, 4 bytes)
-   */
-  x_pos?: number;
-  /**
-   * vertical position of cursor plane
-   *
-   * C: `__u32 y_pos` (offset 44, 4 bytes)
-   */
-  y_pos?: number;
-  /**
-   * horizontal position of cursor hotspot
-   *
-   * C: `__u32 x_hot` (offset 48, 4 bytes)
-   */
-  x_hot?: number;
-  /**
-   * vertical position of cursor hotspot
-   *
-   * C: `__u32 y_hot` (offset 52, 4 bytes)
-   */
-  y_hot?: number;
-  /**
-   * region index
-   *
-   * C: `__u32 region_index` (offset 56, 4 bytes)
-   */
-  region_index?: number;
-  /**
-   * dma-buf id
-   *
-   * C: `__u32 dmabuf_id` (offset 56, 4 bytes)
-   */
-  dmabuf_id?: number;
-}
+/** What {@link vfio_device_gfx_plane_info.encode} accepts (see InitOf). */
+export type vfio_device_gfx_plane_infoInit = InitOf<
+  vfio_device_gfx_plane_info,
+  "argsz" | "reserved"
+>;
 
-const vfio_device_gfx_plane_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "drm_plane_type",
-  "drm_format",
-  "drm_format_mod",
-  "width",
-  "height",
-  "stride",
-  "size",
-  "x_pos",
-  "y_pos",
-  "x_hot",
-  "y_hot",
-  "region_index",
-  "dmabuf_id",
-  "reserved",
-];
-
-/** Refuses what {@link vfio_device_gfx_plane_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_gfx_plane_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_gfx_plane_info");
   for (const key in value) {
@@ -3715,24 +2556,28 @@ function vfio_device_gfx_plane_infoCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_device_gfx_plane_info", vfio_device_gfx_plane_infoMembers);
+        unknownMember(key, "vfio_device_gfx_plane_info", [
+          "argsz",
+          "flags",
+          "drm_plane_type",
+          "drm_format",
+          "drm_format_mod",
+          "width",
+          "height",
+          "stride",
+          "size",
+          "x_pos",
+          "y_pos",
+          "x_hot",
+          "y_hot",
+          "region_index",
+          "dmabuf_id",
+          "reserved",
+        ]);
     }
   }
 }
 
-/**
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_device_query_gfx_plane)
- *
- * Set the drm_plane_type and flags, then retrieve the gfx plane info.
- *
- * flags supported: - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_DMABUF} are set to ask if the mdev supports dma-buf. 0 on support, -EINVAL on no support for dma-buf. - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_REGION} are set to ask if the mdev supports region. 0 on support, -EINVAL on no support for region. - {@link VFIO_GFX_PLANE_TYPE_DMABUF} or {@link VFIO_GFX_PLANE_TYPE_REGION} is set with each call to query the plane info. - Others are invalid and return -EINVAL.
- *
- * **Note:** 1. Plane could be disabled by guest. In that case, success will be returned with zero-initialized drm_format, size, width and height fields. 2. x_hot/y_hot is set to 0xFFFFFFFF if no hotspot information available
- *
- * @returns 0 on success, -errno on other failure.
- *
- * C: `struct vfio_device_gfx_plane_info`, 64 bytes, aligned to 8.
- */
 export const vfio_device_gfx_plane_info = {
   size: 64,
   align: 8,
@@ -3759,89 +2604,41 @@ export const vfio_device_gfx_plane_info = {
     const dv = dataView(target);
     vfio_device_gfx_plane_infoCheckKeys(value);
     const {
-      flags: $flags,
-      drm_plane_type: $drm_plane_type,
-      drm_format: $drm_format,
-      drm_format_mod: $drm_format_mod,
-      width: $width,
-      height: $height,
-      stride: $stride,
-      size: $size,
-      x_pos: $x_pos,
-      y_pos: $y_pos,
-      x_hot: $x_hot,
-      y_hot: $y_hot,
+      flags: $flags = 0,
+      drm_plane_type: $drm_plane_type = 0,
+      drm_format: $drm_format = 0,
+      drm_format_mod: $drm_format_mod = 0n,
+      width: $width = 0,
+      height: $height = 0,
+      stride: $stride = 0,
+      size: $size = 0,
+      x_pos: $x_pos = 0,
+      y_pos: $y_pos = 0,
+      x_hot: $x_hot = 0,
+      y_hot: $y_hot = 0,
       region_index: $region_index,
       dmabuf_id: $dmabuf_id,
       reserved: $reserved,
     } = value as vfio_device_gfx_plane_infoInit & { reserved?: unknown };
     dv.setUint32(offset + 56, 0);
     dv.setUint32(offset + 60, 0);
-    dv.setUint32(offset + 0, 64, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_device_gfx_plane_info.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $drm_plane_type === undefined
-        ? 0
-        : u32($drm_plane_type, "vfio_device_gfx_plane_info.drm_plane_type"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $drm_format === undefined ? 0 : u32($drm_format, "vfio_device_gfx_plane_info.drm_format"),
-      LE,
-    );
+    dv.setUint32(offset, 64, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_device_gfx_plane_info.flags"), LE);
+    dv.setUint32(offset + 8, u32($drm_plane_type, "vfio_device_gfx_plane_info.drm_plane_type"), LE);
+    dv.setUint32(offset + 12, u32($drm_format, "vfio_device_gfx_plane_info.drm_format"), LE);
     dv.setBigUint64(
       offset + 16,
-      $drm_format_mod === undefined
-        ? 0n
-        : u64($drm_format_mod, "vfio_device_gfx_plane_info.drm_format_mod"),
+      u64($drm_format_mod, "vfio_device_gfx_plane_info.drm_format_mod"),
       LE,
     );
-    dv.setUint32(
-      offset + 24,
-      $width === undefined ? 0 : u32($width, "vfio_device_gfx_plane_info.width"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 28,
-      $height === undefined ? 0 : u32($height, "vfio_device_gfx_plane_info.height"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 32,
-      $stride === undefined ? 0 : u32($stride, "vfio_device_gfx_plane_info.stride"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 36,
-      $size === undefined ? 0 : u32($size, "vfio_device_gfx_plane_info.size"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 40,
-      $x_pos === undefined ? 0 : u32($x_pos, "vfio_device_gfx_plane_info.x_pos"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 44,
-      $y_pos === undefined ? 0 : u32($y_pos, "vfio_device_gfx_plane_info.y_pos"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 48,
-      $x_hot === undefined ? 0 : u32($x_hot, "vfio_device_gfx_plane_info.x_hot"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 52,
-      $y_hot === undefined ? 0 : u32($y_hot, "vfio_device_gfx_plane_info.y_hot"),
-      LE,
-    );
+    dv.setUint32(offset + 24, u32($width, "vfio_device_gfx_plane_info.width"), LE);
+    dv.setUint32(offset + 28, u32($height, "vfio_device_gfx_plane_info.height"), LE);
+    dv.setUint32(offset + 32, u32($stride, "vfio_device_gfx_plane_info.stride"), LE);
+    dv.setUint32(offset + 36, u32($size, "vfio_device_gfx_plane_info.size"), LE);
+    dv.setUint32(offset + 40, u32($x_pos, "vfio_device_gfx_plane_info.x_pos"), LE);
+    dv.setUint32(offset + 44, u32($y_pos, "vfio_device_gfx_plane_info.y_pos"), LE);
+    dv.setUint32(offset + 48, u32($x_hot, "vfio_device_gfx_plane_info.x_hot"), LE);
+    dv.setUint32(offset + 52, u32($y_hot, "vfio_device_gfx_plane_info.y_hot"), LE);
     if ($region_index !== undefined)
       dv.setUint32(
         offset + 56,
@@ -3861,7 +2658,7 @@ export const vfio_device_gfx_plane_info = {
   decode(source: Target, offset = 0): vfio_device_gfx_plane_info {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       drm_plane_type: dv.getUint32(offset + 8, LE),
       drm_format: dv.getUint32(offset + 12, LE),
@@ -3882,307 +2679,197 @@ export const vfio_device_gfx_plane_info = {
   view(target: Target, offset = 0): vfio_device_gfx_plane_infoView {
     return new vfio_device_gfx_plane_infoView(dataView(target), offset);
   },
-};
-const _vfio_device_gfx_plane_infoCheck: Codec<
-  vfio_device_gfx_plane_info,
-  vfio_device_gfx_plane_infoInit
-> = vfio_device_gfx_plane_info;
+} satisfies GeneratedCodec<vfio_device_gfx_plane_info, vfio_device_gfx_plane_infoInit>;
 
 /** A zero-copy view of a `struct vfio_device_gfx_plane_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_gfx_plane_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_device_gfx_plane_infoView
+  extends RecordView
+  implements vfio_device_gfx_plane_info
+{
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_device_gfx_plane_info.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.flags"),
+      u32(value, "vfio_device_gfx_plane_info.flags"),
       LE,
     );
   }
 
-  /**
-   * type of plane: DRM_PLANE_TYPE_*
-   *
-   * C: `__u32 drm_plane_type` (offset 8, 4 bytes)
-   */
   get drm_plane_type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set drm_plane_type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.drm_plane_type"),
+      u32(value, "vfio_device_gfx_plane_info.drm_plane_type"),
       LE,
     );
   }
 
-  /**
-   * drm format of plane
-   *
-   * C: `__u32 drm_format` (offset 12, 4 bytes)
-   */
   get drm_format(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set drm_format(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.drm_format"),
+      u32(value, "vfio_device_gfx_plane_info.drm_format"),
       LE,
     );
   }
 
-  /**
-   * tiled mode
-   *
-   * C: `__aligned_u64 drm_format_mod` (offset 16, 8 bytes)
-   */
   get drm_format_mod(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set drm_format_mod(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_device_gfx_plane_info.drm_format_mod"),
+      u64(value, "vfio_device_gfx_plane_info.drm_format_mod"),
       LE,
     );
   }
 
-  /**
-   * width of plane
-   *
-   * C: `__u32 width` (offset 24, 4 bytes)
-   */
   get width(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 24, LE);
+    return this.dataView.getUint32(this.byteOffset + 24, LE);
   }
 
   set width(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 24,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.width"),
+      u32(value, "vfio_device_gfx_plane_info.width"),
       LE,
     );
   }
 
-  /**
-   * height of plane
-   *
-   * C: `__u32 height` (offset 28, 4 bytes)
-   */
   get height(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 28, LE);
+    return this.dataView.getUint32(this.byteOffset + 28, LE);
   }
 
   set height(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 28,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.height"),
+      u32(value, "vfio_device_gfx_plane_info.height"),
       LE,
     );
   }
 
-  /**
-   * stride of plane
-   *
-   * C: `__u32 stride` (offset 32, 4 bytes)
-   */
   get stride(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 32, LE);
+    return this.dataView.getUint32(this.byteOffset + 32, LE);
   }
 
   set stride(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 32,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.stride"),
+      u32(value, "vfio_device_gfx_plane_info.stride"),
       LE,
     );
   }
 
-  /**
-   * size of plane in bytes, align on page
-   *
-   * C: `__u32 size` (offset 36, 4 bytes)
-   */
   get size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 36, LE);
+    return this.dataView.getUint32(this.byteOffset + 36, LE);
   }
 
   set size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 36,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.size"),
+      u32(value, "vfio_device_gfx_plane_info.size"),
       LE,
     );
   }
 
-  /**
-   * horizontal position of cursor plane
-   *
-   * C: `__u32 x_pos` (offset 40, 4 bytes)
-   */
   get x_pos(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 40, LE);
+    return this.dataView.getUint32(this.byteOffset + 40, LE);
   }
 
   set x_pos(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 40,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.x_pos"),
+      u32(value, "vfio_device_gfx_plane_info.x_pos"),
       LE,
     );
   }
 
-  /**
-   * vertical position of cursor plane
-   *
-   * C: `__u32 y_pos` (offset 44, 4 bytes)
-   */
   get y_pos(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 44, LE);
+    return this.dataView.getUint32(this.byteOffset + 44, LE);
   }
 
   set y_pos(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 44,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.y_pos"),
+      u32(value, "vfio_device_gfx_plane_info.y_pos"),
       LE,
     );
   }
 
-  /**
-   * horizontal position of cursor hotspot
-   *
-   * C: `__u32 x_hot` (offset 48, 4 bytes)
-   */
   get x_hot(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 48, LE);
+    return this.dataView.getUint32(this.byteOffset + 48, LE);
   }
 
   set x_hot(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 48,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.x_hot"),
+      u32(value, "vfio_device_gfx_plane_info.x_hot"),
       LE,
     );
   }
 
-  /**
-   * vertical position of cursor hotspot
-   *
-   * C: `__u32 y_hot` (offset 52, 4 bytes)
-   */
   get y_hot(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 52, LE);
+    return this.dataView.getUint32(this.byteOffset + 52, LE);
   }
 
   set y_hot(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 52,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.y_hot"),
+      u32(value, "vfio_device_gfx_plane_info.y_hot"),
       LE,
     );
   }
 
-  /**
-   * region index
-   *
-   * C: `__u32 region_index` (offset 56, 4 bytes)
-   */
   get region_index(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 56, LE);
+    return this.dataView.getUint32(this.byteOffset + 56, LE);
   }
 
   set region_index(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 56,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.region_index"),
+      u32(value, "vfio_device_gfx_plane_info.region_index"),
       LE,
     );
   }
 
-  /**
-   * dma-buf id
-   *
-   * C: `__u32 dmabuf_id` (offset 56, 4 bytes)
-   */
   get dmabuf_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 56, LE);
+    return this.dataView.getUint32(this.byteOffset + 56, LE);
   }
 
   set dmabuf_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 56,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.dmabuf_id"),
+      u32(value, "vfio_device_gfx_plane_info.dmabuf_id"),
       LE,
     );
   }
 
-  /** C: `__u32 reserved` (offset 60, 4 bytes); always written as zero */
   get reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 60, LE);
+    return this.dataView.getUint32(this.byteOffset + 60, LE);
   }
 
   set reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 60,
-      value === undefined ? 0 : u32(value, "vfio_device_gfx_plane_info.reserved"),
+      u32(value, "vfio_device_gfx_plane_info.reserved"),
       LE,
     );
   }
@@ -4241,40 +2928,9 @@ export interface vfio_device_ioeventfd {
   reserved: number;
 }
 
-/** What {@link vfio_device_ioeventfd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_device_ioeventfdInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * device fd offset of write
-   *
-   * C: `__aligned_u64 offset` (offset 8, 8 bytes)
-   */
-  offset?: Int64;
-  /**
-   * data to be written
-   *
-   * C: `__aligned_u64 data` (offset 16, 8 bytes)
-   */
-  data?: Int64;
-  /**
-   * -1 for de-assignment
-   *
-   * C: `__s32 fd` (offset 24, 4 bytes)
-   */
-  fd?: number;
-}
+/** What {@link vfio_device_ioeventfd.encode} accepts (see InitOf). */
+export type vfio_device_ioeventfdInit = InitOf<vfio_device_ioeventfd, "argsz" | "reserved">;
 
-const vfio_device_ioeventfdMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "offset",
-  "data",
-  "fd",
-  "reserved",
-];
-
-/** Refuses what {@link vfio_device_ioeventfd.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_ioeventfdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_ioeventfd");
   for (const key in value) {
@@ -4287,20 +2943,18 @@ function vfio_device_ioeventfdCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_device_ioeventfd", vfio_device_ioeventfdMembers);
+        unknownMember(key, "vfio_device_ioeventfd", [
+          "argsz",
+          "flags",
+          "offset",
+          "data",
+          "fd",
+          "reserved",
+        ]);
     }
   }
 }
 
-/**
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 16, {@link vfio_device_ioeventfd | struct vfio_device_ioeventfd})
- *
- * Perform a write to the device at the specified device fd offset, with the specified data and width when the provided eventfd is triggered. vfio bus drivers may not support this for all regions, for all widths, or at all.  vfio-pci currently only enables support for BAR regions, excluding the MSI-X vector table.
- *
- * @returns 0 on success, -errno on failure.
- *
- * C: `struct vfio_device_ioeventfd`, 32 bytes, aligned to 8.
- */
 export const vfio_device_ioeventfd = {
   size: 32,
   align: 8,
@@ -4310,36 +2964,24 @@ export const vfio_device_ioeventfd = {
     const dv = dataView(target);
     vfio_device_ioeventfdCheckKeys(value);
     const {
-      flags: $flags,
-      offset: $offset,
-      data: $data,
-      fd: $fd,
+      flags: $flags = 0,
+      offset: $offset = 0n,
+      data: $data = 0n,
+      fd: $fd = 0,
       reserved: $reserved,
     } = value as vfio_device_ioeventfdInit & { reserved?: unknown };
     dv.setUint32(offset + 28, 0);
-    dv.setUint32(offset + 0, 32, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_device_ioeventfd.flags"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $offset === undefined ? 0n : u64($offset, "vfio_device_ioeventfd.offset"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $data === undefined ? 0n : u64($data, "vfio_device_ioeventfd.data"),
-      LE,
-    );
-    dv.setInt32(offset + 24, $fd === undefined ? 0 : s32($fd, "vfio_device_ioeventfd.fd"), LE);
+    dv.setUint32(offset, 32, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_device_ioeventfd.flags"), LE);
+    dv.setBigUint64(offset + 8, u64($offset, "vfio_device_ioeventfd.offset"), LE);
+    dv.setBigUint64(offset + 16, u64($data, "vfio_device_ioeventfd.data"), LE);
+    dv.setInt32(offset + 24, s32($fd, "vfio_device_ioeventfd.fd"), LE);
     if ($reserved !== undefined) mustBeZero($reserved, "vfio_device_ioeventfd.reserved");
   },
   decode(source: Target, offset = 0): vfio_device_ioeventfd {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       offset: dv.getBigUint64(offset + 8, LE),
       data: dv.getBigUint64(offset + 16, LE),
@@ -4350,117 +2992,56 @@ export const vfio_device_ioeventfd = {
   view(target: Target, offset = 0): vfio_device_ioeventfdView {
     return new vfio_device_ioeventfdView(dataView(target), offset);
   },
-};
-const _vfio_device_ioeventfdCheck: Codec<vfio_device_ioeventfd, vfio_device_ioeventfdInit> =
-  vfio_device_ioeventfd;
+} satisfies GeneratedCodec<vfio_device_ioeventfd, vfio_device_ioeventfdInit>;
 
 /** A zero-copy view of a `struct vfio_device_ioeventfd` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_ioeventfdView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_device_ioeventfdView extends RecordView implements vfio_device_ioeventfd {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_ioeventfd.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_device_ioeventfd.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_ioeventfd.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_device_ioeventfd.flags"), LE);
   }
 
-  /**
-   * device fd offset of write
-   *
-   * C: `__aligned_u64 offset` (offset 8, 8 bytes)
-   */
   get offset(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set offset(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_device_ioeventfd.offset"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "vfio_device_ioeventfd.offset"), LE);
   }
 
-  /**
-   * data to be written
-   *
-   * C: `__aligned_u64 data` (offset 16, 8 bytes)
-   */
   get data(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set data(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_device_ioeventfd.data"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "vfio_device_ioeventfd.data"), LE);
   }
 
-  /**
-   * -1 for de-assignment
-   *
-   * C: `__s32 fd` (offset 24, 4 bytes)
-   */
   get fd(): number {
-    const dv = this.dataView;
-    return dv.getInt32(this.byteOffset + 24, LE);
+    return this.dataView.getInt32(this.byteOffset + 24, LE);
   }
 
   set fd(value: number) {
-    const dv = this.dataView;
-    dv.setInt32(
-      this.byteOffset + 24,
-      value === undefined ? 0 : s32(value, "vfio_device_ioeventfd.fd"),
-      LE,
-    );
+    this.dataView.setInt32(this.byteOffset + 24, s32(value, "vfio_device_ioeventfd.fd"), LE);
   }
 
-  /** C: `__u32 reserved` (offset 28, 4 bytes); always written as zero */
   get reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 28, LE);
+    return this.dataView.getUint32(this.byteOffset + 28, LE);
   }
 
   set reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 28,
-      value === undefined ? 0 : u32(value, "vfio_device_ioeventfd.reserved"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 28, u32(value, "vfio_device_ioeventfd.reserved"), LE);
   }
 }
 
@@ -4493,15 +3074,9 @@ export interface vfio_device_feature {
   flags: number;
 }
 
-/** What {@link vfio_device_feature.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_device_featureInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-}
+/** What {@link vfio_device_feature.encode} accepts (see InitOf). */
+export type vfio_device_featureInit = InitOf<vfio_device_feature, "argsz">;
 
-const vfio_device_featureMembers: readonly string[] = ["argsz", "flags"];
-
-/** Refuses what {@link vfio_device_feature.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_featureCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_feature");
   for (const key in value) {
@@ -4510,20 +3085,11 @@ function vfio_device_featureCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_device_feature", vfio_device_featureMembers);
+        unknownMember(key, "vfio_device_feature", ["argsz", "flags"]);
     }
   }
 }
 
-/**
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_device_feature | struct vfio_device_feature})
- *
- * Get, set, or probe feature data of the device.  The feature is selected using the FEATURE_MASK portion of the flags field.  Support for a feature can be probed by setting both the FEATURE_MASK and PROBE bits.  A probe may optionally include the GET and/or SET bits to determine read vs write access of the feature respectively.  Probing a feature will return success if the feature is supported and all of the optionally indicated GET/SET methods are supported.  The format of the data portion of the structure is specific to the given feature.  The data portion is not required for probing.  GET and SET are mutually exclusive, except for use with PROBE.
- *
- * Return 0 on success, -errno on failure.
- *
- * C: `struct vfio_device_feature`, 8 bytes, aligned to 4.
- */
 export const vfio_device_feature = {
   size: 8,
   align: 4,
@@ -4543,60 +3109,35 @@ export const vfio_device_feature = {
   encode(value: vfio_device_featureInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_featureCheckKeys(value);
-    const { flags: $flags } = value;
-    dv.setUint32(offset + 0, 8, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_device_feature.flags"),
-      LE,
-    );
+    const { flags: $flags = 0 } = value;
+    dv.setUint32(offset, 8, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_device_feature.flags"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_feature {
     const dv = dataView(source);
-    return { argsz: dv.getUint32(offset + 0, LE), flags: dv.getUint32(offset + 4, LE) };
+    return { argsz: dv.getUint32(offset, LE), flags: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): vfio_device_featureView {
     return new vfio_device_featureView(dataView(target), offset);
   },
-};
-const _vfio_device_featureCheck: Codec<vfio_device_feature, vfio_device_featureInit> =
-  vfio_device_feature;
+} satisfies GeneratedCodec<vfio_device_feature, vfio_device_featureInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_featureView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_device_featureView extends RecordView implements vfio_device_feature {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_feature.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_device_feature.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_feature.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_device_feature.flags"), LE);
   }
 }
 
@@ -4659,43 +3200,9 @@ export interface vfio_device_bind_iommufd {
   token_uuid_ptr: bigint;
 }
 
-/** What {@link vfio_device_bind_iommufd.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_device_bind_iommufdInit {
-  /**
-   * Must be 0 or a bit flags of VFIO_DEVICE_BIND_*
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * iommufd to bind.
-   *
-   * C: `__s32 iommufd` (offset 8, 4 bytes)
-   */
-  iommufd?: number;
-  /**
-   * The device id generated by this bind. devid is a handle for this device/iommufd bond and can be used in IOMMUFD commands.
-   *
-   * C: `__u32 out_devid` (offset 12, 4 bytes)
-   */
-  out_devid?: number;
-  /**
-   * Valid if {@link VFIO_DEVICE_BIND_FLAG_TOKEN}. Points to a 16 byte UUID in the same format as {@link VFIO_DEVICE_FEATURE_PCI_VF_TOKEN}.
-   *
-   * C: `__aligned_u64 token_uuid_ptr` (offset 16, 8 bytes); a user pointer
-   */
-  token_uuid_ptr?: Int64;
-}
+/** What {@link vfio_device_bind_iommufd.encode} accepts (see InitOf). */
+export type vfio_device_bind_iommufdInit = InitOf<vfio_device_bind_iommufd, "argsz">;
 
-const vfio_device_bind_iommufdMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "iommufd",
-  "out_devid",
-  "token_uuid_ptr",
-];
-
-/** Refuses what {@link vfio_device_bind_iommufd.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_bind_iommufdCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_bind_iommufd");
   for (const key in value) {
@@ -4707,26 +3214,17 @@ function vfio_device_bind_iommufdCheckKeys(value: unknown): void {
       case "token_uuid_ptr":
         break;
       default:
-        unknownMember(key, "vfio_device_bind_iommufd", vfio_device_bind_iommufdMembers);
+        unknownMember(key, "vfio_device_bind_iommufd", [
+          "argsz",
+          "flags",
+          "iommufd",
+          "out_devid",
+          "token_uuid_ptr",
+        ]);
     }
   }
 }
 
-/**
- * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 18, {@link vfio_device_bind_iommufd | struct vfio_device_bind_iommufd})
- *
- * Bind a vfio_device to the specified iommufd.
- *
- * User is restricted from accessing the device before the binding operation is completed.  Only allowed on cdev fds.
- *
- * Unbind is automatically conducted when device fd is closed.
- *
- * A token is sometimes required to open the device, unless this is known to be needed {@link VFIO_DEVICE_BIND_FLAG_TOKEN} should not be set and token_uuid_ptr is ignored. The only case today is a PF/VF relationship where the VF bind must be provided the same token as {@link VFIO_DEVICE_FEATURE_PCI_VF_TOKEN} provided to the PF.
- *
- * @returns 0 on success, -errno on failure.
- *
- * C: `struct vfio_device_bind_iommufd`, 24 bytes, aligned to 8.
- */
 export const vfio_device_bind_iommufd = {
   size: 24,
   align: 8,
@@ -4737,39 +3235,25 @@ export const vfio_device_bind_iommufd = {
     const dv = dataView(target);
     vfio_device_bind_iommufdCheckKeys(value);
     const {
-      flags: $flags,
-      iommufd: $iommufd,
-      out_devid: $out_devid,
-      token_uuid_ptr: $token_uuid_ptr,
+      flags: $flags = 0,
+      iommufd: $iommufd = 0,
+      out_devid: $out_devid = 0,
+      token_uuid_ptr: $token_uuid_ptr = 0n,
     } = value;
-    dv.setUint32(offset + 0, 24, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_device_bind_iommufd.flags"),
-      LE,
-    );
-    dv.setInt32(
-      offset + 8,
-      $iommufd === undefined ? 0 : s32($iommufd, "vfio_device_bind_iommufd.iommufd"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $out_devid === undefined ? 0 : u32($out_devid, "vfio_device_bind_iommufd.out_devid"),
-      LE,
-    );
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_device_bind_iommufd.flags"), LE);
+    dv.setInt32(offset + 8, s32($iommufd, "vfio_device_bind_iommufd.iommufd"), LE);
+    dv.setUint32(offset + 12, u32($out_devid, "vfio_device_bind_iommufd.out_devid"), LE);
     dv.setBigUint64(
       offset + 16,
-      $token_uuid_ptr === undefined
-        ? 0n
-        : u64($token_uuid_ptr, "vfio_device_bind_iommufd.token_uuid_ptr"),
+      u64($token_uuid_ptr, "vfio_device_bind_iommufd.token_uuid_ptr"),
       LE,
     );
   },
   decode(source: Target, offset = 0): vfio_device_bind_iommufd {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       iommufd: dv.getInt32(offset + 8, LE),
       out_devid: dv.getUint32(offset + 12, LE),
@@ -4779,110 +3263,54 @@ export const vfio_device_bind_iommufd = {
   view(target: Target, offset = 0): vfio_device_bind_iommufdView {
     return new vfio_device_bind_iommufdView(dataView(target), offset);
   },
-};
-const _vfio_device_bind_iommufdCheck: Codec<
-  vfio_device_bind_iommufd,
-  vfio_device_bind_iommufdInit
-> = vfio_device_bind_iommufd;
+} satisfies GeneratedCodec<vfio_device_bind_iommufd, vfio_device_bind_iommufdInit>;
 
 /** A zero-copy view of a `struct vfio_device_bind_iommufd` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_bind_iommufdView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * User filled size of this data.
-   *
-   * C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class vfio_device_bind_iommufdView extends RecordView implements vfio_device_bind_iommufd {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_bind_iommufd.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_device_bind_iommufd.argsz"), LE);
   }
 
-  /**
-   * Must be 0 or a bit flags of VFIO_DEVICE_BIND_*
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_bind_iommufd.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_device_bind_iommufd.flags"), LE);
   }
 
-  /**
-   * iommufd to bind.
-   *
-   * C: `__s32 iommufd` (offset 8, 4 bytes)
-   */
   get iommufd(): number {
-    const dv = this.dataView;
-    return dv.getInt32(this.byteOffset + 8, LE);
+    return this.dataView.getInt32(this.byteOffset + 8, LE);
   }
 
   set iommufd(value: number) {
-    const dv = this.dataView;
-    dv.setInt32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : s32(value, "vfio_device_bind_iommufd.iommufd"),
-      LE,
-    );
+    this.dataView.setInt32(this.byteOffset + 8, s32(value, "vfio_device_bind_iommufd.iommufd"), LE);
   }
 
-  /**
-   * The device id generated by this bind. devid is a handle for this device/iommufd bond and can be used in IOMMUFD commands.
-   *
-   * C: `__u32 out_devid` (offset 12, 4 bytes)
-   */
   get out_devid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set out_devid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_device_bind_iommufd.out_devid"),
+      u32(value, "vfio_device_bind_iommufd.out_devid"),
       LE,
     );
   }
 
-  /**
-   * Valid if {@link VFIO_DEVICE_BIND_FLAG_TOKEN}. Points to a 16 byte UUID in the same format as {@link VFIO_DEVICE_FEATURE_PCI_VF_TOKEN}.
-   *
-   * C: `__aligned_u64 token_uuid_ptr` (offset 16, 8 bytes); a user pointer
-   */
   get token_uuid_ptr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set token_uuid_ptr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_device_bind_iommufd.token_uuid_ptr"),
+      u64(value, "vfio_device_bind_iommufd.token_uuid_ptr"),
       LE,
     );
   }
@@ -4933,36 +3361,9 @@ export interface vfio_device_attach_iommufd_pt {
   pasid: number;
 }
 
-/** What {@link vfio_device_attach_iommufd_pt.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_device_attach_iommufd_ptInit {
-  /**
-   * Flags for attach.
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * Input the target id which can represent an ioas or a hwpt allocated via iommufd subsystem. Output the input ioas id or the attached hwpt id which could be the specified hwpt itself or a hwpt automatically created for the specified ioas by kernel during the attachment.
-   *
-   * C: `__u32 pt_id` (offset 8, 4 bytes)
-   */
-  pt_id?: number;
-  /**
-   * The pasid to be attached, only meaningful when {@link VFIO_DEVICE_ATTACH_PASID} is set in `flags`
-   *
-   * C: `__u32 pasid` (offset 12, 4 bytes)
-   */
-  pasid?: number;
-}
+/** What {@link vfio_device_attach_iommufd_pt.encode} accepts (see InitOf). */
+export type vfio_device_attach_iommufd_ptInit = InitOf<vfio_device_attach_iommufd_pt, "argsz">;
 
-const vfio_device_attach_iommufd_ptMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "pt_id",
-  "pasid",
-];
-
-/** Refuses what {@link vfio_device_attach_iommufd_pt.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_attach_iommufd_ptCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_attach_iommufd_pt");
@@ -4974,24 +3375,11 @@ function vfio_device_attach_iommufd_ptCheckKeys(value: unknown): void {
       case "pasid":
         break;
       default:
-        unknownMember(key, "vfio_device_attach_iommufd_pt", vfio_device_attach_iommufd_ptMembers);
+        unknownMember(key, "vfio_device_attach_iommufd_pt", ["argsz", "flags", "pt_id", "pasid"]);
     }
   }
 }
 
-/**
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_device_attach_iommufd_pt | struct vfio_device_attach_iommufd_pt})
- *
- * Associate the device with an address space within the bound iommufd. Undo by {@link VFIO_DEVICE_DETACH_IOMMUFD_PT} or device fd close.  This is only allowed on cdev fds.
- *
- * If a vfio device or a pasid of this device is currently attached to a valid hw_pagetable (hwpt), without doing a {@link VFIO_DEVICE_DETACH_IOMMUFD_PT}, a second {@link VFIO_DEVICE_ATTACH_IOMMUFD_PT} ioctl passing in another hwpt id is allowed. This action, also known as a hw_pagetable replacement, will replace the currently attached hwpt of the device or the pasid of this device with a new hwpt corresponding to the given pt_id.
- *
- * @returns 0 on success, -errno on failure.
- *
- * When a device is resetting, -EBUSY will be returned to reject any concurrent attachment to the resetting device itself or any sibling device in the IOMMU group having the resetting device.
- *
- * C: `struct vfio_device_attach_iommufd_pt`, 16 bytes, aligned to 4.
- */
 export const vfio_device_attach_iommufd_pt = {
   size: 16,
   align: 4,
@@ -5000,28 +3388,16 @@ export const vfio_device_attach_iommufd_pt = {
   encode(value: vfio_device_attach_iommufd_ptInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_attach_iommufd_ptCheckKeys(value);
-    const { flags: $flags, pt_id: $pt_id, pasid: $pasid } = value;
-    dv.setUint32(offset + 0, 16, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_device_attach_iommufd_pt.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $pt_id === undefined ? 0 : u32($pt_id, "vfio_device_attach_iommufd_pt.pt_id"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 12,
-      $pasid === undefined ? 0 : u32($pasid, "vfio_device_attach_iommufd_pt.pasid"),
-      LE,
-    );
+    const { flags: $flags = 0, pt_id: $pt_id = 0, pasid: $pasid = 0 } = value;
+    dv.setUint32(offset, 16, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_device_attach_iommufd_pt.flags"), LE);
+    dv.setUint32(offset + 8, u32($pt_id, "vfio_device_attach_iommufd_pt.pt_id"), LE);
+    dv.setUint32(offset + 12, u32($pasid, "vfio_device_attach_iommufd_pt.pasid"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_attach_iommufd_pt {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       pt_id: dv.getUint32(offset + 8, LE),
       pasid: dv.getUint32(offset + 12, LE),
@@ -5030,91 +3406,53 @@ export const vfio_device_attach_iommufd_pt = {
   view(target: Target, offset = 0): vfio_device_attach_iommufd_ptView {
     return new vfio_device_attach_iommufd_ptView(dataView(target), offset);
   },
-};
-const _vfio_device_attach_iommufd_ptCheck: Codec<
-  vfio_device_attach_iommufd_pt,
-  vfio_device_attach_iommufd_ptInit
-> = vfio_device_attach_iommufd_pt;
+} satisfies GeneratedCodec<vfio_device_attach_iommufd_pt, vfio_device_attach_iommufd_ptInit>;
 
 /** A zero-copy view of a `struct vfio_device_attach_iommufd_pt` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_attach_iommufd_ptView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * User filled size of this data.
-   *
-   * C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class vfio_device_attach_iommufd_ptView
+  extends RecordView
+  implements vfio_device_attach_iommufd_pt
+{
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_attach_iommufd_pt.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_device_attach_iommufd_pt.argsz"), LE);
   }
 
-  /**
-   * Flags for attach.
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_attach_iommufd_pt.flags"),
+      u32(value, "vfio_device_attach_iommufd_pt.flags"),
       LE,
     );
   }
 
-  /**
-   * Input the target id which can represent an ioas or a hwpt allocated via iommufd subsystem. Output the input ioas id or the attached hwpt id which could be the specified hwpt itself or a hwpt automatically created for the specified ioas by kernel during the attachment.
-   *
-   * C: `__u32 pt_id` (offset 8, 4 bytes)
-   */
   get pt_id(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set pt_id(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_device_attach_iommufd_pt.pt_id"),
+      u32(value, "vfio_device_attach_iommufd_pt.pt_id"),
       LE,
     );
   }
 
-  /**
-   * The pasid to be attached, only meaningful when {@link VFIO_DEVICE_ATTACH_PASID} is set in `flags`
-   *
-   * C: `__u32 pasid` (offset 12, 4 bytes)
-   */
   get pasid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set pasid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_device_attach_iommufd_pt.pasid"),
+      u32(value, "vfio_device_attach_iommufd_pt.pasid"),
       LE,
     );
   }
@@ -5155,25 +3493,9 @@ export interface vfio_device_detach_iommufd_pt {
   pasid: number;
 }
 
-/** What {@link vfio_device_detach_iommufd_pt.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_device_detach_iommufd_ptInit {
-  /**
-   * Flags for detach.
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
-  flags?: number;
-  /**
-   * The pasid to be detached, only meaningful when {@link VFIO_DEVICE_DETACH_PASID} is set in `flags`
-   *
-   * C: `__u32 pasid` (offset 8, 4 bytes)
-   */
-  pasid?: number;
-}
+/** What {@link vfio_device_detach_iommufd_pt.encode} accepts (see InitOf). */
+export type vfio_device_detach_iommufd_ptInit = InitOf<vfio_device_detach_iommufd_pt, "argsz">;
 
-const vfio_device_detach_iommufd_ptMembers: readonly string[] = ["argsz", "flags", "pasid"];
-
-/** Refuses what {@link vfio_device_detach_iommufd_pt.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_detach_iommufd_ptCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_detach_iommufd_pt");
@@ -5184,20 +3506,11 @@ function vfio_device_detach_iommufd_ptCheckKeys(value: unknown): void {
       case "pasid":
         break;
       default:
-        unknownMember(key, "vfio_device_detach_iommufd_pt", vfio_device_detach_iommufd_ptMembers);
+        unknownMember(key, "vfio_device_detach_iommufd_pt", ["argsz", "flags", "pasid"]);
     }
   }
 }
 
-/**
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_device_detach_iommufd_pt | struct vfio_device_detach_iommufd_pt})
- *
- * Remove the association of the device or a pasid of the device and its current associated address space.  After it, the device or the pasid should be in a blocking DMA state.  This is only allowed on cdev fds.
- *
- * @returns 0 on success, -errno on failure.
- *
- * C: `struct vfio_device_detach_iommufd_pt`, 12 bytes, aligned to 4.
- */
 export const vfio_device_detach_iommufd_pt = {
   size: 12,
   align: 4,
@@ -5206,23 +3519,15 @@ export const vfio_device_detach_iommufd_pt = {
   encode(value: vfio_device_detach_iommufd_ptInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_detach_iommufd_ptCheckKeys(value);
-    const { flags: $flags, pasid: $pasid } = value;
-    dv.setUint32(offset + 0, 12, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_device_detach_iommufd_pt.flags"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 8,
-      $pasid === undefined ? 0 : u32($pasid, "vfio_device_detach_iommufd_pt.pasid"),
-      LE,
-    );
+    const { flags: $flags = 0, pasid: $pasid = 0 } = value;
+    dv.setUint32(offset, 12, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_device_detach_iommufd_pt.flags"), LE);
+    dv.setUint32(offset + 8, u32($pasid, "vfio_device_detach_iommufd_pt.pasid"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_detach_iommufd_pt {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       pasid: dv.getUint32(offset + 8, LE),
     };
@@ -5230,72 +3535,41 @@ export const vfio_device_detach_iommufd_pt = {
   view(target: Target, offset = 0): vfio_device_detach_iommufd_ptView {
     return new vfio_device_detach_iommufd_ptView(dataView(target), offset);
   },
-};
-const _vfio_device_detach_iommufd_ptCheck: Codec<
-  vfio_device_detach_iommufd_pt,
-  vfio_device_detach_iommufd_ptInit
-> = vfio_device_detach_iommufd_pt;
+} satisfies GeneratedCodec<vfio_device_detach_iommufd_pt, vfio_device_detach_iommufd_ptInit>;
 
 /** A zero-copy view of a `struct vfio_device_detach_iommufd_pt` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_detach_iommufd_ptView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * User filled size of this data.
-   *
-   * C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller
-   */
+export class vfio_device_detach_iommufd_ptView
+  extends RecordView
+  implements vfio_device_detach_iommufd_pt
+{
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_detach_iommufd_pt.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_device_detach_iommufd_pt.argsz"), LE);
   }
 
-  /**
-   * Flags for detach.
-   *
-   * C: `__u32 flags` (offset 4, 4 bytes)
-   */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_detach_iommufd_pt.flags"),
+      u32(value, "vfio_device_detach_iommufd_pt.flags"),
       LE,
     );
   }
 
-  /**
-   * The pasid to be detached, only meaningful when {@link VFIO_DEVICE_DETACH_PASID} is set in `flags`
-   *
-   * C: `__u32 pasid` (offset 8, 4 bytes)
-   */
   get pasid(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set pasid(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_device_detach_iommufd_pt.pasid"),
+      u32(value, "vfio_device_detach_iommufd_pt.pasid"),
       LE,
     );
   }
@@ -5318,15 +3592,9 @@ export interface vfio_device_feature_migration {
   flags: bigint;
 }
 
-/** What {@link vfio_device_feature_migration.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_feature_migrationInit {
-  /** C: `__aligned_u64 flags` (offset 0, 8 bytes) */
-  flags?: Int64;
-}
+/** What {@link vfio_device_feature_migration.encode} accepts (see InitOf). */
+export type vfio_device_feature_migrationInit = InitOf<vfio_device_feature_migration>;
 
-const vfio_device_feature_migrationMembers: readonly string[] = ["flags"];
-
-/** Refuses what {@link vfio_device_feature_migration.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_migrationCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_migration");
@@ -5335,12 +3603,11 @@ function vfio_device_feature_migrationCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_migration", vfio_device_feature_migrationMembers);
+        unknownMember(key, "vfio_device_feature_migration", ["flags"]);
     }
   }
 }
 
-/** C: `struct vfio_device_feature_migration`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_migration = {
   size: 8,
   align: 8,
@@ -5349,44 +3616,31 @@ export const vfio_device_feature_migration = {
   encode(value: vfio_device_feature_migrationInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_feature_migrationCheckKeys(value);
-    const { flags: $flags } = value;
-    dv.setBigUint64(
-      offset + 0,
-      $flags === undefined ? 0n : u64($flags, "vfio_device_feature_migration.flags"),
-      LE,
-    );
+    const { flags: $flags = 0n } = value;
+    dv.setBigUint64(offset, u64($flags, "vfio_device_feature_migration.flags"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_feature_migration {
     const dv = dataView(source);
-    return { flags: dv.getBigUint64(offset + 0, LE) };
+    return { flags: dv.getBigUint64(offset, LE) };
   },
   view(target: Target, offset = 0): vfio_device_feature_migrationView {
     return new vfio_device_feature_migrationView(dataView(target), offset);
   },
-};
-const _vfio_device_feature_migrationCheck: Codec<
-  vfio_device_feature_migration,
-  vfio_device_feature_migrationInit
-> = vfio_device_feature_migration;
+} satisfies GeneratedCodec<vfio_device_feature_migration, vfio_device_feature_migrationInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_migration` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_migrationView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 flags` (offset 0, 8 bytes) */
+export class vfio_device_feature_migrationView
+  extends RecordView
+  implements vfio_device_feature_migration
+{
   get flags(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set flags(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_migration.flags"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "vfio_device_feature_migration.flags"),
       LE,
     );
   }
@@ -5413,21 +3667,9 @@ export interface vfio_device_feature_mig_state {
   data_fd: number;
 }
 
-/** What {@link vfio_device_feature_mig_state.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_feature_mig_stateInit {
-  /**
-   * From {@link vfio_device_mig_state | enum vfio_device_mig_state}
-   *
-   * C: `__u32 device_state` (offset 0, 4 bytes)
-   */
-  device_state?: number;
-  /** C: `__s32 data_fd` (offset 4, 4 bytes) */
-  data_fd?: number;
-}
+/** What {@link vfio_device_feature_mig_state.encode} accepts (see InitOf). */
+export type vfio_device_feature_mig_stateInit = InitOf<vfio_device_feature_mig_state>;
 
-const vfio_device_feature_mig_stateMembers: readonly string[] = ["device_state", "data_fd"];
-
-/** Refuses what {@link vfio_device_feature_mig_state.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_mig_stateCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_mig_state");
@@ -5437,12 +3679,11 @@ function vfio_device_feature_mig_stateCheckKeys(value: unknown): void {
       case "data_fd":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_mig_state", vfio_device_feature_mig_stateMembers);
+        unknownMember(key, "vfio_device_feature_mig_state", ["device_state", "data_fd"]);
     }
   }
 }
 
-/** C: `struct vfio_device_feature_mig_state`, 8 bytes, aligned to 4. */
 export const vfio_device_feature_mig_state = {
   size: 8,
   align: 4,
@@ -5451,70 +3692,44 @@ export const vfio_device_feature_mig_state = {
   encode(value: vfio_device_feature_mig_stateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_feature_mig_stateCheckKeys(value);
-    const { device_state: $device_state, data_fd: $data_fd } = value;
-    dv.setUint32(
-      offset + 0,
-      $device_state === undefined
-        ? 0
-        : u32($device_state, "vfio_device_feature_mig_state.device_state"),
-      LE,
-    );
-    dv.setInt32(
-      offset + 4,
-      $data_fd === undefined ? 0 : s32($data_fd, "vfio_device_feature_mig_state.data_fd"),
-      LE,
-    );
+    const { device_state: $device_state = 0, data_fd: $data_fd = 0 } = value;
+    dv.setUint32(offset, u32($device_state, "vfio_device_feature_mig_state.device_state"), LE);
+    dv.setInt32(offset + 4, s32($data_fd, "vfio_device_feature_mig_state.data_fd"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_feature_mig_state {
     const dv = dataView(source);
-    return { device_state: dv.getUint32(offset + 0, LE), data_fd: dv.getInt32(offset + 4, LE) };
+    return { device_state: dv.getUint32(offset, LE), data_fd: dv.getInt32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): vfio_device_feature_mig_stateView {
     return new vfio_device_feature_mig_stateView(dataView(target), offset);
   },
-};
-const _vfio_device_feature_mig_stateCheck: Codec<
-  vfio_device_feature_mig_state,
-  vfio_device_feature_mig_stateInit
-> = vfio_device_feature_mig_state;
+} satisfies GeneratedCodec<vfio_device_feature_mig_state, vfio_device_feature_mig_stateInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_mig_state` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_mig_stateView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * From {@link vfio_device_mig_state | enum vfio_device_mig_state}
-   *
-   * C: `__u32 device_state` (offset 0, 4 bytes)
-   */
+export class vfio_device_feature_mig_stateView
+  extends RecordView
+  implements vfio_device_feature_mig_state
+{
   get device_state(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set device_state(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_feature_mig_state.device_state"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "vfio_device_feature_mig_state.device_state"),
       LE,
     );
   }
 
-  /** C: `__s32 data_fd` (offset 4, 4 bytes) */
   get data_fd(): number {
-    const dv = this.dataView;
-    return dv.getInt32(this.byteOffset + 4, LE);
+    return this.dataView.getInt32(this.byteOffset + 4, LE);
   }
 
   set data_fd(value: number) {
-    const dv = this.dataView;
-    dv.setInt32(
+    this.dataView.setInt32(
       this.byteOffset + 4,
-      value === undefined ? 0 : s32(value, "vfio_device_feature_mig_state.data_fd"),
+      s32(value, "vfio_device_feature_mig_state.data_fd"),
       LE,
     );
   }
@@ -5594,24 +3809,9 @@ export interface vfio_precopy_info {
   dirty_bytes: bigint;
 }
 
-/** What {@link vfio_precopy_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_precopy_infoInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /** C: `__aligned_u64 initial_bytes` (offset 8, 8 bytes) */
-  initial_bytes?: Int64;
-  /** C: `__aligned_u64 dirty_bytes` (offset 16, 8 bytes) */
-  dirty_bytes?: Int64;
-}
+/** What {@link vfio_precopy_info.encode} accepts (see InitOf). */
+export type vfio_precopy_infoInit = InitOf<vfio_precopy_info, "argsz">;
 
-const vfio_precopy_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "initial_bytes",
-  "dirty_bytes",
-];
-
-/** Refuses what {@link vfio_precopy_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_precopy_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_precopy_info");
   for (const key in value) {
@@ -5622,38 +3822,11 @@ function vfio_precopy_infoCheckKeys(value: unknown): void {
       case "dirty_bytes":
         break;
       default:
-        unknownMember(key, "vfio_precopy_info", vfio_precopy_infoMembers);
+        unknownMember(key, "vfio_precopy_info", ["argsz", "flags", "initial_bytes", "dirty_bytes"]);
     }
   }
 }
 
-/**
- * _IO({@link VFIO_TYPE}, {@link VFIO_BASE} + 21)
- *
- * This ioctl is used on the migration data FD in the precopy phase of the migration data transfer. It returns an estimate of the current data sizes remaining to be transferred. It allows the user to judge when it is appropriate to leave PRE_COPY for STOP_COPY.
- *
- * This ioctl is valid only in PRE_COPY states and kernel driver should return -EINVAL from any other migration state.
- *
- * The vfio_precopy_info data structure returned by this ioctl provides estimates of data available from the device during the PRE_COPY states. This estimate is split into two categories, initial_bytes and dirty_bytes.
- *
- * The initial_bytes field indicates the amount of initial precopy data available from the device. This field should have a non-zero initial value and decrease as migration data is read from the device. The presence of the {@link VFIO_PRECOPY_INFO_REINIT} output flag indicates that new initial data is present on the stream. The new initial data may result, for example, from device reconfiguration during migration that requires additional initialization data. In that case initial_bytes may report a non-zero value irrespective of any previously reported values, which progresses towards zero as precopy data is read from the data stream. dirty_bytes is also reset to zero and represents the state change of the device relative to the new initial_bytes. {@link VFIO_PRECOPY_INFO_REINIT} can be reported only after userspace opts in to VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2. Without this opt-in, the flags field of {@link vfio_precopy_info | struct vfio_precopy_info} is reserved for bug-compatibility reasons.
- *
- * It is recommended to leave PRE_COPY for STOP_COPY only after this field reaches zero. Leaving PRE_COPY earlier might make things slower.
- *
- * The dirty_bytes field tracks device state changes relative to data previously retrieved.  This field starts at zero and may increase as the internal device state is modified or decrease as that modified state is read from the device.
- *
- * Userspace may use the combination of these fields to estimate the potential data size available during the PRE_COPY phases, as well as trends relative to the rate the device is dirtying its internal state, but these fields are not required to have any bearing relative to the data size available during the STOP_COPY phase.
- *
- * Drivers have a lot of flexibility in when and what they transfer during the PRE_COPY phase, and how they report this from {@link VFIO_MIG_GET_PRECOPY_INFO}.
- *
- * During pre-copy the migration data FD has a temporary "end of stream" that is reached when both initial_bytes and dirty_byte are zero. For instance, this may indicate that the device is idle and not currently dirtying any internal state. When read() is done on this temporary end of stream the kernel driver should return ENOMSG from read(). Userspace can wait for more data (which may never come) by using poll.
- *
- * Once in STOP_COPY the migration data FD has a permanent end of stream signaled in the usual way by read() always returning 0 and poll always returning readable. ENOMSG may not be returned in STOP_COPY. Support for this ioctl is mandatory if a driver claims to support {@link VFIO_MIGRATION_PRE_COPY}.
- *
- * @returns 0 on success, -1 and errno set on failure.
- *
- * C: `struct vfio_precopy_info`, 24 bytes, aligned to 8.
- */
 export const vfio_precopy_info = {
   size: 24,
   align: 8,
@@ -5662,24 +3835,20 @@ export const vfio_precopy_info = {
   encode(value: vfio_precopy_infoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_precopy_infoCheckKeys(value);
-    const { flags: $flags, initial_bytes: $initial_bytes, dirty_bytes: $dirty_bytes } = value;
-    dv.setUint32(offset + 0, 24, LE);
-    dv.setUint32(offset + 4, $flags === undefined ? 0 : u32($flags, "vfio_precopy_info.flags"), LE);
-    dv.setBigUint64(
-      offset + 8,
-      $initial_bytes === undefined ? 0n : u64($initial_bytes, "vfio_precopy_info.initial_bytes"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 16,
-      $dirty_bytes === undefined ? 0n : u64($dirty_bytes, "vfio_precopy_info.dirty_bytes"),
-      LE,
-    );
+    const {
+      flags: $flags = 0,
+      initial_bytes: $initial_bytes = 0n,
+      dirty_bytes: $dirty_bytes = 0n,
+    } = value;
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_precopy_info.flags"), LE);
+    dv.setBigUint64(offset + 8, u64($initial_bytes, "vfio_precopy_info.initial_bytes"), LE);
+    dv.setBigUint64(offset + 16, u64($dirty_bytes, "vfio_precopy_info.dirty_bytes"), LE);
   },
   decode(source: Target, offset = 0): vfio_precopy_info {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       initial_bytes: dv.getBigUint64(offset + 8, LE),
       dirty_bytes: dv.getBigUint64(offset + 16, LE),
@@ -5688,72 +3857,46 @@ export const vfio_precopy_info = {
   view(target: Target, offset = 0): vfio_precopy_infoView {
     return new vfio_precopy_infoView(dataView(target), offset);
   },
-};
-const _vfio_precopy_infoCheck: Codec<vfio_precopy_info, vfio_precopy_infoInit> = vfio_precopy_info;
+} satisfies GeneratedCodec<vfio_precopy_info, vfio_precopy_infoInit>;
 
 /** A zero-copy view of a `struct vfio_precopy_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_precopy_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_precopy_infoView extends RecordView implements vfio_precopy_info {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_precopy_info.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_precopy_info.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_precopy_info.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_precopy_info.flags"), LE);
   }
 
-  /** C: `__aligned_u64 initial_bytes` (offset 8, 8 bytes) */
   get initial_bytes(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set initial_bytes(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_precopy_info.initial_bytes"),
+      u64(value, "vfio_precopy_info.initial_bytes"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 dirty_bytes` (offset 16, 8 bytes) */
   get dirty_bytes(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set dirty_bytes(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_precopy_info.dirty_bytes"),
+      u64(value, "vfio_precopy_info.dirty_bytes"),
       LE,
     );
   }
@@ -5778,18 +3921,12 @@ export interface vfio_device_low_power_entry_with_wakeup {
   reserved: number;
 }
 
-/** What {@link vfio_device_low_power_entry_with_wakeup.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_low_power_entry_with_wakeupInit {
-  /** C: `__s32 wakeup_eventfd` (offset 0, 4 bytes) */
-  wakeup_eventfd?: number;
-}
+/** What {@link vfio_device_low_power_entry_with_wakeup.encode} accepts (see InitOf). */
+export type vfio_device_low_power_entry_with_wakeupInit = InitOf<
+  vfio_device_low_power_entry_with_wakeup,
+  "reserved"
+>;
 
-const vfio_device_low_power_entry_with_wakeupMembers: readonly string[] = [
-  "wakeup_eventfd",
-  "reserved",
-];
-
-/** Refuses what {@link vfio_device_low_power_entry_with_wakeup.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_low_power_entry_with_wakeupCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_low_power_entry_with_wakeup");
@@ -5799,16 +3936,14 @@ function vfio_device_low_power_entry_with_wakeupCheckKeys(value: unknown): void 
       case "reserved":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_low_power_entry_with_wakeup",
-          vfio_device_low_power_entry_with_wakeupMembers,
-        );
+        unknownMember(key, "vfio_device_low_power_entry_with_wakeup", [
+          "wakeup_eventfd",
+          "reserved",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_device_low_power_entry_with_wakeup`, 8 bytes, aligned to 4. */
 export const vfio_device_low_power_entry_with_wakeup = {
   size: 8,
   align: 4,
@@ -5817,14 +3952,12 @@ export const vfio_device_low_power_entry_with_wakeup = {
   encode(value: vfio_device_low_power_entry_with_wakeupInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_low_power_entry_with_wakeupCheckKeys(value);
-    const { wakeup_eventfd: $wakeup_eventfd, reserved: $reserved } =
+    const { wakeup_eventfd: $wakeup_eventfd = 0, reserved: $reserved } =
       value as vfio_device_low_power_entry_with_wakeupInit & { reserved?: unknown };
     dv.setUint32(offset + 4, 0);
     dv.setInt32(
-      offset + 0,
-      $wakeup_eventfd === undefined
-        ? 0
-        : s32($wakeup_eventfd, "vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"),
+      offset,
+      s32($wakeup_eventfd, "vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"),
       LE,
     );
     if ($reserved !== undefined)
@@ -5832,52 +3965,41 @@ export const vfio_device_low_power_entry_with_wakeup = {
   },
   decode(source: Target, offset = 0): vfio_device_low_power_entry_with_wakeup {
     const dv = dataView(source);
-    return { wakeup_eventfd: dv.getInt32(offset + 0, LE), reserved: dv.getUint32(offset + 4, LE) };
+    return { wakeup_eventfd: dv.getInt32(offset, LE), reserved: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): vfio_device_low_power_entry_with_wakeupView {
     return new vfio_device_low_power_entry_with_wakeupView(dataView(target), offset);
   },
-};
-const _vfio_device_low_power_entry_with_wakeupCheck: Codec<
+} satisfies GeneratedCodec<
   vfio_device_low_power_entry_with_wakeup,
   vfio_device_low_power_entry_with_wakeupInit
-> = vfio_device_low_power_entry_with_wakeup;
+>;
 
 /** A zero-copy view of a `struct vfio_device_low_power_entry_with_wakeup` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_low_power_entry_with_wakeupView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__s32 wakeup_eventfd` (offset 0, 4 bytes) */
+export class vfio_device_low_power_entry_with_wakeupView
+  extends RecordView
+  implements vfio_device_low_power_entry_with_wakeup
+{
   get wakeup_eventfd(): number {
-    const dv = this.dataView;
-    return dv.getInt32(this.byteOffset + 0, LE);
+    return this.dataView.getInt32(this.byteOffset, LE);
   }
 
   set wakeup_eventfd(value: number) {
-    const dv = this.dataView;
-    dv.setInt32(
-      this.byteOffset + 0,
-      value === undefined
-        ? 0
-        : s32(value, "vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"),
+    this.dataView.setInt32(
+      this.byteOffset,
+      s32(value, "vfio_device_low_power_entry_with_wakeup.wakeup_eventfd"),
       LE,
     );
   }
 
-  /** C: `__u32 reserved` (offset 4, 4 bytes); always written as zero */
   get reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_low_power_entry_with_wakeup.reserved"),
+      u32(value, "vfio_device_low_power_entry_with_wakeup.reserved"),
       LE,
     );
   }
@@ -5904,24 +4026,12 @@ export interface vfio_device_feature_dma_logging_control {
   ranges: bigint;
 }
 
-/** What {@link vfio_device_feature_dma_logging_control.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_feature_dma_logging_controlInit {
-  /** C: `__aligned_u64 page_size` (offset 0, 8 bytes) */
-  page_size?: Int64;
-  /** C: `__u32 num_ranges` (offset 8, 4 bytes) */
-  num_ranges?: number;
-  /** C: `__aligned_u64 ranges` (offset 16, 8 bytes); a user pointer */
-  ranges?: Int64;
-}
+/** What {@link vfio_device_feature_dma_logging_control.encode} accepts (see InitOf). */
+export type vfio_device_feature_dma_logging_controlInit = InitOf<
+  vfio_device_feature_dma_logging_control,
+  "__reserved"
+>;
 
-const vfio_device_feature_dma_logging_controlMembers: readonly string[] = [
-  "page_size",
-  "num_ranges",
-  "__reserved",
-  "ranges",
-];
-
-/** Refuses what {@link vfio_device_feature_dma_logging_control.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_dma_logging_controlCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_logging_control");
@@ -5933,16 +4043,16 @@ function vfio_device_feature_dma_logging_controlCheckKeys(value: unknown): void 
       case "ranges":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_feature_dma_logging_control",
-          vfio_device_feature_dma_logging_controlMembers,
-        );
+        unknownMember(key, "vfio_device_feature_dma_logging_control", [
+          "page_size",
+          "num_ranges",
+          "__reserved",
+          "ranges",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_device_feature_dma_logging_control`, 24 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_control = {
   size: 24,
   align: 8,
@@ -5954,38 +4064,34 @@ export const vfio_device_feature_dma_logging_control = {
     const dv = dataView(target);
     vfio_device_feature_dma_logging_controlCheckKeys(value);
     const {
-      page_size: $page_size,
-      num_ranges: $num_ranges,
+      page_size: $page_size = 0n,
+      num_ranges: $num_ranges = 0,
       __reserved: $__reserved,
-      ranges: $ranges,
+      ranges: $ranges = 0n,
     } = value as vfio_device_feature_dma_logging_controlInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     dv.setBigUint64(
-      offset + 0,
-      $page_size === undefined
-        ? 0n
-        : u64($page_size, "vfio_device_feature_dma_logging_control.page_size"),
+      offset,
+      u64($page_size, "vfio_device_feature_dma_logging_control.page_size"),
       LE,
     );
     dv.setUint32(
       offset + 8,
-      $num_ranges === undefined
-        ? 0
-        : u32($num_ranges, "vfio_device_feature_dma_logging_control.num_ranges"),
+      u32($num_ranges, "vfio_device_feature_dma_logging_control.num_ranges"),
       LE,
     );
     if ($__reserved !== undefined)
       mustBeZero($__reserved, "vfio_device_feature_dma_logging_control.__reserved");
     dv.setBigUint64(
       offset + 16,
-      $ranges === undefined ? 0n : u64($ranges, "vfio_device_feature_dma_logging_control.ranges"),
+      u64($ranges, "vfio_device_feature_dma_logging_control.ranges"),
       LE,
     );
   },
   decode(source: Target, offset = 0): vfio_device_feature_dma_logging_control {
     const dv = dataView(source);
     return {
-      page_size: dv.getBigUint64(offset + 0, LE),
+      page_size: dv.getBigUint64(offset, LE),
       num_ranges: dv.getUint32(offset + 8, LE),
       __reserved: dv.getUint32(offset + 12, LE),
       ranges: dv.getBigUint64(offset + 16, LE),
@@ -5994,75 +4100,60 @@ export const vfio_device_feature_dma_logging_control = {
   view(target: Target, offset = 0): vfio_device_feature_dma_logging_controlView {
     return new vfio_device_feature_dma_logging_controlView(dataView(target), offset);
   },
-};
-const _vfio_device_feature_dma_logging_controlCheck: Codec<
+} satisfies GeneratedCodec<
   vfio_device_feature_dma_logging_control,
   vfio_device_feature_dma_logging_controlInit
-> = vfio_device_feature_dma_logging_control;
+>;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_logging_control` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_logging_controlView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 page_size` (offset 0, 8 bytes) */
+export class vfio_device_feature_dma_logging_controlView
+  extends RecordView
+  implements vfio_device_feature_dma_logging_control
+{
   get page_size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set page_size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_dma_logging_control.page_size"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "vfio_device_feature_dma_logging_control.page_size"),
       LE,
     );
   }
 
-  /** C: `__u32 num_ranges` (offset 8, 4 bytes) */
   get num_ranges(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set num_ranges(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_device_feature_dma_logging_control.num_ranges"),
+      u32(value, "vfio_device_feature_dma_logging_control.num_ranges"),
       LE,
     );
   }
 
-  /** C: `__u32 __reserved` (offset 12, 4 bytes); always written as zero */
   get __reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_device_feature_dma_logging_control.__reserved"),
+      u32(value, "vfio_device_feature_dma_logging_control.__reserved"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 ranges` (offset 16, 8 bytes); a user pointer */
   get ranges(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set ranges(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_dma_logging_control.ranges"),
+      u64(value, "vfio_device_feature_dma_logging_control.ranges"),
       LE,
     );
   }
@@ -6076,17 +4167,10 @@ export interface vfio_device_feature_dma_logging_range {
   length: bigint;
 }
 
-/** What {@link vfio_device_feature_dma_logging_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_feature_dma_logging_rangeInit {
-  /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
-  iova?: Int64;
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
-  length?: Int64;
-}
+/** What {@link vfio_device_feature_dma_logging_range.encode} accepts (see InitOf). */
+export type vfio_device_feature_dma_logging_rangeInit =
+  InitOf<vfio_device_feature_dma_logging_range>;
 
-const vfio_device_feature_dma_logging_rangeMembers: readonly string[] = ["iova", "length"];
-
-/** Refuses what {@link vfio_device_feature_dma_logging_range.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_dma_logging_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_logging_range");
@@ -6096,16 +4180,11 @@ function vfio_device_feature_dma_logging_rangeCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_feature_dma_logging_range",
-          vfio_device_feature_dma_logging_rangeMembers,
-        );
+        unknownMember(key, "vfio_device_feature_dma_logging_range", ["iova", "length"]);
     }
   }
 }
 
-/** C: `struct vfio_device_feature_dma_logging_range`, 16 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_range = {
   size: 16,
   align: 8,
@@ -6114,64 +4193,47 @@ export const vfio_device_feature_dma_logging_range = {
   encode(value: vfio_device_feature_dma_logging_rangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_feature_dma_logging_rangeCheckKeys(value);
-    const { iova: $iova, length: $length } = value;
-    dv.setBigUint64(
-      offset + 0,
-      $iova === undefined ? 0n : u64($iova, "vfio_device_feature_dma_logging_range.iova"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $length === undefined ? 0n : u64($length, "vfio_device_feature_dma_logging_range.length"),
-      LE,
-    );
+    const { iova: $iova = 0n, length: $length = 0n } = value;
+    dv.setBigUint64(offset, u64($iova, "vfio_device_feature_dma_logging_range.iova"), LE);
+    dv.setBigUint64(offset + 8, u64($length, "vfio_device_feature_dma_logging_range.length"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_feature_dma_logging_range {
     const dv = dataView(source);
-    return { iova: dv.getBigUint64(offset + 0, LE), length: dv.getBigUint64(offset + 8, LE) };
+    return { iova: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
   },
   view(target: Target, offset = 0): vfio_device_feature_dma_logging_rangeView {
     return new vfio_device_feature_dma_logging_rangeView(dataView(target), offset);
   },
-};
-const _vfio_device_feature_dma_logging_rangeCheck: Codec<
+} satisfies GeneratedCodec<
   vfio_device_feature_dma_logging_range,
   vfio_device_feature_dma_logging_rangeInit
-> = vfio_device_feature_dma_logging_range;
+>;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_logging_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_logging_rangeView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
+export class vfio_device_feature_dma_logging_rangeView
+  extends RecordView
+  implements vfio_device_feature_dma_logging_range
+{
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_dma_logging_range.iova"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "vfio_device_feature_dma_logging_range.iova"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_dma_logging_range.length"),
+      u64(value, "vfio_device_feature_dma_logging_range.length"),
       LE,
     );
   }
@@ -6198,26 +4260,10 @@ export interface vfio_device_feature_dma_logging_report {
   bitmap: bigint;
 }
 
-/** What {@link vfio_device_feature_dma_logging_report.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_feature_dma_logging_reportInit {
-  /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
-  iova?: Int64;
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
-  length?: Int64;
-  /** C: `__aligned_u64 page_size` (offset 16, 8 bytes) */
-  page_size?: Int64;
-  /** C: `__aligned_u64 bitmap` (offset 24, 8 bytes); a user pointer */
-  bitmap?: Int64;
-}
+/** What {@link vfio_device_feature_dma_logging_report.encode} accepts (see InitOf). */
+export type vfio_device_feature_dma_logging_reportInit =
+  InitOf<vfio_device_feature_dma_logging_report>;
 
-const vfio_device_feature_dma_logging_reportMembers: readonly string[] = [
-  "iova",
-  "length",
-  "page_size",
-  "bitmap",
-];
-
-/** Refuses what {@link vfio_device_feature_dma_logging_report.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_dma_logging_reportCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_logging_report");
@@ -6229,16 +4275,16 @@ function vfio_device_feature_dma_logging_reportCheckKeys(value: unknown): void {
       case "bitmap":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_feature_dma_logging_report",
-          vfio_device_feature_dma_logging_reportMembers,
-        );
+        unknownMember(key, "vfio_device_feature_dma_logging_report", [
+          "iova",
+          "length",
+          "page_size",
+          "bitmap",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_device_feature_dma_logging_report`, 32 bytes, aligned to 8. */
 export const vfio_device_feature_dma_logging_report = {
   size: 32,
   align: 8,
@@ -6249,34 +4295,25 @@ export const vfio_device_feature_dma_logging_report = {
   encode(value: vfio_device_feature_dma_logging_reportInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_feature_dma_logging_reportCheckKeys(value);
-    const { iova: $iova, length: $length, page_size: $page_size, bitmap: $bitmap } = value;
-    dv.setBigUint64(
-      offset + 0,
-      $iova === undefined ? 0n : u64($iova, "vfio_device_feature_dma_logging_report.iova"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $length === undefined ? 0n : u64($length, "vfio_device_feature_dma_logging_report.length"),
-      LE,
-    );
+    const {
+      iova: $iova = 0n,
+      length: $length = 0n,
+      page_size: $page_size = 0n,
+      bitmap: $bitmap = 0n,
+    } = value;
+    dv.setBigUint64(offset, u64($iova, "vfio_device_feature_dma_logging_report.iova"), LE);
+    dv.setBigUint64(offset + 8, u64($length, "vfio_device_feature_dma_logging_report.length"), LE);
     dv.setBigUint64(
       offset + 16,
-      $page_size === undefined
-        ? 0n
-        : u64($page_size, "vfio_device_feature_dma_logging_report.page_size"),
+      u64($page_size, "vfio_device_feature_dma_logging_report.page_size"),
       LE,
     );
-    dv.setBigUint64(
-      offset + 24,
-      $bitmap === undefined ? 0n : u64($bitmap, "vfio_device_feature_dma_logging_report.bitmap"),
-      LE,
-    );
+    dv.setBigUint64(offset + 24, u64($bitmap, "vfio_device_feature_dma_logging_report.bitmap"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_feature_dma_logging_report {
     const dv = dataView(source);
     return {
-      iova: dv.getBigUint64(offset + 0, LE),
+      iova: dv.getBigUint64(offset, LE),
       length: dv.getBigUint64(offset + 8, LE),
       page_size: dv.getBigUint64(offset + 16, LE),
       bitmap: dv.getBigUint64(offset + 24, LE),
@@ -6285,75 +4322,60 @@ export const vfio_device_feature_dma_logging_report = {
   view(target: Target, offset = 0): vfio_device_feature_dma_logging_reportView {
     return new vfio_device_feature_dma_logging_reportView(dataView(target), offset);
   },
-};
-const _vfio_device_feature_dma_logging_reportCheck: Codec<
+} satisfies GeneratedCodec<
   vfio_device_feature_dma_logging_report,
   vfio_device_feature_dma_logging_reportInit
-> = vfio_device_feature_dma_logging_report;
+>;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_logging_report` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_logging_reportView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 iova` (offset 0, 8 bytes) */
+export class vfio_device_feature_dma_logging_reportView
+  extends RecordView
+  implements vfio_device_feature_dma_logging_report
+{
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_dma_logging_report.iova"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "vfio_device_feature_dma_logging_report.iova"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 length` (offset 8, 8 bytes) */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_dma_logging_report.length"),
+      u64(value, "vfio_device_feature_dma_logging_report.length"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 page_size` (offset 16, 8 bytes) */
   get page_size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set page_size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_dma_logging_report.page_size"),
+      u64(value, "vfio_device_feature_dma_logging_report.page_size"),
       LE,
     );
   }
 
-  /** C: `__aligned_u64 bitmap` (offset 24, 8 bytes); a user pointer */
   get bitmap(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set bitmap(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_dma_logging_report.bitmap"),
+      u64(value, "vfio_device_feature_dma_logging_report.bitmap"),
       LE,
     );
   }
@@ -6368,15 +4390,9 @@ export interface vfio_device_feature_mig_data_size {
   stop_copy_length: bigint;
 }
 
-/** What {@link vfio_device_feature_mig_data_size.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_feature_mig_data_sizeInit {
-  /** C: `__aligned_u64 stop_copy_length` (offset 0, 8 bytes) */
-  stop_copy_length?: Int64;
-}
+/** What {@link vfio_device_feature_mig_data_size.encode} accepts (see InitOf). */
+export type vfio_device_feature_mig_data_sizeInit = InitOf<vfio_device_feature_mig_data_size>;
 
-const vfio_device_feature_mig_data_sizeMembers: readonly string[] = ["stop_copy_length"];
-
-/** Refuses what {@link vfio_device_feature_mig_data_size.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_mig_data_sizeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_mig_data_size");
@@ -6385,16 +4401,11 @@ function vfio_device_feature_mig_data_sizeCheckKeys(value: unknown): void {
       case "stop_copy_length":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_device_feature_mig_data_size",
-          vfio_device_feature_mig_data_sizeMembers,
-        );
+        unknownMember(key, "vfio_device_feature_mig_data_size", ["stop_copy_length"]);
     }
   }
 }
 
-/** C: `struct vfio_device_feature_mig_data_size`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_mig_data_size = {
   size: 8,
   align: 8,
@@ -6403,46 +4414,38 @@ export const vfio_device_feature_mig_data_size = {
   encode(value: vfio_device_feature_mig_data_sizeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_feature_mig_data_sizeCheckKeys(value);
-    const { stop_copy_length: $stop_copy_length } = value;
+    const { stop_copy_length: $stop_copy_length = 0n } = value;
     dv.setBigUint64(
-      offset + 0,
-      $stop_copy_length === undefined
-        ? 0n
-        : u64($stop_copy_length, "vfio_device_feature_mig_data_size.stop_copy_length"),
+      offset,
+      u64($stop_copy_length, "vfio_device_feature_mig_data_size.stop_copy_length"),
       LE,
     );
   },
   decode(source: Target, offset = 0): vfio_device_feature_mig_data_size {
     const dv = dataView(source);
-    return { stop_copy_length: dv.getBigUint64(offset + 0, LE) };
+    return { stop_copy_length: dv.getBigUint64(offset, LE) };
   },
   view(target: Target, offset = 0): vfio_device_feature_mig_data_sizeView {
     return new vfio_device_feature_mig_data_sizeView(dataView(target), offset);
   },
-};
-const _vfio_device_feature_mig_data_sizeCheck: Codec<
+} satisfies GeneratedCodec<
   vfio_device_feature_mig_data_size,
   vfio_device_feature_mig_data_sizeInit
-> = vfio_device_feature_mig_data_size;
+>;
 
 /** A zero-copy view of a `struct vfio_device_feature_mig_data_size` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_mig_data_sizeView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 stop_copy_length` (offset 0, 8 bytes) */
+export class vfio_device_feature_mig_data_sizeView
+  extends RecordView
+  implements vfio_device_feature_mig_data_size
+{
   get stop_copy_length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set stop_copy_length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_mig_data_size.stop_copy_length"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "vfio_device_feature_mig_data_size.stop_copy_length"),
       LE,
     );
   }
@@ -6457,15 +4460,9 @@ export interface vfio_device_feature_bus_master {
   op: number;
 }
 
-/** What {@link vfio_device_feature_bus_master.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_feature_bus_masterInit {
-  /** C: `__u32 op` (offset 0, 4 bytes) */
-  op?: number;
-}
+/** What {@link vfio_device_feature_bus_master.encode} accepts (see InitOf). */
+export type vfio_device_feature_bus_masterInit = InitOf<vfio_device_feature_bus_master>;
 
-const vfio_device_feature_bus_masterMembers: readonly string[] = ["op"];
-
-/** Refuses what {@link vfio_device_feature_bus_master.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_bus_masterCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_bus_master");
@@ -6474,12 +4471,11 @@ function vfio_device_feature_bus_masterCheckKeys(value: unknown): void {
       case "op":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_bus_master", vfio_device_feature_bus_masterMembers);
+        unknownMember(key, "vfio_device_feature_bus_master", ["op"]);
     }
   }
 }
 
-/** C: `struct vfio_device_feature_bus_master`, 4 bytes, aligned to 4. */
 export const vfio_device_feature_bus_master = {
   size: 4,
   align: 4,
@@ -6488,46 +4484,29 @@ export const vfio_device_feature_bus_master = {
   encode(value: vfio_device_feature_bus_masterInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_feature_bus_masterCheckKeys(value);
-    const { op: $op } = value;
-    dv.setUint32(
-      offset + 0,
-      $op === undefined ? 0 : u32($op, "vfio_device_feature_bus_master.op"),
-      LE,
-    );
+    const { op: $op = 0 } = value;
+    dv.setUint32(offset, u32($op, "vfio_device_feature_bus_master.op"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_feature_bus_master {
     const dv = dataView(source);
-    return { op: dv.getUint32(offset + 0, LE) };
+    return { op: dv.getUint32(offset, LE) };
   },
   view(target: Target, offset = 0): vfio_device_feature_bus_masterView {
     return new vfio_device_feature_bus_masterView(dataView(target), offset);
   },
-};
-const _vfio_device_feature_bus_masterCheck: Codec<
-  vfio_device_feature_bus_master,
-  vfio_device_feature_bus_masterInit
-> = vfio_device_feature_bus_master;
+} satisfies GeneratedCodec<vfio_device_feature_bus_master, vfio_device_feature_bus_masterInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_bus_master` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_bus_masterView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 op` (offset 0, 4 bytes) */
+export class vfio_device_feature_bus_masterView
+  extends RecordView
+  implements vfio_device_feature_bus_master
+{
   get op(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set op(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_feature_bus_master.op"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_device_feature_bus_master.op"), LE);
   }
 }
 
@@ -6552,17 +4531,9 @@ export interface vfio_region_dma_range {
   length: bigint;
 }
 
-/** What {@link vfio_region_dma_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_region_dma_rangeInit {
-  /** C: `__u64 offset` (offset 0, 8 bytes) */
-  offset?: Int64;
-  /** C: `__u64 length` (offset 8, 8 bytes) */
-  length?: Int64;
-}
+/** What {@link vfio_region_dma_range.encode} accepts (see InitOf). */
+export type vfio_region_dma_rangeInit = InitOf<vfio_region_dma_range>;
 
-const vfio_region_dma_rangeMembers: readonly string[] = ["offset", "length"];
-
-/** Refuses what {@link vfio_region_dma_range.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_region_dma_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_dma_range");
   for (const key in value) {
@@ -6571,13 +4542,12 @@ function vfio_region_dma_rangeCheckKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "vfio_region_dma_range", vfio_region_dma_rangeMembers);
+        unknownMember(key, "vfio_region_dma_range", ["offset", "length"]);
     }
   }
 }
 
-/** C: `struct vfio_region_dma_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
-export const vfio_region_dma_range =
+export const vfio_region_dma_range = (
   V === 1
     ? {
         size: 16,
@@ -6587,24 +4557,13 @@ export const vfio_region_dma_range =
         encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_region_dma_rangeCheckKeys(value);
-          const { offset: $offset, length: $length } = value;
-          dv.setBigUint64(
-            offset + 0,
-            $offset === undefined ? 0n : u64($offset, "vfio_region_dma_range.offset"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $length === undefined ? 0n : u64($length, "vfio_region_dma_range.length"),
-            LE,
-          );
+          const { offset: $offset = 0n, length: $length = 0n } = value;
+          dv.setBigUint64(offset, u64($offset, "vfio_region_dma_range.offset"), LE);
+          dv.setBigUint64(offset + 8, u64($length, "vfio_region_dma_range.length"), LE);
         },
         decode(source: Target, offset = 0): vfio_region_dma_range {
           const dv = dataView(source);
-          return {
-            offset: dv.getBigUint64(offset + 0, LE),
-            length: dv.getBigUint64(offset + 8, LE),
-          };
+          return { offset: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
         },
         view(target: Target, offset = 0): vfio_region_dma_rangeView {
           return new vfio_region_dma_rangeView(dataView(target), offset);
@@ -6618,67 +4577,36 @@ export const vfio_region_dma_range =
         encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_region_dma_rangeCheckKeys(value);
-          const { offset: $offset, length: $length } = value;
-          dv.setBigUint64(
-            offset + 0,
-            $offset === undefined ? 0n : u64($offset, "vfio_region_dma_range.offset"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $length === undefined ? 0n : u64($length, "vfio_region_dma_range.length"),
-            LE,
-          );
+          const { offset: $offset = 0n, length: $length = 0n } = value;
+          dv.setBigUint64(offset, u64($offset, "vfio_region_dma_range.offset"), LE);
+          dv.setBigUint64(offset + 8, u64($length, "vfio_region_dma_range.length"), LE);
         },
         decode(source: Target, offset = 0): vfio_region_dma_range {
           const dv = dataView(source);
-          return {
-            offset: dv.getBigUint64(offset + 0, LE),
-            length: dv.getBigUint64(offset + 8, LE),
-          };
+          return { offset: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
         },
         view(target: Target, offset = 0): vfio_region_dma_rangeView {
           return new vfio_region_dma_rangeView(dataView(target), offset);
         },
-      };
-const _vfio_region_dma_rangeCheck: Codec<vfio_region_dma_range, vfio_region_dma_rangeInit> =
-  vfio_region_dma_range;
+      }
+) satisfies GeneratedCodec<vfio_region_dma_range, vfio_region_dma_rangeInit>;
 
 /** A zero-copy view of a `struct vfio_region_dma_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_dma_rangeView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u64 offset` (offset 0, 8 bytes) */
+export class vfio_region_dma_rangeView extends RecordView implements vfio_region_dma_range {
   get offset(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set offset(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_region_dma_range.offset"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset, u64(value, "vfio_region_dma_range.offset"), LE);
   }
 
-  /** C: `__u64 length` (offset 8, 8 bytes) */
   get length(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set length(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_region_dma_range.length"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "vfio_region_dma_range.length"), LE);
   }
 }
 
@@ -6694,26 +4622,9 @@ export interface vfio_device_feature_dma_buf {
   nr_ranges: number;
 }
 
-/** What {@link vfio_device_feature_dma_buf.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_feature_dma_bufInit {
-  /** C: `__u32 region_index` (offset 0, 4 bytes) */
-  region_index?: number;
-  /** C: `__u32 open_flags` (offset 4, 4 bytes) */
-  open_flags?: number;
-  /** C: `__u32 flags` (offset 8, 4 bytes) */
-  flags?: number;
-  /** C: `__u32 nr_ranges` (offset 12, 4 bytes) */
-  nr_ranges?: number;
-}
+/** What {@link vfio_device_feature_dma_buf.encode} accepts (see InitOf). */
+export type vfio_device_feature_dma_bufInit = InitOf<vfio_device_feature_dma_buf>;
 
-const vfio_device_feature_dma_bufMembers: readonly string[] = [
-  "region_index",
-  "open_flags",
-  "flags",
-  "nr_ranges",
-];
-
-/** Refuses what {@link vfio_device_feature_dma_buf.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_dma_bufCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_buf");
@@ -6725,13 +4636,17 @@ function vfio_device_feature_dma_bufCheckKeys(value: unknown): void {
       case "nr_ranges":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_dma_buf", vfio_device_feature_dma_bufMembers);
+        unknownMember(key, "vfio_device_feature_dma_buf", [
+          "region_index",
+          "open_flags",
+          "flags",
+          "nr_ranges",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_device_feature_dma_buf`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
-export const vfio_device_feature_dma_buf =
+export const vfio_device_feature_dma_buf = (
   V === 1
     ? {
         size: 16,
@@ -6750,40 +4665,20 @@ export const vfio_device_feature_dma_buf =
           const dv = dataView(target);
           vfio_device_feature_dma_bufCheckKeys(value);
           const {
-            region_index: $region_index,
-            open_flags: $open_flags,
-            flags: $flags,
-            nr_ranges: $nr_ranges,
+            region_index: $region_index = 0,
+            open_flags: $open_flags = 0,
+            flags: $flags = 0,
+            nr_ranges: $nr_ranges = 0,
           } = value;
-          dv.setUint32(
-            offset + 0,
-            $region_index === undefined
-              ? 0
-              : u32($region_index, "vfio_device_feature_dma_buf.region_index"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 4,
-            $open_flags === undefined
-              ? 0
-              : u32($open_flags, "vfio_device_feature_dma_buf.open_flags"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 8,
-            $flags === undefined ? 0 : u32($flags, "vfio_device_feature_dma_buf.flags"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 12,
-            $nr_ranges === undefined ? 0 : u32($nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"),
-            LE,
-          );
+          dv.setUint32(offset, u32($region_index, "vfio_device_feature_dma_buf.region_index"), LE);
+          dv.setUint32(offset + 4, u32($open_flags, "vfio_device_feature_dma_buf.open_flags"), LE);
+          dv.setUint32(offset + 8, u32($flags, "vfio_device_feature_dma_buf.flags"), LE);
+          dv.setUint32(offset + 12, u32($nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"), LE);
         },
         decode(source: Target, offset = 0): vfio_device_feature_dma_buf {
           const dv = dataView(source);
           return {
-            region_index: dv.getUint32(offset + 0, LE),
+            region_index: dv.getUint32(offset, LE),
             open_flags: dv.getUint32(offset + 4, LE),
             flags: dv.getUint32(offset + 8, LE),
             nr_ranges: dv.getUint32(offset + 12, LE),
@@ -6810,40 +4705,20 @@ export const vfio_device_feature_dma_buf =
           const dv = dataView(target);
           vfio_device_feature_dma_bufCheckKeys(value);
           const {
-            region_index: $region_index,
-            open_flags: $open_flags,
-            flags: $flags,
-            nr_ranges: $nr_ranges,
+            region_index: $region_index = 0,
+            open_flags: $open_flags = 0,
+            flags: $flags = 0,
+            nr_ranges: $nr_ranges = 0,
           } = value;
-          dv.setUint32(
-            offset + 0,
-            $region_index === undefined
-              ? 0
-              : u32($region_index, "vfio_device_feature_dma_buf.region_index"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 4,
-            $open_flags === undefined
-              ? 0
-              : u32($open_flags, "vfio_device_feature_dma_buf.open_flags"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 8,
-            $flags === undefined ? 0 : u32($flags, "vfio_device_feature_dma_buf.flags"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 12,
-            $nr_ranges === undefined ? 0 : u32($nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"),
-            LE,
-          );
+          dv.setUint32(offset, u32($region_index, "vfio_device_feature_dma_buf.region_index"), LE);
+          dv.setUint32(offset + 4, u32($open_flags, "vfio_device_feature_dma_buf.open_flags"), LE);
+          dv.setUint32(offset + 8, u32($flags, "vfio_device_feature_dma_buf.flags"), LE);
+          dv.setUint32(offset + 12, u32($nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"), LE);
         },
         decode(source: Target, offset = 0): vfio_device_feature_dma_buf {
           const dv = dataView(source);
           return {
-            region_index: dv.getUint32(offset + 0, LE),
+            region_index: dv.getUint32(offset, LE),
             open_flags: dv.getUint32(offset + 4, LE),
             flags: dv.getUint32(offset + 8, LE),
             nr_ranges: dv.getUint32(offset + 12, LE),
@@ -6852,75 +4727,58 @@ export const vfio_device_feature_dma_buf =
         view(target: Target, offset = 0): vfio_device_feature_dma_bufView {
           return new vfio_device_feature_dma_bufView(dataView(target), offset);
         },
-      };
-const _vfio_device_feature_dma_bufCheck: Codec<
-  vfio_device_feature_dma_buf,
-  vfio_device_feature_dma_bufInit
-> = vfio_device_feature_dma_buf;
+      }
+) satisfies GeneratedCodec<vfio_device_feature_dma_buf, vfio_device_feature_dma_bufInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_buf` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_bufView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 region_index` (offset 0, 4 bytes) */
+export class vfio_device_feature_dma_bufView
+  extends RecordView
+  implements vfio_device_feature_dma_buf
+{
   get region_index(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set region_index(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_device_feature_dma_buf.region_index"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "vfio_device_feature_dma_buf.region_index"),
       LE,
     );
   }
 
-  /** C: `__u32 open_flags` (offset 4, 4 bytes) */
   get open_flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set open_flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_device_feature_dma_buf.open_flags"),
+      u32(value, "vfio_device_feature_dma_buf.open_flags"),
       LE,
     );
   }
 
-  /** C: `__u32 flags` (offset 8, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_device_feature_dma_buf.flags"),
+      u32(value, "vfio_device_feature_dma_buf.flags"),
       LE,
     );
   }
 
-  /** C: `__u32 nr_ranges` (offset 12, 4 bytes) */
   get nr_ranges(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set nr_ranges(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_device_feature_dma_buf.nr_ranges"),
+      u32(value, "vfio_device_feature_dma_buf.nr_ranges"),
       LE,
     );
   }
@@ -6939,15 +4797,9 @@ export interface vfio_device_feature_zpci_err {
   data: bigint;
 }
 
-/** What {@link vfio_device_feature_zpci_err.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_device_feature_zpci_errInit {
-  /** C: `__aligned_u64 data` (offset 0, 8 bytes); a user pointer */
-  data?: Int64;
-}
+/** What {@link vfio_device_feature_zpci_err.encode} accepts (see InitOf). */
+export type vfio_device_feature_zpci_errInit = InitOf<vfio_device_feature_zpci_err>;
 
-const vfio_device_feature_zpci_errMembers: readonly string[] = ["data"];
-
-/** Refuses what {@link vfio_device_feature_zpci_err.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_device_feature_zpci_errCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_zpci_err");
@@ -6956,12 +4808,11 @@ function vfio_device_feature_zpci_errCheckKeys(value: unknown): void {
       case "data":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_zpci_err", vfio_device_feature_zpci_errMembers);
+        unknownMember(key, "vfio_device_feature_zpci_err", ["data"]);
     }
   }
 }
 
-/** C: `struct vfio_device_feature_zpci_err`, 8 bytes, aligned to 8. */
 export const vfio_device_feature_zpci_err = {
   size: 8,
   align: 8,
@@ -6970,44 +4821,31 @@ export const vfio_device_feature_zpci_err = {
   encode(value: vfio_device_feature_zpci_errInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_device_feature_zpci_errCheckKeys(value);
-    const { data: $data } = value;
-    dv.setBigUint64(
-      offset + 0,
-      $data === undefined ? 0n : u64($data, "vfio_device_feature_zpci_err.data"),
-      LE,
-    );
+    const { data: $data = 0n } = value;
+    dv.setBigUint64(offset, u64($data, "vfio_device_feature_zpci_err.data"), LE);
   },
   decode(source: Target, offset = 0): vfio_device_feature_zpci_err {
     const dv = dataView(source);
-    return { data: dv.getBigUint64(offset + 0, LE) };
+    return { data: dv.getBigUint64(offset, LE) };
   },
   view(target: Target, offset = 0): vfio_device_feature_zpci_errView {
     return new vfio_device_feature_zpci_errView(dataView(target), offset);
   },
-};
-const _vfio_device_feature_zpci_errCheck: Codec<
-  vfio_device_feature_zpci_err,
-  vfio_device_feature_zpci_errInit
-> = vfio_device_feature_zpci_err;
+} satisfies GeneratedCodec<vfio_device_feature_zpci_err, vfio_device_feature_zpci_errInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_zpci_err` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_zpci_errView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__aligned_u64 data` (offset 0, 8 bytes); a user pointer */
+export class vfio_device_feature_zpci_errView
+  extends RecordView
+  implements vfio_device_feature_zpci_err
+{
   get data(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set data(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_device_feature_zpci_err.data"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "vfio_device_feature_zpci_err.data"),
       LE,
     );
   }
@@ -7046,33 +4884,9 @@ export interface vfio_iommu_type1_info {
   pad: number;
 }
 
-/** What {@link vfio_iommu_type1_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_iommu_type1_infoInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * Bitmap of supported page sizes
-   *
-   * C: `__aligned_u64 iova_pgsizes` (offset 8, 8 bytes)
-   */
-  iova_pgsizes?: Int64;
-  /**
-   * Offset within info struct of first cap
-   *
-   * C: `__u32 cap_offset` (offset 16, 4 bytes)
-   */
-  cap_offset?: number;
-}
+/** What {@link vfio_iommu_type1_info.encode} accepts (see InitOf). */
+export type vfio_iommu_type1_infoInit = InitOf<vfio_iommu_type1_info, "argsz" | "pad">;
 
-const vfio_iommu_type1_infoMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "iova_pgsizes",
-  "cap_offset",
-  "pad",
-];
-
-/** Refuses what {@link vfio_iommu_type1_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_info");
   for (const key in value) {
@@ -7084,20 +4898,17 @@ function vfio_iommu_type1_infoCheckKeys(value: unknown): void {
       case "pad":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_info", vfio_iommu_type1_infoMembers);
+        unknownMember(key, "vfio_iommu_type1_info", [
+          "argsz",
+          "flags",
+          "iova_pgsizes",
+          "cap_offset",
+          "pad",
+        ]);
     }
   }
 }
 
-/**
- * _IOR({@link VFIO_TYPE}, {@link VFIO_BASE} + 12, struct vfio_iommu_info)
- *
- * Retrieve information about the IOMMU object. Fills in provided struct vfio_iommu_info. Caller sets argsz.
- *
- * XXX Should we do these by CHECK_EXTENSION too?
- *
- * C: `struct vfio_iommu_type1_info`, 24 bytes, aligned to 8.
- */
 export const vfio_iommu_type1_info = {
   size: 24,
   align: 8,
@@ -7120,34 +4931,22 @@ export const vfio_iommu_type1_info = {
     const dv = dataView(target);
     vfio_iommu_type1_infoCheckKeys(value);
     const {
-      flags: $flags,
-      iova_pgsizes: $iova_pgsizes,
-      cap_offset: $cap_offset,
+      flags: $flags = 0,
+      iova_pgsizes: $iova_pgsizes = 0n,
+      cap_offset: $cap_offset = 0,
       pad: $pad,
     } = value as vfio_iommu_type1_infoInit & { pad?: unknown };
     dv.setUint32(offset + 20, 0);
-    dv.setUint32(offset + 0, 24, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_info.flags"),
-      LE,
-    );
-    dv.setBigUint64(
-      offset + 8,
-      $iova_pgsizes === undefined ? 0n : u64($iova_pgsizes, "vfio_iommu_type1_info.iova_pgsizes"),
-      LE,
-    );
-    dv.setUint32(
-      offset + 16,
-      $cap_offset === undefined ? 0 : u32($cap_offset, "vfio_iommu_type1_info.cap_offset"),
-      LE,
-    );
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_info.flags"), LE);
+    dv.setBigUint64(offset + 8, u64($iova_pgsizes, "vfio_iommu_type1_info.iova_pgsizes"), LE);
+    dv.setUint32(offset + 16, u32($cap_offset, "vfio_iommu_type1_info.cap_offset"), LE);
     if ($pad !== undefined) mustBeZero($pad, "vfio_iommu_type1_info.pad");
   },
   decode(source: Target, offset = 0): vfio_iommu_type1_info {
     const dv = dataView(source);
     return {
-      argsz: dv.getUint32(offset + 0, LE),
+      argsz: dv.getUint32(offset, LE),
       flags: dv.getUint32(offset + 4, LE),
       iova_pgsizes: dv.getBigUint64(offset + 8, LE),
       cap_offset: dv.getUint32(offset + 16, LE),
@@ -7157,98 +4956,56 @@ export const vfio_iommu_type1_info = {
   view(target: Target, offset = 0): vfio_iommu_type1_infoView {
     return new vfio_iommu_type1_infoView(dataView(target), offset);
   },
-};
-const _vfio_iommu_type1_infoCheck: Codec<vfio_iommu_type1_info, vfio_iommu_type1_infoInit> =
-  vfio_iommu_type1_info;
+} satisfies GeneratedCodec<vfio_iommu_type1_info, vfio_iommu_type1_infoInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_iommu_type1_infoView extends RecordView implements vfio_iommu_type1_info {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_info.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_iommu_type1_info.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_info.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_iommu_type1_info.flags"), LE);
   }
 
-  /**
-   * Bitmap of supported page sizes
-   *
-   * C: `__aligned_u64 iova_pgsizes` (offset 8, 8 bytes)
-   */
   get iova_pgsizes(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set iova_pgsizes(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_iommu_type1_info.iova_pgsizes"),
+      u64(value, "vfio_iommu_type1_info.iova_pgsizes"),
       LE,
     );
   }
 
-  /**
-   * Offset within info struct of first cap
-   *
-   * C: `__u32 cap_offset` (offset 16, 4 bytes)
-   */
   get cap_offset(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 16, LE);
+    return this.dataView.getUint32(this.byteOffset + 16, LE);
   }
 
   set cap_offset(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 16,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_info.cap_offset"),
+      u32(value, "vfio_iommu_type1_info.cap_offset"),
       LE,
     );
   }
 
-  /** C: `__u32 pad` (offset 20, 4 bytes); always written as zero */
   get pad(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 20, LE);
+    return this.dataView.getUint32(this.byteOffset + 20, LE);
   }
 
   set pad(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 20,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_info.pad"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 20, u32(value, "vfio_iommu_type1_info.pad"), LE);
   }
 }
 
@@ -7271,17 +5028,9 @@ export interface vfio_iova_range {
   end: bigint;
 }
 
-/** What {@link vfio_iova_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_iova_rangeInit {
-  /** C: `__u64 start` (offset 0, 8 bytes) */
-  start?: Int64;
-  /** C: `__u64 end` (offset 8, 8 bytes) */
-  end?: Int64;
-}
+/** What {@link vfio_iova_range.encode} accepts (see InitOf). */
+export type vfio_iova_rangeInit = InitOf<vfio_iova_range>;
 
-const vfio_iova_rangeMembers: readonly string[] = ["start", "end"];
-
-/** Refuses what {@link vfio_iova_range.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iova_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iova_range");
   for (const key in value) {
@@ -7290,13 +5039,12 @@ function vfio_iova_rangeCheckKeys(value: unknown): void {
       case "end":
         break;
       default:
-        unknownMember(key, "vfio_iova_range", vfio_iova_rangeMembers);
+        unknownMember(key, "vfio_iova_range", ["start", "end"]);
     }
   }
 }
 
-/** C: `struct vfio_iova_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
-export const vfio_iova_range =
+export const vfio_iova_range = (
   V === 1
     ? {
         size: 16,
@@ -7306,21 +5054,13 @@ export const vfio_iova_range =
         encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iova_rangeCheckKeys(value);
-          const { start: $start, end: $end } = value;
-          dv.setBigUint64(
-            offset + 0,
-            $start === undefined ? 0n : u64($start, "vfio_iova_range.start"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $end === undefined ? 0n : u64($end, "vfio_iova_range.end"),
-            LE,
-          );
+          const { start: $start = 0n, end: $end = 0n } = value;
+          dv.setBigUint64(offset, u64($start, "vfio_iova_range.start"), LE);
+          dv.setBigUint64(offset + 8, u64($end, "vfio_iova_range.end"), LE);
         },
         decode(source: Target, offset = 0): vfio_iova_range {
           const dv = dataView(source);
-          return { start: dv.getBigUint64(offset + 0, LE), end: dv.getBigUint64(offset + 8, LE) };
+          return { start: dv.getBigUint64(offset, LE), end: dv.getBigUint64(offset + 8, LE) };
         },
         view(target: Target, offset = 0): vfio_iova_rangeView {
           return new vfio_iova_rangeView(dataView(target), offset);
@@ -7334,63 +5074,36 @@ export const vfio_iova_range =
         encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iova_rangeCheckKeys(value);
-          const { start: $start, end: $end } = value;
-          dv.setBigUint64(
-            offset + 0,
-            $start === undefined ? 0n : u64($start, "vfio_iova_range.start"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $end === undefined ? 0n : u64($end, "vfio_iova_range.end"),
-            LE,
-          );
+          const { start: $start = 0n, end: $end = 0n } = value;
+          dv.setBigUint64(offset, u64($start, "vfio_iova_range.start"), LE);
+          dv.setBigUint64(offset + 8, u64($end, "vfio_iova_range.end"), LE);
         },
         decode(source: Target, offset = 0): vfio_iova_range {
           const dv = dataView(source);
-          return { start: dv.getBigUint64(offset + 0, LE), end: dv.getBigUint64(offset + 8, LE) };
+          return { start: dv.getBigUint64(offset, LE), end: dv.getBigUint64(offset + 8, LE) };
         },
         view(target: Target, offset = 0): vfio_iova_rangeView {
           return new vfio_iova_rangeView(dataView(target), offset);
         },
-      };
-const _vfio_iova_rangeCheck: Codec<vfio_iova_range, vfio_iova_rangeInit> = vfio_iova_range;
+      }
+) satisfies GeneratedCodec<vfio_iova_range, vfio_iova_rangeInit>;
 
 /** A zero-copy view of a `struct vfio_iova_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iova_rangeView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u64 start` (offset 0, 8 bytes) */
+export class vfio_iova_rangeView extends RecordView implements vfio_iova_range {
   get start(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set start(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_iova_range.start"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset, u64(value, "vfio_iova_range.start"), LE);
   }
 
-  /** C: `__u64 end` (offset 8, 8 bytes) */
   get end(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set end(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_iova_range.end"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "vfio_iova_range.end"), LE);
   }
 }
 
@@ -7404,21 +5117,13 @@ export interface vfio_iommu_type1_info_cap_iova_range {
   reserved: number;
 }
 
-/** What {@link vfio_iommu_type1_info_cap_iova_range.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_iommu_type1_info_cap_iova_rangeInit {
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
-  header?: vfio_info_cap_headerInit;
-  /** C: `__u32 nr_iovas` (offset 8, 4 bytes) */
-  nr_iovas?: number;
-}
-
-const vfio_iommu_type1_info_cap_iova_rangeMembers: readonly string[] = [
-  "header",
-  "nr_iovas",
+/** What {@link vfio_iommu_type1_info_cap_iova_range.encode} accepts (see InitOf). */
+export type vfio_iommu_type1_info_cap_iova_rangeInit = InitOf<
+  vfio_iommu_type1_info_cap_iova_range,
   "reserved",
-];
+  { header: vfio_info_cap_headerInit }
+>;
 
-/** Refuses what {@link vfio_iommu_type1_info_cap_iova_range.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_info_cap_iova_range");
@@ -7429,17 +5134,16 @@ function vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_type1_info_cap_iova_range",
-          vfio_iommu_type1_info_cap_iova_rangeMembers,
-        );
+        unknownMember(key, "vfio_iommu_type1_info_cap_iova_range", [
+          "header",
+          "nr_iovas",
+          "reserved",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_iommu_type1_info_cap_iova_range`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
-export const vfio_iommu_type1_info_cap_iova_range =
+export const vfio_iommu_type1_info_cap_iova_range = (
   V === 1
     ? {
         size: 16,
@@ -7459,16 +5163,14 @@ export const vfio_iommu_type1_info_cap_iova_range =
           vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value);
           const {
             header: $header,
-            nr_iovas: $nr_iovas,
+            nr_iovas: $nr_iovas = 0,
             reserved: $reserved,
           } = value as vfio_iommu_type1_info_cap_iova_rangeInit & { reserved?: unknown };
           dv.setUint32(offset + 12, 0);
-          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
+          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
           dv.setUint32(
             offset + 8,
-            $nr_iovas === undefined
-              ? 0
-              : u32($nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
+            u32($nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
             LE,
           );
           if ($reserved !== undefined)
@@ -7477,7 +5179,7 @@ export const vfio_iommu_type1_info_cap_iova_range =
         decode(source: Target, offset = 0): vfio_iommu_type1_info_cap_iova_range {
           const dv = dataView(source);
           return {
-            header: vfio_info_cap_header.decode(dv, offset + 0),
+            header: vfio_info_cap_header.decode(dv, offset),
             nr_iovas: dv.getUint32(offset + 8, LE),
             reserved: dv.getUint32(offset + 12, LE),
           };
@@ -7504,16 +5206,14 @@ export const vfio_iommu_type1_info_cap_iova_range =
           vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value);
           const {
             header: $header,
-            nr_iovas: $nr_iovas,
+            nr_iovas: $nr_iovas = 0,
             reserved: $reserved,
           } = value as vfio_iommu_type1_info_cap_iova_rangeInit & { reserved?: unknown };
           dv.setUint32(offset + 12, 0);
-          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
+          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
           dv.setUint32(
             offset + 8,
-            $nr_iovas === undefined
-              ? 0
-              : u32($nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
+            u32($nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
             LE,
           );
           if ($reserved !== undefined)
@@ -7522,7 +5222,7 @@ export const vfio_iommu_type1_info_cap_iova_range =
         decode(source: Target, offset = 0): vfio_iommu_type1_info_cap_iova_range {
           const dv = dataView(source);
           return {
-            header: vfio_info_cap_header.decode(dv, offset + 0),
+            header: vfio_info_cap_header.decode(dv, offset),
             nr_iovas: dv.getUint32(offset + 8, LE),
             reserved: dv.getUint32(offset + 12, LE),
           };
@@ -7530,51 +5230,41 @@ export const vfio_iommu_type1_info_cap_iova_range =
         view(target: Target, offset = 0): vfio_iommu_type1_info_cap_iova_rangeView {
           return new vfio_iommu_type1_info_cap_iova_rangeView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_type1_info_cap_iova_rangeCheck: Codec<
+      }
+) satisfies GeneratedCodec<
   vfio_iommu_type1_info_cap_iova_range,
   vfio_iommu_type1_info_cap_iova_rangeInit
-> = vfio_iommu_type1_info_cap_iova_range;
+>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info_cap_iova_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_info_cap_iova_rangeView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
+export class vfio_iommu_type1_info_cap_iova_rangeView
+  extends RecordView
+  implements vfio_iommu_type1_info_cap_iova_range
+{
   get header(): vfio_info_cap_headerView {
-    const dv = this.dataView;
-    return new vfio_info_cap_headerView(dv, this.byteOffset + 0);
+    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
 
-  /** C: `__u32 nr_iovas` (offset 8, 4 bytes) */
   get nr_iovas(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set nr_iovas(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
+      u32(value, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
       LE,
     );
   }
 
-  /** C: `__u32 reserved` (offset 12, 4 bytes); always written as zero */
   get reserved(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set reserved(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_info_cap_iova_range.reserved"),
+      u32(value, "vfio_iommu_type1_info_cap_iova_range.reserved"),
       LE,
     );
   }
@@ -7603,30 +5293,13 @@ export interface vfio_iommu_type1_info_cap_migration {
   max_dirty_bitmap_size: bigint;
 }
 
-/** What {@link vfio_iommu_type1_info_cap_migration.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_iommu_type1_info_cap_migrationInit {
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
-  header?: vfio_info_cap_headerInit;
-  /** C: `__u32 flags` (offset 8, 4 bytes) */
-  flags?: number;
-  /** C: `__u64 pgsize_bitmap` (offset 16, 8 bytes; offset 12, 8 bytes on i386) */
-  pgsize_bitmap?: Int64;
-  /**
-   * in bytes
-   *
-   * C: `__u64 max_dirty_bitmap_size` (offset 24, 8 bytes; offset 20, 8 bytes on i386)
-   */
-  max_dirty_bitmap_size?: Int64;
-}
+/** What {@link vfio_iommu_type1_info_cap_migration.encode} accepts (see InitOf). */
+export type vfio_iommu_type1_info_cap_migrationInit = InitOf<
+  vfio_iommu_type1_info_cap_migration,
+  never,
+  { header: vfio_info_cap_headerInit }
+>;
 
-const vfio_iommu_type1_info_cap_migrationMembers: readonly string[] = [
-  "header",
-  "flags",
-  "pgsize_bitmap",
-  "max_dirty_bitmap_size",
-];
-
-/** Refuses what {@link vfio_iommu_type1_info_cap_migration.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_info_cap_migrationCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_info_cap_migration");
@@ -7638,17 +5311,17 @@ function vfio_iommu_type1_info_cap_migrationCheckKeys(value: unknown): void {
       case "max_dirty_bitmap_size":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_type1_info_cap_migration",
-          vfio_iommu_type1_info_cap_migrationMembers,
-        );
+        unknownMember(key, "vfio_iommu_type1_info_cap_migration", [
+          "header",
+          "flags",
+          "pgsize_bitmap",
+          "max_dirty_bitmap_size",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_iommu_type1_info_cap_migration`, 32 bytes, aligned to 8; 28 bytes, aligned to 4 on i386. */
-export const vfio_iommu_type1_info_cap_migration =
+export const vfio_iommu_type1_info_cap_migration = (
   V === 1
     ? {
         size: 28,
@@ -7660,38 +5333,30 @@ export const vfio_iommu_type1_info_cap_migration =
           vfio_iommu_type1_info_cap_migrationCheckKeys(value);
           const {
             header: $header,
-            flags: $flags,
-            pgsize_bitmap: $pgsize_bitmap,
-            max_dirty_bitmap_size: $max_dirty_bitmap_size,
+            flags: $flags = 0,
+            pgsize_bitmap: $pgsize_bitmap = 0n,
+            max_dirty_bitmap_size: $max_dirty_bitmap_size = 0n,
           } = value;
-          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
-          dv.setUint32(
-            offset + 8,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_info_cap_migration.flags"),
-            LE,
-          );
+          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
+          dv.setUint32(offset + 8, u32($flags, "vfio_iommu_type1_info_cap_migration.flags"), LE);
           dv.setBigUint64(
             offset + 12,
-            $pgsize_bitmap === undefined
-              ? 0n
-              : u64($pgsize_bitmap, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
+            u64($pgsize_bitmap, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
             LE,
           );
           dv.setBigUint64(
             offset + 20,
-            $max_dirty_bitmap_size === undefined
-              ? 0n
-              : u64(
-                  $max_dirty_bitmap_size,
-                  "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size",
-                ),
+            u64(
+              $max_dirty_bitmap_size,
+              "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size",
+            ),
             LE,
           );
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_info_cap_migration {
           const dv = dataView(source);
           return {
-            header: vfio_info_cap_header.decode(dv, offset + 0),
+            header: vfio_info_cap_header.decode(dv, offset),
             flags: dv.getUint32(offset + 8, LE),
             pgsize_bitmap: dv.getBigUint64(offset + 12, LE),
             max_dirty_bitmap_size: dv.getBigUint64(offset + 20, LE),
@@ -7711,39 +5376,31 @@ export const vfio_iommu_type1_info_cap_migration =
           vfio_iommu_type1_info_cap_migrationCheckKeys(value);
           const {
             header: $header,
-            flags: $flags,
-            pgsize_bitmap: $pgsize_bitmap,
-            max_dirty_bitmap_size: $max_dirty_bitmap_size,
+            flags: $flags = 0,
+            pgsize_bitmap: $pgsize_bitmap = 0n,
+            max_dirty_bitmap_size: $max_dirty_bitmap_size = 0n,
           } = value;
           dv.setUint32(offset + 12, 0);
-          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
-          dv.setUint32(
-            offset + 8,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_info_cap_migration.flags"),
-            LE,
-          );
+          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
+          dv.setUint32(offset + 8, u32($flags, "vfio_iommu_type1_info_cap_migration.flags"), LE);
           dv.setBigUint64(
             offset + 16,
-            $pgsize_bitmap === undefined
-              ? 0n
-              : u64($pgsize_bitmap, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
+            u64($pgsize_bitmap, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
             LE,
           );
           dv.setBigUint64(
             offset + 24,
-            $max_dirty_bitmap_size === undefined
-              ? 0n
-              : u64(
-                  $max_dirty_bitmap_size,
-                  "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size",
-                ),
+            u64(
+              $max_dirty_bitmap_size,
+              "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size",
+            ),
             LE,
           );
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_info_cap_migration {
           const dv = dataView(source);
           return {
-            header: vfio_info_cap_header.decode(dv, offset + 0),
+            header: vfio_info_cap_header.decode(dv, offset),
             flags: dv.getUint32(offset + 8, LE),
             pgsize_bitmap: dv.getBigUint64(offset + 16, LE),
             max_dirty_bitmap_size: dv.getBigUint64(offset + 24, LE),
@@ -7752,41 +5409,33 @@ export const vfio_iommu_type1_info_cap_migration =
         view(target: Target, offset = 0): vfio_iommu_type1_info_cap_migrationView {
           return new vfio_iommu_type1_info_cap_migrationView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_type1_info_cap_migrationCheck: Codec<
+      }
+) satisfies GeneratedCodec<
   vfio_iommu_type1_info_cap_migration,
   vfio_iommu_type1_info_cap_migrationInit
-> = vfio_iommu_type1_info_cap_migration;
+>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info_cap_migration` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_info_cap_migrationView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
+export class vfio_iommu_type1_info_cap_migrationView
+  extends RecordView
+  implements vfio_iommu_type1_info_cap_migration
+{
   get header(): vfio_info_cap_headerView {
-    const dv = this.dataView;
-    return new vfio_info_cap_headerView(dv, this.byteOffset + 0);
+    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
 
-  /** C: `__u32 flags` (offset 8, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_info_cap_migration.flags"),
+      u32(value, "vfio_iommu_type1_info_cap_migration.flags"),
       LE,
     );
   }
 
-  /** C: `__u64 pgsize_bitmap` (offset 16, 8 bytes; offset 12, 8 bytes on i386) */
   get pgsize_bitmap(): bigint {
     const dv = this.dataView;
     if (V === 1) {
@@ -7801,23 +5450,18 @@ export class vfio_iommu_type1_info_cap_migrationView {
     if (V === 1) {
       dv.setBigUint64(
         this.byteOffset + 12,
-        value === undefined ? 0n : u64(value, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
+        u64(value, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
         LE,
       );
     } else {
       dv.setBigUint64(
         this.byteOffset + 16,
-        value === undefined ? 0n : u64(value, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
+        u64(value, "vfio_iommu_type1_info_cap_migration.pgsize_bitmap"),
         LE,
       );
     }
   }
 
-  /**
-   * in bytes
-   *
-   * C: `__u64 max_dirty_bitmap_size` (offset 24, 8 bytes; offset 20, 8 bytes on i386)
-   */
   get max_dirty_bitmap_size(): bigint {
     const dv = this.dataView;
     if (V === 1) {
@@ -7832,17 +5476,13 @@ export class vfio_iommu_type1_info_cap_migrationView {
     if (V === 1) {
       dv.setBigUint64(
         this.byteOffset + 20,
-        value === undefined
-          ? 0n
-          : u64(value, "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size"),
+        u64(value, "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size"),
         LE,
       );
     } else {
       dv.setBigUint64(
         this.byteOffset + 24,
-        value === undefined
-          ? 0n
-          : u64(value, "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size"),
+        u64(value, "vfio_iommu_type1_info_cap_migration.max_dirty_bitmap_size"),
         LE,
       );
     }
@@ -7864,17 +5504,13 @@ export interface vfio_iommu_type1_info_dma_avail {
   avail: number;
 }
 
-/** What {@link vfio_iommu_type1_info_dma_avail.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_iommu_type1_info_dma_availInit {
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
-  header?: vfio_info_cap_headerInit;
-  /** C: `__u32 avail` (offset 8, 4 bytes) */
-  avail?: number;
-}
+/** What {@link vfio_iommu_type1_info_dma_avail.encode} accepts (see InitOf). */
+export type vfio_iommu_type1_info_dma_availInit = InitOf<
+  vfio_iommu_type1_info_dma_avail,
+  never,
+  { header: vfio_info_cap_headerInit }
+>;
 
-const vfio_iommu_type1_info_dma_availMembers: readonly string[] = ["header", "avail"];
-
-/** Refuses what {@link vfio_iommu_type1_info_dma_avail.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_info_dma_availCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_info_dma_avail");
@@ -7884,16 +5520,11 @@ function vfio_iommu_type1_info_dma_availCheckKeys(value: unknown): void {
       case "avail":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_type1_info_dma_avail",
-          vfio_iommu_type1_info_dma_availMembers,
-        );
+        unknownMember(key, "vfio_iommu_type1_info_dma_avail", ["header", "avail"]);
     }
   }
 }
 
-/** C: `struct vfio_iommu_type1_info_dma_avail`, 12 bytes, aligned to 4. */
 export const vfio_iommu_type1_info_dma_avail = {
   size: 12,
   align: 4,
@@ -7902,54 +5533,36 @@ export const vfio_iommu_type1_info_dma_avail = {
   encode(value: vfio_iommu_type1_info_dma_availInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_iommu_type1_info_dma_availCheckKeys(value);
-    const { header: $header, avail: $avail } = value;
-    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset + 0);
-    dv.setUint32(
-      offset + 8,
-      $avail === undefined ? 0 : u32($avail, "vfio_iommu_type1_info_dma_avail.avail"),
-      LE,
-    );
+    const { header: $header, avail: $avail = 0 } = value;
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
+    dv.setUint32(offset + 8, u32($avail, "vfio_iommu_type1_info_dma_avail.avail"), LE);
   },
   decode(source: Target, offset = 0): vfio_iommu_type1_info_dma_avail {
     const dv = dataView(source);
-    return {
-      header: vfio_info_cap_header.decode(dv, offset + 0),
-      avail: dv.getUint32(offset + 8, LE),
-    };
+    return { header: vfio_info_cap_header.decode(dv, offset), avail: dv.getUint32(offset + 8, LE) };
   },
   view(target: Target, offset = 0): vfio_iommu_type1_info_dma_availView {
     return new vfio_iommu_type1_info_dma_availView(dataView(target), offset);
   },
-};
-const _vfio_iommu_type1_info_dma_availCheck: Codec<
-  vfio_iommu_type1_info_dma_avail,
-  vfio_iommu_type1_info_dma_availInit
-> = vfio_iommu_type1_info_dma_avail;
+} satisfies GeneratedCodec<vfio_iommu_type1_info_dma_avail, vfio_iommu_type1_info_dma_availInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info_dma_avail` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_info_dma_availView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `struct vfio_info_cap_header header` (offset 0, 8 bytes) */
+export class vfio_iommu_type1_info_dma_availView
+  extends RecordView
+  implements vfio_iommu_type1_info_dma_avail
+{
   get header(): vfio_info_cap_headerView {
-    const dv = this.dataView;
-    return new vfio_info_cap_headerView(dv, this.byteOffset + 0);
+    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
   }
 
-  /** C: `__u32 avail` (offset 8, 4 bytes) */
   get avail(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set avail(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_info_dma_avail.avail"),
+      u32(value, "vfio_iommu_type1_info_dma_avail.avail"),
       LE,
     );
   }
@@ -7992,39 +5605,9 @@ export interface vfio_iommu_type1_dma_map {
   size: bigint;
 }
 
-/** What {@link vfio_iommu_type1_dma_map.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_iommu_type1_dma_mapInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * Process virtual address
-   *
-   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
-   */
-  vaddr?: Int64;
-  /**
-   * IO virtual address
-   *
-   * C: `__u64 iova` (offset 16, 8 bytes)
-   */
-  iova?: Int64;
-  /**
-   * Size of mapping (bytes)
-   *
-   * C: `__u64 size` (offset 24, 8 bytes)
-   */
-  size?: Int64;
-}
+/** What {@link vfio_iommu_type1_dma_map.encode} accepts (see InitOf). */
+export type vfio_iommu_type1_dma_mapInit = InitOf<vfio_iommu_type1_dma_map, "argsz">;
 
-const vfio_iommu_type1_dma_mapMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "vaddr",
-  "iova",
-  "size",
-];
-
-/** Refuses what {@link vfio_iommu_type1_dma_map.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_dma_mapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_dma_map");
   for (const key in value) {
@@ -8036,21 +5619,12 @@ function vfio_iommu_type1_dma_mapCheckKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dma_map", vfio_iommu_type1_dma_mapMembers);
+        unknownMember(key, "vfio_iommu_type1_dma_map", ["argsz", "flags", "vaddr", "iova", "size"]);
     }
   }
 }
 
-/**
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 13, struct vfio_dma_map)
- *
- * Map process virtual addresses to IO virtual addresses using the provided struct vfio_dma_map. Caller sets argsz. READ &/ WRITE required.
- *
- * If flags & {@link VFIO_DMA_MAP_FLAG_VADDR}, update the base vaddr for iova. The vaddr must have previously been invalidated with {@link VFIO_DMA_UNMAP_FLAG_VADDR}.  To maintain memory consistency within the user application, the updated vaddr must address the same memory object as originally mapped.  Failure to do so will result in user memory corruption and/or device misbehavior.  iova and size must match those in the original MAP_DMA call.  Protection is not changed, and the READ & WRITE flags must be 0.
- *
- * C: `struct vfio_iommu_type1_dma_map`, 32 bytes, aligned to 8; 32 bytes, aligned to 4 on i386.
- */
-export const vfio_iommu_type1_dma_map =
+export const vfio_iommu_type1_dma_map = (
   V === 1
     ? {
         size: 32,
@@ -8061,33 +5635,22 @@ export const vfio_iommu_type1_dma_map =
         encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_type1_dma_mapCheckKeys(value);
-          const { flags: $flags, vaddr: $vaddr, iova: $iova, size: $size } = value;
-          dv.setUint32(offset + 0, 32, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_map.flags"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $vaddr === undefined ? 0n : u64($vaddr, "vfio_iommu_type1_dma_map.vaddr"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dma_map.iova"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 24,
-            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dma_map.size"),
-            LE,
-          );
+          const {
+            flags: $flags = 0,
+            vaddr: $vaddr = 0n,
+            iova: $iova = 0n,
+            size: $size = 0n,
+          } = value;
+          dv.setUint32(offset, 32, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_map.flags"), LE);
+          dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_type1_dma_map.vaddr"), LE);
+          dv.setBigUint64(offset + 16, u64($iova, "vfio_iommu_type1_dma_map.iova"), LE);
+          dv.setBigUint64(offset + 24, u64($size, "vfio_iommu_type1_dma_map.size"), LE);
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_dma_map {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             vaddr: dv.getBigUint64(offset + 8, LE),
             iova: dv.getBigUint64(offset + 16, LE),
@@ -8107,33 +5670,22 @@ export const vfio_iommu_type1_dma_map =
         encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_type1_dma_mapCheckKeys(value);
-          const { flags: $flags, vaddr: $vaddr, iova: $iova, size: $size } = value;
-          dv.setUint32(offset + 0, 32, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_map.flags"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $vaddr === undefined ? 0n : u64($vaddr, "vfio_iommu_type1_dma_map.vaddr"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dma_map.iova"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 24,
-            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dma_map.size"),
-            LE,
-          );
+          const {
+            flags: $flags = 0,
+            vaddr: $vaddr = 0n,
+            iova: $iova = 0n,
+            size: $size = 0n,
+          } = value;
+          dv.setUint32(offset, 32, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_map.flags"), LE);
+          dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_type1_dma_map.vaddr"), LE);
+          dv.setBigUint64(offset + 16, u64($iova, "vfio_iommu_type1_dma_map.iova"), LE);
+          dv.setBigUint64(offset + 24, u64($size, "vfio_iommu_type1_dma_map.size"), LE);
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_dma_map {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             vaddr: dv.getBigUint64(offset + 8, LE),
             iova: dv.getBigUint64(offset + 16, LE),
@@ -8143,102 +5695,59 @@ export const vfio_iommu_type1_dma_map =
         view(target: Target, offset = 0): vfio_iommu_type1_dma_mapView {
           return new vfio_iommu_type1_dma_mapView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_type1_dma_mapCheck: Codec<
-  vfio_iommu_type1_dma_map,
-  vfio_iommu_type1_dma_mapInit
-> = vfio_iommu_type1_dma_map;
+      }
+) satisfies GeneratedCodec<vfio_iommu_type1_dma_map, vfio_iommu_type1_dma_mapInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dma_map` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dma_mapView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_iommu_type1_dma_mapView extends RecordView implements vfio_iommu_type1_dma_map {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_dma_map.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_iommu_type1_dma_map.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_dma_map.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_iommu_type1_dma_map.flags"), LE);
   }
 
-  /**
-   * Process virtual address
-   *
-   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
-   */
   get vaddr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set vaddr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_iommu_type1_dma_map.vaddr"),
+      u64(value, "vfio_iommu_type1_dma_map.vaddr"),
       LE,
     );
   }
 
-  /**
-   * IO virtual address
-   *
-   * C: `__u64 iova` (offset 16, 8 bytes)
-   */
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_iommu_type1_dma_map.iova"),
+      u64(value, "vfio_iommu_type1_dma_map.iova"),
       LE,
     );
   }
 
-  /**
-   * Size of mapping (bytes)
-   *
-   * C: `__u64 size` (offset 24, 8 bytes)
-   */
   get size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 24, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 24, LE);
   }
 
   set size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 24,
-      value === undefined ? 0n : u64(value, "vfio_iommu_type1_dma_map.size"),
+      u64(value, "vfio_iommu_type1_dma_map.size"),
       LE,
     );
   }
@@ -8275,31 +5784,9 @@ export interface vfio_bitmap {
   data: bigint;
 }
 
-/** What {@link vfio_bitmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_bitmapInit {
-  /**
-   * page size for bitmap in bytes
-   *
-   * C: `__u64 pgsize` (offset 0, 8 bytes)
-   */
-  pgsize?: Int64;
-  /**
-   * in bytes
-   *
-   * C: `__u64 size` (offset 8, 8 bytes)
-   */
-  size?: Int64;
-  /**
-   * one bit per page
-   *
-   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel); a user pointer
-   */
-  data?: Int64;
-}
+/** What {@link vfio_bitmap.encode} accepts (see InitOf). */
+export type vfio_bitmapInit = InitOf<vfio_bitmap>;
 
-const vfio_bitmapMembers: readonly string[] = ["pgsize", "size", "data"];
-
-/** Refuses what {@link vfio_bitmap.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_bitmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
   for (const key in value) {
@@ -8309,13 +5796,12 @@ function vfio_bitmapCheckKeys(value: unknown): void {
       case "data":
         break;
       default:
-        unknownMember(key, "vfio_bitmap", vfio_bitmapMembers);
+        unknownMember(key, "vfio_bitmap", ["pgsize", "size", "data"]);
     }
   }
 }
 
-/** C: `struct vfio_bitmap`, 24 bytes, aligned to 8; 20 bytes, aligned to 4 on i386. */
-export const vfio_bitmap =
+export const vfio_bitmap = (
   V === 1
     ? {
         size: 20,
@@ -8327,27 +5813,15 @@ export const vfio_bitmap =
         encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_bitmapCheckKeys(value);
-          const { pgsize: $pgsize, size: $size, data: $data } = value;
-          dv.setBigUint64(
-            offset + 0,
-            $pgsize === undefined ? 0n : u64($pgsize, "vfio_bitmap.pgsize"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $size === undefined ? 0n : u64($size, "vfio_bitmap.size"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 16,
-            $data === undefined ? 0 : narrow32($data, false, "vfio_bitmap.data", "__u64 *"),
-            LE,
-          );
+          const { pgsize: $pgsize = 0n, size: $size = 0n, data: $data = 0 } = value;
+          dv.setBigUint64(offset, u64($pgsize, "vfio_bitmap.pgsize"), LE);
+          dv.setBigUint64(offset + 8, u64($size, "vfio_bitmap.size"), LE);
+          dv.setUint32(offset + 16, narrow32($data, false, "vfio_bitmap.data", "__u64 *"), LE);
         },
         decode(source: Target, offset = 0): vfio_bitmap {
           const dv = dataView(source);
           return {
-            pgsize: dv.getBigUint64(offset + 0, LE),
+            pgsize: dv.getBigUint64(offset, LE),
             size: dv.getBigUint64(offset + 8, LE),
             data: BigInt(dv.getUint32(offset + 16, LE)),
           };
@@ -8367,28 +5841,16 @@ export const vfio_bitmap =
           encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
             vfio_bitmapCheckKeys(value);
-            const { pgsize: $pgsize, size: $size, data: $data } = value;
+            const { pgsize: $pgsize = 0n, size: $size = 0n, data: $data = 0 } = value;
             dv.setUint32(offset + 20, 0);
-            dv.setBigUint64(
-              offset + 0,
-              $pgsize === undefined ? 0n : u64($pgsize, "vfio_bitmap.pgsize"),
-              LE,
-            );
-            dv.setBigUint64(
-              offset + 8,
-              $size === undefined ? 0n : u64($size, "vfio_bitmap.size"),
-              LE,
-            );
-            dv.setUint32(
-              offset + 16,
-              $data === undefined ? 0 : narrow32($data, false, "vfio_bitmap.data", "__u64 *"),
-              LE,
-            );
+            dv.setBigUint64(offset, u64($pgsize, "vfio_bitmap.pgsize"), LE);
+            dv.setBigUint64(offset + 8, u64($size, "vfio_bitmap.size"), LE);
+            dv.setUint32(offset + 16, narrow32($data, false, "vfio_bitmap.data", "__u64 *"), LE);
           },
           decode(source: Target, offset = 0): vfio_bitmap {
             const dv = dataView(source);
             return {
-              pgsize: dv.getBigUint64(offset + 0, LE),
+              pgsize: dv.getBigUint64(offset, LE),
               size: dv.getBigUint64(offset + 8, LE),
               data: BigInt(dv.getUint32(offset + 16, LE)),
             };
@@ -8407,27 +5869,15 @@ export const vfio_bitmap =
           encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
             vfio_bitmapCheckKeys(value);
-            const { pgsize: $pgsize, size: $size, data: $data } = value;
-            dv.setBigUint64(
-              offset + 0,
-              $pgsize === undefined ? 0n : u64($pgsize, "vfio_bitmap.pgsize"),
-              LE,
-            );
-            dv.setBigUint64(
-              offset + 8,
-              $size === undefined ? 0n : u64($size, "vfio_bitmap.size"),
-              LE,
-            );
-            dv.setBigUint64(
-              offset + 16,
-              $data === undefined ? 0n : u64($data, "vfio_bitmap.data"),
-              LE,
-            );
+            const { pgsize: $pgsize = 0n, size: $size = 0n, data: $data = 0n } = value;
+            dv.setBigUint64(offset, u64($pgsize, "vfio_bitmap.pgsize"), LE);
+            dv.setBigUint64(offset + 8, u64($size, "vfio_bitmap.size"), LE);
+            dv.setBigUint64(offset + 16, u64($data, "vfio_bitmap.data"), LE);
           },
           decode(source: Target, offset = 0): vfio_bitmap {
             const dv = dataView(source);
             return {
-              pgsize: dv.getBigUint64(offset + 0, LE),
+              pgsize: dv.getBigUint64(offset, LE),
               size: dv.getBigUint64(offset + 8, LE),
               data: dv.getBigUint64(offset + 16, LE),
             };
@@ -8435,59 +5885,27 @@ export const vfio_bitmap =
           view(target: Target, offset = 0): vfio_bitmapView {
             return new vfio_bitmapView(dataView(target), offset);
           },
-        };
-const _vfio_bitmapCheck: Codec<vfio_bitmap, vfio_bitmapInit> = vfio_bitmap;
+        }
+) satisfies GeneratedCodec<vfio_bitmap, vfio_bitmapInit>;
 
 /** A zero-copy view of a `struct vfio_bitmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_bitmapView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * page size for bitmap in bytes
-   *
-   * C: `__u64 pgsize` (offset 0, 8 bytes)
-   */
+export class vfio_bitmapView extends RecordView implements vfio_bitmap {
   get pgsize(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set pgsize(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_bitmap.pgsize"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset, u64(value, "vfio_bitmap.pgsize"), LE);
   }
 
-  /**
-   * in bytes
-   *
-   * C: `__u64 size` (offset 8, 8 bytes)
-   */
   get size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_bitmap.size"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "vfio_bitmap.size"), LE);
   }
 
-  /**
-   * one bit per page
-   *
-   * C: `__u64 * data` (offset 16, 8 bytes; offset 16, 4 bytes on i386, arm, hppa, powerpc, mipsel); a user pointer
-   */
   get data(): bigint {
     const dv = this.dataView;
     if (V === 1 || V === 2 || V === 4) {
@@ -8500,17 +5918,9 @@ export class vfio_bitmapView {
   set data(value: Int64) {
     const dv = this.dataView;
     if (V === 1 || V === 2 || V === 4) {
-      dv.setUint32(
-        this.byteOffset + 16,
-        value === undefined ? 0 : narrow32(value, false, "vfio_bitmap.data", "__u64 *"),
-        LE,
-      );
+      dv.setUint32(this.byteOffset + 16, narrow32(value, false, "vfio_bitmap.data", "__u64 *"), LE);
     } else {
-      dv.setBigUint64(
-        this.byteOffset + 16,
-        value === undefined ? 0n : u64(value, "vfio_bitmap.data"),
-        LE,
-      );
+      dv.setBigUint64(this.byteOffset + 16, u64(value, "vfio_bitmap.data"), LE);
     }
   }
 }
@@ -8547,27 +5957,9 @@ export interface vfio_iommu_type1_dma_unmap {
   size: bigint;
 }
 
-/** What {@link vfio_iommu_type1_dma_unmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_iommu_type1_dma_unmapInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * IO virtual address
-   *
-   * C: `__u64 iova` (offset 8, 8 bytes)
-   */
-  iova?: Int64;
-  /**
-   * Size of mapping (bytes)
-   *
-   * C: `__u64 size` (offset 16, 8 bytes)
-   */
-  size?: Int64;
-}
+/** What {@link vfio_iommu_type1_dma_unmap.encode} accepts (see InitOf). */
+export type vfio_iommu_type1_dma_unmapInit = InitOf<vfio_iommu_type1_dma_unmap, "argsz">;
 
-const vfio_iommu_type1_dma_unmapMembers: readonly string[] = ["argsz", "flags", "iova", "size"];
-
-/** Refuses what {@link vfio_iommu_type1_dma_unmap.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_dma_unmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_dma_unmap");
   for (const key in value) {
@@ -8578,25 +5970,12 @@ function vfio_iommu_type1_dma_unmapCheckKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dma_unmap", vfio_iommu_type1_dma_unmapMembers);
+        unknownMember(key, "vfio_iommu_type1_dma_unmap", ["argsz", "flags", "iova", "size"]);
     }
   }
 }
 
-/**
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 14, struct vfio_dma_unmap)
- *
- * Unmap IO virtual addresses using the provided struct vfio_dma_unmap. Caller sets argsz.  The actual unmapped size is returned in the size field.  No guarantee is made to the user that arbitrary unmaps of iova or size different from those used in the original mapping call will succeed.
- *
- * {@link VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP} should be set to get the dirty bitmap before unmapping IO virtual addresses. When this flag is set, the user must provide a {@link vfio_bitmap | struct vfio_bitmap} in data[]. User must provide zero-allocated memory via vfio_bitmap.data and its size in the vfio_bitmap.size field. A bit in the bitmap represents one page, of user provided page size in vfio_bitmap.pgsize field, consecutively starting from iova offset. Bit set indicates that the page at that offset from iova is dirty. A Bitmap of the pages in the range of unmapped size is returned in the user-provided vfio_bitmap.data.
- *
- * If flags & {@link VFIO_DMA_UNMAP_FLAG_ALL}, unmap all addresses.  iova and size must be 0.  This cannot be combined with the get-dirty-bitmap flag.
- *
- * If flags & {@link VFIO_DMA_UNMAP_FLAG_VADDR}, do not unmap, but invalidate host virtual addresses in the iova range.  DMA to already-mapped pages continues. Groups may not be added to the container while any addresses are invalid. This cannot be combined with the get-dirty-bitmap flag.
- *
- * C: `struct vfio_iommu_type1_dma_unmap`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386.
- */
-export const vfio_iommu_type1_dma_unmap =
+export const vfio_iommu_type1_dma_unmap = (
   V === 1
     ? {
         size: 24,
@@ -8611,28 +5990,16 @@ export const vfio_iommu_type1_dma_unmap =
         encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_type1_dma_unmapCheckKeys(value);
-          const { flags: $flags, iova: $iova, size: $size } = value;
-          dv.setUint32(offset + 0, 24, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_unmap.flags"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dma_unmap.iova"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dma_unmap.size"),
-            LE,
-          );
+          const { flags: $flags = 0, iova: $iova = 0n, size: $size = 0n } = value;
+          dv.setUint32(offset, 24, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_unmap.flags"), LE);
+          dv.setBigUint64(offset + 8, u64($iova, "vfio_iommu_type1_dma_unmap.iova"), LE);
+          dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_type1_dma_unmap.size"), LE);
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_dma_unmap {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             iova: dv.getBigUint64(offset + 8, LE),
             size: dv.getBigUint64(offset + 16, LE),
@@ -8655,28 +6022,16 @@ export const vfio_iommu_type1_dma_unmap =
         encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_type1_dma_unmapCheckKeys(value);
-          const { flags: $flags, iova: $iova, size: $size } = value;
-          dv.setUint32(offset + 0, 24, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dma_unmap.flags"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dma_unmap.iova"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dma_unmap.size"),
-            LE,
-          );
+          const { flags: $flags = 0, iova: $iova = 0n, size: $size = 0n } = value;
+          dv.setUint32(offset, 24, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_unmap.flags"), LE);
+          dv.setBigUint64(offset + 8, u64($iova, "vfio_iommu_type1_dma_unmap.iova"), LE);
+          dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_type1_dma_unmap.size"), LE);
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_dma_unmap {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             iova: dv.getBigUint64(offset + 8, LE),
             size: dv.getBigUint64(offset + 16, LE),
@@ -8685,83 +6040,54 @@ export const vfio_iommu_type1_dma_unmap =
         view(target: Target, offset = 0): vfio_iommu_type1_dma_unmapView {
           return new vfio_iommu_type1_dma_unmapView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_type1_dma_unmapCheck: Codec<
-  vfio_iommu_type1_dma_unmap,
-  vfio_iommu_type1_dma_unmapInit
-> = vfio_iommu_type1_dma_unmap;
+      }
+) satisfies GeneratedCodec<vfio_iommu_type1_dma_unmap, vfio_iommu_type1_dma_unmapInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dma_unmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dma_unmapView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_iommu_type1_dma_unmapView
+  extends RecordView
+  implements vfio_iommu_type1_dma_unmap
+{
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_dma_unmap.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_iommu_type1_dma_unmap.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_dma_unmap.flags"),
+      u32(value, "vfio_iommu_type1_dma_unmap.flags"),
       LE,
     );
   }
 
-  /**
-   * IO virtual address
-   *
-   * C: `__u64 iova` (offset 8, 8 bytes)
-   */
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_iommu_type1_dma_unmap.iova"),
+      u64(value, "vfio_iommu_type1_dma_unmap.iova"),
       LE,
     );
   }
 
-  /**
-   * Size of mapping (bytes)
-   *
-   * C: `__u64 size` (offset 16, 8 bytes)
-   */
   get size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_iommu_type1_dma_unmap.size"),
+      u64(value, "vfio_iommu_type1_dma_unmap.size"),
       LE,
     );
   }
@@ -8806,15 +6132,9 @@ export interface vfio_iommu_type1_dirty_bitmap {
   flags: number;
 }
 
-/** What {@link vfio_iommu_type1_dirty_bitmap.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_iommu_type1_dirty_bitmapInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-}
+/** What {@link vfio_iommu_type1_dirty_bitmap.encode} accepts (see InitOf). */
+export type vfio_iommu_type1_dirty_bitmapInit = InitOf<vfio_iommu_type1_dirty_bitmap, "argsz">;
 
-const vfio_iommu_type1_dirty_bitmapMembers: readonly string[] = ["argsz", "flags"];
-
-/** Refuses what {@link vfio_iommu_type1_dirty_bitmap.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_dirty_bitmapCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_dirty_bitmap");
@@ -8824,26 +6144,11 @@ function vfio_iommu_type1_dirty_bitmapCheckKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dirty_bitmap", vfio_iommu_type1_dirty_bitmapMembers);
+        unknownMember(key, "vfio_iommu_type1_dirty_bitmap", ["argsz", "flags"]);
     }
   }
 }
 
-/**
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_type1_dirty_bitmap | struct vfio_iommu_type1_dirty_bitmap})
- *
- * IOCTL is used for dirty pages logging. Caller should set flag depending on which operation to perform, details as below:
- *
- * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_START} flag set, instructs the IOMMU driver to log pages that are dirtied or potentially dirtied by the device; designed to be used when a migration is in progress. Dirty pages are logged until logging is disabled by user application by calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP} flag.
- *
- * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP} flag set, instructs the IOMMU driver to stop logging dirtied pages.
- *
- * Calling the IOCTL with {@link VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP} flag set returns the dirty pages bitmap for IOMMU container for a given IOVA range. The user must specify the IOVA range and the pgsize through the structure vfio_iommu_type1_dirty_bitmap_get in the data[] portion. This interface supports getting a bitmap of the smallest supported pgsize only and can be modified in future to get a bitmap of any specified supported pgsize. The user must provide a zeroed memory area for the bitmap memory and specify its size in bitmap.size. One bit is used to represent one page consecutively starting from iova offset. The user should provide page size in bitmap.pgsize field. A bit set in the bitmap indicates that the page at that offset from iova is dirty. The caller must set argsz to a value including the size of structure vfio_iommu_type1_dirty_bitmap_get, but excluding the size of the actual bitmap. If dirty pages logging is not enabled, an error will be returned.
- *
- * Only one of the flags _START, _STOP and _GET may be specified at a time.
- *
- * C: `struct vfio_iommu_type1_dirty_bitmap`, 8 bytes, aligned to 4.
- */
 export const vfio_iommu_type1_dirty_bitmap = {
   size: 8,
   align: 4,
@@ -8858,60 +6163,40 @@ export const vfio_iommu_type1_dirty_bitmap = {
   encode(value: vfio_iommu_type1_dirty_bitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     vfio_iommu_type1_dirty_bitmapCheckKeys(value);
-    const { flags: $flags } = value;
-    dv.setUint32(offset + 0, 8, LE);
-    dv.setUint32(
-      offset + 4,
-      $flags === undefined ? 0 : u32($flags, "vfio_iommu_type1_dirty_bitmap.flags"),
-      LE,
-    );
+    const { flags: $flags = 0 } = value;
+    dv.setUint32(offset, 8, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dirty_bitmap.flags"), LE);
   },
   decode(source: Target, offset = 0): vfio_iommu_type1_dirty_bitmap {
     const dv = dataView(source);
-    return { argsz: dv.getUint32(offset + 0, LE), flags: dv.getUint32(offset + 4, LE) };
+    return { argsz: dv.getUint32(offset, LE), flags: dv.getUint32(offset + 4, LE) };
   },
   view(target: Target, offset = 0): vfio_iommu_type1_dirty_bitmapView {
     return new vfio_iommu_type1_dirty_bitmapView(dataView(target), offset);
   },
-};
-const _vfio_iommu_type1_dirty_bitmapCheck: Codec<
-  vfio_iommu_type1_dirty_bitmap,
-  vfio_iommu_type1_dirty_bitmapInit
-> = vfio_iommu_type1_dirty_bitmap;
+} satisfies GeneratedCodec<vfio_iommu_type1_dirty_bitmap, vfio_iommu_type1_dirty_bitmapInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dirty_bitmapView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_iommu_type1_dirty_bitmapView
+  extends RecordView
+  implements vfio_iommu_type1_dirty_bitmap
+{
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_dirty_bitmap.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_iommu_type1_dirty_bitmap.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_iommu_type1_dirty_bitmap.flags"),
+      u32(value, "vfio_iommu_type1_dirty_bitmap.flags"),
       LE,
     );
   }
@@ -8942,27 +6227,13 @@ export interface vfio_iommu_type1_dirty_bitmap_get {
   bitmap: vfio_bitmap;
 }
 
-/** What {@link vfio_iommu_type1_dirty_bitmap_get.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_iommu_type1_dirty_bitmap_getInit {
-  /**
-   * IO virtual address
-   *
-   * C: `__u64 iova` (offset 0, 8 bytes)
-   */
-  iova?: Int64;
-  /**
-   * Size of iova range
-   *
-   * C: `__u64 size` (offset 8, 8 bytes)
-   */
-  size?: Int64;
-  /** C: `struct vfio_bitmap bitmap` (offset 16, 24 bytes; offset 16, 20 bytes on i386) */
-  bitmap?: vfio_bitmapInit;
-}
+/** What {@link vfio_iommu_type1_dirty_bitmap_get.encode} accepts (see InitOf). */
+export type vfio_iommu_type1_dirty_bitmap_getInit = InitOf<
+  vfio_iommu_type1_dirty_bitmap_get,
+  never,
+  { bitmap: vfio_bitmapInit }
+>;
 
-const vfio_iommu_type1_dirty_bitmap_getMembers: readonly string[] = ["iova", "size", "bitmap"];
-
-/** Refuses what {@link vfio_iommu_type1_dirty_bitmap_get.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_type1_dirty_bitmap_getCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_dirty_bitmap_get");
@@ -8973,17 +6244,12 @@ function vfio_iommu_type1_dirty_bitmap_getCheckKeys(value: unknown): void {
       case "bitmap":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_type1_dirty_bitmap_get",
-          vfio_iommu_type1_dirty_bitmap_getMembers,
-        );
+        unknownMember(key, "vfio_iommu_type1_dirty_bitmap_get", ["iova", "size", "bitmap"]);
     }
   }
 }
 
-/** C: `struct vfio_iommu_type1_dirty_bitmap_get`, 40 bytes, aligned to 8; 36 bytes, aligned to 4 on i386. */
-export const vfio_iommu_type1_dirty_bitmap_get =
+export const vfio_iommu_type1_dirty_bitmap_get = (
   V === 1
     ? {
         size: 36,
@@ -8993,23 +6259,15 @@ export const vfio_iommu_type1_dirty_bitmap_get =
         encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_type1_dirty_bitmap_getCheckKeys(value);
-          const { iova: $iova, size: $size, bitmap: $bitmap } = value;
-          dv.setBigUint64(
-            offset + 0,
-            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"),
-            LE,
-          );
+          const { iova: $iova = 0n, size: $size = 0n, bitmap: $bitmap } = value;
+          dv.setBigUint64(offset, u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"), LE);
+          dv.setBigUint64(offset + 8, u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"), LE);
           vfio_bitmap.encode($bitmap ?? EMPTY, dv, offset + 16);
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_get {
           const dv = dataView(source);
           return {
-            iova: dv.getBigUint64(offset + 0, LE),
+            iova: dv.getBigUint64(offset, LE),
             size: dv.getBigUint64(offset + 8, LE),
             bitmap: vfio_bitmap.decode(dv, offset + 16),
           };
@@ -9026,23 +6284,15 @@ export const vfio_iommu_type1_dirty_bitmap_get =
         encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_type1_dirty_bitmap_getCheckKeys(value);
-          const { iova: $iova, size: $size, bitmap: $bitmap } = value;
-          dv.setBigUint64(
-            offset + 0,
-            $iova === undefined ? 0n : u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $size === undefined ? 0n : u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"),
-            LE,
-          );
+          const { iova: $iova = 0n, size: $size = 0n, bitmap: $bitmap } = value;
+          dv.setBigUint64(offset, u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"), LE);
+          dv.setBigUint64(offset + 8, u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"), LE);
           vfio_bitmap.encode($bitmap ?? EMPTY, dv, offset + 16);
         },
         decode(source: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_get {
           const dv = dataView(source);
           return {
-            iova: dv.getBigUint64(offset + 0, LE),
+            iova: dv.getBigUint64(offset, LE),
             size: dv.getBigUint64(offset + 8, LE),
             bitmap: vfio_bitmap.decode(dv, offset + 16),
           };
@@ -9050,61 +6300,43 @@ export const vfio_iommu_type1_dirty_bitmap_get =
         view(target: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_getView {
           return new vfio_iommu_type1_dirty_bitmap_getView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_type1_dirty_bitmap_getCheck: Codec<
+      }
+) satisfies GeneratedCodec<
   vfio_iommu_type1_dirty_bitmap_get,
   vfio_iommu_type1_dirty_bitmap_getInit
-> = vfio_iommu_type1_dirty_bitmap_get;
+>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap_get` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dirty_bitmap_getView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * IO virtual address
-   *
-   * C: `__u64 iova` (offset 0, 8 bytes)
-   */
+export class vfio_iommu_type1_dirty_bitmap_getView
+  extends RecordView
+  implements vfio_iommu_type1_dirty_bitmap_get
+{
   get iova(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set iova(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_iommu_type1_dirty_bitmap_get.iova"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "vfio_iommu_type1_dirty_bitmap_get.iova"),
       LE,
     );
   }
 
-  /**
-   * Size of iova range
-   *
-   * C: `__u64 size` (offset 8, 8 bytes)
-   */
   get size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_iommu_type1_dirty_bitmap_get.size"),
+      u64(value, "vfio_iommu_type1_dirty_bitmap_get.size"),
       LE,
     );
   }
 
-  /** C: `struct vfio_bitmap bitmap` (offset 16, 24 bytes; offset 16, 20 bytes on i386) */
   get bitmap(): vfio_bitmapView {
-    const dv = this.dataView;
-    return new vfio_bitmapView(dv, this.byteOffset + 16);
+    return new vfio_bitmapView(this.dataView, this.byteOffset + 16);
   }
 }
 
@@ -9125,27 +6357,9 @@ export interface vfio_iommu_spapr_tce_ddw_info {
   levels: number;
 }
 
-/** What {@link vfio_iommu_spapr_tce_ddw_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_iommu_spapr_tce_ddw_infoInit {
-  /**
-   * Bitmap of supported page sizes
-   *
-   * C: `__u64 pgsizes` (offset 0, 8 bytes)
-   */
-  pgsizes?: Int64;
-  /** C: `__u32 max_dynamic_windows_supported` (offset 8, 4 bytes) */
-  max_dynamic_windows_supported?: number;
-  /** C: `__u32 levels` (offset 12, 4 bytes) */
-  levels?: number;
-}
+/** What {@link vfio_iommu_spapr_tce_ddw_info.encode} accepts (see InitOf). */
+export type vfio_iommu_spapr_tce_ddw_infoInit = InitOf<vfio_iommu_spapr_tce_ddw_info>;
 
-const vfio_iommu_spapr_tce_ddw_infoMembers: readonly string[] = [
-  "pgsizes",
-  "max_dynamic_windows_supported",
-  "levels",
-];
-
-/** Refuses what {@link vfio_iommu_spapr_tce_ddw_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_tce_ddw_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_tce_ddw_info");
@@ -9156,13 +6370,16 @@ function vfio_iommu_spapr_tce_ddw_infoCheckKeys(value: unknown): void {
       case "levels":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_ddw_info", vfio_iommu_spapr_tce_ddw_infoMembers);
+        unknownMember(key, "vfio_iommu_spapr_tce_ddw_info", [
+          "pgsizes",
+          "max_dynamic_windows_supported",
+          "levels",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_iommu_spapr_tce_ddw_info`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
-export const vfio_iommu_spapr_tce_ddw_info =
+export const vfio_iommu_spapr_tce_ddw_info = (
   V === 1
     ? {
         size: 16,
@@ -9173,35 +6390,25 @@ export const vfio_iommu_spapr_tce_ddw_info =
           const dv = dataView(target);
           vfio_iommu_spapr_tce_ddw_infoCheckKeys(value);
           const {
-            pgsizes: $pgsizes,
-            max_dynamic_windows_supported: $max_dynamic_windows_supported,
-            levels: $levels,
+            pgsizes: $pgsizes = 0n,
+            max_dynamic_windows_supported: $max_dynamic_windows_supported = 0,
+            levels: $levels = 0,
           } = value;
-          dv.setBigUint64(
-            offset + 0,
-            $pgsizes === undefined ? 0n : u64($pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"),
-            LE,
-          );
+          dv.setBigUint64(offset, u64($pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"), LE);
           dv.setUint32(
             offset + 8,
-            $max_dynamic_windows_supported === undefined
-              ? 0
-              : u32(
-                  $max_dynamic_windows_supported,
-                  "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
-                ),
+            u32(
+              $max_dynamic_windows_supported,
+              "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
+            ),
             LE,
           );
-          dv.setUint32(
-            offset + 12,
-            $levels === undefined ? 0 : u32($levels, "vfio_iommu_spapr_tce_ddw_info.levels"),
-            LE,
-          );
+          dv.setUint32(offset + 12, u32($levels, "vfio_iommu_spapr_tce_ddw_info.levels"), LE);
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_ddw_info {
           const dv = dataView(source);
           return {
-            pgsizes: dv.getBigUint64(offset + 0, LE),
+            pgsizes: dv.getBigUint64(offset, LE),
             max_dynamic_windows_supported: dv.getUint32(offset + 8, LE),
             levels: dv.getUint32(offset + 12, LE),
           };
@@ -9219,35 +6426,25 @@ export const vfio_iommu_spapr_tce_ddw_info =
           const dv = dataView(target);
           vfio_iommu_spapr_tce_ddw_infoCheckKeys(value);
           const {
-            pgsizes: $pgsizes,
-            max_dynamic_windows_supported: $max_dynamic_windows_supported,
-            levels: $levels,
+            pgsizes: $pgsizes = 0n,
+            max_dynamic_windows_supported: $max_dynamic_windows_supported = 0,
+            levels: $levels = 0,
           } = value;
-          dv.setBigUint64(
-            offset + 0,
-            $pgsizes === undefined ? 0n : u64($pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"),
-            LE,
-          );
+          dv.setBigUint64(offset, u64($pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"), LE);
           dv.setUint32(
             offset + 8,
-            $max_dynamic_windows_supported === undefined
-              ? 0
-              : u32(
-                  $max_dynamic_windows_supported,
-                  "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
-                ),
+            u32(
+              $max_dynamic_windows_supported,
+              "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
+            ),
             LE,
           );
-          dv.setUint32(
-            offset + 12,
-            $levels === undefined ? 0 : u32($levels, "vfio_iommu_spapr_tce_ddw_info.levels"),
-            LE,
-          );
+          dv.setUint32(offset + 12, u32($levels, "vfio_iommu_spapr_tce_ddw_info.levels"), LE);
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_ddw_info {
           const dv = dataView(source);
           return {
-            pgsizes: dv.getBigUint64(offset + 0, LE),
+            pgsizes: dv.getBigUint64(offset, LE),
             max_dynamic_windows_supported: dv.getUint32(offset + 8, LE),
             levels: dv.getUint32(offset + 12, LE),
           };
@@ -9255,66 +6452,46 @@ export const vfio_iommu_spapr_tce_ddw_info =
         view(target: Target, offset = 0): vfio_iommu_spapr_tce_ddw_infoView {
           return new vfio_iommu_spapr_tce_ddw_infoView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_spapr_tce_ddw_infoCheck: Codec<
-  vfio_iommu_spapr_tce_ddw_info,
-  vfio_iommu_spapr_tce_ddw_infoInit
-> = vfio_iommu_spapr_tce_ddw_info;
+      }
+) satisfies GeneratedCodec<vfio_iommu_spapr_tce_ddw_info, vfio_iommu_spapr_tce_ddw_infoInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_ddw_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_ddw_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /**
-   * Bitmap of supported page sizes
-   *
-   * C: `__u64 pgsizes` (offset 0, 8 bytes)
-   */
+export class vfio_iommu_spapr_tce_ddw_infoView
+  extends RecordView
+  implements vfio_iommu_spapr_tce_ddw_info
+{
   get pgsizes(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 0, LE);
+    return this.dataView.getBigUint64(this.byteOffset, LE);
   }
 
   set pgsizes(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 0,
-      value === undefined ? 0n : u64(value, "vfio_iommu_spapr_tce_ddw_info.pgsizes"),
+    this.dataView.setBigUint64(
+      this.byteOffset,
+      u64(value, "vfio_iommu_spapr_tce_ddw_info.pgsizes"),
       LE,
     );
   }
 
-  /** C: `__u32 max_dynamic_windows_supported` (offset 8, 4 bytes) */
   get max_dynamic_windows_supported(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set max_dynamic_windows_supported(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined
-        ? 0
-        : u32(value, "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported"),
+      u32(value, "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported"),
       LE,
     );
   }
 
-  /** C: `__u32 levels` (offset 12, 4 bytes) */
   get levels(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set levels(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_ddw_info.levels"),
+      u32(value, "vfio_iommu_spapr_tce_ddw_info.levels"),
       LE,
     );
   }
@@ -9342,35 +6519,13 @@ export interface vfio_iommu_spapr_tce_info {
   ddw: vfio_iommu_spapr_tce_ddw_info;
 }
 
-/** What {@link vfio_iommu_spapr_tce_info.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_iommu_spapr_tce_infoInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * 32 bit window start (bytes)
-   *
-   * C: `__u32 dma32_window_start` (offset 8, 4 bytes)
-   */
-  dma32_window_start?: number;
-  /**
-   * 32 bit window size (bytes)
-   *
-   * C: `__u32 dma32_window_size` (offset 12, 4 bytes)
-   */
-  dma32_window_size?: number;
-  /** C: `struct vfio_iommu_spapr_tce_ddw_info ddw` (offset 16, 16 bytes) */
-  ddw?: vfio_iommu_spapr_tce_ddw_infoInit;
-}
-
-const vfio_iommu_spapr_tce_infoMembers: readonly string[] = [
+/** What {@link vfio_iommu_spapr_tce_info.encode} accepts (see InitOf). */
+export type vfio_iommu_spapr_tce_infoInit = InitOf<
+  vfio_iommu_spapr_tce_info,
   "argsz",
-  "flags",
-  "dma32_window_start",
-  "dma32_window_size",
-  "ddw",
-];
+  { ddw: vfio_iommu_spapr_tce_ddw_infoInit }
+>;
 
-/** Refuses what {@link vfio_iommu_spapr_tce_info.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_tce_infoCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_spapr_tce_info");
   for (const key in value) {
@@ -9382,13 +6537,18 @@ function vfio_iommu_spapr_tce_infoCheckKeys(value: unknown): void {
       case "ddw":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_info", vfio_iommu_spapr_tce_infoMembers);
+        unknownMember(key, "vfio_iommu_spapr_tce_info", [
+          "argsz",
+          "flags",
+          "dma32_window_start",
+          "dma32_window_size",
+          "ddw",
+        ]);
     }
   }
 }
 
-/** C: `struct vfio_iommu_spapr_tce_info`, 32 bytes, aligned to 8; 32 bytes, aligned to 4 on i386. */
-export const vfio_iommu_spapr_tce_info =
+export const vfio_iommu_spapr_tce_info = (
   V === 1
     ? {
         size: 32,
@@ -9399,29 +6559,21 @@ export const vfio_iommu_spapr_tce_info =
           const dv = dataView(target);
           vfio_iommu_spapr_tce_infoCheckKeys(value);
           const {
-            flags: $flags,
-            dma32_window_start: $dma32_window_start,
-            dma32_window_size: $dma32_window_size,
+            flags: $flags = 0,
+            dma32_window_start: $dma32_window_start = 0,
+            dma32_window_size: $dma32_window_size = 0,
             ddw: $ddw,
           } = value;
-          dv.setUint32(offset + 0, 32, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_info.flags"),
-            LE,
-          );
+          dv.setUint32(offset, 32, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_info.flags"), LE);
           dv.setUint32(
             offset + 8,
-            $dma32_window_start === undefined
-              ? 0
-              : u32($dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
+            u32($dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            $dma32_window_size === undefined
-              ? 0
-              : u32($dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
+            u32($dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
             LE,
           );
           vfio_iommu_spapr_tce_ddw_info.encode($ddw ?? EMPTY, dv, offset + 16);
@@ -9429,7 +6581,7 @@ export const vfio_iommu_spapr_tce_info =
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_info {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             dma32_window_start: dv.getUint32(offset + 8, LE),
             dma32_window_size: dv.getUint32(offset + 12, LE),
@@ -9449,29 +6601,21 @@ export const vfio_iommu_spapr_tce_info =
           const dv = dataView(target);
           vfio_iommu_spapr_tce_infoCheckKeys(value);
           const {
-            flags: $flags,
-            dma32_window_start: $dma32_window_start,
-            dma32_window_size: $dma32_window_size,
+            flags: $flags = 0,
+            dma32_window_start: $dma32_window_start = 0,
+            dma32_window_size: $dma32_window_size = 0,
             ddw: $ddw,
           } = value;
-          dv.setUint32(offset + 0, 32, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_info.flags"),
-            LE,
-          );
+          dv.setUint32(offset, 32, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_info.flags"), LE);
           dv.setUint32(
             offset + 8,
-            $dma32_window_start === undefined
-              ? 0
-              : u32($dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
+            u32($dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
             LE,
           );
           dv.setUint32(
             offset + 12,
-            $dma32_window_size === undefined
-              ? 0
-              : u32($dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
+            u32($dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
             LE,
           );
           vfio_iommu_spapr_tce_ddw_info.encode($ddw ?? EMPTY, dv, offset + 16);
@@ -9479,7 +6623,7 @@ export const vfio_iommu_spapr_tce_info =
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_info {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             dma32_window_start: dv.getUint32(offset + 8, LE),
             dma32_window_size: dv.getUint32(offset + 12, LE),
@@ -9489,91 +6633,53 @@ export const vfio_iommu_spapr_tce_info =
         view(target: Target, offset = 0): vfio_iommu_spapr_tce_infoView {
           return new vfio_iommu_spapr_tce_infoView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_spapr_tce_infoCheck: Codec<
-  vfio_iommu_spapr_tce_info,
-  vfio_iommu_spapr_tce_infoInit
-> = vfio_iommu_spapr_tce_info;
+      }
+) satisfies GeneratedCodec<vfio_iommu_spapr_tce_info, vfio_iommu_spapr_tce_infoInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_infoView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_iommu_spapr_tce_infoView extends RecordView implements vfio_iommu_spapr_tce_info {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_info.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_iommu_spapr_tce_info.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_info.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_iommu_spapr_tce_info.flags"), LE);
   }
 
-  /**
-   * 32 bit window start (bytes)
-   *
-   * C: `__u32 dma32_window_start` (offset 8, 4 bytes)
-   */
   get dma32_window_start(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set dma32_window_start(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_info.dma32_window_start"),
+      u32(value, "vfio_iommu_spapr_tce_info.dma32_window_start"),
       LE,
     );
   }
 
-  /**
-   * 32 bit window size (bytes)
-   *
-   * C: `__u32 dma32_window_size` (offset 12, 4 bytes)
-   */
   get dma32_window_size(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set dma32_window_size(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_info.dma32_window_size"),
+      u32(value, "vfio_iommu_spapr_tce_info.dma32_window_size"),
       LE,
     );
   }
 
-  /** C: `struct vfio_iommu_spapr_tce_ddw_info ddw` (offset 16, 16 bytes) */
   get ddw(): vfio_iommu_spapr_tce_ddw_infoView {
-    const dv = this.dataView;
-    return new vfio_iommu_spapr_tce_ddw_infoView(dv, this.byteOffset + 16);
+    return new vfio_iommu_spapr_tce_ddw_infoView(this.dataView, this.byteOffset + 16);
   }
 }
 
@@ -9594,21 +6700,9 @@ export interface vfio_eeh_pe_err {
   mask: bigint;
 }
 
-/** What {@link vfio_eeh_pe_err.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; unknown keys are an error. */
-export interface vfio_eeh_pe_errInit {
-  /** C: `__u32 type` (offset 0, 4 bytes) */
-  type?: number;
-  /** C: `__u32 func` (offset 4, 4 bytes) */
-  func?: number;
-  /** C: `__u64 addr` (offset 8, 8 bytes) */
-  addr?: Int64;
-  /** C: `__u64 mask` (offset 16, 8 bytes) */
-  mask?: Int64;
-}
+/** What {@link vfio_eeh_pe_err.encode} accepts (see InitOf). */
+export type vfio_eeh_pe_errInit = InitOf<vfio_eeh_pe_err>;
 
-const vfio_eeh_pe_errMembers: readonly string[] = ["type", "func", "addr", "mask"];
-
-/** Refuses what {@link vfio_eeh_pe_err.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_eeh_pe_errCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_err");
   for (const key in value) {
@@ -9619,13 +6713,12 @@ function vfio_eeh_pe_errCheckKeys(value: unknown): void {
       case "mask":
         break;
       default:
-        unknownMember(key, "vfio_eeh_pe_err", vfio_eeh_pe_errMembers);
+        unknownMember(key, "vfio_eeh_pe_err", ["type", "func", "addr", "mask"]);
     }
   }
 }
 
-/** C: `struct vfio_eeh_pe_err`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
-export const vfio_eeh_pe_err =
+export const vfio_eeh_pe_err = (
   V === 1
     ? {
         size: 24,
@@ -9635,32 +6728,16 @@ export const vfio_eeh_pe_err =
         encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_eeh_pe_errCheckKeys(value);
-          const { type: $type, func: $func, addr: $addr, mask: $mask } = value;
-          dv.setUint32(
-            offset + 0,
-            $type === undefined ? 0 : u32($type, "vfio_eeh_pe_err.type"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 4,
-            $func === undefined ? 0 : u32($func, "vfio_eeh_pe_err.func"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $addr === undefined ? 0n : u64($addr, "vfio_eeh_pe_err.addr"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $mask === undefined ? 0n : u64($mask, "vfio_eeh_pe_err.mask"),
-            LE,
-          );
+          const { type: $type = 0, func: $func = 0, addr: $addr = 0n, mask: $mask = 0n } = value;
+          dv.setUint32(offset, u32($type, "vfio_eeh_pe_err.type"), LE);
+          dv.setUint32(offset + 4, u32($func, "vfio_eeh_pe_err.func"), LE);
+          dv.setBigUint64(offset + 8, u64($addr, "vfio_eeh_pe_err.addr"), LE);
+          dv.setBigUint64(offset + 16, u64($mask, "vfio_eeh_pe_err.mask"), LE);
         },
         decode(source: Target, offset = 0): vfio_eeh_pe_err {
           const dv = dataView(source);
           return {
-            type: dv.getUint32(offset + 0, LE),
+            type: dv.getUint32(offset, LE),
             func: dv.getUint32(offset + 4, LE),
             addr: dv.getBigUint64(offset + 8, LE),
             mask: dv.getBigUint64(offset + 16, LE),
@@ -9678,32 +6755,16 @@ export const vfio_eeh_pe_err =
         encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_eeh_pe_errCheckKeys(value);
-          const { type: $type, func: $func, addr: $addr, mask: $mask } = value;
-          dv.setUint32(
-            offset + 0,
-            $type === undefined ? 0 : u32($type, "vfio_eeh_pe_err.type"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 4,
-            $func === undefined ? 0 : u32($func, "vfio_eeh_pe_err.func"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $addr === undefined ? 0n : u64($addr, "vfio_eeh_pe_err.addr"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $mask === undefined ? 0n : u64($mask, "vfio_eeh_pe_err.mask"),
-            LE,
-          );
+          const { type: $type = 0, func: $func = 0, addr: $addr = 0n, mask: $mask = 0n } = value;
+          dv.setUint32(offset, u32($type, "vfio_eeh_pe_err.type"), LE);
+          dv.setUint32(offset + 4, u32($func, "vfio_eeh_pe_err.func"), LE);
+          dv.setBigUint64(offset + 8, u64($addr, "vfio_eeh_pe_err.addr"), LE);
+          dv.setBigUint64(offset + 16, u64($mask, "vfio_eeh_pe_err.mask"), LE);
         },
         decode(source: Target, offset = 0): vfio_eeh_pe_err {
           const dv = dataView(source);
           return {
-            type: dv.getUint32(offset + 0, LE),
+            type: dv.getUint32(offset, LE),
             func: dv.getUint32(offset + 4, LE),
             addr: dv.getBigUint64(offset + 8, LE),
             mask: dv.getBigUint64(offset + 16, LE),
@@ -9712,74 +6773,41 @@ export const vfio_eeh_pe_err =
         view(target: Target, offset = 0): vfio_eeh_pe_errView {
           return new vfio_eeh_pe_errView(dataView(target), offset);
         },
-      };
-const _vfio_eeh_pe_errCheck: Codec<vfio_eeh_pe_err, vfio_eeh_pe_errInit> = vfio_eeh_pe_err;
+      }
+) satisfies GeneratedCodec<vfio_eeh_pe_err, vfio_eeh_pe_errInit>;
 
 /** A zero-copy view of a `struct vfio_eeh_pe_err` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_eeh_pe_errView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 type` (offset 0, 4 bytes) */
+export class vfio_eeh_pe_errView extends RecordView implements vfio_eeh_pe_err {
   get type(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set type(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_eeh_pe_err.type"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_eeh_pe_err.type"), LE);
   }
 
-  /** C: `__u32 func` (offset 4, 4 bytes) */
   get func(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set func(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_eeh_pe_err.func"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_eeh_pe_err.func"), LE);
   }
 
-  /** C: `__u64 addr` (offset 8, 8 bytes) */
   get addr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set addr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_eeh_pe_err.addr"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 8, u64(value, "vfio_eeh_pe_err.addr"), LE);
   }
 
-  /** C: `__u64 mask` (offset 16, 8 bytes) */
   get mask(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set mask(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
-      this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_eeh_pe_err.mask"),
-      LE,
-    );
+    this.dataView.setBigUint64(this.byteOffset + 16, u64(value, "vfio_eeh_pe_err.mask"), LE);
   }
 }
 
@@ -9795,19 +6823,9 @@ export interface vfio_eeh_pe_op {
   err: vfio_eeh_pe_err;
 }
 
-/** What {@link vfio_eeh_pe_op.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_eeh_pe_opInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /** C: `__u32 op` (offset 8, 4 bytes) */
-  op?: number;
-  /** C: `struct vfio_eeh_pe_err err` (offset 16, 24 bytes; offset 12, 24 bytes on i386) */
-  err?: vfio_eeh_pe_errInit;
-}
+/** What {@link vfio_eeh_pe_op.encode} accepts (see InitOf). */
+export type vfio_eeh_pe_opInit = InitOf<vfio_eeh_pe_op, "argsz", { err: vfio_eeh_pe_errInit }>;
 
-const vfio_eeh_pe_opMembers: readonly string[] = ["argsz", "flags", "op", "err"];
-
-/** Refuses what {@link vfio_eeh_pe_op.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_eeh_pe_opCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_op");
   for (const key in value) {
@@ -9818,13 +6836,12 @@ function vfio_eeh_pe_opCheckKeys(value: unknown): void {
       case "err":
         break;
       default:
-        unknownMember(key, "vfio_eeh_pe_op", vfio_eeh_pe_opMembers);
+        unknownMember(key, "vfio_eeh_pe_op", ["argsz", "flags", "op", "err"]);
     }
   }
 }
 
-/** C: `struct vfio_eeh_pe_op`, 40 bytes, aligned to 8; 36 bytes, aligned to 4 on i386. */
-export const vfio_eeh_pe_op =
+export const vfio_eeh_pe_op = (
   V === 1
     ? {
         size: 36,
@@ -9834,21 +6851,17 @@ export const vfio_eeh_pe_op =
         encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_eeh_pe_opCheckKeys(value);
-          const { flags: $flags, op: $op, err: $err } = value;
+          const { flags: $flags = 0, op: $op = 0, err: $err } = value;
           zero(dv, offset + 12, 24);
-          dv.setUint32(offset + 0, 36, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_eeh_pe_op.flags"),
-            LE,
-          );
-          dv.setUint32(offset + 8, $op === undefined ? 0 : u32($op, "vfio_eeh_pe_op.op"), LE);
+          dv.setUint32(offset, 36, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_eeh_pe_op.flags"), LE);
+          dv.setUint32(offset + 8, u32($op, "vfio_eeh_pe_op.op"), LE);
           if ($err !== undefined) vfio_eeh_pe_err.encode($err ?? EMPTY, dv, offset + 12);
         },
         decode(source: Target, offset = 0): vfio_eeh_pe_op {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             op: dv.getUint32(offset + 8, LE),
             err: vfio_eeh_pe_err.decode(dv, offset + 12),
@@ -9866,21 +6879,17 @@ export const vfio_eeh_pe_op =
         encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_eeh_pe_opCheckKeys(value);
-          const { flags: $flags, op: $op, err: $err } = value;
+          const { flags: $flags = 0, op: $op = 0, err: $err } = value;
           zero(dv, offset + 12, 28);
-          dv.setUint32(offset + 0, 40, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_eeh_pe_op.flags"),
-            LE,
-          );
-          dv.setUint32(offset + 8, $op === undefined ? 0 : u32($op, "vfio_eeh_pe_op.op"), LE);
+          dv.setUint32(offset, 40, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_eeh_pe_op.flags"), LE);
+          dv.setUint32(offset + 8, u32($op, "vfio_eeh_pe_op.op"), LE);
           if ($err !== undefined) vfio_eeh_pe_err.encode($err ?? EMPTY, dv, offset + 16);
         },
         decode(source: Target, offset = 0): vfio_eeh_pe_op {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             op: dv.getUint32(offset + 8, LE),
             err: vfio_eeh_pe_err.decode(dv, offset + 16),
@@ -9889,62 +6898,35 @@ export const vfio_eeh_pe_op =
         view(target: Target, offset = 0): vfio_eeh_pe_opView {
           return new vfio_eeh_pe_opView(dataView(target), offset);
         },
-      };
-const _vfio_eeh_pe_opCheck: Codec<vfio_eeh_pe_op, vfio_eeh_pe_opInit> = vfio_eeh_pe_op;
+      }
+) satisfies GeneratedCodec<vfio_eeh_pe_op, vfio_eeh_pe_opInit>;
 
 /** A zero-copy view of a `struct vfio_eeh_pe_op` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_eeh_pe_opView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_eeh_pe_opView extends RecordView implements vfio_eeh_pe_op {
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_eeh_pe_op.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_eeh_pe_op.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_eeh_pe_op.flags"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 4, u32(value, "vfio_eeh_pe_op.flags"), LE);
   }
 
-  /** C: `__u32 op` (offset 8, 4 bytes) */
   get op(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set op(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_eeh_pe_op.op"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_eeh_pe_op.op"), LE);
   }
 
-  /** C: `struct vfio_eeh_pe_err err` (offset 16, 24 bytes; offset 12, 24 bytes on i386) */
   get err(): vfio_eeh_pe_errView {
     const dv = this.dataView;
     if (V === 1) {
@@ -10014,32 +6996,12 @@ export interface vfio_iommu_spapr_register_memory {
   size: bigint;
 }
 
-/** What {@link vfio_iommu_spapr_register_memory.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_iommu_spapr_register_memoryInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * Process virtual address
-   *
-   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
-   */
-  vaddr?: Int64;
-  /**
-   * Size of mapping (bytes)
-   *
-   * C: `__u64 size` (offset 16, 8 bytes)
-   */
-  size?: Int64;
-}
+/** What {@link vfio_iommu_spapr_register_memory.encode} accepts (see InitOf). */
+export type vfio_iommu_spapr_register_memoryInit = InitOf<
+  vfio_iommu_spapr_register_memory,
+  "argsz"
+>;
 
-const vfio_iommu_spapr_register_memoryMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "vaddr",
-  "size",
-];
-
-/** Refuses what {@link vfio_iommu_spapr_register_memory.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_register_memoryCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_register_memory");
@@ -10051,23 +7013,12 @@ function vfio_iommu_spapr_register_memoryCheckKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(
-          key,
-          "vfio_iommu_spapr_register_memory",
-          vfio_iommu_spapr_register_memoryMembers,
-        );
+        unknownMember(key, "vfio_iommu_spapr_register_memory", ["argsz", "flags", "vaddr", "size"]);
     }
   }
 }
 
-/**
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 17, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
- *
- * Registers user space memory where DMA is allowed. It pins user pages and does the locked memory accounting so subsequent {@link VFIO_IOMMU_MAP_DMA}/{@link VFIO_IOMMU_UNMAP_DMA} calls get faster.
- *
- * C: `struct vfio_iommu_spapr_register_memory`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386.
- */
-export const vfio_iommu_spapr_register_memory =
+export const vfio_iommu_spapr_register_memory = (
   V === 1
     ? {
         size: 24,
@@ -10078,28 +7029,16 @@ export const vfio_iommu_spapr_register_memory =
         encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_spapr_register_memoryCheckKeys(value);
-          const { flags: $flags, vaddr: $vaddr, size: $size } = value;
-          dv.setUint32(offset + 0, 24, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_register_memory.flags"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $vaddr === undefined ? 0n : u64($vaddr, "vfio_iommu_spapr_register_memory.vaddr"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $size === undefined ? 0n : u64($size, "vfio_iommu_spapr_register_memory.size"),
-            LE,
-          );
+          const { flags: $flags = 0, vaddr: $vaddr = 0n, size: $size = 0n } = value;
+          dv.setUint32(offset, 24, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_register_memory.flags"), LE);
+          dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_spapr_register_memory.vaddr"), LE);
+          dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_spapr_register_memory.size"), LE);
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_register_memory {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             vaddr: dv.getBigUint64(offset + 8, LE),
             size: dv.getBigUint64(offset + 16, LE),
@@ -10118,28 +7057,16 @@ export const vfio_iommu_spapr_register_memory =
         encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_spapr_register_memoryCheckKeys(value);
-          const { flags: $flags, vaddr: $vaddr, size: $size } = value;
-          dv.setUint32(offset + 0, 24, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_register_memory.flags"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 8,
-            $vaddr === undefined ? 0n : u64($vaddr, "vfio_iommu_spapr_register_memory.vaddr"),
-            LE,
-          );
-          dv.setBigUint64(
-            offset + 16,
-            $size === undefined ? 0n : u64($size, "vfio_iommu_spapr_register_memory.size"),
-            LE,
-          );
+          const { flags: $flags = 0, vaddr: $vaddr = 0n, size: $size = 0n } = value;
+          dv.setUint32(offset, 24, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_register_memory.flags"), LE);
+          dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_spapr_register_memory.vaddr"), LE);
+          dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_spapr_register_memory.size"), LE);
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_register_memory {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             vaddr: dv.getBigUint64(offset + 8, LE),
             size: dv.getBigUint64(offset + 16, LE),
@@ -10148,83 +7075,58 @@ export const vfio_iommu_spapr_register_memory =
         view(target: Target, offset = 0): vfio_iommu_spapr_register_memoryView {
           return new vfio_iommu_spapr_register_memoryView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_spapr_register_memoryCheck: Codec<
-  vfio_iommu_spapr_register_memory,
-  vfio_iommu_spapr_register_memoryInit
-> = vfio_iommu_spapr_register_memory;
+      }
+) satisfies GeneratedCodec<vfio_iommu_spapr_register_memory, vfio_iommu_spapr_register_memoryInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_register_memory` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_register_memoryView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_iommu_spapr_register_memoryView
+  extends RecordView
+  implements vfio_iommu_spapr_register_memory
+{
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_register_memory.argsz"),
+    this.dataView.setUint32(
+      this.byteOffset,
+      u32(value, "vfio_iommu_spapr_register_memory.argsz"),
       LE,
     );
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_register_memory.flags"),
+      u32(value, "vfio_iommu_spapr_register_memory.flags"),
       LE,
     );
   }
 
-  /**
-   * Process virtual address
-   *
-   * C: `__u64 vaddr` (offset 8, 8 bytes); a user pointer, counted by `size`
-   */
   get vaddr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set vaddr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_iommu_spapr_register_memory.vaddr"),
+      u64(value, "vfio_iommu_spapr_register_memory.vaddr"),
       LE,
     );
   }
 
-  /**
-   * Size of mapping (bytes)
-   *
-   * C: `__u64 size` (offset 16, 8 bytes)
-   */
   get size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_iommu_spapr_register_memory.size"),
+      u64(value, "vfio_iommu_spapr_register_memory.size"),
       LE,
     );
   }
@@ -10277,44 +7179,9 @@ export interface vfio_iommu_spapr_tce_create {
   start_addr: bigint;
 }
 
-/** What {@link vfio_iommu_spapr_tce_create.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_iommu_spapr_tce_createInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * in
-   *
-   * C: `__u32 page_shift` (offset 8, 4 bytes)
-   */
-  page_shift?: number;
-  /** C: `__u32 __resv1` (offset 12, 4 bytes) */
-  __resv1?: number;
-  /** C: `__u64 window_size` (offset 16, 8 bytes) */
-  window_size?: Int64;
-  /** C: `__u32 levels` (offset 24, 4 bytes) */
-  levels?: number;
-  /** C: `__u32 __resv2` (offset 28, 4 bytes) */
-  __resv2?: number;
-  /**
-   * out
-   *
-   * C: `__u64 start_addr` (offset 32, 8 bytes)
-   */
-  start_addr?: Int64;
-}
+/** What {@link vfio_iommu_spapr_tce_create.encode} accepts (see InitOf). */
+export type vfio_iommu_spapr_tce_createInit = InitOf<vfio_iommu_spapr_tce_create, "argsz">;
 
-const vfio_iommu_spapr_tce_createMembers: readonly string[] = [
-  "argsz",
-  "flags",
-  "page_shift",
-  "__resv1",
-  "window_size",
-  "levels",
-  "__resv2",
-  "start_addr",
-];
-
-/** Refuses what {@link vfio_iommu_spapr_tce_create.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_tce_createCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_tce_create");
@@ -10330,21 +7197,21 @@ function vfio_iommu_spapr_tce_createCheckKeys(value: unknown): void {
       case "start_addr":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_create", vfio_iommu_spapr_tce_createMembers);
+        unknownMember(key, "vfio_iommu_spapr_tce_create", [
+          "argsz",
+          "flags",
+          "page_shift",
+          "__resv1",
+          "window_size",
+          "levels",
+          "__resv2",
+          "start_addr",
+        ]);
     }
   }
 }
 
-/**
- * _IOWR({@link VFIO_TYPE}, {@link VFIO_BASE} + 19, {@link vfio_iommu_spapr_tce_create | struct vfio_iommu_spapr_tce_create})
- *
- * Creates an additional TCE table and programs it (sets a new DMA window) to every IOMMU group in the container. It receives page shift, window size and number of levels in the TCE table being created.
- *
- * It allocates and returns an offset on a PCI bus of the new DMA window.
- *
- * C: `struct vfio_iommu_spapr_tce_create`, 40 bytes, aligned to 8; 40 bytes, aligned to 4 on i386.
- */
-export const vfio_iommu_spapr_tce_create =
+export const vfio_iommu_spapr_tce_create = (
   V === 1
     ? {
         size: 40,
@@ -10364,61 +7231,35 @@ export const vfio_iommu_spapr_tce_create =
           const dv = dataView(target);
           vfio_iommu_spapr_tce_createCheckKeys(value);
           const {
-            flags: $flags,
-            page_shift: $page_shift,
-            __resv1: $__resv1,
-            window_size: $window_size,
-            levels: $levels,
-            __resv2: $__resv2,
-            start_addr: $start_addr,
+            flags: $flags = 0,
+            page_shift: $page_shift = 0,
+            __resv1: $__resv1 = 0,
+            window_size: $window_size = 0n,
+            levels: $levels = 0,
+            __resv2: $__resv2 = 0,
+            start_addr: $start_addr = 0n,
           } = value;
-          dv.setUint32(offset + 0, 40, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_create.flags"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 8,
-            $page_shift === undefined
-              ? 0
-              : u32($page_shift, "vfio_iommu_spapr_tce_create.page_shift"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 12,
-            $__resv1 === undefined ? 0 : u32($__resv1, "vfio_iommu_spapr_tce_create.__resv1"),
-            LE,
-          );
+          dv.setUint32(offset, 40, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_create.flags"), LE);
+          dv.setUint32(offset + 8, u32($page_shift, "vfio_iommu_spapr_tce_create.page_shift"), LE);
+          dv.setUint32(offset + 12, u32($__resv1, "vfio_iommu_spapr_tce_create.__resv1"), LE);
           dv.setBigUint64(
             offset + 16,
-            $window_size === undefined
-              ? 0n
-              : u64($window_size, "vfio_iommu_spapr_tce_create.window_size"),
+            u64($window_size, "vfio_iommu_spapr_tce_create.window_size"),
             LE,
           );
-          dv.setUint32(
-            offset + 24,
-            $levels === undefined ? 0 : u32($levels, "vfio_iommu_spapr_tce_create.levels"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 28,
-            $__resv2 === undefined ? 0 : u32($__resv2, "vfio_iommu_spapr_tce_create.__resv2"),
-            LE,
-          );
+          dv.setUint32(offset + 24, u32($levels, "vfio_iommu_spapr_tce_create.levels"), LE);
+          dv.setUint32(offset + 28, u32($__resv2, "vfio_iommu_spapr_tce_create.__resv2"), LE);
           dv.setBigUint64(
             offset + 32,
-            $start_addr === undefined
-              ? 0n
-              : u64($start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
+            u64($start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
             LE,
           );
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_create {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             page_shift: dv.getUint32(offset + 8, LE),
             __resv1: dv.getUint32(offset + 12, LE),
@@ -10450,61 +7291,35 @@ export const vfio_iommu_spapr_tce_create =
           const dv = dataView(target);
           vfio_iommu_spapr_tce_createCheckKeys(value);
           const {
-            flags: $flags,
-            page_shift: $page_shift,
-            __resv1: $__resv1,
-            window_size: $window_size,
-            levels: $levels,
-            __resv2: $__resv2,
-            start_addr: $start_addr,
+            flags: $flags = 0,
+            page_shift: $page_shift = 0,
+            __resv1: $__resv1 = 0,
+            window_size: $window_size = 0n,
+            levels: $levels = 0,
+            __resv2: $__resv2 = 0,
+            start_addr: $start_addr = 0n,
           } = value;
-          dv.setUint32(offset + 0, 40, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_create.flags"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 8,
-            $page_shift === undefined
-              ? 0
-              : u32($page_shift, "vfio_iommu_spapr_tce_create.page_shift"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 12,
-            $__resv1 === undefined ? 0 : u32($__resv1, "vfio_iommu_spapr_tce_create.__resv1"),
-            LE,
-          );
+          dv.setUint32(offset, 40, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_create.flags"), LE);
+          dv.setUint32(offset + 8, u32($page_shift, "vfio_iommu_spapr_tce_create.page_shift"), LE);
+          dv.setUint32(offset + 12, u32($__resv1, "vfio_iommu_spapr_tce_create.__resv1"), LE);
           dv.setBigUint64(
             offset + 16,
-            $window_size === undefined
-              ? 0n
-              : u64($window_size, "vfio_iommu_spapr_tce_create.window_size"),
+            u64($window_size, "vfio_iommu_spapr_tce_create.window_size"),
             LE,
           );
-          dv.setUint32(
-            offset + 24,
-            $levels === undefined ? 0 : u32($levels, "vfio_iommu_spapr_tce_create.levels"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 28,
-            $__resv2 === undefined ? 0 : u32($__resv2, "vfio_iommu_spapr_tce_create.__resv2"),
-            LE,
-          );
+          dv.setUint32(offset + 24, u32($levels, "vfio_iommu_spapr_tce_create.levels"), LE);
+          dv.setUint32(offset + 28, u32($__resv2, "vfio_iommu_spapr_tce_create.__resv2"), LE);
           dv.setBigUint64(
             offset + 32,
-            $start_addr === undefined
-              ? 0n
-              : u64($start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
+            u64($start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
             LE,
           );
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_create {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             page_shift: dv.getUint32(offset + 8, LE),
             __resv1: dv.getUint32(offset + 12, LE),
@@ -10517,143 +7332,102 @@ export const vfio_iommu_spapr_tce_create =
         view(target: Target, offset = 0): vfio_iommu_spapr_tce_createView {
           return new vfio_iommu_spapr_tce_createView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_spapr_tce_createCheck: Codec<
-  vfio_iommu_spapr_tce_create,
-  vfio_iommu_spapr_tce_createInit
-> = vfio_iommu_spapr_tce_create;
+      }
+) satisfies GeneratedCodec<vfio_iommu_spapr_tce_create, vfio_iommu_spapr_tce_createInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_create` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_createView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_iommu_spapr_tce_createView
+  extends RecordView
+  implements vfio_iommu_spapr_tce_create
+{
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_create.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_iommu_spapr_tce_create.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_create.flags"),
+      u32(value, "vfio_iommu_spapr_tce_create.flags"),
       LE,
     );
   }
 
-  /**
-   * in
-   *
-   * C: `__u32 page_shift` (offset 8, 4 bytes)
-   */
   get page_shift(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 8, LE);
+    return this.dataView.getUint32(this.byteOffset + 8, LE);
   }
 
   set page_shift(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 8,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_create.page_shift"),
+      u32(value, "vfio_iommu_spapr_tce_create.page_shift"),
       LE,
     );
   }
 
-  /** C: `__u32 __resv1` (offset 12, 4 bytes) */
   get __resv1(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 12, LE);
+    return this.dataView.getUint32(this.byteOffset + 12, LE);
   }
 
   set __resv1(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 12,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_create.__resv1"),
+      u32(value, "vfio_iommu_spapr_tce_create.__resv1"),
       LE,
     );
   }
 
-  /** C: `__u64 window_size` (offset 16, 8 bytes) */
   get window_size(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 16, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 16, LE);
   }
 
   set window_size(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 16,
-      value === undefined ? 0n : u64(value, "vfio_iommu_spapr_tce_create.window_size"),
+      u64(value, "vfio_iommu_spapr_tce_create.window_size"),
       LE,
     );
   }
 
-  /** C: `__u32 levels` (offset 24, 4 bytes) */
   get levels(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 24, LE);
+    return this.dataView.getUint32(this.byteOffset + 24, LE);
   }
 
   set levels(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 24,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_create.levels"),
+      u32(value, "vfio_iommu_spapr_tce_create.levels"),
       LE,
     );
   }
 
-  /** C: `__u32 __resv2` (offset 28, 4 bytes) */
   get __resv2(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 28, LE);
+    return this.dataView.getUint32(this.byteOffset + 28, LE);
   }
 
   set __resv2(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 28,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_create.__resv2"),
+      u32(value, "vfio_iommu_spapr_tce_create.__resv2"),
       LE,
     );
   }
 
-  /**
-   * out
-   *
-   * C: `__u64 start_addr` (offset 32, 8 bytes)
-   */
   get start_addr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 32, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 32, LE);
   }
 
   set start_addr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 32,
-      value === undefined ? 0n : u64(value, "vfio_iommu_spapr_tce_create.start_addr"),
+      u64(value, "vfio_iommu_spapr_tce_create.start_addr"),
       LE,
     );
   }
@@ -10682,21 +7456,9 @@ export interface vfio_iommu_spapr_tce_remove {
   start_addr: bigint;
 }
 
-/** What {@link vfio_iommu_spapr_tce_remove.encode} accepts: every member optional (absent means zero). Reserved members are always zero and accepted only as zero; the size member is always the struct's size (typed calls set it to the size of the buffer they pass); unknown keys are an error. */
-export interface vfio_iommu_spapr_tce_removeInit {
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
-  flags?: number;
-  /**
-   * in
-   *
-   * C: `__u64 start_addr` (offset 8, 8 bytes)
-   */
-  start_addr?: Int64;
-}
+/** What {@link vfio_iommu_spapr_tce_remove.encode} accepts (see InitOf). */
+export type vfio_iommu_spapr_tce_removeInit = InitOf<vfio_iommu_spapr_tce_remove, "argsz">;
 
-const vfio_iommu_spapr_tce_removeMembers: readonly string[] = ["argsz", "flags", "start_addr"];
-
-/** Refuses what {@link vfio_iommu_spapr_tce_remove.encode} cannot take: a non-object, or a key that is not a member. */
 function vfio_iommu_spapr_tce_removeCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_tce_remove");
@@ -10707,19 +7469,12 @@ function vfio_iommu_spapr_tce_removeCheckKeys(value: unknown): void {
       case "start_addr":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_remove", vfio_iommu_spapr_tce_removeMembers);
+        unknownMember(key, "vfio_iommu_spapr_tce_remove", ["argsz", "flags", "start_addr"]);
     }
   }
 }
 
-/**
- * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 20, {@link vfio_iommu_spapr_tce_remove | struct vfio_iommu_spapr_tce_remove})
- *
- * Unprograms a TCE table from all groups in the container and destroys it. It receives a PCI bus offset as a window id.
- *
- * C: `struct vfio_iommu_spapr_tce_remove`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386.
- */
-export const vfio_iommu_spapr_tce_remove =
+export const vfio_iommu_spapr_tce_remove = (
   V === 1
     ? {
         size: 16,
@@ -10729,25 +7484,19 @@ export const vfio_iommu_spapr_tce_remove =
         encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_spapr_tce_removeCheckKeys(value);
-          const { flags: $flags, start_addr: $start_addr } = value;
-          dv.setUint32(offset + 0, 16, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_remove.flags"),
-            LE,
-          );
+          const { flags: $flags = 0, start_addr: $start_addr = 0n } = value;
+          dv.setUint32(offset, 16, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_remove.flags"), LE);
           dv.setBigUint64(
             offset + 8,
-            $start_addr === undefined
-              ? 0n
-              : u64($start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
+            u64($start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
             LE,
           );
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_remove {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             start_addr: dv.getBigUint64(offset + 8, LE),
           };
@@ -10764,25 +7513,19 @@ export const vfio_iommu_spapr_tce_remove =
         encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           vfio_iommu_spapr_tce_removeCheckKeys(value);
-          const { flags: $flags, start_addr: $start_addr } = value;
-          dv.setUint32(offset + 0, 16, LE);
-          dv.setUint32(
-            offset + 4,
-            $flags === undefined ? 0 : u32($flags, "vfio_iommu_spapr_tce_remove.flags"),
-            LE,
-          );
+          const { flags: $flags = 0, start_addr: $start_addr = 0n } = value;
+          dv.setUint32(offset, 16, LE);
+          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_remove.flags"), LE);
           dv.setBigUint64(
             offset + 8,
-            $start_addr === undefined
-              ? 0n
-              : u64($start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
+            u64($start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
             LE,
           );
         },
         decode(source: Target, offset = 0): vfio_iommu_spapr_tce_remove {
           const dv = dataView(source);
           return {
-            argsz: dv.getUint32(offset + 0, LE),
+            argsz: dv.getUint32(offset, LE),
             flags: dv.getUint32(offset + 4, LE),
             start_addr: dv.getBigUint64(offset + 8, LE),
           };
@@ -10790,64 +7533,42 @@ export const vfio_iommu_spapr_tce_remove =
         view(target: Target, offset = 0): vfio_iommu_spapr_tce_removeView {
           return new vfio_iommu_spapr_tce_removeView(dataView(target), offset);
         },
-      };
-const _vfio_iommu_spapr_tce_removeCheck: Codec<
-  vfio_iommu_spapr_tce_remove,
-  vfio_iommu_spapr_tce_removeInit
-> = vfio_iommu_spapr_tce_remove;
+      }
+) satisfies GeneratedCodec<vfio_iommu_spapr_tce_remove, vfio_iommu_spapr_tce_removeInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_remove` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_removeView {
-  constructor(
-    public readonly dataView: DataView,
-    public readonly byteOffset: number = 0,
-  ) {}
-
-  /** C: `__u32 argsz` (offset 0, 4 bytes); set to the size of the buffer passed, never by the caller */
+export class vfio_iommu_spapr_tce_removeView
+  extends RecordView
+  implements vfio_iommu_spapr_tce_remove
+{
   get argsz(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 0, LE);
+    return this.dataView.getUint32(this.byteOffset, LE);
   }
 
   set argsz(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
-      this.byteOffset + 0,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_remove.argsz"),
-      LE,
-    );
+    this.dataView.setUint32(this.byteOffset, u32(value, "vfio_iommu_spapr_tce_remove.argsz"), LE);
   }
 
-  /** C: `__u32 flags` (offset 4, 4 bytes) */
   get flags(): number {
-    const dv = this.dataView;
-    return dv.getUint32(this.byteOffset + 4, LE);
+    return this.dataView.getUint32(this.byteOffset + 4, LE);
   }
 
   set flags(value: number) {
-    const dv = this.dataView;
-    dv.setUint32(
+    this.dataView.setUint32(
       this.byteOffset + 4,
-      value === undefined ? 0 : u32(value, "vfio_iommu_spapr_tce_remove.flags"),
+      u32(value, "vfio_iommu_spapr_tce_remove.flags"),
       LE,
     );
   }
 
-  /**
-   * in
-   *
-   * C: `__u64 start_addr` (offset 8, 8 bytes)
-   */
   get start_addr(): bigint {
-    const dv = this.dataView;
-    return dv.getBigUint64(this.byteOffset + 8, LE);
+    return this.dataView.getBigUint64(this.byteOffset + 8, LE);
   }
 
   set start_addr(value: Int64) {
-    const dv = this.dataView;
-    dv.setBigUint64(
+    this.dataView.setBigUint64(
       this.byteOffset + 8,
-      value === undefined ? 0n : u64(value, "vfio_iommu_spapr_tce_remove.start_addr"),
+      u64(value, "vfio_iommu_spapr_tce_remove.start_addr"),
       LE,
     );
   }
