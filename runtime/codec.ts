@@ -128,7 +128,7 @@ export type InitValue<T> = T extends bigint
  *
  * A filtering mapped type of `T`, so each member keeps the docs written on `T`.
  */
-export type InitOf<T, Omitted extends keyof T = never, Explicit = {}> = {
+export type InitOf<T, Omitted extends keyof T = never, Explicit = Record<never, never>> = {
   [K in keyof T as K extends Omitted ? never : K]?: K extends keyof Explicit ? Explicit[K] : InitValue<T[K]>;
 };
 

@@ -144,6 +144,9 @@ function recordImports(imports: ReadonlyMap<string, string>, uses: (name: string
 /** The load-time choice: the row, its byte order (LE) and the variant (V), where the code uses them. */
 function archSelection(header: string, variants: ModuleVariants, usesLE: boolean, usesV: boolean): Statements {
   const rows = [...variants.variantOf].map(([name, v]) => `${JSON.stringify(name)}: ${v}`).join(", ");
+  const select = `selectArch(${JSON.stringify(header)}, { ${rows} })`;
+  // Nothing depends on the row: the call still refuses a machine the module has no row for.
+  if (!usesLE && !usesV) return [`/** Loading the module on a machine it has no ABI row for throws UnsupportedArchitectureError. */\n${select};`];
   const out: Statements = [
     {
       kind: StructureKind.VariableStatement,
@@ -151,7 +154,7 @@ function archSelection(header: string, variants: ModuleVariants, usesLE: boolean
       docs: [
         "The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError.",
       ],
-      declarations: [{ name: "ARCH", initializer: `selectArch(${JSON.stringify(header)}, { ${rows} })` }],
+      declarations: [{ name: "ARCH", initializer: select }],
     },
   ];
   if (usesLE) {

@@ -247,6 +247,9 @@ export function recordCode(ru: RecordUnit): RecordCode {
     sizeMember ? trailingFacts(ru, flex) : undefined,
     pointerRows.length ? `pointers: { ${pointerRows.join(", ")} }` : undefined,
   ].filter(Boolean);
+  // A record without members reads and writes nothing, but still checks its buffer.
+  if (!enc.slice(1).some((s) => /\bdv\b/.test(s))) enc[0] = "dataView(target);";
+  const decodeBody = dec.length ? `const dv = dataView(source);\n    return { ${dec.join(",\n")} };` : "dataView(source);\n    return {};";
   const codec = `{
   size: ${l.size},
   align: ${l.align},
@@ -256,8 +259,7 @@ export function recordCode(ru: RecordUnit): RecordCode {
     ${enc.join("\n")}
   },
   decode(source: Target, offset = 0): ${name} {
-    const dv = dataView(source);
-    return { ${dec.join(",\n")} };
+    ${decodeBody}
   },
   view(target: Target, offset = 0): ${name}View {
     return new ${name}View(dataView(target), offset);

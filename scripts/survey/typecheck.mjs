@@ -16,6 +16,8 @@ export function typecheck(root, work) {
       module: "nodenext",
       moduleResolution: "nodenext",
       strict: true,
+      noUnusedLocals: true,
+      noUncheckedIndexedAccess: true,
       skipLibCheck: true,
       rootDir: path.join(work, "ts"),
       outDir: path.join(work, "js"),

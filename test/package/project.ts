@@ -34,13 +34,13 @@ export function npmInstall(project: string, specs: string[], flags: string[] = [
 }
 
 /**
- * `tsc --strict` over `files` in `project` with the repository's TypeScript and nothing else:
- * no @types, so what the packages' own declarations need must come with them. With `outDir`,
- * the JS is emitted there (Node 20 does not run .ts).
+ * `tsc --strict --noUnusedLocals --noUncheckedIndexedAccess` over `files` in `project` with the
+ * repository's TypeScript and nothing else: no @types, so what the packages' own declarations need
+ * must come with them. With `outDir`, the JS is emitted there (Node 20 does not run .ts).
  */
 export function typecheck(project: string, files: string[], outDir?: string): void {
   const emit = outDir ? { outDir, rootDir: "." } : { noEmit: true };
-  fs.writeFileSync(path.join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", target: "es2022", strict: true, types: [], ...emit }, files }));
+  fs.writeFileSync(path.join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", target: "es2022", strict: true, noUnusedLocals: true, noUncheckedIndexedAccess: true, types: [], ...emit }, files }));
   const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", project], { cwd: project, encoding: "utf8" });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 }
