@@ -1,4 +1,4 @@
-// Kerneldoc prose to TSDoc: paragraphs kept, `::` literal blocks as fenced code, `Return:` and
+// Kerneldoc prose to TSDoc: paragraphs and lists kept, `::` literal blocks as fenced code, `Return:` and
 // other sections as tags, `struct x` / `enum y` / ioctl and constant names as {@link}s,
 // `@member` as code spans, and everything TSDoc would misread escaped.
 import type { DocBlock, DocLine, KernelDoc } from "../ir/kerneldoc.js";
@@ -34,8 +34,29 @@ export function escapeTsdoc(text: string): string {
   return text.replace(/[\\@{}<>]/g, (c) => "\\" + c).replace(/\*\//g, "*\\/");
 }
 
+/** A list item's first line in kerneldoc (reStructuredText): `- x`, `* x`, `+ x`, `1. x`, `2) x`. */
+const ITEM = /^\s*([-*+]|\d+[.)])\s+(\S.*)$/;
+
+/**
+ * Prose lines as TSDoc: text before a list is one paragraph, and list items stay a Markdown list
+ * (`- x`, `1. x`). Within a paragraph a line that is no item goes on with the item above it:
+ * kerneldoc's continuation lines are not reliably indented.
+ */
 function paragraph(lines: DocLine[], ctx: LinkContext): string {
-  return inlineText(lines.map((l) => l.text.trim()).join(" "), ctx);
+  const runs: { marker?: string; words: string[] }[] = [];
+  for (const l of lines) {
+    const m = ITEM.exec(l.text);
+    if (m) runs.push({ marker: /\d/.test(m[1]!) ? `${Number.parseInt(m[1]!, 10)}.` : "-", words: [m[2]!] });
+    else if (runs.length) runs.at(-1)!.words.push(l.text.trim());
+    else runs.push({ words: [l.text.trim()] });
+  }
+  return runs
+    .map((r, i) => {
+      const text = inlineText(r.words.filter(Boolean).join(" "), ctx);
+      const gap = i === 0 ? "" : r.marker && runs[i - 1]!.marker ? "\n" : "\n\n";
+      return gap + (r.marker ? `${r.marker} ${text}` : text);
+    })
+    .join("");
 }
 
 function literal(lines: DocLine[]): string {
@@ -60,7 +81,8 @@ export function declarationDoc(doc: KernelDoc | undefined, ctx: LinkContext, ext
       const body = blocksText(s.blocks, ctx);
       if (/^returns?$/i.test(s.title)) parts.push(`@returns ${body}`);
       else if (/^examples?$/i.test(s.title)) parts.push(`@example\n${body}`);
-      else parts.push(`**${escapeTsdoc(s.title)}:** ${body}`);
+      // A section that opens with a list starts it on its own line.
+      else parts.push(`**${escapeTsdoc(s.title)}:**${/^(?:-|\d+\.) /.test(body) ? "\n\n" : " "}${body}`);
     }
   }
   for (const e of extra) parts.push(e);

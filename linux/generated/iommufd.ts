@@ -11,7 +11,13 @@
  *
  * ioctls use a standard meaning for common errnos:
  *
- * - ENOTTY: The IOCTL number itself is not supported at all - E2BIG: The IOCTL number is supported, but the provided structure has non-zero in a part the kernel does not understand. - EOPNOTSUPP: The IOCTL number is supported, and the structure is understood, however a known field has a value the kernel does not understand or support. - EINVAL: Everything about the IOCTL was understood, but a field is not correct. - ENOENT: An ID or IOVA provided does not exist. - ENOMEM: Out of memory. - EOVERFLOW: Mathematics overflowed.
+ * - ENOTTY: The IOCTL number itself is not supported at all
+ * - E2BIG: The IOCTL number is supported, but the provided structure has non-zero in a part the kernel does not understand.
+ * - EOPNOTSUPP: The IOCTL number is supported, and the structure is understood, however a known field has a value the kernel does not understand or support.
+ * - EINVAL: Everything about the IOCTL was understood, but a field is not correct.
+ * - ENOENT: An ID or IOVA provided does not exist.
+ * - ENOMEM: Out of memory.
+ * - EOVERFLOW: Mathematics overflowed.
  *
  * As well as additional errnos, within specific ioctls.
  *
@@ -2264,7 +2270,8 @@ export class iommu_hwpt_vtd_s1View extends RecordView implements iommu_hwpt_vtd_
  *
  * It's suggested to allocate a vDEVICE object carrying vSID and then re-attach the nested domain, as soon as the vSID is available in the VMM level:
  *
- * - when Cfg=translate, a vDEVICE must be allocated prior to attaching to the allocated nested domain, as CD/ATS invalidations and vevents need a vSID. - when Cfg=bypass/abort, a vDEVICE is not enforced during the nested domain attachment, to support a GBPA case where VM sets CR0.SMMUEN=0. However, if VM sets CR0.SMMUEN=1 while missing a vDEVICE object, kernel would fail to report events to the VM. E.g. F_TRANSLATION when guest STE.Cfg=abort.
+ * - when Cfg=translate, a vDEVICE must be allocated prior to attaching to the allocated nested domain, as CD/ATS invalidations and vevents need a vSID.
+ * - when Cfg=bypass/abort, a vDEVICE is not enforced during the nested domain attachment, to support a GBPA case where VM sets CR0.SMMUEN=0. However, if VM sets CR0.SMMUEN=1 while missing a vDEVICE object, kernel would fail to report events to the VM. E.g. F_TRANSLATION when guest STE.Cfg=abort.
  *
  * C: `struct iommu_hwpt_arm_smmuv3`, 16 bytes, aligned to 8.
  */
@@ -2932,7 +2939,9 @@ export type iommu_hw_info_arm_smmuv3_flags =
  *
  * idr[0]: ST_LEVEL, TERM_MODEL, STALL_MODEL, TTENDIAN , CD2L, ASID16, TTF idr[1]: SIDSIZE, SSIDSIZE idr[3]: BBML, RIL idr[5]: VAX, GRAN64K, GRAN16K, GRAN4K, DS
  *
- * - S1P should be assumed to be true if a NESTED HWPT can be created - VFIO/iommufd only support platforms with COHACC, it should be assumed to be true. - ATS is a per-device property. If the VMM describes any devices as ATS capable in ACPI/DT it should set the corresponding idr.
+ * - S1P should be assumed to be true if a NESTED HWPT can be created
+ * - VFIO/iommufd only support platforms with COHACC, it should be assumed to be true.
+ * - ATS is a per-device property. If the VMM describes any devices as ATS capable in ACPI/DT it should set the corresponding idr.
  *
  * This list may expand in future (eg E0PD, AIE, PBHA, D128 etc). It is important that VMMs do not read bits outside the list to allow for compatibility with future kernels. Several features in the SMMUv3 architecture are not currently supported by the kernel for nesting: HTTU, BTM, MPAM and others.
  *
@@ -3268,11 +3277,14 @@ export class iommu_hw_info_tegra241_cmdqvView
  *
  * Please See description of these registers in the following sections of the AMD I/O Virtualization Technology (IOMMU) Specification. (https://docs.amd.com/v/u/en-US/48882_3.10_PUB)
  *
- * - MMIO Offset 0030h IOMMU Extended Feature Register - MMIO Offset 01A0h IOMMU Extended Feature 2 Register
+ * - MMIO Offset 0030h IOMMU Extended Feature Register
+ * - MMIO Offset 01A0h IOMMU Extended Feature 2 Register
  *
  * **Note:** The EFR and EFR2 are raw values reported by hardware. VMM is responsible to determine the appropriate flags to be exposed to the VM since cetertain features are not currently supported by the kernel for HW-vIOMMU.
  *
- * Current VMM-allowed list of feature flags are: - EFR[GTSup, GASup, GioSup, PPRSup, EPHSup, GATS, GLX, PASmax]
+ * Current VMM-allowed list of feature flags are:
+ *
+ * - EFR[GTSup, GASup, GioSup, PPRSup, EPHSup, GATS, GLX, PASmax]
  *
  * C: `struct iommu_hw_info_amd`, 16 bytes, aligned to 8.
  */
@@ -5399,7 +5411,15 @@ export class iommu_viommu_tegra241_cmdqvView
 /**
  * ioctl({@link IOMMU_VIOMMU_ALLOC})
  *
- * Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support that is a security-isolated slice of the real IOMMU HW that is unique to a specific VM. Operations global to the IOMMU are connected to the vIOMMU, such as: - Security namespace for guest owned ID, e.g. guest-controlled cache tags - Non-device-affiliated event reporting, e.g. invalidation queue errors - Access to a sharable nesting parent pagetable across physical IOMMUs - Virtualization of various platforms IDs, e.g. RIDs and others - Delivery of paravirtualized invalidation - Direct assigned invalidation queues - Direct assigned interrupts
+ * Allocate a virtual IOMMU object, representing the underlying physical IOMMU's virtualization support that is a security-isolated slice of the real IOMMU HW that is unique to a specific VM. Operations global to the IOMMU are connected to the vIOMMU, such as:
+ *
+ * - Security namespace for guest owned ID, e.g. guest-controlled cache tags
+ * - Non-device-affiliated event reporting, e.g. invalidation queue errors
+ * - Access to a sharable nesting parent pagetable across physical IOMMUs
+ * - Virtualization of various platforms IDs, e.g. RIDs and others
+ * - Delivery of paravirtualized invalidation
+ * - Direct assigned invalidation queues
+ * - Direct assigned interrupts
  *
  * C: `struct iommu_viommu_alloc`, 40 bytes, aligned to 8.
  */

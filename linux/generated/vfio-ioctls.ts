@@ -445,9 +445,17 @@ export function VFIO_DEVICE_PCI_HOT_RESETUnsafe(
  *
  * Set the drm_plane_type and flags, then retrieve the gfx plane info.
  *
- * flags supported: - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_DMABUF} are set to ask if the mdev supports dma-buf. 0 on support, -EINVAL on no support for dma-buf. - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_REGION} are set to ask if the mdev supports region. 0 on support, -EINVAL on no support for region. - {@link VFIO_GFX_PLANE_TYPE_DMABUF} or {@link VFIO_GFX_PLANE_TYPE_REGION} is set with each call to query the plane info. - Others are invalid and return -EINVAL.
+ * flags supported:
  *
- * **Note:** 1. Plane could be disabled by guest. In that case, success will be returned with zero-initialized drm_format, size, width and height fields. 2. x_hot/y_hot is set to 0xFFFFFFFF if no hotspot information available
+ * - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_DMABUF} are set to ask if the mdev supports dma-buf. 0 on support, -EINVAL on no support for dma-buf.
+ * - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_REGION} are set to ask if the mdev supports region. 0 on support, -EINVAL on no support for region.
+ * - {@link VFIO_GFX_PLANE_TYPE_DMABUF} or {@link VFIO_GFX_PLANE_TYPE_REGION} is set with each call to query the plane info.
+ * - Others are invalid and return -EINVAL.
+ *
+ * **Note:**
+ *
+ * 1. Plane could be disabled by guest. In that case, success will be returned with zero-initialized drm_format, size, width and height fields.
+ * 2. x_hot/y_hot is set to 0xFFFFFFFF if no hotspot information available
  *
  * @returns 0 on success, -errno on other failure.
  */

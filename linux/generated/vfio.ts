@@ -2084,7 +2084,9 @@ export const VFIO_AP_NUM_IRQS = 2;
  *
  * - If the calling device is opened via the traditional group/container API, group_id is reported.  User should check if it has owned all the affected devices and provides a set of group fds to prove the ownership in {@link VFIO_DEVICE_PCI_HOT_RESET} ioctl.
  *
- * - If the calling device is opened as a cdev, devid is reported. Flag {@link VFIO_PCI_HOT_RESET_FLAG_DEV_ID} is set to indicate this data type.  All the affected devices should be represented in the dev_set, ex. bound to a vfio driver, and also be owned by this interface which is determined by the following conditions: 1) Has a valid devid within the iommufd_ctx of the calling device. Ownership cannot be determined across separate iommufd_ctx and the cdev calling conventions do not support a proof-of-ownership model as provided in the legacy group interface.  In this case valid devid with value greater than zero is provided in the return structure. 2) Does not have a valid devid within the iommufd_ctx of the calling device, but belongs to the same IOMMU group as the calling device or another opened device that has a valid devid within the iommufd_ctx of the calling device.  This provides implicit ownership for devices within the same DMA isolation context.  In this case the devid value of {@link VFIO_PCI_DEVID_OWNED} is provided in the return structure.
+ * - If the calling device is opened as a cdev, devid is reported. Flag {@link VFIO_PCI_HOT_RESET_FLAG_DEV_ID} is set to indicate this data type.  All the affected devices should be represented in the dev_set, ex. bound to a vfio driver, and also be owned by this interface which is determined by the following conditions:
+ * 1. Has a valid devid within the iommufd_ctx of the calling device. Ownership cannot be determined across separate iommufd_ctx and the cdev calling conventions do not support a proof-of-ownership model as provided in the legacy group interface.  In this case valid devid with value greater than zero is provided in the return structure.
+ * 2. Does not have a valid devid within the iommufd_ctx of the calling device, but belongs to the same IOMMU group as the calling device or another opened device that has a valid devid within the iommufd_ctx of the calling device.  This provides implicit ownership for devices within the same DMA isolation context.  In this case the devid value of {@link VFIO_PCI_DEVID_OWNED} is provided in the return structure.
  *
  * A devid value of {@link VFIO_PCI_DEVID_NOT_OWNED} is provided in the return structure for affected devices where device is NOT represented in the dev_set or ownership is not available.  Such devices prevent the use of {@link VFIO_DEVICE_PCI_HOT_RESET} ioctl outside of the proof-of-ownership calling conventions (ie. via legacy group accessed devices).  Flag {@link VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED} would be set when all the affected devices are represented in the dev_set and also owned by the user.  This flag is available only when flag {@link VFIO_PCI_HOT_RESET_FLAG_DEV_ID} is set, otherwise reserved. When set, user could invoke {@link VFIO_DEVICE_PCI_HOT_RESET} with a zero length fd array on the calling device as the ownership is validated by iommufd_ctx.
  *
@@ -2433,9 +2435,17 @@ export const VFIO_DEVICE_PCI_HOT_RESET: number = V === 3 || V === 4 ? 0x20003b71
  *
  * Set the drm_plane_type and flags, then retrieve the gfx plane info.
  *
- * flags supported: - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_DMABUF} are set to ask if the mdev supports dma-buf. 0 on support, -EINVAL on no support for dma-buf. - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_REGION} are set to ask if the mdev supports region. 0 on support, -EINVAL on no support for region. - {@link VFIO_GFX_PLANE_TYPE_DMABUF} or {@link VFIO_GFX_PLANE_TYPE_REGION} is set with each call to query the plane info. - Others are invalid and return -EINVAL.
+ * flags supported:
  *
- * **Note:** 1. Plane could be disabled by guest. In that case, success will be returned with zero-initialized drm_format, size, width and height fields. 2. x_hot/y_hot is set to 0xFFFFFFFF if no hotspot information available
+ * - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_DMABUF} are set to ask if the mdev supports dma-buf. 0 on support, -EINVAL on no support for dma-buf.
+ * - {@link VFIO_GFX_PLANE_TYPE_PROBE} and {@link VFIO_GFX_PLANE_TYPE_REGION} are set to ask if the mdev supports region. 0 on support, -EINVAL on no support for region.
+ * - {@link VFIO_GFX_PLANE_TYPE_DMABUF} or {@link VFIO_GFX_PLANE_TYPE_REGION} is set with each call to query the plane info.
+ * - Others are invalid and return -EINVAL.
+ *
+ * **Note:**
+ *
+ * 1. Plane could be disabled by guest. In that case, success will be returned with zero-initialized drm_format, size, width and height fields.
+ * 2. x_hot/y_hot is set to 0xFFFFFFFF if no hotspot information available
  *
  * @returns 0 on success, -errno on other failure.
  *

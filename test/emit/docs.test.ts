@@ -6,7 +6,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { buildHeader, defaultIncludeDirs } from "#generator/model/build.js";
 import { proseOf } from "#generator/parse/kerneldoc.js";
-import { inlineText, plainComment } from "#generator/emit/tsdoc.js";
+import { blocksText, inlineText, plainComment } from "#generator/emit/tsdoc.js";
 import { header, ROOT, X86_64 } from "../helpers.js";
 
 for (const name of ["iommufd.h", "vfio.h"]) {
@@ -40,4 +40,15 @@ test("struct names and ioctls in docs become {@link}s; TSDoc specials are escape
   assert.equal(inlineText("see struct iommu_ioas_map and IOMMU_IOAS_MAP", ctx), "see {@link iommu_ioas_map | struct iommu_ioas_map} and {@link IOMMU_IOAS_MAP}");
   assert.equal(inlineText("set @flags to {0} <x>", ctx), "set `flags` to \\{0\\} \\<x\\>");
   assert.equal(inlineText("struct unknown stays text", ctx), "struct unknown stays text");
+});
+
+test("kerneldoc lists stay Markdown lists; unindented continuation lines stay with their item", () => {
+  const at = (text: string, line: number) => ({ text, loc: { file: "x.h", line, column: 4 } });
+  const lines = ["Errnos, such as:", "- ENOTTY: not supported", "- E2BIG: the structure has", "non-zero bytes", "1) first", "2. second"].map(at);
+  assert.equal(
+    blocksText([{ kind: "text", lines }], { symbols: new Set() }),
+    "Errnos, such as:\n\n- ENOTTY: not supported\n- E2BIG: the structure has non-zero bytes\n1. first\n2. second",
+  );
+  // A dash inside a sentence or a negative errno is no item.
+  assert.equal(blocksText([{ kind: "text", lines: ["returns", "-EINVAL on error - or not"].map(at) }], { symbols: new Set() }), "returns -EINVAL on error - or not");
 });
