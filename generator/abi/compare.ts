@@ -153,6 +153,16 @@ function compareRecord(o: RecordFacts, n: RecordFacts, self: string, ctx: Compar
     ownEmit("member-in-padding", { decl, member: a.name, message: `${decl}: member '${a.name}' added in old padding (${where(a)}, ${extent(a)}); old programs may leave garbage there`, loc: a.loc });
   }
 
+  // Reserved bytes no member covers any more (within the new size): padding the kernel cannot
+  // require to be zero, so they can never be given a meaning.
+  for (const r of o.members.filter((m) => m.reserved)) {
+    const end = Math.min(r.bit + r.bits, n.size * 8);
+    let covered = r.bit;
+    for (const m of [...n.members].sort((a, b) => a.bit - b.bit)) if (m.bit <= covered && m.bit + m.bits > covered) covered = m.bit + m.bits;
+    if (covered < end) {
+      ownEmit("reserved-shrunk", { decl, member: r.name, old: extent(r), message: `${decl}: reserved '${r.name}' (${where(r)}, ${extent(r)}) shrank: ${(end - covered) / 8} byte(s) from ${covered % 8 ? `bit ${covered}` : `offset ${covered / 8}`} are padding now`, loc: newByName.get(r.name)?.loc ?? n.loc });
+    }
+  }
   // Members moved only by another header's change are that change's finding.
   const byOthers = !own && causes.length > 0;
   if (!byOthers) for (const [rule, f] of moves) ownEmit(rule, f);

@@ -24,6 +24,7 @@ export const ABI_RULES = {
   "member-type": { class: "breaking", name: "MemberType", short: "A member changed type class (integer, pointer, struct, array...)." },
   "member-signedness": { class: "breaking", name: "MemberSignedness", short: "An integer member changed signedness." },
   "member-overlaps-old": { class: "breaking", name: "MemberOverlapsOld", short: "A new member lies over bytes an old member used." },
+  "reserved-shrunk": { class: "breaking", name: "ReservedShrunk", short: "Reserved bytes became padding: the kernel cannot require padding to be zero, so those bytes can never be given a meaning." },
   "typedef-changed": { class: "breaking", name: "TypedefChanged", short: "A typedef changed size, alignment, class or signedness; records of other headers using it move with it." },
   "typedef-removed": { class: "breaking", name: "TypedefRemoved", short: "A typedef is gone." },
   "request-number": { class: "breaking", name: "RequestNumber", short: "A request number changed: binaries built against the old header send a number the kernel no longer takes." },
