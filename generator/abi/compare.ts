@@ -98,6 +98,11 @@ function compareRecord(o: RecordFacts, n: RecordFacts, self: string, ctx: Compar
       changes.push(["member-signedness", signWord(m.type.signed), signWord(x.type.signed), `${signWord(m.type.signed)} → ${signWord(x.type.signed)} (${m.type.text} → ${x.type.text})`]);
     }
     if (!changes.length) continue;
+    // A union's arm grew inside the union's old size: the bytes were the union's already.
+    if (changes.every(([r]) => r === "member-size") && m.inUnion && x.inUnion && m.bit === x.bit && x.bits > m.bits && n.size === o.size) {
+      ownEmit("union-arm-grew", { decl, member: m.name, old: extent(m), new: extent(x), message: `${decl}: union member '${m.name}' grew ${extent(m)} → ${extent(x)} inside the union's size; the kernel now uses bytes old programs may not have zeroed`, loc: x.loc });
+      continue;
+    }
     if (changes.every(([r]) => r === "member-offset")) {
       const [rule, ov, nv, what] = changes[0]!;
       moves.push([rule, { decl, member: m.name, old: ov, new: nv, message: `${decl}: member '${m.name}' ${what}`, loc: x.loc }]);
@@ -119,9 +124,18 @@ function compareRecord(o: RecordFacts, n: RecordFacts, self: string, ctx: Compar
   const oldBits = o.size * 8;
   const overlaps = (a: MemberFacts, b: MemberFacts) => a.bit < b.bit + b.bits && b.bit < a.bit + a.bits;
   const tail: string[] = [];
+  const addedNames = new Set(added.map((a) => a.name));
   for (const a of added) {
     if (used.has(a) || a.reserved) continue;
+    // `tdx.flags` of a new `tdx`: reported with it.
+    if (a.name.split(".").slice(0, -1).some((_, i, parts) => addedNames.has(parts.slice(0, i + 1).join(".")))) continue;
     const reservedHome = o.members.find((r) => r.reserved && a.bit >= r.bit && a.bit + a.bits <= r.bit + r.bits);
+    // A union's padding arm (kvm_run's `char padding[256]`) only sizes the union: a new arm
+    // beside it is a new union member.
+    if (reservedHome?.inUnion && a.inUnion && newByName.get(reservedHome.name)?.bit === reservedHome.bit && newByName.get(reservedHome.name)?.bits === reservedHome.bits) {
+      ownEmit("union-member-added", { decl, member: a.name, message: `${decl}: member '${a.name}' added to a union, beside its padding member '${reservedHome.name}'`, loc: a.loc });
+      continue;
+    }
     if (reservedHome) {
       const zero = reservedHome.mustBeZero;
       ownEmit(zero ? "reserved-member-used" : "reserved-member-undocumented", {
@@ -146,8 +160,8 @@ function compareRecord(o: RecordFacts, n: RecordFacts, self: string, ctx: Compar
     // A new name for bytes an old member keeps (a union around it): an alias.
     const kept = (m: MemberFacts) => newByName.get(m.name)?.bit === m.bit && newByName.get(m.name)?.bits === m.bits;
     if (under.length && !(a.inUnion && under.every(kept))) continue; // an old member moved or was removed: reported there
-    if (a.inUnion && n.size === o.size) {
-      ownEmit("union-member-added", { decl, member: a.name, message: `${decl}: member '${a.name}' added to a union (size unchanged)`, loc: a.loc });
+    if (a.inUnion && (under.length || n.size === o.size)) {
+      ownEmit("union-member-added", { decl, member: a.name, message: `${decl}: member '${a.name}' added to a union, over bytes the other members keep`, loc: a.loc });
       continue;
     }
     ownEmit("member-in-padding", { decl, member: a.name, message: `${decl}: member '${a.name}' added in old padding (${where(a)}, ${extent(a)}); old programs may leave garbage there`, loc: a.loc });
@@ -193,6 +207,14 @@ function compareRecord(o: RecordFacts, n: RecordFacts, self: string, ctx: Compar
   }
 }
 
+/** A count, maximum or minor version grew; an all-flags mask gained bits and lost none. */
+function grewAsLimit(name: string, o: bigint, n: bigint): boolean {
+  const word = /^__|_(MAX|CNT|COUNT|NUM|NBITS|LAST|END)$|^MAX_|_MAX_|^NUM_|_NUM_|(^|_)(MINOR_VERSION|VERSION_MINOR|VERSION)$|^NR_|_NR_/;
+  if (word.test(name) && n > o) return true;
+  const mask = /_(MASK|SUPPORTED|SUPP|ALL|ALL_BITS|ALL_LOCKS|FLAGS_ALL|VALID)$|__SUPPORTED$|_ALL_|(FEATURES|MODES|IOCTLS|FLAGS)(_[A-Z]+)?$/;
+  return mask.test(name) && o >= 0n && n >= 0n && (o & n) === o;
+}
+
 function valueRule(v: ValueFacts, what: "removed" | "added" | "value"): AbiRuleId {
   const base = v.kind === "request" ? "request" : v.kind;
   if (what === "value") return v.kind === "request" ? "request-number" : (`${base}-value` as AbiRuleId);
@@ -201,7 +223,7 @@ function valueRule(v: ValueFacts, what: "removed" | "added" | "value"): AbiRuleI
 
 const hex = (v: string) => `0x${BigInt(v).toString(16)}`;
 
-function compareValues(o: HeaderFacts, n: HeaderFacts, emit: Emit): void {
+function compareValues(o: HeaderFacts, n: HeaderFacts, ctx: CompareContext, emit: Emit): void {
   const newBy = new Map(n.values.map((v) => [v.name, v]));
   const oldBy = new Map(o.values.map((v) => [v.name, v]));
   for (const v of o.values) {
@@ -209,11 +231,34 @@ function compareValues(o: HeaderFacts, n: HeaderFacts, emit: Emit): void {
     const decl = v.kind === "enumerator" ? v.enumKey! : v.name;
     if (!x) {
       const why = n.unevaluated[v.name];
+      const member = v.kind === "enumerator" ? v.name : undefined;
+      const elsewhere = Object.hasOwn(n.visible, v.name) ? n.visible[v.name] : undefined;
+      if (why === undefined && elsewhere !== undefined) {
+        // Still defined for programs including the header: by a header it includes.
+        if (elsewhere === v.value) emit("moved-to-include", { decl, member, old: v.value, new: elsewhere, message: `${v.name} (${v.value}) now comes from a header ${ctx.header} includes, with the same value`, loc: v.loc });
+        else if (elsewhere === null) emit("moved-unverified", { decl, member, old: v.value, message: `${v.name} (${v.value}) is now a macro of a header ${ctx.header} includes; its value there is not evaluated here`, loc: v.loc });
+        else if (grewAsLimit(v.name, BigInt(v.value), BigInt(elsewhere))) emit("limit-grew", { decl, member, old: v.value, new: elsewhere, message: `${v.name} ${v.value} → ${elsewhere} (now from a header ${ctx.header} includes; a count, maximum, all-flags mask or version that grows as the interface does)`, loc: v.loc });
+        else emit(valueRule(v, "value"), { decl, member, old: v.value, new: elsewhere, message: `${v.name} ${v.value} → ${elsewhere} (now from a header ${ctx.header} includes)`, loc: v.loc });
+        continue;
+      }
+      if (why === undefined && n.inactive.includes(v.name)) {
+        emit("value-conditional", { decl, member, old: v.value, message: `${v.name} (${v.value}) is now defined only under a preprocessor condition not taken here; programs not asking for it lose it`, loc: v.loc });
+        continue;
+      }
       if (why !== undefined) emit("value-unevaluated", { decl, member: v.kind === "enumerator" ? v.name : undefined, old: v.value, message: `${v.name} was ${v.value}; the new version defines it as something uapigen cannot evaluate (${why})`, loc: v.loc });
       else emit(valueRule(v, "removed"), { decl, member: v.kind === "enumerator" ? v.name : undefined, old: v.value, message: `${v.kind === "enumerator" ? `${decl}: enumerator ` : ""}${v.name} (${v.kind === "request" ? hex(v.value) : v.value}) removed`, loc: v.loc });
       continue;
     }
     if (x.value === v.value) continue;
+    if (v.kind !== "request" && x.kind !== "request" && grewAsLimit(v.name, BigInt(v.value), BigInt(x.value))) {
+      emit("limit-grew", { decl, member: v.kind === "enumerator" ? v.name : undefined, old: v.value, new: x.value, message: `${v.kind === "enumerator" ? `${decl}: enumerator ` : ""}${v.name} ${v.value} → ${x.value} (a count, maximum, all-flags mask or version that grows as the interface does)`, loc: x.loc });
+      continue;
+    }
+    const bits = (t: string) => BigInt.asUintN(64, BigInt(t));
+    if (bits(x.value) === bits(v.value)) {
+      emit("constant-type", { decl, member: v.kind === "enumerator" ? v.name : undefined, old: v.value, new: x.value, message: `${v.name} ${v.value} → ${x.value}: the same 64 bits, another type (comparisons with narrower or signed values change)`, loc: x.loc });
+      continue;
+    }
     if (v.kind === "request" || x.kind === "request") {
       const arg = (r?: ValueFacts["request"]) => (r ? `size ${r.size}${r.argument ? `, ${r.argument}` : ""}` : "not a request");
       emit("request-number", { decl: x.name, old: hex(v.value), new: hex(x.value), message: `${x.name}: request ${hex(v.value)} → ${hex(x.value)} (${arg(v.request)} → ${arg(x.request)})`, loc: x.loc });
@@ -259,7 +304,7 @@ export function compareHeader(o: HeaderFacts, n: HeaderFacts, ctx: CompareContex
   }
   for (const t of n.typedefs) if (!oldTypedefs.has(t.name)) emit("typedef-added", { decl: `typedef ${t.name}`, message: `typedef ${t.name} added`, loc: t.loc });
 
-  compareValues(o, n, emit);
+  compareValues(o, n, ctx, emit);
   return out;
 }
 

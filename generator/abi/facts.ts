@@ -4,7 +4,7 @@
 // build them in another process.
 import type { SourceLocation } from "../ir/diagnostics.js";
 import type { HeaderModel, Member, RecordDecl, TypedefDecl, TypeRef } from "../ir/decls.js";
-import { isReservedName, memberDocText, sizeMemberName } from "../model/conventions.js";
+import { extensibleSizeMember, isReservedName, memberDocText } from "../model/conventions.js";
 import type { LayoutEngine } from "../target/layout.js";
 
 /** A type's class as the ABI sees it: how the bytes are read. */
@@ -79,6 +79,13 @@ export interface HeaderFacts {
   values: ValueFacts[];
   /** Names the header defines but uapigen could not evaluate, with why. */
   unevaluated: Record<string, string>;
+  /**
+   * Names a program including the header sees from the headers it includes: enumerators with
+   * their value, macros with null (only the header's own are evaluated).
+   */
+  visible: Record<string, string | null>;
+  /** Names the header writes only under preprocessor conditions not taken on this row. */
+  inactive: string[];
 }
 
 export function recordKey(r: RecordDecl): string | undefined {
@@ -145,8 +152,23 @@ function shapeOf(t: TypeRef, layout: LayoutEngine): TypeShape {
   return { ...classOf(t), text: spell(t), chain, origin };
 }
 
-function memberFacts(decl: RecordDecl, layout: LayoutEngine): MemberFacts[] {
-  return layout.flatten(decl).map((f) => {
+/**
+ * The members of a record through anonymous ones, and through named members of an untagged
+ * struct type (`struct { ... } raw_tracepoint;` as `raw_tracepoint.tp_name`), whose members are
+ * compared nowhere else.
+ */
+function memberFacts(decl: RecordDecl, layout: LayoutEngine, prefix = "", base = 0, inUnion = false, depth = 0): MemberFacts[] {
+  return layout.flatten(decl).flatMap((f) => {
+    const own = oneMember(decl, layout, { ...f, name: prefix + f.name, offset: base + f.offset, bitOffset: f.bitOffset === undefined ? undefined : f.bitOffset + base * 8, inUnion: f.inUnion || inUnion });
+    let t = f.member.type;
+    while (t.kind === "array" && t.length === 1) t = t.element;
+    if (t.kind !== "record" || t.decl.tag || t.decl.typedefName || !t.decl.members || depth > 8) return [own];
+    return [own, ...memberFacts(t.decl, layout, `${prefix}${f.name}.`, base + f.offset, own.inUnion, depth + 1)];
+  });
+}
+
+function oneMember(decl: RecordDecl, layout: LayoutEngine, f: ReturnType<LayoutEngine["flatten"]>[number]): MemberFacts {
+  {
     const m: Member = f.member;
     let base = m.type;
     while (base.kind === "typedef") base = base.decl.type;
@@ -161,12 +183,12 @@ function memberFacts(decl: RecordDecl, layout: LayoutEngine): MemberFacts[] {
       bitfield,
       flexible,
       inUnion: f.inUnion,
-      reserved: isReservedName(f.name),
+      reserved: isReservedName(f.name.slice(f.name.lastIndexOf(".") + 1)),
       mustBeZero: docSaysZero(memberDocText(decl, f.name, m.comment)),
       type: shapeOf(m.type, layout),
       loc: m.loc,
     };
-  });
+  }
 }
 
 /** The facts of a built header: its own records, typedefs, constants, enumerators and requests. */
@@ -176,7 +198,7 @@ export function headerFacts(model: HeaderModel, layout: LayoutEngine): HeaderFac
     const key = recordKey(r);
     if (!key || !r.members) continue;
     const l = layout.record(r);
-    records.push({ key, kind: r.kind, size: l.size, align: l.align, sizeMember: sizeMemberName(r), members: memberFacts(r, layout), loc: r.loc });
+    records.push({ key, kind: r.kind, size: l.size, align: l.align, sizeMember: extensibleSizeMember(r), members: memberFacts(r, layout), loc: r.loc });
   }
   const typedefs: TypedefFacts[] = [];
   for (const t of model.typedefs as TypedefDecl[]) {
@@ -204,5 +226,8 @@ export function headerFacts(model: HeaderModel, layout: LayoutEngine): HeaderFac
   }
   const unevaluated: Record<string, string> = {};
   for (const d of model.otherDefines) unevaluated[d.name] = d.reason;
-  return { file: model.file, records, typedefs, values, unevaluated };
+  const visible: Record<string, string | null> = {};
+  for (const name of model.macroNames) visible[name] = null;
+  for (const e of model.all.enums) for (const x of e.enumerators) visible[x.name] = String(x.value.v);
+  return { file: model.file, records, typedefs, values, unevaluated, visible, inactive: [...model.inactiveNames] };
 }
