@@ -29,13 +29,13 @@ const { ABIS } = await import(path.join(ROOT, "generator/dist/target/abi.js"));
 const [oldDir, newDir] = VERSIONS.map((v) => libcDevInclude(v, log, HISTORY_SUITES));
 const rows = ABI_ROWS.map((r) => ABIS[r.name]);
 const names = rows.map((r) => r.name);
-// --part i/n (internal): compare on every n-th row, starting at the i-th, and write the result
-// as JSON to stdout. The parent runs JOBS parts side by side and merges their rows.
+// --part i/n FILE (internal): compare on every n-th row, starting at the i-th, and write the
+// result as JSON to FILE. The parent runs JOBS parts side by side and merges their rows.
 const part = process.argv.indexOf("--part");
 if (part > 0) {
   const [i, n] = process.argv[part + 1].split("/").map(Number);
   const r = compareAbi(oldDir, newDir, { rows: rows.filter((_, k) => k % n === i) });
-  process.stdout.write(JSON.stringify(r));
+  fs.writeFileSync(process.argv[part + 2], JSON.stringify(r));
   process.exit(0);
 }
 const JOBS = Math.max(1, Math.min(Number(process.env.ABI_JOBS ?? os.availableParallelism()), rows.length));
@@ -44,7 +44,13 @@ log(`comparing ${oldDir} and ${newDir} on ${rows.length} rows, ${JOBS} process(e
 const parts = await Promise.all(
   Array.from({ length: JOBS }, (_, i) =>
     new Promise((resolve, reject) => {
-      execFile(process.execPath, [fileURLToPath(import.meta.url), "--part", `${i}/${JOBS}`], { maxBuffer: 1 << 30 }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout))));
+      const out = path.join(os.tmpdir(), `abi-tree-part-${process.pid}-${i}.json`);
+      execFile(process.execPath, [fileURLToPath(import.meta.url), "--part", `${i}/${JOBS}`, out], { maxBuffer: 1 << 26 }, (err) => {
+        if (err) return reject(err);
+        const r = JSON.parse(fs.readFileSync(out, "utf8"));
+        fs.rmSync(out, { force: true });
+        resolve(r);
+      });
     }),
   ),
 );
