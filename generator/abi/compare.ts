@@ -31,6 +31,8 @@ interface Cause {
   rule: AbiRuleId;
   message: string;
   loc: SourceLocation;
+  old?: string;
+  new?: string;
 }
 
 function causeOf(o: TypeShape, n: TypeShape, ctx: CompareContext, self: string): Cause | undefined {
@@ -41,7 +43,7 @@ function causeOf(o: TypeShape, n: TypeShape, ctx: CompareContext, self: string):
     const was = old.get(c.name);
     if (!was || was.target === c.target) continue;
     if (c.loc.file === self) return undefined;
-    return { header: ctx.nameOf(c.loc.file), decl: `typedef ${c.name}`, rule: "typedef-changed", message: `typedef ${c.name} changed: ${was.target} → ${c.target}`, loc: c.loc };
+    return { header: ctx.nameOf(c.loc.file), decl: `typedef ${c.name}`, rule: "typedef-changed", message: `typedef ${c.name} changed: ${was.target} → ${c.target}`, loc: c.loc, old: was.target, new: c.target };
   }
   if (n.origin && n.origin.loc.file !== self && o.origin?.name === n.origin.name) {
     return { header: ctx.nameOf(n.origin.loc.file), decl: n.origin.name, rule: "record-size", message: `${n.origin.name} changed layout`, loc: n.origin.loc };
@@ -203,7 +205,7 @@ function compareRecord(o: RecordFacts, n: RecordFacts, self: string, ctx: Compar
   for (const c of causes) {
     if (seen.has(c.message)) continue;
     seen.add(c.message);
-    emit(c.rule, { header: c.header, decl: c.decl, message: c.message, loc: c.loc, affects: [affected] });
+    emit(c.rule, { header: c.header, decl: c.decl, old: c.old, new: c.new, message: c.message, loc: c.loc, affects: [affected] });
   }
 }
 
@@ -300,7 +302,7 @@ export function compareHeader(o: HeaderFacts, n: HeaderFacts, ctx: CompareContex
     if (t.align !== x.align) diffs.push(`alignment ${t.align} → ${x.align}`);
     if (t.type.cls !== x.type.cls) diffs.push(`${t.type.cls} → ${x.type.cls}`);
     else if (t.type.signed !== undefined && x.type.signed !== undefined && t.type.signed !== x.type.signed) diffs.push(`${signWord(t.type.signed)} → ${signWord(x.type.signed)}`);
-    if (diffs.length) emit("typedef-changed", { decl, old: t.type.text, new: x.type.text, message: `${decl} changed: ${t.type.chain[0]?.target ?? t.type.text} → ${x.type.chain[0]?.target ?? x.type.text} (${diffs.join(", ")})`, loc: x.loc });
+    if (diffs.length) emit("typedef-changed", { decl, old: t.type.text, new: x.type.text, message: `${decl} changed: ${t.type.text} → ${x.type.text} (${diffs.join(", ")})`, loc: x.loc });
   }
   for (const t of n.typedefs) if (!oldTypedefs.has(t.name)) emit("typedef-added", { decl: `typedef ${t.name}`, message: `typedef ${t.name} added`, loc: t.loc });
 
@@ -325,16 +327,21 @@ export function mergeRows(findings: AbiFinding[], rowOrder: string[]): AbiFindin
     if (f.affects) had.affects = [...new Set([...(had.affects ?? []), ...f.affects])];
   };
   for (const f of findings) if (!f.affects) add(`${f.rule}\0${f.header}\0${f.decl}\0${f.member ?? ""}\0${f.message}`, f);
-  const owners = new Map([...byKey.values()].map((f) => [`${f.rule}\0${f.header}\0${f.decl}`, f]));
+  const owners = new Map<string, AbiFinding[]>();
+  for (const f of byKey.values()) {
+    const k = `${f.rule}\0${f.header}\0${f.decl}`;
+    owners.set(k, [...(owners.get(k) ?? []), f]);
+  }
   for (const f of findings) {
     if (!f.affects) continue;
-    const owner = owners.get(`${f.rule}\0${f.header}\0${f.decl}`);
-    if (owner) {
-      for (const r of f.rows) if (!owner.rows.includes(r)) owner.rows.push(r);
-      owner.affects = [...new Set([...(owner.affects ?? []), ...f.affects])];
-    } else {
-      add(`${f.rule}\0${f.header}\0${f.decl}\0\0${f.message}`, f);
+    // Each row to the header's own finding of that row, if it has one.
+    const left: string[] = [];
+    for (const r of f.rows) {
+      const owner = owners.get(`${f.rule}\0${f.header}\0${f.decl}`)?.find((o) => o.rows.includes(r));
+      if (owner) owner.affects = [...new Set([...(owner.affects ?? []), ...f.affects])];
+      else left.push(r);
     }
+    if (left.length) add(`${f.rule}\0${f.header}\0${f.decl}\0\0${f.message}`, { ...f, rows: left });
   }
   const out = [...byKey.values()];
   for (const f of out) {

@@ -59,3 +59,10 @@ for (const [name, expected] of Object.entries(CASES)) {
 test("abi fixture tree: a header removed is breaking, one added an extension", () => {
   assert.deepEqual(run("tree", true), ["breaking [header-removed] linux/gone.h : linux/gone.h removed (on all rows)", "extension [header-added] linux/fresh.h : linux/fresh.h added (on all rows)"]);
 });
+
+test("abi fixture included-typedef as a tree: the types header's own finding names the struct it moves", () => {
+  assert.deepEqual(run("included-typedef", true), [
+    "breaking [typedef-changed] linux/xtypes.h typedef x_len_t: typedef x_len_t changed: __u32 → __u64 (size 4 → 8, alignment 4 → 8); moves struct x_req in linux/x.h (on x86_64, aarch64, arm, ppc64le, ppc64, powerpc, s390x, riscv64, mips64el, mipsel, sparc64, alpha, hppa)",
+    "breaking [typedef-changed] linux/xtypes.h typedef x_len_t: typedef x_len_t changed: __u32 → __u64 (size 4 → 8); moves struct x_req in linux/x.h (on i386)",
+  ]);
+});
