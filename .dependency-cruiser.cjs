@@ -1,14 +1,16 @@
 // `npm run lint:deps` (part of `npm test`): the generator's layers import one way,
-// ir → target → parse → model → lint | emit → cli, with no cycles; the runtime and the
+// ir → target → parse → model → lint | emit | abi → cli, with no cycles; the runtime and the
 // generator never import each other. ARCHITECTURE.md explains the layers.
-const layers = ["ir", "target", "parse", "model", "lint|emit", "cli"];
+const layers = ["ir", "target", "parse", "model", "lint|emit|abi", "cli"];
+// lint/, emit/ and abi/ all consume the model and never each other.
+const consumers = ["lint", "emit", "abi"];
 const folder = (l) => `^generator/(${l})/`;
 
 const backEdges = layers.flatMap((layer, i) => {
   const higher = layers.slice(i + 1);
   if (!higher.length) return [];
   return [{
-    name: `layer-${layer.replace("|", "-")}`,
+    name: `layer-${layer.replaceAll("|", "-")}`,
     comment: `${layer}/ may import only the layers before it`,
     severity: "error",
     from: { path: folder(layer) },
@@ -19,25 +21,18 @@ const backEdges = layers.flatMap((layer, i) => {
 module.exports = {
   forbidden: [
     ...backEdges,
-    {
-      name: "lint-emit-apart",
-      comment: "lint/ and emit/ both consume the model and never each other",
+    ...consumers.map((c) => ({
+      name: `${c}-apart`,
+      comment: "lint/, emit/ and abi/ all consume the model and never each other",
       severity: "error",
-      from: { path: "^generator/lint/" },
-      to: { path: "^generator/emit/" },
-    },
-    {
-      name: "emit-lint-apart",
-      comment: "lint/ and emit/ both consume the model and never each other",
-      severity: "error",
-      from: { path: "^generator/emit/" },
-      to: { path: "^generator/lint/" },
-    },
+      from: { path: `^generator/${c}/` },
+      to: { path: `^generator/(${consumers.filter((x) => x !== c).join("|")})/` },
+    })),
     {
       name: "no-reparse",
-      comment: "lint/ and emit/ read the parsed kerneldoc the model carries; they never re-parse",
+      comment: "lint/, emit/ and abi/ read the parsed kerneldoc the model carries; they never re-parse",
       severity: "error",
-      from: { path: "^generator/(lint|emit)/" },
+      from: { path: "^generator/(lint|emit|abi)/" },
       to: { path: "^generator/parse/" },
     },
     {

@@ -169,11 +169,39 @@ export async function main(argv: string[]): Promise<number> {
       // Bad rule ids and a bad base are usage errors before any linting.
       const { selectRules } = await import("../lint/select.js");
       const rules = selectRules(o.rule, o.noRule);
-      if (o.baseUri !== undefined) (await import("../lint/sarif.js")).baseUriOf(o.baseUri);
+      if (o.baseUri !== undefined) (await import("../ir/sarif.js")).baseUriOf(o.baseUri);
       const { lintHeaders } = await import("../lint/lint.js");
       const findings = lintHeaders(headers, { abi: abi!, moreAbis, includeDirs: o.includeDir }).filter((f) => rules.has(f.rule));
       process.stdout.write(await formatFindings(findings, o.format, o.baseUri));
       status = findings.length ? 1 : 0;
+    });
+
+  program
+    .command("abi")
+    .description("compare two versions of a header or of an include tree (linux/*.h and asm/*.h) on every ABI row: breaking changes, compatible extensions, what needs review")
+    .argument("<old>", "the old header, or include directory (with linux/ and <triplet>/asm/)")
+    .argument("<new>", "the new header, or include directory")
+    .option("--arch <name>", `an ABI row to compare on (repeatable; default every row): ${ROW_NAMES}`, collect, [])
+    .option("-I, --include-dir <dir>", "add an include directory after each version's own (repeatable)", collect, [])
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
+    .option("--base-uri <uri>", "SARIF: the file:// URI (or directory) file URIs are relative to, as %SRCROOT% (default: the working directory)")
+    .option("--summary", "print the counts per class and rule to stderr")
+    .action(async (oldPath: string, newPath: string, o: { arch: string[]; includeDir: string[]; format: Format; baseUri?: string; summary?: boolean }) => {
+      const { getAbi, ABIS } = await import("../target/abi.js");
+      const rows = o.arch.length ? o.arch.map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`)) : ABI_ROWS.map((r) => ABIS[r.name]!);
+      for (const p of [oldPath, newPath]) if (!fs.existsSync(p)) throw new InputError("usage", `no such header or directory: ${p}`);
+      if (o.baseUri !== undefined) (await import("../ir/sarif.js")).baseUriOf(o.baseUri);
+      const { compareAbi } = await import("../abi/run.js");
+      const { formatAbiText, formatAbiJson, formatAbiSarif, countFindings } = await import("../abi/format.js");
+      const result = compareAbi(oldPath, newPath, { rows, includeDirs: o.includeDir });
+      const names = rows.map((r) => r.name);
+      const f = result.findings;
+      process.stdout.write(o.format === "json" ? formatAbiJson(f, names) : o.format === "sarif" ? formatAbiSarif(f, names, { version: generatorVersion(), baseUri: o.baseUri }) : formatAbiText(f, names));
+      const counts = countFindings(f);
+      if (o.summary) {
+        for (const [cls, c] of Object.entries(counts)) process.stderr.write(`${cls}: ${c.total}${c.total ? ` (${Object.entries(c.rules).map(([r, n]) => `${r} ${n}`).join(", ")})` : ""}\n`);
+      }
+      status = counts.breaking.total ? 1 : 0;
     });
 
   try {

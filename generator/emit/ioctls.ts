@@ -4,7 +4,8 @@
 import * as prettier from "prettier";
 import { Project, StructureKind, type FunctionDeclarationStructure } from "ts-morph";
 import type { HeaderModel, IoctlDecl, RecordDecl } from "../ir/decls.js";
-import { sizeMemberName, type RecordNames } from "./records.js";
+import { sizeMemberName } from "../model/conventions.js";
+import type { RecordNames } from "./records.js";
 import { generatorVersion } from "./version.js";
 import { declarationDoc, type LinkContext } from "./tsdoc.js";
 

@@ -1,5 +1,6 @@
 // Structs and unions to TypeScript: the decoded type, the Init type encode accepts, the codec
 // (size, align, offsets, encode, decode) and a zero-copy view class over a DataView.
+import { sizeMemberName } from "../model/conventions.js";
 import { fail } from "../ir/diagnostics.js";
 import type { Member, RecordDecl, TypeRef } from "../ir/decls.js";
 import { resolveTypedefs, type FlatMember, type LayoutEngine } from "../target/layout.js";
@@ -198,19 +199,9 @@ export interface PlannedMember {
   flexibleCount?: string;
 }
 
+// Narrower than model/conventions.ts RESERVED_MEMBER on purpose: a reserved member's codec
+// accepts only zero, so only names every header means as reserved qualify.
 const RESERVED = /^(__)?(reserved|rsvd|pad)\d*$/;
-
-/**
- * The struct's size member, by the headers' conventions: a first member `argsz` (vfio), or `size`
- * documented as `sizeof(struct <tag>)` (iommufd). The codecs and the typed calls both ask here.
- */
-export function sizeMemberName(decl: RecordDecl): string | undefined {
-  const first = decl.members?.[0]?.name;
-  if (first === "argsz") return first;
-  if (first !== "size" || !decl.tag) return undefined;
-  const doc = decl.doc?.params.find((p) => p.name === "size")?.lines.map((l) => l.text).join(" ") ?? "";
-  return new RegExp(`sizeof\\s*\\(\\s*struct\\s+${decl.tag}\\s*\\)`).test(doc) ? first : undefined;
-}
 
 /**
  * Decides how each flattened member is encoded. `wide` names members that other architectures

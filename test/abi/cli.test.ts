@@ -1,0 +1,63 @@
+// `uapigen abi` on the command line: exit 1 when something breaks, 0 otherwise, 2 on usage
+// errors; text, JSON and SARIF output.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { test } from "node:test";
+import { CLI, ROOT } from "../helpers.js";
+
+const fixture = (name: string, side: string) => path.join("test", "fixtures", "abi", name, side, "linux", "x.h");
+const abi = (...args: string[]) => spawnSync(process.execPath, [CLI, "abi", ...args], { cwd: ROOT, encoding: "utf8" });
+const I = ["-I", "headers/7.3", "-I", "headers/7.3/x86_64-linux-gnu"];
+const require = createRequire(import.meta.url);
+
+test("a breaking change exits 1 and prints gcc-style lines", () => {
+  const r = abi(fixture("enumerator-value", "old"), fixture("enumerator-value", "new"), ...I, "--arch", "x86_64", "--arch", "i386");
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stdout, "test/fixtures/abi/enumerator-value/new/linux/x.h:10:2: error: enum x_mode: enumerator X_MODE_B 2 → 3 (on all rows) [enumerator-value]\n");
+});
+
+test("an extension alone exits 0; JSON and SARIF carry the finding", () => {
+  const args = [fixture("tail-with-size", "old"), fixture("tail-with-size", "new"), ...I, "--arch", "arm"];
+  const json = abi(...args, "--format", "json");
+  assert.equal(json.status, 0, json.stderr);
+  const [f] = JSON.parse(json.stdout);
+  assert.equal(f.class, "extension");
+  assert.equal(f.rule, "member-added-tail");
+  assert.deepEqual(f.rows, ["arm"]);
+  const sarif = abi(...args, "--format", "sarif");
+  assert.equal(sarif.status, 0, sarif.stderr);
+  const log = JSON.parse(sarif.stdout);
+  assert.equal(log.runs[0].results[0].ruleId, "member-added-tail");
+  assert.equal(log.runs[0].results[0].level, "note");
+  assert.ok(log.runs[0].tool.driver.rules.some((r: { id: string }) => r.id === "request-number"));
+});
+
+test("usage errors exit 2", () => {
+  assert.equal(abi(fixture("signedness", "old"), "no/such/file.h").status, 2);
+  assert.equal(abi(fixture("signedness", "old"), fixture("signedness", "new"), "--arch", "vax").status, 2);
+  assert.equal(abi(fixture("signedness", "old"), path.join("test", "fixtures", "abi", "tree", "new")).status, 2);
+  assert.equal(abi(fixture("signedness", "old")).status, 2);
+});
+
+test("a header that cannot be built is a located finding, not a crash", () => {
+  const r = abi(path.join("test", "fixtures", "abi", "unbuildable", "old", "linux", "x.h"), path.join("test", "fixtures", "abi", "unbuildable", "new", "linux", "x.h"), ...I, "--arch", "x86_64");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^test\/fixtures\/abi\/unbuildable\/new\/linux\/x\.h:5:2: warning: linux\/x\.h cannot be built in the new version, so it is not compared: .* \(on x86_64\) \[unbuildable\]\n$/);
+});
+
+test("the SARIF log of a breaking run passes the official SARIF 2.1.0 schema", () => {
+  const r = abi(fixture("iow-grows", "old"), fixture("iow-grows", "new"), ...I, "--format", "sarif");
+  assert.equal(r.status, 1, r.stderr);
+  const Ajv = require("ajv-draft-04") as typeof import("ajv-draft-04").default;
+  const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(ROOT, "test", "fixtures", "sarif", "sarif-schema-2.1.0.json"), "utf8")) as object);
+  const log = JSON.parse(r.stdout) as { runs: { results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+  assert.ok(validate(log), ajv.errorsText(validate.errors));
+  assert.deepEqual(log.runs[0]!.results.map((x: { ruleId: string; level: string }) => `${x.level} ${x.ruleId}`), ["error record-size", "error request-number", "error request-number"]);
+  assert.equal(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri, "test/fixtures/abi/iow-grows/new/linux/x.h");
+});
