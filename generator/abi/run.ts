@@ -107,7 +107,26 @@ export function compareAbi(oldPath: string, newPath: string, opts: AbiOptions): 
   const newIsDir = fs.statSync(newPath).isDirectory();
   if (oldIsDir !== newIsDir) throw new InputError("usage", `compare a header with a header or a tree with a tree ('${oldPath}' is a ${oldIsDir ? "directory" : "file"}, '${newPath}' a ${newIsDir ? "directory" : "file"})`);
   const extra = opts.includeDirs ?? [];
-  const pairs = oldIsDir ? treePairs(path.resolve(oldPath), path.resolve(newPath), extra) : [headerPair(oldPath, newPath, extra)];
+  return comparePairs(oldIsDir ? treePairs(path.resolve(oldPath), path.resolve(newPath), extra) : [headerPair(oldPath, newPath, extra)], opts);
+}
+
+/**
+ * Headers against a baseline tree (a project's previous or vendored headers): each header is the
+ * new version, and the old one is the header of the same include name (`linux/vfio.h`) in it.
+ */
+export function compareAgainst(baseline: string, headers: string[], opts: AbiOptions): AbiResult {
+  if (!fs.existsSync(baseline) || !fs.statSync(baseline).isDirectory()) throw new InputError("usage", `the baseline must be an include directory: ${baseline}`);
+  const extra = opts.includeDirs ?? [];
+  const pairs = headers.map((h) => {
+    const pair = headerPair(h, h, extra);
+    const old = path.join(baseline, pair.name);
+    if (exists(old)) return headerPair(old, h, extra);
+    return { ...pair, old: () => undefined };
+  });
+  return comparePairs(pairs, opts);
+}
+
+function comparePairs(pairs: Pair[], opts: AbiOptions): AbiResult {
   const raw: AbiFinding[] = [];
   const result: AbiResult = { findings: [], headers: pairs.length, builds: 0, failed: 0, unchanged: 0 };
   const same = new Map<string, boolean>();

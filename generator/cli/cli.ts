@@ -17,6 +17,7 @@ const ConfigSchema = z.strictObject({
   includeDirs: z.array(z.string()).optional(),
   overrides: z.string().optional(),
   runtime: z.string().optional(),
+  abiBaseline: z.string().optional(),
   arches: z.array(z.enum(ABI_ROWS.map((r) => r.name) as [string, ...string[]])).optional(),
 });
 
@@ -50,6 +51,25 @@ function readConfig(): Config {
     ? `unknown key ${keys.map((k) => `'${k}'`).join(", ")} (it takes ${Object.keys(ConfigSchema.shape).join(", ")})`
     : `'${issue.path.join(".")}': ${issue.message}`;
   throw new InputError("config", message, { file: CONFIG_FILE, ...locate(text, key) });
+}
+
+/**
+ * `generate --abi-baseline`: what changed in the regenerated headers since the baseline, as
+ * `uapigen abi --against` reports it; breaking changes fail a --strict run. Returns the status.
+ */
+async function abiSinceBaseline(baseline: string, headers: string[], arches: string[], includeDirs: string[], strict: boolean): Promise<number> {
+  const { getAbi, ABIS } = await import("../target/abi.js");
+  const rows = arches.length ? arches.map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}'`)) : ABI_ROWS.map((r) => ABIS[r.name]!);
+  const { compareAgainst } = await import("../abi/run.js");
+  const { formatAbiText, countFindings } = await import("../abi/format.js");
+  const names = rows.map((r) => r.name);
+  const findings = compareAgainst(baseline, headers, { rows, includeDirs }).findings;
+  const counts = countFindings(findings);
+  process.stderr.write(formatAbiText(findings.filter((f) => f.class !== "extension"), names));
+  const rules = (c: { rules: Record<string, number> }) => Object.entries(c.rules).map(([r, n]) => `${r} ${n}`).join(", ");
+  const part = (n: number, what: string, c: { rules: Record<string, number> }) => `${n} ${what}${n ? ` (${rules(c)})` : ""}`;
+  process.stderr.write(`uapigen: since ${baseline}: ${part(counts.breaking.total, "breaking", counts.breaking)}; ${part(counts.extension.total, "compatible extension(s)", counts.extension)}; ${part(counts.review.total, "to review", counts.review)}\n`);
+  return strict && counts.breaking.total ? 1 : 0;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -91,17 +111,20 @@ export async function main(argv: string[]): Promise<number> {
     .option("--arch <name>", `an ABI row the modules serve (repeatable; the first is the primary, whose docs they carry); default: every row (${ROW_NAMES})`, collect, [])
     .option("--overrides <dir>", "directory of <header>.json override files")
     .option("--runtime <package>", "the runtime generated code imports: a package name (default @uapigen/runtime), or a path to its compiled modules as seen from the output")
+    .option("--abi-baseline <dir>", "after generating, compare each header with the one of the same include name in this include directory (the previous headers) on the modules' rows, as `uapigen abi --against`, and print what changed")
     .option("--check", "exit 1 and name the files that differ instead of writing")
     .option("--strict", "kerneldoc findings fail the run (exit 1, nothing written)")
     .option("-q, --quiet", "do not print the kerneldoc findings (input errors and other warnings still print; --strict still counts them)")
-    .action(async (o: { header: string[]; out?: string; includeDir: string[]; include: string[]; arch: string[]; overrides?: string; runtime?: string; check?: boolean; strict?: boolean; quiet?: boolean }) => {
+    .action(async (o: { header: string[]; out?: string; includeDir: string[]; include: string[]; arch: string[]; overrides?: string; runtime?: string; abiBaseline?: string; check?: boolean; strict?: boolean; quiet?: boolean }) => {
       const config = readConfig();
       const { DEFAULT_RUNTIME, generate } = await import("./generate.js");
       const out = o.out ?? config.out ?? "generated";
+      const headers = o.header.length ? o.header : (config.headers ?? []);
+      const includeDirs = o.includeDir.length ? o.includeDir : config.includeDirs;
       const result = await generate({
-        headers: o.header.length ? o.header : (config.headers ?? []),
+        headers,
         out,
-        includeDirs: o.includeDir.length ? o.includeDir : config.includeDirs,
+        includeDirs,
         forceIncludes: o.include.map((f) => (fs.existsSync(f) ? path.resolve(f) : f)),
         arches: o.arch.length ? o.arch : config.arches,
         overridesDir: o.overrides ?? config.overrides,
@@ -128,6 +151,8 @@ export async function main(argv: string[]): Promise<number> {
           ? `up to date: ${result.written.join(", ")}\n`
           : `generated ${result.changed.join(", ") || "nothing new"}\n`,
       );
+      const baseline = o.abiBaseline ?? config.abiBaseline;
+      if (baseline !== undefined) status = await abiSinceBaseline(baseline, headers, o.arch.length ? o.arch : (config.arches ?? []), includeDirs ?? [], o.strict === true);
     });
 
   program
@@ -179,21 +204,22 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command("abi")
     .description("compare two versions of a header or of an include tree (linux/*.h and asm/*.h) on every ABI row: breaking changes, compatible extensions, what needs review")
-    .argument("<old>", "the old header, or include directory (with linux/ and <triplet>/asm/)")
-    .argument("<new>", "the new header, or include directory")
+    .argument("<paths...>", "the old and the new header, or include directory (with linux/ and <triplet>/asm/); with --against, the headers to check")
+    .option("--against <dir>", "compare each header with the one of the same include name (linux/x.h) in this include directory: a project's vendored or previous headers")
     .option("--arch <name>", `an ABI row to compare on (repeatable; default every row): ${ROW_NAMES}`, collect, [])
     .option("-I, --include-dir <dir>", "add an include directory after each version's own (repeatable)", collect, [])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
     .option("--base-uri <uri>", "SARIF: the file:// URI (or directory) file URIs are relative to, as %SRCROOT% (default: the working directory)")
     .option("--summary", "print the counts per class and rule to stderr")
-    .action(async (oldPath: string, newPath: string, o: { arch: string[]; includeDir: string[]; format: Format; baseUri?: string; summary?: boolean }) => {
+    .action(async (paths: string[], o: { against?: string; arch: string[]; includeDir: string[]; format: Format; baseUri?: string; summary?: boolean }) => {
       const { getAbi, ABIS } = await import("../target/abi.js");
       const rows = o.arch.length ? o.arch.map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`)) : ABI_ROWS.map((r) => ABIS[r.name]!);
-      for (const p of [oldPath, newPath]) if (!fs.existsSync(p)) throw new InputError("usage", `no such header or directory: ${p}`);
+      if (o.against === undefined && paths.length !== 2) throw new InputError("usage", `abi takes an old and a new header or include directory (got ${paths.length} path(s)), or headers with --against <dir>`);
+      for (const p of [...paths, ...(o.against === undefined ? [] : [o.against])]) if (!fs.existsSync(p)) throw new InputError("usage", `no such header or directory: ${p}`);
       if (o.baseUri !== undefined) (await import("../ir/sarif.js")).baseUriOf(o.baseUri);
-      const { compareAbi } = await import("../abi/run.js");
+      const { compareAbi, compareAgainst } = await import("../abi/run.js");
       const { formatAbiText, formatAbiJson, formatAbiSarif, countFindings } = await import("../abi/format.js");
-      const result = compareAbi(oldPath, newPath, { rows, includeDirs: o.includeDir });
+      const result = o.against === undefined ? compareAbi(paths[0]!, paths[1]!, { rows, includeDirs: o.includeDir }) : compareAgainst(o.against, paths, { rows, includeDirs: o.includeDir });
       const names = rows.map((r) => r.name);
       const f = result.findings;
       process.stdout.write(o.format === "json" ? formatAbiJson(f, names) : o.format === "sarif" ? formatAbiSarif(f, names, { version: generatorVersion(), baseUri: o.baseUri }) : formatAbiText(f, names));

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { test } from "node:test";
@@ -60,4 +61,32 @@ test("the SARIF log of a breaking run passes the official SARIF 2.1.0 schema", (
   assert.ok(validate(log), ajv.errorsText(validate.errors));
   assert.deepEqual(log.runs[0]!.results.map((x: { ruleId: string; level: string }) => `${x.level} ${x.ruleId}`), ["error record-size", "error request-number", "error request-number"]);
   assert.equal(log.runs[0]!.results[0]!.locations[0]!.physicalLocation.artifactLocation.uri, "test/fixtures/abi/iow-grows/new/linux/x.h");
+});
+
+test("--against compares headers with those of the same include name in a baseline tree", () => {
+  const baseline = path.join("test", "fixtures", "abi", "iow-grows", "old");
+  const r = abi("--against", baseline, fixture("iow-grows", "new"), ...I, "--arch", "x86_64");
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /^test\/fixtures\/abi\/iow-grows\/new\/linux\/x\.h:13:9: error: X_SET: request 0x40047801 → 0x40087801 .*\[request-number\]$/m);
+  // A header the baseline lacks is an addition; one path without --against is a usage error.
+  const added = abi("--against", "headers/6.12", "headers/7.3/linux/iommufd.h", ...I, "--arch", "x86_64", "--format", "json");
+  assert.equal(added.status, 0, added.stderr);
+  const [only] = JSON.parse(abi("--against", path.join("test", "fixtures", "abi", "tree", "old"), "headers/7.3/linux/iommufd.h", ...I, "--arch", "x86_64", "--format", "json").stdout);
+  assert.equal(`${only.rule} ${only.header}`, "header-added linux/iommufd.h");
+  assert.equal(abi(fixture("iow-grows", "new")).status, 2);
+});
+
+test("generate --abi-baseline prints what changed since the baseline; --strict fails on a break", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-abi-gen-"));
+  try {
+    const gen = (...extra: string[]) =>
+      spawnSync(process.execPath, [CLI, "generate", "--header", fixture("iow-grows", "new"), "--out", out, ...I, "--arch", "x86_64", "--quiet", "--abi-baseline", path.join("test", "fixtures", "abi", "iow-grows", "old"), ...extra], { cwd: ROOT, encoding: "utf8" });
+    const r = gen();
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /\[request-number\]\n/);
+    assert.match(r.stderr, /since test\/fixtures\/abi\/iow-grows\/old: 2 breaking \(record-size 1, request-number 1\); 0 compatible extension\(s\); 0 to review\n/);
+    assert.equal(gen("--strict").status, 1);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });
