@@ -37,10 +37,12 @@ function dump(dir, name, tag) {
 }
 
 const rows = [];
+const totals = { changed: 0, compiled: 0, abidiff: 0, uapigen: 0, both: 0 };
 try {
   for (const name of fs.readdirSync(path.join(oldDir, "linux")).filter((f) => f.endsWith(".h")).sort()) {
     const [o, n] = [path.join(oldDir, "linux", name), path.join(newDir, "linux", name)];
     if (!fs.existsSync(n) || fs.readFileSync(o, "utf8") === fs.readFileSync(n, "utf8")) continue;
+    totals.changed++;
     const [ox, nx] = [dump(oldDir, name, "old"), dump(newDir, name, "new")];
     if (!ox || !nx) {
       rows.push({ name, abidiff: "gcc cannot compile it alone", uapigen: "-" });
@@ -51,6 +53,10 @@ try {
     const { findings } = compareAbi(o, n, { rows: [abi] });
     const ours = findings.filter((f) => f.class === "breaking" && TYPE_RULES.has(f.rule) && f.header === `linux/${name}`);
     const unbuilt = findings.some((f) => f.rule === "unbuildable");
+    totals.compiled++;
+    if (abidiffBreaks) totals.abidiff++;
+    if (ours.length) totals.uapigen++;
+    if (abidiffBreaks && ours.length) totals.both++;
     if (abidiffBreaks !== ours.length > 0) {
       rows.push({ name, abidiff: abidiffBreaks ? `change (exit ${d.status}): ${d.stdout.split("\n").filter((l) => /changed|removed|added/.test(l)).slice(0, 2).join(" / ").trim()}` : "no change", uapigen: ours.length ? ours.map((f) => `${f.rule} ${f.decl}${f.member ? `.${f.member}` : ""}`).join(", ") : unbuilt ? "unbuildable here" : `no breaking type change; instead: ${[...new Set(findings.filter((f) => f.header === `linux/${name}` && !/-added$|moved-to-include/.test(f.rule)).map((f) => f.rule))].join(", ") || "only additions"}` });
     }
@@ -59,4 +65,5 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
 }
 for (const r of rows) console.log(`${r.name}\n  abidiff: ${r.abidiff}\n  uapigen: ${r.uapigen}`);
+log(`${totals.changed} linux/*.h changed, ${totals.compiled} compiled alone by gcc; an incompatible type change by abidiff in ${totals.abidiff}, a breaking type change by uapigen in ${totals.uapigen}, both in ${totals.both}`);
 log(`${rows.length} header(s) where the two disagree`);
