@@ -5,31 +5,15 @@
 // runs between taking an address and the call. Raw addresses go only through callStructUnsafe.
 import os from "node:os";
 import { byteLengthOf, bytesOf, checkFd, isBufferView, snapshot } from "./args.js";
-import { assertHostLayouts } from "./arch.js";
 import type { Codec, IoctlInfo } from "./codec.js";
 import { resolvePointers, type PointerInfo, type ResolvedPointer } from "./extents.js";
 import { changesMappings, mappingEffect, pinFor, unpinUnused, type MappingEffect, type MappingOwner } from "./kernel-mappings.js";
-import { native, type IoctlArg, type PointerList } from "./native.js";
+import type { IoctlArg, PointerList } from "./native.js";
+import { named, transport } from "./transport.js";
 
 export type { IoctlArg, PointerList };
-
-export interface Transport {
-  ioctl(fd: number, request: number, arg: IoctlArg, name: string, pointers?: PointerList): number;
-  ioctlAsync(fd: number, request: number, arg: IoctlArg, name: string, pointers?: PointerList): Promise<number>;
-}
-
-let injected: Transport | undefined;
-
-/** Replaces the kernel (tests); `undefined` restores the native shim. */
-export function useTransport(transport: Transport | undefined): void {
-  injected = transport;
-}
-
-function transport(): Transport {
-  if (injected) return injected;
-  assertHostLayouts("ioctl");
-  return native();
-}
+export { useTransport, type Transport } from "./transport.js";
+export { callScalar, callString, callValue } from "./scalar-calls.js";
 
 /** Bytes after the fixed struct: a flexible array member, or a capability chain. */
 export interface TrailingInfo {
@@ -105,30 +89,6 @@ function scratchFor(codec: CallCodec): Scratch | undefined {
 function argumentOf(info: IoctlInfo): CallCodec {
   if (!info.argument) throw new TypeError(`${info.name} takes no struct argument`);
   return info.argument as CallCodec;
-}
-
-/** What the extensible-struct protocol's errors mean (the header's "General ioctl format"). */
-const EXPLAIN: Record<string, string> = {
-  E2BIG: "the kernel does not know members set in this struct (the header is newer than the kernel); leave them zero to run on this kernel",
-  EOPNOTSUPP: "the kernel does not support this ioctl, flag or type (it may be older than the header)",
-};
-
-/**
- * Names the ioctl in an error from the transport (the shim does not copy names per call),
- * explains E2BIG/EOPNOTSUPP, and attaches the struct as the kernel left it: in/out protocols
- * such as IOVA_RANGES' EMSGSIZE report what they need through it.
- */
-function named(err: unknown, name: string, struct?: unknown): unknown {
-  if (err instanceof Error && typeof (err as { code?: unknown }).code === "string") {
-    const e = err as Error & { code: string; ioctl?: string; struct?: unknown };
-    if (!e.ioctl) {
-      e.ioctl = name;
-      if (!e.message.endsWith(name)) e.message = `${e.message} ${name}`;
-      if (EXPLAIN[e.code]) e.message += `: ${EXPLAIN[e.code]}`;
-    }
-    if (struct !== undefined) e.struct = struct;
-  }
-  return err;
 }
 
 const NO_POINTERS: ResolvedPointer[] = [];
@@ -395,64 +355,4 @@ export function callStructUnsafe<T>(fd: number, info: IoctlInfo, args: object, t
     throw named(err, info.name, codec.decode(dv));
   }
   return codec.decode(dv) as T;
-}
-
-/** An ioctl that takes an integer by value (or nothing); returns the kernel's return value. */
-export function callValue(fd: number, info: IoctlInfo, value?: number | bigint): number {
-  checkFd(fd, info.name);
-  try {
-    return transport().ioctl(fd, info.request, value ?? 0, info.name);
-  } catch (err) {
-    throw named(err, info.name);
-  }
-}
-
-/**
- * An ioctl whose argument points at one scalar (`_IOW(..., int)`): the runtime passes a pointer
- * to its own memory, holding `value` when the kernel reads it, and returns what the kernel left
- * there (a bigint for members 64 bits wide on some architecture, such as `long`).
- */
-export function callScalar(fd: number, info: IoctlInfo, value?: number | bigint): bigint | number {
-  checkFd(fd, info.name);
-  const s = info.scalar;
-  if (!s) throw new TypeError(`${info.name} does not point at a scalar`);
-  const bits = BigInt(s.bytes * 8);
-  const dv = new DataView(new ArrayBuffer(8), 0, s.bytes);
-  if (value !== undefined) {
-    if (!s.reads) throw new TypeError(`${info.name}: the kernel only writes this value; call it without one`);
-    const v = typeof value === "bigint" ? value : Number.isSafeInteger(value) ? BigInt(value) : undefined;
-    const min = s.signed ? -(1n << (bits - 1n)) : 0n;
-    const max = s.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-    if (v === undefined || v < min || v > max) throw new RangeError(`${info.name}: ${String(value)} does not fit in ${s.bytes * 8}-bit ${s.signed ? "signed" : "unsigned"}`);
-    const u = BigInt.asUintN(Number(bits), v);
-    if (s.bytes === 8) dv.setBigUint64(0, u, LE);
-    else if (s.bytes === 4) dv.setUint32(0, Number(u), LE);
-    else if (s.bytes === 2) dv.setUint16(0, Number(u), LE);
-    else dv.setUint8(0, Number(u));
-  } else if (s.reads && !s.writes) {
-    throw new TypeError(`${info.name}: the kernel reads a value here; pass one`);
-  }
-  try {
-    transport().ioctl(fd, info.request, dv, info.name);
-  } catch (err) {
-    throw named(err, info.name);
-  }
-  const raw = s.bytes === 8 ? dv.getBigUint64(0, LE) : BigInt(s.bytes === 4 ? dv.getUint32(0, LE) : s.bytes === 2 ? dv.getUint16(0, LE) : dv.getUint8(0));
-  const out = s.signed ? BigInt.asIntN(Number(bits), raw) : raw;
-  return s.wide ? out : Number(out);
-}
-
-/** An ioctl whose argument points at a NUL-terminated string the kernel reads (a device name). */
-export function callString(fd: number, info: IoctlInfo, value: string): number {
-  checkFd(fd, info.name);
-  if (typeof value !== "string") throw new TypeError(`${info.name}: takes a string`);
-  const bytes = new TextEncoder().encode(value);
-  if (bytes.includes(0)) throw new TypeError(`${info.name}: the string must not contain NUL`);
-  const dv = new DataView(new ArrayBuffer(bytes.length + 1));
-  new Uint8Array(dv.buffer).set(bytes);
-  try {
-    return transport().ioctl(fd, info.request, dv, info.name);
-  } catch (err) {
-    throw named(err, info.name);
-  }
 }
