@@ -3,7 +3,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BUILTIN_TYPE_WORDS, builtinName, DeclarationBuilder } from "../parse/declarations.js";
+import { DeclarationBuilder } from "../parse/declarations.js";
+import { BUILTIN_TYPE_WORDS, builtinName } from "../parse/type-names.js";
 import { readComment } from "../parse/kerneldoc.js";
 import type { KernelDoc } from "../ir/kerneldoc.js";
 import { preprocess } from "../parse/preprocess.js";

@@ -4,11 +4,12 @@
 import { fail, type SourceLocation } from "../ir/diagnostics.js";
 import { evaluate, intTypes, type EvalEnv } from "./consteval.js";
 import type { Value } from "../ir/values.js";
-import type { Attributes, BuiltinName, Comment, EnumDecl, Enumerator, Member, RecordDecl, TypedefDecl, TypeRef } from "../ir/decls.js";
+import type { Attributes, Comment, EnumDecl, Enumerator, Member, RecordDecl, TypedefDecl, TypeRef } from "../ir/decls.js";
 import type { LayoutEngine } from "../target/layout.js";
 import { readComment } from "./kerneldoc.js";
 import type { Token } from "./lexer.js";
 import { firstToken, tokenIndexAt, tokensOf, type ParsedUnit, type SyntaxNode } from "./tree.js";
+import { BUILTIN_TYPE_WORDS, builtinName, offsetOfIn, readTypeName, type TypeNameResult, type TypeScope } from "./type-names.js";
 
 export interface Declarations {
   records: RecordDecl[];
@@ -25,30 +26,6 @@ export interface Declarations {
  * codecs, docs) recurse along them. Records held by value are laid out without recursion.
  */
 export const MAX_NESTING = 256;
-
-export const BUILTIN_TYPE_WORDS = new Set(["void", "_Bool", "char", "short", "int", "long", "signed", "unsigned", "float", "double", "__int128"]);
-
-/** Normalises a list of type keywords (`long unsigned int`) to a BuiltinName. */
-export function builtinName(words: string[], loc: SourceLocation): BuiltinName {
-  const count = (w: string) => words.filter((x) => x === w).length;
-  const unsigned = count("unsigned") > 0;
-  const signed = count("signed") > 0;
-  const longs = count("long");
-  const has = (w: string) => count(w) > 0;
-  let base: BuiltinName | undefined;
-  if (has("void")) base = "void";
-  else if (has("_Bool")) base = "_Bool";
-  else if (has("float")) base = "float";
-  else if (has("double")) base = longs ? "long double" : "double";
-  else if (has("__int128")) base = unsigned ? "unsigned __int128" : "__int128";
-  else if (has("char")) base = unsigned ? "unsigned char" : signed ? "signed char" : "char";
-  else if (has("short")) base = unsigned ? "unsigned short" : "short";
-  else if (longs >= 2) base = unsigned ? "unsigned long long" : "long long";
-  else if (longs === 1) base = unsigned ? "unsigned long" : "long";
-  else base = unsigned ? "unsigned int" : "int";
-  if (unsigned && signed) fail("type", "both 'signed' and 'unsigned' in declaration specifiers", loc);
-  return base;
-}
 
 export class DeclarationBuilder {
   readonly decls: Declarations = {
@@ -403,88 +380,19 @@ export class DeclarationBuilder {
     };
   }
 
-  /** offsetof(struct x, a.b[2]): members through anonymous records, nested members, indices. */
+  /** offsetof(struct x, a.b[2]), read against the declarations so far. */
   private offsetOf(typeToks: Token[], designator: Token[], at: Token): number {
-    const t = this.typeName(typeToks, 0);
-    if (!t || t.end !== typeToks.length) fail("bad-constant", "offsetof expects a type", at.loc);
-    let type: TypeRef = t.type;
-    let offset = 0;
-    for (let k = 0; k < designator.length; k++) {
-      const d = designator[k]!;
-      if (d.text === ".") continue;
-      while (type.kind === "typedef") type = type.decl.type;
-      if (d.text === "[") {
-        const close = designator.findIndex((x, i) => i > k && x.text === "]");
-        if (type.kind !== "array" || close < 0) fail("bad-constant", "offsetof: subscript of a non-array", d.loc);
-        const index = evaluate(designator.slice(k + 1, close), this.evalEnv(), d).v;
-        offset += Number(index) * this.layout.sizeOf(type.element);
-        type = type.element;
-        k = close;
-        continue;
-      }
-      if (type.kind !== "record") fail("bad-constant", `offsetof: '${d.text}' is not in a struct or union`, d.loc);
-      const member = this.layout.flatten(type.decl).find((f) => f.name === d.text);
-      if (!member) fail("bad-constant", `offsetof: no member named '${d.text}'`, d.loc);
-      offset += member.offset;
-      type = member.member.type;
-    }
-    return offset;
+    return offsetOfIn(this.typeScope(), typeToks, designator, at);
   }
 
-  /** Parses a C type name in a token list (for sizeof and casts). */
-  typeName(toks: Token[], pos: number): { end: number; size: number; align: number; int?: ReturnType<LayoutEngine["intType"]>; type: TypeRef } | undefined {
-    let k = pos;
-    const words: string[] = [];
-    let type: TypeRef | undefined;
-    while (k < toks.length) {
-      const t = toks[k]!;
-      if (t.kind !== "ident") break;
-      if (t.text === "const" || t.text === "volatile") k++;
-      else if (BUILTIN_TYPE_WORDS.has(t.text) && !type) {
-        words.push(t.text);
-        k++;
-      } else if ((t.text === "struct" || t.text === "union" || t.text === "enum") && !type && !words.length) {
-        const name = toks[k + 1];
-        let decl = name ? this.decls.tags.get(name.text) : undefined;
-        // `struct x *` needs no definition of x (agpgart.h's requests take `struct agp_bind*`):
-        // as in C, the pointer is to an incomplete type, of pointer size.
-        if (!decl && name && t.text !== "enum" && pointerFollows(toks, k + 2)) decl = { kind: t.text as "struct" | "union", tag: name.text, attrs: {}, loc: name.loc };
-        if (!decl) fail("unknown-type", `'${t.text} ${name?.text ?? ""}' is not defined`, t.loc);
-        type = decl.kind === "enum" ? { kind: "enum", decl } : { kind: "record", decl };
-        k += 2;
-      } else if (!type && !words.length && this.decls.typedefsByName.has(t.text)) {
-        type = { kind: "typedef", decl: this.decls.typedefsByName.get(t.text)! };
-        k++;
-      } else break;
-    }
-    if (!type && !words.length) return undefined;
-    type ??= { kind: "builtin", name: builtinName(words, toks[pos]!.loc) };
-    while (toks[k]?.text === "*") {
-      type = this.derived({ kind: "pointer", target: type }, type, toks[k]!.loc);
-      k++;
-    }
-    // Abstract array declarators: sizeof(__u8[N]) (dimensions apply outermost first).
-    const dims: { length: number; loc: SourceLocation }[] = [];
-    while (toks[k]?.text === "[") {
-      let depth = 0;
-      let end = k + 1;
-      for (; end < toks.length; end++) {
-        if (toks[end]!.text === "[") depth++;
-        if (toks[end]!.text === "]" && depth-- === 0) break;
-      }
-      dims.push({ length: Number(evaluate(toks.slice(k + 1, end), this.evalEnv(), toks[k]!).v), loc: toks[k]!.loc });
-      k = end + 1;
-    }
-    for (const { length, loc } of dims.reverse()) type = this.derived({ kind: "array", element: type, length, loc }, type, loc);
-    const info = this.layout.info(type);
-    return { end: k, size: info.size, align: info.align, int: this.layout.intType(type), type };
+  /** A C type name in a token list (for sizeof and casts), read against the declarations so far. */
+  typeName(toks: Token[], pos: number): TypeNameResult | undefined {
+    return readTypeName(this.typeScope(), toks, pos);
   }
-}
 
-/** Whether `*` follows at `k`, past qualifiers. */
-function pointerFollows(toks: Token[], k: number): boolean {
-  while (toks[k]?.text === "const" || toks[k]?.text === "volatile") k++;
-  return toks[k]?.text === "*";
+  private typeScope(): TypeScope {
+    return { decls: this.decls, layout: this.layout, derived: (type, inner, loc) => this.derived(type, inner, loc), evalEnv: () => this.evalEnv() };
+  }
 }
 
 /** A `;` standing alone in a struct body (nfc.h has `char service_name[N];;`): GNU C accepts it. */
