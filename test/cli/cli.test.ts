@@ -96,7 +96,7 @@ test("the config file is validated: unknown keys and wrong types are located err
   };
   const unknown = inDir('{\n  "headers": ["a.h"],\n  "outt": "x"\n}\n');
   assert.equal(unknown.status, 2);
-  assert.equal(unknown.stderr, "uapigen.config.json:3:3: error: unknown key 'outt' (it takes headers, out, includeDirs, overrides, runtime, arches) [config]\n");
+  assert.equal(unknown.stderr, "uapigen.config.json:3:3: error: unknown key 'outt' (it takes headers, out, includeDirs, overrides, runtime, abiBaseline, arches) [config]\n");
   const type = inDir('{\n  "headers": "a.h"\n}\n');
   assert.equal(type.stderr, "uapigen.config.json:2:3: error: 'headers': Invalid input: expected array, received string [config]\n");
   const arch = inDir('{ "arches": ["x86"] }');
