@@ -110,6 +110,12 @@ export interface ParsedUnit {
 
 let parser: Parser | undefined;
 
+/**
+ * Trees of texts parsed lately: the rows of a run mostly preprocess a header to the same text,
+ * which is parsed once. A tree is never changed once copied.
+ */
+const trees = new Map<string, SyntaxNode>();
+
 export function parseUnit(tokens: Token[]): ParsedUnit {
   const code: Token[] = [];
   const offsets: number[] = [];
@@ -150,11 +156,17 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
     pendingComment = undefined;
     prev = t;
   }
-  parser ??= new Parser();
-  parser.setLanguage(C as unknown as Parser.Language);
-  // The default 32 KiB chunking of the string input is fine for ASCII text.
-  const tree = parser.parse((index: number) => text.slice(index, index + 65536));
-  return { root: copyTree(tree, text), code, offsets, commentBefore, commentAfter, packAt };
+  let root = trees.get(text);
+  if (!root) {
+    parser ??= new Parser();
+    parser.setLanguage(C as unknown as Parser.Language);
+    // The default 32 KiB chunking of the string input is fine for ASCII text.
+    const tree = parser.parse((index: number) => text.slice(index, index + 65536));
+    root = copyTree(tree, text);
+    if (trees.size >= 8) trees.delete(trees.keys().next().value!);
+    trees.set(text, root);
+  }
+  return { root, code, offsets, commentBefore, commentAfter, packAt };
 }
 
 const isCode = (t: Token) => t.kind !== "comment" && t.kind !== "pack" && t.kind !== "barrier";
