@@ -62,9 +62,26 @@ interface Conditional {
   loc: SourceLocation;
 }
 
+/**
+ * Files read lately, by path, with the size and time of change they had: every row of a run
+ * reads the same headers, from disk once.
+ */
+const fileTexts = new Map<string, { size: number; mtimeMs: number; text: string }>();
+
+function readCached(f: string): string | undefined {
+  const st = fs.statSync(f, { throwIfNoEntry: false });
+  if (!st?.isFile()) return undefined;
+  const hit = fileTexts.get(f);
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.text;
+  const text = fs.readFileSync(f, "utf8");
+  if (fileTexts.size >= 2000) fileTexts.clear();
+  fileTexts.set(f, { size: st.size, mtimeMs: st.mtimeMs, text });
+  return text;
+}
+
 export function preprocess(mainFile: string, opts: PreprocessOptions): TranslationUnit {
-  const isFile = (f: string) => fs.existsSync(f) && fs.statSync(f).isFile();
-  const read = opts.readFile ?? ((f: string) => (isFile(f) ? fs.readFileSync(f, "utf8") : undefined));
+  const isFile = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() === true;
+  const read = opts.readFile ?? readCached;
   // Include lookup asks only whether a file is there: reading it is for processFile, past the size check.
   const exists = opts.readFile ? (f: string) => opts.readFile!(f) !== undefined : isFile;
   let inputBytes = 0;
