@@ -57,6 +57,10 @@ interface Tok {
 
 const PUNCT = ["===", "!==", "...", "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "++", "--", "+=", "-=", "?.", "{", "}", "(", ")", "[", "]", ";", ",", ".", ":", "?", "<", ">", "+", "-", "*", "/", "%", "&", "|", "!", "=", "^", "~"];
 
+/** A-Z, a-z, _ and $. */
+const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+const isNamePart = (c: number) => isNameStart(c) || (c >= 48 && c <= 57);
+
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
@@ -89,17 +93,17 @@ function tokenize(src: string): Tok[] {
       i = end + 1;
       continue;
     }
-    if (/[A-Za-z_$]/.test(c)) {
+    if (isNameStart(src.charCodeAt(i))) {
       let j = i + 1;
-      while (j < n && /[\w$]/.test(src[j]!)) j++;
+      while (j < n && isNamePart(src.charCodeAt(j))) j++;
       out.push({ k: "id", v: src.slice(i, j), nl });
       nl = 0;
       i = j;
       continue;
     }
-    if (/[0-9]/.test(c)) {
+    if (c >= "0" && c <= "9") {
       let j = i + 1;
-      while (j < n && /[\w.]/.test(src[j]!)) j++;
+      while (j < n && (isNamePart(src.charCodeAt(j)) || src[j] === ".")) j++;
       out.push({ k: "num", v: src.slice(i, j), nl });
       nl = 0;
       i = j;
