@@ -79,6 +79,19 @@ function readCached(f: string): string | undefined {
   return text;
 }
 
+/** Tokens of the file texts read lately: every row of a run lexes the same headers. Tokens are never changed. */
+const fileTokens = new Map<string, { text: string; toks: Token[] }>();
+
+function tokensOf(text: string, file: string, before: number): Token[] {
+  const hit = fileTokens.get(file);
+  // Within the limit only: past it, tokenize fails where it always did.
+  if (hit && hit.text === text && before + hit.toks.length <= MAX_SOURCE_TOKENS) return hit.toks;
+  const toks = tokenize(text, file, { max: MAX_SOURCE_TOKENS, before });
+  if (fileTokens.size >= 2000) fileTokens.clear();
+  fileTokens.set(file, { text, toks });
+  return toks;
+}
+
 export function preprocess(mainFile: string, opts: PreprocessOptions): TranslationUnit {
   const isFile = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() === true;
   const read = opts.readFile ?? readCached;
@@ -136,7 +149,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     if (text === undefined) fail("include", `cannot read '${file}'`, includeLoc);
     if (opts.readFile) admit(text.length, file, includeLoc);
     files.push(file);
-    const toks = tokenize(text, file, { max: MAX_SOURCE_TOKENS, before: sourceTokens });
+    const toks = tokensOf(text, file, sourceTokens);
     sourceTokens += toks.length;
     const stack: Conditional[] = [];
     const isActive = () => stack.length === 0 || stack[stack.length - 1]!.active;
