@@ -234,8 +234,11 @@ export function printDoc(doc: Doc, width: number): string {
         }
         if (mode === FLAT) remeasure = true;
         // Trailing spaces go, as prettier trims them.
-        while (out.length && / +$/.test(out[out.length - 1]!)) {
-          const last = out[out.length - 1]!.replace(/ +$/, "");
+        while (out.length && out[out.length - 1]!.endsWith(" ")) {
+          const text = out[out.length - 1]!;
+          let end = text.length;
+          while (end && text.charCodeAt(end - 1) === 32) end--;
+          const last = text.slice(0, end);
           if (last) {
             out[out.length - 1] = last;
             break;

@@ -223,8 +223,10 @@ class Parser {
   private peek(n = 1): Tok {
     return this.toks[Math.min(this.i + n, this.toks.length - 1)]!;
   }
-  private is(v: string, k: TokKind = v.match(/^[A-Za-z]/) ? "id" : "p"): boolean {
-    return this.t.k === k && this.t.v === v;
+  /** The next token is the keyword or punctuator `v` (a string or number never equals one). */
+  private is(v: string): boolean {
+    const t = this.t;
+    return t.v === v && (t.k === "p" || t.k === "id");
   }
   private next(): Tok {
     const t = this.t;
