@@ -61,15 +61,23 @@ function copyTree(tree: Parser.Tree, source: string): SyntaxNode {
   const cursor = tree.walk();
   // One string per node type and field, not one per node.
   const types = new Map<number, string>();
+  // Whether a node is named follows from its type (its symbol, or the alias it is shown as).
+  const named = new Map<number, boolean>();
   const fields = new Map<number, string | null>();
+  // Only a tree with errors has missing nodes: each read of the cursor crosses into C.
+  const errors = tree.rootNode.hasError;
   const here = (parent: SyntaxNode | null) => {
     const typeId = cursor.nodeTypeId;
     let type = types.get(typeId);
-    if (type === undefined) types.set(typeId, (type = cursor.nodeType));
+    let isNamed = named.get(typeId);
+    if (type === undefined || isNamed === undefined) {
+      types.set(typeId, (type = cursor.nodeType));
+      named.set(typeId, (isNamed = cursor.nodeIsNamed));
+    }
     const fieldId = cursor.currentFieldId;
     let field = fields.get(fieldId);
     if (field === undefined) fields.set(fieldId, (field = cursor.currentFieldName ?? null));
-    return new SyntaxNode(type, cursor.startIndex, cursor.endIndex, cursor.nodeIsNamed, cursor.nodeIsMissing, field, parent, source);
+    return new SyntaxNode(type, cursor.startIndex, cursor.endIndex, isNamed, errors && cursor.nodeIsMissing, field, parent, source);
   };
   const root = here(null);
   let node = root;
