@@ -117,42 +117,54 @@ function propagate(doc: Doc): boolean {
 const FLAT = 0;
 const BREAK = 1;
 type Mode = typeof FLAT | typeof BREAK;
-type Cmd = [indent: number, mode: Mode, doc: Doc];
 
-function fits(next: Cmd, rest: Cmd[], width: number, modes: Map<symbol, Mode>, mustBeFlat: boolean): boolean {
-  let restIdx = rest.length;
-  const cmds: [Mode, Doc][] = [[next[1], next[2]]];
+/** The commands left to print: indentation, mode and document, in three stacks (no tuples). */
+interface Stack {
+  ind: number[];
+  mode: Mode[];
+  doc: Doc[];
+}
+
+function fits(nextMode: Mode, nextDoc: Doc, rest: Stack, width: number, modes: Map<symbol, Mode>): boolean {
+  let restIdx = rest.doc.length;
+  const cmdModes: Mode[] = [nextMode];
+  const cmdDocs: Doc[] = [nextDoc];
   while (width >= 0) {
-    if (cmds.length === 0) {
+    if (cmdDocs.length === 0) {
       if (restIdx === 0) return true;
-      const r = rest[--restIdx]!;
-      cmds.push([r[1], r[2]]);
+      restIdx--;
+      cmdModes.push(rest.mode[restIdx]!);
+      cmdDocs.push(rest.doc[restIdx]!);
       continue;
     }
-    const [mode, doc] = cmds.pop()!;
+    const mode = cmdModes.pop()!;
+    const doc = cmdDocs.pop()!;
     if (typeof doc === "string") {
       width -= doc.length;
     } else if (Array.isArray(doc)) {
-      for (let i = doc.length - 1; i >= 0; i--) cmds.push([mode, doc[i]!]);
+      for (let i = doc.length - 1; i >= 0; i--) {
+        cmdModes.push(mode);
+        cmdDocs.push(doc[i]!);
+      }
     } else {
       switch (doc.t) {
         case "indent":
-          cmds.push([mode, doc.contents]);
+        case "indentIfBreak":
+          cmdModes.push(mode);
+          cmdDocs.push(doc.contents);
           break;
         case "group": {
-          if (mustBeFlat && doc.brk) return false;
           const groupMode = doc.brk ? BREAK : mode;
-          cmds.push([groupMode, doc.states && groupMode === BREAK ? doc.states.at(-1)! : doc.contents]);
+          cmdModes.push(groupMode);
+          cmdDocs.push(doc.states && groupMode === BREAK ? doc.states.at(-1)! : doc.contents);
           break;
         }
         case "ifBreak": {
           const groupMode = doc.id ? (modes.get(doc.id) ?? FLAT) : mode;
-          cmds.push([mode, groupMode === BREAK ? doc.brk : doc.flat]);
+          cmdModes.push(mode);
+          cmdDocs.push(groupMode === BREAK ? doc.brk : doc.flat);
           break;
         }
-        case "indentIfBreak":
-          cmds.push([mode, doc.contents]);
-          break;
         case "line":
           if (mode === BREAK || doc.hard) return true;
           if (!doc.soft) width--;
@@ -172,56 +184,62 @@ export function printDoc(doc: Doc, width: number): string {
   const out: string[] = [];
   let pos = 0;
   let remeasure = false;
-  const cmds: Cmd[] = [[0, BREAK, doc]];
-  while (cmds.length) {
-    const [ind, mode, d] = cmds.pop()!;
+  const cmds: Stack = { ind: [0], mode: [BREAK], doc: [doc] };
+  const push = (ind: number, mode: Mode, d: Doc) => {
+    cmds.ind.push(ind);
+    cmds.mode.push(mode);
+    cmds.doc.push(d);
+  };
+  while (cmds.doc.length) {
+    const ind = cmds.ind.pop()!;
+    const mode = cmds.mode.pop()!;
+    const d = cmds.doc.pop()!;
     if (typeof d === "string") {
       out.push(d);
       pos += d.length;
       continue;
     }
     if (Array.isArray(d)) {
-      for (let i = d.length - 1; i >= 0; i--) cmds.push([ind, mode, d[i]!]);
+      for (let i = d.length - 1; i >= 0; i--) push(ind, mode, d[i]!);
       continue;
     }
     switch (d.t) {
       case "indent":
-        cmds.push([ind + 2, mode, d.contents]);
+        push(ind + 2, mode, d.contents);
         break;
       case "indentIfBreak":
-        cmds.push([(modes.get(d.id) ?? FLAT) === BREAK ? ind + 2 : ind, mode, d.contents]);
+        push((modes.get(d.id) ?? FLAT) === BREAK ? ind + 2 : ind, mode, d.contents);
         break;
       case "group": {
         if (mode === FLAT && !remeasure) {
-          cmds.push([ind, d.brk ? BREAK : FLAT, d.contents]);
+          push(ind, d.brk ? BREAK : FLAT, d.contents);
           if (d.id) modes.set(d.id, d.brk ? BREAK : FLAT);
           break;
         }
         remeasure = false;
-        const next: Cmd = [ind, FLAT, d.contents];
         const rem = width - pos;
-        let chosen: Cmd;
-        if (!d.brk && fits(next, cmds, rem, modes, false)) chosen = next;
+        let chosenMode: Mode = BREAK;
+        let chosen: Doc = d.contents;
+        if (!d.brk && fits(FLAT, d.contents, cmds, rem, modes)) chosenMode = FLAT;
         else if (d.states) {
-          const most = d.states.at(-1)!;
-          chosen = [ind, BREAK, most];
+          chosen = d.states.at(-1)!;
           if (!d.brk) {
             for (let i = 1; i < d.states.length; i++) {
-              const state: Cmd = [ind, FLAT, d.states[i]!];
-              if (fits(state, cmds, rem, modes, false)) {
-                chosen = state;
+              if (fits(FLAT, d.states[i]!, cmds, rem, modes)) {
+                chosenMode = FLAT;
+                chosen = d.states[i]!;
                 break;
               }
             }
           }
-        } else chosen = [ind, BREAK, d.contents];
-        cmds.push(chosen);
-        if (d.id) modes.set(d.id, chosen[1]);
+        }
+        push(ind, chosenMode, chosen);
+        if (d.id) modes.set(d.id, chosenMode);
         break;
       }
       case "ifBreak": {
         const groupMode = d.id ? (modes.get(d.id) ?? FLAT) : mode;
-        cmds.push([ind, mode, groupMode === BREAK ? d.brk : d.flat]);
+        push(ind, mode, groupMode === BREAK ? d.brk : d.flat);
         break;
       }
       case "line":

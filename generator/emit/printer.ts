@@ -57,6 +57,10 @@ interface Tok {
 
 const PUNCT = ["===", "!==", "...", "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "++", "--", "+=", "-=", "?.", "{", "}", "(", ")", "[", "]", ";", ",", ".", ":", "?", "<", ">", "+", "-", "*", "/", "%", "&", "|", "!", "=", "^", "~"];
 
+const PUNCT3 = new Set(PUNCT.filter((p) => p.length === 3));
+const PUNCT2 = new Set(PUNCT.filter((p) => p.length === 2));
+const PUNCT1 = new Set(PUNCT.filter((p) => p.length === 1));
+
 /** A-Z, a-z, _ and $. */
 const isNameStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
 const isNamePart = (c: number) => isNameStart(c) || (c >= 48 && c <= 57);
@@ -120,7 +124,7 @@ function tokenize(src: string): Tok[] {
       i = j + 1;
       continue;
     }
-    const p = PUNCT.find((x) => src.startsWith(x, i));
+    const p = PUNCT3.has(src.slice(i, i + 3)) ? src.slice(i, i + 3) : PUNCT2.has(src.slice(i, i + 2)) ? src.slice(i, i + 2) : PUNCT1.has(c) ? c : undefined;
     if (!p) throw new Error(`printer: unexpected character ${JSON.stringify(c)} in ${JSON.stringify(src.slice(Math.max(0, i - 40), i + 40))}`);
     out.push({ k: "p", v: p, nl });
     nl = 0;
