@@ -12,7 +12,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const HEADER = "headers/7.3/linux/iommufd.h";
 const INCLUDES = ["-I", "headers/7.3", "-I", "headers/7.3/x86_64-linux-gnu"];
-const CLI = path.join(ROOT, "generator", "bin", "uapigen.js");
+// BENCH_CLI: another build of the CLI (an earlier commit's), to compare generators.
+const CLI = process.env.BENCH_CLI ?? path.join(ROOT, "generator", "bin", "uapigen.js");
 
 function time(cmd, args, opts = {}) {
   const t0 = process.hrtime.bigint();

@@ -2,7 +2,7 @@
 // Entry point of the `uapigen` command; the code is compiled from the package's sources to dist/.
 import module from "node:module";
 
-// Node >= 22.1 caches compiled code on disk: ts-morph and prettier load several times faster.
+// Node >= 22.1 caches compiled code on disk: the CLI's modules load faster.
 module.enableCompileCache?.();
 const { main } = await import("../dist/cli/cli.js");
 

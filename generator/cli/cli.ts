@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
-import { z } from "zod";
+import type { z } from "zod";
 import { fail, InputError } from "../ir/diagnostics.js";
 import { ABI_ROWS } from "../target/abi-rows.js";
 import { generatorVersion } from "../emit/version.js";
@@ -11,17 +11,45 @@ import { generatorVersion } from "../emit/version.js";
 const ROW_NAMES = ABI_ROWS.map((r) => r.name).join(", ");
 
 // The config file's schema: every key optional, nothing else allowed, each of its type.
-const ConfigSchema = z.strictObject({
-  headers: z.array(z.string()).optional(),
-  out: z.string().optional(),
-  includeDirs: z.array(z.string()).optional(),
-  overrides: z.string().optional(),
-  runtime: z.string().optional(),
-  abiBaseline: z.string().optional(),
-  arches: z.array(z.enum(ABI_ROWS.map((r) => r.name) as [string, ...string[]])).optional(),
-});
+function configSchema(zod: typeof z) {
+  return zod.strictObject({
+    headers: zod.array(zod.string()).optional(),
+    out: zod.string().optional(),
+    includeDirs: zod.array(zod.string()).optional(),
+    overrides: zod.string().optional(),
+    runtime: zod.string().optional(),
+    abiBaseline: zod.string().optional(),
+    arches: zod.array(zod.enum(ABI_ROWS.map((r) => r.name) as [string, ...string[]])).optional(),
+  });
+}
 
-type Config = z.infer<typeof ConfigSchema>;
+type Config = z.infer<ReturnType<typeof configSchema>>;
+
+/**
+ * The schema's test without zod, whose import costs some 100 ms of every run: a config it
+ * accepts is zod's as well; what it refuses, zod reads again to say why.
+ */
+function plainlyValid(json: unknown): json is Config {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return false;
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
+  const rows = new Set(ABI_ROWS.map((r) => r.name));
+  return Object.entries(json).every(([key, v]) => {
+    switch (key) {
+      case "headers":
+      case "includeDirs":
+        return v === undefined || strings(v);
+      case "out":
+      case "overrides":
+      case "runtime":
+      case "abiBaseline":
+        return v === undefined || typeof v === "string";
+      case "arches":
+        return v === undefined || (strings(v) && (v as string[]).every((a) => rows.has(a)));
+      default:
+        return false;
+    }
+  });
+}
 
 const CONFIG_FILE = "uapigen.config.json";
 
@@ -33,7 +61,7 @@ function locate(text: string, key: PropertyKey | undefined): { line: number; col
   return { line: before.length, column: before.at(-1)!.length + 1 };
 }
 
-function readConfig(): Config {
+async function readConfig(): Promise<Config> {
   if (!fs.existsSync(CONFIG_FILE)) return {};
   const text = fs.readFileSync(CONFIG_FILE, "utf8");
   let json: unknown;
@@ -42,6 +70,8 @@ function readConfig(): Config {
   } catch (err) {
     throw new InputError("config", `invalid JSON: ${(err as Error).message}`, { file: CONFIG_FILE, line: 1, column: 1 });
   }
+  if (plainlyValid(json)) return json;
+  const ConfigSchema = configSchema((await import("zod")).z);
   const parsed = ConfigSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
@@ -116,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--strict", "kerneldoc findings fail the run (exit 1, nothing written)")
     .option("-q, --quiet", "do not print the kerneldoc findings (input errors and other warnings still print; --strict still counts them)")
     .action(async (o: { header: string[]; out?: string; includeDir: string[]; include: string[]; arch: string[]; overrides?: string; runtime?: string; abiBaseline?: string; check?: boolean; strict?: boolean; quiet?: boolean }) => {
-      const config = readConfig();
+      const config = await readConfig();
       const { DEFAULT_RUNTIME, generate } = await import("./generate.js");
       const out = o.out ?? config.out ?? "generated";
       const headers = o.header.length ? o.header : (config.headers ?? []);

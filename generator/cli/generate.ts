@@ -1,6 +1,6 @@
 // The generate job: headers -> model -> TypeScript modules, written atomically (output.ts), with an
-// input-hash stamp so an unchanged re-run does no work. Heavy modules (tree-sitter, ts-morph,
-// prettier) load only when there is work to do.
+// input-hash stamp so an unchanged re-run does no work. Heavy modules (tree-sitter, the model and
+// the emitters) load only when there is work to do.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -181,7 +181,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const { buildHeader, hasAsmHeaders, includeDirsFor } = await import("../model/build.js");
   const { loadOverrides } = await import("../model/overrides.js");
   const { emitModule, linkContext } = await import("../emit/module.js");
-  const { planModules } = await import("../emit/plan.js");
+  const { moduleSpecifier, planModules } = await import("../emit/plan.js");
   const { recordNames } = await import("../emit/names.js");
   const { emitIoctlModule } = await import("../emit/ioctls.js");
   const { checkModuleSize } = await import("../emit/limits.js");
@@ -241,7 +241,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     outputs.push(ioctlOutputName(opts.headers[i]!, opts.out));
     texts.push(
       await emitIoctlModule(primary.model, names, linkContext(primary.model, names, m.imports.keys()), {
-        codecImport: `./${path.basename(m.file).replace(/\.ts$/, ".js")}`,
+        codecImport: moduleSpecifier(ioctlOutputName(opts.headers[i]!, opts.out), m.file),
         callImport: runtimeModule(opts.runtime, "codegen"),
         recordImports: m.imports,
       }),

@@ -1,13 +1,32 @@
 // The typed-call module of a header (`<header>-ioctls.ts`): one function per ioctl, named like
 // it, over the runtime's callStruct/callValue. Kept apart from the codecs so that a consumer who
 // only needs layouts does not load the native shim.
-import * as prettier from "prettier";
-import { Project, StructureKind, type FunctionDeclarationStructure } from "ts-morph";
 import type { HeaderModel, IoctlDecl, RecordDecl } from "../ir/decls.js";
 import { sizeMemberName } from "../model/conventions.js";
 import type { RecordNames } from "./records.js";
 import { generatorVersion } from "./version.js";
 import { declarationDoc, type LinkContext } from "./tsdoc.js";
+import { ModuleFile, symbol, type ImportFrom } from "./printer.js";
+import { addStatements } from "./module.js";
+import { calls as CALLS, CODEGEN, jsdoc } from "./symbols.js";
+
+/** A typed call, as its code is written. */
+interface FunctionDeclarationStructure {
+  isExported: true;
+  isAsync?: boolean;
+  name: string;
+  docs: string[];
+  parameters: { name: string; type: string; initializer?: string; hasQuestionToken?: boolean }[];
+  returnType: string;
+  statements: string[];
+}
+
+function functionCode(f: FunctionDeclarationStructure): string {
+  const params = f.parameters.map((p) => `${p.name}${p.hasQuestionToken ? "?" : ""}: ${p.type}${p.initializer ? ` = ${p.initializer}` : ""}`);
+  return `${jsdoc(f.docs[0]!)}\nexport ${f.isAsync ? "async " : ""}function ${f.name}(${params.join(", ")}): ${f.returnType} {\n${f.statements.join("\n")}\n}`;
+}
+
+const callOf = (name: string) => CALLS[name as keyof typeof CALLS];
 
 export interface IoctlModuleOptions {
   /** The codec module, relative to the output: `./iommufd.js`. */
@@ -22,11 +41,10 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
   const functions: FunctionDeclarationStructure[] = [];
   /** Type name -> the record it belongs to (`kvm_regsInit` -> `kvm_regs`): where it is imported from. */
   const types = new Map<string, string>();
-  const calls = new Set<string>();
   for (const c of model.constants) {
     const io = c.ioctl;
     if (!io) continue;
-    const row = `ioctls.${c.name}`;
+    const row = `${symbol("ioctls", opts.codecImport)}.${c.name}`;
     if (io.argument) {
       const t = names.of(io.argument);
       types.set(t, t).set(`${t}Init`, t);
@@ -34,84 +52,58 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       const flexible = io.argument.members?.at(-1);
       const sizeMember = sizeMemberName(io.argument);
       const trailing = sizeMember !== undefined && flexible?.name && flexible.type.kind === "array" && flexible.type.length === null ? flexible.name : undefined;
-      let args = pointers.length ? `CallArgs<${t}Init, ${pointers.join(" | ")}>` : `${t}Init`;
+      let args = pointers.length ? `${CALLS.CallArgs}<${t}Init, ${pointers.join(" | ")}>` : `${t}Init`;
       if (trailing) args += ` & { readonly ${trailing}?: ArrayBufferView }`;
       const capabilities = model.capabilities.filter((c) => c.info === io.argument).map((c) => capabilityType(c.record, names, types));
-      const returns = capabilities.length ? `${t} & Trailing<${capabilities.join(" | ")}>` : trailing || io.argument.members?.some((m) => m.name === "cap_offset") ? `${t} & Trailing` : t;
+      const returns = capabilities.length ? `${t} & ${CALLS.Trailing}<${capabilities.join(" | ")}>` : trailing || io.argument.members?.some((m) => m.name === "cap_offset") ? `${t} & ${CALLS.Trailing}` : t;
       const doc = [`\`ioctl(fd, ${c.name}, &${io.argument.kind} ${t})\`: encodes \`args\`, calls, and returns the struct as the kernel left it.`, legacyNote(io), declarationDoc(io.argument.doc, ctx)];
       if (pointers.length) doc.push(`User-pointer members (${pointers.join(", ")}) take buffers; their counts are set from the buffers' lengths, or checked against them.`);
       if (trailing) doc.push(`\`${trailing}\` takes the bytes that follow the struct; the size member covers them.`);
       // The struct's docs once, on the plain call; its Async and Unsafe forms link to it.
       const fn = (name: string, call: string, ret: string, argType: string, extra: string[] = [], isAsync = false, linkTo?: string): FunctionDeclarationStructure => ({
-        kind: StructureKind.Function,
         isExported: true,
         isAsync,
         name,
         docs: [[...(linkTo ? [`{@link ${linkTo}}, ${isAsync ? "asynchronously" : "unchecked"}: \`ioctl(fd, ${c.name}, &${io.argument!.kind} ${t})\`.`, legacyNote(io)] : doc), ...extra].filter(Boolean).join("\n\n")],
         parameters: [{ name: "fd", type: "number" }, { name: "args", type: argType, initializer: "{}" }],
         returnType: ret,
-        statements: [`return ${call}<${ret.replace(/^Promise<(.*)>$/, "$1")}>(fd, ${row}, args${call === "callStructUnsafe" && trailing ? ", trailing" : ""});`],
+        statements: [`return ${callOf(call)}<${isAsync ? ret.slice("Promise<".length, -1) : ret}>(fd, ${row}, args${call === "callStructUnsafe" && trailing ? ", trailing" : ""});`],
       });
       // A flexible array the kernel reads without a size member to bound it: no safe call can
       // know how far it reads past the struct.
       const unbounded = sizeMember === undefined && flexible?.type.kind === "array" && flexible.type.length === null;
       if (unbounded) {
-        calls.add("callStructUnsafe");
         const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, `${t}Init`, ["UNSAFE: the struct ends in a flexible array and has no size member, so nothing bounds what the kernel reads after it; pass those bytes as `trailing`."]);
-        unsafe.statements = [`return callStructUnsafe<${t}>(fd, ${row}, args, trailing);`];
+        unsafe.statements = [`return ${CALLS.callStructUnsafe}<${t}>(fd, ${row}, args, trailing);`];
         unsafe.parameters!.push({ name: "trailing", type: "ArrayBufferView", hasQuestionToken: true });
         functions.push(unsafe);
         continue;
       }
-      calls.add("callStruct").add("callStructAsync");
       functions.push(fn(c.name, "callStruct", returns, args));
       functions.push(fn(`${c.name}Async`, "callStructAsync", `Promise<${returns}>`, args, ["Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call."], true, c.name));
       if (pointers.length || trailing) {
-        calls.add("callStructUnsafe");
         const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, sizeMember !== undefined ? `${t}Init & { ${sizeMember}?: number }` : `${t}Init`, ["UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive."], false, c.name);
         if (trailing) unsafe.parameters!.push({ name: "trailing", type: "ArrayBufferView", hasQuestionToken: true });
         functions.push(unsafe);
       }
     } else {
-      functions.push(...scalarCall(c.name, io, row, calls));
+      functions.push(...scalarCall(c.name, io, row));
     }
   }
   // A header without requests still gets its calls module (one pair per header), with nothing to import.
-  const imports = functions.length
-    ? [
-        { kind: StructureKind.ImportDeclaration as const, moduleSpecifier: opts.callImport, namedImports: [...calls].sort().map((name) => ({ name })) },
-        ...(typeImports(functions).length
-          ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: opts.callImport, isTypeOnly: true, namedImports: typeImports(functions).map((name) => ({ name })) }]
-          : []),
-        { kind: StructureKind.ImportDeclaration as const, moduleSpecifier: opts.codecImport, namedImports: [{ name: "ioctls" }] },
-        ...typeImportsByModule(types, opts),
-      ]
-    : ["export {};"];
-  const statements = [
-    `/**\n * Typed ioctl calls for \`<${model.displayName.split("/").slice(-2).join("/")}>\`, generated by uapigen. Do not edit.\n * @generated by uapigen v${generatorVersion()}\n *\n * @packageDocumentation\n */`,
-    ...imports,
-    ...functions,
-  ];
-  const project = new Project({ useInMemoryFileSystem: true });
-  const text = project.createSourceFile("ioctls.ts", { statements }, { overwrite: true }).getFullText();
-  return prettier.format(text, { parser: "babel-ts", printWidth: 100 });
+  const file = new ModuleFile();
+  file.canImport([...types].map(([name, record]) => [name, opts.recordImports?.get(record) ?? opts.codecImport, true]));
+  addStatements(file, functions.map((f) => ({ code: functionCode(f), block: true })), true);
+  const others = [...new Set(opts.recordImports?.values() ?? [])].filter((s) => s !== opts.codecImport).sort((a, b) => a.localeCompare(b));
+  const order: ImportFrom[] = [{ key: CODEGEN, specifier: opts.callImport, style: "split" }, { key: opts.codecImport, specifier: opts.codecImport, style: "split" }, ...others.map((o): ImportFrom => ({ key: o, specifier: o, style: "split" }))];
+  file.insert(0, functions.length ? file.imports(order) : "export {};");
+  file.insert(0, `/**\n * Typed ioctl calls for \`<${model.displayName.split("/").slice(-2).join("/")}>\`, generated by uapigen. Do not edit.\n * @generated by uapigen v${generatorVersion()}\n *\n * @packageDocumentation\n */`);
+  return file.print();
 }
 
 /** Where a request's argument comes from when the number does not encode it (tty's 0x5413). */
 function legacyNote(io: IoctlDecl): string {
   return io.legacy ? `\`${io.name}\` is a legacy request number, not _IOC-encoded: its direction and argument are the reviewed override file's.` : "";
-}
-
-/** The record types the calls name, imported from the module that emits each record. */
-function typeImportsByModule(types: Map<string, string>, opts: IoctlModuleOptions) {
-  const bySpecifier = new Map<string, string[]>();
-  for (const [name, record] of types) {
-    const specifier = opts.recordImports?.get(record) ?? opts.codecImport;
-    bySpecifier.set(specifier, [...(bySpecifier.get(specifier) ?? []), name]);
-  }
-  return [...bySpecifier]
-    .sort(([a], [b]) => (a === opts.codecImport ? -1 : b === opts.codecImport ? 1 : a.localeCompare(b)))
-    .map(([moduleSpecifier, names]) => ({ kind: StructureKind.ImportDeclaration as const, moduleSpecifier, isTypeOnly: true, namedImports: names.sort().map((name) => ({ name })) }));
 }
 
 /** A capability's decoded type: its struct, with its flexible array of records where it has one. */
@@ -127,22 +119,15 @@ function capabilityType(r: RecordDecl, names: RecordNames, types: Map<string, st
   return `(${t} & { readonly ${last.name}?: ${e}[] })`;
 }
 
-/** The call module's types the functions use. */
-function typeImports(functions: FunctionDeclarationStructure[]): string[] {
-  const text = functions.map((f) => `${(f.parameters ?? []).map((p) => p.type).join(" ")} ${f.returnType}`).join(" ");
-  return ["CallArgs", "Trailing"].filter((n) => new RegExp(`\\b${n}\\b`).test(text));
-}
-
 /**
  * An ioctl without a struct: a scalar by value, through a pointer to runtime memory, a string,
  * or nothing. What uapigen cannot tell (an `_IO` request whose docs name a type but not how it
  * is passed; a sized request of unknown type) gets only an Unsafe call.
  */
-function scalarCall(name: string, io: IoctlDecl, row: string, calls: Set<string>): FunctionDeclarationStructure[] {
+function scalarCall(name: string, io: IoctlDecl, row: string): FunctionDeclarationStructure[] {
   const type = io.scalarArgument ? (io.scalarArgument.kind === "typedef" ? io.scalarArgument.decl.name : io.scalarArgument.kind === "builtin" ? io.scalarArgument.name : "value") : undefined;
   const fdParam = { name: "fd", type: "number" };
   const exported = (fname: string, docs: string, params: FunctionDeclarationStructure["parameters"], returnType: string, statement: string): FunctionDeclarationStructure => ({
-    kind: StructureKind.Function,
     isExported: true,
     name: fname,
     docs: [[docs, legacyNote(io)].filter(Boolean).join("\n\n")],
@@ -151,18 +136,16 @@ function scalarCall(name: string, io: IoctlDecl, row: string, calls: Set<string>
     statements: [statement],
   });
   const unsafe = () => {
-    calls.add("callValue");
     return exported(
       `${name}Unsafe`,
       `UNSAFE: \`ioctl(fd, ${name}, arg)\` with \`arg\` passed as is; uapigen does not know whether the kernel reads it as a value or as an address.`,
       [{ name: "arg", type: "number | bigint", hasQuestionToken: true }],
       "number",
-      `return callValue(fd, ${row}, arg);`,
+      `return ${CALLS.callValue}(fd, ${row}, arg);`,
     );
   };
   if (io.scalarPassing === "string") {
-    calls.add("callString");
-    return [exported(name, `\`ioctl(fd, ${name}, "name")\`: the kernel reads a NUL-terminated string; returns the kernel's return value.`, [{ name: "value", type: "string" }], "number", `return callString(fd, ${row}, value);`), unsafe()];
+    return [exported(name, `\`ioctl(fd, ${name}, "name")\`: the kernel reads a NUL-terminated string; returns the kernel's return value.`, [{ name: "value", type: "string" }], "number", `return ${CALLS.callString}(fd, ${row}, value);`), unsafe()];
   }
   if (io.scalarPassing === "pointer") {
     // The width, per architecture, and the directions are in the ioctls table (scalarFacts).
@@ -171,17 +154,14 @@ function scalarCall(name: string, io: IoctlDecl, row: string, calls: Set<string>
     const reads = io.direction === "none" ? io.documentedDirection === "write" || io.documentedDirection === "readwrite" : io.direction !== "read";
     const writes = io.direction === "none" ? io.documentedDirection === "read" || io.documentedDirection === "readwrite" : io.direction !== "write";
     const ret = wide ? "bigint" : "number";
-    calls.add("callScalar");
     const doc = `\`ioctl(fd, ${name}, &value)\` with a \`${type ?? "value"}\` in runtime memory${reads ? " holding `value`" : ""}; returns ${writes ? "the value the kernel left there" : "it unchanged"}.`;
-    return [exported(name, doc, [{ name: "value", type: wide ? "bigint" : "number", hasQuestionToken: !reads }], ret, `return callScalar(fd, ${row}, value) as ${ret};`), unsafe()];
+    return [exported(name, doc, [{ name: "value", type: wide ? "bigint" : "number", hasQuestionToken: !reads }], ret, `return ${CALLS.callScalar}(fd, ${row}, value) as ${ret};`), unsafe()];
   }
   if (io.scalarPassing === "value") {
-    calls.add("callValue");
-    return [exported(name, `\`ioctl(fd, ${name}, value)\` with a \`${type}\` passed by value; returns the kernel's return value.`, [{ name: "value", type: "number | bigint" }], "number", `return callValue(fd, ${row}, value);`)];
+    return [exported(name, `\`ioctl(fd, ${name}, value)\` with a \`${type}\` passed by value; returns the kernel's return value.`, [{ name: "value", type: "number | bigint" }], "number", `return ${CALLS.callValue}(fd, ${row}, value);`)];
   }
   if (io.direction === "none" && !type) {
-    calls.add("callValue");
-    return [exported(name, `\`ioctl(fd, ${name})\`: no argument; returns the kernel's return value.`, [], "number", `return callValue(fd, ${row});`), unsafe()];
+    return [exported(name, `\`ioctl(fd, ${name})\`: no argument; returns the kernel's return value.`, [], "number", `return ${CALLS.callValue}(fd, ${row});`), unsafe()];
   }
   return [unsafe()];
 }

@@ -1,7 +1,8 @@
-// How much one module may hold. Emitting costs some 2 ms and 100 KB of memory per record member
-// (ts-morph builds the module, prettier formats it), twice that per record, a tenth of that per
-// constant, and 150 bytes per byte of comment turned into docs: a header with 100,000 members
-// would take minutes and gigabytes. The largest header of /usr/include/linux has 170 records,
+// How much one module may hold. Emitting cost some 2 ms and 100 KB of memory per record member
+// when ts-morph built the module and prettier formatted it (emit/printer.ts, which does both now,
+// costs a fraction of that), twice that per record, a tenth of that per constant, and 150 bytes
+// per byte of comment turned into docs: a header with 100,000 members would take minutes and
+// gigabytes. The largest header of /usr/include/linux has 170 records,
 // 687 members, 915 constants and some 250 KB of comments.
 import { fail } from "../ir/diagnostics.js";
 import type { HeaderModel } from "../ir/decls.js";

@@ -1,8 +1,6 @@
-// model -> one TypeScript module per header, built with ts-morph and formatted by prettier.
+// model -> one TypeScript module per header, written as code text and laid out by printer.ts.
 // Output is deterministic: no timestamps, no absolute paths, declarations in header order.
 import path from "node:path";
-import * as prettier from "prettier";
-import { Project, StructureKind, VariableDeclarationKind } from "ts-morph";
 import type { ConstantDecl, EnumDecl, HeaderModel, IoctlDecl } from "../ir/decls.js";
 import { distinct, emitRecord, pickByVariant, type Statements } from "./record-code.js";
 import { cSpelling, type RecordNames } from "./records.js";
@@ -10,6 +8,8 @@ import { generatorVersion } from "./version.js";
 import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
 import { emittedRecords, recordNames } from "./names.js";
 import { moduleVariants, type AbiUnit, type ModuleVariants } from "./variants.js";
+import { ModuleFile } from "./printer.js";
+import { CODEC, EMPTY, jsdoc, LE, NONE, rt, V } from "./symbols.js";
 
 export interface EmitOptions {
   /** Module specifier of the runtime codec helpers, relative to the output file. */
@@ -26,8 +26,6 @@ export interface EmitOptions {
   /** Records of other modules that this one's code refers to: name -> module specifier. */
   imports?: ReadonlyMap<string, string>;
 }
-
-const RUNTIME_HELPERS = ["RecordView", "fixedArray", "mustBeZero", "notAnObject", "unknownMember", "bits", "dataView", "getBits", "narrow32", "s16", "s32", "s64", "s8", "setBits", "u16", "u32", "u64", "u8", "zero"];
 
 function numberLiteral(v: bigint, bits: number, hex: boolean): string {
   const text = hex && v >= 0n ? `0x${v.toString(16)}` : v.toString();
@@ -73,9 +71,6 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   const variants = moduleVariants(units, (m) => new Map([...integerValues(m)].map(([n, x]) => [n, numberLiteral(x.v, widest.get(n)!, x.hex)])));
 
   const sf: Statements = [];
-  fileComment(sf, model, header, opts, ctx, variants);
-  const imported = sf.length;
-
   // Keep the header's order: constants, enums and records as they appear.
   type Item = { loc: { file: string; line: number }; emit: () => void };
   const items: Item[] = [];
@@ -90,89 +85,54 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   for (const item of items) item.emit();
   if (!opts.usedBy) emitIoctlTable(sf, units, variants, names);
 
-  // Import and declare just what the code uses: runtime helpers and types, other modules' records.
-  const body = codeText(sf);
-  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(body);
-  const declared: Statements = [];
-  if (uses("EMPTY")) declared.push("/** Encodes absent nested members as zero. */", "const EMPTY = Object.freeze({});");
-  if (uses("NONE")) declared.push("const NONE: ArrayLike<never> = Object.freeze([]);");
-  sf.splice(imported, 0, ...archSelection(header, variants, uses("LE"), /\bV ===/.test(body)), ...declared);
-  const helpers = RUNTIME_HELPERS.filter((h) => new RegExp(`\\b${h}\\(`).test(body) || (h === "RecordView" && uses(h)));
-  helpers.push("selectArch");
-  helpers.sort();
-  const types = ["GeneratedCodec", "InitOf", "Int64", "IoctlInfo", "Target"].filter(uses);
-  sf.splice(
-    imported,
-    0,
-    { kind: StructureKind.ImportDeclaration, moduleSpecifier: opts.runtimeImport, namedImports: helpers.map((name) => ({ name })) },
-    ...(types.length ? [{ kind: StructureKind.ImportDeclaration as const, moduleSpecifier: opts.runtimeImport, isTypeOnly: true, namedImports: types.map((name) => ({ name })) }] : []),
-    ...recordImports(imports, uses),
-  );
-  const project = new Project({ useInMemoryFileSystem: true });
-  const text = project.createSourceFile("module.ts", { statements: sf }, { overwrite: true }).getFullText();
-  // babel-ts gives the same output as the "typescript" parser here, a third faster.
-  return prettier.format(text, { parser: "babel-ts", printWidth: 100 });
-}
-
-/** The code of a module's statements, without their docs and comments: what it uses. */
-function codeText(sf: Statements): string {
-  const strings: string[] = [];
-  const collect = (x: unknown): void => {
-    if (typeof x === "string") strings.push(x);
-    else if (Array.isArray(x)) x.forEach(collect);
-    else if (x && typeof x === "object") for (const [key, value] of Object.entries(x)) if (key !== "docs") collect(value);
-  };
-  collect(sf.filter((s) => typeof s !== "string" || !s.startsWith("/**")));
-  return strings.join("\n");
+  // The body first: what it uses decides the declarations and imports before it.
+  const file = new ModuleFile();
+  file.canImport(recordImports(imports));
+  addStatements(file, sf, true);
+  const top: Statements = archSelection(header, variants, file.uses(LE), file.uses(V));
+  if (file.uses(EMPTY)) top.push({ code: "/** Encodes absent nested members as zero. */\nconst EMPTY = Object.freeze({});" });
+  if (file.uses(NONE)) top.push({ code: "const NONE: ArrayLike<never> = Object.freeze([]);" });
+  for (const s of top.reverse()) file.insert(0, s.code);
+  file.insert(0, file.imports([{ key: CODEC, specifier: opts.runtimeImport, style: "split" }]));
+  file.insert(0, fileComment(model, header, opts, ctx, variants));
+  return file.print();
 }
 
 /**
- * One import per module the code uses records of: each record's codec and view class as values,
- * its Init interface as a type, whichever the code names.
+ * Adds statements to a file, with a blank line around interfaces, classes and functions (not
+ * before the first where nothing comes before it).
  */
-function recordImports(imports: ReadonlyMap<string, string>, uses: (name: string) => boolean): Statements {
-  const bySpecifier = new Map<string, { name: string; isTypeOnly?: boolean }[]>();
-  for (const [name, specifier] of imports) {
-    const named = [{ name }, { name: `${name}Init`, isTypeOnly: true }, { name: `${name}View` }].filter((n) => uses(n.name));
-    bySpecifier.set(specifier, [...(bySpecifier.get(specifier) ?? []), ...named]);
-  }
-  return [...bySpecifier]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([moduleSpecifier, named]) => ({ kind: StructureKind.ImportDeclaration, moduleSpecifier, namedImports: named.sort((a, b) => a.name.localeCompare(b.name)) }));
+export function addStatements(file: ModuleFile, sf: Statements, afterOthers: boolean): void {
+  sf.forEach((s, i) => {
+    file.add(s.code, (i > 0 || afterOthers) && (s.block === true || sf[i - 1]?.block === true));
+  });
+}
+
+/**
+ * What other modules export for this one's code: each record's codec and view class as values,
+ * its Init interface as a type; the file imports those the code names.
+ */
+function recordImports(imports: ReadonlyMap<string, string>): [string, string, boolean][] {
+  return [...imports].flatMap(([name, specifier]): [string, string, boolean][] => [
+    [name, specifier, false],
+    [`${name}Init`, specifier, true],
+    [`${name}View`, specifier, false],
+  ]);
 }
 
 /** The load-time choice: the row, its byte order (LE) and the variant (V), where the code uses them. */
 function archSelection(header: string, variants: ModuleVariants, usesLE: boolean, usesV: boolean): Statements {
   const rows = [...variants.variantOf].map(([name, v]) => `${JSON.stringify(name)}: ${v}`).join(", ");
-  const select = `selectArch(${JSON.stringify(header)}, { ${rows} })`;
+  const select = `${rt.selectArch}(${JSON.stringify(header)}, { ${rows} })`;
   // Nothing depends on the row: the call still refuses a machine the module has no row for.
-  if (!usesLE && !usesV) return [`/** Loading the module on a machine it has no ABI row for throws UnsupportedArchitectureError. */\n${select};`];
+  if (!usesLE && !usesV) return [{ code: `/** Loading the module on a machine it has no ABI row for throws UnsupportedArchitectureError. */\n${select};` }];
   const out: Statements = [
     {
-      kind: StructureKind.VariableStatement,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [
-        "The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError.",
-      ],
-      declarations: [{ name: "ARCH", initializer: select }],
+      code: `${jsdoc("The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError.")}\nconst ARCH = ${select};`,
     },
   ];
-  if (usesLE) {
-    out.push({
-      kind: StructureKind.VariableStatement,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: ["Byte order of members in the machine's own order (__u32, int, bitfields); __leN and __beN members have a fixed one."],
-      declarations: [{ name: "LE", initializer: "ARCH.littleEndian" }],
-    });
-  }
-  if (usesV) {
-    out.push({
-      kind: StructureKind.VariableStatement,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [variants.arches.map((a, v) => `${v}: ${a.join(", ")}`).join("; ")],
-      declarations: [{ name: "V", initializer: "ARCH.variant" }],
-    });
-  }
+  if (usesLE) out.push({ code: `${jsdoc("Byte order of members in the machine's own order (__u32, int, bitfields); __leN and __beN members have a fixed one.")}\nconst LE = ARCH.littleEndian;` });
+  if (usesV) out.push({ code: `${jsdoc(variants.arches.map((a, v) => `${v}: ${a.join(", ")}`).join("; "))}\nconst V = ARCH.variant;` });
   return out;
 }
 
@@ -187,7 +147,7 @@ function valueChoices(name: string, variants: ModuleVariants): { initializer: st
   return { initializer: pickByVariant(choices), type, perArch };
 }
 
-function fileComment(sf: Statements, model: HeaderModel, header: string, opts: EmitOptions, ctx: LinkContext, variants: ModuleVariants): void {
+function fileComment(model: HeaderModel, header: string, opts: EmitOptions, ctx: LinkContext, variants: ModuleVariants): string {
   const users = opts.usedBy?.map((h) => `\`<${h}>\``);
   const what = users
     ? `Bindings for the declarations of \`<${header}>\` that ${users.join(", ")} ${users.length > 1 ? "use (their modules import" : "uses (its module imports"} them from here)`
@@ -203,7 +163,7 @@ function fileComment(sf: Statements, model: HeaderModel, header: string, opts: E
     lines.push("", `## ${inlineText(d.title, ctx)}`, "", declarationDoc(d.doc, ctx));
   }
   lines.push("", "@packageDocumentation");
-  sf.push(`/**\n${lines.map((l) => (l ? ` * ${l}` : " *")).join("\n").replace(/\n(?! \*)/g, "\n * ")}\n */\n`);
+  return `/**\n${lines.map((l) => (l ? ` * ${l}` : " *")).join("\n").replace(/\n(?! \*)/g, "\n * ")}\n */`;
 }
 
 export function headerName(file: string): string {
@@ -221,14 +181,8 @@ function emitConstant(sf: Statements, c: ConstantDecl, ctx: LinkContext, variant
       : ` (ioctl request: ${c.ioctl.direction}, type ${c.ioctl.type}, nr ${c.ioctl.nr}, size ${c.ioctl.size}${value.perArch ? ` on ${variants.arches[0]![0]}` : ""})`;
   const extra = [`C: \`#define ${c.name}\` = ${value.perArch ?? c.value.v}${request}`];
   const doc = c.doc && c.doc.name === c.name ? declarationDoc(c.doc, ctx, extra) : c.comment ? `${inlineComment(c.comment.text, ctx)}\n\n${extra[0]}` : extra[0]!;
-  sf.push({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [doc],
-    // Request numbers fit 32 bits on every architecture; they are numbers, like fd arguments.
-    declarations: [{ name: c.name, initializer: value.initializer, type: value.type }],
-  });
+  // Request numbers fit 32 bits on every architecture; they are numbers, like fd arguments.
+  sf.push({ code: `${jsdoc(doc)}\nexport const ${c.name}${value.type ? `: ${value.type}` : ""} = ${value.initializer};` });
 }
 
 function inlineComment(text: string, ctx: LinkContext): string {
@@ -244,25 +198,15 @@ function emitEnum(sf: Statements, e: EnumDecl, ctx: LinkContext, variants: Modul
   for (const x of e.enumerators) {
     if (defined.has(x.name)) continue;
     const value = valueChoices(x.name, variants);
-    sf.push({
-      kind: StructureKind.VariableStatement,
-      isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [[paramDoc(x.name), `C: enumerator of \`enum ${e.tag ?? "<anonymous>"}\` = ${value.perArch ?? x.value.v}`].filter(Boolean).join("\n\n")],
-      declarations: [{ name: x.name, initializer: value.initializer, type: value.type }],
-    });
+    const doc = [paramDoc(x.name), `C: enumerator of \`enum ${e.tag ?? "<anonymous>"}\` = ${value.perArch ?? x.value.v}`].filter(Boolean).join("\n\n");
+    sf.push({ code: `${jsdoc(doc)}\nexport const ${x.name}${value.type ? `: ${value.type}` : ""} = ${value.initializer};` });
   }
   if (!e.tag) return;
-  const docs = [declarationDoc(e.doc, ctx, [`C: \`enum ${e.tag}\``])];
-  sf.push({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs,
-    // A #define's constant may come later in the module: its value, not its name (no TDZ).
-    declarations: [{ name: e.tag, initializer: `{ ${e.enumerators.map((x) => `${x.name}: ${defined.has(x.name) ? valueChoices(x.name, variants).initializer : x.name}`).join(", ")} } as const` }],
-  });
-  sf.push({ kind: StructureKind.TypeAlias, isExported: true, docs, name: e.tag, type: e.enumerators.length ? `(typeof ${e.tag})[keyof typeof ${e.tag}]` : "never" });
+  const doc = jsdoc(declarationDoc(e.doc, ctx, [`C: \`enum ${e.tag}\``]));
+  // A #define's constant may come later in the module: its value, not its name (no TDZ).
+  const members = e.enumerators.map((x) => `${x.name}: ${defined.has(x.name) ? valueChoices(x.name, variants).initializer : x.name}`);
+  sf.push({ code: `${doc}\nexport const ${e.tag} = { ${members.join(", ")} } as const;` });
+  sf.push({ code: `${doc}\nexport type ${e.tag} = ${e.enumerators.length ? `(typeof ${e.tag})[keyof typeof ${e.tag}]` : "never"};` });
 }
 
 /**
@@ -299,13 +243,8 @@ function emitIoctlTable(sf: Statements, units: AbiUnit[], variants: ModuleVarian
     if (io.documentedDirection) fields.push(`documentedDirection: "${io.documentedDirection}"`);
     return `${c.name}: { ${fields.join(", ")} }`;
   });
-  sf.push({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [
-      "Every ioctl of the header: its request number, its argument codec (from the kerneldoc, or the reviewed override file), the direction encoded in the request and the data direction the documentation gives.",
-    ],
-    declarations: [{ name: "ioctls", initializer: `{ ${rows.join(",\n")} } as const satisfies Record<string, IoctlInfo>` }],
-  });
+  const doc = jsdoc(
+    "Every ioctl of the header: its request number, its argument codec (from the kerneldoc, or the reviewed override file), the direction encoded in the request and the data direction the documentation gives.",
+  );
+  sf.push({ code: `${doc}\nexport const ioctls = { ${rows.join(",\n")} } as const satisfies Record<string, ${rt.IoctlInfo}>;` });
 }

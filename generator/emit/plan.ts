@@ -84,7 +84,9 @@ export function includeName(file: string, dirs: string[]): string {
 
 /** `./asm/kvm.js` from `<out>/kvm.ts` to `<out>/asm/kvm.ts`. */
 export function moduleSpecifier(from: string, to: string): string {
-  const rel = path.relative(path.dirname(from), to).split(path.sep).join("/").replace(/\.ts$/, ".js");
+  // The compiled module's name: the source's with `.js` for `.ts`.
+  const target = path.format({ ...path.parse(to), base: undefined, ext: ".js" });
+  const rel = path.relative(path.dirname(from), target).split(path.sep).join("/");
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
 

@@ -1,7 +1,6 @@
 // The code emitted for one struct or union: decoded interface, Init interface, codec object and
 // view class, each member documented from the kerneldoc. The codec and the view's accessor bodies
 // are made per architecture variant (recordCode); the types and docs once, from the first row.
-import { StructureKind, VariableDeclarationKind, type StatementStructures } from "ts-morph";
 import type { Capability, RecordDecl, TrailingPolicy, UserPointer } from "../ir/decls.js";
 import type { LayoutEngine } from "../target/layout.js";
 import {
@@ -16,9 +15,13 @@ import {
   type RecordNames,
 } from "./records.js";
 import { declarationDoc, inlineText, plainComment, type LinkContext } from "./tsdoc.js";
+import { jsdoc, LE, rt, V } from "./symbols.js";
 
-/** Statements collected for one module; the file is created once from them (fast). */
-export type Statements = (string | StatementStructures)[];
+/**
+ * Top-level statements collected for one module, as code text; `block` for interfaces, classes
+ * and functions, which have a blank line around them.
+ */
+export type Statements = { code: string; block?: boolean }[];
 
 /** One architecture variant's view of a record. */
 export interface RecordUnit {
@@ -92,16 +95,16 @@ type Bitfield = NonNullable<PlannedMember["bitfield"]>;
 // Bitfields go through the runtime: gcc allocates them from the low bit on little-endian targets
 // and from the high bit on big-endian ones, which getBits/setBits resolve with the byte order.
 function bitfieldRead(b: Bitfield, base: string): string {
-  return `getBits(dv, ${plus(base, b.window.start)}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, ${b.unit.signed}, LE)`;
+  return `${rt.getBits}(dv, ${plus(base, b.window.start)}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, ${b.unit.signed}, ${LE})`;
 }
 
 function bitfieldWrite(b: Bitfield, base: string, value: string, where: string): string {
-  return `setBits(dv, ${plus(base, b.window.start)}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, bits(${value}, ${b.width}, ${b.unit.signed}, ${where}), LE);`;
+  return `${rt.setBits}(dv, ${plus(base, b.window.start)}, ${b.window.bytes}, ${b.bitOffset}, ${b.width}, ${rt.bits}(${value}, ${b.width}, ${b.unit.signed}, ${where}), ${LE});`;
 }
 
 /** Small gaps are written inline (the hot path); larger ones through the runtime's loop. */
 function zeroStatement(start: number, len: number): string {
-  if (len > 16) return `zero(dv, ${plus("offset", start)}, ${len});`;
+  if (len > 16) return `${rt.zero}(dv, ${plus("offset", start)}, ${len});`;
   const out: string[] = [];
   for (let at = start, left = len; left > 0; ) {
     const w = left >= 4 && at % 4 === 0 ? 4 : left >= 2 && at % 2 === 0 ? 2 : 1;
@@ -202,7 +205,7 @@ export function recordCode(ru: RecordUnit): RecordCode {
   // sets is dropped silently; the size member is accepted and always written as sizeof.
   const inputs = value.filter((p) => p.role !== "flexible" && p.role !== "size");
   const local = (p: PlannedMember) => `$${p.flat.name}`;
-  const enc: string[] = ["const dv = dataView(target);", `${name}CheckKeys(value);`];
+  const enc: string[] = [`const dv = ${rt.dataView}(target);`, `${name}CheckKeys(value);`];
   const written = inputs.filter((p) => p.role !== "plain").map((p) => `${p.flat.name}?: unknown`);
   const source = written.length ? `value as ${name}Init & { ${written.join("; ")} }` : "value";
   // A plain scalar absent is zero: a destructuring default, so its write has no test of its own.
@@ -210,12 +213,12 @@ export function recordCode(ru: RecordUnit): RecordCode {
     p.role === "plain" && !p.bitfield && !p.flat.inUnion && r.kind !== "union" && p.kind?.kind === "scalar" && !p.kind.scalar.float;
   const withDefault = (p: PlannedMember) => (defaulted(p) ? ` = ${p.kind?.kind === "scalar" && p.kind.scalar.bits === 64 ? "0n" : "0"}` : "");
   if (inputs.length) enc.push(`const { ${inputs.map((p) => `${p.flat.name}: ${local(p)}${withDefault(p)}`).join(", ")} } = ${source};`);
-  if (r.kind === "union") enc.push(`zero(dv, offset, ${l.size});`);
+  if (r.kind === "union") enc.push(`${rt.zero}(dv, offset, ${l.size});`);
   else for (const [start, len] of zeroRanges(l.size, plan)) enc.push(zeroStatement(start, len));
   for (const p of value) {
     const v = local(p);
     if (p.role === "reserved") {
-      enc.push(`if (${v} !== undefined) mustBeZero(${v}, ${where(p)});`);
+      enc.push(`if (${v} !== undefined) ${rt.mustBeZero}(${v}, ${where(p)});`);
       continue;
     }
     const at = plus("offset", p.flat.offset);
@@ -248,21 +251,21 @@ export function recordCode(ru: RecordUnit): RecordCode {
     pointerRows.length ? `pointers: { ${pointerRows.join(", ")} }` : undefined,
   ].filter(Boolean);
   // A record without members reads and writes nothing, but still checks its buffer.
-  if (!enc.slice(1).some((s) => /\bdv\b/.test(s))) enc[0] = "dataView(target);";
-  const decodeBody = dec.length ? `const dv = dataView(source);\n    return { ${dec.join(",\n")} };` : "dataView(source);\n    return {};";
+  if (!enc.slice(1).some((s) => /\bdv\b/.test(s))) enc[0] = `${rt.dataView}(target);`;
+  const decodeBody = dec.length ? `const dv = ${rt.dataView}(source);\n    return { ${dec.join(",\n")} };` : `${rt.dataView}(source);\n    return {};`;
   const codec = `{
   size: ${l.size},
   align: ${l.align},
   offsets: { ${offsets.join(", ")} },
   ${extra.map((e) => `${e},`).join("\n")}
-  encode(value: ${name}Init, target: Target, offset = 0): void {
+  encode(value: ${name}Init, target: ${rt.Target}, offset = 0): void {
     ${enc.join("\n")}
   },
-  decode(source: Target, offset = 0): ${name} {
+  decode(source: ${rt.Target}, offset = 0): ${name} {
     ${decodeBody}
   },
-  view(target: Target, offset = 0): ${name}View {
-    return new ${name}View(dataView(target), offset);
+  view(target: ${rt.Target}, offset = 0): ${name}View {
+    return new ${name}View(${rt.dataView}(target), offset);
   },
 }`;
   const getters = value.map((p) => {
@@ -288,16 +291,16 @@ const typeOf = (p: PlannedMember) => (p.bitfield ? "number" : decodedType(p.kind
 
 /** The Init type the runtime's InitOf gives a member of this decoded type (codec.ts's InitValue). */
 function derivedInit(decoded: string): string | undefined {
-  if (decoded === "bigint") return "Int64";
+  if (decoded === "bigint") return rt.Int64;
   if (decoded === "number") return "number";
-  if (decoded === "BigUint64Array" || decoded === "BigInt64Array") return "ArrayLike<Int64>";
+  if (decoded === "BigUint64Array" || decoded === "BigInt64Array") return `ArrayLike<${rt.Int64}>`;
   if (/^(Uint|Int)(8|16|32)Array$/.test(decoded) || decoded === "number[]") return "ArrayLike<number>";
   return undefined;
 }
 
 /** `V === 1 || V === 3`: the test selecting a set of the module's variants. */
 export function variantTest(variants: number[]): string {
-  return variants.map((v) => `V === ${v}`).join(" || ");
+  return variants.map((v) => `${V} === ${v}`).join(" || ");
 }
 
 /**
@@ -337,13 +340,8 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
   const docs = [declarationDoc(r.doc?.kind === r.kind || r.doc?.kind === "function" ? r.doc : undefined, rc.ctx, [`C: \`${kindWord}\`, ${sizes.join("; ")}.`])];
   const doc = (p: PlannedMember) => memberDoc(r, p, rc, elsewhere);
 
-  sf.push({
-    kind: StructureKind.Interface,
-    isExported: true,
-    name,
-    docs,
-    properties: value.map((p) => ({ name: p.flat.name, type: typeOf(p), docs: [doc(p)] })),
-  });
+  const properties = value.map((p) => `${jsdoc(doc(p))}\n${p.flat.name}: ${typeOf(p)};`);
+  sf.push({ code: `${jsdoc(docs[0]!)}\nexport interface ${name} {\n${properties.join("\n")}\n}`, block: true });
   // Init is a mapped type of the interface: its members keep the interface's docs (hover shows
   // them), so each doc is written once. Members whose Init type InitOf cannot derive from the
   // decoded one (nested records, their arrays) are given explicitly.
@@ -352,39 +350,23 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     .filter((p) => p.role === "plain" && !p.bitfield && initType(p.kind!) !== derivedInit(typeOf(p)))
     .map((p) => `${p.flat.name}: ${initType(p.kind!)}`);
   const initArgs = [name, omitted.length || nested.length ? omitted.join(" | ") || "never" : undefined, nested.length ? `{ ${nested.join("; ")} }` : undefined].filter(Boolean);
-  sf.push({
-    kind: StructureKind.TypeAlias,
-    isExported: true,
-    name: `${name}Init`,
-    docs: [`What {@link ${name}.encode} accepts (see InitOf).`],
-    type: `InitOf<${initArgs.join(", ")}>`,
-  });
+  sf.push({ code: `${jsdoc(`What {@link ${name}.encode} accepts (see InitOf).`)}\nexport type ${name}Init = ${rt.InitOf}<${initArgs.join(", ")}>;` });
   const codecs = distinct(codes, (c) => c.codec).map((c) => ({ variants: c.variants, text: c.value.codec }));
   // A switch over the keys: the engine compares interned strings by identity (a Set lookup cost
   // more), and a function of its own keeps the for-in from slowing the rest of encode.
   const cases = value.map((p) => `case ${lit(p.flat.name)}:`).join(" ");
   // The member list for the error message, made only when a key is refused.
   const members = `[${value.map((p) => lit(p.flat.name)).join(", ")}]`;
-  sf.push({
-    kind: StructureKind.Function,
-    // Refuses what encode cannot take: a non-object, or a key that is not a member.
-    name: `${name}CheckKeys`,
-    parameters: [{ name: "value", type: "unknown" }],
-    returnType: "void",
-    statements: [
-      `if (typeof value !== "object" || value === null) notAnObject(value, ${lit(name)});`,
-      value.length
-        ? `for (const key in value) { switch (key) { ${cases} break; default: unknownMember(key, ${lit(name)}, ${members}); } }`
-        : `for (const key in value) unknownMember(key, ${lit(name)}, []);`,
-    ],
-  });
-  sf.push({
-    kind: StructureKind.VariableStatement,
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    // No docs of its own: the value merges with the interface of the same name, whose docs hover shows.
-    declarations: [{ name, initializer: `${codecs.length > 1 ? `(${pickByVariant(codecs)})` : pickByVariant(codecs)} satisfies GeneratedCodec<${name}, ${name}Init>` }],
-  });
+  // Refuses what encode cannot take: a non-object, or a key that is not a member.
+  const check = [
+    `if (typeof value !== "object" || value === null) ${rt.notAnObject}(value, ${lit(name)});`,
+    value.length
+      ? `for (const key in value) { switch (key) { ${cases} break; default: ${rt.unknownMember}(key, ${lit(name)}, ${members}); } }`
+      : `for (const key in value) ${rt.unknownMember}(key, ${lit(name)}, []);`,
+  ];
+  sf.push({ code: `function ${name}CheckKeys(value: unknown): void {\n${check.join("\n")}\n}`, block: true });
+  // No docs of its own: the value merges with the interface of the same name, whose docs hover shows.
+  sf.push({ code: `export const ${name} = ${codecs.length > 1 ? `(${pickByVariant(codecs)})` : pickByVariant(codecs)} satisfies ${rt.GeneratedCodec}<${name}, ${name}Init>;` });
 
   // One view class; an accessor whose body differs between variants branches on V.
   const accessorBody = (pick: (c: RecordCode) => string) => {
@@ -399,21 +381,13 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
   // By name: a variant may declare the members in another order (ip.h's bitfields by byte order).
   const getterOf = (c: RecordCode, name: string) => c.getters.find((g) => g.name === name)!.body;
   const setterOf = (c: RecordCode, name: string) => c.setters.find((st) => st.name === name)!.body;
-  sf.push({
-    kind: StructureKind.Class,
-    isExported: true,
-    name: `${name}View`,
-    // The members' docs are the interface's: hover shows them on the accessors it implements.
-    extends: "RecordView",
-    implements: [name],
-    docs: [`A zero-copy view of a \`${kindWord}\` in a buffer: reads and writes go straight to its bytes.`],
-    getAccessors: primary.getters.map((g) => {
-      return { name: g.name, returnType: g.returnType, statements: accessorBody((c) => getterOf(c, g.name)) };
-    }),
-    setAccessors: primary.setters.map((st) => ({
-      name: st.name,
-      parameters: [{ name: "value", type: st.type }],
-      statements: accessorBody((c) => setterOf(c, st.name)),
-    })),
-  });
+  // The members' docs are the interface's: hover shows them on the accessors it implements.
+  const accessors = [
+    ...primary.getters.map((g) => `get ${g.name}(): ${g.returnType} {\n${accessorBody((c) => getterOf(c, g.name)).join("\n")}\n}`),
+    ...primary.setters.map((st) => `set ${st.name}(value: ${st.type}) {\n${accessorBody((c) => setterOf(c, st.name)).join("\n")}\n}`),
+  ];
+  // ts-morph's order, kept: a member's getter and setter next to each other.
+  const ordered = primary.getters.flatMap((g) => [accessors[primary.getters.indexOf(g)]!, ...primary.setters.filter((st) => st.name === g.name).map((st) => accessors[primary.getters.length + primary.setters.indexOf(st)]!)]);
+  const viewDoc = jsdoc(`A zero-copy view of a \`${kindWord}\` in a buffer: reads and writes go straight to its bytes.`);
+  sf.push({ code: `${viewDoc}\nexport class ${name}View extends ${rt.RecordView} implements ${name} {\n${ordered.join("\n\n")}\n}`, block: true });
 }

@@ -4,6 +4,7 @@ import { sizeMemberName } from "../model/conventions.js";
 import { fail } from "../ir/diagnostics.js";
 import type { Member, RecordDecl, TypeRef } from "../ir/decls.js";
 import { resolveTypedefs, type FlatMember, type LayoutEngine } from "../target/layout.js";
+import { checkerOf, EMPTY, LE, NONE, rt } from "./symbols.js";
 
 export interface Scalar {
   bits: number;
@@ -22,7 +23,7 @@ export interface Scalar {
 
 /** The littleEndian argument of a DataView call: the module's `LE` for native byte order. */
 export function byteOrderArg(s: Scalar): string {
-  return s.order === "native" ? "LE" : String(s.order === "little");
+  return s.order === "native" ? LE : String(s.order === "little");
 }
 
 export type FieldKind =
@@ -124,7 +125,7 @@ export function decodedType(k: FieldKind): string {
 export function initType(k: FieldKind): string {
   switch (k.kind) {
     case "scalar":
-      return (k.scalar.bits === 64 || k.scalar.wide) && !k.scalar.float ? "Int64" : "number";
+      return (k.scalar.bits === 64 || k.scalar.wide) && !k.scalar.float ? rt.Int64 : "number";
     case "record":
       return `${k.codec}Init`;
     case "array":
@@ -138,20 +139,20 @@ export function encodeStatements(k: FieldKind, value: string, at: string, where:
     case "scalar": {
       const s = k.scalar;
       const zero = s.bits === 64 && !s.float ? "0n" : "0";
-      const check = s.wide ? `narrow32(${value}, ${s.signed}, ${where}, ${JSON.stringify(s.ctype)})` : `${checker(s)}(${value}, ${where})`;
+      const check = s.wide ? `${rt.narrow32}(${value}, ${s.signed}, ${where}, ${JSON.stringify(s.ctype)})` : `${checkerOf(checker(s))}(${value}, ${where})`;
       // `value` is a plain member read or a local: reading it twice costs nothing measurable.
       const checked = s.float ? `(${value} ?? 0)` : optional ? `${value} === undefined ? ${zero} : ${check}` : check;
       return `dv.set${accessor(s)}(${at}, ${checked}${s.bits > 8 ? `, ${byteOrderArg(s)}` : ""});`;
     }
     case "record":
-      return `${k.codec}.encode(${value} ?? EMPTY, dv, ${at});`;
+      return `${k.codec}.encode(${value} ?? ${EMPTY}, dv, ${at});`;
     case "array": {
       const a = `a${depth}`;
       const i = `i${depth}`;
       const e = `e${depth}`;
       const inner = encodeStatements(k.element, e, `${at} + ${i} * ${k.elementSize}`, `${where} + "[" + ${i} + "]"`, depth + 1);
-      const checked = `fixedArray(${value}, ${k.length}, ${where})`;
-      return `{ const ${a} = ${optional ? `${value} === undefined ? NONE : ${checked}` : checked}; for (let ${i} = 0; ${i} < ${k.length}; ${i}++) { const ${e} = ${a}[${i}]; ${inner} } }`;
+      const checked = `${rt.fixedArray}(${value}, ${k.length}, ${where})`;
+      return `{ const ${a} = ${optional ? `${value} === undefined ? ${NONE} : ${checked}` : checked}; for (let ${i} = 0; ${i} < ${k.length}; ${i}++) { const ${e} = ${a}[${i}]; ${inner} } }`;
     }
   }
 }

@@ -25,7 +25,7 @@ export function commentLines(text: string, loc: SourceLocation): DocLine[] {
       if (m) start = m[0].length;
       else start = /^\s*/.exec(body)![0].length;
     }
-    const content = body.slice(start).replace(/\s+$/, "");
+    const content = body.slice(start).trimEnd();
     const column = (i === 0 ? loc.column : 1) + start;
     out.push({ text: content, loc: { file: loc.file, line: loc.line + i, column } });
   });
@@ -222,8 +222,22 @@ export function notKernelDocTitle(text: string, loc: SourceLocation): DocLine | 
 }
 
 /** A comment with kernel-doc's reading of it, made once where the comment is collected. */
+/** Readings of comments lately read: each row of a run reads the header's comments again. */
+const readings = new Map<string, CommentReading>();
+
 export function readComment(text: string, loc: SourceLocation): Comment {
-  const reading: CommentReading = {
+  const key = `${loc.file}\0${loc.line}\0${loc.column}\0${text}`;
+  let reading = readings.get(key);
+  if (!reading) {
+    reading = readCommentOnce(text, loc);
+    if (readings.size >= 20000) readings.clear();
+    readings.set(key, reading);
+  }
+  return { text, loc, reading };
+}
+
+function readCommentOnce(text: string, loc: SourceLocation): CommentReading {
+  return {
     kernelDoc: isKernelDocComment(text),
     titleOnOpeningLine: titleOnOpeningLine(text),
     doc: parseKernelDoc(text, loc),
@@ -231,5 +245,4 @@ export function readComment(text: string, loc: SourceLocation): Comment {
     notTitle: notKernelDocTitle(text, loc),
     inlineParams: parseInlineMemberDoc(text, loc),
   };
-  return { text, loc, reading };
 }

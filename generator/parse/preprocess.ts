@@ -62,9 +62,39 @@ interface Conditional {
   loc: SourceLocation;
 }
 
+/**
+ * Files read lately, by path, with the size and time of change they had: every row of a run
+ * reads the same headers, from disk once.
+ */
+const fileTexts = new Map<string, { size: number; mtimeMs: number; text: string }>();
+
+function readCached(f: string): string | undefined {
+  const st = fs.statSync(f, { throwIfNoEntry: false });
+  if (!st?.isFile()) return undefined;
+  const hit = fileTexts.get(f);
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.text;
+  const text = fs.readFileSync(f, "utf8");
+  if (fileTexts.size >= 2000) fileTexts.clear();
+  fileTexts.set(f, { size: st.size, mtimeMs: st.mtimeMs, text });
+  return text;
+}
+
+/** Tokens of the file texts read lately: every row of a run lexes the same headers. Tokens are never changed. */
+const fileTokens = new Map<string, { text: string; toks: Token[] }>();
+
+function tokensOf(text: string, file: string, before: number): Token[] {
+  const hit = fileTokens.get(file);
+  // Within the limit only: past it, tokenize fails where it always did.
+  if (hit && hit.text === text && before + hit.toks.length <= MAX_SOURCE_TOKENS) return hit.toks;
+  const toks = tokenize(text, file, { max: MAX_SOURCE_TOKENS, before });
+  if (fileTokens.size >= 2000) fileTokens.clear();
+  fileTokens.set(file, { text, toks });
+  return toks;
+}
+
 export function preprocess(mainFile: string, opts: PreprocessOptions): TranslationUnit {
-  const isFile = (f: string) => fs.existsSync(f) && fs.statSync(f).isFile();
-  const read = opts.readFile ?? ((f: string) => (isFile(f) ? fs.readFileSync(f, "utf8") : undefined));
+  const isFile = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.isFile() === true;
+  const read = opts.readFile ?? readCached;
   // Include lookup asks only whether a file is there: reading it is for processFile, past the size check.
   const exists = opts.readFile ? (f: string) => opts.readFile!(f) !== undefined : isFile;
   let inputBytes = 0;
@@ -119,7 +149,7 @@ export function preprocess(mainFile: string, opts: PreprocessOptions): Translati
     if (text === undefined) fail("include", `cannot read '${file}'`, includeLoc);
     if (opts.readFile) admit(text.length, file, includeLoc);
     files.push(file);
-    const toks = tokenize(text, file, { max: MAX_SOURCE_TOKENS, before: sourceTokens });
+    const toks = tokensOf(text, file, sourceTokens);
     sourceTokens += toks.length;
     const stack: Conditional[] = [];
     const isActive = () => stack.length === 0 || stack[stack.length - 1]!.active;

@@ -61,15 +61,23 @@ function copyTree(tree: Parser.Tree, source: string): SyntaxNode {
   const cursor = tree.walk();
   // One string per node type and field, not one per node.
   const types = new Map<number, string>();
+  // Whether a node is named follows from its type (its symbol, or the alias it is shown as).
+  const named = new Map<number, boolean>();
   const fields = new Map<number, string | null>();
+  // Only a tree with errors has missing nodes: each read of the cursor crosses into C.
+  const errors = tree.rootNode.hasError;
   const here = (parent: SyntaxNode | null) => {
     const typeId = cursor.nodeTypeId;
     let type = types.get(typeId);
-    if (type === undefined) types.set(typeId, (type = cursor.nodeType));
+    let isNamed = named.get(typeId);
+    if (type === undefined || isNamed === undefined) {
+      types.set(typeId, (type = cursor.nodeType));
+      named.set(typeId, (isNamed = cursor.nodeIsNamed));
+    }
     const fieldId = cursor.currentFieldId;
     let field = fields.get(fieldId);
     if (field === undefined) fields.set(fieldId, (field = cursor.currentFieldName ?? null));
-    return new SyntaxNode(type, cursor.startIndex, cursor.endIndex, cursor.nodeIsNamed, cursor.nodeIsMissing, field, parent, source);
+    return new SyntaxNode(type, cursor.startIndex, cursor.endIndex, isNamed, errors && cursor.nodeIsMissing, field, parent, source);
   };
   const root = here(null);
   let node = root;
@@ -109,6 +117,12 @@ export interface ParsedUnit {
 }
 
 let parser: Parser | undefined;
+
+/**
+ * Trees of texts parsed lately: the rows of a run mostly preprocess a header to the same text,
+ * which is parsed once. A tree is never changed once copied.
+ */
+const trees = new Map<string, SyntaxNode>();
 
 export function parseUnit(tokens: Token[]): ParsedUnit {
   const code: Token[] = [];
@@ -150,11 +164,17 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
     pendingComment = undefined;
     prev = t;
   }
-  parser ??= new Parser();
-  parser.setLanguage(C as unknown as Parser.Language);
-  // The default 32 KiB chunking of the string input is fine for ASCII text.
-  const tree = parser.parse((index: number) => text.slice(index, index + 65536));
-  return { root: copyTree(tree, text), code, offsets, commentBefore, commentAfter, packAt };
+  let root = trees.get(text);
+  if (!root) {
+    parser ??= new Parser();
+    parser.setLanguage(C as unknown as Parser.Language);
+    // The default 32 KiB chunking of the string input is fine for ASCII text.
+    const tree = parser.parse((index: number) => text.slice(index, index + 65536));
+    root = copyTree(tree, text);
+    if (trees.size >= 8) trees.delete(trees.keys().next().value!);
+    trees.set(text, root);
+  }
+  return { root, code, offsets, commentBefore, commentAfter, packAt };
 }
 
 const isCode = (t: Token) => t.kind !== "comment" && t.kind !== "pack" && t.kind !== "barrier";
