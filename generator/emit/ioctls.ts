@@ -6,7 +6,8 @@ import { sizeMemberName } from "../model/conventions.js";
 import type { RecordNames } from "./records.js";
 import { generatorVersion } from "./version.js";
 import { declarationDoc, type LinkContext } from "./tsdoc.js";
-import { ModuleFile, symbol, type ImportFrom } from "./printer.js";
+import { symbol } from "./print/marks.js";
+import { ModuleFile, type ImportFrom } from "./print/module-file.js";
 import { addStatements } from "./module.js";
 import { calls as CALLS, CODEGEN, jsdoc } from "./symbols.js";
 

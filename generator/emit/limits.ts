@@ -1,5 +1,5 @@
 // How much one module may hold. Emitting cost some 2 ms and 100 KB of memory per record member
-// when ts-morph built the module and prettier formatted it (emit/printer.ts, which does both now,
+// when ts-morph built the module and prettier formatted it (emit/print/, which does both now,
 // costs a fraction of that), twice that per record, a tenth of that per constant, and 150 bytes
 // per byte of comment turned into docs: a header with 100,000 members would take minutes and
 // gigabytes. The largest header of /usr/include/linux has 170 records,

@@ -1,4 +1,4 @@
-// model -> one TypeScript module per header, written as code text and laid out by printer.ts.
+// model -> one TypeScript module per header, written as code text and laid out by print/.
 // Output is deterministic: no timestamps, no absolute paths, declarations in header order.
 import path from "node:path";
 import type { ConstantDecl, EnumDecl, HeaderModel, IoctlDecl } from "../ir/decls.js";
@@ -8,7 +8,7 @@ import { generatorVersion } from "./version.js";
 import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
 import { emittedRecords, recordNames } from "./names.js";
 import { moduleVariants, type AbiUnit, type ModuleVariants } from "./variants.js";
-import { ModuleFile } from "./printer.js";
+import { ModuleFile } from "./print/module-file.js";
 import { CODEC, EMPTY, jsdoc, LE, NONE, rt, V } from "./symbols.js";
 
 export interface EmitOptions {

@@ -1,7 +1,7 @@
 // The names emitted code takes from other modules, as printer symbols: writing one into code
 // imports it (ModuleFile.imports), and the module-local constants (`LE`, `V`, `EMPTY`, `NONE`)
 // are declared where the code uses them.
-import { local, symbol } from "./printer.js";
+import { local, symbol } from "./print/marks.js";
 
 /** The runtime's codec module (`@uapigen/runtime/codec`): what codecs and views call. */
 export const CODEC = "runtime:codec";

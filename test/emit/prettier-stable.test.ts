@@ -1,4 +1,4 @@
-// The printer (generator/emit/printer.ts) lays modules out as prettier does: prettier, which is
+// The printer (generator/emit/print/) lays modules out as prettier does: prettier, which is
 // no dependency of the generator, leaves every generated module as it is. Checked on the
 // committed modules (goldens, linux/generated, kernel/generated) and on modules generated here
 // from the installed /usr/include headers (records of included headers, imports between modules).
