@@ -3,7 +3,7 @@
 // request numbers). compare.ts compares two of them; they carry no model objects, so a run can
 // build them in another process.
 import type { SourceLocation } from "../ir/diagnostics.js";
-import type { HeaderModel, Member, RecordDecl, TypedefDecl, TypeRef } from "../ir/decls.js";
+import { cSpelling, type HeaderModel, type Member, type RecordDecl, type TypedefDecl, type TypeRef } from "../ir/decls.js";
 import { extensibleSizeMember, isReservedName, memberDocText } from "../model/conventions.js";
 import type { LayoutEngine } from "../target/layout.js";
 
@@ -99,31 +99,13 @@ export function docSaysZero(text: string): boolean {
   return MUST_BE_ZERO.test(text);
 }
 
-function spell(t: TypeRef): string {
-  switch (t.kind) {
-    case "builtin":
-      return t.name;
-    case "typedef":
-      return t.decl.name;
-    case "record":
-      return `${t.decl.kind} ${t.decl.tag ?? t.decl.typedefName ?? "<anonymous>"}`;
-    case "enum":
-      return `enum ${t.decl.tag ?? "<anonymous>"}`;
-    case "array":
-      return `${spell(t.element)}[${t.length ?? ""}]`;
-    case "pointer":
-      return `${spell(t.target)} *`;
-    case "function":
-      return "function";
-  }
-}
 
 function shapeOf(t: TypeRef, layout: LayoutEngine): TypeShape {
   const chain: TypeShape["chain"] = [];
   // Through arrays too: `foo_t x[4]` moves with foo_t.
   let end = t;
   while (end.kind === "typedef" || end.kind === "array") {
-    if (end.kind === "typedef") chain.push({ name: end.decl.name, loc: end.decl.loc, target: spell(end.decl.type) });
+    if (end.kind === "typedef") chain.push({ name: end.decl.name, loc: end.decl.loc, target: cSpelling(end.decl.type, true) });
     end = end.kind === "typedef" ? end.decl.type : end.element;
   }
   const classOf = (x: TypeRef): { cls: string; signed?: boolean } => {
@@ -148,8 +130,8 @@ function shapeOf(t: TypeRef, layout: LayoutEngine): TypeShape {
         return { cls: "function" };
     }
   };
-  const origin = end.kind === "record" || end.kind === "enum" ? { name: spell(end), loc: end.decl.loc } : undefined;
-  return { ...classOf(t), text: spell(t), chain, origin };
+  const origin = end.kind === "record" || end.kind === "enum" ? { name: cSpelling(end, true), loc: end.decl.loc } : undefined;
+  return { ...classOf(t), text: cSpelling(t, true), chain, origin };
 }
 
 /**

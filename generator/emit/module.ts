@@ -3,7 +3,8 @@
 import path from "node:path";
 import type { ConstantDecl, EnumDecl, HeaderModel, IoctlDecl } from "../ir/decls.js";
 import { distinct, emitRecord, pickByVariant, type Statements } from "./record-code.js";
-import { cSpelling, type RecordNames } from "./records.js";
+import { cSpelling } from "../ir/decls.js";
+import type { RecordNames } from "./records.js";
 import { generatorVersion } from "./version.js";
 import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
 import { emittedRecords, recordNames } from "./names.js";

@@ -1,10 +1,9 @@
 // The code emitted for one struct or union: decoded interface, Init interface, codec object and
 // view class, each member documented from the kerneldoc. The codec and the view's accessor bodies
 // are made per architecture variant (recordCode); the types and docs once, from the first row.
-import type { Capability, RecordDecl, TrailingPolicy, UserPointer } from "../ir/decls.js";
+import { cSpelling, type Capability, type RecordDecl, type TrailingPolicy, type UserPointer } from "../ir/decls.js";
 import type { LayoutEngine } from "../target/layout.js";
 import {
-  cSpelling,
   decodedType,
   decodeExpression,
   encodeStatements,

@@ -2,7 +2,7 @@
 // (size, align, offsets, encode, decode) and a zero-copy view class over a DataView.
 import { sizeMemberName } from "../model/conventions.js";
 import { fail } from "../ir/diagnostics.js";
-import type { Member, RecordDecl, TypeRef } from "../ir/decls.js";
+import { cSpelling, type Member, type RecordDecl, type TypeRef } from "../ir/decls.js";
 import { resolveTypedefs, type FlatMember, type LayoutEngine } from "../target/layout.js";
 import { checkerOf, EMPTY, LE, NONE, rt } from "./symbols.js";
 
@@ -36,25 +36,6 @@ export interface RecordNames {
   of(decl: RecordDecl): string;
 }
 
-/** The C type as written, for docs and messages. */
-export function cSpelling(t: TypeRef): string {
-  switch (t.kind) {
-    case "builtin":
-      return t.name;
-    case "typedef":
-      return t.decl.name;
-    case "record":
-      return `${t.decl.kind} ${t.decl.tag ?? "<anonymous>"}`;
-    case "enum":
-      return `enum ${t.decl.tag ?? "<anonymous>"}`;
-    case "array":
-      return `${cSpelling(t.element)}[${t.length ?? ""}]`;
-    case "pointer":
-      return `${cSpelling(t.target)} *`;
-    case "function":
-      return "function";
-  }
-}
 
 /** Fixed byte order of __le16/__be32-style typedefs; undefined for native order. */
 function fixedEndian(t: TypeRef): "little" | "big" | undefined {

@@ -221,3 +221,26 @@ export interface HeaderModel {
 export function isMain(model: { file: string }, d: { loc: SourceLocation }): boolean {
   return d.loc.file === model.file;
 }
+
+/**
+ * A type as C writes it, for docs and messages (`struct x *`, `__u8[16]`). An anonymous record is
+ * `struct <anonymous>`, or the typedef naming it when `typedefNames` asks for that.
+ */
+export function cSpelling(t: TypeRef, typedefNames = false): string {
+  switch (t.kind) {
+    case "builtin":
+      return t.name;
+    case "typedef":
+      return t.decl.name;
+    case "record":
+      return `${t.decl.kind} ${t.decl.tag ?? (typedefNames ? t.decl.typedefName : undefined) ?? "<anonymous>"}`;
+    case "enum":
+      return `enum ${t.decl.tag ?? "<anonymous>"}`;
+    case "array":
+      return `${cSpelling(t.element, typedefNames)}[${t.length ?? ""}]`;
+    case "pointer":
+      return `${cSpelling(t.target, typedefNames)} *`;
+    case "function":
+      return "function";
+  }
+}
