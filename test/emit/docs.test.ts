@@ -4,32 +4,18 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { buildHeader, defaultIncludeDirs } from "#generator/model/build.js";
-import { proseOf } from "#generator/parse/kerneldoc.js";
-import { blocksText, inlineText, plainComment } from "#generator/emit/tsdoc.js";
-import { header, ROOT, X86_64 } from "../helpers.js";
+import { blocksText, inlineText } from "#generator/emit/tsdoc.js";
+import { header, ROOT } from "../helpers.js";
+import { memberDocs, plainDocText } from "./member-docs.js";
 
 for (const name of ["iommufd.h", "vfio.h"]) {
   test(`every documented member of ${name} carries its description in linux/generated/`, () => {
     const file = header("7.3", name);
-    const built = buildHeader(file, { abi: X86_64, includeDirs: defaultIncludeDirs(file, X86_64) });
-    // Compare as plain text: links, code spans and escapes reduced to their words.
-    const plain = (t: string) =>
-      t.replace(/\{@link [^|}]+\| ([^}]+)\}/g, "$1").replace(/\{@link ([^}]+)\}/g, "$1").replace(/[`\\]/g, "").replace(/@(?=\w)/g, "").replace(/\s+/g, " ");
-    const text = plain(fs.readFileSync(path.join(ROOT, "linux", "generated", name.replace(".h", ".ts")), "utf8").replace(/\n\s*\*\s?/g, " "));
+    const text = plainDocText(fs.readFileSync(path.join(ROOT, "linux", "generated", name.replace(".h", ".ts")), "utf8"));
     let checked = 0;
-    for (const r of built.model.records) {
-      if (!r.tag) continue;
-      for (const m of built.layout.flatten(r)) {
-        const p = r.doc?.params.find((x) => x.name === m.name);
-        // Without an @member: line, a member's own comment (`/* Region size (bytes) */`) is its doc.
-        const own = m.member.comment && !m.member.comment.text.startsWith("/**") ? plainComment(m.member.comment.text, { symbols: new Set() }) : undefined;
-        const source = p && proseOf(p.lines) ? proseOf(p.lines) : own;
-        if (!source) continue;
-        const expected = plain(source);
-        assert.ok(text.includes(expected), `${r.tag}.${m.name}: "${expected}"`);
-        checked++;
-      }
+    for (const { where, doc } of memberDocs(file)) {
+      assert.ok(text.includes(doc), `${where}: "${doc}"`);
+      checked++;
     }
     assert.ok(checked > 60, `${checked} member descriptions checked`);
   });

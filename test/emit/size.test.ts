@@ -5,26 +5,14 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { buildHeader, defaultIncludeDirs } from "#generator/model/build.js";
-import { proseOf } from "#generator/parse/kerneldoc.js";
-import { plainComment } from "#generator/emit/tsdoc.js";
-import { header, ROOT, X86_64 } from "../helpers.js";
+import { header, ROOT } from "../helpers.js";
+import { memberDocs, plainDocText as plain } from "./member-docs.js";
 
 /**
  * Bytes of `<name>.ts` per byte of its header, at most. The goal (issue 15) is 3; what the code
  * still costs past it is in BENCHMARKS.md. A budget just above today's figure: growth fails here.
  */
 const BUDGET: Record<string, number> = { "iommufd.h": 4.2, "vfio.h": 3.8 };
-
-/** Links, code spans, escapes and comment prefixes reduced to words, for either side. */
-const plain = (t: string) =>
-  t
-    .replace(/\n\s*\*\s?/g, " ")
-    .replace(/\{@link [^|}]+\| ([^}]+)\}/g, "$1")
-    .replace(/\{@link ([^}]+)\}/g, "$1")
-    .replace(/[`\\]/g, "")
-    .replace(/@(?=\w)/g, "")
-    .replace(/\s+/g, " ");
 
 const count = (text: string, part: string) => text.split(part).length - 1;
 
@@ -43,22 +31,13 @@ for (const [name, budget] of Object.entries(BUDGET)) {
     // docs are not counted.)
     const text = plain(fs.readFileSync(generated, "utf8").replace(/\/\*\*(?:(?!\*\/)[\s\S])*\*\/\nexport const [A-Z][A-Z0-9_]* /g, ""));
     const source = plain(fs.readFileSync(file, "utf8"));
-    const built = buildHeader(file, { abi: X86_64, includeDirs: defaultIncludeDirs(file, X86_64) });
     let checked = 0;
-    for (const r of built.model.records) {
-      if (!r.tag) continue;
-      for (const m of built.layout.flatten(r)) {
-        const p = r.doc?.params.find((x) => x.name === m.name);
-        const own = m.member.comment && !m.member.comment.text.startsWith("/**") ? plainComment(m.member.comment.text, { symbols: new Set() }) : undefined;
-        const doc = p && proseOf(p.lines) ? proseOf(p.lines) : own;
-        if (!doc) continue;
-        const expected = plain(doc).trim();
-        const times = count(text, expected);
-        assert.ok(times >= 1, `${r.tag}.${m.name}: "${expected}" is missing`);
-        // A short doc ("in") is also a part of other text: counted where it is a sentence at least.
-        if (expected.length >= 16) assert.ok(times <= Math.max(1, count(source, expected)), `${r.tag}.${m.name}: "${expected}" is written ${times} times`);
-        checked++;
-      }
+    for (const { where, doc: expected } of memberDocs(file)) {
+      const times = count(text, expected);
+      assert.ok(times >= 1, `${where}: "${expected}" is missing`);
+      // A short doc ("in") is also a part of other text: counted where it is a sentence at least.
+      if (expected.length >= 16) assert.ok(times <= Math.max(1, count(source, expected)), `${where}: "${expected}" is written ${times} times`);
+      checked++;
     }
     assert.ok(checked > 60, `${checked} member docs checked`);
   });
