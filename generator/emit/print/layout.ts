@@ -126,7 +126,13 @@ export class Printer {
     let left: Doc;
     if (id.k === "name") left = [id.name, id.type ? [": ", this.type(id.type, { k: "annotation" })] : ""];
     else {
-      const props = id.props.map((p) => [p.key === p.value ? p.key : [p.key, ": ", p.value], p.init ? [" = ", this.expr(p.init, { k: "default" })] : ""]);
+      const props = id.props.map((p) => {
+        const init = p.init ? [" = ", this.expr(p.init, { k: "default" })] : "";
+        if (p.key === p.value) return [p.key, init];
+        // prettier's fluid assignment layout: a property too long for the line breaks after `:`.
+        const after = Symbol("property");
+        return group([p.key, ":", group(indent(line), { id: after }), indentIfBreak([p.value, init], after)]);
+      });
       const pattern: Doc = ["{", indent([line, join([",", line], props)]), ifBreak(","), line, "}"];
       // A complex pattern (break-lhs below) breaks with the declaration; a simple one on its own.
       left = !props.length ? "{}" : isComplexPattern(id) ? pattern : group(pattern);
@@ -270,7 +276,7 @@ export class Printer {
     const inParens = parent.k === "if" || parent.k === "switch";
     const parts = this.binaryParts(e, inParens, parent);
     if (inParens) return parts;
-    if (parent.k === "arg" || parent.k === "unary" || parent.k === "member" || parent.k === "callee") return group([indent([softline, ...parts]), softline]);
+    if (parent.k === "unary" || parent.k === "member" || parent.k === "callee") return group([indent([softline, ...parts]), softline]);
     const notIndent = parent.k === "return" || parent.k === "arrow" || parent.k === "for" || parent.k === "condTest";
     const inlineLogical = LOGICAL.has(e.op) && inlineLogicalRight(e);
     const samePrec = e.left.k === "bin" && flattens(e.op, e.left.op);
