@@ -15,6 +15,13 @@ export interface AbiOptions {
   rows: Abi[];
   /** More include directories, after each version's own (a triplet-named one follows the row). */
   includeDirs?: string[];
+  /** Files included before each header, as gcc's -include (what `generate --include` gave). */
+  forceIncludes?: string[];
+  /**
+   * compareAgainst: find the new headers' includes as `generate` does, the -I list (when given)
+   * instead of the header's own tree, so the comparison sees what generate built.
+   */
+  asGenerated?: boolean;
   /** Called after each header (tree mode), for progress. */
   onHeader?: (name: string, index: number, total: number) => void;
 }
@@ -33,9 +40,9 @@ type Built = { facts: HeaderFacts; files: string[] } | { error: { message: strin
 
 const TRIPLETS = () => new Set(Object.values(ABIS).map((a) => a.triplet));
 
-function build(file: string, abi: Abi, dirs: string[]): Built {
+function build(file: string, abi: Abi, dirs: string[], forceIncludes?: string[]): Built {
   try {
-    const b = buildHeader(file, { abi, includeDirs: includeDirsFor(file, abi, dirs) });
+    const b = buildHeader(file, { abi, includeDirs: includeDirsFor(file, abi, dirs), forceIncludes });
     return { facts: headerFacts(b.model, b.layout), files: b.files };
   } catch (err) {
     if (err instanceof InputError) return { error: { message: err.diagnostic.message, loc: err.diagnostic.loc ?? { file, line: 1, column: 1 } } };
@@ -120,8 +127,9 @@ export function compareAgainst(baseline: string, headers: string[], opts: AbiOpt
   const pairs = headers.map((h) => {
     const pair = headerPair(h, h, extra);
     const old = path.join(baseline, pair.name);
-    if (exists(old)) return headerPair(old, h, extra);
-    return { ...pair, old: () => undefined };
+    const found: Pair = exists(old) ? headerPair(old, h, extra) : { ...pair, old: () => undefined };
+    if (!opts.asGenerated || !extra.length) return found;
+    return { ...found, dirs: (side: "old" | "new", abi: Abi) => (side === "new" ? retarget(extra, abi) : found.dirs(side, abi)) };
   });
   return comparePairs(pairs, opts);
 }
@@ -150,7 +158,7 @@ function comparePairs(pairs: Pair[], opts: AbiOptions): AbiResult {
       }
       const oldDirs = includeDirsFor(o, abi, pair.dirs("old", abi));
       const newDirs = includeDirsFor(n, abi, pair.dirs("new", abi));
-      const before = build(o, abi, pair.dirs("old", abi));
+      const before = build(o, abi, pair.dirs("old", abi), opts.forceIncludes);
       result.builds++;
       // Every file the old version read is the same in the new tree: nothing to compare.
       const unchanged = (f: string) => (f.startsWith(pair.roots.old + path.sep) ? sameFile(f, path.join(pair.roots.new, path.relative(pair.roots.old, f))) : true);
@@ -158,7 +166,7 @@ function comparePairs(pairs: Pair[], opts: AbiOptions): AbiResult {
         result.unchanged++;
         continue;
       }
-      const after = build(n, abi, pair.dirs("new", abi));
+      const after = build(n, abi, pair.dirs("new", abi), opts.forceIncludes);
       result.builds++;
       if ("error" in before || "error" in after) {
         if ("error" in before) result.failed++;

@@ -87,13 +87,17 @@ async function readConfig(): Promise<Config> {
  * `generate --abi-baseline`: what changed in the regenerated headers since the baseline, as
  * `uapigen abi --against` reports it; breaking changes fail a --strict run. Returns the status.
  */
-async function abiSinceBaseline(baseline: string, headers: string[], arches: string[], includeDirs: string[], strict: boolean): Promise<number> {
+async function abiSinceBaseline(baseline: string, headers: string[], arches: string[], includeDirs: string[], forceIncludes: string[], strict: boolean): Promise<number> {
   const { getAbi, ABIS } = await import("../target/abi.js");
-  const rows = arches.length ? arches.map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}'`)) : ABI_ROWS.map((r) => ABIS[r.name]!);
+  const { rowsWithAsmHeaders } = await import("../model/build.js");
+  // The rows generate served: those asked for, or those the include path has asm/ headers for.
+  const all = ABI_ROWS.map((r) => ABIS[r.name]!);
+  const usable = rowsWithAsmHeaders(headers, all, includeDirs);
+  const rows = arches.length ? arches.map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}'`)) : usable.length ? usable : all;
   const { compareAgainst } = await import("../abi/run.js");
   const { formatAbiText, countFindings } = await import("../abi/format.js");
   const names = rows.map((r) => r.name);
-  const findings = compareAgainst(baseline, headers, { rows, includeDirs }).findings;
+  const findings = compareAgainst(baseline, headers, { rows, includeDirs, forceIncludes, asGenerated: true }).findings;
   const counts = countFindings(findings);
   process.stderr.write(formatAbiText(findings.filter((f) => f.class !== "extension"), names));
   const rules = (c: { rules: Record<string, number> }) => Object.entries(c.rules).map(([r, n]) => `${r} ${n}`).join(", ");
@@ -141,9 +145,9 @@ export async function main(argv: string[]): Promise<number> {
     .option("--arch <name>", `an ABI row the modules serve (repeatable; the first is the primary, whose docs they carry); default: every row (${ROW_NAMES})`, collect, [])
     .option("--overrides <dir>", "directory of <header>.json override files")
     .option("--runtime <package>", "the runtime generated code imports: a package name (default @uapigen/runtime), or a path to its compiled modules as seen from the output")
-    .option("--abi-baseline <dir>", "after generating, compare each header with the one of the same include name in this include directory (the previous headers) on the modules' rows, as `uapigen abi --against`, and print what changed")
+    .option("--abi-baseline <dir>", "after generating, compare each header with the one of the same include name in this include directory (the previous headers) on the modules' rows, as `uapigen abi --against`, and print what changed (not with --check)")
     .option("--check", "exit 1 and name the files that differ instead of writing")
-    .option("--strict", "kerneldoc findings fail the run (exit 1, nothing written)")
+    .option("--strict", "kerneldoc findings fail the run (exit 1, nothing written); with --abi-baseline, so does a breaking change (exit 1, after writing)")
     .option("-q, --quiet", "do not print the kerneldoc findings (input errors and other warnings still print; --strict still counts them)")
     .action(async (o: { header: string[]; out?: string; includeDir: string[]; include: string[]; arch: string[]; overrides?: string; runtime?: string; abiBaseline?: string; check?: boolean; strict?: boolean; quiet?: boolean }) => {
       const config = await readConfig();
@@ -151,11 +155,12 @@ export async function main(argv: string[]): Promise<number> {
       const out = o.out ?? config.out ?? "generated";
       const headers = o.header.length ? o.header : (config.headers ?? []);
       const includeDirs = o.includeDir.length ? o.includeDir : config.includeDirs;
+      const forceIncludes = o.include.map((f) => (fs.existsSync(f) ? path.resolve(f) : f));
       const result = await generate({
         headers,
         out,
         includeDirs,
-        forceIncludes: o.include.map((f) => (fs.existsSync(f) ? path.resolve(f) : f)),
+        forceIncludes,
         arches: o.arch.length ? o.arch : config.arches,
         overridesDir: o.overrides ?? config.overrides,
         runtime: o.runtime ?? config.runtime ?? DEFAULT_RUNTIME,
@@ -182,7 +187,7 @@ export async function main(argv: string[]): Promise<number> {
           : `generated ${result.changed.join(", ") || "nothing new"}\n`,
       );
       const baseline = o.abiBaseline ?? config.abiBaseline;
-      if (baseline !== undefined) status = await abiSinceBaseline(baseline, headers, o.arch.length ? o.arch : (config.arches ?? []), includeDirs ?? [], o.strict === true);
+      if (baseline !== undefined) status = await abiSinceBaseline(baseline, headers, o.arch.length ? o.arch : (config.arches ?? []), includeDirs ?? [], forceIncludes, o.strict === true);
     });
 
   program

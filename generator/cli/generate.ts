@@ -178,7 +178,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   }
 
   const { ABIS, getAbi } = await import("../target/abi.js");
-  const { buildHeader, hasAsmHeaders, includeDirsFor } = await import("../model/build.js");
+  const { buildHeader, includeDirsFor, rowsWithAsmHeaders } = await import("../model/build.js");
   const { loadOverrides } = await import("../model/overrides.js");
   const { emitModule, linkContext } = await import("../emit/module.js");
   const { moduleSpecifier, planModules } = await import("../emit/plan.js");
@@ -191,9 +191,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   let note = "";
   let abis = (opts.arches?.length ? opts.arches : Object.keys(ABIS)).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`));
   if (!opts.arches?.length) {
-    // Like a compiler: every row the include path has asm/ headers for (a vendored tree has them
-    // all; a system's /usr/include only its own), and say so when that is not all of them.
-    const usable = abis.filter((abi) => opts.headers.every((h) => hasAsmHeaders(includeDirsFor(h, abi, opts.includeDirs))));
+    // Every row the include path has asm/ headers for; say so when that is not all of them.
+    const usable = rowsWithAsmHeaders(opts.headers, abis, opts.includeDirs);
     if (usable.length && usable.length < abis.length) {
       note = `uapigen: note: generating for ${usable.map((a) => a.name).join(", ")} only: the include path has asm/ headers for ${usable.map((a) => a.triplet).join(", ")} only (--arch chooses architectures)\n`;
       abis = usable;

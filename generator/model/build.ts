@@ -85,6 +85,14 @@ export function includeDirsFor(header: string, abi: Abi, dirs?: string[]): strin
   return [...given, RESOURCE_INCLUDE, ...system];
 }
 
+/**
+ * The rows a run serves when none are asked for: like a compiler, every row the include path has
+ * asm/ headers for (a vendored tree has them all; a system's /usr/include only its own).
+ */
+export function rowsWithAsmHeaders(headers: string[], abis: Abi[], dirs?: string[]): Abi[] {
+  return abis.filter((abi) => headers.every((h) => hasAsmHeaders(includeDirsFor(h, abi, dirs))));
+}
+
 /** uapigen's own freestanding headers, as a compiler ships them (generator/include/). */
 export const RESOURCE_INCLUDE = fileURLToPath(new URL("../../include", import.meta.url));
 

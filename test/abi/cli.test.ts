@@ -90,3 +90,17 @@ test("generate --abi-baseline prints what changed since the baseline; --strict f
     fs.rmSync(out, { recursive: true, force: true });
   }
 });
+
+test("generate --abi-baseline compares on the rows generate served, with its include path", { skip: !fs.existsSync("/usr/include/linux/vfio.h") && "no /usr/include/linux" }, () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-abi-rows-"));
+  try {
+    // /usr/include has asm/ headers for this machine's row only: generate serves that row, and
+    // the header against itself is no change at all (no [unbuildable] on the other rows).
+    const r = spawnSync(process.execPath, [CLI, "generate", "--header", "/usr/include/linux/vfio.h", "--out", "gen", "--quiet", "--abi-baseline", "/usr/include"], { cwd: out, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /unbuildable/);
+    assert.match(r.stderr, /since \/usr\/include: 0 breaking; 0 compatible extension\(s\); 0 to review\n/);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
