@@ -183,7 +183,11 @@ function compareRecord(o: RecordFacts, n: RecordFacts, self: string, ctx: Compar
   if (!byOthers) for (const [rule, f] of moves) ownEmit(rule, f);
   // The record's size and alignment.
   const extensible = o.sizeMember !== undefined && o.sizeMember === n.sizeMember && o.kind === "struct";
-  if (n.size > o.size && extensible) {
+  if (n.size > o.size && extensible && !o.sizeMemberDocumented) {
+    // A `size` member found by its name alone may be any size (kvm_coalesced_mmio_zone's is a
+    // region's): growing the struct is compatible only if the kernel reads it as the caller's.
+    if (tail.length) ownEmit("member-added-tail-unverified", { decl, member: tail.join(", "), old: `${o.size}`, new: `${n.size}`, message: `${decl}: ${tail.map((t) => `'${t}'`).join(", ")} added at the tail (size ${o.size} → ${n.size}); '${n.sizeMember}' may carry the struct's size, but its docs do not say so`, loc: newByName.get(tail[0]!)!.loc });
+  } else if (n.size > o.size && extensible) {
     if (tail.length) ownEmit("member-added-tail", { decl, member: tail.join(", "), old: `${o.size}`, new: `${n.size}`, message: `${decl}: ${tail.map((t) => `'${t}'`).join(", ")} added at the tail (size ${o.size} → ${n.size}; '${n.sizeMember}' carries the size)`, loc: newByName.get(tail[0]!)!.loc });
   } else if (n.size < o.size && extensible) {
     ownEmit("record-shrunk", { decl, old: `${o.size}`, new: `${n.size}`, message: `${decl}: size ${o.size} → ${n.size} (an extensible struct may only grow)`, loc: n.loc });
@@ -210,7 +214,8 @@ function compareRecord(o: RecordFacts, n: RecordFacts, self: string, ctx: Compar
 
 /** A count, maximum or minor version grew; an all-flags mask gained bits and lost none. */
 function grewAsLimit(name: string, o: bigint, n: bigint): boolean {
-  const word = /^__|_(MAX|CNT|COUNT|NUM|NBITS|LAST|END)$|^MAX_|_MAX_|^NUM_|_NUM_|(^|_)(MINOR_VERSION|VERSION_MINOR|VERSION)$|^NR_|_NR_/;
+  // Not any `__X` (a syscall's `__NR_x` is a fixed number) nor a bare VERSION (a major version).
+  const word = /_(MAX|CNT|COUNT|NUM|NBITS|LAST|END)$|^MAX_|_MAX_|^NUM_|_NUM_|(^|_)(MINOR_VERSION|VERSION_MINOR)$|^NR_|(?<!^_)_NR_/;
   if (word.test(name) && n > o) return true;
   const mask = /_(MASK|SUPPORTED|SUPP|ALL|ALL_BITS|ALL_LOCKS|FLAGS_ALL|VALID)$|__SUPPORTED$|_ALL_|(FEATURES|MODES|IOCTLS|FLAGS)(_[A-Z]+)?$/;
   return mask.test(name) && o >= 0n && n >= 0n && (o & n) === o;

@@ -4,7 +4,7 @@
 // build them in another process.
 import type { SourceLocation } from "../ir/diagnostics.js";
 import { cSpelling, type HeaderModel, type Member, type RecordDecl, type TypedefDecl, type TypeRef } from "../ir/decls.js";
-import { extensibleSizeMember, isReservedName, memberDocText } from "../model/conventions.js";
+import { extensibleSizeMember, isReservedName, memberDocText, sizeMemberName } from "../model/conventions.js";
 import type { LayoutEngine } from "../target/layout.js";
 
 /** A type's class as the ABI sees it: how the bytes are read. */
@@ -48,6 +48,8 @@ export interface RecordFacts {
   align: number;
   /** The member carrying the struct's size (`argsz`, `size`): the struct is extensible. */
   sizeMember?: string;
+  /** Whether the size member is one by the headers' conventions (`argsz`, or `size` documented as sizeof), not by its name alone. */
+  sizeMemberDocumented: boolean;
   members: MemberFacts[];
   loc: SourceLocation;
 }
@@ -180,7 +182,7 @@ export function headerFacts(model: HeaderModel, layout: LayoutEngine): HeaderFac
     const key = recordKey(r);
     if (!key || !r.members) continue;
     const l = layout.record(r);
-    records.push({ key, kind: r.kind, size: l.size, align: l.align, sizeMember: extensibleSizeMember(r), members: memberFacts(r, layout), loc: r.loc });
+    records.push({ key, kind: r.kind, size: l.size, align: l.align, sizeMember: extensibleSizeMember(r), sizeMemberDocumented: sizeMemberName(r) !== undefined, members: memberFacts(r, layout), loc: r.loc });
   }
   const typedefs: TypedefFacts[] = [];
   for (const t of model.typedefs as TypedefDecl[]) {

@@ -41,6 +41,7 @@ export const ABI_RULES = {
   "constant-added": { class: "extension", name: "ConstantAdded", short: "A new constant." },
   "enumerator-added": { class: "extension", name: "EnumeratorAdded", short: "A new enumerator." },
   "request-added": { class: "extension", name: "RequestAdded", short: "A new request." },
+  "member-added-tail-unverified": { class: "review", name: "MemberAddedTailUnverified", short: "Members added at the tail of a struct with a member named like a size member (`size`, `hdr_len` near its start) whose docs do not say it carries the struct's size: compatible only if the kernel reads it as the caller's size." },
   "member-added-tail": { class: "extension", name: "MemberAddedTail", short: "Members added at the tail of an extensible struct: its size member tells the kernel what the caller knows, and the kernel requires an unknown tail to be zero." },
   "flexible-array-added": { class: "extension", name: "FlexibleArrayAdded", short: "A flexible array member added at the tail: the struct's size does not change." },
   "reserved-member-used": { class: "extension", name: "ReservedMemberUsed", short: "A reserved member documented as zero became real members at the same bytes: old programs pass zero there." },

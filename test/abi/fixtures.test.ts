@@ -47,6 +47,15 @@ const CASES: Record<string, string[]> = {
   "reserved-undocumented": ["review [reserved-member-undocumented] linux/x.h struct x_rsvd.id: struct x_rsvd: member 'id' (offset 4, 4 bytes) takes bytes of reserved 'rsvd', whose docs do not say it must be zero (on all rows)"],
   signedness: ["breaking [member-signedness] linux/x.h struct x_val.v: struct x_val: member 'v' unsigned → signed (__u32 → __s32) (on all rows)"],
   "tail-with-size": ["extension [member-added-tail] linux/x.h struct x_ext.addr: struct x_ext: 'addr' added at the tail (size 8 → 16; 'size' carries the size) (on all rows)"],
+  // A member named `size` whose docs do not say it is the struct's size (kvm_coalesced_mmio_zone).
+  "tail-size-by-name": ["review [member-added-tail-unverified] linux/x.h struct x_zone.extra: struct x_zone: 'extra' added at the tail (size 16 → 24); 'size' may carry the struct's size, but its docs do not say so (on all rows)"],
+  // A syscall number and a major version are values, not limits; a minor version and a maximum are.
+  "not-limits": [
+    "breaking [constant-value] linux/x.h __NR_x_call: __NR_x_call 5 → 6 (on all rows)",
+    "breaking [constant-value] linux/x.h X_KERNEL_VERSION: X_KERNEL_VERSION 7 → 8 (on all rows)",
+    "extension [limit-grew] linux/x.h X_MINOR_VERSION: X_MINOR_VERSION 1 → 2 (a count, maximum, all-flags mask or version that grows as the interface does) (on all rows)",
+    "extension [limit-grew] linux/x.h X_ATTR_MAX: X_ATTR_MAX 4 → 5 (a count, maximum, all-flags mask or version that grows as the interface does) (on all rows)",
+  ],
   "tail-without-size": ["breaking [record-size] linux/x.h struct x_plain: struct x_plain: size 4 → 8; 'b' added at the tail and the struct has no size member (on all rows)"],
 };
 

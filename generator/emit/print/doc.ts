@@ -1,7 +1,7 @@
 // A document of groups, lines and indents, and the printer that lays it out in a width: the
 // algorithm of Wadler's "prettier printer" as prettier implements it (printDocToString), so that
 // a document built the way prettier builds it for a node comes out as prettier prints that node.
-// printer.ts builds the documents of the TypeScript uapigen emits.
+// layout.ts builds the documents of the TypeScript uapigen emits.
 
 export type Doc = string | Doc[] | Group | Indent | Line | IfBreak | IndentIfBreak | BreakParent;
 
