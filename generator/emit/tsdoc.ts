@@ -46,7 +46,11 @@ function paragraph(lines: DocLine[], ctx: LinkContext): string {
   const runs: { marker?: string; words: string[] }[] = [];
   for (const l of lines) {
     const m = ITEM.exec(l.text);
-    if (m) runs.push({ marker: /\d/.test(m[1]!) ? `${Number.parseInt(m[1]!, 10)}.` : "-", words: [m[2]!] });
+    const last = runs.at(-1);
+    // A list starts a paragraph, follows an item, or follows a line ending in `:`; elsewhere a
+    // line starting `2. ` or `- ` is a wrapped sentence going on.
+    const listMayStart = !last || last.marker !== undefined || /:$/.test(last.words.at(-1) ?? "");
+    if (m && listMayStart) runs.push({ marker: /\d/.test(m[1]!) ? `${Number.parseInt(m[1]!, 10)}.` : "-", words: [m[2]!] });
     else if (runs.length) runs.at(-1)!.words.push(l.text.trim());
     else runs.push({ words: [l.text.trim()] });
   }

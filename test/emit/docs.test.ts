@@ -35,6 +35,8 @@ test("kerneldoc lists stay Markdown lists; unindented continuation lines stay wi
     blocksText([{ kind: "text", lines }], { symbols: new Set() }),
     "Errnos, such as:\n\n- ENOTTY: not supported\n- E2BIG: the structure has non-zero bytes\n1. first\n2. second",
   );
+  // A wrapped sentence whose next line starts with a number is no list: a list follows a `:`.
+  assert.equal(blocksText([{ kind: "text", lines: ["the header is version", "2. The kernel checks it"].map(at) }], { symbols: new Set() }), "the header is version 2. The kernel checks it");
   // A dash inside a sentence or a negative errno is no item.
   assert.equal(blocksText([{ kind: "text", lines: ["returns", "-EINVAL on error - or not"].map(at) }], { symbols: new Set() }), "returns -EINVAL on error - or not");
 });
