@@ -4,62 +4,43 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import type { z } from "zod";
-import { fail, InputError } from "../ir/diagnostics.js";
+import { InputError, jsonKeyLocation } from "../ir/diagnostics.js";
 import { ABI_ROWS } from "../target/abi-rows.js";
 import { generatorVersion } from "../emit/version.js";
 
 const ROW_NAMES = ABI_ROWS.map((r) => r.name).join(", ");
 
-// The config file's schema: every key optional, nothing else allowed, each of its type.
+/** The config file's keys, each of one type; every key optional, nothing else allowed. */
+const CONFIG_KEYS = {
+  headers: "strings",
+  out: "string",
+  includeDirs: "strings",
+  overrides: "string",
+  runtime: "string",
+  abiBaseline: "string",
+  arches: "rows",
+} as const;
+const ROWS = ABI_ROWS.map((r) => r.name);
+
 function configSchema(zod: typeof z) {
-  return zod.strictObject({
-    headers: zod.array(zod.string()).optional(),
-    out: zod.string().optional(),
-    includeDirs: zod.array(zod.string()).optional(),
-    overrides: zod.string().optional(),
-    runtime: zod.string().optional(),
-    abiBaseline: zod.string().optional(),
-    arches: zod.array(zod.enum(ABI_ROWS.map((r) => r.name) as [string, ...string[]])).optional(),
-  });
+  const of = { string: zod.string(), strings: zod.array(zod.string()), rows: zod.array(zod.enum(ROWS as [string, ...string[]])) };
+  return zod.strictObject(Object.fromEntries(Object.entries(CONFIG_KEYS).map(([key, kind]) => [key, of[kind].optional()])) as { [K in keyof typeof CONFIG_KEYS]: z.ZodOptional<(typeof of)[(typeof CONFIG_KEYS)[K]]> });
 }
 
 type Config = z.infer<ReturnType<typeof configSchema>>;
 
 /**
  * The schema's test without zod, whose import costs some 100 ms of every run: a config it
- * accepts is zod's as well; what it refuses, zod reads again to say why.
+ * accepts is zod's as well (both read CONFIG_KEYS); what it refuses, zod reads again to say why.
  */
 function plainlyValid(json: unknown): json is Config {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return false;
-  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "string");
-  const rows = new Set(ABI_ROWS.map((r) => r.name));
-  return Object.entries(json).every(([key, v]) => {
-    switch (key) {
-      case "headers":
-      case "includeDirs":
-        return v === undefined || strings(v);
-      case "out":
-      case "overrides":
-      case "runtime":
-      case "abiBaseline":
-        return v === undefined || typeof v === "string";
-      case "arches":
-        return v === undefined || (strings(v) && (v as string[]).every((a) => rows.has(a)));
-      default:
-        return false;
-    }
-  });
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+  const test = { string: (v: unknown) => typeof v === "string", strings, rows: (v: unknown) => strings(v) && v.every((a) => ROWS.includes(a)) };
+  return Object.entries(json).every(([key, v]) => Object.hasOwn(CONFIG_KEYS, key) && (v === undefined || test[CONFIG_KEYS[key as keyof typeof CONFIG_KEYS]](v)));
 }
 
 const CONFIG_FILE = "uapigen.config.json";
-
-/** Where a key is written in the config text (its first occurrence), for located errors. */
-function locate(text: string, key: PropertyKey | undefined): { line: number; column: number } {
-  const at = key === undefined ? -1 : text.indexOf(JSON.stringify(String(key)));
-  if (at < 0) return { line: 1, column: 1 };
-  const before = text.slice(0, at).split("\n");
-  return { line: before.length, column: before.at(-1)!.length + 1 };
-}
 
 async function readConfig(): Promise<Config> {
   if (!fs.existsSync(CONFIG_FILE)) return {};
@@ -80,7 +61,7 @@ async function readConfig(): Promise<Config> {
   const message = keys.length
     ? `unknown key ${keys.map((k) => `'${k}'`).join(", ")} (it takes ${Object.keys(ConfigSchema.shape).join(", ")})`
     : `'${issue.path.join(".")}': ${issue.message}`;
-  throw new InputError("config", message, { file: CONFIG_FILE, ...locate(text, key) });
+  throw new InputError("config", message, { file: CONFIG_FILE, ...jsonKeyLocation(text, key === undefined ? [] : [key]) });
 }
 
 /**
@@ -88,12 +69,12 @@ async function readConfig(): Promise<Config> {
  * `uapigen abi --against` reports it; breaking changes fail a --strict run. Returns the status.
  */
 async function abiSinceBaseline(baseline: string, headers: string[], arches: string[], includeDirs: string[], forceIncludes: string[], strict: boolean): Promise<number> {
-  const { getAbi, ABIS } = await import("../target/abi.js");
+  const { abisNamed, ABIS } = await import("../target/abi.js");
   const { rowsWithAsmHeaders } = await import("../model/build.js");
   // The rows generate served: those asked for, or those the include path has asm/ headers for.
   const all = ABI_ROWS.map((r) => ABIS[r.name]!);
   const usable = rowsWithAsmHeaders(headers, all, includeDirs);
-  const rows = arches.length ? arches.map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}'`)) : usable.length ? usable : all;
+  const rows = arches.length ? abisNamed(arches) : usable.length ? usable : all;
   const { compareAgainst } = await import("../abi/run.js");
   const { formatAbiText, countFindings } = await import("../abi/format.js");
   const names = rows.map((r) => r.name);
@@ -199,9 +180,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("-I, --include-dir <dir>", "add an include directory (repeatable)", collect, [])
     .option("--include <file>", "include a file before the header, as gcc's -include (repeatable)", collect, [])
     .action(async (header: string, o: { json?: boolean; arch: string; includeDir: string[]; include: string[] }) => {
-      const { getAbi, ABIS } = await import("../target/abi.js");
-      const abi = getAbi(o.arch);
-      if (!abi) throw new InputError("usage", `unknown architecture '${o.arch}' (known: ${Object.keys(ABIS).join(", ")})`);
+      const { abisNamed } = await import("../target/abi.js");
+      const abi = abisNamed([o.arch])[0]!;
       if (!fs.existsSync(header)) throw new InputError("usage", `no such header: ${header}`);
       const { buildHeader, includeDirsFor } = await import("../model/build.js");
       const { layoutReport, toJson, layoutText } = await import("../model/report.js");
@@ -223,8 +203,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--base-uri <uri>", "SARIF: the file:// URI (or directory) file URIs are relative to, as %SRCROOT% (default: the working directory)")
     .option("--strict", "accepted for symmetry with generate; findings always exit 1 here")
     .action(async (headers: string[], o: { includeDir: string[]; format: Format; arch: string[]; rule: string[]; noRule: string[]; baseUri?: string }) => {
-      const { getAbi } = await import("../target/abi.js");
-      const [abi, ...moreAbis] = (o.arch.length ? o.arch : ["x86_64"]).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}'`));
+      const { abisNamed } = await import("../target/abi.js");
+      const [abi, ...moreAbis] = abisNamed(o.arch.length ? o.arch : ["x86_64"]);
       for (const h of headers) if (!fs.existsSync(h)) throw new InputError("usage", `no such header: ${h}`);
       // Bad rule ids and a bad base are usage errors before any linting.
       const { selectRules } = await import("../lint/select.js");
@@ -247,8 +227,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--base-uri <uri>", "SARIF: the file:// URI (or directory) file URIs are relative to, as %SRCROOT% (default: the working directory)")
     .option("--summary", "print the counts per class and rule to stderr")
     .action(async (paths: string[], o: { against?: string; arch: string[]; includeDir: string[]; format: Format; baseUri?: string; summary?: boolean }) => {
-      const { getAbi, ABIS } = await import("../target/abi.js");
-      const rows = o.arch.length ? o.arch.map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`)) : ABI_ROWS.map((r) => ABIS[r.name]!);
+      const { abisNamed } = await import("../target/abi.js");
+      const rows = abisNamed(o.arch.length ? o.arch : ABI_ROWS.map((r) => r.name));
       if (o.against === undefined && paths.length !== 2) throw new InputError("usage", `abi takes an old and a new header or include directory (got ${paths.length} path(s)), or headers with --against <dir>`);
       for (const p of [...paths, ...(o.against === undefined ? [] : [o.against])]) if (!fs.existsSync(p)) throw new InputError("usage", `no such header or directory: ${p}`);
       if (o.baseUri !== undefined) (await import("../ir/sarif.js")).baseUriOf(o.baseUri);

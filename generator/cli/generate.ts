@@ -177,7 +177,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     }
   }
 
-  const { ABIS, getAbi } = await import("../target/abi.js");
+  const { ABIS, abisNamed } = await import("../target/abi.js");
   const { buildHeader, includeDirsFor, rowsWithAsmHeaders } = await import("../model/build.js");
   const { loadOverrides } = await import("../model/overrides.js");
   const { emitModule, linkContext } = await import("../emit/module.js");
@@ -189,7 +189,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const { compareFindings } = await import("../lint/findings.js");
   const { displayPath, formatText } = await import("../lint/format.js");
   let note = "";
-  let abis = (opts.arches?.length ? opts.arches : Object.keys(ABIS)).map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`));
+  let abis = abisNamed(opts.arches?.length ? opts.arches : Object.keys(ABIS));
   if (!opts.arches?.length) {
     // Every row the include path has asm/ headers for; say so when that is not all of them.
     const usable = rowsWithAsmHeaders(opts.headers, abis, opts.includeDirs);

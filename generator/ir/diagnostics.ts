@@ -39,3 +39,19 @@ export class InputError extends Error {
 export function fail(rule: string, message: string, loc?: SourceLocation): never {
   throw new InputError(rule, message, loc);
 }
+
+/**
+ * Where the innermost key of `path` is written in a JSON file's text (each key looked for after
+ * the one before it), for errors located at the key; 1:1 when it is not found.
+ */
+export function jsonKeyLocation(text: string, path: readonly PropertyKey[]): { line: number; column: number } {
+  let at = -1;
+  for (const key of path) {
+    const next = text.indexOf(JSON.stringify(String(key)), at + 1);
+    if (next < 0) break;
+    at = next;
+  }
+  if (at < 0) return { line: 1, column: 1 };
+  const before = text.slice(0, at).split("\n");
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}

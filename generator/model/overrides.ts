@@ -2,7 +2,7 @@
 // every mistake a located diagnostic (the key's line in the file), as uapigen.config.json is.
 import fs from "node:fs";
 import { z } from "zod";
-import { fail } from "../ir/diagnostics.js";
+import { fail, jsonKeyLocation } from "../ir/diagnostics.js";
 
 const reason = z.string().min(1, "every override says why: a non-empty 'reason'");
 
@@ -50,19 +50,6 @@ export const OverridesSchema = z.strictObject({
 export type Overrides = z.infer<typeof OverridesSchema>;
 export type IoctlOverride = z.infer<typeof IoctlOverrideSchema>;
 
-/** Line and column of the innermost key of `path` found in order in the JSON text. */
-function locate(text: string, path: PropertyKey[]): { line: number; column: number } {
-  let at = -1;
-  for (const key of path) {
-    const next = text.indexOf(JSON.stringify(String(key)), at + 1);
-    if (next < 0) break;
-    at = next;
-  }
-  if (at < 0) return { line: 1, column: 1 };
-  const before = text.slice(0, at).split("\n");
-  return { line: before.length, column: before.at(-1)!.length + 1 };
-}
-
 /** The overrides of a header; no file means none. */
 export function loadOverrides(file: string): Overrides {
   let text: string;
@@ -83,5 +70,5 @@ export function loadOverrides(file: string): Overrides {
   const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
   const where = keys.length ? [...issue.path, keys[0]!] : issue.path;
   const message = keys.length ? `unknown key ${keys.map((k) => `'${k}'`).join(", ")}` : issue.message;
-  fail("override", `'${where.map(String).join(".")}': ${message}`, { file, ...locate(text, where) });
+  fail("override", `'${where.map(String).join(".")}': ${message}`, { file, ...jsonKeyLocation(text, where) });
 }

@@ -1,6 +1,7 @@
 // What a target ABI is: type sizes and alignments, byte order, the _IOC bit layout of the
 // architecture's asm/ioctl.h, and the macros its compiler predefines. The rows are data, in
 // abi-rows.ts.
+import { fail } from "../ir/diagnostics.js";
 import { ABI_ROWS } from "./abi-rows.js";
 import type { Abi } from "./abi-row.js";
 
@@ -31,6 +32,11 @@ export const DEFAULT_ABI = "x86_64";
 
 export function getAbi(name: string): Abi | undefined {
   return Object.hasOwn(ABIS, name) ? ABIS[name] : undefined;
+}
+
+/** The rows named on the command line or in a config: an unknown name is a usage error listing the rows. */
+export function abisNamed(names: readonly string[]): Abi[] {
+  return names.map((name) => getAbi(name) ?? fail("usage", `unknown architecture '${name}' (known: ${Object.keys(ABIS).join(", ")})`));
 }
 
 export function longBits(abi: Abi): number {
