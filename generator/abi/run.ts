@@ -34,6 +34,8 @@ export interface AbiResult {
   failed: number;
   /** Header × row pairs whose files were all the same in both versions (built once). */
   unchanged: number;
+  /** Header × row pairs built in both versions and compared. */
+  compared: number;
 }
 
 type Built = { facts: HeaderFacts; files: string[] } | { error: { message: string; loc: SourceLocation } };
@@ -136,7 +138,7 @@ export function compareAgainst(baseline: string, headers: string[], opts: AbiOpt
 
 function comparePairs(pairs: Pair[], opts: AbiOptions): AbiResult {
   const raw: AbiFinding[] = [];
-  const result: AbiResult = { findings: [], headers: pairs.length, builds: 0, failed: 0, unchanged: 0 };
+  const result: AbiResult = { findings: [], headers: pairs.length, builds: 0, failed: 0, unchanged: 0, compared: 0 };
   const same = new Map<string, boolean>();
   const sameFile = (a: string, b: string): boolean => {
     const key = `${a}\0${b}`;
@@ -177,6 +179,7 @@ function comparePairs(pairs: Pair[], opts: AbiOptions): AbiResult {
         continue;
       }
       const nameOf = (f: string) => nameIn(f, f.startsWith(pair.roots.old) ? oldDirs : newDirs);
+      result.compared++;
       raw.push(...compareHeader(before.facts, after.facts, { header: pair.name, row: abi.name, nameOf }));
     }
     opts.onHeader?.(pair.name, index, pairs.length);

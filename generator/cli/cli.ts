@@ -235,6 +235,8 @@ export async function main(argv: string[]): Promise<number> {
       const { compareAbi, compareAgainst } = await import("../abi/run.js");
       const { formatAbiText, formatAbiJson, formatAbiSarif, countFindings } = await import("../abi/format.js");
       const result = o.against === undefined ? compareAbi(paths[0]!, paths[1]!, { rows, includeDirs: o.includeDir }) : compareAgainst(o.against, paths, { rows, includeDirs: o.includeDir });
+      // Two folders without a header between them are a mistake, not "nothing changed".
+      if (!result.headers) throw new InputError("usage", `no linux/*.h or <triplet>/asm/*.h in '${paths[0]}' or '${paths[1]}'`);
       const names = rows.map((r) => r.name);
       const f = result.findings;
       process.stdout.write(o.format === "json" ? formatAbiJson(f, names) : o.format === "sarif" ? formatAbiSarif(f, names, { version: generatorVersion(), baseUri: o.baseUri }) : formatAbiText(f, names));
@@ -243,6 +245,11 @@ export async function main(argv: string[]): Promise<number> {
         for (const [cls, c] of Object.entries(counts)) process.stderr.write(`${cls}: ${c.total}${c.total ? ` (${Object.entries(c.rules).map(([r, n]) => `${r} ${n}`).join(", ")})` : ""}\n`);
       }
       status = counts.breaking.total ? 1 : 0;
+      // No pair could be built in both versions: the [unbuildable] findings say why.
+      if (result.failed && !result.compared && !result.unchanged) {
+        process.stderr.write("uapigen: error: no header could be built in both versions, so nothing was compared [unbuildable]\n");
+        status = 2;
+      }
     });
 
   try {

@@ -43,10 +43,29 @@ test("usage errors exit 2", () => {
   assert.equal(abi(fixture("signedness", "old")).status, 2);
 });
 
-test("a header that cannot be built is a located finding, not a crash", () => {
+test("a header that cannot be built is a located finding, not a crash; nothing compared exits 2", () => {
   const r = abi(path.join("test", "fixtures", "abi", "unbuildable", "old", "linux", "x.h"), path.join("test", "fixtures", "abi", "unbuildable", "new", "linux", "x.h"), ...I, "--arch", "x86_64");
-  assert.equal(r.status, 0, r.stderr);
+  // The only pair could not be compared: not "nothing breaks" (0) but an input error (2).
+  assert.equal(r.status, 2, r.stderr);
   assert.match(r.stdout, /^test\/fixtures\/abi\/unbuildable\/new\/linux\/x\.h:5:2: warning: linux\/x\.h cannot be built in the new version, so it is not compared: .* \(on x86_64\) \[unbuildable\]\n$/);
+  assert.equal(r.stderr, "uapigen: error: no header could be built in both versions, so nothing was compared [unbuildable]\n");
+});
+
+test("hostile input: two folders without headers, and a file that is no C, are errors (exit 2)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-abi-empty-"));
+  try {
+    for (const d of ["a", "b"]) fs.mkdirSync(path.join(dir, d));
+    const empty = abi(path.join(dir, "a"), path.join(dir, "b"));
+    assert.equal(empty.status, 2, empty.stderr);
+    assert.match(empty.stderr, /no linux\/\*\.h or <triplet>\/asm\/\*\.h in .* \[usage\]/);
+    fs.writeFileSync(path.join(dir, "bin.h"), fs.readFileSync(process.execPath).subarray(0, 300));
+    const binary = abi(path.join(dir, "bin.h"), path.join(dir, "bin.h"), "--arch", "x86_64");
+    assert.equal(binary.status, 2, binary.stderr);
+    assert.match(binary.stdout, /bin\.h:1:1: warning: bin\.h cannot be built in either version, so it is not compared: .*\[unbuildable\]\n$/);
+    assert.doesNotMatch(binary.stderr, /at .*\.js:\d+/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("the SARIF log of a breaking run passes the official SARIF 2.1.0 schema", () => {
