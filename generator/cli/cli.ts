@@ -137,6 +137,9 @@ export async function main(argv: string[]): Promise<number> {
       const headers = o.header.length ? o.header : (config.headers ?? []);
       const includeDirs = o.includeDir.length ? o.includeDir : config.includeDirs;
       const forceIncludes = o.include.map((f) => (fs.existsSync(f) ? path.resolve(f) : f));
+      const baseline = o.abiBaseline ?? config.abiBaseline;
+      // Checked before anything is generated: a wrong option leaves the output untouched.
+      if (baseline !== undefined && !fs.statSync(baseline, { throwIfNoEntry: false })?.isDirectory()) throw new InputError("usage", `the ABI baseline must be an include directory: ${baseline}`);
       const result = await generate({
         headers,
         out,
@@ -167,7 +170,6 @@ export async function main(argv: string[]): Promise<number> {
           ? `up to date: ${result.written.join(", ")}\n`
           : `generated ${result.changed.join(", ") || "nothing new"}\n`,
       );
-      const baseline = o.abiBaseline ?? config.abiBaseline;
       if (baseline !== undefined) status = await abiSinceBaseline(baseline, headers, o.arch.length ? o.arch : (config.arches ?? []), includeDirs ?? [], forceIncludes, o.strict === true);
     });
 

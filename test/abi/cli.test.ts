@@ -105,6 +105,12 @@ test("generate --abi-baseline prints what changed since the baseline; --strict f
     assert.match(r.stderr, /\[request-number\]\n/);
     assert.match(r.stderr, /since test\/fixtures\/abi\/iow-grows\/old: 2 breaking \(record-size 1, request-number 1\); 0 compatible extension\(s\); 0 to review\n/);
     assert.equal(gen("--strict").status, 1);
+    // A baseline that is no folder is refused before anything is generated.
+    const fresh = path.join(out, "fresh");
+    const bad = spawnSync(process.execPath, [CLI, "generate", "--header", fixture("iow-grows", "new"), "--out", fresh, ...I, "--arch", "x86_64", "--quiet", "--abi-baseline", "no/such/dir"], { cwd: ROOT, encoding: "utf8" });
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.equal(bad.stderr, "uapigen: error: the ABI baseline must be an include directory: no/such/dir [usage]\n");
+    assert.equal(fs.existsSync(fresh), false);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
