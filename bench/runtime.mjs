@@ -34,7 +34,7 @@ if (process.argv[2] === "--view-child") {
   process.exit(0);
 }
 
-// The bench header through uapigen itself: a typed call named BENCH_FIONREAD.
+// The bench header through uapigen itself: a typed call benchFionread (BENCH_FIONREAD).
 const gen = path.join(work, "gen");
 execFileSync(process.execPath, [path.join(ROOT, "generator", "bin", "uapigen.js"), "generate", "--header", path.join(ROOT, "bench", "fixtures", "linux", "bench.h"), "--out", gen, "-I", path.join(ROOT, "headers", "7.3"), "-I", path.join(ROOT, "headers", "7.3", "x86_64-linux-gnu"), "--runtime", pathToFileURL(path.join(ROOT, "runtime", "dist")).href], { stdio: "ignore" });
 // Compile the generated modules to JS (ts-morph bundles the TypeScript compiler API).
@@ -44,7 +44,7 @@ for (const f of fs.readdirSync(gen).filter((x) => x.endsWith(".ts"))) {
   const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
   fs.writeFileSync(path.join(gen, f.replace(/\.ts$/, ".js")), js);
 }
-const { BENCH_FIONREAD } = await import(pathToFileURL(path.join(gen, "bench-ioctls.js")).href);
+const { benchFionread } = await import(pathToFileURL(path.join(gen, "bench-ioctls.js")).href);
 const { iommu_ioas_map } = await import(pathToFileURL(path.join(ROOT, "linux", "dist", "generated", "iommufd.js")).href);
 
 // A pipe with 5 bytes waiting.
@@ -63,7 +63,7 @@ function perCall(fn, n = N) {
 
 // The typed path: encode, ioctl through the shim, decode.
 const typed = () => {
-  if (BENCH_FIONREAD(rfd).bytes !== 5) throw new Error("FIONREAD");
+  if (benchFionread(rfd).bytes !== 5) throw new Error("FIONREAD");
 };
 // koffi calling libc's ioctl(2).
 const koffi = (await import("koffi")).default;
@@ -127,7 +127,7 @@ const table = [
   "| what | per call | ratio |",
   "| --- | ---: | ---: |",
   `| C loop: ioctl(FIONREAD) on a pipe (reference) | ${ns(m.c)} | 1.00 |`,
-  `| uapigen typed call BENCH_FIONREAD (encode, shim, decode) | ${ns(m.typed)} | ${(m.typed / m.c).toFixed(2)} × C |`,
+  `| uapigen typed call benchFionread (encode, shim, decode) | ${ns(m.typed)} | ${(m.typed / m.c).toFixed(2)} × C |`,
   `| koffi calling libc ioctl | ${ns(m.koffi)} | ${(m.koffi / m.c).toFixed(2)} × C |`,
   `| iommu_ioas_map.encode / hand-written DataView | ${ns(m.encode)} / ${ns(m.handEncode)} | ${(m.encode / m.handEncode).toFixed(2)} |`,
   `| iommu_ioas_map.decode / hand-written DataView | ${ns(m.decode)} / ${ns(m.handDecode)} | ${(m.decode / m.handDecode).toFixed(2)} |`,

@@ -80,7 +80,7 @@ export class Iommufd extends OwnedFd {
   }
 
   allocIoas(): Ioas {
-    return new Ioas(this, io.IOMMU_IOAS_ALLOC(this.fd).out_ioas_id);
+    return new Ioas(this, io.iommuIoasAlloc(this.fd).out_ioas_id);
   }
 
   /**
@@ -92,7 +92,7 @@ export class Iommufd extends OwnedFd {
     for (let attempt = 0; attempt < 8; attempt++) {
       const buffer = new DataView(new ArrayBuffer(capacity * iommu_iova_range.size));
       try {
-        const out = io.IOMMU_IOAS_IOVA_RANGES(this.fd, { ioas_id: ioasId, allowed_iovas: buffer });
+        const out = io.iommuIoasIovaRanges(this.fd, { ioas_id: ioasId, allowed_iovas: buffer });
         const ranges = Array.from({ length: out.num_iovas }, (_, i) => iommu_iova_range.decode(buffer, i * iommu_iova_range.size));
         return { ranges, alignment: out.out_iova_alignment };
       } catch (err) {
@@ -108,7 +108,7 @@ export class Iommufd extends OwnedFd {
 
   /** IOMMU_IOAS_ALLOW_IOVAS: replaces the whole allowed list. */
   allowIovas(ioasId: number, ranges: readonly IovaRange[]): void {
-    io.IOMMU_IOAS_ALLOW_IOVAS(this.fd, { ioas_id: ioasId, allowed_iovas: rangesBuffer(ranges) });
+    io.iommuIoasAllowIovas(this.fd, { ioas_id: ioasId, allowed_iovas: rangesBuffer(ranges) });
   }
 
   /**
@@ -129,7 +129,7 @@ export class Iommufd extends OwnedFd {
 
   /** IOMMU_IOAS_MAP_FILE: maps `length` bytes of a file (a memfd) from `start`; returns the IOVA. */
   mapFile(ioasId: number, fd: number, start: bigint, length: bigint, options: MapOptions = {}): bigint {
-    return io.IOMMU_IOAS_MAP_FILE(this.fd, { ioas_id: ioasId, flags: mapFlags(options), fd, start, length, iova: options.iova ?? 0n }).iova;
+    return io.iommuIoasMapFile(this.fd, { ioas_id: ioasId, flags: mapFlags(options), fd, start, length, iova: options.iova ?? 0n }).iova;
   }
 
   /** IOMMU_IOAS_UNMAP; returns how many bytes were unmapped. */
@@ -146,23 +146,23 @@ export class Iommufd extends OwnedFd {
   /** IOMMU_OPTION: reads an option, or sets it when `value` is given; returns the value in force. */
   option(optionId: number, value?: bigint, objectId = 0): bigint {
     const op = value === undefined ? IOMMU_OPTION_OP_GET : IOMMU_OPTION_OP_SET;
-    return io.IOMMU_OPTION(this.fd, { option_id: optionId, op, object_id: objectId, val64: value ?? 0n }).val64;
+    return io.iommuOption(this.fd, { option_id: optionId, op, object_id: objectId, val64: value ?? 0n }).val64;
   }
 
   /** IOMMU_GET_HW_INFO for a device; `data` receives the driver-specific info. */
   getHwInfo(devId: number, data: ArrayBufferView = new Uint8Array(0)): iommu_hw_info {
-    return io.IOMMU_GET_HW_INFO(this.fd, { dev_id: devId, data_uptr: data });
+    return io.iommuGetHwInfo(this.fd, { dev_id: devId, data_uptr: data });
   }
 
   /** IOMMU_HWPT_ALLOC: a HW page table for a device over an IOAS (or a parent HWPT). */
   allocHwpt(devId: number, ptId: number, options: { flags?: number; faultId?: number; dataType?: number; data?: ArrayBufferView } = {}): Hwpt {
-    const out = io.IOMMU_HWPT_ALLOC(this.fd, { dev_id: devId, pt_id: ptId, flags: options.flags ?? 0, fault_id: options.faultId ?? 0, data_type: options.dataType ?? 0, data_uptr: options.data });
+    const out = io.iommuHwptAlloc(this.fd, { dev_id: devId, pt_id: ptId, flags: options.flags ?? 0, fault_id: options.faultId ?? 0, data_type: options.dataType ?? 0, data_uptr: options.data });
     return new Hwpt(this, out.out_hwpt_id);
   }
 
   /** IOMMU_FAULT_QUEUE_ALLOC: a queue of I/O page faults, read as typed events. */
   allocFaultQueue(): FaultQueue {
-    const out = io.IOMMU_FAULT_QUEUE_ALLOC(this.fd);
+    const out = io.iommuFaultQueueAlloc(this.fd);
     return new FaultQueue(this, out.out_fault_id, out.out_fault_fd);
   }
 }
@@ -226,7 +226,7 @@ export class Ioas extends IommufdObject {
 /** A HW page table, with dirty tracking. */
 export class Hwpt extends IommufdObject {
   setDirtyTracking(enable: boolean): void {
-    io.IOMMU_HWPT_SET_DIRTY_TRACKING(this.iommufd.fd, { hwpt_id: this.id, flags: enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0 });
+    io.iommuHwptSetDirtyTracking(this.iommufd.fd, { hwpt_id: this.id, flags: enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0 });
   }
 
   /**
@@ -236,7 +236,7 @@ export class Hwpt extends IommufdObject {
   dirtyBitmap(iova: bigint, length: bigint, pageSize: bigint, flags = 0): Uint8Array {
     if (pageSize <= 0n) throw new RangeError(`dirtyBitmap: pageSize must be positive, not ${pageSize}`);
     const bitmap = new Uint8Array(Number(bitmapBytes(length, pageSize)));
-    io.IOMMU_HWPT_GET_DIRTY_BITMAP(this.iommufd.fd, { hwpt_id: this.id, flags, iova, length, page_size: pageSize, data: bitmap });
+    io.iommuHwptGetDirtyBitmap(this.iommufd.fd, { hwpt_id: this.id, flags, iova, length, page_size: pageSize, data: bitmap });
     return bitmap;
   }
 }

@@ -199,7 +199,7 @@ export function hotResetInfo(raw: vfio_pci_hot_reset_info, trailing: Uint8Array)
  * The device features whose payload is plain data inside argsz, by name: the feature number,
  * the payload's codec (none: the feature has no payload), and what the kernel allows (get, set).
  * Payloads with user pointers or counts the kernel trusts (DMA logging start/report, DMA_BUF,
- * ZPCI_ERROR) are not here: they go only through VFIO_DEVICE_FEATUREUnsafe.
+ * ZPCI_ERROR) are not here: they go only through vfioDeviceFeatureUnsafe.
  */
 export const DEVICE_FEATURES = {
   migration: { id: VFIO_DEVICE_FEATURE_MIGRATION, payload: vfio_device_feature_migration, get: true, set: false },

@@ -80,7 +80,7 @@ export class VfioDevice extends OwnedFd {
 
   /** VFIO_DEVICE_BIND_IOMMUFD; returns the device ID to use in iommufd calls. */
   bind(iommufd: Iommufd, token?: Uint8Array): number {
-    const out = io.VFIO_DEVICE_BIND_IOMMUFD(this.fd, { iommufd: iommufd.fd, flags: token ? VFIO_DEVICE_BIND_FLAG_TOKEN : 0, token_uuid_ptr: token });
+    const out = io.vfioDeviceBindIommufd(this.fd, { iommufd: iommufd.fd, flags: token ? VFIO_DEVICE_BIND_FLAG_TOKEN : 0, token_uuid_ptr: token });
     this.devId = out.out_devid;
     return out.out_devid;
   }
@@ -88,25 +88,25 @@ export class VfioDevice extends OwnedFd {
   /** VFIO_DEVICE_ATTACH_IOMMUFD_PT to an IOAS or HWPT (object or ID); returns the page table ID in use. */
   attach(pt: PageTable, pasid?: number): number {
     const ptId = typeof pt === "number" ? pt : pt.id;
-    const got = io.VFIO_DEVICE_ATTACH_IOMMUFD_PT(this.fd, { pt_id: ptId, flags: pasid === undefined ? 0 : VFIO_DEVICE_ATTACH_PASID, pasid: pasid ?? 0 }).pt_id;
+    const got = io.vfioDeviceAttachIommufdPt(this.fd, { pt_id: ptId, flags: pasid === undefined ? 0 : VFIO_DEVICE_ATTACH_PASID, pasid: pasid ?? 0 }).pt_id;
     if (pasid === undefined) this.#attached = got;
     return got;
   }
 
   /** VFIO_DEVICE_DETACH_IOMMUFD_PT. */
   detach(pasid?: number): void {
-    io.VFIO_DEVICE_DETACH_IOMMUFD_PT(this.fd, { flags: pasid === undefined ? 0 : VFIO_DEVICE_DETACH_PASID, pasid: pasid ?? 0 });
+    io.vfioDeviceDetachIommufdPt(this.fd, { flags: pasid === undefined ? 0 : VFIO_DEVICE_DETACH_PASID, pasid: pasid ?? 0 });
     if (pasid === undefined) this.#attached = undefined;
   }
 
   /** VFIO_DEVICE_GET_INFO, with its capability chain (the runtime grows argsz as the kernel asks). */
   info(): DeviceInfo {
-    return deviceInfo(io.VFIO_DEVICE_GET_INFO(this.fd));
+    return deviceInfo(io.vfioDeviceGetInfo(this.fd));
   }
 
   /** VFIO_DEVICE_GET_REGION_INFO of one region, its capabilities decoded. */
   region(index: number): RegionInfo {
-    return regionInfo(io.VFIO_DEVICE_GET_REGION_INFO(this.fd, { index }));
+    return regionInfo(io.vfioDeviceGetRegionInfo(this.fd, { index }));
   }
 
   /**
@@ -201,7 +201,7 @@ export class VfioDevice extends OwnedFd {
 
   /** VFIO_DEVICE_GET_IRQ_INFO of one interrupt index (INTx, MSI, MSI-X, ...). */
   irqInfo(index: number): IrqInfo {
-    return irqInfo(io.VFIO_DEVICE_GET_IRQ_INFO(this.fd, { index }));
+    return irqInfo(io.vfioDeviceGetIrqInfo(this.fd, { index }));
   }
 
   /**
@@ -239,7 +239,7 @@ export class VfioDevice extends OwnedFd {
 
   /** VFIO_DEVICE_RESET (when info().resettable; EINVAL otherwise). */
   reset(): void {
-    io.VFIO_DEVICE_RESET(this.fd);
+    io.vfioDeviceReset(this.fd);
   }
 
   /**
@@ -250,7 +250,7 @@ export class VfioDevice extends OwnedFd {
     let capacity = 4;
     for (let attempt = 0; attempt < 8; attempt++) {
       try {
-        const got = io.VFIO_DEVICE_GET_PCI_HOT_RESET_INFO(this.fd, { devices: new Uint8Array(capacity * vfio_pci_dependent_device.size) });
+        const got = io.vfioDeviceGetPciHotResetInfo(this.fd, { devices: new Uint8Array(capacity * vfio_pci_dependent_device.size) });
         return hotResetInfo(got, got.trailing);
       } catch (err) {
         if (!isSystemError(err) || err.code !== "ENOSPC") throw err;
@@ -263,14 +263,14 @@ export class VfioDevice extends OwnedFd {
 
   /** VFIO_DEVICE_PCI_HOT_RESET of a cdev: no group fds; the kernel checks ownership of every affected device. */
   hotReset(): void {
-    io.VFIO_DEVICE_PCI_HOT_RESET(this.fd, { group_fds: new Int32Array(0) });
+    io.vfioDevicePciHotReset(this.fd, { group_fds: new Int32Array(0) });
   }
 
   /** VFIO_DEVICE_FEATURE with PROBE: whether the device has the feature (for get, set, or at all). */
   probeFeature(feature: DeviceFeature, access: { get?: boolean; set?: boolean } = {}): boolean {
     const flags = DEVICE_FEATURES[feature].id | VFIO_DEVICE_FEATURE_PROBE | (access.get ? VFIO_DEVICE_FEATURE_GET : 0) | (access.set ? VFIO_DEVICE_FEATURE_SET : 0);
     try {
-      io.VFIO_DEVICE_FEATURE(this.fd, { flags });
+      io.vfioDeviceFeature(this.fd, { flags });
       return true;
     } catch (err) {
       // ENOTTY: no such feature here; EINVAL: not for the access asked.
@@ -282,7 +282,7 @@ export class VfioDevice extends OwnedFd {
   /** VFIO_DEVICE_FEATURE with GET: the feature's payload, decoded. */
   getFeature<F extends GettableFeature>(feature: F): FeaturePayload<F> {
     const spec = DEVICE_FEATURES[feature];
-    const got = io.VFIO_DEVICE_FEATURE(this.fd, { flags: spec.id | VFIO_DEVICE_FEATURE_GET, data: new Uint8Array(spec.payload.size) });
+    const got = io.vfioDeviceFeature(this.fd, { flags: spec.id | VFIO_DEVICE_FEATURE_GET, data: new Uint8Array(spec.payload.size) });
     return spec.payload.decode(new DataView(got.trailing.buffer, got.trailing.byteOffset, got.trailing.byteLength)) as FeaturePayload<F>;
   }
 
@@ -291,7 +291,7 @@ export class VfioDevice extends OwnedFd {
     const spec = DEVICE_FEATURES[feature] as { id: number; payload?: { size: number; encode(v: unknown, t: DataView): void; decode(s: DataView): unknown } };
     const data = spec.payload ? new DataView(new ArrayBuffer(spec.payload.size)) : undefined;
     if (spec.payload) spec.payload.encode(payload[0] ?? {}, data!);
-    const got = io.VFIO_DEVICE_FEATURE(this.fd, { flags: spec.id | VFIO_DEVICE_FEATURE_SET, data });
+    const got = io.vfioDeviceFeature(this.fd, { flags: spec.id | VFIO_DEVICE_FEATURE_SET, data });
     const back = new DataView(got.trailing.buffer, got.trailing.byteOffset, got.trailing.byteLength);
     return (spec.payload ? spec.payload.decode(back) : {}) as FeaturePayload<F>;
   }
@@ -322,12 +322,12 @@ export class VfioDevice extends OwnedFd {
 
   #setIrqs(flags: number, index: number, start: number, vectors: number | readonly (EventFd | null)[]): void {
     if (typeof vectors === "number") {
-      io.VFIO_DEVICE_SET_IRQS(this.fd, { flags, index, start, count: vectors });
+      io.vfioDeviceSetIrqs(this.fd, { flags, index, start, count: vectors });
       return;
     }
     // The count is the number of fds given: the kernel reads count × 4 bytes after the struct.
     const data = Int32Array.from(vectors, (e) => (e === null ? -1 : e.fd));
-    io.VFIO_DEVICE_SET_IRQS(this.fd, { flags, index, start, count: data.length, data });
+    io.vfioDeviceSetIrqs(this.fd, { flags, index, start, count: data.length, data });
   }
 
   /**

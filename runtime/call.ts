@@ -7,6 +7,7 @@ import os from "node:os";
 import { byteLengthOf, bytesOf, checkFd, isBufferView, snapshot } from "./args.js";
 import type { Codec, IoctlInfo } from "./codec.js";
 import { resolvePointers, type PointerInfo, type ResolvedPointer } from "./extents.js";
+import { unsafeCallName } from "./names.js";
 import { changesMappings, mappingEffect, pinFor, unpinUnused, type MappingEffect, type MappingOwner } from "./kernel-mappings.js";
 import type { IoctlArg, PointerList } from "./native.js";
 import { named, transport } from "./transport.js";
@@ -125,9 +126,9 @@ function takeTrailing(info: IoctlInfo, codec: CallCodec, snap: Record<string, un
   delete snap[member];
   if (value === undefined) return undefined;
   if (!isBufferView(value)) throw new TypeError(`${info.name}: ${member} takes the trailing bytes as a buffer (an ArrayBufferView)`);
-  if (t.unsafe) throw new TypeError(`${info.name}: ${member} ${t.unsafe}; pass it only through ${info.name}Unsafe`);
+  if (t.unsafe) throw new TypeError(`${info.name}: ${member} ${t.unsafe}; pass it only through ${unsafeCallName(info.name)}`);
   const w = t.safeWhen;
-  if (w && !w.values.includes(Number(snap[w.member] ?? 0) & w.mask)) throw new TypeError(`${info.name}: ${member} of this ${w.member} value ${w.reason}; pass it only through ${info.name}Unsafe`);
+  if (w && !w.values.includes(Number(snap[w.member] ?? 0) & w.mask)) throw new TypeError(`${info.name}: ${member} of this ${w.member} value ${w.reason}; pass it only through ${unsafeCallName(info.name)}`);
   return bytesOf(value).slice();
 }
 

@@ -1,6 +1,7 @@
 // How many bytes the kernel touches behind each user pointer, derived from the buffer the
 // caller passes and the members the kernel reads the extent from. Counts the runtime may derive
 // are set from the buffer; counts the caller gives are checked against it.
+import { unsafeCallName } from "./names.js";
 import { byteLengthOf, byteOffsetOf, isBufferView } from "./args.js";
 
 /** A user-pointer member as the generator describes it (`codec.pointers`). */
@@ -71,8 +72,8 @@ export function resolvePointers(call: string, pointers: Readonly<Record<string, 
       }
       continue;
     }
-    if (p.unbound) throw new TypeError(`${where}: ${p.unbound}; pass it only through ${call}Unsafe`);
-    if (!isBufferView(buffer)) throw new TypeError(`${where} takes a buffer (an ArrayBufferView); pass raw addresses only through ${call}Unsafe`);
+    if (p.unbound) throw new TypeError(`${where}: ${p.unbound}; pass it only through ${unsafeCallName(call)}`);
+    if (!isBufferView(buffer)) throw new TypeError(`${where} takes a buffer (an ArrayBufferView); pass raw addresses only through ${unsafeCallName(call)}`);
     const available = BigInt(byteLengthOf(buffer));
     let bytes: bigint;
     if (p.bytes !== undefined) bytes = BigInt(p.bytes);
@@ -97,7 +98,7 @@ export function resolvePointers(call: string, pointers: Readonly<Record<string, 
         }
       }
     } else {
-      throw new TypeError(`${where}: the runtime does not know how many bytes the kernel uses here; pass it only through ${call}Unsafe`);
+      throw new TypeError(`${where}: the runtime does not know how many bytes the kernel uses here; pass it only through ${unsafeCallName(call)}`);
     }
     if (bytes > available) throw new RangeError(`${where}: the kernel uses ${bytes} bytes here, but the buffer holds ${available}`);
     snap[member] = 0n;

@@ -236,13 +236,14 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     outputs.push(m.file);
     texts.push(await emitModule(m.units, { runtimeImport: runtimeModule(opts.runtime, "codec", subdir), provenance: provenanceOf(primary.model.file), header: m.header, usedBy: m.usedBy, imports: m.imports }));
     if (m.usedBy) continue;
-    const names = recordNames(primary.model);
+    const codecImport = moduleSpecifier(ioctlOutputName(opts.headers[i]!, opts.out), m.file);
+    // The typed calls name records as types, from the module that emits each.
+    const names = recordNames(primary.model, (name) => m.imports.get(name) ?? codecImport, true);
     outputs.push(ioctlOutputName(opts.headers[i]!, opts.out));
     texts.push(
       await emitIoctlModule(primary.model, names, linkContext(primary.model, names, m.imports.keys()), {
-        codecImport: moduleSpecifier(ioctlOutputName(opts.headers[i]!, opts.out), m.file),
+        codecImport,
         callImport: runtimeModule(opts.runtime, "codegen"),
-        recordImports: m.imports,
       }),
     );
   }

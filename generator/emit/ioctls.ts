@@ -1,5 +1,5 @@
-// The typed-call module of a header (`<header>-ioctls.ts`): one function per ioctl, named like
-// it, over the runtime's callStruct/callValue. Kept apart from the codecs so that a consumer who
+// The typed-call module of a header (`<header>-ioctls.ts`): one function per ioctl, named after
+// it (`iommuIoasMap` for IOMMU_IOAS_MAP, names.ts), over the runtime's callStruct/callValue. Kept apart from the codecs so that a consumer who
 // only needs layouts does not load the native shim.
 import type { HeaderModel, IoctlDecl, RecordDecl } from "../ir/decls.js";
 import { sizeMemberName } from "../model/conventions.js";
@@ -9,7 +9,8 @@ import { declarationDoc, type LinkContext } from "./tsdoc.js";
 import { symbol } from "./print/marks.js";
 import { ModuleFile, type ImportFrom } from "./print/module-file.js";
 import { addStatements } from "./module.js";
-import { calls as CALLS, CODEGEN, jsdoc } from "./symbols.js";
+import { callName, NameTable } from "./names.js";
+import { callNames, calls as CALLS, CODEGEN, jsdoc } from "./symbols.js";
 
 /** A typed call, as its code is written. */
 interface FunctionDeclarationStructure {
@@ -34,37 +35,34 @@ export interface IoctlModuleOptions {
   codecImport: string;
   /** The runtime's call module: `../runtime/call.js`. */
   callImport: string;
-  /** Records another module emits (an included header's): name -> its module, relative to the output. */
-  recordImports?: ReadonlyMap<string, string>;
 }
 
+/** `names` refers to every record as a type-only symbol of the module that emits it (recordNames). */
 export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ctx: LinkContext, opts: IoctlModuleOptions): Promise<string> {
   const functions: FunctionDeclarationStructure[] = [];
-  /** Type name -> the record it belongs to (`kvm_regsInit` -> `kvm_regs`): where it is imported from. */
-  const types = new Map<string, string>();
   for (const c of model.constants) {
     const io = c.ioctl;
     if (!io) continue;
     const row = `${symbol("ioctls", opts.codecImport)}.${c.name}`;
     if (io.argument) {
       const t = names.of(io.argument);
-      types.set(t, t).set(`${t}Init`, t);
+      const ref = names.ref(io.argument);
       const pointers = model.userPointers.filter((p) => p.record === io.argument).map((p) => JSON.stringify(p.member));
       const flexible = io.argument.members?.at(-1);
       const sizeMember = sizeMemberName(io.argument);
       const trailing = sizeMember !== undefined && flexible?.name && flexible.type.kind === "array" && flexible.type.length === null ? flexible.name : undefined;
-      let args = pointers.length ? `${CALLS.CallArgs}<${t}Init, ${pointers.join(" | ")}>` : `${t}Init`;
+      let args = pointers.length ? `${CALLS.CallArgs}<${ref.init}, ${pointers.join(" | ")}>` : ref.init;
       if (trailing) args += ` & { readonly ${trailing}?: ArrayBufferView }`;
-      const capabilities = model.capabilities.filter((c) => c.info === io.argument).map((c) => capabilityType(c.record, names, types));
-      const returns = capabilities.length ? `${t} & ${CALLS.Trailing}<${capabilities.join(" | ")}>` : trailing || io.argument.members?.some((m) => m.name === "cap_offset") ? `${t} & ${CALLS.Trailing}` : t;
+      const capabilities = model.capabilities.filter((c) => c.info === io.argument).map((c) => capabilityType(c.record, names));
+      const returns = capabilities.length ? `${ref.codec} & ${CALLS.Trailing}<${capabilities.join(" | ")}>` : trailing || io.argument.members?.some((m) => m.name === "cap_offset") ? `${ref.codec} & ${CALLS.Trailing}` : ref.codec;
       const doc = [`\`ioctl(fd, ${c.name}, &${io.argument.kind} ${t})\`: encodes \`args\`, calls, and returns the struct as the kernel left it.`, legacyNote(io), declarationDoc(io.argument.doc, ctx)];
       if (pointers.length) doc.push(`User-pointer members (${pointers.join(", ")}) take buffers; their counts are set from the buffers' lengths, or checked against them.`);
       if (trailing) doc.push(`\`${trailing}\` takes the bytes that follow the struct; the size member covers them.`);
       // The struct's docs once, on the plain call; its Async and Unsafe forms link to it.
-      const fn = (name: string, call: string, ret: string, argType: string, extra: string[] = [], isAsync = false, linkTo?: string): FunctionDeclarationStructure => ({
+      const fn = (form: "" | "Async" | "Unsafe", call: string, ret: string, argType: string, extra: string[] = [], isAsync = false, linkTo?: string): FunctionDeclarationStructure => ({
         isExported: true,
         isAsync,
-        name,
+        name: callName(c.name, form),
         docs: [[...(linkTo ? [`{@link ${linkTo}}, ${isAsync ? "asynchronously" : "unchecked"}: \`ioctl(fd, ${c.name}, &${io.argument!.kind} ${t})\`.`, legacyNote(io)] : doc), ...extra].filter(Boolean).join("\n\n")],
         parameters: [{ name: "fd", type: "number" }, { name: "args", type: argType, initializer: "{}" }],
         returnType: ret,
@@ -74,16 +72,16 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       // know how far it reads past the struct.
       const unbounded = sizeMember === undefined && flexible?.type.kind === "array" && flexible.type.length === null;
       if (unbounded) {
-        const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, `${t}Init`, ["UNSAFE: the struct ends in a flexible array and has no size member, so nothing bounds what the kernel reads after it; pass those bytes as `trailing`."]);
-        unsafe.statements = [`return ${CALLS.callStructUnsafe}<${t}>(fd, ${row}, args, trailing);`];
+        const unsafe = fn("Unsafe", "callStructUnsafe", ref.codec, ref.init, ["UNSAFE: the struct ends in a flexible array and has no size member, so nothing bounds what the kernel reads after it; pass those bytes as `trailing`."]);
+        unsafe.statements = [`return ${CALLS.callStructUnsafe}<${ref.codec}>(fd, ${row}, args, trailing);`];
         unsafe.parameters!.push({ name: "trailing", type: "ArrayBufferView", hasQuestionToken: true });
         functions.push(unsafe);
         continue;
       }
-      functions.push(fn(c.name, "callStruct", returns, args));
-      functions.push(fn(`${c.name}Async`, "callStructAsync", `Promise<${returns}>`, args, ["Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call."], true, c.name));
+      functions.push(fn("", "callStruct", returns, args));
+      functions.push(fn("Async", "callStructAsync", `Promise<${returns}>`, args, ["Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call."], true, callName(c.name)));
       if (pointers.length || trailing) {
-        const unsafe = fn(`${c.name}Unsafe`, "callStructUnsafe", t, sizeMember !== undefined ? `${t}Init & { ${sizeMember}?: number }` : `${t}Init`, ["UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive."], false, c.name);
+        const unsafe = fn("Unsafe", "callStructUnsafe", ref.codec, sizeMember !== undefined ? `${ref.init} & { ${sizeMember}?: number }` : ref.init, ["UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive."], false, callName(c.name));
         if (trailing) unsafe.parameters!.push({ name: "trailing", type: "ArrayBufferView", hasQuestionToken: true });
         functions.push(unsafe);
       }
@@ -91,13 +89,17 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       functions.push(...scalarCall(c.name, io, row));
     }
   }
+  const table = new NameTable();
+  for (const n of ["ioctls", ...callNames]) table.claim(n, `the '${n}' the calls import`);
+  // Located at the request the call is named after: the longest whose name starts it.
+  const requests = model.constants.filter((c) => c.ioctl).sort((a, b) => b.name.length - a.name.length);
+  for (const f of functions) table.claim(f.name, `the typed call ${f.name}`, requests.find((c) => f.name.startsWith(callName(c.name)))?.loc);
   // A header without requests still gets its calls module (one pair per header), with nothing to import.
   const file = new ModuleFile();
-  file.canImport([...types].map(([name, record]) => [name, opts.recordImports?.get(record) ?? opts.codecImport, true]));
   addStatements(file, functions.map((f) => ({ code: functionCode(f), block: true })), true);
-  const others = [...new Set(opts.recordImports?.values() ?? [])].filter((s) => s !== opts.codecImport).sort((a, b) => a.localeCompare(b));
-  const order: ImportFrom[] = [{ key: CODEGEN, specifier: opts.callImport, style: "split" }, { key: opts.codecImport, specifier: opts.codecImport, style: "split" }, ...others.map((o): ImportFrom => ({ key: o, specifier: o, style: "split" }))];
-  file.insert(0, functions.length ? file.imports(order) : "export {};");
+  // Then the included headers' modules, by specifier.
+  const order: ImportFrom[] = [{ key: CODEGEN, specifier: opts.callImport, style: "split" }, { key: opts.codecImport, specifier: opts.codecImport, style: "split" }];
+  file.insert(0, functions.length ? file.imports(order, "split") : "export {};");
   file.insert(0, `/**\n * Typed ioctl calls for \`<${model.displayName.split("/").slice(-2).join("/")}>\`, generated by uapigen. Do not edit.\n * @generated by uapigen v${generatorVersion()}\n *\n * @packageDocumentation\n */`);
   return file.print();
 }
@@ -108,15 +110,13 @@ function legacyNote(io: IoctlDecl): string {
 }
 
 /** A capability's decoded type: its struct, with its flexible array of records where it has one. */
-function capabilityType(r: RecordDecl, names: RecordNames, types: Map<string, string>): string {
-  const t = names.of(r);
-  types.set(t, t);
+function capabilityType(r: RecordDecl, names: RecordNames): string {
+  const t = names.ref(r).codec;
   const last = r.members?.at(-1);
   let element = last?.type.kind === "array" && last.type.length === null ? last.type.element : undefined;
   while (element?.kind === "typedef") element = element.decl.type;
   if (!last?.name || element?.kind !== "record") return t;
-  const e = names.of(element.decl);
-  types.set(e, e);
+  const e = names.ref(element.decl).codec;
   return `(${t} & { readonly ${last.name}?: ${e}[] })`;
 }
 
@@ -138,7 +138,7 @@ function scalarCall(name: string, io: IoctlDecl, row: string): FunctionDeclarati
   });
   const unsafe = () => {
     return exported(
-      `${name}Unsafe`,
+      callName(name, "Unsafe"),
       `UNSAFE: \`ioctl(fd, ${name}, arg)\` with \`arg\` passed as is; uapigen does not know whether the kernel reads it as a value or as an address.`,
       [{ name: "arg", type: "number | bigint", hasQuestionToken: true }],
       "number",
@@ -146,7 +146,7 @@ function scalarCall(name: string, io: IoctlDecl, row: string): FunctionDeclarati
     );
   };
   if (io.scalarPassing === "string") {
-    return [exported(name, `\`ioctl(fd, ${name}, "name")\`: the kernel reads a NUL-terminated string; returns the kernel's return value.`, [{ name: "value", type: "string" }], "number", `return ${CALLS.callString}(fd, ${row}, value);`), unsafe()];
+    return [exported(callName(name), `\`ioctl(fd, ${name}, "name")\`: the kernel reads a NUL-terminated string; returns the kernel's return value.`, [{ name: "value", type: "string" }], "number", `return ${CALLS.callString}(fd, ${row}, value);`), unsafe()];
   }
   if (io.scalarPassing === "pointer") {
     // The width, per architecture, and the directions are in the ioctls table (scalarFacts).
@@ -156,13 +156,13 @@ function scalarCall(name: string, io: IoctlDecl, row: string): FunctionDeclarati
     const writes = io.direction === "none" ? io.documentedDirection === "read" || io.documentedDirection === "readwrite" : io.direction !== "write";
     const ret = wide ? "bigint" : "number";
     const doc = `\`ioctl(fd, ${name}, &value)\` with a \`${type ?? "value"}\` in runtime memory${reads ? " holding `value`" : ""}; returns ${writes ? "the value the kernel left there" : "it unchanged"}.`;
-    return [exported(name, doc, [{ name: "value", type: wide ? "bigint" : "number", hasQuestionToken: !reads }], ret, `return ${CALLS.callScalar}(fd, ${row}, value) as ${ret};`), unsafe()];
+    return [exported(callName(name), doc, [{ name: "value", type: wide ? "bigint" : "number", hasQuestionToken: !reads }], ret, `return ${CALLS.callScalar}(fd, ${row}, value) as ${ret};`), unsafe()];
   }
   if (io.scalarPassing === "value") {
-    return [exported(name, `\`ioctl(fd, ${name}, value)\` with a \`${type}\` passed by value; returns the kernel's return value.`, [{ name: "value", type: "number | bigint" }], "number", `return ${CALLS.callValue}(fd, ${row}, value);`)];
+    return [exported(callName(name), `\`ioctl(fd, ${name}, value)\` with a \`${type}\` passed by value; returns the kernel's return value.`, [{ name: "value", type: "number | bigint" }], "number", `return ${CALLS.callValue}(fd, ${row}, value);`)];
   }
   if (io.direction === "none" && !type) {
-    return [exported(name, `\`ioctl(fd, ${name})\`: no argument; returns the kernel's return value.`, [], "number", `return ${CALLS.callValue}(fd, ${row});`), unsafe()];
+    return [exported(callName(name), `\`ioctl(fd, ${name})\`: no argument; returns the kernel's return value.`, [], "number", `return ${CALLS.callValue}(fd, ${row});`), unsafe()];
   }
   return [unsafe()];
 }

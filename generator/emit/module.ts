@@ -7,10 +7,10 @@ import { cSpelling } from "../ir/decls.js";
 import type { RecordNames } from "./records.js";
 import { generatorVersion } from "./version.js";
 import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
-import { emittedRecords, recordNames } from "./names.js";
+import { emittedRecords, initName, keyCheckName, NameTable, recordNames, viewName } from "./names.js";
 import { moduleVariants, type AbiUnit, type ModuleVariants } from "./variants.js";
 import { ModuleFile } from "./print/module-file.js";
-import { CODEC, EMPTY, jsdoc, LE, NONE, rt, V } from "./symbols.js";
+import { CODEC, EMPTY, jsdoc, LE, NONE, rt, runtimeNames, V } from "./symbols.js";
 
 export interface EmitOptions {
   /** Module specifier of the runtime codec helpers, relative to the output file. */
@@ -61,15 +61,18 @@ function integerValues(model: HeaderModel): Map<string, { v: bigint; bits: numbe
 export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<string> {
   const primary = units[0]!;
   const model = primary.model;
-  const names = recordNames(model);
+  const imports = opts.imports ?? new Map<string, string>();
+  const home = (name: string) => imports.get(name);
+  const names = recordNames(model, home);
   const records = emittedRecords(model);
   const header = opts.header ?? headerName(model.file);
-  const imports = opts.imports ?? new Map<string, string>();
   const ctx = linkContext(model, names, imports.keys());
   // A constant 64 bits wide on any row is a bigint on all of them.
   const widest = new Map<string, number>();
   for (const u of units) for (const [n, x] of integerValues(u.model)) widest.set(n, Math.max(widest.get(n) ?? 0, x.bits));
-  const variants = moduleVariants(units, (m) => new Map([...integerValues(m)].map(([n, x]) => [n, numberLiteral(x.v, widest.get(n)!, x.hex)])));
+  const variants = moduleVariants(units, (m) => new Map([...integerValues(m)].map(([n, x]) => [n, numberLiteral(x.v, widest.get(n)!, x.hex)])), home);
+
+  claimNames(model, names, imports, !opts.usedBy);
 
   const sf: Statements = [];
   // Keep the header's order: constants, enums and records as they appear.
@@ -88,7 +91,6 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
 
   // The body first: what it uses decides the declarations and imports before it.
   const file = new ModuleFile();
-  file.canImport(recordImports(imports));
   addStatements(file, sf, true);
   const top: Statements = archSelection(header, variants, file.uses(LE), file.uses(V));
   if (file.uses(EMPTY)) top.push({ code: "/** Encodes absent nested members as zero. */\nconst EMPTY = Object.freeze({});" });
@@ -99,6 +101,26 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   return file.print();
 }
 
+/** The module's names (NameTable): its declarations, what it imports, and its own locals. */
+function claimNames(model: HeaderModel, names: RecordNames, imports: ReadonlyMap<string, string>, withIoctls: boolean): void {
+  const table = new NameTable();
+  for (const n of ["ARCH", "LE", "V", "EMPTY", "NONE", ...(withIoctls ? ["ioctls"] : [])]) table.claim(n, `uapigen's module-level '${n}'`);
+  for (const n of runtimeNames) table.claim(n, `the runtime's '${n}'`);
+  for (const name of imports.keys()) for (const n of [name, initName(name), viewName(name)]) table.claim(n, `${n}, imported from ${imports.get(name)}`);
+  for (const r of emittedRecords(model)) {
+    const name = names.of(r);
+    const what = `${r.kind} ${name}`;
+    table.claim(name, what, r.loc);
+    for (const n of [initName(name), viewName(name), keyCheckName(name)]) table.claim(n, `the ${n.endsWith("Keys") ? "key check" : n.endsWith("Init") ? "Init type" : "view"} of ${what}`, r.loc);
+  }
+  const defined = new Set(model.constants.map((c) => c.name));
+  for (const c of model.constants) table.claim(c.name, `#define ${c.name}`, c.loc);
+  for (const e of model.enums) {
+    for (const x of e.enumerators) if (!defined.has(x.name)) table.claim(x.name, `enumerator ${x.name}`, e.loc);
+    if (e.tag) table.claim(e.tag, `enum ${e.tag}`, e.loc);
+  }
+}
+
 /**
  * Adds statements to a file, with a blank line around interfaces, classes and functions (not
  * before the first where nothing comes before it).
@@ -107,18 +129,6 @@ export function addStatements(file: ModuleFile, sf: Statements, afterOthers: boo
   sf.forEach((s, i) => {
     file.add(s.code, (i > 0 || afterOthers) && (s.block === true || sf[i - 1]?.block === true));
   });
-}
-
-/**
- * What other modules export for this one's code: each record's codec and view class as values,
- * its Init interface as a type; the file imports those the code names.
- */
-function recordImports(imports: ReadonlyMap<string, string>): [string, string, boolean][] {
-  return [...imports].flatMap(([name, specifier]): [string, string, boolean][] => [
-    [name, specifier, false],
-    [`${name}Init`, specifier, true],
-    [`${name}View`, specifier, false],
-  ]);
 }
 
 /** The load-time choice: the row, its byte order (LE) and the variant (V), where the code uses them. */
@@ -236,7 +246,7 @@ function emitIoctlTable(sf: Statements, units: AbiUnit[], variants: ModuleVarian
   const rows = model.constants.filter((c) => c.ioctl).map((c) => {
     const io = c.ioctl!;
     const fields = [`name: "${c.name}"`, `request: ${c.name}`, `direction: "${io.direction}"`];
-    if (io.argument) fields.push(`argument: ${names.of(io.argument)}`);
+    if (io.argument) fields.push(`argument: ${names.ref(io.argument).codec}`);
     if (io.scalarArgument) fields.push(`scalarArgument: "${cSpelling(io.scalarArgument)}"`);
     if (io.scalarPassing) fields.push(`scalarPassing: "${io.scalarPassing}"`);
     const scalar = scalarFacts(c.name, io, units, variants);

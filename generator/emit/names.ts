@@ -1,7 +1,55 @@
-// What the emitted records are called: tagged records by their tag, anonymous records used as
-// named members by `<outer>_<member>`.
+// What emitted code is called. One scheme: what C declares keeps its C name (a struct's
+// interface and codec `iommu_ioas_map`, enums, constants, request numbers `IOMMU_IOAS_MAP`);
+// what uapigen adds follows TypeScript's conventions, spelled from the C name: types and classes
+// in PascalCase (`IommuIoasMapInit`, `IommuIoasMapView`), functions in camelCase (the typed call
+// `iommuIoasMap`). Anonymous records used as named members are called `<outer>_<member>`.
+import path from "node:path";
 import type { EnumDecl, HeaderModel, Member, RecordDecl, TypeRef } from "../ir/decls.js";
-import type { RecordNames } from "./records.js";
+import { fail, type SourceLocation } from "../ir/diagnostics.js";
+import { symbol } from "./print/marks.js";
+import type { RecordNames, RecordRef } from "./records.js";
+
+/** `IommuIoasMap` from `iommu_ioas_map` or `IOMMU_IOAS_MAP`; leading underscores are kept. */
+export function pascalCase(cName: string): string {
+  const lead = /^_*/.exec(cName)![0];
+  const words = cName.slice(lead.length).split("_").filter(Boolean);
+  return lead + words.map((w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join("");
+}
+
+/** `iommuIoasMap` from `IOMMU_IOAS_MAP`. */
+export function camelCase(cName: string): string {
+  const p = pascalCase(cName);
+  const lead = /^_*/.exec(p)![0];
+  return lead + p.charAt(lead.length).toLowerCase() + p.slice(lead.length + 1);
+}
+
+/** What encode accepts for a record: `IommuIoasMapInit`. */
+export const initName = (record: string) => `${pascalCase(record)}Init`;
+/** A record's zero-copy view class: `IommuIoasMapView`. */
+export const viewName = (record: string) => `${pascalCase(record)}View`;
+/** The module-private function refusing keys a record does not have: `checkIommuIoasMapKeys`. */
+export const keyCheckName = (record: string) => `check${pascalCase(record)}Keys`;
+/** The typed call of a request, and its Async and Unsafe forms: `iommuIoasMap`, `iommuIoasMapAsync`. */
+export const callName = (request: string, form: "" | "Async" | "Unsafe" = "") => `${camelCase(request)}${form}`;
+
+/**
+ * The names one module declares or imports, each claimed once: two declarations spelling the same
+ * name (`foo_bar` and `foo__bar` both give `FooBarView`; a struct `zero` and the runtime's
+ * `zero`) would not compile, so the second is a located error.
+ */
+export class NameTable {
+  private readonly owners = new Map<string, { what: string; loc?: SourceLocation }>();
+
+  claim(name: string, what: string, loc?: SourceLocation): void {
+    const had = this.owners.get(name);
+    if (!had) {
+      this.owners.set(name, { what, loc });
+      return;
+    }
+    const where = had.loc ? ` (${path.basename(had.loc.file)}:${had.loc.line})` : "";
+    fail("name-clash", `${what} and ${had.what}${where} would both be called '${name}' in the generated module`, loc ?? had.loc);
+  }
+}
 
 /** Every record of the model that has a name (an anonymous record flattened into another has none). */
 export function namedRecords(model: HeaderModel): Map<RecordDecl, string> {
@@ -21,13 +69,25 @@ export function namedRecords(model: HeaderModel): Map<RecordDecl, string> {
   return names;
 }
 
-export function recordNames(model: HeaderModel): RecordNames {
+/**
+ * The records' names, and how code refers to them. `home` gives the module that emits a record
+ * when it is not the one being written: there a reference is a symbol, and writing it imports
+ * the record (`typeOnly`: as types only, as the typed-call modules use them).
+ */
+export function recordNames(model: HeaderModel, home: (name: string) => string | undefined = () => undefined, typeOnly = false): RecordNames {
   const names = namedRecords(model);
+  const of = (decl: RecordDecl) => {
+    const n = names.get(decl);
+    if (!n) throw new Error(`internal: no name for record at ${decl.loc.file}:${decl.loc.line}`);
+    return n;
+  };
   return {
-    of(decl) {
-      const n = names.get(decl);
-      if (!n) throw new Error(`internal: no name for record at ${decl.loc.file}:${decl.loc.line}`);
-      return n;
+    of,
+    ref(decl): RecordRef {
+      const name = of(decl);
+      const from = home(name);
+      if (from === undefined) return { codec: name, init: initName(name), view: viewName(name) };
+      return { codec: symbol(name, from, typeOnly), init: symbol(initName(name), from, true), view: symbol(viewName(name), from, typeOnly) };
     },
   };
 }

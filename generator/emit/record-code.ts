@@ -14,6 +14,7 @@ import {
   type RecordNames,
 } from "./records.js";
 import { declarationDoc, inlineText, plainComment, type LinkContext } from "./tsdoc.js";
+import { initName, keyCheckName, viewName } from "./names.js";
 import { jsdoc, LE, rt, V } from "./symbols.js";
 
 /**
@@ -152,14 +153,14 @@ function flexibleFacts(flex: PlannedMember): string {
  * structs are declared after the info struct, so they cannot be referenced at load.
  */
 function capabilityLookup(ru: RecordUnit): string {
-  const cases = ru.capabilities!.map((c) => `case ${c.id}: return ${ru.names.of(c.record)};`).join(" ");
+  const cases = ru.capabilities!.map((c) => `case ${c.id}: return ${ru.names.ref(c.record).codec};`).join(" ");
   return `(id: number) => { switch (id) { ${cases} default: return undefined; } }`;
 }
 
 /** What bounds a user pointer's bytes, as the runtime's extents.ts reads it. */
 function pointerFacts(p: UserPointer, names: RecordNames): string[] {
   const facts = [
-    p.pointee ? `element: ${names.of(p.pointee)}` : undefined,
+    p.pointee ? `element: ${names.ref(p.pointee).codec}` : undefined,
     p.elementSize ? `elementSize: ${p.elementSize}` : undefined,
     p.countMember ? `count: ${lit(p.countMember)}` : undefined,
     p.entrySizeMember ? `entrySize: ${lit(p.entrySizeMember)}` : undefined,
@@ -204,9 +205,9 @@ export function recordCode(ru: RecordUnit): RecordCode {
   // sets is dropped silently; the size member is accepted and always written as sizeof.
   const inputs = value.filter((p) => p.role !== "flexible" && p.role !== "size");
   const local = (p: PlannedMember) => `$${p.flat.name}`;
-  const enc: string[] = [`const dv = ${rt.dataView}(target);`, `${name}CheckKeys(value);`];
+  const enc: string[] = [`const dv = ${rt.dataView}(target);`, `${keyCheckName(name)}(value);`];
   const written = inputs.filter((p) => p.role !== "plain").map((p) => `${p.flat.name}?: unknown`);
-  const source = written.length ? `value as ${name}Init & { ${written.join("; ")} }` : "value";
+  const source = written.length ? `value as ${initName(name)} & { ${written.join("; ")} }` : "value";
   // A plain scalar absent is zero: a destructuring default, so its write has no test of its own.
   const defaulted = (p: PlannedMember) =>
     p.role === "plain" && !p.bitfield && !p.flat.inUnion && r.kind !== "union" && p.kind?.kind === "scalar" && !p.kind.scalar.float;
@@ -257,14 +258,14 @@ export function recordCode(ru: RecordUnit): RecordCode {
   align: ${l.align},
   offsets: { ${offsets.join(", ")} },
   ${extra.map((e) => `${e},`).join("\n")}
-  encode(value: ${name}Init, target: ${rt.Target}, offset = 0): void {
+  encode(value: ${initName(name)}, target: ${rt.Target}, offset = 0): void {
     ${enc.join("\n")}
   },
   decode(source: ${rt.Target}, offset = 0): ${name} {
     ${decodeBody}
   },
-  view(target: ${rt.Target}, offset = 0): ${name}View {
-    return new ${name}View(${rt.dataView}(target), offset);
+  view(target: ${rt.Target}, offset = 0): ${viewName(name)} {
+    return new ${viewName(name)}(${rt.dataView}(target), offset);
   },
 }`;
   const getters = value.map((p) => {
@@ -272,9 +273,9 @@ export function recordCode(ru: RecordUnit): RecordCode {
     const body = p.bitfield
       ? bitfieldRead(p.bitfield, "this.byteOffset")
       : p.kind!.kind === "record"
-        ? `new ${p.kind!.codec}View(dv, ${at})`
+        ? `new ${p.kind!.view}(dv, ${at})`
         : decodeExpression(p.kind!, at);
-    return { name: p.flat.name, returnType: p.kind?.kind === "record" ? `${p.kind.codec}View` : typeOf(p), body: `return ${body};` };
+    return { name: p.flat.name, returnType: p.kind?.kind === "record" ? p.kind.view : typeOf(p), body: `return ${body};` };
   });
   const setters = value
     .filter((p) => p.kind?.kind !== "record")
@@ -349,7 +350,7 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     .filter((p) => p.role === "plain" && !p.bitfield && initType(p.kind!) !== derivedInit(typeOf(p)))
     .map((p) => `${p.flat.name}: ${initType(p.kind!)}`);
   const initArgs = [name, omitted.length || nested.length ? omitted.join(" | ") || "never" : undefined, nested.length ? `{ ${nested.join("; ")} }` : undefined].filter(Boolean);
-  sf.push({ code: `${jsdoc(`What {@link ${name}.encode} accepts (see InitOf).`)}\nexport type ${name}Init = ${rt.InitOf}<${initArgs.join(", ")}>;` });
+  sf.push({ code: `${jsdoc(`What {@link ${name}.encode} accepts (see InitOf).`)}\nexport type ${initName(name)} = ${rt.InitOf}<${initArgs.join(", ")}>;` });
   const codecs = distinct(codes, (c) => c.codec).map((c) => ({ variants: c.variants, text: c.value.codec }));
   // A switch over the keys: the engine compares interned strings by identity (a Set lookup cost
   // more), and a function of its own keeps the for-in from slowing the rest of encode.
@@ -363,9 +364,9 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
       ? `for (const key in value) { switch (key) { ${cases} break; default: ${rt.unknownMember}(key, ${lit(name)}, ${members}); } }`
       : `for (const key in value) ${rt.unknownMember}(key, ${lit(name)}, []);`,
   ];
-  sf.push({ code: `function ${name}CheckKeys(value: unknown): void {\n${check.join("\n")}\n}`, block: true });
+  sf.push({ code: `function ${keyCheckName(name)}(value: unknown): void {\n${check.join("\n")}\n}`, block: true });
   // No docs of its own: the value merges with the interface of the same name, whose docs hover shows.
-  sf.push({ code: `export const ${name} = ${codecs.length > 1 ? `(${pickByVariant(codecs)})` : pickByVariant(codecs)} satisfies ${rt.GeneratedCodec}<${name}, ${name}Init>;` });
+  sf.push({ code: `export const ${name} = ${codecs.length > 1 ? `(${pickByVariant(codecs)})` : pickByVariant(codecs)} satisfies ${rt.GeneratedCodec}<${name}, ${initName(name)}>;` });
 
   // One view class; an accessor whose body differs between variants branches on V.
   const accessorBody = (pick: (c: RecordCode) => string) => {
@@ -388,5 +389,5 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
   // ts-morph's order, kept: a member's getter and setter next to each other.
   const ordered = primary.getters.flatMap((g) => [accessors[primary.getters.indexOf(g)]!, ...primary.setters.filter((st) => st.name === g.name).map((st) => accessors[primary.getters.length + primary.setters.indexOf(st)]!)]);
   const viewDoc = jsdoc(`A zero-copy view of a \`${kindWord}\` in a buffer: reads and writes go straight to its bytes.`);
-  sf.push({ code: `${viewDoc}\nexport class ${name}View extends ${rt.RecordView} implements ${name} {\n${ordered.join("\n\n")}\n}`, block: true });
+  sf.push({ code: `${viewDoc}\nexport class ${viewName(name)} extends ${rt.RecordView} implements ${name} {\n${ordered.join("\n\n")}\n}`, block: true });
 }

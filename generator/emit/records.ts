@@ -28,12 +28,21 @@ export function byteOrderArg(s: Scalar): string {
 
 export type FieldKind =
   | { kind: "scalar"; scalar: Scalar }
-  | { kind: "record"; codec: string }
+  | ({ kind: "record" } & RecordRef)
   | { kind: "array"; element: FieldKind; length: number; elementSize: number };
 
 export interface RecordNames {
-  /** The TS name of a record's codec/type. */
+  /** The record's C name (`iommu_ioas_map`), as docs and messages spell it. */
   of(decl: RecordDecl): string;
+  /** How code refers to it: symbols, where another module emits it. */
+  ref(decl: RecordDecl): RecordRef;
+}
+
+/** A record's codec (and interface), Init type and view class, as code names them. */
+export interface RecordRef {
+  codec: string;
+  init: string;
+  view: string;
 }
 
 
@@ -67,7 +76,7 @@ export function scalarOf(t: TypeRef, layout: LayoutEngine, member: Member, wide 
  */
 export function kindOf(t: TypeRef, layout: LayoutEngine, names: RecordNames, member: Member, wide = false, unsignedBytes = false): FieldKind {
   const base = resolveTypedefs(t);
-  if (base.kind === "record") return { kind: "record", codec: names.of(base.decl) };
+  if (base.kind === "record") return { kind: "record", ...names.ref(base.decl) };
   if (base.kind === "array") {
     if (base.length === null) fail("unsupported", "nested flexible array", member.loc);
     if (wide) fail("unsupported", `array member '${member.name ?? ""}' has an element type whose width differs between architectures; generate for fewer architectures (--arch)`, member.loc);
@@ -108,7 +117,7 @@ export function initType(k: FieldKind): string {
     case "scalar":
       return (k.scalar.bits === 64 || k.scalar.wide) && !k.scalar.float ? rt.Int64 : "number";
     case "record":
-      return `${k.codec}Init`;
+      return k.init;
     case "array":
       return `ArrayLike<${initType(k.element)}>`;
   }

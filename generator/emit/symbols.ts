@@ -39,6 +39,9 @@ export const rt = {
   Target: type("Target"),
 };
 
+/** The names the codec modules may import from the runtime. */
+export const runtimeNames = Object.keys(rt);
+
 /** The range checker of an integer type: `u32`, `s8`. */
 export const checkerOf = (name: string): string => rt[name as "u8"];
 
@@ -52,6 +55,9 @@ export const calls = {
   CallArgs: symbol("CallArgs", CODEGEN, true),
   Trailing: symbol("Trailing", CODEGEN, true),
 };
+
+/** The names the typed-call modules may import from the runtime. */
+export const callNames = Object.keys(calls);
 
 /** The machine's byte order (`ARCH.littleEndian`), the module's variant, and two empty values. */
 export const LE = local("LE");

@@ -92,11 +92,14 @@ export function mixedSignBytes(units: { model: HeaderModel; layout: LayoutEngine
   return new Map([...signs].map(([rec, members]) => [rec, new Set([...members].filter(([, s]) => s.size > 1).map(([m]) => m))]));
 }
 
-/** Groups rows into variants. `values` renders each constant and enumerator of a model as code. */
-export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) => Map<string, string>): ModuleVariants {
+/**
+ * Groups rows into variants. `values` renders each constant and enumerator of a model as code;
+ * `home` gives the module of a record another module emits (recordNames).
+ */
+export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) => Map<string, string>, home?: (name: string) => string | undefined): ModuleVariants {
   const primary = units[0]!;
   const perUnit = units.map((u) => {
-    const names = recordNames(u.model);
+    const names = recordNames(u.model, home);
     return { unit: u, names, byName: new Map(emittedRecords(u.model).map((r) => [names.of(r), r])), values: values(u.model) };
   });
   const primaryNames = [...perUnit[0]!.byName.keys()];

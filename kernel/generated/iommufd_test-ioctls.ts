@@ -6,21 +6,21 @@
  */
 import { callStruct, callStructAsync } from "@uapigen/runtime/codegen";
 import { ioctls } from "./iommufd_test.js";
-import type { iommu_test_cmd, iommu_test_cmdInit } from "./iommufd_test.js";
+import type { IommuTestCmdInit, iommu_test_cmd } from "./iommufd_test.js";
 
 /** `ioctl(fd, IOMMU_TEST_CMD, &struct iommu_test_cmd)`: encodes `args`, calls, and returns the struct as the kernel left it. */
-export function IOMMU_TEST_CMD(fd: number, args: iommu_test_cmdInit = {}): iommu_test_cmd {
+export function iommuTestCmd(fd: number, args: IommuTestCmdInit = {}): iommu_test_cmd {
   return callStruct<iommu_test_cmd>(fd, ioctls.IOMMU_TEST_CMD, args);
 }
 
 /**
- * {@link IOMMU_TEST_CMD}, asynchronously: `ioctl(fd, IOMMU_TEST_CMD, &struct iommu_test_cmd)`.
+ * {@link iommuTestCmd}, asynchronously: `ioctl(fd, IOMMU_TEST_CMD, &struct iommu_test_cmd)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_TEST_CMDAsync(
+export async function iommuTestCmdAsync(
   fd: number,
-  args: iommu_test_cmdInit = {},
+  args: IommuTestCmdInit = {},
 ): Promise<iommu_test_cmd> {
   return callStructAsync<iommu_test_cmd>(fd, ioctls.IOMMU_TEST_CMD, args);
 }

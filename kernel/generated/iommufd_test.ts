@@ -191,37 +191,37 @@ export interface iommu_test_cmd {
 }
 
 /** What {@link iommu_test_cmd.encode} accepts (see InitOf). */
-export type iommu_test_cmdInit = InitOf<
+export type IommuTestCmdInit = InitOf<
   iommu_test_cmd,
   "__reserved",
   {
-    add_reserved: iommu_test_cmd_add_reservedInit;
-    mock_domain: iommu_test_cmd_mock_domainInit;
-    mock_domain_flags: iommu_test_cmd_mock_domain_flagsInit;
-    mock_domain_replace: iommu_test_cmd_mock_domain_replaceInit;
-    check_map: iommu_test_cmd_check_mapInit;
-    check_refs: iommu_test_cmd_check_refsInit;
-    create_access: iommu_test_cmd_create_accessInit;
-    destroy_access_pages: iommu_test_cmd_destroy_access_pagesInit;
-    access_pages: iommu_test_cmd_access_pagesInit;
-    access_rw: iommu_test_cmd_access_rwInit;
-    memory_limit: iommu_test_cmd_memory_limitInit;
-    access_replace_ioas: iommu_test_cmd_access_replace_ioasInit;
-    dirty: iommu_test_cmd_dirtyInit;
-    check_iotlb: iommu_test_cmd_check_iotlbInit;
-    trigger_iopf: iommu_test_cmd_trigger_iopfInit;
-    check_dev_cache: iommu_test_cmd_check_dev_cacheInit;
-    trigger_vevent: iommu_test_cmd_trigger_veventInit;
-    pasid_attach: iommu_test_cmd_pasid_attachInit;
-    pasid_replace: iommu_test_cmd_pasid_replaceInit;
-    pasid_detach: iommu_test_cmd_pasid_detachInit;
-    pasid_check: iommu_test_cmd_pasid_checkInit;
-    dmabuf_get: iommu_test_cmd_dmabuf_getInit;
-    dmabuf_revoke: iommu_test_cmd_dmabuf_revokeInit;
+    add_reserved: IommuTestCmdAddReservedInit;
+    mock_domain: IommuTestCmdMockDomainInit;
+    mock_domain_flags: IommuTestCmdMockDomainFlagsInit;
+    mock_domain_replace: IommuTestCmdMockDomainReplaceInit;
+    check_map: IommuTestCmdCheckMapInit;
+    check_refs: IommuTestCmdCheckRefsInit;
+    create_access: IommuTestCmdCreateAccessInit;
+    destroy_access_pages: IommuTestCmdDestroyAccessPagesInit;
+    access_pages: IommuTestCmdAccessPagesInit;
+    access_rw: IommuTestCmdAccessRwInit;
+    memory_limit: IommuTestCmdMemoryLimitInit;
+    access_replace_ioas: IommuTestCmdAccessReplaceIoasInit;
+    dirty: IommuTestCmdDirtyInit;
+    check_iotlb: IommuTestCmdCheckIotlbInit;
+    trigger_iopf: IommuTestCmdTriggerIopfInit;
+    check_dev_cache: IommuTestCmdCheckDevCacheInit;
+    trigger_vevent: IommuTestCmdTriggerVeventInit;
+    pasid_attach: IommuTestCmdPasidAttachInit;
+    pasid_replace: IommuTestCmdPasidReplaceInit;
+    pasid_detach: IommuTestCmdPasidDetachInit;
+    pasid_check: IommuTestCmdPasidCheckInit;
+    dmabuf_get: IommuTestCmdDmabufGetInit;
+    dmabuf_revoke: IommuTestCmdDmabufRevokeInit;
   }
 >;
 
-function iommu_test_cmdCheckKeys(value: unknown): void {
+function checkIommuTestCmdKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd");
   for (const key in value) {
     switch (key) {
@@ -323,9 +323,9 @@ export const iommu_test_cmd = {
     last: 64,
   },
 
-  encode(value: iommu_test_cmdInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmdCheckKeys(value);
+    checkIommuTestCmdKeys(value);
     const {
       size: $size = 0,
       op: $op = 0,
@@ -355,7 +355,7 @@ export const iommu_test_cmd = {
       dmabuf_get: $dmabuf_get,
       dmabuf_revoke: $dmabuf_revoke,
       last: $last = 0,
-    } = value as iommu_test_cmdInit & { __reserved?: unknown };
+    } = value as IommuTestCmdInit & { __reserved?: unknown };
     zero(dv, offset + 12, 52);
     dv.setUint32(offset + 68, 0);
     dv.setUint32(offset, u32($size, "iommu_test_cmd.size"), LE);
@@ -442,13 +442,13 @@ export const iommu_test_cmd = {
       last: dv.getUint32(offset + 64, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_test_cmdView {
-    return new iommu_test_cmdView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdView {
+    return new IommuTestCmdView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd, iommu_test_cmdInit>;
+} satisfies GeneratedCodec<iommu_test_cmd, IommuTestCmdInit>;
 
 /** A zero-copy view of a `struct iommu_test_cmd` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmdView extends RecordView implements iommu_test_cmd {
+export class IommuTestCmdView extends RecordView implements iommu_test_cmd {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -481,96 +481,96 @@ export class iommu_test_cmdView extends RecordView implements iommu_test_cmd {
     this.dataView.setUint32(this.byteOffset + 12, u32(value, "iommu_test_cmd.__reserved"), LE);
   }
 
-  get add_reserved(): iommu_test_cmd_add_reservedView {
-    return new iommu_test_cmd_add_reservedView(this.dataView, this.byteOffset + 16);
+  get add_reserved(): IommuTestCmdAddReservedView {
+    return new IommuTestCmdAddReservedView(this.dataView, this.byteOffset + 16);
   }
 
-  get mock_domain(): iommu_test_cmd_mock_domainView {
-    return new iommu_test_cmd_mock_domainView(this.dataView, this.byteOffset + 16);
+  get mock_domain(): IommuTestCmdMockDomainView {
+    return new IommuTestCmdMockDomainView(this.dataView, this.byteOffset + 16);
   }
 
-  get mock_domain_flags(): iommu_test_cmd_mock_domain_flagsView {
-    return new iommu_test_cmd_mock_domain_flagsView(this.dataView, this.byteOffset + 16);
+  get mock_domain_flags(): IommuTestCmdMockDomainFlagsView {
+    return new IommuTestCmdMockDomainFlagsView(this.dataView, this.byteOffset + 16);
   }
 
-  get mock_domain_replace(): iommu_test_cmd_mock_domain_replaceView {
-    return new iommu_test_cmd_mock_domain_replaceView(this.dataView, this.byteOffset + 16);
+  get mock_domain_replace(): IommuTestCmdMockDomainReplaceView {
+    return new IommuTestCmdMockDomainReplaceView(this.dataView, this.byteOffset + 16);
   }
 
-  get check_map(): iommu_test_cmd_check_mapView {
-    return new iommu_test_cmd_check_mapView(this.dataView, this.byteOffset + 16);
+  get check_map(): IommuTestCmdCheckMapView {
+    return new IommuTestCmdCheckMapView(this.dataView, this.byteOffset + 16);
   }
 
-  get check_refs(): iommu_test_cmd_check_refsView {
-    return new iommu_test_cmd_check_refsView(this.dataView, this.byteOffset + 16);
+  get check_refs(): IommuTestCmdCheckRefsView {
+    return new IommuTestCmdCheckRefsView(this.dataView, this.byteOffset + 16);
   }
 
-  get create_access(): iommu_test_cmd_create_accessView {
-    return new iommu_test_cmd_create_accessView(this.dataView, this.byteOffset + 16);
+  get create_access(): IommuTestCmdCreateAccessView {
+    return new IommuTestCmdCreateAccessView(this.dataView, this.byteOffset + 16);
   }
 
-  get destroy_access_pages(): iommu_test_cmd_destroy_access_pagesView {
-    return new iommu_test_cmd_destroy_access_pagesView(this.dataView, this.byteOffset + 16);
+  get destroy_access_pages(): IommuTestCmdDestroyAccessPagesView {
+    return new IommuTestCmdDestroyAccessPagesView(this.dataView, this.byteOffset + 16);
   }
 
-  get access_pages(): iommu_test_cmd_access_pagesView {
-    return new iommu_test_cmd_access_pagesView(this.dataView, this.byteOffset + 16);
+  get access_pages(): IommuTestCmdAccessPagesView {
+    return new IommuTestCmdAccessPagesView(this.dataView, this.byteOffset + 16);
   }
 
-  get access_rw(): iommu_test_cmd_access_rwView {
-    return new iommu_test_cmd_access_rwView(this.dataView, this.byteOffset + 16);
+  get access_rw(): IommuTestCmdAccessRwView {
+    return new IommuTestCmdAccessRwView(this.dataView, this.byteOffset + 16);
   }
 
-  get memory_limit(): iommu_test_cmd_memory_limitView {
-    return new iommu_test_cmd_memory_limitView(this.dataView, this.byteOffset + 16);
+  get memory_limit(): IommuTestCmdMemoryLimitView {
+    return new IommuTestCmdMemoryLimitView(this.dataView, this.byteOffset + 16);
   }
 
-  get access_replace_ioas(): iommu_test_cmd_access_replace_ioasView {
-    return new iommu_test_cmd_access_replace_ioasView(this.dataView, this.byteOffset + 16);
+  get access_replace_ioas(): IommuTestCmdAccessReplaceIoasView {
+    return new IommuTestCmdAccessReplaceIoasView(this.dataView, this.byteOffset + 16);
   }
 
-  get dirty(): iommu_test_cmd_dirtyView {
-    return new iommu_test_cmd_dirtyView(this.dataView, this.byteOffset + 16);
+  get dirty(): IommuTestCmdDirtyView {
+    return new IommuTestCmdDirtyView(this.dataView, this.byteOffset + 16);
   }
 
-  get check_iotlb(): iommu_test_cmd_check_iotlbView {
-    return new iommu_test_cmd_check_iotlbView(this.dataView, this.byteOffset + 16);
+  get check_iotlb(): IommuTestCmdCheckIotlbView {
+    return new IommuTestCmdCheckIotlbView(this.dataView, this.byteOffset + 16);
   }
 
-  get trigger_iopf(): iommu_test_cmd_trigger_iopfView {
-    return new iommu_test_cmd_trigger_iopfView(this.dataView, this.byteOffset + 16);
+  get trigger_iopf(): IommuTestCmdTriggerIopfView {
+    return new IommuTestCmdTriggerIopfView(this.dataView, this.byteOffset + 16);
   }
 
-  get check_dev_cache(): iommu_test_cmd_check_dev_cacheView {
-    return new iommu_test_cmd_check_dev_cacheView(this.dataView, this.byteOffset + 16);
+  get check_dev_cache(): IommuTestCmdCheckDevCacheView {
+    return new IommuTestCmdCheckDevCacheView(this.dataView, this.byteOffset + 16);
   }
 
-  get trigger_vevent(): iommu_test_cmd_trigger_veventView {
-    return new iommu_test_cmd_trigger_veventView(this.dataView, this.byteOffset + 16);
+  get trigger_vevent(): IommuTestCmdTriggerVeventView {
+    return new IommuTestCmdTriggerVeventView(this.dataView, this.byteOffset + 16);
   }
 
-  get pasid_attach(): iommu_test_cmd_pasid_attachView {
-    return new iommu_test_cmd_pasid_attachView(this.dataView, this.byteOffset + 16);
+  get pasid_attach(): IommuTestCmdPasidAttachView {
+    return new IommuTestCmdPasidAttachView(this.dataView, this.byteOffset + 16);
   }
 
-  get pasid_replace(): iommu_test_cmd_pasid_replaceView {
-    return new iommu_test_cmd_pasid_replaceView(this.dataView, this.byteOffset + 16);
+  get pasid_replace(): IommuTestCmdPasidReplaceView {
+    return new IommuTestCmdPasidReplaceView(this.dataView, this.byteOffset + 16);
   }
 
-  get pasid_detach(): iommu_test_cmd_pasid_detachView {
-    return new iommu_test_cmd_pasid_detachView(this.dataView, this.byteOffset + 16);
+  get pasid_detach(): IommuTestCmdPasidDetachView {
+    return new IommuTestCmdPasidDetachView(this.dataView, this.byteOffset + 16);
   }
 
-  get pasid_check(): iommu_test_cmd_pasid_checkView {
-    return new iommu_test_cmd_pasid_checkView(this.dataView, this.byteOffset + 16);
+  get pasid_check(): IommuTestCmdPasidCheckView {
+    return new IommuTestCmdPasidCheckView(this.dataView, this.byteOffset + 16);
   }
 
-  get dmabuf_get(): iommu_test_cmd_dmabuf_getView {
-    return new iommu_test_cmd_dmabuf_getView(this.dataView, this.byteOffset + 16);
+  get dmabuf_get(): IommuTestCmdDmabufGetView {
+    return new IommuTestCmdDmabufGetView(this.dataView, this.byteOffset + 16);
   }
 
-  get dmabuf_revoke(): iommu_test_cmd_dmabuf_revokeView {
-    return new iommu_test_cmd_dmabuf_revokeView(this.dataView, this.byteOffset + 16);
+  get dmabuf_revoke(): IommuTestCmdDmabufRevokeView {
+    return new IommuTestCmdDmabufRevokeView(this.dataView, this.byteOffset + 16);
   }
 
   get last(): number {
@@ -591,9 +591,9 @@ export interface iommu_test_cmd_add_reserved {
 }
 
 /** What {@link iommu_test_cmd_add_reserved.encode} accepts (see InitOf). */
-export type iommu_test_cmd_add_reservedInit = InitOf<iommu_test_cmd_add_reserved>;
+export type IommuTestCmdAddReservedInit = InitOf<iommu_test_cmd_add_reserved>;
 
-function iommu_test_cmd_add_reservedCheckKeys(value: unknown): void {
+function checkIommuTestCmdAddReservedKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_add_reserved");
   for (const key in value) {
@@ -612,9 +612,9 @@ export const iommu_test_cmd_add_reserved = {
   align: 8,
   offsets: { start: 0, length: 8 },
 
-  encode(value: iommu_test_cmd_add_reservedInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdAddReservedInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_add_reservedCheckKeys(value);
+    checkIommuTestCmdAddReservedKeys(value);
     const { start: $start = 0n, length: $length = 0n } = value;
     dv.setBigUint64(offset, u64($start, "iommu_test_cmd_add_reserved.start"), LE);
     dv.setBigUint64(offset + 8, u64($length, "iommu_test_cmd_add_reserved.length"), LE);
@@ -623,16 +623,13 @@ export const iommu_test_cmd_add_reserved = {
     const dv = dataView(source);
     return { start: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_add_reservedView {
-    return new iommu_test_cmd_add_reservedView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdAddReservedView {
+    return new IommuTestCmdAddReservedView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_add_reserved, iommu_test_cmd_add_reservedInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_add_reserved, IommuTestCmdAddReservedInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_add_reserved)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_add_reservedView
-  extends RecordView
-  implements iommu_test_cmd_add_reserved
-{
+export class IommuTestCmdAddReservedView extends RecordView implements iommu_test_cmd_add_reserved {
   get start(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -673,9 +670,9 @@ export interface iommu_test_cmd_mock_domain {
 }
 
 /** What {@link iommu_test_cmd_mock_domain.encode} accepts (see InitOf). */
-export type iommu_test_cmd_mock_domainInit = InitOf<iommu_test_cmd_mock_domain>;
+export type IommuTestCmdMockDomainInit = InitOf<iommu_test_cmd_mock_domain>;
 
-function iommu_test_cmd_mock_domainCheckKeys(value: unknown): void {
+function checkIommuTestCmdMockDomainKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_mock_domain");
   for (const key in value) {
     switch (key) {
@@ -698,9 +695,9 @@ export const iommu_test_cmd_mock_domain = {
   align: 4,
   offsets: { out_stdev_id: 0, out_hwpt_id: 4, out_idev_id: 8 },
 
-  encode(value: iommu_test_cmd_mock_domainInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdMockDomainInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_mock_domainCheckKeys(value);
+    checkIommuTestCmdMockDomainKeys(value);
     const {
       out_stdev_id: $out_stdev_id = 0,
       out_hwpt_id: $out_hwpt_id = 0,
@@ -718,16 +715,13 @@ export const iommu_test_cmd_mock_domain = {
       out_idev_id: dv.getUint32(offset + 8, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_mock_domainView {
-    return new iommu_test_cmd_mock_domainView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdMockDomainView {
+    return new IommuTestCmdMockDomainView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_mock_domain, iommu_test_cmd_mock_domainInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_mock_domain, IommuTestCmdMockDomainInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_mock_domainView
-  extends RecordView
-  implements iommu_test_cmd_mock_domain
-{
+export class IommuTestCmdMockDomainView extends RecordView implements iommu_test_cmd_mock_domain {
   get out_stdev_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -782,9 +776,9 @@ export interface iommu_test_cmd_mock_domain_flags {
 }
 
 /** What {@link iommu_test_cmd_mock_domain_flags.encode} accepts (see InitOf). */
-export type iommu_test_cmd_mock_domain_flagsInit = InitOf<iommu_test_cmd_mock_domain_flags>;
+export type IommuTestCmdMockDomainFlagsInit = InitOf<iommu_test_cmd_mock_domain_flags>;
 
-function iommu_test_cmd_mock_domain_flagsCheckKeys(value: unknown): void {
+function checkIommuTestCmdMockDomainFlagsKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_mock_domain_flags");
   for (const key in value) {
@@ -810,9 +804,9 @@ export const iommu_test_cmd_mock_domain_flags = {
   align: 4,
   offsets: { out_stdev_id: 0, out_hwpt_id: 4, out_idev_id: 8, dev_flags: 12 },
 
-  encode(value: iommu_test_cmd_mock_domain_flagsInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdMockDomainFlagsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_mock_domain_flagsCheckKeys(value);
+    checkIommuTestCmdMockDomainFlagsKeys(value);
     const {
       out_stdev_id: $out_stdev_id = 0,
       out_hwpt_id: $out_hwpt_id = 0,
@@ -833,13 +827,13 @@ export const iommu_test_cmd_mock_domain_flags = {
       dev_flags: dv.getUint32(offset + 12, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_mock_domain_flagsView {
-    return new iommu_test_cmd_mock_domain_flagsView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdMockDomainFlagsView {
+    return new IommuTestCmdMockDomainFlagsView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_mock_domain_flags, iommu_test_cmd_mock_domain_flagsInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_mock_domain_flags, IommuTestCmdMockDomainFlagsInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_flags)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_mock_domain_flagsView
+export class IommuTestCmdMockDomainFlagsView
   extends RecordView
   implements iommu_test_cmd_mock_domain_flags
 {
@@ -899,9 +893,9 @@ export interface iommu_test_cmd_mock_domain_replace {
 }
 
 /** What {@link iommu_test_cmd_mock_domain_replace.encode} accepts (see InitOf). */
-export type iommu_test_cmd_mock_domain_replaceInit = InitOf<iommu_test_cmd_mock_domain_replace>;
+export type IommuTestCmdMockDomainReplaceInit = InitOf<iommu_test_cmd_mock_domain_replace>;
 
-function iommu_test_cmd_mock_domain_replaceCheckKeys(value: unknown): void {
+function checkIommuTestCmdMockDomainReplaceKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_mock_domain_replace");
   for (const key in value) {
@@ -919,9 +913,9 @@ export const iommu_test_cmd_mock_domain_replace = {
   align: 4,
   offsets: { pt_id: 0 },
 
-  encode(value: iommu_test_cmd_mock_domain_replaceInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdMockDomainReplaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_mock_domain_replaceCheckKeys(value);
+    checkIommuTestCmdMockDomainReplaceKeys(value);
     const { pt_id: $pt_id = 0 } = value;
     dv.setUint32(offset, u32($pt_id, "iommu_test_cmd_mock_domain_replace.pt_id"), LE);
   },
@@ -929,16 +923,13 @@ export const iommu_test_cmd_mock_domain_replace = {
     const dv = dataView(source);
     return { pt_id: dv.getUint32(offset, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_mock_domain_replaceView {
-    return new iommu_test_cmd_mock_domain_replaceView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdMockDomainReplaceView {
+    return new IommuTestCmdMockDomainReplaceView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<
-  iommu_test_cmd_mock_domain_replace,
-  iommu_test_cmd_mock_domain_replaceInit
->;
+} satisfies GeneratedCodec<iommu_test_cmd_mock_domain_replace, IommuTestCmdMockDomainReplaceInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_replace)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_mock_domain_replaceView
+export class IommuTestCmdMockDomainReplaceView
   extends RecordView
   implements iommu_test_cmd_mock_domain_replace
 {
@@ -966,9 +957,9 @@ export interface iommu_test_cmd_check_map {
 }
 
 /** What {@link iommu_test_cmd_check_map.encode} accepts (see InitOf). */
-export type iommu_test_cmd_check_mapInit = InitOf<iommu_test_cmd_check_map>;
+export type IommuTestCmdCheckMapInit = InitOf<iommu_test_cmd_check_map>;
 
-function iommu_test_cmd_check_mapCheckKeys(value: unknown): void {
+function checkIommuTestCmdCheckMapKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_map");
   for (const key in value) {
     switch (key) {
@@ -987,9 +978,9 @@ export const iommu_test_cmd_check_map = {
   align: 8,
   offsets: { iova: 0, length: 8, uptr: 16 },
 
-  encode(value: iommu_test_cmd_check_mapInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdCheckMapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_check_mapCheckKeys(value);
+    checkIommuTestCmdCheckMapKeys(value);
     const { iova: $iova = 0n, length: $length = 0n, uptr: $uptr = 0n } = value;
     dv.setBigUint64(offset, u64($iova, "iommu_test_cmd_check_map.iova"), LE);
     dv.setBigUint64(offset + 8, u64($length, "iommu_test_cmd_check_map.length"), LE);
@@ -1003,13 +994,13 @@ export const iommu_test_cmd_check_map = {
       uptr: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_check_mapView {
-    return new iommu_test_cmd_check_mapView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdCheckMapView {
+    return new IommuTestCmdCheckMapView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_check_map, iommu_test_cmd_check_mapInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_check_map, IommuTestCmdCheckMapInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_map)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_mapView extends RecordView implements iommu_test_cmd_check_map {
+export class IommuTestCmdCheckMapView extends RecordView implements iommu_test_cmd_check_map {
   get iova(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -1054,9 +1045,9 @@ export interface iommu_test_cmd_check_refs {
 }
 
 /** What {@link iommu_test_cmd_check_refs.encode} accepts (see InitOf). */
-export type iommu_test_cmd_check_refsInit = InitOf<iommu_test_cmd_check_refs>;
+export type IommuTestCmdCheckRefsInit = InitOf<iommu_test_cmd_check_refs>;
 
-function iommu_test_cmd_check_refsCheckKeys(value: unknown): void {
+function checkIommuTestCmdCheckRefsKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_refs");
   for (const key in value) {
     switch (key) {
@@ -1075,9 +1066,9 @@ export const iommu_test_cmd_check_refs = {
   align: 8,
   offsets: { length: 0, uptr: 8, refs: 16 },
 
-  encode(value: iommu_test_cmd_check_refsInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdCheckRefsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_check_refsCheckKeys(value);
+    checkIommuTestCmdCheckRefsKeys(value);
     const { length: $length = 0n, uptr: $uptr = 0n, refs: $refs = 0 } = value;
     dv.setUint32(offset + 20, 0);
     dv.setBigUint64(offset, u64($length, "iommu_test_cmd_check_refs.length"), LE);
@@ -1092,13 +1083,13 @@ export const iommu_test_cmd_check_refs = {
       refs: dv.getUint32(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_check_refsView {
-    return new iommu_test_cmd_check_refsView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdCheckRefsView {
+    return new IommuTestCmdCheckRefsView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_check_refs, iommu_test_cmd_check_refsInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_check_refs, IommuTestCmdCheckRefsInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_refs)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_refsView extends RecordView implements iommu_test_cmd_check_refs {
+export class IommuTestCmdCheckRefsView extends RecordView implements iommu_test_cmd_check_refs {
   get length(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -1137,9 +1128,9 @@ export interface iommu_test_cmd_create_access {
 }
 
 /** What {@link iommu_test_cmd_create_access.encode} accepts (see InitOf). */
-export type iommu_test_cmd_create_accessInit = InitOf<iommu_test_cmd_create_access>;
+export type IommuTestCmdCreateAccessInit = InitOf<iommu_test_cmd_create_access>;
 
-function iommu_test_cmd_create_accessCheckKeys(value: unknown): void {
+function checkIommuTestCmdCreateAccessKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_create_access");
   for (const key in value) {
@@ -1158,9 +1149,9 @@ export const iommu_test_cmd_create_access = {
   align: 4,
   offsets: { out_access_fd: 0, flags: 4 },
 
-  encode(value: iommu_test_cmd_create_accessInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdCreateAccessInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_create_accessCheckKeys(value);
+    checkIommuTestCmdCreateAccessKeys(value);
     const { out_access_fd: $out_access_fd = 0, flags: $flags = 0 } = value;
     dv.setUint32(offset, u32($out_access_fd, "iommu_test_cmd_create_access.out_access_fd"), LE);
     dv.setUint32(offset + 4, u32($flags, "iommu_test_cmd_create_access.flags"), LE);
@@ -1169,13 +1160,13 @@ export const iommu_test_cmd_create_access = {
     const dv = dataView(source);
     return { out_access_fd: dv.getUint32(offset, LE), flags: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_create_accessView {
-    return new iommu_test_cmd_create_accessView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdCreateAccessView {
+    return new IommuTestCmdCreateAccessView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_create_access, iommu_test_cmd_create_accessInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_create_access, IommuTestCmdCreateAccessInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_create_access)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_create_accessView
+export class IommuTestCmdCreateAccessView
   extends RecordView
   implements iommu_test_cmd_create_access
 {
@@ -1211,9 +1202,9 @@ export interface iommu_test_cmd_destroy_access_pages {
 }
 
 /** What {@link iommu_test_cmd_destroy_access_pages.encode} accepts (see InitOf). */
-export type iommu_test_cmd_destroy_access_pagesInit = InitOf<iommu_test_cmd_destroy_access_pages>;
+export type IommuTestCmdDestroyAccessPagesInit = InitOf<iommu_test_cmd_destroy_access_pages>;
 
-function iommu_test_cmd_destroy_access_pagesCheckKeys(value: unknown): void {
+function checkIommuTestCmdDestroyAccessPagesKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_destroy_access_pages");
   for (const key in value) {
@@ -1231,9 +1222,9 @@ export const iommu_test_cmd_destroy_access_pages = {
   align: 4,
   offsets: { access_pages_id: 0 },
 
-  encode(value: iommu_test_cmd_destroy_access_pagesInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdDestroyAccessPagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_destroy_access_pagesCheckKeys(value);
+    checkIommuTestCmdDestroyAccessPagesKeys(value);
     const { access_pages_id: $access_pages_id = 0 } = value;
     dv.setUint32(
       offset,
@@ -1245,16 +1236,13 @@ export const iommu_test_cmd_destroy_access_pages = {
     const dv = dataView(source);
     return { access_pages_id: dv.getUint32(offset, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_destroy_access_pagesView {
-    return new iommu_test_cmd_destroy_access_pagesView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdDestroyAccessPagesView {
+    return new IommuTestCmdDestroyAccessPagesView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<
-  iommu_test_cmd_destroy_access_pages,
-  iommu_test_cmd_destroy_access_pagesInit
->;
+} satisfies GeneratedCodec<iommu_test_cmd_destroy_access_pages, IommuTestCmdDestroyAccessPagesInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_destroy_access_pages)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_destroy_access_pagesView
+export class IommuTestCmdDestroyAccessPagesView
   extends RecordView
   implements iommu_test_cmd_destroy_access_pages
 {
@@ -1286,9 +1274,9 @@ export interface iommu_test_cmd_access_pages {
 }
 
 /** What {@link iommu_test_cmd_access_pages.encode} accepts (see InitOf). */
-export type iommu_test_cmd_access_pagesInit = InitOf<iommu_test_cmd_access_pages>;
+export type IommuTestCmdAccessPagesInit = InitOf<iommu_test_cmd_access_pages>;
 
-function iommu_test_cmd_access_pagesCheckKeys(value: unknown): void {
+function checkIommuTestCmdAccessPagesKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_access_pages");
   for (const key in value) {
@@ -1316,9 +1304,9 @@ export const iommu_test_cmd_access_pages = {
   align: 8,
   offsets: { flags: 0, out_access_pages_id: 4, iova: 8, length: 16, uptr: 24 },
 
-  encode(value: iommu_test_cmd_access_pagesInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdAccessPagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_access_pagesCheckKeys(value);
+    checkIommuTestCmdAccessPagesKeys(value);
     const {
       flags: $flags = 0,
       out_access_pages_id: $out_access_pages_id = 0,
@@ -1346,16 +1334,13 @@ export const iommu_test_cmd_access_pages = {
       uptr: dv.getBigUint64(offset + 24, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_access_pagesView {
-    return new iommu_test_cmd_access_pagesView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdAccessPagesView {
+    return new IommuTestCmdAccessPagesView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_access_pages, iommu_test_cmd_access_pagesInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_access_pages, IommuTestCmdAccessPagesInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_pages)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_access_pagesView
-  extends RecordView
-  implements iommu_test_cmd_access_pages
-{
+export class IommuTestCmdAccessPagesView extends RecordView implements iommu_test_cmd_access_pages {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1426,9 +1411,9 @@ export interface iommu_test_cmd_access_rw {
 }
 
 /** What {@link iommu_test_cmd_access_rw.encode} accepts (see InitOf). */
-export type iommu_test_cmd_access_rwInit = InitOf<iommu_test_cmd_access_rw>;
+export type IommuTestCmdAccessRwInit = InitOf<iommu_test_cmd_access_rw>;
 
-function iommu_test_cmd_access_rwCheckKeys(value: unknown): void {
+function checkIommuTestCmdAccessRwKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_access_rw");
   for (const key in value) {
     switch (key) {
@@ -1448,9 +1433,9 @@ export const iommu_test_cmd_access_rw = {
   align: 8,
   offsets: { iova: 0, length: 8, uptr: 16, flags: 24 },
 
-  encode(value: iommu_test_cmd_access_rwInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdAccessRwInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_access_rwCheckKeys(value);
+    checkIommuTestCmdAccessRwKeys(value);
     const { iova: $iova = 0n, length: $length = 0n, uptr: $uptr = 0n, flags: $flags = 0 } = value;
     dv.setUint32(offset + 28, 0);
     dv.setBigUint64(offset, u64($iova, "iommu_test_cmd_access_rw.iova"), LE);
@@ -1467,13 +1452,13 @@ export const iommu_test_cmd_access_rw = {
       flags: dv.getUint32(offset + 24, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_access_rwView {
-    return new iommu_test_cmd_access_rwView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdAccessRwView {
+    return new IommuTestCmdAccessRwView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_access_rw, iommu_test_cmd_access_rwInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_access_rw, IommuTestCmdAccessRwInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_rw)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_access_rwView extends RecordView implements iommu_test_cmd_access_rw {
+export class IommuTestCmdAccessRwView extends RecordView implements iommu_test_cmd_access_rw {
   get iova(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -1522,9 +1507,9 @@ export interface iommu_test_cmd_memory_limit {
 }
 
 /** What {@link iommu_test_cmd_memory_limit.encode} accepts (see InitOf). */
-export type iommu_test_cmd_memory_limitInit = InitOf<iommu_test_cmd_memory_limit>;
+export type IommuTestCmdMemoryLimitInit = InitOf<iommu_test_cmd_memory_limit>;
 
-function iommu_test_cmd_memory_limitCheckKeys(value: unknown): void {
+function checkIommuTestCmdMemoryLimitKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_memory_limit");
   for (const key in value) {
@@ -1542,9 +1527,9 @@ export const iommu_test_cmd_memory_limit = {
   align: 4,
   offsets: { limit: 0 },
 
-  encode(value: iommu_test_cmd_memory_limitInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdMemoryLimitInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_memory_limitCheckKeys(value);
+    checkIommuTestCmdMemoryLimitKeys(value);
     const { limit: $limit = 0 } = value;
     dv.setUint32(offset, u32($limit, "iommu_test_cmd_memory_limit.limit"), LE);
   },
@@ -1552,16 +1537,13 @@ export const iommu_test_cmd_memory_limit = {
     const dv = dataView(source);
     return { limit: dv.getUint32(offset, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_memory_limitView {
-    return new iommu_test_cmd_memory_limitView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdMemoryLimitView {
+    return new IommuTestCmdMemoryLimitView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_memory_limit, iommu_test_cmd_memory_limitInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_memory_limit, IommuTestCmdMemoryLimitInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_memory_limit)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_memory_limitView
-  extends RecordView
-  implements iommu_test_cmd_memory_limit
-{
+export class IommuTestCmdMemoryLimitView extends RecordView implements iommu_test_cmd_memory_limit {
   get limit(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1578,9 +1560,9 @@ export interface iommu_test_cmd_access_replace_ioas {
 }
 
 /** What {@link iommu_test_cmd_access_replace_ioas.encode} accepts (see InitOf). */
-export type iommu_test_cmd_access_replace_ioasInit = InitOf<iommu_test_cmd_access_replace_ioas>;
+export type IommuTestCmdAccessReplaceIoasInit = InitOf<iommu_test_cmd_access_replace_ioas>;
 
-function iommu_test_cmd_access_replace_ioasCheckKeys(value: unknown): void {
+function checkIommuTestCmdAccessReplaceIoasKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_access_replace_ioas");
   for (const key in value) {
@@ -1598,9 +1580,9 @@ export const iommu_test_cmd_access_replace_ioas = {
   align: 4,
   offsets: { ioas_id: 0 },
 
-  encode(value: iommu_test_cmd_access_replace_ioasInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdAccessReplaceIoasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_access_replace_ioasCheckKeys(value);
+    checkIommuTestCmdAccessReplaceIoasKeys(value);
     const { ioas_id: $ioas_id = 0 } = value;
     dv.setUint32(offset, u32($ioas_id, "iommu_test_cmd_access_replace_ioas.ioas_id"), LE);
   },
@@ -1608,16 +1590,13 @@ export const iommu_test_cmd_access_replace_ioas = {
     const dv = dataView(source);
     return { ioas_id: dv.getUint32(offset, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_access_replace_ioasView {
-    return new iommu_test_cmd_access_replace_ioasView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdAccessReplaceIoasView {
+    return new IommuTestCmdAccessReplaceIoasView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<
-  iommu_test_cmd_access_replace_ioas,
-  iommu_test_cmd_access_replace_ioasInit
->;
+} satisfies GeneratedCodec<iommu_test_cmd_access_replace_ioas, IommuTestCmdAccessReplaceIoasInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_replace_ioas)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_access_replace_ioasView
+export class IommuTestCmdAccessReplaceIoasView
   extends RecordView
   implements iommu_test_cmd_access_replace_ioas
 {
@@ -1651,9 +1630,9 @@ export interface iommu_test_cmd_dirty {
 }
 
 /** What {@link iommu_test_cmd_dirty.encode} accepts (see InitOf). */
-export type iommu_test_cmd_dirtyInit = InitOf<iommu_test_cmd_dirty>;
+export type IommuTestCmdDirtyInit = InitOf<iommu_test_cmd_dirty>;
 
-function iommu_test_cmd_dirtyCheckKeys(value: unknown): void {
+function checkIommuTestCmdDirtyKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dirty");
   for (const key in value) {
     switch (key) {
@@ -1682,9 +1661,9 @@ export const iommu_test_cmd_dirty = {
   align: 8,
   offsets: { flags: 0, iova: 8, length: 16, page_size: 24, uptr: 32, out_nr_dirty: 40 },
 
-  encode(value: iommu_test_cmd_dirtyInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdDirtyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_dirtyCheckKeys(value);
+    checkIommuTestCmdDirtyKeys(value);
     const {
       flags: $flags = 0,
       iova: $iova = 0n,
@@ -1712,13 +1691,13 @@ export const iommu_test_cmd_dirty = {
       out_nr_dirty: dv.getBigUint64(offset + 40, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_dirtyView {
-    return new iommu_test_cmd_dirtyView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdDirtyView {
+    return new IommuTestCmdDirtyView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_dirty, iommu_test_cmd_dirtyInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_dirty, IommuTestCmdDirtyInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_dirty)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_dirtyView extends RecordView implements iommu_test_cmd_dirty {
+export class IommuTestCmdDirtyView extends RecordView implements iommu_test_cmd_dirty {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1785,9 +1764,9 @@ export interface iommu_test_cmd_check_iotlb {
 }
 
 /** What {@link iommu_test_cmd_check_iotlb.encode} accepts (see InitOf). */
-export type iommu_test_cmd_check_iotlbInit = InitOf<iommu_test_cmd_check_iotlb>;
+export type IommuTestCmdCheckIotlbInit = InitOf<iommu_test_cmd_check_iotlb>;
 
-function iommu_test_cmd_check_iotlbCheckKeys(value: unknown): void {
+function checkIommuTestCmdCheckIotlbKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_check_iotlb");
   for (const key in value) {
     switch (key) {
@@ -1805,9 +1784,9 @@ export const iommu_test_cmd_check_iotlb = {
   align: 4,
   offsets: { id: 0, iotlb: 4 },
 
-  encode(value: iommu_test_cmd_check_iotlbInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdCheckIotlbInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_check_iotlbCheckKeys(value);
+    checkIommuTestCmdCheckIotlbKeys(value);
     const { id: $id = 0, iotlb: $iotlb = 0 } = value;
     dv.setUint32(offset, u32($id, "iommu_test_cmd_check_iotlb.id"), LE);
     dv.setUint32(offset + 4, u32($iotlb, "iommu_test_cmd_check_iotlb.iotlb"), LE);
@@ -1816,16 +1795,13 @@ export const iommu_test_cmd_check_iotlb = {
     const dv = dataView(source);
     return { id: dv.getUint32(offset, LE), iotlb: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_check_iotlbView {
-    return new iommu_test_cmd_check_iotlbView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdCheckIotlbView {
+    return new IommuTestCmdCheckIotlbView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_check_iotlb, iommu_test_cmd_check_iotlbInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_check_iotlb, IommuTestCmdCheckIotlbInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_iotlb)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_iotlbView
-  extends RecordView
-  implements iommu_test_cmd_check_iotlb
-{
+export class IommuTestCmdCheckIotlbView extends RecordView implements iommu_test_cmd_check_iotlb {
   get id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1862,9 +1838,9 @@ export interface iommu_test_cmd_trigger_iopf {
 }
 
 /** What {@link iommu_test_cmd_trigger_iopf.encode} accepts (see InitOf). */
-export type iommu_test_cmd_trigger_iopfInit = InitOf<iommu_test_cmd_trigger_iopf>;
+export type IommuTestCmdTriggerIopfInit = InitOf<iommu_test_cmd_trigger_iopf>;
 
-function iommu_test_cmd_trigger_iopfCheckKeys(value: unknown): void {
+function checkIommuTestCmdTriggerIopfKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_trigger_iopf");
   for (const key in value) {
@@ -1894,9 +1870,9 @@ export const iommu_test_cmd_trigger_iopf = (
         align: 4,
         offsets: { dev_id: 0, pasid: 4, grpid: 8, perm: 12, addr: 16 },
 
-        encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
+        encode(value: IommuTestCmdTriggerIopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          iommu_test_cmd_trigger_iopfCheckKeys(value);
+          checkIommuTestCmdTriggerIopfKeys(value);
           const {
             dev_id: $dev_id = 0,
             pasid: $pasid = 0,
@@ -1920,8 +1896,8 @@ export const iommu_test_cmd_trigger_iopf = (
             addr: dv.getBigUint64(offset + 16, LE),
           };
         },
-        view(target: Target, offset = 0): iommu_test_cmd_trigger_iopfView {
-          return new iommu_test_cmd_trigger_iopfView(dataView(target), offset);
+        view(target: Target, offset = 0): IommuTestCmdTriggerIopfView {
+          return new IommuTestCmdTriggerIopfView(dataView(target), offset);
         },
       }
     : {
@@ -1929,9 +1905,9 @@ export const iommu_test_cmd_trigger_iopf = (
         align: 8,
         offsets: { dev_id: 0, pasid: 4, grpid: 8, perm: 12, addr: 16 },
 
-        encode(value: iommu_test_cmd_trigger_iopfInit, target: Target, offset = 0): void {
+        encode(value: IommuTestCmdTriggerIopfInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          iommu_test_cmd_trigger_iopfCheckKeys(value);
+          checkIommuTestCmdTriggerIopfKeys(value);
           const {
             dev_id: $dev_id = 0,
             pasid: $pasid = 0,
@@ -1955,17 +1931,14 @@ export const iommu_test_cmd_trigger_iopf = (
             addr: dv.getBigUint64(offset + 16, LE),
           };
         },
-        view(target: Target, offset = 0): iommu_test_cmd_trigger_iopfView {
-          return new iommu_test_cmd_trigger_iopfView(dataView(target), offset);
+        view(target: Target, offset = 0): IommuTestCmdTriggerIopfView {
+          return new IommuTestCmdTriggerIopfView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<iommu_test_cmd_trigger_iopf, iommu_test_cmd_trigger_iopfInit>;
+) satisfies GeneratedCodec<iommu_test_cmd_trigger_iopf, IommuTestCmdTriggerIopfInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_iopf)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_trigger_iopfView
-  extends RecordView
-  implements iommu_test_cmd_trigger_iopf
-{
+export class IommuTestCmdTriggerIopfView extends RecordView implements iommu_test_cmd_trigger_iopf {
   get dev_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2032,9 +2005,9 @@ export interface iommu_test_cmd_check_dev_cache {
 }
 
 /** What {@link iommu_test_cmd_check_dev_cache.encode} accepts (see InitOf). */
-export type iommu_test_cmd_check_dev_cacheInit = InitOf<iommu_test_cmd_check_dev_cache>;
+export type IommuTestCmdCheckDevCacheInit = InitOf<iommu_test_cmd_check_dev_cache>;
 
-function iommu_test_cmd_check_dev_cacheCheckKeys(value: unknown): void {
+function checkIommuTestCmdCheckDevCacheKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_check_dev_cache");
   for (const key in value) {
@@ -2053,9 +2026,9 @@ export const iommu_test_cmd_check_dev_cache = {
   align: 4,
   offsets: { id: 0, cache: 4 },
 
-  encode(value: iommu_test_cmd_check_dev_cacheInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdCheckDevCacheInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_check_dev_cacheCheckKeys(value);
+    checkIommuTestCmdCheckDevCacheKeys(value);
     const { id: $id = 0, cache: $cache = 0 } = value;
     dv.setUint32(offset, u32($id, "iommu_test_cmd_check_dev_cache.id"), LE);
     dv.setUint32(offset + 4, u32($cache, "iommu_test_cmd_check_dev_cache.cache"), LE);
@@ -2064,13 +2037,13 @@ export const iommu_test_cmd_check_dev_cache = {
     const dv = dataView(source);
     return { id: dv.getUint32(offset, LE), cache: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_check_dev_cacheView {
-    return new iommu_test_cmd_check_dev_cacheView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdCheckDevCacheView {
+    return new IommuTestCmdCheckDevCacheView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_check_dev_cache, iommu_test_cmd_check_dev_cacheInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_check_dev_cache, IommuTestCmdCheckDevCacheInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_dev_cache)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_check_dev_cacheView
+export class IommuTestCmdCheckDevCacheView
   extends RecordView
   implements iommu_test_cmd_check_dev_cache
 {
@@ -2102,9 +2075,9 @@ export interface iommu_test_cmd_trigger_vevent {
 }
 
 /** What {@link iommu_test_cmd_trigger_vevent.encode} accepts (see InitOf). */
-export type iommu_test_cmd_trigger_veventInit = InitOf<iommu_test_cmd_trigger_vevent>;
+export type IommuTestCmdTriggerVeventInit = InitOf<iommu_test_cmd_trigger_vevent>;
 
-function iommu_test_cmd_trigger_veventCheckKeys(value: unknown): void {
+function checkIommuTestCmdTriggerVeventKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_trigger_vevent");
   for (const key in value) {
@@ -2122,9 +2095,9 @@ export const iommu_test_cmd_trigger_vevent = {
   align: 4,
   offsets: { dev_id: 0 },
 
-  encode(value: iommu_test_cmd_trigger_veventInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdTriggerVeventInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_trigger_veventCheckKeys(value);
+    checkIommuTestCmdTriggerVeventKeys(value);
     const { dev_id: $dev_id = 0 } = value;
     dv.setUint32(offset, u32($dev_id, "iommu_test_cmd_trigger_vevent.dev_id"), LE);
   },
@@ -2132,13 +2105,13 @@ export const iommu_test_cmd_trigger_vevent = {
     const dv = dataView(source);
     return { dev_id: dv.getUint32(offset, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_trigger_veventView {
-    return new iommu_test_cmd_trigger_veventView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdTriggerVeventView {
+    return new IommuTestCmdTriggerVeventView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_trigger_vevent, iommu_test_cmd_trigger_veventInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_trigger_vevent, IommuTestCmdTriggerVeventInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_vevent)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_trigger_veventView
+export class IommuTestCmdTriggerVeventView
   extends RecordView
   implements iommu_test_cmd_trigger_vevent
 {
@@ -2164,9 +2137,9 @@ export interface iommu_test_cmd_pasid_attach {
 }
 
 /** What {@link iommu_test_cmd_pasid_attach.encode} accepts (see InitOf). */
-export type iommu_test_cmd_pasid_attachInit = InitOf<iommu_test_cmd_pasid_attach>;
+export type IommuTestCmdPasidAttachInit = InitOf<iommu_test_cmd_pasid_attach>;
 
-function iommu_test_cmd_pasid_attachCheckKeys(value: unknown): void {
+function checkIommuTestCmdPasidAttachKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_pasid_attach");
   for (const key in value) {
@@ -2185,9 +2158,9 @@ export const iommu_test_cmd_pasid_attach = {
   align: 4,
   offsets: { pasid: 0, pt_id: 4 },
 
-  encode(value: iommu_test_cmd_pasid_attachInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdPasidAttachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_pasid_attachCheckKeys(value);
+    checkIommuTestCmdPasidAttachKeys(value);
     const { pasid: $pasid = 0, pt_id: $pt_id = 0 } = value;
     dv.setUint32(offset, u32($pasid, "iommu_test_cmd_pasid_attach.pasid"), LE);
     dv.setUint32(offset + 4, u32($pt_id, "iommu_test_cmd_pasid_attach.pt_id"), LE);
@@ -2196,16 +2169,13 @@ export const iommu_test_cmd_pasid_attach = {
     const dv = dataView(source);
     return { pasid: dv.getUint32(offset, LE), pt_id: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_pasid_attachView {
-    return new iommu_test_cmd_pasid_attachView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdPasidAttachView {
+    return new IommuTestCmdPasidAttachView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_pasid_attach, iommu_test_cmd_pasid_attachInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_pasid_attach, IommuTestCmdPasidAttachInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_attach)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_attachView
-  extends RecordView
-  implements iommu_test_cmd_pasid_attach
-{
+export class IommuTestCmdPasidAttachView extends RecordView implements iommu_test_cmd_pasid_attach {
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2236,9 +2206,9 @@ export interface iommu_test_cmd_pasid_replace {
 }
 
 /** What {@link iommu_test_cmd_pasid_replace.encode} accepts (see InitOf). */
-export type iommu_test_cmd_pasid_replaceInit = InitOf<iommu_test_cmd_pasid_replace>;
+export type IommuTestCmdPasidReplaceInit = InitOf<iommu_test_cmd_pasid_replace>;
 
-function iommu_test_cmd_pasid_replaceCheckKeys(value: unknown): void {
+function checkIommuTestCmdPasidReplaceKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_pasid_replace");
   for (const key in value) {
@@ -2257,9 +2227,9 @@ export const iommu_test_cmd_pasid_replace = {
   align: 4,
   offsets: { pasid: 0, pt_id: 4 },
 
-  encode(value: iommu_test_cmd_pasid_replaceInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdPasidReplaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_pasid_replaceCheckKeys(value);
+    checkIommuTestCmdPasidReplaceKeys(value);
     const { pasid: $pasid = 0, pt_id: $pt_id = 0 } = value;
     dv.setUint32(offset, u32($pasid, "iommu_test_cmd_pasid_replace.pasid"), LE);
     dv.setUint32(offset + 4, u32($pt_id, "iommu_test_cmd_pasid_replace.pt_id"), LE);
@@ -2268,13 +2238,13 @@ export const iommu_test_cmd_pasid_replace = {
     const dv = dataView(source);
     return { pasid: dv.getUint32(offset, LE), pt_id: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_pasid_replaceView {
-    return new iommu_test_cmd_pasid_replaceView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdPasidReplaceView {
+    return new IommuTestCmdPasidReplaceView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_pasid_replace, iommu_test_cmd_pasid_replaceInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_pasid_replace, IommuTestCmdPasidReplaceInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_replace)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_replaceView
+export class IommuTestCmdPasidReplaceView
   extends RecordView
   implements iommu_test_cmd_pasid_replace
 {
@@ -2306,9 +2276,9 @@ export interface iommu_test_cmd_pasid_detach {
 }
 
 /** What {@link iommu_test_cmd_pasid_detach.encode} accepts (see InitOf). */
-export type iommu_test_cmd_pasid_detachInit = InitOf<iommu_test_cmd_pasid_detach>;
+export type IommuTestCmdPasidDetachInit = InitOf<iommu_test_cmd_pasid_detach>;
 
-function iommu_test_cmd_pasid_detachCheckKeys(value: unknown): void {
+function checkIommuTestCmdPasidDetachKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_pasid_detach");
   for (const key in value) {
@@ -2326,9 +2296,9 @@ export const iommu_test_cmd_pasid_detach = {
   align: 4,
   offsets: { pasid: 0 },
 
-  encode(value: iommu_test_cmd_pasid_detachInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdPasidDetachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_pasid_detachCheckKeys(value);
+    checkIommuTestCmdPasidDetachKeys(value);
     const { pasid: $pasid = 0 } = value;
     dv.setUint32(offset, u32($pasid, "iommu_test_cmd_pasid_detach.pasid"), LE);
   },
@@ -2336,16 +2306,13 @@ export const iommu_test_cmd_pasid_detach = {
     const dv = dataView(source);
     return { pasid: dv.getUint32(offset, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_pasid_detachView {
-    return new iommu_test_cmd_pasid_detachView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdPasidDetachView {
+    return new IommuTestCmdPasidDetachView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_pasid_detach, iommu_test_cmd_pasid_detachInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_pasid_detach, IommuTestCmdPasidDetachInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_detach)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_detachView
-  extends RecordView
-  implements iommu_test_cmd_pasid_detach
-{
+export class IommuTestCmdPasidDetachView extends RecordView implements iommu_test_cmd_pasid_detach {
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2364,9 +2331,9 @@ export interface iommu_test_cmd_pasid_check {
 }
 
 /** What {@link iommu_test_cmd_pasid_check.encode} accepts (see InitOf). */
-export type iommu_test_cmd_pasid_checkInit = InitOf<iommu_test_cmd_pasid_check>;
+export type IommuTestCmdPasidCheckInit = InitOf<iommu_test_cmd_pasid_check>;
 
-function iommu_test_cmd_pasid_checkCheckKeys(value: unknown): void {
+function checkIommuTestCmdPasidCheckKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_pasid_check");
   for (const key in value) {
     switch (key) {
@@ -2384,9 +2351,9 @@ export const iommu_test_cmd_pasid_check = {
   align: 4,
   offsets: { pasid: 0, hwpt_id: 4 },
 
-  encode(value: iommu_test_cmd_pasid_checkInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdPasidCheckInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_pasid_checkCheckKeys(value);
+    checkIommuTestCmdPasidCheckKeys(value);
     const { pasid: $pasid = 0, hwpt_id: $hwpt_id = 0 } = value;
     dv.setUint32(offset, u32($pasid, "iommu_test_cmd_pasid_check.pasid"), LE);
     dv.setUint32(offset + 4, u32($hwpt_id, "iommu_test_cmd_pasid_check.hwpt_id"), LE);
@@ -2395,16 +2362,13 @@ export const iommu_test_cmd_pasid_check = {
     const dv = dataView(source);
     return { pasid: dv.getUint32(offset, LE), hwpt_id: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_pasid_checkView {
-    return new iommu_test_cmd_pasid_checkView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdPasidCheckView {
+    return new IommuTestCmdPasidCheckView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_pasid_check, iommu_test_cmd_pasid_checkInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_pasid_check, IommuTestCmdPasidCheckInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_check)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_pasid_checkView
-  extends RecordView
-  implements iommu_test_cmd_pasid_check
-{
+export class IommuTestCmdPasidCheckView extends RecordView implements iommu_test_cmd_pasid_check {
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2435,9 +2399,9 @@ export interface iommu_test_cmd_dmabuf_get {
 }
 
 /** What {@link iommu_test_cmd_dmabuf_get.encode} accepts (see InitOf). */
-export type iommu_test_cmd_dmabuf_getInit = InitOf<iommu_test_cmd_dmabuf_get>;
+export type IommuTestCmdDmabufGetInit = InitOf<iommu_test_cmd_dmabuf_get>;
 
-function iommu_test_cmd_dmabuf_getCheckKeys(value: unknown): void {
+function checkIommuTestCmdDmabufGetKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_cmd_dmabuf_get");
   for (const key in value) {
     switch (key) {
@@ -2455,9 +2419,9 @@ export const iommu_test_cmd_dmabuf_get = {
   align: 4,
   offsets: { length: 0, open_flags: 4 },
 
-  encode(value: iommu_test_cmd_dmabuf_getInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdDmabufGetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_dmabuf_getCheckKeys(value);
+    checkIommuTestCmdDmabufGetKeys(value);
     const { length: $length = 0, open_flags: $open_flags = 0 } = value;
     dv.setUint32(offset, u32($length, "iommu_test_cmd_dmabuf_get.length"), LE);
     dv.setUint32(offset + 4, u32($open_flags, "iommu_test_cmd_dmabuf_get.open_flags"), LE);
@@ -2466,13 +2430,13 @@ export const iommu_test_cmd_dmabuf_get = {
     const dv = dataView(source);
     return { length: dv.getUint32(offset, LE), open_flags: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_dmabuf_getView {
-    return new iommu_test_cmd_dmabuf_getView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdDmabufGetView {
+    return new IommuTestCmdDmabufGetView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_dmabuf_get, iommu_test_cmd_dmabuf_getInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_dmabuf_get, IommuTestCmdDmabufGetInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_get)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_dmabuf_getView extends RecordView implements iommu_test_cmd_dmabuf_get {
+export class IommuTestCmdDmabufGetView extends RecordView implements iommu_test_cmd_dmabuf_get {
   get length(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2503,9 +2467,9 @@ export interface iommu_test_cmd_dmabuf_revoke {
 }
 
 /** What {@link iommu_test_cmd_dmabuf_revoke.encode} accepts (see InitOf). */
-export type iommu_test_cmd_dmabuf_revokeInit = InitOf<iommu_test_cmd_dmabuf_revoke>;
+export type IommuTestCmdDmabufRevokeInit = InitOf<iommu_test_cmd_dmabuf_revoke>;
 
-function iommu_test_cmd_dmabuf_revokeCheckKeys(value: unknown): void {
+function checkIommuTestCmdDmabufRevokeKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_test_cmd_dmabuf_revoke");
   for (const key in value) {
@@ -2524,9 +2488,9 @@ export const iommu_test_cmd_dmabuf_revoke = {
   align: 4,
   offsets: { dmabuf_fd: 0, revoked: 4 },
 
-  encode(value: iommu_test_cmd_dmabuf_revokeInit, target: Target, offset = 0): void {
+  encode(value: IommuTestCmdDmabufRevokeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_cmd_dmabuf_revokeCheckKeys(value);
+    checkIommuTestCmdDmabufRevokeKeys(value);
     const { dmabuf_fd: $dmabuf_fd = 0, revoked: $revoked = 0 } = value;
     dv.setInt32(offset, s32($dmabuf_fd, "iommu_test_cmd_dmabuf_revoke.dmabuf_fd"), LE);
     dv.setUint32(offset + 4, u32($revoked, "iommu_test_cmd_dmabuf_revoke.revoked"), LE);
@@ -2535,13 +2499,13 @@ export const iommu_test_cmd_dmabuf_revoke = {
     const dv = dataView(source);
     return { dmabuf_fd: dv.getInt32(offset, LE), revoked: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_cmd_dmabuf_revokeView {
-    return new iommu_test_cmd_dmabuf_revokeView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestCmdDmabufRevokeView {
+    return new IommuTestCmdDmabufRevokeView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_cmd_dmabuf_revoke, iommu_test_cmd_dmabuf_revokeInit>;
+} satisfies GeneratedCodec<iommu_test_cmd_dmabuf_revoke, IommuTestCmdDmabufRevokeInit>;
 
 /** A zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_revoke)` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_cmd_dmabuf_revokeView
+export class IommuTestCmdDmabufRevokeView
   extends RecordView
   implements iommu_test_cmd_dmabuf_revoke
 {
@@ -2596,9 +2560,9 @@ export interface iommu_test_hw_info {
 }
 
 /** What {@link iommu_test_hw_info.encode} accepts (see InitOf). */
-export type iommu_test_hw_infoInit = InitOf<iommu_test_hw_info>;
+export type IommuTestHwInfoInit = InitOf<iommu_test_hw_info>;
 
-function iommu_test_hw_infoCheckKeys(value: unknown): void {
+function checkIommuTestHwInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_test_hw_info");
   for (const key in value) {
     switch (key) {
@@ -2616,9 +2580,9 @@ export const iommu_test_hw_info = {
   align: 4,
   offsets: { flags: 0, test_reg: 4 },
 
-  encode(value: iommu_test_hw_infoInit, target: Target, offset = 0): void {
+  encode(value: IommuTestHwInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_test_hw_infoCheckKeys(value);
+    checkIommuTestHwInfoKeys(value);
     const { flags: $flags = 0, test_reg: $test_reg = 0 } = value;
     dv.setUint32(offset, u32($flags, "iommu_test_hw_info.flags"), LE);
     dv.setUint32(offset + 4, u32($test_reg, "iommu_test_hw_info.test_reg"), LE);
@@ -2627,13 +2591,13 @@ export const iommu_test_hw_info = {
     const dv = dataView(source);
     return { flags: dv.getUint32(offset, LE), test_reg: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_test_hw_infoView {
-    return new iommu_test_hw_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuTestHwInfoView {
+    return new IommuTestHwInfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_test_hw_info, iommu_test_hw_infoInit>;
+} satisfies GeneratedCodec<iommu_test_hw_info, IommuTestHwInfoInit>;
 
 /** A zero-copy view of a `struct iommu_test_hw_info` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_test_hw_infoView extends RecordView implements iommu_test_hw_info {
+export class IommuTestHwInfoView extends RecordView implements iommu_test_hw_info {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2675,9 +2639,9 @@ export interface iommu_hwpt_selftest {
 }
 
 /** What {@link iommu_hwpt_selftest.encode} accepts (see InitOf). */
-export type iommu_hwpt_selftestInit = InitOf<iommu_hwpt_selftest>;
+export type IommuHwptSelftestInit = InitOf<iommu_hwpt_selftest>;
 
-function iommu_hwpt_selftestCheckKeys(value: unknown): void {
+function checkIommuHwptSelftestKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_selftest");
   for (const key in value) {
     switch (key) {
@@ -2695,9 +2659,9 @@ export const iommu_hwpt_selftest = {
   align: 4,
   offsets: { iotlb: 0, pagetable_type: 4 },
 
-  encode(value: iommu_hwpt_selftestInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_selftestCheckKeys(value);
+    checkIommuHwptSelftestKeys(value);
     const { iotlb: $iotlb = 0, pagetable_type: $pagetable_type = 0 } = value;
     dv.setUint32(offset, u32($iotlb, "iommu_hwpt_selftest.iotlb"), LE);
     dv.setUint32(offset + 4, u32($pagetable_type, "iommu_hwpt_selftest.pagetable_type"), LE);
@@ -2706,13 +2670,13 @@ export const iommu_hwpt_selftest = {
     const dv = dataView(source);
     return { iotlb: dv.getUint32(offset, LE), pagetable_type: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_hwpt_selftestView {
-    return new iommu_hwpt_selftestView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptSelftestView {
+    return new IommuHwptSelftestView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_selftest, iommu_hwpt_selftestInit>;
+} satisfies GeneratedCodec<iommu_hwpt_selftest, IommuHwptSelftestInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_selftestView extends RecordView implements iommu_hwpt_selftest {
+export class IommuHwptSelftestView extends RecordView implements iommu_hwpt_selftest {
   get iotlb(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2768,9 +2732,9 @@ export interface iommu_hwpt_invalidate_selftest {
 }
 
 /** What {@link iommu_hwpt_invalidate_selftest.encode} accepts (see InitOf). */
-export type iommu_hwpt_invalidate_selftestInit = InitOf<iommu_hwpt_invalidate_selftest>;
+export type IommuHwptInvalidateSelftestInit = InitOf<iommu_hwpt_invalidate_selftest>;
 
-function iommu_hwpt_invalidate_selftestCheckKeys(value: unknown): void {
+function checkIommuHwptInvalidateSelftestKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_invalidate_selftest");
   for (const key in value) {
@@ -2789,9 +2753,9 @@ export const iommu_hwpt_invalidate_selftest = {
   align: 4,
   offsets: { flags: 0, iotlb_id: 4 },
 
-  encode(value: iommu_hwpt_invalidate_selftestInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptInvalidateSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_invalidate_selftestCheckKeys(value);
+    checkIommuHwptInvalidateSelftestKeys(value);
     const { flags: $flags = 0, iotlb_id: $iotlb_id = 0 } = value;
     dv.setUint32(offset, u32($flags, "iommu_hwpt_invalidate_selftest.flags"), LE);
     dv.setUint32(offset + 4, u32($iotlb_id, "iommu_hwpt_invalidate_selftest.iotlb_id"), LE);
@@ -2800,13 +2764,13 @@ export const iommu_hwpt_invalidate_selftest = {
     const dv = dataView(source);
     return { flags: dv.getUint32(offset, LE), iotlb_id: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_hwpt_invalidate_selftestView {
-    return new iommu_hwpt_invalidate_selftestView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptInvalidateSelftestView {
+    return new IommuHwptInvalidateSelftestView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_invalidate_selftest, iommu_hwpt_invalidate_selftestInit>;
+} satisfies GeneratedCodec<iommu_hwpt_invalidate_selftest, IommuHwptInvalidateSelftestInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_invalidate_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_invalidate_selftestView
+export class IommuHwptInvalidateSelftestView
   extends RecordView
   implements iommu_hwpt_invalidate_selftest
 {
@@ -2875,9 +2839,9 @@ export interface iommu_viommu_selftest {
 }
 
 /** What {@link iommu_viommu_selftest.encode} accepts (see InitOf). */
-export type iommu_viommu_selftestInit = InitOf<iommu_viommu_selftest>;
+export type IommuViommuSelftestInit = InitOf<iommu_viommu_selftest>;
 
-function iommu_viommu_selftestCheckKeys(value: unknown): void {
+function checkIommuViommuSelftestKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_selftest");
   for (const key in value) {
     switch (key) {
@@ -2902,9 +2866,9 @@ export const iommu_viommu_selftest = {
   align: 8,
   offsets: { in_data: 0, out_data: 4, out_mmap_offset: 8, out_mmap_length: 16 },
 
-  encode(value: iommu_viommu_selftestInit, target: Target, offset = 0): void {
+  encode(value: IommuViommuSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_viommu_selftestCheckKeys(value);
+    checkIommuViommuSelftestKeys(value);
     const {
       in_data: $in_data = 0,
       out_data: $out_data = 0,
@@ -2929,13 +2893,13 @@ export const iommu_viommu_selftest = {
       out_mmap_length: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_viommu_selftestView {
-    return new iommu_viommu_selftestView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuViommuSelftestView {
+    return new IommuViommuSelftestView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_viommu_selftest, iommu_viommu_selftestInit>;
+} satisfies GeneratedCodec<iommu_viommu_selftest, IommuViommuSelftestInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_selftestView extends RecordView implements iommu_viommu_selftest {
+export class IommuViommuSelftestView extends RecordView implements iommu_viommu_selftest {
   get in_data(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3013,9 +2977,9 @@ export interface iommu_viommu_invalidate_selftest {
 }
 
 /** What {@link iommu_viommu_invalidate_selftest.encode} accepts (see InitOf). */
-export type iommu_viommu_invalidate_selftestInit = InitOf<iommu_viommu_invalidate_selftest>;
+export type IommuViommuInvalidateSelftestInit = InitOf<iommu_viommu_invalidate_selftest>;
 
-function iommu_viommu_invalidate_selftestCheckKeys(value: unknown): void {
+function checkIommuViommuInvalidateSelftestKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_invalidate_selftest");
   for (const key in value) {
@@ -3035,9 +2999,9 @@ export const iommu_viommu_invalidate_selftest = {
   align: 4,
   offsets: { flags: 0, vdev_id: 4, cache_id: 8 },
 
-  encode(value: iommu_viommu_invalidate_selftestInit, target: Target, offset = 0): void {
+  encode(value: IommuViommuInvalidateSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_viommu_invalidate_selftestCheckKeys(value);
+    checkIommuViommuInvalidateSelftestKeys(value);
     const { flags: $flags = 0, vdev_id: $vdev_id = 0, cache_id: $cache_id = 0 } = value;
     dv.setUint32(offset, u32($flags, "iommu_viommu_invalidate_selftest.flags"), LE);
     dv.setUint32(offset + 4, u32($vdev_id, "iommu_viommu_invalidate_selftest.vdev_id"), LE);
@@ -3051,13 +3015,13 @@ export const iommu_viommu_invalidate_selftest = {
       cache_id: dv.getUint32(offset + 8, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_viommu_invalidate_selftestView {
-    return new iommu_viommu_invalidate_selftestView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuViommuInvalidateSelftestView {
+    return new IommuViommuInvalidateSelftestView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_viommu_invalidate_selftest, iommu_viommu_invalidate_selftestInit>;
+} satisfies GeneratedCodec<iommu_viommu_invalidate_selftest, IommuViommuInvalidateSelftestInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_invalidate_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_invalidate_selftestView
+export class IommuViommuInvalidateSelftestView
   extends RecordView
   implements iommu_viommu_invalidate_selftest
 {
@@ -3110,9 +3074,9 @@ export interface iommu_viommu_event_selftest {
 }
 
 /** What {@link iommu_viommu_event_selftest.encode} accepts (see InitOf). */
-export type iommu_viommu_event_selftestInit = InitOf<iommu_viommu_event_selftest>;
+export type IommuViommuEventSelftestInit = InitOf<iommu_viommu_event_selftest>;
 
-function iommu_viommu_event_selftestCheckKeys(value: unknown): void {
+function checkIommuViommuEventSelftestKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_event_selftest");
   for (const key in value) {
@@ -3130,9 +3094,9 @@ export const iommu_viommu_event_selftest = {
   align: 4,
   offsets: { virt_id: 0 },
 
-  encode(value: iommu_viommu_event_selftestInit, target: Target, offset = 0): void {
+  encode(value: IommuViommuEventSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_viommu_event_selftestCheckKeys(value);
+    checkIommuViommuEventSelftestKeys(value);
     const { virt_id: $virt_id = 0 } = value;
     dv.setUint32(offset, u32($virt_id, "iommu_viommu_event_selftest.virt_id"), LE);
   },
@@ -3140,13 +3104,13 @@ export const iommu_viommu_event_selftest = {
     const dv = dataView(source);
     return { virt_id: dv.getUint32(offset, LE) };
   },
-  view(target: Target, offset = 0): iommu_viommu_event_selftestView {
-    return new iommu_viommu_event_selftestView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuViommuEventSelftestView {
+    return new IommuViommuEventSelftestView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_viommu_event_selftest, iommu_viommu_event_selftestInit>;
+} satisfies GeneratedCodec<iommu_viommu_event_selftest, IommuViommuEventSelftestInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_event_selftest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_event_selftestView
+export class IommuViommuEventSelftestView
   extends RecordView
   implements iommu_viommu_event_selftest
 {

@@ -14,7 +14,7 @@ import {
   iommu_ioas_map,
   iommu_ioas_unmap,
 } from "#linux/generated/iommufd.js";
-import { IOMMU_IOAS_IOVA_RANGES } from "#linux/generated/iommufd-ioctls.js";
+import { iommuIoasIovaRanges } from "#linux/generated/iommufd-ioctls.js";
 import { IOMMU_TEST_OP_ADD_RESERVED, IOMMU_HW_INFO_SELFTEST_REGVAL, IOMMU_HW_INFO_TYPE_SELFTEST, MOCK_APERTURE_LAST, MOCK_APERTURE_START, MOCK_PAGE_SIZE, iommu_test_hw_info } from "../generated/iommufd_test.js";
 import { mmapAnonymous, munmap, native } from "#runtime/native.js";
 import { expectErrno, mockDomain, openIommufd, PAGE, testCmd } from "./iommufd-env.js";
@@ -69,9 +69,9 @@ test("IOVA_RANGES: one full range on a fresh IOAS; EMSGSIZE reports the count th
   using ioas = fd.allocIoas();
   assert.deepEqual(ioas.iovaRanges(), { ranges: [{ start: 0n, last: MAX }], alignment: 1n });
   // The protocol by hand: no room at all -> EMSGSIZE, num_iovas set to what is needed.
-  expectErrno("EMSGSIZE", () => IOMMU_IOAS_IOVA_RANGES(fd.fd, { ioas_id: ioas.id, num_iovas: 0 }), "IOMMU_IOAS_IOVA_RANGES");
+  expectErrno("EMSGSIZE", () => iommuIoasIovaRanges(fd.fd, { ioas_id: ioas.id, num_iovas: 0 }), "IOMMU_IOAS_IOVA_RANGES");
   try {
-    IOMMU_IOAS_IOVA_RANGES(fd.fd, { ioas_id: ioas.id, num_iovas: 0 });
+    iommuIoasIovaRanges(fd.fd, { ioas_id: ioas.id, num_iovas: 0 });
   } catch (err) {
     assert.equal((err as { struct: { num_iovas: number } }).struct.num_iovas, 1);
   }

@@ -2,8 +2,8 @@
 // generated from drivers/iommu/iommufd/iommufd_test.h.
 import assert from "node:assert/strict";
 import os from "node:os";
-import { IOMMU_TEST_CMD } from "../generated/iommufd_test-ioctls.js";
-import { IOMMU_TEST_OP_MOCK_DOMAIN, iommu_test_cmd, type iommu_test_cmdInit } from "../generated/iommufd_test.js";
+import { iommuTestCmd } from "../generated/iommufd_test-ioctls.js";
+import { IOMMU_TEST_OP_MOCK_DOMAIN, iommu_test_cmd, type IommuTestCmdInit } from "../generated/iommufd_test.js";
 import { Iommufd } from "#linux/iommufd.js";
 
 export const PAGE = 4096;
@@ -19,8 +19,8 @@ export function openIommufd(): Iommufd {
 const TEST_CMD_SIZED_BY_RUNTIME = (iommu_test_cmd as { sizeMember?: string }).sizeMember !== undefined;
 
 /** IOMMU_TEST_CMD with the size filled (the selftest's `.size = sizeof(cmd)`). */
-export function testCmd(fd: Iommufd, cmd: iommu_test_cmdInit) {
-  return IOMMU_TEST_CMD(fd.fd, TEST_CMD_SIZED_BY_RUNTIME ? cmd : { size: iommu_test_cmd.size, ...cmd });
+export function testCmd(fd: Iommufd, cmd: IommuTestCmdInit) {
+  return iommuTestCmd(fd.fd, TEST_CMD_SIZED_BY_RUNTIME ? cmd : { size: iommu_test_cmd.size, ...cmd });
 }
 
 /** A mock device attached to `ioasId` through a mock domain. */

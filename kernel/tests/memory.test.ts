@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { IOMMU_OPTION_RLIMIT_MODE } from "#linux/generated/iommufd.js";
-import { IOMMU_IOAS_ALLOC } from "#linux/generated/iommufd-ioctls.js";
+import { iommuIoasAlloc } from "#linux/generated/iommufd-ioctls.js";
 import { mmapAnonymous, munmap, native } from "#runtime/native.js";
 import { expectErrno, openIommufd, PAGE } from "./iommufd-env.js";
 
@@ -89,7 +89,7 @@ test("a closed Iommufd: every call is EBADF from the runtime and nothing reaches
   expectClosed(() => ioas.map(ram), "map");
   expectClosed(() => ioas.unmap(0n, MAX), "unmap");
   expectClosed(() => ioas.iovaRanges(), "iovaRanges");
-  expectClosed(() => IOMMU_IOAS_ALLOC(fd.fd), "IOMMU_IOAS_ALLOC");
+  expectClosed(() => iommuIoasAlloc(fd.fd), "IOMMU_IOAS_ALLOC");
   await assert.rejects(ioas.mapAsync(ram), (err: NodeJS.ErrnoException & { ioctl?: string }) => {
     assert.equal(err.code, "EBADF");
     assert.equal(err.ioctl, undefined);

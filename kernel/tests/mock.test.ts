@@ -14,13 +14,13 @@ import {
   iommufd_vevent_header,
 } from "#linux/generated/iommufd.js";
 import {
-  IOMMU_HWPT_GET_DIRTY_BITMAP,
-  IOMMU_HWPT_GET_DIRTY_BITMAPUnsafe,
-  IOMMU_HWPT_INVALIDATE,
-  IOMMU_HWPT_INVALIDATEAsync,
-  IOMMU_VDEVICE_ALLOC,
-  IOMMU_VEVENTQ_ALLOC,
-  IOMMU_VIOMMU_ALLOC,
+  iommuHwptGetDirtyBitmap,
+  iommuHwptGetDirtyBitmapUnsafe,
+  iommuHwptInvalidate,
+  iommuHwptInvalidateAsync,
+  iommuVdeviceAlloc,
+  iommuVeventqAlloc,
+  iommuViommuAlloc,
 } from "#linux/generated/iommufd-ioctls.js";
 import {
   IOMMU_HWPT_DATA_SELFTEST,
@@ -160,7 +160,7 @@ test("dirty bitmap at other page sizes: one bit per 2^__ffs(page_size) bytes, in
   // iova + length may have a bit of page_size - 1 set. For 12 KiB that mask is 0x2fff, so it is
   // not "a multiple of page_size": base is 4 KiB past a multiple of 12 KiB, base + 0x2000 and
   // base + 0x8000 are multiples.
-  expectErrno("EINVAL", () => IOMMU_HWPT_GET_DIRTY_BITMAPUnsafe(fd.fd, { hwpt_id: hwpt.id, iova: base, length: BigInt(length), page_size: 0n, data: 0n }), "IOMMU_HWPT_GET_DIRTY_BITMAP");
+  expectErrno("EINVAL", () => iommuHwptGetDirtyBitmapUnsafe(fd.fd, { hwpt_id: hwpt.id, iova: base, length: BigInt(length), page_size: 0n, data: 0n }), "IOMMU_HWPT_GET_DIRTY_BITMAP");
   assert.throws(() => hwpt.dirtyBitmap(base, BigInt(length), 0n), RangeError, "the runtime refuses page_size 0 itself");
   // Two 12 KiB pages from a multiple of 12 KiB: base + 0x2000 has bit 13 set.
   expectErrno("EINVAL", () => hwpt.dirtyBitmap(base + 0x2000n, 2n * P12K, P12K, NO_CLEAR), "IOMMU_HWPT_GET_DIRTY_BITMAP");
@@ -182,10 +182,10 @@ test("dirty bitmap at other page sizes: one bit per 2^__ffs(page_size) bytes, in
   assert.deepEqual(setBits(at12k), dirty);
   // The typed call sizes the buffer the same way: one word short is refused before the kernel ...
   const args = { hwpt_id: hwpt.id, flags: NO_CLEAR, iova: base, length: BigInt(length), page_size: P12K };
-  assert.throws(() => IOMMU_HWPT_GET_DIRTY_BITMAP(fd.fd, { ...args, data: new Uint8Array(8) }), RangeError);
+  assert.throws(() => iommuHwptGetDirtyBitmap(fd.fd, { ...args, data: new Uint8Array(8) }), RangeError);
   // ... and a larger buffer is written only in the two words (the rest keeps its 0xff).
   const roomy = new Uint8Array(24).fill(0xff, 16);
-  IOMMU_HWPT_GET_DIRTY_BITMAP(fd.fd, { ...args, data: roomy });
+  iommuHwptGetDirtyBitmap(fd.fd, { ...args, data: roomy });
   assert.deepEqual(setBits(roomy.subarray(0, 16)), dirty);
   assert.ok(roomy.subarray(16).every((b) => b === 0xff), "nothing written past the kernel's words");
   // 8 KiB: 36 bits, one word; each bit covers two host pages.
@@ -248,12 +248,12 @@ test("HWPT_INVALIDATE: entries of entry_len bytes, entry_num from the buffer and
   assertIotlb(fd, a.id, [D, D, D, D]);
 
   // Two entries: entry_num is set from the buffer (16 bytes / 8), and returns as processed.
-  const two = IOMMU_HWPT_INVALIDATE(fd.fd, { hwpt_id: a.id, data_type, entry_len, data_uptr: invalidations([{ iotlb_id: 2 }, { iotlb_id: 3 }]) });
+  const two = iommuHwptInvalidate(fd.fd, { hwpt_id: a.id, data_type, entry_len, data_uptr: invalidations([{ iotlb_id: 2 }, { iotlb_id: 3 }]) });
   assert.equal(two.entry_num, 2);
   assertIotlb(fd, a.id, [D, D, 0, 0]);
   // The second entry has unknown flags: EOPNOTSUPP after the first was done (entry_num 1).
   const partial = failing<{ entry_num: number }>("EOPNOTSUPP", () =>
-    IOMMU_HWPT_INVALIDATE(fd.fd, { hwpt_id: a.id, data_type, entry_len, data_uptr: invalidations([{ iotlb_id: 0 }, { flags: 0xffffffff, iotlb_id: 1 }]) }),
+    iommuHwptInvalidate(fd.fd, { hwpt_id: a.id, data_type, entry_len, data_uptr: invalidations([{ iotlb_id: 0 }, { flags: 0xffffffff, iotlb_id: 1 }]) }),
   );
   assert.equal(partial.entry_num, 1);
   assertIotlb(fd, a.id, [0, D, 0, 0]);
@@ -261,23 +261,23 @@ test("HWPT_INVALIDATE: entries of entry_len bytes, entry_num from the buffer and
   // Counts the buffer does not hold are refused by the runtime, before the kernel: more entries
   // than it has, entries longer than it, or no entry_len to count them by.
   const one = invalidations([{ iotlb_id: 1 }]);
-  assert.throws(() => IOMMU_HWPT_INVALIDATE(fd.fd, { hwpt_id: a.id, data_type, entry_len, entry_num: 2, data_uptr: one }), RangeError);
-  assert.throws(() => IOMMU_HWPT_INVALIDATE(fd.fd, { hwpt_id: a.id, data_type, entry_len: 2 * entry_len, entry_num: 1, data_uptr: one }), RangeError);
-  assert.throws(() => IOMMU_HWPT_INVALIDATE(fd.fd, { hwpt_id: a.id, data_type, data_uptr: one }), RangeError);
+  assert.throws(() => iommuHwptInvalidate(fd.fd, { hwpt_id: a.id, data_type, entry_len, entry_num: 2, data_uptr: one }), RangeError);
+  assert.throws(() => iommuHwptInvalidate(fd.fd, { hwpt_id: a.id, data_type, entry_len: 2 * entry_len, entry_num: 1, data_uptr: one }), RangeError);
+  assert.throws(() => iommuHwptInvalidate(fd.fd, { hwpt_id: a.id, data_type, data_uptr: one }), RangeError);
   assertIotlb(fd, a.id, [0, D, 0, 0]);
 
   // A smaller count is the caller's to give: only the first entry (not the FLAG_ALL one) is sent.
-  const first = IOMMU_HWPT_INVALIDATE(fd.fd, { hwpt_id: b.id, data_type, entry_len, entry_num: 1, data_uptr: invalidations([{ iotlb_id: 1 }, { flags: IOMMU_TEST_INVALIDATE_FLAG_ALL }]) });
+  const first = iommuHwptInvalidate(fd.fd, { hwpt_id: b.id, data_type, entry_len, entry_num: 1, data_uptr: invalidations([{ iotlb_id: 1 }, { flags: IOMMU_TEST_INVALIDATE_FLAG_ALL }]) });
   assert.equal(first.entry_num, 1);
   assertIotlb(fd, b.id, [D, 0, D, D]);
   // On the thread pool (the entries copied for the call): FLAG_ALL clears every entry.
-  const all = await IOMMU_HWPT_INVALIDATEAsync(fd.fd, { hwpt_id: b.id, data_type, entry_len, data_uptr: invalidations([{ flags: IOMMU_TEST_INVALIDATE_FLAG_ALL }]) });
+  const all = await iommuHwptInvalidateAsync(fd.fd, { hwpt_id: b.id, data_type, entry_len, data_uptr: invalidations([{ flags: IOMMU_TEST_INVALIDATE_FLAG_ALL }]) });
   assert.equal(all.entry_num, 1);
   assertIotlb(fd, b.id, [0, 0, 0, 0]);
 
   // A paging HWPT has no cache to invalidate; nothing is processed. 6.12 looks the ID up as a
   // nested HWPT (ENOENT); since vIOMMUs (6.13) any object is looked up and the type refused.
-  const refused = failing<{ entry_num: number }>(HAS.viommu ? "EINVAL" : "ENOENT", () => IOMMU_HWPT_INVALIDATE(fd.fd, { hwpt_id: parent.id, data_type, entry_len, data_uptr: one }));
+  const refused = failing<{ entry_num: number }>(HAS.viommu ? "EINVAL" : "ENOENT", () => iommuHwptInvalidate(fd.fd, { hwpt_id: parent.id, data_type, entry_len, data_uptr: one }));
   assert.equal(refused.entry_num, 0);
 });
 
@@ -313,13 +313,13 @@ test("vIOMMU, vDevice and vEVENTQ: an event the mock raises is read back with it
   const dev = mockDomain(fd, ioas.id);
   const parent = fd.allocHwpt(dev.out_idev_id, ioas.id, { flags: IOMMU_HWPT_ALLOC_NEST_PARENT });
   if (!HAS.viommu) {
-    expectErrno("ENOTTY", () => IOMMU_VIOMMU_ALLOC(fd.fd, { type: IOMMU_VIOMMU_TYPE_SELFTEST >>> 0, dev_id: dev.out_idev_id, hwpt_id: parent.id }), "IOMMU_VIOMMU_ALLOC");
+    expectErrno("ENOTTY", () => iommuViommuAlloc(fd.fd, { type: IOMMU_VIOMMU_TYPE_SELFTEST >>> 0, dev_id: dev.out_idev_id, hwpt_id: parent.id }), "IOMMU_VIOMMU_ALLOC");
     return;
   }
-  const viommu = IOMMU_VIOMMU_ALLOC(fd.fd, { type: IOMMU_VIOMMU_TYPE_SELFTEST >>> 0, dev_id: dev.out_idev_id, hwpt_id: parent.id });
+  const viommu = iommuViommuAlloc(fd.fd, { type: IOMMU_VIOMMU_TYPE_SELFTEST >>> 0, dev_id: dev.out_idev_id, hwpt_id: parent.id });
   assert.ok(viommu.out_viommu_id > 0);
-  const vdev = IOMMU_VDEVICE_ALLOC(fd.fd, { viommu_id: viommu.out_viommu_id, dev_id: dev.out_idev_id, virt_id: 0x99n });
-  const q = IOMMU_VEVENTQ_ALLOC(fd.fd, { viommu_id: viommu.out_viommu_id, type: IOMMU_VEVENTQ_TYPE_SELFTEST >>> 0, veventq_depth: 2 });
+  const vdev = iommuVdeviceAlloc(fd.fd, { viommu_id: viommu.out_viommu_id, dev_id: dev.out_idev_id, virt_id: 0x99n });
+  const q = iommuVeventqAlloc(fd.fd, { viommu_id: viommu.out_viommu_id, type: IOMMU_VEVENTQ_TYPE_SELFTEST >>> 0, veventq_depth: 2 });
   // Events flow once the device sits on a nested HWPT of the vIOMMU (as in the selftest).
   const nested = fd.allocHwpt(dev.out_idev_id, viommu.out_viommu_id, { dataType: IOMMU_HWPT_DATA_SELFTEST, data: selftestData({ iotlb: IOMMU_TEST_IOTLB_DEFAULT }) });
   testCmd(fd, { op: IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE, id: dev.out_stdev_id, mock_domain_replace: { pt_id: nested.id } });

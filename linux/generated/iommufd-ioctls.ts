@@ -8,50 +8,50 @@ import { callStruct, callStructAsync, callStructUnsafe } from "@uapigen/runtime/
 import type { CallArgs } from "@uapigen/runtime/codegen";
 import { ioctls } from "./iommufd.js";
 import type {
+  IommuDestroyInit,
+  IommuFaultAllocInit,
+  IommuHwInfoInit,
+  IommuHwQueueAllocInit,
+  IommuHwptAllocInit,
+  IommuHwptGetDirtyBitmapInit,
+  IommuHwptInvalidateInit,
+  IommuHwptSetDirtyTrackingInit,
+  IommuIoasAllocInit,
+  IommuIoasAllowIovasInit,
+  IommuIoasChangeProcessInit,
+  IommuIoasCopyInit,
+  IommuIoasIovaRangesInit,
+  IommuIoasMapFileInit,
+  IommuIoasMapInit,
+  IommuIoasNoiommuGetPaInit,
+  IommuIoasUnmapInit,
+  IommuOptionInit,
+  IommuVdeviceAllocInit,
+  IommuVeventqAllocInit,
+  IommuVfioIoasInit,
+  IommuViommuAllocInit,
   iommu_destroy,
-  iommu_destroyInit,
   iommu_fault_alloc,
-  iommu_fault_allocInit,
   iommu_hw_info,
-  iommu_hw_infoInit,
   iommu_hw_queue_alloc,
-  iommu_hw_queue_allocInit,
   iommu_hwpt_alloc,
-  iommu_hwpt_allocInit,
   iommu_hwpt_get_dirty_bitmap,
-  iommu_hwpt_get_dirty_bitmapInit,
   iommu_hwpt_invalidate,
-  iommu_hwpt_invalidateInit,
   iommu_hwpt_set_dirty_tracking,
-  iommu_hwpt_set_dirty_trackingInit,
   iommu_ioas_alloc,
-  iommu_ioas_allocInit,
   iommu_ioas_allow_iovas,
-  iommu_ioas_allow_iovasInit,
   iommu_ioas_change_process,
-  iommu_ioas_change_processInit,
   iommu_ioas_copy,
-  iommu_ioas_copyInit,
   iommu_ioas_iova_ranges,
-  iommu_ioas_iova_rangesInit,
   iommu_ioas_map,
-  iommu_ioas_mapInit,
   iommu_ioas_map_file,
-  iommu_ioas_map_fileInit,
   iommu_ioas_noiommu_get_pa,
-  iommu_ioas_noiommu_get_paInit,
   iommu_ioas_unmap,
-  iommu_ioas_unmapInit,
   iommu_option,
-  iommu_optionInit,
   iommu_vdevice_alloc,
-  iommu_vdevice_allocInit,
   iommu_veventq_alloc,
-  iommu_veventq_allocInit,
   iommu_vfio_ioas,
-  iommu_vfio_ioasInit,
   iommu_viommu_alloc,
-  iommu_viommu_allocInit,
 } from "./iommufd.js";
 
 /**
@@ -61,18 +61,18 @@ import type {
  *
  * Destroy any object held within iommufd.
  */
-export function IOMMU_DESTROY(fd: number, args: iommu_destroyInit = {}): iommu_destroy {
+export function iommuDestroy(fd: number, args: IommuDestroyInit = {}): iommu_destroy {
   return callStruct<iommu_destroy>(fd, ioctls.IOMMU_DESTROY, args);
 }
 
 /**
- * {@link IOMMU_DESTROY}, asynchronously: `ioctl(fd, IOMMU_DESTROY, &struct iommu_destroy)`.
+ * {@link iommuDestroy}, asynchronously: `ioctl(fd, IOMMU_DESTROY, &struct iommu_destroy)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_DESTROYAsync(
+export async function iommuDestroyAsync(
   fd: number,
-  args: iommu_destroyInit = {},
+  args: IommuDestroyInit = {},
 ): Promise<iommu_destroy> {
   return callStructAsync<iommu_destroy>(fd, ioctls.IOMMU_DESTROY, args);
 }
@@ -84,18 +84,18 @@ export async function IOMMU_DESTROYAsync(
  *
  * Allocate an IO Address Space (IOAS) which holds an IO Virtual Address (IOVA) to memory mapping.
  */
-export function IOMMU_IOAS_ALLOC(fd: number, args: iommu_ioas_allocInit = {}): iommu_ioas_alloc {
+export function iommuIoasAlloc(fd: number, args: IommuIoasAllocInit = {}): iommu_ioas_alloc {
   return callStruct<iommu_ioas_alloc>(fd, ioctls.IOMMU_IOAS_ALLOC, args);
 }
 
 /**
- * {@link IOMMU_IOAS_ALLOC}, asynchronously: `ioctl(fd, IOMMU_IOAS_ALLOC, &struct iommu_ioas_alloc)`.
+ * {@link iommuIoasAlloc}, asynchronously: `ioctl(fd, IOMMU_IOAS_ALLOC, &struct iommu_ioas_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_IOAS_ALLOCAsync(
+export async function iommuIoasAllocAsync(
   fd: number,
-  args: iommu_ioas_allocInit = {},
+  args: IommuIoasAllocInit = {},
 ): Promise<iommu_ioas_alloc> {
   return callStructAsync<iommu_ioas_alloc>(fd, ioctls.IOMMU_IOAS_ALLOC, args);
 }
@@ -122,33 +122,33 @@ export async function IOMMU_IOAS_ALLOCAsync(
  *
  * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function IOMMU_IOAS_IOVA_RANGES(
+export function iommuIoasIovaRanges(
   fd: number,
-  args: CallArgs<iommu_ioas_iova_rangesInit, "allowed_iovas"> = {},
+  args: CallArgs<IommuIoasIovaRangesInit, "allowed_iovas"> = {},
 ): iommu_ioas_iova_ranges {
   return callStruct<iommu_ioas_iova_ranges>(fd, ioctls.IOMMU_IOAS_IOVA_RANGES, args);
 }
 
 /**
- * {@link IOMMU_IOAS_IOVA_RANGES}, asynchronously: `ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &struct iommu_ioas_iova_ranges)`.
+ * {@link iommuIoasIovaRanges}, asynchronously: `ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &struct iommu_ioas_iova_ranges)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_IOAS_IOVA_RANGESAsync(
+export async function iommuIoasIovaRangesAsync(
   fd: number,
-  args: CallArgs<iommu_ioas_iova_rangesInit, "allowed_iovas"> = {},
+  args: CallArgs<IommuIoasIovaRangesInit, "allowed_iovas"> = {},
 ): Promise<iommu_ioas_iova_ranges> {
   return callStructAsync<iommu_ioas_iova_ranges>(fd, ioctls.IOMMU_IOAS_IOVA_RANGES, args);
 }
 
 /**
- * {@link IOMMU_IOAS_IOVA_RANGES}, unchecked: `ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &struct iommu_ioas_iova_ranges)`.
+ * {@link iommuIoasIovaRanges}, unchecked: `ioctl(fd, IOMMU_IOAS_IOVA_RANGES, &struct iommu_ioas_iova_ranges)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_IOAS_IOVA_RANGESUnsafe(
+export function iommuIoasIovaRangesUnsafe(
   fd: number,
-  args: iommu_ioas_iova_rangesInit & { size?: number } = {},
+  args: IommuIoasIovaRangesInit & { size?: number } = {},
 ): iommu_ioas_iova_ranges {
   return callStructUnsafe<iommu_ioas_iova_ranges>(fd, ioctls.IOMMU_IOAS_IOVA_RANGES, args);
 }
@@ -168,33 +168,33 @@ export function IOMMU_IOAS_IOVA_RANGESUnsafe(
  *
  * User-pointer members ("allowed_iovas") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function IOMMU_IOAS_ALLOW_IOVAS(
+export function iommuIoasAllowIovas(
   fd: number,
-  args: CallArgs<iommu_ioas_allow_iovasInit, "allowed_iovas"> = {},
+  args: CallArgs<IommuIoasAllowIovasInit, "allowed_iovas"> = {},
 ): iommu_ioas_allow_iovas {
   return callStruct<iommu_ioas_allow_iovas>(fd, ioctls.IOMMU_IOAS_ALLOW_IOVAS, args);
 }
 
 /**
- * {@link IOMMU_IOAS_ALLOW_IOVAS}, asynchronously: `ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &struct iommu_ioas_allow_iovas)`.
+ * {@link iommuIoasAllowIovas}, asynchronously: `ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &struct iommu_ioas_allow_iovas)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_IOAS_ALLOW_IOVASAsync(
+export async function iommuIoasAllowIovasAsync(
   fd: number,
-  args: CallArgs<iommu_ioas_allow_iovasInit, "allowed_iovas"> = {},
+  args: CallArgs<IommuIoasAllowIovasInit, "allowed_iovas"> = {},
 ): Promise<iommu_ioas_allow_iovas> {
   return callStructAsync<iommu_ioas_allow_iovas>(fd, ioctls.IOMMU_IOAS_ALLOW_IOVAS, args);
 }
 
 /**
- * {@link IOMMU_IOAS_ALLOW_IOVAS}, unchecked: `ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &struct iommu_ioas_allow_iovas)`.
+ * {@link iommuIoasAllowIovas}, unchecked: `ioctl(fd, IOMMU_IOAS_ALLOW_IOVAS, &struct iommu_ioas_allow_iovas)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_IOAS_ALLOW_IOVASUnsafe(
+export function iommuIoasAllowIovasUnsafe(
   fd: number,
-  args: iommu_ioas_allow_iovasInit & { size?: number } = {},
+  args: IommuIoasAllowIovasInit & { size?: number } = {},
 ): iommu_ioas_allow_iovas {
   return callStructUnsafe<iommu_ioas_allow_iovas>(fd, ioctls.IOMMU_IOAS_ALLOW_IOVAS, args);
 }
@@ -210,33 +210,33 @@ export function IOMMU_IOAS_ALLOW_IOVASUnsafe(
  *
  * User-pointer members ("user_va") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function IOMMU_IOAS_MAP(
+export function iommuIoasMap(
   fd: number,
-  args: CallArgs<iommu_ioas_mapInit, "user_va"> = {},
+  args: CallArgs<IommuIoasMapInit, "user_va"> = {},
 ): iommu_ioas_map {
   return callStruct<iommu_ioas_map>(fd, ioctls.IOMMU_IOAS_MAP, args);
 }
 
 /**
- * {@link IOMMU_IOAS_MAP}, asynchronously: `ioctl(fd, IOMMU_IOAS_MAP, &struct iommu_ioas_map)`.
+ * {@link iommuIoasMap}, asynchronously: `ioctl(fd, IOMMU_IOAS_MAP, &struct iommu_ioas_map)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_IOAS_MAPAsync(
+export async function iommuIoasMapAsync(
   fd: number,
-  args: CallArgs<iommu_ioas_mapInit, "user_va"> = {},
+  args: CallArgs<IommuIoasMapInit, "user_va"> = {},
 ): Promise<iommu_ioas_map> {
   return callStructAsync<iommu_ioas_map>(fd, ioctls.IOMMU_IOAS_MAP, args);
 }
 
 /**
- * {@link IOMMU_IOAS_MAP}, unchecked: `ioctl(fd, IOMMU_IOAS_MAP, &struct iommu_ioas_map)`.
+ * {@link iommuIoasMap}, unchecked: `ioctl(fd, IOMMU_IOAS_MAP, &struct iommu_ioas_map)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_IOAS_MAPUnsafe(
+export function iommuIoasMapUnsafe(
   fd: number,
-  args: iommu_ioas_mapInit & { size?: number } = {},
+  args: IommuIoasMapInit & { size?: number } = {},
 ): iommu_ioas_map {
   return callStructUnsafe<iommu_ioas_map>(fd, ioctls.IOMMU_IOAS_MAP, args);
 }
@@ -248,21 +248,21 @@ export function IOMMU_IOAS_MAPUnsafe(
  *
  * Query the physical address backing an IOVA range. The beginning of the range must be mapped already and length must be non-zero. For noiommu devices doing unsafe DMA only.
  */
-export function IOMMU_IOAS_NOIOMMU_GET_PA(
+export function iommuIoasNoiommuGetPa(
   fd: number,
-  args: iommu_ioas_noiommu_get_paInit = {},
+  args: IommuIoasNoiommuGetPaInit = {},
 ): iommu_ioas_noiommu_get_pa {
   return callStruct<iommu_ioas_noiommu_get_pa>(fd, ioctls.IOMMU_IOAS_NOIOMMU_GET_PA, args);
 }
 
 /**
- * {@link IOMMU_IOAS_NOIOMMU_GET_PA}, asynchronously: `ioctl(fd, IOMMU_IOAS_NOIOMMU_GET_PA, &struct iommu_ioas_noiommu_get_pa)`.
+ * {@link iommuIoasNoiommuGetPa}, asynchronously: `ioctl(fd, IOMMU_IOAS_NOIOMMU_GET_PA, &struct iommu_ioas_noiommu_get_pa)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_IOAS_NOIOMMU_GET_PAAsync(
+export async function iommuIoasNoiommuGetPaAsync(
   fd: number,
-  args: iommu_ioas_noiommu_get_paInit = {},
+  args: IommuIoasNoiommuGetPaInit = {},
 ): Promise<iommu_ioas_noiommu_get_pa> {
   return callStructAsync<iommu_ioas_noiommu_get_pa>(fd, ioctls.IOMMU_IOAS_NOIOMMU_GET_PA, args);
 }
@@ -274,21 +274,18 @@ export async function IOMMU_IOAS_NOIOMMU_GET_PAAsync(
  *
  * Set an IOVA mapping from a memfd file. On kernels with dma-buf support, supported dma-buf files may also be accepted. This is not a generic dma-buf import path; currently supported dma-bufs include single-range VFIO PCI dma-bufs exported through VFIO_DEVICE_FEATURE_DMA_BUF, and other dma-bufs may be rejected. All other arguments and semantics match those of {@link IOMMU_IOAS_MAP}.
  */
-export function IOMMU_IOAS_MAP_FILE(
-  fd: number,
-  args: iommu_ioas_map_fileInit = {},
-): iommu_ioas_map_file {
+export function iommuIoasMapFile(fd: number, args: IommuIoasMapFileInit = {}): iommu_ioas_map_file {
   return callStruct<iommu_ioas_map_file>(fd, ioctls.IOMMU_IOAS_MAP_FILE, args);
 }
 
 /**
- * {@link IOMMU_IOAS_MAP_FILE}, asynchronously: `ioctl(fd, IOMMU_IOAS_MAP_FILE, &struct iommu_ioas_map_file)`.
+ * {@link iommuIoasMapFile}, asynchronously: `ioctl(fd, IOMMU_IOAS_MAP_FILE, &struct iommu_ioas_map_file)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_IOAS_MAP_FILEAsync(
+export async function iommuIoasMapFileAsync(
   fd: number,
-  args: iommu_ioas_map_fileInit = {},
+  args: IommuIoasMapFileInit = {},
 ): Promise<iommu_ioas_map_file> {
   return callStructAsync<iommu_ioas_map_file>(fd, ioctls.IOMMU_IOAS_MAP_FILE, args);
 }
@@ -302,18 +299,18 @@ export async function IOMMU_IOAS_MAP_FILEAsync(
  *
  * This may be used to efficiently clone a subset of an IOAS to another, or as a kind of 'cache' to speed up mapping. Copy has an efficiency advantage over establishing equivalent new mappings, as internal resources are shared, and the kernel will pin the user memory only once.
  */
-export function IOMMU_IOAS_COPY(fd: number, args: iommu_ioas_copyInit = {}): iommu_ioas_copy {
+export function iommuIoasCopy(fd: number, args: IommuIoasCopyInit = {}): iommu_ioas_copy {
   return callStruct<iommu_ioas_copy>(fd, ioctls.IOMMU_IOAS_COPY, args);
 }
 
 /**
- * {@link IOMMU_IOAS_COPY}, asynchronously: `ioctl(fd, IOMMU_IOAS_COPY, &struct iommu_ioas_copy)`.
+ * {@link iommuIoasCopy}, asynchronously: `ioctl(fd, IOMMU_IOAS_COPY, &struct iommu_ioas_copy)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_IOAS_COPYAsync(
+export async function iommuIoasCopyAsync(
   fd: number,
-  args: iommu_ioas_copyInit = {},
+  args: IommuIoasCopyInit = {},
 ): Promise<iommu_ioas_copy> {
   return callStructAsync<iommu_ioas_copy>(fd, ioctls.IOMMU_IOAS_COPY, args);
 }
@@ -325,18 +322,18 @@ export async function IOMMU_IOAS_COPYAsync(
  *
  * Unmap an IOVA range. The iova/length must be a superset of a previously mapped range used with {@link IOMMU_IOAS_MAP} or {@link IOMMU_IOAS_COPY}. Splitting or truncating ranges is not allowed. The values 0 to U64_MAX will unmap everything.
  */
-export function IOMMU_IOAS_UNMAP(fd: number, args: iommu_ioas_unmapInit = {}): iommu_ioas_unmap {
+export function iommuIoasUnmap(fd: number, args: IommuIoasUnmapInit = {}): iommu_ioas_unmap {
   return callStruct<iommu_ioas_unmap>(fd, ioctls.IOMMU_IOAS_UNMAP, args);
 }
 
 /**
- * {@link IOMMU_IOAS_UNMAP}, asynchronously: `ioctl(fd, IOMMU_IOAS_UNMAP, &struct iommu_ioas_unmap)`.
+ * {@link iommuIoasUnmap}, asynchronously: `ioctl(fd, IOMMU_IOAS_UNMAP, &struct iommu_ioas_unmap)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_IOAS_UNMAPAsync(
+export async function iommuIoasUnmapAsync(
   fd: number,
-  args: iommu_ioas_unmapInit = {},
+  args: IommuIoasUnmapInit = {},
 ): Promise<iommu_ioas_unmap> {
   return callStructAsync<iommu_ioas_unmap>(fd, ioctls.IOMMU_IOAS_UNMAP, args);
 }
@@ -348,18 +345,18 @@ export async function IOMMU_IOAS_UNMAPAsync(
  *
  * Change a simple option value. This multiplexor allows controlling options on objects. {@link IOMMU_OPTION_OP_SET} will load an option and {@link IOMMU_OPTION_OP_GET} will return the current value.
  */
-export function IOMMU_OPTION(fd: number, args: iommu_optionInit = {}): iommu_option {
+export function iommuOption(fd: number, args: IommuOptionInit = {}): iommu_option {
   return callStruct<iommu_option>(fd, ioctls.IOMMU_OPTION, args);
 }
 
 /**
- * {@link IOMMU_OPTION}, asynchronously: `ioctl(fd, IOMMU_OPTION, &struct iommu_option)`.
+ * {@link iommuOption}, asynchronously: `ioctl(fd, IOMMU_OPTION, &struct iommu_option)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_OPTIONAsync(
+export async function iommuOptionAsync(
   fd: number,
-  args: iommu_optionInit = {},
+  args: IommuOptionInit = {},
 ): Promise<iommu_option> {
   return callStructAsync<iommu_option>(fd, ioctls.IOMMU_OPTION, args);
 }
@@ -371,18 +368,18 @@ export async function IOMMU_OPTIONAsync(
  *
  * The VFIO compatibility support uses a single ioas because VFIO APIs do not support the ID field. Set or Get the IOAS that VFIO compatibility will use. When VFIO_GROUP_SET_CONTAINER is used on an iommufd it will get the compatibility ioas, either by taking what is already set, or auto creating one. From then on VFIO will continue to use that ioas and is not effected by this ioctl. SET or CLEAR does not destroy any auto-created IOAS.
  */
-export function IOMMU_VFIO_IOAS(fd: number, args: iommu_vfio_ioasInit = {}): iommu_vfio_ioas {
+export function iommuVfioIoas(fd: number, args: IommuVfioIoasInit = {}): iommu_vfio_ioas {
   return callStruct<iommu_vfio_ioas>(fd, ioctls.IOMMU_VFIO_IOAS, args);
 }
 
 /**
- * {@link IOMMU_VFIO_IOAS}, asynchronously: `ioctl(fd, IOMMU_VFIO_IOAS, &struct iommu_vfio_ioas)`.
+ * {@link iommuVfioIoas}, asynchronously: `ioctl(fd, IOMMU_VFIO_IOAS, &struct iommu_vfio_ioas)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_VFIO_IOASAsync(
+export async function iommuVfioIoasAsync(
   fd: number,
-  args: iommu_vfio_ioasInit = {},
+  args: IommuVfioIoasInit = {},
 ): Promise<iommu_vfio_ioas> {
   return callStructAsync<iommu_vfio_ioas>(fd, ioctls.IOMMU_VFIO_IOAS, args);
 }
@@ -402,33 +399,33 @@ export async function IOMMU_VFIO_IOASAsync(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function IOMMU_HWPT_ALLOC(
+export function iommuHwptAlloc(
   fd: number,
-  args: CallArgs<iommu_hwpt_allocInit, "data_uptr"> = {},
+  args: CallArgs<IommuHwptAllocInit, "data_uptr"> = {},
 ): iommu_hwpt_alloc {
   return callStruct<iommu_hwpt_alloc>(fd, ioctls.IOMMU_HWPT_ALLOC, args);
 }
 
 /**
- * {@link IOMMU_HWPT_ALLOC}, asynchronously: `ioctl(fd, IOMMU_HWPT_ALLOC, &struct iommu_hwpt_alloc)`.
+ * {@link iommuHwptAlloc}, asynchronously: `ioctl(fd, IOMMU_HWPT_ALLOC, &struct iommu_hwpt_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_HWPT_ALLOCAsync(
+export async function iommuHwptAllocAsync(
   fd: number,
-  args: CallArgs<iommu_hwpt_allocInit, "data_uptr"> = {},
+  args: CallArgs<IommuHwptAllocInit, "data_uptr"> = {},
 ): Promise<iommu_hwpt_alloc> {
   return callStructAsync<iommu_hwpt_alloc>(fd, ioctls.IOMMU_HWPT_ALLOC, args);
 }
 
 /**
- * {@link IOMMU_HWPT_ALLOC}, unchecked: `ioctl(fd, IOMMU_HWPT_ALLOC, &struct iommu_hwpt_alloc)`.
+ * {@link iommuHwptAlloc}, unchecked: `ioctl(fd, IOMMU_HWPT_ALLOC, &struct iommu_hwpt_alloc)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_HWPT_ALLOCUnsafe(
+export function iommuHwptAllocUnsafe(
   fd: number,
-  args: iommu_hwpt_allocInit & { size?: number } = {},
+  args: IommuHwptAllocInit & { size?: number } = {},
 ): iommu_hwpt_alloc {
   return callStructUnsafe<iommu_hwpt_alloc>(fd, ioctls.IOMMU_HWPT_ALLOC, args);
 }
@@ -444,33 +441,33 @@ export function IOMMU_HWPT_ALLOCUnsafe(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function IOMMU_GET_HW_INFO(
+export function iommuGetHwInfo(
   fd: number,
-  args: CallArgs<iommu_hw_infoInit, "data_uptr"> = {},
+  args: CallArgs<IommuHwInfoInit, "data_uptr"> = {},
 ): iommu_hw_info {
   return callStruct<iommu_hw_info>(fd, ioctls.IOMMU_GET_HW_INFO, args);
 }
 
 /**
- * {@link IOMMU_GET_HW_INFO}, asynchronously: `ioctl(fd, IOMMU_GET_HW_INFO, &struct iommu_hw_info)`.
+ * {@link iommuGetHwInfo}, asynchronously: `ioctl(fd, IOMMU_GET_HW_INFO, &struct iommu_hw_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_GET_HW_INFOAsync(
+export async function iommuGetHwInfoAsync(
   fd: number,
-  args: CallArgs<iommu_hw_infoInit, "data_uptr"> = {},
+  args: CallArgs<IommuHwInfoInit, "data_uptr"> = {},
 ): Promise<iommu_hw_info> {
   return callStructAsync<iommu_hw_info>(fd, ioctls.IOMMU_GET_HW_INFO, args);
 }
 
 /**
- * {@link IOMMU_GET_HW_INFO}, unchecked: `ioctl(fd, IOMMU_GET_HW_INFO, &struct iommu_hw_info)`.
+ * {@link iommuGetHwInfo}, unchecked: `ioctl(fd, IOMMU_GET_HW_INFO, &struct iommu_hw_info)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_GET_HW_INFOUnsafe(
+export function iommuGetHwInfoUnsafe(
   fd: number,
-  args: iommu_hw_infoInit & { size?: number } = {},
+  args: IommuHwInfoInit & { size?: number } = {},
 ): iommu_hw_info {
   return callStructUnsafe<iommu_hw_info>(fd, ioctls.IOMMU_GET_HW_INFO, args);
 }
@@ -482,21 +479,21 @@ export function IOMMU_GET_HW_INFOUnsafe(
  *
  * Toggle dirty tracking on an HW pagetable.
  */
-export function IOMMU_HWPT_SET_DIRTY_TRACKING(
+export function iommuHwptSetDirtyTracking(
   fd: number,
-  args: iommu_hwpt_set_dirty_trackingInit = {},
+  args: IommuHwptSetDirtyTrackingInit = {},
 ): iommu_hwpt_set_dirty_tracking {
   return callStruct<iommu_hwpt_set_dirty_tracking>(fd, ioctls.IOMMU_HWPT_SET_DIRTY_TRACKING, args);
 }
 
 /**
- * {@link IOMMU_HWPT_SET_DIRTY_TRACKING}, asynchronously: `ioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &struct iommu_hwpt_set_dirty_tracking)`.
+ * {@link iommuHwptSetDirtyTracking}, asynchronously: `ioctl(fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &struct iommu_hwpt_set_dirty_tracking)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_HWPT_SET_DIRTY_TRACKINGAsync(
+export async function iommuHwptSetDirtyTrackingAsync(
   fd: number,
-  args: iommu_hwpt_set_dirty_trackingInit = {},
+  args: IommuHwptSetDirtyTrackingInit = {},
 ): Promise<iommu_hwpt_set_dirty_tracking> {
   return callStructAsync<iommu_hwpt_set_dirty_tracking>(
     fd,
@@ -518,33 +515,33 @@ export async function IOMMU_HWPT_SET_DIRTY_TRACKINGAsync(
  *
  * User-pointer members ("data") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function IOMMU_HWPT_GET_DIRTY_BITMAP(
+export function iommuHwptGetDirtyBitmap(
   fd: number,
-  args: CallArgs<iommu_hwpt_get_dirty_bitmapInit, "data"> = {},
+  args: CallArgs<IommuHwptGetDirtyBitmapInit, "data"> = {},
 ): iommu_hwpt_get_dirty_bitmap {
   return callStruct<iommu_hwpt_get_dirty_bitmap>(fd, ioctls.IOMMU_HWPT_GET_DIRTY_BITMAP, args);
 }
 
 /**
- * {@link IOMMU_HWPT_GET_DIRTY_BITMAP}, asynchronously: `ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &struct iommu_hwpt_get_dirty_bitmap)`.
+ * {@link iommuHwptGetDirtyBitmap}, asynchronously: `ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &struct iommu_hwpt_get_dirty_bitmap)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_HWPT_GET_DIRTY_BITMAPAsync(
+export async function iommuHwptGetDirtyBitmapAsync(
   fd: number,
-  args: CallArgs<iommu_hwpt_get_dirty_bitmapInit, "data"> = {},
+  args: CallArgs<IommuHwptGetDirtyBitmapInit, "data"> = {},
 ): Promise<iommu_hwpt_get_dirty_bitmap> {
   return callStructAsync<iommu_hwpt_get_dirty_bitmap>(fd, ioctls.IOMMU_HWPT_GET_DIRTY_BITMAP, args);
 }
 
 /**
- * {@link IOMMU_HWPT_GET_DIRTY_BITMAP}, unchecked: `ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &struct iommu_hwpt_get_dirty_bitmap)`.
+ * {@link iommuHwptGetDirtyBitmap}, unchecked: `ioctl(fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &struct iommu_hwpt_get_dirty_bitmap)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_HWPT_GET_DIRTY_BITMAPUnsafe(
+export function iommuHwptGetDirtyBitmapUnsafe(
   fd: number,
-  args: iommu_hwpt_get_dirty_bitmapInit & { size?: number } = {},
+  args: IommuHwptGetDirtyBitmapInit & { size?: number } = {},
 ): iommu_hwpt_get_dirty_bitmap {
   return callStructUnsafe<iommu_hwpt_get_dirty_bitmap>(
     fd,
@@ -566,33 +563,33 @@ export function IOMMU_HWPT_GET_DIRTY_BITMAPUnsafe(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function IOMMU_HWPT_INVALIDATE(
+export function iommuHwptInvalidate(
   fd: number,
-  args: CallArgs<iommu_hwpt_invalidateInit, "data_uptr"> = {},
+  args: CallArgs<IommuHwptInvalidateInit, "data_uptr"> = {},
 ): iommu_hwpt_invalidate {
   return callStruct<iommu_hwpt_invalidate>(fd, ioctls.IOMMU_HWPT_INVALIDATE, args);
 }
 
 /**
- * {@link IOMMU_HWPT_INVALIDATE}, asynchronously: `ioctl(fd, IOMMU_HWPT_INVALIDATE, &struct iommu_hwpt_invalidate)`.
+ * {@link iommuHwptInvalidate}, asynchronously: `ioctl(fd, IOMMU_HWPT_INVALIDATE, &struct iommu_hwpt_invalidate)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_HWPT_INVALIDATEAsync(
+export async function iommuHwptInvalidateAsync(
   fd: number,
-  args: CallArgs<iommu_hwpt_invalidateInit, "data_uptr"> = {},
+  args: CallArgs<IommuHwptInvalidateInit, "data_uptr"> = {},
 ): Promise<iommu_hwpt_invalidate> {
   return callStructAsync<iommu_hwpt_invalidate>(fd, ioctls.IOMMU_HWPT_INVALIDATE, args);
 }
 
 /**
- * {@link IOMMU_HWPT_INVALIDATE}, unchecked: `ioctl(fd, IOMMU_HWPT_INVALIDATE, &struct iommu_hwpt_invalidate)`.
+ * {@link iommuHwptInvalidate}, unchecked: `ioctl(fd, IOMMU_HWPT_INVALIDATE, &struct iommu_hwpt_invalidate)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_HWPT_INVALIDATEUnsafe(
+export function iommuHwptInvalidateUnsafe(
   fd: number,
-  args: iommu_hwpt_invalidateInit & { size?: number } = {},
+  args: IommuHwptInvalidateInit & { size?: number } = {},
 ): iommu_hwpt_invalidate {
   return callStructUnsafe<iommu_hwpt_invalidate>(fd, ioctls.IOMMU_HWPT_INVALIDATE, args);
 }
@@ -604,21 +601,21 @@ export function IOMMU_HWPT_INVALIDATEUnsafe(
  *
  * Explicitly allocate a fault handling object.
  */
-export function IOMMU_FAULT_QUEUE_ALLOC(
+export function iommuFaultQueueAlloc(
   fd: number,
-  args: iommu_fault_allocInit = {},
+  args: IommuFaultAllocInit = {},
 ): iommu_fault_alloc {
   return callStruct<iommu_fault_alloc>(fd, ioctls.IOMMU_FAULT_QUEUE_ALLOC, args);
 }
 
 /**
- * {@link IOMMU_FAULT_QUEUE_ALLOC}, asynchronously: `ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &struct iommu_fault_alloc)`.
+ * {@link iommuFaultQueueAlloc}, asynchronously: `ioctl(fd, IOMMU_FAULT_QUEUE_ALLOC, &struct iommu_fault_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_FAULT_QUEUE_ALLOCAsync(
+export async function iommuFaultQueueAllocAsync(
   fd: number,
-  args: iommu_fault_allocInit = {},
+  args: IommuFaultAllocInit = {},
 ): Promise<iommu_fault_alloc> {
   return callStructAsync<iommu_fault_alloc>(fd, ioctls.IOMMU_FAULT_QUEUE_ALLOC, args);
 }
@@ -640,33 +637,33 @@ export async function IOMMU_FAULT_QUEUE_ALLOCAsync(
  *
  * User-pointer members ("data_uptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function IOMMU_VIOMMU_ALLOC(
+export function iommuViommuAlloc(
   fd: number,
-  args: CallArgs<iommu_viommu_allocInit, "data_uptr"> = {},
+  args: CallArgs<IommuViommuAllocInit, "data_uptr"> = {},
 ): iommu_viommu_alloc {
   return callStruct<iommu_viommu_alloc>(fd, ioctls.IOMMU_VIOMMU_ALLOC, args);
 }
 
 /**
- * {@link IOMMU_VIOMMU_ALLOC}, asynchronously: `ioctl(fd, IOMMU_VIOMMU_ALLOC, &struct iommu_viommu_alloc)`.
+ * {@link iommuViommuAlloc}, asynchronously: `ioctl(fd, IOMMU_VIOMMU_ALLOC, &struct iommu_viommu_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_VIOMMU_ALLOCAsync(
+export async function iommuViommuAllocAsync(
   fd: number,
-  args: CallArgs<iommu_viommu_allocInit, "data_uptr"> = {},
+  args: CallArgs<IommuViommuAllocInit, "data_uptr"> = {},
 ): Promise<iommu_viommu_alloc> {
   return callStructAsync<iommu_viommu_alloc>(fd, ioctls.IOMMU_VIOMMU_ALLOC, args);
 }
 
 /**
- * {@link IOMMU_VIOMMU_ALLOC}, unchecked: `ioctl(fd, IOMMU_VIOMMU_ALLOC, &struct iommu_viommu_alloc)`.
+ * {@link iommuViommuAlloc}, unchecked: `ioctl(fd, IOMMU_VIOMMU_ALLOC, &struct iommu_viommu_alloc)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function IOMMU_VIOMMU_ALLOCUnsafe(
+export function iommuViommuAllocUnsafe(
   fd: number,
-  args: iommu_viommu_allocInit & { size?: number } = {},
+  args: IommuViommuAllocInit & { size?: number } = {},
 ): iommu_viommu_alloc {
   return callStructUnsafe<iommu_viommu_alloc>(fd, ioctls.IOMMU_VIOMMU_ALLOC, args);
 }
@@ -678,21 +675,21 @@ export function IOMMU_VIOMMU_ALLOCUnsafe(
  *
  * Allocate a virtual device instance (for a physical device) against a vIOMMU. This instance holds the device's information (related to its vIOMMU) in a VM. User should use {@link IOMMU_DESTROY} to destroy the virtual device before destroying the physical device (by closing vfio_cdev fd). Otherwise the virtual device would be forcibly destroyed on physical device destruction, its vdevice_id would be permanently leaked (unremovable & unreusable) until iommu fd closed.
  */
-export function IOMMU_VDEVICE_ALLOC(
+export function iommuVdeviceAlloc(
   fd: number,
-  args: iommu_vdevice_allocInit = {},
+  args: IommuVdeviceAllocInit = {},
 ): iommu_vdevice_alloc {
   return callStruct<iommu_vdevice_alloc>(fd, ioctls.IOMMU_VDEVICE_ALLOC, args);
 }
 
 /**
- * {@link IOMMU_VDEVICE_ALLOC}, asynchronously: `ioctl(fd, IOMMU_VDEVICE_ALLOC, &struct iommu_vdevice_alloc)`.
+ * {@link iommuVdeviceAlloc}, asynchronously: `ioctl(fd, IOMMU_VDEVICE_ALLOC, &struct iommu_vdevice_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_VDEVICE_ALLOCAsync(
+export async function iommuVdeviceAllocAsync(
   fd: number,
-  args: iommu_vdevice_allocInit = {},
+  args: IommuVdeviceAllocInit = {},
 ): Promise<iommu_vdevice_alloc> {
   return callStructAsync<iommu_vdevice_alloc>(fd, ioctls.IOMMU_VDEVICE_ALLOC, args);
 }
@@ -706,21 +703,21 @@ export async function IOMMU_VDEVICE_ALLOCAsync(
  *
  * This API is useful for transferring operation of a device from one process to another, such as during userland live update.
  */
-export function IOMMU_IOAS_CHANGE_PROCESS(
+export function iommuIoasChangeProcess(
   fd: number,
-  args: iommu_ioas_change_processInit = {},
+  args: IommuIoasChangeProcessInit = {},
 ): iommu_ioas_change_process {
   return callStruct<iommu_ioas_change_process>(fd, ioctls.IOMMU_IOAS_CHANGE_PROCESS, args);
 }
 
 /**
- * {@link IOMMU_IOAS_CHANGE_PROCESS}, asynchronously: `ioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &struct iommu_ioas_change_process)`.
+ * {@link iommuIoasChangeProcess}, asynchronously: `ioctl(fd, IOMMU_IOAS_CHANGE_PROCESS, &struct iommu_ioas_change_process)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_IOAS_CHANGE_PROCESSAsync(
+export async function iommuIoasChangeProcessAsync(
   fd: number,
-  args: iommu_ioas_change_processInit = {},
+  args: IommuIoasChangeProcessInit = {},
 ): Promise<iommu_ioas_change_process> {
   return callStructAsync<iommu_ioas_change_process>(fd, ioctls.IOMMU_IOAS_CHANGE_PROCESS, args);
 }
@@ -738,21 +735,21 @@ export async function IOMMU_IOAS_CHANGE_PROCESSAsync(
  *
  * unless a tailing {@link IOMMU_VEVENTQ_FLAG_LOST_EVENTS} header is logged (refer to {@link iommufd_vevent_header | struct iommufd_vevent_header}).
  */
-export function IOMMU_VEVENTQ_ALLOC(
+export function iommuVeventqAlloc(
   fd: number,
-  args: iommu_veventq_allocInit = {},
+  args: IommuVeventqAllocInit = {},
 ): iommu_veventq_alloc {
   return callStruct<iommu_veventq_alloc>(fd, ioctls.IOMMU_VEVENTQ_ALLOC, args);
 }
 
 /**
- * {@link IOMMU_VEVENTQ_ALLOC}, asynchronously: `ioctl(fd, IOMMU_VEVENTQ_ALLOC, &struct iommu_veventq_alloc)`.
+ * {@link iommuVeventqAlloc}, asynchronously: `ioctl(fd, IOMMU_VEVENTQ_ALLOC, &struct iommu_veventq_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_VEVENTQ_ALLOCAsync(
+export async function iommuVeventqAllocAsync(
   fd: number,
-  args: iommu_veventq_allocInit = {},
+  args: IommuVeventqAllocInit = {},
 ): Promise<iommu_veventq_alloc> {
   return callStructAsync<iommu_veventq_alloc>(fd, ioctls.IOMMU_VEVENTQ_ALLOC, args);
 }
@@ -770,21 +767,21 @@ export async function IOMMU_VEVENTQ_ALLOCAsync(
  * Type1 HW queue0, Type1 HW queue1, Type2 HW queue0, ...
  * ```
  */
-export function IOMMU_HW_QUEUE_ALLOC(
+export function iommuHwQueueAlloc(
   fd: number,
-  args: iommu_hw_queue_allocInit = {},
+  args: IommuHwQueueAllocInit = {},
 ): iommu_hw_queue_alloc {
   return callStruct<iommu_hw_queue_alloc>(fd, ioctls.IOMMU_HW_QUEUE_ALLOC, args);
 }
 
 /**
- * {@link IOMMU_HW_QUEUE_ALLOC}, asynchronously: `ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &struct iommu_hw_queue_alloc)`.
+ * {@link iommuHwQueueAlloc}, asynchronously: `ioctl(fd, IOMMU_HW_QUEUE_ALLOC, &struct iommu_hw_queue_alloc)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function IOMMU_HW_QUEUE_ALLOCAsync(
+export async function iommuHwQueueAllocAsync(
   fd: number,
-  args: iommu_hw_queue_allocInit = {},
+  args: IommuHwQueueAllocInit = {},
 ): Promise<iommu_hw_queue_alloc> {
   return callStructAsync<iommu_hw_queue_alloc>(fd, ioctls.IOMMU_HW_QUEUE_ALLOC, args);
 }

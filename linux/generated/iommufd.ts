@@ -132,9 +132,9 @@ export interface iommu_destroy {
 }
 
 /** What {@link iommu_destroy.encode} accepts (see InitOf). */
-export type iommu_destroyInit = InitOf<iommu_destroy, "size">;
+export type IommuDestroyInit = InitOf<iommu_destroy, "size">;
 
-function iommu_destroyCheckKeys(value: unknown): void {
+function checkIommuDestroyKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_destroy");
   for (const key in value) {
     switch (key) {
@@ -152,9 +152,9 @@ export const iommu_destroy = {
   align: 4,
   offsets: { size: 0, id: 4 },
   sizeMember: "size",
-  encode(value: iommu_destroyInit, target: Target, offset = 0): void {
+  encode(value: IommuDestroyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_destroyCheckKeys(value);
+    checkIommuDestroyKeys(value);
     const { id: $id = 0 } = value;
     dv.setUint32(offset, 8, LE);
     dv.setUint32(offset + 4, u32($id, "iommu_destroy.id"), LE);
@@ -163,13 +163,13 @@ export const iommu_destroy = {
     const dv = dataView(source);
     return { size: dv.getUint32(offset, LE), id: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_destroyView {
-    return new iommu_destroyView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuDestroyView {
+    return new IommuDestroyView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_destroy, iommu_destroyInit>;
+} satisfies GeneratedCodec<iommu_destroy, IommuDestroyInit>;
 
 /** A zero-copy view of a `struct iommu_destroy` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_destroyView extends RecordView implements iommu_destroy {
+export class IommuDestroyView extends RecordView implements iommu_destroy {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -219,9 +219,9 @@ export interface iommu_ioas_alloc {
 }
 
 /** What {@link iommu_ioas_alloc.encode} accepts (see InitOf). */
-export type iommu_ioas_allocInit = InitOf<iommu_ioas_alloc, "size">;
+export type IommuIoasAllocInit = InitOf<iommu_ioas_alloc, "size">;
 
-function iommu_ioas_allocCheckKeys(value: unknown): void {
+function checkIommuIoasAllocKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_alloc");
   for (const key in value) {
     switch (key) {
@@ -240,9 +240,9 @@ export const iommu_ioas_alloc = {
   align: 4,
   offsets: { size: 0, flags: 4, out_ioas_id: 8 },
   sizeMember: "size",
-  encode(value: iommu_ioas_allocInit, target: Target, offset = 0): void {
+  encode(value: IommuIoasAllocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_ioas_allocCheckKeys(value);
+    checkIommuIoasAllocKeys(value);
     const { flags: $flags = 0, out_ioas_id: $out_ioas_id = 0 } = value;
     dv.setUint32(offset, 12, LE);
     dv.setUint32(offset + 4, u32($flags, "iommu_ioas_alloc.flags"), LE);
@@ -256,13 +256,13 @@ export const iommu_ioas_alloc = {
       out_ioas_id: dv.getUint32(offset + 8, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_ioas_allocView {
-    return new iommu_ioas_allocView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIoasAllocView {
+    return new IommuIoasAllocView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_ioas_alloc, iommu_ioas_allocInit>;
+} satisfies GeneratedCodec<iommu_ioas_alloc, IommuIoasAllocInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_allocView extends RecordView implements iommu_ioas_alloc {
+export class IommuIoasAllocView extends RecordView implements iommu_ioas_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -314,9 +314,9 @@ export interface iommu_iova_range {
 }
 
 /** What {@link iommu_iova_range.encode} accepts (see InitOf). */
-export type iommu_iova_rangeInit = InitOf<iommu_iova_range>;
+export type IommuIovaRangeInit = InitOf<iommu_iova_range>;
 
-function iommu_iova_rangeCheckKeys(value: unknown): void {
+function checkIommuIovaRangeKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_iova_range");
   for (const key in value) {
     switch (key) {
@@ -334,9 +334,9 @@ export const iommu_iova_range = {
   align: 8,
   offsets: { start: 0, last: 8 },
 
-  encode(value: iommu_iova_rangeInit, target: Target, offset = 0): void {
+  encode(value: IommuIovaRangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_iova_rangeCheckKeys(value);
+    checkIommuIovaRangeKeys(value);
     const { start: $start = 0n, last: $last = 0n } = value;
     dv.setBigUint64(offset, u64($start, "iommu_iova_range.start"), LE);
     dv.setBigUint64(offset + 8, u64($last, "iommu_iova_range.last"), LE);
@@ -345,13 +345,13 @@ export const iommu_iova_range = {
     const dv = dataView(source);
     return { start: dv.getBigUint64(offset, LE), last: dv.getBigUint64(offset + 8, LE) };
   },
-  view(target: Target, offset = 0): iommu_iova_rangeView {
-    return new iommu_iova_rangeView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIovaRangeView {
+    return new IommuIovaRangeView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_iova_range, iommu_iova_rangeInit>;
+} satisfies GeneratedCodec<iommu_iova_range, IommuIovaRangeInit>;
 
 /** A zero-copy view of a `struct iommu_iova_range` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_iova_rangeView extends RecordView implements iommu_iova_range {
+export class IommuIovaRangeView extends RecordView implements iommu_iova_range {
   get start(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -429,9 +429,9 @@ export interface iommu_ioas_iova_ranges {
 }
 
 /** What {@link iommu_ioas_iova_ranges.encode} accepts (see InitOf). */
-export type iommu_ioas_iova_rangesInit = InitOf<iommu_ioas_iova_ranges, "size" | "__reserved">;
+export type IommuIoasIovaRangesInit = InitOf<iommu_ioas_iova_ranges, "size" | "__reserved">;
 
-function iommu_ioas_iova_rangesCheckKeys(value: unknown): void {
+function checkIommuIoasIovaRangesKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_iova_ranges");
   for (const key in value) {
     switch (key) {
@@ -468,16 +468,16 @@ export const iommu_ioas_iova_ranges = {
   },
   sizeMember: "size",
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
-  encode(value: iommu_ioas_iova_rangesInit, target: Target, offset = 0): void {
+  encode(value: IommuIoasIovaRangesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_ioas_iova_rangesCheckKeys(value);
+    checkIommuIoasIovaRangesKeys(value);
     const {
       ioas_id: $ioas_id = 0,
       num_iovas: $num_iovas = 0,
       __reserved: $__reserved,
       allowed_iovas: $allowed_iovas = 0n,
       out_iova_alignment: $out_iova_alignment = 0n,
-    } = value as iommu_ioas_iova_rangesInit & { __reserved?: unknown };
+    } = value as IommuIoasIovaRangesInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     dv.setUint32(offset, 32, LE);
     dv.setUint32(offset + 4, u32($ioas_id, "iommu_ioas_iova_ranges.ioas_id"), LE);
@@ -501,13 +501,13 @@ export const iommu_ioas_iova_ranges = {
       out_iova_alignment: dv.getBigUint64(offset + 24, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_ioas_iova_rangesView {
-    return new iommu_ioas_iova_rangesView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIoasIovaRangesView {
+    return new IommuIoasIovaRangesView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_ioas_iova_ranges, iommu_ioas_iova_rangesInit>;
+} satisfies GeneratedCodec<iommu_ioas_iova_ranges, IommuIoasIovaRangesInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_iova_ranges` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_iova_rangesView extends RecordView implements iommu_ioas_iova_ranges {
+export class IommuIoasIovaRangesView extends RecordView implements iommu_ioas_iova_ranges {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -623,9 +623,9 @@ export interface iommu_ioas_allow_iovas {
 }
 
 /** What {@link iommu_ioas_allow_iovas.encode} accepts (see InitOf). */
-export type iommu_ioas_allow_iovasInit = InitOf<iommu_ioas_allow_iovas, "size" | "__reserved">;
+export type IommuIoasAllowIovasInit = InitOf<iommu_ioas_allow_iovas, "size" | "__reserved">;
 
-function iommu_ioas_allow_iovasCheckKeys(value: unknown): void {
+function checkIommuIoasAllowIovasKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_allow_iovas");
   for (const key in value) {
     switch (key) {
@@ -653,15 +653,15 @@ export const iommu_ioas_allow_iovas = {
   offsets: { size: 0, ioas_id: 4, num_iovas: 8, __reserved: 12, allowed_iovas: 16 },
   sizeMember: "size",
   pointers: { allowed_iovas: { element: iommu_iova_range, count: "num_iovas" } },
-  encode(value: iommu_ioas_allow_iovasInit, target: Target, offset = 0): void {
+  encode(value: IommuIoasAllowIovasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_ioas_allow_iovasCheckKeys(value);
+    checkIommuIoasAllowIovasKeys(value);
     const {
       ioas_id: $ioas_id = 0,
       num_iovas: $num_iovas = 0,
       __reserved: $__reserved,
       allowed_iovas: $allowed_iovas = 0n,
-    } = value as iommu_ioas_allow_iovasInit & { __reserved?: unknown };
+    } = value as IommuIoasAllowIovasInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     dv.setUint32(offset, 24, LE);
     dv.setUint32(offset + 4, u32($ioas_id, "iommu_ioas_allow_iovas.ioas_id"), LE);
@@ -679,13 +679,13 @@ export const iommu_ioas_allow_iovas = {
       allowed_iovas: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_ioas_allow_iovasView {
-    return new iommu_ioas_allow_iovasView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIoasAllowIovasView {
+    return new IommuIoasAllowIovasView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_ioas_allow_iovas, iommu_ioas_allow_iovasInit>;
+} satisfies GeneratedCodec<iommu_ioas_allow_iovas, IommuIoasAllowIovasInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_allow_iovas` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_allow_iovasView extends RecordView implements iommu_ioas_allow_iovas {
+export class IommuIoasAllowIovasView extends RecordView implements iommu_ioas_allow_iovas {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -832,9 +832,9 @@ export interface iommu_ioas_map {
 }
 
 /** What {@link iommu_ioas_map.encode} accepts (see InitOf). */
-export type iommu_ioas_mapInit = InitOf<iommu_ioas_map, "size" | "__reserved">;
+export type IommuIoasMapInit = InitOf<iommu_ioas_map, "size" | "__reserved">;
 
-function iommu_ioas_mapCheckKeys(value: unknown): void {
+function checkIommuIoasMapKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map");
   for (const key in value) {
     switch (key) {
@@ -866,9 +866,9 @@ export const iommu_ioas_map = {
   offsets: { size: 0, flags: 4, ioas_id: 8, __reserved: 12, user_va: 16, length: 24, iova: 32 },
   sizeMember: "size",
   pointers: { user_va: { elementSize: 1, count: "length", persistent: true } },
-  encode(value: iommu_ioas_mapInit, target: Target, offset = 0): void {
+  encode(value: IommuIoasMapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_ioas_mapCheckKeys(value);
+    checkIommuIoasMapKeys(value);
     const {
       flags: $flags = 0,
       ioas_id: $ioas_id = 0,
@@ -876,7 +876,7 @@ export const iommu_ioas_map = {
       user_va: $user_va = 0n,
       length: $length = 0n,
       iova: $iova = 0n,
-    } = value as iommu_ioas_mapInit & { __reserved?: unknown };
+    } = value as IommuIoasMapInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     dv.setUint32(offset, 40, LE);
     dv.setUint32(offset + 4, u32($flags, "iommu_ioas_map.flags"), LE);
@@ -898,13 +898,13 @@ export const iommu_ioas_map = {
       iova: dv.getBigUint64(offset + 32, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_ioas_mapView {
-    return new iommu_ioas_mapView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIoasMapView {
+    return new IommuIoasMapView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_ioas_map, iommu_ioas_mapInit>;
+} satisfies GeneratedCodec<iommu_ioas_map, IommuIoasMapInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_map` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_mapView extends RecordView implements iommu_ioas_map {
+export class IommuIoasMapView extends RecordView implements iommu_ioas_map {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1018,12 +1018,9 @@ export interface iommu_ioas_noiommu_get_pa {
 }
 
 /** What {@link iommu_ioas_noiommu_get_pa.encode} accepts (see InitOf). */
-export type iommu_ioas_noiommu_get_paInit = InitOf<
-  iommu_ioas_noiommu_get_pa,
-  "size" | "__reserved"
->;
+export type IommuIoasNoiommuGetPaInit = InitOf<iommu_ioas_noiommu_get_pa, "size" | "__reserved">;
 
-function iommu_ioas_noiommu_get_paCheckKeys(value: unknown): void {
+function checkIommuIoasNoiommuGetPaKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_noiommu_get_pa");
   for (const key in value) {
     switch (key) {
@@ -1054,9 +1051,9 @@ export const iommu_ioas_noiommu_get_pa = {
   align: 8,
   offsets: { size: 0, flags: 4, ioas_id: 8, __reserved: 12, iova: 16, length: 24, out_phys: 32 },
   sizeMember: "size",
-  encode(value: iommu_ioas_noiommu_get_paInit, target: Target, offset = 0): void {
+  encode(value: IommuIoasNoiommuGetPaInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_ioas_noiommu_get_paCheckKeys(value);
+    checkIommuIoasNoiommuGetPaKeys(value);
     const {
       flags: $flags = 0,
       ioas_id: $ioas_id = 0,
@@ -1064,7 +1061,7 @@ export const iommu_ioas_noiommu_get_pa = {
       iova: $iova = 0n,
       length: $length = 0n,
       out_phys: $out_phys = 0n,
-    } = value as iommu_ioas_noiommu_get_paInit & { __reserved?: unknown };
+    } = value as IommuIoasNoiommuGetPaInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     dv.setUint32(offset, 40, LE);
     dv.setUint32(offset + 4, u32($flags, "iommu_ioas_noiommu_get_pa.flags"), LE);
@@ -1086,13 +1083,13 @@ export const iommu_ioas_noiommu_get_pa = {
       out_phys: dv.getBigUint64(offset + 32, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_ioas_noiommu_get_paView {
-    return new iommu_ioas_noiommu_get_paView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIoasNoiommuGetPaView {
+    return new IommuIoasNoiommuGetPaView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_ioas_noiommu_get_pa, iommu_ioas_noiommu_get_paInit>;
+} satisfies GeneratedCodec<iommu_ioas_noiommu_get_pa, IommuIoasNoiommuGetPaInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_noiommu_get_pa` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_noiommu_get_paView extends RecordView implements iommu_ioas_noiommu_get_pa {
+export class IommuIoasNoiommuGetPaView extends RecordView implements iommu_ioas_noiommu_get_pa {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1226,9 +1223,9 @@ export interface iommu_ioas_map_file {
 }
 
 /** What {@link iommu_ioas_map_file.encode} accepts (see InitOf). */
-export type iommu_ioas_map_fileInit = InitOf<iommu_ioas_map_file, "size">;
+export type IommuIoasMapFileInit = InitOf<iommu_ioas_map_file, "size">;
 
-function iommu_ioas_map_fileCheckKeys(value: unknown): void {
+function checkIommuIoasMapFileKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_map_file");
   for (const key in value) {
     switch (key) {
@@ -1259,9 +1256,9 @@ export const iommu_ioas_map_file = {
   align: 8,
   offsets: { size: 0, flags: 4, ioas_id: 8, fd: 12, start: 16, length: 24, iova: 32 },
   sizeMember: "size",
-  encode(value: iommu_ioas_map_fileInit, target: Target, offset = 0): void {
+  encode(value: IommuIoasMapFileInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_ioas_map_fileCheckKeys(value);
+    checkIommuIoasMapFileKeys(value);
     const {
       flags: $flags = 0,
       ioas_id: $ioas_id = 0,
@@ -1290,13 +1287,13 @@ export const iommu_ioas_map_file = {
       iova: dv.getBigUint64(offset + 32, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_ioas_map_fileView {
-    return new iommu_ioas_map_fileView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIoasMapFileView {
+    return new IommuIoasMapFileView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_ioas_map_file, iommu_ioas_map_fileInit>;
+} satisfies GeneratedCodec<iommu_ioas_map_file, IommuIoasMapFileInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_map_file` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_map_fileView extends RecordView implements iommu_ioas_map_file {
+export class IommuIoasMapFileView extends RecordView implements iommu_ioas_map_file {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1412,9 +1409,9 @@ export interface iommu_ioas_copy {
 }
 
 /** What {@link iommu_ioas_copy.encode} accepts (see InitOf). */
-export type iommu_ioas_copyInit = InitOf<iommu_ioas_copy, "size">;
+export type IommuIoasCopyInit = InitOf<iommu_ioas_copy, "size">;
 
-function iommu_ioas_copyCheckKeys(value: unknown): void {
+function checkIommuIoasCopyKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_copy");
   for (const key in value) {
     switch (key) {
@@ -1453,9 +1450,9 @@ export const iommu_ioas_copy = {
     src_iova: 32,
   },
   sizeMember: "size",
-  encode(value: iommu_ioas_copyInit, target: Target, offset = 0): void {
+  encode(value: IommuIoasCopyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_ioas_copyCheckKeys(value);
+    checkIommuIoasCopyKeys(value);
     const {
       flags: $flags = 0,
       dst_ioas_id: $dst_ioas_id = 0,
@@ -1484,13 +1481,13 @@ export const iommu_ioas_copy = {
       src_iova: dv.getBigUint64(offset + 32, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_ioas_copyView {
-    return new iommu_ioas_copyView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIoasCopyView {
+    return new IommuIoasCopyView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_ioas_copy, iommu_ioas_copyInit>;
+} satisfies GeneratedCodec<iommu_ioas_copy, IommuIoasCopyInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_copy` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_copyView extends RecordView implements iommu_ioas_copy {
+export class IommuIoasCopyView extends RecordView implements iommu_ioas_copy {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1586,9 +1583,9 @@ export interface iommu_ioas_unmap {
 }
 
 /** What {@link iommu_ioas_unmap.encode} accepts (see InitOf). */
-export type iommu_ioas_unmapInit = InitOf<iommu_ioas_unmap, "size">;
+export type IommuIoasUnmapInit = InitOf<iommu_ioas_unmap, "size">;
 
-function iommu_ioas_unmapCheckKeys(value: unknown): void {
+function checkIommuIoasUnmapKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_unmap");
   for (const key in value) {
     switch (key) {
@@ -1608,9 +1605,9 @@ export const iommu_ioas_unmap = {
   align: 8,
   offsets: { size: 0, ioas_id: 4, iova: 8, length: 16 },
   sizeMember: "size",
-  encode(value: iommu_ioas_unmapInit, target: Target, offset = 0): void {
+  encode(value: IommuIoasUnmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_ioas_unmapCheckKeys(value);
+    checkIommuIoasUnmapKeys(value);
     const { ioas_id: $ioas_id = 0, iova: $iova = 0n, length: $length = 0n } = value;
     dv.setUint32(offset, 24, LE);
     dv.setUint32(offset + 4, u32($ioas_id, "iommu_ioas_unmap.ioas_id"), LE);
@@ -1626,13 +1623,13 @@ export const iommu_ioas_unmap = {
       length: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_ioas_unmapView {
-    return new iommu_ioas_unmapView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIoasUnmapView {
+    return new IommuIoasUnmapView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_ioas_unmap, iommu_ioas_unmapInit>;
+} satisfies GeneratedCodec<iommu_ioas_unmap, IommuIoasUnmapInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_unmap` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_unmapView extends RecordView implements iommu_ioas_unmap {
+export class IommuIoasUnmapView extends RecordView implements iommu_ioas_unmap {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1778,9 +1775,9 @@ export interface iommu_option {
 }
 
 /** What {@link iommu_option.encode} accepts (see InitOf). */
-export type iommu_optionInit = InitOf<iommu_option, "size" | "__reserved">;
+export type IommuOptionInit = InitOf<iommu_option, "size" | "__reserved">;
 
-function iommu_optionCheckKeys(value: unknown): void {
+function checkIommuOptionKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_option");
   for (const key in value) {
     switch (key) {
@@ -1809,16 +1806,16 @@ export const iommu_option = {
   align: 8,
   offsets: { size: 0, option_id: 4, op: 8, __reserved: 10, object_id: 12, val64: 16 },
   sizeMember: "size",
-  encode(value: iommu_optionInit, target: Target, offset = 0): void {
+  encode(value: IommuOptionInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_optionCheckKeys(value);
+    checkIommuOptionKeys(value);
     const {
       option_id: $option_id = 0,
       op: $op = 0,
       __reserved: $__reserved,
       object_id: $object_id = 0,
       val64: $val64 = 0n,
-    } = value as iommu_optionInit & { __reserved?: unknown };
+    } = value as IommuOptionInit & { __reserved?: unknown };
     dv.setUint16(offset + 10, 0);
     dv.setUint32(offset, 24, LE);
     dv.setUint32(offset + 4, u32($option_id, "iommu_option.option_id"), LE);
@@ -1838,13 +1835,13 @@ export const iommu_option = {
       val64: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_optionView {
-    return new iommu_optionView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuOptionView {
+    return new IommuOptionView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_option, iommu_optionInit>;
+} satisfies GeneratedCodec<iommu_option, IommuOptionInit>;
 
 /** A zero-copy view of a `struct iommu_option` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_optionView extends RecordView implements iommu_option {
+export class IommuOptionView extends RecordView implements iommu_option {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1966,9 +1963,9 @@ export interface iommu_vfio_ioas {
 }
 
 /** What {@link iommu_vfio_ioas.encode} accepts (see InitOf). */
-export type iommu_vfio_ioasInit = InitOf<iommu_vfio_ioas, "size" | "__reserved">;
+export type IommuVfioIoasInit = InitOf<iommu_vfio_ioas, "size" | "__reserved">;
 
-function iommu_vfio_ioasCheckKeys(value: unknown): void {
+function checkIommuVfioIoasKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vfio_ioas");
   for (const key in value) {
     switch (key) {
@@ -1988,14 +1985,14 @@ export const iommu_vfio_ioas = {
   align: 4,
   offsets: { size: 0, ioas_id: 4, op: 8, __reserved: 10 },
   sizeMember: "size",
-  encode(value: iommu_vfio_ioasInit, target: Target, offset = 0): void {
+  encode(value: IommuVfioIoasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_vfio_ioasCheckKeys(value);
+    checkIommuVfioIoasKeys(value);
     const {
       ioas_id: $ioas_id = 0,
       op: $op = 0,
       __reserved: $__reserved,
-    } = value as iommu_vfio_ioasInit & { __reserved?: unknown };
+    } = value as IommuVfioIoasInit & { __reserved?: unknown };
     dv.setUint16(offset + 10, 0);
     dv.setUint32(offset, 12, LE);
     dv.setUint32(offset + 4, u32($ioas_id, "iommu_vfio_ioas.ioas_id"), LE);
@@ -2011,13 +2008,13 @@ export const iommu_vfio_ioas = {
       __reserved: dv.getUint16(offset + 10, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_vfio_ioasView {
-    return new iommu_vfio_ioasView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuVfioIoasView {
+    return new IommuVfioIoasView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_vfio_ioas, iommu_vfio_ioasInit>;
+} satisfies GeneratedCodec<iommu_vfio_ioas, IommuVfioIoasInit>;
 
 /** A zero-copy view of a `struct iommu_vfio_ioas` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vfio_ioasView extends RecordView implements iommu_vfio_ioas {
+export class IommuVfioIoasView extends RecordView implements iommu_vfio_ioas {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2170,9 +2167,9 @@ export interface iommu_hwpt_vtd_s1 {
 }
 
 /** What {@link iommu_hwpt_vtd_s1.encode} accepts (see InitOf). */
-export type iommu_hwpt_vtd_s1Init = InitOf<iommu_hwpt_vtd_s1, "__reserved">;
+export type IommuHwptVtdS1Init = InitOf<iommu_hwpt_vtd_s1, "__reserved">;
 
-function iommu_hwpt_vtd_s1CheckKeys(value: unknown): void {
+function checkIommuHwptVtdS1Keys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_vtd_s1");
   for (const key in value) {
     switch (key) {
@@ -2197,15 +2194,15 @@ export const iommu_hwpt_vtd_s1 = {
   align: 8,
   offsets: { flags: 0, pgtbl_addr: 8, addr_width: 16, __reserved: 20 },
 
-  encode(value: iommu_hwpt_vtd_s1Init, target: Target, offset = 0): void {
+  encode(value: IommuHwptVtdS1Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_vtd_s1CheckKeys(value);
+    checkIommuHwptVtdS1Keys(value);
     const {
       flags: $flags = 0n,
       pgtbl_addr: $pgtbl_addr = 0n,
       addr_width: $addr_width = 0,
       __reserved: $__reserved,
-    } = value as iommu_hwpt_vtd_s1Init & { __reserved?: unknown };
+    } = value as IommuHwptVtdS1Init & { __reserved?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setBigUint64(offset, u64($flags, "iommu_hwpt_vtd_s1.flags"), LE);
     dv.setBigUint64(offset + 8, u64($pgtbl_addr, "iommu_hwpt_vtd_s1.pgtbl_addr"), LE);
@@ -2221,13 +2218,13 @@ export const iommu_hwpt_vtd_s1 = {
       __reserved: dv.getUint32(offset + 20, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hwpt_vtd_s1View {
-    return new iommu_hwpt_vtd_s1View(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptVtdS1View {
+    return new IommuHwptVtdS1View(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_vtd_s1, iommu_hwpt_vtd_s1Init>;
+} satisfies GeneratedCodec<iommu_hwpt_vtd_s1, IommuHwptVtdS1Init>;
 
 /** A zero-copy view of a `struct iommu_hwpt_vtd_s1` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_vtd_s1View extends RecordView implements iommu_hwpt_vtd_s1 {
+export class IommuHwptVtdS1View extends RecordView implements iommu_hwpt_vtd_s1 {
   get flags(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -2285,9 +2282,9 @@ export interface iommu_hwpt_arm_smmuv3 {
 }
 
 /** What {@link iommu_hwpt_arm_smmuv3.encode} accepts (see InitOf). */
-export type iommu_hwpt_arm_smmuv3Init = InitOf<iommu_hwpt_arm_smmuv3>;
+export type IommuHwptArmSmmuv3Init = InitOf<iommu_hwpt_arm_smmuv3>;
 
-function iommu_hwpt_arm_smmuv3CheckKeys(value: unknown): void {
+function checkIommuHwptArmSmmuv3Keys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_arm_smmuv3");
   for (const key in value) {
     switch (key) {
@@ -2304,9 +2301,9 @@ export const iommu_hwpt_arm_smmuv3 = {
   align: 8,
   offsets: { ste: 0 },
 
-  encode(value: iommu_hwpt_arm_smmuv3Init, target: Target, offset = 0): void {
+  encode(value: IommuHwptArmSmmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_arm_smmuv3CheckKeys(value);
+    checkIommuHwptArmSmmuv3Keys(value);
     const { ste: $ste } = value;
     {
       const a0 = $ste === undefined ? NONE : fixedArray($ste, 2, "iommu_hwpt_arm_smmuv3.ste");
@@ -2326,13 +2323,13 @@ export const iommu_hwpt_arm_smmuv3 = {
       ste: BigUint64Array.from({ length: 2 }, (_, i0) => dv.getBigUint64(offset + i0 * 8, true)),
     };
   },
-  view(target: Target, offset = 0): iommu_hwpt_arm_smmuv3View {
-    return new iommu_hwpt_arm_smmuv3View(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptArmSmmuv3View {
+    return new IommuHwptArmSmmuv3View(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_arm_smmuv3, iommu_hwpt_arm_smmuv3Init>;
+} satisfies GeneratedCodec<iommu_hwpt_arm_smmuv3, IommuHwptArmSmmuv3Init>;
 
 /** A zero-copy view of a `struct iommu_hwpt_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_arm_smmuv3View extends RecordView implements iommu_hwpt_arm_smmuv3 {
+export class IommuHwptArmSmmuv3View extends RecordView implements iommu_hwpt_arm_smmuv3 {
   get ste(): BigUint64Array {
     return BigUint64Array.from({ length: 2 }, (_, i0) =>
       this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
@@ -2371,9 +2368,9 @@ export interface iommu_hwpt_amd_guest {
 }
 
 /** What {@link iommu_hwpt_amd_guest.encode} accepts (see InitOf). */
-export type iommu_hwpt_amd_guestInit = InitOf<iommu_hwpt_amd_guest>;
+export type IommuHwptAmdGuestInit = InitOf<iommu_hwpt_amd_guest>;
 
-function iommu_hwpt_amd_guestCheckKeys(value: unknown): void {
+function checkIommuHwptAmdGuestKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_amd_guest");
   for (const key in value) {
     switch (key) {
@@ -2390,9 +2387,9 @@ export const iommu_hwpt_amd_guest = {
   align: 8,
   offsets: { dte: 0 },
 
-  encode(value: iommu_hwpt_amd_guestInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptAmdGuestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_amd_guestCheckKeys(value);
+    checkIommuHwptAmdGuestKeys(value);
     const { dte: $dte } = value;
     {
       const a0 = $dte === undefined ? NONE : fixedArray($dte, 4, "iommu_hwpt_amd_guest.dte");
@@ -2412,13 +2409,13 @@ export const iommu_hwpt_amd_guest = {
       dte: BigUint64Array.from({ length: 4 }, (_, i0) => dv.getBigUint64(offset + i0 * 8, LE)),
     };
   },
-  view(target: Target, offset = 0): iommu_hwpt_amd_guestView {
-    return new iommu_hwpt_amd_guestView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptAmdGuestView {
+    return new IommuHwptAmdGuestView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_amd_guest, iommu_hwpt_amd_guestInit>;
+} satisfies GeneratedCodec<iommu_hwpt_amd_guest, IommuHwptAmdGuestInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_amd_guest` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_amd_guestView extends RecordView implements iommu_hwpt_amd_guest {
+export class IommuHwptAmdGuestView extends RecordView implements iommu_hwpt_amd_guest {
   get dte(): BigUint64Array {
     return BigUint64Array.from({ length: 4 }, (_, i0) =>
       this.dataView.getBigUint64(this.byteOffset + i0 * 8, LE),
@@ -2565,9 +2562,9 @@ export interface iommu_hwpt_alloc {
 }
 
 /** What {@link iommu_hwpt_alloc.encode} accepts (see InitOf). */
-export type iommu_hwpt_allocInit = InitOf<iommu_hwpt_alloc, "size" | "__reserved" | "__reserved2">;
+export type IommuHwptAllocInit = InitOf<iommu_hwpt_alloc, "size" | "__reserved" | "__reserved2">;
 
-function iommu_hwpt_allocCheckKeys(value: unknown): void {
+function checkIommuHwptAllocKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_alloc");
   for (const key in value) {
     switch (key) {
@@ -2619,9 +2616,9 @@ export const iommu_hwpt_alloc = {
   },
   sizeMember: "size",
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
-  encode(value: iommu_hwpt_allocInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptAllocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_allocCheckKeys(value);
+    checkIommuHwptAllocKeys(value);
     const {
       flags: $flags = 0,
       dev_id: $dev_id = 0,
@@ -2633,7 +2630,7 @@ export const iommu_hwpt_alloc = {
       data_uptr: $data_uptr = 0n,
       fault_id: $fault_id = 0,
       __reserved2: $__reserved2,
-    } = value as iommu_hwpt_allocInit & { __reserved?: unknown; __reserved2?: unknown };
+    } = value as IommuHwptAllocInit & { __reserved?: unknown; __reserved2?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setUint32(offset + 44, 0);
     dv.setUint32(offset, 48, LE);
@@ -2664,13 +2661,13 @@ export const iommu_hwpt_alloc = {
       __reserved2: dv.getUint32(offset + 44, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hwpt_allocView {
-    return new iommu_hwpt_allocView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptAllocView {
+    return new IommuHwptAllocView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_alloc, iommu_hwpt_allocInit>;
+} satisfies GeneratedCodec<iommu_hwpt_alloc, IommuHwptAllocInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_allocView extends RecordView implements iommu_hwpt_alloc {
+export class IommuHwptAllocView extends RecordView implements iommu_hwpt_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2819,9 +2816,9 @@ export interface iommu_hw_info_vtd {
 }
 
 /** What {@link iommu_hw_info_vtd.encode} accepts (see InitOf). */
-export type iommu_hw_info_vtdInit = InitOf<iommu_hw_info_vtd, "__reserved">;
+export type IommuHwInfoVtdInit = InitOf<iommu_hw_info_vtd, "__reserved">;
 
-function iommu_hw_info_vtdCheckKeys(value: unknown): void {
+function checkIommuHwInfoVtdKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_vtd");
   for (const key in value) {
     switch (key) {
@@ -2841,15 +2838,15 @@ export const iommu_hw_info_vtd = {
   align: 8,
   offsets: { flags: 0, __reserved: 4, cap_reg: 8, ecap_reg: 16 },
 
-  encode(value: iommu_hw_info_vtdInit, target: Target, offset = 0): void {
+  encode(value: IommuHwInfoVtdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hw_info_vtdCheckKeys(value);
+    checkIommuHwInfoVtdKeys(value);
     const {
       flags: $flags = 0,
       __reserved: $__reserved,
       cap_reg: $cap_reg = 0n,
       ecap_reg: $ecap_reg = 0n,
-    } = value as iommu_hw_info_vtdInit & { __reserved?: unknown };
+    } = value as IommuHwInfoVtdInit & { __reserved?: unknown };
     dv.setUint32(offset + 4, 0);
     dv.setUint32(offset, u32($flags, "iommu_hw_info_vtd.flags"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hw_info_vtd.__reserved");
@@ -2865,13 +2862,13 @@ export const iommu_hw_info_vtd = {
       ecap_reg: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hw_info_vtdView {
-    return new iommu_hw_info_vtdView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwInfoVtdView {
+    return new IommuHwInfoVtdView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hw_info_vtd, iommu_hw_info_vtdInit>;
+} satisfies GeneratedCodec<iommu_hw_info_vtd, IommuHwInfoVtdInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info_vtd` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_vtdView extends RecordView implements iommu_hw_info_vtd {
+export class IommuHwInfoVtdView extends RecordView implements iommu_hw_info_vtd {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2981,9 +2978,9 @@ export interface iommu_hw_info_arm_smmuv3 {
 }
 
 /** What {@link iommu_hw_info_arm_smmuv3.encode} accepts (see InitOf). */
-export type iommu_hw_info_arm_smmuv3Init = InitOf<iommu_hw_info_arm_smmuv3, "__reserved">;
+export type IommuHwInfoArmSmmuv3Init = InitOf<iommu_hw_info_arm_smmuv3, "__reserved">;
 
-function iommu_hw_info_arm_smmuv3CheckKeys(value: unknown): void {
+function checkIommuHwInfoArmSmmuv3Keys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_arm_smmuv3");
   for (const key in value) {
     switch (key) {
@@ -3010,16 +3007,16 @@ export const iommu_hw_info_arm_smmuv3 = {
   align: 4,
   offsets: { flags: 0, __reserved: 4, idr: 8, iidr: 32, aidr: 36 },
 
-  encode(value: iommu_hw_info_arm_smmuv3Init, target: Target, offset = 0): void {
+  encode(value: IommuHwInfoArmSmmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hw_info_arm_smmuv3CheckKeys(value);
+    checkIommuHwInfoArmSmmuv3Keys(value);
     const {
       flags: $flags = 0,
       __reserved: $__reserved,
       idr: $idr,
       iidr: $iidr = 0,
       aidr: $aidr = 0,
-    } = value as iommu_hw_info_arm_smmuv3Init & { __reserved?: unknown };
+    } = value as IommuHwInfoArmSmmuv3Init & { __reserved?: unknown };
     dv.setUint32(offset + 4, 0);
     dv.setUint32(offset, u32($flags, "iommu_hw_info_arm_smmuv3.flags"), LE);
     if ($__reserved !== undefined) mustBeZero($__reserved, "iommu_hw_info_arm_smmuv3.__reserved");
@@ -3047,13 +3044,13 @@ export const iommu_hw_info_arm_smmuv3 = {
       aidr: dv.getUint32(offset + 36, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hw_info_arm_smmuv3View {
-    return new iommu_hw_info_arm_smmuv3View(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwInfoArmSmmuv3View {
+    return new IommuHwInfoArmSmmuv3View(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hw_info_arm_smmuv3, iommu_hw_info_arm_smmuv3Init>;
+} satisfies GeneratedCodec<iommu_hw_info_arm_smmuv3, IommuHwInfoArmSmmuv3Init>;
 
 /** A zero-copy view of a `struct iommu_hw_info_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_arm_smmuv3View extends RecordView implements iommu_hw_info_arm_smmuv3 {
+export class IommuHwInfoArmSmmuv3View extends RecordView implements iommu_hw_info_arm_smmuv3 {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3154,9 +3151,9 @@ export interface iommu_hw_info_tegra241_cmdqv {
 }
 
 /** What {@link iommu_hw_info_tegra241_cmdqv.encode} accepts (see InitOf). */
-export type iommu_hw_info_tegra241_cmdqvInit = InitOf<iommu_hw_info_tegra241_cmdqv, "__reserved">;
+export type IommuHwInfoTegra241CmdqvInit = InitOf<iommu_hw_info_tegra241_cmdqv, "__reserved">;
 
-function iommu_hw_info_tegra241_cmdqvCheckKeys(value: unknown): void {
+function checkIommuHwInfoTegra241CmdqvKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hw_info_tegra241_cmdqv");
   for (const key in value) {
@@ -3184,16 +3181,16 @@ export const iommu_hw_info_tegra241_cmdqv = {
   align: 4,
   offsets: { flags: 0, version: 4, log2vcmdqs: 5, log2vsids: 6, __reserved: 7 },
 
-  encode(value: iommu_hw_info_tegra241_cmdqvInit, target: Target, offset = 0): void {
+  encode(value: IommuHwInfoTegra241CmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hw_info_tegra241_cmdqvCheckKeys(value);
+    checkIommuHwInfoTegra241CmdqvKeys(value);
     const {
       flags: $flags = 0,
       version: $version = 0,
       log2vcmdqs: $log2vcmdqs = 0,
       log2vsids: $log2vsids = 0,
       __reserved: $__reserved,
-    } = value as iommu_hw_info_tegra241_cmdqvInit & { __reserved?: unknown };
+    } = value as IommuHwInfoTegra241CmdqvInit & { __reserved?: unknown };
     dv.setUint8(offset + 7, 0);
     dv.setUint32(offset, u32($flags, "iommu_hw_info_tegra241_cmdqv.flags"), LE);
     dv.setUint8(offset + 4, u8($version, "iommu_hw_info_tegra241_cmdqv.version"));
@@ -3212,13 +3209,13 @@ export const iommu_hw_info_tegra241_cmdqv = {
       __reserved: dv.getUint8(offset + 7),
     };
   },
-  view(target: Target, offset = 0): iommu_hw_info_tegra241_cmdqvView {
-    return new iommu_hw_info_tegra241_cmdqvView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwInfoTegra241CmdqvView {
+    return new IommuHwInfoTegra241CmdqvView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hw_info_tegra241_cmdqv, iommu_hw_info_tegra241_cmdqvInit>;
+} satisfies GeneratedCodec<iommu_hw_info_tegra241_cmdqv, IommuHwInfoTegra241CmdqvInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_tegra241_cmdqvView
+export class IommuHwInfoTegra241CmdqvView
   extends RecordView
   implements iommu_hw_info_tegra241_cmdqv
 {
@@ -3304,9 +3301,9 @@ export interface iommu_hw_info_amd {
 }
 
 /** What {@link iommu_hw_info_amd.encode} accepts (see InitOf). */
-export type iommu_hw_info_amdInit = InitOf<iommu_hw_info_amd>;
+export type IommuHwInfoAmdInit = InitOf<iommu_hw_info_amd>;
 
-function iommu_hw_info_amdCheckKeys(value: unknown): void {
+function checkIommuHwInfoAmdKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info_amd");
   for (const key in value) {
     switch (key) {
@@ -3324,9 +3321,9 @@ export const iommu_hw_info_amd = {
   align: 8,
   offsets: { efr: 0, efr2: 8 },
 
-  encode(value: iommu_hw_info_amdInit, target: Target, offset = 0): void {
+  encode(value: IommuHwInfoAmdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hw_info_amdCheckKeys(value);
+    checkIommuHwInfoAmdKeys(value);
     const { efr: $efr = 0n, efr2: $efr2 = 0n } = value;
     dv.setBigUint64(offset, u64($efr, "iommu_hw_info_amd.efr"), LE);
     dv.setBigUint64(offset + 8, u64($efr2, "iommu_hw_info_amd.efr2"), LE);
@@ -3335,13 +3332,13 @@ export const iommu_hw_info_amd = {
     const dv = dataView(source);
     return { efr: dv.getBigUint64(offset, LE), efr2: dv.getBigUint64(offset + 8, LE) };
   },
-  view(target: Target, offset = 0): iommu_hw_info_amdView {
-    return new iommu_hw_info_amdView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwInfoAmdView {
+    return new IommuHwInfoAmdView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hw_info_amd, iommu_hw_info_amdInit>;
+} satisfies GeneratedCodec<iommu_hw_info_amd, IommuHwInfoAmdInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info_amd` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_info_amdView extends RecordView implements iommu_hw_info_amd {
+export class IommuHwInfoAmdView extends RecordView implements iommu_hw_info_amd {
   get efr(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -3551,9 +3548,9 @@ export interface iommu_hw_info {
 }
 
 /** What {@link iommu_hw_info.encode} accepts (see InitOf). */
-export type iommu_hw_infoInit = InitOf<iommu_hw_info, "size" | "__reserved">;
+export type IommuHwInfoInit = InitOf<iommu_hw_info, "size" | "__reserved">;
 
-function iommu_hw_infoCheckKeys(value: unknown): void {
+function checkIommuHwInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_info");
   for (const key in value) {
     switch (key) {
@@ -3602,9 +3599,9 @@ export const iommu_hw_info = {
   },
   sizeMember: "size",
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
-  encode(value: iommu_hw_infoInit, target: Target, offset = 0): void {
+  encode(value: IommuHwInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hw_infoCheckKeys(value);
+    checkIommuHwInfoKeys(value);
     const {
       flags: $flags = 0,
       dev_id: $dev_id = 0,
@@ -3615,7 +3612,7 @@ export const iommu_hw_info = {
       out_max_pasid_log2: $out_max_pasid_log2 = 0,
       __reserved: $__reserved,
       out_capabilities: $out_capabilities = 0n,
-    } = value as iommu_hw_infoInit & { __reserved?: unknown };
+    } = value as IommuHwInfoInit & { __reserved?: unknown };
     dv.setUint32(offset + 24, 0);
     dv.setUint8(offset + 29, 0);
     dv.setUint16(offset + 30, 0);
@@ -3655,13 +3652,13 @@ export const iommu_hw_info = {
       out_capabilities: dv.getBigUint64(offset + 32, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hw_infoView {
-    return new iommu_hw_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwInfoView {
+    return new IommuHwInfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hw_info, iommu_hw_infoInit>;
+} satisfies GeneratedCodec<iommu_hw_info, IommuHwInfoInit>;
 
 /** A zero-copy view of a `struct iommu_hw_info` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_infoView extends RecordView implements iommu_hw_info {
+export class IommuHwInfoView extends RecordView implements iommu_hw_info {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3821,12 +3818,12 @@ export interface iommu_hwpt_set_dirty_tracking {
 }
 
 /** What {@link iommu_hwpt_set_dirty_tracking.encode} accepts (see InitOf). */
-export type iommu_hwpt_set_dirty_trackingInit = InitOf<
+export type IommuHwptSetDirtyTrackingInit = InitOf<
   iommu_hwpt_set_dirty_tracking,
   "size" | "__reserved"
 >;
 
-function iommu_hwpt_set_dirty_trackingCheckKeys(value: unknown): void {
+function checkIommuHwptSetDirtyTrackingKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_set_dirty_tracking");
   for (const key in value) {
@@ -3852,14 +3849,14 @@ export const iommu_hwpt_set_dirty_tracking = {
   align: 4,
   offsets: { size: 0, flags: 4, hwpt_id: 8, __reserved: 12 },
   sizeMember: "size",
-  encode(value: iommu_hwpt_set_dirty_trackingInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptSetDirtyTrackingInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_set_dirty_trackingCheckKeys(value);
+    checkIommuHwptSetDirtyTrackingKeys(value);
     const {
       flags: $flags = 0,
       hwpt_id: $hwpt_id = 0,
       __reserved: $__reserved,
-    } = value as iommu_hwpt_set_dirty_trackingInit & { __reserved?: unknown };
+    } = value as IommuHwptSetDirtyTrackingInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     dv.setUint32(offset, 16, LE);
     dv.setUint32(offset + 4, u32($flags, "iommu_hwpt_set_dirty_tracking.flags"), LE);
@@ -3876,13 +3873,13 @@ export const iommu_hwpt_set_dirty_tracking = {
       __reserved: dv.getUint32(offset + 12, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hwpt_set_dirty_trackingView {
-    return new iommu_hwpt_set_dirty_trackingView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptSetDirtyTrackingView {
+    return new IommuHwptSetDirtyTrackingView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_set_dirty_tracking, iommu_hwpt_set_dirty_trackingInit>;
+} satisfies GeneratedCodec<iommu_hwpt_set_dirty_tracking, IommuHwptSetDirtyTrackingInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_set_dirty_tracking` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_set_dirty_trackingView
+export class IommuHwptSetDirtyTrackingView
   extends RecordView
   implements iommu_hwpt_set_dirty_tracking
 {
@@ -4018,12 +4015,12 @@ export interface iommu_hwpt_get_dirty_bitmap {
 }
 
 /** What {@link iommu_hwpt_get_dirty_bitmap.encode} accepts (see InitOf). */
-export type iommu_hwpt_get_dirty_bitmapInit = InitOf<
+export type IommuHwptGetDirtyBitmapInit = InitOf<
   iommu_hwpt_get_dirty_bitmap,
   "size" | "__reserved"
 >;
 
-function iommu_hwpt_get_dirty_bitmapCheckKeys(value: unknown): void {
+function checkIommuHwptGetDirtyBitmapKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_get_dirty_bitmap");
   for (const key in value) {
@@ -4067,9 +4064,9 @@ export const iommu_hwpt_get_dirty_bitmap = {
   },
   sizeMember: "size",
   pointers: { data: { bitmap: { length: "length", pageSize: "page_size" } } },
-  encode(value: iommu_hwpt_get_dirty_bitmapInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptGetDirtyBitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_get_dirty_bitmapCheckKeys(value);
+    checkIommuHwptGetDirtyBitmapKeys(value);
     const {
       hwpt_id: $hwpt_id = 0,
       flags: $flags = 0,
@@ -4078,7 +4075,7 @@ export const iommu_hwpt_get_dirty_bitmap = {
       length: $length = 0n,
       page_size: $page_size = 0n,
       data: $data = 0n,
-    } = value as iommu_hwpt_get_dirty_bitmapInit & { __reserved?: unknown };
+    } = value as IommuHwptGetDirtyBitmapInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     dv.setUint32(offset, 48, LE);
     dv.setUint32(offset + 4, u32($hwpt_id, "iommu_hwpt_get_dirty_bitmap.hwpt_id"), LE);
@@ -4103,16 +4100,13 @@ export const iommu_hwpt_get_dirty_bitmap = {
       data: dv.getBigUint64(offset + 40, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hwpt_get_dirty_bitmapView {
-    return new iommu_hwpt_get_dirty_bitmapView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptGetDirtyBitmapView {
+    return new IommuHwptGetDirtyBitmapView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_get_dirty_bitmap, iommu_hwpt_get_dirty_bitmapInit>;
+} satisfies GeneratedCodec<iommu_hwpt_get_dirty_bitmap, IommuHwptGetDirtyBitmapInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_get_dirty_bitmap` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_get_dirty_bitmapView
-  extends RecordView
-  implements iommu_hwpt_get_dirty_bitmap
-{
+export class IommuHwptGetDirtyBitmapView extends RecordView implements iommu_hwpt_get_dirty_bitmap {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -4307,9 +4301,9 @@ export interface iommu_hwpt_vtd_s1_invalidate {
 }
 
 /** What {@link iommu_hwpt_vtd_s1_invalidate.encode} accepts (see InitOf). */
-export type iommu_hwpt_vtd_s1_invalidateInit = InitOf<iommu_hwpt_vtd_s1_invalidate, "__reserved">;
+export type IommuHwptVtdS1InvalidateInit = InitOf<iommu_hwpt_vtd_s1_invalidate, "__reserved">;
 
-function iommu_hwpt_vtd_s1_invalidateCheckKeys(value: unknown): void {
+function checkIommuHwptVtdS1InvalidateKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_hwpt_vtd_s1_invalidate");
   for (const key in value) {
@@ -4335,15 +4329,15 @@ export const iommu_hwpt_vtd_s1_invalidate = {
   align: 8,
   offsets: { addr: 0, npages: 8, flags: 16, __reserved: 20 },
 
-  encode(value: iommu_hwpt_vtd_s1_invalidateInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptVtdS1InvalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_vtd_s1_invalidateCheckKeys(value);
+    checkIommuHwptVtdS1InvalidateKeys(value);
     const {
       addr: $addr = 0n,
       npages: $npages = 0n,
       flags: $flags = 0,
       __reserved: $__reserved,
-    } = value as iommu_hwpt_vtd_s1_invalidateInit & { __reserved?: unknown };
+    } = value as IommuHwptVtdS1InvalidateInit & { __reserved?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setBigUint64(offset, u64($addr, "iommu_hwpt_vtd_s1_invalidate.addr"), LE);
     dv.setBigUint64(offset + 8, u64($npages, "iommu_hwpt_vtd_s1_invalidate.npages"), LE);
@@ -4360,13 +4354,13 @@ export const iommu_hwpt_vtd_s1_invalidate = {
       __reserved: dv.getUint32(offset + 20, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hwpt_vtd_s1_invalidateView {
-    return new iommu_hwpt_vtd_s1_invalidateView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptVtdS1InvalidateView {
+    return new IommuHwptVtdS1InvalidateView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_vtd_s1_invalidate, iommu_hwpt_vtd_s1_invalidateInit>;
+} satisfies GeneratedCodec<iommu_hwpt_vtd_s1_invalidate, IommuHwptVtdS1InvalidateInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_vtd_s1_invalidate` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_vtd_s1_invalidateView
+export class IommuHwptVtdS1InvalidateView
   extends RecordView
   implements iommu_hwpt_vtd_s1_invalidate
 {
@@ -4440,9 +4434,9 @@ export interface iommu_viommu_arm_smmuv3_invalidate {
 }
 
 /** What {@link iommu_viommu_arm_smmuv3_invalidate.encode} accepts (see InitOf). */
-export type iommu_viommu_arm_smmuv3_invalidateInit = InitOf<iommu_viommu_arm_smmuv3_invalidate>;
+export type IommuViommuArmSmmuv3InvalidateInit = InitOf<iommu_viommu_arm_smmuv3_invalidate>;
 
-function iommu_viommu_arm_smmuv3_invalidateCheckKeys(value: unknown): void {
+function checkIommuViommuArmSmmuv3InvalidateKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_arm_smmuv3_invalidate");
   for (const key in value) {
@@ -4460,9 +4454,9 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
   align: 8,
   offsets: { cmd: 0 },
 
-  encode(value: iommu_viommu_arm_smmuv3_invalidateInit, target: Target, offset = 0): void {
+  encode(value: IommuViommuArmSmmuv3InvalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_viommu_arm_smmuv3_invalidateCheckKeys(value);
+    checkIommuViommuArmSmmuv3InvalidateKeys(value);
     const { cmd: $cmd } = value;
     {
       const a0 =
@@ -4485,16 +4479,13 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
       cmd: BigUint64Array.from({ length: 2 }, (_, i0) => dv.getBigUint64(offset + i0 * 8, true)),
     };
   },
-  view(target: Target, offset = 0): iommu_viommu_arm_smmuv3_invalidateView {
-    return new iommu_viommu_arm_smmuv3_invalidateView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuViommuArmSmmuv3InvalidateView {
+    return new IommuViommuArmSmmuv3InvalidateView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<
-  iommu_viommu_arm_smmuv3_invalidate,
-  iommu_viommu_arm_smmuv3_invalidateInit
->;
+} satisfies GeneratedCodec<iommu_viommu_arm_smmuv3_invalidate, IommuViommuArmSmmuv3InvalidateInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_arm_smmuv3_invalidate` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_arm_smmuv3_invalidateView
+export class IommuViommuArmSmmuv3InvalidateView
   extends RecordView
   implements iommu_viommu_arm_smmuv3_invalidate
 {
@@ -4578,9 +4569,9 @@ export interface iommu_hwpt_invalidate {
 }
 
 /** What {@link iommu_hwpt_invalidate.encode} accepts (see InitOf). */
-export type iommu_hwpt_invalidateInit = InitOf<iommu_hwpt_invalidate, "size" | "__reserved">;
+export type IommuHwptInvalidateInit = InitOf<iommu_hwpt_invalidate, "size" | "__reserved">;
 
-function iommu_hwpt_invalidateCheckKeys(value: unknown): void {
+function checkIommuHwptInvalidateKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_invalidate");
   for (const key in value) {
     switch (key) {
@@ -4620,9 +4611,9 @@ export const iommu_hwpt_invalidate = {
   },
   sizeMember: "size",
   pointers: { data_uptr: { count: "entry_num", entrySize: "entry_len" } },
-  encode(value: iommu_hwpt_invalidateInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptInvalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_invalidateCheckKeys(value);
+    checkIommuHwptInvalidateKeys(value);
     const {
       hwpt_id: $hwpt_id = 0,
       data_uptr: $data_uptr = 0n,
@@ -4630,7 +4621,7 @@ export const iommu_hwpt_invalidate = {
       entry_len: $entry_len = 0,
       entry_num: $entry_num = 0,
       __reserved: $__reserved,
-    } = value as iommu_hwpt_invalidateInit & { __reserved?: unknown };
+    } = value as IommuHwptInvalidateInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
     dv.setUint32(offset, 32, LE);
     dv.setUint32(offset + 4, u32($hwpt_id, "iommu_hwpt_invalidate.hwpt_id"), LE);
@@ -4652,13 +4643,13 @@ export const iommu_hwpt_invalidate = {
       __reserved: dv.getUint32(offset + 28, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hwpt_invalidateView {
-    return new iommu_hwpt_invalidateView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptInvalidateView {
+    return new IommuHwptInvalidateView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_invalidate, iommu_hwpt_invalidateInit>;
+} satisfies GeneratedCodec<iommu_hwpt_invalidate, IommuHwptInvalidateInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_invalidate` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_invalidateView extends RecordView implements iommu_hwpt_invalidate {
+export class IommuHwptInvalidateView extends RecordView implements iommu_hwpt_invalidate {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -4872,9 +4863,9 @@ export interface iommu_hwpt_pgfault {
 }
 
 /** What {@link iommu_hwpt_pgfault.encode} accepts (see InitOf). */
-export type iommu_hwpt_pgfaultInit = InitOf<iommu_hwpt_pgfault, "__reserved">;
+export type IommuHwptPgfaultInit = InitOf<iommu_hwpt_pgfault, "__reserved">;
 
-function iommu_hwpt_pgfaultCheckKeys(value: unknown): void {
+function checkIommuHwptPgfaultKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_pgfault");
   for (const key in value) {
     switch (key) {
@@ -4919,9 +4910,9 @@ export const iommu_hwpt_pgfault = {
     cookie: 36,
   },
 
-  encode(value: iommu_hwpt_pgfaultInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptPgfaultInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_pgfaultCheckKeys(value);
+    checkIommuHwptPgfaultKeys(value);
     const {
       flags: $flags = 0,
       dev_id: $dev_id = 0,
@@ -4932,7 +4923,7 @@ export const iommu_hwpt_pgfault = {
       addr: $addr = 0n,
       length: $length = 0,
       cookie: $cookie = 0,
-    } = value as iommu_hwpt_pgfaultInit & { __reserved?: unknown };
+    } = value as IommuHwptPgfaultInit & { __reserved?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setUint32(offset, u32($flags, "iommu_hwpt_pgfault.flags"), LE);
     dv.setUint32(offset + 4, u32($dev_id, "iommu_hwpt_pgfault.dev_id"), LE);
@@ -4958,13 +4949,13 @@ export const iommu_hwpt_pgfault = {
       cookie: dv.getUint32(offset + 36, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hwpt_pgfaultView {
-    return new iommu_hwpt_pgfaultView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptPgfaultView {
+    return new IommuHwptPgfaultView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_pgfault, iommu_hwpt_pgfaultInit>;
+} satisfies GeneratedCodec<iommu_hwpt_pgfault, IommuHwptPgfaultInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_pgfault` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_pgfaultView extends RecordView implements iommu_hwpt_pgfault {
+export class IommuHwptPgfaultView extends RecordView implements iommu_hwpt_pgfault {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5088,9 +5079,9 @@ export interface iommu_hwpt_page_response {
 }
 
 /** What {@link iommu_hwpt_page_response.encode} accepts (see InitOf). */
-export type iommu_hwpt_page_responseInit = InitOf<iommu_hwpt_page_response>;
+export type IommuHwptPageResponseInit = InitOf<iommu_hwpt_page_response>;
 
-function iommu_hwpt_page_responseCheckKeys(value: unknown): void {
+function checkIommuHwptPageResponseKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hwpt_page_response");
   for (const key in value) {
     switch (key) {
@@ -5108,9 +5099,9 @@ export const iommu_hwpt_page_response = {
   align: 4,
   offsets: { cookie: 0, code: 4 },
 
-  encode(value: iommu_hwpt_page_responseInit, target: Target, offset = 0): void {
+  encode(value: IommuHwptPageResponseInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hwpt_page_responseCheckKeys(value);
+    checkIommuHwptPageResponseKeys(value);
     const { cookie: $cookie = 0, code: $code = 0 } = value;
     dv.setUint32(offset, u32($cookie, "iommu_hwpt_page_response.cookie"), LE);
     dv.setUint32(offset + 4, u32($code, "iommu_hwpt_page_response.code"), LE);
@@ -5119,13 +5110,13 @@ export const iommu_hwpt_page_response = {
     const dv = dataView(source);
     return { cookie: dv.getUint32(offset, LE), code: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_hwpt_page_responseView {
-    return new iommu_hwpt_page_responseView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwptPageResponseView {
+    return new IommuHwptPageResponseView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hwpt_page_response, iommu_hwpt_page_responseInit>;
+} satisfies GeneratedCodec<iommu_hwpt_page_response, IommuHwptPageResponseInit>;
 
 /** A zero-copy view of a `struct iommu_hwpt_page_response` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hwpt_page_responseView extends RecordView implements iommu_hwpt_page_response {
+export class IommuHwptPageResponseView extends RecordView implements iommu_hwpt_page_response {
   get cookie(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5178,9 +5169,9 @@ export interface iommu_fault_alloc {
 }
 
 /** What {@link iommu_fault_alloc.encode} accepts (see InitOf). */
-export type iommu_fault_allocInit = InitOf<iommu_fault_alloc, "size">;
+export type IommuFaultAllocInit = InitOf<iommu_fault_alloc, "size">;
 
-function iommu_fault_allocCheckKeys(value: unknown): void {
+function checkIommuFaultAllocKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_fault_alloc");
   for (const key in value) {
     switch (key) {
@@ -5200,9 +5191,9 @@ export const iommu_fault_alloc = {
   align: 4,
   offsets: { size: 0, flags: 4, out_fault_id: 8, out_fault_fd: 12 },
   sizeMember: "size",
-  encode(value: iommu_fault_allocInit, target: Target, offset = 0): void {
+  encode(value: IommuFaultAllocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_fault_allocCheckKeys(value);
+    checkIommuFaultAllocKeys(value);
     const {
       flags: $flags = 0,
       out_fault_id: $out_fault_id = 0,
@@ -5222,13 +5213,13 @@ export const iommu_fault_alloc = {
       out_fault_fd: dv.getUint32(offset + 12, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_fault_allocView {
-    return new iommu_fault_allocView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuFaultAllocView {
+    return new IommuFaultAllocView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_fault_alloc, iommu_fault_allocInit>;
+} satisfies GeneratedCodec<iommu_fault_alloc, IommuFaultAllocInit>;
 
 /** A zero-copy view of a `struct iommu_fault_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_fault_allocView extends RecordView implements iommu_fault_alloc {
+export class IommuFaultAllocView extends RecordView implements iommu_fault_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5324,9 +5315,9 @@ export interface iommu_viommu_tegra241_cmdqv {
 }
 
 /** What {@link iommu_viommu_tegra241_cmdqv.encode} accepts (see InitOf). */
-export type iommu_viommu_tegra241_cmdqvInit = InitOf<iommu_viommu_tegra241_cmdqv>;
+export type IommuViommuTegra241CmdqvInit = InitOf<iommu_viommu_tegra241_cmdqv>;
 
-function iommu_viommu_tegra241_cmdqvCheckKeys(value: unknown): void {
+function checkIommuViommuTegra241CmdqvKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_viommu_tegra241_cmdqv");
   for (const key in value) {
@@ -5348,9 +5339,9 @@ export const iommu_viommu_tegra241_cmdqv = {
   align: 8,
   offsets: { out_vintf_mmap_offset: 0, out_vintf_mmap_length: 8 },
 
-  encode(value: iommu_viommu_tegra241_cmdqvInit, target: Target, offset = 0): void {
+  encode(value: IommuViommuTegra241CmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_viommu_tegra241_cmdqvCheckKeys(value);
+    checkIommuViommuTegra241CmdqvKeys(value);
     const {
       out_vintf_mmap_offset: $out_vintf_mmap_offset = 0n,
       out_vintf_mmap_length: $out_vintf_mmap_length = 0n,
@@ -5373,13 +5364,13 @@ export const iommu_viommu_tegra241_cmdqv = {
       out_vintf_mmap_length: dv.getBigUint64(offset + 8, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_viommu_tegra241_cmdqvView {
-    return new iommu_viommu_tegra241_cmdqvView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuViommuTegra241CmdqvView {
+    return new IommuViommuTegra241CmdqvView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_viommu_tegra241_cmdqv, iommu_viommu_tegra241_cmdqvInit>;
+} satisfies GeneratedCodec<iommu_viommu_tegra241_cmdqv, IommuViommuTegra241CmdqvInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_tegra241_cmdqvView
+export class IommuViommuTegra241CmdqvView
   extends RecordView
   implements iommu_viommu_tegra241_cmdqv
 {
@@ -5481,9 +5472,9 @@ export interface iommu_viommu_alloc {
 }
 
 /** What {@link iommu_viommu_alloc.encode} accepts (see InitOf). */
-export type iommu_viommu_allocInit = InitOf<iommu_viommu_alloc, "size" | "__reserved">;
+export type IommuViommuAllocInit = InitOf<iommu_viommu_alloc, "size" | "__reserved">;
 
-function iommu_viommu_allocCheckKeys(value: unknown): void {
+function checkIommuViommuAllocKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_viommu_alloc");
   for (const key in value) {
     switch (key) {
@@ -5529,9 +5520,9 @@ export const iommu_viommu_alloc = {
   },
   sizeMember: "size",
   pointers: { data_uptr: { elementSize: 1, count: "data_len" } },
-  encode(value: iommu_viommu_allocInit, target: Target, offset = 0): void {
+  encode(value: IommuViommuAllocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_viommu_allocCheckKeys(value);
+    checkIommuViommuAllocKeys(value);
     const {
       flags: $flags = 0,
       type: $type = 0,
@@ -5541,7 +5532,7 @@ export const iommu_viommu_alloc = {
       data_len: $data_len = 0,
       __reserved: $__reserved,
       data_uptr: $data_uptr = 0n,
-    } = value as iommu_viommu_allocInit & { __reserved?: unknown };
+    } = value as IommuViommuAllocInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
     dv.setUint32(offset, 40, LE);
     dv.setUint32(offset + 4, u32($flags, "iommu_viommu_alloc.flags"), LE);
@@ -5567,13 +5558,13 @@ export const iommu_viommu_alloc = {
       data_uptr: dv.getBigUint64(offset + 32, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_viommu_allocView {
-    return new iommu_viommu_allocView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuViommuAllocView {
+    return new IommuViommuAllocView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_viommu_alloc, iommu_viommu_allocInit>;
+} satisfies GeneratedCodec<iommu_viommu_alloc, IommuViommuAllocInit>;
 
 /** A zero-copy view of a `struct iommu_viommu_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_viommu_allocView extends RecordView implements iommu_viommu_alloc {
+export class IommuViommuAllocView extends RecordView implements iommu_viommu_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5699,9 +5690,9 @@ export interface iommu_vdevice_alloc {
 }
 
 /** What {@link iommu_vdevice_alloc.encode} accepts (see InitOf). */
-export type iommu_vdevice_allocInit = InitOf<iommu_vdevice_alloc, "size">;
+export type IommuVdeviceAllocInit = InitOf<iommu_vdevice_alloc, "size">;
 
-function iommu_vdevice_allocCheckKeys(value: unknown): void {
+function checkIommuVdeviceAllocKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vdevice_alloc");
   for (const key in value) {
     switch (key) {
@@ -5728,9 +5719,9 @@ export const iommu_vdevice_alloc = {
   align: 8,
   offsets: { size: 0, viommu_id: 4, dev_id: 8, out_vdevice_id: 12, virt_id: 16 },
   sizeMember: "size",
-  encode(value: iommu_vdevice_allocInit, target: Target, offset = 0): void {
+  encode(value: IommuVdeviceAllocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_vdevice_allocCheckKeys(value);
+    checkIommuVdeviceAllocKeys(value);
     const {
       viommu_id: $viommu_id = 0,
       dev_id: $dev_id = 0,
@@ -5753,13 +5744,13 @@ export const iommu_vdevice_alloc = {
       virt_id: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_vdevice_allocView {
-    return new iommu_vdevice_allocView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuVdeviceAllocView {
+    return new IommuVdeviceAllocView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_vdevice_alloc, iommu_vdevice_allocInit>;
+} satisfies GeneratedCodec<iommu_vdevice_alloc, IommuVdeviceAllocInit>;
 
 /** A zero-copy view of a `struct iommu_vdevice_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vdevice_allocView extends RecordView implements iommu_vdevice_alloc {
+export class IommuVdeviceAllocView extends RecordView implements iommu_vdevice_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5833,12 +5824,9 @@ export interface iommu_ioas_change_process {
 }
 
 /** What {@link iommu_ioas_change_process.encode} accepts (see InitOf). */
-export type iommu_ioas_change_processInit = InitOf<
-  iommu_ioas_change_process,
-  "size" | "__reserved"
->;
+export type IommuIoasChangeProcessInit = InitOf<iommu_ioas_change_process, "size" | "__reserved">;
 
-function iommu_ioas_change_processCheckKeys(value: unknown): void {
+function checkIommuIoasChangeProcessKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_ioas_change_process");
   for (const key in value) {
     switch (key) {
@@ -5856,10 +5844,10 @@ export const iommu_ioas_change_process = {
   align: 4,
   offsets: { size: 0, __reserved: 4 },
   sizeMember: "size",
-  encode(value: iommu_ioas_change_processInit, target: Target, offset = 0): void {
+  encode(value: IommuIoasChangeProcessInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_ioas_change_processCheckKeys(value);
-    const { __reserved: $__reserved } = value as iommu_ioas_change_processInit & {
+    checkIommuIoasChangeProcessKeys(value);
+    const { __reserved: $__reserved } = value as IommuIoasChangeProcessInit & {
       __reserved?: unknown;
     };
     dv.setUint32(offset + 4, 0);
@@ -5870,13 +5858,13 @@ export const iommu_ioas_change_process = {
     const dv = dataView(source);
     return { size: dv.getUint32(offset, LE), __reserved: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommu_ioas_change_processView {
-    return new iommu_ioas_change_processView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuIoasChangeProcessView {
+    return new IommuIoasChangeProcessView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_ioas_change_process, iommu_ioas_change_processInit>;
+} satisfies GeneratedCodec<iommu_ioas_change_process, IommuIoasChangeProcessInit>;
 
 /** A zero-copy view of a `struct iommu_ioas_change_process` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_ioas_change_processView extends RecordView implements iommu_ioas_change_process {
+export class IommuIoasChangeProcessView extends RecordView implements iommu_ioas_change_process {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5954,9 +5942,9 @@ export interface iommufd_vevent_header {
 }
 
 /** What {@link iommufd_vevent_header.encode} accepts (see InitOf). */
-export type iommufd_vevent_headerInit = InitOf<iommufd_vevent_header>;
+export type IommufdVeventHeaderInit = InitOf<iommufd_vevent_header>;
 
-function iommufd_vevent_headerCheckKeys(value: unknown): void {
+function checkIommufdVeventHeaderKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommufd_vevent_header");
   for (const key in value) {
     switch (key) {
@@ -5974,9 +5962,9 @@ export const iommufd_vevent_header = {
   align: 4,
   offsets: { flags: 0, sequence: 4 },
 
-  encode(value: iommufd_vevent_headerInit, target: Target, offset = 0): void {
+  encode(value: IommufdVeventHeaderInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommufd_vevent_headerCheckKeys(value);
+    checkIommufdVeventHeaderKeys(value);
     const { flags: $flags = 0, sequence: $sequence = 0 } = value;
     dv.setUint32(offset, u32($flags, "iommufd_vevent_header.flags"), LE);
     dv.setUint32(offset + 4, u32($sequence, "iommufd_vevent_header.sequence"), LE);
@@ -5985,13 +5973,13 @@ export const iommufd_vevent_header = {
     const dv = dataView(source);
     return { flags: dv.getUint32(offset, LE), sequence: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): iommufd_vevent_headerView {
-    return new iommufd_vevent_headerView(dataView(target), offset);
+  view(target: Target, offset = 0): IommufdVeventHeaderView {
+    return new IommufdVeventHeaderView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommufd_vevent_header, iommufd_vevent_headerInit>;
+} satisfies GeneratedCodec<iommufd_vevent_header, IommufdVeventHeaderInit>;
 
 /** A zero-copy view of a `struct iommufd_vevent_header` in a buffer: reads and writes go straight to its bytes. */
-export class iommufd_vevent_headerView extends RecordView implements iommufd_vevent_header {
+export class IommufdVeventHeaderView extends RecordView implements iommufd_vevent_header {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6063,9 +6051,9 @@ export interface iommu_vevent_arm_smmuv3 {
 }
 
 /** What {@link iommu_vevent_arm_smmuv3.encode} accepts (see InitOf). */
-export type iommu_vevent_arm_smmuv3Init = InitOf<iommu_vevent_arm_smmuv3>;
+export type IommuVeventArmSmmuv3Init = InitOf<iommu_vevent_arm_smmuv3>;
 
-function iommu_vevent_arm_smmuv3CheckKeys(value: unknown): void {
+function checkIommuVeventArmSmmuv3Keys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_vevent_arm_smmuv3");
   for (const key in value) {
     switch (key) {
@@ -6082,9 +6070,9 @@ export const iommu_vevent_arm_smmuv3 = {
   align: 8,
   offsets: { evt: 0 },
 
-  encode(value: iommu_vevent_arm_smmuv3Init, target: Target, offset = 0): void {
+  encode(value: IommuVeventArmSmmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_vevent_arm_smmuv3CheckKeys(value);
+    checkIommuVeventArmSmmuv3Keys(value);
     const { evt: $evt } = value;
     {
       const a0 = $evt === undefined ? NONE : fixedArray($evt, 4, "iommu_vevent_arm_smmuv3.evt");
@@ -6104,13 +6092,13 @@ export const iommu_vevent_arm_smmuv3 = {
       evt: BigUint64Array.from({ length: 4 }, (_, i0) => dv.getBigUint64(offset + i0 * 8, true)),
     };
   },
-  view(target: Target, offset = 0): iommu_vevent_arm_smmuv3View {
-    return new iommu_vevent_arm_smmuv3View(dataView(target), offset);
+  view(target: Target, offset = 0): IommuVeventArmSmmuv3View {
+    return new IommuVeventArmSmmuv3View(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_vevent_arm_smmuv3, iommu_vevent_arm_smmuv3Init>;
+} satisfies GeneratedCodec<iommu_vevent_arm_smmuv3, IommuVeventArmSmmuv3Init>;
 
 /** A zero-copy view of a `struct iommu_vevent_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vevent_arm_smmuv3View extends RecordView implements iommu_vevent_arm_smmuv3 {
+export class IommuVeventArmSmmuv3View extends RecordView implements iommu_vevent_arm_smmuv3 {
   get evt(): BigUint64Array {
     return BigUint64Array.from({ length: 4 }, (_, i0) =>
       this.dataView.getBigUint64(this.byteOffset + i0 * 8, true),
@@ -6151,9 +6139,9 @@ export interface iommu_vevent_tegra241_cmdqv {
 }
 
 /** What {@link iommu_vevent_tegra241_cmdqv.encode} accepts (see InitOf). */
-export type iommu_vevent_tegra241_cmdqvInit = InitOf<iommu_vevent_tegra241_cmdqv>;
+export type IommuVeventTegra241CmdqvInit = InitOf<iommu_vevent_tegra241_cmdqv>;
 
-function iommu_vevent_tegra241_cmdqvCheckKeys(value: unknown): void {
+function checkIommuVeventTegra241CmdqvKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "iommu_vevent_tegra241_cmdqv");
   for (const key in value) {
@@ -6171,9 +6159,9 @@ export const iommu_vevent_tegra241_cmdqv = {
   align: 8,
   offsets: { lvcmdq_err_map: 0 },
 
-  encode(value: iommu_vevent_tegra241_cmdqvInit, target: Target, offset = 0): void {
+  encode(value: IommuVeventTegra241CmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_vevent_tegra241_cmdqvCheckKeys(value);
+    checkIommuVeventTegra241CmdqvKeys(value);
     const { lvcmdq_err_map: $lvcmdq_err_map } = value;
     {
       const a0 =
@@ -6200,13 +6188,13 @@ export const iommu_vevent_tegra241_cmdqv = {
       ),
     };
   },
-  view(target: Target, offset = 0): iommu_vevent_tegra241_cmdqvView {
-    return new iommu_vevent_tegra241_cmdqvView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuVeventTegra241CmdqvView {
+    return new IommuVeventTegra241CmdqvView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_vevent_tegra241_cmdqv, iommu_vevent_tegra241_cmdqvInit>;
+} satisfies GeneratedCodec<iommu_vevent_tegra241_cmdqv, IommuVeventTegra241CmdqvInit>;
 
 /** A zero-copy view of a `struct iommu_vevent_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_vevent_tegra241_cmdqvView
+export class IommuVeventTegra241CmdqvView
   extends RecordView
   implements iommu_vevent_tegra241_cmdqv
 {
@@ -6298,9 +6286,9 @@ export interface iommu_veventq_alloc {
 }
 
 /** What {@link iommu_veventq_alloc.encode} accepts (see InitOf). */
-export type iommu_veventq_allocInit = InitOf<iommu_veventq_alloc, "size" | "__reserved">;
+export type IommuVeventqAllocInit = InitOf<iommu_veventq_alloc, "size" | "__reserved">;
 
-function iommu_veventq_allocCheckKeys(value: unknown): void {
+function checkIommuVeventqAllocKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_veventq_alloc");
   for (const key in value) {
     switch (key) {
@@ -6342,9 +6330,9 @@ export const iommu_veventq_alloc = {
     __reserved: 28,
   },
   sizeMember: "size",
-  encode(value: iommu_veventq_allocInit, target: Target, offset = 0): void {
+  encode(value: IommuVeventqAllocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_veventq_allocCheckKeys(value);
+    checkIommuVeventqAllocKeys(value);
     const {
       flags: $flags = 0,
       viommu_id: $viommu_id = 0,
@@ -6353,7 +6341,7 @@ export const iommu_veventq_alloc = {
       out_veventq_id: $out_veventq_id = 0,
       out_veventq_fd: $out_veventq_fd = 0,
       __reserved: $__reserved,
-    } = value as iommu_veventq_allocInit & { __reserved?: unknown };
+    } = value as IommuVeventqAllocInit & { __reserved?: unknown };
     dv.setUint32(offset + 28, 0);
     dv.setUint32(offset, 32, LE);
     dv.setUint32(offset + 4, u32($flags, "iommu_veventq_alloc.flags"), LE);
@@ -6377,13 +6365,13 @@ export const iommu_veventq_alloc = {
       __reserved: dv.getUint32(offset + 28, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_veventq_allocView {
-    return new iommu_veventq_allocView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuVeventqAllocView {
+    return new IommuVeventqAllocView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_veventq_alloc, iommu_veventq_allocInit>;
+} satisfies GeneratedCodec<iommu_veventq_alloc, IommuVeventqAllocInit>;
 
 /** A zero-copy view of a `struct iommu_veventq_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_veventq_allocView extends RecordView implements iommu_veventq_alloc {
+export class IommuVeventqAllocView extends RecordView implements iommu_veventq_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6556,9 +6544,9 @@ export interface iommu_hw_queue_alloc {
 }
 
 /** What {@link iommu_hw_queue_alloc.encode} accepts (see InitOf). */
-export type iommu_hw_queue_allocInit = InitOf<iommu_hw_queue_alloc, "size">;
+export type IommuHwQueueAllocInit = InitOf<iommu_hw_queue_alloc, "size">;
 
-function iommu_hw_queue_allocCheckKeys(value: unknown): void {
+function checkIommuHwQueueAllocKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "iommu_hw_queue_alloc");
   for (const key in value) {
     switch (key) {
@@ -6600,9 +6588,9 @@ export const iommu_hw_queue_alloc = {
     length: 32,
   },
   sizeMember: "size",
-  encode(value: iommu_hw_queue_allocInit, target: Target, offset = 0): void {
+  encode(value: IommuHwQueueAllocInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    iommu_hw_queue_allocCheckKeys(value);
+    checkIommuHwQueueAllocKeys(value);
     const {
       flags: $flags = 0,
       viommu_id: $viommu_id = 0,
@@ -6638,13 +6626,13 @@ export const iommu_hw_queue_alloc = {
       length: dv.getBigUint64(offset + 32, LE),
     };
   },
-  view(target: Target, offset = 0): iommu_hw_queue_allocView {
-    return new iommu_hw_queue_allocView(dataView(target), offset);
+  view(target: Target, offset = 0): IommuHwQueueAllocView {
+    return new IommuHwQueueAllocView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<iommu_hw_queue_alloc, iommu_hw_queue_allocInit>;
+} satisfies GeneratedCodec<iommu_hw_queue_alloc, IommuHwQueueAllocInit>;
 
 /** A zero-copy view of a `struct iommu_hw_queue_alloc` in a buffer: reads and writes go straight to its bytes. */
-export class iommu_hw_queue_allocView extends RecordView implements iommu_hw_queue_alloc {
+export class IommuHwQueueAllocView extends RecordView implements iommu_hw_queue_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }

@@ -15,57 +15,57 @@ import {
 import type { CallArgs, Trailing } from "@uapigen/runtime/codegen";
 import { ioctls } from "./vfio.js";
 import type {
+  VfioDeviceAttachIommufdPtInit,
+  VfioDeviceBindIommufdInit,
+  VfioDeviceDetachIommufdPtInit,
+  VfioDeviceFeatureInit,
+  VfioDeviceGfxPlaneInfoInit,
+  VfioDeviceInfoInit,
+  VfioDeviceIoeventfdInit,
+  VfioEehPeOpInit,
+  VfioGroupStatusInit,
+  VfioIommuSpaprRegisterMemoryInit,
+  VfioIommuSpaprTceCreateInit,
+  VfioIommuSpaprTceInfoInit,
+  VfioIommuSpaprTceRemoveInit,
+  VfioIommuType1DirtyBitmapInit,
+  VfioIommuType1DmaMapInit,
+  VfioIommuType1DmaUnmapInit,
+  VfioIommuType1InfoInit,
+  VfioIrqInfoInit,
+  VfioIrqSetInit,
+  VfioPciHotResetInfoInit,
+  VfioPciHotResetInit,
+  VfioPrecopyInfoInit,
+  VfioRegionInfoInit,
   vfio_device_attach_iommufd_pt,
-  vfio_device_attach_iommufd_ptInit,
   vfio_device_bind_iommufd,
-  vfio_device_bind_iommufdInit,
   vfio_device_detach_iommufd_pt,
-  vfio_device_detach_iommufd_ptInit,
   vfio_device_feature,
-  vfio_device_featureInit,
   vfio_device_gfx_plane_info,
-  vfio_device_gfx_plane_infoInit,
   vfio_device_info,
-  vfio_device_infoInit,
   vfio_device_info_cap_pci_atomic_comp,
   vfio_device_ioeventfd,
-  vfio_device_ioeventfdInit,
   vfio_eeh_pe_op,
-  vfio_eeh_pe_opInit,
   vfio_group_status,
-  vfio_group_statusInit,
   vfio_iommu_spapr_register_memory,
-  vfio_iommu_spapr_register_memoryInit,
   vfio_iommu_spapr_tce_create,
-  vfio_iommu_spapr_tce_createInit,
   vfio_iommu_spapr_tce_info,
-  vfio_iommu_spapr_tce_infoInit,
   vfio_iommu_spapr_tce_remove,
-  vfio_iommu_spapr_tce_removeInit,
   vfio_iommu_type1_dirty_bitmap,
-  vfio_iommu_type1_dirty_bitmapInit,
   vfio_iommu_type1_dma_map,
-  vfio_iommu_type1_dma_mapInit,
   vfio_iommu_type1_dma_unmap,
-  vfio_iommu_type1_dma_unmapInit,
   vfio_iommu_type1_info,
-  vfio_iommu_type1_infoInit,
   vfio_iommu_type1_info_cap_iova_range,
   vfio_iommu_type1_info_cap_migration,
   vfio_iommu_type1_info_dma_avail,
   vfio_iova_range,
   vfio_irq_info,
-  vfio_irq_infoInit,
   vfio_irq_set,
-  vfio_irq_setInit,
   vfio_pci_hot_reset,
-  vfio_pci_hot_resetInit,
   vfio_pci_hot_reset_info,
-  vfio_pci_hot_reset_infoInit,
   vfio_precopy_info,
-  vfio_precopy_infoInit,
   vfio_region_info,
-  vfio_region_infoInit,
   vfio_region_info_cap_nvlink2_lnkspd,
   vfio_region_info_cap_nvlink2_ssatgt,
   vfio_region_info_cap_sparse_mmap,
@@ -74,22 +74,22 @@ import type {
 } from "./vfio.js";
 
 /** `ioctl(fd, VFIO_GET_API_VERSION)`: no argument; returns the kernel's return value. */
-export function VFIO_GET_API_VERSION(fd: number): number {
+export function vfioGetApiVersion(fd: number): number {
   return callValue(fd, ioctls.VFIO_GET_API_VERSION);
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_GET_API_VERSION, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
-export function VFIO_GET_API_VERSIONUnsafe(fd: number, arg?: number | bigint): number {
+export function vfioGetApiVersionUnsafe(fd: number, arg?: number | bigint): number {
   return callValue(fd, ioctls.VFIO_GET_API_VERSION, arg);
 }
 
 /** `ioctl(fd, VFIO_CHECK_EXTENSION, value)` with a `__u32` passed by value; returns the kernel's return value. */
-export function VFIO_CHECK_EXTENSION(fd: number, value: number | bigint): number {
+export function vfioCheckExtension(fd: number, value: number | bigint): number {
   return callValue(fd, ioctls.VFIO_CHECK_EXTENSION, value);
 }
 
 /** `ioctl(fd, VFIO_SET_IOMMU, value)` with a `__s32` passed by value; returns the kernel's return value. */
-export function VFIO_SET_IOMMU(fd: number, value: number | bigint): number {
+export function vfioSetIommu(fd: number, value: number | bigint): number {
   return callValue(fd, ioctls.VFIO_SET_IOMMU, value);
 }
 
@@ -102,52 +102,49 @@ export function VFIO_SET_IOMMU(fd: number, value: number | bigint): number {
  *
  * @returns 0 on success, -errno on failure. Availability: Always
  */
-export function VFIO_GROUP_GET_STATUS(
-  fd: number,
-  args: vfio_group_statusInit = {},
-): vfio_group_status {
+export function vfioGroupGetStatus(fd: number, args: VfioGroupStatusInit = {}): vfio_group_status {
   return callStruct<vfio_group_status>(fd, ioctls.VFIO_GROUP_GET_STATUS, args);
 }
 
 /**
- * {@link VFIO_GROUP_GET_STATUS}, asynchronously: `ioctl(fd, VFIO_GROUP_GET_STATUS, &struct vfio_group_status)`.
+ * {@link vfioGroupGetStatus}, asynchronously: `ioctl(fd, VFIO_GROUP_GET_STATUS, &struct vfio_group_status)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_GROUP_GET_STATUSAsync(
+export async function vfioGroupGetStatusAsync(
   fd: number,
-  args: vfio_group_statusInit = {},
+  args: VfioGroupStatusInit = {},
 ): Promise<vfio_group_status> {
   return callStructAsync<vfio_group_status>(fd, ioctls.VFIO_GROUP_GET_STATUS, args);
 }
 
 /** `ioctl(fd, VFIO_GROUP_SET_CONTAINER, &value)` with a `__s32` in runtime memory holding `value`; returns it unchanged. */
-export function VFIO_GROUP_SET_CONTAINER(fd: number, value: number): number {
+export function vfioGroupSetContainer(fd: number, value: number): number {
   return callScalar(fd, ioctls.VFIO_GROUP_SET_CONTAINER, value) as number;
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_GROUP_SET_CONTAINER, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
-export function VFIO_GROUP_SET_CONTAINERUnsafe(fd: number, arg?: number | bigint): number {
+export function vfioGroupSetContainerUnsafe(fd: number, arg?: number | bigint): number {
   return callValue(fd, ioctls.VFIO_GROUP_SET_CONTAINER, arg);
 }
 
 /** `ioctl(fd, VFIO_GROUP_UNSET_CONTAINER)`: no argument; returns the kernel's return value. */
-export function VFIO_GROUP_UNSET_CONTAINER(fd: number): number {
+export function vfioGroupUnsetContainer(fd: number): number {
   return callValue(fd, ioctls.VFIO_GROUP_UNSET_CONTAINER);
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_GROUP_UNSET_CONTAINER, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
-export function VFIO_GROUP_UNSET_CONTAINERUnsafe(fd: number, arg?: number | bigint): number {
+export function vfioGroupUnsetContainerUnsafe(fd: number, arg?: number | bigint): number {
   return callValue(fd, ioctls.VFIO_GROUP_UNSET_CONTAINER, arg);
 }
 
 /** `ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, "name")`: the kernel reads a NUL-terminated string; returns the kernel's return value. */
-export function VFIO_GROUP_GET_DEVICE_FD(fd: number, value: string): number {
+export function vfioGroupGetDeviceFd(fd: number, value: string): number {
   return callString(fd, ioctls.VFIO_GROUP_GET_DEVICE_FD, value);
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_GROUP_GET_DEVICE_FD, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
-export function VFIO_GROUP_GET_DEVICE_FDUnsafe(fd: number, arg?: number | bigint): number {
+export function vfioGroupGetDeviceFdUnsafe(fd: number, arg?: number | bigint): number {
   return callValue(fd, ioctls.VFIO_GROUP_GET_DEVICE_FD, arg);
 }
 
@@ -160,9 +157,9 @@ export function VFIO_GROUP_GET_DEVICE_FDUnsafe(fd: number, arg?: number | bigint
  *
  * @returns 0 on success, -errno on failure.
  */
-export function VFIO_DEVICE_GET_INFO(
+export function vfioDeviceGetInfo(
   fd: number,
-  args: vfio_device_infoInit = {},
+  args: VfioDeviceInfoInit = {},
 ): vfio_device_info & Trailing<vfio_device_info_cap_pci_atomic_comp> {
   return callStruct<vfio_device_info & Trailing<vfio_device_info_cap_pci_atomic_comp>>(
     fd,
@@ -172,13 +169,13 @@ export function VFIO_DEVICE_GET_INFO(
 }
 
 /**
- * {@link VFIO_DEVICE_GET_INFO}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_INFO, &struct vfio_device_info)`.
+ * {@link vfioDeviceGetInfo}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_INFO, &struct vfio_device_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_GET_INFOAsync(
+export async function vfioDeviceGetInfoAsync(
   fd: number,
-  args: vfio_device_infoInit = {},
+  args: VfioDeviceInfoInit = {},
 ): Promise<vfio_device_info & Trailing<vfio_device_info_cap_pci_atomic_comp>> {
   return callStructAsync<vfio_device_info & Trailing<vfio_device_info_cap_pci_atomic_comp>>(
     fd,
@@ -196,9 +193,9 @@ export async function VFIO_DEVICE_GET_INFOAsync(
  *
  * @returns 0 on success, -errno on failure.
  */
-export function VFIO_DEVICE_GET_REGION_INFO(
+export function vfioDeviceGetRegionInfo(
   fd: number,
-  args: vfio_region_infoInit = {},
+  args: VfioRegionInfoInit = {},
 ): vfio_region_info &
   Trailing<
     | (vfio_region_info_cap_sparse_mmap & { readonly areas?: vfio_region_sparse_mmap_area[] })
@@ -218,13 +215,13 @@ export function VFIO_DEVICE_GET_REGION_INFO(
 }
 
 /**
- * {@link VFIO_DEVICE_GET_REGION_INFO}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &struct vfio_region_info)`.
+ * {@link vfioDeviceGetRegionInfo}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_REGION_INFO, &struct vfio_region_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_GET_REGION_INFOAsync(
+export async function vfioDeviceGetRegionInfoAsync(
   fd: number,
-  args: vfio_region_infoInit = {},
+  args: VfioRegionInfoInit = {},
 ): Promise<
   vfio_region_info &
     Trailing<
@@ -260,18 +257,18 @@ export async function VFIO_DEVICE_GET_REGION_INFOAsync(
  *
  * The NORESIZE flag indicates that the interrupt lines within the index are setup as a set and new subindexes cannot be enabled without first disabling the entire index.  This is used for interrupts like PCI MSI and MSI-X where the driver may only use a subset of the available indexes, but VFIO needs to enable a specific number of vectors upfront.  In the case of MSI-X, where the user can enable MSI-X and then add and unmask vectors, it's up to userspace to make the decision whether to allocate the maximum supported number of vectors or tear down setup and incrementally increase the vectors as each is enabled. Absence of the NORESIZE flag indicates that vectors can be enabled and disabled dynamically without impacting other vectors within the index.
  */
-export function VFIO_DEVICE_GET_IRQ_INFO(fd: number, args: vfio_irq_infoInit = {}): vfio_irq_info {
+export function vfioDeviceGetIrqInfo(fd: number, args: VfioIrqInfoInit = {}): vfio_irq_info {
   return callStruct<vfio_irq_info>(fd, ioctls.VFIO_DEVICE_GET_IRQ_INFO, args);
 }
 
 /**
- * {@link VFIO_DEVICE_GET_IRQ_INFO}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &struct vfio_irq_info)`.
+ * {@link vfioDeviceGetIrqInfo}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_IRQ_INFO, &struct vfio_irq_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_GET_IRQ_INFOAsync(
+export async function vfioDeviceGetIrqInfoAsync(
   fd: number,
-  args: vfio_irq_infoInit = {},
+  args: VfioIrqInfoInit = {},
 ): Promise<vfio_irq_info> {
   return callStructAsync<vfio_irq_info>(fd, ioctls.VFIO_DEVICE_GET_IRQ_INFO, args);
 }
@@ -297,45 +294,45 @@ export async function VFIO_DEVICE_GET_IRQ_INFOAsync(
  *
  * `data` takes the bytes that follow the struct; the size member covers them.
  */
-export function VFIO_DEVICE_SET_IRQS(
+export function vfioDeviceSetIrqs(
   fd: number,
-  args: vfio_irq_setInit & { readonly data?: ArrayBufferView } = {},
+  args: VfioIrqSetInit & { readonly data?: ArrayBufferView } = {},
 ): vfio_irq_set & Trailing {
   return callStruct<vfio_irq_set & Trailing>(fd, ioctls.VFIO_DEVICE_SET_IRQS, args);
 }
 
 /**
- * {@link VFIO_DEVICE_SET_IRQS}, asynchronously: `ioctl(fd, VFIO_DEVICE_SET_IRQS, &struct vfio_irq_set)`.
+ * {@link vfioDeviceSetIrqs}, asynchronously: `ioctl(fd, VFIO_DEVICE_SET_IRQS, &struct vfio_irq_set)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_SET_IRQSAsync(
+export async function vfioDeviceSetIrqsAsync(
   fd: number,
-  args: vfio_irq_setInit & { readonly data?: ArrayBufferView } = {},
+  args: VfioIrqSetInit & { readonly data?: ArrayBufferView } = {},
 ): Promise<vfio_irq_set & Trailing> {
   return callStructAsync<vfio_irq_set & Trailing>(fd, ioctls.VFIO_DEVICE_SET_IRQS, args);
 }
 
 /**
- * {@link VFIO_DEVICE_SET_IRQS}, unchecked: `ioctl(fd, VFIO_DEVICE_SET_IRQS, &struct vfio_irq_set)`.
+ * {@link vfioDeviceSetIrqs}, unchecked: `ioctl(fd, VFIO_DEVICE_SET_IRQS, &struct vfio_irq_set)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_DEVICE_SET_IRQSUnsafe(
+export function vfioDeviceSetIrqsUnsafe(
   fd: number,
-  args: vfio_irq_setInit & { argsz?: number } = {},
+  args: VfioIrqSetInit & { argsz?: number } = {},
   trailing?: ArrayBufferView,
 ): vfio_irq_set {
   return callStructUnsafe<vfio_irq_set>(fd, ioctls.VFIO_DEVICE_SET_IRQS, args, trailing);
 }
 
 /** `ioctl(fd, VFIO_DEVICE_RESET)`: no argument; returns the kernel's return value. */
-export function VFIO_DEVICE_RESET(fd: number): number {
+export function vfioDeviceReset(fd: number): number {
   return callValue(fd, ioctls.VFIO_DEVICE_RESET);
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_DEVICE_RESET, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
-export function VFIO_DEVICE_RESETUnsafe(fd: number, arg?: number | bigint): number {
+export function vfioDeviceResetUnsafe(fd: number, arg?: number | bigint): number {
   return callValue(fd, ioctls.VFIO_DEVICE_RESET, arg);
 }
 
@@ -344,9 +341,9 @@ export function VFIO_DEVICE_RESETUnsafe(fd: number, arg?: number | bigint): numb
  *
  * `devices` takes the bytes that follow the struct; the size member covers them.
  */
-export function VFIO_DEVICE_GET_PCI_HOT_RESET_INFO(
+export function vfioDeviceGetPciHotResetInfo(
   fd: number,
-  args: vfio_pci_hot_reset_infoInit & { readonly devices?: ArrayBufferView } = {},
+  args: VfioPciHotResetInfoInit & { readonly devices?: ArrayBufferView } = {},
 ): vfio_pci_hot_reset_info & Trailing {
   return callStruct<vfio_pci_hot_reset_info & Trailing>(
     fd,
@@ -356,13 +353,13 @@ export function VFIO_DEVICE_GET_PCI_HOT_RESET_INFO(
 }
 
 /**
- * {@link VFIO_DEVICE_GET_PCI_HOT_RESET_INFO}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`.
+ * {@link vfioDeviceGetPciHotResetInfo}, asynchronously: `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_GET_PCI_HOT_RESET_INFOAsync(
+export async function vfioDeviceGetPciHotResetInfoAsync(
   fd: number,
-  args: vfio_pci_hot_reset_infoInit & { readonly devices?: ArrayBufferView } = {},
+  args: VfioPciHotResetInfoInit & { readonly devices?: ArrayBufferView } = {},
 ): Promise<vfio_pci_hot_reset_info & Trailing> {
   return callStructAsync<vfio_pci_hot_reset_info & Trailing>(
     fd,
@@ -372,13 +369,13 @@ export async function VFIO_DEVICE_GET_PCI_HOT_RESET_INFOAsync(
 }
 
 /**
- * {@link VFIO_DEVICE_GET_PCI_HOT_RESET_INFO}, unchecked: `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`.
+ * {@link vfioDeviceGetPciHotResetInfo}, unchecked: `ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &struct vfio_pci_hot_reset_info)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_DEVICE_GET_PCI_HOT_RESET_INFOUnsafe(
+export function vfioDeviceGetPciHotResetInfoUnsafe(
   fd: number,
-  args: vfio_pci_hot_reset_infoInit & { argsz?: number } = {},
+  args: VfioPciHotResetInfoInit & { argsz?: number } = {},
   trailing?: ArrayBufferView,
 ): vfio_pci_hot_reset_info {
   return callStructUnsafe<vfio_pci_hot_reset_info>(
@@ -406,33 +403,33 @@ export function VFIO_DEVICE_GET_PCI_HOT_RESET_INFOUnsafe(
  *
  * `group_fds` takes the bytes that follow the struct; the size member covers them.
  */
-export function VFIO_DEVICE_PCI_HOT_RESET(
+export function vfioDevicePciHotReset(
   fd: number,
-  args: vfio_pci_hot_resetInit & { readonly group_fds?: ArrayBufferView } = {},
+  args: VfioPciHotResetInit & { readonly group_fds?: ArrayBufferView } = {},
 ): vfio_pci_hot_reset & Trailing {
   return callStruct<vfio_pci_hot_reset & Trailing>(fd, ioctls.VFIO_DEVICE_PCI_HOT_RESET, args);
 }
 
 /**
- * {@link VFIO_DEVICE_PCI_HOT_RESET}, asynchronously: `ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &struct vfio_pci_hot_reset)`.
+ * {@link vfioDevicePciHotReset}, asynchronously: `ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &struct vfio_pci_hot_reset)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_PCI_HOT_RESETAsync(
+export async function vfioDevicePciHotResetAsync(
   fd: number,
-  args: vfio_pci_hot_resetInit & { readonly group_fds?: ArrayBufferView } = {},
+  args: VfioPciHotResetInit & { readonly group_fds?: ArrayBufferView } = {},
 ): Promise<vfio_pci_hot_reset & Trailing> {
   return callStructAsync<vfio_pci_hot_reset & Trailing>(fd, ioctls.VFIO_DEVICE_PCI_HOT_RESET, args);
 }
 
 /**
- * {@link VFIO_DEVICE_PCI_HOT_RESET}, unchecked: `ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &struct vfio_pci_hot_reset)`.
+ * {@link vfioDevicePciHotReset}, unchecked: `ioctl(fd, VFIO_DEVICE_PCI_HOT_RESET, &struct vfio_pci_hot_reset)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_DEVICE_PCI_HOT_RESETUnsafe(
+export function vfioDevicePciHotResetUnsafe(
   fd: number,
-  args: vfio_pci_hot_resetInit & { argsz?: number } = {},
+  args: VfioPciHotResetInit & { argsz?: number } = {},
   trailing?: ArrayBufferView,
 ): vfio_pci_hot_reset {
   return callStructUnsafe<vfio_pci_hot_reset>(fd, ioctls.VFIO_DEVICE_PCI_HOT_RESET, args, trailing);
@@ -459,32 +456,32 @@ export function VFIO_DEVICE_PCI_HOT_RESETUnsafe(
  *
  * @returns 0 on success, -errno on other failure.
  */
-export function VFIO_DEVICE_QUERY_GFX_PLANE(
+export function vfioDeviceQueryGfxPlane(
   fd: number,
-  args: vfio_device_gfx_plane_infoInit = {},
+  args: VfioDeviceGfxPlaneInfoInit = {},
 ): vfio_device_gfx_plane_info {
   return callStruct<vfio_device_gfx_plane_info>(fd, ioctls.VFIO_DEVICE_QUERY_GFX_PLANE, args);
 }
 
 /**
- * {@link VFIO_DEVICE_QUERY_GFX_PLANE}, asynchronously: `ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &struct vfio_device_gfx_plane_info)`.
+ * {@link vfioDeviceQueryGfxPlane}, asynchronously: `ioctl(fd, VFIO_DEVICE_QUERY_GFX_PLANE, &struct vfio_device_gfx_plane_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_QUERY_GFX_PLANEAsync(
+export async function vfioDeviceQueryGfxPlaneAsync(
   fd: number,
-  args: vfio_device_gfx_plane_infoInit = {},
+  args: VfioDeviceGfxPlaneInfoInit = {},
 ): Promise<vfio_device_gfx_plane_info> {
   return callStructAsync<vfio_device_gfx_plane_info>(fd, ioctls.VFIO_DEVICE_QUERY_GFX_PLANE, args);
 }
 
 /** `ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, &value)` with a `__u32` in runtime memory holding `value`; returns it unchanged. */
-export function VFIO_DEVICE_GET_GFX_DMABUF(fd: number, value: number): number {
+export function vfioDeviceGetGfxDmabuf(fd: number, value: number): number {
   return callScalar(fd, ioctls.VFIO_DEVICE_GET_GFX_DMABUF, value) as number;
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_DEVICE_GET_GFX_DMABUF, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
-export function VFIO_DEVICE_GET_GFX_DMABUFUnsafe(fd: number, arg?: number | bigint): number {
+export function vfioDeviceGetGfxDmabufUnsafe(fd: number, arg?: number | bigint): number {
   return callValue(fd, ioctls.VFIO_DEVICE_GET_GFX_DMABUF, arg);
 }
 
@@ -497,21 +494,21 @@ export function VFIO_DEVICE_GET_GFX_DMABUFUnsafe(fd: number, arg?: number | bigi
  *
  * @returns 0 on success, -errno on failure.
  */
-export function VFIO_DEVICE_IOEVENTFD(
+export function vfioDeviceIoeventfd(
   fd: number,
-  args: vfio_device_ioeventfdInit = {},
+  args: VfioDeviceIoeventfdInit = {},
 ): vfio_device_ioeventfd {
   return callStruct<vfio_device_ioeventfd>(fd, ioctls.VFIO_DEVICE_IOEVENTFD, args);
 }
 
 /**
- * {@link VFIO_DEVICE_IOEVENTFD}, asynchronously: `ioctl(fd, VFIO_DEVICE_IOEVENTFD, &struct vfio_device_ioeventfd)`.
+ * {@link vfioDeviceIoeventfd}, asynchronously: `ioctl(fd, VFIO_DEVICE_IOEVENTFD, &struct vfio_device_ioeventfd)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_IOEVENTFDAsync(
+export async function vfioDeviceIoeventfdAsync(
   fd: number,
-  args: vfio_device_ioeventfdInit = {},
+  args: VfioDeviceIoeventfdInit = {},
 ): Promise<vfio_device_ioeventfd> {
   return callStructAsync<vfio_device_ioeventfd>(fd, ioctls.VFIO_DEVICE_IOEVENTFD, args);
 }
@@ -527,33 +524,33 @@ export async function VFIO_DEVICE_IOEVENTFDAsync(
  *
  * `data` takes the bytes that follow the struct; the size member covers them.
  */
-export function VFIO_DEVICE_FEATURE(
+export function vfioDeviceFeature(
   fd: number,
-  args: vfio_device_featureInit & { readonly data?: ArrayBufferView } = {},
+  args: VfioDeviceFeatureInit & { readonly data?: ArrayBufferView } = {},
 ): vfio_device_feature & Trailing {
   return callStruct<vfio_device_feature & Trailing>(fd, ioctls.VFIO_DEVICE_FEATURE, args);
 }
 
 /**
- * {@link VFIO_DEVICE_FEATURE}, asynchronously: `ioctl(fd, VFIO_DEVICE_FEATURE, &struct vfio_device_feature)`.
+ * {@link vfioDeviceFeature}, asynchronously: `ioctl(fd, VFIO_DEVICE_FEATURE, &struct vfio_device_feature)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_FEATUREAsync(
+export async function vfioDeviceFeatureAsync(
   fd: number,
-  args: vfio_device_featureInit & { readonly data?: ArrayBufferView } = {},
+  args: VfioDeviceFeatureInit & { readonly data?: ArrayBufferView } = {},
 ): Promise<vfio_device_feature & Trailing> {
   return callStructAsync<vfio_device_feature & Trailing>(fd, ioctls.VFIO_DEVICE_FEATURE, args);
 }
 
 /**
- * {@link VFIO_DEVICE_FEATURE}, unchecked: `ioctl(fd, VFIO_DEVICE_FEATURE, &struct vfio_device_feature)`.
+ * {@link vfioDeviceFeature}, unchecked: `ioctl(fd, VFIO_DEVICE_FEATURE, &struct vfio_device_feature)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_DEVICE_FEATUREUnsafe(
+export function vfioDeviceFeatureUnsafe(
   fd: number,
-  args: vfio_device_featureInit & { argsz?: number } = {},
+  args: VfioDeviceFeatureInit & { argsz?: number } = {},
   trailing?: ArrayBufferView,
 ): vfio_device_feature {
   return callStructUnsafe<vfio_device_feature>(fd, ioctls.VFIO_DEVICE_FEATURE, args, trailing);
@@ -576,33 +573,33 @@ export function VFIO_DEVICE_FEATUREUnsafe(
  *
  * User-pointer members ("token_uuid_ptr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function VFIO_DEVICE_BIND_IOMMUFD(
+export function vfioDeviceBindIommufd(
   fd: number,
-  args: CallArgs<vfio_device_bind_iommufdInit, "token_uuid_ptr"> = {},
+  args: CallArgs<VfioDeviceBindIommufdInit, "token_uuid_ptr"> = {},
 ): vfio_device_bind_iommufd {
   return callStruct<vfio_device_bind_iommufd>(fd, ioctls.VFIO_DEVICE_BIND_IOMMUFD, args);
 }
 
 /**
- * {@link VFIO_DEVICE_BIND_IOMMUFD}, asynchronously: `ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &struct vfio_device_bind_iommufd)`.
+ * {@link vfioDeviceBindIommufd}, asynchronously: `ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &struct vfio_device_bind_iommufd)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_BIND_IOMMUFDAsync(
+export async function vfioDeviceBindIommufdAsync(
   fd: number,
-  args: CallArgs<vfio_device_bind_iommufdInit, "token_uuid_ptr"> = {},
+  args: CallArgs<VfioDeviceBindIommufdInit, "token_uuid_ptr"> = {},
 ): Promise<vfio_device_bind_iommufd> {
   return callStructAsync<vfio_device_bind_iommufd>(fd, ioctls.VFIO_DEVICE_BIND_IOMMUFD, args);
 }
 
 /**
- * {@link VFIO_DEVICE_BIND_IOMMUFD}, unchecked: `ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &struct vfio_device_bind_iommufd)`.
+ * {@link vfioDeviceBindIommufd}, unchecked: `ioctl(fd, VFIO_DEVICE_BIND_IOMMUFD, &struct vfio_device_bind_iommufd)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_DEVICE_BIND_IOMMUFDUnsafe(
+export function vfioDeviceBindIommufdUnsafe(
   fd: number,
-  args: vfio_device_bind_iommufdInit & { argsz?: number } = {},
+  args: VfioDeviceBindIommufdInit & { argsz?: number } = {},
 ): vfio_device_bind_iommufd {
   return callStructUnsafe<vfio_device_bind_iommufd>(fd, ioctls.VFIO_DEVICE_BIND_IOMMUFD, args);
 }
@@ -620,21 +617,21 @@ export function VFIO_DEVICE_BIND_IOMMUFDUnsafe(
  *
  * When a device is resetting, -EBUSY will be returned to reject any concurrent attachment to the resetting device itself or any sibling device in the IOMMU group having the resetting device.
  */
-export function VFIO_DEVICE_ATTACH_IOMMUFD_PT(
+export function vfioDeviceAttachIommufdPt(
   fd: number,
-  args: vfio_device_attach_iommufd_ptInit = {},
+  args: VfioDeviceAttachIommufdPtInit = {},
 ): vfio_device_attach_iommufd_pt {
   return callStruct<vfio_device_attach_iommufd_pt>(fd, ioctls.VFIO_DEVICE_ATTACH_IOMMUFD_PT, args);
 }
 
 /**
- * {@link VFIO_DEVICE_ATTACH_IOMMUFD_PT}, asynchronously: `ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &struct vfio_device_attach_iommufd_pt)`.
+ * {@link vfioDeviceAttachIommufdPt}, asynchronously: `ioctl(fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &struct vfio_device_attach_iommufd_pt)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_ATTACH_IOMMUFD_PTAsync(
+export async function vfioDeviceAttachIommufdPtAsync(
   fd: number,
-  args: vfio_device_attach_iommufd_ptInit = {},
+  args: VfioDeviceAttachIommufdPtInit = {},
 ): Promise<vfio_device_attach_iommufd_pt> {
   return callStructAsync<vfio_device_attach_iommufd_pt>(
     fd,
@@ -652,21 +649,21 @@ export async function VFIO_DEVICE_ATTACH_IOMMUFD_PTAsync(
  *
  * @returns 0 on success, -errno on failure.
  */
-export function VFIO_DEVICE_DETACH_IOMMUFD_PT(
+export function vfioDeviceDetachIommufdPt(
   fd: number,
-  args: vfio_device_detach_iommufd_ptInit = {},
+  args: VfioDeviceDetachIommufdPtInit = {},
 ): vfio_device_detach_iommufd_pt {
   return callStruct<vfio_device_detach_iommufd_pt>(fd, ioctls.VFIO_DEVICE_DETACH_IOMMUFD_PT, args);
 }
 
 /**
- * {@link VFIO_DEVICE_DETACH_IOMMUFD_PT}, asynchronously: `ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &struct vfio_device_detach_iommufd_pt)`.
+ * {@link vfioDeviceDetachIommufdPt}, asynchronously: `ioctl(fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &struct vfio_device_detach_iommufd_pt)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_DEVICE_DETACH_IOMMUFD_PTAsync(
+export async function vfioDeviceDetachIommufdPtAsync(
   fd: number,
-  args: vfio_device_detach_iommufd_ptInit = {},
+  args: VfioDeviceDetachIommufdPtInit = {},
 ): Promise<vfio_device_detach_iommufd_pt> {
   return callStructAsync<vfio_device_detach_iommufd_pt>(
     fd,
@@ -702,21 +699,21 @@ export async function VFIO_DEVICE_DETACH_IOMMUFD_PTAsync(
  *
  * @returns 0 on success, -1 and errno set on failure.
  */
-export function VFIO_MIG_GET_PRECOPY_INFO(
+export function vfioMigGetPrecopyInfo(
   fd: number,
-  args: vfio_precopy_infoInit = {},
+  args: VfioPrecopyInfoInit = {},
 ): vfio_precopy_info {
   return callStruct<vfio_precopy_info>(fd, ioctls.VFIO_MIG_GET_PRECOPY_INFO, args);
 }
 
 /**
- * {@link VFIO_MIG_GET_PRECOPY_INFO}, asynchronously: `ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &struct vfio_precopy_info)`.
+ * {@link vfioMigGetPrecopyInfo}, asynchronously: `ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &struct vfio_precopy_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_MIG_GET_PRECOPY_INFOAsync(
+export async function vfioMigGetPrecopyInfoAsync(
   fd: number,
-  args: vfio_precopy_infoInit = {},
+  args: VfioPrecopyInfoInit = {},
 ): Promise<vfio_precopy_info> {
   return callStructAsync<vfio_precopy_info>(fd, ioctls.VFIO_MIG_GET_PRECOPY_INFO, args);
 }
@@ -730,9 +727,9 @@ export async function VFIO_MIG_GET_PRECOPY_INFOAsync(
  *
  * XXX Should we do these by CHECK_EXTENSION too?
  */
-export function VFIO_IOMMU_GET_INFO(
+export function vfioIommuGetInfo(
   fd: number,
-  args: vfio_iommu_type1_infoInit = {},
+  args: VfioIommuType1InfoInit = {},
 ): vfio_iommu_type1_info &
   Trailing<
     | (vfio_iommu_type1_info_cap_iova_range & { readonly iova_ranges?: vfio_iova_range[] })
@@ -750,13 +747,13 @@ export function VFIO_IOMMU_GET_INFO(
 }
 
 /**
- * {@link VFIO_IOMMU_GET_INFO}, asynchronously: `ioctl(fd, VFIO_IOMMU_GET_INFO, &struct vfio_iommu_type1_info)`.
+ * {@link vfioIommuGetInfo}, asynchronously: `ioctl(fd, VFIO_IOMMU_GET_INFO, &struct vfio_iommu_type1_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_IOMMU_GET_INFOAsync(
+export async function vfioIommuGetInfoAsync(
   fd: number,
-  args: vfio_iommu_type1_infoInit = {},
+  args: VfioIommuType1InfoInit = {},
 ): Promise<
   vfio_iommu_type1_info &
     Trailing<
@@ -786,33 +783,33 @@ export async function VFIO_IOMMU_GET_INFOAsync(
  *
  * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function VFIO_IOMMU_MAP_DMA(
+export function vfioIommuMapDma(
   fd: number,
-  args: CallArgs<vfio_iommu_type1_dma_mapInit, "vaddr"> = {},
+  args: CallArgs<VfioIommuType1DmaMapInit, "vaddr"> = {},
 ): vfio_iommu_type1_dma_map {
   return callStruct<vfio_iommu_type1_dma_map>(fd, ioctls.VFIO_IOMMU_MAP_DMA, args);
 }
 
 /**
- * {@link VFIO_IOMMU_MAP_DMA}, asynchronously: `ioctl(fd, VFIO_IOMMU_MAP_DMA, &struct vfio_iommu_type1_dma_map)`.
+ * {@link vfioIommuMapDma}, asynchronously: `ioctl(fd, VFIO_IOMMU_MAP_DMA, &struct vfio_iommu_type1_dma_map)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_IOMMU_MAP_DMAAsync(
+export async function vfioIommuMapDmaAsync(
   fd: number,
-  args: CallArgs<vfio_iommu_type1_dma_mapInit, "vaddr"> = {},
+  args: CallArgs<VfioIommuType1DmaMapInit, "vaddr"> = {},
 ): Promise<vfio_iommu_type1_dma_map> {
   return callStructAsync<vfio_iommu_type1_dma_map>(fd, ioctls.VFIO_IOMMU_MAP_DMA, args);
 }
 
 /**
- * {@link VFIO_IOMMU_MAP_DMA}, unchecked: `ioctl(fd, VFIO_IOMMU_MAP_DMA, &struct vfio_iommu_type1_dma_map)`.
+ * {@link vfioIommuMapDma}, unchecked: `ioctl(fd, VFIO_IOMMU_MAP_DMA, &struct vfio_iommu_type1_dma_map)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_IOMMU_MAP_DMAUnsafe(
+export function vfioIommuMapDmaUnsafe(
   fd: number,
-  args: vfio_iommu_type1_dma_mapInit & { argsz?: number } = {},
+  args: VfioIommuType1DmaMapInit & { argsz?: number } = {},
 ): vfio_iommu_type1_dma_map {
   return callStructUnsafe<vfio_iommu_type1_dma_map>(fd, ioctls.VFIO_IOMMU_MAP_DMA, args);
 }
@@ -832,21 +829,21 @@ export function VFIO_IOMMU_MAP_DMAUnsafe(
  *
  * `data` takes the bytes that follow the struct; the size member covers them.
  */
-export function VFIO_IOMMU_UNMAP_DMA(
+export function vfioIommuUnmapDma(
   fd: number,
-  args: vfio_iommu_type1_dma_unmapInit & { readonly data?: ArrayBufferView } = {},
+  args: VfioIommuType1DmaUnmapInit & { readonly data?: ArrayBufferView } = {},
 ): vfio_iommu_type1_dma_unmap & Trailing {
   return callStruct<vfio_iommu_type1_dma_unmap & Trailing>(fd, ioctls.VFIO_IOMMU_UNMAP_DMA, args);
 }
 
 /**
- * {@link VFIO_IOMMU_UNMAP_DMA}, asynchronously: `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`.
+ * {@link vfioIommuUnmapDma}, asynchronously: `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_IOMMU_UNMAP_DMAAsync(
+export async function vfioIommuUnmapDmaAsync(
   fd: number,
-  args: vfio_iommu_type1_dma_unmapInit & { readonly data?: ArrayBufferView } = {},
+  args: VfioIommuType1DmaUnmapInit & { readonly data?: ArrayBufferView } = {},
 ): Promise<vfio_iommu_type1_dma_unmap & Trailing> {
   return callStructAsync<vfio_iommu_type1_dma_unmap & Trailing>(
     fd,
@@ -856,13 +853,13 @@ export async function VFIO_IOMMU_UNMAP_DMAAsync(
 }
 
 /**
- * {@link VFIO_IOMMU_UNMAP_DMA}, unchecked: `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`.
+ * {@link vfioIommuUnmapDma}, unchecked: `ioctl(fd, VFIO_IOMMU_UNMAP_DMA, &struct vfio_iommu_type1_dma_unmap)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_IOMMU_UNMAP_DMAUnsafe(
+export function vfioIommuUnmapDmaUnsafe(
   fd: number,
-  args: vfio_iommu_type1_dma_unmapInit & { argsz?: number } = {},
+  args: VfioIommuType1DmaUnmapInit & { argsz?: number } = {},
   trailing?: ArrayBufferView,
 ): vfio_iommu_type1_dma_unmap {
   return callStructUnsafe<vfio_iommu_type1_dma_unmap>(
@@ -874,22 +871,22 @@ export function VFIO_IOMMU_UNMAP_DMAUnsafe(
 }
 
 /** `ioctl(fd, VFIO_IOMMU_ENABLE)`: no argument; returns the kernel's return value. */
-export function VFIO_IOMMU_ENABLE(fd: number): number {
+export function vfioIommuEnable(fd: number): number {
   return callValue(fd, ioctls.VFIO_IOMMU_ENABLE);
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_IOMMU_ENABLE, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
-export function VFIO_IOMMU_ENABLEUnsafe(fd: number, arg?: number | bigint): number {
+export function vfioIommuEnableUnsafe(fd: number, arg?: number | bigint): number {
   return callValue(fd, ioctls.VFIO_IOMMU_ENABLE, arg);
 }
 
 /** `ioctl(fd, VFIO_IOMMU_DISABLE)`: no argument; returns the kernel's return value. */
-export function VFIO_IOMMU_DISABLE(fd: number): number {
+export function vfioIommuDisable(fd: number): number {
   return callValue(fd, ioctls.VFIO_IOMMU_DISABLE);
 }
 
 /** UNSAFE: `ioctl(fd, VFIO_IOMMU_DISABLE, arg)` with `arg` passed as is; uapigen does not know whether the kernel reads it as a value or as an address. */
-export function VFIO_IOMMU_DISABLEUnsafe(fd: number, arg?: number | bigint): number {
+export function vfioIommuDisableUnsafe(fd: number, arg?: number | bigint): number {
   return callValue(fd, ioctls.VFIO_IOMMU_DISABLE, arg);
 }
 
@@ -910,9 +907,9 @@ export function VFIO_IOMMU_DISABLEUnsafe(fd: number, arg?: number | bigint): num
  *
  * `data` takes the bytes that follow the struct; the size member covers them.
  */
-export function VFIO_IOMMU_DIRTY_PAGES(
+export function vfioIommuDirtyPages(
   fd: number,
-  args: vfio_iommu_type1_dirty_bitmapInit & { readonly data?: ArrayBufferView } = {},
+  args: VfioIommuType1DirtyBitmapInit & { readonly data?: ArrayBufferView } = {},
 ): vfio_iommu_type1_dirty_bitmap & Trailing {
   return callStruct<vfio_iommu_type1_dirty_bitmap & Trailing>(
     fd,
@@ -922,13 +919,13 @@ export function VFIO_IOMMU_DIRTY_PAGES(
 }
 
 /**
- * {@link VFIO_IOMMU_DIRTY_PAGES}, asynchronously: `ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &struct vfio_iommu_type1_dirty_bitmap)`.
+ * {@link vfioIommuDirtyPages}, asynchronously: `ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &struct vfio_iommu_type1_dirty_bitmap)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_IOMMU_DIRTY_PAGESAsync(
+export async function vfioIommuDirtyPagesAsync(
   fd: number,
-  args: vfio_iommu_type1_dirty_bitmapInit & { readonly data?: ArrayBufferView } = {},
+  args: VfioIommuType1DirtyBitmapInit & { readonly data?: ArrayBufferView } = {},
 ): Promise<vfio_iommu_type1_dirty_bitmap & Trailing> {
   return callStructAsync<vfio_iommu_type1_dirty_bitmap & Trailing>(
     fd,
@@ -938,13 +935,13 @@ export async function VFIO_IOMMU_DIRTY_PAGESAsync(
 }
 
 /**
- * {@link VFIO_IOMMU_DIRTY_PAGES}, unchecked: `ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &struct vfio_iommu_type1_dirty_bitmap)`.
+ * {@link vfioIommuDirtyPages}, unchecked: `ioctl(fd, VFIO_IOMMU_DIRTY_PAGES, &struct vfio_iommu_type1_dirty_bitmap)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_IOMMU_DIRTY_PAGESUnsafe(
+export function vfioIommuDirtyPagesUnsafe(
   fd: number,
-  args: vfio_iommu_type1_dirty_bitmapInit & { argsz?: number } = {},
+  args: VfioIommuType1DirtyBitmapInit & { argsz?: number } = {},
   trailing?: ArrayBufferView,
 ): vfio_iommu_type1_dirty_bitmap {
   return callStructUnsafe<vfio_iommu_type1_dirty_bitmap>(
@@ -956,38 +953,38 @@ export function VFIO_IOMMU_DIRTY_PAGESUnsafe(
 }
 
 /** `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &struct vfio_iommu_spapr_tce_info)`: encodes `args`, calls, and returns the struct as the kernel left it. */
-export function VFIO_IOMMU_SPAPR_TCE_GET_INFO(
+export function vfioIommuSpaprTceGetInfo(
   fd: number,
-  args: vfio_iommu_spapr_tce_infoInit = {},
+  args: VfioIommuSpaprTceInfoInit = {},
 ): vfio_iommu_spapr_tce_info {
   return callStruct<vfio_iommu_spapr_tce_info>(fd, ioctls.VFIO_IOMMU_SPAPR_TCE_GET_INFO, args);
 }
 
 /**
- * {@link VFIO_IOMMU_SPAPR_TCE_GET_INFO}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &struct vfio_iommu_spapr_tce_info)`.
+ * {@link vfioIommuSpaprTceGetInfo}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_GET_INFO, &struct vfio_iommu_spapr_tce_info)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_IOMMU_SPAPR_TCE_GET_INFOAsync(
+export async function vfioIommuSpaprTceGetInfoAsync(
   fd: number,
-  args: vfio_iommu_spapr_tce_infoInit = {},
+  args: VfioIommuSpaprTceInfoInit = {},
 ): Promise<vfio_iommu_spapr_tce_info> {
   return callStructAsync<vfio_iommu_spapr_tce_info>(fd, ioctls.VFIO_IOMMU_SPAPR_TCE_GET_INFO, args);
 }
 
 /** `ioctl(fd, VFIO_EEH_PE_OP, &struct vfio_eeh_pe_op)`: encodes `args`, calls, and returns the struct as the kernel left it. */
-export function VFIO_EEH_PE_OP(fd: number, args: vfio_eeh_pe_opInit = {}): vfio_eeh_pe_op {
+export function vfioEehPeOp(fd: number, args: VfioEehPeOpInit = {}): vfio_eeh_pe_op {
   return callStruct<vfio_eeh_pe_op>(fd, ioctls.VFIO_EEH_PE_OP, args);
 }
 
 /**
- * {@link VFIO_EEH_PE_OP}, asynchronously: `ioctl(fd, VFIO_EEH_PE_OP, &struct vfio_eeh_pe_op)`.
+ * {@link vfioEehPeOp}, asynchronously: `ioctl(fd, VFIO_EEH_PE_OP, &struct vfio_eeh_pe_op)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_EEH_PE_OPAsync(
+export async function vfioEehPeOpAsync(
   fd: number,
-  args: vfio_eeh_pe_opInit = {},
+  args: VfioEehPeOpInit = {},
 ): Promise<vfio_eeh_pe_op> {
   return callStructAsync<vfio_eeh_pe_op>(fd, ioctls.VFIO_EEH_PE_OP, args);
 }
@@ -1001,9 +998,9 @@ export async function VFIO_EEH_PE_OPAsync(
  *
  * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function VFIO_IOMMU_SPAPR_REGISTER_MEMORY(
+export function vfioIommuSpaprRegisterMemory(
   fd: number,
-  args: CallArgs<vfio_iommu_spapr_register_memoryInit, "vaddr"> = {},
+  args: CallArgs<VfioIommuSpaprRegisterMemoryInit, "vaddr"> = {},
 ): vfio_iommu_spapr_register_memory {
   return callStruct<vfio_iommu_spapr_register_memory>(
     fd,
@@ -1013,13 +1010,13 @@ export function VFIO_IOMMU_SPAPR_REGISTER_MEMORY(
 }
 
 /**
- * {@link VFIO_IOMMU_SPAPR_REGISTER_MEMORY}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
+ * {@link vfioIommuSpaprRegisterMemory}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_IOMMU_SPAPR_REGISTER_MEMORYAsync(
+export async function vfioIommuSpaprRegisterMemoryAsync(
   fd: number,
-  args: CallArgs<vfio_iommu_spapr_register_memoryInit, "vaddr"> = {},
+  args: CallArgs<VfioIommuSpaprRegisterMemoryInit, "vaddr"> = {},
 ): Promise<vfio_iommu_spapr_register_memory> {
   return callStructAsync<vfio_iommu_spapr_register_memory>(
     fd,
@@ -1029,13 +1026,13 @@ export async function VFIO_IOMMU_SPAPR_REGISTER_MEMORYAsync(
 }
 
 /**
- * {@link VFIO_IOMMU_SPAPR_REGISTER_MEMORY}, unchecked: `ioctl(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
+ * {@link vfioIommuSpaprRegisterMemory}, unchecked: `ioctl(fd, VFIO_IOMMU_SPAPR_REGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_IOMMU_SPAPR_REGISTER_MEMORYUnsafe(
+export function vfioIommuSpaprRegisterMemoryUnsafe(
   fd: number,
-  args: vfio_iommu_spapr_register_memoryInit & { argsz?: number } = {},
+  args: VfioIommuSpaprRegisterMemoryInit & { argsz?: number } = {},
 ): vfio_iommu_spapr_register_memory {
   return callStructUnsafe<vfio_iommu_spapr_register_memory>(
     fd,
@@ -1053,9 +1050,9 @@ export function VFIO_IOMMU_SPAPR_REGISTER_MEMORYUnsafe(
  *
  * User-pointer members ("vaddr") take buffers; their counts are set from the buffers' lengths, or checked against them.
  */
-export function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY(
+export function vfioIommuSpaprUnregisterMemory(
   fd: number,
-  args: CallArgs<vfio_iommu_spapr_register_memoryInit, "vaddr"> = {},
+  args: CallArgs<VfioIommuSpaprRegisterMemoryInit, "vaddr"> = {},
 ): vfio_iommu_spapr_register_memory {
   return callStruct<vfio_iommu_spapr_register_memory>(
     fd,
@@ -1065,13 +1062,13 @@ export function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY(
 }
 
 /**
- * {@link VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
+ * {@link vfioIommuSpaprUnregisterMemory}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORYAsync(
+export async function vfioIommuSpaprUnregisterMemoryAsync(
   fd: number,
-  args: CallArgs<vfio_iommu_spapr_register_memoryInit, "vaddr"> = {},
+  args: CallArgs<VfioIommuSpaprRegisterMemoryInit, "vaddr"> = {},
 ): Promise<vfio_iommu_spapr_register_memory> {
   return callStructAsync<vfio_iommu_spapr_register_memory>(
     fd,
@@ -1081,13 +1078,13 @@ export async function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORYAsync(
 }
 
 /**
- * {@link VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY}, unchecked: `ioctl(fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
+ * {@link vfioIommuSpaprUnregisterMemory}, unchecked: `ioctl(fd, VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &struct vfio_iommu_spapr_register_memory)`.
  *
  * UNSAFE: user-pointer members are raw addresses and the size member is the caller's; nothing checks that the kernel stays inside memory that is large enough and alive.
  */
-export function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORYUnsafe(
+export function vfioIommuSpaprUnregisterMemoryUnsafe(
   fd: number,
-  args: vfio_iommu_spapr_register_memoryInit & { argsz?: number } = {},
+  args: VfioIommuSpaprRegisterMemoryInit & { argsz?: number } = {},
 ): vfio_iommu_spapr_register_memory {
   return callStructUnsafe<vfio_iommu_spapr_register_memory>(
     fd,
@@ -1105,21 +1102,21 @@ export function VFIO_IOMMU_SPAPR_UNREGISTER_MEMORYUnsafe(
  *
  * It allocates and returns an offset on a PCI bus of the new DMA window.
  */
-export function VFIO_IOMMU_SPAPR_TCE_CREATE(
+export function vfioIommuSpaprTceCreate(
   fd: number,
-  args: vfio_iommu_spapr_tce_createInit = {},
+  args: VfioIommuSpaprTceCreateInit = {},
 ): vfio_iommu_spapr_tce_create {
   return callStruct<vfio_iommu_spapr_tce_create>(fd, ioctls.VFIO_IOMMU_SPAPR_TCE_CREATE, args);
 }
 
 /**
- * {@link VFIO_IOMMU_SPAPR_TCE_CREATE}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_CREATE, &struct vfio_iommu_spapr_tce_create)`.
+ * {@link vfioIommuSpaprTceCreate}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_CREATE, &struct vfio_iommu_spapr_tce_create)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_IOMMU_SPAPR_TCE_CREATEAsync(
+export async function vfioIommuSpaprTceCreateAsync(
   fd: number,
-  args: vfio_iommu_spapr_tce_createInit = {},
+  args: VfioIommuSpaprTceCreateInit = {},
 ): Promise<vfio_iommu_spapr_tce_create> {
   return callStructAsync<vfio_iommu_spapr_tce_create>(fd, ioctls.VFIO_IOMMU_SPAPR_TCE_CREATE, args);
 }
@@ -1131,21 +1128,21 @@ export async function VFIO_IOMMU_SPAPR_TCE_CREATEAsync(
  *
  * Unprograms a TCE table from all groups in the container and destroys it. It receives a PCI bus offset as a window id.
  */
-export function VFIO_IOMMU_SPAPR_TCE_REMOVE(
+export function vfioIommuSpaprTceRemove(
   fd: number,
-  args: vfio_iommu_spapr_tce_removeInit = {},
+  args: VfioIommuSpaprTceRemoveInit = {},
 ): vfio_iommu_spapr_tce_remove {
   return callStruct<vfio_iommu_spapr_tce_remove>(fd, ioctls.VFIO_IOMMU_SPAPR_TCE_REMOVE, args);
 }
 
 /**
- * {@link VFIO_IOMMU_SPAPR_TCE_REMOVE}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_REMOVE, &struct vfio_iommu_spapr_tce_remove)`.
+ * {@link vfioIommuSpaprTceRemove}, asynchronously: `ioctl(fd, VFIO_IOMMU_SPAPR_TCE_REMOVE, &struct vfio_iommu_spapr_tce_remove)`.
  *
  * Runs on the libuv thread pool; the struct and buffers are copied into (or pinned as) runtime memory for the call.
  */
-export async function VFIO_IOMMU_SPAPR_TCE_REMOVEAsync(
+export async function vfioIommuSpaprTceRemoveAsync(
   fd: number,
-  args: vfio_iommu_spapr_tce_removeInit = {},
+  args: VfioIommuSpaprTceRemoveInit = {},
 ): Promise<vfio_iommu_spapr_tce_remove> {
   return callStructAsync<vfio_iommu_spapr_tce_remove>(fd, ioctls.VFIO_IOMMU_SPAPR_TCE_REMOVE, args);
 }

@@ -128,9 +128,9 @@ export interface vfio_info_cap_header {
 }
 
 /** What {@link vfio_info_cap_header.encode} accepts (see InitOf). */
-export type vfio_info_cap_headerInit = InitOf<vfio_info_cap_header>;
+export type VfioInfoCapHeaderInit = InitOf<vfio_info_cap_header>;
 
-function vfio_info_cap_headerCheckKeys(value: unknown): void {
+function checkVfioInfoCapHeaderKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_info_cap_header");
   for (const key in value) {
     switch (key) {
@@ -149,9 +149,9 @@ export const vfio_info_cap_header = {
   align: 4,
   offsets: { id: 0, version: 2, next: 4 },
 
-  encode(value: vfio_info_cap_headerInit, target: Target, offset = 0): void {
+  encode(value: VfioInfoCapHeaderInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_info_cap_headerCheckKeys(value);
+    checkVfioInfoCapHeaderKeys(value);
     const { id: $id = 0, version: $version = 0, next: $next = 0 } = value;
     dv.setUint16(offset, u16($id, "vfio_info_cap_header.id"), LE);
     dv.setUint16(offset + 2, u16($version, "vfio_info_cap_header.version"), LE);
@@ -165,13 +165,13 @@ export const vfio_info_cap_header = {
       next: dv.getUint32(offset + 4, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_info_cap_headerView {
-    return new vfio_info_cap_headerView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioInfoCapHeaderView {
+    return new VfioInfoCapHeaderView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_info_cap_header, vfio_info_cap_headerInit>;
+} satisfies GeneratedCodec<vfio_info_cap_header, VfioInfoCapHeaderInit>;
 
 /** A zero-copy view of a `struct vfio_info_cap_header` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_info_cap_headerView extends RecordView implements vfio_info_cap_header {
+export class VfioInfoCapHeaderView extends RecordView implements vfio_info_cap_header {
   get id(): number {
     return this.dataView.getUint16(this.byteOffset, LE);
   }
@@ -245,9 +245,9 @@ export interface vfio_group_status {
 }
 
 /** What {@link vfio_group_status.encode} accepts (see InitOf). */
-export type vfio_group_statusInit = InitOf<vfio_group_status, "argsz">;
+export type VfioGroupStatusInit = InitOf<vfio_group_status, "argsz">;
 
-function vfio_group_statusCheckKeys(value: unknown): void {
+function checkVfioGroupStatusKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_group_status");
   for (const key in value) {
     switch (key) {
@@ -265,9 +265,9 @@ export const vfio_group_status = {
   align: 4,
   offsets: { argsz: 0, flags: 4 },
   sizeMember: "argsz",
-  encode(value: vfio_group_statusInit, target: Target, offset = 0): void {
+  encode(value: VfioGroupStatusInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_group_statusCheckKeys(value);
+    checkVfioGroupStatusKeys(value);
     const { flags: $flags = 0 } = value;
     dv.setUint32(offset, 8, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_group_status.flags"), LE);
@@ -276,13 +276,13 @@ export const vfio_group_status = {
     const dv = dataView(source);
     return { argsz: dv.getUint32(offset, LE), flags: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): vfio_group_statusView {
-    return new vfio_group_statusView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioGroupStatusView {
+    return new VfioGroupStatusView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_group_status, vfio_group_statusInit>;
+} satisfies GeneratedCodec<vfio_group_status, VfioGroupStatusInit>;
 
 /** A zero-copy view of a `struct vfio_group_status` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_group_statusView extends RecordView implements vfio_group_status {
+export class VfioGroupStatusView extends RecordView implements vfio_group_status {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -374,9 +374,9 @@ export interface vfio_device_info {
 }
 
 /** What {@link vfio_device_info.encode} accepts (see InitOf). */
-export type vfio_device_infoInit = InitOf<vfio_device_info, "argsz" | "pad">;
+export type VfioDeviceInfoInit = InitOf<vfio_device_info, "argsz" | "pad">;
 
-function vfio_device_infoCheckKeys(value: unknown): void {
+function checkVfioDeviceInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_info");
   for (const key in value) {
     switch (key) {
@@ -414,16 +414,16 @@ export const vfio_device_info = {
   },
   sizeMember: "argsz",
   trailing: { grows: true },
-  encode(value: vfio_device_infoInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_infoCheckKeys(value);
+    checkVfioDeviceInfoKeys(value);
     const {
       flags: $flags = 0,
       num_regions: $num_regions = 0,
       num_irqs: $num_irqs = 0,
       cap_offset: $cap_offset = 0,
       pad: $pad,
-    } = value as vfio_device_infoInit & { pad?: unknown };
+    } = value as VfioDeviceInfoInit & { pad?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setUint32(offset, 24, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_device_info.flags"), LE);
@@ -443,13 +443,13 @@ export const vfio_device_info = {
       pad: dv.getUint32(offset + 20, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_infoView {
-    return new vfio_device_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceInfoView {
+    return new VfioDeviceInfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_info, vfio_device_infoInit>;
+} satisfies GeneratedCodec<vfio_device_info, VfioDeviceInfoInit>;
 
 /** A zero-copy view of a `struct vfio_device_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_infoView extends RecordView implements vfio_device_info {
+export class VfioDeviceInfoView extends RecordView implements vfio_device_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -549,13 +549,13 @@ export interface vfio_device_info_cap_pci_atomic_comp {
 }
 
 /** What {@link vfio_device_info_cap_pci_atomic_comp.encode} accepts (see InitOf). */
-export type vfio_device_info_cap_pci_atomic_compInit = InitOf<
+export type VfioDeviceInfoCapPciAtomicCompInit = InitOf<
   vfio_device_info_cap_pci_atomic_comp,
   "reserved",
-  { header: vfio_info_cap_headerInit }
+  { header: VfioInfoCapHeaderInit }
 >;
 
-function vfio_device_info_cap_pci_atomic_compCheckKeys(value: unknown): void {
+function checkVfioDeviceInfoCapPciAtomicCompKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_info_cap_pci_atomic_comp");
   for (const key in value) {
@@ -575,14 +575,14 @@ export const vfio_device_info_cap_pci_atomic_comp = {
   align: 4,
   offsets: { header: 0, flags: 8, reserved: 12 },
 
-  encode(value: vfio_device_info_cap_pci_atomic_compInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceInfoCapPciAtomicCompInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_info_cap_pci_atomic_compCheckKeys(value);
+    checkVfioDeviceInfoCapPciAtomicCompKeys(value);
     const {
       header: $header,
       flags: $flags = 0,
       reserved: $reserved,
-    } = value as vfio_device_info_cap_pci_atomic_compInit & { reserved?: unknown };
+    } = value as VfioDeviceInfoCapPciAtomicCompInit & { reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
     dv.setUint32(offset + 8, u32($flags, "vfio_device_info_cap_pci_atomic_comp.flags"), LE);
@@ -597,21 +597,21 @@ export const vfio_device_info_cap_pci_atomic_comp = {
       reserved: dv.getUint32(offset + 12, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_info_cap_pci_atomic_compView {
-    return new vfio_device_info_cap_pci_atomic_compView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceInfoCapPciAtomicCompView {
+    return new VfioDeviceInfoCapPciAtomicCompView(dataView(target), offset);
   },
 } satisfies GeneratedCodec<
   vfio_device_info_cap_pci_atomic_comp,
-  vfio_device_info_cap_pci_atomic_compInit
+  VfioDeviceInfoCapPciAtomicCompInit
 >;
 
 /** A zero-copy view of a `struct vfio_device_info_cap_pci_atomic_comp` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_info_cap_pci_atomic_compView
+export class VfioDeviceInfoCapPciAtomicCompView
   extends RecordView
   implements vfio_device_info_cap_pci_atomic_comp
 {
-  get header(): vfio_info_cap_headerView {
-    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
+  get header(): VfioInfoCapHeaderView {
+    return new VfioInfoCapHeaderView(this.dataView, this.byteOffset);
   }
 
   get flags(): number {
@@ -687,9 +687,9 @@ export interface vfio_region_info {
 }
 
 /** What {@link vfio_region_info.encode} accepts (see InitOf). */
-export type vfio_region_infoInit = InitOf<vfio_region_info, "argsz">;
+export type VfioRegionInfoInit = InitOf<vfio_region_info, "argsz">;
 
-function vfio_region_infoCheckKeys(value: unknown): void {
+function checkVfioRegionInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info");
   for (const key in value) {
     switch (key) {
@@ -733,9 +733,9 @@ export const vfio_region_info = {
   },
   sizeMember: "argsz",
   trailing: { grows: true },
-  encode(value: vfio_region_infoInit, target: Target, offset = 0): void {
+  encode(value: VfioRegionInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_region_infoCheckKeys(value);
+    checkVfioRegionInfoKeys(value);
     const {
       flags: $flags = 0,
       index: $index = 0,
@@ -761,13 +761,13 @@ export const vfio_region_info = {
       offset: dv.getBigUint64(offset + 24, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_region_infoView {
-    return new vfio_region_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioRegionInfoView {
+    return new VfioRegionInfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_region_info, vfio_region_infoInit>;
+} satisfies GeneratedCodec<vfio_region_info, VfioRegionInfoInit>;
 
 /** A zero-copy view of a `struct vfio_region_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_infoView extends RecordView implements vfio_region_info {
+export class VfioRegionInfoView extends RecordView implements vfio_region_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -851,9 +851,9 @@ export interface vfio_region_sparse_mmap_area {
 }
 
 /** What {@link vfio_region_sparse_mmap_area.encode} accepts (see InitOf). */
-export type vfio_region_sparse_mmap_areaInit = InitOf<vfio_region_sparse_mmap_area>;
+export type VfioRegionSparseMmapAreaInit = InitOf<vfio_region_sparse_mmap_area>;
 
-function vfio_region_sparse_mmap_areaCheckKeys(value: unknown): void {
+function checkVfioRegionSparseMmapAreaKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_sparse_mmap_area");
   for (const key in value) {
@@ -872,9 +872,9 @@ export const vfio_region_sparse_mmap_area = {
   align: 8,
   offsets: { offset: 0, size: 8 },
 
-  encode(value: vfio_region_sparse_mmap_areaInit, target: Target, offset = 0): void {
+  encode(value: VfioRegionSparseMmapAreaInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_region_sparse_mmap_areaCheckKeys(value);
+    checkVfioRegionSparseMmapAreaKeys(value);
     const { offset: $offset = 0n, size: $size = 0n } = value;
     dv.setBigUint64(offset, u64($offset, "vfio_region_sparse_mmap_area.offset"), LE);
     dv.setBigUint64(offset + 8, u64($size, "vfio_region_sparse_mmap_area.size"), LE);
@@ -883,13 +883,13 @@ export const vfio_region_sparse_mmap_area = {
     const dv = dataView(source);
     return { offset: dv.getBigUint64(offset, LE), size: dv.getBigUint64(offset + 8, LE) };
   },
-  view(target: Target, offset = 0): vfio_region_sparse_mmap_areaView {
-    return new vfio_region_sparse_mmap_areaView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioRegionSparseMmapAreaView {
+    return new VfioRegionSparseMmapAreaView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_region_sparse_mmap_area, vfio_region_sparse_mmap_areaInit>;
+} satisfies GeneratedCodec<vfio_region_sparse_mmap_area, VfioRegionSparseMmapAreaInit>;
 
 /** A zero-copy view of a `struct vfio_region_sparse_mmap_area` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_sparse_mmap_areaView
+export class VfioRegionSparseMmapAreaView
   extends RecordView
   implements vfio_region_sparse_mmap_area
 {
@@ -929,13 +929,13 @@ export interface vfio_region_info_cap_sparse_mmap {
 }
 
 /** What {@link vfio_region_info_cap_sparse_mmap.encode} accepts (see InitOf). */
-export type vfio_region_info_cap_sparse_mmapInit = InitOf<
+export type VfioRegionInfoCapSparseMmapInit = InitOf<
   vfio_region_info_cap_sparse_mmap,
   "reserved",
-  { header: vfio_info_cap_headerInit }
+  { header: VfioInfoCapHeaderInit }
 >;
 
-function vfio_region_info_cap_sparse_mmapCheckKeys(value: unknown): void {
+function checkVfioRegionInfoCapSparseMmapKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_info_cap_sparse_mmap");
   for (const key in value) {
@@ -963,14 +963,14 @@ export const vfio_region_info_cap_sparse_mmap = {
     },
     count: "nr_areas",
   },
-  encode(value: vfio_region_info_cap_sparse_mmapInit, target: Target, offset = 0): void {
+  encode(value: VfioRegionInfoCapSparseMmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_region_info_cap_sparse_mmapCheckKeys(value);
+    checkVfioRegionInfoCapSparseMmapKeys(value);
     const {
       header: $header,
       nr_areas: $nr_areas = 0,
       reserved: $reserved,
-    } = value as vfio_region_info_cap_sparse_mmapInit & { reserved?: unknown };
+    } = value as VfioRegionInfoCapSparseMmapInit & { reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
     dv.setUint32(offset + 8, u32($nr_areas, "vfio_region_info_cap_sparse_mmap.nr_areas"), LE);
@@ -984,18 +984,18 @@ export const vfio_region_info_cap_sparse_mmap = {
       reserved: dv.getUint32(offset + 12, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_region_info_cap_sparse_mmapView {
-    return new vfio_region_info_cap_sparse_mmapView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioRegionInfoCapSparseMmapView {
+    return new VfioRegionInfoCapSparseMmapView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_region_info_cap_sparse_mmap, vfio_region_info_cap_sparse_mmapInit>;
+} satisfies GeneratedCodec<vfio_region_info_cap_sparse_mmap, VfioRegionInfoCapSparseMmapInit>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_sparse_mmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_sparse_mmapView
+export class VfioRegionInfoCapSparseMmapView
   extends RecordView
   implements vfio_region_info_cap_sparse_mmap
 {
-  get header(): vfio_info_cap_headerView {
-    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
+  get header(): VfioInfoCapHeaderView {
+    return new VfioInfoCapHeaderView(this.dataView, this.byteOffset);
   }
 
   get nr_areas(): number {
@@ -1049,13 +1049,13 @@ export interface vfio_region_info_cap_type {
 }
 
 /** What {@link vfio_region_info_cap_type.encode} accepts (see InitOf). */
-export type vfio_region_info_cap_typeInit = InitOf<
+export type VfioRegionInfoCapTypeInit = InitOf<
   vfio_region_info_cap_type,
   never,
-  { header: vfio_info_cap_headerInit }
+  { header: VfioInfoCapHeaderInit }
 >;
 
-function vfio_region_info_cap_typeCheckKeys(value: unknown): void {
+function checkVfioRegionInfoCapTypeKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_info_cap_type");
   for (const key in value) {
     switch (key) {
@@ -1074,9 +1074,9 @@ export const vfio_region_info_cap_type = {
   align: 4,
   offsets: { header: 0, type: 8, subtype: 12 },
 
-  encode(value: vfio_region_info_cap_typeInit, target: Target, offset = 0): void {
+  encode(value: VfioRegionInfoCapTypeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_region_info_cap_typeCheckKeys(value);
+    checkVfioRegionInfoCapTypeKeys(value);
     const { header: $header, type: $type = 0, subtype: $subtype = 0 } = value;
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
     dv.setUint32(offset + 8, u32($type, "vfio_region_info_cap_type.type"), LE);
@@ -1090,15 +1090,15 @@ export const vfio_region_info_cap_type = {
       subtype: dv.getUint32(offset + 12, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_region_info_cap_typeView {
-    return new vfio_region_info_cap_typeView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioRegionInfoCapTypeView {
+    return new VfioRegionInfoCapTypeView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_region_info_cap_type, vfio_region_info_cap_typeInit>;
+} satisfies GeneratedCodec<vfio_region_info_cap_type, VfioRegionInfoCapTypeInit>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_type` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_typeView extends RecordView implements vfio_region_info_cap_type {
-  get header(): vfio_info_cap_headerView {
-    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
+export class VfioRegionInfoCapTypeView extends RecordView implements vfio_region_info_cap_type {
+  get header(): VfioInfoCapHeaderView {
+    return new VfioInfoCapHeaderView(this.dataView, this.byteOffset);
   }
 
   get type(): number {
@@ -1224,9 +1224,9 @@ export interface vfio_region_gfx_edid {
 }
 
 /** What {@link vfio_region_gfx_edid.encode} accepts (see InitOf). */
-export type vfio_region_gfx_edidInit = InitOf<vfio_region_gfx_edid>;
+export type VfioRegionGfxEdidInit = InitOf<vfio_region_gfx_edid>;
 
-function vfio_region_gfx_edidCheckKeys(value: unknown): void {
+function checkVfioRegionGfxEdidKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_gfx_edid");
   for (const key in value) {
     switch (key) {
@@ -1262,9 +1262,9 @@ export const vfio_region_gfx_edid = {
     link_state: 20,
   },
 
-  encode(value: vfio_region_gfx_edidInit, target: Target, offset = 0): void {
+  encode(value: VfioRegionGfxEdidInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_region_gfx_edidCheckKeys(value);
+    checkVfioRegionGfxEdidKeys(value);
     const {
       edid_offset: $edid_offset = 0,
       edid_max_size: $edid_max_size = 0,
@@ -1291,13 +1291,13 @@ export const vfio_region_gfx_edid = {
       link_state: dv.getUint32(offset + 20, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_region_gfx_edidView {
-    return new vfio_region_gfx_edidView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioRegionGfxEdidView {
+    return new VfioRegionGfxEdidView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_region_gfx_edid, vfio_region_gfx_edidInit>;
+} satisfies GeneratedCodec<vfio_region_gfx_edid, VfioRegionGfxEdidInit>;
 
 /** A zero-copy view of a `struct vfio_region_gfx_edid` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_gfx_edidView extends RecordView implements vfio_region_gfx_edid {
+export class VfioRegionGfxEdidView extends RecordView implements vfio_region_gfx_edid {
   get edid_offset(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1395,9 +1395,9 @@ export interface vfio_device_migration_info {
 }
 
 /** What {@link vfio_device_migration_info.encode} accepts (see InitOf). */
-export type vfio_device_migration_infoInit = InitOf<vfio_device_migration_info, "reserved">;
+export type VfioDeviceMigrationInfoInit = InitOf<vfio_device_migration_info, "reserved">;
 
-function vfio_device_migration_infoCheckKeys(value: unknown): void {
+function checkVfioDeviceMigrationInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_migration_info");
   for (const key in value) {
     switch (key) {
@@ -1424,16 +1424,16 @@ export const vfio_device_migration_info = {
   align: 8,
   offsets: { device_state: 0, reserved: 4, pending_bytes: 8, data_offset: 16, data_size: 24 },
 
-  encode(value: vfio_device_migration_infoInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceMigrationInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_migration_infoCheckKeys(value);
+    checkVfioDeviceMigrationInfoKeys(value);
     const {
       device_state: $device_state = 0,
       reserved: $reserved,
       pending_bytes: $pending_bytes = 0n,
       data_offset: $data_offset = 0n,
       data_size: $data_size = 0n,
-    } = value as vfio_device_migration_infoInit & { reserved?: unknown };
+    } = value as VfioDeviceMigrationInfoInit & { reserved?: unknown };
     dv.setUint32(offset + 4, 0);
     dv.setUint32(offset, u32($device_state, "vfio_device_migration_info.device_state"), LE);
     if ($reserved !== undefined) mustBeZero($reserved, "vfio_device_migration_info.reserved");
@@ -1455,16 +1455,13 @@ export const vfio_device_migration_info = {
       data_size: dv.getBigUint64(offset + 24, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_migration_infoView {
-    return new vfio_device_migration_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceMigrationInfoView {
+    return new VfioDeviceMigrationInfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_migration_info, vfio_device_migration_infoInit>;
+} satisfies GeneratedCodec<vfio_device_migration_info, VfioDeviceMigrationInfoInit>;
 
 /** A zero-copy view of a `struct vfio_device_migration_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_migration_infoView
-  extends RecordView
-  implements vfio_device_migration_info
-{
+export class VfioDeviceMigrationInfoView extends RecordView implements vfio_device_migration_info {
   get device_state(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1562,13 +1559,13 @@ export interface vfio_region_info_cap_nvlink2_ssatgt {
 }
 
 /** What {@link vfio_region_info_cap_nvlink2_ssatgt.encode} accepts (see InitOf). */
-export type vfio_region_info_cap_nvlink2_ssatgtInit = InitOf<
+export type VfioRegionInfoCapNvlink2SsatgtInit = InitOf<
   vfio_region_info_cap_nvlink2_ssatgt,
   never,
-  { header: vfio_info_cap_headerInit }
+  { header: VfioInfoCapHeaderInit }
 >;
 
-function vfio_region_info_cap_nvlink2_ssatgtCheckKeys(value: unknown): void {
+function checkVfioRegionInfoCapNvlink2SsatgtKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_info_cap_nvlink2_ssatgt");
   for (const key in value) {
@@ -1587,9 +1584,9 @@ export const vfio_region_info_cap_nvlink2_ssatgt = {
   align: 8,
   offsets: { header: 0, tgt: 8 },
 
-  encode(value: vfio_region_info_cap_nvlink2_ssatgtInit, target: Target, offset = 0): void {
+  encode(value: VfioRegionInfoCapNvlink2SsatgtInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_region_info_cap_nvlink2_ssatgtCheckKeys(value);
+    checkVfioRegionInfoCapNvlink2SsatgtKeys(value);
     const { header: $header, tgt: $tgt = 0n } = value;
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
     dv.setBigUint64(offset + 8, u64($tgt, "vfio_region_info_cap_nvlink2_ssatgt.tgt"), LE);
@@ -1601,21 +1598,18 @@ export const vfio_region_info_cap_nvlink2_ssatgt = {
       tgt: dv.getBigUint64(offset + 8, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_region_info_cap_nvlink2_ssatgtView {
-    return new vfio_region_info_cap_nvlink2_ssatgtView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioRegionInfoCapNvlink2SsatgtView {
+    return new VfioRegionInfoCapNvlink2SsatgtView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<
-  vfio_region_info_cap_nvlink2_ssatgt,
-  vfio_region_info_cap_nvlink2_ssatgtInit
->;
+} satisfies GeneratedCodec<vfio_region_info_cap_nvlink2_ssatgt, VfioRegionInfoCapNvlink2SsatgtInit>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_nvlink2_ssatgt` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_nvlink2_ssatgtView
+export class VfioRegionInfoCapNvlink2SsatgtView
   extends RecordView
   implements vfio_region_info_cap_nvlink2_ssatgt
 {
-  get header(): vfio_info_cap_headerView {
-    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
+  get header(): VfioInfoCapHeaderView {
+    return new VfioInfoCapHeaderView(this.dataView, this.byteOffset);
   }
 
   get tgt(): bigint {
@@ -1649,13 +1643,13 @@ export interface vfio_region_info_cap_nvlink2_lnkspd {
 }
 
 /** What {@link vfio_region_info_cap_nvlink2_lnkspd.encode} accepts (see InitOf). */
-export type vfio_region_info_cap_nvlink2_lnkspdInit = InitOf<
+export type VfioRegionInfoCapNvlink2LnkspdInit = InitOf<
   vfio_region_info_cap_nvlink2_lnkspd,
   "__pad",
-  { header: vfio_info_cap_headerInit }
+  { header: VfioInfoCapHeaderInit }
 >;
 
-function vfio_region_info_cap_nvlink2_lnkspdCheckKeys(value: unknown): void {
+function checkVfioRegionInfoCapNvlink2LnkspdKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_region_info_cap_nvlink2_lnkspd");
   for (const key in value) {
@@ -1679,14 +1673,14 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
   align: 4,
   offsets: { header: 0, link_speed: 8, __pad: 12 },
 
-  encode(value: vfio_region_info_cap_nvlink2_lnkspdInit, target: Target, offset = 0): void {
+  encode(value: VfioRegionInfoCapNvlink2LnkspdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_region_info_cap_nvlink2_lnkspdCheckKeys(value);
+    checkVfioRegionInfoCapNvlink2LnkspdKeys(value);
     const {
       header: $header,
       link_speed: $link_speed = 0,
       __pad: $__pad,
-    } = value as vfio_region_info_cap_nvlink2_lnkspdInit & { __pad?: unknown };
+    } = value as VfioRegionInfoCapNvlink2LnkspdInit & { __pad?: unknown };
     dv.setUint32(offset + 12, 0);
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
     dv.setUint32(
@@ -1704,21 +1698,18 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
       __pad: dv.getUint32(offset + 12, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_region_info_cap_nvlink2_lnkspdView {
-    return new vfio_region_info_cap_nvlink2_lnkspdView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioRegionInfoCapNvlink2LnkspdView {
+    return new VfioRegionInfoCapNvlink2LnkspdView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<
-  vfio_region_info_cap_nvlink2_lnkspd,
-  vfio_region_info_cap_nvlink2_lnkspdInit
->;
+} satisfies GeneratedCodec<vfio_region_info_cap_nvlink2_lnkspd, VfioRegionInfoCapNvlink2LnkspdInit>;
 
 /** A zero-copy view of a `struct vfio_region_info_cap_nvlink2_lnkspd` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_info_cap_nvlink2_lnkspdView
+export class VfioRegionInfoCapNvlink2LnkspdView
   extends RecordView
   implements vfio_region_info_cap_nvlink2_lnkspd
 {
-  get header(): vfio_info_cap_headerView {
-    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
+  get header(): VfioInfoCapHeaderView {
+    return new VfioInfoCapHeaderView(this.dataView, this.byteOffset);
   }
 
   get link_speed(): number {
@@ -1781,9 +1772,9 @@ export interface vfio_irq_info {
 }
 
 /** What {@link vfio_irq_info.encode} accepts (see InitOf). */
-export type vfio_irq_infoInit = InitOf<vfio_irq_info, "argsz">;
+export type VfioIrqInfoInit = InitOf<vfio_irq_info, "argsz">;
 
-function vfio_irq_infoCheckKeys(value: unknown): void {
+function checkVfioIrqInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_info");
   for (const key in value) {
     switch (key) {
@@ -1803,9 +1794,9 @@ export const vfio_irq_info = {
   align: 4,
   offsets: { argsz: 0, flags: 4, index: 8, count: 12 },
   sizeMember: "argsz",
-  encode(value: vfio_irq_infoInit, target: Target, offset = 0): void {
+  encode(value: VfioIrqInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_irq_infoCheckKeys(value);
+    checkVfioIrqInfoKeys(value);
     const { flags: $flags = 0, index: $index = 0, count: $count = 0 } = value;
     dv.setUint32(offset, 16, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_irq_info.flags"), LE);
@@ -1821,13 +1812,13 @@ export const vfio_irq_info = {
       count: dv.getUint32(offset + 12, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_irq_infoView {
-    return new vfio_irq_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioIrqInfoView {
+    return new VfioIrqInfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_irq_info, vfio_irq_infoInit>;
+} satisfies GeneratedCodec<vfio_irq_info, VfioIrqInfoInit>;
 
 /** A zero-copy view of a `struct vfio_irq_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_irq_infoView extends RecordView implements vfio_irq_info {
+export class VfioIrqInfoView extends RecordView implements vfio_irq_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -1905,9 +1896,9 @@ export interface vfio_irq_set {
 }
 
 /** What {@link vfio_irq_set.encode} accepts (see InitOf). */
-export type vfio_irq_setInit = InitOf<vfio_irq_set, "argsz">;
+export type VfioIrqSetInit = InitOf<vfio_irq_set, "argsz">;
 
-function vfio_irq_setCheckKeys(value: unknown): void {
+function checkVfioIrqSetKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_irq_set");
   for (const key in value) {
     switch (key) {
@@ -1930,9 +1921,9 @@ export const vfio_irq_set = {
   flexible: { name: "data", offset: 20, elementSize: 1 },
   sizeMember: "argsz",
   trailing: { member: "data" },
-  encode(value: vfio_irq_setInit, target: Target, offset = 0): void {
+  encode(value: VfioIrqSetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_irq_setCheckKeys(value);
+    checkVfioIrqSetKeys(value);
     const { flags: $flags = 0, index: $index = 0, start: $start = 0, count: $count = 0 } = value;
     dv.setUint32(offset, 20, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_irq_set.flags"), LE);
@@ -1950,13 +1941,13 @@ export const vfio_irq_set = {
       count: dv.getUint32(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_irq_setView {
-    return new vfio_irq_setView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioIrqSetView {
+    return new VfioIrqSetView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_irq_set, vfio_irq_setInit>;
+} satisfies GeneratedCodec<vfio_irq_set, VfioIrqSetInit>;
 
 /** A zero-copy view of a `struct vfio_irq_set` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_irq_setView extends RecordView implements vfio_irq_set {
+export class VfioIrqSetView extends RecordView implements vfio_irq_set {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2112,9 +2103,9 @@ export interface vfio_pci_dependent_device {
 }
 
 /** What {@link vfio_pci_dependent_device.encode} accepts (see InitOf). */
-export type vfio_pci_dependent_deviceInit = InitOf<vfio_pci_dependent_device>;
+export type VfioPciDependentDeviceInit = InitOf<vfio_pci_dependent_device>;
 
-function vfio_pci_dependent_deviceCheckKeys(value: unknown): void {
+function checkVfioPciDependentDeviceKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_dependent_device");
   for (const key in value) {
     switch (key) {
@@ -2141,9 +2132,9 @@ export const vfio_pci_dependent_device = {
   align: 4,
   offsets: { group_id: 0, devid: 0, segment: 4, bus: 6, devfn: 7 },
 
-  encode(value: vfio_pci_dependent_deviceInit, target: Target, offset = 0): void {
+  encode(value: VfioPciDependentDeviceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_pci_dependent_deviceCheckKeys(value);
+    checkVfioPciDependentDeviceKeys(value);
     const {
       group_id: $group_id,
       devid: $devid,
@@ -2178,13 +2169,13 @@ export const vfio_pci_dependent_device = {
       devfn: dv.getUint8(offset + 7),
     };
   },
-  view(target: Target, offset = 0): vfio_pci_dependent_deviceView {
-    return new vfio_pci_dependent_deviceView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioPciDependentDeviceView {
+    return new VfioPciDependentDeviceView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_pci_dependent_device, vfio_pci_dependent_deviceInit>;
+} satisfies GeneratedCodec<vfio_pci_dependent_device, VfioPciDependentDeviceInit>;
 
 /** A zero-copy view of a `struct vfio_pci_dependent_device` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_pci_dependent_deviceView extends RecordView implements vfio_pci_dependent_device {
+export class VfioPciDependentDeviceView extends RecordView implements vfio_pci_dependent_device {
   get group_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2246,9 +2237,9 @@ export interface vfio_pci_hot_reset_info {
 }
 
 /** What {@link vfio_pci_hot_reset_info.encode} accepts (see InitOf). */
-export type vfio_pci_hot_reset_infoInit = InitOf<vfio_pci_hot_reset_info, "argsz">;
+export type VfioPciHotResetInfoInit = InitOf<vfio_pci_hot_reset_info, "argsz">;
 
-function vfio_pci_hot_reset_infoCheckKeys(value: unknown): void {
+function checkVfioPciHotResetInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset_info");
   for (const key in value) {
     switch (key) {
@@ -2276,9 +2267,9 @@ export const vfio_pci_hot_reset_info = {
   },
   sizeMember: "argsz",
   trailing: { member: "devices" },
-  encode(value: vfio_pci_hot_reset_infoInit, target: Target, offset = 0): void {
+  encode(value: VfioPciHotResetInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_pci_hot_reset_infoCheckKeys(value);
+    checkVfioPciHotResetInfoKeys(value);
     const { flags: $flags = 0, count: $count = 0 } = value;
     dv.setUint32(offset, 12, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_pci_hot_reset_info.flags"), LE);
@@ -2292,13 +2283,13 @@ export const vfio_pci_hot_reset_info = {
       count: dv.getUint32(offset + 8, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_pci_hot_reset_infoView {
-    return new vfio_pci_hot_reset_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioPciHotResetInfoView {
+    return new VfioPciHotResetInfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_pci_hot_reset_info, vfio_pci_hot_reset_infoInit>;
+} satisfies GeneratedCodec<vfio_pci_hot_reset_info, VfioPciHotResetInfoInit>;
 
 /** A zero-copy view of a `struct vfio_pci_hot_reset_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_pci_hot_reset_infoView extends RecordView implements vfio_pci_hot_reset_info {
+export class VfioPciHotResetInfoView extends RecordView implements vfio_pci_hot_reset_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2356,9 +2347,9 @@ export interface vfio_pci_hot_reset {
 }
 
 /** What {@link vfio_pci_hot_reset.encode} accepts (see InitOf). */
-export type vfio_pci_hot_resetInit = InitOf<vfio_pci_hot_reset, "argsz">;
+export type VfioPciHotResetInit = InitOf<vfio_pci_hot_reset, "argsz">;
 
-function vfio_pci_hot_resetCheckKeys(value: unknown): void {
+function checkVfioPciHotResetKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_pci_hot_reset");
   for (const key in value) {
     switch (key) {
@@ -2379,9 +2370,9 @@ export const vfio_pci_hot_reset = {
   flexible: { name: "group_fds", offset: 12, elementSize: 4 },
   sizeMember: "argsz",
   trailing: { member: "group_fds", count: "count", elementSize: 4 },
-  encode(value: vfio_pci_hot_resetInit, target: Target, offset = 0): void {
+  encode(value: VfioPciHotResetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_pci_hot_resetCheckKeys(value);
+    checkVfioPciHotResetKeys(value);
     const { flags: $flags = 0, count: $count = 0 } = value;
     dv.setUint32(offset, 12, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_pci_hot_reset.flags"), LE);
@@ -2395,13 +2386,13 @@ export const vfio_pci_hot_reset = {
       count: dv.getUint32(offset + 8, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_pci_hot_resetView {
-    return new vfio_pci_hot_resetView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioPciHotResetView {
+    return new VfioPciHotResetView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_pci_hot_reset, vfio_pci_hot_resetInit>;
+} satisfies GeneratedCodec<vfio_pci_hot_reset, VfioPciHotResetInit>;
 
 /** A zero-copy view of a `struct vfio_pci_hot_reset` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_pci_hot_resetView extends RecordView implements vfio_pci_hot_reset {
+export class VfioPciHotResetView extends RecordView implements vfio_pci_hot_reset {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2539,12 +2530,9 @@ export interface vfio_device_gfx_plane_info {
 }
 
 /** What {@link vfio_device_gfx_plane_info.encode} accepts (see InitOf). */
-export type vfio_device_gfx_plane_infoInit = InitOf<
-  vfio_device_gfx_plane_info,
-  "argsz" | "reserved"
->;
+export type VfioDeviceGfxPlaneInfoInit = InitOf<vfio_device_gfx_plane_info, "argsz" | "reserved">;
 
-function vfio_device_gfx_plane_infoCheckKeys(value: unknown): void {
+function checkVfioDeviceGfxPlaneInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_gfx_plane_info");
   for (const key in value) {
     switch (key) {
@@ -2610,9 +2598,9 @@ export const vfio_device_gfx_plane_info = {
     reserved: 60,
   },
   sizeMember: "argsz",
-  encode(value: vfio_device_gfx_plane_infoInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceGfxPlaneInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_gfx_plane_infoCheckKeys(value);
+    checkVfioDeviceGfxPlaneInfoKeys(value);
     const {
       flags: $flags = 0,
       drm_plane_type: $drm_plane_type = 0,
@@ -2629,7 +2617,7 @@ export const vfio_device_gfx_plane_info = {
       region_index: $region_index,
       dmabuf_id: $dmabuf_id,
       reserved: $reserved,
-    } = value as vfio_device_gfx_plane_infoInit & { reserved?: unknown };
+    } = value as VfioDeviceGfxPlaneInfoInit & { reserved?: unknown };
     dv.setUint32(offset + 56, 0);
     dv.setUint32(offset + 60, 0);
     dv.setUint32(offset, 64, LE);
@@ -2686,16 +2674,13 @@ export const vfio_device_gfx_plane_info = {
       reserved: dv.getUint32(offset + 60, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_gfx_plane_infoView {
-    return new vfio_device_gfx_plane_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceGfxPlaneInfoView {
+    return new VfioDeviceGfxPlaneInfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_gfx_plane_info, vfio_device_gfx_plane_infoInit>;
+} satisfies GeneratedCodec<vfio_device_gfx_plane_info, VfioDeviceGfxPlaneInfoInit>;
 
 /** A zero-copy view of a `struct vfio_device_gfx_plane_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_gfx_plane_infoView
-  extends RecordView
-  implements vfio_device_gfx_plane_info
-{
+export class VfioDeviceGfxPlaneInfoView extends RecordView implements vfio_device_gfx_plane_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -2939,9 +2924,9 @@ export interface vfio_device_ioeventfd {
 }
 
 /** What {@link vfio_device_ioeventfd.encode} accepts (see InitOf). */
-export type vfio_device_ioeventfdInit = InitOf<vfio_device_ioeventfd, "argsz" | "reserved">;
+export type VfioDeviceIoeventfdInit = InitOf<vfio_device_ioeventfd, "argsz" | "reserved">;
 
-function vfio_device_ioeventfdCheckKeys(value: unknown): void {
+function checkVfioDeviceIoeventfdKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_ioeventfd");
   for (const key in value) {
     switch (key) {
@@ -2970,16 +2955,16 @@ export const vfio_device_ioeventfd = {
   align: 8,
   offsets: { argsz: 0, flags: 4, offset: 8, data: 16, fd: 24, reserved: 28 },
   sizeMember: "argsz",
-  encode(value: vfio_device_ioeventfdInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceIoeventfdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_ioeventfdCheckKeys(value);
+    checkVfioDeviceIoeventfdKeys(value);
     const {
       flags: $flags = 0,
       offset: $offset = 0n,
       data: $data = 0n,
       fd: $fd = 0,
       reserved: $reserved,
-    } = value as vfio_device_ioeventfdInit & { reserved?: unknown };
+    } = value as VfioDeviceIoeventfdInit & { reserved?: unknown };
     dv.setUint32(offset + 28, 0);
     dv.setUint32(offset, 32, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_device_ioeventfd.flags"), LE);
@@ -2999,13 +2984,13 @@ export const vfio_device_ioeventfd = {
       reserved: dv.getUint32(offset + 28, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_ioeventfdView {
-    return new vfio_device_ioeventfdView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceIoeventfdView {
+    return new VfioDeviceIoeventfdView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_ioeventfd, vfio_device_ioeventfdInit>;
+} satisfies GeneratedCodec<vfio_device_ioeventfd, VfioDeviceIoeventfdInit>;
 
 /** A zero-copy view of a `struct vfio_device_ioeventfd` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_ioeventfdView extends RecordView implements vfio_device_ioeventfd {
+export class VfioDeviceIoeventfdView extends RecordView implements vfio_device_ioeventfd {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3085,9 +3070,9 @@ export interface vfio_device_feature {
 }
 
 /** What {@link vfio_device_feature.encode} accepts (see InitOf). */
-export type vfio_device_featureInit = InitOf<vfio_device_feature, "argsz">;
+export type VfioDeviceFeatureInit = InitOf<vfio_device_feature, "argsz">;
 
-function vfio_device_featureCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_feature");
   for (const key in value) {
     switch (key) {
@@ -3116,9 +3101,9 @@ export const vfio_device_feature = {
         "carries user pointers or a count the kernel reads without an argsz check (DMA_LOGGING_START, DMA_LOGGING_REPORT, DMA_BUF, ZPCI_ERROR), or is a feature uapigen has not reviewed",
     },
   },
-  encode(value: vfio_device_featureInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceFeatureInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_featureCheckKeys(value);
+    checkVfioDeviceFeatureKeys(value);
     const { flags: $flags = 0 } = value;
     dv.setUint32(offset, 8, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_device_feature.flags"), LE);
@@ -3127,13 +3112,13 @@ export const vfio_device_feature = {
     const dv = dataView(source);
     return { argsz: dv.getUint32(offset, LE), flags: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): vfio_device_featureView {
-    return new vfio_device_featureView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceFeatureView {
+    return new VfioDeviceFeatureView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_feature, vfio_device_featureInit>;
+} satisfies GeneratedCodec<vfio_device_feature, VfioDeviceFeatureInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_featureView extends RecordView implements vfio_device_feature {
+export class VfioDeviceFeatureView extends RecordView implements vfio_device_feature {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3211,9 +3196,9 @@ export interface vfio_device_bind_iommufd {
 }
 
 /** What {@link vfio_device_bind_iommufd.encode} accepts (see InitOf). */
-export type vfio_device_bind_iommufdInit = InitOf<vfio_device_bind_iommufd, "argsz">;
+export type VfioDeviceBindIommufdInit = InitOf<vfio_device_bind_iommufd, "argsz">;
 
-function vfio_device_bind_iommufdCheckKeys(value: unknown): void {
+function checkVfioDeviceBindIommufdKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_device_bind_iommufd");
   for (const key in value) {
     switch (key) {
@@ -3241,9 +3226,9 @@ export const vfio_device_bind_iommufd = {
   offsets: { argsz: 0, flags: 4, iommufd: 8, out_devid: 12, token_uuid_ptr: 16 },
   sizeMember: "argsz",
   pointers: { token_uuid_ptr: { bytes: 16 } },
-  encode(value: vfio_device_bind_iommufdInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceBindIommufdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_bind_iommufdCheckKeys(value);
+    checkVfioDeviceBindIommufdKeys(value);
     const {
       flags: $flags = 0,
       iommufd: $iommufd = 0,
@@ -3270,13 +3255,13 @@ export const vfio_device_bind_iommufd = {
       token_uuid_ptr: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_bind_iommufdView {
-    return new vfio_device_bind_iommufdView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceBindIommufdView {
+    return new VfioDeviceBindIommufdView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_bind_iommufd, vfio_device_bind_iommufdInit>;
+} satisfies GeneratedCodec<vfio_device_bind_iommufd, VfioDeviceBindIommufdInit>;
 
 /** A zero-copy view of a `struct vfio_device_bind_iommufd` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_bind_iommufdView extends RecordView implements vfio_device_bind_iommufd {
+export class VfioDeviceBindIommufdView extends RecordView implements vfio_device_bind_iommufd {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3372,9 +3357,9 @@ export interface vfio_device_attach_iommufd_pt {
 }
 
 /** What {@link vfio_device_attach_iommufd_pt.encode} accepts (see InitOf). */
-export type vfio_device_attach_iommufd_ptInit = InitOf<vfio_device_attach_iommufd_pt, "argsz">;
+export type VfioDeviceAttachIommufdPtInit = InitOf<vfio_device_attach_iommufd_pt, "argsz">;
 
-function vfio_device_attach_iommufd_ptCheckKeys(value: unknown): void {
+function checkVfioDeviceAttachIommufdPtKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_attach_iommufd_pt");
   for (const key in value) {
@@ -3395,9 +3380,9 @@ export const vfio_device_attach_iommufd_pt = {
   align: 4,
   offsets: { argsz: 0, flags: 4, pt_id: 8, pasid: 12 },
   sizeMember: "argsz",
-  encode(value: vfio_device_attach_iommufd_ptInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceAttachIommufdPtInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_attach_iommufd_ptCheckKeys(value);
+    checkVfioDeviceAttachIommufdPtKeys(value);
     const { flags: $flags = 0, pt_id: $pt_id = 0, pasid: $pasid = 0 } = value;
     dv.setUint32(offset, 16, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_device_attach_iommufd_pt.flags"), LE);
@@ -3413,13 +3398,13 @@ export const vfio_device_attach_iommufd_pt = {
       pasid: dv.getUint32(offset + 12, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_attach_iommufd_ptView {
-    return new vfio_device_attach_iommufd_ptView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceAttachIommufdPtView {
+    return new VfioDeviceAttachIommufdPtView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_attach_iommufd_pt, vfio_device_attach_iommufd_ptInit>;
+} satisfies GeneratedCodec<vfio_device_attach_iommufd_pt, VfioDeviceAttachIommufdPtInit>;
 
 /** A zero-copy view of a `struct vfio_device_attach_iommufd_pt` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_attach_iommufd_ptView
+export class VfioDeviceAttachIommufdPtView
   extends RecordView
   implements vfio_device_attach_iommufd_pt
 {
@@ -3504,9 +3489,9 @@ export interface vfio_device_detach_iommufd_pt {
 }
 
 /** What {@link vfio_device_detach_iommufd_pt.encode} accepts (see InitOf). */
-export type vfio_device_detach_iommufd_ptInit = InitOf<vfio_device_detach_iommufd_pt, "argsz">;
+export type VfioDeviceDetachIommufdPtInit = InitOf<vfio_device_detach_iommufd_pt, "argsz">;
 
-function vfio_device_detach_iommufd_ptCheckKeys(value: unknown): void {
+function checkVfioDeviceDetachIommufdPtKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_detach_iommufd_pt");
   for (const key in value) {
@@ -3526,9 +3511,9 @@ export const vfio_device_detach_iommufd_pt = {
   align: 4,
   offsets: { argsz: 0, flags: 4, pasid: 8 },
   sizeMember: "argsz",
-  encode(value: vfio_device_detach_iommufd_ptInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceDetachIommufdPtInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_detach_iommufd_ptCheckKeys(value);
+    checkVfioDeviceDetachIommufdPtKeys(value);
     const { flags: $flags = 0, pasid: $pasid = 0 } = value;
     dv.setUint32(offset, 12, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_device_detach_iommufd_pt.flags"), LE);
@@ -3542,13 +3527,13 @@ export const vfio_device_detach_iommufd_pt = {
       pasid: dv.getUint32(offset + 8, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_detach_iommufd_ptView {
-    return new vfio_device_detach_iommufd_ptView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceDetachIommufdPtView {
+    return new VfioDeviceDetachIommufdPtView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_detach_iommufd_pt, vfio_device_detach_iommufd_ptInit>;
+} satisfies GeneratedCodec<vfio_device_detach_iommufd_pt, VfioDeviceDetachIommufdPtInit>;
 
 /** A zero-copy view of a `struct vfio_device_detach_iommufd_pt` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_detach_iommufd_ptView
+export class VfioDeviceDetachIommufdPtView
   extends RecordView
   implements vfio_device_detach_iommufd_pt
 {
@@ -3603,9 +3588,9 @@ export interface vfio_device_feature_migration {
 }
 
 /** What {@link vfio_device_feature_migration.encode} accepts (see InitOf). */
-export type vfio_device_feature_migrationInit = InitOf<vfio_device_feature_migration>;
+export type VfioDeviceFeatureMigrationInit = InitOf<vfio_device_feature_migration>;
 
-function vfio_device_feature_migrationCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureMigrationKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_migration");
   for (const key in value) {
@@ -3623,9 +3608,9 @@ export const vfio_device_feature_migration = {
   align: 8,
   offsets: { flags: 0 },
 
-  encode(value: vfio_device_feature_migrationInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceFeatureMigrationInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_feature_migrationCheckKeys(value);
+    checkVfioDeviceFeatureMigrationKeys(value);
     const { flags: $flags = 0n } = value;
     dv.setBigUint64(offset, u64($flags, "vfio_device_feature_migration.flags"), LE);
   },
@@ -3633,13 +3618,13 @@ export const vfio_device_feature_migration = {
     const dv = dataView(source);
     return { flags: dv.getBigUint64(offset, LE) };
   },
-  view(target: Target, offset = 0): vfio_device_feature_migrationView {
-    return new vfio_device_feature_migrationView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceFeatureMigrationView {
+    return new VfioDeviceFeatureMigrationView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_feature_migration, vfio_device_feature_migrationInit>;
+} satisfies GeneratedCodec<vfio_device_feature_migration, VfioDeviceFeatureMigrationInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_migration` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_migrationView
+export class VfioDeviceFeatureMigrationView
   extends RecordView
   implements vfio_device_feature_migration
 {
@@ -3678,9 +3663,9 @@ export interface vfio_device_feature_mig_state {
 }
 
 /** What {@link vfio_device_feature_mig_state.encode} accepts (see InitOf). */
-export type vfio_device_feature_mig_stateInit = InitOf<vfio_device_feature_mig_state>;
+export type VfioDeviceFeatureMigStateInit = InitOf<vfio_device_feature_mig_state>;
 
-function vfio_device_feature_mig_stateCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureMigStateKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_mig_state");
   for (const key in value) {
@@ -3699,9 +3684,9 @@ export const vfio_device_feature_mig_state = {
   align: 4,
   offsets: { device_state: 0, data_fd: 4 },
 
-  encode(value: vfio_device_feature_mig_stateInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceFeatureMigStateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_feature_mig_stateCheckKeys(value);
+    checkVfioDeviceFeatureMigStateKeys(value);
     const { device_state: $device_state = 0, data_fd: $data_fd = 0 } = value;
     dv.setUint32(offset, u32($device_state, "vfio_device_feature_mig_state.device_state"), LE);
     dv.setInt32(offset + 4, s32($data_fd, "vfio_device_feature_mig_state.data_fd"), LE);
@@ -3710,13 +3695,13 @@ export const vfio_device_feature_mig_state = {
     const dv = dataView(source);
     return { device_state: dv.getUint32(offset, LE), data_fd: dv.getInt32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): vfio_device_feature_mig_stateView {
-    return new vfio_device_feature_mig_stateView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceFeatureMigStateView {
+    return new VfioDeviceFeatureMigStateView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_feature_mig_state, vfio_device_feature_mig_stateInit>;
+} satisfies GeneratedCodec<vfio_device_feature_mig_state, VfioDeviceFeatureMigStateInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_mig_state` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_mig_stateView
+export class VfioDeviceFeatureMigStateView
   extends RecordView
   implements vfio_device_feature_mig_state
 {
@@ -3820,9 +3805,9 @@ export interface vfio_precopy_info {
 }
 
 /** What {@link vfio_precopy_info.encode} accepts (see InitOf). */
-export type vfio_precopy_infoInit = InitOf<vfio_precopy_info, "argsz">;
+export type VfioPrecopyInfoInit = InitOf<vfio_precopy_info, "argsz">;
 
-function vfio_precopy_infoCheckKeys(value: unknown): void {
+function checkVfioPrecopyInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_precopy_info");
   for (const key in value) {
     switch (key) {
@@ -3842,9 +3827,9 @@ export const vfio_precopy_info = {
   align: 8,
   offsets: { argsz: 0, flags: 4, initial_bytes: 8, dirty_bytes: 16 },
   sizeMember: "argsz",
-  encode(value: vfio_precopy_infoInit, target: Target, offset = 0): void {
+  encode(value: VfioPrecopyInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_precopy_infoCheckKeys(value);
+    checkVfioPrecopyInfoKeys(value);
     const {
       flags: $flags = 0,
       initial_bytes: $initial_bytes = 0n,
@@ -3864,13 +3849,13 @@ export const vfio_precopy_info = {
       dirty_bytes: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_precopy_infoView {
-    return new vfio_precopy_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioPrecopyInfoView {
+    return new VfioPrecopyInfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_precopy_info, vfio_precopy_infoInit>;
+} satisfies GeneratedCodec<vfio_precopy_info, VfioPrecopyInfoInit>;
 
 /** A zero-copy view of a `struct vfio_precopy_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_precopy_infoView extends RecordView implements vfio_precopy_info {
+export class VfioPrecopyInfoView extends RecordView implements vfio_precopy_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -3932,12 +3917,12 @@ export interface vfio_device_low_power_entry_with_wakeup {
 }
 
 /** What {@link vfio_device_low_power_entry_with_wakeup.encode} accepts (see InitOf). */
-export type vfio_device_low_power_entry_with_wakeupInit = InitOf<
+export type VfioDeviceLowPowerEntryWithWakeupInit = InitOf<
   vfio_device_low_power_entry_with_wakeup,
   "reserved"
 >;
 
-function vfio_device_low_power_entry_with_wakeupCheckKeys(value: unknown): void {
+function checkVfioDeviceLowPowerEntryWithWakeupKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_low_power_entry_with_wakeup");
   for (const key in value) {
@@ -3959,11 +3944,11 @@ export const vfio_device_low_power_entry_with_wakeup = {
   align: 4,
   offsets: { wakeup_eventfd: 0, reserved: 4 },
 
-  encode(value: vfio_device_low_power_entry_with_wakeupInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceLowPowerEntryWithWakeupInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_low_power_entry_with_wakeupCheckKeys(value);
+    checkVfioDeviceLowPowerEntryWithWakeupKeys(value);
     const { wakeup_eventfd: $wakeup_eventfd = 0, reserved: $reserved } =
-      value as vfio_device_low_power_entry_with_wakeupInit & { reserved?: unknown };
+      value as VfioDeviceLowPowerEntryWithWakeupInit & { reserved?: unknown };
     dv.setUint32(offset + 4, 0);
     dv.setInt32(
       offset,
@@ -3977,16 +3962,16 @@ export const vfio_device_low_power_entry_with_wakeup = {
     const dv = dataView(source);
     return { wakeup_eventfd: dv.getInt32(offset, LE), reserved: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): vfio_device_low_power_entry_with_wakeupView {
-    return new vfio_device_low_power_entry_with_wakeupView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceLowPowerEntryWithWakeupView {
+    return new VfioDeviceLowPowerEntryWithWakeupView(dataView(target), offset);
   },
 } satisfies GeneratedCodec<
   vfio_device_low_power_entry_with_wakeup,
-  vfio_device_low_power_entry_with_wakeupInit
+  VfioDeviceLowPowerEntryWithWakeupInit
 >;
 
 /** A zero-copy view of a `struct vfio_device_low_power_entry_with_wakeup` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_low_power_entry_with_wakeupView
+export class VfioDeviceLowPowerEntryWithWakeupView
   extends RecordView
   implements vfio_device_low_power_entry_with_wakeup
 {
@@ -4037,12 +4022,12 @@ export interface vfio_device_feature_dma_logging_control {
 }
 
 /** What {@link vfio_device_feature_dma_logging_control.encode} accepts (see InitOf). */
-export type vfio_device_feature_dma_logging_controlInit = InitOf<
+export type VfioDeviceFeatureDmaLoggingControlInit = InitOf<
   vfio_device_feature_dma_logging_control,
   "__reserved"
 >;
 
-function vfio_device_feature_dma_logging_controlCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureDmaLoggingControlKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_logging_control");
   for (const key in value) {
@@ -4070,15 +4055,15 @@ export const vfio_device_feature_dma_logging_control = {
   pointers: {
     ranges: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
   },
-  encode(value: vfio_device_feature_dma_logging_controlInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceFeatureDmaLoggingControlInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_feature_dma_logging_controlCheckKeys(value);
+    checkVfioDeviceFeatureDmaLoggingControlKeys(value);
     const {
       page_size: $page_size = 0n,
       num_ranges: $num_ranges = 0,
       __reserved: $__reserved,
       ranges: $ranges = 0n,
-    } = value as vfio_device_feature_dma_logging_controlInit & { __reserved?: unknown };
+    } = value as VfioDeviceFeatureDmaLoggingControlInit & { __reserved?: unknown };
     dv.setUint32(offset + 12, 0);
     dv.setBigUint64(
       offset,
@@ -4107,16 +4092,16 @@ export const vfio_device_feature_dma_logging_control = {
       ranges: dv.getBigUint64(offset + 16, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_feature_dma_logging_controlView {
-    return new vfio_device_feature_dma_logging_controlView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceFeatureDmaLoggingControlView {
+    return new VfioDeviceFeatureDmaLoggingControlView(dataView(target), offset);
   },
 } satisfies GeneratedCodec<
   vfio_device_feature_dma_logging_control,
-  vfio_device_feature_dma_logging_controlInit
+  VfioDeviceFeatureDmaLoggingControlInit
 >;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_logging_control` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_logging_controlView
+export class VfioDeviceFeatureDmaLoggingControlView
   extends RecordView
   implements vfio_device_feature_dma_logging_control
 {
@@ -4178,10 +4163,9 @@ export interface vfio_device_feature_dma_logging_range {
 }
 
 /** What {@link vfio_device_feature_dma_logging_range.encode} accepts (see InitOf). */
-export type vfio_device_feature_dma_logging_rangeInit =
-  InitOf<vfio_device_feature_dma_logging_range>;
+export type VfioDeviceFeatureDmaLoggingRangeInit = InitOf<vfio_device_feature_dma_logging_range>;
 
-function vfio_device_feature_dma_logging_rangeCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureDmaLoggingRangeKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_logging_range");
   for (const key in value) {
@@ -4200,9 +4184,9 @@ export const vfio_device_feature_dma_logging_range = {
   align: 8,
   offsets: { iova: 0, length: 8 },
 
-  encode(value: vfio_device_feature_dma_logging_rangeInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceFeatureDmaLoggingRangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_feature_dma_logging_rangeCheckKeys(value);
+    checkVfioDeviceFeatureDmaLoggingRangeKeys(value);
     const { iova: $iova = 0n, length: $length = 0n } = value;
     dv.setBigUint64(offset, u64($iova, "vfio_device_feature_dma_logging_range.iova"), LE);
     dv.setBigUint64(offset + 8, u64($length, "vfio_device_feature_dma_logging_range.length"), LE);
@@ -4211,16 +4195,16 @@ export const vfio_device_feature_dma_logging_range = {
     const dv = dataView(source);
     return { iova: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
   },
-  view(target: Target, offset = 0): vfio_device_feature_dma_logging_rangeView {
-    return new vfio_device_feature_dma_logging_rangeView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceFeatureDmaLoggingRangeView {
+    return new VfioDeviceFeatureDmaLoggingRangeView(dataView(target), offset);
   },
 } satisfies GeneratedCodec<
   vfio_device_feature_dma_logging_range,
-  vfio_device_feature_dma_logging_rangeInit
+  VfioDeviceFeatureDmaLoggingRangeInit
 >;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_logging_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_logging_rangeView
+export class VfioDeviceFeatureDmaLoggingRangeView
   extends RecordView
   implements vfio_device_feature_dma_logging_range
 {
@@ -4271,10 +4255,9 @@ export interface vfio_device_feature_dma_logging_report {
 }
 
 /** What {@link vfio_device_feature_dma_logging_report.encode} accepts (see InitOf). */
-export type vfio_device_feature_dma_logging_reportInit =
-  InitOf<vfio_device_feature_dma_logging_report>;
+export type VfioDeviceFeatureDmaLoggingReportInit = InitOf<vfio_device_feature_dma_logging_report>;
 
-function vfio_device_feature_dma_logging_reportCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureDmaLoggingReportKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_logging_report");
   for (const key in value) {
@@ -4302,9 +4285,9 @@ export const vfio_device_feature_dma_logging_report = {
   pointers: {
     bitmap: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
   },
-  encode(value: vfio_device_feature_dma_logging_reportInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceFeatureDmaLoggingReportInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_feature_dma_logging_reportCheckKeys(value);
+    checkVfioDeviceFeatureDmaLoggingReportKeys(value);
     const {
       iova: $iova = 0n,
       length: $length = 0n,
@@ -4329,16 +4312,16 @@ export const vfio_device_feature_dma_logging_report = {
       bitmap: dv.getBigUint64(offset + 24, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_device_feature_dma_logging_reportView {
-    return new vfio_device_feature_dma_logging_reportView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceFeatureDmaLoggingReportView {
+    return new VfioDeviceFeatureDmaLoggingReportView(dataView(target), offset);
   },
 } satisfies GeneratedCodec<
   vfio_device_feature_dma_logging_report,
-  vfio_device_feature_dma_logging_reportInit
+  VfioDeviceFeatureDmaLoggingReportInit
 >;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_logging_report` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_logging_reportView
+export class VfioDeviceFeatureDmaLoggingReportView
   extends RecordView
   implements vfio_device_feature_dma_logging_report
 {
@@ -4401,9 +4384,9 @@ export interface vfio_device_feature_mig_data_size {
 }
 
 /** What {@link vfio_device_feature_mig_data_size.encode} accepts (see InitOf). */
-export type vfio_device_feature_mig_data_sizeInit = InitOf<vfio_device_feature_mig_data_size>;
+export type VfioDeviceFeatureMigDataSizeInit = InitOf<vfio_device_feature_mig_data_size>;
 
-function vfio_device_feature_mig_data_sizeCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureMigDataSizeKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_mig_data_size");
   for (const key in value) {
@@ -4421,9 +4404,9 @@ export const vfio_device_feature_mig_data_size = {
   align: 8,
   offsets: { stop_copy_length: 0 },
 
-  encode(value: vfio_device_feature_mig_data_sizeInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceFeatureMigDataSizeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_feature_mig_data_sizeCheckKeys(value);
+    checkVfioDeviceFeatureMigDataSizeKeys(value);
     const { stop_copy_length: $stop_copy_length = 0n } = value;
     dv.setBigUint64(
       offset,
@@ -4435,16 +4418,13 @@ export const vfio_device_feature_mig_data_size = {
     const dv = dataView(source);
     return { stop_copy_length: dv.getBigUint64(offset, LE) };
   },
-  view(target: Target, offset = 0): vfio_device_feature_mig_data_sizeView {
-    return new vfio_device_feature_mig_data_sizeView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceFeatureMigDataSizeView {
+    return new VfioDeviceFeatureMigDataSizeView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<
-  vfio_device_feature_mig_data_size,
-  vfio_device_feature_mig_data_sizeInit
->;
+} satisfies GeneratedCodec<vfio_device_feature_mig_data_size, VfioDeviceFeatureMigDataSizeInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_mig_data_size` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_mig_data_sizeView
+export class VfioDeviceFeatureMigDataSizeView
   extends RecordView
   implements vfio_device_feature_mig_data_size
 {
@@ -4471,9 +4451,9 @@ export interface vfio_device_feature_bus_master {
 }
 
 /** What {@link vfio_device_feature_bus_master.encode} accepts (see InitOf). */
-export type vfio_device_feature_bus_masterInit = InitOf<vfio_device_feature_bus_master>;
+export type VfioDeviceFeatureBusMasterInit = InitOf<vfio_device_feature_bus_master>;
 
-function vfio_device_feature_bus_masterCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureBusMasterKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_bus_master");
   for (const key in value) {
@@ -4491,9 +4471,9 @@ export const vfio_device_feature_bus_master = {
   align: 4,
   offsets: { op: 0 },
 
-  encode(value: vfio_device_feature_bus_masterInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceFeatureBusMasterInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_feature_bus_masterCheckKeys(value);
+    checkVfioDeviceFeatureBusMasterKeys(value);
     const { op: $op = 0 } = value;
     dv.setUint32(offset, u32($op, "vfio_device_feature_bus_master.op"), LE);
   },
@@ -4501,13 +4481,13 @@ export const vfio_device_feature_bus_master = {
     const dv = dataView(source);
     return { op: dv.getUint32(offset, LE) };
   },
-  view(target: Target, offset = 0): vfio_device_feature_bus_masterView {
-    return new vfio_device_feature_bus_masterView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceFeatureBusMasterView {
+    return new VfioDeviceFeatureBusMasterView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_feature_bus_master, vfio_device_feature_bus_masterInit>;
+} satisfies GeneratedCodec<vfio_device_feature_bus_master, VfioDeviceFeatureBusMasterInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_bus_master` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_bus_masterView
+export class VfioDeviceFeatureBusMasterView
   extends RecordView
   implements vfio_device_feature_bus_master
 {
@@ -4542,9 +4522,9 @@ export interface vfio_region_dma_range {
 }
 
 /** What {@link vfio_region_dma_range.encode} accepts (see InitOf). */
-export type vfio_region_dma_rangeInit = InitOf<vfio_region_dma_range>;
+export type VfioRegionDmaRangeInit = InitOf<vfio_region_dma_range>;
 
-function vfio_region_dma_rangeCheckKeys(value: unknown): void {
+function checkVfioRegionDmaRangeKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_region_dma_range");
   for (const key in value) {
     switch (key) {
@@ -4564,9 +4544,9 @@ export const vfio_region_dma_range = (
         align: 4,
         offsets: { offset: 0, length: 8 },
 
-        encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
+        encode(value: VfioRegionDmaRangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_region_dma_rangeCheckKeys(value);
+          checkVfioRegionDmaRangeKeys(value);
           const { offset: $offset = 0n, length: $length = 0n } = value;
           dv.setBigUint64(offset, u64($offset, "vfio_region_dma_range.offset"), LE);
           dv.setBigUint64(offset + 8, u64($length, "vfio_region_dma_range.length"), LE);
@@ -4575,8 +4555,8 @@ export const vfio_region_dma_range = (
           const dv = dataView(source);
           return { offset: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
         },
-        view(target: Target, offset = 0): vfio_region_dma_rangeView {
-          return new vfio_region_dma_rangeView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioRegionDmaRangeView {
+          return new VfioRegionDmaRangeView(dataView(target), offset);
         },
       }
     : {
@@ -4584,9 +4564,9 @@ export const vfio_region_dma_range = (
         align: 8,
         offsets: { offset: 0, length: 8 },
 
-        encode(value: vfio_region_dma_rangeInit, target: Target, offset = 0): void {
+        encode(value: VfioRegionDmaRangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_region_dma_rangeCheckKeys(value);
+          checkVfioRegionDmaRangeKeys(value);
           const { offset: $offset = 0n, length: $length = 0n } = value;
           dv.setBigUint64(offset, u64($offset, "vfio_region_dma_range.offset"), LE);
           dv.setBigUint64(offset + 8, u64($length, "vfio_region_dma_range.length"), LE);
@@ -4595,14 +4575,14 @@ export const vfio_region_dma_range = (
           const dv = dataView(source);
           return { offset: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
         },
-        view(target: Target, offset = 0): vfio_region_dma_rangeView {
-          return new vfio_region_dma_rangeView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioRegionDmaRangeView {
+          return new VfioRegionDmaRangeView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_region_dma_range, vfio_region_dma_rangeInit>;
+) satisfies GeneratedCodec<vfio_region_dma_range, VfioRegionDmaRangeInit>;
 
 /** A zero-copy view of a `struct vfio_region_dma_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_region_dma_rangeView extends RecordView implements vfio_region_dma_range {
+export class VfioRegionDmaRangeView extends RecordView implements vfio_region_dma_range {
   get offset(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -4633,9 +4613,9 @@ export interface vfio_device_feature_dma_buf {
 }
 
 /** What {@link vfio_device_feature_dma_buf.encode} accepts (see InitOf). */
-export type vfio_device_feature_dma_bufInit = InitOf<vfio_device_feature_dma_buf>;
+export type VfioDeviceFeatureDmaBufInit = InitOf<vfio_device_feature_dma_buf>;
 
-function vfio_device_feature_dma_bufCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureDmaBufKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_dma_buf");
   for (const key in value) {
@@ -4671,9 +4651,9 @@ export const vfio_device_feature_dma_buf = (
           },
           count: "nr_ranges",
         },
-        encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
+        encode(value: VfioDeviceFeatureDmaBufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_device_feature_dma_bufCheckKeys(value);
+          checkVfioDeviceFeatureDmaBufKeys(value);
           const {
             region_index: $region_index = 0,
             open_flags: $open_flags = 0,
@@ -4694,8 +4674,8 @@ export const vfio_device_feature_dma_buf = (
             nr_ranges: dv.getUint32(offset + 12, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_device_feature_dma_bufView {
-          return new vfio_device_feature_dma_bufView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioDeviceFeatureDmaBufView {
+          return new VfioDeviceFeatureDmaBufView(dataView(target), offset);
         },
       }
     : {
@@ -4711,9 +4691,9 @@ export const vfio_device_feature_dma_buf = (
           },
           count: "nr_ranges",
         },
-        encode(value: vfio_device_feature_dma_bufInit, target: Target, offset = 0): void {
+        encode(value: VfioDeviceFeatureDmaBufInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_device_feature_dma_bufCheckKeys(value);
+          checkVfioDeviceFeatureDmaBufKeys(value);
           const {
             region_index: $region_index = 0,
             open_flags: $open_flags = 0,
@@ -4734,17 +4714,14 @@ export const vfio_device_feature_dma_buf = (
             nr_ranges: dv.getUint32(offset + 12, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_device_feature_dma_bufView {
-          return new vfio_device_feature_dma_bufView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioDeviceFeatureDmaBufView {
+          return new VfioDeviceFeatureDmaBufView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_device_feature_dma_buf, vfio_device_feature_dma_bufInit>;
+) satisfies GeneratedCodec<vfio_device_feature_dma_buf, VfioDeviceFeatureDmaBufInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_dma_buf` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_dma_bufView
-  extends RecordView
-  implements vfio_device_feature_dma_buf
-{
+export class VfioDeviceFeatureDmaBufView extends RecordView implements vfio_device_feature_dma_buf {
   get region_index(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -4808,9 +4785,9 @@ export interface vfio_device_feature_zpci_err {
 }
 
 /** What {@link vfio_device_feature_zpci_err.encode} accepts (see InitOf). */
-export type vfio_device_feature_zpci_errInit = InitOf<vfio_device_feature_zpci_err>;
+export type VfioDeviceFeatureZpciErrInit = InitOf<vfio_device_feature_zpci_err>;
 
-function vfio_device_feature_zpci_errCheckKeys(value: unknown): void {
+function checkVfioDeviceFeatureZpciErrKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_device_feature_zpci_err");
   for (const key in value) {
@@ -4828,9 +4805,9 @@ export const vfio_device_feature_zpci_err = {
   align: 8,
   offsets: { data: 0 },
   pointers: { data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" } },
-  encode(value: vfio_device_feature_zpci_errInit, target: Target, offset = 0): void {
+  encode(value: VfioDeviceFeatureZpciErrInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_device_feature_zpci_errCheckKeys(value);
+    checkVfioDeviceFeatureZpciErrKeys(value);
     const { data: $data = 0n } = value;
     dv.setBigUint64(offset, u64($data, "vfio_device_feature_zpci_err.data"), LE);
   },
@@ -4838,13 +4815,13 @@ export const vfio_device_feature_zpci_err = {
     const dv = dataView(source);
     return { data: dv.getBigUint64(offset, LE) };
   },
-  view(target: Target, offset = 0): vfio_device_feature_zpci_errView {
-    return new vfio_device_feature_zpci_errView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioDeviceFeatureZpciErrView {
+    return new VfioDeviceFeatureZpciErrView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_device_feature_zpci_err, vfio_device_feature_zpci_errInit>;
+} satisfies GeneratedCodec<vfio_device_feature_zpci_err, VfioDeviceFeatureZpciErrInit>;
 
 /** A zero-copy view of a `struct vfio_device_feature_zpci_err` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_device_feature_zpci_errView
+export class VfioDeviceFeatureZpciErrView
   extends RecordView
   implements vfio_device_feature_zpci_err
 {
@@ -4895,9 +4872,9 @@ export interface vfio_iommu_type1_info {
 }
 
 /** What {@link vfio_iommu_type1_info.encode} accepts (see InitOf). */
-export type vfio_iommu_type1_infoInit = InitOf<vfio_iommu_type1_info, "argsz" | "pad">;
+export type VfioIommuType1InfoInit = InitOf<vfio_iommu_type1_info, "argsz" | "pad">;
 
-function vfio_iommu_type1_infoCheckKeys(value: unknown): void {
+function checkVfioIommuType1InfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_info");
   for (const key in value) {
     switch (key) {
@@ -4937,15 +4914,15 @@ export const vfio_iommu_type1_info = {
   },
   sizeMember: "argsz",
   trailing: { grows: true },
-  encode(value: vfio_iommu_type1_infoInit, target: Target, offset = 0): void {
+  encode(value: VfioIommuType1InfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_iommu_type1_infoCheckKeys(value);
+    checkVfioIommuType1InfoKeys(value);
     const {
       flags: $flags = 0,
       iova_pgsizes: $iova_pgsizes = 0n,
       cap_offset: $cap_offset = 0,
       pad: $pad,
-    } = value as vfio_iommu_type1_infoInit & { pad?: unknown };
+    } = value as VfioIommuType1InfoInit & { pad?: unknown };
     dv.setUint32(offset + 20, 0);
     dv.setUint32(offset, 24, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_info.flags"), LE);
@@ -4963,13 +4940,13 @@ export const vfio_iommu_type1_info = {
       pad: dv.getUint32(offset + 20, LE),
     };
   },
-  view(target: Target, offset = 0): vfio_iommu_type1_infoView {
-    return new vfio_iommu_type1_infoView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioIommuType1InfoView {
+    return new VfioIommuType1InfoView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_iommu_type1_info, vfio_iommu_type1_infoInit>;
+} satisfies GeneratedCodec<vfio_iommu_type1_info, VfioIommuType1InfoInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_infoView extends RecordView implements vfio_iommu_type1_info {
+export class VfioIommuType1InfoView extends RecordView implements vfio_iommu_type1_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5039,9 +5016,9 @@ export interface vfio_iova_range {
 }
 
 /** What {@link vfio_iova_range.encode} accepts (see InitOf). */
-export type vfio_iova_rangeInit = InitOf<vfio_iova_range>;
+export type VfioIovaRangeInit = InitOf<vfio_iova_range>;
 
-function vfio_iova_rangeCheckKeys(value: unknown): void {
+function checkVfioIovaRangeKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iova_range");
   for (const key in value) {
     switch (key) {
@@ -5061,9 +5038,9 @@ export const vfio_iova_range = (
         align: 4,
         offsets: { start: 0, end: 8 },
 
-        encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
+        encode(value: VfioIovaRangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iova_rangeCheckKeys(value);
+          checkVfioIovaRangeKeys(value);
           const { start: $start = 0n, end: $end = 0n } = value;
           dv.setBigUint64(offset, u64($start, "vfio_iova_range.start"), LE);
           dv.setBigUint64(offset + 8, u64($end, "vfio_iova_range.end"), LE);
@@ -5072,8 +5049,8 @@ export const vfio_iova_range = (
           const dv = dataView(source);
           return { start: dv.getBigUint64(offset, LE), end: dv.getBigUint64(offset + 8, LE) };
         },
-        view(target: Target, offset = 0): vfio_iova_rangeView {
-          return new vfio_iova_rangeView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIovaRangeView {
+          return new VfioIovaRangeView(dataView(target), offset);
         },
       }
     : {
@@ -5081,9 +5058,9 @@ export const vfio_iova_range = (
         align: 8,
         offsets: { start: 0, end: 8 },
 
-        encode(value: vfio_iova_rangeInit, target: Target, offset = 0): void {
+        encode(value: VfioIovaRangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iova_rangeCheckKeys(value);
+          checkVfioIovaRangeKeys(value);
           const { start: $start = 0n, end: $end = 0n } = value;
           dv.setBigUint64(offset, u64($start, "vfio_iova_range.start"), LE);
           dv.setBigUint64(offset + 8, u64($end, "vfio_iova_range.end"), LE);
@@ -5092,14 +5069,14 @@ export const vfio_iova_range = (
           const dv = dataView(source);
           return { start: dv.getBigUint64(offset, LE), end: dv.getBigUint64(offset + 8, LE) };
         },
-        view(target: Target, offset = 0): vfio_iova_rangeView {
-          return new vfio_iova_rangeView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIovaRangeView {
+          return new VfioIovaRangeView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_iova_range, vfio_iova_rangeInit>;
+) satisfies GeneratedCodec<vfio_iova_range, VfioIovaRangeInit>;
 
 /** A zero-copy view of a `struct vfio_iova_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iova_rangeView extends RecordView implements vfio_iova_range {
+export class VfioIovaRangeView extends RecordView implements vfio_iova_range {
   get start(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -5128,13 +5105,13 @@ export interface vfio_iommu_type1_info_cap_iova_range {
 }
 
 /** What {@link vfio_iommu_type1_info_cap_iova_range.encode} accepts (see InitOf). */
-export type vfio_iommu_type1_info_cap_iova_rangeInit = InitOf<
+export type VfioIommuType1InfoCapIovaRangeInit = InitOf<
   vfio_iommu_type1_info_cap_iova_range,
   "reserved",
-  { header: vfio_info_cap_headerInit }
+  { header: VfioInfoCapHeaderInit }
 >;
 
-function vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value: unknown): void {
+function checkVfioIommuType1InfoCapIovaRangeKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_info_cap_iova_range");
   for (const key in value) {
@@ -5168,14 +5145,14 @@ export const vfio_iommu_type1_info_cap_iova_range = (
           },
           count: "nr_iovas",
         },
-        encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1InfoCapIovaRangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value);
+          checkVfioIommuType1InfoCapIovaRangeKeys(value);
           const {
             header: $header,
             nr_iovas: $nr_iovas = 0,
             reserved: $reserved,
-          } = value as vfio_iommu_type1_info_cap_iova_rangeInit & { reserved?: unknown };
+          } = value as VfioIommuType1InfoCapIovaRangeInit & { reserved?: unknown };
           dv.setUint32(offset + 12, 0);
           vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
           dv.setUint32(
@@ -5194,8 +5171,8 @@ export const vfio_iommu_type1_info_cap_iova_range = (
             reserved: dv.getUint32(offset + 12, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_info_cap_iova_rangeView {
-          return new vfio_iommu_type1_info_cap_iova_rangeView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1InfoCapIovaRangeView {
+          return new VfioIommuType1InfoCapIovaRangeView(dataView(target), offset);
         },
       }
     : {
@@ -5211,14 +5188,14 @@ export const vfio_iommu_type1_info_cap_iova_range = (
           },
           count: "nr_iovas",
         },
-        encode(value: vfio_iommu_type1_info_cap_iova_rangeInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1InfoCapIovaRangeInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_info_cap_iova_rangeCheckKeys(value);
+          checkVfioIommuType1InfoCapIovaRangeKeys(value);
           const {
             header: $header,
             nr_iovas: $nr_iovas = 0,
             reserved: $reserved,
-          } = value as vfio_iommu_type1_info_cap_iova_rangeInit & { reserved?: unknown };
+          } = value as VfioIommuType1InfoCapIovaRangeInit & { reserved?: unknown };
           dv.setUint32(offset + 12, 0);
           vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
           dv.setUint32(
@@ -5237,22 +5214,22 @@ export const vfio_iommu_type1_info_cap_iova_range = (
             reserved: dv.getUint32(offset + 12, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_info_cap_iova_rangeView {
-          return new vfio_iommu_type1_info_cap_iova_rangeView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1InfoCapIovaRangeView {
+          return new VfioIommuType1InfoCapIovaRangeView(dataView(target), offset);
         },
       }
 ) satisfies GeneratedCodec<
   vfio_iommu_type1_info_cap_iova_range,
-  vfio_iommu_type1_info_cap_iova_rangeInit
+  VfioIommuType1InfoCapIovaRangeInit
 >;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info_cap_iova_range` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_info_cap_iova_rangeView
+export class VfioIommuType1InfoCapIovaRangeView
   extends RecordView
   implements vfio_iommu_type1_info_cap_iova_range
 {
-  get header(): vfio_info_cap_headerView {
-    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
+  get header(): VfioInfoCapHeaderView {
+    return new VfioInfoCapHeaderView(this.dataView, this.byteOffset);
   }
 
   get nr_iovas(): number {
@@ -5304,13 +5281,13 @@ export interface vfio_iommu_type1_info_cap_migration {
 }
 
 /** What {@link vfio_iommu_type1_info_cap_migration.encode} accepts (see InitOf). */
-export type vfio_iommu_type1_info_cap_migrationInit = InitOf<
+export type VfioIommuType1InfoCapMigrationInit = InitOf<
   vfio_iommu_type1_info_cap_migration,
   never,
-  { header: vfio_info_cap_headerInit }
+  { header: VfioInfoCapHeaderInit }
 >;
 
-function vfio_iommu_type1_info_cap_migrationCheckKeys(value: unknown): void {
+function checkVfioIommuType1InfoCapMigrationKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_info_cap_migration");
   for (const key in value) {
@@ -5338,9 +5315,9 @@ export const vfio_iommu_type1_info_cap_migration = (
         align: 4,
         offsets: { header: 0, flags: 8, pgsize_bitmap: 12, max_dirty_bitmap_size: 20 },
 
-        encode(value: vfio_iommu_type1_info_cap_migrationInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1InfoCapMigrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_info_cap_migrationCheckKeys(value);
+          checkVfioIommuType1InfoCapMigrationKeys(value);
           const {
             header: $header,
             flags: $flags = 0,
@@ -5372,8 +5349,8 @@ export const vfio_iommu_type1_info_cap_migration = (
             max_dirty_bitmap_size: dv.getBigUint64(offset + 20, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_info_cap_migrationView {
-          return new vfio_iommu_type1_info_cap_migrationView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1InfoCapMigrationView {
+          return new VfioIommuType1InfoCapMigrationView(dataView(target), offset);
         },
       }
     : {
@@ -5381,9 +5358,9 @@ export const vfio_iommu_type1_info_cap_migration = (
         align: 8,
         offsets: { header: 0, flags: 8, pgsize_bitmap: 16, max_dirty_bitmap_size: 24 },
 
-        encode(value: vfio_iommu_type1_info_cap_migrationInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1InfoCapMigrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_info_cap_migrationCheckKeys(value);
+          checkVfioIommuType1InfoCapMigrationKeys(value);
           const {
             header: $header,
             flags: $flags = 0,
@@ -5416,22 +5393,19 @@ export const vfio_iommu_type1_info_cap_migration = (
             max_dirty_bitmap_size: dv.getBigUint64(offset + 24, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_info_cap_migrationView {
-          return new vfio_iommu_type1_info_cap_migrationView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1InfoCapMigrationView {
+          return new VfioIommuType1InfoCapMigrationView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<
-  vfio_iommu_type1_info_cap_migration,
-  vfio_iommu_type1_info_cap_migrationInit
->;
+) satisfies GeneratedCodec<vfio_iommu_type1_info_cap_migration, VfioIommuType1InfoCapMigrationInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info_cap_migration` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_info_cap_migrationView
+export class VfioIommuType1InfoCapMigrationView
   extends RecordView
   implements vfio_iommu_type1_info_cap_migration
 {
-  get header(): vfio_info_cap_headerView {
-    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
+  get header(): VfioInfoCapHeaderView {
+    return new VfioInfoCapHeaderView(this.dataView, this.byteOffset);
   }
 
   get flags(): number {
@@ -5515,13 +5489,13 @@ export interface vfio_iommu_type1_info_dma_avail {
 }
 
 /** What {@link vfio_iommu_type1_info_dma_avail.encode} accepts (see InitOf). */
-export type vfio_iommu_type1_info_dma_availInit = InitOf<
+export type VfioIommuType1InfoDmaAvailInit = InitOf<
   vfio_iommu_type1_info_dma_avail,
   never,
-  { header: vfio_info_cap_headerInit }
+  { header: VfioInfoCapHeaderInit }
 >;
 
-function vfio_iommu_type1_info_dma_availCheckKeys(value: unknown): void {
+function checkVfioIommuType1InfoDmaAvailKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_info_dma_avail");
   for (const key in value) {
@@ -5540,9 +5514,9 @@ export const vfio_iommu_type1_info_dma_avail = {
   align: 4,
   offsets: { header: 0, avail: 8 },
 
-  encode(value: vfio_iommu_type1_info_dma_availInit, target: Target, offset = 0): void {
+  encode(value: VfioIommuType1InfoDmaAvailInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_iommu_type1_info_dma_availCheckKeys(value);
+    checkVfioIommuType1InfoDmaAvailKeys(value);
     const { header: $header, avail: $avail = 0 } = value;
     vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
     dv.setUint32(offset + 8, u32($avail, "vfio_iommu_type1_info_dma_avail.avail"), LE);
@@ -5551,18 +5525,18 @@ export const vfio_iommu_type1_info_dma_avail = {
     const dv = dataView(source);
     return { header: vfio_info_cap_header.decode(dv, offset), avail: dv.getUint32(offset + 8, LE) };
   },
-  view(target: Target, offset = 0): vfio_iommu_type1_info_dma_availView {
-    return new vfio_iommu_type1_info_dma_availView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioIommuType1InfoDmaAvailView {
+    return new VfioIommuType1InfoDmaAvailView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_iommu_type1_info_dma_avail, vfio_iommu_type1_info_dma_availInit>;
+} satisfies GeneratedCodec<vfio_iommu_type1_info_dma_avail, VfioIommuType1InfoDmaAvailInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_info_dma_avail` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_info_dma_availView
+export class VfioIommuType1InfoDmaAvailView
   extends RecordView
   implements vfio_iommu_type1_info_dma_avail
 {
-  get header(): vfio_info_cap_headerView {
-    return new vfio_info_cap_headerView(this.dataView, this.byteOffset);
+  get header(): VfioInfoCapHeaderView {
+    return new VfioInfoCapHeaderView(this.dataView, this.byteOffset);
   }
 
   get avail(): number {
@@ -5616,9 +5590,9 @@ export interface vfio_iommu_type1_dma_map {
 }
 
 /** What {@link vfio_iommu_type1_dma_map.encode} accepts (see InitOf). */
-export type vfio_iommu_type1_dma_mapInit = InitOf<vfio_iommu_type1_dma_map, "argsz">;
+export type VfioIommuType1DmaMapInit = InitOf<vfio_iommu_type1_dma_map, "argsz">;
 
-function vfio_iommu_type1_dma_mapCheckKeys(value: unknown): void {
+function checkVfioIommuType1DmaMapKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_dma_map");
   for (const key in value) {
     switch (key) {
@@ -5642,9 +5616,9 @@ export const vfio_iommu_type1_dma_map = (
         offsets: { argsz: 0, flags: 4, vaddr: 8, iova: 16, size: 24 },
         sizeMember: "argsz",
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
-        encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1DmaMapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_dma_mapCheckKeys(value);
+          checkVfioIommuType1DmaMapKeys(value);
           const {
             flags: $flags = 0,
             vaddr: $vaddr = 0n,
@@ -5667,8 +5641,8 @@ export const vfio_iommu_type1_dma_map = (
             size: dv.getBigUint64(offset + 24, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_dma_mapView {
-          return new vfio_iommu_type1_dma_mapView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1DmaMapView {
+          return new VfioIommuType1DmaMapView(dataView(target), offset);
         },
       }
     : {
@@ -5677,9 +5651,9 @@ export const vfio_iommu_type1_dma_map = (
         offsets: { argsz: 0, flags: 4, vaddr: 8, iova: 16, size: 24 },
         sizeMember: "argsz",
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
-        encode(value: vfio_iommu_type1_dma_mapInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1DmaMapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_dma_mapCheckKeys(value);
+          checkVfioIommuType1DmaMapKeys(value);
           const {
             flags: $flags = 0,
             vaddr: $vaddr = 0n,
@@ -5702,14 +5676,14 @@ export const vfio_iommu_type1_dma_map = (
             size: dv.getBigUint64(offset + 24, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_dma_mapView {
-          return new vfio_iommu_type1_dma_mapView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1DmaMapView {
+          return new VfioIommuType1DmaMapView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_iommu_type1_dma_map, vfio_iommu_type1_dma_mapInit>;
+) satisfies GeneratedCodec<vfio_iommu_type1_dma_map, VfioIommuType1DmaMapInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dma_map` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dma_mapView extends RecordView implements vfio_iommu_type1_dma_map {
+export class VfioIommuType1DmaMapView extends RecordView implements vfio_iommu_type1_dma_map {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -5795,9 +5769,9 @@ export interface vfio_bitmap {
 }
 
 /** What {@link vfio_bitmap.encode} accepts (see InitOf). */
-export type vfio_bitmapInit = InitOf<vfio_bitmap>;
+export type VfioBitmapInit = InitOf<vfio_bitmap>;
 
-function vfio_bitmapCheckKeys(value: unknown): void {
+function checkVfioBitmapKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_bitmap");
   for (const key in value) {
     switch (key) {
@@ -5820,9 +5794,9 @@ export const vfio_bitmap = (
         pointers: {
           data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
         },
-        encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
+        encode(value: VfioBitmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_bitmapCheckKeys(value);
+          checkVfioBitmapKeys(value);
           const { pgsize: $pgsize = 0n, size: $size = 0n, data: $data = 0 } = value;
           dv.setBigUint64(offset, u64($pgsize, "vfio_bitmap.pgsize"), LE);
           dv.setBigUint64(offset + 8, u64($size, "vfio_bitmap.size"), LE);
@@ -5836,8 +5810,8 @@ export const vfio_bitmap = (
             data: BigInt(dv.getUint32(offset + 16, LE)),
           };
         },
-        view(target: Target, offset = 0): vfio_bitmapView {
-          return new vfio_bitmapView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioBitmapView {
+          return new VfioBitmapView(dataView(target), offset);
         },
       }
     : V === 2 || V === 4
@@ -5848,9 +5822,9 @@ export const vfio_bitmap = (
           pointers: {
             data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
           },
-          encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
+          encode(value: VfioBitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
-            vfio_bitmapCheckKeys(value);
+            checkVfioBitmapKeys(value);
             const { pgsize: $pgsize = 0n, size: $size = 0n, data: $data = 0 } = value;
             dv.setUint32(offset + 20, 0);
             dv.setBigUint64(offset, u64($pgsize, "vfio_bitmap.pgsize"), LE);
@@ -5865,8 +5839,8 @@ export const vfio_bitmap = (
               data: BigInt(dv.getUint32(offset + 16, LE)),
             };
           },
-          view(target: Target, offset = 0): vfio_bitmapView {
-            return new vfio_bitmapView(dataView(target), offset);
+          view(target: Target, offset = 0): VfioBitmapView {
+            return new VfioBitmapView(dataView(target), offset);
           },
         }
       : {
@@ -5876,9 +5850,9 @@ export const vfio_bitmap = (
           pointers: {
             data: { unbound: "uapigen does not know how many bytes the kernel uses behind it" },
           },
-          encode(value: vfio_bitmapInit, target: Target, offset = 0): void {
+          encode(value: VfioBitmapInit, target: Target, offset = 0): void {
             const dv = dataView(target);
-            vfio_bitmapCheckKeys(value);
+            checkVfioBitmapKeys(value);
             const { pgsize: $pgsize = 0n, size: $size = 0n, data: $data = 0n } = value;
             dv.setBigUint64(offset, u64($pgsize, "vfio_bitmap.pgsize"), LE);
             dv.setBigUint64(offset + 8, u64($size, "vfio_bitmap.size"), LE);
@@ -5892,14 +5866,14 @@ export const vfio_bitmap = (
               data: dv.getBigUint64(offset + 16, LE),
             };
           },
-          view(target: Target, offset = 0): vfio_bitmapView {
-            return new vfio_bitmapView(dataView(target), offset);
+          view(target: Target, offset = 0): VfioBitmapView {
+            return new VfioBitmapView(dataView(target), offset);
           },
         }
-) satisfies GeneratedCodec<vfio_bitmap, vfio_bitmapInit>;
+) satisfies GeneratedCodec<vfio_bitmap, VfioBitmapInit>;
 
 /** A zero-copy view of a `struct vfio_bitmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_bitmapView extends RecordView implements vfio_bitmap {
+export class VfioBitmapView extends RecordView implements vfio_bitmap {
   get pgsize(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
   }
@@ -5968,9 +5942,9 @@ export interface vfio_iommu_type1_dma_unmap {
 }
 
 /** What {@link vfio_iommu_type1_dma_unmap.encode} accepts (see InitOf). */
-export type vfio_iommu_type1_dma_unmapInit = InitOf<vfio_iommu_type1_dma_unmap, "argsz">;
+export type VfioIommuType1DmaUnmapInit = InitOf<vfio_iommu_type1_dma_unmap, "argsz">;
 
-function vfio_iommu_type1_dma_unmapCheckKeys(value: unknown): void {
+function checkVfioIommuType1DmaUnmapKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_type1_dma_unmap");
   for (const key in value) {
     switch (key) {
@@ -5997,9 +5971,9 @@ export const vfio_iommu_type1_dma_unmap = (
           member: "data",
           unsafe: "carries a struct vfio_bitmap whose data is a user pointer",
         },
-        encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1DmaUnmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_dma_unmapCheckKeys(value);
+          checkVfioIommuType1DmaUnmapKeys(value);
           const { flags: $flags = 0, iova: $iova = 0n, size: $size = 0n } = value;
           dv.setUint32(offset, 24, LE);
           dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_unmap.flags"), LE);
@@ -6015,8 +5989,8 @@ export const vfio_iommu_type1_dma_unmap = (
             size: dv.getBigUint64(offset + 16, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_dma_unmapView {
-          return new vfio_iommu_type1_dma_unmapView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1DmaUnmapView {
+          return new VfioIommuType1DmaUnmapView(dataView(target), offset);
         },
       }
     : {
@@ -6029,9 +6003,9 @@ export const vfio_iommu_type1_dma_unmap = (
           member: "data",
           unsafe: "carries a struct vfio_bitmap whose data is a user pointer",
         },
-        encode(value: vfio_iommu_type1_dma_unmapInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1DmaUnmapInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_dma_unmapCheckKeys(value);
+          checkVfioIommuType1DmaUnmapKeys(value);
           const { flags: $flags = 0, iova: $iova = 0n, size: $size = 0n } = value;
           dv.setUint32(offset, 24, LE);
           dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_unmap.flags"), LE);
@@ -6047,17 +6021,14 @@ export const vfio_iommu_type1_dma_unmap = (
             size: dv.getBigUint64(offset + 16, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_dma_unmapView {
-          return new vfio_iommu_type1_dma_unmapView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1DmaUnmapView {
+          return new VfioIommuType1DmaUnmapView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_iommu_type1_dma_unmap, vfio_iommu_type1_dma_unmapInit>;
+) satisfies GeneratedCodec<vfio_iommu_type1_dma_unmap, VfioIommuType1DmaUnmapInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dma_unmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dma_unmapView
-  extends RecordView
-  implements vfio_iommu_type1_dma_unmap
-{
+export class VfioIommuType1DmaUnmapView extends RecordView implements vfio_iommu_type1_dma_unmap {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6143,9 +6114,9 @@ export interface vfio_iommu_type1_dirty_bitmap {
 }
 
 /** What {@link vfio_iommu_type1_dirty_bitmap.encode} accepts (see InitOf). */
-export type vfio_iommu_type1_dirty_bitmapInit = InitOf<vfio_iommu_type1_dirty_bitmap, "argsz">;
+export type VfioIommuType1DirtyBitmapInit = InitOf<vfio_iommu_type1_dirty_bitmap, "argsz">;
 
-function vfio_iommu_type1_dirty_bitmapCheckKeys(value: unknown): void {
+function checkVfioIommuType1DirtyBitmapKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_dirty_bitmap");
   for (const key in value) {
@@ -6170,9 +6141,9 @@ export const vfio_iommu_type1_dirty_bitmap = {
     unsafe:
       "carries a struct vfio_iommu_type1_dirty_bitmap_get whose bitmap.data is a user pointer",
   },
-  encode(value: vfio_iommu_type1_dirty_bitmapInit, target: Target, offset = 0): void {
+  encode(value: VfioIommuType1DirtyBitmapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
-    vfio_iommu_type1_dirty_bitmapCheckKeys(value);
+    checkVfioIommuType1DirtyBitmapKeys(value);
     const { flags: $flags = 0 } = value;
     dv.setUint32(offset, 8, LE);
     dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dirty_bitmap.flags"), LE);
@@ -6181,13 +6152,13 @@ export const vfio_iommu_type1_dirty_bitmap = {
     const dv = dataView(source);
     return { argsz: dv.getUint32(offset, LE), flags: dv.getUint32(offset + 4, LE) };
   },
-  view(target: Target, offset = 0): vfio_iommu_type1_dirty_bitmapView {
-    return new vfio_iommu_type1_dirty_bitmapView(dataView(target), offset);
+  view(target: Target, offset = 0): VfioIommuType1DirtyBitmapView {
+    return new VfioIommuType1DirtyBitmapView(dataView(target), offset);
   },
-} satisfies GeneratedCodec<vfio_iommu_type1_dirty_bitmap, vfio_iommu_type1_dirty_bitmapInit>;
+} satisfies GeneratedCodec<vfio_iommu_type1_dirty_bitmap, VfioIommuType1DirtyBitmapInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dirty_bitmapView
+export class VfioIommuType1DirtyBitmapView
   extends RecordView
   implements vfio_iommu_type1_dirty_bitmap
 {
@@ -6238,13 +6209,13 @@ export interface vfio_iommu_type1_dirty_bitmap_get {
 }
 
 /** What {@link vfio_iommu_type1_dirty_bitmap_get.encode} accepts (see InitOf). */
-export type vfio_iommu_type1_dirty_bitmap_getInit = InitOf<
+export type VfioIommuType1DirtyBitmapGetInit = InitOf<
   vfio_iommu_type1_dirty_bitmap_get,
   never,
-  { bitmap: vfio_bitmapInit }
+  { bitmap: VfioBitmapInit }
 >;
 
-function vfio_iommu_type1_dirty_bitmap_getCheckKeys(value: unknown): void {
+function checkVfioIommuType1DirtyBitmapGetKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_type1_dirty_bitmap_get");
   for (const key in value) {
@@ -6266,9 +6237,9 @@ export const vfio_iommu_type1_dirty_bitmap_get = (
         align: 4,
         offsets: { iova: 0, size: 8, bitmap: 16 },
 
-        encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1DirtyBitmapGetInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_dirty_bitmap_getCheckKeys(value);
+          checkVfioIommuType1DirtyBitmapGetKeys(value);
           const { iova: $iova = 0n, size: $size = 0n, bitmap: $bitmap } = value;
           dv.setBigUint64(offset, u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"), LE);
           dv.setBigUint64(offset + 8, u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"), LE);
@@ -6282,8 +6253,8 @@ export const vfio_iommu_type1_dirty_bitmap_get = (
             bitmap: vfio_bitmap.decode(dv, offset + 16),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_getView {
-          return new vfio_iommu_type1_dirty_bitmap_getView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1DirtyBitmapGetView {
+          return new VfioIommuType1DirtyBitmapGetView(dataView(target), offset);
         },
       }
     : {
@@ -6291,9 +6262,9 @@ export const vfio_iommu_type1_dirty_bitmap_get = (
         align: 8,
         offsets: { iova: 0, size: 8, bitmap: 16 },
 
-        encode(value: vfio_iommu_type1_dirty_bitmap_getInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuType1DirtyBitmapGetInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_type1_dirty_bitmap_getCheckKeys(value);
+          checkVfioIommuType1DirtyBitmapGetKeys(value);
           const { iova: $iova = 0n, size: $size = 0n, bitmap: $bitmap } = value;
           dv.setBigUint64(offset, u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"), LE);
           dv.setBigUint64(offset + 8, u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"), LE);
@@ -6307,17 +6278,14 @@ export const vfio_iommu_type1_dirty_bitmap_get = (
             bitmap: vfio_bitmap.decode(dv, offset + 16),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_getView {
-          return new vfio_iommu_type1_dirty_bitmap_getView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuType1DirtyBitmapGetView {
+          return new VfioIommuType1DirtyBitmapGetView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<
-  vfio_iommu_type1_dirty_bitmap_get,
-  vfio_iommu_type1_dirty_bitmap_getInit
->;
+) satisfies GeneratedCodec<vfio_iommu_type1_dirty_bitmap_get, VfioIommuType1DirtyBitmapGetInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap_get` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_type1_dirty_bitmap_getView
+export class VfioIommuType1DirtyBitmapGetView
   extends RecordView
   implements vfio_iommu_type1_dirty_bitmap_get
 {
@@ -6345,8 +6313,8 @@ export class vfio_iommu_type1_dirty_bitmap_getView
     );
   }
 
-  get bitmap(): vfio_bitmapView {
-    return new vfio_bitmapView(this.dataView, this.byteOffset + 16);
+  get bitmap(): VfioBitmapView {
+    return new VfioBitmapView(this.dataView, this.byteOffset + 16);
   }
 }
 
@@ -6368,9 +6336,9 @@ export interface vfio_iommu_spapr_tce_ddw_info {
 }
 
 /** What {@link vfio_iommu_spapr_tce_ddw_info.encode} accepts (see InitOf). */
-export type vfio_iommu_spapr_tce_ddw_infoInit = InitOf<vfio_iommu_spapr_tce_ddw_info>;
+export type VfioIommuSpaprTceDdwInfoInit = InitOf<vfio_iommu_spapr_tce_ddw_info>;
 
-function vfio_iommu_spapr_tce_ddw_infoCheckKeys(value: unknown): void {
+function checkVfioIommuSpaprTceDdwInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_tce_ddw_info");
   for (const key in value) {
@@ -6396,9 +6364,9 @@ export const vfio_iommu_spapr_tce_ddw_info = (
         align: 4,
         offsets: { pgsizes: 0, max_dynamic_windows_supported: 8, levels: 12 },
 
-        encode(value: vfio_iommu_spapr_tce_ddw_infoInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprTceDdwInfoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_tce_ddw_infoCheckKeys(value);
+          checkVfioIommuSpaprTceDdwInfoKeys(value);
           const {
             pgsizes: $pgsizes = 0n,
             max_dynamic_windows_supported: $max_dynamic_windows_supported = 0,
@@ -6423,8 +6391,8 @@ export const vfio_iommu_spapr_tce_ddw_info = (
             levels: dv.getUint32(offset + 12, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_tce_ddw_infoView {
-          return new vfio_iommu_spapr_tce_ddw_infoView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprTceDdwInfoView {
+          return new VfioIommuSpaprTceDdwInfoView(dataView(target), offset);
         },
       }
     : {
@@ -6432,9 +6400,9 @@ export const vfio_iommu_spapr_tce_ddw_info = (
         align: 8,
         offsets: { pgsizes: 0, max_dynamic_windows_supported: 8, levels: 12 },
 
-        encode(value: vfio_iommu_spapr_tce_ddw_infoInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprTceDdwInfoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_tce_ddw_infoCheckKeys(value);
+          checkVfioIommuSpaprTceDdwInfoKeys(value);
           const {
             pgsizes: $pgsizes = 0n,
             max_dynamic_windows_supported: $max_dynamic_windows_supported = 0,
@@ -6459,14 +6427,14 @@ export const vfio_iommu_spapr_tce_ddw_info = (
             levels: dv.getUint32(offset + 12, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_tce_ddw_infoView {
-          return new vfio_iommu_spapr_tce_ddw_infoView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprTceDdwInfoView {
+          return new VfioIommuSpaprTceDdwInfoView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_iommu_spapr_tce_ddw_info, vfio_iommu_spapr_tce_ddw_infoInit>;
+) satisfies GeneratedCodec<vfio_iommu_spapr_tce_ddw_info, VfioIommuSpaprTceDdwInfoInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_ddw_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_ddw_infoView
+export class VfioIommuSpaprTceDdwInfoView
   extends RecordView
   implements vfio_iommu_spapr_tce_ddw_info
 {
@@ -6530,13 +6498,13 @@ export interface vfio_iommu_spapr_tce_info {
 }
 
 /** What {@link vfio_iommu_spapr_tce_info.encode} accepts (see InitOf). */
-export type vfio_iommu_spapr_tce_infoInit = InitOf<
+export type VfioIommuSpaprTceInfoInit = InitOf<
   vfio_iommu_spapr_tce_info,
   "argsz",
-  { ddw: vfio_iommu_spapr_tce_ddw_infoInit }
+  { ddw: VfioIommuSpaprTceDdwInfoInit }
 >;
 
-function vfio_iommu_spapr_tce_infoCheckKeys(value: unknown): void {
+function checkVfioIommuSpaprTceInfoKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_iommu_spapr_tce_info");
   for (const key in value) {
     switch (key) {
@@ -6565,9 +6533,9 @@ export const vfio_iommu_spapr_tce_info = (
         align: 4,
         offsets: { argsz: 0, flags: 4, dma32_window_start: 8, dma32_window_size: 12, ddw: 16 },
         sizeMember: "argsz",
-        encode(value: vfio_iommu_spapr_tce_infoInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprTceInfoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_tce_infoCheckKeys(value);
+          checkVfioIommuSpaprTceInfoKeys(value);
           const {
             flags: $flags = 0,
             dma32_window_start: $dma32_window_start = 0,
@@ -6598,8 +6566,8 @@ export const vfio_iommu_spapr_tce_info = (
             ddw: vfio_iommu_spapr_tce_ddw_info.decode(dv, offset + 16),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_tce_infoView {
-          return new vfio_iommu_spapr_tce_infoView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprTceInfoView {
+          return new VfioIommuSpaprTceInfoView(dataView(target), offset);
         },
       }
     : {
@@ -6607,9 +6575,9 @@ export const vfio_iommu_spapr_tce_info = (
         align: 8,
         offsets: { argsz: 0, flags: 4, dma32_window_start: 8, dma32_window_size: 12, ddw: 16 },
         sizeMember: "argsz",
-        encode(value: vfio_iommu_spapr_tce_infoInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprTceInfoInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_tce_infoCheckKeys(value);
+          checkVfioIommuSpaprTceInfoKeys(value);
           const {
             flags: $flags = 0,
             dma32_window_start: $dma32_window_start = 0,
@@ -6640,14 +6608,14 @@ export const vfio_iommu_spapr_tce_info = (
             ddw: vfio_iommu_spapr_tce_ddw_info.decode(dv, offset + 16),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_tce_infoView {
-          return new vfio_iommu_spapr_tce_infoView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprTceInfoView {
+          return new VfioIommuSpaprTceInfoView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_iommu_spapr_tce_info, vfio_iommu_spapr_tce_infoInit>;
+) satisfies GeneratedCodec<vfio_iommu_spapr_tce_info, VfioIommuSpaprTceInfoInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_info` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_infoView extends RecordView implements vfio_iommu_spapr_tce_info {
+export class VfioIommuSpaprTceInfoView extends RecordView implements vfio_iommu_spapr_tce_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6688,8 +6656,8 @@ export class vfio_iommu_spapr_tce_infoView extends RecordView implements vfio_io
     );
   }
 
-  get ddw(): vfio_iommu_spapr_tce_ddw_infoView {
-    return new vfio_iommu_spapr_tce_ddw_infoView(this.dataView, this.byteOffset + 16);
+  get ddw(): VfioIommuSpaprTceDdwInfoView {
+    return new VfioIommuSpaprTceDdwInfoView(this.dataView, this.byteOffset + 16);
   }
 }
 
@@ -6711,9 +6679,9 @@ export interface vfio_eeh_pe_err {
 }
 
 /** What {@link vfio_eeh_pe_err.encode} accepts (see InitOf). */
-export type vfio_eeh_pe_errInit = InitOf<vfio_eeh_pe_err>;
+export type VfioEehPeErrInit = InitOf<vfio_eeh_pe_err>;
 
-function vfio_eeh_pe_errCheckKeys(value: unknown): void {
+function checkVfioEehPeErrKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_err");
   for (const key in value) {
     switch (key) {
@@ -6735,9 +6703,9 @@ export const vfio_eeh_pe_err = (
         align: 4,
         offsets: { type: 0, func: 4, addr: 8, mask: 16 },
 
-        encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
+        encode(value: VfioEehPeErrInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_eeh_pe_errCheckKeys(value);
+          checkVfioEehPeErrKeys(value);
           const { type: $type = 0, func: $func = 0, addr: $addr = 0n, mask: $mask = 0n } = value;
           dv.setUint32(offset, u32($type, "vfio_eeh_pe_err.type"), LE);
           dv.setUint32(offset + 4, u32($func, "vfio_eeh_pe_err.func"), LE);
@@ -6753,8 +6721,8 @@ export const vfio_eeh_pe_err = (
             mask: dv.getBigUint64(offset + 16, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_eeh_pe_errView {
-          return new vfio_eeh_pe_errView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioEehPeErrView {
+          return new VfioEehPeErrView(dataView(target), offset);
         },
       }
     : {
@@ -6762,9 +6730,9 @@ export const vfio_eeh_pe_err = (
         align: 8,
         offsets: { type: 0, func: 4, addr: 8, mask: 16 },
 
-        encode(value: vfio_eeh_pe_errInit, target: Target, offset = 0): void {
+        encode(value: VfioEehPeErrInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_eeh_pe_errCheckKeys(value);
+          checkVfioEehPeErrKeys(value);
           const { type: $type = 0, func: $func = 0, addr: $addr = 0n, mask: $mask = 0n } = value;
           dv.setUint32(offset, u32($type, "vfio_eeh_pe_err.type"), LE);
           dv.setUint32(offset + 4, u32($func, "vfio_eeh_pe_err.func"), LE);
@@ -6780,14 +6748,14 @@ export const vfio_eeh_pe_err = (
             mask: dv.getBigUint64(offset + 16, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_eeh_pe_errView {
-          return new vfio_eeh_pe_errView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioEehPeErrView {
+          return new VfioEehPeErrView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_eeh_pe_err, vfio_eeh_pe_errInit>;
+) satisfies GeneratedCodec<vfio_eeh_pe_err, VfioEehPeErrInit>;
 
 /** A zero-copy view of a `struct vfio_eeh_pe_err` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_eeh_pe_errView extends RecordView implements vfio_eeh_pe_err {
+export class VfioEehPeErrView extends RecordView implements vfio_eeh_pe_err {
   get type(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6834,9 +6802,9 @@ export interface vfio_eeh_pe_op {
 }
 
 /** What {@link vfio_eeh_pe_op.encode} accepts (see InitOf). */
-export type vfio_eeh_pe_opInit = InitOf<vfio_eeh_pe_op, "argsz", { err: vfio_eeh_pe_errInit }>;
+export type VfioEehPeOpInit = InitOf<vfio_eeh_pe_op, "argsz", { err: VfioEehPeErrInit }>;
 
-function vfio_eeh_pe_opCheckKeys(value: unknown): void {
+function checkVfioEehPeOpKeys(value: unknown): void {
   if (typeof value !== "object" || value === null) notAnObject(value, "vfio_eeh_pe_op");
   for (const key in value) {
     switch (key) {
@@ -6858,9 +6826,9 @@ export const vfio_eeh_pe_op = (
         align: 4,
         offsets: { argsz: 0, flags: 4, op: 8, err: 12 },
         sizeMember: "argsz",
-        encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
+        encode(value: VfioEehPeOpInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_eeh_pe_opCheckKeys(value);
+          checkVfioEehPeOpKeys(value);
           const { flags: $flags = 0, op: $op = 0, err: $err } = value;
           zero(dv, offset + 12, 24);
           dv.setUint32(offset, 36, LE);
@@ -6877,8 +6845,8 @@ export const vfio_eeh_pe_op = (
             err: vfio_eeh_pe_err.decode(dv, offset + 12),
           };
         },
-        view(target: Target, offset = 0): vfio_eeh_pe_opView {
-          return new vfio_eeh_pe_opView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioEehPeOpView {
+          return new VfioEehPeOpView(dataView(target), offset);
         },
       }
     : {
@@ -6886,9 +6854,9 @@ export const vfio_eeh_pe_op = (
         align: 8,
         offsets: { argsz: 0, flags: 4, op: 8, err: 16 },
         sizeMember: "argsz",
-        encode(value: vfio_eeh_pe_opInit, target: Target, offset = 0): void {
+        encode(value: VfioEehPeOpInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_eeh_pe_opCheckKeys(value);
+          checkVfioEehPeOpKeys(value);
           const { flags: $flags = 0, op: $op = 0, err: $err } = value;
           zero(dv, offset + 12, 28);
           dv.setUint32(offset, 40, LE);
@@ -6905,14 +6873,14 @@ export const vfio_eeh_pe_op = (
             err: vfio_eeh_pe_err.decode(dv, offset + 16),
           };
         },
-        view(target: Target, offset = 0): vfio_eeh_pe_opView {
-          return new vfio_eeh_pe_opView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioEehPeOpView {
+          return new VfioEehPeOpView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_eeh_pe_op, vfio_eeh_pe_opInit>;
+) satisfies GeneratedCodec<vfio_eeh_pe_op, VfioEehPeOpInit>;
 
 /** A zero-copy view of a `struct vfio_eeh_pe_op` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_eeh_pe_opView extends RecordView implements vfio_eeh_pe_op {
+export class VfioEehPeOpView extends RecordView implements vfio_eeh_pe_op {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -6937,12 +6905,12 @@ export class vfio_eeh_pe_opView extends RecordView implements vfio_eeh_pe_op {
     this.dataView.setUint32(this.byteOffset + 8, u32(value, "vfio_eeh_pe_op.op"), LE);
   }
 
-  get err(): vfio_eeh_pe_errView {
+  get err(): VfioEehPeErrView {
     const dv = this.dataView;
     if (V === 1) {
-      return new vfio_eeh_pe_errView(dv, this.byteOffset + 12);
+      return new VfioEehPeErrView(dv, this.byteOffset + 12);
     } else {
-      return new vfio_eeh_pe_errView(dv, this.byteOffset + 16);
+      return new VfioEehPeErrView(dv, this.byteOffset + 16);
     }
   }
 }
@@ -7007,12 +6975,9 @@ export interface vfio_iommu_spapr_register_memory {
 }
 
 /** What {@link vfio_iommu_spapr_register_memory.encode} accepts (see InitOf). */
-export type vfio_iommu_spapr_register_memoryInit = InitOf<
-  vfio_iommu_spapr_register_memory,
-  "argsz"
->;
+export type VfioIommuSpaprRegisterMemoryInit = InitOf<vfio_iommu_spapr_register_memory, "argsz">;
 
-function vfio_iommu_spapr_register_memoryCheckKeys(value: unknown): void {
+function checkVfioIommuSpaprRegisterMemoryKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_register_memory");
   for (const key in value) {
@@ -7036,9 +7001,9 @@ export const vfio_iommu_spapr_register_memory = (
         offsets: { argsz: 0, flags: 4, vaddr: 8, size: 16 },
         sizeMember: "argsz",
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
-        encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprRegisterMemoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_register_memoryCheckKeys(value);
+          checkVfioIommuSpaprRegisterMemoryKeys(value);
           const { flags: $flags = 0, vaddr: $vaddr = 0n, size: $size = 0n } = value;
           dv.setUint32(offset, 24, LE);
           dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_register_memory.flags"), LE);
@@ -7054,8 +7019,8 @@ export const vfio_iommu_spapr_register_memory = (
             size: dv.getBigUint64(offset + 16, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_register_memoryView {
-          return new vfio_iommu_spapr_register_memoryView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprRegisterMemoryView {
+          return new VfioIommuSpaprRegisterMemoryView(dataView(target), offset);
         },
       }
     : {
@@ -7064,9 +7029,9 @@ export const vfio_iommu_spapr_register_memory = (
         offsets: { argsz: 0, flags: 4, vaddr: 8, size: 16 },
         sizeMember: "argsz",
         pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
-        encode(value: vfio_iommu_spapr_register_memoryInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprRegisterMemoryInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_register_memoryCheckKeys(value);
+          checkVfioIommuSpaprRegisterMemoryKeys(value);
           const { flags: $flags = 0, vaddr: $vaddr = 0n, size: $size = 0n } = value;
           dv.setUint32(offset, 24, LE);
           dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_register_memory.flags"), LE);
@@ -7082,14 +7047,14 @@ export const vfio_iommu_spapr_register_memory = (
             size: dv.getBigUint64(offset + 16, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_register_memoryView {
-          return new vfio_iommu_spapr_register_memoryView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprRegisterMemoryView {
+          return new VfioIommuSpaprRegisterMemoryView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_iommu_spapr_register_memory, vfio_iommu_spapr_register_memoryInit>;
+) satisfies GeneratedCodec<vfio_iommu_spapr_register_memory, VfioIommuSpaprRegisterMemoryInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_register_memory` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_register_memoryView
+export class VfioIommuSpaprRegisterMemoryView
   extends RecordView
   implements vfio_iommu_spapr_register_memory
 {
@@ -7190,9 +7155,9 @@ export interface vfio_iommu_spapr_tce_create {
 }
 
 /** What {@link vfio_iommu_spapr_tce_create.encode} accepts (see InitOf). */
-export type vfio_iommu_spapr_tce_createInit = InitOf<vfio_iommu_spapr_tce_create, "argsz">;
+export type VfioIommuSpaprTceCreateInit = InitOf<vfio_iommu_spapr_tce_create, "argsz">;
 
-function vfio_iommu_spapr_tce_createCheckKeys(value: unknown): void {
+function checkVfioIommuSpaprTceCreateKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_tce_create");
   for (const key in value) {
@@ -7237,9 +7202,9 @@ export const vfio_iommu_spapr_tce_create = (
           start_addr: 32,
         },
         sizeMember: "argsz",
-        encode(value: vfio_iommu_spapr_tce_createInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprTceCreateInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_tce_createCheckKeys(value);
+          checkVfioIommuSpaprTceCreateKeys(value);
           const {
             flags: $flags = 0,
             page_shift: $page_shift = 0,
@@ -7279,8 +7244,8 @@ export const vfio_iommu_spapr_tce_create = (
             start_addr: dv.getBigUint64(offset + 32, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_tce_createView {
-          return new vfio_iommu_spapr_tce_createView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprTceCreateView {
+          return new VfioIommuSpaprTceCreateView(dataView(target), offset);
         },
       }
     : {
@@ -7297,9 +7262,9 @@ export const vfio_iommu_spapr_tce_create = (
           start_addr: 32,
         },
         sizeMember: "argsz",
-        encode(value: vfio_iommu_spapr_tce_createInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprTceCreateInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_tce_createCheckKeys(value);
+          checkVfioIommuSpaprTceCreateKeys(value);
           const {
             flags: $flags = 0,
             page_shift: $page_shift = 0,
@@ -7339,17 +7304,14 @@ export const vfio_iommu_spapr_tce_create = (
             start_addr: dv.getBigUint64(offset + 32, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_tce_createView {
-          return new vfio_iommu_spapr_tce_createView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprTceCreateView {
+          return new VfioIommuSpaprTceCreateView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_iommu_spapr_tce_create, vfio_iommu_spapr_tce_createInit>;
+) satisfies GeneratedCodec<vfio_iommu_spapr_tce_create, VfioIommuSpaprTceCreateInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_create` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_createView
-  extends RecordView
-  implements vfio_iommu_spapr_tce_create
-{
+export class VfioIommuSpaprTceCreateView extends RecordView implements vfio_iommu_spapr_tce_create {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }
@@ -7467,9 +7429,9 @@ export interface vfio_iommu_spapr_tce_remove {
 }
 
 /** What {@link vfio_iommu_spapr_tce_remove.encode} accepts (see InitOf). */
-export type vfio_iommu_spapr_tce_removeInit = InitOf<vfio_iommu_spapr_tce_remove, "argsz">;
+export type VfioIommuSpaprTceRemoveInit = InitOf<vfio_iommu_spapr_tce_remove, "argsz">;
 
-function vfio_iommu_spapr_tce_removeCheckKeys(value: unknown): void {
+function checkVfioIommuSpaprTceRemoveKeys(value: unknown): void {
   if (typeof value !== "object" || value === null)
     notAnObject(value, "vfio_iommu_spapr_tce_remove");
   for (const key in value) {
@@ -7491,9 +7453,9 @@ export const vfio_iommu_spapr_tce_remove = (
         align: 4,
         offsets: { argsz: 0, flags: 4, start_addr: 8 },
         sizeMember: "argsz",
-        encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprTceRemoveInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_tce_removeCheckKeys(value);
+          checkVfioIommuSpaprTceRemoveKeys(value);
           const { flags: $flags = 0, start_addr: $start_addr = 0n } = value;
           dv.setUint32(offset, 16, LE);
           dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_remove.flags"), LE);
@@ -7511,8 +7473,8 @@ export const vfio_iommu_spapr_tce_remove = (
             start_addr: dv.getBigUint64(offset + 8, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_tce_removeView {
-          return new vfio_iommu_spapr_tce_removeView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprTceRemoveView {
+          return new VfioIommuSpaprTceRemoveView(dataView(target), offset);
         },
       }
     : {
@@ -7520,9 +7482,9 @@ export const vfio_iommu_spapr_tce_remove = (
         align: 8,
         offsets: { argsz: 0, flags: 4, start_addr: 8 },
         sizeMember: "argsz",
-        encode(value: vfio_iommu_spapr_tce_removeInit, target: Target, offset = 0): void {
+        encode(value: VfioIommuSpaprTceRemoveInit, target: Target, offset = 0): void {
           const dv = dataView(target);
-          vfio_iommu_spapr_tce_removeCheckKeys(value);
+          checkVfioIommuSpaprTceRemoveKeys(value);
           const { flags: $flags = 0, start_addr: $start_addr = 0n } = value;
           dv.setUint32(offset, 16, LE);
           dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_remove.flags"), LE);
@@ -7540,17 +7502,14 @@ export const vfio_iommu_spapr_tce_remove = (
             start_addr: dv.getBigUint64(offset + 8, LE),
           };
         },
-        view(target: Target, offset = 0): vfio_iommu_spapr_tce_removeView {
-          return new vfio_iommu_spapr_tce_removeView(dataView(target), offset);
+        view(target: Target, offset = 0): VfioIommuSpaprTceRemoveView {
+          return new VfioIommuSpaprTceRemoveView(dataView(target), offset);
         },
       }
-) satisfies GeneratedCodec<vfio_iommu_spapr_tce_remove, vfio_iommu_spapr_tce_removeInit>;
+) satisfies GeneratedCodec<vfio_iommu_spapr_tce_remove, VfioIommuSpaprTceRemoveInit>;
 
 /** A zero-copy view of a `struct vfio_iommu_spapr_tce_remove` in a buffer: reads and writes go straight to its bytes. */
-export class vfio_iommu_spapr_tce_removeView
-  extends RecordView
-  implements vfio_iommu_spapr_tce_remove
-{
+export class VfioIommuSpaprTceRemoveView extends RecordView implements vfio_iommu_spapr_tce_remove {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
   }

@@ -55,8 +55,8 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 test("GET_REGION_INFO: a caller's argsz never reaches the kernel; the chain comes back through the grow protocol", () => {
   const { device } = setup();
-  assert.throws(() => vfio.VFIO_DEVICE_GET_REGION_INFO(device.fd, { argsz: 1024 } as never), /argsz is set by the runtime/);
-  const info = vfio.VFIO_DEVICE_GET_REGION_INFO(device.fd, { index: 0 });
+  assert.throws(() => vfio.vfioDeviceGetRegionInfo(device.fd, { argsz: 1024 } as never), /argsz is set by the runtime/);
+  const info = vfio.vfioDeviceGetRegionInfo(device.fd, { index: 0 });
   assert.equal(info.argsz, 80);
   assert.equal(info.capabilities?.[0]?.id, 1, "the sparse-mmap capability");
   // Decoded into its struct, with its areas[] as many as nr_areas says and its bytes hold.
@@ -65,7 +65,7 @@ test("GET_REGION_INFO: a caller's argsz never reaches the kernel; the chain come
   assert.equal(sparse.areas?.length, 2);
   assert.equal(sparse.areas![1]!.size, 0xd000n);
   assert.equal(info.trailing.length, 48);
-  const dev = vfio.VFIO_DEVICE_GET_INFO(device.fd);
+  const dev = vfio.vfioDeviceGetInfo(device.fd);
   assert.equal(dev.num_regions, 9);
 });
 
@@ -73,20 +73,20 @@ test("SET_IRQS and PCI_HOT_RESET: trailing data the kernel reads is exactly what
   const { device } = setup();
   const MSIX = 2;
   const efds = Int32Array.of(0, 1);
-  vfio.VFIO_DEVICE_SET_IRQS(device.fd, { flags: VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, index: MSIX, start: 0, count: 2, data: efds });
+  vfio.vfioDeviceSetIrqs(device.fd, { flags: VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, index: MSIX, start: 0, count: 2, data: efds });
   // A count beyond the data: argsz is the buffer, so the kernel refuses instead of reading on.
-  assert.throws(() => vfio.VFIO_DEVICE_SET_IRQS(device.fd, { flags: VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, index: MSIX, start: 0, count: 2, data: efds.subarray(0, 1) }), { code: "EINVAL" });
-  assert.throws(() => vfio.VFIO_DEVICE_PCI_HOT_RESET(device.fd, { count: 64, group_fds: Int32Array.of(1) }), { name: "RangeError" });
+  assert.throws(() => vfio.vfioDeviceSetIrqs(device.fd, { flags: VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, index: MSIX, start: 0, count: 2, data: efds.subarray(0, 1) }), { code: "EINVAL" });
+  assert.throws(() => vfio.vfioDevicePciHotReset(device.fd, { count: 64, group_fds: Int32Array.of(1) }), { name: "RangeError" });
 });
 
 test("GET_HW_INFO: data_len is the buffer's length, never a caller's size", () => {
   const { iommufd, devId } = setup();
-  assert.throws(() => io.IOMMU_GET_HW_INFO(iommufd.fd, { size: 4096, dev_id: devId } as never), /size is set by the runtime/);
+  assert.throws(() => io.iommuGetHwInfo(iommufd.fd, { size: 4096, dev_id: devId } as never), /size is set by the runtime/);
   const data = new Uint8Array(64);
-  const out = io.IOMMU_GET_HW_INFO(iommufd.fd, { dev_id: devId, data_uptr: data });
+  const out = io.iommuGetHwInfo(iommufd.fd, { dev_id: devId, data_uptr: data });
   assert.equal(out.data_len, 40);
   const short = new Uint8Array(8);
-  assert.equal(io.IOMMU_GET_HW_INFO(iommufd.fd, { dev_id: devId, data_uptr: short }).data_len, 40);
+  assert.equal(io.iommuGetHwInfo(iommufd.fd, { dev_id: devId, data_uptr: short }).data_len, 40);
 });
 
 test("dirty bitmap with 12 KiB pages: sized by __ffs(page_size) as the kernel writes it", () => {
@@ -103,12 +103,12 @@ test("dirty bitmap with 12 KiB pages: sized by __ffs(page_size) as the kernel wr
 test("HWPT_INVALIDATE: entry_num entries of entry_len bytes, no more", () => {
   const { iommufd, ioas, devId } = setup();
   const parent = iommufd.allocHwpt(devId, ioas.id, { flags: IOMMU_HWPT_ALLOC_NEST_PARENT });
-  const viommu = io.IOMMU_VIOMMU_ALLOC(iommufd.fd, { type: IOMMU_VIOMMU_TYPE_ARM_SMMUV3, dev_id: devId, hwpt_id: parent.id });
+  const viommu = io.iommuViommuAlloc(iommufd.fd, { type: IOMMU_VIOMMU_TYPE_ARM_SMMUV3, dev_id: devId, hwpt_id: parent.id });
   const entries = new Uint8Array(3 * 16 + 7);
-  const out = io.IOMMU_HWPT_INVALIDATE(iommufd.fd, { hwpt_id: viommu.out_viommu_id, data_type: IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, entry_len: 16, data_uptr: entries });
+  const out = io.iommuHwptInvalidate(iommufd.fd, { hwpt_id: viommu.out_viommu_id, data_type: IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, entry_len: 16, data_uptr: entries });
   assert.equal(out.entry_num, 3);
   // A longer entry_len than the buffer allows: fewer entries, never past the end.
-  assert.equal(io.IOMMU_HWPT_INVALIDATE(iommufd.fd, { hwpt_id: viommu.out_viommu_id, data_type: IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, entry_len: 32, data_uptr: entries }).entry_num, 1);
+  assert.equal(io.iommuHwptInvalidate(iommufd.fd, { hwpt_id: viommu.out_viommu_id, data_type: IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, entry_len: 32, data_uptr: entries }).entry_num, 1);
 });
 
 test("BIND_IOMMUFD token: the kernel reads 16 bytes; shorter is refused before it", () => {
@@ -116,7 +116,7 @@ test("BIND_IOMMUFD token: the kernel reads 16 bytes; shorter is refused before i
   const device = new VfioDevice(open("vfio-device-0000:02:00.0"));
   assert.throws(() => device.bind(iommufd, new Uint8Array(8)), /uses 16 bytes here/);
   const token = new Uint8Array(16).fill(7);
-  vfio.VFIO_DEVICE_BIND_IOMMUFD(device.fd, { iommufd: iommufd.fd, flags: VFIO_DEVICE_BIND_FLAG_TOKEN, token_uuid_ptr: token });
+  vfio.vfioDeviceBindIommufd(device.fd, { iommufd: iommufd.fd, flags: VFIO_DEVICE_BIND_FLAG_TOKEN, token_uuid_ptr: token });
 });
 
 test("IOAS mappings keep their memory: collected buffers are not freed while the device can DMA", async () => {
@@ -152,17 +152,17 @@ test("async MAP: munmap is EBUSY while in flight and while mapped", async () => 
 test("VFIO type1: SET_CONTAINER takes a pointer to the fd; MAP_DMA of runtime memory only, pinned for good through a bare fd", () => {
   const group = open("vfio-group");
   const container = open("vfio-container");
-  vfio.VFIO_GROUP_SET_CONTAINER(group, container);
-  vfio.VFIO_SET_IOMMU(container, VFIO_TYPE1v2_IOMMU);
-  assert.throws(() => vfio.VFIO_IOMMU_MAP_DMA(container, { vaddr: new Uint8Array(4096), iova: 0n, flags: 3 }), /mmapAnonymous/);
+  vfio.vfioGroupSetContainer(group, container);
+  vfio.vfioSetIommu(container, VFIO_TYPE1v2_IOMMU);
+  assert.throws(() => vfio.vfioIommuMapDma(container, { vaddr: new Uint8Array(4096), iova: 0n, flags: 3 }), /mmapAnonymous/);
   const ram = mmapAnonymous(1 << 16);
-  vfio.VFIO_IOMMU_MAP_DMA(container, { vaddr: new Uint8Array(ram), iova: 0x100000n, flags: 3 });
+  vfio.vfioIommuMapDma(container, { vaddr: new Uint8Array(ram), iova: 0x100000n, flags: 3 });
   assert.throws(() => munmap(ram), { code: "EBUSY" });
   dma(container);
-  vfio.VFIO_IOMMU_UNMAP_DMA(container, { iova: 0x100000n, size: 1n << 16n });
+  vfio.vfioIommuUnmapDma(container, { iova: 0x100000n, size: 1n << 16n });
   // Through a bare fd number nothing releases the pin: the number could be reused behind the runtime.
   assert.throws(() => munmap(ram), { code: "EBUSY" });
-  const info = vfio.VFIO_IOMMU_GET_INFO(container);
+  const info = vfio.vfioIommuGetInfo(container);
   assert.ok(info.capabilities && info.capabilities.length > 0, "the type1 capability chain");
   const ranges = info.capabilities.find((c) => c.id === 1)?.value as { nr_iovas: number; iova_ranges?: { start: bigint; end: bigint }[] } | undefined;
   assert.ok(ranges && ranges.iova_ranges?.length === ranges.nr_iovas && ranges.nr_iovas > 0, "IOVA_RANGE decoded with its ranges");
@@ -182,13 +182,13 @@ test("getters run before any address is taken: a count getter that transfers the
       return 4;
     },
   };
-  assert.throws(() => io.IOMMU_IOAS_IOVA_RANGES(iommufd.fd, args), { name: "RangeError", message: /num_iovas is 4, but the allowed_iovas buffer holds 0/ });
+  assert.throws(() => io.iommuIoasIovaRanges(iommufd.fd, args), { name: "RangeError", message: /num_iovas is 4, but the allowed_iovas buffer holds 0/ });
 });
 
 test("async calls: a buffer transferred and collected during the call is never written", async () => {
   const { iommufd, ioas } = setup();
   let ranges: Uint8Array | undefined = new Uint8Array(4 * 16);
-  const pending = io.IOMMU_IOAS_IOVA_RANGESAsync(iommufd.fd, { ioas_id: ioas.id, allowed_iovas: ranges });
+  const pending = io.iommuIoasIovaRangesAsync(iommufd.fd, { ioas_id: ioas.id, allowed_iovas: ranges });
   structuredClone(ranges.buffer, { transfer: [ranges.buffer] });
   ranges = undefined;
   gc();
@@ -198,8 +198,8 @@ test("async calls: a buffer transferred and collected during the call is never w
 test("async calls: closing the fd number meanwhile cannot redirect the call", async () => {
   const { ioas } = setup();
   const raw = open("iommufd");
-  const mine = io.IOMMU_IOAS_ALLOC(raw).out_ioas_id;
-  const pending = io.IOMMU_IOAS_IOVA_RANGESAsync(raw, { ioas_id: mine, allowed_iovas: new Uint8Array(64) });
+  const mine = io.iommuIoasAlloc(raw).out_ioas_id;
+  const pending = io.iommuIoasIovaRangesAsync(raw, { ioas_id: mine, allowed_iovas: new Uint8Array(64) });
   fs.closeSync(raw);
   const reused = fs.openSync(path.join(dir, "plain-file"), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
   const out = await pending; // issued on the iommufd it was given, not on the reused number
@@ -240,10 +240,10 @@ test("property: random arguments, getters that detach, resize, transfer and coll
         { ioas_id: ioas.id, get allowed_iovas() { return lazy(view).value; }, ...(count === null ? {} : { num_iovas: count }) },
       ];
       const call = [
-        async ? io.IOMMU_IOAS_IOVA_RANGESAsync : io.IOMMU_IOAS_IOVA_RANGES,
-        async ? io.IOMMU_GET_HW_INFOAsync : io.IOMMU_GET_HW_INFO,
-        async ? vfio.VFIO_DEVICE_SET_IRQSAsync : vfio.VFIO_DEVICE_SET_IRQS,
-        async ? io.IOMMU_IOAS_ALLOW_IOVASAsync : io.IOMMU_IOAS_ALLOW_IOVAS,
+        async ? io.iommuIoasIovaRangesAsync : io.iommuIoasIovaRanges,
+        async ? io.iommuGetHwInfoAsync : io.iommuGetHwInfo,
+        async ? vfio.vfioDeviceSetIrqsAsync : vfio.vfioDeviceSetIrqs,
+        async ? io.iommuIoasAllowIovasAsync : io.iommuIoasAllowIovas,
       ][which] as (fd: number, a: object) => unknown;
       if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fffffff) {
         await assert.rejects(async () => call(fd, args[which]!), { name: "TypeError", message: /fd must be an integer/ });
@@ -279,7 +279,7 @@ test("Array.prototype accessors cannot swap the pointer list the shim reads (syn
   hijack(1, () => tiny);
   hijack(2, () => 0);
   try {
-    assert.equal(io.IOMMU_GET_HW_INFO(iommufd.fd, { dev_id: devId, data_uptr: big }).data_len, 40);
+    assert.equal(io.iommuGetHwInfo(iommufd.fd, { dev_id: devId, data_uptr: big }).data_len, 40);
   } finally {
     delete (Array.prototype as unknown as Record<number, unknown>)[1];
     delete (Array.prototype as unknown as Record<number, unknown>)[2];
@@ -297,7 +297,7 @@ test("Array.prototype accessors cannot swap the pointer list the shim reads (syn
   });
   let pending: Promise<unknown>;
   try {
-    pending = io.IOMMU_GET_HW_INFOAsync(iommufd.fd, { dev_id: devId, data_uptr: buffer });
+    pending = io.iommuGetHwInfoAsync(iommufd.fd, { dev_id: devId, data_uptr: buffer });
   } finally {
     delete (Array.prototype as unknown as Record<number, unknown>)[1];
   }

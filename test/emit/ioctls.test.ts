@@ -25,7 +25,7 @@ struct t_list { __u32 n; __u32 ids[]; };
 
 async function emitted(): Promise<string> {
   const built = buildText(HEADER, {}, "test.h", X86_64);
-  const names = recordNames(built.model);
+  const names = recordNames(built.model, () => "./test.js", true);
   return emitIoctlModule(built.model, names, linkContext(built.model, names), { codecImport: "./test.js", callImport: "../runtime/call.js" });
 }
 
@@ -43,16 +43,16 @@ test("the ioctls table gives each pointed-at scalar its width per architecture",
 
 test("_IOR/_IOW/_IOWR of a scalar: a pointer to runtime memory, the value in and out", async () => {
   const text = await emitted();
-  assert.match(text, /export function FS_IOC_GETFLAGS\(fd: number, value\?: bigint\): bigint \{\s*return callScalar\(fd, ioctls\.FS_IOC_GETFLAGS, value\) as bigint;/);
-  assert.match(text, /export function FS_IOC_SETFLAGS\(fd: number, value: bigint\): bigint/);
-  assert.match(text, /export function T_COUNT\(fd: number, value: number\): number/);
+  assert.match(text, /export function fsIocGetflags\(fd: number, value\?: bigint\): bigint \{\s*return callScalar\(fd, ioctls\.FS_IOC_GETFLAGS, value\) as bigint;/);
+  assert.match(text, /export function fsIocSetflags\(fd: number, value: bigint\): bigint/);
+  assert.match(text, /export function tCount\(fd: number, value: number\): number/);
   // Nothing in these functions passes a caller's number as the argument, except the Unsafe ones.
   assert.doesNotMatch(text.replace(/export function \w+Unsafe[\s\S]*?\n\}/g, ""), /callValue\(fd, ioctls\.\w+, /);
-  assert.match(text, /export function T_RESET\(fd: number\): number \{\s*return callValue\(fd, ioctls\.T_RESET\);/);
-  assert.match(text, /export function T_RESETUnsafe\(fd: number, arg\?: number \| bigint\): number/);
+  assert.match(text, /export function tReset\(fd: number\): number \{\s*return callValue\(fd, ioctls\.T_RESET\);/);
+  assert.match(text, /export function tResetUnsafe\(fd: number, arg\?: number \| bigint\): number/);
   // A flexible array with no size member to bound it: only the Unsafe call, which takes the bytes.
   assert.doesNotMatch(text, /export (async )?function T_LIST(Async)?\(/);
-  assert.match(text, /export function T_LISTUnsafe\(\s*fd: number,\s*args: t_listInit = \{\},\s*trailing\?: ArrayBufferView,?\s*\): t_list/);
+  assert.match(text, /export function tListUnsafe\(\s*fd: number,\s*args: TListInit = \{\},\s*trailing\?: ArrayBufferView,?\s*\): t_list/);
 });
 
 test("callScalar: the kernel reads the value from, and writes its answer to, runtime memory", () => {
@@ -96,7 +96,7 @@ async function modules(text: string, overrides?: Overrides): Promise<{ codecs: s
     return { abi, model: built.model, layout: built.layout };
   });
   const { model } = units[0]!;
-  const names = recordNames(model);
+  const names = recordNames(model, () => "./tty.js", true);
   const codecs = await emitModule(units, { runtimeImport: "../runtime/codec.js" });
   const calls = await emitIoctlModule(model, names, linkContext(model, names), { codecImport: "./tty.js", callImport: "../runtime/call.js" });
   return { codecs, calls };
@@ -148,8 +148,8 @@ test("a legacy request's table row and typed calls are its _IOR twin's", async (
   }
   assert.match(
     legacy.calls,
-    /export function TIOCGWINSZ\(fd: number, args: winsizeInit = \{\}\): winsize \{\n {2}return callStruct<winsize>\(fd, ioctls\.TIOCGWINSZ, args\);\n\}/,
+    /export function tiocgwinsz\(fd: number, args: WinsizeInit = \{\}\): winsize \{\n {2}return callStruct<winsize>\(fd, ioctls\.TIOCGWINSZ, args\);\n\}/,
   );
-  assert.match(legacy.calls, /export function FIONREAD\(fd: number, value\?: number\): number \{\n {2}return callScalar\(fd, ioctls\.FIONREAD, value\) as number;\n\}/);
-  assert.match(legacy.calls, /export function T_LONG\(fd: number, value\?: bigint\): bigint \{\n {2}return callScalar\(fd, ioctls\.T_LONG, value\) as bigint;\n\}/);
+  assert.match(legacy.calls, /export function fionread\(fd: number, value\?: number\): number \{\n {2}return callScalar\(fd, ioctls\.FIONREAD, value\) as number;\n\}/);
+  assert.match(legacy.calls, /export function tLong\(fd: number, value\?: bigint\): bigint \{\n {2}return callScalar\(fd, ioctls\.T_LONG, value\) as bigint;\n\}/);
 });

@@ -3,7 +3,15 @@
 // included headers: plan.test.ts.)
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { emitModule } from "#generator/emit/module.js";
+import { emitIoctlModule } from "#generator/emit/ioctls.js";
+import { emitModule, linkContext } from "#generator/emit/module.js";
+import { callName, camelCase, initName, pascalCase, recordNames, viewName } from "#generator/emit/names.js";
+import { InputError } from "#generator/ir/diagnostics.js";
+import * as iommufdCalls from "#linux/generated/iommufd-ioctls.js";
+import { ioctls as iommufdIoctls } from "#linux/generated/iommufd.js";
+import * as vfioCalls from "#linux/generated/vfio-ioctls.js";
+import { ioctls as vfioIoctls } from "#linux/generated/vfio.js";
+import { unsafeCallName } from "#runtime/names.js";
 import { buildText, X86_64 } from "../helpers.js";
 
 const HEADER = `#include <linux/types.h>
@@ -42,4 +50,61 @@ test("a #define of another value than its enumerator (pkt_sched.h's __TC_MQPRIO_
   // The enum object names what C code sees under T_LAST, the #define's value.
   assert.match(out, /export const T_LAST = 11;/);
   assert.match(out, /export const t_kind = \{ T_A: T_A, T_LAST: 11 \} as const;/);
+});
+
+test("one naming scheme: C names for what C declares, TypeScript case for what uapigen adds", async () => {
+  assert.equal(pascalCase("iommu_ioas_map"), "IommuIoasMap");
+  assert.equal(pascalCase("__kernel_timespec"), "__KernelTimespec");
+  assert.equal(pascalCase("v4l2_ext_control"), "V4l2ExtControl");
+  assert.equal(camelCase("IOMMU_IOAS_MAP"), "iommuIoasMap");
+  assert.equal(camelCase("TCGETS2"), "tcgets2");
+  assert.equal(initName("iommu_ioas_map"), "IommuIoasMapInit");
+  assert.equal(viewName("iommu_ioas_map"), "IommuIoasMapView");
+  assert.equal(callName("IOMMU_IOAS_MAP", "Async"), "iommuIoasMapAsync");
+
+  const header = `#include <linux/types.h>\n#include <linux/ioctl.h>\nstruct t_arg { __u32 size; __u32 id; };\n#define T_GET _IOWR('t', 1, struct t_arg)\n`;
+  const built = buildText(header, {}, "test.h", X86_64);
+  const codecs = await emitModule([{ abi: X86_64, model: built.model, layout: built.layout }], { runtimeImport: "../runtime/codec.js" });
+  // The request number is a number, in every module; the call is another name.
+  assert.match(codecs, /export const T_GET = 0xc0087401;/);
+  assert.match(codecs, /export interface t_arg \{/);
+  assert.match(codecs, /export const t_arg = \{/);
+  assert.match(codecs, /export type TArgInit = InitOf<t_arg[,>]/);
+  assert.match(codecs, /export class TArgView extends RecordView implements t_arg \{/);
+  assert.match(codecs, /function checkTArgKeys\(value: unknown\): void \{/);
+  const names = recordNames(built.model, () => "./test.js", true);
+  const calls = await emitIoctlModule(built.model, names, linkContext(built.model, names), { codecImport: "./test.js", callImport: "../runtime/call.js" });
+  assert.match(calls, /export function tGet\(fd: number, args: TArgInit = \{\}\): t_arg \{/);
+  assert.match(calls, /export async function tGetAsync\(/);
+  assert.match(calls, /import type \{ TArgInit, t_arg \} from "\.\/test\.js";/);
+  assert.doesNotMatch(calls, /function T_GET\b/);
+});
+
+test("two C names that spell one TypeScript name are a located name-clash error", async () => {
+  const emit = async (text: string) => {
+    const built = buildText(text, {}, "test.h", X86_64);
+    return emitModule([{ abi: X86_64, model: built.model, layout: built.layout }], { runtimeImport: "../runtime/codec.js" });
+  };
+  await assert.rejects(emit("struct t_a_b { int x; };\nstruct t_a__b { int y; };\n"), (e: unknown) => {
+    assert.ok(e instanceof InputError);
+    assert.equal(e.diagnostic.rule, "name-clash");
+    assert.equal(e.diagnostic.loc?.line, 2);
+    assert.match(e.message, /the Init type of struct t_a__b and the Init type of struct t_a_b \(test\.h:1\) would both be called 'TABInit'/);
+    return true;
+  });
+  // A record named like a runtime helper the module imports.
+  await assert.rejects(emit("struct zero { int x; };\n"), /struct zero and the runtime's 'zero' would both be called 'zero'.*\[name-clash\]/);
+});
+
+test("the runtime names the Unsafe call the generated module exports", () => {
+  let checked = 0;
+  for (const [table, calls] of [[iommufdIoctls, iommufdCalls], [vfioIoctls, vfioCalls]] as const) {
+    for (const name of Object.keys(table)) {
+      const unsafe = unsafeCallName(name);
+      assert.equal(unsafe, callName(name, "Unsafe"));
+      // Where the module has an Unsafe form, the runtime's message names it exactly.
+      if (unsafe in calls) checked++;
+    }
+  }
+  assert.ok(checked >= 10, `${checked} Unsafe calls named`);
 });

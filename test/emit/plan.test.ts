@@ -57,7 +57,7 @@ test("each module imports what its code names and defines only its own records",
   const [a, b, types] = await Promise.all(
     modules.map((m) => emitModule(m.units, { runtimeImport: "@uapigen/runtime/codec", header: m.header, usedBy: m.usedBy, imports: m.imports })),
   );
-  assert.deepEqual(importsFrom(a!, "./t_types.js"), ["t_cpuid", "t_entry", "type t_entryInit", "t_guid_t", "type t_guid_tInit", "t_guid_tView"]);
+  assert.deepEqual(importsFrom(a!, "./t_types.js"), ["t_cpuid", "t_entry", "t_guid_t", "type TEntryInit", "type TGuidTInit", "TGuidTView"]);
   assert.deepEqual(importsFrom(b!, "./t_types.js"), ["t_cpuid"]);
   assert.match(b!, /argument: t_cpuid/);
   for (const text of [a!, b!]) assert.doesNotMatch(text, /export const t_(cpuid|guid_t|entry) =/);

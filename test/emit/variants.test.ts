@@ -75,7 +75,7 @@ struct hdr {
 };
 `;
   const out = await emit(text, ["x86_64", "s390x"]);
-  const view = out.slice(out.indexOf("export class hdrView"));
+  const view = out.slice(out.indexOf("export class HdrView"));
   const getter = (name: string) => view.slice(view.indexOf(`get ${name}()`), view.indexOf("}", view.indexOf(`get ${name}()`)) + 200);
   // version: bits 4..7 in allocation order on x86_64, bits 0..3 on s390x (both the high nibble).
   assert.match(getter("version"), /if \(V === 1\) \{\s*return getBits\(dv, this\.byteOffset, 1, 0, 4, false, LE\);\s*\} else \{\s*return getBits\(dv, this\.byteOffset, 1, 4, 4, false, LE\);/);

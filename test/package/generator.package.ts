@@ -79,7 +79,7 @@ for (const version of ["22", "24"]) {
     // Same generator, same bytes, whichever Node ran it.
     assert.equal(fs.readFileSync(path.join(project, "src", `node${version}`, "userfaultfd.ts"), "utf8"), fs.readFileSync(path.join(project, "src", "system", "userfaultfd.ts"), "utf8"));
     // The module compiled under Node 20 (build/src/system), run under this Node: a real ioctl.
-    const script = `const io = await import("./build/src/system/userfaultfd-ioctls.js"); const fs = await import("node:fs"); const fd = fs.openSync("/dev/null", "r"); try { io.UFFDIO_API(fd, {}); } catch (e) { console.log(JSON.stringify({ version: process.versions.node.split(".")[0], code: e.code, ioctl: e.ioctl })); }`;
+    const script = `const io = await import("./build/src/system/userfaultfd-ioctls.js"); const fs = await import("node:fs"); const fd = fs.openSync("/dev/null", "r"); try { io.uffdioApi(fd, {}); } catch (e) { console.log(JSON.stringify({ version: process.versions.node.split(".")[0], code: e.code, ioctl: e.ioctl })); }`;
     const run = spawnSync(command, ["--input-type=module", "-e", script], { cwd: project, encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), { version, code: "ENOTTY", ioctl: "UFFDIO_API" });

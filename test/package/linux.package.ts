@@ -21,7 +21,7 @@ iommu_ioas_map.encode({ ioas_id: 3, length: 4096n }, buf);
 const decoded: iommu_ioas_map = iommu_ioas_map.decode(buf);
 const fd = fs.openSync("/dev/null", "r");
 const errors: string[] = [];
-for (const call of [() => IOMMU_IOAS_ALLOC(fd), () => VFIO_GET_API_VERSION(fd)]) {
+for (const call of [() => iommuIoasAlloc(fd), () => vfioGetApiVersion(fd)]) {
   try {
     call();
   } catch (err) {

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 import { planRecord } from "#generator/emit/records.js";
+import { callName, recordNames } from "#generator/emit/names.js";
 import { buildHeader } from "#generator/model/build.js";
 import * as calls from "#linux/generated/iommufd-ioctls.js";
 import * as codecs from "#linux/generated/iommufd.js";
@@ -29,7 +30,7 @@ test("every iommufd ioctl with a struct: the bytes the kernel would see", () => 
     const tag = Object.keys(codecs).find((t) => (codecs as Record<string, unknown>)[t] === info.argument)!;
     const decl = byTag.get(tag);
     assert.ok(decl, `${name}: its struct`);
-    const plan = planRecord(decl, built.layout, { of: (d) => d.tag ?? "" });
+    const plan = planRecord(decl, built.layout, recordNames(built.model));
     const args: Record<string, unknown> = {};
     const buffers: Record<string, Uint8Array> = {};
     let n = 1;
@@ -51,7 +52,7 @@ test("every iommufd ioctl with a struct: the bytes the kernel would see", () => 
       n++;
     }
     const before = kernel.seen.length;
-    (calls as unknown as Record<string, Call>)[name]!(42, args);
+    (calls as unknown as Record<string, Call>)[callName(name)]!(42, args);
     const seen = kernel.seen[before]!;
     assert.equal(seen.fd, 42);
     assert.equal(seen.request, info.request, name);
@@ -78,13 +79,13 @@ test("every iommufd ioctl with a struct: the bytes the kernel would see", () => 
 test("a count larger than its buffer is a RangeError; a raw address only through the Unsafe call", () => {
   useTransport(new FakeKernel());
   const ranges = new Uint8Array(16 * 2);
-  assert.throws(() => calls.IOMMU_IOAS_ALLOW_IOVAS(3, { ioas_id: 1, num_iovas: 3, allowed_iovas: ranges }), {
+  assert.throws(() => calls.iommuIoasAllowIovas(3, { ioas_id: 1, num_iovas: 3, allowed_iovas: ranges }), {
     name: "RangeError",
     message: "IOMMU_IOAS_ALLOW_IOVAS: num_iovas is 3, but the allowed_iovas buffer holds 2 element(s) of 16 bytes",
   });
-  assert.throws(() => calls.IOMMU_IOAS_MAP(3, { user_va: 0x1000n as never, length: 4096 }), /user_va takes a buffer .* only through IOMMU_IOAS_MAPUnsafe/);
-  assert.throws(() => calls.IOMMU_IOAS_MAP(3, { user_va: new Uint8Array(4096) }), /user_va must be memory from mmapAnonymous\(\)/);
-  const out = calls.IOMMU_IOAS_MAPUnsafe(3, { user_va: 0x1000n, length: 4096 });
+  assert.throws(() => calls.iommuIoasMap(3, { user_va: 0x1000n as never, length: 4096 }), /user_va takes a buffer .* only through iommuIoasMapUnsafe/);
+  assert.throws(() => calls.iommuIoasMap(3, { user_va: new Uint8Array(4096) }), /user_va must be memory from mmapAnonymous\(\)/);
+  const out = calls.iommuIoasMapUnsafe(3, { user_va: 0x1000n, length: 4096 });
   assert.equal(out.user_va, 0x1000n);
 });
 
@@ -95,7 +96,7 @@ test("decoded output: what the kernel wrote comes back typed; async calls too", 
     return 0;
   };
   useTransport(kernel);
-  assert.equal(calls.IOMMU_IOAS_ALLOC(3).out_ioas_id, 7);
-  assert.equal((await calls.IOMMU_IOAS_ALLOCAsync(3)).out_ioas_id, 7);
-  assert.equal(calls.IOMMU_DESTROY(3, { id: 7 }).id, 7);
+  assert.equal(calls.iommuIoasAlloc(3).out_ioas_id, 7);
+  assert.equal((await calls.iommuIoasAllocAsync(3)).out_ioas_id, 7);
+  assert.equal(calls.iommuDestroy(3, { id: 7 }).id, 7);
 });

@@ -24,10 +24,10 @@ const le = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, b
 test("size/argsz: a caller's value is a TypeError; the runtime sets the length of what it passes", () => {
   const kernel = new FakeKernel();
   useTransport(kernel);
-  assert.throws(() => vfio.VFIO_DEVICE_GET_REGION_INFO(3, { argsz: 1024 } as never), { name: "TypeError", message: /argsz is set by the runtime/ });
-  assert.throws(() => iommufd.IOMMU_GET_HW_INFO(3, { size: 4096 } as never), { name: "TypeError", message: /size is set by the runtime/ });
+  assert.throws(() => vfio.vfioDeviceGetRegionInfo(3, { argsz: 1024 } as never), { name: "TypeError", message: /argsz is set by the runtime/ });
+  assert.throws(() => iommufd.iommuGetHwInfo(3, { size: 4096 } as never), { name: "TypeError", message: /size is set by the runtime/ });
   assert.equal(kernel.seen.length, 0, "nothing reached the kernel");
-  vfio.VFIO_DEVICE_GET_REGION_INFO(3, { index: 0 });
+  vfio.vfioDeviceGetRegionInfo(3, { index: 0 });
   assert.equal(le(kernel.seen[0]!.bytes).getUint32(0, true), vfio_region_info.size);
 });
 
@@ -35,32 +35,32 @@ test("trailing data (SET_IRQS eventfds): appended after the struct, argsz coveri
   const kernel = new FakeKernel();
   useTransport(kernel);
   const fds = Int32Array.of(7, 8, 9);
-  vfio.VFIO_DEVICE_SET_IRQS(3, { flags: VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, index: 2, start: 0, count: 3, data: fds });
+  vfio.vfioDeviceSetIrqs(3, { flags: VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, index: 2, start: 0, count: 3, data: fds });
   const sent = kernel.seen[0]!.bytes;
   assert.equal(sent.length, vfio_irq_set.size + 12);
   assert.equal(le(sent).getUint32(0, true), vfio_irq_set.size + 12, "argsz is the buffer's length");
   assert.deepEqual([...new Int32Array(sent.slice(vfio_irq_set.size).buffer)], [7, 8, 9]);
-  assert.throws(() => vfio.VFIO_DEVICE_SET_IRQS(3, { data: 5 as never }), { name: "TypeError", message: /data takes the trailing bytes as a buffer/ });
+  assert.throws(() => vfio.vfioDeviceSetIrqs(3, { data: 5 as never }), { name: "TypeError", message: /data takes the trailing bytes as a buffer/ });
 });
 
 test("PCI_HOT_RESET: the kernel reads count fds whatever argsz says, so count comes from the fds given", () => {
   const kernel = new FakeKernel();
   useTransport(kernel);
-  vfio.VFIO_DEVICE_PCI_HOT_RESET(3, { group_fds: Int32Array.of(5, 6) });
+  vfio.vfioDevicePciHotReset(3, { group_fds: Int32Array.of(5, 6) });
   assert.equal(le(kernel.seen[0]!.bytes).getUint32(8, true), 2, "count");
   assert.equal(le(kernel.seen[0]!.bytes).getUint32(0, true), 12 + 8, "argsz");
-  assert.throws(() => vfio.VFIO_DEVICE_PCI_HOT_RESET(3, { count: 3, group_fds: Int32Array.of(5, 6) }), { name: "RangeError", message: /count is 3, but group_fds holds 2 element\(s\) of 4 bytes/ });
-  assert.throws(() => vfio.VFIO_DEVICE_PCI_HOT_RESET(3, { count: 1 }), { name: "RangeError" });
+  assert.throws(() => vfio.vfioDevicePciHotReset(3, { count: 3, group_fds: Int32Array.of(5, 6) }), { name: "RangeError", message: /count is 3, but group_fds holds 2 element\(s\) of 4 bytes/ });
+  assert.throws(() => vfio.vfioDevicePciHotReset(3, { count: 1 }), { name: "RangeError" });
 });
 
 test("trailing bytes that carry user pointers are refused by safe calls", () => {
   useTransport(new FakeKernel());
-  assert.throws(() => vfio.VFIO_IOMMU_DIRTY_PAGES(3, { flags: 4, data: new Uint8Array(32) }), { name: "TypeError", message: /VFIO_IOMMU_DIRTY_PAGESUnsafe/ });
+  assert.throws(() => vfio.vfioIommuDirtyPages(3, { flags: 4, data: new Uint8Array(32) }), { name: "TypeError", message: /vfioIommuDirtyPagesUnsafe/ });
   // DMA_LOGGING_REPORT (8) carries a bitmap address; MIGRATION (1) only a value.
-  assert.throws(() => vfio.VFIO_DEVICE_FEATURE(3, { flags: 8, data: new Uint8Array(32) }), { name: "TypeError", message: /VFIO_DEVICE_FEATUREUnsafe/ });
-  vfio.VFIO_DEVICE_FEATURE(3, { flags: 1, data: new Uint8Array(8) });
+  assert.throws(() => vfio.vfioDeviceFeature(3, { flags: 8, data: new Uint8Array(32) }), { name: "TypeError", message: /vfioDeviceFeatureUnsafe/ });
+  vfio.vfioDeviceFeature(3, { flags: 1, data: new Uint8Array(8) });
   // An allowlist: a feature uapigen has not reviewed (99) is refused too.
-  assert.throws(() => vfio.VFIO_DEVICE_FEATURE(3, { flags: 99, data: new Uint8Array(8) }), { name: "TypeError", message: /VFIO_DEVICE_FEATUREUnsafe/ });
+  assert.throws(() => vfio.vfioDeviceFeature(3, { flags: 99, data: new Uint8Array(8) }), { name: "TypeError", message: /vfioDeviceFeatureUnsafe/ });
 });
 
 test("capability chains: the runtime asks, grows to the argsz the kernel wants, asks again, and walks the chain", () => {
@@ -80,7 +80,7 @@ test("capability chains: the runtime asks, grows to the argsz the kernel wants, 
     return 0;
   };
   useTransport(kernel);
-  const info = vfio.VFIO_DEVICE_GET_REGION_INFO(3, { index: 0 });
+  const info = vfio.vfioDeviceGetRegionInfo(3, { index: 0 });
   assert.deepEqual(kernel.seen.map((s) => s.bytes.length), [32, 32 + chain], "asked, then grew to the kernel's argsz");
   assert.equal(kernel.seen[1]!.bytes.length, le(kernel.seen[1]!.bytes).getUint32(0, true), "argsz is the buffer's length");
   assert.equal(info.capabilities?.length, 1);
@@ -98,9 +98,9 @@ test("capability chains: the runtime asks, grows to the argsz the kernel wants, 
     arg.setUint32(36, 32, true); // next: itself
     return 0;
   };
-  assert.equal(vfio.VFIO_DEVICE_GET_REGION_INFO(3, {}).capabilities!.length, 1);
+  assert.equal(vfio.vfioDeviceGetRegionInfo(3, {}).capabilities!.length, 1);
   kernel.reply = (_seen, arg) => (arg.setUint32(0, 1 << 30, true), 0);
-  assert.throws(() => vfio.VFIO_DEVICE_GET_REGION_INFO(3, {}), { name: "RangeError", message: /more than the runtime allocates/ });
+  assert.throws(() => vfio.vfioDeviceGetRegionInfo(3, {}), { name: "RangeError", message: /more than the runtime allocates/ });
 });
 
 test("dirty bitmap: sized by the kernel's rule, __ffs(page_size), not length / page_size", () => {
@@ -112,12 +112,12 @@ test("dirty bitmap: sized by the kernel's rule, __ffs(page_size), not length / p
   const kernel = new FakeKernel();
   useTransport(kernel);
   assert.throws(
-    () => iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP(3, { hwpt_id: 1, iova: 0n, length: 1n << 20n, page_size: 12288n, data: new Uint8Array(11) }),
+    () => iommufd.iommuHwptGetDirtyBitmap(3, { hwpt_id: 1, iova: 0n, length: 1n << 20n, page_size: 12288n, data: new Uint8Array(11) }),
     { name: "RangeError", message: /the kernel uses 32 bytes here, but the buffer holds 11/ },
   );
-  assert.throws(() => iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP(3, { length: 4096n, page_size: 0n, data: new Uint8Array(64) }), { name: "RangeError", message: /page_size must be a positive/ });
+  assert.throws(() => iommufd.iommuHwptGetDirtyBitmap(3, { length: 4096n, page_size: 0n, data: new Uint8Array(64) }), { name: "RangeError", message: /page_size must be a positive/ });
   // Whole aligned words: a bitmap starting mid-word would be overrun before its first byte.
-  assert.throws(() => iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP(3, { length: 4096n, page_size: 4096n, data: new Uint8Array(new ArrayBuffer(64), 4, 8) }), { name: "RangeError", message: /8-byte aligned/ });
+  assert.throws(() => iommufd.iommuHwptGetDirtyBitmap(3, { length: 4096n, page_size: 4096n, data: new Uint8Array(new ArrayBuffer(64), 4, 8) }), { name: "RangeError", message: /8-byte aligned/ });
   const bitmap = new Hwpt(new Iommufd(3, false), 1).dirtyBitmap(0n, 1n << 20n, 12288n);
   assert.equal(bitmap.length, 32);
   assert.deepEqual(kernel.pointerLists.at(-1)?.filter((x) => typeof x === "number"), [40, 32]);
@@ -127,34 +127,34 @@ test("invalidate: entry_len x entry_num bytes; entry_len is required, a count be
   const kernel = new FakeKernel();
   useTransport(kernel);
   const entries = new Uint8Array(3 * 24 + 5);
-  const out = iommufd.IOMMU_HWPT_INVALIDATE(3, { hwpt_id: 1, data_type: 1, entry_len: 24, data_uptr: entries });
+  const out = iommufd.iommuHwptInvalidate(3, { hwpt_id: 1, data_type: 1, entry_len: 24, data_uptr: entries });
   assert.equal(out.entry_num, 3, "count from the buffer, in entries of entry_len");
   assert.deepEqual(kernel.pointerLists.at(-1)?.filter((x) => typeof x === "number"), [8, 72]);
-  assert.throws(() => iommufd.IOMMU_HWPT_INVALIDATE(3, { entry_len: 24, entry_num: 4, data_uptr: entries }), { name: "RangeError", message: /entry_num is 4, but the data_uptr buffer holds 3 element\(s\) of 24 bytes/ });
-  assert.throws(() => iommufd.IOMMU_HWPT_INVALIDATE(3, { data_uptr: entries }), { name: "RangeError", message: /entry_len must be positive/ });
-  assert.throws(() => iommufd.IOMMU_HWPT_INVALIDATE(3, { entry_len: 24, entry_num: 2 }), { name: "RangeError", message: /no data_uptr buffer is given/ });
+  assert.throws(() => iommufd.iommuHwptInvalidate(3, { entry_len: 24, entry_num: 4, data_uptr: entries }), { name: "RangeError", message: /entry_num is 4, but the data_uptr buffer holds 3 element\(s\) of 24 bytes/ });
+  assert.throws(() => iommufd.iommuHwptInvalidate(3, { data_uptr: entries }), { name: "RangeError", message: /entry_len must be positive/ });
+  assert.throws(() => iommufd.iommuHwptInvalidate(3, { entry_len: 24, entry_num: 2 }), { name: "RangeError", message: /no data_uptr buffer is given/ });
 });
 
 test("bind token: the kernel reads 16 bytes, so a shorter buffer is refused", () => {
   useTransport(new FakeKernel());
-  assert.throws(() => vfio.VFIO_DEVICE_BIND_IOMMUFD(3, { iommufd: 4, flags: 1, token_uuid_ptr: new Uint8Array(8) }), { name: "RangeError", message: /uses 16 bytes here, but the buffer holds 8/ });
-  vfio.VFIO_DEVICE_BIND_IOMMUFD(3, { iommufd: 4, flags: 1, token_uuid_ptr: new Uint8Array(16) });
+  assert.throws(() => vfio.vfioDeviceBindIommufd(3, { iommufd: 4, flags: 1, token_uuid_ptr: new Uint8Array(8) }), { name: "RangeError", message: /uses 16 bytes here, but the buffer holds 8/ });
+  vfio.vfioDeviceBindIommufd(3, { iommufd: 4, flags: 1, token_uuid_ptr: new Uint8Array(16) });
   assert.equal(vfio_device_bind_iommufd.size, 24);
 });
 
 test("DMA mappings: raw addresses and JS heap buffers are refused; memory mapped through a bare fd stays pinned", () => {
   const kernel = new FakeKernel();
   useTransport(kernel);
-  assert.throws(() => vfio.VFIO_IOMMU_MAP_DMA(20, { vaddr: 0x7f0000000000n as never, size: 4096n }), /vaddr takes a buffer .* VFIO_IOMMU_MAP_DMAUnsafe/);
-  assert.throws(() => vfio.VFIO_IOMMU_MAP_DMA(20, { vaddr: new Uint8Array(4096) }), /vaddr must be memory from mmapAnonymous\(\)/);
-  assert.throws(() => vfio.VFIO_IOMMU_SPAPR_REGISTER_MEMORY(20, { vaddr: new Uint8Array(4096) }), /vaddr must be memory from mmapAnonymous\(\)/);
+  assert.throws(() => vfio.vfioIommuMapDma(20, { vaddr: 0x7f0000000000n as never, size: 4096n }), /vaddr takes a buffer .* vfioIommuMapDmaUnsafe/);
+  assert.throws(() => vfio.vfioIommuMapDma(20, { vaddr: new Uint8Array(4096) }), /vaddr must be memory from mmapAnonymous\(\)/);
+  assert.throws(() => vfio.vfioIommuSpaprRegisterMemory(20, { vaddr: new Uint8Array(4096) }), /vaddr must be memory from mmapAnonymous\(\)/);
   const ram = mmapAnonymous(1 << 16);
-  vfio.VFIO_IOMMU_MAP_DMA(20, { vaddr: new Uint8Array(ram), iova: 0x100000n, flags: 3 });
+  vfio.vfioIommuMapDma(20, { vaddr: new Uint8Array(ram), iova: 0x100000n, flags: 3 });
   assert.equal(native().pins(ram), 1);
   assert.throws(() => munmap(ram), { code: "EBUSY" });
   // A bare fd number can be closed and reused behind the runtime's back, and the file can outlive
   // it: nothing done through a number releases the pin. Leaking is safe; freeing early is not.
-  vfio.VFIO_IOMMU_UNMAP_DMA(20, { iova: 0x100000n, size: 1n << 16n });
+  vfio.vfioIommuUnmapDma(20, { iova: 0x100000n, size: 1n << 16n });
   assert.equal(native().pins(ram), 1);
   assert.throws(() => munmap(ram), { code: "EBUSY" });
   // A failed map gives its pin back.
@@ -162,7 +162,7 @@ test("DMA mappings: raw addresses and JS heap buffers are refused; memory mapped
     throw systemError("EINVAL", 22);
   };
   const other = mmapAnonymous(1 << 16);
-  assert.throws(() => vfio.VFIO_IOMMU_MAP_DMA(20, { vaddr: new Uint8Array(other), iova: 0x200000n, flags: 3 }), { code: "EINVAL" });
+  assert.throws(() => vfio.vfioIommuMapDma(20, { vaddr: new Uint8Array(other), iova: 0x200000n, flags: 3 }), { code: "EINVAL" });
   assert.equal(native().pins(other), 0);
   munmap(other);
 });
@@ -289,19 +289,19 @@ test("scalar pointers: _IOW(..., __s32) on an _IO request passes a pointer to ru
     return FakeKernel.prototype.ioctl.call(this, fd, request, arg, name, pointers);
   };
   useTransport(kernel);
-  vfio.VFIO_GROUP_SET_CONTAINER(3, 17);
+  vfio.vfioGroupSetContainer(3, 17);
   const arg = seenArgs[0] as DataView;
   assert.ok(arg instanceof DataView, "a pointer, not a value");
   assert.equal(arg.byteLength, 4);
   assert.equal(arg.getInt32(0, true), 17);
-  vfio.VFIO_GROUP_GET_DEVICE_FD(3, "0000:00:03.0");
+  vfio.vfioGroupGetDeviceFd(3, "0000:00:03.0");
   assert.equal(new TextDecoder().decode(seenArgs[1] as DataView), "0000:00:03.0\0");
-  assert.throws(() => vfio.VFIO_GROUP_GET_DEVICE_FD(3, "a\0b"), /must not contain NUL/);
+  assert.throws(() => vfio.vfioGroupGetDeviceFd(3, "a\0b"), /must not contain NUL/);
   // By-value scalars stay by value; an unknown argument has only the Unsafe call.
-  vfio.VFIO_CHECK_EXTENSION(3, 1);
+  vfio.vfioCheckExtension(3, 1);
   assert.equal(seenArgs[2], 1);
-  assert.equal("VFIO_MIG_GET_PRECOPY_INFOUnsafe" in vfio, false, "PRECOPY_INFO takes its struct (override)");
-  vfio.VFIO_DEVICE_RESET(3);
+  assert.equal("vfioMigGetPrecopyInfoUnsafe" in vfio, false, "PRECOPY_INFO takes its struct (override)");
+  vfio.vfioDeviceReset(3);
   assert.equal(seenArgs.at(-1), 0, "no argument: 0, never a caller's number");
 });
 
@@ -320,7 +320,7 @@ test("arguments are read once, before any address is taken: getters cannot move 
       return ranges;
     },
   };
-  iommufd.IOMMU_IOAS_IOVA_RANGES(3, args);
+  iommufd.iommuIoasIovaRanges(3, args);
   assert.equal(reads, 1);
   // A getter that detaches the buffer it returns: the runtime sees an empty buffer, count 0.
   const ab = new ArrayBuffer(64);
@@ -331,17 +331,17 @@ test("arguments are read once, before any address is taken: getters cannot move 
       return v;
     },
   };
-  assert.equal(iommufd.IOMMU_IOAS_IOVA_RANGES(3, detaching).num_iovas, 0);
+  assert.equal(iommufd.iommuIoasIovaRanges(3, detaching).num_iovas, 0);
   // A same-type call made from a getter cannot clobber the outer call's struct.
   const outer = {
     ioas_id: 5,
     get allowed_iovas() {
-      iommufd.IOMMU_IOAS_IOVA_RANGES(3, { ioas_id: 6, allowed_iovas: new Uint8Array(16 * 9) });
+      iommufd.iommuIoasIovaRanges(3, { ioas_id: 6, allowed_iovas: new Uint8Array(16 * 9) });
       return ranges;
     },
   };
   const before = kernel.seen.length;
-  iommufd.IOMMU_IOAS_IOVA_RANGES(3, outer);
+  iommufd.iommuIoasIovaRanges(3, outer);
   const sent = iommu_ioas_iova_ranges.decode(le(kernel.seen[before + 1]!.bytes));
   assert.equal(sent.ioas_id, 5);
   assert.equal(sent.num_iovas, 4);
@@ -391,7 +391,7 @@ test("file descriptors: only integers from 0 to INT_MAX; a closed object refuses
   const kernel = new FakeKernel();
   useTransport(kernel);
   for (const bad of [NaN, 1.5, -1, 2 ** 32 + 1, "3", 3n]) {
-    assert.throws(() => iommufd.IOMMU_IOAS_ALLOC(bad as never), { name: "TypeError", message: /fd must be an integer/ });
+    assert.throws(() => iommufd.iommuIoasAlloc(bad as never), { name: "TypeError", message: /fd must be an integer/ });
     assert.throws(() => native().ioctl(bad as never, 0x541b, new Int32Array(1)), { name: "TypeError", message: /fd must be an integer/ });
   }
   assert.equal(kernel.seen.length, 0);
@@ -415,10 +415,10 @@ test("file descriptors: only integers from 0 to INT_MAX; a closed object refuses
 test("strict encoders: unknown keys, wrong array shapes, reserved values and bigint mixes name the member", () => {
   const kernel = new FakeKernel();
   useTransport(kernel);
-  assert.throws(() => iommufd.IOMMU_DESTROY(3, { idd: 7 } as never), { name: "TypeError", message: /iommu_destroy has no member 'idd' that can be set \(it takes size, id\)/ });
-  assert.throws(() => iommufd.IOMMU_IOAS_MAP(3, { __reserved: 5 } as never), { name: "RangeError", message: /__reserved is reserved: it is always written as zero/ });
-  assert.throws(() => iommufd.IOMMU_DESTROY(3, { id: 5n } as never), { name: "TypeError", message: /iommu_destroy\.id: __u32 takes a number, not the bigint 5n/ });
-  assert.throws(() => iommufd.IOMMU_DESTROY(3, null as never), { name: "TypeError" });
+  assert.throws(() => iommufd.iommuDestroy(3, { idd: 7 } as never), { name: "TypeError", message: /iommu_destroy has no member 'idd' that can be set \(it takes size, id\)/ });
+  assert.throws(() => iommufd.iommuIoasMap(3, { __reserved: 5 } as never), { name: "RangeError", message: /__reserved is reserved: it is always written as zero/ });
+  assert.throws(() => iommufd.iommuDestroy(3, { id: 5n } as never), { name: "TypeError", message: /iommu_destroy\.id: __u32 takes a number, not the bigint 5n/ });
+  assert.throws(() => iommufd.iommuDestroy(3, null as never), { name: "TypeError" });
   assert.equal(kernel.seen.length, 0);
   // Fixed arrays: an array-like of exactly the C length (struct iommu_hwpt_amd_guest's __u64 dte[4]).
   const dv = new DataView(new ArrayBuffer(iommu_hwpt_amd_guest.size));
@@ -447,12 +447,12 @@ test("hostile buffers: a subclass lying about its length, a Proxy, shared memory
     }
   }
   // The count comes from the engine's length (32 bytes: 2 ranges), never the getter's.
-  assert.equal(iommufd.IOMMU_IOAS_IOVA_RANGES(3, { ioas_id: 1, allowed_iovas: new Liar(32) }).num_iovas, 2);
+  assert.equal(iommufd.iommuIoasIovaRanges(3, { ioas_id: 1, allowed_iovas: new Liar(32) }).num_iovas, 2);
   assert.deepEqual(kernel.pointerLists.at(-1)?.filter((x) => typeof x === "number"), [16, 32]);
   // A Proxy is not a view: refused, not unwrapped.
-  assert.throws(() => iommufd.IOMMU_IOAS_IOVA_RANGES(3, { allowed_iovas: new Proxy(new Uint8Array(32), {}) }), { name: "TypeError", message: /takes a buffer/ });
+  assert.throws(() => iommufd.iommuIoasIovaRanges(3, { allowed_iovas: new Proxy(new Uint8Array(32), {}) }), { name: "TypeError", message: /takes a buffer/ });
   // Shared memory cannot shrink or detach: accepted, bounded like any view.
-  assert.equal(iommufd.IOMMU_IOAS_IOVA_RANGES(3, { allowed_iovas: new Uint8Array(new SharedArrayBuffer(48)) }).num_iovas, 3);
-  assert.throws(() => iommufd.IOMMU_IOAS_IOVA_RANGES(3, { num_iovas: NaN, allowed_iovas: new Uint8Array(32) }), { name: "RangeError" });
-  assert.throws(() => iommufd.IOMMU_DESTROY(3, [1] as never), { name: "TypeError", message: /no member '0'/ });
+  assert.equal(iommufd.iommuIoasIovaRanges(3, { allowed_iovas: new Uint8Array(new SharedArrayBuffer(48)) }).num_iovas, 3);
+  assert.throws(() => iommufd.iommuIoasIovaRanges(3, { num_iovas: NaN, allowed_iovas: new Uint8Array(32) }), { name: "RangeError" });
+  assert.throws(() => iommufd.iommuDestroy(3, [1] as never), { name: "TypeError", message: /no member '0'/ });
 });

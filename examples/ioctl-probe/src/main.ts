@@ -9,13 +9,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { isSystemError } from "@uapigen/runtime";
-import { FIONREAD, TIOCGWINSZ, TIOCSWINSZ } from "./gen/asm-generic/ioctls-ioctls.js";
+import { fionread, tiocgwinsz, tiocswinsz } from "./gen/asm-generic/ioctls-ioctls.js";
 import { ioctls as ttyIoctls } from "./gen/asm-generic/ioctls.js";
-import { FS_IOC_GETFLAGS } from "./gen/linux/fs-ioctls.js";
+import { fsIocGetflags } from "./gen/linux/fs-ioctls.js";
 import { ioctls as fsIoctls } from "./gen/linux/fs.js";
-import { KVM_GET_API_VERSION } from "./gen/linux/kvm-ioctls.js";
+import { kvmGetApiVersion } from "./gen/linux/kvm-ioctls.js";
 import { ioctls as kvmIoctls } from "./gen/linux/kvm.js";
-import { UFFDIO_API, USERFAULTFD_IOC_NEW } from "./gen/linux/userfaultfd-ioctls.js";
+import { uffdioApi, userfaultfdIocNew } from "./gen/linux/userfaultfd-ioctls.js";
 import { UFFD_API, ioctls as uffdIoctls } from "./gen/linux/userfaultfd.js";
 
 /**
@@ -76,7 +76,7 @@ function fileFlags(files: string[]): Probe[] {
   // int: the runtime passes the header's 8 zeroed bytes, and the flags are their low half.
   return files.flatMap((file) => {
     const p = probe("FS_IOC_GETFLAGS", fsIoctls.FS_IOC_GETFLAGS.request, file);
-    return onOpened(file, fs.constants.O_RDONLY, [p], (fd) => [attempt(p, () => Number(FS_IOC_GETFLAGS(fd)))]);
+    return onOpened(file, fs.constants.O_RDONLY, [p], (fd) => [attempt(p, () => Number(fsIocGetflags(fd)))]);
   });
 }
 
@@ -86,11 +86,11 @@ function windowSize(): Probe[] {
   const get = probe("TIOCGWINSZ", ttyIoctls.TIOCGWINSZ.request, "/dev/ptmx");
   return onOpened("/dev/ptmx", fs.constants.O_RDWR | fs.constants.O_NOCTTY, [set, get], (fd) => [
     attempt(set, () => {
-      TIOCSWINSZ(fd, WINSIZE);
+      tiocswinsz(fd, WINSIZE);
       return null;
     }),
     attempt(get, () => {
-      const { ws_row, ws_col, ws_xpixel, ws_ypixel } = TIOCGWINSZ(fd);
+      const { ws_row, ws_col, ws_xpixel, ws_ypixel } = tiocgwinsz(fd);
       return { ws_row, ws_col, ws_xpixel, ws_ypixel };
     }),
   ]);
@@ -111,7 +111,7 @@ function fifoBytes(): Probe[] {
         return [{ ...p, unavailable: `write: ${errnoOf(err)}` }];
       }
       if (written !== FIFO_BYTES) return [{ ...p, unavailable: "write: short" }];
-      return [attempt(p, () => FIONREAD(fd))];
+      return [attempt(p, () => fionread(fd))];
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -120,7 +120,7 @@ function fifoBytes(): Probe[] {
 
 function kvmVersion(): Probe[] {
   const p = probe("KVM_GET_API_VERSION", kvmIoctls.KVM_GET_API_VERSION.request, "/dev/kvm");
-  return onOpened("/dev/kvm", fs.constants.O_RDWR, [p], (fd) => [attempt(p, () => KVM_GET_API_VERSION(fd))]);
+  return onOpened("/dev/kvm", fs.constants.O_RDWR, [p], (fd) => [attempt(p, () => kvmGetApiVersion(fd))]);
 }
 
 /** USERFAULTFD_IOC_NEW on /dev/userfaultfd, then the API handshake on the new userfaultfd. */
@@ -130,7 +130,7 @@ function userfaultfd(): Probe[] {
   return onOpened("/dev/userfaultfd", fs.constants.O_RDWR, [create, handshake], (dev) => {
     let uffd: number | undefined;
     const created = attempt(create, () => {
-      uffd = USERFAULTFD_IOC_NEW(dev); // flags 0: the fd number is this process's, not reported
+      uffd = userfaultfdIocNew(dev); // flags 0: the fd number is this process's, not reported
       return null;
     });
     if (uffd === undefined) return [created, { ...handshake, unavailable: `USERFAULTFD_IOC_NEW: ${created.errno}` }];
@@ -139,7 +139,7 @@ function userfaultfd(): Probe[] {
       return [
         created,
         attempt(handshake, () => {
-          const { api, features, ioctls } = UFFDIO_API(fd, { api: UFFD_API, features: 0n });
+          const { api, features, ioctls } = uffdioApi(fd, { api: UFFD_API, features: 0n });
           return { api: hex(api), features: hex(features), ioctls: hex(ioctls) };
         }),
       ];

@@ -2,7 +2,7 @@
 // symbols the printed code uses.
 import { hardline, printDoc, type Doc } from "./doc.js";
 import { Printer } from "./layout.js";
-import { symbol, type ImportSymbol } from "./marks.js";
+import type { ImportSymbol } from "./marks.js";
 import { Parser } from "./parser.js";
 import { tokenize } from "./tokens.js";
 
@@ -13,22 +13,13 @@ export interface ImportFrom {
   /** The key symbols name (`runtime:codec`), or a specifier. */
   key: string;
   specifier: string;
-  /** `inline`: one statement with `type` on type names, sorted as locales do; else values, then types. */
+  /** `inline`: one statement with `type` on type names, sorted as locales do; `split`: values, then types. */
   style?: "inline" | "split";
 }
 
 export class ModuleFile {
   private readonly parts: { doc: Doc; blank: boolean }[] = [];
   private readonly used = new Set<ImportSymbol>();
-  private readonly importable = new Map<string, ImportSymbol>();
-
-  /** Names other modules export: a reference to one in the code imports it from `from`. */
-  canImport(names: Iterable<[name: string, from: string, typeOnly: boolean]>): void {
-    for (const [name, from, typeOnly] of names) {
-      const t = tokenize(symbol(name, from, typeOnly))[0]!;
-      this.importable.set(name, t.sym!);
-    }
-  }
 
   /** Adds statements, each with its /** *\/ doc; `blank`: a blank line before them. */
   add(text: string, blank = false): void {
@@ -51,7 +42,7 @@ export class ModuleFile {
   }
 
   private parse(text: string): Doc {
-    const stmts = new Parser(tokenize(text), (s) => this.used.add(s), (n) => this.importable.get(n)).program();
+    const stmts = new Parser(tokenize(text), (s) => this.used.add(s)).program();
     return new Printer().statements(stmts);
   }
 
@@ -59,7 +50,7 @@ export class ModuleFile {
    * The import statements of the symbols used, module by module in `order` (then others by
    * specifier), as text for `insert`.
    */
-  imports(order: ImportFrom[]): string {
+  imports(order: ImportFrom[], others: ImportFrom["style"] = "inline"): string {
     const byModule = new Map<string, ImportSymbol[]>();
     for (const s of this.used) {
       if (s.from === "local:") continue;
@@ -69,7 +60,7 @@ export class ModuleFile {
     const keys = [...order.map((o) => o.key).filter((k) => byModule.has(k)), ...[...byModule.keys()].filter((k) => !known.has(k)).sort((a, b) => a.localeCompare(b))];
     const out: string[] = [];
     for (const key of keys) {
-      const from = known.get(key) ?? { key, specifier: key, style: "inline" };
+      const from = known.get(key) ?? { key, specifier: key, style: others };
       const syms = byModule.get(key)!;
       const spec = JSON.stringify(from.specifier);
       if (from.style === "inline") {

@@ -8,17 +8,7 @@ export class Parser {
   constructor(
     private toks: Tok[],
     private uses: (s: ImportSymbol) => void,
-    private resolve: (name: string) => ImportSymbol | undefined,
   ) {}
-
-  /** A name in a reference position: another module's export, where the file can import it. */
-  private reference(t: Tok): string {
-    if (!t.sym) {
-      const sym = this.resolve(t.v);
-      if (sym) this.uses(sym);
-    }
-    return t.v;
-  }
 
   private get t(): Tok {
     return this.toks[this.i]!;
@@ -287,7 +277,7 @@ export class Parser {
     const t = this.next();
     if (t.k === "str") return { k: "word", text: printString(t.v) };
     if (t.k !== "id") return { k: "word", text: t.v };
-    let name = this.reference(t);
+    let name = t.v;
     while (this.eat(".")) name += "." + this.name();
     if (this.is("<")) return { k: "ref", name, args: this.typeArgs() };
     return { k: "ref", name };
@@ -447,7 +437,7 @@ export class Parser {
       }
       return { k: "object", props, brk };
     }
-    if (t.k === "id") return { k: "id", name: this.reference(this.next()) };
+    if (t.k === "id") return { k: "id", name: this.next().v };
     throw new Error(`printer: unexpected '${t.v}': ${this.context()}`);
   }
   /** An object property, method or accessor; a class member. */

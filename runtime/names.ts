@@ -1,0 +1,11 @@
+// The name of a request's typed call, as uapigen's generator spells it (its emit/names.ts):
+// messages that send a caller to the Unsafe form name the function they can import.
+// test/runtime/names.test.ts checks the two agree on every generated call.
+
+/** `iommuIoasMapUnsafe` for `IOMMU_IOAS_MAP`. */
+export function unsafeCallName(request: string): string {
+  const lead = /^_*/.exec(request)![0];
+  const words = request.slice(lead.length).split("_").filter(Boolean);
+  const camel = words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() : w[0]!.toUpperCase()) + w.slice(1).toLowerCase()).join("");
+  return `${lead}${camel}Unsafe`;
+}
