@@ -180,7 +180,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const { ABIS, abisNamed } = await import("../target/abi.js");
   const { buildHeader, includeDirsFor, rowsWithAsmHeaders } = await import("../model/build.js");
   const { loadOverrides } = await import("../model/overrides.js");
-  const { emitModule, linkContext } = await import("../emit/module.js");
+  const { emitModule, linkContext, variantsOf } = await import("../emit/module.js");
+  const { shareVariants } = await import("../emit/variants.js");
   const { moduleSpecifier, planModules } = await import("../emit/plan.js");
   const { recordNames } = await import("../emit/names.js");
   const { emitIoctlModule } = await import("../emit/ioctls.js");
@@ -230,11 +231,16 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   // Each header's module and typed calls; then, once, the records of included headers they use.
   const outputs: string[] = [];
   const texts: string[] = [];
-  for (const [i, m] of planModules(run, opts.out).entries()) {
+  const planned = planModules(run, opts.out);
+  // One numbering of the variants for the run: `V === 1` means the same rows in every module.
+  const variants = shareVariants(planned.map((m) => variantsOf(m.units, m.imports)));
+  for (const [i, m] of planned.entries()) {
     const primary = m.units[0]!;
     const subdir = path.relative(opts.out, path.dirname(m.file));
     outputs.push(m.file);
-    texts.push(await emitModule(m.units, { runtimeImport: runtimeModule(opts.runtime, "codec", subdir), provenance: provenanceOf(primary.model.file), header: m.header, usedBy: m.usedBy, imports: m.imports }));
+    texts.push(
+      await emitModule(m.units, { runtimeImport: runtimeModule(opts.runtime, "codec", subdir), provenance: provenanceOf(primary.model.file), header: m.header, usedBy: m.usedBy, imports: m.imports, variants: variants[i] }),
+    );
     if (m.usedBy) continue;
     const codecImport = moduleSpecifier(ioctlOutputName(opts.headers[i]!, opts.out), m.file);
     // The typed calls name records as types, from the module that emits each.

@@ -26,6 +26,8 @@ export interface EmitOptions {
   usedBy?: string[];
   /** Records of other modules that this one's code refers to: name -> module specifier. */
   imports?: ReadonlyMap<string, string>;
+  /** The rows' variants, numbered for the whole run (shareVariants); by default the module's own. */
+  variants?: ModuleVariants;
 }
 
 function numberLiteral(v: bigint, bits: number, hex: boolean): string {
@@ -54,6 +56,14 @@ function integerValues(model: HeaderModel): Map<string, { v: bigint; bits: numbe
   return out;
 }
 
+/** How a module's rows group into variants, its constants rendered as code (moduleVariants). */
+export function variantsOf(units: AbiUnit[], imports: ReadonlyMap<string, string> = new Map()): ModuleVariants {
+  // A constant 64 bits wide on any row is a bigint on all of them.
+  const widest = new Map<string, number>();
+  for (const u of units) for (const [n, x] of integerValues(u.model)) widest.set(n, Math.max(widest.get(n) ?? 0, x.bits));
+  return moduleVariants(units, (m) => new Map([...integerValues(m)].map(([n, x]) => [n, numberLiteral(x.v, widest.get(n)!, x.hex)])), (name) => imports.get(name));
+}
+
 /**
  * One module for every ABI row in `units` (the first is the primary: its declarations, order and
  * docs are the module's); each row's layouts and values are selected at load time.
@@ -67,10 +77,7 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   const records = emittedRecords(model);
   const header = opts.header ?? headerName(model.file);
   const ctx = linkContext(model, names, imports.keys());
-  // A constant 64 bits wide on any row is a bigint on all of them.
-  const widest = new Map<string, number>();
-  for (const u of units) for (const [n, x] of integerValues(u.model)) widest.set(n, Math.max(widest.get(n) ?? 0, x.bits));
-  const variants = moduleVariants(units, (m) => new Map([...integerValues(m)].map(([n, x]) => [n, numberLiteral(x.v, widest.get(n)!, x.hex)])), home);
+  const variants = opts.variants ?? variantsOf(units, imports);
 
   claimNames(model, names, imports, !opts.usedBy);
 
@@ -154,7 +161,9 @@ function valueChoices(name: string, variants: ModuleVariants): { initializer: st
   if (choices.length === 1) return { initializer: choices[0]!.text };
   const bigint = choices.some((c) => c.text.endsWith("n"));
   const type = `${bigint ? "bigint" : "number"}${choices.some((c) => c.text === "undefined") ? " | undefined" : ""}`;
-  const perArch = choices.map((c) => `${c.text} on ${c.variants.flatMap((v) => variants.arches[v]!).join(", ")}`).join("; ");
+  const rows = [...variants.variantOf.keys()];
+  const inRowOrder = (vs: number[]) => rows.filter((r) => vs.includes(variants.variantOf.get(r)!));
+  const perArch = choices.map((c) => `${c.text} on ${inRowOrder(c.variants).join(", ")}`).join("; ");
   return { initializer: pickByVariant(choices), type, perArch };
 }
 

@@ -304,13 +304,19 @@ export function variantTest(variants: number[]): string {
 }
 
 /**
- * Picks per variant: `V === 1 ? b : a`, with the first (the primary row's) as the fallback.
- * `choices` are distinct code texts with the variants that use them.
+ * Picks per variant: `V === 1 ? b : a`. The choice most variants share is the fallback, so the
+ * tests name the fewest variants (the primary row's choice where they tie). `choices` are
+ * distinct code texts with the variants that use them.
  */
 export function pickByVariant(choices: { variants: number[]; text: string }[]): string {
-  if (choices.length === 1) return choices[0]!.text;
-  const [first, ...rest] = choices;
-  return rest.reduceRight((acc, c) => `${variantTest(c.variants)} ? ${c.text} : ${acc}`, first!.text);
+  const [fallback, ...tested] = fallbackFirst(choices);
+  return tested.reduceRight((acc, c) => `${variantTest(c.variants)} ? ${c.text} : ${acc}`, fallback!.text);
+}
+
+/** The choice for most variants first (the earliest where they tie), the others in their order. */
+export function fallbackFirst<T extends { variants: number[] }>(choices: T[]): T[] {
+  const most = choices.reduce((best, c, i) => (c.variants.length > choices[best]!.variants.length ? i : best), 0);
+  return [choices[most]!, ...choices.filter((_, i) => i !== most)];
 }
 
 /** Groups per-variant values by equal text, primary first. */
@@ -374,8 +380,9 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     // `dv` named once where a body reads it more than once (an array); else this.dataView inline.
     const once = (b: string) => ((b.match(/\bdv\b/g) ?? []).length > 1 ? ["const dv = this.dataView;", b] : [b.replace(/\bdv\b/, "this.dataView")]);
     if (bodies.length === 1) return once(bodies[0]!.value);
-    const branches = bodies.slice(1).map((b) => `if (${variantTest(b.variants)}) { ${b.value} }`);
-    return once(`${branches.join(" else ")} else { ${bodies[0]!.value} }`);
+    const [fallback, ...tested] = fallbackFirst(bodies);
+    const branches = tested.map((b) => `if (${variantTest(b.variants)}) { ${b.value} }`);
+    return once(`${branches.join(" else ")} else { ${fallback!.value} }`);
   };
   const primary = codes[0]!;
   // By name: a variant may declare the members in another order (ip.h's bitfields by byte order).

@@ -174,3 +174,32 @@ export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) =>
   const valueMap = new Map(valueNames.map((n) => [n, firstUnitOf.map((ui) => perUnit[ui]!.values.get(n) ?? "undefined")]));
   return { variantOf, arches, records, values: valueMap };
 }
+
+/**
+ * Numbers the variants for a whole run, so that `V === 3` means the same rows in every module:
+ * the rows that every module treats alike share a variant, numbered in row order. A module then
+ * tests the run's variants its code tells apart (`V === 3 || V === 4`).
+ */
+export function shareVariants(modules: ModuleVariants[]): ModuleVariants[] {
+  const rows = [...(modules[0]?.variantOf.keys() ?? [])];
+  const keys: string[] = [];
+  const runOf = new Map<string, number>();
+  const arches: string[][] = [];
+  for (const row of rows) {
+    const key = modules.map((m) => m.variantOf.get(row)).join(",");
+    let v = keys.indexOf(key);
+    if (v < 0) v = keys.push(key) - 1;
+    runOf.set(row, v);
+    (arches[v] ??= []).push(row);
+  }
+  return modules.map((m) => {
+    // The module's own variant of each of the run's.
+    const own = arches.map((a) => m.variantOf.get(a[0]!)!);
+    return {
+      variantOf: runOf,
+      arches,
+      records: new Map([...m.records].map(([name, rv]) => [name, { ...rv, codes: own.map((v) => rv.codes[v]!) }])),
+      values: new Map([...m.values].map(([name, vs]) => [name, own.map((v) => vs[v]!)])),
+    };
+  });
+}

@@ -2534,7 +2534,7 @@ export class IommuTestCmdDmabufRevokeView
   }
 }
 
-/** C: `#define IOMMU_TEST_CMD` = 0x3ba0 on x86_64, aarch64, arm, s390x, riscv64, hppa, i386; 0x20003ba0 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 160, size 0 on x86_64) */
+/** C: `#define IOMMU_TEST_CMD` = 0x3ba0 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003ba0 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 160, size 0 on x86_64) */
 export const IOMMU_TEST_CMD: number = V === 2 ? 0x20003ba0 : 0x3ba0;
 /**
  * Mock device/iommu PASID width

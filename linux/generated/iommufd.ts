@@ -41,23 +41,23 @@ import type { GeneratedCodec, InitOf, Int64, IoctlInfo, Target } from "@uapigen/
 /** The ABI row of the running machine (process.arch and os.endianness(), or the UAPIGEN_ARCH override) and the variant of this module's layouts and values it uses. Loading the module on a machine not listed throws UnsupportedArchitectureError. */
 const ARCH = selectArch("linux/iommufd.h", {
   x86_64: 0,
-  i386: 0,
+  i386: 1,
   aarch64: 0,
-  arm: 0,
-  ppc64le: 1,
-  ppc64: 1,
-  powerpc: 1,
+  arm: 2,
+  ppc64le: 3,
+  ppc64: 3,
+  powerpc: 4,
   s390x: 0,
   riscv64: 0,
-  mips64el: 1,
-  mipsel: 1,
-  sparc64: 1,
-  alpha: 1,
-  hppa: 0,
+  mips64el: 3,
+  mipsel: 4,
+  sparc64: 3,
+  alpha: 3,
+  hppa: 2,
 });
 /** Byte order of members in the machine's own order (__u32, int, bitfields); __leN and __beN members have a fixed one. */
 const LE = ARCH.littleEndian;
-/** 0: x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 1: ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha */
+/** 0: x86_64, aarch64, s390x, riscv64; 1: i386; 2: arm, hppa; 3: ppc64le, ppc64, mips64el, sparc64, alpha; 4: powerpc, mipsel */
 const V = ARCH.variant;
 const NONE: ArrayLike<never> = Object.freeze([]);
 /** C: `#define IOMMUFD_TYPE` = 59 */
@@ -188,7 +188,7 @@ export class IommuDestroyView extends RecordView implements iommu_destroy {
 }
 
 /** C: `#define IOMMU_DESTROY` = 0x3b80 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b80 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 128, size 0 on x86_64) */
-export const IOMMU_DESTROY: number = V === 1 ? 0x20003b80 : 0x3b80;
+export const IOMMU_DESTROY: number = V === 3 || V === 4 ? 0x20003b80 : 0x3b80;
 
 /**
  * ioctl({@link IOMMU_IOAS_ALLOC})
@@ -289,7 +289,7 @@ export class IommuIoasAllocView extends RecordView implements iommu_ioas_alloc {
 }
 
 /** C: `#define IOMMU_IOAS_ALLOC` = 0x3b81 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b81 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 129, size 0 on x86_64) */
-export const IOMMU_IOAS_ALLOC: number = V === 1 ? 0x20003b81 : 0x3b81;
+export const IOMMU_IOAS_ALLOC: number = V === 3 || V === 4 ? 0x20003b81 : 0x3b81;
 
 /**
  * ioctl(IOMMU_IOVA_RANGE)
@@ -574,7 +574,7 @@ export class IommuIoasIovaRangesView extends RecordView implements iommu_ioas_io
 }
 
 /** C: `#define IOMMU_IOAS_IOVA_RANGES` = 0x3b84 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b84 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 132, size 0 on x86_64) */
-export const IOMMU_IOAS_IOVA_RANGES: number = V === 1 ? 0x20003b84 : 0x3b84;
+export const IOMMU_IOAS_IOVA_RANGES: number = V === 3 || V === 4 ? 0x20003b84 : 0x3b84;
 
 /**
  * ioctl({@link IOMMU_IOAS_ALLOW_IOVAS})
@@ -740,7 +740,7 @@ export class IommuIoasAllowIovasView extends RecordView implements iommu_ioas_al
 }
 
 /** C: `#define IOMMU_IOAS_ALLOW_IOVAS` = 0x3b82 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b82 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 130, size 0 on x86_64) */
-export const IOMMU_IOAS_ALLOW_IOVAS: number = V === 1 ? 0x20003b82 : 0x3b82;
+export const IOMMU_IOAS_ALLOW_IOVAS: number = V === 3 || V === 4 ? 0x20003b82 : 0x3b82;
 /**
  * If clear the kernel will compute an appropriate IOVA to place the mapping at
  *
@@ -963,7 +963,7 @@ export class IommuIoasMapView extends RecordView implements iommu_ioas_map {
 }
 
 /** C: `#define IOMMU_IOAS_MAP` = 0x3b85 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b85 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 133, size 0 on x86_64) */
-export const IOMMU_IOAS_MAP: number = V === 1 ? 0x20003b85 : 0x3b85;
+export const IOMMU_IOAS_MAP: number = V === 3 || V === 4 ? 0x20003b85 : 0x3b85;
 
 /**
  * ioctl({@link IOMMU_IOAS_NOIOMMU_GET_PA})
@@ -1168,7 +1168,7 @@ export class IommuIoasNoiommuGetPaView extends RecordView implements iommu_ioas_
 }
 
 /** C: `#define IOMMU_IOAS_NOIOMMU_GET_PA` = 0x3b95 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b95 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 149, size 0 on x86_64) */
-export const IOMMU_IOAS_NOIOMMU_GET_PA: number = V === 1 ? 0x20003b95 : 0x3b95;
+export const IOMMU_IOAS_NOIOMMU_GET_PA: number = V === 3 || V === 4 ? 0x20003b95 : 0x3b95;
 
 /**
  * ioctl({@link IOMMU_IOAS_MAP_FILE})
@@ -1352,7 +1352,7 @@ export class IommuIoasMapFileView extends RecordView implements iommu_ioas_map_f
 }
 
 /** C: `#define IOMMU_IOAS_MAP_FILE` = 0x3b8f on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8f on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 143, size 0 on x86_64) */
-export const IOMMU_IOAS_MAP_FILE: number = V === 1 ? 0x20003b8f : 0x3b8f;
+export const IOMMU_IOAS_MAP_FILE: number = V === 3 || V === 4 ? 0x20003b8f : 0x3b8f;
 
 /**
  * ioctl({@link IOMMU_IOAS_COPY})
@@ -1546,7 +1546,7 @@ export class IommuIoasCopyView extends RecordView implements iommu_ioas_copy {
 }
 
 /** C: `#define IOMMU_IOAS_COPY` = 0x3b83 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b83 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 131, size 0 on x86_64) */
-export const IOMMU_IOAS_COPY: number = V === 1 ? 0x20003b83 : 0x3b83;
+export const IOMMU_IOAS_COPY: number = V === 3 || V === 4 ? 0x20003b83 : 0x3b83;
 
 /**
  * ioctl({@link IOMMU_IOAS_UNMAP})
@@ -1664,7 +1664,7 @@ export class IommuIoasUnmapView extends RecordView implements iommu_ioas_unmap {
 }
 
 /** C: `#define IOMMU_IOAS_UNMAP` = 0x3b86 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b86 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 134, size 0 on x86_64) */
-export const IOMMU_IOAS_UNMAP: number = V === 1 ? 0x20003b86 : 0x3b86;
+export const IOMMU_IOAS_UNMAP: number = V === 3 || V === 4 ? 0x20003b86 : 0x3b86;
 /**
  *  Change how RLIMIT_MEMLOCK accounting works. The caller must have privilege to invoke this. Value 0 (default) is user based accounting, 1 uses process based accounting. Global option, object_id must be 0
  *
@@ -1892,7 +1892,7 @@ export class IommuOptionView extends RecordView implements iommu_option {
 }
 
 /** C: `#define IOMMU_OPTION` = 0x3b87 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b87 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 135, size 0 on x86_64) */
-export const IOMMU_OPTION: number = V === 1 ? 0x20003b87 : 0x3b87;
+export const IOMMU_OPTION: number = V === 3 || V === 4 ? 0x20003b87 : 0x3b87;
 /**
  * Get the current compatibility IOAS
  *
@@ -2049,7 +2049,7 @@ export class IommuVfioIoasView extends RecordView implements iommu_vfio_ioas {
 }
 
 /** C: `#define IOMMU_VFIO_IOAS` = 0x3b88 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b88 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 136, size 0 on x86_64) */
-export const IOMMU_VFIO_IOAS: number = V === 1 ? 0x20003b88 : 0x3b88;
+export const IOMMU_VFIO_IOAS: number = V === 3 || V === 4 ? 0x20003b88 : 0x3b88;
 /**
  * If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
  *
@@ -2758,7 +2758,7 @@ export class IommuHwptAllocView extends RecordView implements iommu_hwpt_alloc {
 }
 
 /** C: `#define IOMMU_HWPT_ALLOC` = 0x3b89 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b89 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 137, size 0 on x86_64) */
-export const IOMMU_HWPT_ALLOC: number = V === 1 ? 0x20003b89 : 0x3b89;
+export const IOMMU_HWPT_ALLOC: number = V === 3 || V === 4 ? 0x20003b89 : 0x3b89;
 /**
  * If set, disallow read-only mappings on a nested_parent domain. https://www.intel.com/content/www/us/en/content-details/772415/content-details.html
  *
@@ -3756,7 +3756,7 @@ export class IommuHwInfoView extends RecordView implements iommu_hw_info {
 }
 
 /** C: `#define IOMMU_GET_HW_INFO` = 0x3b8a on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8a on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 138, size 0 on x86_64) */
-export const IOMMU_GET_HW_INFO: number = V === 1 ? 0x20003b8a : 0x3b8a;
+export const IOMMU_GET_HW_INFO: number = V === 3 || V === 4 ? 0x20003b8a : 0x3b8a;
 /**
  * Enable dirty tracking
  *
@@ -3929,7 +3929,7 @@ export class IommuHwptSetDirtyTrackingView
 }
 
 /** C: `#define IOMMU_HWPT_SET_DIRTY_TRACKING` = 0x3b8b on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8b on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 139, size 0 on x86_64) */
-export const IOMMU_HWPT_SET_DIRTY_TRACKING: number = V === 1 ? 0x20003b8b : 0x3b8b;
+export const IOMMU_HWPT_SET_DIRTY_TRACKING: number = V === 3 || V === 4 ? 0x20003b8b : 0x3b8b;
 /**
  * Just read the PTEs without clearing any dirty bits metadata. This flag can be passed in the expectation where the next operation is an unmap of the same IOVA range.
  *
@@ -4201,7 +4201,7 @@ export class IommuHwptGetDirtyBitmapView extends RecordView implements iommu_hwp
 }
 
 /** C: `#define IOMMU_HWPT_GET_DIRTY_BITMAP` = 0x3b8c on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8c on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 140, size 0 on x86_64) */
-export const IOMMU_HWPT_GET_DIRTY_BITMAP: number = V === 1 ? 0x20003b8c : 0x3b8c;
+export const IOMMU_HWPT_GET_DIRTY_BITMAP: number = V === 3 || V === 4 ? 0x20003b8c : 0x3b8c;
 /**
  * Invalidation data for VTD_S1
  *
@@ -4728,7 +4728,7 @@ export class IommuHwptInvalidateView extends RecordView implements iommu_hwpt_in
 }
 
 /** C: `#define IOMMU_HWPT_INVALIDATE` = 0x3b8d on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8d on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 141, size 0 on x86_64) */
-export const IOMMU_HWPT_INVALIDATE: number = V === 1 ? 0x20003b8d : 0x3b8d;
+export const IOMMU_HWPT_INVALIDATE: number = V === 3 || V === 4 ? 0x20003b8d : 0x3b8d;
 /**
  * The pasid field of the fault data is valid.
  *
@@ -5254,7 +5254,7 @@ export class IommuFaultAllocView extends RecordView implements iommu_fault_alloc
 }
 
 /** C: `#define IOMMU_FAULT_QUEUE_ALLOC` = 0x3b8e on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8e on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 142, size 0 on x86_64) */
-export const IOMMU_FAULT_QUEUE_ALLOC: number = V === 1 ? 0x20003b8e : 0x3b8e;
+export const IOMMU_FAULT_QUEUE_ALLOC: number = V === 3 || V === 4 ? 0x20003b8e : 0x3b8e;
 /**
  * Reserved for future use
  *
@@ -5647,7 +5647,7 @@ export class IommuViommuAllocView extends RecordView implements iommu_viommu_all
 }
 
 /** C: `#define IOMMU_VIOMMU_ALLOC` = 0x3b90 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b90 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 144, size 0 on x86_64) */
-export const IOMMU_VIOMMU_ALLOC: number = V === 1 ? 0x20003b90 : 0x3b90;
+export const IOMMU_VIOMMU_ALLOC: number = V === 3 || V === 4 ? 0x20003b90 : 0x3b90;
 
 /**
  * ioctl({@link IOMMU_VDEVICE_ALLOC})
@@ -5797,7 +5797,7 @@ export class IommuVdeviceAllocView extends RecordView implements iommu_vdevice_a
 }
 
 /** C: `#define IOMMU_VDEVICE_ALLOC` = 0x3b91 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b91 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 145, size 0 on x86_64) */
-export const IOMMU_VDEVICE_ALLOC: number = V === 1 ? 0x20003b91 : 0x3b91;
+export const IOMMU_VDEVICE_ALLOC: number = V === 3 || V === 4 ? 0x20003b91 : 0x3b91;
 
 /**
  * ioctl(VFIO_IOAS_CHANGE_PROCESS)
@@ -5887,7 +5887,7 @@ export class IommuIoasChangeProcessView extends RecordView implements iommu_ioas
 }
 
 /** C: `#define IOMMU_IOAS_CHANGE_PROCESS` = 0x3b92 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b92 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 146, size 0 on x86_64) */
-export const IOMMU_IOAS_CHANGE_PROCESS: number = V === 1 ? 0x20003b92 : 0x3b92;
+export const IOMMU_IOAS_CHANGE_PROCESS: number = V === 3 || V === 4 ? 0x20003b92 : 0x3b92;
 /**
  * vEVENTQ has lost vEVENTs
  *
@@ -6450,7 +6450,7 @@ export class IommuVeventqAllocView extends RecordView implements iommu_veventq_a
 }
 
 /** C: `#define IOMMU_VEVENTQ_ALLOC` = 0x3b93 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b93 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 147, size 0 on x86_64) */
-export const IOMMU_VEVENTQ_ALLOC: number = V === 1 ? 0x20003b93 : 0x3b93;
+export const IOMMU_VEVENTQ_ALLOC: number = V === 3 || V === 4 ? 0x20003b93 : 0x3b93;
 /**
  * Reserved for future use
  *
@@ -6707,7 +6707,7 @@ export class IommuHwQueueAllocView extends RecordView implements iommu_hw_queue_
 }
 
 /** C: `#define IOMMU_HW_QUEUE_ALLOC` = 0x3b94 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b94 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 148, size 0 on x86_64) */
-export const IOMMU_HW_QUEUE_ALLOC: number = V === 1 ? 0x20003b94 : 0x3b94;
+export const IOMMU_HW_QUEUE_ALLOC: number = V === 3 || V === 4 ? 0x20003b94 : 0x3b94;
 /** Every ioctl of the header: its request number, its argument codec (from the kerneldoc, or the reviewed override file), the direction encoded in the request and the data direction the documentation gives. */
 export const ioctls = {
   IOMMU_DESTROY: {

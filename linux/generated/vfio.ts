@@ -204,7 +204,7 @@ export class VfioInfoCapHeaderView extends RecordView implements vfio_info_cap_h
  *
  * @returns {@link VFIO_API_VERSION} Availability: Always
  *
- * C: `#define VFIO_GET_API_VERSION` = 0x3b64 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b64 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 100, size 0 on x86_64)
+ * C: `#define VFIO_GET_API_VERSION` = 0x3b64 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b64 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 100, size 0 on x86_64)
  */
 export const VFIO_GET_API_VERSION: number = V === 3 || V === 4 ? 0x20003b64 : 0x3b64;
 /**
@@ -214,7 +214,7 @@ export const VFIO_GET_API_VERSION: number = V === 3 || V === 4 ? 0x20003b64 : 0x
  *
  * @returns 0 if not supported, 1 (or some other positive integer) if supported. Availability: Always
  *
- * C: `#define VFIO_CHECK_EXTENSION` = 0x3b65 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b65 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 101, size 0 on x86_64)
+ * C: `#define VFIO_CHECK_EXTENSION` = 0x3b65 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b65 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 101, size 0 on x86_64)
  */
 export const VFIO_CHECK_EXTENSION: number = V === 3 || V === 4 ? 0x20003b65 : 0x3b65;
 /**
@@ -224,7 +224,7 @@ export const VFIO_CHECK_EXTENSION: number = V === 3 || V === 4 ? 0x20003b65 : 0x
  *
  * @returns 0 on success, -errno on failure Availability: When VFIO group attached
  *
- * C: `#define VFIO_SET_IOMMU` = 0x3b66 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b66 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 102, size 0 on x86_64)
+ * C: `#define VFIO_SET_IOMMU` = 0x3b66 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b66 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 102, size 0 on x86_64)
  */
 export const VFIO_SET_IOMMU: number = V === 3 || V === 4 ? 0x20003b66 : 0x3b66;
 
@@ -304,7 +304,7 @@ export class VfioGroupStatusView extends RecordView implements vfio_group_status
 export const VFIO_GROUP_FLAGS_VIABLE = 1;
 /** C: `#define VFIO_GROUP_FLAGS_CONTAINER_SET` = 2 */
 export const VFIO_GROUP_FLAGS_CONTAINER_SET = 2;
-/** C: `#define VFIO_GROUP_GET_STATUS` = 0x3b67 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b67 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 103, size 0 on x86_64) */
+/** C: `#define VFIO_GROUP_GET_STATUS` = 0x3b67 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b67 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 103, size 0 on x86_64) */
 export const VFIO_GROUP_GET_STATUS: number = V === 3 || V === 4 ? 0x20003b67 : 0x3b67;
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 4, __s32)
@@ -313,7 +313,7 @@ export const VFIO_GROUP_GET_STATUS: number = V === 3 || V === 4 ? 0x20003b67 : 0
  *
  * @returns 0 on success, -errno on failure. Availability: Always
  *
- * C: `#define VFIO_GROUP_SET_CONTAINER` = 0x3b68 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b68 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 104, size 0 on x86_64)
+ * C: `#define VFIO_GROUP_SET_CONTAINER` = 0x3b68 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b68 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 104, size 0 on x86_64)
  */
 export const VFIO_GROUP_SET_CONTAINER: number = V === 3 || V === 4 ? 0x20003b68 : 0x3b68;
 /**
@@ -323,7 +323,7 @@ export const VFIO_GROUP_SET_CONTAINER: number = V === 3 || V === 4 ? 0x20003b68 
  *
  * @returns 0 on success, -errno on failure. Availability: When attached to container
  *
- * C: `#define VFIO_GROUP_UNSET_CONTAINER` = 0x3b69 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b69 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 105, size 0 on x86_64)
+ * C: `#define VFIO_GROUP_UNSET_CONTAINER` = 0x3b69 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b69 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 105, size 0 on x86_64)
  */
 export const VFIO_GROUP_UNSET_CONTAINER: number = V === 3 || V === 4 ? 0x20003b69 : 0x3b69;
 /**
@@ -333,7 +333,7 @@ export const VFIO_GROUP_UNSET_CONTAINER: number = V === 3 || V === 4 ? 0x20003b6
  *
  * @returns new file descriptor on success, -errno on failure. Availability: When attached to container
  *
- * C: `#define VFIO_GROUP_GET_DEVICE_FD` = 0x3b6a on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b6a on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 106, size 0 on x86_64)
+ * C: `#define VFIO_GROUP_GET_DEVICE_FD` = 0x3b6a on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6a on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 106, size 0 on x86_64)
  */
 export const VFIO_GROUP_GET_DEVICE_FD: number = V === 3 || V === 4 ? 0x20003b6a : 0x3b6a;
 
@@ -517,7 +517,7 @@ export const VFIO_DEVICE_FLAGS_FSL_MC = 64;
 export const VFIO_DEVICE_FLAGS_CAPS = 128;
 /** C: `#define VFIO_DEVICE_FLAGS_CDX` = 256 */
 export const VFIO_DEVICE_FLAGS_CDX = 0x100;
-/** C: `#define VFIO_DEVICE_GET_INFO` = 0x3b6b on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b6b on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 107, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_GET_INFO` = 0x3b6b on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6b on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 107, size 0 on x86_64) */
 export const VFIO_DEVICE_GET_INFO: number = V === 3 || V === 4 ? 0x20003b6b : 0x3b6b;
 /**
  * The following capabilities are unique to s390 zPCI devices.  Their contents are further-defined in vfio_zdev.h
@@ -825,7 +825,7 @@ export const VFIO_REGION_INFO_FLAG_WRITE = 2;
 export const VFIO_REGION_INFO_FLAG_MMAP = 4;
 /** C: `#define VFIO_REGION_INFO_FLAG_CAPS` = 8 */
 export const VFIO_REGION_INFO_FLAG_CAPS = 8;
-/** C: `#define VFIO_DEVICE_GET_REGION_INFO` = 0x3b6c on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b6c on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 108, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_GET_REGION_INFO` = 0x3b6c on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6c on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 108, size 0 on x86_64) */
 export const VFIO_DEVICE_GET_REGION_INFO: number = V === 3 || V === 4 ? 0x20003b6c : 0x3b6c;
 /**
  * The sparse mmap capability allows finer granularity of specifying areas within a region with mmap support.  When specified, the user should only mmap the offset ranges specified by the areas array.  mmaps outside of the areas specified may fail (such as the range covering a PCI MSI-X table) or may result in improper device behavior.  * The structures below define version 1 of this capability.
@@ -1860,7 +1860,7 @@ export const VFIO_IRQ_INFO_MASKABLE = 2;
 export const VFIO_IRQ_INFO_AUTOMASKED = 4;
 /** C: `#define VFIO_IRQ_INFO_NORESIZE` = 8 */
 export const VFIO_IRQ_INFO_NORESIZE = 8;
-/** C: `#define VFIO_DEVICE_GET_IRQ_INFO` = 0x3b6d on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b6d on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 109, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_GET_IRQ_INFO` = 0x3b6d on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6d on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 109, size 0 on x86_64) */
 export const VFIO_DEVICE_GET_IRQ_INFO: number = V === 3 || V === 4 ? 0x20003b6d : 0x3b6d;
 
 /**
@@ -2001,7 +2001,7 @@ export const VFIO_IRQ_SET_ACTION_MASK = 8;
 export const VFIO_IRQ_SET_ACTION_UNMASK = 16;
 /** C: `#define VFIO_IRQ_SET_ACTION_TRIGGER` = 32 */
 export const VFIO_IRQ_SET_ACTION_TRIGGER = 32;
-/** C: `#define VFIO_DEVICE_SET_IRQS` = 0x3b6e on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b6e on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 110, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_SET_IRQS` = 0x3b6e on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6e on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 110, size 0 on x86_64) */
 export const VFIO_DEVICE_SET_IRQS: number = V === 3 || V === 4 ? 0x20003b6e : 0x3b6e;
 /** C: `#define VFIO_IRQ_SET_DATA_TYPE_MASK` = 7 */
 export const VFIO_IRQ_SET_DATA_TYPE_MASK = 7;
@@ -2012,7 +2012,7 @@ export const VFIO_IRQ_SET_ACTION_TYPE_MASK = 56;
  *
  * Reset a device.
  *
- * C: `#define VFIO_DEVICE_RESET` = 0x3b6f on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b6f on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 111, size 0 on x86_64)
+ * C: `#define VFIO_DEVICE_RESET` = 0x3b6f on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6f on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 111, size 0 on x86_64)
  */
 export const VFIO_DEVICE_RESET: number = V === 3 || V === 4 ? 0x20003b6f : 0x3b6f;
 /** C: enumerator of `enum <anonymous>` = 0 */
@@ -2319,7 +2319,7 @@ export class VfioPciHotResetInfoView extends RecordView implements vfio_pci_hot_
 export const VFIO_PCI_HOT_RESET_FLAG_DEV_ID = 1;
 /** C: `#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED` = 2 */
 export const VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED = 2;
-/** C: `#define VFIO_DEVICE_GET_PCI_HOT_RESET_INFO` = 0x3b70 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b70 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 112, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_GET_PCI_HOT_RESET_INFO` = 0x3b70 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b70 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 112, size 0 on x86_64) */
 export const VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: number = V === 3 || V === 4 ? 0x20003b70 : 0x3b70;
 
 /**
@@ -2418,7 +2418,7 @@ export class VfioPciHotResetView extends RecordView implements vfio_pci_hot_rese
   }
 }
 
-/** C: `#define VFIO_DEVICE_PCI_HOT_RESET` = 0x3b71 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b71 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 113, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_PCI_HOT_RESET` = 0x3b71 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b71 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 113, size 0 on x86_64) */
 export const VFIO_DEVICE_PCI_HOT_RESET: number = V === 3 || V === 4 ? 0x20003b71 : 0x3b71;
 
 /**
@@ -2876,14 +2876,14 @@ export const VFIO_GFX_PLANE_TYPE_PROBE = 1;
 export const VFIO_GFX_PLANE_TYPE_DMABUF = 2;
 /** C: `#define VFIO_GFX_PLANE_TYPE_REGION` = 4 */
 export const VFIO_GFX_PLANE_TYPE_REGION = 4;
-/** C: `#define VFIO_DEVICE_QUERY_GFX_PLANE` = 0x3b72 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b72 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 114, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_QUERY_GFX_PLANE` = 0x3b72 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b72 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 114, size 0 on x86_64) */
 export const VFIO_DEVICE_QUERY_GFX_PLANE: number = V === 3 || V === 4 ? 0x20003b72 : 0x3b72;
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 15, __u32)
  *
  * Return a new dma-buf file descriptor for an exposed guest framebuffer described by the provided dmabuf_id. The dmabuf_id is returned from VFIO_ DEVICE_QUERY_GFX_PLANE as a token of the exposed guest framebuffer.
  *
- * C: `#define VFIO_DEVICE_GET_GFX_DMABUF` = 0x3b73 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b73 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 115, size 0 on x86_64)
+ * C: `#define VFIO_DEVICE_GET_GFX_DMABUF` = 0x3b73 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b73 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 115, size 0 on x86_64)
  */
 export const VFIO_DEVICE_GET_GFX_DMABUF: number = V === 3 || V === 4 ? 0x20003b73 : 0x3b73;
 
@@ -3050,7 +3050,7 @@ export const VFIO_DEVICE_IOEVENTFD_32 = 4;
 export const VFIO_DEVICE_IOEVENTFD_64 = 8;
 /** C: `#define VFIO_DEVICE_IOEVENTFD_SIZE_MASK` = 15 */
 export const VFIO_DEVICE_IOEVENTFD_SIZE_MASK = 15;
-/** C: `#define VFIO_DEVICE_IOEVENTFD` = 0x3b74 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b74 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 116, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_IOEVENTFD` = 0x3b74 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b74 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 116, size 0 on x86_64) */
 export const VFIO_DEVICE_IOEVENTFD: number = V === 3 || V === 4 ? 0x20003b74 : 0x3b74;
 
 /**
@@ -3144,7 +3144,7 @@ export const VFIO_DEVICE_FEATURE_GET = 0x10000;
 export const VFIO_DEVICE_FEATURE_SET = 0x20000;
 /** C: `#define VFIO_DEVICE_FEATURE_PROBE` = 262144 */
 export const VFIO_DEVICE_FEATURE_PROBE = 0x40000;
-/** C: `#define VFIO_DEVICE_FEATURE` = 0x3b75 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b75 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 117, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_FEATURE` = 0x3b75 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b75 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 117, size 0 on x86_64) */
 export const VFIO_DEVICE_FEATURE: number = V === 3 || V === 4 ? 0x20003b75 : 0x3b75;
 
 /**
@@ -3313,7 +3313,7 @@ export class VfioDeviceBindIommufdView extends RecordView implements vfio_device
 
 /** C: `#define VFIO_DEVICE_BIND_FLAG_TOKEN` = 1 */
 export const VFIO_DEVICE_BIND_FLAG_TOKEN = 1;
-/** C: `#define VFIO_DEVICE_BIND_IOMMUFD` = 0x3b76 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b76 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 118, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_BIND_IOMMUFD` = 0x3b76 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b76 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 118, size 0 on x86_64) */
 export const VFIO_DEVICE_BIND_IOMMUFD: number = V === 3 || V === 4 ? 0x20003b76 : 0x3b76;
 
 /**
@@ -3455,7 +3455,7 @@ export class VfioDeviceAttachIommufdPtView
 
 /** C: `#define VFIO_DEVICE_ATTACH_PASID` = 1 */
 export const VFIO_DEVICE_ATTACH_PASID = 1;
-/** C: `#define VFIO_DEVICE_ATTACH_IOMMUFD_PT` = 0x3b77 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b77 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 119, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_ATTACH_IOMMUFD_PT` = 0x3b77 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b77 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 119, size 0 on x86_64) */
 export const VFIO_DEVICE_ATTACH_IOMMUFD_PT: number = V === 3 || V === 4 ? 0x20003b77 : 0x3b77;
 
 /**
@@ -3572,7 +3572,7 @@ export class VfioDeviceDetachIommufdPtView
 
 /** C: `#define VFIO_DEVICE_DETACH_PASID` = 1 */
 export const VFIO_DEVICE_DETACH_PASID = 1;
-/** C: `#define VFIO_DEVICE_DETACH_IOMMUFD_PT` = 0x3b78 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b78 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 120, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_DETACH_IOMMUFD_PT` = 0x3b78 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b78 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 120, size 0 on x86_64) */
 export const VFIO_DEVICE_DETACH_IOMMUFD_PT: number = V === 3 || V === 4 ? 0x20003b78 : 0x3b78;
 /**
  * Provide support for setting a PCI VF Token, which is used as a shared secret between PF and VF drivers.  This feature may only be set on a PCI SR-IOV PF when SR-IOV is enabled on the PF and there are no existing open VFs.  Data provided when setting this feature is a 16-byte array (__u8 b[16]), representing a UUID.
@@ -3899,7 +3899,7 @@ export class VfioPrecopyInfoView extends RecordView implements vfio_precopy_info
 
 /** C: `#define VFIO_PRECOPY_INFO_REINIT` = 1 */
 export const VFIO_PRECOPY_INFO_REINIT = 1;
-/** C: `#define VFIO_MIG_GET_PRECOPY_INFO` = 0x3b79 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b79 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 121, size 0 on x86_64) */
+/** C: `#define VFIO_MIG_GET_PRECOPY_INFO` = 0x3b79 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b79 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 121, size 0 on x86_64) */
 export const VFIO_MIG_GET_PRECOPY_INFO: number = V === 3 || V === 4 ? 0x20003b79 : 0x3b79;
 /**
  * Upon {@link VFIO_DEVICE_FEATURE_SET}, allow the device to be moved into a low power state with the platform-based power management.  Device use of lower power states depends on factors managed by the runtime power management core, including system level support and coordinating support among dependent devices.  Enabling device low power entry does not guarantee lower power usage by the device, nor is a mechanism provided through this feature to know the current power state of the device.  If any device access happens (either from the host or through the vfio uAPI) when the device is in the low power state, then the host will move the device out of the low power state as necessary prior to the access.  Once the access is completed, the device may re-enter the low power state.  For single shot low power support with wake-up notification, see {@link VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP} below.  Access to mmap'd device regions is disabled on LOW_POWER_ENTRY and may only be resumed after calling LOW_POWER_EXIT.
@@ -5552,7 +5552,7 @@ export class VfioIommuType1InfoDmaAvailView
   }
 }
 
-/** C: `#define VFIO_IOMMU_GET_INFO` = 0x3b70 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b70 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 112, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_GET_INFO` = 0x3b70 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b70 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 112, size 0 on x86_64) */
 export const VFIO_IOMMU_GET_INFO: number = V === 3 || V === 4 ? 0x20003b70 : 0x3b70;
 
 /**
@@ -5743,7 +5743,7 @@ export const VFIO_DMA_MAP_FLAG_READ = 1;
 export const VFIO_DMA_MAP_FLAG_WRITE = 2;
 /** C: `#define VFIO_DMA_MAP_FLAG_VADDR` = 4 */
 export const VFIO_DMA_MAP_FLAG_VADDR = 4;
-/** C: `#define VFIO_IOMMU_MAP_DMA` = 0x3b71 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b71 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 113, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_MAP_DMA` = 0x3b71 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b71 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 113, size 0 on x86_64) */
 export const VFIO_IOMMU_MAP_DMA: number = V === 3 || V === 4 ? 0x20003b71 : 0x3b71;
 
 /** C: `struct vfio_bitmap`, 24 bytes, aligned to 8; 20 bytes, aligned to 4 on i386. */
@@ -5892,19 +5892,19 @@ export class VfioBitmapView extends RecordView implements vfio_bitmap {
 
   get data(): bigint {
     const dv = this.dataView;
-    if (V === 1 || V === 2 || V === 4) {
-      return BigInt(dv.getUint32(this.byteOffset + 16, LE));
-    } else {
+    if (V === 0 || V === 3) {
       return dv.getBigUint64(this.byteOffset + 16, LE);
+    } else {
+      return BigInt(dv.getUint32(this.byteOffset + 16, LE));
     }
   }
 
   set data(value: Int64) {
     const dv = this.dataView;
-    if (V === 1 || V === 2 || V === 4) {
-      dv.setUint32(this.byteOffset + 16, narrow32(value, false, "vfio_bitmap.data", "__u64 *"), LE);
-    } else {
+    if (V === 0 || V === 3) {
       dv.setBigUint64(this.byteOffset + 16, u64(value, "vfio_bitmap.data"), LE);
+    } else {
+      dv.setUint32(this.byteOffset + 16, narrow32(value, false, "vfio_bitmap.data", "__u64 *"), LE);
     }
   }
 }
@@ -6080,15 +6080,15 @@ export const VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP = 1;
 export const VFIO_DMA_UNMAP_FLAG_ALL = 2;
 /** C: `#define VFIO_DMA_UNMAP_FLAG_VADDR` = 4 */
 export const VFIO_DMA_UNMAP_FLAG_VADDR = 4;
-/** C: `#define VFIO_IOMMU_UNMAP_DMA` = 0x3b72 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b72 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 114, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_UNMAP_DMA` = 0x3b72 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b72 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 114, size 0 on x86_64) */
 export const VFIO_IOMMU_UNMAP_DMA: number = V === 3 || V === 4 ? 0x20003b72 : 0x3b72;
 /**
  * IOCTLs to enable/disable IOMMU container usage. No parameters are supported.
  *
- * C: `#define VFIO_IOMMU_ENABLE` = 0x3b73 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b73 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 115, size 0 on x86_64)
+ * C: `#define VFIO_IOMMU_ENABLE` = 0x3b73 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b73 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 115, size 0 on x86_64)
  */
 export const VFIO_IOMMU_ENABLE: number = V === 3 || V === 4 ? 0x20003b73 : 0x3b73;
-/** C: `#define VFIO_IOMMU_DISABLE` = 0x3b74 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b74 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 116, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_DISABLE` = 0x3b74 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b74 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 116, size 0 on x86_64) */
 export const VFIO_IOMMU_DISABLE: number = V === 3 || V === 4 ? 0x20003b74 : 0x3b74;
 
 /**
@@ -6318,7 +6318,7 @@ export class VfioIommuType1DirtyBitmapGetView
   }
 }
 
-/** C: `#define VFIO_IOMMU_DIRTY_PAGES` = 0x3b75 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b75 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 117, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_DIRTY_PAGES` = 0x3b75 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b75 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 117, size 0 on x86_64) */
 export const VFIO_IOMMU_DIRTY_PAGES: number = V === 3 || V === 4 ? 0x20003b75 : 0x3b75;
 
 /** C: `struct vfio_iommu_spapr_tce_ddw_info`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
@@ -6663,7 +6663,7 @@ export class VfioIommuSpaprTceInfoView extends RecordView implements vfio_iommu_
 
 /** C: `#define VFIO_IOMMU_SPAPR_INFO_DDW` = 1 */
 export const VFIO_IOMMU_SPAPR_INFO_DDW = 1;
-/** C: `#define VFIO_IOMMU_SPAPR_TCE_GET_INFO` = 0x3b70 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b70 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 112, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_SPAPR_TCE_GET_INFO` = 0x3b70 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b70 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 112, size 0 on x86_64) */
 export const VFIO_IOMMU_SPAPR_TCE_GET_INFO: number = V === 3 || V === 4 ? 0x20003b70 : 0x3b70;
 
 /** C: `struct vfio_eeh_pe_err`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
@@ -6945,7 +6945,7 @@ export const VFIO_EEH_PE_RESET_FUNDAMENTAL = 7;
 export const VFIO_EEH_PE_CONFIGURE = 8;
 /** C: `#define VFIO_EEH_PE_INJECT_ERR` = 9 */
 export const VFIO_EEH_PE_INJECT_ERR = 9;
-/** C: `#define VFIO_EEH_PE_OP` = 0x3b79 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b79 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 121, size 0 on x86_64) */
+/** C: `#define VFIO_EEH_PE_OP` = 0x3b79 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b79 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 121, size 0 on x86_64) */
 export const VFIO_EEH_PE_OP: number = V === 3 || V === 4 ? 0x20003b79 : 0x3b79;
 
 /**
@@ -7107,14 +7107,14 @@ export class VfioIommuSpaprRegisterMemoryView
   }
 }
 
-/** C: `#define VFIO_IOMMU_SPAPR_REGISTER_MEMORY` = 0x3b75 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b75 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 117, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_SPAPR_REGISTER_MEMORY` = 0x3b75 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b75 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 117, size 0 on x86_64) */
 export const VFIO_IOMMU_SPAPR_REGISTER_MEMORY: number = V === 3 || V === 4 ? 0x20003b75 : 0x3b75;
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 18, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
  *
  * Unregisters user space memory registered with {@link VFIO_IOMMU_SPAPR_REGISTER_MEMORY}. Uses vfio_iommu_spapr_register_memory for parameters.
  *
- * C: `#define VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY` = 0x3b76 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b76 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 118, size 0 on x86_64)
+ * C: `#define VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY` = 0x3b76 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b76 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 118, size 0 on x86_64)
  */
 export const VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY: number = V === 3 || V === 4 ? 0x20003b76 : 0x3b76;
 
@@ -7405,7 +7405,7 @@ export class VfioIommuSpaprTceCreateView extends RecordView implements vfio_iomm
   }
 }
 
-/** C: `#define VFIO_IOMMU_SPAPR_TCE_CREATE` = 0x3b77 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b77 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 119, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_SPAPR_TCE_CREATE` = 0x3b77 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b77 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 119, size 0 on x86_64) */
 export const VFIO_IOMMU_SPAPR_TCE_CREATE: number = V === 3 || V === 4 ? 0x20003b77 : 0x3b77;
 
 /**
@@ -7543,7 +7543,7 @@ export class VfioIommuSpaprTceRemoveView extends RecordView implements vfio_iomm
   }
 }
 
-/** C: `#define VFIO_IOMMU_SPAPR_TCE_REMOVE` = 0x3b78 on x86_64, aarch64, s390x, riscv64, i386, arm, hppa; 0x20003b78 on ppc64le, ppc64, mips64el, sparc64, alpha, powerpc, mipsel (ioctl request: none, type 59, nr 120, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_SPAPR_TCE_REMOVE` = 0x3b78 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b78 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 120, size 0 on x86_64) */
 export const VFIO_IOMMU_SPAPR_TCE_REMOVE: number = V === 3 || V === 4 ? 0x20003b78 : 0x3b78;
 /** Every ioctl of the header: its request number, its argument codec (from the kerneldoc, or the reviewed override file), the direction encoded in the request and the data direction the documentation gives. */
 export const ioctls = {

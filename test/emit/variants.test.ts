@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InputError } from "#generator/ir/diagnostics.js";
-import { emitModule } from "#generator/emit/module.js";
+import { emitModule, variantsOf } from "#generator/emit/module.js";
+import { shareVariants } from "#generator/emit/variants.js";
 import { getAbi } from "#generator/target/abi.js";
 import { buildText } from "../helpers.js";
 
@@ -92,4 +93,29 @@ test("a char array, signed on x86_64 and unsigned on s390x, is bytes on both; al
   assert.match(both, /delta: number;/);
   assert.match(await emit(text, ["x86_64"]), /name: Int8Array;/);
   assert.match(await emit(text, ["s390x"]), /name: Uint8Array;/);
+});
+
+test("variant ids are the run's: `V === n` means the same rows in every module", async () => {
+  const rows = ["x86_64", "i386", "ppc64le"];
+  // One header tells i386 apart (a long member), the other ppc64le (its _IOC encoding).
+  const a = unitsFor("struct t_a { long x; };\n", rows);
+  const b = unitsFor("#include <linux/ioctl.h>\n#define T_B _IO('t', 1)\n", rows);
+  const [va, vb] = shareVariants([variantsOf(a), variantsOf(b)]);
+  assert.deepEqual([...va!.variantOf], [["x86_64", 0], ["i386", 1], ["ppc64le", 2]]);
+  assert.deepEqual([...vb!.variantOf], [...va!.variantOf]);
+  const [ta, tb] = [await emitModule(a, { runtimeImport: "../r.js", variants: va }), await emitModule(b, { runtimeImport: "../r.js", variants: vb })];
+  const doc = "/** 0: x86_64; 1: i386; 2: ppc64le */\nconst V = ARCH.variant;";
+  assert.ok(ta.includes(doc) && tb.includes(doc), "the same variants, described the same way");
+  // b's request differs only on ppc64le: variant 2, as a's module numbers it too.
+  assert.match(tb, /export const T_B: number = V === 2 \? 0x20007401 : 0x7401;/);
+  assert.match(ta, /V === 1/);
+  assert.doesNotMatch(ta, /V === 2/);
+});
+
+test("linux/generated: iommufd.ts and vfio.ts number their variants alike", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { ROOT } = await import("../helpers.js");
+  const select = (f: string) => /const ARCH = selectArch\("[^"]+", (\{[^}]*\})\);[\s\S]*?\/\*\* ([^*]*) \*\/\nconst V/.exec(fs.readFileSync(path.join(ROOT, "linux", "generated", f), "utf8"))!.slice(1);
+  assert.deepEqual(select("iommufd.ts"), select("vfio.ts"));
 });
