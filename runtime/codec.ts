@@ -41,9 +41,11 @@ export function notAnObject(value: unknown, where: string): never {
 
 /**
  * A key encode does not know: a misspelt member (`{ idd: 7 }`) is an error, never silently zero.
- * `members` lists what it takes (the size member and reserved ones are accepted as encode writes them).
+ * The message lists what encode takes: the members decode gives (the size member and reserved
+ * ones are accepted as encode writes them), read from zero bytes.
  */
-export function unknownMember(key: string, where: string, members: readonly string[]): never {
+export function unknownMember(key: string, where: string, codec: { readonly size: number; decode(source: Target): object }): never {
+  const members = Object.keys(codec.decode(new Uint8Array(codec.size)));
   throw new TypeError(`${where} has no member '${key}' that can be set${members.length ? ` (it takes ${members.join(", ")})` : ""}`);
 }
 

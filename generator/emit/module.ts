@@ -163,7 +163,8 @@ function valueChoices(name: string, variants: ModuleVariants): { initializer: st
   const type = `${bigint ? "bigint" : "number"}${choices.some((c) => c.text === "undefined") ? " | undefined" : ""}`;
   const rows = [...variants.variantOf.keys()];
   const inRowOrder = (vs: number[]) => rows.filter((r) => vs.includes(variants.variantOf.get(r)!));
-  const perArch = choices.map((c) => `${c.text} on ${inRowOrder(c.variants).join(", ")}`).join("; ");
+  // The primary row's value, then the others with their rows.
+  const perArch = `${choices[0]!.text} (${choices.slice(1).map((c) => `${c.text} on ${inRowOrder(c.variants).join(", ")}`).join("; ")})`;
   return { initializer: pickByVariant(choices), type, perArch };
 }
 
@@ -194,16 +195,20 @@ export function headerName(file: string): string {
 
 function emitConstant(sf: Statements, c: ConstantDecl, ctx: LinkContext, variants: ModuleVariants): void {
   const value = valueChoices(c.name, variants);
+  const onPrimary = value.perArch ? ` on ${variants.arches[0]![0]}` : "";
   const request = !c.ioctl
     ? ""
     : c.ioctl.legacy
-      ? ` (legacy ioctl request, not _IOC-encoded: ${c.ioctl.direction}, as the override file declares${value.perArch ? ` on ${variants.arches[0]![0]}` : ""})`
-      : ` (ioctl request: ${c.ioctl.direction}, type ${c.ioctl.type}, nr ${c.ioctl.nr}, size ${c.ioctl.size}${value.perArch ? ` on ${variants.arches[0]![0]}` : ""})`;
+      ? `; a legacy request, not _IOC-encoded: ${c.ioctl.direction}, as the override file declares${onPrimary}`
+      : `; ${IOC_MACRO[c.ioctl.direction]}, type ${c.ioctl.type}, nr ${c.ioctl.nr}${c.ioctl.size ? `, size ${c.ioctl.size}${onPrimary}` : ""}`;
   const extra = [`C: \`#define ${c.name}\` = ${value.perArch ?? c.value.v}${request}`];
   const doc = c.doc && c.doc.name === c.name ? declarationDoc(c.doc, ctx, extra) : c.comment ? `${inlineComment(c.comment.text, ctx)}\n\n${extra[0]}` : extra[0]!;
   // Request numbers fit 32 bits on every architecture; they are numbers, like fd arguments.
   sf.push({ code: `${jsdoc(doc)}\nexport const ${c.name}${value.type ? `: ${value.type}` : ""} = ${value.initializer};` });
 }
+
+/** The macro a request's direction is written with. */
+const IOC_MACRO = { none: "_IO", read: "_IOR", write: "_IOW", readwrite: "_IOWR" } as const;
 
 function inlineComment(text: string, ctx: LinkContext): string {
   return inlineText(text.replace(/^\/\*+|\*+\/$/g, "").replace(/\n\s*\*\s?/g, " ").trim(), ctx);

@@ -356,19 +356,18 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
     .filter((p) => p.role === "plain" && !p.bitfield && initType(p.kind!) !== derivedInit(typeOf(p)))
     .map((p) => `${p.flat.name}: ${initType(p.kind!)}`);
   const initArgs = [name, omitted.length || nested.length ? omitted.join(" | ") || "never" : undefined, nested.length ? `{ ${nested.join("; ")} }` : undefined].filter(Boolean);
-  sf.push({ code: `${jsdoc(`What {@link ${name}.encode} accepts (see InitOf).`)}\nexport type ${initName(name)} = ${rt.InitOf}<${initArgs.join(", ")}>;` });
+  sf.push({ code: `${jsdoc(`What {@link ${name}.encode} accepts.`)}\nexport type ${initName(name)} = ${rt.InitOf}<${initArgs.join(", ")}>;` });
   const codecs = distinct(codes, (c) => c.codec).map((c) => ({ variants: c.variants, text: c.value.codec }));
   // A switch over the keys: the engine compares interned strings by identity (a Set lookup cost
   // more), and a function of its own keeps the for-in from slowing the rest of encode.
   const cases = value.map((p) => `case ${lit(p.flat.name)}:`).join(" ");
-  // The member list for the error message, made only when a key is refused.
-  const members = `[${value.map((p) => lit(p.flat.name)).join(", ")}]`;
-  // Refuses what encode cannot take: a non-object, or a key that is not a member.
+  // Refuses what encode cannot take: a non-object, or a key that is not a member. The message
+  // lists the members from the codec, only when a key is refused.
   const check = [
     `if (typeof value !== "object" || value === null) ${rt.notAnObject}(value, ${lit(name)});`,
     value.length
-      ? `for (const key in value) { switch (key) { ${cases} break; default: ${rt.unknownMember}(key, ${lit(name)}, ${members}); } }`
-      : `for (const key in value) ${rt.unknownMember}(key, ${lit(name)}, []);`,
+      ? `for (const key in value) { switch (key) { ${cases} break; default: ${rt.unknownMember}(key, ${lit(name)}, ${name}); } }`
+      : `for (const key in value) ${rt.unknownMember}(key, ${lit(name)}, ${name});`,
   ];
   sf.push({ code: `function ${keyCheckName(name)}(value: unknown): void {\n${check.join("\n")}\n}`, block: true });
   // No docs of its own: the value merges with the interface of the same name, whose docs hover shows.
@@ -395,6 +394,6 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
   ];
   // ts-morph's order, kept: a member's getter and setter next to each other.
   const ordered = primary.getters.flatMap((g) => [accessors[primary.getters.indexOf(g)]!, ...primary.setters.filter((st) => st.name === g.name).map((st) => accessors[primary.getters.length + primary.setters.indexOf(st)]!)]);
-  const viewDoc = jsdoc(`A zero-copy view of a \`${kindWord}\` in a buffer: reads and writes go straight to its bytes.`);
+  const viewDoc = jsdoc(`Zero-copy view of a \`${kindWord}\`: reads and writes go to its bytes.`);
   sf.push({ code: `${viewDoc}\nexport class ${viewName(name)} extends ${rt.RecordView} implements ${name} {\n${ordered.join("\n\n")}\n}`, block: true });
 }

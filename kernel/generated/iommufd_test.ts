@@ -190,7 +190,7 @@ export interface iommu_test_cmd {
   last: number;
 }
 
-/** What {@link iommu_test_cmd.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd.encode} accepts. */
 export type IommuTestCmdInit = InitOf<
   iommu_test_cmd,
   "__reserved",
@@ -255,36 +255,7 @@ function checkIommuTestCmdKeys(value: unknown): void {
       case "last":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd", [
-          "size",
-          "op",
-          "id",
-          "__reserved",
-          "add_reserved",
-          "mock_domain",
-          "mock_domain_flags",
-          "mock_domain_replace",
-          "check_map",
-          "check_refs",
-          "create_access",
-          "destroy_access_pages",
-          "access_pages",
-          "access_rw",
-          "memory_limit",
-          "access_replace_ioas",
-          "dirty",
-          "check_iotlb",
-          "trigger_iopf",
-          "check_dev_cache",
-          "trigger_vevent",
-          "pasid_attach",
-          "pasid_replace",
-          "pasid_detach",
-          "pasid_check",
-          "dmabuf_get",
-          "dmabuf_revoke",
-          "last",
-        ]);
+        unknownMember(key, "iommu_test_cmd", iommu_test_cmd);
     }
   }
 }
@@ -447,7 +418,7 @@ export const iommu_test_cmd = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd, IommuTestCmdInit>;
 
-/** A zero-copy view of a `struct iommu_test_cmd` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_test_cmd`: reads and writes go to its bytes. */
 export class IommuTestCmdView extends RecordView implements iommu_test_cmd {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -590,7 +561,7 @@ export interface iommu_test_cmd_add_reserved {
   length: bigint;
 }
 
-/** What {@link iommu_test_cmd_add_reserved.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_add_reserved.encode} accepts. */
 export type IommuTestCmdAddReservedInit = InitOf<iommu_test_cmd_add_reserved>;
 
 function checkIommuTestCmdAddReservedKeys(value: unknown): void {
@@ -602,7 +573,7 @@ function checkIommuTestCmdAddReservedKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_add_reserved", ["start", "length"]);
+        unknownMember(key, "iommu_test_cmd_add_reserved", iommu_test_cmd_add_reserved);
     }
   }
 }
@@ -628,7 +599,7 @@ export const iommu_test_cmd_add_reserved = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_add_reserved, IommuTestCmdAddReservedInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_add_reserved)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_add_reserved)`: reads and writes go to its bytes. */
 export class IommuTestCmdAddReservedView extends RecordView implements iommu_test_cmd_add_reserved {
   get start(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -669,7 +640,7 @@ export interface iommu_test_cmd_mock_domain {
   out_idev_id: number;
 }
 
-/** What {@link iommu_test_cmd_mock_domain.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_mock_domain.encode} accepts. */
 export type IommuTestCmdMockDomainInit = InitOf<iommu_test_cmd_mock_domain>;
 
 function checkIommuTestCmdMockDomainKeys(value: unknown): void {
@@ -681,11 +652,7 @@ function checkIommuTestCmdMockDomainKeys(value: unknown): void {
       case "out_idev_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_mock_domain", [
-          "out_stdev_id",
-          "out_hwpt_id",
-          "out_idev_id",
-        ]);
+        unknownMember(key, "iommu_test_cmd_mock_domain", iommu_test_cmd_mock_domain);
     }
   }
 }
@@ -720,7 +687,7 @@ export const iommu_test_cmd_mock_domain = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_mock_domain, IommuTestCmdMockDomainInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain)`: reads and writes go to its bytes. */
 export class IommuTestCmdMockDomainView extends RecordView implements iommu_test_cmd_mock_domain {
   get out_stdev_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -775,7 +742,7 @@ export interface iommu_test_cmd_mock_domain_flags {
   dev_flags: number;
 }
 
-/** What {@link iommu_test_cmd_mock_domain_flags.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_mock_domain_flags.encode} accepts. */
 export type IommuTestCmdMockDomainFlagsInit = InitOf<iommu_test_cmd_mock_domain_flags>;
 
 function checkIommuTestCmdMockDomainFlagsKeys(value: unknown): void {
@@ -789,12 +756,7 @@ function checkIommuTestCmdMockDomainFlagsKeys(value: unknown): void {
       case "dev_flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_mock_domain_flags", [
-          "out_stdev_id",
-          "out_hwpt_id",
-          "out_idev_id",
-          "dev_flags",
-        ]);
+        unknownMember(key, "iommu_test_cmd_mock_domain_flags", iommu_test_cmd_mock_domain_flags);
     }
   }
 }
@@ -832,7 +794,7 @@ export const iommu_test_cmd_mock_domain_flags = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_mock_domain_flags, IommuTestCmdMockDomainFlagsInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_flags)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_flags)`: reads and writes go to its bytes. */
 export class IommuTestCmdMockDomainFlagsView
   extends RecordView
   implements iommu_test_cmd_mock_domain_flags
@@ -892,7 +854,7 @@ export interface iommu_test_cmd_mock_domain_replace {
   pt_id: number;
 }
 
-/** What {@link iommu_test_cmd_mock_domain_replace.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_mock_domain_replace.encode} accepts. */
 export type IommuTestCmdMockDomainReplaceInit = InitOf<iommu_test_cmd_mock_domain_replace>;
 
 function checkIommuTestCmdMockDomainReplaceKeys(value: unknown): void {
@@ -903,7 +865,11 @@ function checkIommuTestCmdMockDomainReplaceKeys(value: unknown): void {
       case "pt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_mock_domain_replace", ["pt_id"]);
+        unknownMember(
+          key,
+          "iommu_test_cmd_mock_domain_replace",
+          iommu_test_cmd_mock_domain_replace,
+        );
     }
   }
 }
@@ -928,7 +894,7 @@ export const iommu_test_cmd_mock_domain_replace = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_mock_domain_replace, IommuTestCmdMockDomainReplaceInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_replace)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_mock_domain_replace)`: reads and writes go to its bytes. */
 export class IommuTestCmdMockDomainReplaceView
   extends RecordView
   implements iommu_test_cmd_mock_domain_replace
@@ -956,7 +922,7 @@ export interface iommu_test_cmd_check_map {
   uptr: bigint;
 }
 
-/** What {@link iommu_test_cmd_check_map.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_check_map.encode} accepts. */
 export type IommuTestCmdCheckMapInit = InitOf<iommu_test_cmd_check_map>;
 
 function checkIommuTestCmdCheckMapKeys(value: unknown): void {
@@ -968,7 +934,7 @@ function checkIommuTestCmdCheckMapKeys(value: unknown): void {
       case "uptr":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_map", ["iova", "length", "uptr"]);
+        unknownMember(key, "iommu_test_cmd_check_map", iommu_test_cmd_check_map);
     }
   }
 }
@@ -999,7 +965,7 @@ export const iommu_test_cmd_check_map = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_check_map, IommuTestCmdCheckMapInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_map)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_check_map)`: reads and writes go to its bytes. */
 export class IommuTestCmdCheckMapView extends RecordView implements iommu_test_cmd_check_map {
   get iova(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -1044,7 +1010,7 @@ export interface iommu_test_cmd_check_refs {
   refs: number;
 }
 
-/** What {@link iommu_test_cmd_check_refs.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_check_refs.encode} accepts. */
 export type IommuTestCmdCheckRefsInit = InitOf<iommu_test_cmd_check_refs>;
 
 function checkIommuTestCmdCheckRefsKeys(value: unknown): void {
@@ -1056,7 +1022,7 @@ function checkIommuTestCmdCheckRefsKeys(value: unknown): void {
       case "refs":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_refs", ["length", "uptr", "refs"]);
+        unknownMember(key, "iommu_test_cmd_check_refs", iommu_test_cmd_check_refs);
     }
   }
 }
@@ -1088,7 +1054,7 @@ export const iommu_test_cmd_check_refs = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_check_refs, IommuTestCmdCheckRefsInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_refs)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_check_refs)`: reads and writes go to its bytes. */
 export class IommuTestCmdCheckRefsView extends RecordView implements iommu_test_cmd_check_refs {
   get length(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -1127,7 +1093,7 @@ export interface iommu_test_cmd_create_access {
   flags: number;
 }
 
-/** What {@link iommu_test_cmd_create_access.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_create_access.encode} accepts. */
 export type IommuTestCmdCreateAccessInit = InitOf<iommu_test_cmd_create_access>;
 
 function checkIommuTestCmdCreateAccessKeys(value: unknown): void {
@@ -1139,7 +1105,7 @@ function checkIommuTestCmdCreateAccessKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_create_access", ["out_access_fd", "flags"]);
+        unknownMember(key, "iommu_test_cmd_create_access", iommu_test_cmd_create_access);
     }
   }
 }
@@ -1165,7 +1131,7 @@ export const iommu_test_cmd_create_access = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_create_access, IommuTestCmdCreateAccessInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_create_access)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_create_access)`: reads and writes go to its bytes. */
 export class IommuTestCmdCreateAccessView
   extends RecordView
   implements iommu_test_cmd_create_access
@@ -1201,7 +1167,7 @@ export interface iommu_test_cmd_destroy_access_pages {
   access_pages_id: number;
 }
 
-/** What {@link iommu_test_cmd_destroy_access_pages.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_destroy_access_pages.encode} accepts. */
 export type IommuTestCmdDestroyAccessPagesInit = InitOf<iommu_test_cmd_destroy_access_pages>;
 
 function checkIommuTestCmdDestroyAccessPagesKeys(value: unknown): void {
@@ -1212,7 +1178,11 @@ function checkIommuTestCmdDestroyAccessPagesKeys(value: unknown): void {
       case "access_pages_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_destroy_access_pages", ["access_pages_id"]);
+        unknownMember(
+          key,
+          "iommu_test_cmd_destroy_access_pages",
+          iommu_test_cmd_destroy_access_pages,
+        );
     }
   }
 }
@@ -1241,7 +1211,7 @@ export const iommu_test_cmd_destroy_access_pages = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_destroy_access_pages, IommuTestCmdDestroyAccessPagesInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_destroy_access_pages)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_destroy_access_pages)`: reads and writes go to its bytes. */
 export class IommuTestCmdDestroyAccessPagesView
   extends RecordView
   implements iommu_test_cmd_destroy_access_pages
@@ -1273,7 +1243,7 @@ export interface iommu_test_cmd_access_pages {
   uptr: bigint;
 }
 
-/** What {@link iommu_test_cmd_access_pages.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_access_pages.encode} accepts. */
 export type IommuTestCmdAccessPagesInit = InitOf<iommu_test_cmd_access_pages>;
 
 function checkIommuTestCmdAccessPagesKeys(value: unknown): void {
@@ -1288,13 +1258,7 @@ function checkIommuTestCmdAccessPagesKeys(value: unknown): void {
       case "uptr":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_access_pages", [
-          "flags",
-          "out_access_pages_id",
-          "iova",
-          "length",
-          "uptr",
-        ]);
+        unknownMember(key, "iommu_test_cmd_access_pages", iommu_test_cmd_access_pages);
     }
   }
 }
@@ -1339,7 +1303,7 @@ export const iommu_test_cmd_access_pages = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_access_pages, IommuTestCmdAccessPagesInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_pages)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_access_pages)`: reads and writes go to its bytes. */
 export class IommuTestCmdAccessPagesView extends RecordView implements iommu_test_cmd_access_pages {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1410,7 +1374,7 @@ export interface iommu_test_cmd_access_rw {
   flags: number;
 }
 
-/** What {@link iommu_test_cmd_access_rw.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_access_rw.encode} accepts. */
 export type IommuTestCmdAccessRwInit = InitOf<iommu_test_cmd_access_rw>;
 
 function checkIommuTestCmdAccessRwKeys(value: unknown): void {
@@ -1423,7 +1387,7 @@ function checkIommuTestCmdAccessRwKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_access_rw", ["iova", "length", "uptr", "flags"]);
+        unknownMember(key, "iommu_test_cmd_access_rw", iommu_test_cmd_access_rw);
     }
   }
 }
@@ -1457,7 +1421,7 @@ export const iommu_test_cmd_access_rw = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_access_rw, IommuTestCmdAccessRwInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_rw)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_access_rw)`: reads and writes go to its bytes. */
 export class IommuTestCmdAccessRwView extends RecordView implements iommu_test_cmd_access_rw {
   get iova(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -1506,7 +1470,7 @@ export interface iommu_test_cmd_memory_limit {
   limit: number;
 }
 
-/** What {@link iommu_test_cmd_memory_limit.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_memory_limit.encode} accepts. */
 export type IommuTestCmdMemoryLimitInit = InitOf<iommu_test_cmd_memory_limit>;
 
 function checkIommuTestCmdMemoryLimitKeys(value: unknown): void {
@@ -1517,7 +1481,7 @@ function checkIommuTestCmdMemoryLimitKeys(value: unknown): void {
       case "limit":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_memory_limit", ["limit"]);
+        unknownMember(key, "iommu_test_cmd_memory_limit", iommu_test_cmd_memory_limit);
     }
   }
 }
@@ -1542,7 +1506,7 @@ export const iommu_test_cmd_memory_limit = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_memory_limit, IommuTestCmdMemoryLimitInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_memory_limit)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_memory_limit)`: reads and writes go to its bytes. */
 export class IommuTestCmdMemoryLimitView extends RecordView implements iommu_test_cmd_memory_limit {
   get limit(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1559,7 +1523,7 @@ export interface iommu_test_cmd_access_replace_ioas {
   ioas_id: number;
 }
 
-/** What {@link iommu_test_cmd_access_replace_ioas.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_access_replace_ioas.encode} accepts. */
 export type IommuTestCmdAccessReplaceIoasInit = InitOf<iommu_test_cmd_access_replace_ioas>;
 
 function checkIommuTestCmdAccessReplaceIoasKeys(value: unknown): void {
@@ -1570,7 +1534,11 @@ function checkIommuTestCmdAccessReplaceIoasKeys(value: unknown): void {
       case "ioas_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_access_replace_ioas", ["ioas_id"]);
+        unknownMember(
+          key,
+          "iommu_test_cmd_access_replace_ioas",
+          iommu_test_cmd_access_replace_ioas,
+        );
     }
   }
 }
@@ -1595,7 +1563,7 @@ export const iommu_test_cmd_access_replace_ioas = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_access_replace_ioas, IommuTestCmdAccessReplaceIoasInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_access_replace_ioas)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_access_replace_ioas)`: reads and writes go to its bytes. */
 export class IommuTestCmdAccessReplaceIoasView
   extends RecordView
   implements iommu_test_cmd_access_replace_ioas
@@ -1629,7 +1597,7 @@ export interface iommu_test_cmd_dirty {
   out_nr_dirty: bigint;
 }
 
-/** What {@link iommu_test_cmd_dirty.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_dirty.encode} accepts. */
 export type IommuTestCmdDirtyInit = InitOf<iommu_test_cmd_dirty>;
 
 function checkIommuTestCmdDirtyKeys(value: unknown): void {
@@ -1644,14 +1612,7 @@ function checkIommuTestCmdDirtyKeys(value: unknown): void {
       case "out_nr_dirty":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_dirty", [
-          "flags",
-          "iova",
-          "length",
-          "page_size",
-          "uptr",
-          "out_nr_dirty",
-        ]);
+        unknownMember(key, "iommu_test_cmd_dirty", iommu_test_cmd_dirty);
     }
   }
 }
@@ -1696,7 +1657,7 @@ export const iommu_test_cmd_dirty = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_dirty, IommuTestCmdDirtyInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_dirty)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_dirty)`: reads and writes go to its bytes. */
 export class IommuTestCmdDirtyView extends RecordView implements iommu_test_cmd_dirty {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1763,7 +1724,7 @@ export interface iommu_test_cmd_check_iotlb {
   iotlb: number;
 }
 
-/** What {@link iommu_test_cmd_check_iotlb.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_check_iotlb.encode} accepts. */
 export type IommuTestCmdCheckIotlbInit = InitOf<iommu_test_cmd_check_iotlb>;
 
 function checkIommuTestCmdCheckIotlbKeys(value: unknown): void {
@@ -1774,7 +1735,7 @@ function checkIommuTestCmdCheckIotlbKeys(value: unknown): void {
       case "iotlb":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_iotlb", ["id", "iotlb"]);
+        unknownMember(key, "iommu_test_cmd_check_iotlb", iommu_test_cmd_check_iotlb);
     }
   }
 }
@@ -1800,7 +1761,7 @@ export const iommu_test_cmd_check_iotlb = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_check_iotlb, IommuTestCmdCheckIotlbInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_iotlb)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_check_iotlb)`: reads and writes go to its bytes. */
 export class IommuTestCmdCheckIotlbView extends RecordView implements iommu_test_cmd_check_iotlb {
   get id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1837,7 +1798,7 @@ export interface iommu_test_cmd_trigger_iopf {
   addr: bigint;
 }
 
-/** What {@link iommu_test_cmd_trigger_iopf.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_trigger_iopf.encode} accepts. */
 export type IommuTestCmdTriggerIopfInit = InitOf<iommu_test_cmd_trigger_iopf>;
 
 function checkIommuTestCmdTriggerIopfKeys(value: unknown): void {
@@ -1852,13 +1813,7 @@ function checkIommuTestCmdTriggerIopfKeys(value: unknown): void {
       case "addr":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_trigger_iopf", [
-          "dev_id",
-          "pasid",
-          "grpid",
-          "perm",
-          "addr",
-        ]);
+        unknownMember(key, "iommu_test_cmd_trigger_iopf", iommu_test_cmd_trigger_iopf);
     }
   }
 }
@@ -1937,7 +1892,7 @@ export const iommu_test_cmd_trigger_iopf = (
       }
 ) satisfies GeneratedCodec<iommu_test_cmd_trigger_iopf, IommuTestCmdTriggerIopfInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_iopf)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_iopf)`: reads and writes go to its bytes. */
 export class IommuTestCmdTriggerIopfView extends RecordView implements iommu_test_cmd_trigger_iopf {
   get dev_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2004,7 +1959,7 @@ export interface iommu_test_cmd_check_dev_cache {
   cache: number;
 }
 
-/** What {@link iommu_test_cmd_check_dev_cache.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_check_dev_cache.encode} accepts. */
 export type IommuTestCmdCheckDevCacheInit = InitOf<iommu_test_cmd_check_dev_cache>;
 
 function checkIommuTestCmdCheckDevCacheKeys(value: unknown): void {
@@ -2016,7 +1971,7 @@ function checkIommuTestCmdCheckDevCacheKeys(value: unknown): void {
       case "cache":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_check_dev_cache", ["id", "cache"]);
+        unknownMember(key, "iommu_test_cmd_check_dev_cache", iommu_test_cmd_check_dev_cache);
     }
   }
 }
@@ -2042,7 +1997,7 @@ export const iommu_test_cmd_check_dev_cache = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_check_dev_cache, IommuTestCmdCheckDevCacheInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_check_dev_cache)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_check_dev_cache)`: reads and writes go to its bytes. */
 export class IommuTestCmdCheckDevCacheView
   extends RecordView
   implements iommu_test_cmd_check_dev_cache
@@ -2074,7 +2029,7 @@ export interface iommu_test_cmd_trigger_vevent {
   dev_id: number;
 }
 
-/** What {@link iommu_test_cmd_trigger_vevent.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_trigger_vevent.encode} accepts. */
 export type IommuTestCmdTriggerVeventInit = InitOf<iommu_test_cmd_trigger_vevent>;
 
 function checkIommuTestCmdTriggerVeventKeys(value: unknown): void {
@@ -2085,7 +2040,7 @@ function checkIommuTestCmdTriggerVeventKeys(value: unknown): void {
       case "dev_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_trigger_vevent", ["dev_id"]);
+        unknownMember(key, "iommu_test_cmd_trigger_vevent", iommu_test_cmd_trigger_vevent);
     }
   }
 }
@@ -2110,7 +2065,7 @@ export const iommu_test_cmd_trigger_vevent = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_trigger_vevent, IommuTestCmdTriggerVeventInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_vevent)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_vevent)`: reads and writes go to its bytes. */
 export class IommuTestCmdTriggerVeventView
   extends RecordView
   implements iommu_test_cmd_trigger_vevent
@@ -2136,7 +2091,7 @@ export interface iommu_test_cmd_pasid_attach {
   pt_id: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_attach.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_pasid_attach.encode} accepts. */
 export type IommuTestCmdPasidAttachInit = InitOf<iommu_test_cmd_pasid_attach>;
 
 function checkIommuTestCmdPasidAttachKeys(value: unknown): void {
@@ -2148,7 +2103,7 @@ function checkIommuTestCmdPasidAttachKeys(value: unknown): void {
       case "pt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_attach", ["pasid", "pt_id"]);
+        unknownMember(key, "iommu_test_cmd_pasid_attach", iommu_test_cmd_pasid_attach);
     }
   }
 }
@@ -2174,7 +2129,7 @@ export const iommu_test_cmd_pasid_attach = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_pasid_attach, IommuTestCmdPasidAttachInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_attach)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_attach)`: reads and writes go to its bytes. */
 export class IommuTestCmdPasidAttachView extends RecordView implements iommu_test_cmd_pasid_attach {
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2205,7 +2160,7 @@ export interface iommu_test_cmd_pasid_replace {
   pt_id: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_replace.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_pasid_replace.encode} accepts. */
 export type IommuTestCmdPasidReplaceInit = InitOf<iommu_test_cmd_pasid_replace>;
 
 function checkIommuTestCmdPasidReplaceKeys(value: unknown): void {
@@ -2217,7 +2172,7 @@ function checkIommuTestCmdPasidReplaceKeys(value: unknown): void {
       case "pt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_replace", ["pasid", "pt_id"]);
+        unknownMember(key, "iommu_test_cmd_pasid_replace", iommu_test_cmd_pasid_replace);
     }
   }
 }
@@ -2243,7 +2198,7 @@ export const iommu_test_cmd_pasid_replace = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_pasid_replace, IommuTestCmdPasidReplaceInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_replace)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_replace)`: reads and writes go to its bytes. */
 export class IommuTestCmdPasidReplaceView
   extends RecordView
   implements iommu_test_cmd_pasid_replace
@@ -2275,7 +2230,7 @@ export interface iommu_test_cmd_pasid_detach {
   pasid: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_detach.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_pasid_detach.encode} accepts. */
 export type IommuTestCmdPasidDetachInit = InitOf<iommu_test_cmd_pasid_detach>;
 
 function checkIommuTestCmdPasidDetachKeys(value: unknown): void {
@@ -2286,7 +2241,7 @@ function checkIommuTestCmdPasidDetachKeys(value: unknown): void {
       case "pasid":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_detach", ["pasid"]);
+        unknownMember(key, "iommu_test_cmd_pasid_detach", iommu_test_cmd_pasid_detach);
     }
   }
 }
@@ -2311,7 +2266,7 @@ export const iommu_test_cmd_pasid_detach = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_pasid_detach, IommuTestCmdPasidDetachInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_detach)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_detach)`: reads and writes go to its bytes. */
 export class IommuTestCmdPasidDetachView extends RecordView implements iommu_test_cmd_pasid_detach {
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2330,7 +2285,7 @@ export interface iommu_test_cmd_pasid_check {
   hwpt_id: number;
 }
 
-/** What {@link iommu_test_cmd_pasid_check.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_pasid_check.encode} accepts. */
 export type IommuTestCmdPasidCheckInit = InitOf<iommu_test_cmd_pasid_check>;
 
 function checkIommuTestCmdPasidCheckKeys(value: unknown): void {
@@ -2341,7 +2296,7 @@ function checkIommuTestCmdPasidCheckKeys(value: unknown): void {
       case "hwpt_id":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_pasid_check", ["pasid", "hwpt_id"]);
+        unknownMember(key, "iommu_test_cmd_pasid_check", iommu_test_cmd_pasid_check);
     }
   }
 }
@@ -2367,7 +2322,7 @@ export const iommu_test_cmd_pasid_check = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_pasid_check, IommuTestCmdPasidCheckInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_check)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_pasid_check)`: reads and writes go to its bytes. */
 export class IommuTestCmdPasidCheckView extends RecordView implements iommu_test_cmd_pasid_check {
   get pasid(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2398,7 +2353,7 @@ export interface iommu_test_cmd_dmabuf_get {
   open_flags: number;
 }
 
-/** What {@link iommu_test_cmd_dmabuf_get.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_dmabuf_get.encode} accepts. */
 export type IommuTestCmdDmabufGetInit = InitOf<iommu_test_cmd_dmabuf_get>;
 
 function checkIommuTestCmdDmabufGetKeys(value: unknown): void {
@@ -2409,7 +2364,7 @@ function checkIommuTestCmdDmabufGetKeys(value: unknown): void {
       case "open_flags":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_dmabuf_get", ["length", "open_flags"]);
+        unknownMember(key, "iommu_test_cmd_dmabuf_get", iommu_test_cmd_dmabuf_get);
     }
   }
 }
@@ -2435,7 +2390,7 @@ export const iommu_test_cmd_dmabuf_get = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_dmabuf_get, IommuTestCmdDmabufGetInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_get)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_get)`: reads and writes go to its bytes. */
 export class IommuTestCmdDmabufGetView extends RecordView implements iommu_test_cmd_dmabuf_get {
   get length(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2466,7 +2421,7 @@ export interface iommu_test_cmd_dmabuf_revoke {
   revoked: number;
 }
 
-/** What {@link iommu_test_cmd_dmabuf_revoke.encode} accepts (see InitOf). */
+/** What {@link iommu_test_cmd_dmabuf_revoke.encode} accepts. */
 export type IommuTestCmdDmabufRevokeInit = InitOf<iommu_test_cmd_dmabuf_revoke>;
 
 function checkIommuTestCmdDmabufRevokeKeys(value: unknown): void {
@@ -2478,7 +2433,7 @@ function checkIommuTestCmdDmabufRevokeKeys(value: unknown): void {
       case "revoked":
         break;
       default:
-        unknownMember(key, "iommu_test_cmd_dmabuf_revoke", ["dmabuf_fd", "revoked"]);
+        unknownMember(key, "iommu_test_cmd_dmabuf_revoke", iommu_test_cmd_dmabuf_revoke);
     }
   }
 }
@@ -2504,7 +2459,7 @@ export const iommu_test_cmd_dmabuf_revoke = {
   },
 } satisfies GeneratedCodec<iommu_test_cmd_dmabuf_revoke, IommuTestCmdDmabufRevokeInit>;
 
-/** A zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_revoke)` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `anonymous struct (iommu_test_cmd_dmabuf_revoke)`: reads and writes go to its bytes. */
 export class IommuTestCmdDmabufRevokeView
   extends RecordView
   implements iommu_test_cmd_dmabuf_revoke
@@ -2534,7 +2489,7 @@ export class IommuTestCmdDmabufRevokeView
   }
 }
 
-/** C: `#define IOMMU_TEST_CMD` = 0x3ba0 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003ba0 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 160, size 0 on x86_64) */
+/** C: `#define IOMMU_TEST_CMD` = 0x3ba0 (0x20003ba0 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 160 */
 export const IOMMU_TEST_CMD: number = V === 2 ? 0x20003ba0 : 0x3ba0;
 /**
  * Mock device/iommu PASID width
@@ -2559,7 +2514,7 @@ export interface iommu_test_hw_info {
   test_reg: number;
 }
 
-/** What {@link iommu_test_hw_info.encode} accepts (see InitOf). */
+/** What {@link iommu_test_hw_info.encode} accepts. */
 export type IommuTestHwInfoInit = InitOf<iommu_test_hw_info>;
 
 function checkIommuTestHwInfoKeys(value: unknown): void {
@@ -2570,7 +2525,7 @@ function checkIommuTestHwInfoKeys(value: unknown): void {
       case "test_reg":
         break;
       default:
-        unknownMember(key, "iommu_test_hw_info", ["flags", "test_reg"]);
+        unknownMember(key, "iommu_test_hw_info", iommu_test_hw_info);
     }
   }
 }
@@ -2596,7 +2551,7 @@ export const iommu_test_hw_info = {
   },
 } satisfies GeneratedCodec<iommu_test_hw_info, IommuTestHwInfoInit>;
 
-/** A zero-copy view of a `struct iommu_test_hw_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_test_hw_info`: reads and writes go to its bytes. */
 export class IommuTestHwInfoView extends RecordView implements iommu_test_hw_info {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2638,7 +2593,7 @@ export interface iommu_hwpt_selftest {
   pagetable_type: number;
 }
 
-/** What {@link iommu_hwpt_selftest.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_selftest.encode} accepts. */
 export type IommuHwptSelftestInit = InitOf<iommu_hwpt_selftest>;
 
 function checkIommuHwptSelftestKeys(value: unknown): void {
@@ -2649,7 +2604,7 @@ function checkIommuHwptSelftestKeys(value: unknown): void {
       case "pagetable_type":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_selftest", ["iotlb", "pagetable_type"]);
+        unknownMember(key, "iommu_hwpt_selftest", iommu_hwpt_selftest);
     }
   }
 }
@@ -2675,7 +2630,7 @@ export const iommu_hwpt_selftest = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_selftest, IommuHwptSelftestInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_selftest` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_selftest`: reads and writes go to its bytes. */
 export class IommuHwptSelftestView extends RecordView implements iommu_hwpt_selftest {
   get iotlb(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2731,7 +2686,7 @@ export interface iommu_hwpt_invalidate_selftest {
   iotlb_id: number;
 }
 
-/** What {@link iommu_hwpt_invalidate_selftest.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_invalidate_selftest.encode} accepts. */
 export type IommuHwptInvalidateSelftestInit = InitOf<iommu_hwpt_invalidate_selftest>;
 
 function checkIommuHwptInvalidateSelftestKeys(value: unknown): void {
@@ -2743,7 +2698,7 @@ function checkIommuHwptInvalidateSelftestKeys(value: unknown): void {
       case "iotlb_id":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_invalidate_selftest", ["flags", "iotlb_id"]);
+        unknownMember(key, "iommu_hwpt_invalidate_selftest", iommu_hwpt_invalidate_selftest);
     }
   }
 }
@@ -2769,7 +2724,7 @@ export const iommu_hwpt_invalidate_selftest = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_invalidate_selftest, IommuHwptInvalidateSelftestInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_invalidate_selftest` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_invalidate_selftest`: reads and writes go to its bytes. */
 export class IommuHwptInvalidateSelftestView
   extends RecordView
   implements iommu_hwpt_invalidate_selftest
@@ -2838,7 +2793,7 @@ export interface iommu_viommu_selftest {
   out_mmap_length: bigint;
 }
 
-/** What {@link iommu_viommu_selftest.encode} accepts (see InitOf). */
+/** What {@link iommu_viommu_selftest.encode} accepts. */
 export type IommuViommuSelftestInit = InitOf<iommu_viommu_selftest>;
 
 function checkIommuViommuSelftestKeys(value: unknown): void {
@@ -2851,12 +2806,7 @@ function checkIommuViommuSelftestKeys(value: unknown): void {
       case "out_mmap_length":
         break;
       default:
-        unknownMember(key, "iommu_viommu_selftest", [
-          "in_data",
-          "out_data",
-          "out_mmap_offset",
-          "out_mmap_length",
-        ]);
+        unknownMember(key, "iommu_viommu_selftest", iommu_viommu_selftest);
     }
   }
 }
@@ -2898,7 +2848,7 @@ export const iommu_viommu_selftest = {
   },
 } satisfies GeneratedCodec<iommu_viommu_selftest, IommuViommuSelftestInit>;
 
-/** A zero-copy view of a `struct iommu_viommu_selftest` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_viommu_selftest`: reads and writes go to its bytes. */
 export class IommuViommuSelftestView extends RecordView implements iommu_viommu_selftest {
   get in_data(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2976,7 +2926,7 @@ export interface iommu_viommu_invalidate_selftest {
   cache_id: number;
 }
 
-/** What {@link iommu_viommu_invalidate_selftest.encode} accepts (see InitOf). */
+/** What {@link iommu_viommu_invalidate_selftest.encode} accepts. */
 export type IommuViommuInvalidateSelftestInit = InitOf<iommu_viommu_invalidate_selftest>;
 
 function checkIommuViommuInvalidateSelftestKeys(value: unknown): void {
@@ -2989,7 +2939,7 @@ function checkIommuViommuInvalidateSelftestKeys(value: unknown): void {
       case "cache_id":
         break;
       default:
-        unknownMember(key, "iommu_viommu_invalidate_selftest", ["flags", "vdev_id", "cache_id"]);
+        unknownMember(key, "iommu_viommu_invalidate_selftest", iommu_viommu_invalidate_selftest);
     }
   }
 }
@@ -3020,7 +2970,7 @@ export const iommu_viommu_invalidate_selftest = {
   },
 } satisfies GeneratedCodec<iommu_viommu_invalidate_selftest, IommuViommuInvalidateSelftestInit>;
 
-/** A zero-copy view of a `struct iommu_viommu_invalidate_selftest` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_viommu_invalidate_selftest`: reads and writes go to its bytes. */
 export class IommuViommuInvalidateSelftestView
   extends RecordView
   implements iommu_viommu_invalidate_selftest
@@ -3073,7 +3023,7 @@ export interface iommu_viommu_event_selftest {
   virt_id: number;
 }
 
-/** What {@link iommu_viommu_event_selftest.encode} accepts (see InitOf). */
+/** What {@link iommu_viommu_event_selftest.encode} accepts. */
 export type IommuViommuEventSelftestInit = InitOf<iommu_viommu_event_selftest>;
 
 function checkIommuViommuEventSelftestKeys(value: unknown): void {
@@ -3084,7 +3034,7 @@ function checkIommuViommuEventSelftestKeys(value: unknown): void {
       case "virt_id":
         break;
       default:
-        unknownMember(key, "iommu_viommu_event_selftest", ["virt_id"]);
+        unknownMember(key, "iommu_viommu_event_selftest", iommu_viommu_event_selftest);
     }
   }
 }
@@ -3109,7 +3059,7 @@ export const iommu_viommu_event_selftest = {
   },
 } satisfies GeneratedCodec<iommu_viommu_event_selftest, IommuViommuEventSelftestInit>;
 
-/** A zero-copy view of a `struct iommu_viommu_event_selftest` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_viommu_event_selftest`: reads and writes go to its bytes. */
 export class IommuViommuEventSelftestView
   extends RecordView
   implements iommu_viommu_event_selftest

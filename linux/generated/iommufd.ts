@@ -131,7 +131,7 @@ export interface iommu_destroy {
   id: number;
 }
 
-/** What {@link iommu_destroy.encode} accepts (see InitOf). */
+/** What {@link iommu_destroy.encode} accepts. */
 export type IommuDestroyInit = InitOf<iommu_destroy, "size">;
 
 function checkIommuDestroyKeys(value: unknown): void {
@@ -142,7 +142,7 @@ function checkIommuDestroyKeys(value: unknown): void {
       case "id":
         break;
       default:
-        unknownMember(key, "iommu_destroy", ["size", "id"]);
+        unknownMember(key, "iommu_destroy", iommu_destroy);
     }
   }
 }
@@ -168,7 +168,7 @@ export const iommu_destroy = {
   },
 } satisfies GeneratedCodec<iommu_destroy, IommuDestroyInit>;
 
-/** A zero-copy view of a `struct iommu_destroy` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_destroy`: reads and writes go to its bytes. */
 export class IommuDestroyView extends RecordView implements iommu_destroy {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -187,7 +187,7 @@ export class IommuDestroyView extends RecordView implements iommu_destroy {
   }
 }
 
-/** C: `#define IOMMU_DESTROY` = 0x3b80 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b80 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 128, size 0 on x86_64) */
+/** C: `#define IOMMU_DESTROY` = 0x3b80 (0x20003b80 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 128 */
 export const IOMMU_DESTROY: number = V === 3 || V === 4 ? 0x20003b80 : 0x3b80;
 
 /**
@@ -218,7 +218,7 @@ export interface iommu_ioas_alloc {
   out_ioas_id: number;
 }
 
-/** What {@link iommu_ioas_alloc.encode} accepts (see InitOf). */
+/** What {@link iommu_ioas_alloc.encode} accepts. */
 export type IommuIoasAllocInit = InitOf<iommu_ioas_alloc, "size">;
 
 function checkIommuIoasAllocKeys(value: unknown): void {
@@ -230,7 +230,7 @@ function checkIommuIoasAllocKeys(value: unknown): void {
       case "out_ioas_id":
         break;
       default:
-        unknownMember(key, "iommu_ioas_alloc", ["size", "flags", "out_ioas_id"]);
+        unknownMember(key, "iommu_ioas_alloc", iommu_ioas_alloc);
     }
   }
 }
@@ -261,7 +261,7 @@ export const iommu_ioas_alloc = {
   },
 } satisfies GeneratedCodec<iommu_ioas_alloc, IommuIoasAllocInit>;
 
-/** A zero-copy view of a `struct iommu_ioas_alloc` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_ioas_alloc`: reads and writes go to its bytes. */
 export class IommuIoasAllocView extends RecordView implements iommu_ioas_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -288,7 +288,7 @@ export class IommuIoasAllocView extends RecordView implements iommu_ioas_alloc {
   }
 }
 
-/** C: `#define IOMMU_IOAS_ALLOC` = 0x3b81 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b81 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 129, size 0 on x86_64) */
+/** C: `#define IOMMU_IOAS_ALLOC` = 0x3b81 (0x20003b81 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 129 */
 export const IOMMU_IOAS_ALLOC: number = V === 3 || V === 4 ? 0x20003b81 : 0x3b81;
 
 /**
@@ -313,7 +313,7 @@ export interface iommu_iova_range {
   last: bigint;
 }
 
-/** What {@link iommu_iova_range.encode} accepts (see InitOf). */
+/** What {@link iommu_iova_range.encode} accepts. */
 export type IommuIovaRangeInit = InitOf<iommu_iova_range>;
 
 function checkIommuIovaRangeKeys(value: unknown): void {
@@ -324,7 +324,7 @@ function checkIommuIovaRangeKeys(value: unknown): void {
       case "last":
         break;
       default:
-        unknownMember(key, "iommu_iova_range", ["start", "last"]);
+        unknownMember(key, "iommu_iova_range", iommu_iova_range);
     }
   }
 }
@@ -350,7 +350,7 @@ export const iommu_iova_range = {
   },
 } satisfies GeneratedCodec<iommu_iova_range, IommuIovaRangeInit>;
 
-/** A zero-copy view of a `struct iommu_iova_range` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_iova_range`: reads and writes go to its bytes. */
 export class IommuIovaRangeView extends RecordView implements iommu_iova_range {
   get start(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -428,7 +428,7 @@ export interface iommu_ioas_iova_ranges {
   out_iova_alignment: bigint;
 }
 
-/** What {@link iommu_ioas_iova_ranges.encode} accepts (see InitOf). */
+/** What {@link iommu_ioas_iova_ranges.encode} accepts. */
 export type IommuIoasIovaRangesInit = InitOf<iommu_ioas_iova_ranges, "size" | "__reserved">;
 
 function checkIommuIoasIovaRangesKeys(value: unknown): void {
@@ -443,14 +443,7 @@ function checkIommuIoasIovaRangesKeys(value: unknown): void {
       case "out_iova_alignment":
         break;
       default:
-        unknownMember(key, "iommu_ioas_iova_ranges", [
-          "size",
-          "ioas_id",
-          "num_iovas",
-          "__reserved",
-          "allowed_iovas",
-          "out_iova_alignment",
-        ]);
+        unknownMember(key, "iommu_ioas_iova_ranges", iommu_ioas_iova_ranges);
     }
   }
 }
@@ -506,7 +499,7 @@ export const iommu_ioas_iova_ranges = {
   },
 } satisfies GeneratedCodec<iommu_ioas_iova_ranges, IommuIoasIovaRangesInit>;
 
-/** A zero-copy view of a `struct iommu_ioas_iova_ranges` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_ioas_iova_ranges`: reads and writes go to its bytes. */
 export class IommuIoasIovaRangesView extends RecordView implements iommu_ioas_iova_ranges {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -573,7 +566,7 @@ export class IommuIoasIovaRangesView extends RecordView implements iommu_ioas_io
   }
 }
 
-/** C: `#define IOMMU_IOAS_IOVA_RANGES` = 0x3b84 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b84 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 132, size 0 on x86_64) */
+/** C: `#define IOMMU_IOAS_IOVA_RANGES` = 0x3b84 (0x20003b84 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 132 */
 export const IOMMU_IOAS_IOVA_RANGES: number = V === 3 || V === 4 ? 0x20003b84 : 0x3b84;
 
 /**
@@ -622,7 +615,7 @@ export interface iommu_ioas_allow_iovas {
   allowed_iovas: bigint;
 }
 
-/** What {@link iommu_ioas_allow_iovas.encode} accepts (see InitOf). */
+/** What {@link iommu_ioas_allow_iovas.encode} accepts. */
 export type IommuIoasAllowIovasInit = InitOf<iommu_ioas_allow_iovas, "size" | "__reserved">;
 
 function checkIommuIoasAllowIovasKeys(value: unknown): void {
@@ -636,13 +629,7 @@ function checkIommuIoasAllowIovasKeys(value: unknown): void {
       case "allowed_iovas":
         break;
       default:
-        unknownMember(key, "iommu_ioas_allow_iovas", [
-          "size",
-          "ioas_id",
-          "num_iovas",
-          "__reserved",
-          "allowed_iovas",
-        ]);
+        unknownMember(key, "iommu_ioas_allow_iovas", iommu_ioas_allow_iovas);
     }
   }
 }
@@ -684,7 +671,7 @@ export const iommu_ioas_allow_iovas = {
   },
 } satisfies GeneratedCodec<iommu_ioas_allow_iovas, IommuIoasAllowIovasInit>;
 
-/** A zero-copy view of a `struct iommu_ioas_allow_iovas` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_ioas_allow_iovas`: reads and writes go to its bytes. */
 export class IommuIoasAllowIovasView extends RecordView implements iommu_ioas_allow_iovas {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -739,7 +726,7 @@ export class IommuIoasAllowIovasView extends RecordView implements iommu_ioas_al
   }
 }
 
-/** C: `#define IOMMU_IOAS_ALLOW_IOVAS` = 0x3b82 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b82 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 130, size 0 on x86_64) */
+/** C: `#define IOMMU_IOAS_ALLOW_IOVAS` = 0x3b82 (0x20003b82 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 130 */
 export const IOMMU_IOAS_ALLOW_IOVAS: number = V === 3 || V === 4 ? 0x20003b82 : 0x3b82;
 /**
  * If clear the kernel will compute an appropriate IOVA to place the mapping at
@@ -831,7 +818,7 @@ export interface iommu_ioas_map {
   iova: bigint;
 }
 
-/** What {@link iommu_ioas_map.encode} accepts (see InitOf). */
+/** What {@link iommu_ioas_map.encode} accepts. */
 export type IommuIoasMapInit = InitOf<iommu_ioas_map, "size" | "__reserved">;
 
 function checkIommuIoasMapKeys(value: unknown): void {
@@ -847,15 +834,7 @@ function checkIommuIoasMapKeys(value: unknown): void {
       case "iova":
         break;
       default:
-        unknownMember(key, "iommu_ioas_map", [
-          "size",
-          "flags",
-          "ioas_id",
-          "__reserved",
-          "user_va",
-          "length",
-          "iova",
-        ]);
+        unknownMember(key, "iommu_ioas_map", iommu_ioas_map);
     }
   }
 }
@@ -903,7 +882,7 @@ export const iommu_ioas_map = {
   },
 } satisfies GeneratedCodec<iommu_ioas_map, IommuIoasMapInit>;
 
-/** A zero-copy view of a `struct iommu_ioas_map` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_ioas_map`: reads and writes go to its bytes. */
 export class IommuIoasMapView extends RecordView implements iommu_ioas_map {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -962,7 +941,7 @@ export class IommuIoasMapView extends RecordView implements iommu_ioas_map {
   }
 }
 
-/** C: `#define IOMMU_IOAS_MAP` = 0x3b85 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b85 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 133, size 0 on x86_64) */
+/** C: `#define IOMMU_IOAS_MAP` = 0x3b85 (0x20003b85 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 133 */
 export const IOMMU_IOAS_MAP: number = V === 3 || V === 4 ? 0x20003b85 : 0x3b85;
 
 /**
@@ -1017,7 +996,7 @@ export interface iommu_ioas_noiommu_get_pa {
   out_phys: bigint;
 }
 
-/** What {@link iommu_ioas_noiommu_get_pa.encode} accepts (see InitOf). */
+/** What {@link iommu_ioas_noiommu_get_pa.encode} accepts. */
 export type IommuIoasNoiommuGetPaInit = InitOf<iommu_ioas_noiommu_get_pa, "size" | "__reserved">;
 
 function checkIommuIoasNoiommuGetPaKeys(value: unknown): void {
@@ -1033,15 +1012,7 @@ function checkIommuIoasNoiommuGetPaKeys(value: unknown): void {
       case "out_phys":
         break;
       default:
-        unknownMember(key, "iommu_ioas_noiommu_get_pa", [
-          "size",
-          "flags",
-          "ioas_id",
-          "__reserved",
-          "iova",
-          "length",
-          "out_phys",
-        ]);
+        unknownMember(key, "iommu_ioas_noiommu_get_pa", iommu_ioas_noiommu_get_pa);
     }
   }
 }
@@ -1088,7 +1059,7 @@ export const iommu_ioas_noiommu_get_pa = {
   },
 } satisfies GeneratedCodec<iommu_ioas_noiommu_get_pa, IommuIoasNoiommuGetPaInit>;
 
-/** A zero-copy view of a `struct iommu_ioas_noiommu_get_pa` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_ioas_noiommu_get_pa`: reads and writes go to its bytes. */
 export class IommuIoasNoiommuGetPaView extends RecordView implements iommu_ioas_noiommu_get_pa {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1167,7 +1138,7 @@ export class IommuIoasNoiommuGetPaView extends RecordView implements iommu_ioas_
   }
 }
 
-/** C: `#define IOMMU_IOAS_NOIOMMU_GET_PA` = 0x3b95 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b95 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 149, size 0 on x86_64) */
+/** C: `#define IOMMU_IOAS_NOIOMMU_GET_PA` = 0x3b95 (0x20003b95 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 149 */
 export const IOMMU_IOAS_NOIOMMU_GET_PA: number = V === 3 || V === 4 ? 0x20003b95 : 0x3b95;
 
 /**
@@ -1222,7 +1193,7 @@ export interface iommu_ioas_map_file {
   iova: bigint;
 }
 
-/** What {@link iommu_ioas_map_file.encode} accepts (see InitOf). */
+/** What {@link iommu_ioas_map_file.encode} accepts. */
 export type IommuIoasMapFileInit = InitOf<iommu_ioas_map_file, "size">;
 
 function checkIommuIoasMapFileKeys(value: unknown): void {
@@ -1238,15 +1209,7 @@ function checkIommuIoasMapFileKeys(value: unknown): void {
       case "iova":
         break;
       default:
-        unknownMember(key, "iommu_ioas_map_file", [
-          "size",
-          "flags",
-          "ioas_id",
-          "fd",
-          "start",
-          "length",
-          "iova",
-        ]);
+        unknownMember(key, "iommu_ioas_map_file", iommu_ioas_map_file);
     }
   }
 }
@@ -1292,7 +1255,7 @@ export const iommu_ioas_map_file = {
   },
 } satisfies GeneratedCodec<iommu_ioas_map_file, IommuIoasMapFileInit>;
 
-/** A zero-copy view of a `struct iommu_ioas_map_file` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_ioas_map_file`: reads and writes go to its bytes. */
 export class IommuIoasMapFileView extends RecordView implements iommu_ioas_map_file {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1351,7 +1314,7 @@ export class IommuIoasMapFileView extends RecordView implements iommu_ioas_map_f
   }
 }
 
-/** C: `#define IOMMU_IOAS_MAP_FILE` = 0x3b8f on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8f on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 143, size 0 on x86_64) */
+/** C: `#define IOMMU_IOAS_MAP_FILE` = 0x3b8f (0x20003b8f on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 143 */
 export const IOMMU_IOAS_MAP_FILE: number = V === 3 || V === 4 ? 0x20003b8f : 0x3b8f;
 
 /**
@@ -1408,7 +1371,7 @@ export interface iommu_ioas_copy {
   src_iova: bigint;
 }
 
-/** What {@link iommu_ioas_copy.encode} accepts (see InitOf). */
+/** What {@link iommu_ioas_copy.encode} accepts. */
 export type IommuIoasCopyInit = InitOf<iommu_ioas_copy, "size">;
 
 function checkIommuIoasCopyKeys(value: unknown): void {
@@ -1424,15 +1387,7 @@ function checkIommuIoasCopyKeys(value: unknown): void {
       case "src_iova":
         break;
       default:
-        unknownMember(key, "iommu_ioas_copy", [
-          "size",
-          "flags",
-          "dst_ioas_id",
-          "src_ioas_id",
-          "length",
-          "dst_iova",
-          "src_iova",
-        ]);
+        unknownMember(key, "iommu_ioas_copy", iommu_ioas_copy);
     }
   }
 }
@@ -1486,7 +1441,7 @@ export const iommu_ioas_copy = {
   },
 } satisfies GeneratedCodec<iommu_ioas_copy, IommuIoasCopyInit>;
 
-/** A zero-copy view of a `struct iommu_ioas_copy` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_ioas_copy`: reads and writes go to its bytes. */
 export class IommuIoasCopyView extends RecordView implements iommu_ioas_copy {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1545,7 +1500,7 @@ export class IommuIoasCopyView extends RecordView implements iommu_ioas_copy {
   }
 }
 
-/** C: `#define IOMMU_IOAS_COPY` = 0x3b83 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b83 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 131, size 0 on x86_64) */
+/** C: `#define IOMMU_IOAS_COPY` = 0x3b83 (0x20003b83 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 131 */
 export const IOMMU_IOAS_COPY: number = V === 3 || V === 4 ? 0x20003b83 : 0x3b83;
 
 /**
@@ -1582,7 +1537,7 @@ export interface iommu_ioas_unmap {
   length: bigint;
 }
 
-/** What {@link iommu_ioas_unmap.encode} accepts (see InitOf). */
+/** What {@link iommu_ioas_unmap.encode} accepts. */
 export type IommuIoasUnmapInit = InitOf<iommu_ioas_unmap, "size">;
 
 function checkIommuIoasUnmapKeys(value: unknown): void {
@@ -1595,7 +1550,7 @@ function checkIommuIoasUnmapKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "iommu_ioas_unmap", ["size", "ioas_id", "iova", "length"]);
+        unknownMember(key, "iommu_ioas_unmap", iommu_ioas_unmap);
     }
   }
 }
@@ -1628,7 +1583,7 @@ export const iommu_ioas_unmap = {
   },
 } satisfies GeneratedCodec<iommu_ioas_unmap, IommuIoasUnmapInit>;
 
-/** A zero-copy view of a `struct iommu_ioas_unmap` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_ioas_unmap`: reads and writes go to its bytes. */
 export class IommuIoasUnmapView extends RecordView implements iommu_ioas_unmap {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1663,7 +1618,7 @@ export class IommuIoasUnmapView extends RecordView implements iommu_ioas_unmap {
   }
 }
 
-/** C: `#define IOMMU_IOAS_UNMAP` = 0x3b86 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b86 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 134, size 0 on x86_64) */
+/** C: `#define IOMMU_IOAS_UNMAP` = 0x3b86 (0x20003b86 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 134 */
 export const IOMMU_IOAS_UNMAP: number = V === 3 || V === 4 ? 0x20003b86 : 0x3b86;
 /**
  *  Change how RLIMIT_MEMLOCK accounting works. The caller must have privilege to invoke this. Value 0 (default) is user based accounting, 1 uses process based accounting. Global option, object_id must be 0
@@ -1774,7 +1729,7 @@ export interface iommu_option {
   val64: bigint;
 }
 
-/** What {@link iommu_option.encode} accepts (see InitOf). */
+/** What {@link iommu_option.encode} accepts. */
 export type IommuOptionInit = InitOf<iommu_option, "size" | "__reserved">;
 
 function checkIommuOptionKeys(value: unknown): void {
@@ -1789,14 +1744,7 @@ function checkIommuOptionKeys(value: unknown): void {
       case "val64":
         break;
       default:
-        unknownMember(key, "iommu_option", [
-          "size",
-          "option_id",
-          "op",
-          "__reserved",
-          "object_id",
-          "val64",
-        ]);
+        unknownMember(key, "iommu_option", iommu_option);
     }
   }
 }
@@ -1840,7 +1788,7 @@ export const iommu_option = {
   },
 } satisfies GeneratedCodec<iommu_option, IommuOptionInit>;
 
-/** A zero-copy view of a `struct iommu_option` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_option`: reads and writes go to its bytes. */
 export class IommuOptionView extends RecordView implements iommu_option {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1891,7 +1839,7 @@ export class IommuOptionView extends RecordView implements iommu_option {
   }
 }
 
-/** C: `#define IOMMU_OPTION` = 0x3b87 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b87 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 135, size 0 on x86_64) */
+/** C: `#define IOMMU_OPTION` = 0x3b87 (0x20003b87 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 135 */
 export const IOMMU_OPTION: number = V === 3 || V === 4 ? 0x20003b87 : 0x3b87;
 /**
  * Get the current compatibility IOAS
@@ -1962,7 +1910,7 @@ export interface iommu_vfio_ioas {
   __reserved: number;
 }
 
-/** What {@link iommu_vfio_ioas.encode} accepts (see InitOf). */
+/** What {@link iommu_vfio_ioas.encode} accepts. */
 export type IommuVfioIoasInit = InitOf<iommu_vfio_ioas, "size" | "__reserved">;
 
 function checkIommuVfioIoasKeys(value: unknown): void {
@@ -1975,7 +1923,7 @@ function checkIommuVfioIoasKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_vfio_ioas", ["size", "ioas_id", "op", "__reserved"]);
+        unknownMember(key, "iommu_vfio_ioas", iommu_vfio_ioas);
     }
   }
 }
@@ -2013,7 +1961,7 @@ export const iommu_vfio_ioas = {
   },
 } satisfies GeneratedCodec<iommu_vfio_ioas, IommuVfioIoasInit>;
 
-/** A zero-copy view of a `struct iommu_vfio_ioas` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_vfio_ioas`: reads and writes go to its bytes. */
 export class IommuVfioIoasView extends RecordView implements iommu_vfio_ioas {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2048,7 +1996,7 @@ export class IommuVfioIoasView extends RecordView implements iommu_vfio_ioas {
   }
 }
 
-/** C: `#define IOMMU_VFIO_IOAS` = 0x3b88 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b88 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 136, size 0 on x86_64) */
+/** C: `#define IOMMU_VFIO_IOAS` = 0x3b88 (0x20003b88 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 136 */
 export const IOMMU_VFIO_IOAS: number = V === 3 || V === 4 ? 0x20003b88 : 0x3b88;
 /**
  * If set, allocate a HWPT that can serve as the parent HWPT in a nesting configuration.
@@ -2166,7 +2114,7 @@ export interface iommu_hwpt_vtd_s1 {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_vtd_s1.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_vtd_s1.encode} accepts. */
 export type IommuHwptVtdS1Init = InitOf<iommu_hwpt_vtd_s1, "__reserved">;
 
 function checkIommuHwptVtdS1Keys(value: unknown): void {
@@ -2179,12 +2127,7 @@ function checkIommuHwptVtdS1Keys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_vtd_s1", [
-          "flags",
-          "pgtbl_addr",
-          "addr_width",
-          "__reserved",
-        ]);
+        unknownMember(key, "iommu_hwpt_vtd_s1", iommu_hwpt_vtd_s1);
     }
   }
 }
@@ -2223,7 +2166,7 @@ export const iommu_hwpt_vtd_s1 = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_vtd_s1, IommuHwptVtdS1Init>;
 
-/** A zero-copy view of a `struct iommu_hwpt_vtd_s1` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_vtd_s1`: reads and writes go to its bytes. */
 export class IommuHwptVtdS1View extends RecordView implements iommu_hwpt_vtd_s1 {
   get flags(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -2281,7 +2224,7 @@ export interface iommu_hwpt_arm_smmuv3 {
   ste: BigUint64Array;
 }
 
-/** What {@link iommu_hwpt_arm_smmuv3.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_arm_smmuv3.encode} accepts. */
 export type IommuHwptArmSmmuv3Init = InitOf<iommu_hwpt_arm_smmuv3>;
 
 function checkIommuHwptArmSmmuv3Keys(value: unknown): void {
@@ -2291,7 +2234,7 @@ function checkIommuHwptArmSmmuv3Keys(value: unknown): void {
       case "ste":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_arm_smmuv3", ["ste"]);
+        unknownMember(key, "iommu_hwpt_arm_smmuv3", iommu_hwpt_arm_smmuv3);
     }
   }
 }
@@ -2328,7 +2271,7 @@ export const iommu_hwpt_arm_smmuv3 = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_arm_smmuv3, IommuHwptArmSmmuv3Init>;
 
-/** A zero-copy view of a `struct iommu_hwpt_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_arm_smmuv3`: reads and writes go to its bytes. */
 export class IommuHwptArmSmmuv3View extends RecordView implements iommu_hwpt_arm_smmuv3 {
   get ste(): BigUint64Array {
     return BigUint64Array.from({ length: 2 }, (_, i0) =>
@@ -2367,7 +2310,7 @@ export interface iommu_hwpt_amd_guest {
   dte: BigUint64Array;
 }
 
-/** What {@link iommu_hwpt_amd_guest.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_amd_guest.encode} accepts. */
 export type IommuHwptAmdGuestInit = InitOf<iommu_hwpt_amd_guest>;
 
 function checkIommuHwptAmdGuestKeys(value: unknown): void {
@@ -2377,7 +2320,7 @@ function checkIommuHwptAmdGuestKeys(value: unknown): void {
       case "dte":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_amd_guest", ["dte"]);
+        unknownMember(key, "iommu_hwpt_amd_guest", iommu_hwpt_amd_guest);
     }
   }
 }
@@ -2414,7 +2357,7 @@ export const iommu_hwpt_amd_guest = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_amd_guest, IommuHwptAmdGuestInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_amd_guest` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_amd_guest`: reads and writes go to its bytes. */
 export class IommuHwptAmdGuestView extends RecordView implements iommu_hwpt_amd_guest {
   get dte(): BigUint64Array {
     return BigUint64Array.from({ length: 4 }, (_, i0) =>
@@ -2561,7 +2504,7 @@ export interface iommu_hwpt_alloc {
   __reserved2: number;
 }
 
-/** What {@link iommu_hwpt_alloc.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_alloc.encode} accepts. */
 export type IommuHwptAllocInit = InitOf<iommu_hwpt_alloc, "size" | "__reserved" | "__reserved2">;
 
 function checkIommuHwptAllocKeys(value: unknown): void {
@@ -2581,19 +2524,7 @@ function checkIommuHwptAllocKeys(value: unknown): void {
       case "__reserved2":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_alloc", [
-          "size",
-          "flags",
-          "dev_id",
-          "pt_id",
-          "out_hwpt_id",
-          "__reserved",
-          "data_type",
-          "data_len",
-          "data_uptr",
-          "fault_id",
-          "__reserved2",
-        ]);
+        unknownMember(key, "iommu_hwpt_alloc", iommu_hwpt_alloc);
     }
   }
 }
@@ -2666,7 +2597,7 @@ export const iommu_hwpt_alloc = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_alloc, IommuHwptAllocInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_alloc` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_alloc`: reads and writes go to its bytes. */
 export class IommuHwptAllocView extends RecordView implements iommu_hwpt_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2757,7 +2688,7 @@ export class IommuHwptAllocView extends RecordView implements iommu_hwpt_alloc {
   }
 }
 
-/** C: `#define IOMMU_HWPT_ALLOC` = 0x3b89 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b89 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 137, size 0 on x86_64) */
+/** C: `#define IOMMU_HWPT_ALLOC` = 0x3b89 (0x20003b89 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 137 */
 export const IOMMU_HWPT_ALLOC: number = V === 3 || V === 4 ? 0x20003b89 : 0x3b89;
 /**
  * If set, disallow read-only mappings on a nested_parent domain. https://www.intel.com/content/www/us/en/content-details/772415/content-details.html
@@ -2815,7 +2746,7 @@ export interface iommu_hw_info_vtd {
   ecap_reg: bigint;
 }
 
-/** What {@link iommu_hw_info_vtd.encode} accepts (see InitOf). */
+/** What {@link iommu_hw_info_vtd.encode} accepts. */
 export type IommuHwInfoVtdInit = InitOf<iommu_hw_info_vtd, "__reserved">;
 
 function checkIommuHwInfoVtdKeys(value: unknown): void {
@@ -2828,7 +2759,7 @@ function checkIommuHwInfoVtdKeys(value: unknown): void {
       case "ecap_reg":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_vtd", ["flags", "__reserved", "cap_reg", "ecap_reg"]);
+        unknownMember(key, "iommu_hw_info_vtd", iommu_hw_info_vtd);
     }
   }
 }
@@ -2867,7 +2798,7 @@ export const iommu_hw_info_vtd = {
   },
 } satisfies GeneratedCodec<iommu_hw_info_vtd, IommuHwInfoVtdInit>;
 
-/** A zero-copy view of a `struct iommu_hw_info_vtd` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hw_info_vtd`: reads and writes go to its bytes. */
 export class IommuHwInfoVtdView extends RecordView implements iommu_hw_info_vtd {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2977,7 +2908,7 @@ export interface iommu_hw_info_arm_smmuv3 {
   aidr: number;
 }
 
-/** What {@link iommu_hw_info_arm_smmuv3.encode} accepts (see InitOf). */
+/** What {@link iommu_hw_info_arm_smmuv3.encode} accepts. */
 export type IommuHwInfoArmSmmuv3Init = InitOf<iommu_hw_info_arm_smmuv3, "__reserved">;
 
 function checkIommuHwInfoArmSmmuv3Keys(value: unknown): void {
@@ -2991,13 +2922,7 @@ function checkIommuHwInfoArmSmmuv3Keys(value: unknown): void {
       case "aidr":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_arm_smmuv3", [
-          "flags",
-          "__reserved",
-          "idr",
-          "iidr",
-          "aidr",
-        ]);
+        unknownMember(key, "iommu_hw_info_arm_smmuv3", iommu_hw_info_arm_smmuv3);
     }
   }
 }
@@ -3049,7 +2974,7 @@ export const iommu_hw_info_arm_smmuv3 = {
   },
 } satisfies GeneratedCodec<iommu_hw_info_arm_smmuv3, IommuHwInfoArmSmmuv3Init>;
 
-/** A zero-copy view of a `struct iommu_hw_info_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hw_info_arm_smmuv3`: reads and writes go to its bytes. */
 export class IommuHwInfoArmSmmuv3View extends RecordView implements iommu_hw_info_arm_smmuv3 {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -3150,7 +3075,7 @@ export interface iommu_hw_info_tegra241_cmdqv {
   __reserved: number;
 }
 
-/** What {@link iommu_hw_info_tegra241_cmdqv.encode} accepts (see InitOf). */
+/** What {@link iommu_hw_info_tegra241_cmdqv.encode} accepts. */
 export type IommuHwInfoTegra241CmdqvInit = InitOf<iommu_hw_info_tegra241_cmdqv, "__reserved">;
 
 function checkIommuHwInfoTegra241CmdqvKeys(value: unknown): void {
@@ -3165,13 +3090,7 @@ function checkIommuHwInfoTegra241CmdqvKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_tegra241_cmdqv", [
-          "flags",
-          "version",
-          "log2vcmdqs",
-          "log2vsids",
-          "__reserved",
-        ]);
+        unknownMember(key, "iommu_hw_info_tegra241_cmdqv", iommu_hw_info_tegra241_cmdqv);
     }
   }
 }
@@ -3214,7 +3133,7 @@ export const iommu_hw_info_tegra241_cmdqv = {
   },
 } satisfies GeneratedCodec<iommu_hw_info_tegra241_cmdqv, IommuHwInfoTegra241CmdqvInit>;
 
-/** A zero-copy view of a `struct iommu_hw_info_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hw_info_tegra241_cmdqv`: reads and writes go to its bytes. */
 export class IommuHwInfoTegra241CmdqvView
   extends RecordView
   implements iommu_hw_info_tegra241_cmdqv
@@ -3300,7 +3219,7 @@ export interface iommu_hw_info_amd {
   efr2: bigint;
 }
 
-/** What {@link iommu_hw_info_amd.encode} accepts (see InitOf). */
+/** What {@link iommu_hw_info_amd.encode} accepts. */
 export type IommuHwInfoAmdInit = InitOf<iommu_hw_info_amd>;
 
 function checkIommuHwInfoAmdKeys(value: unknown): void {
@@ -3311,7 +3230,7 @@ function checkIommuHwInfoAmdKeys(value: unknown): void {
       case "efr2":
         break;
       default:
-        unknownMember(key, "iommu_hw_info_amd", ["efr", "efr2"]);
+        unknownMember(key, "iommu_hw_info_amd", iommu_hw_info_amd);
     }
   }
 }
@@ -3337,7 +3256,7 @@ export const iommu_hw_info_amd = {
   },
 } satisfies GeneratedCodec<iommu_hw_info_amd, IommuHwInfoAmdInit>;
 
-/** A zero-copy view of a `struct iommu_hw_info_amd` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hw_info_amd`: reads and writes go to its bytes. */
 export class IommuHwInfoAmdView extends RecordView implements iommu_hw_info_amd {
   get efr(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -3547,7 +3466,7 @@ export interface iommu_hw_info {
   out_capabilities: bigint;
 }
 
-/** What {@link iommu_hw_info.encode} accepts (see InitOf). */
+/** What {@link iommu_hw_info.encode} accepts. */
 export type IommuHwInfoInit = InitOf<iommu_hw_info, "size" | "__reserved">;
 
 function checkIommuHwInfoKeys(value: unknown): void {
@@ -3566,18 +3485,7 @@ function checkIommuHwInfoKeys(value: unknown): void {
       case "out_capabilities":
         break;
       default:
-        unknownMember(key, "iommu_hw_info", [
-          "size",
-          "flags",
-          "dev_id",
-          "data_len",
-          "data_uptr",
-          "in_data_type",
-          "out_data_type",
-          "out_max_pasid_log2",
-          "__reserved",
-          "out_capabilities",
-        ]);
+        unknownMember(key, "iommu_hw_info", iommu_hw_info);
     }
   }
 }
@@ -3657,7 +3565,7 @@ export const iommu_hw_info = {
   },
 } satisfies GeneratedCodec<iommu_hw_info, IommuHwInfoInit>;
 
-/** A zero-copy view of a `struct iommu_hw_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hw_info`: reads and writes go to its bytes. */
 export class IommuHwInfoView extends RecordView implements iommu_hw_info {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -3755,7 +3663,7 @@ export class IommuHwInfoView extends RecordView implements iommu_hw_info {
   }
 }
 
-/** C: `#define IOMMU_GET_HW_INFO` = 0x3b8a on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8a on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 138, size 0 on x86_64) */
+/** C: `#define IOMMU_GET_HW_INFO` = 0x3b8a (0x20003b8a on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 138 */
 export const IOMMU_GET_HW_INFO: number = V === 3 || V === 4 ? 0x20003b8a : 0x3b8a;
 /**
  * Enable dirty tracking
@@ -3817,7 +3725,7 @@ export interface iommu_hwpt_set_dirty_tracking {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_set_dirty_tracking.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_set_dirty_tracking.encode} accepts. */
 export type IommuHwptSetDirtyTrackingInit = InitOf<
   iommu_hwpt_set_dirty_tracking,
   "size" | "__reserved"
@@ -3834,12 +3742,7 @@ function checkIommuHwptSetDirtyTrackingKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_set_dirty_tracking", [
-          "size",
-          "flags",
-          "hwpt_id",
-          "__reserved",
-        ]);
+        unknownMember(key, "iommu_hwpt_set_dirty_tracking", iommu_hwpt_set_dirty_tracking);
     }
   }
 }
@@ -3878,7 +3781,7 @@ export const iommu_hwpt_set_dirty_tracking = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_set_dirty_tracking, IommuHwptSetDirtyTrackingInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_set_dirty_tracking` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_set_dirty_tracking`: reads and writes go to its bytes. */
 export class IommuHwptSetDirtyTrackingView
   extends RecordView
   implements iommu_hwpt_set_dirty_tracking
@@ -3928,7 +3831,7 @@ export class IommuHwptSetDirtyTrackingView
   }
 }
 
-/** C: `#define IOMMU_HWPT_SET_DIRTY_TRACKING` = 0x3b8b on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8b on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 139, size 0 on x86_64) */
+/** C: `#define IOMMU_HWPT_SET_DIRTY_TRACKING` = 0x3b8b (0x20003b8b on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 139 */
 export const IOMMU_HWPT_SET_DIRTY_TRACKING: number = V === 3 || V === 4 ? 0x20003b8b : 0x3b8b;
 /**
  * Just read the PTEs without clearing any dirty bits metadata. This flag can be passed in the expectation where the next operation is an unmap of the same IOVA range.
@@ -4014,7 +3917,7 @@ export interface iommu_hwpt_get_dirty_bitmap {
   data: bigint;
 }
 
-/** What {@link iommu_hwpt_get_dirty_bitmap.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_get_dirty_bitmap.encode} accepts. */
 export type IommuHwptGetDirtyBitmapInit = InitOf<
   iommu_hwpt_get_dirty_bitmap,
   "size" | "__reserved"
@@ -4035,16 +3938,7 @@ function checkIommuHwptGetDirtyBitmapKeys(value: unknown): void {
       case "data":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_get_dirty_bitmap", [
-          "size",
-          "hwpt_id",
-          "flags",
-          "__reserved",
-          "iova",
-          "length",
-          "page_size",
-          "data",
-        ]);
+        unknownMember(key, "iommu_hwpt_get_dirty_bitmap", iommu_hwpt_get_dirty_bitmap);
     }
   }
 }
@@ -4105,7 +3999,7 @@ export const iommu_hwpt_get_dirty_bitmap = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_get_dirty_bitmap, IommuHwptGetDirtyBitmapInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_get_dirty_bitmap` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_get_dirty_bitmap`: reads and writes go to its bytes. */
 export class IommuHwptGetDirtyBitmapView extends RecordView implements iommu_hwpt_get_dirty_bitmap {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -4200,7 +4094,7 @@ export class IommuHwptGetDirtyBitmapView extends RecordView implements iommu_hwp
   }
 }
 
-/** C: `#define IOMMU_HWPT_GET_DIRTY_BITMAP` = 0x3b8c on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8c on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 140, size 0 on x86_64) */
+/** C: `#define IOMMU_HWPT_GET_DIRTY_BITMAP` = 0x3b8c (0x20003b8c on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 140 */
 export const IOMMU_HWPT_GET_DIRTY_BITMAP: number = V === 3 || V === 4 ? 0x20003b8c : 0x3b8c;
 /**
  * Invalidation data for VTD_S1
@@ -4300,7 +4194,7 @@ export interface iommu_hwpt_vtd_s1_invalidate {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_vtd_s1_invalidate.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_vtd_s1_invalidate.encode} accepts. */
 export type IommuHwptVtdS1InvalidateInit = InitOf<iommu_hwpt_vtd_s1_invalidate, "__reserved">;
 
 function checkIommuHwptVtdS1InvalidateKeys(value: unknown): void {
@@ -4314,12 +4208,7 @@ function checkIommuHwptVtdS1InvalidateKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_vtd_s1_invalidate", [
-          "addr",
-          "npages",
-          "flags",
-          "__reserved",
-        ]);
+        unknownMember(key, "iommu_hwpt_vtd_s1_invalidate", iommu_hwpt_vtd_s1_invalidate);
     }
   }
 }
@@ -4359,7 +4248,7 @@ export const iommu_hwpt_vtd_s1_invalidate = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_vtd_s1_invalidate, IommuHwptVtdS1InvalidateInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_vtd_s1_invalidate` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_vtd_s1_invalidate`: reads and writes go to its bytes. */
 export class IommuHwptVtdS1InvalidateView
   extends RecordView
   implements iommu_hwpt_vtd_s1_invalidate
@@ -4433,7 +4322,7 @@ export interface iommu_viommu_arm_smmuv3_invalidate {
   cmd: BigUint64Array;
 }
 
-/** What {@link iommu_viommu_arm_smmuv3_invalidate.encode} accepts (see InitOf). */
+/** What {@link iommu_viommu_arm_smmuv3_invalidate.encode} accepts. */
 export type IommuViommuArmSmmuv3InvalidateInit = InitOf<iommu_viommu_arm_smmuv3_invalidate>;
 
 function checkIommuViommuArmSmmuv3InvalidateKeys(value: unknown): void {
@@ -4444,7 +4333,11 @@ function checkIommuViommuArmSmmuv3InvalidateKeys(value: unknown): void {
       case "cmd":
         break;
       default:
-        unknownMember(key, "iommu_viommu_arm_smmuv3_invalidate", ["cmd"]);
+        unknownMember(
+          key,
+          "iommu_viommu_arm_smmuv3_invalidate",
+          iommu_viommu_arm_smmuv3_invalidate,
+        );
     }
   }
 }
@@ -4484,7 +4377,7 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
   },
 } satisfies GeneratedCodec<iommu_viommu_arm_smmuv3_invalidate, IommuViommuArmSmmuv3InvalidateInit>;
 
-/** A zero-copy view of a `struct iommu_viommu_arm_smmuv3_invalidate` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_viommu_arm_smmuv3_invalidate`: reads and writes go to its bytes. */
 export class IommuViommuArmSmmuv3InvalidateView
   extends RecordView
   implements iommu_viommu_arm_smmuv3_invalidate
@@ -4568,7 +4461,7 @@ export interface iommu_hwpt_invalidate {
   __reserved: number;
 }
 
-/** What {@link iommu_hwpt_invalidate.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_invalidate.encode} accepts. */
 export type IommuHwptInvalidateInit = InitOf<iommu_hwpt_invalidate, "size" | "__reserved">;
 
 function checkIommuHwptInvalidateKeys(value: unknown): void {
@@ -4584,15 +4477,7 @@ function checkIommuHwptInvalidateKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_invalidate", [
-          "size",
-          "hwpt_id",
-          "data_uptr",
-          "data_type",
-          "entry_len",
-          "entry_num",
-          "__reserved",
-        ]);
+        unknownMember(key, "iommu_hwpt_invalidate", iommu_hwpt_invalidate);
     }
   }
 }
@@ -4648,7 +4533,7 @@ export const iommu_hwpt_invalidate = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_invalidate, IommuHwptInvalidateInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_invalidate` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_invalidate`: reads and writes go to its bytes. */
 export class IommuHwptInvalidateView extends RecordView implements iommu_hwpt_invalidate {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -4727,7 +4612,7 @@ export class IommuHwptInvalidateView extends RecordView implements iommu_hwpt_in
   }
 }
 
-/** C: `#define IOMMU_HWPT_INVALIDATE` = 0x3b8d on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8d on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 141, size 0 on x86_64) */
+/** C: `#define IOMMU_HWPT_INVALIDATE` = 0x3b8d (0x20003b8d on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 141 */
 export const IOMMU_HWPT_INVALIDATE: number = V === 3 || V === 4 ? 0x20003b8d : 0x3b8d;
 /**
  * The pasid field of the fault data is valid.
@@ -4862,7 +4747,7 @@ export interface iommu_hwpt_pgfault {
   cookie: number;
 }
 
-/** What {@link iommu_hwpt_pgfault.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_pgfault.encode} accepts. */
 export type IommuHwptPgfaultInit = InitOf<iommu_hwpt_pgfault, "__reserved">;
 
 function checkIommuHwptPgfaultKeys(value: unknown): void {
@@ -4880,17 +4765,7 @@ function checkIommuHwptPgfaultKeys(value: unknown): void {
       case "cookie":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_pgfault", [
-          "flags",
-          "dev_id",
-          "pasid",
-          "grpid",
-          "perm",
-          "__reserved",
-          "addr",
-          "length",
-          "cookie",
-        ]);
+        unknownMember(key, "iommu_hwpt_pgfault", iommu_hwpt_pgfault);
     }
   }
 }
@@ -4954,7 +4829,7 @@ export const iommu_hwpt_pgfault = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_pgfault, IommuHwptPgfaultInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_pgfault` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_pgfault`: reads and writes go to its bytes. */
 export class IommuHwptPgfaultView extends RecordView implements iommu_hwpt_pgfault {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -5078,7 +4953,7 @@ export interface iommu_hwpt_page_response {
   code: number;
 }
 
-/** What {@link iommu_hwpt_page_response.encode} accepts (see InitOf). */
+/** What {@link iommu_hwpt_page_response.encode} accepts. */
 export type IommuHwptPageResponseInit = InitOf<iommu_hwpt_page_response>;
 
 function checkIommuHwptPageResponseKeys(value: unknown): void {
@@ -5089,7 +4964,7 @@ function checkIommuHwptPageResponseKeys(value: unknown): void {
       case "code":
         break;
       default:
-        unknownMember(key, "iommu_hwpt_page_response", ["cookie", "code"]);
+        unknownMember(key, "iommu_hwpt_page_response", iommu_hwpt_page_response);
     }
   }
 }
@@ -5115,7 +4990,7 @@ export const iommu_hwpt_page_response = {
   },
 } satisfies GeneratedCodec<iommu_hwpt_page_response, IommuHwptPageResponseInit>;
 
-/** A zero-copy view of a `struct iommu_hwpt_page_response` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hwpt_page_response`: reads and writes go to its bytes. */
 export class IommuHwptPageResponseView extends RecordView implements iommu_hwpt_page_response {
   get cookie(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -5168,7 +5043,7 @@ export interface iommu_fault_alloc {
   out_fault_fd: number;
 }
 
-/** What {@link iommu_fault_alloc.encode} accepts (see InitOf). */
+/** What {@link iommu_fault_alloc.encode} accepts. */
 export type IommuFaultAllocInit = InitOf<iommu_fault_alloc, "size">;
 
 function checkIommuFaultAllocKeys(value: unknown): void {
@@ -5181,7 +5056,7 @@ function checkIommuFaultAllocKeys(value: unknown): void {
       case "out_fault_fd":
         break;
       default:
-        unknownMember(key, "iommu_fault_alloc", ["size", "flags", "out_fault_id", "out_fault_fd"]);
+        unknownMember(key, "iommu_fault_alloc", iommu_fault_alloc);
     }
   }
 }
@@ -5218,7 +5093,7 @@ export const iommu_fault_alloc = {
   },
 } satisfies GeneratedCodec<iommu_fault_alloc, IommuFaultAllocInit>;
 
-/** A zero-copy view of a `struct iommu_fault_alloc` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_fault_alloc`: reads and writes go to its bytes. */
 export class IommuFaultAllocView extends RecordView implements iommu_fault_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -5253,7 +5128,7 @@ export class IommuFaultAllocView extends RecordView implements iommu_fault_alloc
   }
 }
 
-/** C: `#define IOMMU_FAULT_QUEUE_ALLOC` = 0x3b8e on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b8e on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 142, size 0 on x86_64) */
+/** C: `#define IOMMU_FAULT_QUEUE_ALLOC` = 0x3b8e (0x20003b8e on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 142 */
 export const IOMMU_FAULT_QUEUE_ALLOC: number = V === 3 || V === 4 ? 0x20003b8e : 0x3b8e;
 /**
  * Reserved for future use
@@ -5314,7 +5189,7 @@ export interface iommu_viommu_tegra241_cmdqv {
   out_vintf_mmap_length: bigint;
 }
 
-/** What {@link iommu_viommu_tegra241_cmdqv.encode} accepts (see InitOf). */
+/** What {@link iommu_viommu_tegra241_cmdqv.encode} accepts. */
 export type IommuViommuTegra241CmdqvInit = InitOf<iommu_viommu_tegra241_cmdqv>;
 
 function checkIommuViommuTegra241CmdqvKeys(value: unknown): void {
@@ -5326,10 +5201,7 @@ function checkIommuViommuTegra241CmdqvKeys(value: unknown): void {
       case "out_vintf_mmap_length":
         break;
       default:
-        unknownMember(key, "iommu_viommu_tegra241_cmdqv", [
-          "out_vintf_mmap_offset",
-          "out_vintf_mmap_length",
-        ]);
+        unknownMember(key, "iommu_viommu_tegra241_cmdqv", iommu_viommu_tegra241_cmdqv);
     }
   }
 }
@@ -5369,7 +5241,7 @@ export const iommu_viommu_tegra241_cmdqv = {
   },
 } satisfies GeneratedCodec<iommu_viommu_tegra241_cmdqv, IommuViommuTegra241CmdqvInit>;
 
-/** A zero-copy view of a `struct iommu_viommu_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_viommu_tegra241_cmdqv`: reads and writes go to its bytes. */
 export class IommuViommuTegra241CmdqvView
   extends RecordView
   implements iommu_viommu_tegra241_cmdqv
@@ -5471,7 +5343,7 @@ export interface iommu_viommu_alloc {
   data_uptr: bigint;
 }
 
-/** What {@link iommu_viommu_alloc.encode} accepts (see InitOf). */
+/** What {@link iommu_viommu_alloc.encode} accepts. */
 export type IommuViommuAllocInit = InitOf<iommu_viommu_alloc, "size" | "__reserved">;
 
 function checkIommuViommuAllocKeys(value: unknown): void {
@@ -5489,17 +5361,7 @@ function checkIommuViommuAllocKeys(value: unknown): void {
       case "data_uptr":
         break;
       default:
-        unknownMember(key, "iommu_viommu_alloc", [
-          "size",
-          "flags",
-          "type",
-          "dev_id",
-          "hwpt_id",
-          "out_viommu_id",
-          "data_len",
-          "__reserved",
-          "data_uptr",
-        ]);
+        unknownMember(key, "iommu_viommu_alloc", iommu_viommu_alloc);
     }
   }
 }
@@ -5563,7 +5425,7 @@ export const iommu_viommu_alloc = {
   },
 } satisfies GeneratedCodec<iommu_viommu_alloc, IommuViommuAllocInit>;
 
-/** A zero-copy view of a `struct iommu_viommu_alloc` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_viommu_alloc`: reads and writes go to its bytes. */
 export class IommuViommuAllocView extends RecordView implements iommu_viommu_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -5646,7 +5508,7 @@ export class IommuViommuAllocView extends RecordView implements iommu_viommu_all
   }
 }
 
-/** C: `#define IOMMU_VIOMMU_ALLOC` = 0x3b90 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b90 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 144, size 0 on x86_64) */
+/** C: `#define IOMMU_VIOMMU_ALLOC` = 0x3b90 (0x20003b90 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 144 */
 export const IOMMU_VIOMMU_ALLOC: number = V === 3 || V === 4 ? 0x20003b90 : 0x3b90;
 
 /**
@@ -5689,7 +5551,7 @@ export interface iommu_vdevice_alloc {
   virt_id: bigint;
 }
 
-/** What {@link iommu_vdevice_alloc.encode} accepts (see InitOf). */
+/** What {@link iommu_vdevice_alloc.encode} accepts. */
 export type IommuVdeviceAllocInit = InitOf<iommu_vdevice_alloc, "size">;
 
 function checkIommuVdeviceAllocKeys(value: unknown): void {
@@ -5703,13 +5565,7 @@ function checkIommuVdeviceAllocKeys(value: unknown): void {
       case "virt_id":
         break;
       default:
-        unknownMember(key, "iommu_vdevice_alloc", [
-          "size",
-          "viommu_id",
-          "dev_id",
-          "out_vdevice_id",
-          "virt_id",
-        ]);
+        unknownMember(key, "iommu_vdevice_alloc", iommu_vdevice_alloc);
     }
   }
 }
@@ -5749,7 +5605,7 @@ export const iommu_vdevice_alloc = {
   },
 } satisfies GeneratedCodec<iommu_vdevice_alloc, IommuVdeviceAllocInit>;
 
-/** A zero-copy view of a `struct iommu_vdevice_alloc` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_vdevice_alloc`: reads and writes go to its bytes. */
 export class IommuVdeviceAllocView extends RecordView implements iommu_vdevice_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -5796,7 +5652,7 @@ export class IommuVdeviceAllocView extends RecordView implements iommu_vdevice_a
   }
 }
 
-/** C: `#define IOMMU_VDEVICE_ALLOC` = 0x3b91 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b91 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 145, size 0 on x86_64) */
+/** C: `#define IOMMU_VDEVICE_ALLOC` = 0x3b91 (0x20003b91 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 145 */
 export const IOMMU_VDEVICE_ALLOC: number = V === 3 || V === 4 ? 0x20003b91 : 0x3b91;
 
 /**
@@ -5823,7 +5679,7 @@ export interface iommu_ioas_change_process {
   __reserved: number;
 }
 
-/** What {@link iommu_ioas_change_process.encode} accepts (see InitOf). */
+/** What {@link iommu_ioas_change_process.encode} accepts. */
 export type IommuIoasChangeProcessInit = InitOf<iommu_ioas_change_process, "size" | "__reserved">;
 
 function checkIommuIoasChangeProcessKeys(value: unknown): void {
@@ -5834,7 +5690,7 @@ function checkIommuIoasChangeProcessKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_ioas_change_process", ["size", "__reserved"]);
+        unknownMember(key, "iommu_ioas_change_process", iommu_ioas_change_process);
     }
   }
 }
@@ -5863,7 +5719,7 @@ export const iommu_ioas_change_process = {
   },
 } satisfies GeneratedCodec<iommu_ioas_change_process, IommuIoasChangeProcessInit>;
 
-/** A zero-copy view of a `struct iommu_ioas_change_process` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_ioas_change_process`: reads and writes go to its bytes. */
 export class IommuIoasChangeProcessView extends RecordView implements iommu_ioas_change_process {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -5886,7 +5742,7 @@ export class IommuIoasChangeProcessView extends RecordView implements iommu_ioas
   }
 }
 
-/** C: `#define IOMMU_IOAS_CHANGE_PROCESS` = 0x3b92 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b92 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 146, size 0 on x86_64) */
+/** C: `#define IOMMU_IOAS_CHANGE_PROCESS` = 0x3b92 (0x20003b92 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 146 */
 export const IOMMU_IOAS_CHANGE_PROCESS: number = V === 3 || V === 4 ? 0x20003b92 : 0x3b92;
 /**
  * vEVENTQ has lost vEVENTs
@@ -5941,7 +5797,7 @@ export interface iommufd_vevent_header {
   sequence: number;
 }
 
-/** What {@link iommufd_vevent_header.encode} accepts (see InitOf). */
+/** What {@link iommufd_vevent_header.encode} accepts. */
 export type IommufdVeventHeaderInit = InitOf<iommufd_vevent_header>;
 
 function checkIommufdVeventHeaderKeys(value: unknown): void {
@@ -5952,7 +5808,7 @@ function checkIommufdVeventHeaderKeys(value: unknown): void {
       case "sequence":
         break;
       default:
-        unknownMember(key, "iommufd_vevent_header", ["flags", "sequence"]);
+        unknownMember(key, "iommufd_vevent_header", iommufd_vevent_header);
     }
   }
 }
@@ -5978,7 +5834,7 @@ export const iommufd_vevent_header = {
   },
 } satisfies GeneratedCodec<iommufd_vevent_header, IommufdVeventHeaderInit>;
 
-/** A zero-copy view of a `struct iommufd_vevent_header` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommufd_vevent_header`: reads and writes go to its bytes. */
 export class IommufdVeventHeaderView extends RecordView implements iommufd_vevent_header {
   get flags(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -6050,7 +5906,7 @@ export interface iommu_vevent_arm_smmuv3 {
   evt: BigUint64Array;
 }
 
-/** What {@link iommu_vevent_arm_smmuv3.encode} accepts (see InitOf). */
+/** What {@link iommu_vevent_arm_smmuv3.encode} accepts. */
 export type IommuVeventArmSmmuv3Init = InitOf<iommu_vevent_arm_smmuv3>;
 
 function checkIommuVeventArmSmmuv3Keys(value: unknown): void {
@@ -6060,7 +5916,7 @@ function checkIommuVeventArmSmmuv3Keys(value: unknown): void {
       case "evt":
         break;
       default:
-        unknownMember(key, "iommu_vevent_arm_smmuv3", ["evt"]);
+        unknownMember(key, "iommu_vevent_arm_smmuv3", iommu_vevent_arm_smmuv3);
     }
   }
 }
@@ -6097,7 +5953,7 @@ export const iommu_vevent_arm_smmuv3 = {
   },
 } satisfies GeneratedCodec<iommu_vevent_arm_smmuv3, IommuVeventArmSmmuv3Init>;
 
-/** A zero-copy view of a `struct iommu_vevent_arm_smmuv3` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_vevent_arm_smmuv3`: reads and writes go to its bytes. */
 export class IommuVeventArmSmmuv3View extends RecordView implements iommu_vevent_arm_smmuv3 {
   get evt(): BigUint64Array {
     return BigUint64Array.from({ length: 4 }, (_, i0) =>
@@ -6138,7 +5994,7 @@ export interface iommu_vevent_tegra241_cmdqv {
   lvcmdq_err_map: BigUint64Array;
 }
 
-/** What {@link iommu_vevent_tegra241_cmdqv.encode} accepts (see InitOf). */
+/** What {@link iommu_vevent_tegra241_cmdqv.encode} accepts. */
 export type IommuVeventTegra241CmdqvInit = InitOf<iommu_vevent_tegra241_cmdqv>;
 
 function checkIommuVeventTegra241CmdqvKeys(value: unknown): void {
@@ -6149,7 +6005,7 @@ function checkIommuVeventTegra241CmdqvKeys(value: unknown): void {
       case "lvcmdq_err_map":
         break;
       default:
-        unknownMember(key, "iommu_vevent_tegra241_cmdqv", ["lvcmdq_err_map"]);
+        unknownMember(key, "iommu_vevent_tegra241_cmdqv", iommu_vevent_tegra241_cmdqv);
     }
   }
 }
@@ -6193,7 +6049,7 @@ export const iommu_vevent_tegra241_cmdqv = {
   },
 } satisfies GeneratedCodec<iommu_vevent_tegra241_cmdqv, IommuVeventTegra241CmdqvInit>;
 
-/** A zero-copy view of a `struct iommu_vevent_tegra241_cmdqv` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_vevent_tegra241_cmdqv`: reads and writes go to its bytes. */
 export class IommuVeventTegra241CmdqvView
   extends RecordView
   implements iommu_vevent_tegra241_cmdqv
@@ -6285,7 +6141,7 @@ export interface iommu_veventq_alloc {
   __reserved: number;
 }
 
-/** What {@link iommu_veventq_alloc.encode} accepts (see InitOf). */
+/** What {@link iommu_veventq_alloc.encode} accepts. */
 export type IommuVeventqAllocInit = InitOf<iommu_veventq_alloc, "size" | "__reserved">;
 
 function checkIommuVeventqAllocKeys(value: unknown): void {
@@ -6302,16 +6158,7 @@ function checkIommuVeventqAllocKeys(value: unknown): void {
       case "__reserved":
         break;
       default:
-        unknownMember(key, "iommu_veventq_alloc", [
-          "size",
-          "flags",
-          "viommu_id",
-          "type",
-          "veventq_depth",
-          "out_veventq_id",
-          "out_veventq_fd",
-          "__reserved",
-        ]);
+        unknownMember(key, "iommu_veventq_alloc", iommu_veventq_alloc);
     }
   }
 }
@@ -6370,7 +6217,7 @@ export const iommu_veventq_alloc = {
   },
 } satisfies GeneratedCodec<iommu_veventq_alloc, IommuVeventqAllocInit>;
 
-/** A zero-copy view of a `struct iommu_veventq_alloc` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_veventq_alloc`: reads and writes go to its bytes. */
 export class IommuVeventqAllocView extends RecordView implements iommu_veventq_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -6449,7 +6296,7 @@ export class IommuVeventqAllocView extends RecordView implements iommu_veventq_a
   }
 }
 
-/** C: `#define IOMMU_VEVENTQ_ALLOC` = 0x3b93 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b93 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 147, size 0 on x86_64) */
+/** C: `#define IOMMU_VEVENTQ_ALLOC` = 0x3b93 (0x20003b93 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 147 */
 export const IOMMU_VEVENTQ_ALLOC: number = V === 3 || V === 4 ? 0x20003b93 : 0x3b93;
 /**
  * Reserved for future use
@@ -6543,7 +6390,7 @@ export interface iommu_hw_queue_alloc {
   length: bigint;
 }
 
-/** What {@link iommu_hw_queue_alloc.encode} accepts (see InitOf). */
+/** What {@link iommu_hw_queue_alloc.encode} accepts. */
 export type IommuHwQueueAllocInit = InitOf<iommu_hw_queue_alloc, "size">;
 
 function checkIommuHwQueueAllocKeys(value: unknown): void {
@@ -6560,16 +6407,7 @@ function checkIommuHwQueueAllocKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "iommu_hw_queue_alloc", [
-          "size",
-          "flags",
-          "viommu_id",
-          "type",
-          "index",
-          "out_hw_queue_id",
-          "nesting_parent_iova",
-          "length",
-        ]);
+        unknownMember(key, "iommu_hw_queue_alloc", iommu_hw_queue_alloc);
     }
   }
 }
@@ -6631,7 +6469,7 @@ export const iommu_hw_queue_alloc = {
   },
 } satisfies GeneratedCodec<iommu_hw_queue_alloc, IommuHwQueueAllocInit>;
 
-/** A zero-copy view of a `struct iommu_hw_queue_alloc` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct iommu_hw_queue_alloc`: reads and writes go to its bytes. */
 export class IommuHwQueueAllocView extends RecordView implements iommu_hw_queue_alloc {
   get size(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -6706,7 +6544,7 @@ export class IommuHwQueueAllocView extends RecordView implements iommu_hw_queue_
   }
 }
 
-/** C: `#define IOMMU_HW_QUEUE_ALLOC` = 0x3b94 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b94 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 148, size 0 on x86_64) */
+/** C: `#define IOMMU_HW_QUEUE_ALLOC` = 0x3b94 (0x20003b94 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 148 */
 export const IOMMU_HW_QUEUE_ALLOC: number = V === 3 || V === 4 ? 0x20003b94 : 0x3b94;
 /** Every ioctl of the header: its request number, its argument codec (from the kerneldoc, or the reviewed override file), the direction encoded in the request and the data direction the documentation gives. */
 export const ioctls = {

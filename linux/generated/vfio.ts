@@ -127,7 +127,7 @@ export interface vfio_info_cap_header {
   next: number;
 }
 
-/** What {@link vfio_info_cap_header.encode} accepts (see InitOf). */
+/** What {@link vfio_info_cap_header.encode} accepts. */
 export type VfioInfoCapHeaderInit = InitOf<vfio_info_cap_header>;
 
 function checkVfioInfoCapHeaderKeys(value: unknown): void {
@@ -139,7 +139,7 @@ function checkVfioInfoCapHeaderKeys(value: unknown): void {
       case "next":
         break;
       default:
-        unknownMember(key, "vfio_info_cap_header", ["id", "version", "next"]);
+        unknownMember(key, "vfio_info_cap_header", vfio_info_cap_header);
     }
   }
 }
@@ -170,7 +170,7 @@ export const vfio_info_cap_header = {
   },
 } satisfies GeneratedCodec<vfio_info_cap_header, VfioInfoCapHeaderInit>;
 
-/** A zero-copy view of a `struct vfio_info_cap_header` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_info_cap_header`: reads and writes go to its bytes. */
 export class VfioInfoCapHeaderView extends RecordView implements vfio_info_cap_header {
   get id(): number {
     return this.dataView.getUint16(this.byteOffset, LE);
@@ -204,7 +204,7 @@ export class VfioInfoCapHeaderView extends RecordView implements vfio_info_cap_h
  *
  * @returns {@link VFIO_API_VERSION} Availability: Always
  *
- * C: `#define VFIO_GET_API_VERSION` = 0x3b64 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b64 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 100, size 0 on x86_64)
+ * C: `#define VFIO_GET_API_VERSION` = 0x3b64 (0x20003b64 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 100
  */
 export const VFIO_GET_API_VERSION: number = V === 3 || V === 4 ? 0x20003b64 : 0x3b64;
 /**
@@ -214,7 +214,7 @@ export const VFIO_GET_API_VERSION: number = V === 3 || V === 4 ? 0x20003b64 : 0x
  *
  * @returns 0 if not supported, 1 (or some other positive integer) if supported. Availability: Always
  *
- * C: `#define VFIO_CHECK_EXTENSION` = 0x3b65 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b65 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 101, size 0 on x86_64)
+ * C: `#define VFIO_CHECK_EXTENSION` = 0x3b65 (0x20003b65 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 101
  */
 export const VFIO_CHECK_EXTENSION: number = V === 3 || V === 4 ? 0x20003b65 : 0x3b65;
 /**
@@ -224,7 +224,7 @@ export const VFIO_CHECK_EXTENSION: number = V === 3 || V === 4 ? 0x20003b65 : 0x
  *
  * @returns 0 on success, -errno on failure Availability: When VFIO group attached
  *
- * C: `#define VFIO_SET_IOMMU` = 0x3b66 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b66 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 102, size 0 on x86_64)
+ * C: `#define VFIO_SET_IOMMU` = 0x3b66 (0x20003b66 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 102
  */
 export const VFIO_SET_IOMMU: number = V === 3 || V === 4 ? 0x20003b66 : 0x3b66;
 
@@ -244,7 +244,7 @@ export interface vfio_group_status {
   flags: number;
 }
 
-/** What {@link vfio_group_status.encode} accepts (see InitOf). */
+/** What {@link vfio_group_status.encode} accepts. */
 export type VfioGroupStatusInit = InitOf<vfio_group_status, "argsz">;
 
 function checkVfioGroupStatusKeys(value: unknown): void {
@@ -255,7 +255,7 @@ function checkVfioGroupStatusKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_group_status", ["argsz", "flags"]);
+        unknownMember(key, "vfio_group_status", vfio_group_status);
     }
   }
 }
@@ -281,7 +281,7 @@ export const vfio_group_status = {
   },
 } satisfies GeneratedCodec<vfio_group_status, VfioGroupStatusInit>;
 
-/** A zero-copy view of a `struct vfio_group_status` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_group_status`: reads and writes go to its bytes. */
 export class VfioGroupStatusView extends RecordView implements vfio_group_status {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -304,7 +304,7 @@ export class VfioGroupStatusView extends RecordView implements vfio_group_status
 export const VFIO_GROUP_FLAGS_VIABLE = 1;
 /** C: `#define VFIO_GROUP_FLAGS_CONTAINER_SET` = 2 */
 export const VFIO_GROUP_FLAGS_CONTAINER_SET = 2;
-/** C: `#define VFIO_GROUP_GET_STATUS` = 0x3b67 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b67 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 103, size 0 on x86_64) */
+/** C: `#define VFIO_GROUP_GET_STATUS` = 0x3b67 (0x20003b67 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 103 */
 export const VFIO_GROUP_GET_STATUS: number = V === 3 || V === 4 ? 0x20003b67 : 0x3b67;
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 4, __s32)
@@ -313,7 +313,7 @@ export const VFIO_GROUP_GET_STATUS: number = V === 3 || V === 4 ? 0x20003b67 : 0
  *
  * @returns 0 on success, -errno on failure. Availability: Always
  *
- * C: `#define VFIO_GROUP_SET_CONTAINER` = 0x3b68 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b68 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 104, size 0 on x86_64)
+ * C: `#define VFIO_GROUP_SET_CONTAINER` = 0x3b68 (0x20003b68 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 104
  */
 export const VFIO_GROUP_SET_CONTAINER: number = V === 3 || V === 4 ? 0x20003b68 : 0x3b68;
 /**
@@ -323,7 +323,7 @@ export const VFIO_GROUP_SET_CONTAINER: number = V === 3 || V === 4 ? 0x20003b68 
  *
  * @returns 0 on success, -errno on failure. Availability: When attached to container
  *
- * C: `#define VFIO_GROUP_UNSET_CONTAINER` = 0x3b69 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b69 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 105, size 0 on x86_64)
+ * C: `#define VFIO_GROUP_UNSET_CONTAINER` = 0x3b69 (0x20003b69 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 105
  */
 export const VFIO_GROUP_UNSET_CONTAINER: number = V === 3 || V === 4 ? 0x20003b69 : 0x3b69;
 /**
@@ -333,7 +333,7 @@ export const VFIO_GROUP_UNSET_CONTAINER: number = V === 3 || V === 4 ? 0x20003b6
  *
  * @returns new file descriptor on success, -errno on failure. Availability: When attached to container
  *
- * C: `#define VFIO_GROUP_GET_DEVICE_FD` = 0x3b6a on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6a on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 106, size 0 on x86_64)
+ * C: `#define VFIO_GROUP_GET_DEVICE_FD` = 0x3b6a (0x20003b6a on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 106
  */
 export const VFIO_GROUP_GET_DEVICE_FD: number = V === 3 || V === 4 ? 0x20003b6a : 0x3b6a;
 
@@ -373,7 +373,7 @@ export interface vfio_device_info {
   pad: number;
 }
 
-/** What {@link vfio_device_info.encode} accepts (see InitOf). */
+/** What {@link vfio_device_info.encode} accepts. */
 export type VfioDeviceInfoInit = InitOf<vfio_device_info, "argsz" | "pad">;
 
 function checkVfioDeviceInfoKeys(value: unknown): void {
@@ -388,14 +388,7 @@ function checkVfioDeviceInfoKeys(value: unknown): void {
       case "pad":
         break;
       default:
-        unknownMember(key, "vfio_device_info", [
-          "argsz",
-          "flags",
-          "num_regions",
-          "num_irqs",
-          "cap_offset",
-          "pad",
-        ]);
+        unknownMember(key, "vfio_device_info", vfio_device_info);
     }
   }
 }
@@ -448,7 +441,7 @@ export const vfio_device_info = {
   },
 } satisfies GeneratedCodec<vfio_device_info, VfioDeviceInfoInit>;
 
-/** A zero-copy view of a `struct vfio_device_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_info`: reads and writes go to its bytes. */
 export class VfioDeviceInfoView extends RecordView implements vfio_device_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -517,7 +510,7 @@ export const VFIO_DEVICE_FLAGS_FSL_MC = 64;
 export const VFIO_DEVICE_FLAGS_CAPS = 128;
 /** C: `#define VFIO_DEVICE_FLAGS_CDX` = 256 */
 export const VFIO_DEVICE_FLAGS_CDX = 0x100;
-/** C: `#define VFIO_DEVICE_GET_INFO` = 0x3b6b on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6b on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 107, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_GET_INFO` = 0x3b6b (0x20003b6b on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 107 */
 export const VFIO_DEVICE_GET_INFO: number = V === 3 || V === 4 ? 0x20003b6b : 0x3b6b;
 /**
  * The following capabilities are unique to s390 zPCI devices.  Their contents are further-defined in vfio_zdev.h
@@ -548,7 +541,7 @@ export interface vfio_device_info_cap_pci_atomic_comp {
   reserved: number;
 }
 
-/** What {@link vfio_device_info_cap_pci_atomic_comp.encode} accepts (see InitOf). */
+/** What {@link vfio_device_info_cap_pci_atomic_comp.encode} accepts. */
 export type VfioDeviceInfoCapPciAtomicCompInit = InitOf<
   vfio_device_info_cap_pci_atomic_comp,
   "reserved",
@@ -565,7 +558,11 @@ function checkVfioDeviceInfoCapPciAtomicCompKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_device_info_cap_pci_atomic_comp", ["header", "flags", "reserved"]);
+        unknownMember(
+          key,
+          "vfio_device_info_cap_pci_atomic_comp",
+          vfio_device_info_cap_pci_atomic_comp,
+        );
     }
   }
 }
@@ -605,7 +602,7 @@ export const vfio_device_info_cap_pci_atomic_comp = {
   VfioDeviceInfoCapPciAtomicCompInit
 >;
 
-/** A zero-copy view of a `struct vfio_device_info_cap_pci_atomic_comp` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_info_cap_pci_atomic_comp`: reads and writes go to its bytes. */
 export class VfioDeviceInfoCapPciAtomicCompView
   extends RecordView
   implements vfio_device_info_cap_pci_atomic_comp
@@ -686,7 +683,7 @@ export interface vfio_region_info {
   offset: bigint;
 }
 
-/** What {@link vfio_region_info.encode} accepts (see InitOf). */
+/** What {@link vfio_region_info.encode} accepts. */
 export type VfioRegionInfoInit = InitOf<vfio_region_info, "argsz">;
 
 function checkVfioRegionInfoKeys(value: unknown): void {
@@ -701,14 +698,7 @@ function checkVfioRegionInfoKeys(value: unknown): void {
       case "offset":
         break;
       default:
-        unknownMember(key, "vfio_region_info", [
-          "argsz",
-          "flags",
-          "index",
-          "cap_offset",
-          "size",
-          "offset",
-        ]);
+        unknownMember(key, "vfio_region_info", vfio_region_info);
     }
   }
 }
@@ -766,7 +756,7 @@ export const vfio_region_info = {
   },
 } satisfies GeneratedCodec<vfio_region_info, VfioRegionInfoInit>;
 
-/** A zero-copy view of a `struct vfio_region_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_region_info`: reads and writes go to its bytes. */
 export class VfioRegionInfoView extends RecordView implements vfio_region_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -825,7 +815,7 @@ export const VFIO_REGION_INFO_FLAG_WRITE = 2;
 export const VFIO_REGION_INFO_FLAG_MMAP = 4;
 /** C: `#define VFIO_REGION_INFO_FLAG_CAPS` = 8 */
 export const VFIO_REGION_INFO_FLAG_CAPS = 8;
-/** C: `#define VFIO_DEVICE_GET_REGION_INFO` = 0x3b6c on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6c on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 108, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_GET_REGION_INFO` = 0x3b6c (0x20003b6c on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 108 */
 export const VFIO_DEVICE_GET_REGION_INFO: number = V === 3 || V === 4 ? 0x20003b6c : 0x3b6c;
 /**
  * The sparse mmap capability allows finer granularity of specifying areas within a region with mmap support.  When specified, the user should only mmap the offset ranges specified by the areas array.  mmaps outside of the areas specified may fail (such as the range covering a PCI MSI-X table) or may result in improper device behavior.  * The structures below define version 1 of this capability.
@@ -850,7 +840,7 @@ export interface vfio_region_sparse_mmap_area {
   size: bigint;
 }
 
-/** What {@link vfio_region_sparse_mmap_area.encode} accepts (see InitOf). */
+/** What {@link vfio_region_sparse_mmap_area.encode} accepts. */
 export type VfioRegionSparseMmapAreaInit = InitOf<vfio_region_sparse_mmap_area>;
 
 function checkVfioRegionSparseMmapAreaKeys(value: unknown): void {
@@ -862,7 +852,7 @@ function checkVfioRegionSparseMmapAreaKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_region_sparse_mmap_area", ["offset", "size"]);
+        unknownMember(key, "vfio_region_sparse_mmap_area", vfio_region_sparse_mmap_area);
     }
   }
 }
@@ -888,7 +878,7 @@ export const vfio_region_sparse_mmap_area = {
   },
 } satisfies GeneratedCodec<vfio_region_sparse_mmap_area, VfioRegionSparseMmapAreaInit>;
 
-/** A zero-copy view of a `struct vfio_region_sparse_mmap_area` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_region_sparse_mmap_area`: reads and writes go to its bytes. */
 export class VfioRegionSparseMmapAreaView
   extends RecordView
   implements vfio_region_sparse_mmap_area
@@ -928,7 +918,7 @@ export interface vfio_region_info_cap_sparse_mmap {
   reserved: number;
 }
 
-/** What {@link vfio_region_info_cap_sparse_mmap.encode} accepts (see InitOf). */
+/** What {@link vfio_region_info_cap_sparse_mmap.encode} accepts. */
 export type VfioRegionInfoCapSparseMmapInit = InitOf<
   vfio_region_info_cap_sparse_mmap,
   "reserved",
@@ -945,7 +935,7 @@ function checkVfioRegionInfoCapSparseMmapKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_region_info_cap_sparse_mmap", ["header", "nr_areas", "reserved"]);
+        unknownMember(key, "vfio_region_info_cap_sparse_mmap", vfio_region_info_cap_sparse_mmap);
     }
   }
 }
@@ -989,7 +979,7 @@ export const vfio_region_info_cap_sparse_mmap = {
   },
 } satisfies GeneratedCodec<vfio_region_info_cap_sparse_mmap, VfioRegionInfoCapSparseMmapInit>;
 
-/** A zero-copy view of a `struct vfio_region_info_cap_sparse_mmap` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_region_info_cap_sparse_mmap`: reads and writes go to its bytes. */
 export class VfioRegionInfoCapSparseMmapView
   extends RecordView
   implements vfio_region_info_cap_sparse_mmap
@@ -1048,7 +1038,7 @@ export interface vfio_region_info_cap_type {
   subtype: number;
 }
 
-/** What {@link vfio_region_info_cap_type.encode} accepts (see InitOf). */
+/** What {@link vfio_region_info_cap_type.encode} accepts. */
 export type VfioRegionInfoCapTypeInit = InitOf<
   vfio_region_info_cap_type,
   never,
@@ -1064,7 +1054,7 @@ function checkVfioRegionInfoCapTypeKeys(value: unknown): void {
       case "subtype":
         break;
       default:
-        unknownMember(key, "vfio_region_info_cap_type", ["header", "type", "subtype"]);
+        unknownMember(key, "vfio_region_info_cap_type", vfio_region_info_cap_type);
     }
   }
 }
@@ -1095,7 +1085,7 @@ export const vfio_region_info_cap_type = {
   },
 } satisfies GeneratedCodec<vfio_region_info_cap_type, VfioRegionInfoCapTypeInit>;
 
-/** A zero-copy view of a `struct vfio_region_info_cap_type` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_region_info_cap_type`: reads and writes go to its bytes. */
 export class VfioRegionInfoCapTypeView extends RecordView implements vfio_region_info_cap_type {
   get header(): VfioInfoCapHeaderView {
     return new VfioInfoCapHeaderView(this.dataView, this.byteOffset);
@@ -1223,7 +1213,7 @@ export interface vfio_region_gfx_edid {
   link_state: number;
 }
 
-/** What {@link vfio_region_gfx_edid.encode} accepts (see InitOf). */
+/** What {@link vfio_region_gfx_edid.encode} accepts. */
 export type VfioRegionGfxEdidInit = InitOf<vfio_region_gfx_edid>;
 
 function checkVfioRegionGfxEdidKeys(value: unknown): void {
@@ -1238,14 +1228,7 @@ function checkVfioRegionGfxEdidKeys(value: unknown): void {
       case "link_state":
         break;
       default:
-        unknownMember(key, "vfio_region_gfx_edid", [
-          "edid_offset",
-          "edid_max_size",
-          "edid_size",
-          "max_xres",
-          "max_yres",
-          "link_state",
-        ]);
+        unknownMember(key, "vfio_region_gfx_edid", vfio_region_gfx_edid);
     }
   }
 }
@@ -1296,7 +1279,7 @@ export const vfio_region_gfx_edid = {
   },
 } satisfies GeneratedCodec<vfio_region_gfx_edid, VfioRegionGfxEdidInit>;
 
-/** A zero-copy view of a `struct vfio_region_gfx_edid` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_region_gfx_edid`: reads and writes go to its bytes. */
 export class VfioRegionGfxEdidView extends RecordView implements vfio_region_gfx_edid {
   get edid_offset(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1394,7 +1377,7 @@ export interface vfio_device_migration_info {
   data_size: bigint;
 }
 
-/** What {@link vfio_device_migration_info.encode} accepts (see InitOf). */
+/** What {@link vfio_device_migration_info.encode} accepts. */
 export type VfioDeviceMigrationInfoInit = InitOf<vfio_device_migration_info, "reserved">;
 
 function checkVfioDeviceMigrationInfoKeys(value: unknown): void {
@@ -1408,13 +1391,7 @@ function checkVfioDeviceMigrationInfoKeys(value: unknown): void {
       case "data_size":
         break;
       default:
-        unknownMember(key, "vfio_device_migration_info", [
-          "device_state",
-          "reserved",
-          "pending_bytes",
-          "data_offset",
-          "data_size",
-        ]);
+        unknownMember(key, "vfio_device_migration_info", vfio_device_migration_info);
     }
   }
 }
@@ -1460,7 +1437,7 @@ export const vfio_device_migration_info = {
   },
 } satisfies GeneratedCodec<vfio_device_migration_info, VfioDeviceMigrationInfoInit>;
 
-/** A zero-copy view of a `struct vfio_device_migration_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_migration_info`: reads and writes go to its bytes. */
 export class VfioDeviceMigrationInfoView extends RecordView implements vfio_device_migration_info {
   get device_state(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1558,7 +1535,7 @@ export interface vfio_region_info_cap_nvlink2_ssatgt {
   tgt: bigint;
 }
 
-/** What {@link vfio_region_info_cap_nvlink2_ssatgt.encode} accepts (see InitOf). */
+/** What {@link vfio_region_info_cap_nvlink2_ssatgt.encode} accepts. */
 export type VfioRegionInfoCapNvlink2SsatgtInit = InitOf<
   vfio_region_info_cap_nvlink2_ssatgt,
   never,
@@ -1574,7 +1551,11 @@ function checkVfioRegionInfoCapNvlink2SsatgtKeys(value: unknown): void {
       case "tgt":
         break;
       default:
-        unknownMember(key, "vfio_region_info_cap_nvlink2_ssatgt", ["header", "tgt"]);
+        unknownMember(
+          key,
+          "vfio_region_info_cap_nvlink2_ssatgt",
+          vfio_region_info_cap_nvlink2_ssatgt,
+        );
     }
   }
 }
@@ -1603,7 +1584,7 @@ export const vfio_region_info_cap_nvlink2_ssatgt = {
   },
 } satisfies GeneratedCodec<vfio_region_info_cap_nvlink2_ssatgt, VfioRegionInfoCapNvlink2SsatgtInit>;
 
-/** A zero-copy view of a `struct vfio_region_info_cap_nvlink2_ssatgt` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_region_info_cap_nvlink2_ssatgt`: reads and writes go to its bytes. */
 export class VfioRegionInfoCapNvlink2SsatgtView
   extends RecordView
   implements vfio_region_info_cap_nvlink2_ssatgt
@@ -1642,7 +1623,7 @@ export interface vfio_region_info_cap_nvlink2_lnkspd {
   __pad: number;
 }
 
-/** What {@link vfio_region_info_cap_nvlink2_lnkspd.encode} accepts (see InitOf). */
+/** What {@link vfio_region_info_cap_nvlink2_lnkspd.encode} accepts. */
 export type VfioRegionInfoCapNvlink2LnkspdInit = InitOf<
   vfio_region_info_cap_nvlink2_lnkspd,
   "__pad",
@@ -1659,11 +1640,11 @@ function checkVfioRegionInfoCapNvlink2LnkspdKeys(value: unknown): void {
       case "__pad":
         break;
       default:
-        unknownMember(key, "vfio_region_info_cap_nvlink2_lnkspd", [
-          "header",
-          "link_speed",
-          "__pad",
-        ]);
+        unknownMember(
+          key,
+          "vfio_region_info_cap_nvlink2_lnkspd",
+          vfio_region_info_cap_nvlink2_lnkspd,
+        );
     }
   }
 }
@@ -1703,7 +1684,7 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
   },
 } satisfies GeneratedCodec<vfio_region_info_cap_nvlink2_lnkspd, VfioRegionInfoCapNvlink2LnkspdInit>;
 
-/** A zero-copy view of a `struct vfio_region_info_cap_nvlink2_lnkspd` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_region_info_cap_nvlink2_lnkspd`: reads and writes go to its bytes. */
 export class VfioRegionInfoCapNvlink2LnkspdView
   extends RecordView
   implements vfio_region_info_cap_nvlink2_lnkspd
@@ -1771,7 +1752,7 @@ export interface vfio_irq_info {
   count: number;
 }
 
-/** What {@link vfio_irq_info.encode} accepts (see InitOf). */
+/** What {@link vfio_irq_info.encode} accepts. */
 export type VfioIrqInfoInit = InitOf<vfio_irq_info, "argsz">;
 
 function checkVfioIrqInfoKeys(value: unknown): void {
@@ -1784,7 +1765,7 @@ function checkVfioIrqInfoKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_irq_info", ["argsz", "flags", "index", "count"]);
+        unknownMember(key, "vfio_irq_info", vfio_irq_info);
     }
   }
 }
@@ -1817,7 +1798,7 @@ export const vfio_irq_info = {
   },
 } satisfies GeneratedCodec<vfio_irq_info, VfioIrqInfoInit>;
 
-/** A zero-copy view of a `struct vfio_irq_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_irq_info`: reads and writes go to its bytes. */
 export class VfioIrqInfoView extends RecordView implements vfio_irq_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -1860,7 +1841,7 @@ export const VFIO_IRQ_INFO_MASKABLE = 2;
 export const VFIO_IRQ_INFO_AUTOMASKED = 4;
 /** C: `#define VFIO_IRQ_INFO_NORESIZE` = 8 */
 export const VFIO_IRQ_INFO_NORESIZE = 8;
-/** C: `#define VFIO_DEVICE_GET_IRQ_INFO` = 0x3b6d on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6d on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 109, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_GET_IRQ_INFO` = 0x3b6d (0x20003b6d on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 109 */
 export const VFIO_DEVICE_GET_IRQ_INFO: number = V === 3 || V === 4 ? 0x20003b6d : 0x3b6d;
 
 /**
@@ -1895,7 +1876,7 @@ export interface vfio_irq_set {
   count: number;
 }
 
-/** What {@link vfio_irq_set.encode} accepts (see InitOf). */
+/** What {@link vfio_irq_set.encode} accepts. */
 export type VfioIrqSetInit = InitOf<vfio_irq_set, "argsz">;
 
 function checkVfioIrqSetKeys(value: unknown): void {
@@ -1909,7 +1890,7 @@ function checkVfioIrqSetKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_irq_set", ["argsz", "flags", "index", "start", "count"]);
+        unknownMember(key, "vfio_irq_set", vfio_irq_set);
     }
   }
 }
@@ -1946,7 +1927,7 @@ export const vfio_irq_set = {
   },
 } satisfies GeneratedCodec<vfio_irq_set, VfioIrqSetInit>;
 
-/** A zero-copy view of a `struct vfio_irq_set` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_irq_set`: reads and writes go to its bytes. */
 export class VfioIrqSetView extends RecordView implements vfio_irq_set {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2001,7 +1982,7 @@ export const VFIO_IRQ_SET_ACTION_MASK = 8;
 export const VFIO_IRQ_SET_ACTION_UNMASK = 16;
 /** C: `#define VFIO_IRQ_SET_ACTION_TRIGGER` = 32 */
 export const VFIO_IRQ_SET_ACTION_TRIGGER = 32;
-/** C: `#define VFIO_DEVICE_SET_IRQS` = 0x3b6e on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6e on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 110, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_SET_IRQS` = 0x3b6e (0x20003b6e on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 110 */
 export const VFIO_DEVICE_SET_IRQS: number = V === 3 || V === 4 ? 0x20003b6e : 0x3b6e;
 /** C: `#define VFIO_IRQ_SET_DATA_TYPE_MASK` = 7 */
 export const VFIO_IRQ_SET_DATA_TYPE_MASK = 7;
@@ -2012,7 +1993,7 @@ export const VFIO_IRQ_SET_ACTION_TYPE_MASK = 56;
  *
  * Reset a device.
  *
- * C: `#define VFIO_DEVICE_RESET` = 0x3b6f on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b6f on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 111, size 0 on x86_64)
+ * C: `#define VFIO_DEVICE_RESET` = 0x3b6f (0x20003b6f on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 111
  */
 export const VFIO_DEVICE_RESET: number = V === 3 || V === 4 ? 0x20003b6f : 0x3b6f;
 /** C: enumerator of `enum <anonymous>` = 0 */
@@ -2102,7 +2083,7 @@ export interface vfio_pci_dependent_device {
   devfn: number;
 }
 
-/** What {@link vfio_pci_dependent_device.encode} accepts (see InitOf). */
+/** What {@link vfio_pci_dependent_device.encode} accepts. */
 export type VfioPciDependentDeviceInit = InitOf<vfio_pci_dependent_device>;
 
 function checkVfioPciDependentDeviceKeys(value: unknown): void {
@@ -2116,13 +2097,7 @@ function checkVfioPciDependentDeviceKeys(value: unknown): void {
       case "devfn":
         break;
       default:
-        unknownMember(key, "vfio_pci_dependent_device", [
-          "group_id",
-          "devid",
-          "segment",
-          "bus",
-          "devfn",
-        ]);
+        unknownMember(key, "vfio_pci_dependent_device", vfio_pci_dependent_device);
     }
   }
 }
@@ -2174,7 +2149,7 @@ export const vfio_pci_dependent_device = {
   },
 } satisfies GeneratedCodec<vfio_pci_dependent_device, VfioPciDependentDeviceInit>;
 
-/** A zero-copy view of a `struct vfio_pci_dependent_device` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_pci_dependent_device`: reads and writes go to its bytes. */
 export class VfioPciDependentDeviceView extends RecordView implements vfio_pci_dependent_device {
   get group_id(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2236,7 +2211,7 @@ export interface vfio_pci_hot_reset_info {
   count: number;
 }
 
-/** What {@link vfio_pci_hot_reset_info.encode} accepts (see InitOf). */
+/** What {@link vfio_pci_hot_reset_info.encode} accepts. */
 export type VfioPciHotResetInfoInit = InitOf<vfio_pci_hot_reset_info, "argsz">;
 
 function checkVfioPciHotResetInfoKeys(value: unknown): void {
@@ -2248,7 +2223,7 @@ function checkVfioPciHotResetInfoKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_pci_hot_reset_info", ["argsz", "flags", "count"]);
+        unknownMember(key, "vfio_pci_hot_reset_info", vfio_pci_hot_reset_info);
     }
   }
 }
@@ -2288,7 +2263,7 @@ export const vfio_pci_hot_reset_info = {
   },
 } satisfies GeneratedCodec<vfio_pci_hot_reset_info, VfioPciHotResetInfoInit>;
 
-/** A zero-copy view of a `struct vfio_pci_hot_reset_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_pci_hot_reset_info`: reads and writes go to its bytes. */
 export class VfioPciHotResetInfoView extends RecordView implements vfio_pci_hot_reset_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2319,7 +2294,7 @@ export class VfioPciHotResetInfoView extends RecordView implements vfio_pci_hot_
 export const VFIO_PCI_HOT_RESET_FLAG_DEV_ID = 1;
 /** C: `#define VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED` = 2 */
 export const VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED = 2;
-/** C: `#define VFIO_DEVICE_GET_PCI_HOT_RESET_INFO` = 0x3b70 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b70 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 112, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_GET_PCI_HOT_RESET_INFO` = 0x3b70 (0x20003b70 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 112 */
 export const VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: number = V === 3 || V === 4 ? 0x20003b70 : 0x3b70;
 
 /**
@@ -2346,7 +2321,7 @@ export interface vfio_pci_hot_reset {
   count: number;
 }
 
-/** What {@link vfio_pci_hot_reset.encode} accepts (see InitOf). */
+/** What {@link vfio_pci_hot_reset.encode} accepts. */
 export type VfioPciHotResetInit = InitOf<vfio_pci_hot_reset, "argsz">;
 
 function checkVfioPciHotResetKeys(value: unknown): void {
@@ -2358,7 +2333,7 @@ function checkVfioPciHotResetKeys(value: unknown): void {
       case "count":
         break;
       default:
-        unknownMember(key, "vfio_pci_hot_reset", ["argsz", "flags", "count"]);
+        unknownMember(key, "vfio_pci_hot_reset", vfio_pci_hot_reset);
     }
   }
 }
@@ -2391,7 +2366,7 @@ export const vfio_pci_hot_reset = {
   },
 } satisfies GeneratedCodec<vfio_pci_hot_reset, VfioPciHotResetInit>;
 
-/** A zero-copy view of a `struct vfio_pci_hot_reset` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_pci_hot_reset`: reads and writes go to its bytes. */
 export class VfioPciHotResetView extends RecordView implements vfio_pci_hot_reset {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2418,7 +2393,7 @@ export class VfioPciHotResetView extends RecordView implements vfio_pci_hot_rese
   }
 }
 
-/** C: `#define VFIO_DEVICE_PCI_HOT_RESET` = 0x3b71 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b71 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 113, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_PCI_HOT_RESET` = 0x3b71 (0x20003b71 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 113 */
 export const VFIO_DEVICE_PCI_HOT_RESET: number = V === 3 || V === 4 ? 0x20003b71 : 0x3b71;
 
 /**
@@ -2529,7 +2504,7 @@ export interface vfio_device_gfx_plane_info {
   reserved: number;
 }
 
-/** What {@link vfio_device_gfx_plane_info.encode} accepts (see InitOf). */
+/** What {@link vfio_device_gfx_plane_info.encode} accepts. */
 export type VfioDeviceGfxPlaneInfoInit = InitOf<vfio_device_gfx_plane_info, "argsz" | "reserved">;
 
 function checkVfioDeviceGfxPlaneInfoKeys(value: unknown): void {
@@ -2554,24 +2529,7 @@ function checkVfioDeviceGfxPlaneInfoKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_device_gfx_plane_info", [
-          "argsz",
-          "flags",
-          "drm_plane_type",
-          "drm_format",
-          "drm_format_mod",
-          "width",
-          "height",
-          "stride",
-          "size",
-          "x_pos",
-          "y_pos",
-          "x_hot",
-          "y_hot",
-          "region_index",
-          "dmabuf_id",
-          "reserved",
-        ]);
+        unknownMember(key, "vfio_device_gfx_plane_info", vfio_device_gfx_plane_info);
     }
   }
 }
@@ -2679,7 +2637,7 @@ export const vfio_device_gfx_plane_info = {
   },
 } satisfies GeneratedCodec<vfio_device_gfx_plane_info, VfioDeviceGfxPlaneInfoInit>;
 
-/** A zero-copy view of a `struct vfio_device_gfx_plane_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_gfx_plane_info`: reads and writes go to its bytes. */
 export class VfioDeviceGfxPlaneInfoView extends RecordView implements vfio_device_gfx_plane_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -2876,14 +2834,14 @@ export const VFIO_GFX_PLANE_TYPE_PROBE = 1;
 export const VFIO_GFX_PLANE_TYPE_DMABUF = 2;
 /** C: `#define VFIO_GFX_PLANE_TYPE_REGION` = 4 */
 export const VFIO_GFX_PLANE_TYPE_REGION = 4;
-/** C: `#define VFIO_DEVICE_QUERY_GFX_PLANE` = 0x3b72 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b72 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 114, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_QUERY_GFX_PLANE` = 0x3b72 (0x20003b72 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 114 */
 export const VFIO_DEVICE_QUERY_GFX_PLANE: number = V === 3 || V === 4 ? 0x20003b72 : 0x3b72;
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 15, __u32)
  *
  * Return a new dma-buf file descriptor for an exposed guest framebuffer described by the provided dmabuf_id. The dmabuf_id is returned from VFIO_ DEVICE_QUERY_GFX_PLANE as a token of the exposed guest framebuffer.
  *
- * C: `#define VFIO_DEVICE_GET_GFX_DMABUF` = 0x3b73 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b73 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 115, size 0 on x86_64)
+ * C: `#define VFIO_DEVICE_GET_GFX_DMABUF` = 0x3b73 (0x20003b73 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 115
  */
 export const VFIO_DEVICE_GET_GFX_DMABUF: number = V === 3 || V === 4 ? 0x20003b73 : 0x3b73;
 
@@ -2923,7 +2881,7 @@ export interface vfio_device_ioeventfd {
   reserved: number;
 }
 
-/** What {@link vfio_device_ioeventfd.encode} accepts (see InitOf). */
+/** What {@link vfio_device_ioeventfd.encode} accepts. */
 export type VfioDeviceIoeventfdInit = InitOf<vfio_device_ioeventfd, "argsz" | "reserved">;
 
 function checkVfioDeviceIoeventfdKeys(value: unknown): void {
@@ -2938,14 +2896,7 @@ function checkVfioDeviceIoeventfdKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_device_ioeventfd", [
-          "argsz",
-          "flags",
-          "offset",
-          "data",
-          "fd",
-          "reserved",
-        ]);
+        unknownMember(key, "vfio_device_ioeventfd", vfio_device_ioeventfd);
     }
   }
 }
@@ -2989,7 +2940,7 @@ export const vfio_device_ioeventfd = {
   },
 } satisfies GeneratedCodec<vfio_device_ioeventfd, VfioDeviceIoeventfdInit>;
 
-/** A zero-copy view of a `struct vfio_device_ioeventfd` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_ioeventfd`: reads and writes go to its bytes. */
 export class VfioDeviceIoeventfdView extends RecordView implements vfio_device_ioeventfd {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -3050,7 +3001,7 @@ export const VFIO_DEVICE_IOEVENTFD_32 = 4;
 export const VFIO_DEVICE_IOEVENTFD_64 = 8;
 /** C: `#define VFIO_DEVICE_IOEVENTFD_SIZE_MASK` = 15 */
 export const VFIO_DEVICE_IOEVENTFD_SIZE_MASK = 15;
-/** C: `#define VFIO_DEVICE_IOEVENTFD` = 0x3b74 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b74 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 116, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_IOEVENTFD` = 0x3b74 (0x20003b74 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 116 */
 export const VFIO_DEVICE_IOEVENTFD: number = V === 3 || V === 4 ? 0x20003b74 : 0x3b74;
 
 /**
@@ -3069,7 +3020,7 @@ export interface vfio_device_feature {
   flags: number;
 }
 
-/** What {@link vfio_device_feature.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature.encode} accepts. */
 export type VfioDeviceFeatureInit = InitOf<vfio_device_feature, "argsz">;
 
 function checkVfioDeviceFeatureKeys(value: unknown): void {
@@ -3080,7 +3031,7 @@ function checkVfioDeviceFeatureKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_device_feature", ["argsz", "flags"]);
+        unknownMember(key, "vfio_device_feature", vfio_device_feature);
     }
   }
 }
@@ -3117,7 +3068,7 @@ export const vfio_device_feature = {
   },
 } satisfies GeneratedCodec<vfio_device_feature, VfioDeviceFeatureInit>;
 
-/** A zero-copy view of a `struct vfio_device_feature` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureView extends RecordView implements vfio_device_feature {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -3144,7 +3095,7 @@ export const VFIO_DEVICE_FEATURE_GET = 0x10000;
 export const VFIO_DEVICE_FEATURE_SET = 0x20000;
 /** C: `#define VFIO_DEVICE_FEATURE_PROBE` = 262144 */
 export const VFIO_DEVICE_FEATURE_PROBE = 0x40000;
-/** C: `#define VFIO_DEVICE_FEATURE` = 0x3b75 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b75 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 117, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_FEATURE` = 0x3b75 (0x20003b75 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 117 */
 export const VFIO_DEVICE_FEATURE: number = V === 3 || V === 4 ? 0x20003b75 : 0x3b75;
 
 /**
@@ -3195,7 +3146,7 @@ export interface vfio_device_bind_iommufd {
   token_uuid_ptr: bigint;
 }
 
-/** What {@link vfio_device_bind_iommufd.encode} accepts (see InitOf). */
+/** What {@link vfio_device_bind_iommufd.encode} accepts. */
 export type VfioDeviceBindIommufdInit = InitOf<vfio_device_bind_iommufd, "argsz">;
 
 function checkVfioDeviceBindIommufdKeys(value: unknown): void {
@@ -3209,13 +3160,7 @@ function checkVfioDeviceBindIommufdKeys(value: unknown): void {
       case "token_uuid_ptr":
         break;
       default:
-        unknownMember(key, "vfio_device_bind_iommufd", [
-          "argsz",
-          "flags",
-          "iommufd",
-          "out_devid",
-          "token_uuid_ptr",
-        ]);
+        unknownMember(key, "vfio_device_bind_iommufd", vfio_device_bind_iommufd);
     }
   }
 }
@@ -3260,7 +3205,7 @@ export const vfio_device_bind_iommufd = {
   },
 } satisfies GeneratedCodec<vfio_device_bind_iommufd, VfioDeviceBindIommufdInit>;
 
-/** A zero-copy view of a `struct vfio_device_bind_iommufd` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_bind_iommufd`: reads and writes go to its bytes. */
 export class VfioDeviceBindIommufdView extends RecordView implements vfio_device_bind_iommufd {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -3313,7 +3258,7 @@ export class VfioDeviceBindIommufdView extends RecordView implements vfio_device
 
 /** C: `#define VFIO_DEVICE_BIND_FLAG_TOKEN` = 1 */
 export const VFIO_DEVICE_BIND_FLAG_TOKEN = 1;
-/** C: `#define VFIO_DEVICE_BIND_IOMMUFD` = 0x3b76 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b76 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 118, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_BIND_IOMMUFD` = 0x3b76 (0x20003b76 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 118 */
 export const VFIO_DEVICE_BIND_IOMMUFD: number = V === 3 || V === 4 ? 0x20003b76 : 0x3b76;
 
 /**
@@ -3356,7 +3301,7 @@ export interface vfio_device_attach_iommufd_pt {
   pasid: number;
 }
 
-/** What {@link vfio_device_attach_iommufd_pt.encode} accepts (see InitOf). */
+/** What {@link vfio_device_attach_iommufd_pt.encode} accepts. */
 export type VfioDeviceAttachIommufdPtInit = InitOf<vfio_device_attach_iommufd_pt, "argsz">;
 
 function checkVfioDeviceAttachIommufdPtKeys(value: unknown): void {
@@ -3370,7 +3315,7 @@ function checkVfioDeviceAttachIommufdPtKeys(value: unknown): void {
       case "pasid":
         break;
       default:
-        unknownMember(key, "vfio_device_attach_iommufd_pt", ["argsz", "flags", "pt_id", "pasid"]);
+        unknownMember(key, "vfio_device_attach_iommufd_pt", vfio_device_attach_iommufd_pt);
     }
   }
 }
@@ -3403,7 +3348,7 @@ export const vfio_device_attach_iommufd_pt = {
   },
 } satisfies GeneratedCodec<vfio_device_attach_iommufd_pt, VfioDeviceAttachIommufdPtInit>;
 
-/** A zero-copy view of a `struct vfio_device_attach_iommufd_pt` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_attach_iommufd_pt`: reads and writes go to its bytes. */
 export class VfioDeviceAttachIommufdPtView
   extends RecordView
   implements vfio_device_attach_iommufd_pt
@@ -3455,7 +3400,7 @@ export class VfioDeviceAttachIommufdPtView
 
 /** C: `#define VFIO_DEVICE_ATTACH_PASID` = 1 */
 export const VFIO_DEVICE_ATTACH_PASID = 1;
-/** C: `#define VFIO_DEVICE_ATTACH_IOMMUFD_PT` = 0x3b77 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b77 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 119, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_ATTACH_IOMMUFD_PT` = 0x3b77 (0x20003b77 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 119 */
 export const VFIO_DEVICE_ATTACH_IOMMUFD_PT: number = V === 3 || V === 4 ? 0x20003b77 : 0x3b77;
 
 /**
@@ -3488,7 +3433,7 @@ export interface vfio_device_detach_iommufd_pt {
   pasid: number;
 }
 
-/** What {@link vfio_device_detach_iommufd_pt.encode} accepts (see InitOf). */
+/** What {@link vfio_device_detach_iommufd_pt.encode} accepts. */
 export type VfioDeviceDetachIommufdPtInit = InitOf<vfio_device_detach_iommufd_pt, "argsz">;
 
 function checkVfioDeviceDetachIommufdPtKeys(value: unknown): void {
@@ -3501,7 +3446,7 @@ function checkVfioDeviceDetachIommufdPtKeys(value: unknown): void {
       case "pasid":
         break;
       default:
-        unknownMember(key, "vfio_device_detach_iommufd_pt", ["argsz", "flags", "pasid"]);
+        unknownMember(key, "vfio_device_detach_iommufd_pt", vfio_device_detach_iommufd_pt);
     }
   }
 }
@@ -3532,7 +3477,7 @@ export const vfio_device_detach_iommufd_pt = {
   },
 } satisfies GeneratedCodec<vfio_device_detach_iommufd_pt, VfioDeviceDetachIommufdPtInit>;
 
-/** A zero-copy view of a `struct vfio_device_detach_iommufd_pt` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_detach_iommufd_pt`: reads and writes go to its bytes. */
 export class VfioDeviceDetachIommufdPtView
   extends RecordView
   implements vfio_device_detach_iommufd_pt
@@ -3572,7 +3517,7 @@ export class VfioDeviceDetachIommufdPtView
 
 /** C: `#define VFIO_DEVICE_DETACH_PASID` = 1 */
 export const VFIO_DEVICE_DETACH_PASID = 1;
-/** C: `#define VFIO_DEVICE_DETACH_IOMMUFD_PT` = 0x3b78 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b78 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 120, size 0 on x86_64) */
+/** C: `#define VFIO_DEVICE_DETACH_IOMMUFD_PT` = 0x3b78 (0x20003b78 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 120 */
 export const VFIO_DEVICE_DETACH_IOMMUFD_PT: number = V === 3 || V === 4 ? 0x20003b78 : 0x3b78;
 /**
  * Provide support for setting a PCI VF Token, which is used as a shared secret between PF and VF drivers.  This feature may only be set on a PCI SR-IOV PF when SR-IOV is enabled on the PF and there are no existing open VFs.  Data provided when setting this feature is a 16-byte array (__u8 b[16]), representing a UUID.
@@ -3587,7 +3532,7 @@ export interface vfio_device_feature_migration {
   flags: bigint;
 }
 
-/** What {@link vfio_device_feature_migration.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature_migration.encode} accepts. */
 export type VfioDeviceFeatureMigrationInit = InitOf<vfio_device_feature_migration>;
 
 function checkVfioDeviceFeatureMigrationKeys(value: unknown): void {
@@ -3598,7 +3543,7 @@ function checkVfioDeviceFeatureMigrationKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_migration", ["flags"]);
+        unknownMember(key, "vfio_device_feature_migration", vfio_device_feature_migration);
     }
   }
 }
@@ -3623,7 +3568,7 @@ export const vfio_device_feature_migration = {
   },
 } satisfies GeneratedCodec<vfio_device_feature_migration, VfioDeviceFeatureMigrationInit>;
 
-/** A zero-copy view of a `struct vfio_device_feature_migration` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature_migration`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureMigrationView
   extends RecordView
   implements vfio_device_feature_migration
@@ -3662,7 +3607,7 @@ export interface vfio_device_feature_mig_state {
   data_fd: number;
 }
 
-/** What {@link vfio_device_feature_mig_state.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature_mig_state.encode} accepts. */
 export type VfioDeviceFeatureMigStateInit = InitOf<vfio_device_feature_mig_state>;
 
 function checkVfioDeviceFeatureMigStateKeys(value: unknown): void {
@@ -3674,7 +3619,7 @@ function checkVfioDeviceFeatureMigStateKeys(value: unknown): void {
       case "data_fd":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_mig_state", ["device_state", "data_fd"]);
+        unknownMember(key, "vfio_device_feature_mig_state", vfio_device_feature_mig_state);
     }
   }
 }
@@ -3700,7 +3645,7 @@ export const vfio_device_feature_mig_state = {
   },
 } satisfies GeneratedCodec<vfio_device_feature_mig_state, VfioDeviceFeatureMigStateInit>;
 
-/** A zero-copy view of a `struct vfio_device_feature_mig_state` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature_mig_state`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureMigStateView
   extends RecordView
   implements vfio_device_feature_mig_state
@@ -3804,7 +3749,7 @@ export interface vfio_precopy_info {
   dirty_bytes: bigint;
 }
 
-/** What {@link vfio_precopy_info.encode} accepts (see InitOf). */
+/** What {@link vfio_precopy_info.encode} accepts. */
 export type VfioPrecopyInfoInit = InitOf<vfio_precopy_info, "argsz">;
 
 function checkVfioPrecopyInfoKeys(value: unknown): void {
@@ -3817,7 +3762,7 @@ function checkVfioPrecopyInfoKeys(value: unknown): void {
       case "dirty_bytes":
         break;
       default:
-        unknownMember(key, "vfio_precopy_info", ["argsz", "flags", "initial_bytes", "dirty_bytes"]);
+        unknownMember(key, "vfio_precopy_info", vfio_precopy_info);
     }
   }
 }
@@ -3854,7 +3799,7 @@ export const vfio_precopy_info = {
   },
 } satisfies GeneratedCodec<vfio_precopy_info, VfioPrecopyInfoInit>;
 
-/** A zero-copy view of a `struct vfio_precopy_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_precopy_info`: reads and writes go to its bytes. */
 export class VfioPrecopyInfoView extends RecordView implements vfio_precopy_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -3899,7 +3844,7 @@ export class VfioPrecopyInfoView extends RecordView implements vfio_precopy_info
 
 /** C: `#define VFIO_PRECOPY_INFO_REINIT` = 1 */
 export const VFIO_PRECOPY_INFO_REINIT = 1;
-/** C: `#define VFIO_MIG_GET_PRECOPY_INFO` = 0x3b79 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b79 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 121, size 0 on x86_64) */
+/** C: `#define VFIO_MIG_GET_PRECOPY_INFO` = 0x3b79 (0x20003b79 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 121 */
 export const VFIO_MIG_GET_PRECOPY_INFO: number = V === 3 || V === 4 ? 0x20003b79 : 0x3b79;
 /**
  * Upon {@link VFIO_DEVICE_FEATURE_SET}, allow the device to be moved into a low power state with the platform-based power management.  Device use of lower power states depends on factors managed by the runtime power management core, including system level support and coordinating support among dependent devices.  Enabling device low power entry does not guarantee lower power usage by the device, nor is a mechanism provided through this feature to know the current power state of the device.  If any device access happens (either from the host or through the vfio uAPI) when the device is in the low power state, then the host will move the device out of the low power state as necessary prior to the access.  Once the access is completed, the device may re-enter the low power state.  For single shot low power support with wake-up notification, see {@link VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP} below.  Access to mmap'd device regions is disabled on LOW_POWER_ENTRY and may only be resumed after calling LOW_POWER_EXIT.
@@ -3916,7 +3861,7 @@ export interface vfio_device_low_power_entry_with_wakeup {
   reserved: number;
 }
 
-/** What {@link vfio_device_low_power_entry_with_wakeup.encode} accepts (see InitOf). */
+/** What {@link vfio_device_low_power_entry_with_wakeup.encode} accepts. */
 export type VfioDeviceLowPowerEntryWithWakeupInit = InitOf<
   vfio_device_low_power_entry_with_wakeup,
   "reserved"
@@ -3931,10 +3876,11 @@ function checkVfioDeviceLowPowerEntryWithWakeupKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_device_low_power_entry_with_wakeup", [
-          "wakeup_eventfd",
-          "reserved",
-        ]);
+        unknownMember(
+          key,
+          "vfio_device_low_power_entry_with_wakeup",
+          vfio_device_low_power_entry_with_wakeup,
+        );
     }
   }
 }
@@ -3970,7 +3916,7 @@ export const vfio_device_low_power_entry_with_wakeup = {
   VfioDeviceLowPowerEntryWithWakeupInit
 >;
 
-/** A zero-copy view of a `struct vfio_device_low_power_entry_with_wakeup` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_low_power_entry_with_wakeup`: reads and writes go to its bytes. */
 export class VfioDeviceLowPowerEntryWithWakeupView
   extends RecordView
   implements vfio_device_low_power_entry_with_wakeup
@@ -4021,7 +3967,7 @@ export interface vfio_device_feature_dma_logging_control {
   ranges: bigint;
 }
 
-/** What {@link vfio_device_feature_dma_logging_control.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature_dma_logging_control.encode} accepts. */
 export type VfioDeviceFeatureDmaLoggingControlInit = InitOf<
   vfio_device_feature_dma_logging_control,
   "__reserved"
@@ -4038,12 +3984,11 @@ function checkVfioDeviceFeatureDmaLoggingControlKeys(value: unknown): void {
       case "ranges":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_dma_logging_control", [
-          "page_size",
-          "num_ranges",
-          "__reserved",
-          "ranges",
-        ]);
+        unknownMember(
+          key,
+          "vfio_device_feature_dma_logging_control",
+          vfio_device_feature_dma_logging_control,
+        );
     }
   }
 }
@@ -4100,7 +4045,7 @@ export const vfio_device_feature_dma_logging_control = {
   VfioDeviceFeatureDmaLoggingControlInit
 >;
 
-/** A zero-copy view of a `struct vfio_device_feature_dma_logging_control` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature_dma_logging_control`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureDmaLoggingControlView
   extends RecordView
   implements vfio_device_feature_dma_logging_control
@@ -4162,7 +4107,7 @@ export interface vfio_device_feature_dma_logging_range {
   length: bigint;
 }
 
-/** What {@link vfio_device_feature_dma_logging_range.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature_dma_logging_range.encode} accepts. */
 export type VfioDeviceFeatureDmaLoggingRangeInit = InitOf<vfio_device_feature_dma_logging_range>;
 
 function checkVfioDeviceFeatureDmaLoggingRangeKeys(value: unknown): void {
@@ -4174,7 +4119,11 @@ function checkVfioDeviceFeatureDmaLoggingRangeKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_dma_logging_range", ["iova", "length"]);
+        unknownMember(
+          key,
+          "vfio_device_feature_dma_logging_range",
+          vfio_device_feature_dma_logging_range,
+        );
     }
   }
 }
@@ -4203,7 +4152,7 @@ export const vfio_device_feature_dma_logging_range = {
   VfioDeviceFeatureDmaLoggingRangeInit
 >;
 
-/** A zero-copy view of a `struct vfio_device_feature_dma_logging_range` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature_dma_logging_range`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureDmaLoggingRangeView
   extends RecordView
   implements vfio_device_feature_dma_logging_range
@@ -4254,7 +4203,7 @@ export interface vfio_device_feature_dma_logging_report {
   bitmap: bigint;
 }
 
-/** What {@link vfio_device_feature_dma_logging_report.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature_dma_logging_report.encode} accepts. */
 export type VfioDeviceFeatureDmaLoggingReportInit = InitOf<vfio_device_feature_dma_logging_report>;
 
 function checkVfioDeviceFeatureDmaLoggingReportKeys(value: unknown): void {
@@ -4268,12 +4217,11 @@ function checkVfioDeviceFeatureDmaLoggingReportKeys(value: unknown): void {
       case "bitmap":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_dma_logging_report", [
-          "iova",
-          "length",
-          "page_size",
-          "bitmap",
-        ]);
+        unknownMember(
+          key,
+          "vfio_device_feature_dma_logging_report",
+          vfio_device_feature_dma_logging_report,
+        );
     }
   }
 }
@@ -4320,7 +4268,7 @@ export const vfio_device_feature_dma_logging_report = {
   VfioDeviceFeatureDmaLoggingReportInit
 >;
 
-/** A zero-copy view of a `struct vfio_device_feature_dma_logging_report` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature_dma_logging_report`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureDmaLoggingReportView
   extends RecordView
   implements vfio_device_feature_dma_logging_report
@@ -4383,7 +4331,7 @@ export interface vfio_device_feature_mig_data_size {
   stop_copy_length: bigint;
 }
 
-/** What {@link vfio_device_feature_mig_data_size.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature_mig_data_size.encode} accepts. */
 export type VfioDeviceFeatureMigDataSizeInit = InitOf<vfio_device_feature_mig_data_size>;
 
 function checkVfioDeviceFeatureMigDataSizeKeys(value: unknown): void {
@@ -4394,7 +4342,7 @@ function checkVfioDeviceFeatureMigDataSizeKeys(value: unknown): void {
       case "stop_copy_length":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_mig_data_size", ["stop_copy_length"]);
+        unknownMember(key, "vfio_device_feature_mig_data_size", vfio_device_feature_mig_data_size);
     }
   }
 }
@@ -4423,7 +4371,7 @@ export const vfio_device_feature_mig_data_size = {
   },
 } satisfies GeneratedCodec<vfio_device_feature_mig_data_size, VfioDeviceFeatureMigDataSizeInit>;
 
-/** A zero-copy view of a `struct vfio_device_feature_mig_data_size` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature_mig_data_size`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureMigDataSizeView
   extends RecordView
   implements vfio_device_feature_mig_data_size
@@ -4450,7 +4398,7 @@ export interface vfio_device_feature_bus_master {
   op: number;
 }
 
-/** What {@link vfio_device_feature_bus_master.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature_bus_master.encode} accepts. */
 export type VfioDeviceFeatureBusMasterInit = InitOf<vfio_device_feature_bus_master>;
 
 function checkVfioDeviceFeatureBusMasterKeys(value: unknown): void {
@@ -4461,7 +4409,7 @@ function checkVfioDeviceFeatureBusMasterKeys(value: unknown): void {
       case "op":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_bus_master", ["op"]);
+        unknownMember(key, "vfio_device_feature_bus_master", vfio_device_feature_bus_master);
     }
   }
 }
@@ -4486,7 +4434,7 @@ export const vfio_device_feature_bus_master = {
   },
 } satisfies GeneratedCodec<vfio_device_feature_bus_master, VfioDeviceFeatureBusMasterInit>;
 
-/** A zero-copy view of a `struct vfio_device_feature_bus_master` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature_bus_master`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureBusMasterView
   extends RecordView
   implements vfio_device_feature_bus_master
@@ -4521,7 +4469,7 @@ export interface vfio_region_dma_range {
   length: bigint;
 }
 
-/** What {@link vfio_region_dma_range.encode} accepts (see InitOf). */
+/** What {@link vfio_region_dma_range.encode} accepts. */
 export type VfioRegionDmaRangeInit = InitOf<vfio_region_dma_range>;
 
 function checkVfioRegionDmaRangeKeys(value: unknown): void {
@@ -4532,7 +4480,7 @@ function checkVfioRegionDmaRangeKeys(value: unknown): void {
       case "length":
         break;
       default:
-        unknownMember(key, "vfio_region_dma_range", ["offset", "length"]);
+        unknownMember(key, "vfio_region_dma_range", vfio_region_dma_range);
     }
   }
 }
@@ -4581,7 +4529,7 @@ export const vfio_region_dma_range = (
       }
 ) satisfies GeneratedCodec<vfio_region_dma_range, VfioRegionDmaRangeInit>;
 
-/** A zero-copy view of a `struct vfio_region_dma_range` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_region_dma_range`: reads and writes go to its bytes. */
 export class VfioRegionDmaRangeView extends RecordView implements vfio_region_dma_range {
   get offset(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -4612,7 +4560,7 @@ export interface vfio_device_feature_dma_buf {
   nr_ranges: number;
 }
 
-/** What {@link vfio_device_feature_dma_buf.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature_dma_buf.encode} accepts. */
 export type VfioDeviceFeatureDmaBufInit = InitOf<vfio_device_feature_dma_buf>;
 
 function checkVfioDeviceFeatureDmaBufKeys(value: unknown): void {
@@ -4626,12 +4574,7 @@ function checkVfioDeviceFeatureDmaBufKeys(value: unknown): void {
       case "nr_ranges":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_dma_buf", [
-          "region_index",
-          "open_flags",
-          "flags",
-          "nr_ranges",
-        ]);
+        unknownMember(key, "vfio_device_feature_dma_buf", vfio_device_feature_dma_buf);
     }
   }
 }
@@ -4720,7 +4663,7 @@ export const vfio_device_feature_dma_buf = (
       }
 ) satisfies GeneratedCodec<vfio_device_feature_dma_buf, VfioDeviceFeatureDmaBufInit>;
 
-/** A zero-copy view of a `struct vfio_device_feature_dma_buf` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature_dma_buf`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureDmaBufView extends RecordView implements vfio_device_feature_dma_buf {
   get region_index(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -4784,7 +4727,7 @@ export interface vfio_device_feature_zpci_err {
   data: bigint;
 }
 
-/** What {@link vfio_device_feature_zpci_err.encode} accepts (see InitOf). */
+/** What {@link vfio_device_feature_zpci_err.encode} accepts. */
 export type VfioDeviceFeatureZpciErrInit = InitOf<vfio_device_feature_zpci_err>;
 
 function checkVfioDeviceFeatureZpciErrKeys(value: unknown): void {
@@ -4795,7 +4738,7 @@ function checkVfioDeviceFeatureZpciErrKeys(value: unknown): void {
       case "data":
         break;
       default:
-        unknownMember(key, "vfio_device_feature_zpci_err", ["data"]);
+        unknownMember(key, "vfio_device_feature_zpci_err", vfio_device_feature_zpci_err);
     }
   }
 }
@@ -4820,7 +4763,7 @@ export const vfio_device_feature_zpci_err = {
   },
 } satisfies GeneratedCodec<vfio_device_feature_zpci_err, VfioDeviceFeatureZpciErrInit>;
 
-/** A zero-copy view of a `struct vfio_device_feature_zpci_err` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_device_feature_zpci_err`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureZpciErrView
   extends RecordView
   implements vfio_device_feature_zpci_err
@@ -4871,7 +4814,7 @@ export interface vfio_iommu_type1_info {
   pad: number;
 }
 
-/** What {@link vfio_iommu_type1_info.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_type1_info.encode} accepts. */
 export type VfioIommuType1InfoInit = InitOf<vfio_iommu_type1_info, "argsz" | "pad">;
 
 function checkVfioIommuType1InfoKeys(value: unknown): void {
@@ -4885,13 +4828,7 @@ function checkVfioIommuType1InfoKeys(value: unknown): void {
       case "pad":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_info", [
-          "argsz",
-          "flags",
-          "iova_pgsizes",
-          "cap_offset",
-          "pad",
-        ]);
+        unknownMember(key, "vfio_iommu_type1_info", vfio_iommu_type1_info);
     }
   }
 }
@@ -4945,7 +4882,7 @@ export const vfio_iommu_type1_info = {
   },
 } satisfies GeneratedCodec<vfio_iommu_type1_info, VfioIommuType1InfoInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_type1_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_type1_info`: reads and writes go to its bytes. */
 export class VfioIommuType1InfoView extends RecordView implements vfio_iommu_type1_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -5015,7 +4952,7 @@ export interface vfio_iova_range {
   end: bigint;
 }
 
-/** What {@link vfio_iova_range.encode} accepts (see InitOf). */
+/** What {@link vfio_iova_range.encode} accepts. */
 export type VfioIovaRangeInit = InitOf<vfio_iova_range>;
 
 function checkVfioIovaRangeKeys(value: unknown): void {
@@ -5026,7 +4963,7 @@ function checkVfioIovaRangeKeys(value: unknown): void {
       case "end":
         break;
       default:
-        unknownMember(key, "vfio_iova_range", ["start", "end"]);
+        unknownMember(key, "vfio_iova_range", vfio_iova_range);
     }
   }
 }
@@ -5075,7 +5012,7 @@ export const vfio_iova_range = (
       }
 ) satisfies GeneratedCodec<vfio_iova_range, VfioIovaRangeInit>;
 
-/** A zero-copy view of a `struct vfio_iova_range` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iova_range`: reads and writes go to its bytes. */
 export class VfioIovaRangeView extends RecordView implements vfio_iova_range {
   get start(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -5104,7 +5041,7 @@ export interface vfio_iommu_type1_info_cap_iova_range {
   reserved: number;
 }
 
-/** What {@link vfio_iommu_type1_info_cap_iova_range.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_type1_info_cap_iova_range.encode} accepts. */
 export type VfioIommuType1InfoCapIovaRangeInit = InitOf<
   vfio_iommu_type1_info_cap_iova_range,
   "reserved",
@@ -5121,11 +5058,11 @@ function checkVfioIommuType1InfoCapIovaRangeKeys(value: unknown): void {
       case "reserved":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_info_cap_iova_range", [
-          "header",
-          "nr_iovas",
-          "reserved",
-        ]);
+        unknownMember(
+          key,
+          "vfio_iommu_type1_info_cap_iova_range",
+          vfio_iommu_type1_info_cap_iova_range,
+        );
     }
   }
 }
@@ -5223,7 +5160,7 @@ export const vfio_iommu_type1_info_cap_iova_range = (
   VfioIommuType1InfoCapIovaRangeInit
 >;
 
-/** A zero-copy view of a `struct vfio_iommu_type1_info_cap_iova_range` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_type1_info_cap_iova_range`: reads and writes go to its bytes. */
 export class VfioIommuType1InfoCapIovaRangeView
   extends RecordView
   implements vfio_iommu_type1_info_cap_iova_range
@@ -5280,7 +5217,7 @@ export interface vfio_iommu_type1_info_cap_migration {
   max_dirty_bitmap_size: bigint;
 }
 
-/** What {@link vfio_iommu_type1_info_cap_migration.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_type1_info_cap_migration.encode} accepts. */
 export type VfioIommuType1InfoCapMigrationInit = InitOf<
   vfio_iommu_type1_info_cap_migration,
   never,
@@ -5298,12 +5235,11 @@ function checkVfioIommuType1InfoCapMigrationKeys(value: unknown): void {
       case "max_dirty_bitmap_size":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_info_cap_migration", [
-          "header",
-          "flags",
-          "pgsize_bitmap",
-          "max_dirty_bitmap_size",
-        ]);
+        unknownMember(
+          key,
+          "vfio_iommu_type1_info_cap_migration",
+          vfio_iommu_type1_info_cap_migration,
+        );
     }
   }
 }
@@ -5399,7 +5335,7 @@ export const vfio_iommu_type1_info_cap_migration = (
       }
 ) satisfies GeneratedCodec<vfio_iommu_type1_info_cap_migration, VfioIommuType1InfoCapMigrationInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_type1_info_cap_migration` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_type1_info_cap_migration`: reads and writes go to its bytes. */
 export class VfioIommuType1InfoCapMigrationView
   extends RecordView
   implements vfio_iommu_type1_info_cap_migration
@@ -5488,7 +5424,7 @@ export interface vfio_iommu_type1_info_dma_avail {
   avail: number;
 }
 
-/** What {@link vfio_iommu_type1_info_dma_avail.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_type1_info_dma_avail.encode} accepts. */
 export type VfioIommuType1InfoDmaAvailInit = InitOf<
   vfio_iommu_type1_info_dma_avail,
   never,
@@ -5504,7 +5440,7 @@ function checkVfioIommuType1InfoDmaAvailKeys(value: unknown): void {
       case "avail":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_info_dma_avail", ["header", "avail"]);
+        unknownMember(key, "vfio_iommu_type1_info_dma_avail", vfio_iommu_type1_info_dma_avail);
     }
   }
 }
@@ -5530,7 +5466,7 @@ export const vfio_iommu_type1_info_dma_avail = {
   },
 } satisfies GeneratedCodec<vfio_iommu_type1_info_dma_avail, VfioIommuType1InfoDmaAvailInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_type1_info_dma_avail` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_type1_info_dma_avail`: reads and writes go to its bytes. */
 export class VfioIommuType1InfoDmaAvailView
   extends RecordView
   implements vfio_iommu_type1_info_dma_avail
@@ -5552,7 +5488,7 @@ export class VfioIommuType1InfoDmaAvailView
   }
 }
 
-/** C: `#define VFIO_IOMMU_GET_INFO` = 0x3b70 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b70 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 112, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_GET_INFO` = 0x3b70 (0x20003b70 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 112 */
 export const VFIO_IOMMU_GET_INFO: number = V === 3 || V === 4 ? 0x20003b70 : 0x3b70;
 
 /**
@@ -5589,7 +5525,7 @@ export interface vfio_iommu_type1_dma_map {
   size: bigint;
 }
 
-/** What {@link vfio_iommu_type1_dma_map.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_type1_dma_map.encode} accepts. */
 export type VfioIommuType1DmaMapInit = InitOf<vfio_iommu_type1_dma_map, "argsz">;
 
 function checkVfioIommuType1DmaMapKeys(value: unknown): void {
@@ -5603,7 +5539,7 @@ function checkVfioIommuType1DmaMapKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dma_map", ["argsz", "flags", "vaddr", "iova", "size"]);
+        unknownMember(key, "vfio_iommu_type1_dma_map", vfio_iommu_type1_dma_map);
     }
   }
 }
@@ -5682,7 +5618,7 @@ export const vfio_iommu_type1_dma_map = (
       }
 ) satisfies GeneratedCodec<vfio_iommu_type1_dma_map, VfioIommuType1DmaMapInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_type1_dma_map` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_type1_dma_map`: reads and writes go to its bytes. */
 export class VfioIommuType1DmaMapView extends RecordView implements vfio_iommu_type1_dma_map {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -5743,7 +5679,7 @@ export const VFIO_DMA_MAP_FLAG_READ = 1;
 export const VFIO_DMA_MAP_FLAG_WRITE = 2;
 /** C: `#define VFIO_DMA_MAP_FLAG_VADDR` = 4 */
 export const VFIO_DMA_MAP_FLAG_VADDR = 4;
-/** C: `#define VFIO_IOMMU_MAP_DMA` = 0x3b71 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b71 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 113, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_MAP_DMA` = 0x3b71 (0x20003b71 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 113 */
 export const VFIO_IOMMU_MAP_DMA: number = V === 3 || V === 4 ? 0x20003b71 : 0x3b71;
 
 /** C: `struct vfio_bitmap`, 24 bytes, aligned to 8; 20 bytes, aligned to 4 on i386. */
@@ -5768,7 +5704,7 @@ export interface vfio_bitmap {
   data: bigint;
 }
 
-/** What {@link vfio_bitmap.encode} accepts (see InitOf). */
+/** What {@link vfio_bitmap.encode} accepts. */
 export type VfioBitmapInit = InitOf<vfio_bitmap>;
 
 function checkVfioBitmapKeys(value: unknown): void {
@@ -5780,7 +5716,7 @@ function checkVfioBitmapKeys(value: unknown): void {
       case "data":
         break;
       default:
-        unknownMember(key, "vfio_bitmap", ["pgsize", "size", "data"]);
+        unknownMember(key, "vfio_bitmap", vfio_bitmap);
     }
   }
 }
@@ -5872,7 +5808,7 @@ export const vfio_bitmap = (
         }
 ) satisfies GeneratedCodec<vfio_bitmap, VfioBitmapInit>;
 
-/** A zero-copy view of a `struct vfio_bitmap` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_bitmap`: reads and writes go to its bytes. */
 export class VfioBitmapView extends RecordView implements vfio_bitmap {
   get pgsize(): bigint {
     return this.dataView.getBigUint64(this.byteOffset, LE);
@@ -5941,7 +5877,7 @@ export interface vfio_iommu_type1_dma_unmap {
   size: bigint;
 }
 
-/** What {@link vfio_iommu_type1_dma_unmap.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_type1_dma_unmap.encode} accepts. */
 export type VfioIommuType1DmaUnmapInit = InitOf<vfio_iommu_type1_dma_unmap, "argsz">;
 
 function checkVfioIommuType1DmaUnmapKeys(value: unknown): void {
@@ -5954,7 +5890,7 @@ function checkVfioIommuType1DmaUnmapKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dma_unmap", ["argsz", "flags", "iova", "size"]);
+        unknownMember(key, "vfio_iommu_type1_dma_unmap", vfio_iommu_type1_dma_unmap);
     }
   }
 }
@@ -6027,7 +5963,7 @@ export const vfio_iommu_type1_dma_unmap = (
       }
 ) satisfies GeneratedCodec<vfio_iommu_type1_dma_unmap, VfioIommuType1DmaUnmapInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_type1_dma_unmap` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_type1_dma_unmap`: reads and writes go to its bytes. */
 export class VfioIommuType1DmaUnmapView extends RecordView implements vfio_iommu_type1_dma_unmap {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -6080,15 +6016,15 @@ export const VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP = 1;
 export const VFIO_DMA_UNMAP_FLAG_ALL = 2;
 /** C: `#define VFIO_DMA_UNMAP_FLAG_VADDR` = 4 */
 export const VFIO_DMA_UNMAP_FLAG_VADDR = 4;
-/** C: `#define VFIO_IOMMU_UNMAP_DMA` = 0x3b72 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b72 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 114, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_UNMAP_DMA` = 0x3b72 (0x20003b72 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 114 */
 export const VFIO_IOMMU_UNMAP_DMA: number = V === 3 || V === 4 ? 0x20003b72 : 0x3b72;
 /**
  * IOCTLs to enable/disable IOMMU container usage. No parameters are supported.
  *
- * C: `#define VFIO_IOMMU_ENABLE` = 0x3b73 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b73 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 115, size 0 on x86_64)
+ * C: `#define VFIO_IOMMU_ENABLE` = 0x3b73 (0x20003b73 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 115
  */
 export const VFIO_IOMMU_ENABLE: number = V === 3 || V === 4 ? 0x20003b73 : 0x3b73;
-/** C: `#define VFIO_IOMMU_DISABLE` = 0x3b74 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b74 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 116, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_DISABLE` = 0x3b74 (0x20003b74 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 116 */
 export const VFIO_IOMMU_DISABLE: number = V === 3 || V === 4 ? 0x20003b74 : 0x3b74;
 
 /**
@@ -6113,7 +6049,7 @@ export interface vfio_iommu_type1_dirty_bitmap {
   flags: number;
 }
 
-/** What {@link vfio_iommu_type1_dirty_bitmap.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_type1_dirty_bitmap.encode} accepts. */
 export type VfioIommuType1DirtyBitmapInit = InitOf<vfio_iommu_type1_dirty_bitmap, "argsz">;
 
 function checkVfioIommuType1DirtyBitmapKeys(value: unknown): void {
@@ -6125,7 +6061,7 @@ function checkVfioIommuType1DirtyBitmapKeys(value: unknown): void {
       case "flags":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dirty_bitmap", ["argsz", "flags"]);
+        unknownMember(key, "vfio_iommu_type1_dirty_bitmap", vfio_iommu_type1_dirty_bitmap);
     }
   }
 }
@@ -6157,7 +6093,7 @@ export const vfio_iommu_type1_dirty_bitmap = {
   },
 } satisfies GeneratedCodec<vfio_iommu_type1_dirty_bitmap, VfioIommuType1DirtyBitmapInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap`: reads and writes go to its bytes. */
 export class VfioIommuType1DirtyBitmapView
   extends RecordView
   implements vfio_iommu_type1_dirty_bitmap
@@ -6208,7 +6144,7 @@ export interface vfio_iommu_type1_dirty_bitmap_get {
   bitmap: vfio_bitmap;
 }
 
-/** What {@link vfio_iommu_type1_dirty_bitmap_get.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_type1_dirty_bitmap_get.encode} accepts. */
 export type VfioIommuType1DirtyBitmapGetInit = InitOf<
   vfio_iommu_type1_dirty_bitmap_get,
   never,
@@ -6225,7 +6161,7 @@ function checkVfioIommuType1DirtyBitmapGetKeys(value: unknown): void {
       case "bitmap":
         break;
       default:
-        unknownMember(key, "vfio_iommu_type1_dirty_bitmap_get", ["iova", "size", "bitmap"]);
+        unknownMember(key, "vfio_iommu_type1_dirty_bitmap_get", vfio_iommu_type1_dirty_bitmap_get);
     }
   }
 }
@@ -6284,7 +6220,7 @@ export const vfio_iommu_type1_dirty_bitmap_get = (
       }
 ) satisfies GeneratedCodec<vfio_iommu_type1_dirty_bitmap_get, VfioIommuType1DirtyBitmapGetInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap_get` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap_get`: reads and writes go to its bytes. */
 export class VfioIommuType1DirtyBitmapGetView
   extends RecordView
   implements vfio_iommu_type1_dirty_bitmap_get
@@ -6318,7 +6254,7 @@ export class VfioIommuType1DirtyBitmapGetView
   }
 }
 
-/** C: `#define VFIO_IOMMU_DIRTY_PAGES` = 0x3b75 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b75 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 117, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_DIRTY_PAGES` = 0x3b75 (0x20003b75 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 117 */
 export const VFIO_IOMMU_DIRTY_PAGES: number = V === 3 || V === 4 ? 0x20003b75 : 0x3b75;
 
 /** C: `struct vfio_iommu_spapr_tce_ddw_info`, 16 bytes, aligned to 8; 16 bytes, aligned to 4 on i386. */
@@ -6335,7 +6271,7 @@ export interface vfio_iommu_spapr_tce_ddw_info {
   levels: number;
 }
 
-/** What {@link vfio_iommu_spapr_tce_ddw_info.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_spapr_tce_ddw_info.encode} accepts. */
 export type VfioIommuSpaprTceDdwInfoInit = InitOf<vfio_iommu_spapr_tce_ddw_info>;
 
 function checkVfioIommuSpaprTceDdwInfoKeys(value: unknown): void {
@@ -6348,11 +6284,7 @@ function checkVfioIommuSpaprTceDdwInfoKeys(value: unknown): void {
       case "levels":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_ddw_info", [
-          "pgsizes",
-          "max_dynamic_windows_supported",
-          "levels",
-        ]);
+        unknownMember(key, "vfio_iommu_spapr_tce_ddw_info", vfio_iommu_spapr_tce_ddw_info);
     }
   }
 }
@@ -6433,7 +6365,7 @@ export const vfio_iommu_spapr_tce_ddw_info = (
       }
 ) satisfies GeneratedCodec<vfio_iommu_spapr_tce_ddw_info, VfioIommuSpaprTceDdwInfoInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_spapr_tce_ddw_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_spapr_tce_ddw_info`: reads and writes go to its bytes. */
 export class VfioIommuSpaprTceDdwInfoView
   extends RecordView
   implements vfio_iommu_spapr_tce_ddw_info
@@ -6497,7 +6429,7 @@ export interface vfio_iommu_spapr_tce_info {
   ddw: vfio_iommu_spapr_tce_ddw_info;
 }
 
-/** What {@link vfio_iommu_spapr_tce_info.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_spapr_tce_info.encode} accepts. */
 export type VfioIommuSpaprTceInfoInit = InitOf<
   vfio_iommu_spapr_tce_info,
   "argsz",
@@ -6515,13 +6447,7 @@ function checkVfioIommuSpaprTceInfoKeys(value: unknown): void {
       case "ddw":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_info", [
-          "argsz",
-          "flags",
-          "dma32_window_start",
-          "dma32_window_size",
-          "ddw",
-        ]);
+        unknownMember(key, "vfio_iommu_spapr_tce_info", vfio_iommu_spapr_tce_info);
     }
   }
 }
@@ -6614,7 +6540,7 @@ export const vfio_iommu_spapr_tce_info = (
       }
 ) satisfies GeneratedCodec<vfio_iommu_spapr_tce_info, VfioIommuSpaprTceInfoInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_spapr_tce_info` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_spapr_tce_info`: reads and writes go to its bytes. */
 export class VfioIommuSpaprTceInfoView extends RecordView implements vfio_iommu_spapr_tce_info {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -6663,7 +6589,7 @@ export class VfioIommuSpaprTceInfoView extends RecordView implements vfio_iommu_
 
 /** C: `#define VFIO_IOMMU_SPAPR_INFO_DDW` = 1 */
 export const VFIO_IOMMU_SPAPR_INFO_DDW = 1;
-/** C: `#define VFIO_IOMMU_SPAPR_TCE_GET_INFO` = 0x3b70 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b70 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 112, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_SPAPR_TCE_GET_INFO` = 0x3b70 (0x20003b70 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 112 */
 export const VFIO_IOMMU_SPAPR_TCE_GET_INFO: number = V === 3 || V === 4 ? 0x20003b70 : 0x3b70;
 
 /** C: `struct vfio_eeh_pe_err`, 24 bytes, aligned to 8; 24 bytes, aligned to 4 on i386. */
@@ -6678,7 +6604,7 @@ export interface vfio_eeh_pe_err {
   mask: bigint;
 }
 
-/** What {@link vfio_eeh_pe_err.encode} accepts (see InitOf). */
+/** What {@link vfio_eeh_pe_err.encode} accepts. */
 export type VfioEehPeErrInit = InitOf<vfio_eeh_pe_err>;
 
 function checkVfioEehPeErrKeys(value: unknown): void {
@@ -6691,7 +6617,7 @@ function checkVfioEehPeErrKeys(value: unknown): void {
       case "mask":
         break;
       default:
-        unknownMember(key, "vfio_eeh_pe_err", ["type", "func", "addr", "mask"]);
+        unknownMember(key, "vfio_eeh_pe_err", vfio_eeh_pe_err);
     }
   }
 }
@@ -6754,7 +6680,7 @@ export const vfio_eeh_pe_err = (
       }
 ) satisfies GeneratedCodec<vfio_eeh_pe_err, VfioEehPeErrInit>;
 
-/** A zero-copy view of a `struct vfio_eeh_pe_err` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_eeh_pe_err`: reads and writes go to its bytes. */
 export class VfioEehPeErrView extends RecordView implements vfio_eeh_pe_err {
   get type(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -6801,7 +6727,7 @@ export interface vfio_eeh_pe_op {
   err: vfio_eeh_pe_err;
 }
 
-/** What {@link vfio_eeh_pe_op.encode} accepts (see InitOf). */
+/** What {@link vfio_eeh_pe_op.encode} accepts. */
 export type VfioEehPeOpInit = InitOf<vfio_eeh_pe_op, "argsz", { err: VfioEehPeErrInit }>;
 
 function checkVfioEehPeOpKeys(value: unknown): void {
@@ -6814,7 +6740,7 @@ function checkVfioEehPeOpKeys(value: unknown): void {
       case "err":
         break;
       default:
-        unknownMember(key, "vfio_eeh_pe_op", ["argsz", "flags", "op", "err"]);
+        unknownMember(key, "vfio_eeh_pe_op", vfio_eeh_pe_op);
     }
   }
 }
@@ -6879,7 +6805,7 @@ export const vfio_eeh_pe_op = (
       }
 ) satisfies GeneratedCodec<vfio_eeh_pe_op, VfioEehPeOpInit>;
 
-/** A zero-copy view of a `struct vfio_eeh_pe_op` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_eeh_pe_op`: reads and writes go to its bytes. */
 export class VfioEehPeOpView extends RecordView implements vfio_eeh_pe_op {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -6945,7 +6871,7 @@ export const VFIO_EEH_PE_RESET_FUNDAMENTAL = 7;
 export const VFIO_EEH_PE_CONFIGURE = 8;
 /** C: `#define VFIO_EEH_PE_INJECT_ERR` = 9 */
 export const VFIO_EEH_PE_INJECT_ERR = 9;
-/** C: `#define VFIO_EEH_PE_OP` = 0x3b79 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b79 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 121, size 0 on x86_64) */
+/** C: `#define VFIO_EEH_PE_OP` = 0x3b79 (0x20003b79 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 121 */
 export const VFIO_EEH_PE_OP: number = V === 3 || V === 4 ? 0x20003b79 : 0x3b79;
 
 /**
@@ -6974,7 +6900,7 @@ export interface vfio_iommu_spapr_register_memory {
   size: bigint;
 }
 
-/** What {@link vfio_iommu_spapr_register_memory.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_spapr_register_memory.encode} accepts. */
 export type VfioIommuSpaprRegisterMemoryInit = InitOf<vfio_iommu_spapr_register_memory, "argsz">;
 
 function checkVfioIommuSpaprRegisterMemoryKeys(value: unknown): void {
@@ -6988,7 +6914,7 @@ function checkVfioIommuSpaprRegisterMemoryKeys(value: unknown): void {
       case "size":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_register_memory", ["argsz", "flags", "vaddr", "size"]);
+        unknownMember(key, "vfio_iommu_spapr_register_memory", vfio_iommu_spapr_register_memory);
     }
   }
 }
@@ -7053,7 +6979,7 @@ export const vfio_iommu_spapr_register_memory = (
       }
 ) satisfies GeneratedCodec<vfio_iommu_spapr_register_memory, VfioIommuSpaprRegisterMemoryInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_spapr_register_memory` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_spapr_register_memory`: reads and writes go to its bytes. */
 export class VfioIommuSpaprRegisterMemoryView
   extends RecordView
   implements vfio_iommu_spapr_register_memory
@@ -7107,14 +7033,14 @@ export class VfioIommuSpaprRegisterMemoryView
   }
 }
 
-/** C: `#define VFIO_IOMMU_SPAPR_REGISTER_MEMORY` = 0x3b75 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b75 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 117, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_SPAPR_REGISTER_MEMORY` = 0x3b75 (0x20003b75 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 117 */
 export const VFIO_IOMMU_SPAPR_REGISTER_MEMORY: number = V === 3 || V === 4 ? 0x20003b75 : 0x3b75;
 /**
  * _IOW({@link VFIO_TYPE}, {@link VFIO_BASE} + 18, {@link vfio_iommu_spapr_register_memory | struct vfio_iommu_spapr_register_memory})
  *
  * Unregisters user space memory registered with {@link VFIO_IOMMU_SPAPR_REGISTER_MEMORY}. Uses vfio_iommu_spapr_register_memory for parameters.
  *
- * C: `#define VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY` = 0x3b76 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b76 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 118, size 0 on x86_64)
+ * C: `#define VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY` = 0x3b76 (0x20003b76 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 118
  */
 export const VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY: number = V === 3 || V === 4 ? 0x20003b76 : 0x3b76;
 
@@ -7154,7 +7080,7 @@ export interface vfio_iommu_spapr_tce_create {
   start_addr: bigint;
 }
 
-/** What {@link vfio_iommu_spapr_tce_create.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_spapr_tce_create.encode} accepts. */
 export type VfioIommuSpaprTceCreateInit = InitOf<vfio_iommu_spapr_tce_create, "argsz">;
 
 function checkVfioIommuSpaprTceCreateKeys(value: unknown): void {
@@ -7172,16 +7098,7 @@ function checkVfioIommuSpaprTceCreateKeys(value: unknown): void {
       case "start_addr":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_create", [
-          "argsz",
-          "flags",
-          "page_shift",
-          "__resv1",
-          "window_size",
-          "levels",
-          "__resv2",
-          "start_addr",
-        ]);
+        unknownMember(key, "vfio_iommu_spapr_tce_create", vfio_iommu_spapr_tce_create);
     }
   }
 }
@@ -7310,7 +7227,7 @@ export const vfio_iommu_spapr_tce_create = (
       }
 ) satisfies GeneratedCodec<vfio_iommu_spapr_tce_create, VfioIommuSpaprTceCreateInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_spapr_tce_create` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_spapr_tce_create`: reads and writes go to its bytes. */
 export class VfioIommuSpaprTceCreateView extends RecordView implements vfio_iommu_spapr_tce_create {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -7405,7 +7322,7 @@ export class VfioIommuSpaprTceCreateView extends RecordView implements vfio_iomm
   }
 }
 
-/** C: `#define VFIO_IOMMU_SPAPR_TCE_CREATE` = 0x3b77 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b77 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 119, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_SPAPR_TCE_CREATE` = 0x3b77 (0x20003b77 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 119 */
 export const VFIO_IOMMU_SPAPR_TCE_CREATE: number = V === 3 || V === 4 ? 0x20003b77 : 0x3b77;
 
 /**
@@ -7428,7 +7345,7 @@ export interface vfio_iommu_spapr_tce_remove {
   start_addr: bigint;
 }
 
-/** What {@link vfio_iommu_spapr_tce_remove.encode} accepts (see InitOf). */
+/** What {@link vfio_iommu_spapr_tce_remove.encode} accepts. */
 export type VfioIommuSpaprTceRemoveInit = InitOf<vfio_iommu_spapr_tce_remove, "argsz">;
 
 function checkVfioIommuSpaprTceRemoveKeys(value: unknown): void {
@@ -7441,7 +7358,7 @@ function checkVfioIommuSpaprTceRemoveKeys(value: unknown): void {
       case "start_addr":
         break;
       default:
-        unknownMember(key, "vfio_iommu_spapr_tce_remove", ["argsz", "flags", "start_addr"]);
+        unknownMember(key, "vfio_iommu_spapr_tce_remove", vfio_iommu_spapr_tce_remove);
     }
   }
 }
@@ -7508,7 +7425,7 @@ export const vfio_iommu_spapr_tce_remove = (
       }
 ) satisfies GeneratedCodec<vfio_iommu_spapr_tce_remove, VfioIommuSpaprTceRemoveInit>;
 
-/** A zero-copy view of a `struct vfio_iommu_spapr_tce_remove` in a buffer: reads and writes go straight to its bytes. */
+/** Zero-copy view of a `struct vfio_iommu_spapr_tce_remove`: reads and writes go to its bytes. */
 export class VfioIommuSpaprTceRemoveView extends RecordView implements vfio_iommu_spapr_tce_remove {
   get argsz(): number {
     return this.dataView.getUint32(this.byteOffset, LE);
@@ -7543,7 +7460,7 @@ export class VfioIommuSpaprTceRemoveView extends RecordView implements vfio_iomm
   }
 }
 
-/** C: `#define VFIO_IOMMU_SPAPR_TCE_REMOVE` = 0x3b78 on x86_64, i386, aarch64, arm, s390x, riscv64, hppa; 0x20003b78 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha (ioctl request: none, type 59, nr 120, size 0 on x86_64) */
+/** C: `#define VFIO_IOMMU_SPAPR_TCE_REMOVE` = 0x3b78 (0x20003b78 on ppc64le, ppc64, powerpc, mips64el, mipsel, sparc64, alpha); _IO, type 59, nr 120 */
 export const VFIO_IOMMU_SPAPR_TCE_REMOVE: number = V === 3 || V === 4 ? 0x20003b78 : 0x3b78;
 /** Every ioctl of the header: its request number, its argument codec (from the kerneldoc, or the reviewed override file), the direction encoded in the request and the data direction the documentation gives. */
 export const ioctls = {

@@ -134,7 +134,7 @@ test("a legacy request's table row and typed calls are its _IOR twin's", async (
   );
   assert.match(
     legacy.codecs,
-    /\/\*\* C: `#define TIOCGWINSZ` = 21523 \(legacy ioctl request, not _IOC-encoded: read, as the override file declares\) \*\/\nexport const TIOCGWINSZ = 0x5413;/,
+    /\/\*\* C: `#define TIOCGWINSZ` = 21523; a legacy request, not _IOC-encoded: read, as the override file declares \*\/\nexport const TIOCGWINSZ = 0x5413;/,
   );
   assert.match(twin.codecs, /export const TIOCGWINSZ = 0x80085413;/);
   // The same code; the docs of the legacy calls (the call and its Async or Unsafe sibling) add
