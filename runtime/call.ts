@@ -126,9 +126,9 @@ function takeTrailing(info: IoctlInfo, codec: CallCodec, snap: Record<string, un
   delete snap[member];
   if (value === undefined) return undefined;
   if (!isBufferView(value)) throw new TypeError(`${info.name}: ${member} takes the trailing bytes as a buffer (an ArrayBufferView)`);
-  if (t.unsafe) throw new TypeError(`${info.name}: ${member} ${t.unsafe}; pass it only through ${unsafeCallName(info.name)}`);
+  if (t.unsafe) throw new TypeError(`${info.name}: ${member} ${t.unsafe}; pass it only through ${unsafeCallName(info.name, info.unsafeCall)}`);
   const w = t.safeWhen;
-  if (w && !w.values.includes(Number(snap[w.member] ?? 0) & w.mask)) throw new TypeError(`${info.name}: ${member} of this ${w.member} value ${w.reason}; pass it only through ${unsafeCallName(info.name)}`);
+  if (w && !w.values.includes(Number(snap[w.member] ?? 0) & w.mask)) throw new TypeError(`${info.name}: ${member} of this ${w.member} value ${w.reason}; pass it only through ${unsafeCallName(info.name, info.unsafeCall)}`);
   return bytesOf(value).slice();
 }
 
@@ -142,7 +142,7 @@ function prepare(fd: number, info: IoctlInfo, args: object, owner?: MappingOwner
   refuseSize(info, codec, snap);
   if (plain) return { fd, name: info.name, owner, codec, snap, pointers: NO_POINTERS };
   const trailing = takeTrailing(info, codec, snap);
-  const pointers = codec.pointers ? resolvePointers(info.name, codec.pointers, snap) : [];
+  const pointers = codec.pointers ? resolvePointers(info.name, codec.pointers, snap, info.unsafeCall) : [];
   const persistent = pointers.find((p) => p.persistent);
   if (!persistent) return { fd, name: info.name, owner, codec, snap, pointers, trailing };
   const pin = pinFor(persistent.view, persistent.bytes);

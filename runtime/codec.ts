@@ -173,6 +173,8 @@ export function zero(dv: DataView, at: number, n: number): void {
 /** One row of a generated module's `ioctls` table. */
 export interface IoctlInfo {
   readonly name: string;
+  /** The Unsafe call's name, where it is not the request's (runtime/names.ts). */
+  readonly unsafeCall?: string;
   readonly request: number;
   /** The direction bits encoded in the request number. */
   readonly direction: "none" | "read" | "write" | "readwrite";

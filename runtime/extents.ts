@@ -59,7 +59,7 @@ export function bitmapBytes(length: bigint, pageSize: bigint): bigint {
  * Resolves the pointer members of a snapshot in place: each buffer is replaced by a zero
  * placeholder (the shim writes the address), counts are set or checked. Returns the pointers.
  */
-export function resolvePointers(call: string, pointers: Readonly<Record<string, PointerInfo>>, snap: Record<string, unknown>): ResolvedPointer[] {
+export function resolvePointers(call: string, pointers: Readonly<Record<string, PointerInfo>>, snap: Record<string, unknown>, unsafeCall?: string): ResolvedPointer[] {
   const out: ResolvedPointer[] = [];
   for (const member of Object.keys(pointers)) {
     const p = pointers[member]!;
@@ -72,8 +72,8 @@ export function resolvePointers(call: string, pointers: Readonly<Record<string, 
       }
       continue;
     }
-    if (p.unbound) throw new TypeError(`${where}: ${p.unbound}; pass it only through ${unsafeCallName(call)}`);
-    if (!isBufferView(buffer)) throw new TypeError(`${where} takes a buffer (an ArrayBufferView); pass raw addresses only through ${unsafeCallName(call)}`);
+    if (p.unbound) throw new TypeError(`${where}: ${p.unbound}; pass it only through ${unsafeCallName(call, unsafeCall)}`);
+    if (!isBufferView(buffer)) throw new TypeError(`${where} takes a buffer (an ArrayBufferView); pass raw addresses only through ${unsafeCallName(call, unsafeCall)}`);
     const available = BigInt(byteLengthOf(buffer));
     let bytes: bigint;
     if (p.bytes !== undefined) bytes = BigInt(p.bytes);
@@ -98,7 +98,7 @@ export function resolvePointers(call: string, pointers: Readonly<Record<string, 
         }
       }
     } else {
-      throw new TypeError(`${where}: the runtime does not know how many bytes the kernel uses here; pass it only through ${unsafeCallName(call)}`);
+      throw new TypeError(`${where}: the runtime does not know how many bytes the kernel uses here; pass it only through ${unsafeCallName(call, unsafeCall)}`);
     }
     if (bytes > available) throw new RangeError(`${where}: the kernel uses ${bytes} bytes here, but the buffer holds ${available}`);
     snap[member] = 0n;

@@ -2,10 +2,12 @@
 // messages that send a caller to the Unsafe form name the function they can import.
 // test/runtime/names.test.ts checks the two agree on every generated call.
 
-/** `iommuIoasMapUnsafe` for `IOMMU_IOAS_MAP`. */
-export function unsafeCallName(request: string): string {
+/** `iommuIoasMapUnsafe` for `IOMMU_IOAS_MAP`; a table row names another where it has one. */
+export function unsafeCallName(request: string, named?: string): string {
+  if (named) return named;
   const lead = /^_*/.exec(request)![0];
   const words = request.slice(lead.length).split("_").filter(Boolean);
-  const camel = words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() : w[0]!.toUpperCase()) + w.slice(1).toLowerCase()).join("");
+  const allCaps = !/[a-z]/.test(request);
+  const camel = words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() : w[0]!.toUpperCase()) + (allCaps ? w.slice(1).toLowerCase() : w.slice(1))).join("");
   return `${lead}${camel}Unsafe`;
 }

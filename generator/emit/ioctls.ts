@@ -9,8 +9,8 @@ import { declarationDoc, type LinkContext } from "./tsdoc.js";
 import { symbol } from "./print/marks.js";
 import { ModuleFile, type ImportFrom } from "./print/module-file.js";
 import { addStatements } from "./module.js";
-import { callName, NameTable } from "./names.js";
-import { callNames, calls as CALLS, CODEGEN, jsdoc } from "./symbols.js";
+import { callNames, NameTable, type CallForm } from "./names.js";
+import { calls as CALLS, CODEGEN, jsdoc, runtimeCallNames } from "./symbols.js";
 
 /** A typed call, as its code is written. */
 interface FunctionDeclarationStructure {
@@ -40,6 +40,7 @@ export interface IoctlModuleOptions {
 /** `names` refers to every record as a type-only symbol of the module that emits it (recordNames). */
 export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ctx: LinkContext, opts: IoctlModuleOptions): Promise<string> {
   const functions: FunctionDeclarationStructure[] = [];
+  const callName = callNames(model.constants.filter((c) => c.ioctl).map((c) => c.name));
   for (const c of model.constants) {
     const io = c.ioctl;
     if (!io) continue;
@@ -59,7 +60,7 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
       if (pointers.length) doc.push(`User-pointer members (${pointers.join(", ")}) take buffers; their counts are set from the buffers' lengths, or checked against them.`);
       if (trailing) doc.push(`\`${trailing}\` takes the bytes that follow the struct; the size member covers them.`);
       // The struct's docs once, on the plain call; its Async and Unsafe forms link to it.
-      const fn = (form: "" | "Async" | "Unsafe", call: string, ret: string, argType: string, extra: string[] = [], isAsync = false, linkTo?: string): FunctionDeclarationStructure => ({
+      const fn = (form: CallForm, call: string, ret: string, argType: string, extra: string[] = [], isAsync = false, linkTo?: string): FunctionDeclarationStructure => ({
         isExported: true,
         isAsync,
         name: callName(c.name, form),
@@ -86,11 +87,11 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
         functions.push(unsafe);
       }
     } else {
-      functions.push(...scalarCall(c.name, io, row));
+      functions.push(...scalarCall(c.name, io, row, callName));
     }
   }
   const table = new NameTable();
-  for (const n of ["ioctls", ...callNames]) table.claim(n, `the '${n}' the calls import`);
+  for (const n of ["ioctls", ...runtimeCallNames]) table.claim(n, `the '${n}' the calls import`);
   // Located at the request the call is named after: the longest whose name starts it.
   const requests = model.constants.filter((c) => c.ioctl).sort((a, b) => b.name.length - a.name.length);
   for (const f of functions) table.claim(f.name, `the typed call ${f.name}`, requests.find((c) => f.name.startsWith(callName(c.name)))?.loc);
@@ -125,7 +126,7 @@ function capabilityType(r: RecordDecl, names: RecordNames): string {
  * or nothing. What uapigen cannot tell (an `_IO` request whose docs name a type but not how it
  * is passed; a sized request of unknown type) gets only an Unsafe call.
  */
-function scalarCall(name: string, io: IoctlDecl, row: string): FunctionDeclarationStructure[] {
+function scalarCall(name: string, io: IoctlDecl, row: string, callName: (request: string, form?: CallForm) => string): FunctionDeclarationStructure[] {
   const type = io.scalarArgument ? (io.scalarArgument.kind === "typedef" ? io.scalarArgument.decl.name : io.scalarArgument.kind === "builtin" ? io.scalarArgument.name : "value") : undefined;
   const fdParam = { name: "fd", type: "number" };
   const exported = (fname: string, docs: string, params: FunctionDeclarationStructure["parameters"], returnType: string, statement: string): FunctionDeclarationStructure => ({

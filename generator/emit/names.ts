@@ -9,11 +9,16 @@ import { fail, type SourceLocation } from "../ir/diagnostics.js";
 import { symbol } from "./print/marks.js";
 import type { RecordNames, RecordRef } from "./records.js";
 
-/** `IommuIoasMap` from `iommu_ioas_map` or `IOMMU_IOAS_MAP`; leading underscores are kept. */
+/**
+ * `IommuIoasMap` from `iommu_ioas_map` or `IOMMU_IOAS_MAP`; leading underscores are kept. The
+ * words of an all-caps name (a macro) are lowercased after their first letter; any other name
+ * keeps its letters (`v4l2_mpeg_vbi_ITV0` and `v4l2_mpeg_vbi_itv0` are two structs).
+ */
 export function pascalCase(cName: string): string {
   const lead = /^_*/.exec(cName)![0];
   const words = cName.slice(lead.length).split("_").filter(Boolean);
-  return lead + words.map((w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join("");
+  const allCaps = !/[a-z]/.test(cName);
+  return lead + words.map((w) => w[0]!.toUpperCase() + (allCaps ? w.slice(1).toLowerCase() : w.slice(1))).join("");
 }
 
 /** `iommuIoasMap` from `IOMMU_IOAS_MAP`. */
@@ -30,7 +35,23 @@ export const viewName = (record: string) => `${pascalCase(record)}View`;
 /** The module-private function refusing keys a record does not have: `checkIommuIoasMapKeys`. */
 export const keyCheckName = (record: string) => `check${pascalCase(record)}Keys`;
 /** The typed call of a request, and its Async and Unsafe forms: `iommuIoasMap`, `iommuIoasMapAsync`. */
-export const callName = (request: string, form: "" | "Async" | "Unsafe" = "") => `${camelCase(request)}${form}`;
+export const callName = (request: string, form: CallForm = "") => `${camelCase(request)}${form}`;
+
+export type CallForm = "" | "Async" | "Unsafe";
+
+/**
+ * The typed calls' names for a header's requests. A form whose name is another request's call
+ * (ublk_cmd.h's UBLK_U_CMD_DEL_DEV's Async form and UBLK_U_CMD_DEL_DEV_ASYNC) puts `Call`
+ * before the form: `ublkUCmdDelDevCallAsync`. The ioctls table names such an Unsafe form, so
+ * the runtime's messages can.
+ */
+export function callNames(requests: readonly string[]): (request: string, form?: CallForm) => string {
+  const plain = new Set(requests.map((r) => callName(r)));
+  return (request, form = "") => {
+    const name = callName(request, form);
+    return form && plain.has(name) ? `${callName(request)}Call${form}` : name;
+  };
+}
 
 /**
  * The names one module declares or imports, each claimed once: two declarations spelling the same

@@ -57,7 +57,7 @@ export const calls = {
 };
 
 /** The names the typed-call modules may import from the runtime. */
-export const callNames = Object.keys(calls);
+export const runtimeCallNames = Object.keys(calls);
 
 /** The machine's byte order (`ARCH.littleEndian`), the module's variant, and two empty values. */
 export const LE = local("LE");

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { emitIoctlModule } from "#generator/emit/ioctls.js";
 import { emitModule, linkContext } from "#generator/emit/module.js";
-import { callName, camelCase, initName, pascalCase, recordNames, viewName } from "#generator/emit/names.js";
+import { callName, callNames, camelCase, initName, pascalCase, recordNames, viewName } from "#generator/emit/names.js";
 import { InputError } from "#generator/ir/diagnostics.js";
 import * as iommufdCalls from "#linux/generated/iommufd-ioctls.js";
 import { ioctls as iommufdIoctls } from "#linux/generated/iommufd.js";
@@ -107,4 +107,25 @@ test("the runtime names the Unsafe call the generated module exports", () => {
     }
   }
   assert.ok(checked >= 10, `${checked} Unsafe calls named`);
+});
+
+test("names keep what tells C names apart: a struct's letters, a request whose name ends in ASYNC", async () => {
+  // videodev2.h declares both.
+  assert.notEqual(pascalCase("v4l2_mpeg_vbi_ITV0"), pascalCase("v4l2_mpeg_vbi_itv0"));
+  // ublk_cmd.h: UBLK_U_CMD_DEL_DEV's Async form would be UBLK_U_CMD_DEL_DEV_ASYNC's call.
+  const name = callNames(["UBLK_U_CMD_DEL_DEV", "UBLK_U_CMD_DEL_DEV_ASYNC"]);
+  assert.equal(name("UBLK_U_CMD_DEL_DEV_ASYNC"), "ublkUCmdDelDevAsync");
+  assert.equal(name("UBLK_U_CMD_DEL_DEV", "Async"), "ublkUCmdDelDevCallAsync");
+  assert.equal(name("UBLK_U_CMD_DEL_DEV_ASYNC", "Async"), "ublkUCmdDelDevAsyncAsync");
+
+  const header = `#include <linux/ioctl.h>\n#define T_DEL _IO('t', 1)\n#define T_DEL_UNSAFE _IO('t', 2)\n`;
+  const built = buildText(header, {}, "test.h", X86_64);
+  const codecs = await emitModule([{ abi: X86_64, model: built.model, layout: built.layout }], { runtimeImport: "../runtime/codec.js" });
+  const names = recordNames(built.model, () => "./test.js", true);
+  const calls = await emitIoctlModule(built.model, names, linkContext(built.model, names), { codecImport: "./test.js", callImport: "../runtime/call.js" });
+  assert.match(calls, /export function tDelUnsafe\(fd: number\): number/);
+  assert.match(calls, /export function tDelCallUnsafe\(/);
+  // The table names the Unsafe call the runtime cannot spell from the request.
+  assert.match(codecs, /T_DEL: \{ name: "T_DEL", request: T_DEL, direction: "none", unsafeCall: "tDelCallUnsafe" \}/);
+  assert.equal(unsafeCallName("T_DEL_UNSAFE"), "tDelUnsafeUnsafe");
 });

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import * as prettier from "prettier";
+import { ModuleFile } from "#generator/emit/print/module-file.js";
 import { CLI, ROOT } from "../helpers.js";
 
 const COMMITTED = ["test/fixtures/golden", "linux/generated", "kernel/generated"];
@@ -57,4 +58,14 @@ test("prettier leaves modules generated from /usr/include unchanged", { skip: !f
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
+});
+
+test("long variant tests, also in a nested conditional, are laid out as prettier does", async () => {
+  const tests = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `V === ${from + i}`).join(" || ");
+  const file = new ModuleFile();
+  file.add(`export const A: number = V === 1 ? 32 : ${tests(2, 11)} ? 0 : 64;`);
+  file.add(`export const B: number = ${tests(2, 12)} ? 0 : 64;`);
+  file.add(`export const C: number = ${tests(1, 3)} ? 1 : ${tests(4, 14)} ? 2 : V === 15 ? 3 : 4;`);
+  const text = file.print();
+  assert.equal(await prettier.format(text, { parser: "typescript", printWidth: 100 }), text);
 });

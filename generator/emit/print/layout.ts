@@ -302,7 +302,10 @@ export class Printer {
     const nested = parent.k === "condAlt";
     const branch = (x: Expr) => indent(this.expr(x, { k: "condBranch" }));
     const rest: Doc = [line, "? ", e.cons.k === "cond" ? ifBreak("", "(") : "", branch(e.cons), e.cons.k === "cond" ? ifBreak("", ")") : "", line, ": ", e.alt.k === "cond" ? this.expr(e.alt, { k: "condAlt" }) : branch(e.alt)];
-    const parts: Doc = [this.expr(e.test, { k: "condTest" }), indent(rest)];
+    // A nested conditional's test that breaks continues two columns past where it starts (after
+    // the `: ` of the conditional it is the alternate of), as prettier aligns it.
+    const test = this.expr(e.test, { k: "condTest" });
+    const parts: Doc = [nested ? indent(indent(test)) : test, indent(rest)];
     const result = nested ? parts : group(parts);
     if (parent.k === "as") return group([indent([softline, result]), softline]);
     return result;
