@@ -231,7 +231,8 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
   let text = "";
   let prev: Token | undefined;
   const dropped = attributesBeforeInitializers(tokens);
-  for (const [i, t] of tokens.entries()) {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
     if (dropped.has(i)) continue;
     if (t.kind === "pack") {
       pack = Number(t.text);
@@ -250,9 +251,7 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
     }
     if (prev) text += prev.loc.file === t.loc.file && prev.loc.line === t.loc.line ? " " : "\n";
     offsets.push(text.length);
-    // tree-sitter's offsets are bytes; keep the text ASCII so they are characters too.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the class is "not ASCII", control characters included on purpose
-    text += t.text.replace(/[^\x00-\x7f]/g, "?");
+    text += t.text;
     code.push(t);
     commentBefore.push(pendingComment);
     commentAfter.push(undefined);
@@ -260,6 +259,10 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
     pendingComment = undefined;
     prev = t;
   }
+  // tree-sitter's offsets are bytes; keep the text ASCII so they are characters too. Each UTF-16
+  // unit becomes one "?", so the offsets stay; one pass over the text, not one per token.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class is "not ASCII", control characters included on purpose
+  text = text.replace(/[^\x00-\x7f]/g, "?");
   let root = trees.get(text);
   if (!root) {
     root = parseText(text);
