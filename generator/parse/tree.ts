@@ -179,9 +179,13 @@ let last: { text: string; tree: Parser.Tree; root: SyntaxNode } | undefined;
 /** The edit that turns `from` into `to`: what lies between their common start and end. */
 function editBetween(from: string, to: string): Parser.Edit {
   const most = Math.min(from.length, to.length);
+  // Blocks first (a native compare each), then characters: the texts are mostly equal.
+  const BLOCK = 256;
   let start = 0;
+  while (start + BLOCK <= most && from.slice(start, start + BLOCK) === to.slice(start, start + BLOCK)) start += BLOCK;
   while (start < most && from.charCodeAt(start) === to.charCodeAt(start)) start++;
   let tail = 0;
+  while (tail + BLOCK <= most - start && from.slice(from.length - tail - BLOCK, from.length - tail) === to.slice(to.length - tail - BLOCK, to.length - tail)) tail += BLOCK;
   while (tail < most - start && from.charCodeAt(from.length - 1 - tail) === to.charCodeAt(to.length - 1 - tail)) tail++;
   const point = (text: string, index: number): Parser.Point => {
     const line = index === 0 ? -1 : text.lastIndexOf("\n", index - 1);

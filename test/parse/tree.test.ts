@@ -55,7 +55,10 @@ test("edits that break and mend the syntax give the tree parsed afresh", () => {
     [...base, "struct c { int z; };"],
     base.slice(1),
     ["int ;", ...base],
-  ].map((lines) => tokenize(lines.join("\n"), "t.h"));
-  const [incremental, fresh] = bothWays(texts);
+  ];
+  // Longer texts, with edits at the start, in the middle and at the end of many equal lines.
+  const many = Array.from({ length: 40 }, (_, i) => base[i % base.length]!.replace(/\b([abeu])\b/, `$1${i}`));
+  texts.push(many, ["int ;", ...many], [...many.slice(0, 20), "struct m { int q; };", ...many.slice(20)], many.slice(0, -1), [...many, "enum z { Z"], many);
+  const [incremental, fresh] = bothWays(texts.map((lines) => tokenize(lines.join("\n"), "t.h")));
   for (const [i, tree] of incremental.entries()) assert.deepEqual(tree, fresh[i], `text ${i}`);
 });
