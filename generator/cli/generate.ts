@@ -86,12 +86,16 @@ export interface GenerateResult {
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
-// The compiled generator: dist/, one folder above this file (dist/cli/).
-const generatorDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+// This file, or the CLI's bundle (dist/cli/bundle.cjs) that has it; the compiled generator is
+// dist/, one folder above (dist/cli/).
+const self = fileURLToPath(import.meta.url);
+const generatorDir = path.dirname(path.dirname(self));
 
 /** A hash of the generator's own code, so a new uapigen version invalidates the stamp. */
 function generatorHash(): string {
   const h = createHash("sha256");
+  // The bundle is all the code that runs: one read, not dist/'s ~60 files.
+  if (self.endsWith(".cjs")) return h.update(fs.readFileSync(self)).digest("hex");
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = path.join(dir, e.name);

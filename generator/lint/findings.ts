@@ -93,5 +93,8 @@ export interface Finding {
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.loc.file.localeCompare(b.loc.file) || a.loc.line - b.loc.line || a.loc.column - b.loc.column || a.rule.localeCompare(b.rule);
+  return compareText(a.loc.file, b.loc.file) || a.loc.line - b.loc.line || a.loc.column - b.loc.column || compareText(a.rule, b.rule);
 }
+
+/** localeCompare, unless the texts are equal: its first call costs 6 ms (ICU's collator), and the findings of a run are mostly in one file. */
+const compareText = (a: string, b: string) => (a === b ? 0 : a.localeCompare(b));

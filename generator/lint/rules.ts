@@ -118,6 +118,8 @@ function nearest(name: string, candidates: Iterable<string>, limit: number): str
   let best: string | undefined;
   let bestScore = Infinity;
   for (const c of candidates) {
+    // The distance is at least the difference in length: most candidates are ruled out unmeasured.
+    if (Math.abs(c.length - name.length) > Math.min(bestScore, limit)) continue;
     const d = distance(name, c);
     if (d < bestScore || (d === bestScore && best !== undefined && c < best)) {
       best = c;

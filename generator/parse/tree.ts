@@ -56,8 +56,47 @@ export class SyntaxNode {
   }
 }
 
+/**
+ * What a tree can take from the copy of the text parsed before it: that text's top-level nodes
+ * by start, and the edit between the two texts (`shift`: how far the text after it moved).
+ */
+interface Reuse {
+  byStart: Map<number, SyntaxNode>;
+  edit: Parser.Edit;
+  shift: number;
+  /** Where tree-sitter's structure differs between the two trees (Tree.getChangedRanges). */
+  changed: Parser.Range[];
+}
+
+/**
+ * The earlier copy of a top-level node outside the edit and every changed range, its offsets
+ * shifted to the new text: a copy made in JavaScript, without the cursor's native calls.
+ */
+function reusedNode(reuse: Reuse, type: number, start: number, end: number, field: string | null, types: Map<number, string>, parent: SyntaxNode, source: string): SyntaxNode | undefined {
+  const { edit, shift } = reuse;
+  // Touching counts as overlapping: a token beside the edit may have grown into it.
+  if (end >= edit.startIndex && start <= edit.newEndIndex) return undefined;
+  if (reuse.changed.some((r) => end >= r.startIndex && start <= r.endIndex)) return undefined;
+  const moved = start > edit.newEndIndex ? shift : 0;
+  const old = reuse.byStart.get(start - moved);
+  if (!old || old.endIndex !== end - moved || old.type !== types.get(type) || old.field !== field) return undefined;
+  // Depth first with a stack, as the cursor's walk: trees are deep.
+  const top = new SyntaxNode(old.type, start, end, old.isNamed, old.isMissing, field, parent, source);
+  top.hasError = old.hasError;
+  const stack: [SyntaxNode, SyntaxNode][] = [[old, top]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [from, to] = item;
+    for (const c of from.children) {
+      const copy = new SyntaxNode(c.type, c.startIndex + moved, c.endIndex + moved, c.isNamed, c.isMissing, c.field, to, source);
+      copy.hasError = c.hasError;
+      if (c.children.length) stack.push([c, copy]);
+    }
+  }
+  return top;
+}
+
 /** tree-sitter's tree as SyntaxNodes, depth first on its cursor (no recursion: trees are deep). */
-function copyTree(tree: Parser.Tree, source: string): SyntaxNode {
+function copyTree(tree: Parser.Tree, source: string, reuse?: Reuse): SyntaxNode {
   const cursor = tree.walk();
   // One string per node type and field, not one per node.
   const types = new Map<number, string>();
@@ -66,6 +105,8 @@ function copyTree(tree: Parser.Tree, source: string): SyntaxNode {
   const fields = new Map<number, string | null>();
   // Only a tree with errors has missing nodes: each read of the cursor crosses into C.
   const errors = tree.rootNode.hasError;
+  // Whether the node last made came from the cursor, so that its children are still to copy.
+  let fromCursor = true;
   const here = (parent: SyntaxNode | null) => {
     const typeId = cursor.nodeTypeId;
     let type = types.get(typeId);
@@ -77,12 +118,16 @@ function copyTree(tree: Parser.Tree, source: string): SyntaxNode {
     const fieldId = cursor.currentFieldId;
     let field = fields.get(fieldId);
     if (field === undefined) fields.set(fieldId, (field = cursor.currentFieldName ?? null));
-    return new SyntaxNode(type, cursor.startIndex, cursor.endIndex, isNamed, errors && cursor.nodeIsMissing, field, parent, source);
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    const earlier = reuse && parent && !parent.parent ? reusedNode(reuse, typeId, start, end, field, types, parent, source) : undefined;
+    fromCursor = !earlier;
+    return earlier ?? new SyntaxNode(type, start, end, isNamed, errors && cursor.nodeIsMissing, field, parent, source);
   };
   const root = here(null);
   let node = root;
   for (;;) {
-    if (cursor.gotoFirstChild()) {
+    if (fromCursor && cursor.gotoFirstChild()) {
       node = here(node);
       continue;
     }
@@ -124,6 +169,61 @@ let parser: Parser | undefined;
  */
 const trees = new Map<string, SyntaxNode>();
 
+/**
+ * The text parsed last, with tree-sitter's tree and its copy. The rows' texts differ in a few
+ * lines (the asm/ headers'): the next text is parsed incrementally from this tree, and the
+ * top-level nodes the difference leaves alone are copied from this copy.
+ */
+let last: { text: string; tree: Parser.Tree; root: SyntaxNode } | undefined;
+
+/** The edit that turns `from` into `to`: what lies between their common start and end. */
+function editBetween(from: string, to: string): Parser.Edit {
+  const most = Math.min(from.length, to.length);
+  // Blocks first (a native compare each), then characters: the texts are mostly equal.
+  const BLOCK = 256;
+  let start = 0;
+  while (start + BLOCK <= most && from.slice(start, start + BLOCK) === to.slice(start, start + BLOCK)) start += BLOCK;
+  while (start < most && from.charCodeAt(start) === to.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail + BLOCK <= most - start && from.slice(from.length - tail - BLOCK, from.length - tail) === to.slice(to.length - tail - BLOCK, to.length - tail)) tail += BLOCK;
+  while (tail < most - start && from.charCodeAt(from.length - 1 - tail) === to.charCodeAt(to.length - 1 - tail)) tail++;
+  const point = (text: string, index: number): Parser.Point => {
+    const line = index === 0 ? -1 : text.lastIndexOf("\n", index - 1);
+    let row = 0;
+    for (let i = text.indexOf("\n"); i !== -1 && i < index; i = text.indexOf("\n", i + 1)) row++;
+    return { row, column: index - line - 1 };
+  };
+  const [oldEnd, newEnd] = [from.length - tail, to.length - tail];
+  return { startIndex: start, oldEndIndex: oldEnd, newEndIndex: newEnd, startPosition: point(to, start), oldEndPosition: point(from, oldEnd), newEndPosition: point(to, newEnd) };
+}
+
+/** Forget the trees parsed so far: the next text is parsed and copied afresh (for tests). */
+export function forgetTrees(): void {
+  trees.clear();
+  last = undefined;
+}
+
+function parseText(text: string): SyntaxNode {
+  parser ??= new Parser();
+  parser.setLanguage(C as unknown as Parser.Language);
+  // The default 32 KiB chunking of the string input is fine for ASCII text.
+  const input = (index: number) => text.slice(index, index + 65536);
+  let tree: Parser.Tree;
+  let root: SyntaxNode;
+  if (last) {
+    const edit = editBetween(last.text, text);
+    last.tree.edit(edit);
+    tree = parser.parse(input, last.tree);
+    const byStart = new Map(last.root.children.map((c) => [c.startIndex, c]));
+    root = copyTree(tree, text, { byStart, edit, shift: edit.newEndIndex - edit.oldEndIndex, changed: tree.getChangedRanges(last.tree) });
+  } else {
+    tree = parser.parse(input);
+    root = copyTree(tree, text);
+  }
+  last = { text, tree, root };
+  return root;
+}
+
 export function parseUnit(tokens: Token[]): ParsedUnit {
   const code: Token[] = [];
   const offsets: number[] = [];
@@ -135,7 +235,8 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
   let text = "";
   let prev: Token | undefined;
   const dropped = attributesBeforeInitializers(tokens);
-  for (const [i, t] of tokens.entries()) {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
     if (dropped.has(i)) continue;
     if (t.kind === "pack") {
       pack = Number(t.text);
@@ -154,9 +255,7 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
     }
     if (prev) text += prev.loc.file === t.loc.file && prev.loc.line === t.loc.line ? " " : "\n";
     offsets.push(text.length);
-    // tree-sitter's offsets are bytes; keep the text ASCII so they are characters too.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the class is "not ASCII", control characters included on purpose
-    text += t.text.replace(/[^\x00-\x7f]/g, "?");
+    text += t.text;
     code.push(t);
     commentBefore.push(pendingComment);
     commentAfter.push(undefined);
@@ -164,13 +263,13 @@ export function parseUnit(tokens: Token[]): ParsedUnit {
     pendingComment = undefined;
     prev = t;
   }
+  // tree-sitter's offsets are bytes; keep the text ASCII so they are characters too. Each UTF-16
+  // unit becomes one "?", so the offsets stay; one pass over the text, not one per token.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the class is "not ASCII", control characters included on purpose
+  text = text.replace(/[^\x00-\x7f]/g, "?");
   let root = trees.get(text);
   if (!root) {
-    parser ??= new Parser();
-    parser.setLanguage(C as unknown as Parser.Language);
-    // The default 32 KiB chunking of the string input is fine for ASCII text.
-    const tree = parser.parse((index: number) => text.slice(index, index + 65536));
-    root = copyTree(tree, text);
+    root = parseText(text);
     if (trees.size >= 8) trees.delete(trees.keys().next().value!);
     trees.set(text, root);
   }
