@@ -8,7 +8,7 @@ import type { HeaderModel } from "../ir/decls.js";
 import type { LayoutEngine } from "../target/layout.js";
 import { recordCode, memberPlace, type LayoutElsewhere, type RecordCode, type RecordUnit } from "./record-code.js";
 import { emittedRecords, recordNames } from "./names.js";
-import { decodedType, planRecord } from "./records.js";
+import { decodedType, planRecord, type PlannedMember } from "./records.js";
 
 /** The header as modelled for one ABI row. */
 export interface AbiUnit {
@@ -37,18 +37,27 @@ export interface ModuleVariants {
   values: Map<string, string[]>;
 }
 
+/** Each row's records planned without the choices rows make together (wide, bytes). */
+type FirstPlans = Map<string, PlannedMember[]>[];
+
+function firstPlans(units: { model: HeaderModel; layout: LayoutEngine }[], namesOf = (u: { model: HeaderModel }) => recordNames(u.model)): FirstPlans {
+  return units.map((u) => {
+    const names = namesOf(u);
+    return new Map(emittedRecords(u.model).map((r) => [names.of(r), planRecord(r, u.layout, names)]));
+  });
+}
+
 /**
  * Record name -> members that are 64 bits on some row and narrower on another (`long`): they get
  * bigint types everywhere (Scalar.wide).
  */
-export function wideMembers(units: { model: HeaderModel; layout: LayoutEngine }[]): Map<string, Set<string>> {
+export function wideMembers(units: { model: HeaderModel; layout: LayoutEngine }[], plans: FirstPlans = firstPlans(units)): Map<string, Set<string>> {
   const widths = new Map<string, Map<string, Set<number>>>();
-  for (const u of units) {
-    const names = recordNames(u.model);
-    for (const r of emittedRecords(u.model)) {
-      const perMember = widths.get(names.of(r)) ?? new Map<string, Set<number>>();
-      widths.set(names.of(r), perMember);
-      for (const p of planRecord(r, u.layout, names)) {
+  for (const row of plans) {
+    for (const [name, plan] of row) {
+      const perMember = widths.get(name) ?? new Map<string, Set<number>>();
+      widths.set(name, perMember);
+      for (const p of plan) {
         if (p.kind?.kind !== "scalar" || p.kind.scalar.float) continue;
         perMember.set(p.flat.name, (perMember.get(p.flat.name) ?? new Set<number>()).add(p.kind.scalar.bits));
       }
@@ -73,14 +82,13 @@ function pointedScalarWidths(u: AbiUnit): [string, number][] {
  * Record name -> arrays of 8-bit integers signed on some row and unsigned on another (plain
  * `char`: signed on x86_64, unsigned on s390x, arm, aarch64, ppc): they are bytes everywhere.
  */
-export function mixedSignBytes(units: { model: HeaderModel; layout: LayoutEngine }[]): Map<string, Set<string>> {
+export function mixedSignBytes(units: { model: HeaderModel; layout: LayoutEngine }[], plans: FirstPlans = firstPlans(units)): Map<string, Set<string>> {
   const signs = new Map<string, Map<string, Set<boolean>>>();
-  for (const u of units) {
-    const names = recordNames(u.model);
-    for (const r of emittedRecords(u.model)) {
-      const perMember = signs.get(names.of(r)) ?? new Map<string, Set<boolean>>();
-      signs.set(names.of(r), perMember);
-      for (const p of planRecord(r, u.layout, names)) {
+  for (const row of plans) {
+    for (const [name, plan] of row) {
+      const perMember = signs.get(name) ?? new Map<string, Set<boolean>>();
+      signs.set(name, perMember);
+      for (const p of plan) {
         let k = p.kind;
         if (k?.kind !== "array") continue;
         while (k.kind === "array") k = k.element;
@@ -113,12 +121,15 @@ export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) =>
     }
   }
 
-  const wide = wideMembers(units);
-  const bytes = mixedSignBytes(units);
+  // Planned once per row; planned again only where the rows' choices change a record.
+  const plans = firstPlans(units, (u) => perUnit[units.indexOf(u as AbiUnit)]!.names);
+  const wide = wideMembers(units, plans);
+  const bytes = mixedSignBytes(units, plans);
   const recordUnits = (name: string) =>
-    perUnit.map((pu): RecordUnit => {
+    perUnit.map((pu, i): RecordUnit => {
       const decl = pu.byName.get(name)!;
-      const plan = planRecord(decl, pu.unit.layout, pu.names, wide.get(name), bytes.get(name));
+      const chosen = (wide.get(name)?.size ?? 0) + (bytes.get(name)?.size ?? 0) > 0;
+      const plan = chosen ? planRecord(decl, pu.unit.layout, pu.names, wide.get(name), bytes.get(name)) : plans[i]!.get(name)!;
       return { decl, layout: pu.unit.layout, names: pu.names, pointers: pu.unit.model.userPointers.filter((p) => p.record === decl), trailing: pu.unit.model.trailingPolicies.find((t) => t.record === decl), capabilities: pu.unit.model.capabilities.filter((c) => c.info === decl), plan };
     });
   const codeOf = new Map<string, { units: RecordUnit[]; codes: RecordCode[] }>();

@@ -23,7 +23,9 @@ export function sizeMemberName(decl: RecordDecl): string | undefined {
   if (first === "argsz") return first;
   if (first !== "size" || !decl.tag) return undefined;
   const doc = decl.doc?.params.find((p) => p.name === "size")?.lines.map((l) => l.text).join(" ") ?? "";
-  return new RegExp(`sizeof\\s*\\(\\s*struct\\s+${decl.tag}\\s*\\)`).test(doc) ? first : undefined;
+  const said = /sizeof\s*\(\s*struct\s+(\w+)\s*\)/g;
+  for (let m = said.exec(doc); m; m = said.exec(doc)) if (m[1] === decl.tag) return first;
+  return undefined;
 }
 
 /**
