@@ -45,7 +45,12 @@ export function notAnObject(value: unknown, where: string): never {
  * ones are accepted as encode writes them), read from zero bytes.
  */
 export function unknownMember(key: string, where: string, codec: { readonly size: number; decode(source: Target): object }): never {
-  const members = Object.keys(codec.decode(new Uint8Array(codec.size)));
+  let members: string[] = [];
+  try {
+    members = Object.keys(codec.decode(new Uint8Array(codec.size)));
+  } catch {
+    // The message without the list: the unknown key is the error to report.
+  }
   throw new TypeError(`${where} has no member '${key}' that can be set${members.length ? ` (it takes ${members.join(", ")})` : ""}`);
 }
 

@@ -1,6 +1,6 @@
 // The name of a request's typed call, as uapigen's generator spells it (its emit/names.ts):
 // messages that send a caller to the Unsafe form name the function they can import.
-// test/runtime/names.test.ts checks the two agree on every generated call.
+// test/emit/names.test.ts checks the two agree on linux/generated's calls.
 
 /** `iommuIoasMapUnsafe` for `IOMMU_IOAS_MAP`; a table row names another where it has one. */
 export function unsafeCallName(request: string, named?: string): string {

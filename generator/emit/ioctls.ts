@@ -9,7 +9,7 @@ import { declarationDoc, type LinkContext } from "./tsdoc.js";
 import { symbol } from "./print/marks.js";
 import { ModuleFile, type ImportFrom } from "./print/module-file.js";
 import { addStatements } from "./module.js";
-import { callNames, NameTable, type CallForm } from "./names.js";
+import { callNames, initName, NameTable, type CallForm } from "./names.js";
 import { calls as CALLS, CODEGEN, jsdoc, runtimeCallNames } from "./symbols.js";
 
 /** A typed call, as its code is written. */
@@ -41,6 +41,8 @@ export interface IoctlModuleOptions {
 export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ctx: LinkContext, opts: IoctlModuleOptions): Promise<string> {
   const functions: FunctionDeclarationStructure[] = [];
   const callName = callNames(model.constants.filter((c) => c.ioctl).map((c) => c.name));
+  /** The records' names the calls import (as types). */
+  const imported = new Set<string>();
   for (const c of model.constants) {
     const io = c.ioctl;
     if (!io) continue;
@@ -48,13 +50,14 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
     if (io.argument) {
       const t = names.of(io.argument);
       const ref = names.ref(io.argument);
+      imported.add(t).add(initName(t));
       const pointers = model.userPointers.filter((p) => p.record === io.argument).map((p) => JSON.stringify(p.member));
       const flexible = io.argument.members?.at(-1);
       const sizeMember = sizeMemberName(io.argument);
       const trailing = sizeMember !== undefined && flexible?.name && flexible.type.kind === "array" && flexible.type.length === null ? flexible.name : undefined;
       let args = pointers.length ? `${CALLS.CallArgs}<${ref.init}, ${pointers.join(" | ")}>` : ref.init;
       if (trailing) args += ` & { readonly ${trailing}?: ArrayBufferView }`;
-      const capabilities = model.capabilities.filter((c) => c.info === io.argument).map((c) => capabilityType(c.record, names));
+      const capabilities = model.capabilities.filter((c) => c.info === io.argument).map((c) => capabilityType(c.record, names, imported));
       const returns = capabilities.length ? `${ref.codec} & ${CALLS.Trailing}<${capabilities.join(" | ")}>` : trailing || io.argument.members?.some((m) => m.name === "cap_offset") ? `${ref.codec} & ${CALLS.Trailing}` : ref.codec;
       const doc = [`\`ioctl(fd, ${c.name}, &${io.argument.kind} ${t})\`: encodes \`args\`, calls, and returns the struct as the kernel left it.`, legacyNote(io), declarationDoc(io.argument.doc, ctx)];
       if (pointers.length) doc.push(`User-pointer members (${pointers.join(", ")}) take buffers; their counts are set from the buffers' lengths, or checked against them.`);
@@ -91,7 +94,7 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
     }
   }
   const table = new NameTable();
-  for (const n of ["ioctls", ...runtimeCallNames]) table.claim(n, `the '${n}' the calls import`);
+  for (const n of ["ioctls", ...runtimeCallNames, ...imported]) table.claim(n, `the '${n}' the calls import`);
   // Located at the request the call is named after: the longest whose name starts it.
   const requests = model.constants.filter((c) => c.ioctl).sort((a, b) => b.name.length - a.name.length);
   for (const f of functions) table.claim(f.name, `the typed call ${f.name}`, requests.find((c) => f.name.startsWith(callName(c.name)))?.loc);
@@ -111,12 +114,14 @@ function legacyNote(io: IoctlDecl): string {
 }
 
 /** A capability's decoded type: its struct, with its flexible array of records where it has one. */
-function capabilityType(r: RecordDecl, names: RecordNames): string {
+function capabilityType(r: RecordDecl, names: RecordNames, imported: Set<string>): string {
+  imported.add(names.of(r));
   const t = names.ref(r).codec;
   const last = r.members?.at(-1);
   let element = last?.type.kind === "array" && last.type.length === null ? last.type.element : undefined;
   while (element?.kind === "typedef") element = element.decl.type;
   if (!last?.name || element?.kind !== "record") return t;
+  imported.add(names.of(element.decl));
   const e = names.ref(element.decl).codec;
   return `(${t} & { readonly ${last.name}?: ${e}[] })`;
 }

@@ -53,6 +53,15 @@ export function callNames(requests: readonly string[]): (request: string, form?:
   };
 }
 
+/** Names a module cannot declare: JavaScript's reserved words and TypeScript's built-in types. */
+const RESERVED_WORDS = new Set(
+  (
+    "await break case catch class const continue debugger default delete do else enum export extends false finally for function if " +
+    "implements import in instanceof interface let new null package private protected public return static super switch this throw " +
+    "true try typeof var void while with yield arguments eval any bigint boolean never number object string symbol undefined unknown"
+  ).split(" "),
+);
+
 /**
  * The names one module declares or imports, each claimed once: two declarations spelling the same
  * name (`foo_bar` and `foo__bar` both give `FooBarView`; a struct `zero` and the runtime's
@@ -62,6 +71,7 @@ export class NameTable {
   private readonly owners = new Map<string, { what: string; loc?: SourceLocation }>();
 
   claim(name: string, what: string, loc?: SourceLocation): void {
+    if (RESERVED_WORDS.has(name)) fail("name-clash", `${what} would be called '${name}', which TypeScript reserves`, loc);
     const had = this.owners.get(name);
     if (!had) {
       this.owners.set(name, { what, loc });

@@ -215,7 +215,7 @@ function parseText(text: string): SyntaxNode {
     last.tree.edit(edit);
     tree = parser.parse(input, last.tree);
     const byStart = new Map(last.root.children.map((c) => [c.startIndex, c]));
-    root = copyTree(tree, text, { byStart, edit, shift: edit.newEndIndex - edit.oldEndIndex, changed: tree.getChangedRanges(last.tree) });
+    root = copyTree(tree, text, { byStart, edit, shift: edit.newEndIndex - edit.oldEndIndex, changed: last.tree.getChangedRanges(tree) });
   } else {
     tree = parser.parse(input);
     root = copyTree(tree, text);

@@ -129,3 +129,16 @@ test("names keep what tells C names apart: a struct's letters, a request whose n
   assert.match(codecs, /T_DEL: \{ name: "T_DEL", request: T_DEL, direction: "none", unsafeCall: "tDelCallUnsafe" \}/);
   assert.equal(unsafeCallName("T_DEL_UNSAFE"), "tDelUnsafeUnsafe");
 });
+
+test("a name TypeScript reserves, or a call named like a record the calls import, is a located error", async () => {
+  const calls = async (text: string) => {
+    const built = buildText(text, {}, "test.h", X86_64);
+    const names = recordNames(built.model, () => "./test.js", true);
+    return emitIoctlModule(built.model, names, linkContext(built.model, names), { codecImport: "./test.js", callImport: "../runtime/call.js" });
+  };
+  await assert.rejects(calls("#include <linux/ioctl.h>\n#define DELETE _IO('t', 1)\n"), /test\.h:2:9: error: the typed call delete would be called 'delete', which TypeScript reserves \[name-clash\]/);
+  await assert.rejects(
+    calls("#include <linux/types.h>\n#include <linux/ioctl.h>\nstruct foo { __u32 x; };\n#define FOO _IOW('t', 1, struct foo)\n"),
+    /the typed call foo and the 'foo' the calls import would both be called 'foo' in the generated module \[name-clash\]/,
+  );
+});

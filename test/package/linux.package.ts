@@ -10,8 +10,8 @@ import { emptyProject, npmInstall, tarball, typecheck } from "./project.js";
 
 const CONSUMER = `
 import { iommu_ioas_map, IOMMU_IOAS_MAP } from "@uapigen/linux/iommufd";
-import { IOMMU_IOAS_ALLOC } from "@uapigen/linux/iommufd/ioctls";
-import { VFIO_GET_API_VERSION } from "@uapigen/linux/vfio/ioctls";
+import { iommuIoasAlloc } from "@uapigen/linux/iommufd/ioctls";
+import { vfioGetApiVersion } from "@uapigen/linux/vfio/ioctls";
 import { isSystemError } from "@uapigen/runtime";
 import { Iommufd } from "@uapigen/linux";
 import fs from "node:fs";

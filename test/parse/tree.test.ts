@@ -55,6 +55,10 @@ test("edits that break and mend the syntax give the tree parsed afresh", () => {
     [...base, "struct c { int z; };"],
     base.slice(1),
     ["int ;", ...base],
+    // A typedef's use whose parse changes with no edit inside it (tree-sitter's changed ranges).
+    ["typedef int T;", "T x;"],
+    ["typedef int T;", "T * x;"],
+    ["typedef int T;", "T x;"],
   ];
   // Longer texts, with edits at the start, in the middle and at the end of many equal lines.
   const many = Array.from({ length: 40 }, (_, i) => base[i % base.length]!.replace(/\b([abeu])\b/, `$1${i}`));
