@@ -90,7 +90,7 @@ export async function emitModule(units: AbiUnit[], opts: EmitOptions): Promise<s
   for (const e of model.enums) items.push({ loc: e.loc, emit: () => emitEnum(sf, e, ctx, variants, defined) });
   for (const r of records) {
     const rv = variants.records.get(names.of(r))!;
-    items.push({ loc: r.loc, emit: () => emitRecord(sf, { ...rv.units[0]!, ctx }, rv.codes, rv.elsewhere) });
+    items.push({ loc: r.loc, emit: () => emitRecord(sf, { ...rv.primary, ctx }, rv.codes, rv.elsewhere) });
   }
   items.sort((a, b) => a.loc.line - b.loc.line);
   for (const item of items) item.emit();

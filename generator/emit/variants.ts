@@ -18,8 +18,8 @@ export interface AbiUnit {
 }
 
 export interface RecordVariants {
-  /** The record in each unit, in unit order. */
-  units: RecordUnit[];
+  /** The record on the primary row, whose types and docs the module writes. */
+  primary: RecordUnit;
   /** Code per variant (index = variant). */
   codes: RecordCode[];
   /** How the other variants lay it out, for the docs. */
@@ -180,7 +180,8 @@ export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) =>
       else byKey.set(key, { arches: [...arches[v]!], ...p });
     }
     const elsewhere = [...byKey.values()];
-    records.set(name, { units: rus, codes: firstUnitOf.map((ui) => codes[ui]!), elsewhere });
+    // Only the primary row's plan is kept: a run holds every module's variants before emitting.
+    records.set(name, { primary: rus[0]!, codes: firstUnitOf.map((ui) => codes[ui]!), elsewhere });
   }
   const valueMap = new Map(valueNames.map((n) => [n, firstUnitOf.map((ui) => perUnit[ui]!.values.get(n) ?? "undefined")]));
   return { variantOf, arches, records, values: valueMap };
