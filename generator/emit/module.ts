@@ -2,12 +2,13 @@
 // Output is deterministic: no timestamps, no absolute paths, declarations in header order.
 import path from "node:path";
 import type { ConstantDecl, EnumDecl, HeaderModel, IoctlDecl } from "../ir/decls.js";
-import { distinct, emitRecord, pickByVariant, type Statements } from "./record-code.js";
+import { emitRecord, type Statements } from "./record-code.js";
+import { distinct, pickByVariant } from "./variant-code.js";
 import { cSpelling } from "../ir/decls.js";
 import type { RecordNames } from "./records.js";
 import { generatorVersion } from "./version.js";
 import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
-import { callNames, camelCase, emittedRecords, initName, keyCheckName, NameTable, recordNames, viewName } from "./names.js";
+import { callNames, camelCase, emittedRecords, initName, keyCheckName, layoutName, NameTable, recordNames, viewName } from "./names.js";
 import { moduleVariants, type AbiUnit, type ModuleVariants } from "./variants.js";
 import { ModuleFile } from "./print/module-file.js";
 import { CODEC, EMPTY, jsdoc, LE, NONE, rt, runtimeNames, V } from "./symbols.js";
@@ -118,7 +119,7 @@ function claimNames(model: HeaderModel, names: RecordNames, imports: ReadonlyMap
     const name = names.of(r);
     const what = `${r.kind} ${name}`;
     table.claim(name, what, r.loc);
-    for (const n of [initName(name), viewName(name), keyCheckName(name)]) table.claim(n, `the ${n.endsWith("Keys") ? "key check" : n.endsWith("Init") ? "Init type" : "view"} of ${what}`, r.loc);
+    for (const [n, role] of [[initName(name), "Init type"], [viewName(name), "view"], [keyCheckName(name), "key check"], [layoutName(name), "layout table"]] as const) table.claim(n, `the ${role} of ${what}`, r.loc);
   }
   const defined = new Set(model.constants.map((c) => c.name));
   for (const c of model.constants) table.claim(c.name, `#define ${c.name}`, c.loc);

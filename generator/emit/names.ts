@@ -34,6 +34,8 @@ export const initName = (record: string) => `${pascalCase(record)}Init`;
 export const viewName = (record: string) => `${pascalCase(record)}View`;
 /** The module-private function refusing keys a record does not have: `checkIommuIoasMapKeys`. */
 export const keyCheckName = (record: string) => `check${pascalCase(record)}Keys`;
+/** A record's numbers per variant, where only they differ between variants: `vfioBitmapLayout`. */
+export const layoutName = (record: string) => `${camelCase(record)}Layout`;
 /** The typed call of a request, and its Async and Unsafe forms: `iommuIoasMap`, `iommuIoasMapAsync`. */
 export const callName = (request: string, form: CallForm = "") => `${camelCase(request)}${form}`;
 

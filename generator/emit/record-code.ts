@@ -14,8 +14,9 @@ import {
   type RecordNames,
 } from "./records.js";
 import { declarationDoc, inlineText, plainComment, type LinkContext } from "./tsdoc.js";
-import { initName, keyCheckName, viewName } from "./names.js";
-import { jsdoc, LE, rt, V } from "./symbols.js";
+import { initName, keyCheckName, layoutName, viewName } from "./names.js";
+import { jsdoc, LE, rt } from "./symbols.js";
+import { distinct, fallbackFirst, oneBody, pickByVariant, variantTest } from "./variant-code.js";
 
 /**
  * Top-level statements collected for one module, as code text; `block` for interfaces, classes
@@ -298,39 +299,6 @@ function derivedInit(decoded: string): string | undefined {
   return undefined;
 }
 
-/** `V === 1 || V === 3`: the test selecting a set of the module's variants. */
-export function variantTest(variants: number[]): string {
-  return variants.map((v) => `${V} === ${v}`).join(" || ");
-}
-
-/**
- * Picks per variant: `V === 1 ? b : a`. The choice most variants share is the fallback, so the
- * tests name the fewest variants (the primary row's choice where they tie). `choices` are
- * distinct code texts with the variants that use them.
- */
-export function pickByVariant(choices: { variants: number[]; text: string }[]): string {
-  const [fallback, ...tested] = fallbackFirst(choices);
-  return tested.reduceRight((acc, c) => `${variantTest(c.variants)} ? ${c.text} : ${acc}`, fallback!.text);
-}
-
-/** The choice for most variants first (the earliest where they tie), the others in their order. */
-export function fallbackFirst<T extends { variants: number[] }>(choices: T[]): T[] {
-  const most = choices.reduce((best, c, i) => (c.variants.length > choices[best]!.variants.length ? i : best), 0);
-  return [choices[most]!, ...choices.filter((_, i) => i !== most)];
-}
-
-/** Groups per-variant values by equal text, primary first. */
-export function distinct<T>(perVariant: T[], key: (t: T) => string): { variants: number[]; value: T }[] {
-  const out: { variants: number[]; value: T; key: string }[] = [];
-  perVariant.forEach((v, i) => {
-    const k = key(v);
-    const hit = out.find((o) => o.key === k);
-    if (hit) hit.variants.push(i);
-    else out.push({ variants: [i], value: v, key: k });
-  });
-  return out;
-}
-
 /**
  * Emits a record: the types and docs from the primary row (`rc`), the codec and view accessors
  * from each variant's code (`codes[v]`), picked at load time where they differ.
@@ -371,7 +339,11 @@ export function emitRecord(sf: Statements, rc: RecordContext, codes: RecordCode[
   ];
   sf.push({ code: `function ${keyCheckName(name)}(value: unknown): void {\n${check.join("\n")}\n}`, block: true });
   // No docs of its own: the value merges with the interface of the same name, whose docs hover shows.
-  sf.push({ code: `export const ${name} = ${codecs.length > 1 ? `(${pickByVariant(codecs)})` : pickByVariant(codecs)} satisfies ${rt.GeneratedCodec}<${name}, ${initName(name)}>;` });
+  // Variants that differ only in numbers are one body reading them from the variant's table.
+  const shared = codecs.length > 1 ? oneBody(codecs, layoutName(name)) : undefined;
+  if (shared?.table) sf.push({ code: `${jsdoc(`Where the layout of \`${kindWord}\` differs between variants: its sizes and offsets on each.`)}\nconst ${layoutName(name)} = ${shared.table};` });
+  const codec = shared ? shared.body : codecs.length > 1 ? `(${pickByVariant(codecs)})` : pickByVariant(codecs);
+  sf.push({ code: `export const ${name} = ${codec} satisfies ${rt.GeneratedCodec}<${name}, ${initName(name)}>;` });
 
   // One view class; an accessor whose body differs between variants branches on V.
   const accessorBody = (pick: (c: RecordCode) => string) => {

@@ -1818,79 +1818,41 @@ function checkIommuTestCmdTriggerIopfKeys(value: unknown): void {
   }
 }
 
-export const iommu_test_cmd_trigger_iopf = (
-  V === 1
-    ? {
-        size: 24,
-        align: 4,
-        offsets: { dev_id: 0, pasid: 4, grpid: 8, perm: 12, addr: 16 },
+export const iommu_test_cmd_trigger_iopf = {
+  size: 24,
+  align: V === 1 ? 4 : 8,
+  offsets: { dev_id: 0, pasid: 4, grpid: 8, perm: 12, addr: 16 },
 
-        encode(value: IommuTestCmdTriggerIopfInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkIommuTestCmdTriggerIopfKeys(value);
-          const {
-            dev_id: $dev_id = 0,
-            pasid: $pasid = 0,
-            grpid: $grpid = 0,
-            perm: $perm = 0,
-            addr: $addr = 0n,
-          } = value;
-          dv.setUint32(offset, u32($dev_id, "iommu_test_cmd_trigger_iopf.dev_id"), LE);
-          dv.setUint32(offset + 4, u32($pasid, "iommu_test_cmd_trigger_iopf.pasid"), LE);
-          dv.setUint32(offset + 8, u32($grpid, "iommu_test_cmd_trigger_iopf.grpid"), LE);
-          dv.setUint32(offset + 12, u32($perm, "iommu_test_cmd_trigger_iopf.perm"), LE);
-          dv.setBigUint64(offset + 16, u64($addr, "iommu_test_cmd_trigger_iopf.addr"), LE);
-        },
-        decode(source: Target, offset = 0): iommu_test_cmd_trigger_iopf {
-          const dv = dataView(source);
-          return {
-            dev_id: dv.getUint32(offset, LE),
-            pasid: dv.getUint32(offset + 4, LE),
-            grpid: dv.getUint32(offset + 8, LE),
-            perm: dv.getUint32(offset + 12, LE),
-            addr: dv.getBigUint64(offset + 16, LE),
-          };
-        },
-        view(target: Target, offset = 0): IommuTestCmdTriggerIopfView {
-          return new IommuTestCmdTriggerIopfView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 24,
-        align: 8,
-        offsets: { dev_id: 0, pasid: 4, grpid: 8, perm: 12, addr: 16 },
-
-        encode(value: IommuTestCmdTriggerIopfInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkIommuTestCmdTriggerIopfKeys(value);
-          const {
-            dev_id: $dev_id = 0,
-            pasid: $pasid = 0,
-            grpid: $grpid = 0,
-            perm: $perm = 0,
-            addr: $addr = 0n,
-          } = value;
-          dv.setUint32(offset, u32($dev_id, "iommu_test_cmd_trigger_iopf.dev_id"), LE);
-          dv.setUint32(offset + 4, u32($pasid, "iommu_test_cmd_trigger_iopf.pasid"), LE);
-          dv.setUint32(offset + 8, u32($grpid, "iommu_test_cmd_trigger_iopf.grpid"), LE);
-          dv.setUint32(offset + 12, u32($perm, "iommu_test_cmd_trigger_iopf.perm"), LE);
-          dv.setBigUint64(offset + 16, u64($addr, "iommu_test_cmd_trigger_iopf.addr"), LE);
-        },
-        decode(source: Target, offset = 0): iommu_test_cmd_trigger_iopf {
-          const dv = dataView(source);
-          return {
-            dev_id: dv.getUint32(offset, LE),
-            pasid: dv.getUint32(offset + 4, LE),
-            grpid: dv.getUint32(offset + 8, LE),
-            perm: dv.getUint32(offset + 12, LE),
-            addr: dv.getBigUint64(offset + 16, LE),
-          };
-        },
-        view(target: Target, offset = 0): IommuTestCmdTriggerIopfView {
-          return new IommuTestCmdTriggerIopfView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<iommu_test_cmd_trigger_iopf, IommuTestCmdTriggerIopfInit>;
+  encode(value: IommuTestCmdTriggerIopfInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkIommuTestCmdTriggerIopfKeys(value);
+    const {
+      dev_id: $dev_id = 0,
+      pasid: $pasid = 0,
+      grpid: $grpid = 0,
+      perm: $perm = 0,
+      addr: $addr = 0n,
+    } = value;
+    dv.setUint32(offset, u32($dev_id, "iommu_test_cmd_trigger_iopf.dev_id"), LE);
+    dv.setUint32(offset + 4, u32($pasid, "iommu_test_cmd_trigger_iopf.pasid"), LE);
+    dv.setUint32(offset + 8, u32($grpid, "iommu_test_cmd_trigger_iopf.grpid"), LE);
+    dv.setUint32(offset + 12, u32($perm, "iommu_test_cmd_trigger_iopf.perm"), LE);
+    dv.setBigUint64(offset + 16, u64($addr, "iommu_test_cmd_trigger_iopf.addr"), LE);
+  },
+  decode(source: Target, offset = 0): iommu_test_cmd_trigger_iopf {
+    const dv = dataView(source);
+    return {
+      dev_id: dv.getUint32(offset, LE),
+      pasid: dv.getUint32(offset + 4, LE),
+      grpid: dv.getUint32(offset + 8, LE),
+      perm: dv.getUint32(offset + 12, LE),
+      addr: dv.getBigUint64(offset + 16, LE),
+    };
+  },
+  view(target: Target, offset = 0): IommuTestCmdTriggerIopfView {
+    return new IommuTestCmdTriggerIopfView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<iommu_test_cmd_trigger_iopf, IommuTestCmdTriggerIopfInit>;
 
 /** Zero-copy view of a `anonymous struct (iommu_test_cmd_trigger_iopf)`: reads and writes go to its bytes. */
 export class IommuTestCmdTriggerIopfView extends RecordView implements iommu_test_cmd_trigger_iopf {

@@ -4485,49 +4485,26 @@ function checkVfioRegionDmaRangeKeys(value: unknown): void {
   }
 }
 
-export const vfio_region_dma_range = (
-  V === 1
-    ? {
-        size: 16,
-        align: 4,
-        offsets: { offset: 0, length: 8 },
+export const vfio_region_dma_range = {
+  size: 16,
+  align: V === 1 ? 4 : 8,
+  offsets: { offset: 0, length: 8 },
 
-        encode(value: VfioRegionDmaRangeInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioRegionDmaRangeKeys(value);
-          const { offset: $offset = 0n, length: $length = 0n } = value;
-          dv.setBigUint64(offset, u64($offset, "vfio_region_dma_range.offset"), LE);
-          dv.setBigUint64(offset + 8, u64($length, "vfio_region_dma_range.length"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_region_dma_range {
-          const dv = dataView(source);
-          return { offset: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
-        },
-        view(target: Target, offset = 0): VfioRegionDmaRangeView {
-          return new VfioRegionDmaRangeView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 16,
-        align: 8,
-        offsets: { offset: 0, length: 8 },
-
-        encode(value: VfioRegionDmaRangeInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioRegionDmaRangeKeys(value);
-          const { offset: $offset = 0n, length: $length = 0n } = value;
-          dv.setBigUint64(offset, u64($offset, "vfio_region_dma_range.offset"), LE);
-          dv.setBigUint64(offset + 8, u64($length, "vfio_region_dma_range.length"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_region_dma_range {
-          const dv = dataView(source);
-          return { offset: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
-        },
-        view(target: Target, offset = 0): VfioRegionDmaRangeView {
-          return new VfioRegionDmaRangeView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_region_dma_range, VfioRegionDmaRangeInit>;
+  encode(value: VfioRegionDmaRangeInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioRegionDmaRangeKeys(value);
+    const { offset: $offset = 0n, length: $length = 0n } = value;
+    dv.setBigUint64(offset, u64($offset, "vfio_region_dma_range.offset"), LE);
+    dv.setBigUint64(offset + 8, u64($length, "vfio_region_dma_range.length"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_region_dma_range {
+    const dv = dataView(source);
+    return { offset: dv.getBigUint64(offset, LE), length: dv.getBigUint64(offset + 8, LE) };
+  },
+  view(target: Target, offset = 0): VfioRegionDmaRangeView {
+    return new VfioRegionDmaRangeView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_region_dma_range, VfioRegionDmaRangeInit>;
 
 /** Zero-copy view of a `struct vfio_region_dma_range`: reads and writes go to its bytes. */
 export class VfioRegionDmaRangeView extends RecordView implements vfio_region_dma_range {
@@ -4579,89 +4556,46 @@ function checkVfioDeviceFeatureDmaBufKeys(value: unknown): void {
   }
 }
 
-export const vfio_device_feature_dma_buf = (
-  V === 1
-    ? {
-        size: 16,
-        align: 4,
-        offsets: { region_index: 0, open_flags: 4, flags: 8, nr_ranges: 12, dma_ranges: 16 },
-        flexible: {
-          name: "dma_ranges",
-          offset: 16,
-          elementSize: 16,
-          get element() {
-            return vfio_region_dma_range;
-          },
-          count: "nr_ranges",
-        },
-        encode(value: VfioDeviceFeatureDmaBufInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioDeviceFeatureDmaBufKeys(value);
-          const {
-            region_index: $region_index = 0,
-            open_flags: $open_flags = 0,
-            flags: $flags = 0,
-            nr_ranges: $nr_ranges = 0,
-          } = value;
-          dv.setUint32(offset, u32($region_index, "vfio_device_feature_dma_buf.region_index"), LE);
-          dv.setUint32(offset + 4, u32($open_flags, "vfio_device_feature_dma_buf.open_flags"), LE);
-          dv.setUint32(offset + 8, u32($flags, "vfio_device_feature_dma_buf.flags"), LE);
-          dv.setUint32(offset + 12, u32($nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_device_feature_dma_buf {
-          const dv = dataView(source);
-          return {
-            region_index: dv.getUint32(offset, LE),
-            open_flags: dv.getUint32(offset + 4, LE),
-            flags: dv.getUint32(offset + 8, LE),
-            nr_ranges: dv.getUint32(offset + 12, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioDeviceFeatureDmaBufView {
-          return new VfioDeviceFeatureDmaBufView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 16,
-        align: 8,
-        offsets: { region_index: 0, open_flags: 4, flags: 8, nr_ranges: 12, dma_ranges: 16 },
-        flexible: {
-          name: "dma_ranges",
-          offset: 16,
-          elementSize: 16,
-          get element() {
-            return vfio_region_dma_range;
-          },
-          count: "nr_ranges",
-        },
-        encode(value: VfioDeviceFeatureDmaBufInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioDeviceFeatureDmaBufKeys(value);
-          const {
-            region_index: $region_index = 0,
-            open_flags: $open_flags = 0,
-            flags: $flags = 0,
-            nr_ranges: $nr_ranges = 0,
-          } = value;
-          dv.setUint32(offset, u32($region_index, "vfio_device_feature_dma_buf.region_index"), LE);
-          dv.setUint32(offset + 4, u32($open_flags, "vfio_device_feature_dma_buf.open_flags"), LE);
-          dv.setUint32(offset + 8, u32($flags, "vfio_device_feature_dma_buf.flags"), LE);
-          dv.setUint32(offset + 12, u32($nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_device_feature_dma_buf {
-          const dv = dataView(source);
-          return {
-            region_index: dv.getUint32(offset, LE),
-            open_flags: dv.getUint32(offset + 4, LE),
-            flags: dv.getUint32(offset + 8, LE),
-            nr_ranges: dv.getUint32(offset + 12, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioDeviceFeatureDmaBufView {
-          return new VfioDeviceFeatureDmaBufView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_device_feature_dma_buf, VfioDeviceFeatureDmaBufInit>;
+export const vfio_device_feature_dma_buf = {
+  size: 16,
+  align: V === 1 ? 4 : 8,
+  offsets: { region_index: 0, open_flags: 4, flags: 8, nr_ranges: 12, dma_ranges: 16 },
+  flexible: {
+    name: "dma_ranges",
+    offset: 16,
+    elementSize: 16,
+    get element() {
+      return vfio_region_dma_range;
+    },
+    count: "nr_ranges",
+  },
+  encode(value: VfioDeviceFeatureDmaBufInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioDeviceFeatureDmaBufKeys(value);
+    const {
+      region_index: $region_index = 0,
+      open_flags: $open_flags = 0,
+      flags: $flags = 0,
+      nr_ranges: $nr_ranges = 0,
+    } = value;
+    dv.setUint32(offset, u32($region_index, "vfio_device_feature_dma_buf.region_index"), LE);
+    dv.setUint32(offset + 4, u32($open_flags, "vfio_device_feature_dma_buf.open_flags"), LE);
+    dv.setUint32(offset + 8, u32($flags, "vfio_device_feature_dma_buf.flags"), LE);
+    dv.setUint32(offset + 12, u32($nr_ranges, "vfio_device_feature_dma_buf.nr_ranges"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_device_feature_dma_buf {
+    const dv = dataView(source);
+    return {
+      region_index: dv.getUint32(offset, LE),
+      open_flags: dv.getUint32(offset + 4, LE),
+      flags: dv.getUint32(offset + 8, LE),
+      nr_ranges: dv.getUint32(offset + 12, LE),
+    };
+  },
+  view(target: Target, offset = 0): VfioDeviceFeatureDmaBufView {
+    return new VfioDeviceFeatureDmaBufView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_device_feature_dma_buf, VfioDeviceFeatureDmaBufInit>;
 
 /** Zero-copy view of a `struct vfio_device_feature_dma_buf`: reads and writes go to its bytes. */
 export class VfioDeviceFeatureDmaBufView extends RecordView implements vfio_device_feature_dma_buf {
@@ -4968,49 +4902,26 @@ function checkVfioIovaRangeKeys(value: unknown): void {
   }
 }
 
-export const vfio_iova_range = (
-  V === 1
-    ? {
-        size: 16,
-        align: 4,
-        offsets: { start: 0, end: 8 },
+export const vfio_iova_range = {
+  size: 16,
+  align: V === 1 ? 4 : 8,
+  offsets: { start: 0, end: 8 },
 
-        encode(value: VfioIovaRangeInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIovaRangeKeys(value);
-          const { start: $start = 0n, end: $end = 0n } = value;
-          dv.setBigUint64(offset, u64($start, "vfio_iova_range.start"), LE);
-          dv.setBigUint64(offset + 8, u64($end, "vfio_iova_range.end"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iova_range {
-          const dv = dataView(source);
-          return { start: dv.getBigUint64(offset, LE), end: dv.getBigUint64(offset + 8, LE) };
-        },
-        view(target: Target, offset = 0): VfioIovaRangeView {
-          return new VfioIovaRangeView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 16,
-        align: 8,
-        offsets: { start: 0, end: 8 },
-
-        encode(value: VfioIovaRangeInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIovaRangeKeys(value);
-          const { start: $start = 0n, end: $end = 0n } = value;
-          dv.setBigUint64(offset, u64($start, "vfio_iova_range.start"), LE);
-          dv.setBigUint64(offset + 8, u64($end, "vfio_iova_range.end"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iova_range {
-          const dv = dataView(source);
-          return { start: dv.getBigUint64(offset, LE), end: dv.getBigUint64(offset + 8, LE) };
-        },
-        view(target: Target, offset = 0): VfioIovaRangeView {
-          return new VfioIovaRangeView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_iova_range, VfioIovaRangeInit>;
+  encode(value: VfioIovaRangeInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIovaRangeKeys(value);
+    const { start: $start = 0n, end: $end = 0n } = value;
+    dv.setBigUint64(offset, u64($start, "vfio_iova_range.start"), LE);
+    dv.setBigUint64(offset + 8, u64($end, "vfio_iova_range.end"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_iova_range {
+    const dv = dataView(source);
+    return { start: dv.getBigUint64(offset, LE), end: dv.getBigUint64(offset + 8, LE) };
+  },
+  view(target: Target, offset = 0): VfioIovaRangeView {
+    return new VfioIovaRangeView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_iova_range, VfioIovaRangeInit>;
 
 /** Zero-copy view of a `struct vfio_iova_range`: reads and writes go to its bytes. */
 export class VfioIovaRangeView extends RecordView implements vfio_iova_range {
@@ -5067,95 +4978,45 @@ function checkVfioIommuType1InfoCapIovaRangeKeys(value: unknown): void {
   }
 }
 
-export const vfio_iommu_type1_info_cap_iova_range = (
-  V === 1
-    ? {
-        size: 16,
-        align: 4,
-        offsets: { header: 0, nr_iovas: 8, reserved: 12, iova_ranges: 16 },
-        flexible: {
-          name: "iova_ranges",
-          offset: 16,
-          elementSize: 16,
-          get element() {
-            return vfio_iova_range;
-          },
-          count: "nr_iovas",
-        },
-        encode(value: VfioIommuType1InfoCapIovaRangeInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuType1InfoCapIovaRangeKeys(value);
-          const {
-            header: $header,
-            nr_iovas: $nr_iovas = 0,
-            reserved: $reserved,
-          } = value as VfioIommuType1InfoCapIovaRangeInit & { reserved?: unknown };
-          dv.setUint32(offset + 12, 0);
-          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
-          dv.setUint32(
-            offset + 8,
-            u32($nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
-            LE,
-          );
-          if ($reserved !== undefined)
-            mustBeZero($reserved, "vfio_iommu_type1_info_cap_iova_range.reserved");
-        },
-        decode(source: Target, offset = 0): vfio_iommu_type1_info_cap_iova_range {
-          const dv = dataView(source);
-          return {
-            header: vfio_info_cap_header.decode(dv, offset),
-            nr_iovas: dv.getUint32(offset + 8, LE),
-            reserved: dv.getUint32(offset + 12, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuType1InfoCapIovaRangeView {
-          return new VfioIommuType1InfoCapIovaRangeView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 16,
-        align: 8,
-        offsets: { header: 0, nr_iovas: 8, reserved: 12, iova_ranges: 16 },
-        flexible: {
-          name: "iova_ranges",
-          offset: 16,
-          elementSize: 16,
-          get element() {
-            return vfio_iova_range;
-          },
-          count: "nr_iovas",
-        },
-        encode(value: VfioIommuType1InfoCapIovaRangeInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuType1InfoCapIovaRangeKeys(value);
-          const {
-            header: $header,
-            nr_iovas: $nr_iovas = 0,
-            reserved: $reserved,
-          } = value as VfioIommuType1InfoCapIovaRangeInit & { reserved?: unknown };
-          dv.setUint32(offset + 12, 0);
-          vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
-          dv.setUint32(
-            offset + 8,
-            u32($nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"),
-            LE,
-          );
-          if ($reserved !== undefined)
-            mustBeZero($reserved, "vfio_iommu_type1_info_cap_iova_range.reserved");
-        },
-        decode(source: Target, offset = 0): vfio_iommu_type1_info_cap_iova_range {
-          const dv = dataView(source);
-          return {
-            header: vfio_info_cap_header.decode(dv, offset),
-            nr_iovas: dv.getUint32(offset + 8, LE),
-            reserved: dv.getUint32(offset + 12, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuType1InfoCapIovaRangeView {
-          return new VfioIommuType1InfoCapIovaRangeView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<
+export const vfio_iommu_type1_info_cap_iova_range = {
+  size: 16,
+  align: V === 1 ? 4 : 8,
+  offsets: { header: 0, nr_iovas: 8, reserved: 12, iova_ranges: 16 },
+  flexible: {
+    name: "iova_ranges",
+    offset: 16,
+    elementSize: 16,
+    get element() {
+      return vfio_iova_range;
+    },
+    count: "nr_iovas",
+  },
+  encode(value: VfioIommuType1InfoCapIovaRangeInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIommuType1InfoCapIovaRangeKeys(value);
+    const {
+      header: $header,
+      nr_iovas: $nr_iovas = 0,
+      reserved: $reserved,
+    } = value as VfioIommuType1InfoCapIovaRangeInit & { reserved?: unknown };
+    dv.setUint32(offset + 12, 0);
+    vfio_info_cap_header.encode($header ?? EMPTY, dv, offset);
+    dv.setUint32(offset + 8, u32($nr_iovas, "vfio_iommu_type1_info_cap_iova_range.nr_iovas"), LE);
+    if ($reserved !== undefined)
+      mustBeZero($reserved, "vfio_iommu_type1_info_cap_iova_range.reserved");
+  },
+  decode(source: Target, offset = 0): vfio_iommu_type1_info_cap_iova_range {
+    const dv = dataView(source);
+    return {
+      header: vfio_info_cap_header.decode(dv, offset),
+      nr_iovas: dv.getUint32(offset + 8, LE),
+      reserved: dv.getUint32(offset + 12, LE),
+    };
+  },
+  view(target: Target, offset = 0): VfioIommuType1InfoCapIovaRangeView {
+    return new VfioIommuType1InfoCapIovaRangeView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<
   vfio_iommu_type1_info_cap_iova_range,
   VfioIommuType1InfoCapIovaRangeInit
 >;
@@ -5544,79 +5405,36 @@ function checkVfioIommuType1DmaMapKeys(value: unknown): void {
   }
 }
 
-export const vfio_iommu_type1_dma_map = (
-  V === 1
-    ? {
-        size: 32,
-        align: 4,
-        offsets: { argsz: 0, flags: 4, vaddr: 8, iova: 16, size: 24 },
-        sizeMember: "argsz",
-        pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
-        encode(value: VfioIommuType1DmaMapInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuType1DmaMapKeys(value);
-          const {
-            flags: $flags = 0,
-            vaddr: $vaddr = 0n,
-            iova: $iova = 0n,
-            size: $size = 0n,
-          } = value;
-          dv.setUint32(offset, 32, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_map.flags"), LE);
-          dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_type1_dma_map.vaddr"), LE);
-          dv.setBigUint64(offset + 16, u64($iova, "vfio_iommu_type1_dma_map.iova"), LE);
-          dv.setBigUint64(offset + 24, u64($size, "vfio_iommu_type1_dma_map.size"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_type1_dma_map {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            vaddr: dv.getBigUint64(offset + 8, LE),
-            iova: dv.getBigUint64(offset + 16, LE),
-            size: dv.getBigUint64(offset + 24, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuType1DmaMapView {
-          return new VfioIommuType1DmaMapView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 32,
-        align: 8,
-        offsets: { argsz: 0, flags: 4, vaddr: 8, iova: 16, size: 24 },
-        sizeMember: "argsz",
-        pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
-        encode(value: VfioIommuType1DmaMapInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuType1DmaMapKeys(value);
-          const {
-            flags: $flags = 0,
-            vaddr: $vaddr = 0n,
-            iova: $iova = 0n,
-            size: $size = 0n,
-          } = value;
-          dv.setUint32(offset, 32, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_map.flags"), LE);
-          dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_type1_dma_map.vaddr"), LE);
-          dv.setBigUint64(offset + 16, u64($iova, "vfio_iommu_type1_dma_map.iova"), LE);
-          dv.setBigUint64(offset + 24, u64($size, "vfio_iommu_type1_dma_map.size"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_type1_dma_map {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            vaddr: dv.getBigUint64(offset + 8, LE),
-            iova: dv.getBigUint64(offset + 16, LE),
-            size: dv.getBigUint64(offset + 24, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuType1DmaMapView {
-          return new VfioIommuType1DmaMapView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_iommu_type1_dma_map, VfioIommuType1DmaMapInit>;
+export const vfio_iommu_type1_dma_map = {
+  size: 32,
+  align: V === 1 ? 4 : 8,
+  offsets: { argsz: 0, flags: 4, vaddr: 8, iova: 16, size: 24 },
+  sizeMember: "argsz",
+  pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
+  encode(value: VfioIommuType1DmaMapInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIommuType1DmaMapKeys(value);
+    const { flags: $flags = 0, vaddr: $vaddr = 0n, iova: $iova = 0n, size: $size = 0n } = value;
+    dv.setUint32(offset, 32, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_map.flags"), LE);
+    dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_type1_dma_map.vaddr"), LE);
+    dv.setBigUint64(offset + 16, u64($iova, "vfio_iommu_type1_dma_map.iova"), LE);
+    dv.setBigUint64(offset + 24, u64($size, "vfio_iommu_type1_dma_map.size"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_iommu_type1_dma_map {
+    const dv = dataView(source);
+    return {
+      argsz: dv.getUint32(offset, LE),
+      flags: dv.getUint32(offset + 4, LE),
+      vaddr: dv.getBigUint64(offset + 8, LE),
+      iova: dv.getBigUint64(offset + 16, LE),
+      size: dv.getBigUint64(offset + 24, LE),
+    };
+  },
+  view(target: Target, offset = 0): VfioIommuType1DmaMapView {
+    return new VfioIommuType1DmaMapView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_iommu_type1_dma_map, VfioIommuType1DmaMapInit>;
 
 /** Zero-copy view of a `struct vfio_iommu_type1_dma_map`: reads and writes go to its bytes. */
 export class VfioIommuType1DmaMapView extends RecordView implements vfio_iommu_type1_dma_map {
@@ -5895,73 +5713,35 @@ function checkVfioIommuType1DmaUnmapKeys(value: unknown): void {
   }
 }
 
-export const vfio_iommu_type1_dma_unmap = (
-  V === 1
-    ? {
-        size: 24,
-        align: 4,
-        offsets: { argsz: 0, flags: 4, iova: 8, size: 16, data: 24 },
-        flexible: { name: "data", offset: 24, elementSize: 1 },
-        sizeMember: "argsz",
-        trailing: {
-          member: "data",
-          unsafe: "carries a struct vfio_bitmap whose data is a user pointer",
-        },
-        encode(value: VfioIommuType1DmaUnmapInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuType1DmaUnmapKeys(value);
-          const { flags: $flags = 0, iova: $iova = 0n, size: $size = 0n } = value;
-          dv.setUint32(offset, 24, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_unmap.flags"), LE);
-          dv.setBigUint64(offset + 8, u64($iova, "vfio_iommu_type1_dma_unmap.iova"), LE);
-          dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_type1_dma_unmap.size"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_type1_dma_unmap {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            iova: dv.getBigUint64(offset + 8, LE),
-            size: dv.getBigUint64(offset + 16, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuType1DmaUnmapView {
-          return new VfioIommuType1DmaUnmapView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 24,
-        align: 8,
-        offsets: { argsz: 0, flags: 4, iova: 8, size: 16, data: 24 },
-        flexible: { name: "data", offset: 24, elementSize: 1 },
-        sizeMember: "argsz",
-        trailing: {
-          member: "data",
-          unsafe: "carries a struct vfio_bitmap whose data is a user pointer",
-        },
-        encode(value: VfioIommuType1DmaUnmapInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuType1DmaUnmapKeys(value);
-          const { flags: $flags = 0, iova: $iova = 0n, size: $size = 0n } = value;
-          dv.setUint32(offset, 24, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_unmap.flags"), LE);
-          dv.setBigUint64(offset + 8, u64($iova, "vfio_iommu_type1_dma_unmap.iova"), LE);
-          dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_type1_dma_unmap.size"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_type1_dma_unmap {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            iova: dv.getBigUint64(offset + 8, LE),
-            size: dv.getBigUint64(offset + 16, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuType1DmaUnmapView {
-          return new VfioIommuType1DmaUnmapView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_iommu_type1_dma_unmap, VfioIommuType1DmaUnmapInit>;
+export const vfio_iommu_type1_dma_unmap = {
+  size: 24,
+  align: V === 1 ? 4 : 8,
+  offsets: { argsz: 0, flags: 4, iova: 8, size: 16, data: 24 },
+  flexible: { name: "data", offset: 24, elementSize: 1 },
+  sizeMember: "argsz",
+  trailing: { member: "data", unsafe: "carries a struct vfio_bitmap whose data is a user pointer" },
+  encode(value: VfioIommuType1DmaUnmapInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIommuType1DmaUnmapKeys(value);
+    const { flags: $flags = 0, iova: $iova = 0n, size: $size = 0n } = value;
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_iommu_type1_dma_unmap.flags"), LE);
+    dv.setBigUint64(offset + 8, u64($iova, "vfio_iommu_type1_dma_unmap.iova"), LE);
+    dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_type1_dma_unmap.size"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_iommu_type1_dma_unmap {
+    const dv = dataView(source);
+    return {
+      argsz: dv.getUint32(offset, LE),
+      flags: dv.getUint32(offset + 4, LE),
+      iova: dv.getBigUint64(offset + 8, LE),
+      size: dv.getBigUint64(offset + 16, LE),
+    };
+  },
+  view(target: Target, offset = 0): VfioIommuType1DmaUnmapView {
+    return new VfioIommuType1DmaUnmapView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_iommu_type1_dma_unmap, VfioIommuType1DmaUnmapInit>;
 
 /** Zero-copy view of a `struct vfio_iommu_type1_dma_unmap`: reads and writes go to its bytes. */
 export class VfioIommuType1DmaUnmapView extends RecordView implements vfio_iommu_type1_dma_unmap {
@@ -6166,59 +5946,34 @@ function checkVfioIommuType1DirtyBitmapGetKeys(value: unknown): void {
   }
 }
 
-export const vfio_iommu_type1_dirty_bitmap_get = (
-  V === 1
-    ? {
-        size: 36,
-        align: 4,
-        offsets: { iova: 0, size: 8, bitmap: 16 },
+/** Where the layout of `struct vfio_iommu_type1_dirty_bitmap_get` differs between variants: its sizes and offsets on each. */
+const vfioIommuType1DirtyBitmapGetLayout =
+  V === 1 ? { size: 36, align: 4 } : { size: 40, align: 8 };
+export const vfio_iommu_type1_dirty_bitmap_get = {
+  size: vfioIommuType1DirtyBitmapGetLayout.size,
+  align: vfioIommuType1DirtyBitmapGetLayout.align,
+  offsets: { iova: 0, size: 8, bitmap: 16 },
 
-        encode(value: VfioIommuType1DirtyBitmapGetInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuType1DirtyBitmapGetKeys(value);
-          const { iova: $iova = 0n, size: $size = 0n, bitmap: $bitmap } = value;
-          dv.setBigUint64(offset, u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"), LE);
-          dv.setBigUint64(offset + 8, u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"), LE);
-          vfio_bitmap.encode($bitmap ?? EMPTY, dv, offset + 16);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_get {
-          const dv = dataView(source);
-          return {
-            iova: dv.getBigUint64(offset, LE),
-            size: dv.getBigUint64(offset + 8, LE),
-            bitmap: vfio_bitmap.decode(dv, offset + 16),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuType1DirtyBitmapGetView {
-          return new VfioIommuType1DirtyBitmapGetView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 40,
-        align: 8,
-        offsets: { iova: 0, size: 8, bitmap: 16 },
-
-        encode(value: VfioIommuType1DirtyBitmapGetInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuType1DirtyBitmapGetKeys(value);
-          const { iova: $iova = 0n, size: $size = 0n, bitmap: $bitmap } = value;
-          dv.setBigUint64(offset, u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"), LE);
-          dv.setBigUint64(offset + 8, u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"), LE);
-          vfio_bitmap.encode($bitmap ?? EMPTY, dv, offset + 16);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_get {
-          const dv = dataView(source);
-          return {
-            iova: dv.getBigUint64(offset, LE),
-            size: dv.getBigUint64(offset + 8, LE),
-            bitmap: vfio_bitmap.decode(dv, offset + 16),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuType1DirtyBitmapGetView {
-          return new VfioIommuType1DirtyBitmapGetView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_iommu_type1_dirty_bitmap_get, VfioIommuType1DirtyBitmapGetInit>;
+  encode(value: VfioIommuType1DirtyBitmapGetInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIommuType1DirtyBitmapGetKeys(value);
+    const { iova: $iova = 0n, size: $size = 0n, bitmap: $bitmap } = value;
+    dv.setBigUint64(offset, u64($iova, "vfio_iommu_type1_dirty_bitmap_get.iova"), LE);
+    dv.setBigUint64(offset + 8, u64($size, "vfio_iommu_type1_dirty_bitmap_get.size"), LE);
+    vfio_bitmap.encode($bitmap ?? EMPTY, dv, offset + 16);
+  },
+  decode(source: Target, offset = 0): vfio_iommu_type1_dirty_bitmap_get {
+    const dv = dataView(source);
+    return {
+      iova: dv.getBigUint64(offset, LE),
+      size: dv.getBigUint64(offset + 8, LE),
+      bitmap: vfio_bitmap.decode(dv, offset + 16),
+    };
+  },
+  view(target: Target, offset = 0): VfioIommuType1DirtyBitmapGetView {
+    return new VfioIommuType1DirtyBitmapGetView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_iommu_type1_dirty_bitmap_get, VfioIommuType1DirtyBitmapGetInit>;
 
 /** Zero-copy view of a `struct vfio_iommu_type1_dirty_bitmap_get`: reads and writes go to its bytes. */
 export class VfioIommuType1DirtyBitmapGetView
@@ -6289,81 +6044,42 @@ function checkVfioIommuSpaprTceDdwInfoKeys(value: unknown): void {
   }
 }
 
-export const vfio_iommu_spapr_tce_ddw_info = (
-  V === 1
-    ? {
-        size: 16,
-        align: 4,
-        offsets: { pgsizes: 0, max_dynamic_windows_supported: 8, levels: 12 },
+export const vfio_iommu_spapr_tce_ddw_info = {
+  size: 16,
+  align: V === 1 ? 4 : 8,
+  offsets: { pgsizes: 0, max_dynamic_windows_supported: 8, levels: 12 },
 
-        encode(value: VfioIommuSpaprTceDdwInfoInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprTceDdwInfoKeys(value);
-          const {
-            pgsizes: $pgsizes = 0n,
-            max_dynamic_windows_supported: $max_dynamic_windows_supported = 0,
-            levels: $levels = 0,
-          } = value;
-          dv.setBigUint64(offset, u64($pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"), LE);
-          dv.setUint32(
-            offset + 8,
-            u32(
-              $max_dynamic_windows_supported,
-              "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
-            ),
-            LE,
-          );
-          dv.setUint32(offset + 12, u32($levels, "vfio_iommu_spapr_tce_ddw_info.levels"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_tce_ddw_info {
-          const dv = dataView(source);
-          return {
-            pgsizes: dv.getBigUint64(offset, LE),
-            max_dynamic_windows_supported: dv.getUint32(offset + 8, LE),
-            levels: dv.getUint32(offset + 12, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprTceDdwInfoView {
-          return new VfioIommuSpaprTceDdwInfoView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 16,
-        align: 8,
-        offsets: { pgsizes: 0, max_dynamic_windows_supported: 8, levels: 12 },
-
-        encode(value: VfioIommuSpaprTceDdwInfoInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprTceDdwInfoKeys(value);
-          const {
-            pgsizes: $pgsizes = 0n,
-            max_dynamic_windows_supported: $max_dynamic_windows_supported = 0,
-            levels: $levels = 0,
-          } = value;
-          dv.setBigUint64(offset, u64($pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"), LE);
-          dv.setUint32(
-            offset + 8,
-            u32(
-              $max_dynamic_windows_supported,
-              "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
-            ),
-            LE,
-          );
-          dv.setUint32(offset + 12, u32($levels, "vfio_iommu_spapr_tce_ddw_info.levels"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_tce_ddw_info {
-          const dv = dataView(source);
-          return {
-            pgsizes: dv.getBigUint64(offset, LE),
-            max_dynamic_windows_supported: dv.getUint32(offset + 8, LE),
-            levels: dv.getUint32(offset + 12, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprTceDdwInfoView {
-          return new VfioIommuSpaprTceDdwInfoView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_iommu_spapr_tce_ddw_info, VfioIommuSpaprTceDdwInfoInit>;
+  encode(value: VfioIommuSpaprTceDdwInfoInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIommuSpaprTceDdwInfoKeys(value);
+    const {
+      pgsizes: $pgsizes = 0n,
+      max_dynamic_windows_supported: $max_dynamic_windows_supported = 0,
+      levels: $levels = 0,
+    } = value;
+    dv.setBigUint64(offset, u64($pgsizes, "vfio_iommu_spapr_tce_ddw_info.pgsizes"), LE);
+    dv.setUint32(
+      offset + 8,
+      u32(
+        $max_dynamic_windows_supported,
+        "vfio_iommu_spapr_tce_ddw_info.max_dynamic_windows_supported",
+      ),
+      LE,
+    );
+    dv.setUint32(offset + 12, u32($levels, "vfio_iommu_spapr_tce_ddw_info.levels"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_iommu_spapr_tce_ddw_info {
+    const dv = dataView(source);
+    return {
+      pgsizes: dv.getBigUint64(offset, LE),
+      max_dynamic_windows_supported: dv.getUint32(offset + 8, LE),
+      levels: dv.getUint32(offset + 12, LE),
+    };
+  },
+  view(target: Target, offset = 0): VfioIommuSpaprTceDdwInfoView {
+    return new VfioIommuSpaprTceDdwInfoView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_iommu_spapr_tce_ddw_info, VfioIommuSpaprTceDdwInfoInit>;
 
 /** Zero-copy view of a `struct vfio_iommu_spapr_tce_ddw_info`: reads and writes go to its bytes. */
 export class VfioIommuSpaprTceDdwInfoView
@@ -6452,93 +6168,48 @@ function checkVfioIommuSpaprTceInfoKeys(value: unknown): void {
   }
 }
 
-export const vfio_iommu_spapr_tce_info = (
-  V === 1
-    ? {
-        size: 32,
-        align: 4,
-        offsets: { argsz: 0, flags: 4, dma32_window_start: 8, dma32_window_size: 12, ddw: 16 },
-        sizeMember: "argsz",
-        encode(value: VfioIommuSpaprTceInfoInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprTceInfoKeys(value);
-          const {
-            flags: $flags = 0,
-            dma32_window_start: $dma32_window_start = 0,
-            dma32_window_size: $dma32_window_size = 0,
-            ddw: $ddw,
-          } = value;
-          dv.setUint32(offset, 32, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_info.flags"), LE);
-          dv.setUint32(
-            offset + 8,
-            u32($dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 12,
-            u32($dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
-            LE,
-          );
-          vfio_iommu_spapr_tce_ddw_info.encode($ddw ?? EMPTY, dv, offset + 16);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_tce_info {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            dma32_window_start: dv.getUint32(offset + 8, LE),
-            dma32_window_size: dv.getUint32(offset + 12, LE),
-            ddw: vfio_iommu_spapr_tce_ddw_info.decode(dv, offset + 16),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprTceInfoView {
-          return new VfioIommuSpaprTceInfoView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 32,
-        align: 8,
-        offsets: { argsz: 0, flags: 4, dma32_window_start: 8, dma32_window_size: 12, ddw: 16 },
-        sizeMember: "argsz",
-        encode(value: VfioIommuSpaprTceInfoInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprTceInfoKeys(value);
-          const {
-            flags: $flags = 0,
-            dma32_window_start: $dma32_window_start = 0,
-            dma32_window_size: $dma32_window_size = 0,
-            ddw: $ddw,
-          } = value;
-          dv.setUint32(offset, 32, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_info.flags"), LE);
-          dv.setUint32(
-            offset + 8,
-            u32($dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
-            LE,
-          );
-          dv.setUint32(
-            offset + 12,
-            u32($dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
-            LE,
-          );
-          vfio_iommu_spapr_tce_ddw_info.encode($ddw ?? EMPTY, dv, offset + 16);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_tce_info {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            dma32_window_start: dv.getUint32(offset + 8, LE),
-            dma32_window_size: dv.getUint32(offset + 12, LE),
-            ddw: vfio_iommu_spapr_tce_ddw_info.decode(dv, offset + 16),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprTceInfoView {
-          return new VfioIommuSpaprTceInfoView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_iommu_spapr_tce_info, VfioIommuSpaprTceInfoInit>;
+export const vfio_iommu_spapr_tce_info = {
+  size: 32,
+  align: V === 1 ? 4 : 8,
+  offsets: { argsz: 0, flags: 4, dma32_window_start: 8, dma32_window_size: 12, ddw: 16 },
+  sizeMember: "argsz",
+  encode(value: VfioIommuSpaprTceInfoInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIommuSpaprTceInfoKeys(value);
+    const {
+      flags: $flags = 0,
+      dma32_window_start: $dma32_window_start = 0,
+      dma32_window_size: $dma32_window_size = 0,
+      ddw: $ddw,
+    } = value;
+    dv.setUint32(offset, 32, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_info.flags"), LE);
+    dv.setUint32(
+      offset + 8,
+      u32($dma32_window_start, "vfio_iommu_spapr_tce_info.dma32_window_start"),
+      LE,
+    );
+    dv.setUint32(
+      offset + 12,
+      u32($dma32_window_size, "vfio_iommu_spapr_tce_info.dma32_window_size"),
+      LE,
+    );
+    vfio_iommu_spapr_tce_ddw_info.encode($ddw ?? EMPTY, dv, offset + 16);
+  },
+  decode(source: Target, offset = 0): vfio_iommu_spapr_tce_info {
+    const dv = dataView(source);
+    return {
+      argsz: dv.getUint32(offset, LE),
+      flags: dv.getUint32(offset + 4, LE),
+      dma32_window_start: dv.getUint32(offset + 8, LE),
+      dma32_window_size: dv.getUint32(offset + 12, LE),
+      ddw: vfio_iommu_spapr_tce_ddw_info.decode(dv, offset + 16),
+    };
+  },
+  view(target: Target, offset = 0): VfioIommuSpaprTceInfoView {
+    return new VfioIommuSpaprTceInfoView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_iommu_spapr_tce_info, VfioIommuSpaprTceInfoInit>;
 
 /** Zero-copy view of a `struct vfio_iommu_spapr_tce_info`: reads and writes go to its bytes. */
 export class VfioIommuSpaprTceInfoView extends RecordView implements vfio_iommu_spapr_tce_info {
@@ -6622,63 +6293,33 @@ function checkVfioEehPeErrKeys(value: unknown): void {
   }
 }
 
-export const vfio_eeh_pe_err = (
-  V === 1
-    ? {
-        size: 24,
-        align: 4,
-        offsets: { type: 0, func: 4, addr: 8, mask: 16 },
+export const vfio_eeh_pe_err = {
+  size: 24,
+  align: V === 1 ? 4 : 8,
+  offsets: { type: 0, func: 4, addr: 8, mask: 16 },
 
-        encode(value: VfioEehPeErrInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioEehPeErrKeys(value);
-          const { type: $type = 0, func: $func = 0, addr: $addr = 0n, mask: $mask = 0n } = value;
-          dv.setUint32(offset, u32($type, "vfio_eeh_pe_err.type"), LE);
-          dv.setUint32(offset + 4, u32($func, "vfio_eeh_pe_err.func"), LE);
-          dv.setBigUint64(offset + 8, u64($addr, "vfio_eeh_pe_err.addr"), LE);
-          dv.setBigUint64(offset + 16, u64($mask, "vfio_eeh_pe_err.mask"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_eeh_pe_err {
-          const dv = dataView(source);
-          return {
-            type: dv.getUint32(offset, LE),
-            func: dv.getUint32(offset + 4, LE),
-            addr: dv.getBigUint64(offset + 8, LE),
-            mask: dv.getBigUint64(offset + 16, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioEehPeErrView {
-          return new VfioEehPeErrView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 24,
-        align: 8,
-        offsets: { type: 0, func: 4, addr: 8, mask: 16 },
-
-        encode(value: VfioEehPeErrInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioEehPeErrKeys(value);
-          const { type: $type = 0, func: $func = 0, addr: $addr = 0n, mask: $mask = 0n } = value;
-          dv.setUint32(offset, u32($type, "vfio_eeh_pe_err.type"), LE);
-          dv.setUint32(offset + 4, u32($func, "vfio_eeh_pe_err.func"), LE);
-          dv.setBigUint64(offset + 8, u64($addr, "vfio_eeh_pe_err.addr"), LE);
-          dv.setBigUint64(offset + 16, u64($mask, "vfio_eeh_pe_err.mask"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_eeh_pe_err {
-          const dv = dataView(source);
-          return {
-            type: dv.getUint32(offset, LE),
-            func: dv.getUint32(offset + 4, LE),
-            addr: dv.getBigUint64(offset + 8, LE),
-            mask: dv.getBigUint64(offset + 16, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioEehPeErrView {
-          return new VfioEehPeErrView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_eeh_pe_err, VfioEehPeErrInit>;
+  encode(value: VfioEehPeErrInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioEehPeErrKeys(value);
+    const { type: $type = 0, func: $func = 0, addr: $addr = 0n, mask: $mask = 0n } = value;
+    dv.setUint32(offset, u32($type, "vfio_eeh_pe_err.type"), LE);
+    dv.setUint32(offset + 4, u32($func, "vfio_eeh_pe_err.func"), LE);
+    dv.setBigUint64(offset + 8, u64($addr, "vfio_eeh_pe_err.addr"), LE);
+    dv.setBigUint64(offset + 16, u64($mask, "vfio_eeh_pe_err.mask"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_eeh_pe_err {
+    const dv = dataView(source);
+    return {
+      type: dv.getUint32(offset, LE),
+      func: dv.getUint32(offset + 4, LE),
+      addr: dv.getBigUint64(offset + 8, LE),
+      mask: dv.getBigUint64(offset + 16, LE),
+    };
+  },
+  view(target: Target, offset = 0): VfioEehPeErrView {
+    return new VfioEehPeErrView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_eeh_pe_err, VfioEehPeErrInit>;
 
 /** Zero-copy view of a `struct vfio_eeh_pe_err`: reads and writes go to its bytes. */
 export class VfioEehPeErrView extends RecordView implements vfio_eeh_pe_err {
@@ -6745,65 +6386,38 @@ function checkVfioEehPeOpKeys(value: unknown): void {
   }
 }
 
-export const vfio_eeh_pe_op = (
-  V === 1
-    ? {
-        size: 36,
-        align: 4,
-        offsets: { argsz: 0, flags: 4, op: 8, err: 12 },
-        sizeMember: "argsz",
-        encode(value: VfioEehPeOpInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioEehPeOpKeys(value);
-          const { flags: $flags = 0, op: $op = 0, err: $err } = value;
-          zero(dv, offset + 12, 24);
-          dv.setUint32(offset, 36, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_eeh_pe_op.flags"), LE);
-          dv.setUint32(offset + 8, u32($op, "vfio_eeh_pe_op.op"), LE);
-          if ($err !== undefined) vfio_eeh_pe_err.encode($err ?? EMPTY, dv, offset + 12);
-        },
-        decode(source: Target, offset = 0): vfio_eeh_pe_op {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            op: dv.getUint32(offset + 8, LE),
-            err: vfio_eeh_pe_err.decode(dv, offset + 12),
-          };
-        },
-        view(target: Target, offset = 0): VfioEehPeOpView {
-          return new VfioEehPeOpView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 40,
-        align: 8,
-        offsets: { argsz: 0, flags: 4, op: 8, err: 16 },
-        sizeMember: "argsz",
-        encode(value: VfioEehPeOpInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioEehPeOpKeys(value);
-          const { flags: $flags = 0, op: $op = 0, err: $err } = value;
-          zero(dv, offset + 12, 28);
-          dv.setUint32(offset, 40, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_eeh_pe_op.flags"), LE);
-          dv.setUint32(offset + 8, u32($op, "vfio_eeh_pe_op.op"), LE);
-          if ($err !== undefined) vfio_eeh_pe_err.encode($err ?? EMPTY, dv, offset + 16);
-        },
-        decode(source: Target, offset = 0): vfio_eeh_pe_op {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            op: dv.getUint32(offset + 8, LE),
-            err: vfio_eeh_pe_err.decode(dv, offset + 16),
-          };
-        },
-        view(target: Target, offset = 0): VfioEehPeOpView {
-          return new VfioEehPeOpView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_eeh_pe_op, VfioEehPeOpInit>;
+/** Where the layout of `struct vfio_eeh_pe_op` differs between variants: its sizes and offsets on each. */
+const vfioEehPeOpLayout =
+  V === 1 ? { size: 36, align: 4, err: 12, n3: 24 } : { size: 40, align: 8, err: 16, n3: 28 };
+export const vfio_eeh_pe_op = {
+  size: vfioEehPeOpLayout.size,
+  align: vfioEehPeOpLayout.align,
+  offsets: { argsz: 0, flags: 4, op: 8, err: vfioEehPeOpLayout.err },
+  sizeMember: "argsz",
+  encode(value: VfioEehPeOpInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioEehPeOpKeys(value);
+    const { flags: $flags = 0, op: $op = 0, err: $err } = value;
+    zero(dv, offset + 12, vfioEehPeOpLayout.n3);
+    dv.setUint32(offset, vfioEehPeOpLayout.size, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_eeh_pe_op.flags"), LE);
+    dv.setUint32(offset + 8, u32($op, "vfio_eeh_pe_op.op"), LE);
+    if ($err !== undefined)
+      vfio_eeh_pe_err.encode($err ?? EMPTY, dv, offset + vfioEehPeOpLayout.err);
+  },
+  decode(source: Target, offset = 0): vfio_eeh_pe_op {
+    const dv = dataView(source);
+    return {
+      argsz: dv.getUint32(offset, LE),
+      flags: dv.getUint32(offset + 4, LE),
+      op: dv.getUint32(offset + 8, LE),
+      err: vfio_eeh_pe_err.decode(dv, offset + vfioEehPeOpLayout.err),
+    };
+  },
+  view(target: Target, offset = 0): VfioEehPeOpView {
+    return new VfioEehPeOpView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_eeh_pe_op, VfioEehPeOpInit>;
 
 /** Zero-copy view of a `struct vfio_eeh_pe_op`: reads and writes go to its bytes. */
 export class VfioEehPeOpView extends RecordView implements vfio_eeh_pe_op {
@@ -6919,65 +6533,34 @@ function checkVfioIommuSpaprRegisterMemoryKeys(value: unknown): void {
   }
 }
 
-export const vfio_iommu_spapr_register_memory = (
-  V === 1
-    ? {
-        size: 24,
-        align: 4,
-        offsets: { argsz: 0, flags: 4, vaddr: 8, size: 16 },
-        sizeMember: "argsz",
-        pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
-        encode(value: VfioIommuSpaprRegisterMemoryInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprRegisterMemoryKeys(value);
-          const { flags: $flags = 0, vaddr: $vaddr = 0n, size: $size = 0n } = value;
-          dv.setUint32(offset, 24, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_register_memory.flags"), LE);
-          dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_spapr_register_memory.vaddr"), LE);
-          dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_spapr_register_memory.size"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_register_memory {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            vaddr: dv.getBigUint64(offset + 8, LE),
-            size: dv.getBigUint64(offset + 16, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprRegisterMemoryView {
-          return new VfioIommuSpaprRegisterMemoryView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 24,
-        align: 8,
-        offsets: { argsz: 0, flags: 4, vaddr: 8, size: 16 },
-        sizeMember: "argsz",
-        pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
-        encode(value: VfioIommuSpaprRegisterMemoryInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprRegisterMemoryKeys(value);
-          const { flags: $flags = 0, vaddr: $vaddr = 0n, size: $size = 0n } = value;
-          dv.setUint32(offset, 24, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_register_memory.flags"), LE);
-          dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_spapr_register_memory.vaddr"), LE);
-          dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_spapr_register_memory.size"), LE);
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_register_memory {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            vaddr: dv.getBigUint64(offset + 8, LE),
-            size: dv.getBigUint64(offset + 16, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprRegisterMemoryView {
-          return new VfioIommuSpaprRegisterMemoryView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_iommu_spapr_register_memory, VfioIommuSpaprRegisterMemoryInit>;
+export const vfio_iommu_spapr_register_memory = {
+  size: 24,
+  align: V === 1 ? 4 : 8,
+  offsets: { argsz: 0, flags: 4, vaddr: 8, size: 16 },
+  sizeMember: "argsz",
+  pointers: { vaddr: { elementSize: 1, count: "size", persistent: true } },
+  encode(value: VfioIommuSpaprRegisterMemoryInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIommuSpaprRegisterMemoryKeys(value);
+    const { flags: $flags = 0, vaddr: $vaddr = 0n, size: $size = 0n } = value;
+    dv.setUint32(offset, 24, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_register_memory.flags"), LE);
+    dv.setBigUint64(offset + 8, u64($vaddr, "vfio_iommu_spapr_register_memory.vaddr"), LE);
+    dv.setBigUint64(offset + 16, u64($size, "vfio_iommu_spapr_register_memory.size"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_iommu_spapr_register_memory {
+    const dv = dataView(source);
+    return {
+      argsz: dv.getUint32(offset, LE),
+      flags: dv.getUint32(offset + 4, LE),
+      vaddr: dv.getBigUint64(offset + 8, LE),
+      size: dv.getBigUint64(offset + 16, LE),
+    };
+  },
+  view(target: Target, offset = 0): VfioIommuSpaprRegisterMemoryView {
+    return new VfioIommuSpaprRegisterMemoryView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_iommu_spapr_register_memory, VfioIommuSpaprRegisterMemoryInit>;
 
 /** Zero-copy view of a `struct vfio_iommu_spapr_register_memory`: reads and writes go to its bytes. */
 export class VfioIommuSpaprRegisterMemoryView
@@ -7103,129 +6686,58 @@ function checkVfioIommuSpaprTceCreateKeys(value: unknown): void {
   }
 }
 
-export const vfio_iommu_spapr_tce_create = (
-  V === 1
-    ? {
-        size: 40,
-        align: 4,
-        offsets: {
-          argsz: 0,
-          flags: 4,
-          page_shift: 8,
-          __resv1: 12,
-          window_size: 16,
-          levels: 24,
-          __resv2: 28,
-          start_addr: 32,
-        },
-        sizeMember: "argsz",
-        encode(value: VfioIommuSpaprTceCreateInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprTceCreateKeys(value);
-          const {
-            flags: $flags = 0,
-            page_shift: $page_shift = 0,
-            __resv1: $__resv1 = 0,
-            window_size: $window_size = 0n,
-            levels: $levels = 0,
-            __resv2: $__resv2 = 0,
-            start_addr: $start_addr = 0n,
-          } = value;
-          dv.setUint32(offset, 40, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_create.flags"), LE);
-          dv.setUint32(offset + 8, u32($page_shift, "vfio_iommu_spapr_tce_create.page_shift"), LE);
-          dv.setUint32(offset + 12, u32($__resv1, "vfio_iommu_spapr_tce_create.__resv1"), LE);
-          dv.setBigUint64(
-            offset + 16,
-            u64($window_size, "vfio_iommu_spapr_tce_create.window_size"),
-            LE,
-          );
-          dv.setUint32(offset + 24, u32($levels, "vfio_iommu_spapr_tce_create.levels"), LE);
-          dv.setUint32(offset + 28, u32($__resv2, "vfio_iommu_spapr_tce_create.__resv2"), LE);
-          dv.setBigUint64(
-            offset + 32,
-            u64($start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
-            LE,
-          );
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_tce_create {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            page_shift: dv.getUint32(offset + 8, LE),
-            __resv1: dv.getUint32(offset + 12, LE),
-            window_size: dv.getBigUint64(offset + 16, LE),
-            levels: dv.getUint32(offset + 24, LE),
-            __resv2: dv.getUint32(offset + 28, LE),
-            start_addr: dv.getBigUint64(offset + 32, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprTceCreateView {
-          return new VfioIommuSpaprTceCreateView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 40,
-        align: 8,
-        offsets: {
-          argsz: 0,
-          flags: 4,
-          page_shift: 8,
-          __resv1: 12,
-          window_size: 16,
-          levels: 24,
-          __resv2: 28,
-          start_addr: 32,
-        },
-        sizeMember: "argsz",
-        encode(value: VfioIommuSpaprTceCreateInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprTceCreateKeys(value);
-          const {
-            flags: $flags = 0,
-            page_shift: $page_shift = 0,
-            __resv1: $__resv1 = 0,
-            window_size: $window_size = 0n,
-            levels: $levels = 0,
-            __resv2: $__resv2 = 0,
-            start_addr: $start_addr = 0n,
-          } = value;
-          dv.setUint32(offset, 40, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_create.flags"), LE);
-          dv.setUint32(offset + 8, u32($page_shift, "vfio_iommu_spapr_tce_create.page_shift"), LE);
-          dv.setUint32(offset + 12, u32($__resv1, "vfio_iommu_spapr_tce_create.__resv1"), LE);
-          dv.setBigUint64(
-            offset + 16,
-            u64($window_size, "vfio_iommu_spapr_tce_create.window_size"),
-            LE,
-          );
-          dv.setUint32(offset + 24, u32($levels, "vfio_iommu_spapr_tce_create.levels"), LE);
-          dv.setUint32(offset + 28, u32($__resv2, "vfio_iommu_spapr_tce_create.__resv2"), LE);
-          dv.setBigUint64(
-            offset + 32,
-            u64($start_addr, "vfio_iommu_spapr_tce_create.start_addr"),
-            LE,
-          );
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_tce_create {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            page_shift: dv.getUint32(offset + 8, LE),
-            __resv1: dv.getUint32(offset + 12, LE),
-            window_size: dv.getBigUint64(offset + 16, LE),
-            levels: dv.getUint32(offset + 24, LE),
-            __resv2: dv.getUint32(offset + 28, LE),
-            start_addr: dv.getBigUint64(offset + 32, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprTceCreateView {
-          return new VfioIommuSpaprTceCreateView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_iommu_spapr_tce_create, VfioIommuSpaprTceCreateInit>;
+export const vfio_iommu_spapr_tce_create = {
+  size: 40,
+  align: V === 1 ? 4 : 8,
+  offsets: {
+    argsz: 0,
+    flags: 4,
+    page_shift: 8,
+    __resv1: 12,
+    window_size: 16,
+    levels: 24,
+    __resv2: 28,
+    start_addr: 32,
+  },
+  sizeMember: "argsz",
+  encode(value: VfioIommuSpaprTceCreateInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIommuSpaprTceCreateKeys(value);
+    const {
+      flags: $flags = 0,
+      page_shift: $page_shift = 0,
+      __resv1: $__resv1 = 0,
+      window_size: $window_size = 0n,
+      levels: $levels = 0,
+      __resv2: $__resv2 = 0,
+      start_addr: $start_addr = 0n,
+    } = value;
+    dv.setUint32(offset, 40, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_create.flags"), LE);
+    dv.setUint32(offset + 8, u32($page_shift, "vfio_iommu_spapr_tce_create.page_shift"), LE);
+    dv.setUint32(offset + 12, u32($__resv1, "vfio_iommu_spapr_tce_create.__resv1"), LE);
+    dv.setBigUint64(offset + 16, u64($window_size, "vfio_iommu_spapr_tce_create.window_size"), LE);
+    dv.setUint32(offset + 24, u32($levels, "vfio_iommu_spapr_tce_create.levels"), LE);
+    dv.setUint32(offset + 28, u32($__resv2, "vfio_iommu_spapr_tce_create.__resv2"), LE);
+    dv.setBigUint64(offset + 32, u64($start_addr, "vfio_iommu_spapr_tce_create.start_addr"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_iommu_spapr_tce_create {
+    const dv = dataView(source);
+    return {
+      argsz: dv.getUint32(offset, LE),
+      flags: dv.getUint32(offset + 4, LE),
+      page_shift: dv.getUint32(offset + 8, LE),
+      __resv1: dv.getUint32(offset + 12, LE),
+      window_size: dv.getBigUint64(offset + 16, LE),
+      levels: dv.getUint32(offset + 24, LE),
+      __resv2: dv.getUint32(offset + 28, LE),
+      start_addr: dv.getBigUint64(offset + 32, LE),
+    };
+  },
+  view(target: Target, offset = 0): VfioIommuSpaprTceCreateView {
+    return new VfioIommuSpaprTceCreateView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_iommu_spapr_tce_create, VfioIommuSpaprTceCreateInit>;
 
 /** Zero-copy view of a `struct vfio_iommu_spapr_tce_create`: reads and writes go to its bytes. */
 export class VfioIommuSpaprTceCreateView extends RecordView implements vfio_iommu_spapr_tce_create {
@@ -7363,67 +6875,31 @@ function checkVfioIommuSpaprTceRemoveKeys(value: unknown): void {
   }
 }
 
-export const vfio_iommu_spapr_tce_remove = (
-  V === 1
-    ? {
-        size: 16,
-        align: 4,
-        offsets: { argsz: 0, flags: 4, start_addr: 8 },
-        sizeMember: "argsz",
-        encode(value: VfioIommuSpaprTceRemoveInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprTceRemoveKeys(value);
-          const { flags: $flags = 0, start_addr: $start_addr = 0n } = value;
-          dv.setUint32(offset, 16, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_remove.flags"), LE);
-          dv.setBigUint64(
-            offset + 8,
-            u64($start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
-            LE,
-          );
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_tce_remove {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            start_addr: dv.getBigUint64(offset + 8, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprTceRemoveView {
-          return new VfioIommuSpaprTceRemoveView(dataView(target), offset);
-        },
-      }
-    : {
-        size: 16,
-        align: 8,
-        offsets: { argsz: 0, flags: 4, start_addr: 8 },
-        sizeMember: "argsz",
-        encode(value: VfioIommuSpaprTceRemoveInit, target: Target, offset = 0): void {
-          const dv = dataView(target);
-          checkVfioIommuSpaprTceRemoveKeys(value);
-          const { flags: $flags = 0, start_addr: $start_addr = 0n } = value;
-          dv.setUint32(offset, 16, LE);
-          dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_remove.flags"), LE);
-          dv.setBigUint64(
-            offset + 8,
-            u64($start_addr, "vfio_iommu_spapr_tce_remove.start_addr"),
-            LE,
-          );
-        },
-        decode(source: Target, offset = 0): vfio_iommu_spapr_tce_remove {
-          const dv = dataView(source);
-          return {
-            argsz: dv.getUint32(offset, LE),
-            flags: dv.getUint32(offset + 4, LE),
-            start_addr: dv.getBigUint64(offset + 8, LE),
-          };
-        },
-        view(target: Target, offset = 0): VfioIommuSpaprTceRemoveView {
-          return new VfioIommuSpaprTceRemoveView(dataView(target), offset);
-        },
-      }
-) satisfies GeneratedCodec<vfio_iommu_spapr_tce_remove, VfioIommuSpaprTceRemoveInit>;
+export const vfio_iommu_spapr_tce_remove = {
+  size: 16,
+  align: V === 1 ? 4 : 8,
+  offsets: { argsz: 0, flags: 4, start_addr: 8 },
+  sizeMember: "argsz",
+  encode(value: VfioIommuSpaprTceRemoveInit, target: Target, offset = 0): void {
+    const dv = dataView(target);
+    checkVfioIommuSpaprTceRemoveKeys(value);
+    const { flags: $flags = 0, start_addr: $start_addr = 0n } = value;
+    dv.setUint32(offset, 16, LE);
+    dv.setUint32(offset + 4, u32($flags, "vfio_iommu_spapr_tce_remove.flags"), LE);
+    dv.setBigUint64(offset + 8, u64($start_addr, "vfio_iommu_spapr_tce_remove.start_addr"), LE);
+  },
+  decode(source: Target, offset = 0): vfio_iommu_spapr_tce_remove {
+    const dv = dataView(source);
+    return {
+      argsz: dv.getUint32(offset, LE),
+      flags: dv.getUint32(offset + 4, LE),
+      start_addr: dv.getBigUint64(offset + 8, LE),
+    };
+  },
+  view(target: Target, offset = 0): VfioIommuSpaprTceRemoveView {
+    return new VfioIommuSpaprTceRemoveView(dataView(target), offset);
+  },
+} satisfies GeneratedCodec<vfio_iommu_spapr_tce_remove, VfioIommuSpaprTceRemoveInit>;
 
 /** Zero-copy view of a `struct vfio_iommu_spapr_tce_remove`: reads and writes go to its bytes. */
 export class VfioIommuSpaprTceRemoveView extends RecordView implements vfio_iommu_spapr_tce_remove {

@@ -12,7 +12,7 @@ import { memberDocs, plainDocText as plain } from "./member-docs.js";
  * Bytes of `<name>.ts` per byte of its header, at most. The goal (issue 15) is 3; what the code
  * still costs past it is in BENCHMARKS.md. A budget just above today's figure: growth fails here.
  */
-const BUDGET: Record<string, number> = { "iommufd.h": 4.1, "vfio.h": 3.7 };
+const BUDGET: Record<string, number> = { "iommufd.h": 4.1, "vfio.h": 3.4 };
 
 const count = (text: string, part: string) => text.split(part).length - 1;
 

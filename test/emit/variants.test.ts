@@ -119,3 +119,15 @@ test("linux/generated: iommufd.ts and vfio.ts number their variants alike", asyn
   const select = (f: string) => /const ARCH = selectArch\("[^"]+", (\{[^}]*\})\);[\s\S]*?\/\*\* ([^*]*) \*\/\nconst V/.exec(fs.readFileSync(path.join(ROOT, "linux", "generated", f), "utf8"))!.slice(1);
   assert.deepEqual(select("iommufd.ts"), select("vfio.ts"));
 });
+
+test("variants that differ only in numbers are one codec body (variants as data)", async () => {
+  // Only the alignment differs (a __u64 is 4-aligned on i386): picked where it is.
+  const aligned = await emit("#include <linux/types.h>\nstruct t_pair { __u32 a; __u32 b; __u64 c; };\n", ["x86_64", "i386"]);
+  assert.match(aligned, /export const t_pair = \{\n {2}size: 16,\n {2}align: V === 1 \? 4 : 8,/);
+  assert.equal(aligned.match(/encode\(value: TPairInit/g)?.length, 1);
+  // Sizes and offsets that differ (an array whose length is the row's): one body and a table.
+  const sized = await emit("#include <linux/types.h>\nstruct t_arr { __u32 n; __u8 b[sizeof(long)]; __u32 m; };\n", ["x86_64", "i386"]);
+  assert.match(sized, /const tArrLayout = V === 1 \? \{ size: 12, [^}]*\} : \{ size: 16, [^}]*\};/);
+  assert.match(sized, /offsets: \{ n: 0, b: 4, m: tArrLayout\.m \}/);
+  assert.equal(sized.match(/encode\(value: TArrInit/g)?.length, 1);
+});
