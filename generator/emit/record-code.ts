@@ -257,8 +257,7 @@ export function recordCode(ru: RecordUnit): RecordCode {
   const codec = `{
   size: ${l.size},
   align: ${l.align},
-  offsets: { ${offsets.join(", ")} },
-  ${extra.map((e) => `${e},`).join("\n")}
+  offsets: { ${offsets.join(", ")} },${extra.map((e) => `\n  ${e},`).join("")}
   encode(value: ${initName(name)}, target: ${rt.Target}, offset = 0): void {
     ${enc.join("\n")}
   },

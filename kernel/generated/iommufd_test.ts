@@ -293,7 +293,6 @@ export const iommu_test_cmd = {
     dmabuf_revoke: 16,
     last: 64,
   },
-
   encode(value: IommuTestCmdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdKeys(value);
@@ -582,7 +581,6 @@ export const iommu_test_cmd_add_reserved = {
   size: 16,
   align: 8,
   offsets: { start: 0, length: 8 },
-
   encode(value: IommuTestCmdAddReservedInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdAddReservedKeys(value);
@@ -661,7 +659,6 @@ export const iommu_test_cmd_mock_domain = {
   size: 12,
   align: 4,
   offsets: { out_stdev_id: 0, out_hwpt_id: 4, out_idev_id: 8 },
-
   encode(value: IommuTestCmdMockDomainInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdMockDomainKeys(value);
@@ -765,7 +762,6 @@ export const iommu_test_cmd_mock_domain_flags = {
   size: 16,
   align: 4,
   offsets: { out_stdev_id: 0, out_hwpt_id: 4, out_idev_id: 8, dev_flags: 12 },
-
   encode(value: IommuTestCmdMockDomainFlagsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdMockDomainFlagsKeys(value);
@@ -878,7 +874,6 @@ export const iommu_test_cmd_mock_domain_replace = {
   size: 4,
   align: 4,
   offsets: { pt_id: 0 },
-
   encode(value: IommuTestCmdMockDomainReplaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdMockDomainReplaceKeys(value);
@@ -943,7 +938,6 @@ export const iommu_test_cmd_check_map = {
   size: 24,
   align: 8,
   offsets: { iova: 0, length: 8, uptr: 16 },
-
   encode(value: IommuTestCmdCheckMapInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdCheckMapKeys(value);
@@ -1031,7 +1025,6 @@ export const iommu_test_cmd_check_refs = {
   size: 24,
   align: 8,
   offsets: { length: 0, uptr: 8, refs: 16 },
-
   encode(value: IommuTestCmdCheckRefsInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdCheckRefsKeys(value);
@@ -1114,7 +1107,6 @@ export const iommu_test_cmd_create_access = {
   size: 8,
   align: 4,
   offsets: { out_access_fd: 0, flags: 4 },
-
   encode(value: IommuTestCmdCreateAccessInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdCreateAccessKeys(value);
@@ -1191,7 +1183,6 @@ export const iommu_test_cmd_destroy_access_pages = {
   size: 4,
   align: 4,
   offsets: { access_pages_id: 0 },
-
   encode(value: IommuTestCmdDestroyAccessPagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdDestroyAccessPagesKeys(value);
@@ -1267,7 +1258,6 @@ export const iommu_test_cmd_access_pages = {
   size: 32,
   align: 8,
   offsets: { flags: 0, out_access_pages_id: 4, iova: 8, length: 16, uptr: 24 },
-
   encode(value: IommuTestCmdAccessPagesInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdAccessPagesKeys(value);
@@ -1396,7 +1386,6 @@ export const iommu_test_cmd_access_rw = {
   size: 32,
   align: 8,
   offsets: { iova: 0, length: 8, uptr: 16, flags: 24 },
-
   encode(value: IommuTestCmdAccessRwInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdAccessRwKeys(value);
@@ -1490,7 +1479,6 @@ export const iommu_test_cmd_memory_limit = {
   size: 4,
   align: 4,
   offsets: { limit: 0 },
-
   encode(value: IommuTestCmdMemoryLimitInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdMemoryLimitKeys(value);
@@ -1547,7 +1535,6 @@ export const iommu_test_cmd_access_replace_ioas = {
   size: 4,
   align: 4,
   offsets: { ioas_id: 0 },
-
   encode(value: IommuTestCmdAccessReplaceIoasInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdAccessReplaceIoasKeys(value);
@@ -1621,7 +1608,6 @@ export const iommu_test_cmd_dirty = {
   size: 48,
   align: 8,
   offsets: { flags: 0, iova: 8, length: 16, page_size: 24, uptr: 32, out_nr_dirty: 40 },
-
   encode(value: IommuTestCmdDirtyInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdDirtyKeys(value);
@@ -1744,7 +1730,6 @@ export const iommu_test_cmd_check_iotlb = {
   size: 8,
   align: 4,
   offsets: { id: 0, iotlb: 4 },
-
   encode(value: IommuTestCmdCheckIotlbInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdCheckIotlbKeys(value);
@@ -1822,7 +1807,6 @@ export const iommu_test_cmd_trigger_iopf = {
   size: 24,
   align: V === 1 ? 4 : 8,
   offsets: { dev_id: 0, pasid: 4, grpid: 8, perm: 12, addr: 16 },
-
   encode(value: IommuTestCmdTriggerIopfInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdTriggerIopfKeys(value);
@@ -1942,7 +1926,6 @@ export const iommu_test_cmd_check_dev_cache = {
   size: 8,
   align: 4,
   offsets: { id: 0, cache: 4 },
-
   encode(value: IommuTestCmdCheckDevCacheInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdCheckDevCacheKeys(value);
@@ -2011,7 +1994,6 @@ export const iommu_test_cmd_trigger_vevent = {
   size: 4,
   align: 4,
   offsets: { dev_id: 0 },
-
   encode(value: IommuTestCmdTriggerVeventInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdTriggerVeventKeys(value);
@@ -2074,7 +2056,6 @@ export const iommu_test_cmd_pasid_attach = {
   size: 8,
   align: 4,
   offsets: { pasid: 0, pt_id: 4 },
-
   encode(value: IommuTestCmdPasidAttachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdPasidAttachKeys(value);
@@ -2143,7 +2124,6 @@ export const iommu_test_cmd_pasid_replace = {
   size: 8,
   align: 4,
   offsets: { pasid: 0, pt_id: 4 },
-
   encode(value: IommuTestCmdPasidReplaceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdPasidReplaceKeys(value);
@@ -2212,7 +2192,6 @@ export const iommu_test_cmd_pasid_detach = {
   size: 4,
   align: 4,
   offsets: { pasid: 0 },
-
   encode(value: IommuTestCmdPasidDetachInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdPasidDetachKeys(value);
@@ -2267,7 +2246,6 @@ export const iommu_test_cmd_pasid_check = {
   size: 8,
   align: 4,
   offsets: { pasid: 0, hwpt_id: 4 },
-
   encode(value: IommuTestCmdPasidCheckInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdPasidCheckKeys(value);
@@ -2335,7 +2313,6 @@ export const iommu_test_cmd_dmabuf_get = {
   size: 8,
   align: 4,
   offsets: { length: 0, open_flags: 4 },
-
   encode(value: IommuTestCmdDmabufGetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdDmabufGetKeys(value);
@@ -2404,7 +2381,6 @@ export const iommu_test_cmd_dmabuf_revoke = {
   size: 8,
   align: 4,
   offsets: { dmabuf_fd: 0, revoked: 4 },
-
   encode(value: IommuTestCmdDmabufRevokeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestCmdDmabufRevokeKeys(value);
@@ -2496,7 +2472,6 @@ export const iommu_test_hw_info = {
   size: 8,
   align: 4,
   offsets: { flags: 0, test_reg: 4 },
-
   encode(value: IommuTestHwInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuTestHwInfoKeys(value);
@@ -2575,7 +2550,6 @@ export const iommu_hwpt_selftest = {
   size: 8,
   align: 4,
   offsets: { iotlb: 0, pagetable_type: 4 },
-
   encode(value: IommuHwptSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwptSelftestKeys(value);
@@ -2669,7 +2643,6 @@ export const iommu_hwpt_invalidate_selftest = {
   size: 8,
   align: 4,
   offsets: { flags: 0, iotlb_id: 4 },
-
   encode(value: IommuHwptInvalidateSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwptInvalidateSelftestKeys(value);
@@ -2777,7 +2750,6 @@ export const iommu_viommu_selftest = {
   size: 24,
   align: 8,
   offsets: { in_data: 0, out_data: 4, out_mmap_offset: 8, out_mmap_length: 16 },
-
   encode(value: IommuViommuSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuViommuSelftestKeys(value);
@@ -2910,7 +2882,6 @@ export const iommu_viommu_invalidate_selftest = {
   size: 12,
   align: 4,
   offsets: { flags: 0, vdev_id: 4, cache_id: 8 },
-
   encode(value: IommuViommuInvalidateSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuViommuInvalidateSelftestKeys(value);
@@ -3005,7 +2976,6 @@ export const iommu_viommu_event_selftest = {
   size: 4,
   align: 4,
   offsets: { virt_id: 0 },
-
   encode(value: IommuViommuEventSelftestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuViommuEventSelftestKeys(value);

@@ -333,7 +333,6 @@ export const iommu_iova_range = {
   size: 16,
   align: 8,
   offsets: { start: 0, last: 8 },
-
   encode(value: IommuIovaRangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuIovaRangeKeys(value);
@@ -2136,7 +2135,6 @@ export const iommu_hwpt_vtd_s1 = {
   size: 24,
   align: 8,
   offsets: { flags: 0, pgtbl_addr: 8, addr_width: 16, __reserved: 20 },
-
   encode(value: IommuHwptVtdS1Init, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwptVtdS1Keys(value);
@@ -2243,7 +2241,6 @@ export const iommu_hwpt_arm_smmuv3 = {
   size: 16,
   align: 8,
   offsets: { ste: 0 },
-
   encode(value: IommuHwptArmSmmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwptArmSmmuv3Keys(value);
@@ -2329,7 +2326,6 @@ export const iommu_hwpt_amd_guest = {
   size: 32,
   align: 8,
   offsets: { dte: 0 },
-
   encode(value: IommuHwptAmdGuestInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwptAmdGuestKeys(value);
@@ -2768,7 +2764,6 @@ export const iommu_hw_info_vtd = {
   size: 24,
   align: 8,
   offsets: { flags: 0, __reserved: 4, cap_reg: 8, ecap_reg: 16 },
-
   encode(value: IommuHwInfoVtdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwInfoVtdKeys(value);
@@ -2931,7 +2926,6 @@ export const iommu_hw_info_arm_smmuv3 = {
   size: 40,
   align: 4,
   offsets: { flags: 0, __reserved: 4, idr: 8, iidr: 32, aidr: 36 },
-
   encode(value: IommuHwInfoArmSmmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwInfoArmSmmuv3Keys(value);
@@ -3099,7 +3093,6 @@ export const iommu_hw_info_tegra241_cmdqv = {
   size: 8,
   align: 4,
   offsets: { flags: 0, version: 4, log2vcmdqs: 5, log2vsids: 6, __reserved: 7 },
-
   encode(value: IommuHwInfoTegra241CmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwInfoTegra241CmdqvKeys(value);
@@ -3239,7 +3232,6 @@ export const iommu_hw_info_amd = {
   size: 16,
   align: 8,
   offsets: { efr: 0, efr2: 8 },
-
   encode(value: IommuHwInfoAmdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwInfoAmdKeys(value);
@@ -4217,7 +4209,6 @@ export const iommu_hwpt_vtd_s1_invalidate = {
   size: 24,
   align: 8,
   offsets: { addr: 0, npages: 8, flags: 16, __reserved: 20 },
-
   encode(value: IommuHwptVtdS1InvalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwptVtdS1InvalidateKeys(value);
@@ -4346,7 +4337,6 @@ export const iommu_viommu_arm_smmuv3_invalidate = {
   size: 16,
   align: 8,
   offsets: { cmd: 0 },
-
   encode(value: IommuViommuArmSmmuv3InvalidateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuViommuArmSmmuv3InvalidateKeys(value);
@@ -4784,7 +4774,6 @@ export const iommu_hwpt_pgfault = {
     length: 32,
     cookie: 36,
   },
-
   encode(value: IommuHwptPgfaultInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwptPgfaultKeys(value);
@@ -4973,7 +4962,6 @@ export const iommu_hwpt_page_response = {
   size: 8,
   align: 4,
   offsets: { cookie: 0, code: 4 },
-
   encode(value: IommuHwptPageResponseInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuHwptPageResponseKeys(value);
@@ -5210,7 +5198,6 @@ export const iommu_viommu_tegra241_cmdqv = {
   size: 16,
   align: 8,
   offsets: { out_vintf_mmap_offset: 0, out_vintf_mmap_length: 8 },
-
   encode(value: IommuViommuTegra241CmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuViommuTegra241CmdqvKeys(value);
@@ -5817,7 +5804,6 @@ export const iommufd_vevent_header = {
   size: 8,
   align: 4,
   offsets: { flags: 0, sequence: 4 },
-
   encode(value: IommufdVeventHeaderInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommufdVeventHeaderKeys(value);
@@ -5925,7 +5911,6 @@ export const iommu_vevent_arm_smmuv3 = {
   size: 32,
   align: 8,
   offsets: { evt: 0 },
-
   encode(value: IommuVeventArmSmmuv3Init, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuVeventArmSmmuv3Keys(value);
@@ -6014,7 +5999,6 @@ export const iommu_vevent_tegra241_cmdqv = {
   size: 16,
   align: 8,
   offsets: { lvcmdq_err_map: 0 },
-
   encode(value: IommuVeventTegra241CmdqvInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkIommuVeventTegra241CmdqvKeys(value);

@@ -148,7 +148,6 @@ export const vfio_info_cap_header = {
   size: 8,
   align: 4,
   offsets: { id: 0, version: 2, next: 4 },
-
   encode(value: VfioInfoCapHeaderInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioInfoCapHeaderKeys(value);
@@ -571,7 +570,6 @@ export const vfio_device_info_cap_pci_atomic_comp = {
   size: 16,
   align: 4,
   offsets: { header: 0, flags: 8, reserved: 12 },
-
   encode(value: VfioDeviceInfoCapPciAtomicCompInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioDeviceInfoCapPciAtomicCompKeys(value);
@@ -861,7 +859,6 @@ export const vfio_region_sparse_mmap_area = {
   size: 16,
   align: 8,
   offsets: { offset: 0, size: 8 },
-
   encode(value: VfioRegionSparseMmapAreaInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioRegionSparseMmapAreaKeys(value);
@@ -1063,7 +1060,6 @@ export const vfio_region_info_cap_type = {
   size: 16,
   align: 4,
   offsets: { header: 0, type: 8, subtype: 12 },
-
   encode(value: VfioRegionInfoCapTypeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioRegionInfoCapTypeKeys(value);
@@ -1244,7 +1240,6 @@ export const vfio_region_gfx_edid = {
     max_yres: 16,
     link_state: 20,
   },
-
   encode(value: VfioRegionGfxEdidInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioRegionGfxEdidKeys(value);
@@ -1400,7 +1395,6 @@ export const vfio_device_migration_info = {
   size: 32,
   align: 8,
   offsets: { device_state: 0, reserved: 4, pending_bytes: 8, data_offset: 16, data_size: 24 },
-
   encode(value: VfioDeviceMigrationInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioDeviceMigrationInfoKeys(value);
@@ -1564,7 +1558,6 @@ export const vfio_region_info_cap_nvlink2_ssatgt = {
   size: 16,
   align: 8,
   offsets: { header: 0, tgt: 8 },
-
   encode(value: VfioRegionInfoCapNvlink2SsatgtInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioRegionInfoCapNvlink2SsatgtKeys(value);
@@ -1653,7 +1646,6 @@ export const vfio_region_info_cap_nvlink2_lnkspd = {
   size: 16,
   align: 4,
   offsets: { header: 0, link_speed: 8, __pad: 12 },
-
   encode(value: VfioRegionInfoCapNvlink2LnkspdInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioRegionInfoCapNvlink2LnkspdKeys(value);
@@ -2106,7 +2098,6 @@ export const vfio_pci_dependent_device = {
   size: 8,
   align: 4,
   offsets: { group_id: 0, devid: 0, segment: 4, bus: 6, devfn: 7 },
-
   encode(value: VfioPciDependentDeviceInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioPciDependentDeviceKeys(value);
@@ -3552,7 +3543,6 @@ export const vfio_device_feature_migration = {
   size: 8,
   align: 8,
   offsets: { flags: 0 },
-
   encode(value: VfioDeviceFeatureMigrationInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioDeviceFeatureMigrationKeys(value);
@@ -3628,7 +3618,6 @@ export const vfio_device_feature_mig_state = {
   size: 8,
   align: 4,
   offsets: { device_state: 0, data_fd: 4 },
-
   encode(value: VfioDeviceFeatureMigStateInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioDeviceFeatureMigStateKeys(value);
@@ -3889,7 +3878,6 @@ export const vfio_device_low_power_entry_with_wakeup = {
   size: 8,
   align: 4,
   offsets: { wakeup_eventfd: 0, reserved: 4 },
-
   encode(value: VfioDeviceLowPowerEntryWithWakeupInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioDeviceLowPowerEntryWithWakeupKeys(value);
@@ -4132,7 +4120,6 @@ export const vfio_device_feature_dma_logging_range = {
   size: 16,
   align: 8,
   offsets: { iova: 0, length: 8 },
-
   encode(value: VfioDeviceFeatureDmaLoggingRangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioDeviceFeatureDmaLoggingRangeKeys(value);
@@ -4351,7 +4338,6 @@ export const vfio_device_feature_mig_data_size = {
   size: 8,
   align: 8,
   offsets: { stop_copy_length: 0 },
-
   encode(value: VfioDeviceFeatureMigDataSizeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioDeviceFeatureMigDataSizeKeys(value);
@@ -4418,7 +4404,6 @@ export const vfio_device_feature_bus_master = {
   size: 4,
   align: 4,
   offsets: { op: 0 },
-
   encode(value: VfioDeviceFeatureBusMasterInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioDeviceFeatureBusMasterKeys(value);
@@ -4489,7 +4474,6 @@ export const vfio_region_dma_range = {
   size: 16,
   align: V === 1 ? 4 : 8,
   offsets: { offset: 0, length: 8 },
-
   encode(value: VfioRegionDmaRangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioRegionDmaRangeKeys(value);
@@ -4906,7 +4890,6 @@ export const vfio_iova_range = {
   size: 16,
   align: V === 1 ? 4 : 8,
   offsets: { start: 0, end: 8 },
-
   encode(value: VfioIovaRangeInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioIovaRangeKeys(value);
@@ -5111,7 +5094,6 @@ export const vfio_iommu_type1_info_cap_migration = (
         size: 28,
         align: 4,
         offsets: { header: 0, flags: 8, pgsize_bitmap: 12, max_dirty_bitmap_size: 20 },
-
         encode(value: VfioIommuType1InfoCapMigrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           checkVfioIommuType1InfoCapMigrationKeys(value);
@@ -5154,7 +5136,6 @@ export const vfio_iommu_type1_info_cap_migration = (
         size: 32,
         align: 8,
         offsets: { header: 0, flags: 8, pgsize_bitmap: 16, max_dirty_bitmap_size: 24 },
-
         encode(value: VfioIommuType1InfoCapMigrationInit, target: Target, offset = 0): void {
           const dv = dataView(target);
           checkVfioIommuType1InfoCapMigrationKeys(value);
@@ -5310,7 +5291,6 @@ export const vfio_iommu_type1_info_dma_avail = {
   size: 12,
   align: 4,
   offsets: { header: 0, avail: 8 },
-
   encode(value: VfioIommuType1InfoDmaAvailInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioIommuType1InfoDmaAvailKeys(value);
@@ -5953,7 +5933,6 @@ export const vfio_iommu_type1_dirty_bitmap_get = {
   size: vfioIommuType1DirtyBitmapGetLayout.size,
   align: vfioIommuType1DirtyBitmapGetLayout.align,
   offsets: { iova: 0, size: 8, bitmap: 16 },
-
   encode(value: VfioIommuType1DirtyBitmapGetInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioIommuType1DirtyBitmapGetKeys(value);
@@ -6048,7 +6027,6 @@ export const vfio_iommu_spapr_tce_ddw_info = {
   size: 16,
   align: V === 1 ? 4 : 8,
   offsets: { pgsizes: 0, max_dynamic_windows_supported: 8, levels: 12 },
-
   encode(value: VfioIommuSpaprTceDdwInfoInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioIommuSpaprTceDdwInfoKeys(value);
@@ -6297,7 +6275,6 @@ export const vfio_eeh_pe_err = {
   size: 24,
   align: V === 1 ? 4 : 8,
   offsets: { type: 0, func: 4, addr: 8, mask: 16 },
-
   encode(value: VfioEehPeErrInit, target: Target, offset = 0): void {
     const dv = dataView(target);
     checkVfioEehPeErrKeys(value);
