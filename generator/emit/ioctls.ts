@@ -1,7 +1,8 @@
 // The typed-call module of a header (`<header>-ioctls.ts`): one function per ioctl, named after
-// it (`iommuIoasMap` for IOMMU_IOAS_MAP, names.ts), over the runtime's callStruct/callValue. Kept apart from the codecs so that a consumer who
-// only needs layouts does not load the native shim.
+// it (`iommuIoasMap` for IOMMU_IOAS_MAP, names.ts), over the runtime's callStruct/callValue.
+// Kept apart from the codecs so that a consumer who only needs layouts does not load the shim.
 import type { HeaderModel, IoctlDecl, RecordDecl } from "../ir/decls.js";
+import type { SourceLocation } from "../ir/diagnostics.js";
 import { sizeMemberName } from "../model/conventions.js";
 import type { RecordNames } from "./records.js";
 import { generatorVersion } from "./version.js";
@@ -15,6 +16,8 @@ import { calls as CALLS, CODEGEN, jsdoc, runtimeCallNames } from "./symbols.js";
 /** A typed call, as its code is written. */
 interface FunctionDeclarationStructure {
   isExported: true;
+  /** The request the call is for: a name clash is reported there. */
+  loc: SourceLocation;
   isAsync?: boolean;
   name: string;
   docs: string[];
@@ -67,6 +70,7 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
         isExported: true,
         isAsync,
         name: callName(c.name, form),
+        loc: c.loc,
         docs: [[...(linkTo ? [`{@link ${linkTo}}, ${isAsync ? "asynchronously" : "unchecked"}: \`ioctl(fd, ${c.name}, &${io.argument!.kind} ${t})\`.`, legacyNote(io)] : doc), ...extra].filter(Boolean).join("\n\n")],
         parameters: [{ name: "fd", type: "number" }, { name: "args", type: argType, initializer: "{}" }],
         returnType: ret,
@@ -90,14 +94,12 @@ export async function emitIoctlModule(model: HeaderModel, names: RecordNames, ct
         functions.push(unsafe);
       }
     } else {
-      functions.push(...scalarCall(c.name, io, row, callName));
+      functions.push(...scalarCall(c.name, c.loc, io, row, callName));
     }
   }
   const table = new NameTable();
   for (const n of ["ioctls", ...runtimeCallNames, ...imported]) table.claim(n, `the '${n}' the calls import`);
-  // Located at the request the call is named after: the longest whose name starts it.
-  const requests = model.constants.filter((c) => c.ioctl).sort((a, b) => b.name.length - a.name.length);
-  for (const f of functions) table.claim(f.name, `the typed call ${f.name}`, requests.find((c) => f.name.startsWith(callName(c.name)))?.loc);
+  for (const f of functions) table.claim(f.name, `the typed call ${f.name}`, f.loc);
   // A header without requests still gets its calls module (one pair per header), with nothing to import.
   const file = new ModuleFile();
   addStatements(file, functions.map((f) => ({ code: functionCode(f), block: true })), true);
@@ -131,11 +133,12 @@ function capabilityType(r: RecordDecl, names: RecordNames, imported: Set<string>
  * or nothing. What uapigen cannot tell (an `_IO` request whose docs name a type but not how it
  * is passed; a sized request of unknown type) gets only an Unsafe call.
  */
-function scalarCall(name: string, io: IoctlDecl, row: string, callName: (request: string, form?: CallForm) => string): FunctionDeclarationStructure[] {
+function scalarCall(name: string, loc: SourceLocation, io: IoctlDecl, row: string, callName: (request: string, form?: CallForm) => string): FunctionDeclarationStructure[] {
   const type = io.scalarArgument ? (io.scalarArgument.kind === "typedef" ? io.scalarArgument.decl.name : io.scalarArgument.kind === "builtin" ? io.scalarArgument.name : "value") : undefined;
   const fdParam = { name: "fd", type: "number" };
   const exported = (fname: string, docs: string, params: FunctionDeclarationStructure["parameters"], returnType: string, statement: string): FunctionDeclarationStructure => ({
     isExported: true,
+    loc,
     name: fname,
     docs: [[docs, legacyNote(io)].filter(Boolean).join("\n\n")],
     parameters: [fdParam, ...(params ?? [])],

@@ -8,7 +8,7 @@ import { cSpelling } from "../ir/decls.js";
 import type { RecordNames } from "./records.js";
 import { generatorVersion } from "./version.js";
 import { declarationDoc, inlineText, type LinkContext } from "./tsdoc.js";
-import { callNames, camelCase, emittedRecords, initName, keyCheckName, layoutName, NameTable, recordNames, viewName } from "./names.js";
+import { callName, callNames, emittedRecords, initName, keyCheckName, layoutName, NameTable, recordNames, viewName } from "./names.js";
 import { moduleVariants, type AbiUnit, type ModuleVariants } from "./variants.js";
 import { ModuleFile } from "./print/module-file.js";
 import { CODEC, EMPTY, jsdoc, LE, NONE, rt, runtimeNames, V } from "./symbols.js";
@@ -259,13 +259,13 @@ function scalarFacts(name: string, io: IoctlDecl, units: AbiUnit[], variants: Mo
 function emitIoctlTable(sf: Statements, units: AbiUnit[], variants: ModuleVariants, names: RecordNames): void {
   const model = units[0]!.model;
   const requests = model.constants.filter((c) => c.ioctl);
-  const callName = callNames(requests.map((c) => c.name));
+  const callOf = callNames(requests.map((c) => c.name));
   const rows = requests.map((c) => {
     const io = c.ioctl!;
     const fields = [`name: "${c.name}"`, `request: ${c.name}`, `direction: "${io.direction}"`];
     // Named only where the runtime could not spell it from the request (callNames).
-    const unsafe = callName(c.name, "Unsafe");
-    if (unsafe !== `${camelCase(c.name)}Unsafe`) fields.push(`unsafeCall: "${unsafe}"`);
+    const unsafe = callOf(c.name, "Unsafe");
+    if (unsafe !== callName(c.name, "Unsafe")) fields.push(`unsafeCall: "${unsafe}"`);
     if (io.argument) fields.push(`argument: ${names.ref(io.argument).codec}`);
     if (io.scalarArgument) fields.push(`scalarArgument: "${cSpelling(io.scalarArgument)}"`);
     if (io.scalarPassing) fields.push(`scalarPassing: "${io.scalarPassing}"`);

@@ -56,17 +56,22 @@ export function oneBody(choices: { variants: number[]; text: string }[], table: 
     const vector = values.join(",");
     let key = keyOf.get(vector);
     if (!key) {
+      const taken = new Set(keyOf.values());
       const named = /(\w+): $/.exec(first[i - 1]!)?.[1];
-      key = named && ![...keyOf.values()].includes(named) ? named : `n${keyOf.size}`;
+      key = named && !taken.has(named) ? named : `n${keyOf.size}`;
+      // A member may be called `n2` itself.
+      while (taken.has(key)) key = `_${key}`;
       keyOf.set(vector, key);
     }
     body.push(`${table}.${key}`);
   });
   const pick = (vector: string) => pickByVariant(choices.map((c, v) => ({ variants: c.variants, text: vector.split(",")[v]! })));
-  const [only] = keyOf;
-  // One property that differs (`align` alone): picked where it is, without a table.
-  if (keyOf.size === 1 && !/^n\d/.test(only![1]) && body.filter((b) => b === `${table}.${only![1]}`).length === 1) {
-    return { body: body.map((b) => (b === `${table}.${only![1]}` ? pick(only![0]) : b)).join("") };
+  // One number that differs, once, as a property's value (`align` alone): picked where it is,
+  // without a table (a property value needs no parentheses around the pick).
+  const at = body.map((b, i) => (b.startsWith(`${table}.`) ? i : -1)).filter((i) => i >= 0);
+  if (at.length === 1 && /\w+: $/.test(body[at[0]! - 1]!)) {
+    const vector = [...keyOf.keys()][0]!;
+    return { body: body.map((b, i) => (i === at[0] ? pick(vector) : b)).join("") };
   }
   const tables = choices.map((c, v) => ({ variants: c.variants, text: `{ ${[...keyOf].map(([vector, key]) => `${key}: ${vector.split(",")[v]}`).join(", ")} }` }));
   return { table: pickByVariant(tables), body: body.join("") };

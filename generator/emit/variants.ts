@@ -40,11 +40,8 @@ export interface ModuleVariants {
 /** Each row's records planned without the choices rows make together (wide, bytes). */
 type FirstPlans = Map<string, PlannedMember[]>[];
 
-function firstPlans(units: { model: HeaderModel; layout: LayoutEngine }[], namesOf = (u: { model: HeaderModel }) => recordNames(u.model)): FirstPlans {
-  return units.map((u) => {
-    const names = namesOf(u);
-    return new Map(emittedRecords(u.model).map((r) => [names.of(r), planRecord(r, u.layout, names)]));
-  });
+function firstPlans(units: { model: HeaderModel; layout: LayoutEngine }[], names = units.map((u) => recordNames(u.model))): FirstPlans {
+  return units.map((u, i) => new Map(emittedRecords(u.model).map((r) => [names[i]!.of(r), planRecord(r, u.layout, names[i]!)])));
 }
 
 /**
@@ -122,7 +119,7 @@ export function moduleVariants(units: AbiUnit[], values: (model: HeaderModel) =>
   }
 
   // Planned once per row; planned again only where the rows' choices change a record.
-  const plans = firstPlans(units, (u) => perUnit[units.indexOf(u as AbiUnit)]!.names);
+  const plans = firstPlans(units, perUnit.map((pu) => pu.names));
   const wide = wideMembers(units, plans);
   const bytes = mixedSignBytes(units, plans);
   const recordUnits = (name: string) =>

@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InputError } from "#generator/ir/diagnostics.js";
 import { emitModule, variantsOf } from "#generator/emit/module.js";
+import { V } from "#generator/emit/symbols.js";
+import { oneBody } from "#generator/emit/variant-code.js";
 import { shareVariants } from "#generator/emit/variants.js";
 import { getAbi } from "#generator/target/abi.js";
 import { buildText } from "../helpers.js";
@@ -130,4 +132,19 @@ test("variants that differ only in numbers are one codec body (variants as data)
   assert.match(sized, /const tArrLayout = V === 1 \? \{ size: 12, [^}]*\} : \{ size: 16, [^}]*\};/);
   assert.match(sized, /offsets: \{ n: 0, b: 4, m: tArrLayout\.m \}/);
   assert.equal(sized.match(/encode\(value: TArrInit/g)?.length, 1);
+});
+
+test("one body's table keys stay distinct where a member is called like a generated key", () => {
+  const shared = oneBody(
+    [
+      { variants: [0], text: "{ offsets: { n1: 4 }, x: dv.get(offset + 12) }" },
+      { variants: [1], text: "{ offsets: { n1: 2 }, x: dv.get(offset + 8) }" },
+    ],
+    "tLayout",
+  )!;
+  // The second number would be key n1, the member's.
+  assert.equal(shared.body, "{ offsets: { n1: tLayout.n1 }, x: dv.get(offset + tLayout._n1) }");
+  assert.equal(shared.table, `${V} === 1 ? { n1: 2, _n1: 8 } : { n1: 4, _n1: 12 }`);
+  // Code that differs in more than numbers is not one body.
+  assert.equal(oneBody([{ variants: [0], text: "a(1);" }, { variants: [1], text: "a(1); b(2);" }], "tLayout"), undefined);
 });
