@@ -104,3 +104,33 @@ test("the config file is validated: unknown keys and wrong types are located err
   assert.equal(fs.readdirSync(dir).length, 1, "nothing written");
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test("names that clash are a located error and leave --out as it was", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "uapigen-clash-"));
+  try {
+    fs.mkdirSync(path.join(dir, "linux"));
+    // Two structs a case apart give one Init and View name; a struct TypeScript reserves.
+    const headers = {
+      "case.h": "#include <linux/types.h>\nstruct h_pair { __u32 a; };\nstruct h_Pair { __u32 c; };\n",
+      "reserved.h": "#include <linux/types.h>\nstruct delete { __u32 x; };\n",
+    };
+    const out = path.join(dir, "out");
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, "case.ts"), "// the user's file\n");
+    const expected = {
+      "case.h": /linux\/case\.h:3:1: error: the Init type of struct h_Pair and the Init type of struct h_pair \(case\.h:2\) would both be called 'HPairInit' in the generated module \[name-clash\]/,
+      "reserved.h": /linux\/reserved\.h:2:1: error: struct delete would be called 'delete', which TypeScript reserves \[name-clash\]/,
+    };
+    for (const [name, text] of Object.entries(headers)) {
+      fs.writeFileSync(path.join(dir, "linux", name), text);
+      const r = run(["generate", "--arch", "x86_64", "--header", path.join(dir, "linux", name), "--out", out, "-I", dir, "-I", "headers/7.3", "-I", "headers/7.3/x86_64-linux-gnu"]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, expected[name as keyof typeof expected]);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    }
+    assert.deepEqual(fs.readdirSync(out), ["case.ts"]);
+    assert.equal(fs.readFileSync(path.join(out, "case.ts"), "utf8"), "// the user's file\n");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
